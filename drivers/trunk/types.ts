@@ -10,8 +10,10 @@
 //  T1  Lifecycle. `start()` resolves once the driver can take calls (it emits `ready`); `stop()` ends every
 //      call in flight with cause `driver-stopped` (one `hangup` each) and resolves when nothing more will be
 //      emitted. Commands before `start()` or after `stop()` reject with TrunkError `driver-down`.
-//  T2  Call ids are unique for the life of the process, opaque strings chosen by the driver. One call id
-//      follows the call from `offered` to its single `hangup`, through IVR, queue, agent and transfer.
+//  T2  Call ids are opaque strings chosen by the driver and never reused, not even after a restart of the
+//      driver or the box (call records are keyed by them): use a UUID, or prefix a counter with a boot id.
+//      One call id follows the call from `offered` to its single `hangup`, through IVR, queue, agent and
+//      transfer.
 //  T3  Events for a call arrive in order: `offered` first, then any `digits`, then exactly one `hangup`.
 //      Nothing is ever emitted for a call id after its `hangup`. A driver that receives (from the line) a
 //      digit or a second release for a call already hung up drops it silently (and may log it).
@@ -42,7 +44,7 @@
 //  T11 Phone numbers are digits only (and a leading '+'); an unknown or withheld caller is `null`, with
 //      `presentation` saying why. Drivers log numbers redacted (keep the last 4 digits).
 
-/** Opaque, unique per process (T2). */
+/** Opaque, never reused (T2). */
 export type CallId = string;
 
 export type Presentation = 'allowed' | 'restricted' | 'unavailable';
