@@ -1,0 +1,185 @@
+// Call-handling configuration: the IVR menu, the national routing rules, business hours and the queue.
+// Validated once at start (`callsConfig()` merges a partial over the defaults, names the bad field, and
+// freezes the result). Units are in the names (Ms, S).
+
+export type MenuAction =
+  | { kind: 'distress' } // 水上遇险求救 → 12395 at once
+  | { kind: 'queue'; ticketType: 'complaint' | 'inquiry' | 'suggestion' | null; skill?: string }
+  | { kind: 'redirect'; service: 'railway' | 'aviation' | 'postal' | 'railway-aviation-postal' };
+
+export interface MenuItem {
+  digit: string;
+  /** Prompt id spoken for this entry of the menu. */
+  label: string;
+  action: MenuAction;
+}
+
+export interface RedirectTarget {
+  /** The national number the caller is told (and transferred to when `transfer` is on). */
+  number: string;
+  /** Transfer instead of only announcing (once the transition period allows it, design §1). */
+  transfer: boolean;
+}
+
+export interface BusinessHours {
+  /** 'HH:MM' local time, inclusive. */
+  open: string;
+  /** 'HH:MM' local time, exclusive. */
+  close: string;
+  /** Open on official working days only (holidays and 调休 from the calendar), or every day. */
+  days: 'workdays' | 'every-day';
+  timezone: string;
+}
+
+export interface QueueConfig {
+  /** Position / expected wait announcement period, ms. */
+  announceEveryMs: number;
+  /** Past this wait the caller is offered a callback (1) or voicemail (2), ms. */
+  maxWaitMs: number;
+  /** Ring an agent's station this long before trying the next agent, ms. */
+  ringTimeoutMs: number;
+  /** Wrap-up (话后处理) after each call before the agent is offered another, ms. */
+  wrapUpMs: number;
+  /** Expected handle time used for the wait estimate until there is history, ms. */
+  defaultHandleMs: number;
+  /** Longest voicemail, ms. */
+  voicemailMaxMs: number;
+  /** Record agent conversations. */
+  recordCalls: boolean;
+}
+
+export interface IvrConfig {
+  menu: MenuItem[];
+  /** Wait for a menu choice, ms. */
+  digitTimeoutMs: number;
+  /** Menu repeats after a timeout or an invalid digit before the call goes to an agent. */
+  maxRetries: number;
+  /** Water distress number (水上遇险), transferred to at once. */
+  distressNumber: string;
+  redirects: Record<'railway' | 'aviation' | 'postal', RedirectTarget>;
+  /** Old local hotline numbers that now reach 12328: the caller hears the transition prompt first. */
+  legacyNumbers: string[];
+  hours: BusinessHours;
+}
+
+export interface CallsConfig {
+  ivr: IvrConfig;
+  queue: QueueConfig;
+  /** Directory for recordings and voicemails (under the data dir). */
+  recordingsDir: string;
+  /** Directory with generated or recorded prompts `<id>.wav`. */
+  promptsDir: string;
+  /** Region of tickets created by the IVR (voicemail, callback) — the box's own region. */
+  region: string;
+}
+
+export const defaultMenu: MenuItem[] = [
+  { digit: '1', label: 'menu.1', action: { kind: 'distress' } },
+  { digit: '2', label: 'menu.2', action: { kind: 'queue', ticketType: 'complaint' } },
+  { digit: '3', label: 'menu.3', action: { kind: 'queue', ticketType: 'inquiry' } },
+  { digit: '4', label: 'menu.4', action: { kind: 'queue', ticketType: 'suggestion' } },
+  { digit: '5', label: 'menu.5', action: { kind: 'redirect', service: 'railway-aviation-postal' } },
+  { digit: '0', label: 'menu.0', action: { kind: 'queue', ticketType: null } },
+];
+
+export function defaultCallsConfig(dataDir = './data', region = '000000'): CallsConfig {
+  return {
+    ivr: {
+      menu: defaultMenu,
+      digitTimeoutMs: 6000,
+      maxRetries: 2,
+      distressNumber: '12395',
+      redirects: {
+        railway: { number: '12306', transfer: false },
+        aviation: { number: '12326', transfer: false },
+        postal: { number: '12305', transfer: false },
+      },
+      legacyNumbers: [],
+      hours: { open: '08:00', close: '18:00', days: 'workdays', timezone: 'Asia/Shanghai' },
+    },
+    queue: {
+      announceEveryMs: 30_000,
+      maxWaitMs: 180_000,
+      ringTimeoutMs: 15_000,
+      wrapUpMs: 30_000,
+      defaultHandleMs: 180_000,
+      voicemailMaxMs: 120_000,
+      recordCalls: true,
+    },
+    recordingsDir: `${dataDir}/recordings`,
+    promptsDir: `${dataDir}/prompts`,
+    region,
+  };
+}
+
+export class CallsConfigError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`calls config ${field}: ${message}`);
+    this.name = 'CallsConfigError';
+  }
+}
+
+export type DeepPartial<T> = { [K in keyof T]?: T[K] extends (infer U)[] ? U[] : T[K] extends object ? DeepPartial<T[K]> : T[K] };
+
+function merge<T>(base: T, over: unknown, at: string): T {
+  if (over === undefined) return base;
+  if (Array.isArray(base) || typeof base !== 'object' || base === null) return over as T;
+  if (typeof over !== 'object' || over === null) throw new CallsConfigError(at, 'must be an object');
+  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  for (const [k, v] of Object.entries(over)) {
+    if (!(k in out)) throw new CallsConfigError(`${at}.${k}`, 'unknown setting');
+    out[k] = merge(out[k], v, `${at}.${k}`);
+  }
+  return out as T;
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object') {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+}
+
+const hhmm = /^([01]\d|2[0-4]):[0-5]\d$/;
+const number = /^\+?\d{3,20}$/;
+
+/** Merge `partial` over the defaults, validate, freeze. Throws CallsConfigError naming the field. */
+export function callsConfig(partial: DeepPartial<CallsConfig> = {}, base = defaultCallsConfig()): Readonly<CallsConfig> {
+  const c = merge(base, partial, 'calls');
+  const digits = new Set<string>();
+  c.ivr.menu.forEach((m, i) => {
+    if (!/^[0-9*#]$/.test(m.digit)) throw new CallsConfigError(`ivr.menu[${i}].digit`, 'must be one DTMF digit');
+    if (digits.has(m.digit)) throw new CallsConfigError(`ivr.menu[${i}].digit`, `digit ${m.digit} used twice`);
+    digits.add(m.digit);
+  });
+  if (!c.ivr.menu.some((m) => m.action.kind === 'distress')) {
+    throw new CallsConfigError('ivr.menu', 'must keep the water distress (水上遇险) entry');
+  }
+  for (const [k, v] of [
+    ['ivr.digitTimeoutMs', c.ivr.digitTimeoutMs],
+    ['queue.announceEveryMs', c.queue.announceEveryMs],
+    ['queue.maxWaitMs', c.queue.maxWaitMs],
+    ['queue.ringTimeoutMs', c.queue.ringTimeoutMs],
+    ['queue.voicemailMaxMs', c.queue.voicemailMaxMs],
+  ] as const) {
+    if (!(typeof v === 'number' && v >= 1000 && v <= 3_600_000)) throw new CallsConfigError(k, 'must be 1000..3600000 ms');
+  }
+  if (!(c.queue.wrapUpMs >= 0 && c.queue.wrapUpMs <= 600_000)) throw new CallsConfigError('queue.wrapUpMs', 'must be 0..600000 ms');
+  if (!(Number.isInteger(c.ivr.maxRetries) && c.ivr.maxRetries >= 0 && c.ivr.maxRetries <= 5)) {
+    throw new CallsConfigError('ivr.maxRetries', 'must be 0..5');
+  }
+  if (!number.test(c.ivr.distressNumber)) throw new CallsConfigError('ivr.distressNumber', 'not a phone number');
+  for (const [k, r] of Object.entries(c.ivr.redirects)) {
+    if (!number.test(r.number)) throw new CallsConfigError(`ivr.redirects.${k}.number`, 'not a phone number');
+  }
+  c.ivr.legacyNumbers.forEach((n, i) => {
+    if (!number.test(n)) throw new CallsConfigError(`ivr.legacyNumbers[${i}]`, 'not a phone number');
+  });
+  if (!hhmm.test(c.ivr.hours.open)) throw new CallsConfigError('ivr.hours.open', 'must be HH:MM');
+  if (!hhmm.test(c.ivr.hours.close)) throw new CallsConfigError('ivr.hours.close', 'must be HH:MM');
+  return deepFreeze(c);
+}

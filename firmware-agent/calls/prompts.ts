@@ -1,0 +1,99 @@
+// IVR prompts: a catalogue of ids and their Mandarin text. Audio files `<promptsDir>/<id>.wav` are generated
+// at setup time (espeak-ng `cmn-latn-pinyin` + sox, 8 kHz A-law WAV) and may be replaced by recorded ones.
+// A missing file is not an error: the prompt goes out with its id and text only, and the driver plays a
+// short pause (TrunkDriver Prompt contract) — a missing prompt must never stop a distress call.
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { Prompt } from '../../drivers/trunk/types.js';
+
+export const promptTexts = {
+  welcome: '您好，欢迎致电交通运输服务监督电话 1 2 3 2 8。',
+  legacy: '您拨打的号码已并入 1 2 3 2 8 交通运输服务监督电话，今后请直接拨打 1 2 3 2 8。',
+  'menu.1': '水上遇险求救，请按 1。',
+  'menu.2': '投诉举报，请按 2。',
+  'menu.3': '信息咨询，请按 3。',
+  'menu.4': '意见建议，请按 4。',
+  'menu.5': '铁路、民航、邮政相关事项，请按 5。',
+  'menu.0': '人工服务，请按 0。',
+  'menu.invalid': '您的输入有误，请重新选择。',
+  'menu.timeout': '对不起，没有收到您的选择。',
+  'distress.transfer': '正在为您转接水上遇险求救电话 1 2 3 9 5，请不要挂机。',
+  'redirect.menu': '铁路事项请按 1，民航事项请按 2，邮政事项请按 3。',
+  'route.railway': '铁路服务请拨打 1 2 3 0 6。',
+  'route.aviation': '民航服务请拨打 1 2 3 2 6。',
+  'route.postal': '邮政服务请拨打 1 2 3 0 5。',
+  'route.transfer': '正在为您转接，请稍候。',
+  'route.transfer-failed': '转接未成功，请您稍后直接拨打。',
+  'closed': '现在是非工作时间，请在提示音后留言，留言结束请按井号键。我们将在工作时间内尽快处理。',
+  'queue.enter': '正在为您转接人工服务，请稍候。',
+  'queue.position': '您前面还有 {0} 位，预计等待 {1} 分钟。',
+  'queue.overflow': '目前坐席繁忙。需要回电请按 1，留言请按 2，继续等待请按 0。',
+  'callback.confirmed': '已为您登记回电，我们将按顺序尽快回电，再见。',
+  'voicemail.start': '请在提示音后留言，留言结束请按井号键。',
+  'voicemail.saved': '您的留言已记录，我们会尽快处理，再见。',
+  'agent.connect': '正在为您接通话务员。',
+  'goodbye': '感谢您的来电，再见。',
+  'error': '系统繁忙，请稍后再拨。',
+} as const;
+
+export type PromptId = keyof typeof promptTexts;
+
+export class PromptLibrary {
+  constructor(private readonly dir: string) {}
+
+  /** The prompt for an id, with its file when one exists; `say` fills {0}, {1}… in the text. */
+  get(id: PromptId, say: (string | number)[] = []): Prompt {
+    const values = say.map(String);
+    const text = promptTexts[id].replace(/\{(\d)\}/g, (_, i: string) => values[Number(i)]?.split('').join(' ') ?? '');
+    const file = path.join(this.dir, `${id}.wav`);
+    const prompt: Prompt = { id, text };
+    if (values.length) prompt.say = values;
+    if (fs.existsSync(file)) prompt.file = file;
+    return prompt;
+  }
+}
+
+export interface GenerateReport {
+  generated: string[];
+  kept: string[];
+  failed: { id: string; error: string }[];
+}
+
+const run = promisify(execFile);
+
+/**
+ * Generate the Mandarin prompts with espeak-ng and sox (setup time, `edgebox` start). Recorded prompts
+ * already in the directory are kept unless `overwrite`. Missing tools are reported, not thrown: the box runs
+ * with text prompts.
+ */
+export async function generatePrompts(dir: string, options: { overwrite?: boolean } = {}): Promise<GenerateReport> {
+  const report: GenerateReport = { generated: [], kept: [], failed: [] };
+  fs.mkdirSync(dir, { recursive: true });
+  for (const [id, text] of Object.entries(promptTexts)) {
+    const out = path.join(dir, `${id}.wav`);
+    if (!options.overwrite && fs.existsSync(out)) {
+      report.kept.push(id);
+      continue;
+    }
+    const raw = path.join(dir, `.${id}.${process.pid}.tmp.wav`);
+    const tmp = path.join(dir, `.${id}.${process.pid}.alaw.wav`);
+    try {
+      // Placeholders ({0}) are left out of the recorded part; the values are spoken by the driver.
+      await run('espeak-ng', ['-v', 'cmn-latn-pinyin', '-s', '150', '-w', raw, text.replace(/\{\d\}/g, '')]);
+      await run('sox', [raw, '-r', '8000', '-c', '1', '-e', 'a-law', tmp, 'gain', '-n', '-3']);
+      const fd = fs.openSync(tmp, 'r');
+      fs.fsyncSync(fd);
+      fs.closeSync(fd);
+      fs.renameSync(tmp, out);
+      report.generated.push(id);
+    } catch (err) {
+      report.failed.push({ id, error: (err as Error).message.split('\n')[0] ?? 'failed' });
+    } finally {
+      fs.rmSync(raw, { force: true });
+      fs.rmSync(tmp, { force: true });
+    }
+  }
+  return report;
+}

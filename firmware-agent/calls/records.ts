@@ -1,0 +1,248 @@
+// Call records: one row per call, keyed by the trunk's call id, with its legs and linked tickets.
+//
+// Invariants:
+// - A record is written when the call is offered, before the IVR does anything, so a call that the box
+//   crashes on is still on record (and marked `failed` by `recoverUnfinished` at the next start).
+// - A record only moves forward: once `ended` or `failed` it is never reopened (updates are guarded by
+//   status in SQL, so a late event for a finished call cannot rewrite it).
+// - Phone numbers are stored in full (the centre needs them for callbacks); logs redact them.
+import type { Db } from '../store/db.js';
+import type { CallOffered } from '../../drivers/trunk/types.js';
+
+export type CallStatus = 'ivr' | 'queued' | 'ringing' | 'talking' | 'ended' | 'failed';
+
+export interface CallRow {
+  id: string;
+  channel: string;
+  caller: string | null;
+  called: string;
+  presentation: string;
+  legacy: number;
+  after_hours: number;
+  route: string | null;
+  menu_choice: string | null;
+  ticket_type: string | null;
+  skill: string | null;
+  status: CallStatus;
+  outcome: string | null;
+  arrived_at: number;
+  ivr_answered_at: number | null;
+  queued_at: number | null;
+  agent_answered_at: number | null;
+  transferred_at: number | null;
+  transferred_to: string | null;
+  abandoned_at: number | null;
+  ended_at: number | null;
+  hangup_cause: string | null;
+  hangup_party: string | null;
+  agent_id: number | null;
+  station: string | null;
+  recording_file: string | null;
+  voicemail_file: string | null;
+  callback_id: string | null;
+  prompts: string;
+}
+
+export interface LegRow {
+  id: number;
+  call_id: string;
+  kind: string;
+  target: string | null;
+  started_at: number;
+  ended_at: number | null;
+  outcome: string | null;
+}
+
+export type CallUpdate = Partial<
+  Pick<
+    CallRow,
+    | 'route'
+    | 'menu_choice'
+    | 'ticket_type'
+    | 'skill'
+    | 'status'
+    | 'outcome'
+    | 'ivr_answered_at'
+    | 'queued_at'
+    | 'agent_answered_at'
+    | 'transferred_at'
+    | 'transferred_to'
+    | 'abandoned_at'
+    | 'ended_at'
+    | 'hangup_cause'
+    | 'hangup_party'
+    | 'agent_id'
+    | 'station'
+    | 'recording_file'
+    | 'voicemail_file'
+    | 'callback_id'
+    | 'after_hours'
+  >
+> & { prompts?: string[] };
+
+const updatable = new Set([
+  'route',
+  'menu_choice',
+  'ticket_type',
+  'skill',
+  'status',
+  'outcome',
+  'ivr_answered_at',
+  'queued_at',
+  'agent_answered_at',
+  'transferred_at',
+  'transferred_to',
+  'abandoned_at',
+  'ended_at',
+  'hangup_cause',
+  'hangup_party',
+  'agent_id',
+  'station',
+  'recording_file',
+  'voicemail_file',
+  'callback_id',
+  'after_hours',
+  'prompts',
+]);
+
+export interface CallView {
+  call: CallRow & { promptList: string[] };
+  legs: LegRow[];
+  tickets: { ticket_number: string; linked_at: number; linked_by: string }[];
+}
+
+export interface CallerHistory {
+  calls: Pick<CallRow, 'id' | 'arrived_at' | 'route' | 'outcome' | 'agent_id'>[];
+  tickets: { number: string; type: string; status: string; subject: string; created_at: string }[];
+}
+
+export class CallRecords {
+  readonly #s;
+  readonly #updates = new Map<string, ReturnType<Db['prepare']>>();
+
+  constructor(private readonly db: Db) {
+    this.#s = {
+      insert: db.prepare(`INSERT INTO calls (id, channel, caller, called, presentation, legacy, after_hours, status, arrived_at)
+        VALUES (@callId, @channel, @caller, @called, @presentation, @legacy, 0, 'ivr', @at)`),
+      get: db.prepare('SELECT * FROM calls WHERE id = ?'),
+      legs: db.prepare('SELECT * FROM call_legs WHERE call_id = ? ORDER BY id'),
+      tickets: db.prepare('SELECT ticket_number, linked_at, linked_by FROM call_tickets WHERE call_id = ? ORDER BY linked_at'),
+      legStart: db.prepare('INSERT INTO call_legs (call_id, kind, target, started_at) VALUES (?, ?, ?, ?)'),
+      legEnd: db.prepare('UPDATE call_legs SET ended_at = ?, outcome = ? WHERE id = ? AND ended_at IS NULL'),
+      legsEndOpen: db.prepare('UPDATE call_legs SET ended_at = ?, outcome = ? WHERE call_id = ? AND ended_at IS NULL'),
+      link: db.prepare('INSERT OR IGNORE INTO call_tickets (call_id, ticket_number, linked_at, linked_by) VALUES (?, ?, ?, ?)'),
+      linkTicketRow: db.prepare('UPDATE tickets SET call_id = ? WHERE number = ? AND call_id IS NULL'),
+      fail: db.prepare(`UPDATE calls SET status = 'failed', outcome = 'failed', ended_at = @at, hangup_cause = @reason
+        WHERE id = @id AND status NOT IN ('ended', 'failed')`),
+      unfinished: db.prepare(`SELECT id FROM calls WHERE status NOT IN ('ended', 'failed')`),
+      historyCalls: db.prepare(
+        'SELECT id, arrived_at, route, outcome, agent_id FROM calls WHERE caller = ? AND id != ? ORDER BY arrived_at DESC LIMIT ?',
+      ),
+      historyTickets: db.prepare(
+        'SELECT number, type, status, subject, created_at FROM tickets WHERE caller_phone = ? ORDER BY created_at DESC LIMIT ?',
+      ),
+    };
+  }
+
+  arrived(offered: CallOffered, legacy: boolean): void {
+    this.#s.insert.run({ ...offered, legacy: legacy ? 1 : 0 });
+  }
+
+  /** Update a call still in progress; a finished record is left alone (returns false). */
+  update(callId: string, fields: CallUpdate): boolean {
+    const keys = Object.keys(fields).filter((k) => updatable.has(k));
+    if (keys.length === 0) return true;
+    const sig = keys.join(',');
+    let stmt = this.#updates.get(sig);
+    if (!stmt) {
+      stmt = this.db.prepare(
+        `UPDATE calls SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @__id AND status NOT IN ('ended', 'failed')`,
+      );
+      this.#updates.set(sig, stmt);
+    }
+    const params: Record<string, unknown> = { __id: callId };
+    for (const k of keys) {
+      const v = (fields as Record<string, unknown>)[k];
+      params[k] = k === 'prompts' ? JSON.stringify(v) : (v ?? null);
+    }
+    return stmt.run(params).changes > 0;
+  }
+
+  legStart(callId: string, kind: string, target: string | null, at: number): number {
+    return Number(this.#s.legStart.run(callId, kind, target, at).lastInsertRowid);
+  }
+
+  legEnd(legId: number | undefined, at: number, outcome: string): void {
+    if (legId !== undefined) this.#s.legEnd.run(at, outcome, legId);
+  }
+
+  /** Close the call: final fields and every open leg, in one transaction. */
+  finish(callId: string, at: number, fields: CallUpdate, legOutcome = 'ended'): void {
+    this.db.transaction(() => {
+      this.#s.legsEndOpen.run(at, legOutcome, callId);
+      this.update(callId, { ...fields, status: 'ended', ended_at: at });
+    })();
+  }
+
+  /** Calls in flight when the driver failed (T9): recorded as failed, open legs closed. */
+  failMany(callIds: string[], at: number, reason: string): void {
+    this.db.transaction(() => {
+      for (const id of callIds) {
+        this.#s.legsEndOpen.run(at, 'failed', id);
+        this.#s.fail.run({ id, at, reason });
+      }
+    })();
+  }
+
+  /** At start: calls left unfinished by a previous run (power cut, crash) are recorded as failed. */
+  recoverUnfinished(at: number): string[] {
+    const ids = (this.#s.unfinished.all() as { id: string }[]).map((r) => r.id);
+    if (ids.length) this.failMany(ids, at, 'box-restarted');
+    return ids;
+  }
+
+  get(callId: string): CallView | undefined {
+    const call = this.#s.get.get(callId) as CallRow | undefined;
+    if (!call) return undefined;
+    return {
+      call: { ...call, promptList: JSON.parse(call.prompts) as string[] },
+      legs: this.#s.legs.all(callId) as LegRow[],
+      tickets: this.#s.tickets.all(callId) as CallView['tickets'],
+    };
+  }
+
+  /** Link a ticket to a call (an agent's ticket, or the IVR's voicemail/callback ticket). Idempotent. */
+  linkTicket(callId: string, ticketNumber: string, by: string, at: number): boolean {
+    if (!this.#s.get.get(callId)) return false;
+    this.db.transaction(() => {
+      this.#s.link.run(callId, ticketNumber, at, by);
+      this.#s.linkTicketRow.run(callId, ticketNumber);
+    })();
+    return true;
+  }
+
+  /** The caller's earlier calls and tickets, for the agent's screen pop. */
+  history(caller: string | null, exceptCallId: string, limit = 10): CallerHistory {
+    if (!caller) return { calls: [], tickets: [] };
+    return {
+      calls: this.#s.historyCalls.all(caller, exceptCallId, limit) as CallerHistory['calls'],
+      tickets: this.#s.historyTickets.all(caller, limit) as CallerHistory['tickets'],
+    };
+  }
+
+  list(filter: { from?: number; to?: number; caller?: string; agentId?: number; limit?: number; offset?: number }): CallRow[] {
+    const where: string[] = [];
+    const p: Record<string, unknown> = {};
+    if (filter.from !== undefined) (where.push('arrived_at >= @from'), (p.from = filter.from));
+    if (filter.to !== undefined) (where.push('arrived_at < @to'), (p.to = filter.to));
+    if (filter.caller) (where.push('caller = @caller'), (p.caller = filter.caller));
+    if (filter.agentId !== undefined) (where.push('agent_id = @agentId'), (p.agentId = filter.agentId));
+    p.limit = Math.min(filter.limit ?? 50, 500);
+    p.offset = filter.offset ?? 0;
+    return this.db
+      .prepare(
+        `SELECT * FROM calls ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY arrived_at DESC LIMIT @limit OFFSET @offset`,
+      )
+      .all(p) as CallRow[];
+  }
+}
