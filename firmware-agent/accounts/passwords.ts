@@ -1,0 +1,53 @@
+// Password hashing with scrypt (RFC 7914) from node:crypto. Stored as
+// `scrypt$N$r$p$salt$hash` (base64), so the cost can be raised later without breaking old hashes.
+import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+
+const N = 16384;
+const r = 8;
+const p = 1;
+const keyLength = 32;
+
+function derive(password: string, salt: Buffer, n: number, rr: number, pp: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    scrypt(password.normalize('NFKC'), salt, keyLength, { N: n, r: rr, p: pp, maxmem: 64 * 1024 * 1024 }, (err, key) =>
+      err ? reject(err) : resolve(key),
+    );
+  });
+}
+
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  const key = await derive(password, salt, N, r, p);
+  return `scrypt$${N}$${r}$${p}$${salt.toString('base64')}$${key.toString('base64')}`;
+}
+
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const parts = stored.split('$');
+  if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
+  const [, n, rr, pp, salt, hash] = parts as [string, string, string, string, string, string];
+  const expected = Buffer.from(hash, 'base64');
+  const key = await derive(password, Buffer.from(salt, 'base64'), Number(n), Number(rr), Number(pp));
+  return key.length === expected.length && timingSafeEqual(key, expected);
+}
+
+/** A random password that is easy to read aloud and type: 4 groups of 4 from an unambiguous alphabet. */
+export function generatePassword(): string {
+  const alphabet = 'abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789';
+  const bytes = randomBytes(16);
+  let out = '';
+  for (let i = 0; i < 16; i++) {
+    out += alphabet[bytes[i]! % alphabet.length];
+    if (i % 4 === 3 && i < 15) out += '-';
+  }
+  return out;
+}
+
+const common = new Set(['password', 'password1', '12345678', '123456789', '1234567890', 'qwertyuiop', 'admin12328', '12328123', 'iloveyou']);
+
+/** Minimum policy: 10 characters and not a well-known password. */
+export function passwordProblem(password: string): string | null {
+  if (password.length < 10) return 'at least 10 characters';
+  if (common.has(password.toLowerCase())) return 'too common';
+  if (/^(.)\1+$/.test(password)) return 'one repeated character';
+  return null;
+}

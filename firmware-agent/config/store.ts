@@ -1,0 +1,88 @@
+// The configuration file `<data>/config.json`, kept with lowdb. Writes are atomic and durable: temp file,
+// fsync, rename, fsync of the directory — a power cut leaves either the old or the new file, never a
+// truncated one (the failure node-red's users met with in-place writes).
+import fs from 'node:fs';
+import path from 'node:path';
+import { Low, type Adapter } from 'lowdb';
+import { type BoxConfig, defaultConfig, validateConfig, withDefaults } from './schema.js';
+
+export class DurableJsonFile<T> implements Adapter<T> {
+  constructor(readonly file: string) {}
+
+  async read(): Promise<T | null> {
+    let text: string;
+    try {
+      text = await fs.promises.readFile(this.file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+    try {
+      return JSON.parse(text) as T;
+    } catch (err) {
+      throw new Error(`${this.file} is not valid JSON: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  async write(data: T): Promise<void> {
+    writeFileDurably(this.file, `${JSON.stringify(data, null, 2)}\n`);
+  }
+}
+
+export function writeFileDurably(file: string, content: string, mode = 0o644): void {
+  const dir = path.dirname(file);
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.tmp`);
+  const fd = fs.openSync(tmp, 'w', mode);
+  try {
+    fs.writeSync(fd, content);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
+  const dfd = fs.openSync(dir, 'r');
+  try {
+    fs.fsyncSync(dfd);
+  } finally {
+    fs.closeSync(dfd);
+  }
+}
+
+export interface ConfigStore {
+  readonly file: string;
+  /** The validated, frozen configuration in force. */
+  current(): Readonly<BoxConfig>;
+  /** Applies a change, validates the result, writes it atomically, and makes it current. */
+  update(change: (draft: BoxConfig) => void): Promise<Readonly<BoxConfig>>;
+}
+
+/**
+ * Loads `<dataDir>/config.json`, creating it from defaults (plus `initial`) on first start.
+ * A file that fails validation stops the box with the bad keys named.
+ */
+export async function openConfig(dataDir: string, initial: Partial<{ role: BoxConfig['box']['role']; region: string }> = {}): Promise<ConfigStore> {
+  const file = path.join(dataDir, 'config.json');
+  const db = new Low<BoxConfig>(new DurableJsonFile<BoxConfig>(file), structuredClone(defaultConfig));
+  await db.read();
+  const exists = fs.existsSync(file);
+  if (!exists) {
+    if (initial.role) db.data.box.role = initial.role;
+    if (initial.region) db.data.box.region = initial.region;
+  }
+  let cfg = validateConfig(withDefaults(db.data as unknown as Record<string, unknown>), file);
+  db.data = structuredClone(cfg) as BoxConfig;
+  if (!exists) await db.write();
+  return {
+    file,
+    current: () => cfg,
+    async update(change) {
+      const draft = structuredClone(cfg) as BoxConfig;
+      change(draft);
+      const next = validateConfig(draft, 'configuration change');
+      db.data = structuredClone(next) as BoxConfig;
+      await db.write();
+      cfg = next;
+      return cfg;
+    },
+  };
+}

@@ -1,0 +1,50 @@
+// The catalogue of error codes the box answers with. Each code is a stable English slug, never reused
+// for another meaning; docs/errors.md documents every one (a test keeps the two in step).
+// Subsystems throw AppError with a code from here; the HTTP layer turns it into
+// `{ error: { code, message, messageZh, details? } }` with the catalogue's status.
+
+export const errorCatalogue = {
+  'validation-failed': { status: 400, en: 'The request does not match the schema', zh: '请求内容不符合要求' },
+  'malformed-json': { status: 400, en: 'The request body is not valid JSON', zh: '请求内容不是有效的JSON' },
+  'unsupported-media-type': { status: 415, en: 'Requests that change data must be sent as application/json', zh: '修改数据的请求必须使用application/json' },
+  'payload-too-large': { status: 413, en: 'The request body is too large', zh: '请求内容过大' },
+  'not-authenticated': { status: 401, en: 'Log in first', zh: '请先登录' },
+  'invalid-credentials': { status: 401, en: 'Wrong user name or password', zh: '用户名或密码错误' },
+  'login-throttled': { status: 429, en: 'Too many failed logins; try again later', zh: '登录失败次数过多，请稍后再试' },
+  'account-disabled': { status: 403, en: 'This account is disabled', zh: '该账号已停用' },
+  'forbidden-role': { status: 403, en: 'Your role may not do this', zh: '您的角色无权执行此操作' },
+  'ticket-not-in-department': { status: 403, en: 'This ticket is not assigned to your department', zh: '该工单未转办至您所在部门' },
+  'route-not-found': { status: 404, en: 'No such API path', zh: '接口不存在' },
+  'ticket-not-found': { status: 404, en: 'No ticket with this number', zh: '工单不存在' },
+  'user-not-found': { status: 404, en: 'No such user', zh: '用户不存在' },
+  'department-not-found': { status: 404, en: 'No such department', zh: '部门不存在' },
+  'user-exists': { status: 409, en: 'A user with this name exists', zh: '用户名已存在' },
+  'department-exists': { status: 409, en: 'A department with this name exists', zh: '部门名称已存在' },
+  'domain-exists': { status: 409, en: 'A domain with this code exists', zh: '行业分类代码已存在' },
+  'illegal-transition': { status: 409, en: 'This action is not allowed in the ticket’s current status', zh: '工单当前状态不允许此操作' },
+  'merge-target-invalid': { status: 409, en: 'The ticket cannot be merged into that ticket', zh: '无法合并到目标工单' },
+  'unknown-region': { status: 422, en: 'Unknown GB/T 2260 region code', zh: '行政区划代码不存在' },
+  'unknown-domain': { status: 422, en: 'Unknown business domain code', zh: '行业分类代码不存在' },
+  'unknown-subtype': { status: 422, en: 'This sub-type does not belong to the ticket type', zh: '子类型与工单类型不符' },
+  'department-required': { status: 422, en: 'A department user must belong to a department', zh: '部门用户必须指定所属部门' },
+  'due-date-invalid': { status: 422, en: 'The due date must be in the future', zh: '办理期限必须晚于当前时间' },
+  'weak-password': { status: 422, en: 'Password must be at least 10 characters and not a common one', zh: '密码至少10位且不能过于简单' },
+  'calendar-day-invalid': { status: 422, en: 'Not a valid calendar day (YYYY-MM-DD)', zh: '日期格式无效' },
+  'ticket-sequence-exhausted': { status: 503, en: 'The daily ticket number sequence is exhausted', zh: '当日工单编号已用尽' },
+  'internal-error': { status: 500, en: 'Internal error; the request was not applied', zh: '内部错误，请求未执行' },
+} as const satisfies Record<string, { status: number; en: string; zh: string }>;
+
+export type ErrorCode = keyof typeof errorCatalogue;
+
+export class AppError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message?: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message ?? errorCatalogue[code].en);
+    this.name = 'AppError';
+    this.status = errorCatalogue[code].status;
+  }
+}

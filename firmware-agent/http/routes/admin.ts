@@ -1,0 +1,148 @@
+// Admin settings: the official calendar (holidays and 调休 make-up days) and ticket deadline limits.
+import type { FastifyPluginAsync } from 'fastify';
+import type { BoxServices } from '../../box.js';
+import { addDays, isDay, localDay } from '../../calendar/time.js';
+import { AppError } from '../../errors.js';
+import { actor } from '../auth.js';
+import { errorResponses } from '../server.js';
+
+export const adminRoutes: FastifyPluginAsync<{ box: BoxServices }> = async (app, { box }) => {
+  app.get<{ Querystring: { year?: number } }>(
+    '/api/calendar',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Days of a year that are not ordinary (holidays, make-up working days), corrections, and coverage',
+        querystring: { type: 'object', additionalProperties: false, properties: { year: { type: 'integer', minimum: 2000, maximum: 2100 } } },
+      },
+    },
+    async (request) => {
+      const now = box.now();
+      const year = request.query.year ?? Number(localDay(now, box.calendar.timezone).slice(0, 4));
+      const special = [];
+      for (let d = `${year}-01-01`; d.startsWith(String(year)); d = addDays(d, 1)) {
+        const info = box.calendar.info(d);
+        if (info.source !== 'weekday-rule') special.push(info);
+      }
+      return { year, hasData: box.calendar.hasYear(year), coverage: box.calendar.coverage(now), days: special, corrections: box.calendar.overrides() };
+    },
+  );
+
+  app.put<{ Params: { day: string }; Body: { kind: 'holiday' | 'workday' | null; name?: string } }>(
+    '/api/calendar/days/:day',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        tags: ['admin'],
+        summary: 'Correct one day: a holiday, a make-up working day (调休), or null to remove the correction',
+        params: { type: 'object', required: ['day'], properties: { day: { type: 'string' } } },
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['kind'],
+          properties: { kind: { anyOf: [{ type: 'string', enum: ['holiday', 'workday'] }, { type: 'null' }] }, name: { type: 'string', maxLength: 32 } },
+        },
+        response: { ...errorResponses(400, 401, 403, 422) },
+      },
+    },
+    async (request) => {
+      const { day } = request.params;
+      if (!isDay(day)) throw new AppError('calendar-day-invalid', undefined, { day });
+      const before = box.calendar.info(day);
+      box.db.transaction(() => {
+        box.calendar.setDay(day, request.body.kind, request.body.name ?? null);
+        box.tickets.audit.append(actor(request), box.now(), {
+          entity: 'calendar',
+          entityId: day,
+          action: 'set-day',
+          fromStatus: before.kind,
+          toStatus: request.body.kind ?? 'cleared',
+          data: { name: request.body.name ?? null },
+        });
+      })();
+      return box.calendar.info(day);
+    },
+  );
+
+  app.post<{ Params: { year: number } }>(
+    '/api/calendar/years/:year/confirm',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        tags: ['admin'],
+        summary: 'Confirm that a year’s holidays and make-up days have been entered (clears the missing-calendar warning)',
+        params: { type: 'object', required: ['year'], properties: { year: { type: 'integer', minimum: 2000, maximum: 2100 } } },
+      },
+    },
+    async (request) => {
+      const a = actor(request);
+      box.db.transaction(() => {
+        box.calendar.confirmYear(request.params.year, a.name, box.now());
+        box.tickets.audit.append(a, box.now(), { entity: 'calendar', entityId: String(request.params.year), action: 'confirm-year' });
+      })();
+      return { year: request.params.year, hasData: true, coverage: box.calendar.coverage(box.now()) };
+    },
+  );
+
+  const ticketSettings = () => {
+    const t = box.config.current().tickets;
+    return { deadlines: t.deadlines, dueSoonWorkingDays: t.dueSoonWorkingDays };
+  };
+
+  app.get('/api/settings/tickets', { schema: { tags: ['admin'], summary: 'Deadline limits in working days per ticket type' } }, async () => ticketSettings());
+
+  app.put<{ Body: { deadlines?: { inquiry?: number; suggestion?: number; complaint?: number }; dueSoonWorkingDays?: number } }>(
+    '/api/settings/tickets',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        tags: ['admin'],
+        summary: 'Change deadline limits (working days per type) and the due-soon window',
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            deadlines: {
+              type: 'object',
+              additionalProperties: false,
+              properties: {
+                inquiry: { type: 'integer', minimum: 1, maximum: 60 },
+                suggestion: { type: 'integer', minimum: 1, maximum: 60 },
+                complaint: { type: 'integer', minimum: 1, maximum: 60 },
+              },
+            },
+            dueSoonWorkingDays: { type: 'integer', minimum: 0, maximum: 10 },
+          },
+        },
+        response: { ...errorResponses(400, 401, 403) },
+      },
+    },
+    async (request) => {
+      const before = ticketSettings();
+      await box.config.update((draft) => {
+        Object.assign(draft.tickets.deadlines, request.body.deadlines ?? {});
+        if (request.body.dueSoonWorkingDays !== undefined) draft.tickets.dueSoonWorkingDays = request.body.dueSoonWorkingDays;
+      });
+      box.tickets.audit.append(actor(request), box.now(), { entity: 'config', entityId: 'tickets', action: 'update', data: { before, after: ticketSettings() } });
+      return ticketSettings();
+    },
+  );
+
+  app.get<{ Querystring: { limit?: number; before?: number } }>(
+    '/api/audit',
+    {
+      config: { roles: ['admin', 'supervisor'] },
+      schema: {
+        tags: ['admin'],
+        summary: 'The audit trail of the whole box, newest first',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { limit: { type: 'integer', minimum: 1, maximum: 500 }, before: { type: 'integer', minimum: 1 } },
+        },
+        response: { 200: { type: 'object', properties: { items: { type: 'array', items: { $ref: 'AuditRecord#' } } } }, ...errorResponses(401, 403) },
+      },
+    },
+    async (request) => ({ items: box.tickets.audit.recent(request.query.limit ?? 100, request.query.before) }),
+  );
+};

@@ -1,0 +1,111 @@
+// Shared JSON schemas of the API's objects (also the OpenAPI description's components).
+import { actions, channels, satisfactions, statuses, ticketTypes } from '../tickets/codes.js';
+
+const codes = <T extends readonly { code: string }[]>(list: T) => list.map((l) => l.code);
+const nullable = (s: Record<string, unknown>) => ({ anyOf: [s, { type: 'null' }] });
+
+export const phonePattern = '^\\+?[0-9][0-9-]{2,19}$';
+export const regionPattern = '^[1-9][0-9]{5}$';
+export const ticketNumberPattern = '^[1-9][0-9]{18}$';
+
+export const userSchema = {
+  $id: 'User',
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    username: { type: 'string' },
+    displayName: nullable({ type: 'string' }),
+    role: { type: 'string' },
+    department: nullable({ type: 'object', properties: { id: { type: 'integer' }, name: { type: 'string' } } }),
+    skills: { type: 'array', items: { type: 'string' } },
+    disabled: { type: 'boolean' },
+    createdAt: { type: 'string' },
+  },
+} as const;
+
+export const departmentSchema = {
+  $id: 'Department',
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    name: { type: 'string' },
+    phone: nullable({ type: 'string' }),
+    disabled: { type: 'boolean' },
+    createdAt: { type: 'string' },
+  },
+} as const;
+
+export const ticketSchema = {
+  $id: 'Ticket',
+  type: 'object',
+  properties: {
+    id: { type: 'string', description: 'UUIDv7 used by the three-level exchange' },
+    number: { type: 'string', description: '19 digits: {region 6}{yyyymmdd}{sequence 5}' },
+    type: { type: 'string', enum: codes(ticketTypes) },
+    subtype: nullable({ type: 'string' }),
+    domain: { type: 'string' },
+    channel: { type: 'string', enum: codes(channels) },
+    region: { type: 'string' },
+    regionName: nullable({ type: 'string' }),
+    caller: {
+      type: 'object',
+      properties: {
+        phone: nullable({ type: 'string' }),
+        name: nullable({ type: 'string' }),
+        anonymous: { type: 'boolean' },
+        hidden: { type: 'boolean', description: 'true when a confidential reporter’s identity is withheld from this viewer' },
+      },
+    },
+    confidential: { type: 'boolean' },
+    urgent: { type: 'boolean' },
+    subject: { type: 'string' },
+    description: { type: 'string' },
+    location: nullable({ type: 'string' }),
+    involved: nullable({ type: 'object', properties: { plate: { type: 'string' }, company: { type: 'string' } } }),
+    status: { type: 'string', enum: codes(statuses) },
+    department: nullable({ type: 'object', properties: { id: { type: 'integer' }, name: { type: 'string' } } }),
+    dueAt: nullable({ type: 'string' }),
+    deadline: {
+      type: 'object',
+      properties: {
+        state: { type: 'string', enum: ['on-time', 'due-soon', 'overdue', 'met', 'missed', 'none'] },
+        uncertain: { type: 'boolean', description: 'the due date counts days of a year with no official calendar data' },
+      },
+    },
+    answer: nullable({ type: 'string' }),
+    reply: nullable({ type: 'string' }),
+    satisfaction: nullable({ type: 'string', enum: codes(satisfactions) }),
+    visitNote: nullable({ type: 'string' }),
+    reopenCount: { type: 'integer' },
+    mergedInto: nullable({ type: 'string' }),
+    callId: nullable({ type: 'string' }),
+    createdAt: { type: 'string' },
+    updatedAt: { type: 'string' },
+    dispatchedAt: nullable({ type: 'string' }),
+    repliedAt: nullable({ type: 'string' }),
+    closedAt: nullable({ type: 'string' }),
+    version: { type: 'integer' },
+  },
+} as const;
+
+export const auditSchema = {
+  $id: 'AuditRecord',
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    at: { type: 'string' },
+    actor: {
+      type: 'object',
+      properties: { id: nullable({ type: 'integer' }), name: { type: 'string' }, role: nullable({ type: 'string' }) },
+    },
+    entity: { type: 'string' },
+    entityId: { type: 'string' },
+    action: { type: 'string' },
+    fromStatus: nullable({ type: 'string' }),
+    toStatus: nullable({ type: 'string' }),
+    note: nullable({ type: 'string' }),
+    data: nullable({ type: 'object', additionalProperties: true }),
+  },
+} as const;
+
+export const actionNames = [...actions];

@@ -1,0 +1,107 @@
+// The HTTP API as a fastify app: external plugins, then cross-cutting hooks (content type, auth, errors),
+// then route plugins with a JSON schema on every route. The OpenAPI description is served at
+// /api/openapi.json.
+import cookie from '@fastify/cookie';
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { AppError } from '../errors.js';
+import type { AccountService } from '../accounts/service.js';
+import { registerAuth } from './auth.js';
+import { errorBody, errorSchema } from './errors.js';
+
+export interface HttpOptions {
+  accounts: AccountService;
+  version: string;
+  logger: FastifyServerOptions['logger'];
+  /** Largest request body in bytes. */
+  bodyLimit?: number;
+}
+
+const stateChanging = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export async function createHttp(opts: HttpOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger,
+    bodyLimit: opts.bodyLimit ?? 256 * 1024,
+    ajv: {
+      // Unknown fields are an error, not silently dropped; query strings may repeat a key for a list.
+      customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false, useDefaults: true },
+    },
+    disableRequestLogging: false,
+  });
+
+  // Only JSON bodies: a form post or text/plain from another site (CSRF) never reaches a handler.
+  app.removeContentTypeParser(['text/plain']);
+  app.addHook('onRequest', async (request) => {
+    if (!stateChanging.has(request.method) || !request.url.startsWith('/api/')) return;
+    const hasBody = Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined;
+    const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (hasBody && type !== 'application/json') throw new AppError('unsupported-media-type');
+  });
+
+  await app.register(cookie);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: '12328 Edge Box API',
+        version: opts.version,
+        description:
+          'HTTP API of the 12328 Edge Box. Errors answer `{error: {code, message, messageZh, details?}}` with codes from docs/errors.md.',
+      },
+      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'edgebox_session' } } },
+      security: [{ session: [] }],
+    },
+  });
+  app.addSchema(errorSchema);
+
+  registerAuth(app, opts.accounts);
+
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send(errorBody('route-not-found', `no route ${request.method} ${request.url.split('?')[0]}`));
+  });
+
+  app.setErrorHandler((err: FastifyError | AppError, request, reply) => {
+    if (err instanceof AppError) {
+      if (err.status >= 500) request.log.error({ err }, 'request failed');
+      else request.log.info({ code: err.code }, 'request refused');
+      if (err.code === 'login-throttled' && err.details?.retryAfterSeconds) reply.header('retry-after', String(err.details.retryAfterSeconds));
+      return reply.code(err.status).send(errorBody(err.code, err.message, err.details));
+    }
+    const fe = err as FastifyError;
+    if (fe.validation) {
+      const first = fe.validation[0];
+      const field = first ? `${fe.validationContext ?? 'body'}${first.instancePath}`.replace(/\//g, '.') : undefined;
+      const detail =
+        first?.keyword === 'additionalProperties'
+          ? { field, unknownField: (first.params as { additionalProperty?: string }).additionalProperty }
+          : { field, problem: first?.message, ...(first?.params ?? {}) };
+      return reply.code(400).send(errorBody('validation-failed', `${field ?? 'request'}: ${first?.message ?? 'invalid'}`, detail));
+    }
+    switch (fe.code) {
+      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+        return reply.code(415).send(errorBody('unsupported-media-type'));
+      case 'FST_ERR_CTP_BODY_TOO_LARGE':
+        return reply.code(413).send(errorBody('payload-too-large'));
+      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      case 'FST_ERR_CTP_INVALID_JSON_BODY':
+        return reply.code(400).send(errorBody('malformed-json'));
+    }
+    if (err instanceof SyntaxError || (fe.statusCode === 400 && /JSON/i.test(fe.message))) {
+      return reply.code(400).send(errorBody('malformed-json', fe.message));
+    }
+    if (fe.statusCode && fe.statusCode < 500) {
+      return reply.code(fe.statusCode).send(errorBody('validation-failed', fe.message));
+    }
+    request.log.error({ err }, 'unexpected error');
+    return reply.code(500).send(errorBody('internal-error'));
+  });
+
+  app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+  return app;
+}
+
+/** Standard error responses for a route's schema (referenced in the OpenAPI description). */
+export function errorResponses(...statuses: number[]): Record<number, { $ref: string }> {
+  return Object.fromEntries(statuses.map((s) => [s, { $ref: 'Error#' }]));
+}

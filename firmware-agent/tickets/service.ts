@@ -1,0 +1,479 @@
+// Ticket service: creates tickets, applies workflow actions, lists and searches them.
+//
+// Invariants:
+// - Each create or action is one SQLite transaction (synchronous=FULL): the ticket row, its search
+//   entry, its audit record and whatever the change hooks write (the network outbox) commit together
+//   or not at all. The HTTP layer answers only after the commit.
+// - An illegal transition throws before anything is written.
+// - Listeners that react after the fact (live events, SMS notices) run only after the commit.
+import { v7 as uuidv7 } from 'uuid';
+import { AuditLog } from '../audit/audit.js';
+import type { WorkCalendar } from '../calendar/workdays.js';
+import { AppError } from '../errors.js';
+import type { RegionTable } from '../regions/regions.js';
+import { indexText, matchExpression } from '../search/segment.js';
+import type { Db } from '../store/db.js';
+import { localDay } from '../calendar/time.js';
+import {
+  type Channel,
+  type Satisfaction,
+  type TicketAction,
+  type TicketStatus,
+  type TicketType,
+  openStatuses,
+  subtypes,
+} from './codes.js';
+import { type TicketRow, type TicketView, type ViewContext, toView } from './model.js';
+import { sequenceAllocator } from './number.js';
+import { type Actor, plan } from './workflow.js';
+
+export interface CreateTicketInput {
+  type: TicketType;
+  subtype?: string | null;
+  domain: string;
+  channel: Channel;
+  region: string;
+  caller: { phone?: string | null; name?: string | null; anonymous?: boolean };
+  confidential?: boolean;
+  urgent?: boolean;
+  subject: string;
+  description: string;
+  location?: string | null;
+  involved?: { plate?: string; company?: string } | null;
+  callId?: string | null;
+}
+
+export interface ActionInput {
+  department?: number;
+  dueAt?: string;
+  reason?: string;
+  text?: string;
+  satisfaction?: Satisfaction;
+  note?: string;
+  into?: string;
+}
+
+export interface TicketChange {
+  ticket: TicketRow;
+  action: TicketAction | 'create';
+  from: TicketStatus | null;
+  to: TicketStatus;
+  actor: Actor;
+  at: Date;
+  auditId: number;
+  note: string | null;
+}
+
+export interface ListFilter {
+  q?: string;
+  status?: TicketStatus[];
+  type?: TicketType;
+  domain?: string;
+  department?: number;
+  overdue?: boolean;
+  dueSoon?: boolean;
+  mine?: boolean;
+  caller?: string;
+  urgent?: boolean;
+  page?: number;
+  pageSize?: number;
+}
+
+export interface ListResult {
+  items: TicketView[];
+  page: number;
+  pageSize: number;
+  /** Number of matches, counted up to `totalCap`; `totalCapped` says the real number is larger. */
+  total: number;
+  totalCapped: boolean;
+}
+
+export interface TicketServiceDeps {
+  db: Db;
+  calendar: WorkCalendar;
+  regions: RegionTable;
+  /** The receiving centre's region (first 6 digits of every ticket number). */
+  boxRegion: () => string;
+  timezone: string;
+  deadlines: () => Record<TicketType, number>;
+  dueSoonWorkingDays: () => number;
+  now?: () => Date;
+}
+
+const totalCap = 1000;
+
+export class TicketService {
+  readonly audit: AuditLog;
+  readonly #db: Db;
+  readonly #now: () => Date;
+  readonly #nextNumber: (region: string, day: string) => string;
+  readonly #txHooks: ((change: TicketChange) => void)[] = [];
+  readonly #listeners: ((change: TicketChange) => void)[] = [];
+  readonly #stmts;
+
+  constructor(private readonly deps: TicketServiceDeps) {
+    this.#db = deps.db;
+    this.#now = deps.now ?? (() => new Date());
+    this.audit = new AuditLog(deps.db);
+    this.#nextNumber = sequenceAllocator(deps.db);
+    const db = deps.db;
+    this.#stmts = {
+      insert: db.prepare(`INSERT INTO tickets (id, number, type, subtype, domain, channel, region, caller_phone, caller_name,
+          anonymous, confidential, urgent, subject, description, location, involved, status, due_at, calendar_uncertain,
+          call_id, created_by, created_at, updated_at)
+        VALUES (@id, @number, @type, @subtype, @domain, @channel, @region, @callerPhone, @callerName, @anonymous,
+          @confidential, @urgent, @subject, @description, @location, @involved, 'received', @dueAt, @uncertain,
+          @callId, @createdBy, @at, @at)`),
+      fts: db.prepare('INSERT INTO tickets_fts (rowid, words) VALUES (?, ?)'),
+      byNumber: db.prepare(
+        'SELECT t.*, d.name AS department_name FROM tickets t LEFT JOIN departments d ON d.id = t.department_id WHERE t.number = ?',
+      ),
+      byRowid: db.prepare(
+        'SELECT t.*, d.name AS department_name FROM tickets t LEFT JOIN departments d ON d.id = t.department_id WHERE t.rowid = ?',
+      ),
+      domain: db.prepare('SELECT code FROM domains WHERE code = ? AND disabled = 0'),
+      department: db.prepare('SELECT id, name, disabled FROM departments WHERE id = ?'),
+    };
+  }
+
+  /** Runs inside every change's transaction (e.g. to write the network outbox). Must not do I/O. */
+  addTransactionHook(hook: (change: TicketChange) => void): void {
+    this.#txHooks.push(hook);
+  }
+
+  /** Called after a change has committed (live events, SMS notices). Errors are the listener's own. */
+  onCommitted(listener: (change: TicketChange) => void): () => void {
+    this.#listeners.push(listener);
+    return () => {
+      const i = this.#listeners.indexOf(listener);
+      if (i >= 0) this.#listeners.splice(i, 1);
+    };
+  }
+
+  viewContext(viewer: Actor): ViewContext {
+    const now = this.#now();
+    return {
+      now,
+      dueSoonBefore: this.deps.calendar.addWorkingDays(now, this.deps.dueSoonWorkingDays()).dueAt,
+      hideConfidential: viewer.role === 'department' || viewer.role === 'peer',
+      regionName: (code) => this.deps.regions.fullName(code),
+    };
+  }
+
+  view(row: TicketRow, viewer: Actor): TicketView {
+    return toView(row, this.viewContext(viewer));
+  }
+
+  create(input: CreateTicketInput, actor: Actor): TicketView {
+    this.#validateCreate(input);
+    const at = this.#now();
+    const limit = this.deps.deadlines()[input.type];
+    const due = this.deps.calendar.addWorkingDays(at, limit);
+    const subtype = input.subtype ?? (input.type === 'complaint' ? 'complaint' : null);
+    // A report of wrongdoing (举报) protects the reporter unless the agent says otherwise.
+    const confidential = input.confidential ?? subtype === 'report';
+    const anonymous = input.caller.anonymous ?? !input.caller.phone;
+    const change = this.#db.transaction((): TicketChange => {
+      const number = this.#nextNumber(this.deps.boxRegion(), localDay(at, this.deps.timezone));
+      const r = this.#stmts.insert.run({
+        id: uuidv7({ msecs: at.getTime() }),
+        number,
+        type: input.type,
+        subtype,
+        domain: input.domain,
+        channel: input.channel,
+        region: input.region,
+        callerPhone: input.caller.phone ?? null,
+        callerName: input.caller.name ?? null,
+        anonymous: anonymous ? 1 : 0,
+        confidential: confidential ? 1 : 0,
+        urgent: input.urgent ? 1 : 0,
+        subject: input.subject,
+        description: input.description,
+        location: input.location ?? null,
+        involved: input.involved && Object.keys(input.involved).length > 0 ? JSON.stringify(input.involved) : null,
+        dueAt: due.dueAt.toISOString(),
+        uncertain: due.uncertain ? 1 : 0,
+        callId: input.callId ?? null,
+        createdBy: actor.id,
+        at: at.toISOString(),
+      });
+      const rowid = Number(r.lastInsertRowid);
+      this.#stmts.fts.run(
+        rowid,
+        indexText(input.subject, input.description, input.location, input.involved?.plate, input.involved?.company),
+      );
+      const ticket = this.#stmts.byRowid.get(rowid) as TicketRow;
+      const auditId = this.audit.append(actor, at, {
+        entity: 'ticket',
+        entityId: number,
+        action: 'create',
+        toStatus: 'received',
+        data: { type: input.type, subtype, domain: input.domain, channel: input.channel, region: input.region, urgent: !!input.urgent },
+      });
+      const c: TicketChange = { ticket, action: 'create', from: null, to: 'received', actor, at, auditId, note: null };
+      for (const hook of this.#txHooks) hook(c);
+      return c;
+    }).immediate();
+    this.#emit(change);
+    return this.view(change.ticket, actor);
+  }
+
+  #validateCreate(input: CreateTicketInput): void {
+    if (!this.deps.regions.has(input.region)) {
+      throw new AppError('unknown-region', `region ${input.region} is not a GB/T 2260 code in the table`, { region: input.region });
+    }
+    if (!this.#stmts.domain.get(input.domain)) {
+      throw new AppError('unknown-domain', `domain ${input.domain} is not in the code table`, { domain: input.domain });
+    }
+    if (input.subtype != null && !subtypes[input.type].some((s) => s.code === input.subtype)) {
+      throw new AppError('unknown-subtype', `sub-type ${input.subtype} does not belong to ${input.type}`, {
+        type: input.type,
+        subtype: input.subtype,
+        allowed: subtypes[input.type].map((s) => s.code),
+      });
+    }
+  }
+
+  #row(number: string): TicketRow {
+    const row = this.#stmts.byNumber.get(number) as TicketRow | undefined;
+    if (!row) throw new AppError('ticket-not-found', `no ticket ${number}`, { number });
+    return row;
+  }
+
+  /** A ticket as `viewer` may see it; a department sees only tickets dispatched to it. */
+  get(number: string, viewer: Actor): TicketView {
+    const row = this.#row(number);
+    this.#checkScope(row, viewer);
+    return this.view(row, viewer);
+  }
+
+  getRow(number: string): TicketRow | undefined {
+    return this.#stmts.byNumber.get(number) as TicketRow | undefined;
+  }
+
+  #checkScope(row: TicketRow, viewer: Actor): void {
+    if (viewer.role === 'department' && row.department_id !== viewer.departmentId) {
+      throw new AppError('ticket-not-in-department');
+    }
+    if (viewer.role === 'technician') throw new AppError('forbidden-role', 'technicians do not handle tickets');
+  }
+
+  auditTrail(number: string, viewer: Actor) {
+    const row = this.#row(number);
+    this.#checkScope(row, viewer);
+    return this.audit.forEntity('ticket', number);
+  }
+
+  act(number: string, action: TicketAction, input: ActionInput, actor: Actor): TicketView {
+    const change = this.#db.transaction((): TicketChange => {
+      const row = this.#row(number);
+      if (actor.role === 'department') this.#checkScope(row, actor);
+      const from = row.status;
+      const to = plan(
+        { status: from, departmentId: row.department_id, satisfaction: row.satisfaction, answered: row.answer_text !== null && row.replied_at === null },
+        action,
+        actor,
+        input.satisfaction ? { satisfaction: input.satisfaction } : {},
+      );
+      const at = this.#now();
+      const iso = at.toISOString();
+      const set: Record<string, unknown> = { status: to };
+      let note: string | null = input.note ?? null;
+      const data: Record<string, unknown> = {};
+      switch (action) {
+        case 'answer':
+          set.answer_text = input.text ?? '';
+          set.closed_at = iso;
+          note = input.text ?? null;
+          break;
+        case 'dispatch': {
+          const dept = input.department !== undefined ? (this.#stmts.department.get(input.department) as { id: number; name: string; disabled: number } | undefined) : undefined;
+          if (!dept || dept.disabled) throw new AppError('department-not-found', `no department ${input.department}`, { department: input.department });
+          set.department_id = dept.id;
+          set.dispatched_at = iso;
+          if (input.dueAt !== undefined) {
+            const due = Date.parse(input.dueAt);
+            if (Number.isNaN(due) || due <= at.getTime()) throw new AppError('due-date-invalid', undefined, { dueAt: input.dueAt });
+            set.due_at = new Date(due).toISOString();
+            set.calendar_uncertain = 0;
+          }
+          data.department = { id: dept.id, name: dept.name };
+          if (row.department_id !== null && row.department_id !== dept.id) data.previousDepartment = row.department_id;
+          data.dueAt = set.due_at ?? row.due_at;
+          break;
+        }
+        case 'accept':
+          break;
+        case 'return':
+          set.department_id = null;
+          note = input.reason ?? null;
+          data.department = row.department_id;
+          break;
+        case 'reply':
+          set.reply_text = input.text;
+          set.replied_at = iso;
+          note = input.text ?? null;
+          break;
+        case 'visit':
+          set.satisfaction = input.satisfaction;
+          set.visit_note = input.note ?? null;
+          data.satisfaction = input.satisfaction;
+          if (to === 'closed' && from !== 'closed') set.closed_at = iso;
+          break;
+        case 'reopen': {
+          set.reopen_count = row.reopen_count + 1;
+          set.satisfaction = null;
+          set.replied_at = null;
+          set.reply_text = null;
+          set.closed_at = null;
+          if (to === 'received') set.answer_text = null;
+          const due = this.deps.calendar.addWorkingDays(at, this.deps.deadlines()[row.type]);
+          set.due_at = due.dueAt.toISOString();
+          set.calendar_uncertain = due.uncertain ? 1 : 0;
+          if (to === 'dispatched') set.dispatched_at = iso;
+          data.previousSatisfaction = row.satisfaction;
+          break;
+        }
+        case 'close':
+          set.closed_at = iso;
+          break;
+        case 'archive':
+          break;
+        case 'merge': {
+          const target = input.into ? (this.#stmts.byNumber.get(input.into) as TicketRow | undefined) : undefined;
+          if (!target || target.number === row.number || target.status === 'merged' || target.status === 'archived') {
+            throw new AppError('merge-target-invalid', `cannot merge ${row.number} into ${input.into}`, { into: input.into });
+          }
+          set.merged_into = target.number;
+          set.department_id = null;
+          data.into = target.number;
+          this.audit.append(actor, at, {
+            entity: 'ticket',
+            entityId: target.number,
+            action: 'merge-in',
+            fromStatus: target.status,
+            toStatus: target.status,
+            note: `merged from ${row.number}`,
+            data: { from: row.number },
+          });
+          break;
+        }
+      }
+      set.updated_at = iso;
+      const cols = Object.keys(set);
+      this.#db
+        .prepare(`UPDATE tickets SET ${cols.map((c) => `${c} = @${c}`).join(', ')}, version = version + 1 WHERE rowid = @rowid`)
+        .run({ ...set, rowid: row.rowid });
+      const ticket = this.#stmts.byRowid.get(row.rowid) as TicketRow;
+      const auditId = this.audit.append(actor, at, {
+        entity: 'ticket',
+        entityId: number,
+        action,
+        fromStatus: from,
+        toStatus: to,
+        note,
+        data: Object.keys(data).length > 0 ? data : null,
+      });
+      const c: TicketChange = { ticket, action, from, to, actor, at, auditId, note };
+      for (const hook of this.#txHooks) hook(c);
+      return c;
+    }).immediate();
+    this.#emit(change);
+    return this.view(change.ticket, actor);
+  }
+
+  #emit(change: TicketChange): void {
+    for (const l of this.#listeners) {
+      try {
+        l(change);
+      } catch {
+        // A listener's failure must not turn a committed change into an error for the caller.
+      }
+    }
+  }
+
+  list(filter: ListFilter, viewer: Actor): ListResult {
+    if (viewer.role === 'technician') throw new AppError('forbidden-role', 'technicians do not handle tickets');
+    const where: string[] = [];
+    const params: Record<string, unknown> = {};
+    const ctx = this.viewContext(viewer);
+    if (viewer.role === 'department') {
+      where.push('t.department_id = @dept');
+      params.dept = viewer.departmentId ?? -1;
+    } else if (filter.department !== undefined) {
+      where.push('t.department_id = @dept');
+      params.dept = filter.department;
+    }
+    if (filter.status && filter.status.length > 0) {
+      where.push(`t.status IN (${filter.status.map((_, i) => `@st${i}`).join(', ')})`);
+      filter.status.forEach((s, i) => (params[`st${i}`] = s));
+    }
+    if (filter.type) {
+      where.push('t.type = @type');
+      params.type = filter.type;
+    }
+    if (filter.domain) {
+      where.push('t.domain = @domain');
+      params.domain = filter.domain;
+    }
+    if (filter.caller) {
+      where.push('t.caller_phone = @caller');
+      params.caller = filter.caller;
+    }
+    if (filter.urgent !== undefined) {
+      where.push('t.urgent = @urgent');
+      params.urgent = filter.urgent ? 1 : 0;
+    }
+    if (filter.mine) {
+      where.push('t.created_by = @me');
+      params.me = viewer.id ?? -1;
+    }
+    const open = openStatuses.filter((s) => s !== 'visited');
+    if (filter.overdue !== undefined || filter.dueSoon) {
+      const openList = open.map((s) => `'${s}'`).join(', ');
+      if (filter.overdue === true) {
+        where.push(`t.status IN (${openList}) AND t.due_at < @now`);
+        params.now = ctx.now.toISOString();
+      } else if (filter.overdue === false) {
+        where.push(`NOT (t.status IN (${openList}) AND t.due_at < @now)`);
+        params.now = ctx.now.toISOString();
+      }
+      if (filter.dueSoon) {
+        where.push(`t.status IN (${openList}) AND t.due_at >= @now2 AND t.due_at <= @soon`);
+        params.now2 = ctx.now.toISOString();
+        params.soon = ctx.dueSoonBefore.toISOString();
+      }
+    }
+    const match = filter.q ? matchExpression(filter.q) : null;
+    const pageSize = Math.min(Math.max(filter.pageSize ?? 20, 1), 100);
+    const page = Math.max(filter.page ?? 1, 1);
+    let from = 'tickets t';
+    let order = 't.rowid DESC';
+    if (match) {
+      // Driving the query from the FTS index, newest first, lets SQLite stop after one page even
+      // when a common word matches hundreds of thousands of tickets.
+      from = 'tickets_fts f JOIN tickets t ON t.rowid = f.rowid';
+      where.unshift('tickets_fts MATCH @match');
+      params.match = match;
+      order = 'f.rowid DESC';
+    }
+    const whereSql = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+    const rows = this.#db
+      .prepare(
+        `SELECT t.*, d.name AS department_name FROM ${from} LEFT JOIN departments d ON d.id = t.department_id
+         ${whereSql} ORDER BY ${order} LIMIT @limit OFFSET @offset`,
+      )
+      .all({ ...params, limit: pageSize, offset: (page - 1) * pageSize }) as TicketRow[];
+    const { n } = this.#db
+      .prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM ${from} ${whereSql} LIMIT ${totalCap + 1})`)
+      .get(params) as { n: number };
+    return {
+      items: rows.map((r) => toView(r, ctx)),
+      page,
+      pageSize,
+      total: Math.min(n, totalCap),
+      totalCapped: n > totalCap,
+    };
+  }
+}

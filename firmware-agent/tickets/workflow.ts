@@ -1,0 +1,96 @@
+// The 12328 work-order flow (JT/T 1019.1: 统一受理 → 分类转办 → 适时跟踪 → 回复反馈 → 业务办结 → 抽查回访 → 工单归档)
+// as a pure transition table: given a ticket's state, an action and who asks, say what may happen.
+// The service applies the answer in one transaction; an illegal transition changes nothing.
+import { AppError } from '../errors.js';
+import type { Satisfaction, TicketAction, TicketStatus } from './codes.js';
+
+export type UserRole = 'admin' | 'supervisor' | 'agent' | 'department' | 'technician';
+
+export interface Actor {
+  id: number | null;
+  name: string;
+  role: UserRole | 'system' | 'peer';
+  departmentId?: number | null;
+}
+
+export interface TicketState {
+  status: TicketStatus;
+  departmentId: number | null;
+  satisfaction: Satisfaction | null;
+  answered: boolean; // closed by an immediate answer (即时答复)
+}
+
+const centre: readonly Actor['role'][] = ['admin', 'supervisor', 'agent', 'system'];
+const supervisors: readonly Actor['role'][] = ['admin', 'supervisor', 'system'];
+const department: readonly Actor['role'][] = ['department', 'system'];
+
+interface Rule {
+  from: readonly TicketStatus[];
+  roles: readonly Actor['role'][];
+  /** Department actions are allowed only to users of the ticket's department. */
+  ownDepartment?: boolean;
+}
+
+export const rules: Record<TicketAction, Rule> = {
+  answer: { from: ['received', 'returned'], roles: centre },
+  dispatch: { from: ['received', 'returned', 'dispatched', 'accepted'], roles: centre },
+  accept: { from: ['dispatched'], roles: department, ownDepartment: true },
+  return: { from: ['dispatched', 'accepted'], roles: department, ownDepartment: true },
+  reply: { from: ['accepted'], roles: department, ownDepartment: true },
+  visit: { from: ['replied', 'closed'], roles: centre },
+  reopen: { from: ['visited', 'closed', 'replied'], roles: supervisors },
+  close: { from: ['replied', 'visited'], roles: centre },
+  archive: { from: ['closed'], roles: supervisors },
+  merge: { from: ['received', 'returned', 'dispatched'], roles: centre },
+};
+
+/**
+ * Checks whether `actor` may apply `action` to a ticket in `state` and returns the status it leads to.
+ * Throws AppError('forbidden-role' | 'ticket-not-in-department' | 'illegal-transition').
+ */
+export function plan(state: TicketState, action: TicketAction, actor: Actor, input: { satisfaction?: Satisfaction } = {}): TicketStatus {
+  const rule = rules[action];
+  if (!rule.roles.includes(actor.role)) {
+    throw new AppError('forbidden-role', `role ${actor.role} may not ${action} a ticket`, { action, role: actor.role });
+  }
+  if (rule.ownDepartment && actor.role === 'department' && actor.departmentId !== state.departmentId) {
+    throw new AppError('ticket-not-in-department');
+  }
+  // Re-dispatching a ticket a department already holds takes it away from that department: supervisors only.
+  if (action === 'dispatch' && (state.status === 'dispatched' || state.status === 'accepted') && !supervisors.includes(actor.role)) {
+    throw new AppError('forbidden-role', 'only a supervisor may re-dispatch a ticket a department holds', { action, role: actor.role });
+  }
+  const illegal = () =>
+    new AppError('illegal-transition', `cannot ${action} a ticket that is ${state.status}`, { action, status: state.status });
+  if (!rule.from.includes(state.status)) throw illegal();
+  switch (action) {
+    case 'answer':
+      return 'closed';
+    case 'dispatch':
+      return 'dispatched';
+    case 'accept':
+      return 'accepted';
+    case 'return':
+      return 'returned';
+    case 'reply':
+      return 'replied';
+    case 'visit':
+      // A closed ticket takes a visit only when it was answered at once and not yet visited
+      // (即时答复满意率 counts those); it stays closed.
+      if (state.status === 'closed') {
+        if (!state.answered || state.satisfaction !== null) throw illegal();
+        return 'closed';
+      }
+      // A satisfied or neutral visit completes the ticket; an unsatisfied one waits for 差评整改 (reopen).
+      return input.satisfaction === 'unsatisfied' ? 'visited' : 'closed';
+    case 'reopen':
+      // Only an unsatisfied visit, or a supervisor's own review of a finished ticket, reopens it.
+      return state.departmentId !== null ? 'dispatched' : 'received';
+    case 'close':
+      return 'closed';
+    case 'archive':
+      return 'archived';
+    case 'merge':
+      return 'merged';
+  }
+}
