@@ -27,7 +27,6 @@ export async function createHttp(opts: HttpOptions): Promise<FastifyInstance> {
       // Unknown fields are an error, not silently dropped; query strings may repeat a key for a list.
       customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false, useDefaults: true },
     },
-    disableRequestLogging: false,
   });
 
   // Only JSON bodies: a form post or text/plain from another site (CSRF) never reaches a handler.

@@ -1,0 +1,132 @@
+// Composition root: opens the store and the configuration, builds the domain services, hands them the
+// drivers, mounts the HTTP API, and closes everything in reverse order.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import { AccountService } from './accounts/service.js';
+import type { BoxServices } from './box.js';
+import { WorkCalendar } from './calendar/workdays.js';
+import type { Role } from './config/schema.js';
+import { openConfig, writeFileDurably } from './config/store.js';
+import { Health } from './health/health.js';
+import { accountRoutes } from './http/routes/accounts.js';
+import { adminRoutes } from './http/routes/admin.js';
+import { healthRoutes } from './http/routes/health.js';
+import { referenceRoutes } from './http/routes/reference.js';
+import { sessionRoutes } from './http/routes/session.js';
+import { ticketRoutes } from './http/routes/tickets.js';
+import { auditSchema, departmentSchema, ticketSchema, userSchema } from './http/schemas.js';
+import { createHttp } from './http/server.js';
+import { RegionTable } from './regions/regions.js';
+import { openDb } from './store/db.js';
+import { defaultDomains } from './tickets/codes.js';
+import { TicketService } from './tickets/service.js';
+import { version } from './version.js';
+
+export interface BoxOptions {
+  dataDir: string;
+  /** Overrides of the configuration for this run (command-line flags). */
+  host?: string;
+  port?: number;
+  /** Used when the configuration file is first created. */
+  role?: Role;
+  region?: string;
+  now?: () => Date;
+  logger?: FastifyServerOptions['logger'];
+}
+
+export interface Box extends BoxServices {
+  http: FastifyInstance;
+  /** Extra startup/shutdown steps registered by subsystems (drivers, jobs), run in order / reverse order. */
+  onClose(fn: () => Promise<void> | void): void;
+  listen(): Promise<string>;
+  close(): Promise<void>;
+  initialAdminPassword: string | null;
+}
+
+const regions = RegionTable.load();
+
+export async function createBox(opts: BoxOptions): Promise<Box> {
+  fs.mkdirSync(opts.dataDir, { recursive: true, mode: 0o750 });
+  const now = opts.now ?? (() => new Date());
+  const initial: { role?: Role; region?: string } = {};
+  if (opts.role) initial.role = opts.role;
+  if (opts.region) initial.region = opts.region;
+  const config = await openConfig(opts.dataDir, initial);
+  const cfg = config.current();
+  if (!regions.has(cfg.box.region)) {
+    throw new Error(`${config.file}: box.region ${cfg.box.region} is not a GB/T 2260 code in the region table`);
+  }
+  const db = openDb({ file: path.join(opts.dataDir, 'edgebox.sqlite') });
+  const closers: (() => Promise<void> | void)[] = [() => void db.close()];
+
+  const seed = db.prepare('INSERT OR IGNORE INTO domains (code, label_zh, label_en, parent, sort) VALUES (?, ?, ?, ?, ?)');
+  db.transaction(() => defaultDomains.forEach((d, i) => seed.run(d.code, d.zh, d.en, d.parent ?? null, i)))();
+
+  const calendar = new WorkCalendar(db, cfg.box.timezone);
+  const accounts = new AccountService({
+    db,
+    now,
+    sessionHours: () => config.current().auth.sessionHours,
+    throttle: () => ({ maxFailures: config.current().auth.loginMaxFailures, lockMinutes: config.current().auth.loginLockMinutes }),
+  });
+  const tickets = new TicketService({
+    db,
+    calendar,
+    regions,
+    boxRegion: () => config.current().box.region,
+    timezone: cfg.box.timezone,
+    deadlines: () => config.current().tickets.deadlines,
+    dueSoonWorkingDays: () => config.current().tickets.dueSoonWorkingDays,
+    now,
+  });
+  const health = new Health();
+  health.register('store', () => {
+    db.prepare('SELECT 1').get();
+    return { ok: true, file: db.name };
+  });
+  health.register('calendar', () => {
+    const cov = calendar.coverage(now());
+    return {
+      ok: true,
+      ...cov,
+      warnings: cov.missing.map((y) => `no official holiday calendar for ${y}: enter its holidays and make-up days, then confirm the year`),
+    };
+  });
+
+  const initialAdminPassword = await accounts.ensureInitialAdmin();
+  if (initialAdminPassword) {
+    writeFileDurably(path.join(opts.dataDir, 'initial-admin-password'), `${initialAdminPassword}\n`, 0o600);
+    fs.chmodSync(path.join(opts.dataDir, 'initial-admin-password'), 0o600);
+  }
+
+  const services: BoxServices = { version, dataDir: opts.dataDir, config, db, regions, calendar, accounts, tickets, health, now };
+  const http = await createHttp({ accounts, version, logger: opts.logger ?? false });
+  for (const s of [userSchema, departmentSchema, ticketSchema, auditSchema]) http.addSchema(s);
+  const startedAt = now();
+  await http.register(healthRoutes, { box: services, startedAt });
+  await http.register(sessionRoutes, { box: services });
+  await http.register(accountRoutes, { box: services });
+  await http.register(ticketRoutes, { box: services });
+  await http.register(referenceRoutes, { box: services });
+  await http.register(adminRoutes, { box: services });
+
+  let closed = false;
+  const box: Box = {
+    ...services,
+    http,
+    initialAdminPassword,
+    onClose: (fn) => closers.push(fn),
+    async listen() {
+      const c = config.current();
+      return http.listen({ host: opts.host ?? c.http.host, port: opts.port ?? c.http.port });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await http.close();
+      for (const fn of closers.reverse()) await fn();
+    },
+  };
+  return box;
+}

@@ -1,0 +1,7 @@
+// Subcommands contributed by other subsystems. Each module exports a function taking argv and returning
+// an exit code; they are loaded lazily so `edgebox start` does not pay for them.
+type Command = (argv: string[]) => Promise<number>;
+
+export function registerExtraCommands(commands: Map<string, Command>): void {
+  void commands;
+}

@@ -1,0 +1,59 @@
+// `edgebox start`: run a box until SIGTERM/SIGINT.
+import { parseArgs } from 'node:util';
+import path from 'node:path';
+import { createBox } from '../app.js';
+import type { Role } from '../config/schema.js';
+import { dataDirOf } from './main.js';
+
+export async function startCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      data: { type: 'string' },
+      role: { type: 'string' },
+      region: { type: 'string' },
+      'log-level': { type: 'string' },
+    },
+    strict: true,
+  });
+  const portText = values.port ?? process.env.EDGEBOX_PORT;
+  const port = portText !== undefined ? Number(portText) : undefined;
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
+    throw new Error(`--port must be a TCP port number, got ${portText}`);
+  }
+  if (values.role && !['city', 'province', 'ministry'].includes(values.role)) {
+    throw new Error(`--role must be city, province or ministry, got ${values.role}`);
+  }
+  if (values.region && !/^[1-9]\d{5}$/.test(values.region)) throw new Error(`--region must be a 6-digit GB/T 2260 code, got ${values.region}`);
+  const dataDir = dataDirOf(values);
+  const box = await createBox({
+    dataDir,
+    ...(port !== undefined ? { port } : {}),
+    ...(values.host ? { host: values.host } : {}),
+    ...(values.role ? { role: values.role as Role } : {}),
+    ...(values.region ? { region: values.region } : {}),
+    logger: {
+      level: values['log-level'] ?? process.env.EDGEBOX_LOG_LEVEL ?? 'info',
+      redact: ['req.headers.cookie', 'req.body.password', 'res.headers["set-cookie"]'],
+    },
+  });
+  const address = await box.listen();
+  const cfg = box.config.current();
+  box.http.log.info({ address, role: cfg.box.role, region: cfg.box.region, data: dataDir }, 'edgebox listening');
+  if (box.initialAdminPassword) {
+    box.http.log.warn(`first start: the admin password is in ${path.join(dataDir, 'initial-admin-password')} (user "admin")`);
+  }
+  process.stdout.write(`edgebox ${cfg.box.role} ${cfg.box.region} listening on ${address}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      box.http.log.info({ signal }, 'shutting down');
+      resolve();
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+  await box.close();
+  return 0;
+}

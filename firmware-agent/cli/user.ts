@@ -1,0 +1,63 @@
+// `edgebox user add|list`: technicians create accounts from the shell (works while the box runs:
+// SQLite in WAL mode takes the write with a busy timeout).
+import { parseArgs } from 'node:util';
+import path from 'node:path';
+import { AccountService, systemActor, userRoles } from '../accounts/service.js';
+import { generatePassword } from '../accounts/passwords.js';
+import { openDb } from '../store/db.js';
+import type { UserRole } from '../tickets/workflow.js';
+import { dataDirOf } from './main.js';
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+export async function userCommand(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      username: { type: 'string' },
+      role: { type: 'string' },
+      department: { type: 'string' },
+      'display-name': { type: 'string' },
+      'password-stdin': { type: 'boolean' },
+      data: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    strict: true,
+  });
+  const db = openDb({ file: path.join(dataDirOf(values), 'edgebox.sqlite') });
+  try {
+    const accounts = new AccountService({ db, sessionHours: () => 12, throttle: () => ({ maxFailures: 5, lockMinutes: 15 }) });
+    const actor = { ...systemActor, name: `cli:${process.env.SUDO_USER ?? process.env.USER ?? 'root'}` };
+    if (sub === 'list') {
+      const users = accounts.users();
+      if (values.json) process.stdout.write(`${JSON.stringify(users, null, 2)}\n`);
+      else for (const u of users) process.stdout.write(`${u.id}\t${u.username}\t${u.role}\t${u.department?.name ?? ''}${u.disabled ? '\tdisabled' : ''}\n`);
+      return 0;
+    }
+    if (sub !== 'add') throw new Error('expected "user add" or "user list"');
+    if (!values.username) throw new Error('--username is required');
+    if (!values.role || !userRoles.includes(values.role as UserRole)) throw new Error(`--role must be one of ${userRoles.join(', ')}`);
+    const generated = !values['password-stdin'];
+    const password = generated ? generatePassword() : await readStdin();
+    const user = await accounts.createUser(
+      {
+        username: values.username,
+        password,
+        role: values.role as UserRole,
+        department: values.department ?? null,
+        displayName: values['display-name'] ?? null,
+      },
+      actor,
+    );
+    if (values.json) process.stdout.write(`${JSON.stringify({ user, ...(generated ? { password } : {}) })}\n`);
+    else process.stdout.write(`created ${user.role} ${user.username}${user.department ? ` (${user.department.name})` : ''}${generated ? `\npassword: ${password}` : ''}\n`);
+    return 0;
+  } finally {
+    db.close();
+  }
+}
