@@ -21,6 +21,7 @@ import { RegionTable } from './regions/regions.js';
 import { openDb } from './store/db.js';
 import { defaultDomains } from './tickets/codes.js';
 import { TicketService } from './tickets/service.js';
+import { installers } from './subsystems.js';
 import { version } from './version.js';
 
 export interface BoxOptions {
@@ -33,6 +34,8 @@ export interface BoxOptions {
   region?: string;
   now?: () => Date;
   logger?: FastifyServerOptions['logger'];
+  /** Command-line flags for subsystems (e.g. driver: 'serial-at', serial: '/dev/ttyUSB0', dchannel: PATH). */
+  flags?: Record<string, string | boolean | undefined>;
 }
 
 export interface Box extends BoxServices {
@@ -128,5 +131,11 @@ export async function createBox(opts: BoxOptions): Promise<Box> {
       for (const fn of closers.reverse()) await fn();
     },
   };
+  try {
+    for (const [, install] of await installers()) await install(box, opts);
+  } catch (err) {
+    await box.close();
+    throw err;
+  }
   return box;
 }

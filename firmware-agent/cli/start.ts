@@ -6,7 +6,7 @@ import type { Role } from '../config/schema.js';
 import { dataDirOf } from './main.js';
 
 export async function startCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values: raw, tokens } = parseArgs({
     args: argv,
     options: {
       port: { type: 'string' },
@@ -16,8 +16,21 @@ export async function startCommand(argv: string[]): Promise<number> {
       region: { type: 'string' },
       'log-level': { type: 'string' },
     },
-    strict: true,
+    strict: false,
+    tokens: true,
   });
+  const str = (v: string | boolean | undefined) => (typeof v === 'string' ? v : undefined);
+  const values = {
+    port: str(raw.port),
+    host: str(raw.host),
+    data: str(raw.data),
+    role: str(raw.role),
+    region: str(raw.region),
+    'log-level': str(raw['log-level']),
+  };
+  // Flags this file does not know belong to subsystems (e.g. --driver, --serial, --dchannel).
+  const flags: Record<string, string | boolean | undefined> = {};
+  for (const t of tokens ?? []) if (t.kind === 'option') flags[t.name] = t.value ?? true;
   const portText = values.port ?? process.env.EDGEBOX_PORT;
   const port = portText !== undefined ? Number(portText) : undefined;
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
@@ -34,6 +47,7 @@ export async function startCommand(argv: string[]): Promise<number> {
     ...(values.host ? { host: values.host } : {}),
     ...(values.role ? { role: values.role as Role } : {}),
     ...(values.region ? { region: values.region } : {}),
+    flags,
     logger: {
       level: values['log-level'] ?? process.env.EDGEBOX_LOG_LEVEL ?? 'info',
       redact: ['req.headers.cookie', 'req.body.password', 'res.headers["set-cookie"]'],

@@ -1,0 +1,11 @@
+// Subsystems that plug into the box (calls, network, knowledge base, web UI, SMS). Each exports an
+// installer the composition root runs after the core services and routes exist, in this order; an
+// installer registers its routes on box.http, its health part on box.health, its hooks on box.tickets,
+// and its shutdown on box.onClose. Add one line per subsystem.
+import type { Box, BoxOptions } from './app.js';
+
+export type Installer = (box: Box, opts: BoxOptions) => Promise<void>;
+
+export async function installers(): Promise<[name: string, install: Installer][]> {
+  return [];
+}
