@@ -1,0 +1,102 @@
+/**
+ * The E1/PRI span configuration: a typed schema with units, defaults and ranges, validated once and
+ * frozen (style.md #9). Technician settings; the driver never writes it.
+ */
+import { SWITCH_TYPES, type SwitchTypeName } from './binding/constants.js';
+import { E1Error } from './errors.js';
+
+export interface E1SpanConfig {
+  /**
+   * D-channel: a Unix SOCK_SEQPACKET socket path the box listens on (gateways, the telco simulator),
+   * or a DAHDI D-channel device (`/dev/dahdi/...`), which is opened instead of listened on.
+   */
+  dchannel: string;
+  /** B-channel audio socket (a Unix stream socket the box listens on). Default `${dchannel}.media`. */
+  media: string;
+  /** Q.931 side. The box is the user side (CPE) towards the operator's exchange. */
+  side: 'cpe' | 'network';
+  switchType: SwitchTypeName;
+  /** B-channels in service. E1: 1–15 and 17–31 (timeslot 16 carries the D-channel). */
+  channels: number[];
+  /** libpri debug bitmask (PRI_DEBUG_*), 0 = off. */
+  debug: number;
+  /** Worker restart backoff, ms: first delay, doubling up to max. */
+  restartBackoffMs: { initial: number; max: number };
+  /** A worker that lives this long resets the backoff to `initial`, ms. */
+  restartResetMs: number;
+  /** Give up after this many consecutive crashes (then `failed.permanent`). */
+  maxRestarts: number;
+  /** How long a command to the worker may take before E1_WORKER_TIMEOUT, ms. */
+  commandTimeoutMs: number;
+  /** Agent stations: station name → number dialled on the span. A station not listed is dialled as is. */
+  stations: Record<string, string>;
+  /** Calling number presented on outgoing calls (transfers, agents). */
+  outgoingCaller: string;
+  /** Directory with `0.wav` … `9.wav` (8 kHz) for `Prompt.say`; unset = a short pause per value. */
+  sayDir?: string;
+  /** Ring time before an outgoing call is given up, ms. */
+  defaultRingTimeoutMs: number;
+}
+
+export const DEFAULT_CHANNELS: readonly number[] = [...Array.from({ length: 15 }, (_, i) => i + 1), ...Array.from({ length: 15 }, (_, i) => i + 17)];
+
+const KEYS = new Set<keyof E1SpanConfig>([
+  'dchannel', 'media', 'side', 'switchType', 'channels', 'debug', 'restartBackoffMs', 'restartResetMs', 'maxRestarts',
+  'commandTimeoutMs', 'stations', 'outgoingCaller', 'sayDir', 'defaultRingTimeoutMs',
+]);
+
+export type E1SpanConfigInput = Partial<E1SpanConfig> & { dchannel: string };
+
+/** Parse "1-15,17-31" into channel numbers. */
+export function parseChannelList(s: string): number[] {
+  const out: number[] = [];
+  for (const part of s.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part);
+    if (!m) throw new E1Error('E1_BAD_CONFIG', `channels: cannot parse "${part}"`);
+    const a = Number(m[1]);
+    const b = m[2] ? Number(m[2]) : a;
+    for (let i = a; i <= b; i++) out.push(i);
+  }
+  return out;
+}
+
+export function validateConfig(input: E1SpanConfigInput): Readonly<E1SpanConfig> {
+  for (const k of Object.keys(input)) {
+    if (!KEYS.has(k as keyof E1SpanConfig)) throw new E1Error('E1_BAD_CONFIG', `unknown option "${k}"`);
+  }
+  if (typeof input.dchannel !== 'string' || !input.dchannel) throw new E1Error('E1_BAD_CONFIG', 'dchannel: a socket or device path is required');
+  const side = input.side ?? 'cpe';
+  if (side !== 'cpe' && side !== 'network') throw new E1Error('E1_BAD_CONFIG', `side: "cpe" or "network", got ${String(side)}`);
+  const switchType = input.switchType ?? 'euroisdn_e1';
+  if (!(switchType in SWITCH_TYPES)) throw new E1Error('E1_BAD_CONFIG', `switchType: one of ${Object.keys(SWITCH_TYPES).join(', ')}`);
+  const channels = [...new Set(input.channels ?? DEFAULT_CHANNELS)].sort((a, b) => a - b);
+  for (const c of channels) {
+    if (!Number.isInteger(c) || c < 1 || c > 31 || c === 16) throw new E1Error('E1_BAD_CONFIG', `channels: ${c} is not an E1 B-channel (1–15, 17–31)`);
+  }
+  if (channels.length === 0) throw new E1Error('E1_BAD_CONFIG', 'channels: at least one B-channel must be in service');
+  const posInt = (name: string, v: number, min: number, max: number) => {
+    if (!Number.isFinite(v) || v < min || v > max) throw new E1Error('E1_BAD_CONFIG', `${name}: ${v} outside ${min}…${max}`);
+    return v;
+  };
+  const backoff = input.restartBackoffMs ?? { initial: 500, max: 30_000 };
+  posInt('restartBackoffMs.initial', backoff.initial, 0, 600_000);
+  posInt('restartBackoffMs.max', backoff.max, backoff.initial, 3_600_000);
+  const cfg: E1SpanConfig = {
+    dchannel: input.dchannel,
+    media: input.media ?? `${input.dchannel}.media`,
+    side,
+    switchType,
+    channels,
+    debug: posInt('debug', input.debug ?? 0, 0, 0xffff),
+    restartBackoffMs: Object.freeze({ ...backoff }),
+    restartResetMs: posInt('restartResetMs', input.restartResetMs ?? 60_000, 0, 86_400_000),
+    maxRestarts: posInt('maxRestarts', input.maxRestarts ?? 20, 0, 1_000_000),
+    commandTimeoutMs: posInt('commandTimeoutMs', input.commandTimeoutMs ?? 5_000, 100, 600_000),
+    stations: Object.freeze({ ...(input.stations ?? {}) }),
+    outgoingCaller: input.outgoingCaller ?? '12328',
+    defaultRingTimeoutMs: posInt('defaultRingTimeoutMs', input.defaultRingTimeoutMs ?? 30_000, 1, 600_000),
+    ...(input.sayDir ? { sayDir: input.sayDir } : {}),
+  };
+  cfg.channels = Object.freeze(channels) as number[];
+  return Object.freeze(cfg);
+}

@@ -1,0 +1,135 @@
+/**
+ * WAV reading (prompts) and writing (recordings). Prompts: 8 kHz mono WAV (16-bit PCM or A-law,
+ * format tag 6) or headerless A-law (.al/.alaw/.raw). Recordings: 8 kHz mono 16-bit PCM WAV,
+ * written to `<file>.part`, header patched, fsynced, then renamed (style.md #10).
+ */
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import { alawToLinear, linearToAlaw } from './alaw.js';
+import { E1Error } from '../errors.js';
+
+/** Load a prompt as A-law bytes at 8 kHz. */
+export async function loadPromptAlaw(file: string): Promise<Buffer> {
+  let buf: Buffer;
+  try {
+    buf = await fsp.readFile(file);
+  } catch (e) {
+    throw new E1Error('E1_MEDIA', `prompt ${file}: ${(e as Error).message}`, { cause: e, transient: false });
+  }
+  if (/\.(al|alaw|raw)$/i.test(file)) return buf;
+  return wavToAlaw(buf, file);
+}
+
+export function wavToAlaw(buf: Buffer, name = 'wav'): Buffer {
+  if (buf.length < 12 || buf.toString('ascii', 0, 4) !== 'RIFF' || buf.toString('ascii', 8, 12) !== 'WAVE') {
+    throw new E1Error('E1_MEDIA', `${name}: not a RIFF/WAVE file`);
+  }
+  let off = 12;
+  let format = -1;
+  let channels = 0;
+  let rate = 0;
+  let bits = 0;
+  while (off + 8 <= buf.length) {
+    const id = buf.toString('ascii', off, off + 4);
+    const size = buf.readUInt32LE(off + 4);
+    const body = off + 8;
+    if (id === 'fmt ') {
+      format = buf.readUInt16LE(body);
+      channels = buf.readUInt16LE(body + 2);
+      rate = buf.readUInt32LE(body + 4);
+      bits = buf.readUInt16LE(body + 14);
+    } else if (id === 'data') {
+      const data = buf.subarray(body, Math.min(buf.length, body + size));
+      if (rate !== 8000 || channels !== 1) throw new E1Error('E1_MEDIA', `${name}: ${rate} Hz × ${channels} ch, need 8000 Hz mono`);
+      if (format === 6 && bits === 8) return Buffer.from(data);
+      if (format === 1 && bits === 16) {
+        const pcm = new Int16Array(data.length >> 1);
+        for (let i = 0; i < pcm.length; i++) pcm[i] = data.readInt16LE(i * 2);
+        return linearToAlaw(pcm);
+      }
+      throw new E1Error('E1_MEDIA', `${name}: WAV format ${format}/${bits} bit, need PCM16 or A-law`);
+    }
+    off = body + size + (size & 1);
+  }
+  throw new E1Error('E1_MEDIA', `${name}: no data chunk`);
+}
+
+export function wavHeader(dataBytes: number): Buffer {
+  const h = Buffer.alloc(44);
+  h.write('RIFF', 0, 'ascii');
+  h.writeUInt32LE(36 + dataBytes, 4);
+  h.write('WAVE', 8, 'ascii');
+  h.write('fmt ', 12, 'ascii');
+  h.writeUInt32LE(16, 16);
+  h.writeUInt16LE(1, 20); // PCM
+  h.writeUInt16LE(1, 22); // mono
+  h.writeUInt32LE(8000, 24);
+  h.writeUInt32LE(16000, 28);
+  h.writeUInt16LE(2, 32);
+  h.writeUInt16LE(16, 34);
+  h.write('data', 36, 'ascii');
+  h.writeUInt32LE(dataBytes, 40);
+  return h;
+}
+
+/** Streams A-law frames into a 16-bit PCM WAV; `finish()` makes the file appear atomically. */
+export class WavRecorder {
+  private readonly fd: number;
+  private readonly part: string;
+  private bytes = 0;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private done = false;
+
+  constructor(readonly file: string) {
+    this.part = `${file}.part`;
+    try {
+      this.fd = fs.openSync(this.part, 'w');
+      fs.writeSync(this.fd, wavHeader(0));
+    } catch (e) {
+      throw new E1Error('E1_MEDIA', `recording ${file}: ${(e as Error).message}`, { cause: e });
+    }
+  }
+
+  get durationMs(): number {
+    return ((this.bytes + this.pendingBytes) / 2 / 8000) * 1000;
+  }
+
+  /** Append A-law audio. Buffered; written about once a second. */
+  write(alaw: Uint8Array): void {
+    if (this.done) return;
+    const pcm = alawToLinear(alaw);
+    this.pending.push(Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength));
+    this.pendingBytes += pcm.byteLength;
+    if (this.pendingBytes >= 16000) this.flush();
+  }
+
+  /** Append already-linear audio (mixing). */
+  writeLinear(pcm: Int16Array): void {
+    if (this.done) return;
+    this.pending.push(Buffer.from(pcm.buffer.slice(pcm.byteOffset, pcm.byteOffset + pcm.byteLength)));
+    this.pendingBytes += pcm.byteLength;
+    if (this.pendingBytes >= 16000) this.flush();
+  }
+
+  private flush(): void {
+    if (!this.pendingBytes) return;
+    const chunk = Buffer.concat(this.pending);
+    this.pending = [];
+    this.pendingBytes = 0;
+    fs.writeSync(this.fd, chunk, 0, chunk.length, 44 + this.bytes);
+    this.bytes += chunk.length;
+  }
+
+  /** Patch the header, fsync, close, rename `.part` → file. Returns the duration in ms. */
+  finish(): number {
+    if (this.done) return this.durationMs;
+    this.flush();
+    this.done = true;
+    fs.writeSync(this.fd, wavHeader(this.bytes), 0, 44, 0);
+    fs.fsyncSync(this.fd);
+    fs.closeSync(this.fd);
+    fs.renameSync(this.part, this.file);
+    return (this.bytes / 2 / 8000) * 1000;
+  }
+}
