@@ -1,0 +1,390 @@
+// The ACD (queue): agent states, waiting calls and callback tasks, and the matching rule.
+//
+// Matching rule (issue 3 §4): the entry at the head of the queue (callbacks keep the place their call had;
+// a call whose agent vanished mid-ring goes back to the very head) is given the *longest-idle ready agent*
+// with the needed skill. An agent being rung is reserved and offered nothing else.
+//
+// The ACD is synchronous and in-memory (state persisted to agent_states on each change); the call flow
+// (ivr.ts) does the ringing through the trunk driver and reports back with `connected`/`ringFailed`.
+import type { Clock, TimerHandle } from '../../drivers/trunk/clock.js';
+import type { Db } from '../store/db.js';
+import type { AgentSnapshot, AgentState, LiveEvents, QueueSnapshot } from './events.js';
+
+export interface Agent {
+  id: number;
+  name: string;
+  station: string | null;
+  skills: string[];
+  state: AgentState;
+  since: number;
+  /** When the agent last became free; the longest idle is offered first. */
+  idleSince: number;
+  reservedFor: string | null;
+  reservationAbort: AbortController | null;
+  callId: string | null;
+  callbackId: string | null;
+  wrapTimer: TimerHandle | undefined;
+}
+
+export interface Reservation {
+  agentId: number;
+  station: string;
+  /** Aborted when the agent logs out or goes on break while being rung. */
+  signal: AbortSignal;
+}
+
+interface Entry {
+  id: string; // callId or callback task id
+  kind: 'call' | 'callback';
+  skill: string | null;
+  queuedAt: number;
+  /** Re-queued after a failed ring: ahead of everyone. */
+  head: number;
+  resolve: (r: Reservation) => void;
+}
+
+export class AcdError extends Error {
+  constructor(
+    readonly code: 'agent-unknown' | 'agent-state-invalid' | 'station-required',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AcdError';
+  }
+}
+
+const allowed: Record<AgentState, AgentState[]> = {
+  'logged-out': ['ready', 'break'],
+  ready: ['break', 'logged-out'],
+  'on-call': ['logged-out'], // logging out mid-call takes effect when the call ends
+  'wrap-up': ['ready', 'break', 'logged-out'],
+  break: ['ready', 'logged-out'],
+};
+
+export class Acd {
+  readonly agents = new Map<number, Agent>();
+  #queue: Entry[] = [];
+  #headSeq = 0;
+  #pendingLogout = new Set<number>();
+  /** Exponential moving average of handle time, for the expected-wait announcement. */
+  #avgHandleMs: number;
+  readonly #s;
+
+  constructor(
+    private readonly deps: {
+      db: Db;
+      clock: Clock;
+      events: LiveEvents;
+      wrapUpMs: () => number;
+      defaultHandleMs: number;
+      /** A callback task was matched with an agent: tell the agent. */
+      onCallbackAssigned?: (callbackId: string, agent: Agent) => void;
+    },
+  ) {
+    this.#avgHandleMs = deps.defaultHandleMs;
+    const db = deps.db;
+    this.#s = {
+      upsert: db.prepare(`INSERT INTO agent_states (agent_id, name, station, skills, state, since, idle_since)
+        VALUES (@id, @name, @station, @skills, @state, @since, @idleSince)
+        ON CONFLICT(agent_id) DO UPDATE SET name = excluded.name, station = excluded.station, skills = excluded.skills,
+          state = excluded.state, since = excluded.since, idle_since = excluded.idle_since`),
+      log: db.prepare('INSERT INTO agent_state_log (agent_id, state, at, reason) VALUES (?, ?, ?, ?)'),
+      all: db.prepare('SELECT * FROM agent_states'),
+    };
+    this.#restore();
+  }
+
+  /** Agents persisted by the previous run: on a call or ringing then is meaningless now → wrap-up. */
+  #restore(): void {
+    const now = this.deps.clock.now();
+    for (const r of this.#s.all.all() as {
+      agent_id: number;
+      name: string;
+      station: string | null;
+      skills: string;
+      state: AgentState;
+      since: number;
+      idle_since: number | null;
+    }[]) {
+      const a = this.#blank(r.agent_id, r.name, now);
+      a.station = r.station;
+      a.skills = JSON.parse(r.skills) as string[];
+      a.state = r.state === 'on-call' ? 'wrap-up' : r.state;
+      a.since = r.state === 'on-call' ? now : r.since;
+      a.idleSince = r.idle_since ?? now;
+      this.agents.set(a.id, a);
+      if (a.state === 'wrap-up') this.#armWrap(a);
+    }
+  }
+
+  #blank(id: number, name: string, now: number): Agent {
+    return {
+      id,
+      name,
+      station: null,
+      skills: [],
+      state: 'logged-out',
+      since: now,
+      idleSince: now,
+      reservedFor: null,
+      reservationAbort: null,
+      callId: null,
+      callbackId: null,
+      wrapTimer: undefined,
+    };
+  }
+
+  // ---- agent side ----------------------------------------------------------------------------------------
+
+  /**
+   * Set an agent's state through the API. `station` and `skills` are taken when given (a station is needed
+   * to become ready). Returns the new snapshot. Logging out on a call takes effect when the call ends.
+   */
+  setState(input: { agentId: number; name: string; state: AgentState; station?: string | null; skills?: string[]; reason?: string }): AgentSnapshot {
+    const now = this.deps.clock.now();
+    let a = this.agents.get(input.agentId);
+    if (!a) {
+      a = this.#blank(input.agentId, input.name, now);
+      this.agents.set(a.id, a);
+    }
+    a.name = input.name;
+    if (input.station !== undefined) a.station = input.station || null;
+    if (input.skills) a.skills = [...new Set(input.skills)];
+    if (input.state === a.state) {
+      this.#persist(a, input.reason ?? 'update');
+      this.#publishAgent(a);
+      return this.snapshot(a);
+    }
+    if (!allowed[a.state].includes(input.state)) {
+      throw new AcdError('agent-state-invalid', `an agent cannot go from ${a.state} to ${input.state}`);
+    }
+    if (input.state === 'ready' && !a.station) throw new AcdError('station-required', 'set a station before going ready');
+    if (a.state === 'on-call' && input.state === 'logged-out') {
+      this.#pendingLogout.add(a.id);
+      return this.snapshot(a);
+    }
+    this.#transition(a, input.state, input.reason ?? 'api');
+    this.dispatch();
+    return this.snapshot(a);
+  }
+
+  #transition(a: Agent, state: AgentState, reason: string): void {
+    const now = this.deps.clock.now();
+    if (a.state === 'wrap-up') this.deps.clock.clearTimeout(a.wrapTimer);
+    if (a.reservedFor && state !== 'on-call') {
+      // Leaving while being rung: stop ringing; the call flow re-queues the caller at the head.
+      a.reservationAbort?.abort();
+      a.reservedFor = null;
+      a.reservationAbort = null;
+    }
+    if (state === 'ready' && a.state !== 'ready') a.idleSince = now;
+    a.state = state;
+    a.since = now;
+    if (state !== 'on-call') {
+      a.callId = null;
+      a.callbackId = null;
+    }
+    if (state === 'wrap-up') this.#armWrap(a);
+    this.#persist(a, reason);
+    this.#publishAgent(a);
+  }
+
+  #armWrap(a: Agent): void {
+    this.deps.clock.clearTimeout(a.wrapTimer);
+    a.wrapTimer = this.deps.clock.setTimeout(() => {
+      if (a.state !== 'wrap-up') return;
+      this.#transition(a, 'ready', 'wrap-up-ended');
+      this.dispatch();
+    }, this.deps.wrapUpMs());
+  }
+
+  #persist(a: Agent, reason: string): void {
+    this.#s.upsert.run({
+      id: a.id,
+      name: a.name,
+      station: a.station,
+      skills: JSON.stringify(a.skills),
+      state: a.state,
+      since: a.since,
+      idleSince: a.idleSince,
+    });
+    this.#s.log.run(a.id, a.state, a.since, reason);
+  }
+
+  // ---- call side -----------------------------------------------------------------------------------------
+
+  /**
+   * Put a call (or a callback task) in the queue; resolves with a reserved agent when one is matched.
+   * `queuedAt` is the place in the queue (a callback keeps the time its call was queued).
+   */
+  enqueue(id: string, kind: 'call' | 'callback', skill: string | null, queuedAt: number, atHead = false): Promise<Reservation> {
+    this.leave(id);
+    return new Promise<Reservation>((resolve) => {
+      this.#queue.push({ id, kind, skill, queuedAt, head: atHead ? ++this.#headSeq : 0, resolve });
+      this.#sort();
+      this.dispatch();
+      this.#publishQueue();
+    });
+  }
+
+  /** Remove a waiting entry (caller hung up, took the overflow menu). The pending promise never resolves. */
+  leave(id: string): boolean {
+    const i = this.#queue.findIndex((e) => e.id === id);
+    if (i < 0) return false;
+    this.#queue.splice(i, 1);
+    this.#publishQueue();
+    return true;
+  }
+
+  /** 1-based position of a waiting entry, or 0. */
+  position(id: string): number {
+    return this.#queue.findIndex((e) => e.id === id) + 1;
+  }
+
+  /** Expected wait for the entry at `position`, ms: position × average handle time ÷ staffed agents. */
+  expectedWaitMs(position: number, skill: string | null): number {
+    let staffed = 0;
+    for (const a of this.agents.values()) {
+      if (a.state !== 'logged-out' && a.state !== 'break' && this.#hasSkill(a, skill)) staffed += 1;
+    }
+    return Math.round((position * this.#avgHandleMs) / Math.max(1, staffed));
+  }
+
+  /** The rung agent answered: the agent is on the call. */
+  connected(agentId: number, callId: string): void {
+    const a = this.agents.get(agentId);
+    if (!a) return;
+    a.reservedFor = null;
+    a.reservationAbort = null;
+    this.#transition(a, 'on-call', 'answered');
+    a.callId = callId;
+    this.#publishAgent(a);
+  }
+
+  /**
+   * Ringing the agent did not connect. `no-answer` puts the agent on break (they are not at the desk),
+   * `unreachable` logs them out (the station is gone); `caller-gone`/`cancelled` leave them ready with their
+   * idle time kept.
+   */
+  ringFailed(agentId: number, outcome: string): void {
+    const a = this.agents.get(agentId);
+    if (!a) return;
+    const wasReserved = a.reservedFor !== null;
+    a.reservedFor = null;
+    a.reservationAbort = null;
+    if (outcome === 'no-answer' || outcome === 'busy') this.#transition(a, 'break', `ring-${outcome}`);
+    else if (outcome === 'unreachable') this.#transition(a, 'logged-out', 'station-unreachable');
+    else if (wasReserved) this.#publishAgent(a);
+    this.dispatch();
+  }
+
+  /** The agent's call (or callback task) ended: wrap-up, or log out if they asked to while on the call. */
+  released(agentId: number, handleMs: number | null): void {
+    const a = this.agents.get(agentId);
+    if (!a || a.state !== 'on-call') return;
+    if (handleMs !== null && handleMs >= 0) this.#avgHandleMs = Math.round(this.#avgHandleMs * 0.9 + handleMs * 0.1);
+    if (this.#pendingLogout.delete(a.id)) this.#transition(a, 'logged-out', 'logout-after-call');
+    else if (this.deps.wrapUpMs() > 0) this.#transition(a, 'wrap-up', 'call-ended');
+    else this.#transition(a, 'ready', 'call-ended');
+    this.dispatch();
+  }
+
+  /** Agents on a set of calls that vanished (driver failure): released without a handle-time sample. */
+  releaseCalls(callIds: Set<string>): void {
+    for (const a of this.agents.values()) {
+      if (a.callId && callIds.has(a.callId)) this.released(a.id, null);
+      if (a.reservedFor && callIds.has(a.reservedFor)) this.ringFailed(a.id, 'caller-gone');
+    }
+    for (const id of callIds) this.leave(id);
+  }
+
+  /** Match waiting entries with free agents. Cheap; called after every change. */
+  dispatch(): void {
+    if (this.#queue.length === 0) return;
+    let changed = false;
+    for (let i = 0; i < this.#queue.length; ) {
+      const e = this.#queue[i]!;
+      const agent = this.#longestIdle(e.skill);
+      if (!agent) {
+        i += 1;
+        continue;
+      }
+      this.#queue.splice(i, 1);
+      changed = true;
+      const ac = new AbortController();
+      agent.reservedFor = e.id;
+      agent.reservationAbort = ac;
+      if (e.kind === 'callback') {
+        agent.reservedFor = null;
+        agent.reservationAbort = null;
+        this.#transition(agent, 'on-call', 'callback-assigned');
+        agent.callbackId = e.id;
+        this.#publishAgent(agent);
+        this.deps.onCallbackAssigned?.(e.id, agent);
+      } else {
+        this.#publishAgent(agent);
+      }
+      e.resolve({ agentId: agent.id, station: agent.station!, signal: ac.signal });
+    }
+    if (changed) this.#publishQueue();
+  }
+
+  #hasSkill(a: Agent, skill: string | null): boolean {
+    return skill === null || a.skills.includes(skill);
+  }
+
+  #longestIdle(skill: string | null): Agent | undefined {
+    let best: Agent | undefined;
+    for (const a of this.agents.values()) {
+      if (a.state !== 'ready' || a.reservedFor || !a.station || !this.#hasSkill(a, skill)) continue;
+      if (!best || a.idleSince < best.idleSince || (a.idleSince === best.idleSince && a.id < best.id)) best = a;
+    }
+    return best;
+  }
+
+  #sort(): void {
+    // Re-queued (head) entries first, most recent re-queue first; then by place in the queue.
+    this.#queue.sort((x, y) => (y.head - x.head) || (x.queuedAt - y.queuedAt));
+  }
+
+  // ---- views ---------------------------------------------------------------------------------------------
+
+  snapshot(a: Agent): AgentSnapshot {
+    return {
+      agentId: a.id,
+      name: a.name,
+      station: a.station,
+      skills: [...a.skills],
+      state: a.state,
+      since: a.since,
+      ringing: a.reservedFor,
+      callId: a.callId,
+      callbackId: a.callbackId,
+    };
+  }
+
+  agentList(): AgentSnapshot[] {
+    return [...this.agents.values()].map((a) => this.snapshot(a));
+  }
+
+  queueSnapshot(): QueueSnapshot {
+    const now = this.deps.clock.now();
+    return {
+      waiting: this.#queue.map((e, i) => ({ callId: e.id, kind: e.kind, skill: e.skill, since: e.queuedAt, position: i + 1 })),
+      longestWaitMs: this.#queue.reduce((m, e) => Math.max(m, now - e.queuedAt), 0),
+    };
+  }
+
+  #publishAgent(a: Agent): void {
+    this.deps.events.publish({ type: 'agent.state', at: this.deps.clock.now(), agent: this.snapshot(a) });
+  }
+
+  #publishQueue(): void {
+    this.deps.events.publish({ type: 'queue.state', at: this.deps.clock.now(), queue: this.queueSnapshot() });
+  }
+
+  /** Stop timers (box shutdown). */
+  close(): void {
+    for (const a of this.agents.values()) this.deps.clock.clearTimeout(a.wrapTimer);
+  }
+}

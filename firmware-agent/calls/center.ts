@@ -1,0 +1,254 @@
+// The call centre: the one object the composition root builds for calls. It listens to the trunk driver,
+// starts a CallFlow per offered call, closes call records at hang-up, records calls in flight as failed
+// when the driver fails, and offers the operations the HTTP API and CLI need.
+//
+// Bad input from a driver is expected and harmless: events for unknown calls, duplicate hang-ups and digits
+// after a hang-up are counted (`stats.ignoredEvents`) and dropped.
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import { systemClock, type Clock } from '../../drivers/trunk/clock.js';
+import type { CallOffered, DriverFailed, HangupEvent, TrunkDriver } from '../../drivers/trunk/types.js';
+import { redactNumber } from '../../drivers/trunk/types.js';
+import type { Db } from '../store/db.js';
+import { Acd, type Agent } from './acd.js';
+import { CallbackTasks } from './callbacks.js';
+import type { CallsConfig } from './config.js';
+import { silentLogger, type CallContext, type FlowDeps, type Logger, type TicketSink } from './context.js';
+import { LiveEvents } from './events.js';
+import { CallFlow } from './flow.js';
+import { weekdayCalendar, type WorkdayCalendar } from './hours.js';
+import { callKpis, type KpiReport } from './kpis.js';
+import { PromptLibrary } from './prompts.js';
+import { CallRecords } from './records.js';
+
+export interface CallCenterOptions {
+  db: Db;
+  driver: TrunkDriver;
+  config: Readonly<CallsConfig>;
+  clock?: Clock;
+  /** Official working days (holidays, 调休); default: Monday to Friday. */
+  calendar?: WorkdayCalendar;
+  tickets?: TicketSink | null;
+  events?: LiveEvents;
+  log?: Logger;
+  newId?: () => string;
+  onRouted?: (callId: string, route: string) => void;
+}
+
+export class CallCenter {
+  readonly records: CallRecords;
+  readonly acd: Acd;
+  readonly callbacks: CallbackTasks;
+  readonly events: LiveEvents;
+  readonly clock: Clock;
+  readonly stats = { offered: 0, ignoredEvents: 0, failedCalls: 0, driverFailures: 0 };
+  trunkUp = false;
+  readonly #calls = new Map<string, CallContext>();
+  readonly #flows = new Set<Promise<void>>();
+  readonly #deps: FlowDeps;
+  readonly #log: Logger;
+  #started = false;
+
+  constructor(private readonly o: CallCenterOptions) {
+    if (!o.db) throw new TypeError('CallCenterOptions.db is required');
+    if (!o.driver) throw new TypeError('CallCenterOptions.driver is required');
+    if (!o.config) throw new TypeError('CallCenterOptions.config is required');
+    this.clock = o.clock ?? systemClock;
+    this.events = o.events ?? new LiveEvents();
+    this.#log = o.log ?? silentLogger;
+    this.records = new CallRecords(o.db);
+    let callbacks: CallbackTasks | undefined;
+    this.acd = new Acd({
+      db: o.db,
+      clock: this.clock,
+      events: this.events,
+      wrapUpMs: () => o.config.queue.wrapUpMs,
+      defaultHandleMs: o.config.queue.defaultHandleMs,
+      onCallbackAssigned: (id: string, agent: Agent) => callbacks?.assigned(id, agent),
+    });
+    this.callbacks = callbacks = new CallbackTasks({
+      db: o.db,
+      acd: this.acd,
+      clock: this.clock,
+      events: this.events,
+      records: this.records,
+    });
+    this.#deps = {
+      driver: o.driver,
+      config: o.config,
+      clock: this.clock,
+      calendar: o.calendar ?? weekdayCalendar,
+      records: this.records,
+      acd: this.acd,
+      callbacks: this.callbacks,
+      events: this.events,
+      prompts: new PromptLibrary(o.config.promptsDir),
+      tickets: o.tickets ?? null,
+      log: this.#log,
+      newId: o.newId ?? randomUUID,
+      ...(o.onRouted ? { onRouted: o.onRouted } : {}),
+    };
+  }
+
+  /** Subscribe to the driver, recover what a previous run left, start the driver. */
+  async start(): Promise<void> {
+    if (this.#started) return;
+    this.#started = true;
+    try {
+      fs.mkdirSync(this.o.config.recordingsDir, { recursive: true });
+    } catch (err) {
+      this.#log.warn({ err }, 'recordings directory cannot be created; recordings will be missing');
+    }
+    const lost = this.records.recoverUnfinished(this.clock.now());
+    if (lost.length) this.#log.warn({ calls: lost.length }, 'calls left unfinished by the previous run recorded as failed');
+    this.callbacks.restore();
+    const d = this.o.driver;
+    d.on('offered', this.#onOffered);
+    d.on('hangup', this.#onHangup);
+    d.on('digits', this.#onDigits);
+    d.on('failed', this.#onFailed);
+    d.on('ready', this.#onReady);
+    await d.start();
+  }
+
+  /** Stop the driver (ends calls in flight) and wait for every call flow to finish. */
+  async stop(): Promise<void> {
+    if (!this.#started) return;
+    await this.o.driver.stop();
+    await Promise.allSettled([...this.#flows]);
+    const d = this.o.driver;
+    d.off('offered', this.#onOffered);
+    d.off('hangup', this.#onHangup);
+    d.off('digits', this.#onDigits);
+    d.off('failed', this.#onFailed);
+    d.off('ready', this.#onReady);
+    this.acd.close();
+    this.#started = false;
+  }
+
+  get activeCalls(): number {
+    return this.#calls.size;
+  }
+
+  /** Resolves when every call flow started so far has finished (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.#flows.size) await Promise.allSettled([...this.#flows]);
+  }
+
+  // ---- driver events -------------------------------------------------------------------------------------
+
+  #onOffered = (o: CallOffered): void => {
+    if (this.#calls.has(o.callId) || this.records.get(o.callId)) {
+      this.stats.ignoredEvents += 1; // a duplicate offer (T2 says ids are never reused)
+      return;
+    }
+    this.stats.offered += 1;
+    const legacy = this.o.config.ivr.legacyNumbers.includes(o.called);
+    const ctx: CallContext = {
+      offered: o,
+      legacy,
+      afterHours: false,
+      ac: new AbortController(),
+      ended: false,
+      failed: false,
+      prompts: [],
+      ticketType: null,
+    };
+    try {
+      this.records.arrived(o, legacy);
+    } catch (err) {
+      // The store refused (disk full?): still route the call — a distress call must not wait on the disk.
+      this.#log.error({ err, callId: o.callId }, 'call record could not be written');
+    }
+    this.#calls.set(o.callId, ctx);
+    this.events.publish({ type: 'call.arrived', at: o.at, callId: o.callId, caller: o.caller, called: o.called, legacy });
+    this.#log.info({ callId: o.callId, caller: redactNumber(o.caller), called: o.called, channel: o.channel }, 'call offered');
+    const flow = new CallFlow(this.#deps, ctx).run().catch((err: unknown) => {
+      this.#log.error({ err, callId: o.callId }, 'call flow crashed');
+    });
+    this.#flows.add(flow);
+    void flow.finally(() => this.#flows.delete(flow));
+  };
+
+  #onDigits = (e: { callId: string }): void => {
+    // The flow reads digits through collectDigits (type-ahead, T7); here only bad input is counted.
+    if (!this.#calls.has(e.callId)) this.stats.ignoredEvents += 1;
+  };
+
+  #onHangup = (h: HangupEvent): void => {
+    const ctx = this.#calls.get(h.callId);
+    if (!ctx) {
+      this.stats.ignoredEvents += 1; // unknown call or a second hang-up
+      return;
+    }
+    this.#calls.delete(h.callId);
+    ctx.ended = true;
+    ctx.hangup = h;
+    ctx.ac.abort();
+    this.acd.leave(h.callId);
+    let handleMs: number | null = null;
+    if (ctx.agentId !== undefined && ctx.agentAnsweredAt !== undefined) {
+      handleMs = h.at - ctx.agentAnsweredAt;
+      this.acd.released(ctx.agentId, handleMs);
+    }
+    const outcome = outcomeOf(ctx, h);
+    try {
+      this.records.finish(h.callId, h.at, {
+        outcome,
+        hangup_cause: h.cause,
+        hangup_party: h.party,
+        ...(outcome === 'abandoned' ? { abandoned_at: h.at } : {}),
+      });
+    } catch (err) {
+      this.#log.error({ err, callId: h.callId }, 'call record could not be closed');
+    }
+    this.events.publish({ type: 'call.ended', at: h.at, callId: h.callId, outcome });
+  };
+
+  #onFailed = (f: DriverFailed): void => {
+    this.stats.driverFailures += 1;
+    this.trunkUp = false;
+    this.#log.error({ reason: f.reason, permanent: f.permanent, calls: f.callIds.length }, 'trunk driver failed');
+    const ids = new Set(f.callIds);
+    // Contexts the driver did not list are gone as well: the driver holds no calls after a failure (T9).
+    for (const id of this.#calls.keys()) ids.add(id);
+    for (const id of ids) {
+      const ctx = this.#calls.get(id);
+      if (!ctx) continue;
+      ctx.ended = true;
+      ctx.failed = true;
+      ctx.ac.abort();
+      this.#calls.delete(id);
+    }
+    this.acd.releaseCalls(ids);
+    try {
+      this.records.failMany([...ids], f.at, `driver-failed: ${f.reason}`);
+    } catch (err) {
+      this.#log.error({ err }, 'failed calls could not be recorded');
+    }
+    this.stats.failedCalls += ids.size;
+    for (const id of ids) this.events.publish({ type: 'call.ended', at: f.at, callId: id, outcome: 'failed' });
+    this.events.publish({ type: 'trunk.state', at: f.at, up: false, reason: f.reason });
+  };
+
+  #onReady = (r: { at: number }): void => {
+    this.trunkUp = true;
+    this.events.publish({ type: 'trunk.state', at: r.at, up: true });
+  };
+
+  // ---- operations for the API and CLI --------------------------------------------------------------------
+
+  kpis(range: { from: number; to: number; bucket: 'hour' | 'day' }): KpiReport {
+    return callKpis(this.o.db, { ...range, timezone: this.o.config.ivr.hours.timezone });
+  }
+}
+
+function outcomeOf(ctx: CallContext, h: HangupEvent): string {
+  if (ctx.transferredTo || h.cause === 'transferred') return 'transferred';
+  if (ctx.agentAnsweredAt !== undefined) return 'answered';
+  if (ctx.callbackId) return 'callback';
+  if (ctx.voicemailFile) return 'voicemail';
+  if (ctx.announced) return 'announced';
+  if (ctx.queuedAt !== undefined) return h.party === 'caller' ? 'abandoned' : 'released';
+  return h.party === 'caller' ? 'ivr-hangup' : 'released';
+}

@@ -1,0 +1,72 @@
+// Shared types of the call domain: the in-memory context of a call in progress, the ticket sink the IVR
+// creates tickets through, and the logger shape.
+import type { Clock } from '../../drivers/trunk/clock.js';
+import type { CallOffered, HangupEvent, TrunkDriver } from '../../drivers/trunk/types.js';
+import type { Acd } from './acd.js';
+import type { CallbackTasks } from './callbacks.js';
+import type { CallsConfig } from './config.js';
+import type { LiveEvents } from './events.js';
+import type { WorkdayCalendar } from './hours.js';
+import type { PromptLibrary } from './prompts.js';
+import type { CallRecords } from './records.js';
+
+/** What the IVR needs to create a ticket (voicemail). The composition root wires it to TicketService. */
+export interface CallTicketInput {
+  type: 'inquiry' | 'suggestion' | 'complaint';
+  subject: string;
+  description: string;
+  callerPhone: string | null;
+  callId: string;
+  urgent?: boolean;
+}
+
+export interface TicketSink {
+  create(input: CallTicketInput): { number: string };
+}
+
+export interface Logger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
+
+export interface CallContext {
+  offered: CallOffered;
+  legacy: boolean;
+  afterHours: boolean;
+  /** Aborted when the call ends (hang-up or driver failure): every wait in the flow listens to it. */
+  ac: AbortController;
+  ended: boolean;
+  failed: boolean;
+  hangup?: HangupEvent;
+  prompts: string[];
+  route?: string;
+  ticketType: CallTicketInput['type'] | null;
+  queuedAt?: number;
+  ringingAgent?: number;
+  agentId?: number;
+  agentAnsweredAt?: number;
+  transferredTo?: string;
+  announced?: boolean;
+  voicemailFile?: string;
+  callbackId?: string;
+}
+
+export interface FlowDeps {
+  driver: TrunkDriver;
+  config: Readonly<CallsConfig>;
+  clock: Clock;
+  calendar: WorkdayCalendar;
+  records: CallRecords;
+  acd: Acd;
+  callbacks: CallbackTasks;
+  events: LiveEvents;
+  prompts: PromptLibrary;
+  tickets: TicketSink | null;
+  log: Logger;
+  newId: () => string;
+  /** Called when a call's route is decided (bench: event → routing decision latency). */
+  onRouted?: (callId: string, route: string) => void;
+}

@@ -1,0 +1,396 @@
+// The flow of one call: IVR menu, the national routing rules, the queue, and the overflow to callback or
+// voicemail. One async function per call; every wait listens to the call's abort signal so a hang-up or a
+// driver failure ends the flow promptly. The call record is written as the flow goes (center.ts closes it
+// at hang-up), so whatever happens the record says how far the call got.
+//
+// Routing rules come before anything that needs an agent or business hours (design §5): water distress is
+// transferred to 12395 at once, railway/aviation/postal callers hear the right number, at any hour and
+// however busy the agents are.
+import { TrunkError, type Prompt } from '../../drivers/trunk/types.js';
+import type { Reservation } from './acd.js';
+import type { MenuItem } from './config.js';
+import type { CallContext, FlowDeps } from './context.js';
+import { isOpen } from './hours.js';
+import type { PromptId } from './prompts.js';
+
+type Service = 'railway' | 'aviation' | 'postal';
+
+export class CallFlow {
+  constructor(
+    private readonly d: FlowDeps,
+    private readonly ctx: CallContext,
+  ) {}
+
+  get #id(): string {
+    return this.ctx.offered.callId;
+  }
+
+  async run(): Promise<void> {
+    try {
+      await this.#run();
+    } catch (err) {
+      if (this.ctx.ended) return; // the call is over; a command racing the hang-up failed, as T4 allows
+      this.d.log.error({ err, callId: this.#id }, 'call flow failed');
+      await this.#safeHangup();
+    }
+  }
+
+  async #run(): Promise<void> {
+    const { driver, config } = this.d;
+    this.ctx.afterHours = !isOpen(this.ctx.offered.at, config.ivr.hours, this.d.calendar);
+    await driver.answer(this.#id);
+    this.d.records.update(this.#id, { ivr_answered_at: this.d.clock.now(), after_hours: this.ctx.afterHours ? 1 : 0 });
+    const leg = this.d.records.legStart(this.#id, 'ivr', null, this.d.clock.now());
+    if (this.ctx.legacy && !(await this.#play('legacy'))) return;
+    if (!(await this.#play('welcome', true))) return;
+    const item = await this.#menu();
+    this.d.records.legEnd(leg, this.d.clock.now(), item === 'gone' ? 'caller-gone' : 'chosen');
+    if (item === 'gone') return;
+    if (item === 'fallback') {
+      // No valid choice after the retries: a person helps (or, after hours, a voicemail).
+      return this.#toAgent(null, null, 'menu-fallback');
+    }
+    this.d.records.update(this.#id, { menu_choice: item.digit });
+    const a = item.action;
+    if (a.kind === 'distress') return this.#distress();
+    if (a.kind === 'redirect') return this.#redirect(a.service === 'railway-aviation-postal' ? null : a.service);
+    return this.#toAgent(a.ticketType, a.skill ?? null, `menu-${item.digit}`);
+  }
+
+  // ---- IVR -----------------------------------------------------------------------------------------------
+
+  async #menu(): Promise<MenuItem | 'fallback' | 'gone'> {
+    const { driver, config } = this.d;
+    for (let attempt = 0; attempt <= config.ivr.maxRetries; attempt++) {
+      for (const m of config.ivr.menu) {
+        const r = await this.#playPrompt(this.d.prompts.get(m.label as PromptId), true);
+        if (r === 'gone') return 'gone';
+        if (r === 'interrupted') break;
+      }
+      const c = await driver.collectDigits(this.#id, {
+        max: 1,
+        firstDigitTimeoutMs: config.ivr.digitTimeoutMs,
+        signal: this.ctx.ac.signal,
+      });
+      if (c.outcome === 'caller-gone' || c.outcome === 'cancelled' || this.ctx.ended) return 'gone';
+      const item = config.ivr.menu.find((m) => m.digit === c.digits);
+      if (item) return item;
+      if (attempt === config.ivr.maxRetries) break;
+      if (!(await this.#play(c.outcome === 'timeout' ? 'menu.timeout' : 'menu.invalid'))) return 'gone';
+    }
+    return 'fallback';
+  }
+
+  #routed(route: string, target?: string): void {
+    this.ctx.route = route;
+    this.d.records.update(this.#id, { route });
+    this.d.onRouted?.(this.#id, route);
+    this.d.events.publish({ type: 'call.routed', at: this.d.clock.now(), callId: this.#id, route, ...(target ? { target } : {}) });
+  }
+
+  /** 水上遇险: transfer to 12395 at once — no prompt first, no business-hours or agent check. */
+  async #distress(): Promise<void> {
+    const number = this.d.config.ivr.distressNumber;
+    this.#routed('distress', number);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (await this.#transfer(number)) return;
+      if (this.ctx.ended) return;
+    }
+    // The transfer failed three times: tell the caller the number and keep them with a person.
+    await this.#play('route.transfer-failed');
+    await this.#playPrompt({ id: 'distress.number', text: number.split('').join(' '), say: [number] });
+    return this.#toAgent('complaint', null, 'distress-fallback', true);
+  }
+
+  /** 铁路/民航/邮政: announce 12306/12326/12305, or transfer when configured. */
+  async #redirect(service: Service | null): Promise<void> {
+    let svc = service;
+    if (!svc) {
+      if (!(await this.#play('redirect.menu', true))) return;
+      const c = await this.d.driver.collectDigits(this.#id, {
+        max: 1,
+        firstDigitTimeoutMs: this.d.config.ivr.digitTimeoutMs,
+        signal: this.ctx.ac.signal,
+      });
+      if (this.ctx.ended || c.outcome === 'caller-gone' || c.outcome === 'cancelled') return;
+      svc = ({ '1': 'railway', '2': 'aviation', '3': 'postal' } as const)[c.digits as '1' | '2' | '3'] ?? null;
+    }
+    if (!svc) {
+      // No sub-choice: tell all three numbers.
+      this.#routed('railway-aviation-postal');
+      this.ctx.announced = true;
+      for (const s of ['route.railway', 'route.aviation', 'route.postal'] as const) if (!(await this.#play(s))) return;
+      await this.#play('goodbye');
+      return this.#safeHangup();
+    }
+    const target = this.d.config.ivr.redirects[svc];
+    this.#routed(svc, target.number);
+    this.ctx.announced = true;
+    if (!(await this.#play(`route.${svc}`))) return;
+    if (target.transfer && this.d.driver.capabilities.transfer) {
+      if (!(await this.#play('route.transfer'))) return;
+      if (await this.#transfer(target.number)) return;
+      if (this.ctx.ended) return;
+      if (!(await this.#play('route.transfer-failed'))) return;
+    } else {
+      await this.#play('goodbye');
+    }
+    return this.#safeHangup();
+  }
+
+  async #transfer(number: string): Promise<boolean> {
+    const leg = this.d.records.legStart(this.#id, 'transfer', number, this.d.clock.now());
+    const r = await this.d.driver.transfer(this.#id, number, { ringTimeoutMs: 30_000, signal: this.ctx.ac.signal });
+    this.d.records.legEnd(leg, this.d.clock.now(), r.outcome);
+    if (r.outcome !== 'connected') return false;
+    this.ctx.transferredTo = number;
+    this.d.records.update(this.#id, { transferred_at: r.at, transferred_to: number });
+    return true;
+  }
+
+  // ---- agents, queue, overflow ---------------------------------------------------------------------------
+
+  async #toAgent(ticketType: CallContext['ticketType'], skill: string | null, why: string, urgent = false): Promise<void> {
+    this.ctx.ticketType = ticketType;
+    this.d.records.update(this.#id, { ticket_type: ticketType, skill });
+    if (this.ctx.afterHours && !urgent) {
+      this.#routed('voicemail', why);
+      return this.#voicemail('closed');
+    }
+    this.#routed('queue', why);
+    return this.#queue(skill);
+  }
+
+  async #queue(skill: string | null): Promise<void> {
+    const { acd, clock, config } = this.d;
+    const queuedAt = clock.now();
+    this.ctx.queuedAt = queuedAt;
+    this.d.records.update(this.#id, { status: 'queued', queued_at: queuedAt });
+    let deadline = queuedAt + config.queue.maxWaitMs;
+    let atHead = false;
+    let announce = true; // the first announcement comes right after the greeting
+    for (;;) {
+      const leg = this.d.records.legStart(this.#id, 'queue', skill, clock.now());
+      const wake = new AbortController();
+      let reservation: Reservation | null = null;
+      void acd.enqueue(this.#id, 'call', skill, queuedAt, atHead).then((r) => {
+        reservation = r;
+        wake.abort();
+      });
+      const waitSignal = AbortSignal.any([wake.signal, this.ctx.ac.signal]);
+      if (!atHead) await this.#playPrompt(this.d.prompts.get('queue.enter'), false, waitSignal);
+      while (!reservation && !this.ctx.ended) {
+        const left = deadline - clock.now();
+        if (left <= 0) break;
+        if (announce) {
+          const pos = acd.position(this.#id);
+          const mins = Math.max(1, Math.ceil(acd.expectedWaitMs(pos, skill) / 60_000));
+          await this.#playPrompt(this.d.prompts.get('queue.position', [pos, mins]), false, waitSignal);
+        }
+        if (reservation || this.ctx.ended) break;
+        announce = await this.#sleep(Math.min(config.queue.announceEveryMs, deadline - clock.now()), waitSignal);
+      }
+      if (this.ctx.ended) {
+        acd.leave(this.#id);
+        this.d.records.legEnd(leg, clock.now(), 'caller-gone');
+        return;
+      }
+      if (!reservation) {
+        // Waited past the maximum: out of the queue while the caller chooses.
+        acd.leave(this.#id);
+        this.d.records.legEnd(leg, clock.now(), 'max-wait');
+        const choice = await this.#overflow();
+        if (choice === 'gone') return;
+        if (choice === 'callback') return this.#callback(skill);
+        if (choice === 'voicemail') return this.#voicemail('overflow');
+        deadline = clock.now() + config.queue.maxWaitMs; // keeps waiting, same place in the queue
+        atHead = false;
+        announce = true;
+        continue;
+      }
+      this.d.records.legEnd(leg, clock.now(), 'matched');
+      const outcome = await this.#ring(reservation);
+      if (outcome === 'done') return;
+      atHead = true; // the agent did not take it: back to the head of the queue
+      announce = false;
+    }
+  }
+
+  /** Ring the reserved agent. 'done' when connected or the caller left; 'again' to re-queue. */
+  async #ring(r: Reservation): Promise<'done' | 'again'> {
+    const { acd, clock, driver, records, events } = this.d;
+    this.ctx.ringingAgent = r.agentId;
+    records.update(this.#id, { status: 'ringing' });
+    events.publish({
+      type: 'call.offered',
+      at: clock.now(),
+      callId: this.#id,
+      agentId: r.agentId,
+      caller: this.ctx.offered.caller,
+      ticketType: this.ctx.ticketType,
+      history: records.history(this.ctx.offered.caller, this.#id),
+    });
+    const leg = records.legStart(this.#id, 'ring', r.station, clock.now());
+    let res;
+    try {
+      res = await driver.connectAgent(this.#id, r.station, {
+        ringTimeoutMs: this.d.config.queue.ringTimeoutMs,
+        signal: AbortSignal.any([r.signal, this.ctx.ac.signal]),
+      });
+    } catch (err) {
+      this.ctx.ringingAgent = undefined;
+      acd.ringFailed(r.agentId, 'caller-gone');
+      throw err;
+    }
+    this.ctx.ringingAgent = undefined;
+    records.legEnd(leg, clock.now(), res.outcome);
+    if (res.outcome === 'answered') {
+      if (this.ctx.ended) {
+        acd.ringFailed(r.agentId, 'caller-gone');
+        return 'done';
+      }
+      this.ctx.agentId = r.agentId;
+      this.ctx.agentAnsweredAt = res.at;
+      acd.connected(r.agentId, this.#id);
+      records.update(this.#id, { status: 'talking', agent_answered_at: res.at, agent_id: r.agentId, station: r.station });
+      records.legStart(this.#id, 'agent', String(r.agentId), res.at);
+      events.publish({ type: 'call.connected', at: clock.now(), callId: this.#id, agentId: r.agentId });
+      this.#recordConversation();
+      return 'done';
+    }
+    acd.ringFailed(r.agentId, res.outcome);
+    if (res.outcome === 'caller-gone' || this.ctx.ended) return 'done';
+    records.update(this.#id, { status: 'queued' });
+    return 'again';
+  }
+
+  #recordConversation(): void {
+    if (!this.d.config.queue.recordCalls || !this.d.driver.capabilities.record) return;
+    const file = `${this.d.config.recordingsDir}/call-${safe(this.#id)}.wav`;
+    this.d.records.update(this.#id, { recording_file: file });
+    this.d.driver.record(this.#id, { file, background: true }).catch((err: unknown) => {
+      if (!this.ctx.ended) this.d.log.warn({ err, callId: this.#id }, 'call recording failed');
+    });
+  }
+
+  async #overflow(): Promise<'callback' | 'voicemail' | 'wait' | 'gone'> {
+    if (!(await this.#play('queue.overflow', true))) return 'gone';
+    const c = await this.d.driver.collectDigits(this.#id, {
+      max: 1,
+      firstDigitTimeoutMs: this.d.config.ivr.digitTimeoutMs,
+      signal: this.ctx.ac.signal,
+    });
+    if (this.ctx.ended || c.outcome === 'caller-gone' || c.outcome === 'cancelled') return 'gone';
+    if (c.digits === '1') return this.ctx.offered.caller ? 'callback' : 'voicemail';
+    if (c.digits === '2') return 'voicemail';
+    return 'wait';
+  }
+
+  /** A callback request: a task that keeps the caller's place in the queue. */
+  async #callback(skill: string | null): Promise<void> {
+    const { clock, records } = this.d;
+    const id = this.d.newId();
+    const now = clock.now();
+    this.ctx.callbackId = id;
+    this.#routed('callback');
+    this.d.callbacks.create({
+      id,
+      callId: this.#id,
+      caller: this.ctx.offered.caller!,
+      skill,
+      ticketType: this.ctx.ticketType,
+      queuedAt: this.ctx.queuedAt ?? now,
+      requestedAt: now,
+    });
+    records.update(this.#id, { callback_id: id });
+    records.legStart(this.#id, 'callback', id, now);
+    await this.#play('callback.confirmed');
+    return this.#safeHangup();
+  }
+
+  /** Voicemail that becomes a ticket (after hours, or overflow). */
+  async #voicemail(why: 'closed' | 'overflow'): Promise<void> {
+    const { clock, records, driver, config } = this.d;
+    if (!(await this.#play(why === 'closed' ? 'closed' : 'voicemail.start'))) return;
+    const file = `${config.recordingsDir}/vm-${safe(this.#id)}.wav`;
+    this.ctx.voicemailFile = file;
+    records.update(this.#id, { voicemail_file: file });
+    const leg = records.legStart(this.#id, 'voicemail', file, clock.now());
+    const r = await driver.record(this.#id, {
+      file,
+      maxMs: config.queue.voicemailMaxMs,
+      stopDigits: '#',
+      signal: this.ctx.ac.signal,
+    });
+    records.legEnd(leg, clock.now(), r.outcome);
+    this.#voicemailTicket(file, r.durationMs, why);
+    if (this.ctx.ended) return;
+    await this.#play('voicemail.saved');
+    return this.#safeHangup();
+  }
+
+  #voicemailTicket(file: string, durationMs: number, why: 'closed' | 'overflow'): void {
+    if (!this.d.tickets) return;
+    const o = this.ctx.offered;
+    try {
+      const t = this.d.tickets.create({
+        type: this.ctx.ticketType ?? 'inquiry',
+        subject: why === 'closed' ? '非工作时间电话留言' : '坐席繁忙电话留言',
+        description:
+          `来电 ${o.caller ?? '号码未显示'} 于 ${new Date(o.at).toISOString()} 留言，时长 ${Math.round(durationMs / 1000)} 秒。` +
+          `录音文件：${file}。呼叫编号：${o.callId}。`,
+        callerPhone: o.caller,
+        callId: o.callId,
+      });
+      this.d.records.linkTicket(o.callId, t.number, 'ivr', this.d.clock.now());
+    } catch (err) {
+      // The recording and the call record remain; the supervisor's voicemail list shows it without a ticket.
+      this.d.log.error({ err, callId: o.callId }, 'voicemail ticket could not be created');
+    }
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------------------
+
+  /** Play a prompt by id; false if the caller is gone. */
+  async #play(id: PromptId, interruptible = false): Promise<boolean> {
+    const r = await this.#playPrompt(this.d.prompts.get(id), interruptible);
+    return r !== 'gone';
+  }
+
+  async #playPrompt(p: Prompt, interruptible = false, signal: AbortSignal = this.ctx.ac.signal): Promise<'done' | 'interrupted' | 'gone'> {
+    if (this.ctx.ended) return 'gone';
+    this.ctx.prompts.push(p.id);
+    this.d.records.update(this.#id, { prompts: this.ctx.prompts });
+    const r = await this.d.driver.play(this.#id, p, { interruptible, signal });
+    if (r.outcome === 'caller-gone' || this.ctx.ended) return 'gone';
+    return r.outcome === 'interrupted' ? 'interrupted' : 'done';
+  }
+
+  /** Wait `ms` on the injected clock; false if woken early by the signal. */
+  #sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+    if (signal.aborted || ms <= 0) return Promise.resolve(!signal.aborted);
+    return new Promise((resolve) => {
+      const t = this.d.clock.setTimeout(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(true);
+      }, ms);
+      const onAbort = () => {
+        this.d.clock.clearTimeout(t);
+        resolve(false);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  async #safeHangup(): Promise<void> {
+    try {
+      await this.d.driver.hangup(this.#id);
+    } catch (err) {
+      if (!(err instanceof TrunkError)) throw err;
+    }
+  }
+}
+
+function safe(id: string): string {
+  return id.replace(/[^\w.-]/g, '_');
+}

@@ -1,0 +1,157 @@
+// Call KPIs from the call records (design §4, issue 3 §7), per hour or per day in the box's time zone:
+//
+// - 10秒接通率 (answered within 10 s): calls answered by an agent within 10 s of entering the queue
+//   (转人工), over all calls that entered the queue.
+// - abandonment rate: calls that entered the queue and whose caller hung up before an agent answered, over
+//   calls that entered the queue. (Callbacks and voicemails taken at the overflow are not abandoned.)
+// - average speed of answer (ASA): mean of queue entry → agent answer, over answered calls.
+// - average handle time (AHT): mean talk time (agent answer → end), over answered calls; wrap-up is
+//   reported apart in agent state history.
+// Calls routed by the IVR alone (distress, railway/aviation/postal, after-hours voicemail) count as offered
+// but not as queued, so routing rules never flatter or spoil the agent KPIs.
+import type { Db } from '../store/db.js';
+
+export interface Kpi {
+  offered: number;
+  queued: number;
+  answered: number;
+  answeredWithin10s: number;
+  /** 10秒接通率, 0..1; null when no call entered the queue. */
+  answeredWithin10sRate: number | null;
+  abandoned: number;
+  abandonRate: number | null;
+  asaMs: number | null;
+  ahtMs: number | null;
+  transferred: number;
+  voicemail: number;
+  callback: number;
+  failed: number;
+  routes: Record<string, number>;
+}
+
+export interface KpiBucket extends Kpi {
+  /** Local start of the bucket: 'YYYY-MM-DD' or 'YYYY-MM-DDTHH:00'. */
+  start: string;
+}
+
+export interface KpiReport {
+  from: number;
+  to: number;
+  bucket: 'hour' | 'day';
+  timezone: string;
+  total: Kpi;
+  buckets: KpiBucket[];
+}
+
+interface Row {
+  arrived_at: number;
+  queued_at: number | null;
+  agent_answered_at: number | null;
+  ended_at: number | null;
+  outcome: string | null;
+  route: string | null;
+  status: string;
+}
+
+class Acc {
+  k: Kpi = {
+    offered: 0,
+    queued: 0,
+    answered: 0,
+    answeredWithin10s: 0,
+    answeredWithin10sRate: null,
+    abandoned: 0,
+    abandonRate: null,
+    asaMs: null,
+    ahtMs: null,
+    transferred: 0,
+    voicemail: 0,
+    callback: 0,
+    failed: 0,
+    routes: {},
+  };
+  #asa = 0;
+  #aht = 0;
+  #ahtN = 0;
+
+  add(r: Row): void {
+    const k = this.k;
+    k.offered += 1;
+    if (r.route) k.routes[r.route] = (k.routes[r.route] ?? 0) + 1;
+    if (r.status === 'failed') k.failed += 1;
+    if (r.outcome === 'transferred') k.transferred += 1;
+    if (r.outcome === 'voicemail') k.voicemail += 1;
+    if (r.outcome === 'callback') k.callback += 1;
+    if (r.queued_at === null) return;
+    k.queued += 1;
+    if (r.agent_answered_at !== null) {
+      k.answered += 1;
+      const wait = r.agent_answered_at - r.queued_at;
+      this.#asa += wait;
+      if (wait <= 10_000) k.answeredWithin10s += 1;
+      if (r.ended_at !== null) {
+        this.#aht += r.ended_at - r.agent_answered_at;
+        this.#ahtN += 1;
+      }
+    } else if (r.outcome === 'abandoned') {
+      k.abandoned += 1;
+    }
+  }
+
+  done(): Kpi {
+    const k = this.k;
+    k.answeredWithin10sRate = k.queued ? round(k.answeredWithin10s / k.queued) : null;
+    k.abandonRate = k.queued ? round(k.abandoned / k.queued) : null;
+    k.asaMs = k.answered ? Math.round(this.#asa / k.answered) : null;
+    k.ahtMs = this.#ahtN ? Math.round(this.#aht / this.#ahtN) : null;
+    return k;
+  }
+}
+
+function round(x: number): number {
+  return Math.round(x * 10_000) / 10_000;
+}
+
+function offsetMs(at: number, tz: string): number {
+  const f = new Intl.DateTimeFormat('en-US', { timeZone: tz, timeZoneName: 'longOffset' });
+  const name = f.formatToParts(new Date(at)).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+  const m = /GMT([+-])(\d\d):(\d\d)/.exec(name);
+  return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) * 60_000 : 0;
+}
+
+/**
+ * KPIs of calls that arrived in [from, to). Buckets use the zone's offset at `from` (China has no daylight
+ * saving time, so one offset is exact there).
+ */
+export function callKpis(db: Db, q: { from: number; to: number; bucket: 'hour' | 'day'; timezone: string }): KpiReport {
+  const rows = db
+    .prepare(
+      `SELECT arrived_at, queued_at, agent_answered_at, ended_at, outcome, route, status FROM calls
+       WHERE arrived_at >= ? AND arrived_at < ? ORDER BY arrived_at`,
+    )
+    .all(q.from, q.to) as Row[];
+  const off = offsetMs(q.from, q.timezone);
+  const size = q.bucket === 'hour' ? 3_600_000 : 86_400_000;
+  const total = new Acc();
+  const buckets = new Map<number, Acc>();
+  for (const r of rows) {
+    total.add(r);
+    const key = Math.floor((r.arrived_at + off) / size);
+    let b = buckets.get(key);
+    if (!b) buckets.set(key, (b = new Acc()));
+    b.add(r);
+  }
+  return {
+    from: q.from,
+    to: q.to,
+    bucket: q.bucket,
+    timezone: q.timezone,
+    total: total.done(),
+    buckets: [...buckets.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([key, acc]) => {
+        const iso = new Date(key * size).toISOString();
+        return { start: q.bucket === 'hour' ? iso.slice(0, 13) + ':00' : iso.slice(0, 10), ...acc.done() };
+      }),
+  };
+}
