@@ -21,14 +21,12 @@ export function childLogger(log: Logger, module: string): Logger {
 }
 
 /**
- * Phone numbers are personal data (a 举报人's number must not leak, design §4), so logs keep only
- * enough to tell numbers apart: the first 3 and last 2 digits.
+ * Phone numbers are personal data (a 举报人's number must not leak, design §4). Same rule as the
+ * trunk drivers (drivers/trunk/types.ts T11): keep the last 4 digits only.
  */
 export function redactNumber(number: string | undefined | null): string {
-  if (!number) return '';
-  const digits = number.replace(/[^0-9+]/g, '');
-  if (digits.length <= 5) return '*'.repeat(digits.length);
-  return `${digits.slice(0, 3)}${'*'.repeat(digits.length - 5)}${digits.slice(-2)}`;
+  if (!number) return '(none)';
+  return number.length <= 4 ? '*'.repeat(number.length) : '*'.repeat(number.length - 4) + number.slice(-4);
 }
 
 /** Redacts every run of 5+ digits in a raw AT line (e.g. `+CLIP: "13800138000",129`). */
