@@ -1,0 +1,107 @@
+// Test helpers: a fresh box in a temp dir driven through fastify's inject(), with logged-in users.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { LightMyRequestResponse } from 'fastify';
+import { type Box, type BoxOptions, createBox } from '../../firmware-agent/app.js';
+
+export interface TestBox {
+  box: Box;
+  dir: string;
+  adminPassword: string;
+  /** Logs in and returns a client that sends the session cookie. */
+  login(username: string, password: string): Promise<Client>;
+  admin: Client;
+  close(): Promise<void>;
+}
+
+export interface Client {
+  cookie: string;
+  get(url: string): Promise<LightMyRequestResponse>;
+  post(url: string, body?: unknown): Promise<LightMyRequestResponse>;
+  put(url: string, body?: unknown): Promise<LightMyRequestResponse>;
+  patch(url: string, body?: unknown): Promise<LightMyRequestResponse>;
+  delete(url: string): Promise<LightMyRequestResponse>;
+}
+
+export function tempDir(prefix = 'edgebox-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export async function startTestBox(opts: Partial<BoxOptions> = {}): Promise<TestBox> {
+  const dir = opts.dataDir ?? tempDir();
+  const box = await createBox({ dataDir: dir, ...opts });
+  const adminPassword = fs.readFileSync(path.join(dir, 'initial-admin-password'), 'utf8').trim();
+  const login = async (username: string, password: string): Promise<Client> => {
+    const res = await box.http.inject({ method: 'POST', url: '/api/session', payload: { username, password } });
+    if (res.statusCode !== 200) throw new Error(`login ${username} failed: ${res.statusCode} ${res.body}`);
+    const set = res.headers['set-cookie'];
+    const cookie = (Array.isArray(set) ? set[0]! : set!).split(';')[0]!;
+    return client(box, cookie);
+  };
+  const admin = await login('admin', adminPassword);
+  return {
+    box,
+    dir,
+    adminPassword,
+    login,
+    admin,
+    async close() {
+      await box.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function client(box: Box, cookie: string): Client {
+  const send = (method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, body?: unknown) =>
+    box.http.inject({
+      method,
+      url,
+      headers: { cookie, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
+    });
+  return {
+    cookie,
+    get: (url) => send('GET', url),
+    post: (url, body) => send('POST', url, body),
+    put: (url, body) => send('PUT', url, body),
+    patch: (url, body) => send('PATCH', url, body),
+    delete: (url) => send('DELETE', url),
+  };
+}
+
+export const strongPassword = 'Correct-Horse-12328';
+
+/** Creates a department and one user per role; returns logged-in clients. */
+export async function staff(tb: TestBox) {
+  const dept = (await tb.admin.post('/api/departments', { name: '市出租汽车管理处' })).json() as { id: number };
+  const other = (await tb.admin.post('/api/departments', { name: '市公交集团' })).json() as { id: number };
+  const mk = async (username: string, role: string, department?: number) => {
+    const res = await tb.admin.post('/api/users', { username, password: strongPassword, role, ...(department ? { department } : {}) });
+    if (res.statusCode !== 201) throw new Error(`create user ${username}: ${res.body}`);
+    return tb.login(username, strongPassword);
+  };
+  return {
+    dept,
+    other,
+    agent: await mk('agent1', 'agent'),
+    supervisor: await mk('super1', 'supervisor'),
+    taxi: await mk('taxi1', 'department', dept.id),
+    bus: await mk('bus1', 'department', other.id),
+    tech: await mk('tech1', 'technician'),
+  };
+}
+
+export const complaint = {
+  type: 'complaint',
+  subtype: 'complaint',
+  domain: 'taxi',
+  channel: 'phone',
+  region: '623001',
+  caller: { phone: '13800138000', name: '张先生' },
+  subject: '出租车拒载',
+  description: '晚上八点在合作市汽车站，出租车司机拒载，车牌甘A12345。',
+  location: '合作市汽车站',
+  involved: { plate: '甘A12345' },
+};
