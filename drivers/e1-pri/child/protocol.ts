@@ -54,13 +54,11 @@ export type WorkerEvent =
   | { ev: 'progress'; callId: string; stage: 'proceeding' | 'ringing' | 'answered' }
   | { ev: 'hangup'; callId: string; cause: number; by: HangupParty; at: number }
   /** Calls dropped without Q.931 clearing (link lost, RESTART). */
-  | { ev: 'lost'; callIds: string[]; reason: string; at: number }
+  | { ev: 'lost'; callIds: string[]; reason: string; scope: 'link' | 'channel'; at: number }
   | { ev: 'digit'; callId: string; digit: string; at: number }
   | { ev: 'playDone'; callId: string; playId: string; outcome: 'completed' | 'stopped' | 'gone'; error?: string }
   | { ev: 'recordDone'; callId: string; recId: string; durationMs: number; outcome: 'stopped' | 'gone'; error?: string }
-  | { ev: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; msg: string }
-  /** Frame timing for the bench: D-channel event handling latency in µs, batched. */
-  | { ev: 'stats'; latenciesUs: number[] };
+  | { ev: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; msg: string };
 
 export type EventMessage = { type: 'event'; event: WorkerEvent };
 export type ReplyMessage =

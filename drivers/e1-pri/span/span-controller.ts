@@ -168,7 +168,7 @@ export class SpanController {
   private loseAll(reason: string): void {
     const ids = [...this.calls.keys()];
     for (const id of ids) this.forget(id, 'lost');
-    if (ids.length) this.emit({ ev: 'lost', callIds: ids, reason, at: Date.now() });
+    if (ids.length) this.emit({ ev: 'lost', callIds: ids, reason, scope: 'link', at: Date.now() });
   }
 
   // ---- libpri events ---------------------------------------------------------------------------
@@ -237,7 +237,7 @@ export class SpanController {
         const ch = priChannel(ev.channel);
         const ids = [...this.calls.values()].filter((c) => ch <= 0 || c.channel === ch).map((c) => c.id);
         for (const id of ids) this.forget(id, 'lost');
-        if (ids.length) this.emit({ ev: 'lost', callIds: ids, reason: `RESTART of channel ${ch <= 0 ? 'all' : ch}`, at: Date.now() });
+        if (ids.length) this.emit({ ev: 'lost', callIds: ids, reason: `RESTART of channel ${ch <= 0 ? 'all' : ch}`, scope: 'channel', at: Date.now() });
         return;
       }
       case 'restart_ack':

@@ -1,0 +1,387 @@
+/**
+ * The telco simulator: the operator's exchange at the other end of the E1, as a libpri instance in
+ * NETWORK mode through the same binding as the box. It connects to the box's D-channel socket and
+ * media socket, places calls with given caller numbers, plays audio and DTMF into the B-channel,
+ * answers or refuses the box's outgoing calls (transfers to 12395, agent stations) by behaviour,
+ * hangs up, drops and restores the link, and sends RESTART.
+ *
+ * Used by tests, the bench and `edgebox simulate --driver e1-pri`.
+ */
+import net from 'node:net';
+import { EventEmitter, once } from 'node:events';
+import { PriLink } from '../span/pri-link.js';
+import type { PriEvent } from '../binding/events.js';
+import { CAUSE, PRES_ALLOWED_USER_NUMBER_NOT_SCREENED, priChannel, type SwitchTypeName } from '../binding/constants.js';
+import { seqpacketConnect, shutdownFd } from '../binding/libc.js';
+import { setPriLogSink, type CallPtr } from '../binding/libpri.js';
+import { FRAME_BYTES, FramePacer, RecordParser, encodeRecord } from '../media/frames.js';
+import { DtmfDetector } from '../media/dtmf.js';
+import { linearToAlaw, ALAW_SILENCE } from '../media/alaw.js';
+import { dtmfSequence, type ToneOptions } from '../media/tones.js';
+
+export type LineState = 'dialing' | 'proceeding' | 'ringing' | 'answered' | 'released';
+
+export interface LineEvents {
+  state: [LineState];
+  released: [{ cause: number; by: 'box' | 'telco' }];
+  /** A DTMF digit heard in the audio the box sends (prompts, bridged audio). */
+  heardDigit: [string];
+}
+
+/** One call on the simulated exchange, in either direction. */
+export class SimLine extends EventEmitter<LineEvents> {
+  state: LineState = 'dialing';
+  releaseCause: number | undefined;
+  releasedBy: 'box' | 'telco' | undefined;
+  /** A-law frames received from the box on this line's B-channel. */
+  readonly received: Buffer[] = [];
+  readonly heard: string[] = [];
+  private queue: Buffer[] = [];
+  private readonly detector = new DtmfDetector((d) => {
+    this.heard.push(d);
+    this.emit('heardDigit', d);
+  });
+  readonly released: Promise<{ cause: number; by: 'box' | 'telco' }>;
+  private resolveReleased: (v: { cause: number; by: 'box' | 'telco' }) => void = () => {};
+
+  constructor(
+    private readonly sim: TelcoSim,
+    readonly direction: 'to-box' | 'from-box',
+    public ptr: CallPtr,
+    readonly channel: number,
+    readonly caller: string,
+    readonly called: string,
+  ) {
+    super();
+    this.released = new Promise((res) => (this.resolveReleased = res));
+  }
+
+  /** Resolve when the line reaches `state` (or reject if it is released first). */
+  async waitFor(state: LineState): Promise<void> {
+    const order: LineState[] = ['dialing', 'proceeding', 'ringing', 'answered', 'released'];
+    for (;;) {
+      if (this.state === state || (state !== 'released' && order.indexOf(this.state) > order.indexOf(state) && this.state !== 'released')) return;
+      if (this.state === 'released' && state !== 'released') throw new Error(`line released (cause ${this.releaseCause}) before ${state}`);
+      await once(this, 'state');
+    }
+  }
+
+  /** Queue A-law audio to send to the box, 20 ms per frame. */
+  play(alaw: Buffer): void {
+    for (let i = 0; i < alaw.length; i += FRAME_BYTES) {
+      const f = alaw.subarray(i, i + FRAME_BYTES);
+      this.queue.push(f.length === FRAME_BYTES ? f : Buffer.concat([f, Buffer.alloc(FRAME_BYTES - f.length, ALAW_SILENCE)]));
+    }
+    this.sim.wake();
+  }
+
+  /** Press keys: DTMF tones in the B-channel (in-band, as from an analogue phone behind the exchange). */
+  pressDigits(digits: string, opts: ToneOptions = {}): void {
+    this.play(linearToAlaw(dtmfSequence(digits, opts)));
+  }
+
+  /** Resolves when everything queued has been sent. */
+  async drained(): Promise<void> {
+    while (this.queue.length && this.state !== 'released') await once(this.sim, 'tick');
+  }
+
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  /** @internal */ nextFrame(): Buffer | undefined {
+    return this.queue.shift();
+  }
+  /** @internal */ onAudio(frame: Buffer): void {
+    if (this.received.length < 50 * 600) this.received.push(Buffer.from(frame));
+    this.detector.pushAlaw(frame);
+  }
+  /** @internal */ setState(s: LineState): void {
+    if (this.state === 'released') return;
+    this.state = s;
+    this.emit('state', s);
+  }
+  /** @internal */ markReleased(cause: number, by: 'box' | 'telco'): void {
+    if (this.state === 'released') return;
+    this.releaseCause = cause;
+    this.releasedBy = by;
+    this.queue = [];
+    this.setState('released');
+    this.emit('released', { cause, by });
+    this.resolveReleased({ cause, by });
+  }
+
+  answer(): void {
+    this.sim.answerLine(this);
+  }
+  hangup(cause: number = CAUSE.NORMAL_CLEARING): void {
+    this.sim.hangupLine(this, cause);
+  }
+}
+
+export type IncomingBehaviour =
+  | { kind: 'answer'; afterMs?: number }
+  | { kind: 'busy' }
+  | { kind: 'no-answer' }
+  | { kind: 'reject'; cause: number };
+
+export interface TelcoSimOptions {
+  dchannel: string;
+  /** Media socket path; default `${dchannel}.media`. Pass null for signalling only. */
+  media?: string | null;
+  switchType?: SwitchTypeName;
+  /** How the exchange treats the box's outgoing calls, per called number (default: answer at once). */
+  behaviour?: (called: string) => IncomingBehaviour;
+  /** Log sink for libpri messages. */
+  log?: (msg: string) => void;
+}
+
+export interface TelcoEvents {
+  up: [];
+  down: [];
+  /** The box placed a call (transfer, agent station). */
+  incoming: [SimLine];
+  restartAck: [number];
+}
+
+export class TelcoSim extends EventEmitter<TelcoEvents & { tick: [] }> {
+  private link: PriLink | undefined;
+  private media: net.Socket | undefined;
+  private readonly lines = new Map<CallPtr, SimLine>();
+  private readonly byChannel = new Map<number, SimLine>();
+  private readonly pacer: FramePacer;
+  private readonly parser: RecordParser;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  dchannelUp = false;
+
+  constructor(private readonly opts: TelcoSimOptions) {
+    super();
+    this.pacer = new FramePacer(() => this.tick(), (e) => this.opts.log?.(`pacer: ${String(e)}`));
+    this.parser = new RecordParser((ch, f) => this.byChannel.get(ch)?.onAudio(f));
+  }
+
+  /** Connect the D-channel (and media) to the box and wait for Q.921 to come up. */
+  async connect(): Promise<void> {
+    if (this.opts.log) setPriLogSink((_l, m) => this.opts.log!(m.trimEnd()));
+    const fd = seqpacketConnect(this.opts.dchannel);
+    const link = new PriLink({ fd, side: 'network', switchType: this.opts.switchType ?? 'euroisdn_e1' });
+    this.link = link;
+    link.on('event', (ev) => {
+      if (this.link === link) this.onEvent(ev);
+    });
+    link.on('transportDown', () => {
+      if (this.link === link) this.lose();
+    });
+    link.on('error', (e) => this.opts.log?.(`telco link error: ${e.message}`));
+    const mediaPath = this.opts.media === undefined ? `${this.opts.dchannel}.media` : this.opts.media;
+    if (mediaPath && !this.media) {
+      const s = net.connect(mediaPath);
+      await once(s, 'connect');
+      s.setNoDelay(true);
+      s.on('data', (d: Buffer) => this.parser.push(d));
+      s.on('error', () => s.destroy());
+      this.media = s;
+    }
+    if (!this.dchannelUp) await once(this, 'up');
+  }
+
+  private lose(): void {
+    const link = this.link;
+    this.link = undefined;
+    link?.close();
+    for (const l of this.lines.values()) l.markReleased(CAUSE.NETWORK_OUT_OF_ORDER, 'telco');
+    this.lines.clear();
+    this.byChannel.clear();
+    if (this.dchannelUp) {
+      this.dchannelUp = false;
+      this.emit('down');
+    }
+  }
+
+  /** The E1 is cut: the D-channel socket is shut down under both sides. */
+  dropLink(): void {
+    if (this.link) shutdownFd(this.link.fd);
+    this.lose();
+  }
+
+  private onEvent(ev: PriEvent): void {
+    switch (ev.kind) {
+      case 'dchan_up':
+        this.dchannelUp = true;
+        this.emit('up');
+        return;
+      case 'dchan_down':
+        this.dchannelUp = false;
+        for (const l of this.lines.values()) l.markReleased(CAUSE.NETWORK_OUT_OF_ORDER, 'telco');
+        this.lines.clear();
+        this.byChannel.clear();
+        this.emit('down');
+        return;
+      case 'proceeding':
+      case 'ringing':
+      case 'answer': {
+        const l = this.lines.get(ev.call);
+        if (l) l.setState(ev.kind === 'answer' ? 'answered' : ev.kind === 'ringing' ? 'ringing' : 'proceeding');
+        return;
+      }
+      case 'ring':
+        this.onBoxCall(ev);
+        return;
+      case 'hangup_req': {
+        this.link?.hangup(ev.call, ev.cause > 0 ? ev.cause : CAUSE.NORMAL_CLEARING);
+        this.release(ev.call, ev.cause, 'box');
+        return;
+      }
+      case 'hangup': {
+        this.link?.hangup(ev.call, ev.cause > 0 ? ev.cause : CAUSE.NORMAL_CLEARING);
+        this.release(ev.call, ev.cause, 'box');
+        return;
+      }
+      case 'restart_ack':
+        this.emit('restartAck', priChannel(ev.channel));
+        return;
+      default:
+        return;
+    }
+  }
+
+  private release(ptr: CallPtr, cause: number, by: 'box' | 'telco'): void {
+    const l = this.lines.get(ptr);
+    if (!l) return;
+    this.lines.delete(ptr);
+    if (this.byChannel.get(l.channel) === l) this.byChannel.delete(l.channel);
+    l.markReleased(cause, by);
+  }
+
+  /** The box sent SETUP (an outgoing call for a transfer or an agent station). */
+  private onBoxCall(ev: Extract<PriEvent, { kind: 'ring' }>): void {
+    const link = this.link!;
+    const ch = priChannel(ev.channel);
+    if (this.byChannel.has(ch)) {
+      // Glare: the exchange keeps its own call on the channel (Q.931 §5.2.3.1) and refuses the box's.
+      link.hangup(ev.call, CAUSE.REQUESTED_CHAN_UNAVAIL);
+      return;
+    }
+    const line = new SimLine(this, 'from-box', ev.call, ch, ev.callingNumber, ev.calledNumber);
+    this.lines.set(ev.call, line);
+    this.byChannel.set(ch, line);
+    this.emit('incoming', line);
+    if (line.state === 'released') return;
+    const b = this.opts.behaviour?.(ev.calledNumber) ?? { kind: 'answer' };
+    switch (b.kind) {
+      case 'busy':
+        link.hangup(ev.call, CAUSE.USER_BUSY);
+        this.release(ev.call, CAUSE.USER_BUSY, 'telco');
+        return;
+      case 'reject':
+        link.hangup(ev.call, b.cause);
+        this.release(ev.call, b.cause, 'telco');
+        return;
+      case 'no-answer':
+        link.proceeding(ev.call, ch);
+        link.acknowledge(ev.call, ch, true);
+        line.setState('ringing');
+        return;
+      case 'answer': {
+        link.proceeding(ev.call, ch);
+        link.acknowledge(ev.call, ch, true);
+        line.setState('ringing');
+        const t = setTimeout(() => {
+          this.timers.delete(t);
+          if (line.state !== 'released') this.answerLine(line);
+        }, b.afterMs ?? 0);
+        this.timers.add(t);
+        return;
+      }
+    }
+  }
+
+  /** Place a call to the box (SETUP, Q.931 §3.1.14). Channel: the lowest free unless given. */
+  placeCall(o: { caller: string; called?: string; channel?: number; presentation?: number }): SimLine {
+    const link = this.link;
+    if (!link || !this.dchannelUp) throw new Error('telco: D-channel is not up');
+    let ch = o.channel;
+    if (ch === undefined) {
+      for (let c = 1; c <= 31; c++) {
+        if (c !== 16 && !this.byChannel.has(c)) {
+          ch = c;
+          break;
+        }
+      }
+    }
+    if (ch === undefined) throw new Error('telco: no free channel');
+    const called = o.called ?? '12328';
+    const ptr = link.setup({ channel: ch, called, caller: o.caller, callerPres: o.presentation ?? PRES_ALLOWED_USER_NUMBER_NOT_SCREENED });
+    const line = new SimLine(this, 'to-box', ptr, ch, o.caller, called);
+    this.lines.set(ptr, line);
+    this.byChannel.set(ch, line);
+    return line;
+  }
+
+  /** @internal */ answerLine(line: SimLine): void {
+    if (line.state === 'released' || !this.link) return;
+    this.link.answer(line.ptr, line.channel);
+    line.setState('answered');
+  }
+
+  /** @internal */ hangupLine(line: SimLine, cause: number): void {
+    if (line.state === 'released' || !this.link) return;
+    this.link.hangup(line.ptr, cause);
+    this.lines.delete(line.ptr);
+    if (this.byChannel.get(line.channel) === line) this.byChannel.delete(line.channel);
+    line.markReleased(cause, 'telco');
+  }
+
+  /** RESTART (Q.931 §5.5) of one channel, or of the whole interface with 0. */
+  restart(channel = 0): void {
+    if (!this.link) throw new Error('telco: no link');
+    if (channel > 0) {
+      const l = this.byChannel.get(channel);
+      this.link.resetChannel(channel);
+      if (l) {
+        this.lines.delete(l.ptr);
+        this.byChannel.delete(channel);
+        l.markReleased(CAUSE.NORMAL_CLEARING, 'telco');
+      }
+    } else this.link.restartAll();
+  }
+
+  get activeLines(): SimLine[] {
+    return [...this.lines.values()];
+  }
+
+  /** @internal */ wake(): void {
+    this.pacer.begin();
+  }
+
+  private tick(): void {
+    let any = false;
+    for (const l of this.lines.values()) {
+      const f = l.nextFrame();
+      if (!f) continue;
+      any = true;
+      if (this.media && !this.media.destroyed) this.media.write(encodeRecord(l.channel, f));
+    }
+    this.emit('tick');
+    if (!any) {
+      let queued = false;
+      for (const l of this.lines.values()) if (l.queued) queued = true;
+      if (!queued) this.pacer.end();
+    }
+  }
+
+  close(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    this.pacer.end();
+    const link = this.link;
+    this.link = undefined;
+    link?.close();
+    this.media?.destroy();
+    this.media = undefined;
+    for (const l of this.lines.values()) l.markReleased(CAUSE.NORMAL_CLEARING, 'telco');
+    this.lines.clear();
+    this.byChannel.clear();
+    this.dchannelUp = false;
+  }
+}
