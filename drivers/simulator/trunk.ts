@@ -449,6 +449,14 @@ export class SimulatorTrunk implements TrunkDriver {
     }
   }
 
+  /**
+   * Emit a raw event as a misbehaving gateway would (an unknown call id, a second hang-up, digits after a
+   * hang-up), bypassing the checks above. For fault tests of the domain only.
+   */
+  injectRaw<K extends TrunkEventName>(event: K, payload: Parameters<TrunkListener<K>>[0]): void {
+    this.#emitter.emit(event, payload);
+  }
+
   // ---- internals -----------------------------------------------------------------------------------------
 
   #call(callId: CallId): CallState {

@@ -71,8 +71,9 @@ export class VirtualClock implements Clock {
     return best;
   }
 
-  async #runOne(limit: number): Promise<boolean> {
+  async #runOne(limit: number, stop: () => boolean = () => false): Promise<boolean> {
     await settle();
+    if (stop()) return false;
     const t = this.#next(limit);
     if (!t) return false;
     this.#timers.splice(this.#timers.indexOf(t), 1);
@@ -104,7 +105,7 @@ export class VirtualClock implements Clock {
     const limit = this.#now + limitMs;
     await settle();
     while (!done) {
-      if (!(await this.#runOne(limit))) {
+      if (!(await this.#runOne(limit, () => done))) {
         await settle();
         if (!done) throw new Error(`VirtualClock.until: nothing left to run at +${this.#now} and the promise is pending`);
       }

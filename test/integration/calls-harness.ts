@@ -1,0 +1,72 @@
+// A fresh call centre on the simulated trunk for each scenario: in-memory store, virtual clock (Monday
+// 2026-11-30 10:00 China time unless told otherwise), tickets captured by a fake sink.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { VirtualClock } from '../../drivers/trunk/clock.js';
+import { SimulatorTrunk } from '../../drivers/simulator/trunk.js';
+import { CallCenter } from '../../firmware-agent/calls/center.js';
+import { callsConfig, defaultCallsConfig, type CallsConfig, type DeepPartial } from '../../firmware-agent/calls/config.js';
+import type { CallTicketInput } from '../../firmware-agent/calls/context.js';
+import type { LiveEvent } from '../../firmware-agent/calls/events.js';
+import { openDb, type Db } from '../../firmware-agent/store/db.js';
+
+export interface Harness {
+  db: Db;
+  clock: VirtualClock;
+  sim: SimulatorTrunk;
+  center: CallCenter;
+  tickets: (CallTicketInput & { number: string })[];
+  events: LiveEvent[];
+  dir: string;
+  /** Put an agent on a simulated station and set their state. */
+  agent(id: number, state: 'ready' | 'break', station?: string, opts?: { talkMs?: number; answerAfterMs?: number; silent?: boolean; skills?: string[] }): void;
+  close(): Promise<void>;
+}
+
+export const mondayMorning = Date.UTC(2026, 10, 30, 2, 0, 0); // 10:00 in Asia/Shanghai
+export const mondayNight = Date.UTC(2026, 10, 30, 14, 0, 0); // 22:00 in Asia/Shanghai
+
+export async function harness(options: { start?: number; config?: DeepPartial<CallsConfig> } = {}): Promise<Harness> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'calls-'));
+  const db = openDb({ file: ':memory:' });
+  const clock = new VirtualClock(options.start ?? mondayMorning);
+  const sim = new SimulatorTrunk({ clock, promptMs: () => 2000 });
+  const config = callsConfig(options.config ?? {}, defaultCallsConfig(dir, '623000'));
+  const tickets: Harness['tickets'] = [];
+  let seq = 0;
+  const center = new CallCenter({
+    db,
+    driver: sim,
+    config,
+    clock,
+    tickets: {
+      create(input) {
+        const number = `623000202611300${String(++seq).padStart(4, '0')}`;
+        tickets.push({ ...input, number });
+        return { number };
+      },
+    },
+  });
+  const events: LiveEvent[] = [];
+  center.events.subscribe((e) => events.push(e));
+  await center.start();
+  return {
+    db,
+    clock,
+    sim,
+    center,
+    tickets,
+    events,
+    dir,
+    agent(id, state, station = `80${id}`, opts = {}) {
+      if (!sim.hasStation(station)) sim.addStation(station, opts);
+      center.acd.setState({ agentId: id, name: `agent${id}`, state, station, skills: opts.skills ?? [] });
+    },
+    async close() {
+      await center.stop();
+      db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
