@@ -1,0 +1,194 @@
+// Knowledge-base API: search (everyone logged in), the editor (admin, supervisor), citations and
+// "answer now citing an article" (centre roles), and the change feed the three-level network reads.
+import type { FastifyPluginAsync } from 'fastify';
+import type { BoxServices } from '../box.js';
+import { AppError } from '../errors.js';
+import { actor } from '../http/auth.js';
+import { errorResponses } from '../http/server.js';
+import { ticketNumberPattern } from '../http/schemas.js';
+import { type ArticleInput, type KbKind, type KbScope, type KnowledgeBase, kbKinds, kbScopes } from './service.js';
+
+const kindCodes = kbKinds.map((k) => k.code);
+const editors = ['admin', 'supervisor'] as const;
+const centre = ['admin', 'supervisor', 'agent'] as const;
+const readers = ['admin', 'supervisor', 'agent', 'department'] as const;
+const day = { anyOf: [{ type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' }, { type: 'null' }] };
+
+const articleProps = {
+  kind: { type: 'string', enum: kindCodes },
+  scope: { type: 'string', enum: [...kbScopes] },
+  title: { type: 'string', minLength: 1, maxLength: 200 },
+  body: { type: 'string', minLength: 1, maxLength: 20000 },
+  tags: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 32 }, maxItems: 20 },
+  domain: { anyOf: [{ type: 'string', maxLength: 32 }, { type: 'null' }] },
+  validFrom: day,
+  validTo: day,
+} as const;
+
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const;
+
+export const kbRoutes: FastifyPluginAsync<{ box: BoxServices; kb: KnowledgeBase }> = async (app, { box, kb }) => {
+  app.get('/api/kb/kinds', { config: { roles: readers }, schema: { tags: ['kb'], summary: 'The six JT/T 1019.6 article kinds and the scopes' } }, async () => ({
+    kinds: kbKinds,
+    scopes: kbScopes,
+  }));
+
+  app.get<{ Querystring: { q?: string; kind?: KbKind; scope?: KbScope; tag?: string; all?: boolean; limit?: number; offset?: number } }>(
+    '/api/kb/articles',
+    {
+      config: { roles: readers },
+      schema: {
+        tags: ['kb'],
+        summary: 'Search articles (Chinese words, bm25 ranking, title weighted); without q, most used first',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            q: { type: 'string', maxLength: 200 },
+            kind: { type: 'string', enum: kindCodes },
+            scope: { type: 'string', enum: [...kbScopes] },
+            tag: { type: 'string', maxLength: 32 },
+            all: { type: 'boolean' },
+            limit: { type: 'integer', minimum: 1, maximum: 100 },
+            offset: { type: 'integer', minimum: 0, maximum: 100000 },
+          },
+        },
+        response: errorResponses(400, 401, 403),
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const mayAll = request.user?.role === 'admin' || request.user?.role === 'supervisor';
+      return kb.search({ ...q, all: mayAll && q.all === true });
+    },
+  );
+
+  app.get<{ Params: { id: number } }>(
+    '/api/kb/articles/:id',
+    { config: { roles: readers }, schema: { tags: ['kb'], summary: 'One article with its latest citations', params: idParams, response: errorResponses(400, 401, 403, 404) } },
+    async (request) => {
+      const a = kb.get(request.params.id);
+      const role = request.user?.role;
+      if (a.status === 'withdrawn' && role !== 'admin' && role !== 'supervisor') throw new AppError('kb-article-not-found', undefined, { id: a.id });
+      // Departments do not see which tickets cited an article (they see only their own tickets).
+      return { ...a, uses: role === 'department' ? [] : kb.usesOf(a.id, 20) };
+    },
+  );
+
+  app.post<{ Body: ArticleInput }>(
+    '/api/kb/articles',
+    {
+      config: { roles: editors },
+      schema: {
+        tags: ['kb'],
+        summary: 'Create a local article (owned by this box)',
+        body: { type: 'object', additionalProperties: false, required: ['kind', 'title', 'body'], properties: articleProps },
+        response: errorResponses(400, 401, 403, 415),
+      },
+    },
+    async (request, reply) => reply.code(201).send(kb.create(request.body, actor(request))),
+  );
+
+  app.patch<{ Params: { id: number }; Body: Partial<ArticleInput> & { version?: number; status?: 'published' | 'withdrawn' } }>(
+    '/api/kb/articles/:id',
+    {
+      config: { roles: editors },
+      schema: {
+        tags: ['kb'],
+        summary: 'Edit, withdraw or republish a local article; `version` guards against overwriting another edit. Articles owned upstream answer 409 kb-upstream-owned.',
+        params: idParams,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { ...articleProps, version: { type: 'integer', minimum: 1 }, status: { type: 'string', enum: ['published', 'withdrawn'] } },
+        },
+        response: errorResponses(400, 401, 403, 404, 409, 415),
+      },
+    },
+    async (request) => kb.update(request.params.id, request.body, actor(request)),
+  );
+
+  app.post<{ Body: { ticket: string; article: number; text?: string } }>(
+    '/api/kb/answer',
+    {
+      config: { roles: centre },
+      schema: {
+        tags: ['kb'],
+        summary: 'Answer a ticket at once (即时答复) citing an article: the answer and the citation commit together',
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['ticket', 'article'],
+          properties: { ticket: { type: 'string', pattern: ticketNumberPattern }, article: { type: 'integer', minimum: 1 }, text: { type: 'string', minLength: 1, maxLength: 4000 } },
+        },
+        response: errorResponses(400, 401, 403, 404, 409, 415),
+      },
+    },
+    async (request) => {
+      const a = actor(request);
+      const article = kb.get(request.body.article);
+      const text = request.body.text ?? `${article.title}\n${article.body}`.slice(0, 4000);
+      const ticket = box.db.transaction(() => {
+        const t = box.tickets.act(request.body.ticket, 'answer', { text }, a);
+        kb.cite(article.id, t.number, a);
+        return t;
+      })();
+      return { ticket, citations: kb.citationsOf(ticket.number) };
+    },
+  );
+
+  app.post<{ Params: { id: number }; Body: { ticket: string } }>(
+    '/api/kb/articles/:id/citations',
+    {
+      config: { roles: centre },
+      schema: {
+        tags: ['kb'],
+        summary: 'Record that an article was used for a ticket (without answering it)',
+        params: idParams,
+        body: { type: 'object', additionalProperties: false, required: ['ticket'], properties: { ticket: { type: 'string', pattern: ticketNumberPattern } } },
+        response: errorResponses(400, 401, 403, 404, 415),
+      },
+    },
+    async (request) => {
+      const a = actor(request);
+      box.tickets.get(request.body.ticket, a);
+      const added = box.db.transaction(() => kb.cite(request.params.id, request.body.ticket, a))();
+      return { added, citations: kb.citationsOf(request.body.ticket) };
+    },
+  );
+
+  app.get<{ Querystring: { ticket: string } }>(
+    '/api/kb/citations',
+    {
+      config: { roles: readers },
+      schema: {
+        tags: ['kb'],
+        summary: 'Articles cited by a ticket',
+        querystring: { type: 'object', additionalProperties: false, required: ['ticket'], properties: { ticket: { type: 'string', pattern: ticketNumberPattern } } },
+        response: errorResponses(400, 401, 403, 404),
+      },
+    },
+    async (request) => {
+      box.tickets.get(request.query.ticket, actor(request));
+      return { items: kb.citationsOf(request.query.ticket) };
+    },
+  );
+
+  app.get<{ Querystring: { since?: number; limit?: number } }>(
+    '/api/kb/changes',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        tags: ['kb'],
+        summary: 'Articles changed after local revision `since` (the feed the three-level network pushes down)',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { since: { type: 'integer', minimum: 0 }, limit: { type: 'integer', minimum: 1, maximum: 500 } },
+        },
+        response: errorResponses(400, 401, 403),
+      },
+    },
+    async (request) => kb.changedSince(request.query.since ?? 0, request.query.limit ?? 200),
+  );
+};

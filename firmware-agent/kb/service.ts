@@ -1,0 +1,494 @@
+// Knowledge base (知识库): articles of the six JT/T 1019.6 kinds, searched in Chinese, cited by answers.
+//
+// Invariants:
+// - Every change (create, edit, withdraw, upstream upsert, citation) is one SQLite transaction with its
+//   audit record and its search entry.
+// - `rev` is a box-local sequence bumped on every change; "changed since rev X" is how the network pushes
+//   articles down (ministry → province → city) without trusting clocks.
+// - An article owned upstream (`upstream`) is only changed by `upsertUpstream` with a higher version; local
+//   edits are refused with kb-upstream-owned. Versions never go back: a replayed older message is a no-op.
+// - Nothing is deleted: withdrawing is a change that syncs down like any other.
+import { v7 as uuidv7 } from 'uuid';
+import type { AuditLog } from '../audit/audit.js';
+import { AppError } from '../errors.js';
+import { matchExpression, words } from '../search/segment.js';
+import type { Db } from '../store/db.js';
+import type { Actor } from '../tickets/workflow.js';
+
+export const kbKinds = [
+  { code: 'faq', zh: '问题解答', en: 'Q&A' },
+  { code: 'guide', zh: '办事指南', en: 'How-to guide' },
+  { code: 'policy', zh: '政策文件', en: 'Policy document' },
+  { code: 'notice', zh: '通知公告', en: 'Notice' },
+  { code: 'case', zh: '典型案例', en: 'Typical case' },
+  { code: 'organisation', zh: '机构信息', en: 'Organisation' },
+] as const;
+export type KbKind = (typeof kbKinds)[number]['code'];
+export const kbScopes = ['ministry', 'province', 'city'] as const;
+export type KbScope = (typeof kbScopes)[number];
+
+export interface ArticleInput {
+  kind: KbKind;
+  scope?: KbScope;
+  title: string;
+  body: string;
+  tags?: string[];
+  domain?: string | null;
+  validFrom?: string | null;
+  validTo?: string | null;
+}
+
+export interface Article {
+  id: number;
+  uid: string;
+  kind: KbKind;
+  scope: KbScope;
+  ownerRegion: string;
+  upstream: boolean;
+  title: string;
+  body: string;
+  tags: string[];
+  domain: string | null;
+  validFrom: string | null;
+  validTo: string | null;
+  status: 'published' | 'withdrawn';
+  version: number;
+  rev: number;
+  useCount: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** An article as the network carries it (no local id, rev or use count). */
+export interface SyncedArticle {
+  uid: string;
+  kind: KbKind;
+  scope: KbScope;
+  ownerRegion: string;
+  title: string;
+  body: string;
+  tags: string[];
+  domain: string | null;
+  validFrom: string | null;
+  validTo: string | null;
+  status: 'published' | 'withdrawn';
+  version: number;
+  updatedAt: string;
+}
+
+export interface SearchHit extends Omit<Article, 'body'> {
+  snippet: string;
+  score: number;
+}
+
+export interface SearchFilter {
+  q?: string;
+  kind?: KbKind;
+  scope?: KbScope;
+  tag?: string;
+  /** Include withdrawn and out-of-validity articles (the editor's view). */
+  all?: boolean;
+  limit?: number;
+  offset?: number;
+}
+
+interface Row {
+  id: number;
+  uid: string;
+  kind: KbKind;
+  scope: KbScope;
+  owner_region: string;
+  upstream: number;
+  title: string;
+  body: string;
+  tags: string;
+  domain: string | null;
+  valid_from: string | null;
+  valid_to: string | null;
+  status: 'published' | 'withdrawn';
+  version: number;
+  rev: number;
+  use_count: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface KbDeps {
+  db: Db;
+  audit: AuditLog;
+  boxRegion: () => string;
+  boxScope: () => KbScope;
+  now?: () => Date;
+  /** Local calendar day (YYYY-MM-DD) for validity checks. */
+  today: () => string;
+}
+
+const dayPattern = /^\d{4}-\d{2}-\d{2}$/;
+
+export class KnowledgeBase {
+  readonly #db: Db;
+  readonly #now: () => Date;
+  readonly #s;
+  readonly #changeListeners: ((a: Article) => void)[] = [];
+
+  constructor(private readonly deps: KbDeps) {
+    this.#db = deps.db;
+    this.#now = deps.now ?? (() => new Date());
+    const db = deps.db;
+    this.#s = {
+      byId: db.prepare('SELECT * FROM kb_articles WHERE id = ?'),
+      byUid: db.prepare('SELECT * FROM kb_articles WHERE uid = ?'),
+      nextRev: db.prepare("UPDATE kb_meta SET value = value + 1 WHERE key = 'rev' RETURNING value"),
+      insert: db.prepare(`INSERT INTO kb_articles (uid, kind, scope, owner_region, upstream, title, body, tags, domain,
+          valid_from, valid_to, status, version, rev, created_at, updated_at)
+        VALUES (@uid, @kind, @scope, @ownerRegion, @upstream, @title, @body, @tags, @domain, @validFrom, @validTo,
+          @status, @version, @rev, @at, @updatedAt)`),
+      update: db.prepare(`UPDATE kb_articles SET kind = @kind, scope = @scope, owner_region = @ownerRegion, title = @title,
+          body = @body, tags = @tags, domain = @domain, valid_from = @validFrom, valid_to = @validTo, status = @status,
+          version = @version, rev = @rev, updated_at = @updatedAt WHERE id = @id`),
+      ftsDelete: db.prepare('DELETE FROM kb_fts WHERE rowid = ?'),
+      ftsInsert: db.prepare('INSERT INTO kb_fts (rowid, title, body) VALUES (?, ?, ?)'),
+      use: db.prepare(`INSERT OR IGNORE INTO kb_uses (article_id, article_version, ticket_number, used_by, used_at)
+        VALUES (?, ?, ?, ?, ?)`),
+      bumpUse: db.prepare('UPDATE kb_articles SET use_count = use_count + 1 WHERE id = ?'),
+      usesOfTicket: db.prepare(`SELECT u.article_id, u.article_version, u.used_at, a.title, a.kind FROM kb_uses u
+        JOIN kb_articles a ON a.id = u.article_id WHERE u.ticket_number = ? ORDER BY u.id`),
+      usesOfArticle: db.prepare('SELECT ticket_number, article_version, used_at FROM kb_uses WHERE article_id = ? ORDER BY id DESC LIMIT ?'),
+      changed: db.prepare('SELECT * FROM kb_articles WHERE rev > ? ORDER BY rev LIMIT ?'),
+      maxRev: db.prepare("SELECT value FROM kb_meta WHERE key = 'rev'"),
+    };
+  }
+
+  /** Called after an article change has committed (live events, network push). */
+  onChanged(fn: (a: Article) => void): void {
+    this.#changeListeners.push(fn);
+  }
+
+  get(id: number): Article {
+    const row = this.#s.byId.get(id) as Row | undefined;
+    if (!row) throw new AppError('kb-article-not-found', undefined, { id });
+    return toArticle(row);
+  }
+
+  getByUid(uid: string): Article | undefined {
+    const row = this.#s.byUid.get(uid) as Row | undefined;
+    return row ? toArticle(row) : undefined;
+  }
+
+  create(input: ArticleInput, actor: Actor): Article {
+    checkInput(input);
+    const at = this.#now().toISOString();
+    const id = this.#db.transaction(() => {
+      const rev = this.#rev();
+      const r = this.#s.insert.run({
+        uid: uuidv7(),
+        kind: input.kind,
+        scope: input.scope ?? this.deps.boxScope(),
+        ownerRegion: this.deps.boxRegion(),
+        upstream: 0,
+        title: input.title,
+        body: input.body,
+        tags: JSON.stringify(cleanTags(input.tags)),
+        domain: input.domain ?? null,
+        validFrom: input.validFrom ?? null,
+        validTo: input.validTo ?? null,
+        status: 'published',
+        version: 1,
+        rev,
+        at,
+        updatedAt: at,
+      });
+      const id = Number(r.lastInsertRowid);
+      this.#index(id, input.title, input.body, cleanTags(input.tags));
+      this.deps.audit.append(actor, new Date(at), { entity: 'kb-article', entityId: String(id), action: 'create', toStatus: 'published', data: { title: input.title, kind: input.kind, version: 1 } });
+      return id;
+    })();
+    return this.#changed(id);
+  }
+
+  /**
+   * Edits a local article. `version` (optional) is the version the editor loaded: a stale edit is refused
+   * rather than silently overwriting someone else's change.
+   */
+  update(id: number, input: Partial<ArticleInput> & { version?: number; status?: 'published' | 'withdrawn' }, actor: Actor): Article {
+    this.#db.transaction(() => {
+      const row = this.#s.byId.get(id) as Row | undefined;
+      if (!row) throw new AppError('kb-article-not-found', undefined, { id });
+      if (row.upstream) throw new AppError('kb-upstream-owned', undefined, { id, ownerRegion: row.owner_region, scope: row.scope });
+      if (input.version !== undefined && input.version !== row.version) {
+        throw new AppError('kb-version-conflict', undefined, { id, version: row.version, yours: input.version });
+      }
+      const next = {
+        kind: input.kind ?? row.kind,
+        scope: input.scope ?? row.scope,
+        title: input.title ?? row.title,
+        body: input.body ?? row.body,
+        tags: input.tags ? cleanTags(input.tags) : (JSON.parse(row.tags) as string[]),
+        domain: input.domain === undefined ? row.domain : input.domain,
+        validFrom: input.validFrom === undefined ? row.valid_from : input.validFrom,
+        validTo: input.validTo === undefined ? row.valid_to : input.validTo,
+        status: input.status ?? row.status,
+      };
+      checkInput(next);
+      const at = this.#now();
+      this.#s.update.run({ ...next, tags: JSON.stringify(next.tags), ownerRegion: row.owner_region, version: row.version + 1, rev: this.#rev(), updatedAt: at.toISOString(), id });
+      this.#index(id, next.title, next.body, next.tags);
+      const changedFields = (Object.keys(next) as (keyof typeof next)[]).filter((k) => JSON.stringify(next[k]) !== JSON.stringify(k === 'tags' ? JSON.parse(row.tags) : rowField(row, k)));
+      this.deps.audit.append(actor, at, {
+        entity: 'kb-article',
+        entityId: String(id),
+        action: next.status !== row.status ? (next.status === 'withdrawn' ? 'withdraw' : 'republish') : 'update',
+        fromStatus: row.status,
+        toStatus: next.status,
+        data: { version: row.version + 1, fields: changedFields },
+      });
+    })();
+    return this.#changed(id);
+  }
+
+  /**
+   * Applies an article owned by an upstream box at its version (network sync, ministry → province → city).
+   * Idempotent: an equal or older version changes nothing and returns `applied: false`. A local article
+   * with the same uid (should never happen: uids are UUIDv7) is refused.
+   */
+  upsertUpstream(a: SyncedArticle, actor: Actor): { applied: boolean; article: Article } {
+    checkInput(a);
+    let applied = false;
+    const id = this.#db.transaction(() => {
+      const row = this.#s.byUid.get(a.uid) as Row | undefined;
+      const at = this.#now();
+      const values = {
+        uid: a.uid,
+        kind: a.kind,
+        scope: a.scope,
+        ownerRegion: a.ownerRegion,
+        upstream: 1,
+        title: a.title,
+        body: a.body,
+        tags: JSON.stringify(cleanTags(a.tags)),
+        domain: a.domain ?? null,
+        validFrom: a.validFrom ?? null,
+        validTo: a.validTo ?? null,
+        status: a.status,
+        version: a.version,
+        updatedAt: a.updatedAt,
+      };
+      if (row && !row.upstream) throw new AppError('kb-upstream-owned', 'a local article has this uid', { uid: a.uid });
+      if (row && row.version >= a.version) return row.id;
+      applied = true;
+      const rev = this.#rev();
+      let id: number;
+      if (row) {
+        this.#s.update.run({ ...values, rev, id: row.id });
+        id = row.id;
+      } else {
+        id = Number(this.#s.insert.run({ ...values, rev, at: at.toISOString() }).lastInsertRowid);
+      }
+      this.#index(id, a.title, a.body, cleanTags(a.tags));
+      this.deps.audit.append(actor, at, {
+        entity: 'kb-article',
+        entityId: String(id),
+        action: 'sync',
+        fromStatus: row?.status ?? null,
+        toStatus: a.status,
+        data: { uid: a.uid, version: a.version, from: row?.version ?? null, ownerRegion: a.ownerRegion },
+      });
+      return id;
+    })();
+    return { applied, article: applied ? this.#changed(id) : this.get(id) };
+  }
+
+  /** Articles changed after local rev `since`, oldest change first, with the rev to ask from next time. */
+  changedSince(since: number, limit = 200): { items: (SyncedArticle & { rev: number; upstream: boolean })[]; rev: number; more: boolean } {
+    const rows = this.#s.changed.all(since, limit + 1) as Row[];
+    const more = rows.length > limit;
+    const page = rows.slice(0, limit);
+    const items = page.map((r) => {
+      const a = toArticle(r);
+      return {
+        uid: a.uid,
+        kind: a.kind,
+        scope: a.scope,
+        ownerRegion: a.ownerRegion,
+        title: a.title,
+        body: a.body,
+        tags: a.tags,
+        domain: a.domain,
+        validFrom: a.validFrom,
+        validTo: a.validTo,
+        status: a.status,
+        version: a.version,
+        updatedAt: a.updatedAt,
+        rev: a.rev,
+        upstream: a.upstream,
+      };
+    });
+    const rev = page.length > 0 ? page[page.length - 1]!.rev : Math.max(since, (this.#s.maxRev.get() as { value: number }).value);
+    return { items, rev, more };
+  }
+
+  /**
+   * Searches published, currently valid articles (or all with `all`), ranked by bm25 with the title
+   * weighted ten times the body. Without a query, lists newest first.
+   */
+  search(f: SearchFilter): { items: SearchHit[]; total: number } {
+    const where: string[] = [];
+    const params: Record<string, unknown> = {};
+    if (!f.all) {
+      where.push("a.status = 'published'");
+      where.push('(a.valid_from IS NULL OR a.valid_from <= @today)');
+      where.push('(a.valid_to IS NULL OR a.valid_to >= @today)');
+      params.today = this.deps.today();
+    }
+    if (f.kind) {
+      where.push('a.kind = @kind');
+      params.kind = f.kind;
+    }
+    if (f.scope) {
+      where.push('a.scope = @scope');
+      params.scope = f.scope;
+    }
+    if (f.tag) {
+      where.push('EXISTS (SELECT 1 FROM json_each(a.tags) WHERE json_each.value = @tag)');
+      params.tag = f.tag;
+    }
+    const limit = Math.min(Math.max(f.limit ?? 20, 1), 100);
+    const offset = Math.max(f.offset ?? 0, 0);
+    const match = f.q ? matchExpression(f.q) : null;
+    let sql: string;
+    let countSql: string;
+    if (match) {
+      params.match = match;
+      const w = where.length ? `AND ${where.join(' AND ')}` : '';
+      sql = `SELECT a.*, bm25(kb_fts, 10.0, 1.0) AS score FROM kb_fts JOIN kb_articles a ON a.id = kb_fts.rowid
+        WHERE kb_fts MATCH @match ${w} ORDER BY score, a.use_count DESC LIMIT @limit OFFSET @offset`;
+      countSql = `SELECT count(*) AS n FROM kb_fts JOIN kb_articles a ON a.id = kb_fts.rowid WHERE kb_fts MATCH @match ${w}`;
+    } else if (f.q && f.q.trim()) {
+      return { items: [], total: 0 };
+    } else {
+      const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
+      sql = `SELECT a.*, 0 AS score FROM kb_articles a ${w} ORDER BY a.use_count DESC, a.id DESC LIMIT @limit OFFSET @offset`;
+      countSql = `SELECT count(*) AS n FROM kb_articles a ${w}`;
+    }
+    const rows = this.#db.prepare(sql).all({ ...params, limit, offset }) as (Row & { score: number })[];
+    const { n } = this.#db.prepare(countSql).get(params) as { n: number };
+    const qWords = f.q ? words(f.q) : [];
+    return {
+      total: n,
+      items: rows.map((r) => {
+        const { body, ...rest } = toArticle(r);
+        return { ...rest, snippet: snippet(body, qWords), score: r.score };
+      }),
+    };
+  }
+
+  /**
+   * Records that `articleId` answered `ticketNumber` (idempotent per pair). Call inside the transaction of
+   * the ticket change it belongs to.
+   */
+  cite(articleId: number, ticketNumber: string, actor: Actor): boolean {
+    const a = this.get(articleId);
+    const at = this.#now();
+    const r = this.#s.use.run(a.id, a.version, ticketNumber, actor.id, at.toISOString());
+    if (r.changes === 0) return false;
+    this.#s.bumpUse.run(a.id);
+    this.deps.audit.append(actor, at, { entity: 'kb-article', entityId: String(a.id), action: 'cite', note: ticketNumber, data: { ticket: ticketNumber, version: a.version } });
+    return true;
+  }
+
+  citationsOf(ticketNumber: string): { articleId: number; version: number; usedAt: string; title: string; kind: KbKind }[] {
+    return (this.#s.usesOfTicket.all(ticketNumber) as { article_id: number; article_version: number; used_at: string; title: string; kind: KbKind }[]).map((u) => ({
+      articleId: u.article_id,
+      version: u.article_version,
+      usedAt: u.used_at,
+      title: u.title,
+      kind: u.kind,
+    }));
+  }
+
+  usesOf(articleId: number, limit = 50): { ticket: string; version: number; usedAt: string }[] {
+    return (this.#s.usesOfArticle.all(articleId, limit) as { ticket_number: string; article_version: number; used_at: string }[]).map((u) => ({
+      ticket: u.ticket_number,
+      version: u.article_version,
+      usedAt: u.used_at,
+    }));
+  }
+
+  #rev(): number {
+    return (this.#s.nextRev.get() as { value: number }).value;
+  }
+
+  #index(id: number, title: string, body: string, tags: string[]): void {
+    this.#s.ftsDelete.run(id);
+    this.#s.ftsInsert.run(id, words(`${title} ${tags.join(' ')}`).join(' '), words(body).join(' '));
+  }
+
+  #changed(id: number): Article {
+    const a = this.get(id);
+    for (const fn of this.#changeListeners) {
+      try {
+        fn(a);
+      } catch {
+        // A listener's failure must not turn a committed change into an error.
+      }
+    }
+    return a;
+  }
+}
+
+function rowField(row: Row, k: string): unknown {
+  const map: Record<string, keyof Row> = { validFrom: 'valid_from', validTo: 'valid_to' };
+  return row[(map[k] ?? k) as keyof Row];
+}
+
+function cleanTags(tags: string[] | undefined): string[] {
+  return [...new Set((tags ?? []).map((t) => t.trim()).filter(Boolean))].slice(0, 20);
+}
+
+function checkInput(a: { kind: string; scope?: string; title: string; body: string; validFrom?: string | null; validTo?: string | null }): void {
+  const bad = (field: string, problem: string) => new AppError('validation-failed', `${field}: ${problem}`, { field, problem });
+  if (!kbKinds.some((k) => k.code === a.kind)) throw bad('kind', 'unknown article kind');
+  if (a.scope !== undefined && !(kbScopes as readonly string[]).includes(a.scope)) throw bad('scope', 'unknown scope');
+  if (!a.title.trim()) throw bad('title', 'empty');
+  if (!a.body.trim()) throw bad('body', 'empty');
+  for (const [f, v] of [['validFrom', a.validFrom], ['validTo', a.validTo]] as const) {
+    if (v != null && !dayPattern.test(v)) throw bad(f, 'not a YYYY-MM-DD day');
+  }
+  if (a.validFrom && a.validTo && a.validFrom > a.validTo) throw bad('validTo', 'before validFrom');
+}
+
+function toArticle(r: Row): Article {
+  return {
+    id: r.id,
+    uid: r.uid,
+    kind: r.kind,
+    scope: r.scope,
+    ownerRegion: r.owner_region,
+    upstream: r.upstream === 1,
+    title: r.title,
+    body: r.body,
+    tags: JSON.parse(r.tags) as string[],
+    domain: r.domain,
+    validFrom: r.valid_from,
+    validTo: r.valid_to,
+    status: r.status,
+    version: r.version,
+    rev: r.rev,
+    useCount: r.use_count,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+/** Up to ~120 characters of the body around the first query word. */
+export function snippet(body: string, qWords: string[]): string {
+  const flat = body.replace(/\s+/g, ' ');
+  let at = -1;
+  for (const w of qWords) {
+    at = flat.toLowerCase().indexOf(w);
+    if (at >= 0) break;
+  }
+  const start = Math.max(0, at - 30);
+  const s = flat.slice(start, start + 120);
+  return (start > 0 ? '…' : '') + s + (start + 120 < flat.length ? '…' : '');
+}
