@@ -3,12 +3,14 @@
 // installer registers its routes on box.http, its health part on box.health, its hooks on box.tickets,
 // and its shutdown on box.onClose. Add one line per subsystem.
 import type { Box, BoxOptions } from './app.js';
+import { installJobs } from './jobs/install.js';
 import { installKb } from './kb/install.js';
 
 export type Installer = (box: Box, opts: BoxOptions) => Promise<void>;
 
 export async function installers(): Promise<[name: string, install: Installer][]> {
   return [
+    ['jobs', installJobs],
     ['kb', installKb],
   ];
 }
