@@ -1,0 +1,358 @@
+// A simulated GSM modem with behaviours, for the far end of a link (an in-memory pair in unit tests,
+// the other end of a socat pty pair in integration tests, or a real serial null-modem). It keeps
+// the rules of a real module that the driver relies on: one command line at a time, final result
+// codes, the `> ` prompt of AT+CMGS, messages stored with +CMTI, RING/+CLIP for calls.
+import { EventEmitter } from 'node:events';
+import type { Clock, TimerHandle } from '../clock.js';
+import { systemClock } from '../clock.js';
+import { bytesToHex, decodeSubmitBytes, encodeDeliver, encodeStatusReport, hexToBytes, type SmsSubmit } from '../pdu/index.js';
+import { chooseAlphabet, splitText } from '../pdu/submit.js';
+import type { ByteTransport } from '../transport.js';
+
+export interface StoredMessage {
+  stat: number;
+  pdu: string;
+}
+
+export interface IncomingSmsSpec {
+  from: string;
+  text: string;
+  /** Delivery order of the parts, 1-based (e.g. [3, 1, 2]); default in order. */
+  order?: number[];
+  /** Store without +CMTI (a message that arrived while the box was down). */
+  silent?: boolean;
+  /** Concatenation reference; default a counter. */
+  reference?: number;
+  reference16?: boolean;
+  /** Leave these part numbers out (a part that never arrives). */
+  drop?: number[];
+  timestamp?: Date;
+}
+
+export interface SimOptions {
+  clock?: Clock;
+  /** Time zone the simulated SC stamps messages with, minutes (default +480, China). */
+  offsetMinutes?: number;
+  /** Gap between RINGs, ms (default 3000, as a GSM module). */
+  ringIntervalMs?: number;
+  /** Delay before `RDY` after AT+CFUN=1,1, ms (default 50). */
+  restartMs?: number;
+}
+
+type Freeze = { kind: 'none' } | { kind: 'until-reset' } | { kind: 'commands'; remaining: number };
+
+export interface SimEvents {
+  command: [string];
+  sent: [SmsSubmit & { hex: string }];
+  restarted: [];
+  deleted: [number];
+}
+
+export class SimulatedModem extends EventEmitter<SimEvents> {
+  readonly storage = new Map<number, StoredMessage>();
+  readonly sent: Array<SmsSubmit & { hex: string }> = [];
+  readonly commands: string[] = [];
+  sim = 'READY';
+  rssi = 21;
+  creg = 1;
+  /** Set to make the next AT+CMGS fail with this +CMS ERROR code. */
+  nextSendError: number | undefined;
+  /** Send a +CDS status report after each accepted part. */
+  statusReports = false;
+  resets = 0;
+
+  #port: ByteTransport | undefined;
+  #clock: Clock;
+  #o: Required<Omit<SimOptions, 'clock'>>;
+  #echo = true;
+  #buf = '';
+  #pendingCmgs: number | undefined;
+  #freeze: Freeze = { kind: 'none' };
+  #mr = 0;
+  #ref = 0;
+  #ringTimer: TimerHandle | undefined;
+  #call: { number: string | null; state: 'ringing' | 'active' } | undefined;
+  #freezeOnSend = false;
+
+  constructor(opts: SimOptions = {}) {
+    super();
+    this.#clock = opts.clock ?? systemClock;
+    this.#o = { offsetMinutes: opts.offsetMinutes ?? 480, ringIntervalMs: opts.ringIntervalMs ?? 3000, restartMs: opts.restartMs ?? 50 };
+  }
+
+  /** Attaches to the device end of a link (again after a replug). */
+  attach(port: ByteTransport): void {
+    this.#port = port;
+    this.#buf = '';
+    this.#pendingCmgs = undefined;
+    port.on('data', (chunk) => this.#onData(chunk));
+    port.on('close', () => {
+      if (this.#port === port) this.#port = undefined;
+    });
+  }
+
+  get attached(): boolean {
+    return this.#port !== undefined && this.#port.isOpen;
+  }
+
+  // ------------------------------------------------------------ behaviours
+
+  /** Stops answering: until AT+CFUN=1,1 (a hung module whose reset line still works), or for n command lines. */
+  stopAnswering(until: 'reset' | number = 'reset'): void {
+    this.#freeze = until === 'reset' ? { kind: 'until-reset' } : { kind: 'commands', remaining: until };
+  }
+
+  /** Hangs (until reset) the moment the next PDU body of AT+CMGS arrives, without answering it. */
+  freezeOnNextSend(): void {
+    this.#freezeOnSend = true;
+  }
+
+  get answering(): boolean {
+    return this.#freeze.kind === 'none';
+  }
+
+  /** Writes raw bytes (noise, or a hand-made line) to the host. */
+  garble(bytes: Uint8Array | string): void {
+    this.#write(typeof bytes === 'string' ? bytes : Buffer.from(bytes));
+  }
+
+  /** Stores a raw PDU (e.g. a truncated one) and announces it unless silent. */
+  storeRaw(pdu: string, silent = false): number {
+    const index = this.#freeIndex();
+    this.storage.set(index, { stat: 0, pdu });
+    if (!silent) this.#urc(`+CMTI: "SM",${index}`);
+    return index;
+  }
+
+  /** Delivers a text as the network would: one PDU per part, stored, each with +CMTI. Returns the indexes. */
+  deliverSms(spec: IncomingSmsSpec): number[] {
+    const alphabet = chooseAlphabet(spec.text);
+    const chunks = splitText(spec.text, alphabet);
+    const total = chunks.length;
+    const reference = spec.reference ?? (this.#ref = (this.#ref + 1) % 256);
+    const order = spec.order ?? chunks.map((_, i) => i + 1);
+    const indexes: number[] = [];
+    for (const seq of order) {
+      if (spec.drop?.includes(seq)) continue;
+      const text = chunks[seq - 1];
+      if (text === undefined) continue;
+      const pdu = bytesToHex(
+        encodeDeliver({
+          from: spec.from,
+          text,
+          alphabet,
+          timestamp: spec.timestamp ?? new Date(this.#clock.now()),
+          offsetMinutes: this.#o.offsetMinutes,
+          ...(total > 1 ? { concat: { reference, referenceBits: spec.reference16 ? 16 : 8, total, sequence: seq } } : {}),
+        }),
+      );
+      indexes.push(this.storeRaw(pdu, spec.silent));
+    }
+    return indexes;
+  }
+
+  /** An incoming call: RING and +CLIP now and every ringIntervalMs until answered or abandoned. */
+  ring(number: string | null): void {
+    this.#call = { number, state: 'ringing' };
+    const once = () => {
+      if (this.#call?.state !== 'ringing') return;
+      this.#urc('RING');
+      if (number === null) this.#urc('+CLIP: "",128,"",0,"",1');
+      else this.#urc(`+CLIP: "${number}",${number.startsWith('+') ? 145 : 129},"",0,"",0`);
+      this.#ringTimer = this.#clock.setTimeout(once, this.#o.ringIntervalMs);
+    };
+    once();
+  }
+
+  /** The caller hangs up (while ringing: the RINGs just stop, as on most modules). */
+  callerHangsUp(): void {
+    const c = this.#call;
+    this.#clock.clearTimeout(this.#ringTimer);
+    this.#call = undefined;
+    if (c?.state === 'active') this.#urc('NO CARRIER');
+  }
+
+  /** The caller presses keys: one +DTMF URC per digit (SIMCom style). */
+  callerPresses(digits: string): void {
+    if (this.#call?.state !== 'active') return;
+    for (const d of digits) this.#urc(`+DTMF: ${d}`);
+  }
+
+  get call(): { number: string | null; state: 'ringing' | 'active' } | undefined {
+    return this.#call ? { ...this.#call } : undefined;
+  }
+
+  // ------------------------------------------------------------ protocol
+
+  #write(data: string | Buffer): void {
+    this.#port?.write(data).catch(() => {
+      /* the host went away; the link owner reattaches */
+    });
+  }
+
+  #urc(line: string): void {
+    if (this.#freeze.kind === 'none') this.#write(`\r\n${line}\r\n`);
+  }
+
+  #reply(...lines: string[]): void {
+    this.#write(lines.map((l) => `\r\n${l}\r\n`).join(''));
+  }
+
+  #freeIndex(): number {
+    let i = 1;
+    while (this.storage.has(i)) i++;
+    return i;
+  }
+
+  #onData(chunk: Buffer): void {
+    this.#buf += chunk.toString('latin1');
+    for (;;) {
+      if (this.#pendingCmgs !== undefined) {
+        // PDU body: ends with Ctrl-Z (send) or ESC (cancel), TS 27.005 §3.5.1.
+        const end = this.#buf.search(/[\x1a\x1b]/);
+        if (end < 0) return;
+        const body = this.#buf.slice(0, end).replace(/[\r\n]/g, '');
+        const cancelled = this.#buf[end] === '\x1b';
+        this.#buf = this.#buf.slice(end + 1);
+        const len = this.#pendingCmgs;
+        this.#pendingCmgs = undefined;
+        if (cancelled) this.#reply('OK');
+        else this.#onSubmit(len, body);
+        continue;
+      }
+      const cr = this.#buf.indexOf('\r');
+      if (cr < 0) return;
+      const line = this.#buf.slice(0, cr).replace(/^\n+/, '').trim();
+      this.#buf = this.#buf.slice(cr + 1);
+      if (line) this.#onCommand(line);
+    }
+  }
+
+  #onCommand(line: string): void {
+    this.commands.push(line);
+    this.emit('command', line);
+    const upper = line.toUpperCase();
+    if (this.#freeze.kind === 'until-reset') {
+      if (upper === 'AT+CFUN=1,1') this.#restart(false);
+      return;
+    }
+    if (this.#freeze.kind === 'commands') {
+      if (--this.#freeze.remaining <= 0) this.#freeze = { kind: 'none' };
+      return;
+    }
+    if (this.#echo) this.#write(`${line}\r`);
+    this.#handle(upper, line);
+  }
+
+  #handle(upper: string, line: string): void {
+    const ok = () => this.#reply('OK');
+    const err = (n?: number) => this.#reply(n === undefined ? 'ERROR' : `+CMS ERROR: ${n}`);
+    if (upper === 'AT' || upper === 'AT+CMEE=1' || upper === 'AT+CMGF=0' || upper === 'AT+CLIP=1') return ok();
+    if (upper.startsWith('AT+CNMI=') || upper.startsWith('AT+CSCA=')) return ok();
+    if (upper === 'ATE0' || upper === 'ATE1') {
+      this.#echo = upper === 'ATE1';
+      return ok();
+    }
+    if (upper === 'AT+CPIN?') return this.sim === 'READY' ? this.#reply('+CPIN: READY', 'OK') : this.#reply(`+CME ERROR: ${this.sim}`);
+    if (upper === 'AT+CSQ') return this.#reply(`+CSQ: ${this.rssi},99`, 'OK');
+    if (upper === 'AT+CREG?') return this.#reply(`+CREG: 0,${this.creg}`, 'OK');
+    if (upper === 'AT+CFUN=1,1') {
+      ok();
+      return this.#restart(true);
+    }
+    let m = /^AT\+CMGR=(\d+)$/.exec(upper);
+    if (m) {
+      const s = this.storage.get(Number(m[1]));
+      if (!s) return err(321); // invalid memory index
+      this.#reply(`+CMGR: ${s.stat},,${Math.max(0, s.pdu.length / 2 - 1 - this.#scaLen(s.pdu))}`);
+      this.#write(`${s.pdu}\r\n\r\nOK\r\n`);
+      if (s.stat === 0) s.stat = 1;
+      return;
+    }
+    if (upper === 'AT+CMGL=4') {
+      let out = '';
+      for (const [i, s] of [...this.storage].sort((a, b) => a[0] - b[0])) {
+        out += `\r\n+CMGL: ${i},${s.stat},,${Math.max(0, s.pdu.length / 2 - 1 - this.#scaLen(s.pdu))}\r\n${s.pdu}`;
+      }
+      return this.#write(`${out}\r\n\r\nOK\r\n`);
+    }
+    m = /^AT\+CMGD=(\d+)/.exec(upper);
+    if (m) {
+      this.storage.delete(Number(m[1]));
+      this.emit('deleted', Number(m[1]));
+      return ok();
+    }
+    m = /^AT\+CMGS=(\d+)$/.exec(upper);
+    if (m) {
+      this.#pendingCmgs = Number(m[1]);
+      return this.#write('\r\n> ');
+    }
+    if (upper === 'ATA') {
+      if (this.#call?.state !== 'ringing') return this.#reply('NO CARRIER');
+      this.#clock.clearTimeout(this.#ringTimer);
+      this.#call.state = 'active';
+      return ok();
+    }
+    if (upper === 'ATH' || upper === 'AT+CHUP') {
+      this.#clock.clearTimeout(this.#ringTimer);
+      this.#call = undefined;
+      return ok();
+    }
+    if (/^AT\+VTS=[0-9*#A-D]$/.test(upper)) return this.#call?.state === 'active' ? ok() : this.#reply('+CME ERROR: 3');
+    void line;
+    return this.#reply('ERROR');
+  }
+
+  #scaLen(pdu: string): number {
+    const n = parseInt(pdu.slice(0, 2), 16);
+    return Number.isNaN(n) ? 0 : n;
+  }
+
+  #onSubmit(len: number, body: string): void {
+    if (this.#freezeOnSend) {
+      this.#freezeOnSend = false;
+      this.#freeze = { kind: 'until-reset' };
+      return;
+    }
+    if (this.nextSendError !== undefined) {
+      const code = this.nextSendError;
+      this.nextSendError = undefined;
+      return this.#reply(`+CMS ERROR: ${code}`);
+    }
+    let submit: SmsSubmit;
+    try {
+      const bytes = hexToBytes(body);
+      if (bytes.length - 1 - (bytes[0] ?? 0) !== len) return this.#reply('+CMS ERROR: 304');
+      submit = decodeSubmitBytes(bytes);
+    } catch {
+      return this.#reply('+CMS ERROR: 304'); // invalid PDU mode parameter
+    }
+    const mr = (this.#mr = (this.#mr + 1) % 256);
+    const record = { ...submit, messageReference: mr, hex: body };
+    this.sent.push(record);
+    this.emit('sent', record);
+    this.#reply(`+CMGS: ${mr}`, 'OK');
+    if (this.statusReports && submit.statusReportRequest) {
+      const now = new Date(this.#clock.now());
+      const pdu = bytesToHex(
+        encodeStatusReport({ messageReference: mr, recipient: submit.destination.value, scTimestamp: now, dischargeTime: now, offsetMinutes: this.#o.offsetMinutes, status: 0 }),
+      );
+      this.#urc(`+CDS: ${pdu.length / 2 - 1}`);
+      this.#urc(pdu);
+    }
+  }
+
+  #restart(answered: boolean): void {
+    void answered;
+    this.resets += 1;
+    this.#freeze = { kind: 'none' };
+    this.#echo = true;
+    this.#pendingCmgs = undefined;
+    this.#clock.clearTimeout(this.#ringTimer);
+    this.#call = undefined;
+    this.#clock.setTimeout(() => {
+      this.#urc('RDY');
+      this.emit('restarted');
+    }, this.#o.restartMs);
+  }
+}
