@@ -21,6 +21,8 @@ export interface CallerScript {
   voicemailMs?: number;
   /** Hang up unconditionally this long after arrival, ms. */
   hangUpAfterMs?: number;
+  /** Press the first entry of `presses` as soon as the box answers (type-ahead over the greeting). */
+  eager?: boolean;
 }
 
 /** Place one scripted call; resolves with its log when it ends. */
@@ -36,6 +38,15 @@ export function runCaller(sim: SimulatorTrunk, script: CallerScript): { call: Si
     const next = presses.shift();
     if (next !== undefined) later(think, () => call.press(next));
   });
+  if (script.eager) {
+    // The box may answer synchronously while the call is being offered, before this listener exists.
+    const typeAhead = () => {
+      const first = presses.shift();
+      if (first !== undefined) call.press(first);
+    };
+    if (call.log.answeredAt !== undefined) clock.setTimeout(typeAhead, 0);
+    else call.once('answered', typeAhead);
+  }
   call.on('record', (opts) => {
     if (!opts.background) later(script.voicemailMs ?? 8000, () => call.press('#'));
   });

@@ -155,3 +155,16 @@ export function callKpis(db: Db, q: { from: number; to: number; bucket: 'hour' |
       }),
   };
 }
+
+/** KPIs of a given set of calls (a simulated traffic run), whatever else the box handled meanwhile. */
+export function callKpisFor(db: Db, callIds: string[]): Kpi {
+  const acc = new Acc();
+  const stmt = db.prepare(
+    'SELECT arrived_at, queued_at, agent_answered_at, ended_at, outcome, route, status FROM calls WHERE id = ?',
+  );
+  for (const id of callIds) {
+    const r = stmt.get(id) as Row | undefined;
+    if (r) acc.add(r);
+  }
+  return acc.done();
+}

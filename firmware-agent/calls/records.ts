@@ -120,7 +120,7 @@ export class CallRecords {
   readonly #s;
   readonly #updates = new Map<string, ReturnType<Db['prepare']>>();
 
-  constructor(private readonly db: Db) {
+  constructor(readonly db: Db) {
     this.#s = {
       insert: db.prepare(`INSERT INTO calls (id, channel, caller, called, presentation, legacy, after_hours, status, arrived_at)
         VALUES (@callId, @channel, @caller, @called, @presentation, @legacy, 0, 'ivr', @at)`),

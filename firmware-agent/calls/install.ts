@@ -1,0 +1,109 @@
+// Calls installer for the composition root (firmware-agent/subsystems.ts): picks the trunk driver
+// (`--driver`, default the simulator), builds the call centre on the box's store, calendar and ticket
+// service, mounts the calls API, registers its health part, generates missing prompts in the background,
+// and stops the driver on close.
+//
+// Call settings are technician settings in `<data>/calls.json` (optional; a partial CallsConfig merged over
+// the defaults, validated at start — an unknown or bad setting stops the start with its name).
+//
+// Other trunk drivers plug in with `registerTrunkDriver(name, factory)` from their own installer, which runs
+// before this one; `edgebox start --driver <name>` selects them.
+import fs from 'node:fs';
+import path from 'node:path';
+import { systemClock } from '../../drivers/trunk/clock.js';
+import type { TrunkDriver } from '../../drivers/trunk/types.js';
+import { SimulatorTrunk } from '../../drivers/simulator/trunk.js';
+import { systemActor } from '../accounts/service.js';
+import type { Box, BoxOptions } from '../app.js';
+import { callRoutes } from '../http/routes/calls.js';
+import { CallCenter } from './center.js';
+import { callsConfig, defaultCallsConfig, type CallsConfig, type DeepPartial } from './config.js';
+import type { Logger, TicketSink } from './context.js';
+import { generatePrompts } from './prompts.js';
+
+export type TrunkFactory = (box: Box, opts: BoxOptions) => Promise<TrunkDriver>;
+
+const factories = new Map<string, TrunkFactory>([
+  [
+    'simulator',
+    async () => {
+      const sim = new SimulatorTrunk({ channels: 120 });
+      // Demo stations so a fresh box can take a call end to end: 8001..8004, answering after 3 s.
+      for (let i = 1; i <= 4; i++) sim.addStation(`800${i}`, { answerAfterMs: 3000, talkMs: 60_000 });
+      return sim;
+    },
+  ],
+]);
+
+export function registerTrunkDriver(name: string, factory: TrunkFactory): void {
+  factories.set(name, factory);
+}
+
+const centres = new WeakMap<object, CallCenter>();
+
+/** The box's call centre, for other subsystems (e.g. statistics). */
+export function callCenterOf(box: Box): CallCenter | undefined {
+  return centres.get(box);
+}
+
+export function loadCallsConfig(dataDir: string, region: string, timezone: string): Readonly<CallsConfig> {
+  const file = path.join(dataDir, 'calls.json');
+  let partial: DeepPartial<CallsConfig> = {};
+  if (fs.existsSync(file)) {
+    try {
+      partial = JSON.parse(fs.readFileSync(file, 'utf8')) as DeepPartial<CallsConfig>;
+    } catch (err) {
+      throw new Error(`${file}: not valid JSON: ${(err as Error).message}`);
+    }
+  }
+  const base = defaultCallsConfig(dataDir, region);
+  base.ivr.hours.timezone = timezone;
+  return callsConfig(partial, base);
+}
+
+export async function installCalls(box: Box, opts: BoxOptions): Promise<void> {
+  const cfg = box.config.current();
+  const config = loadCallsConfig(box.dataDir, cfg.box.region, cfg.box.timezone);
+  const name = typeof opts.flags?.driver === 'string' ? opts.flags.driver : 'simulator';
+  const factory = factories.get(name);
+  if (!factory) throw new Error(`--driver ${name}: no such trunk driver (known: ${[...factories.keys()].join(', ')})`);
+  const driver = await factory(box, opts);
+  const log = box.http.log.child({ module: 'calls' }) as unknown as Logger;
+  const tickets: TicketSink = {
+    create: (i) =>
+      box.tickets.create(
+        {
+          type: i.type,
+          domain: 'other',
+          channel: 'phone',
+          region: box.config.current().box.region,
+          caller: { phone: i.callerPhone },
+          subject: i.subject,
+          description: i.description,
+          callId: i.callId,
+          ...(i.urgent ? { urgent: true } : {}),
+        },
+        systemActor,
+      ),
+  };
+  const center = new CallCenter({ db: box.db, driver, config, clock: systemClock, calendar: box.calendar, tickets, log });
+  centres.set(box, center);
+  await box.http.register(callRoutes, { box, center, sim: driver instanceof SimulatorTrunk ? driver : null });
+  box.health.register('calls', () => ({
+    ok: center.trunkUp,
+    driver: driver.kind,
+    activeCalls: center.activeCalls,
+    ...center.stats,
+    ...(center.trunkUp ? {} : { warnings: ['the trunk driver is down: no calls can be taken'] }),
+  }));
+  // Prompts: generated once at setup (espeak-ng + sox); until then, and if the tools are missing, prompts
+  // go out as text ids (the driver plays a pause), so calls are routed either way.
+  generatePrompts(config.promptsDir)
+    .then((r) => {
+      if (r.failed.length) log.warn({ failed: r.failed.length, first: r.failed[0] }, 'some IVR prompts could not be generated');
+      else if (r.generated.length) log.info({ generated: r.generated.length }, 'IVR prompts generated');
+    })
+    .catch((err: unknown) => log.warn({ err }, 'IVR prompt generation failed'));
+  await center.start();
+  box.onClose(() => center.stop());
+}

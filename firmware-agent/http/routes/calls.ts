@@ -1,0 +1,400 @@
+// Calls API: agent states (the ACD), the queue, call records with legs and linked tickets, the caller's
+// history for the screen pop, callback tasks, call KPIs, live events (SSE), and — on a box running the
+// simulated trunk — placing simulated calls and traffic (`edgebox call`, `edgebox simulate`).
+import type { FastifyPluginAsync } from 'fastify';
+import type { SimulatorTrunk } from '../../../drivers/simulator/trunk.js';
+import { runCaller } from '../../../drivers/simulator/callers.js';
+import type { BoxServices } from '../../box.js';
+import { AcdError } from '../../calls/acd.js';
+import { CallbackError } from '../../calls/callbacks.js';
+import type { CallCenter } from '../../calls/center.js';
+import type { AgentState, LiveEvent } from '../../calls/events.js';
+import { runTraffic, type TrafficOptions } from '../../calls/simulate.js';
+import { AppError, errorCatalogue, type ErrorCode } from '../../errors.js';
+import { actor } from '../auth.js';
+import { phonePattern, ticketNumberPattern } from '../schemas.js';
+import { errorResponses } from '../server.js';
+
+const centre = ['admin', 'supervisor', 'agent'] as const;
+const supervisors = ['admin', 'supervisor'] as const;
+const agentStates: AgentState[] = ['logged-out', 'ready', 'on-call', 'wrap-up', 'break'];
+
+/**
+ * Throw the call-specific error code once the catalogue has it, else the nearest general code, with the
+ * specific reason in `details.reason`, so clients can rely on `details.reason` either way.
+ */
+function fail(code: string, fallback: ErrorCode, message: string): never {
+  const c = (code in errorCatalogue ? code : fallback) as ErrorCode;
+  throw new AppError(c, message, { reason: code });
+}
+
+function rethrow(err: unknown): never {
+  if (err instanceof AcdError) {
+    fail(err.code, err.code === 'station-required' ? 'validation-failed' : 'illegal-transition', err.message);
+  }
+  if (err instanceof CallbackError) {
+    fail(err.code, err.code === 'callback-not-found' ? 'route-not-found' : 'forbidden-role', err.message);
+  }
+  throw err;
+}
+
+const agentSchema = {
+  type: 'object',
+  properties: {
+    agentId: { type: 'integer' },
+    name: { type: 'string' },
+    station: { type: ['string', 'null'] },
+    skills: { type: 'array', items: { type: 'string' } },
+    state: { type: 'string', enum: agentStates },
+    since: { type: 'integer' },
+    ringing: { type: ['string', 'null'] },
+    callId: { type: ['string', 'null'] },
+    callbackId: { type: ['string', 'null'] },
+  },
+} as const;
+
+const stateBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['state'],
+  properties: {
+    state: { type: 'string', enum: ['logged-out', 'ready', 'break'] },
+    station: { type: 'string', pattern: '^[A-Za-z0-9/_.-]{1,32}$' },
+    reason: { type: 'string', maxLength: 100 },
+  },
+} as const;
+
+const range = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    from: { type: 'string', format: 'date-time' },
+    to: { type: 'string', format: 'date-time' },
+    bucket: { type: 'string', enum: ['hour', 'day'], default: 'hour' },
+  },
+} as const;
+
+export interface CallRoutesOptions {
+  box: BoxServices;
+  center: CallCenter;
+  /** Present when the box runs the simulated trunk. */
+  sim: SimulatorTrunk | null;
+}
+
+export const callRoutes: FastifyPluginAsync<CallRoutesOptions> = async (app, { center, sim }) => {
+  const now = () => center.clock.now();
+
+  app.get(
+    '/api/agents',
+    { config: { roles: centre }, schema: { tags: ['calls'], summary: 'Agent states (ACD)', response: { 200: { type: 'array', items: agentSchema }, ...errorResponses(401, 403) } } },
+    async () => center.acd.agentList(),
+  );
+
+  app.put<{ Body: { state: 'logged-out' | 'ready' | 'break'; station?: string; reason?: string } }>(
+    '/api/agent/state',
+    {
+      config: { roles: centre },
+      schema: {
+        tags: ['calls'],
+        summary: 'Set my agent state (ready needs a station); skills come from my account',
+        body: stateBody,
+        response: { 200: agentSchema, ...errorResponses(400, 401, 403, 409) },
+      },
+    },
+    async (request) => {
+      const u = request.user!;
+      try {
+        return center.acd.setState({
+          agentId: u.id,
+          name: u.displayName ?? u.username,
+          state: request.body.state,
+          ...(request.body.station ? { station: request.body.station } : {}),
+          skills: u.skills,
+          reason: request.body.reason ?? 'api',
+        });
+      } catch (err) {
+        rethrow(err);
+      }
+    },
+  );
+
+  app.put<{ Params: { id: number }; Body: { state: 'logged-out' | 'ready' | 'break'; station?: string; reason?: string } }>(
+    '/api/agents/:id/state',
+    {
+      config: { roles: supervisors },
+      schema: {
+        tags: ['calls'],
+        summary: "Set an agent's state (supervisor), e.g. log out an agent who left",
+        params: { type: 'object', required: ['id'], properties: { id: { type: 'integer' } } },
+        body: stateBody,
+        response: { 200: agentSchema, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => {
+      const a = center.acd.agents.get(request.params.id);
+      if (!a) fail('agent-not-found', 'user-not-found', `no agent ${request.params.id} in the ACD`);
+      try {
+        return center.acd.setState({
+          agentId: a.id,
+          name: a.name,
+          state: request.body.state,
+          ...(request.body.station ? { station: request.body.station } : {}),
+          reason: request.body.reason ?? `by ${actor(request).name}`,
+        });
+      } catch (err) {
+        rethrow(err);
+      }
+    },
+  );
+
+  app.get('/api/queue', { config: { roles: centre }, schema: { tags: ['calls'], summary: 'Waiting calls and callback tasks' } }, async () =>
+    center.acd.queueSnapshot(),
+  );
+
+  app.get<{ Querystring: { from?: string; to?: string; caller?: string; agent?: number; limit?: number; offset?: number } }>(
+    '/api/calls',
+    {
+      config: { roles: centre },
+      schema: {
+        tags: ['calls'],
+        summary: 'Call records, newest first',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            from: { type: 'string', format: 'date-time' },
+            to: { type: 'string', format: 'date-time' },
+            caller: { type: 'string', pattern: phonePattern },
+            agent: { type: 'integer' },
+            limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+            offset: { type: 'integer', minimum: 0, default: 0 },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      return center.records.list({
+        ...(q.from ? { from: Date.parse(q.from) } : {}),
+        ...(q.to ? { to: Date.parse(q.to) } : {}),
+        ...(q.caller ? { caller: q.caller } : {}),
+        ...(q.agent !== undefined ? { agentId: q.agent } : {}),
+        ...(q.limit ? { limit: q.limit } : {}),
+        ...(q.offset ? { offset: q.offset } : {}),
+      });
+    },
+  );
+
+  app.get<{ Querystring: { from?: string; to?: string; bucket: 'hour' | 'day' } }>(
+    '/api/calls/kpis',
+    {
+      config: { roles: centre },
+      schema: {
+        tags: ['calls'],
+        summary: 'Call KPIs (10秒接通率, abandonment, ASA, AHT) per hour or day; default: the last 24 hours',
+        querystring: range,
+      },
+    },
+    async (request) => {
+      const to = request.query.to ? Date.parse(request.query.to) : now() + 1;
+      const from = request.query.from ? Date.parse(request.query.from) : to - 86_400_000;
+      if (!(from < to)) fail('range-invalid', 'validation-failed', '`from` must be before `to`');
+      return center.kpis({ from, to, bucket: request.query.bucket });
+    },
+  );
+
+  const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 80 } } } as const;
+
+  app.get<{ Params: { id: string } }>(
+    '/api/calls/:id',
+    { config: { roles: centre }, schema: { tags: ['calls'], summary: 'One call with its legs and tickets', params: idParams } },
+    async (request) => {
+      const v = center.records.get(request.params.id);
+      if (!v) fail('call-not-found', 'route-not-found', `no call ${request.params.id}`);
+      return v;
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/api/calls/:id/history',
+    { config: { roles: centre }, schema: { tags: ['calls'], summary: "The caller's earlier calls and tickets (screen pop)", params: idParams } },
+    async (request) => {
+      const v = center.records.get(request.params.id);
+      if (!v) fail('call-not-found', 'route-not-found', `no call ${request.params.id}`);
+      return center.records.history(v.call.caller, v.call.id);
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: { ticket: string } }>(
+    '/api/calls/:id/tickets',
+    {
+      config: { roles: centre },
+      schema: {
+        tags: ['calls'],
+        summary: 'Link a ticket to a call',
+        params: idParams,
+        body: { type: 'object', additionalProperties: false, required: ['ticket'], properties: { ticket: { type: 'string', pattern: ticketNumberPattern } } },
+      },
+    },
+    async (request, reply) => {
+      const a = actor(request);
+      if (!center.records.linkTicket(request.params.id, request.body.ticket, a.name, now())) {
+        fail('call-not-found', 'route-not-found', `no call ${request.params.id}`);
+      }
+      return reply.code(201).send(center.records.get(request.params.id));
+    },
+  );
+
+  app.get<{ Querystring: { status: 'pending' | 'assigned' | 'done' | 'cancelled' } }>(
+    '/api/callbacks',
+    {
+      config: { roles: centre },
+      schema: {
+        tags: ['calls'],
+        summary: 'Callback requests',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { status: { type: 'string', enum: ['pending', 'assigned', 'done', 'cancelled'], default: 'pending' } },
+        },
+      },
+    },
+    async (request) => center.callbacks.list(request.query.status),
+  );
+
+  app.post<{ Params: { id: string }; Body: { ticket?: string } }>(
+    '/api/callbacks/:id/done',
+    {
+      config: { roles: centre },
+      schema: {
+        tags: ['calls'],
+        summary: 'I called this caller back (optionally with the ticket taken)',
+        params: idParams,
+        body: { type: 'object', additionalProperties: false, properties: { ticket: { type: 'string', pattern: ticketNumberPattern } } },
+      },
+    },
+    async (request) => {
+      const a = actor(request);
+      try {
+        return center.callbacks.complete(request.params.id, request.user!.id, request.body?.ticket ?? null, a.name);
+      } catch (err) {
+        rethrow(err);
+      }
+    },
+  );
+
+  // Live events as Server-Sent Events: one `data:` line of JSON per event, a comment every 15 s keeps
+  // proxies from closing the stream. Agents see what concerns the centre; no secrets are in these events.
+  app.get(
+    '/api/events',
+    { config: { roles: centre }, schema: { tags: ['calls'], summary: 'Live events (SSE): calls offered with caller history, queue and agent states' } },
+    async (request, reply) => {
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
+      const send = (e: LiveEvent) => {
+        res.write(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
+      };
+      send({ type: 'queue.state', at: now(), queue: center.acd.queueSnapshot() });
+      for (const agent of center.acd.agentList()) send({ type: 'agent.state', at: now(), agent });
+      const unsubscribe = center.events.subscribe(send);
+      const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+      request.raw.on('close', () => {
+        clearInterval(keepAlive);
+        unsubscribe();
+      });
+    },
+  );
+
+  if (!sim) return;
+
+  // ---- simulated trunk only ------------------------------------------------------------------------------
+
+  app.post<{ Body: { from: string; to?: string; digits?: string; timeoutS?: number } }>(
+    '/api/simulator/call',
+    {
+      config: { roles: ['admin', 'supervisor', 'technician'] },
+      schema: {
+        tags: ['simulator'],
+        summary: 'Place one simulated call and answer what happened to it (`edgebox call`)',
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['from'],
+          properties: {
+            from: { type: 'string', pattern: '^\\+?[0-9]{3,20}$' },
+            to: { type: 'string', pattern: '^\\+?[0-9]{3,20}$', default: '12328' },
+            digits: { type: 'string', pattern: '^[0-9*#]{0,8}$', default: '' },
+            timeoutS: { type: 'integer', minimum: 1, maximum: 600, default: 120 },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const b = request.body;
+      const { call, done } = runCaller(sim, {
+        caller: b.from,
+        called: b.to ?? '12328',
+        presses: (b.digits ?? '').split(''),
+        eager: true,
+        thinkMs: 300,
+        hangUpAfterMs: (b.timeoutS ?? 120) * 1000,
+      });
+      const log = await done;
+      const v = center.records.get(call.callId);
+      return {
+        callId: call.callId,
+        from: b.from,
+        to: b.to ?? '12328',
+        route: v?.call.route ?? null,
+        outcome: v?.call.outcome ?? null,
+        prompts: log.prompts,
+        transferredTo: log.transferredTo ?? null,
+        agent: v?.call.agent_id ?? null,
+        station: log.connected?.station ?? null,
+        tickets: v?.tickets.map((t) => t.ticket_number) ?? [],
+        callback: v?.call.callback_id ?? null,
+        recording: v?.call.recording_file ?? null,
+        voicemail: v?.call.voicemail_file ?? null,
+        hangup: log.hangup ?? null,
+        legs: v?.legs ?? [],
+      };
+    },
+  );
+
+  app.post<{ Body: TrafficOptions }>(
+    '/api/simulator/traffic',
+    {
+      config: { roles: ['admin', 'supervisor', 'technician'] },
+      schema: {
+        tags: ['simulator'],
+        summary: 'Run simulated traffic against this box in real time and answer its call KPIs (`edgebox simulate`)',
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['calls', 'ratePerHour'],
+          properties: {
+            calls: { type: 'integer', minimum: 1, maximum: 2000 },
+            ratePerHour: { type: 'number', exclusiveMinimum: 0, maximum: 100000 },
+            mix: { type: 'object', additionalProperties: { type: 'number', minimum: 0 } },
+            patienceMs: { type: 'integer', minimum: 1000, maximum: 3_600_000 },
+            agents: { type: 'integer', minimum: 0, maximum: 200 },
+            talkMs: { type: 'integer', minimum: 1000, maximum: 3_600_000 },
+            legacyShare: { type: 'number', minimum: 0, maximum: 1 },
+            legacyNumber: { type: 'string', pattern: '^[0-9]{3,20}$' },
+            seed: { type: 'integer' },
+          },
+        },
+      },
+    },
+    async (request) => {
+      try {
+        const r = await runTraffic(sim, center, request.body);
+        return { ...r, callIds: undefined };
+      } catch (err) {
+        if (err instanceof RangeError) fail('traffic-invalid', 'validation-failed', err.message);
+        throw err;
+      }
+    },
+  );
+};
