@@ -5,6 +5,7 @@
 import type { Box, BoxOptions } from './app.js';
 import { installJobs } from './jobs/install.js';
 import { installKb } from './kb/install.js';
+import { installCalls } from './calls/install.js';
 
 export type Installer = (box: Box, opts: BoxOptions) => Promise<void>;
 
@@ -12,5 +13,6 @@ export async function installers(): Promise<[name: string, install: Installer][]
   return [
     ['jobs', installJobs],
     ['kb', installKb],
+    ['calls', installCalls],
   ];
 }
