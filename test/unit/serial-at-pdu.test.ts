@@ -142,6 +142,13 @@ t.test('a surrogate pair is never cut between parts', async (t) => {
   t.equal(decoded.join(''), text);
 });
 
+t.test('a 16-bit reference takes one more header octet: 66 UCS2 characters per part', async (t) => {
+  const parts = encodeSubmit('13800138000', '好'.repeat(140), { reference: 0x1234, reference16: true });
+  const decoded = parts.map((p) => decodeSubmitBytes(hexToBytes(p.hex)));
+  t.same(decoded.map((d) => d.text.length), [66, 66, 8]);
+  t.same(decoded[0]!.concat, { reference: 0x1234, referenceBits: 16, total: 3, sequence: 1 });
+});
+
 t.test('16-bit reference (IEI 0x08) round-trips through SMS-DELIVER', async (t) => {
   const bytes = encodeDeliver({
     from: '+8613912345678',

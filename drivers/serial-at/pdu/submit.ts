@@ -40,8 +40,12 @@ export function encodeRelativeValidity(minutes: number): number {
   return Math.min(255, 192 + Math.ceil(minutes / (7 * 24 * 60)));
 }
 
-/** Splits text into per-part chunks that never cut an escape pair or a surrogate pair. */
-export function splitText(text: string, alphabet: Alphabet): string[] {
+/**
+ * Splits text into per-part chunks that never cut an escape pair or a surrogate pair.
+ * `headerOctets` is the UDH size of a multi-part message including UDHL: 6 with an 8-bit reference
+ * (153 septets / 67 UCS2 characters per part), 7 with a 16-bit one (152 / 66).
+ */
+export function splitText(text: string, alphabet: Alphabet, headerOctets = 6): string[] {
   if (alphabet === 'gsm7') {
     const total = gsm7Length(text);
     if (total === null) {
@@ -53,7 +57,7 @@ export function splitText(text: string, alphabet: Alphabet): string[] {
     let n = 0;
     for (const c of text) {
       const w = textToSeptets(c).length;
-      if (n + w > 153) {
+      if (n + w > 160 - Math.ceil((headerOctets * 8) / 7)) {
         parts.push(cur);
         cur = '';
         n = 0;
@@ -66,7 +70,7 @@ export function splitText(text: string, alphabet: Alphabet): string[] {
   }
   const units = alphabet === 'ucs2' ? 2 : 1;
   const single = 140 / units;
-  const per = (140 - 6) / units; // 67 UCS2 characters or 134 octets
+  const per = (140 - headerOctets) / units; // 67 UCS2 characters or 134 octets with an 8-bit reference
   if (text.length <= single) return [text];
   const parts: string[] = [];
   let i = 0;
@@ -86,7 +90,7 @@ export function chooseAlphabet(text: string): Alphabet {
 
 export function encodeSubmit(to: string | AddressInput, text: string, opts: SubmitOptions = {}): SubmitPart[] {
   const alphabet = opts.alphabet ?? chooseAlphabet(text);
-  const chunks = splitText(text, alphabet);
+  const chunks = splitText(text, alphabet, opts.reference16 ? 7 : 6);
   if (chunks.length > 255) {
     throw new SerialAtError(SerialAtErrorCodes.EncodeFailed, 'text needs more than 255 parts', { parts: chunks.length });
   }

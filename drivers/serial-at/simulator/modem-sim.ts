@@ -127,7 +127,7 @@ export class SimulatedModem extends EventEmitter<SimEvents> {
   /** Delivers a text as the network would: one PDU per part, stored, each with +CMTI. Returns the indexes. */
   deliverSms(spec: IncomingSmsSpec): number[] {
     const alphabet = chooseAlphabet(spec.text);
-    const chunks = splitText(spec.text, alphabet);
+    const chunks = splitText(spec.text, alphabet, spec.reference16 ? 7 : 6);
     const total = chunks.length;
     const reference = spec.reference ?? (this.#ref = (this.#ref + 1) % 256);
     const order = spec.order ?? chunks.map((_, i) => i + 1);
