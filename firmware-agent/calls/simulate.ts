@@ -124,7 +124,7 @@ export async function runTraffic(
   });
   await wait(all);
   const logs = await wait(Promise.all(done));
-  const durationMs = clock.now() - started;
+  const durationMs = Math.round(clock.now() - started);
   unsubscribe();
   for (const id of agentIds) {
     const a = center.acd.agents.get(id);
