@@ -3,5 +3,6 @@
 type Command = (argv: string[]) => Promise<number>;
 
 export function registerExtraCommands(commands: Map<string, Command>): void {
-  void commands;
+  commands.set('call', async (argv) => (await import('./calls.js')).callCommand(argv));
+  commands.set('simulate', async (argv) => (await import('./calls.js')).simulateCommand(argv));
 }
