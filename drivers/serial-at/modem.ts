@@ -471,8 +471,11 @@ export class GsmModem {
     // module re-enumerates and its port disappears; the supervision loop then reopens it.
     this.#patch({ state: 'resetting', resets: this.#status.resets + 1 });
     this.#log.warn({ previousFailures }, 'modem unresponsive: resetting with AT+CFUN=1,1');
+    // Listen for the restart notice before asking: a module may send RDY before OK, or no OK at all.
+    const restarted = new Promise<void>((resolve) => (this.#restartWaiter = resolve));
     await this.#raw({ command: 'AT+CFUN=1,1', timeoutMs: this.#o.commandTimeoutMs });
-    await this.#waitRestart();
+    await Promise.race([restarted, this.#sleep(this.#o.resetSettleMs)]);
+    this.#restartWaiter = undefined;
     if (this.#channel?.closed || this.#stopped) return 'failed';
     this.#patch({ state: 'recovering' });
     r = await this.#initialise();
@@ -480,12 +483,6 @@ export class GsmModem {
   }
 
   #restartWaiter: (() => void) | undefined;
-
-  async #waitRestart(): Promise<void> {
-    const wake = new Promise<void>((resolve) => (this.#restartWaiter = resolve));
-    await Promise.race([wake, this.#sleep(this.#o.resetSettleMs)]);
-    this.#restartWaiter = undefined;
-  }
 
   async #initialise(): Promise<'ok' | 'no-answer' | 'sim' | 'failed'> {
     const t = this.#o.commandTimeoutMs;
