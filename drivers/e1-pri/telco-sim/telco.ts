@@ -268,6 +268,10 @@ export class TelcoSim extends EventEmitter<TelcoEvents & { tick: [] }> {
     this.emit('incoming', line);
     if (line.state === 'released') return;
     const b = this.opts.behaviour?.(ev.calledNumber) ?? { kind: 'answer' };
+    // libpri (1.6) sends nothing for a hangup in the Call Present state with a DISCONNECT cause, so
+    // the exchange answers SETUP with CALL PROCEEDING before clearing (as a real exchange does
+    // before playing busy tone; Q.931 §5.1.5.2).
+    if (b.kind === 'busy' || b.kind === 'reject') link.proceeding(ev.call, ch);
     switch (b.kind) {
       case 'busy':
         link.hangup(ev.call, CAUSE.USER_BUSY);

@@ -1,0 +1,79 @@
+// A fresh E1 span for each test: the E1 driver (span worker in a child process) listening on a temp
+// socket, and the telco simulator (libpri in NETWORK mode, in this process) connected to it.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { E1PriDriver } from '../../drivers/e1-pri/driver.js';
+import type { E1SpanConfigInput } from '../../drivers/e1-pri/config.js';
+import { TelcoSim, type IncomingBehaviour } from '../../drivers/e1-pri/telco-sim/telco.js';
+import type { CallOffered, HangupEvent, DriverFailed, TrunkEvents, TrunkEventName } from '../../drivers/trunk/types.js';
+
+export interface E1Harness {
+  dir: string;
+  driver: E1PriDriver;
+  telco: TelcoSim;
+  offered: CallOffered[];
+  hangups: HangupEvent[];
+  failed: DriverFailed[];
+  /** Resolve with the next event of that name (registered before the action that causes it). */
+  next<K extends TrunkEventName>(event: K, filter?: (e: TrunkEvents[K]) => boolean): Promise<TrunkEvents[K]>;
+  close(): Promise<void>;
+}
+
+export async function e1Harness(opts: { config?: Partial<E1SpanConfigInput>; behaviour?: (called: string) => IncomingBehaviour } = {}): Promise<E1Harness> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'e1-'));
+  const dchannel = path.join(dir, 'd');
+  const driver = new E1PriDriver({
+    config: { dchannel, restartBackoffMs: { initial: 50, max: 1000 }, ...opts.config },
+  });
+  const offered: CallOffered[] = [];
+  const hangups: HangupEvent[] = [];
+  const failed: DriverFailed[] = [];
+  driver.on('offered', (e) => offered.push(e));
+  driver.on('hangup', (e) => hangups.push(e));
+  driver.on('failed', (e) => failed.push(e));
+  await driver.start();
+  const telco = new TelcoSim({ dchannel, ...(opts.behaviour ? { behaviour: opts.behaviour } : {}) });
+  const up = dchannelUp(driver);
+  await telco.connect();
+  await up;
+  return {
+    dir,
+    driver,
+    telco,
+    offered,
+    hangups,
+    failed,
+    next(event, filter) {
+      return new Promise((resolve) => {
+        const l = (e: never) => {
+          if (filter && !filter(e)) return;
+          driver.off(event, l as never);
+          resolve(e);
+        };
+        driver.on(event, l as never);
+      });
+    },
+    async close() {
+      telco.close();
+      await driver.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Resolve when the driver reports the D-channel up. */
+export function dchannelUp(driver: E1PriDriver): Promise<void> {
+  return dchannelState(driver, 'up');
+}
+
+export function dchannelState(driver: E1PriDriver, want: 'up' | 'down' | 'waiting'): Promise<void> {
+  if (driver.dchannel === want) return Promise.resolve();
+  return new Promise((resolve) => {
+    const off = driver.onDchannel((s) => {
+      if (s !== want) return;
+      off();
+      resolve();
+    });
+  });
+}
