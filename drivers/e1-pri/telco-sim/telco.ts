@@ -123,7 +123,12 @@ export type IncomingBehaviour =
   | { kind: 'answer'; afterMs?: number }
   | { kind: 'busy' }
   | { kind: 'no-answer' }
-  | { kind: 'reject'; cause: number };
+  | { kind: 'reject'; cause: number }
+  /**
+   * Glare (Q.931 §5.2.3.1): the exchange seized the same channel for a call of its own (from
+   * `caller`) at the same moment; it keeps its call and refuses the box's SETUP with cause 44.
+   */
+  | { kind: 'glare'; caller: string };
 
 export interface TelcoSimOptions {
   dchannel: string;
@@ -174,7 +179,7 @@ export class TelcoSim extends EventEmitter<TelcoEvents & { tick: [] }> {
     });
     link.on('error', (e) => this.opts.log?.(`telco link error: ${e.message}`));
     const mediaPath = this.opts.media === undefined ? `${this.opts.dchannel}.media` : this.opts.media;
-    if (mediaPath && !this.media) {
+    if (mediaPath && (!this.media || this.media.destroyed)) {
       const s = net.connect(mediaPath);
       await once(s, 'connect');
       s.setNoDelay(true);
@@ -262,12 +267,17 @@ export class TelcoSim extends EventEmitter<TelcoEvents & { tick: [] }> {
       link.hangup(ev.call, CAUSE.REQUESTED_CHAN_UNAVAIL);
       return;
     }
+    const b = this.opts.behaviour?.(ev.calledNumber) ?? { kind: 'answer' };
+    if (b.kind === 'glare') {
+      this.placeCall({ caller: b.caller, channel: ch });
+      link.hangup(ev.call, CAUSE.REQUESTED_CHAN_UNAVAIL);
+      return;
+    }
     const line = new SimLine(this, 'from-box', ev.call, ch, ev.callingNumber, ev.calledNumber);
     this.lines.set(ev.call, line);
     this.byChannel.set(ch, line);
     this.emit('incoming', line);
     if (line.state === 'released') return;
-    const b = this.opts.behaviour?.(ev.calledNumber) ?? { kind: 'answer' };
     // libpri (1.6) sends nothing for a hangup in the Call Present state with a DISCONNECT cause, so
     // the exchange answers SETUP with CALL PROCEEDING before clearing (as a real exchange does
     // before playing busy tone; Q.931 §5.1.5.2).
