@@ -21,7 +21,7 @@ export interface CallerScript {
   voicemailMs?: number;
   /** Hang up unconditionally this long after arrival, ms. */
   hangUpAfterMs?: number;
-  /** Press the first entry of `presses` as soon as the box answers (type-ahead over the greeting). */
+  /** Press every entry of `presses` as soon as the box answers (a caller who knows the menu types ahead). */
   eager?: boolean;
 }
 
@@ -41,8 +41,8 @@ export function runCaller(sim: SimulatorTrunk, script: CallerScript): { call: Si
   if (script.eager) {
     // The box may answer synchronously while the call is being offered, before this listener exists.
     const typeAhead = () => {
-      const first = presses.shift();
-      if (first !== undefined) call.press(first);
+      const all = presses.splice(0).join('');
+      if (all) call.press(all);
     };
     if (call.log.answeredAt !== undefined) clock.setTimeout(typeAhead, 0);
     else call.once('answered', typeAhead);
