@@ -13,6 +13,7 @@ export async function installers(): Promise<[name: string, install: Installer][]
   return [
     ['jobs', installJobs],
     ['kb', installKb],
+    ['network', (await import('./network/install.js')).installNetwork],
     ['calls', installCalls],
   ];
 }

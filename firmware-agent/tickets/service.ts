@@ -25,7 +25,7 @@ import {
 } from './codes.js';
 import { type TicketRow, type TicketView, type ViewContext, toView } from './model.js';
 import { sequenceAllocator } from './number.js';
-import { type Actor, plan } from './workflow.js';
+import { type Actor, plan, planPeer } from './workflow.js';
 
 export interface CreateTicketInput {
   type: TicketType;
@@ -55,7 +55,8 @@ export interface ActionInput {
 
 export interface TicketChange {
   ticket: TicketRow;
-  action: TicketAction | 'create';
+  /** 'receive': a ticket transferred here from another box (network, actor role 'peer'). */
+  action: TicketAction | 'create' | 'receive';
   from: TicketStatus | null;
   to: TicketStatus;
   actor: Actor;
@@ -63,6 +64,34 @@ export interface TicketChange {
   auditId: number;
   note: string | null;
 }
+
+/** A ticket handed over by another box (network), as this box stores it. */
+export interface TransferredTicket {
+  id: string;
+  number: string;
+  type: TicketType;
+  subtype: string | null;
+  domain: string;
+  channel: Channel;
+  region: string;
+  callerPhone: string | null;
+  callerName: string | null;
+  anonymous: boolean;
+  confidential: boolean;
+  urgent: boolean;
+  subject: string;
+  description: string;
+  location: string | null;
+  involved: { plate?: string; company?: string } | null;
+  dueAt: string | null;
+  createdAt: string;
+  /** Address of the box that took the call. */
+  originRegion: string;
+}
+
+export type PeerUpdate =
+  | { event: 'result'; kind: 'answer' | 'reply'; text: string; handlerRegion: string }
+  | { event: 'visit'; satisfaction: Satisfaction; note: string | null };
 
 export interface ListFilter {
   q?: string;
@@ -381,6 +410,106 @@ export class TicketService {
     }).immediate();
     this.#emit(change);
     return this.view(change.ticket, actor);
+  }
+
+  // --- Changes made by other boxes (three-level network, firmware-agent/network). They run inside the
+  // caller's transaction (the network applies a message and records its id together), run the same
+  // transaction hooks, and leave it to the caller to publish them after its commit.
+
+  /** Stores a ticket transferred here from another box, keeping its id and number. Null when already held. */
+  receiveTransferred(t: TransferredTicket, actor: Actor): TicketChange | null {
+    return this.#db.transaction((): TicketChange | null => {
+      if (this.#db.prepare('SELECT 1 FROM tickets WHERE id = ?').get(t.id)) return null;
+      const at = this.#now();
+      const due = t.dueAt ? { dueAt: new Date(t.dueAt), uncertain: false } : this.deps.calendar.addWorkingDays(at, this.deps.deadlines()[t.type]);
+      const r = this.#db
+        .prepare(
+          `INSERT INTO tickets (id, number, type, subtype, domain, channel, region, caller_phone, caller_name, anonymous,
+            confidential, urgent, subject, description, location, involved, status, due_at, calendar_uncertain, created_at,
+            updated_at, origin_region)
+           VALUES (@id, @number, @type, @subtype, @domain, @channel, @region, @callerPhone, @callerName, @anonymous,
+            @confidential, @urgent, @subject, @description, @location, @involved, 'received', @dueAt, @uncertain, @createdAt,
+            @at, @origin)`,
+        )
+        .run({
+          id: t.id,
+          number: t.number,
+          type: t.type,
+          subtype: t.subtype,
+          domain: t.domain,
+          channel: t.channel,
+          region: t.region,
+          callerPhone: t.callerPhone,
+          callerName: t.callerName,
+          anonymous: t.anonymous ? 1 : 0,
+          confidential: t.confidential ? 1 : 0,
+          urgent: t.urgent ? 1 : 0,
+          subject: t.subject,
+          description: t.description,
+          location: t.location,
+          involved: t.involved && Object.keys(t.involved).length > 0 ? JSON.stringify(t.involved) : null,
+          dueAt: due.dueAt.toISOString(),
+          uncertain: due.uncertain ? 1 : 0,
+          createdAt: t.createdAt,
+          at: at.toISOString(),
+          origin: t.originRegion,
+        });
+      const rowid = Number(r.lastInsertRowid);
+      this.#stmts.fts.run(rowid, indexText(t.subject, t.description, t.location, t.involved?.plate, t.involved?.company));
+      const ticket = this.#stmts.byRowid.get(rowid) as TicketRow;
+      const auditId = this.audit.append(actor, at, {
+        entity: 'ticket',
+        entityId: t.number,
+        action: 'receive',
+        toStatus: 'received',
+        note: `transferred from ${t.originRegion}`,
+        data: { origin: t.originRegion, region: t.region },
+      });
+      const c: TicketChange = { ticket, action: 'receive', from: null, to: 'received', actor, at, auditId, note: null };
+      for (const hook of this.#txHooks) hook(c);
+      return c;
+    })();
+  }
+
+  /** Applies another box's handling result or return-visit outcome (workflow.planPeer decides the status). */
+  applyPeer(ticketId: string, update: PeerUpdate, actor: Actor): TicketChange {
+    return this.#db.transaction((): TicketChange => {
+      const row = this.#db.prepare('SELECT t.*, d.name AS department_name FROM tickets t LEFT JOIN departments d ON d.id = t.department_id WHERE t.id = ?').get(ticketId) as
+        | TicketRow
+        | undefined;
+      if (!row) throw new AppError('ticket-not-found', `no ticket with id ${ticketId}`, { id: ticketId });
+      const state = { status: row.status, departmentId: row.department_id, satisfaction: row.satisfaction, answered: row.answer_text !== null && row.replied_at === null };
+      const to = planPeer(state, update.event, update.event === 'visit' ? { satisfaction: update.satisfaction } : {});
+      const at = this.#now();
+      const iso = at.toISOString();
+      const set: Record<string, unknown> =
+        update.event === 'result'
+          ? { status: to, reply_text: update.text, replied_at: iso, handler_region: update.handlerRegion }
+          : { status: to, satisfaction: update.satisfaction, visit_note: update.note, ...(to === 'closed' && row.status !== 'closed' ? { closed_at: iso } : {}) };
+      set.updated_at = iso;
+      const cols = Object.keys(set);
+      this.#db.prepare(`UPDATE tickets SET ${cols.map((c) => `${c} = @${c}`).join(', ')}, version = version + 1 WHERE rowid = @rowid`).run({ ...set, rowid: row.rowid });
+      const ticket = this.#stmts.byRowid.get(row.rowid) as TicketRow;
+      const action = update.event === 'result' ? 'reply' : 'visit';
+      const note = update.event === 'result' ? update.text : update.note;
+      const auditId = this.audit.append(actor, at, {
+        entity: 'ticket',
+        entityId: row.number,
+        action,
+        fromStatus: row.status,
+        toStatus: to,
+        note,
+        data: update.event === 'result' ? { handler: update.handlerRegion, kind: update.kind } : { satisfaction: update.satisfaction },
+      });
+      const c: TicketChange = { ticket, action, from: row.status, to, actor, at, auditId, note };
+      for (const hook of this.#txHooks) hook(c);
+      return c;
+    })();
+  }
+
+  /** Tells the committed-change listeners about changes applied by receiveTransferred/applyPeer, after the caller's commit. */
+  publishCommitted(changes: TicketChange[]): void {
+    for (const c of changes) this.#emit(c);
   }
 
   #emit(change: TicketChange): void {

@@ -94,3 +94,21 @@ export function plan(state: TicketState, action: TicketAction, actor: Actor, inp
       return 'merged';
   }
 }
+
+/**
+ * Changes another box makes to a ticket this box holds (actor role 'peer'; docs/exchange.md):
+ * - 'result': the box that handled a transferred ticket answered or replied; the origin's copy becomes
+ *   replied so its agents can do the return visit (回访) and tell the caller.
+ * - 'visit': the origin's return-visit outcome reaches the handling box, with the same outcome rule as a
+ *   local visit.
+ */
+export function planPeer(state: TicketState, event: 'result' | 'visit', input: { satisfaction?: Satisfaction } = {}): TicketStatus {
+  const illegal = () => new AppError('illegal-transition', `a peer ${event} cannot apply to a ticket that is ${state.status}`, { event, status: state.status });
+  if (event === 'result') {
+    if (!['received', 'returned', 'dispatched', 'accepted', 'replied'].includes(state.status)) throw illegal();
+    return 'replied';
+  }
+  if (state.status === 'closed' && state.satisfaction === null) return 'closed';
+  if (state.status !== 'replied') throw illegal();
+  return input.satisfaction === 'unsatisfied' ? 'visited' : 'closed';
+}

@@ -1,0 +1,124 @@
+// The downstream's HTTP client for its upstream: signs each request, checks the signature on each answer,
+// and sorts failures into transient (retry with backoff) and permanent (the receiver refused the content).
+import { v7 as uuidv7 } from 'uuid';
+import { canonicalRequest, canonicalResponse, sign, verify } from './crypto.js';
+import { headers } from './auth.js';
+import type { NetStore } from './store.js';
+
+/** One error class for the network subsystem's client side, with stable codes. */
+export class NetworkError extends Error {
+  constructor(
+    readonly code:
+      | 'network-not-paired'
+      | 'network-unreachable'
+      | 'network-timeout'
+      | 'network-bad-response'
+      | 'network-refused',
+    message: string,
+    readonly detail: { status?: number; refusal?: string; transient: boolean; details?: Record<string, unknown> } = { transient: true },
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'NetworkError';
+  }
+  get transient(): boolean {
+    return this.detail.transient;
+  }
+}
+
+/**
+ * Refusals that are about the content of the batch (retrying the same bytes can never succeed): the
+ * sender isolates the message and sets it aside. Every other failure — unreachable, 5xx, clock skew,
+ * unknown or revoked key — is about the link or the pairing, and is retried with backoff.
+ */
+const permanent = new Set(['validation-failed', 'malformed-json', 'payload-too-large', 'exchange-batch-too-large', 'exchange-body-invalid', 'exchange-version-unsupported', 'exchange-region-not-held']);
+
+export interface PulledMessage {
+  seq: number;
+  message: unknown;
+}
+
+export interface ClientOptions {
+  store: NetStore;
+  address: () => string;
+  now: () => Date;
+  fetch?: typeof fetch;
+  /** Timeout of a request apart from the long-poll wait, ms. */
+  timeoutMs?: number;
+}
+
+export class UpstreamClient {
+  readonly #fetch: typeof fetch;
+  constructor(private readonly o: ClientOptions) {
+    this.#fetch = o.fetch ?? fetch;
+  }
+
+  async #request(method: 'GET' | 'POST', pathAndQuery: string, body: string, waitMs: number, signal?: AbortSignal): Promise<unknown> {
+    const id = this.o.store.identity();
+    if (!id?.upstream_url || !id.upstream_key) throw new NetworkError('network-not-paired', 'this box is not paired with an upstream');
+    const sender = this.o.address();
+    const timestamp = this.o.now().toISOString();
+    const nonce = uuidv7();
+    const signature = sign(id.private_key, canonicalRequest({ method, path: pathAndQuery, sender, timestamp, nonce, body }));
+    const timeout = AbortSignal.timeout(waitMs + (this.o.timeoutMs ?? 30_000));
+    let res: Response;
+    let text: string;
+    try {
+      res = await this.#fetch(id.upstream_url + pathAndQuery, {
+        method,
+        headers: {
+          ...(method === 'POST' ? { 'content-type': 'application/json' } : {}),
+          [headers.sender]: sender,
+          [headers.timestamp]: timestamp,
+          [headers.nonce]: nonce,
+          [headers.signature]: signature,
+        },
+        ...(method === 'POST' ? { body } : {}),
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      });
+      text = await res.text();
+    } catch (err) {
+      const e = err as Error;
+      if (e.name === 'TimeoutError') throw new NetworkError('network-timeout', `${method} ${pathAndQuery} timed out`, { transient: true }, { cause: err });
+      throw new NetworkError('network-unreachable', `${id.upstream_url}: ${e.message}${e.cause ? ` (${(e.cause as Error).message})` : ''}`, { transient: true }, { cause: err });
+    }
+    const rts = res.headers.get(headers.timestamp);
+    const rsig = res.headers.get(headers.signature);
+    // An answer that is not signed by the paired upstream is not trusted, not even a refusal.
+    if (!rts || !rsig || !verify(id.upstream_key, canonicalResponse(nonce, rts, text), rsig)) {
+      throw new NetworkError('network-bad-response', `${method} ${pathAndQuery}: answer ${res.status} not signed by the paired upstream`, { status: res.status, transient: true });
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new NetworkError('network-bad-response', `${method} ${pathAndQuery}: answer is not JSON`, { status: res.status, transient: true });
+    }
+    if (!res.ok) {
+      const e = ((json as { error?: { code?: string; message?: string; details?: Record<string, unknown> } }).error ?? {}) as {
+        code?: string;
+        message?: string;
+        details?: Record<string, unknown>;
+      };
+      const refusal = e.code ?? String(res.status);
+      throw new NetworkError('network-refused', `upstream refused ${method} ${pathAndQuery}: ${refusal} ${e.message ?? ''}`.trim(), {
+        status: res.status,
+        refusal,
+        transient: !permanent.has(refusal),
+        ...(e.details ? { details: e.details } : {}),
+      });
+    }
+    return json;
+  }
+
+  /** Pushes stored envelopes (JSON text exactly as in the outbox). */
+  async push(envelopes: string[], signal?: AbortSignal): Promise<{ results: { id: string; status: string; reason?: string }[] }> {
+    const body = `{"from":${JSON.stringify(this.o.address())},"messages":[${envelopes.join(',')}]}`;
+    return (await this.#request('POST', '/api/exchange/v1/messages', body, 0, signal)) as { results: { id: string; status: string }[] };
+  }
+
+  async pull(after: number, waitSeconds: number, limit: number, signal?: AbortSignal): Promise<{ messages: PulledMessage[]; cursor: number }> {
+    const q = `/api/exchange/v1/messages?after=${after}&wait=${waitSeconds}&limit=${limit}`;
+    return (await this.#request('GET', q, '', waitSeconds * 1000, signal)) as { messages: PulledMessage[]; cursor: number };
+  }
+}

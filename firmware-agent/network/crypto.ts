@@ -1,0 +1,101 @@
+// Ed25519 keys and request signatures for the exchange (node:crypto only).
+//
+// What is signed (docs/exchange.md §Signatures): the canonical string
+//   edgebox-exchange-v1 \n METHOD \n PATH?QUERY \n SENDER \n TIMESTAMP \n NONCE \n SHA256(BODY) hex
+// so a signature covers every message in a batch, cannot be moved to another path or peer, and, with the
+// nonce remembered for the skew window, cannot be replayed. Responses are signed over the request's nonce
+// so an acknowledgement cannot be forged or replayed either.
+import crypto from 'node:crypto';
+
+export interface KeyPair {
+  publicKey: string; // SPKI DER, base64
+  privateKey: string; // PKCS#8 PEM
+}
+
+export function generateKeyPair(): KeyPair {
+  const { publicKey, privateKey } = crypto.generateKeyPairSync('ed25519');
+  return {
+    publicKey: publicKey.export({ type: 'spki', format: 'der' }).toString('base64'),
+    privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  };
+}
+
+const publicCache = new Map<string, crypto.KeyObject>();
+const privateCache = new Map<string, crypto.KeyObject>();
+
+export function publicKeyObject(spkiBase64: string): crypto.KeyObject {
+  let k = publicCache.get(spkiBase64);
+  if (!k) {
+    k = crypto.createPublicKey({ key: Buffer.from(spkiBase64, 'base64'), format: 'der', type: 'spki' });
+    if (k.asymmetricKeyType !== 'ed25519') throw new Error('not an Ed25519 public key');
+    publicCache.set(spkiBase64, k);
+  }
+  return k;
+}
+
+function privateKeyObject(pem: string): crypto.KeyObject {
+  let k = privateCache.get(pem);
+  if (!k) {
+    k = crypto.createPrivateKey(pem);
+    privateCache.set(pem, k);
+  }
+  return k;
+}
+
+/** True when `s` is a usable Ed25519 SPKI public key. */
+export function isPublicKey(s: string): boolean {
+  try {
+    publicKeyObject(s);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function sha256Hex(body: string | Buffer): string {
+  return crypto.createHash('sha256').update(body).digest('hex');
+}
+
+export interface SignedParts {
+  method: string;
+  path: string; // path and query exactly as sent
+  sender: string; // the sender's address (region code)
+  timestamp: string; // ISO 8601
+  nonce: string;
+  body: string;
+}
+
+export function canonicalRequest(p: SignedParts): string {
+  return ['edgebox-exchange-v1', p.method.toUpperCase(), p.path, p.sender, p.timestamp, p.nonce, sha256Hex(p.body)].join('\n');
+}
+
+export function canonicalResponse(nonce: string, timestamp: string, body: string): string {
+  return ['edgebox-exchange-v1-response', nonce, timestamp, sha256Hex(body)].join('\n');
+}
+
+export function sign(privateKeyPem: string, text: string): string {
+  return crypto.sign(null, Buffer.from(text, 'utf8'), privateKeyObject(privateKeyPem)).toString('base64');
+}
+
+export function verify(publicKeySpki: string, text: string, signature: string): boolean {
+  try {
+    return crypto.verify(null, Buffer.from(text, 'utf8'), publicKeyObject(publicKeySpki), Buffer.from(signature, 'base64'));
+  } catch {
+    return false;
+  }
+}
+
+/** A one-time enrollment code: 60 random bits as 12 Crockford base-32 characters, grouped XXXX-XXXX-XXXX. */
+export function enrollmentCode(random: (n: number) => Buffer = crypto.randomBytes): string {
+  const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+  const bytes = random(12);
+  let out = '';
+  for (let i = 0; i < 12; i++) out += alphabet[bytes[i]! & 31];
+  return `${out.slice(0, 4)}-${out.slice(4, 8)}-${out.slice(8)}`;
+}
+
+/** Codes are compared case-insensitively, ignoring separators, and stored only as a hash. */
+export function enrollmentHash(code: string): string {
+  const norm = code.toUpperCase().replace(/[^0-9A-Z]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');
+  return sha256Hex(`edgebox-enrollment:${norm}`);
+}

@@ -1,0 +1,126 @@
+// Network installer: builds the network service, hooks ticket changes into the outbox, mounts the exchange
+// and admin routes, starts the uplink (city and province boxes), the daily statistics job and the
+// knowledge-base pump, and reports health. Tunables come from start flags or the environment:
+//   --net-retry-base-ms (EDGEBOX_NET_RETRY_BASE_MS, 1000)   first retry delay
+//   --net-retry-max-ms  (EDGEBOX_NET_RETRY_MAX_MS, 300000)  retry ceiling
+//   --net-idle-ms       (EDGEBOX_NET_IDLE_MS, 5000)         idle look-again interval of the push loop
+//   --net-poll-wait     (EDGEBOX_NET_POLL_WAIT, 25)         long-poll wait in seconds
+//   --net-batch         (EDGEBOX_NET_BATCH, 200)            messages per batch
+//   --net-max-batch     (EDGEBOX_NET_MAX_BATCH, 500)        most messages accepted in one pushed batch
+//   --net-stats-check-ms (EDGEBOX_NET_STATS_CHECK_MS, 600000) how often the daily statistics job looks
+//   --net-backlog-warn-s (EDGEBOX_NET_BACKLOG_WARN_S, 3600) oldest unsent message age that raises a warning
+import type { Box, BoxOptions } from '../app.js';
+import { addDays, localDay } from '../calendar/time.js';
+import { computeDailyStats } from '../stats/daily.js';
+import { networkAdminRoutes, networkStatus } from './admin-routes.js';
+import { UpstreamClient } from './client.js';
+import { exchangeRoutes } from './routes.js';
+import { type KbPort, NetworkService } from './service.js';
+import { Uplink, defaultSyncOptions } from './sync.js';
+
+function tunable(opts: BoxOptions, flag: string, env: string, dflt: number, min: number, max: number): number {
+  const raw = opts.flags?.[flag] ?? process.env[env];
+  if (raw === undefined || raw === true || raw === false) return dflt;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min || n > max) throw new Error(`--${flag} (${env}) must be a number from ${min} to ${max}, got ${raw}`);
+  return n;
+}
+
+export async function installNetwork(box: Box, opts: BoxOptions): Promise<void> {
+  const o = {
+    retryBaseMs: tunable(opts, 'net-retry-base-ms', 'EDGEBOX_NET_RETRY_BASE_MS', defaultSyncOptions.retryBaseMs, 1, 600_000),
+    retryMaxMs: tunable(opts, 'net-retry-max-ms', 'EDGEBOX_NET_RETRY_MAX_MS', defaultSyncOptions.retryMaxMs, 1, 86_400_000),
+    idleMs: tunable(opts, 'net-idle-ms', 'EDGEBOX_NET_IDLE_MS', defaultSyncOptions.idleMs, 1, 3_600_000),
+    pollWaitSeconds: tunable(opts, 'net-poll-wait', 'EDGEBOX_NET_POLL_WAIT', defaultSyncOptions.pollWaitSeconds, 0, 300),
+    batchSize: tunable(opts, 'net-batch', 'EDGEBOX_NET_BATCH', defaultSyncOptions.batchSize, 1, 5000),
+  };
+  const maxBatch = tunable(opts, 'net-max-batch', 'EDGEBOX_NET_MAX_BATCH', 500, 1, 10_000);
+  const statsCheckMs = tunable(opts, 'net-stats-check-ms', 'EDGEBOX_NET_STATS_CHECK_MS', 600_000, 100, 86_400_000);
+  const backlogWarnS = tunable(opts, 'net-backlog-warn-s', 'EDGEBOX_NET_BACKLOG_WARN_S', 3600, 1, 10_000_000);
+  const log = box.http.log.child({ module: 'network' });
+  const cfg = () => box.config.current();
+  const net = new NetworkService({
+    db: box.db,
+    tickets: box.tickets,
+    regions: box.regions,
+    role: () => cfg().box.role,
+    region: () => cfg().box.region,
+    now: box.now,
+    log,
+  });
+  net.store.ensureIdentity(box.now());
+  box.tickets.addTransactionHook((c) => net.onTicketChange(c));
+
+  // Knowledge base (issue 4), when this build has it: articles published here go down, upstream ones are applied.
+  const kbModule = '../kb/install.js';
+  const kbMod = (await import(kbModule).catch(() => null)) as { knowledgeBase?: (b: Box) => KbPort } | null;
+  if (kbMod?.knowledgeBase) {
+    net.kb = kbMod.knowledgeBase(box);
+    const pump = () => {
+      try {
+        const n = net.pumpKb();
+        if (n > 0) log.info({ articles: n }, 'knowledge-base articles queued for the boxes below');
+      } catch (err) {
+        log.error({ err }, 'knowledge-base pump failed; it runs again on the next change');
+      }
+    };
+    net.kb.onChanged(() => setImmediate(pump));
+    pump();
+  }
+
+  const publishStats = (day: string) => {
+    const body = computeDailyStats(box.db, net.address(), day, cfg().box.timezone, box.now());
+    box.db.transaction(() => {
+      net.publishStats(body as unknown as Parameters<NetworkService['publishStats']>[0]);
+      net.setMeta(`stats:${day}`, 1);
+    })();
+    return body;
+  };
+  const statsJob = () => {
+    const yesterday = addDays(localDay(box.now(), cfg().box.timezone), -1);
+    if (net.meta(`stats:${yesterday}`)) return;
+    publishStats(yesterday);
+    log.info({ day: yesterday }, 'daily statistics computed and queued up');
+  };
+  const statsTimer = setInterval(() => {
+    try {
+      statsJob();
+    } catch (err) {
+      log.error({ err }, 'daily statistics job failed; it runs again on the next check');
+    }
+  }, statsCheckMs);
+  statsTimer.unref();
+
+  await box.http.register(exchangeRoutes, { box, net, limits: { maxBatch, maxBodyBytes: 16 * 1024 * 1024, maxWaitSeconds: 60 } });
+  await box.http.register(networkAdminRoutes, { box, net, publishStats });
+  box.http.addHook('preClose', async () => net.notifier.close());
+
+  box.health.register('network', () => {
+    const s = networkStatus(box, net);
+    const warnings: string[] = [];
+    if (s.role !== 'ministry' && !s.upstream) warnings.push('not paired with an upstream: run `edgebox pair --upstream URL --code CODE`');
+    if (s.oldestAgeSeconds > backlogWarnS) warnings.push(`oldest unsent message is ${s.oldestAgeSeconds} s old (${s.outboxDepth} waiting)`);
+    if (s.rejected > 0) warnings.push(`${s.rejected} message(s) refused by the receiver and set aside`);
+    if (s.upstream?.lastError) warnings.push(`last upstream error: ${s.upstream.lastError}`);
+    return {
+      ok: s.rejected === 0,
+      outboxDepth: s.outboxDepth,
+      oldestAgeSeconds: s.oldestAgeSeconds,
+      lastContact: s.upstream?.lastContact ?? s.peers.map((p) => p.lastContact).filter((x): x is string => !!x).sort().at(-1) ?? null,
+      upstream: s.upstream ? { address: s.upstream.address, url: s.upstream.url } : null,
+      peers: s.peers.filter((p) => !p.revokedAt).length,
+      warnings,
+    };
+  });
+
+  if (cfg().box.role !== 'ministry') {
+    const client = new UpstreamClient({ store: net.store, address: () => net.address(), now: box.now });
+    const uplink = new Uplink(net, client, o, log);
+    uplink.start();
+    box.onClose(() => uplink.stop());
+  }
+  box.onClose(() => {
+    clearInterval(statsTimer);
+    net.notifier.close();
+  });
+}

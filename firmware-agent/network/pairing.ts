@@ -1,0 +1,121 @@
+// Pairing and trust (docs/exchange.md §Pairing): the upstream issues a one-time code for a region below
+// it; the downstream sends the code with its Ed25519 public key and learns the upstream's key. A region
+// is held by one key: pairing again (with a new code) revokes the previous key.
+import { v7 as uuidv7 } from 'uuid';
+import type { Role } from '../config/schema.js';
+import { AppError } from '../errors.js';
+import type { RegionTable } from '../regions/regions.js';
+import { enrollmentCode, enrollmentHash, isPublicKey } from './crypto.js';
+import type { NetStore } from './store.js';
+
+/** The role a box holding `region` has below an upstream of `upstreamRole` at `upstreamRegion`, or throws. */
+export function childRole(upstreamRole: Role, upstreamRegion: string, region: string, regions: RegionTable): 'city' | 'province' {
+  const r = regions.get(region);
+  if (!r) throw new AppError('unknown-region', `region ${region} is not a GB/T 2260 code in the table`, { region });
+  if (upstreamRole === 'ministry' && r.level === 'province') return 'province';
+  if (upstreamRole === 'province' && r.level === 'city' && region.slice(0, 2) === upstreamRegion.slice(0, 2)) return 'city';
+  throw new AppError('exchange-not-upstream', `a ${upstreamRole} box at ${upstreamRegion} cannot be the upstream of ${region} (${r.level})`, {
+    role: upstreamRole,
+    region,
+  });
+}
+
+export function issueEnrollment(store: NetStore, role: Role, boxRegion: string, region: string, regions: RegionTable, now: Date, ttlHours = 72) {
+  childRole(role, boxRegion, region, regions);
+  const code = enrollmentCode();
+  const expiresAt = new Date(now.getTime() + ttlHours * 3600_000);
+  store.db
+    .prepare('INSERT INTO net_enrollments (code_hash, region, created_at, expires_at) VALUES (?, ?, ?, ?)')
+    .run(enrollmentHash(code), region, now.toISOString(), expiresAt.toISOString());
+  return { code, region, expiresAt: expiresAt.toISOString() };
+}
+
+export interface PairRequest {
+  code: string;
+  region: string;
+  role: string;
+  boxId: string;
+  publicKey: string;
+}
+
+/** Upstream side of pairing: checks the code and records the peer, in one transaction. */
+export function acceptPairing(store: NetStore, role: Role, boxRegion: string, req: PairRequest, regions: RegionTable, now: Date): { revoked: number } {
+  const expected = childRole(role, boxRegion, req.region, regions);
+  if (req.role !== expected) throw new AppError('exchange-not-upstream', `region ${req.region} pairs here as a ${expected} box, not ${req.role}`);
+  if (!isPublicKey(req.publicKey)) throw new AppError('validation-failed', 'publicKey is not an Ed25519 SPKI key', { field: 'body.publicKey' });
+  return store.db.transaction(() => {
+    const e = store.db.prepare('SELECT * FROM net_enrollments WHERE code_hash = ?').get(enrollmentHash(req.code)) as
+      | { region: string; expires_at: string; used_at: string | null }
+      | undefined;
+    if (!e || e.used_at || e.region !== req.region || Date.parse(e.expires_at) < now.getTime()) {
+      throw new AppError('exchange-enrollment-invalid', undefined, { region: req.region });
+    }
+    const iso = now.toISOString();
+    store.db.prepare('UPDATE net_enrollments SET used_at = ? WHERE code_hash = ?').run(iso, enrollmentHash(req.code));
+    const revoked = store.db.prepare('UPDATE net_peers SET revoked_at = ? WHERE region = ? AND revoked_at IS NULL AND public_key != ?').run(iso, req.region, req.publicKey).changes;
+    store.db
+      .prepare(
+        `INSERT INTO net_peers (public_key, region, box_id, role, enrolled_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (public_key) DO UPDATE SET revoked_at = NULL, enrolled_at = excluded.enrolled_at`,
+      )
+      .run(req.publicKey, req.region, req.boxId, expected, iso);
+    return { revoked };
+  })();
+}
+
+export interface PairResult {
+  address: string;
+  role: Role;
+  region: string;
+  name: string;
+  publicKey: string;
+  boxId: string;
+}
+
+/** Downstream side: creates the key pair if needed, registers it with the upstream and stores the upstream's key. */
+export async function pairWithUpstream(
+  store: NetStore,
+  self: { role: Role; region: string },
+  upstreamUrl: string,
+  code: string,
+  now: Date,
+  fetchFn: typeof fetch = fetch,
+): Promise<PairResult> {
+  if (self.role === 'ministry') throw new AppError('exchange-not-upstream', 'the ministry box has no upstream');
+  let url: URL;
+  try {
+    url = new URL(upstreamUrl);
+  } catch {
+    throw new AppError('validation-failed', `--upstream must be a URL, got ${upstreamUrl}`, { field: 'upstream' });
+  }
+  const id = store.ensureIdentity(now);
+  const body: PairRequest = { code, region: self.region, role: self.role, boxId: id.box_id, publicKey: id.public_key };
+  let res: Response;
+  try {
+    res = await fetchFn(new URL('/api/exchange/v1/pair', url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-edgebox-nonce': uuidv7() },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(15_000),
+    });
+  } catch (err) {
+    throw new AppError('network-upstream-unreachable', `cannot reach ${url.origin}: ${(err as Error).message}`, { upstream: url.origin });
+  }
+  const text = await res.text();
+  let json: Record<string, unknown>;
+  try {
+    json = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    throw new AppError('network-upstream-unreachable', `${url.origin} answered ${res.status} with a body that is not JSON`);
+  }
+  if (!res.ok) {
+    const e = (json.error ?? {}) as { code?: string; message?: string };
+    throw new AppError('network-upstream-unreachable', `${url.origin} refused the pairing: ${e.code ?? res.status} ${e.message ?? ''}`.trim(), { upstreamCode: e.code, status: res.status });
+  }
+  const r = json as unknown as PairResult;
+  if (typeof r.publicKey !== 'string' || !isPublicKey(r.publicKey) || typeof r.address !== 'string') {
+    throw new AppError('network-upstream-unreachable', `${url.origin} answered without a usable public key`);
+  }
+  store.setUpstream({ url: url.origin, address: r.address, role: r.role, key: r.publicKey }, now);
+  return r;
+}

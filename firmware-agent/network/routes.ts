@@ -1,0 +1,224 @@
+// HTTP side of the exchange (docs/exchange.md, docs/exchange.openapi.yaml):
+//   POST /api/exchange/v1/pair       register a downstream key with a one-time code (public)
+//   POST /api/exchange/v1/messages   push a batch up (signed by the downstream)
+//   GET  /api/exchange/v1/messages   pull what is addressed to the caller, long-polling from a cursor (signed)
+// Exchange routes are public to session auth: they are authenticated by Ed25519 signatures instead, and
+// every response to a signed request is signed back. Refusals are logged and recorded in net_refusals.
+import type { FastifyError, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { BoxServices } from '../box.js';
+import { AppError } from '../errors.js';
+import { errorResponses } from '../http/server.js';
+import { authenticate, header, headers, signResponse } from './auth.js';
+import { type Envelope, checkEnvelope } from './messages.js';
+import { type PairRequest, acceptPairing } from './pairing.js';
+import { peerMayOriginate } from './router.js';
+import type { NetworkService } from './service.js';
+import type { Peer } from './store.js';
+
+export interface ExchangeLimits {
+  /** Most messages in one pushed or pulled batch. */
+  maxBatch: number;
+  /** Largest pushed body, bytes. */
+  maxBodyBytes: number;
+  /** Longest long-poll, seconds. */
+  maxWaitSeconds: number;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    rawBody?: string;
+    peer?: Peer;
+  }
+}
+
+function refusalCode(err: FastifyError | AppError): string {
+  if (err instanceof AppError) return err.code;
+  if ((err as FastifyError).validation) return 'validation-failed';
+  if ((err as FastifyError).code === 'FST_ERR_CTP_BODY_TOO_LARGE') return 'payload-too-large';
+  if (err instanceof SyntaxError) return 'malformed-json';
+  return 'internal-error';
+}
+
+export const exchangeRoutes: FastifyPluginAsync<{ box: BoxServices; net: NetworkService; limits: ExchangeLimits }> = async (app, { box, net, limits }) => {
+  const { store } = net;
+  // Keep the exact bytes: the signature covers them.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: limits.maxBodyBytes }, (request, body, done) => {
+    const raw = body as string;
+    (request as FastifyRequest).rawBody = raw;
+    if (raw.length === 0) return done(null, undefined);
+    try {
+      done(null, JSON.parse(raw));
+    } catch (err) {
+      done(new AppError('malformed-json', (err as Error).message), undefined);
+    }
+  });
+  app.addHook('onError', async (request, _reply, err) => {
+    const code = refusalCode(err as FastifyError);
+    const peer = header(request, headers.sender) ?? null;
+    try {
+      store.refusal(box.now(), peer, code, err.message, request.url);
+    } catch {
+      // Recording a refusal must never turn it into another error.
+    }
+    request.log.warn({ peer, code, url: request.url }, `exchange request refused: ${err.message}`);
+  });
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (typeof payload !== 'string') return payload;
+    const id = store.identity();
+    if (id) signResponse(request, reply, payload, id.private_key, box.now());
+    return payload;
+  });
+
+  const signedHeaders = {
+    type: 'object',
+    properties: Object.fromEntries(Object.values(headers).map((h) => [h, { type: 'string' }])),
+  } as const;
+
+  app.post<{ Body: PairRequest }>(
+    '/api/exchange/v1/pair',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['exchange'],
+        summary: 'Register a downstream box’s public key with a one-time enrollment code',
+        security: [],
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['code', 'region', 'role', 'boxId', 'publicKey'],
+          properties: {
+            code: { type: 'string', minLength: 8, maxLength: 32 },
+            region: { type: 'string', pattern: '^\\d{6}$' },
+            role: { type: 'string', enum: ['city', 'province'] },
+            boxId: { type: 'string', minLength: 1, maxLength: 64 },
+            publicKey: { type: 'string', minLength: 40, maxLength: 200 },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              address: { type: 'string' },
+              role: { type: 'string' },
+              region: { type: 'string' },
+              name: { type: 'string' },
+              publicKey: { type: 'string' },
+              boxId: { type: 'string' },
+            },
+          },
+          ...errorResponses(400, 403, 409, 422),
+        },
+      },
+    },
+    async (request) => {
+      const cfg = box.config.current();
+      const now = box.now();
+      const id = store.ensureIdentity(now);
+      const { revoked } = acceptPairing(store, cfg.box.role, cfg.box.region, request.body, box.regions, now);
+      net.seedKbFor(request.body.region);
+      request.log.info({ region: request.body.region, role: request.body.role, revoked }, 'exchange peer paired');
+      return { address: net.address(), role: cfg.box.role, region: cfg.box.region, name: cfg.box.name, publicKey: id.public_key, boxId: id.box_id };
+    },
+  );
+
+  app.post<{ Body: { from: string; messages: unknown[] } }>(
+    '/api/exchange/v1/messages',
+    {
+      config: { public: true },
+      bodyLimit: limits.maxBodyBytes,
+      schema: {
+        tags: ['exchange'],
+        summary: 'Push a batch of messages to the upstream (signed)',
+        security: [],
+        headers: signedHeaders,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['from', 'messages'],
+          properties: { from: { type: 'string', pattern: '^\\d{6}$' }, messages: { type: 'array', items: { type: 'object' } } },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              results: {
+                type: 'array',
+                items: { type: 'object', properties: { id: { type: 'string' }, status: { type: 'string' }, reason: { type: 'string' } } },
+              },
+            },
+          },
+          ...errorResponses(400, 401, 403, 409, 413, 422),
+        },
+      },
+      preValidation: async (request) => {
+        // Authenticate before looking at the body's shape: an unsigned sender learns nothing about it.
+        request.peer = authenticate(request, request.rawBody ?? '', store, box.now());
+      },
+    },
+    async (request) => {
+      const peer = request.peer!;
+      const { from, messages } = request.body;
+      if (from !== peer.region) throw new AppError('exchange-region-not-held', `batch from ${from} signed by the box holding ${peer.region}`, { from, peer: peer.region });
+      if (messages.length > limits.maxBatch) {
+        throw new AppError('exchange-batch-too-large', `${messages.length} messages; at most ${limits.maxBatch} per batch`, { count: messages.length, max: limits.maxBatch });
+      }
+      const envs: Envelope[] = messages.map((m, i) => checkEnvelope(m, i));
+      envs.forEach((e, index) => {
+        if (!peerMayOriginate(peer.region, peer.role, e.from)) {
+          throw new AppError('exchange-region-not-held', `message ${index} claims origin ${e.from}, which ${peer.region} does not hold`, { index, id: e.id, from: e.from });
+        }
+      });
+      return { results: net.applyBatch(envs, peer.region) };
+    },
+  );
+
+  app.get<{ Querystring: { after?: number; wait?: number; limit?: number } }>(
+    '/api/exchange/v1/messages',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['exchange'],
+        summary: 'Pull messages addressed to the calling box after a cursor, waiting up to `wait` seconds (signed)',
+        security: [],
+        headers: signedHeaders,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            after: { type: 'integer', minimum: 0 },
+            wait: { type: 'integer', minimum: 0, maximum: 300 },
+            limit: { type: 'integer', minimum: 1, maximum: 10000 },
+          },
+        },
+        response: errorResponses(400, 401, 403, 409),
+      },
+      preValidation: async (request) => {
+        request.peer = authenticate(request, '', store, box.now());
+      },
+    },
+    async (request, reply) => {
+      const hop = request.peer!.region;
+      const after = request.query.after ?? 0;
+      const limit = Math.min(request.query.limit ?? limits.maxBatch, limits.maxBatch);
+      const waitMs = Math.min(request.query.wait ?? 0, limits.maxWaitSeconds) * 1000;
+      // Asking from cursor N acknowledges everything up to N: the caller applied it in the transaction
+      // that stored N.
+      if (after > 0) store.markDeliveredUpTo(hop, after, box.now());
+      let rows = store.pending(hop, limit, after);
+      if (rows.length === 0 && waitMs > 0) {
+        // Stop waiting when the caller goes away (reply.raw 'close' fires on a dropped connection).
+        const gone = new AbortController();
+        const onClose = () => gone.abort();
+        reply.raw.once('close', onClose);
+        await net.notifier.wait(hop, waitMs, gone.signal);
+        reply.raw.off('close', onClose);
+        rows = store.pending(hop, limit, after);
+      }
+      const cursor = rows.length > 0 ? rows[rows.length - 1]!.seq : after;
+      // Envelopes go out exactly as stored.
+      const body = `{"messages":[${rows.map((r) => `{"seq":${r.seq},"message":${r.envelope}}`).join(',')}],"cursor":${cursor}}`;
+      return reply.type('application/json; charset=utf-8').send(body);
+    },
+  );
+};

@@ -1,0 +1,362 @@
+// The network's domain side: turns ticket changes into outbox messages (inside the change's transaction),
+// and applies received batches exactly once (inbox record, local effect and onward outbox rows in one
+// transaction). No I/O here: the HTTP routes and the uplink move the bytes.
+//
+// Invariants:
+// - A message id is applied at most once per box (net_inbox.id UNIQUE, checked and written in the
+//   applying transaction); a repeat is acknowledged as a duplicate and changes nothing.
+// - Outbox rows are per hop and FIFO (seq); a received message's onward rows are written in the
+//   transaction that applies it, so messages about one ticket keep their order across every hop.
+// - A confidential reporter's phone and name never leave the box (snapshots are the 'peer' view).
+import type { Role } from '../config/schema.js';
+import { AppError } from '../errors.js';
+import type { RegionTable } from '../regions/regions.js';
+import type { Db } from '../store/db.js';
+import type { TicketRow } from '../tickets/model.js';
+import type { TicketChange, TicketService, TransferredTicket } from '../tickets/service.js';
+import type { Actor } from '../tickets/workflow.js';
+import type { Channel, TicketType } from '../tickets/codes.js';
+import {
+  type ArticleBody,
+  type Envelope,
+  type ReportBody,
+  type ResultBody,
+  type StatsBody,
+  type TicketSnapshot,
+  type TransferBody,
+  type VisitBody,
+  ministryAddress,
+  newEnvelope,
+} from './messages.js';
+import { Notifier } from './notifier.js';
+import { type Route, type Self, route } from './router.js';
+import { NetStore } from './store.js';
+
+/** What the network needs of the knowledge base (firmware-agent/kb, issue 4). */
+export interface KbPort {
+  upsertUpstream(a: ArticleBody, actor: Actor): { applied: boolean };
+  changedSince(since: number, limit?: number): { items: (ArticleBody & { rev: number; upstream: boolean })[]; rev: number; more: boolean };
+  onChanged(fn: (a: unknown) => void): void;
+}
+
+export interface NetworkDeps {
+  db: Db;
+  tickets: TicketService;
+  regions: RegionTable;
+  role: () => Role;
+  region: () => string;
+  now: () => Date;
+  log?: { info(o: object, m?: string): void; warn(o: object, m?: string): void; error(o: object, m?: string): void };
+}
+
+type NetTicketRow = TicketRow & { origin_region: string | null; transferred_to: string | null; handler_region: string | null };
+
+export interface ApplyResult {
+  id: string;
+  status: 'applied' | 'forwarded' | 'duplicate' | 'ignored';
+  reason?: string;
+}
+
+export class NetworkService {
+  readonly store: NetStore;
+  readonly notifier = new Notifier();
+  kb: KbPort | null = null;
+  readonly #setTransferred;
+  readonly #upsertReport;
+  readonly #upsertStats;
+
+  constructor(readonly deps: NetworkDeps) {
+    this.store = new NetStore(deps.db);
+    const db = deps.db;
+    this.#setTransferred = db.prepare('UPDATE tickets SET transferred_to = ? WHERE rowid = ?');
+    this.#upsertReport = db.prepare(
+      `INSERT INTO net_reports (ticket_id, reporter, number, region, type, domain, channel, status, version, snapshot, updated_at)
+       VALUES (@ticketId, @reporter, @number, @region, @type, @domain, @channel, @status, @version, @snapshot, @updatedAt)
+       ON CONFLICT (ticket_id, reporter) DO UPDATE SET number = excluded.number, region = excluded.region, type = excluded.type,
+         domain = excluded.domain, channel = excluded.channel, status = excluded.status, version = excluded.version,
+         snapshot = excluded.snapshot, updated_at = excluded.updated_at
+       WHERE excluded.version > net_reports.version`,
+    );
+    this.#upsertStats = db.prepare(
+      `INSERT INTO net_stats (region, day, computed_at, body) VALUES (?, ?, ?, ?)
+       ON CONFLICT (region, day) DO UPDATE SET computed_at = excluded.computed_at, body = excluded.body
+       WHERE excluded.computed_at >= net_stats.computed_at`,
+    );
+  }
+
+  /** This box's address on the network: its region code, or 000000 for the ministry. */
+  address(): string {
+    return this.deps.role() === 'ministry' ? ministryAddress : this.deps.region();
+  }
+
+  self(): Self {
+    const id = this.store.identity();
+    return {
+      role: this.deps.role(),
+      address: this.address(),
+      hasUpstream: this.deps.role() !== 'ministry',
+      peers: new Set(this.store.activePeers().map((p) => p.region)),
+    };
+  }
+
+  /** Writes a message created on this box to the outbox of every hop it takes. Call inside the change's transaction. */
+  send(env: Envelope, at: Date, self = this.self()): Route {
+    const r = route(self, env.to, false);
+    for (const hop of r.hops) {
+      this.store.enqueue(env, hop, at);
+      this.notifier.notify(hop);
+    }
+    return r;
+  }
+
+  /** Transaction hook on every ticket change (see tickets/service.ts addTransactionHook). */
+  onTicketChange(c: TicketChange): void {
+    const self = this.self();
+    let row = c.ticket as NetTicketRow;
+    const from = self.address;
+    const ref = { id: row.id, version: row.version };
+    // 流转: a ticket received here about a matter this box does not serve goes to the box that does.
+    if (c.action === 'create' && !row.origin_region && !route(self, row.region, false).local) {
+      this.#setTransferred.run(row.region, row.rowid);
+      row = { ...row, transferred_to: row.region };
+      this.send(newEnvelope<TransferBody>('ticket.transfer', from, row.region, c.at, { ticket: this.snapshot(row) }, ref), c.at, self);
+    }
+    if (c.actor.role !== 'peer') {
+      // 回复反馈: the result of a transferred ticket goes back to the box that took the call.
+      if (row.origin_region && (c.action === 'reply' || c.action === 'answer')) {
+        const text = (c.action === 'reply' ? row.reply_text : row.answer_text) ?? '';
+        this.send(
+          newEnvelope<ResultBody>('ticket.result', from, row.origin_region, c.at, { ticketId: row.id, number: row.number, kind: c.action, text, at: c.at.toISOString() }, ref),
+          c.at,
+          self,
+        );
+      }
+      // 回访: the origin's return-visit outcome goes to the box that handled it.
+      if (row.transferred_to && c.action === 'visit' && row.satisfaction) {
+        const to = row.handler_region ?? row.transferred_to;
+        const body: VisitBody = { ticketId: row.id, number: row.number, satisfaction: row.satisfaction, note: row.visit_note, at: c.at.toISOString() };
+        this.send(newEnvelope<VisitBody>('ticket.visit', from, to, c.at, body, ref), c.at, self);
+      }
+    }
+    // 上报: every change of every ticket is reported to every level above.
+    if (self.hasUpstream) {
+      this.send(newEnvelope<ReportBody>('ticket.report', from, '^', c.at, { ticket: this.snapshot(row), action: c.action }, ref), c.at, self);
+    }
+  }
+
+  /** The ticket as another box may see it (a confidential reporter's identity withheld). */
+  snapshot(row: NetTicketRow): TicketSnapshot {
+    const v = this.deps.tickets.view(row, { id: null, name: 'peer', role: 'peer' });
+    return {
+      id: v.id,
+      number: v.number,
+      type: v.type,
+      subtype: v.subtype,
+      domain: v.domain,
+      channel: v.channel,
+      region: v.region,
+      caller: v.caller,
+      confidential: v.confidential,
+      urgent: v.urgent,
+      subject: v.subject,
+      description: v.description,
+      location: v.location,
+      involved: v.involved,
+      status: v.status,
+      dueAt: v.dueAt,
+      answer: v.answer,
+      reply: v.reply,
+      satisfaction: v.satisfaction,
+      reopenCount: v.reopenCount,
+      createdAt: v.createdAt,
+      updatedAt: v.updatedAt,
+      dispatchedAt: v.dispatchedAt,
+      repliedAt: v.repliedAt,
+      closedAt: v.closedAt,
+      version: v.version,
+      originRegion: row.origin_region,
+      handlerRegion: row.handler_region ?? row.transferred_to,
+    };
+  }
+
+  /**
+   * Applies a batch received from `via` ('up' or a peer's region), in order, in one transaction together
+   * with `also` (e.g. advancing the pull cursor). Returns one result per message.
+   */
+  applyBatch(envs: Envelope[], via: string, also?: () => void): ApplyResult[] {
+    const changes: TicketChange[] = [];
+    const at = this.deps.now();
+    const results = this.deps.db
+      .transaction(() => {
+        const self = this.self();
+        const out: ApplyResult[] = [];
+        for (const env of envs) {
+          if (this.store.seen(env.id)) {
+            out.push({ id: env.id, status: 'duplicate' });
+            continue;
+          }
+          const r = route(self, env.to, true);
+          let status: ApplyResult['status'] = r.local ? 'applied' : 'forwarded';
+          let reason: string | undefined;
+          if (r.local) {
+            try {
+              // A savepoint per message: a message that cannot apply here changes nothing and does not
+              // hold up the ones behind it (it is recorded as ignored, with the reason logged).
+              this.deps.db.transaction(() => this.#applyLocal(env, at, changes))();
+            } catch (err) {
+              if (!(err instanceof AppError)) throw err;
+              status = 'ignored';
+              reason = `${err.code}: ${err.message}`;
+              this.deps.log?.warn({ id: env.id, kind: env.kind, from: env.from, code: err.code }, `exchange message ignored: ${err.message}`);
+            }
+          }
+          for (const hop of r.hops) {
+            if (hop === via) continue;
+            this.store.enqueue(env, hop, at);
+            this.notifier.notify(hop);
+          }
+          this.store.record(env, via, status === 'forwarded' ? 'forwarded' : status === 'ignored' ? 'ignored' : 'applied', at);
+          out.push(reason ? { id: env.id, status, reason } : { id: env.id, status });
+        }
+        also?.();
+        return out;
+      })
+      .immediate();
+    this.deps.tickets.publishCommitted(changes);
+    return results;
+  }
+
+  #applyLocal(env: Envelope, at: Date, changes: TicketChange[]): void {
+    const actor: Actor = { id: null, name: `peer:${env.from}`, role: 'peer' };
+    switch (env.kind) {
+      case 'ticket.report': {
+        const b = env.body as ReportBody;
+        const t = b.ticket;
+        this.#upsertReport.run({
+          ticketId: t.id,
+          reporter: env.from,
+          number: t.number,
+          region: t.region,
+          type: t.type,
+          domain: t.domain,
+          channel: t.channel,
+          status: t.status,
+          version: t.version,
+          snapshot: JSON.stringify(t),
+          updatedAt: at.toISOString(),
+        });
+        return;
+      }
+      case 'ticket.transfer': {
+        const t = (env.body as TransferBody).ticket;
+        const input: TransferredTicket = {
+          id: t.id,
+          number: t.number,
+          type: t.type as TicketType,
+          subtype: t.subtype,
+          domain: t.domain,
+          channel: t.channel as Channel,
+          region: t.region,
+          callerPhone: t.caller.phone,
+          callerName: t.caller.name,
+          anonymous: t.caller.anonymous,
+          confidential: t.confidential,
+          urgent: t.urgent,
+          subject: t.subject,
+          description: t.description,
+          location: t.location,
+          involved: t.involved,
+          dueAt: t.dueAt,
+          createdAt: t.createdAt,
+          originRegion: env.from,
+        };
+        const c = this.deps.tickets.receiveTransferred(input, actor);
+        if (c) changes.push(c);
+        return;
+      }
+      case 'ticket.result': {
+        const b = env.body as ResultBody;
+        changes.push(this.deps.tickets.applyPeer(b.ticketId, { event: 'result', kind: b.kind, text: b.text, handlerRegion: env.from }, actor));
+        return;
+      }
+      case 'ticket.visit': {
+        const b = env.body as VisitBody;
+        changes.push(this.deps.tickets.applyPeer(b.ticketId, { event: 'visit', satisfaction: b.satisfaction, note: b.note ?? null }, actor));
+        return;
+      }
+      case 'kb.article': {
+        if (!this.kb) throw new AppError('internal-error', 'no knowledge base on this box');
+        this.kb.upsertUpstream(env.body as ArticleBody, actor);
+        return;
+      }
+      case 'stats.daily': {
+        const b = env.body as StatsBody;
+        this.#upsertStats.run(b.region, b.day, b.computedAt, JSON.stringify(b));
+        return;
+      }
+    }
+  }
+
+  /** Stores this box's own daily statistics and sends them up, in one transaction. */
+  publishStats(body: StatsBody): void {
+    const at = this.deps.now();
+    this.deps.db.transaction(() => {
+      this.#upsertStats.run(body.region, body.day, body.computedAt, JSON.stringify(body));
+      if (this.self().hasUpstream) this.send(newEnvelope<StatsBody>('stats.daily', this.address(), '^', at, body), at);
+    })();
+  }
+
+  meta(key: string): number {
+    const r = this.deps.db.prepare('SELECT value FROM net_meta WHERE key = ?').get(key) as { value: number } | undefined;
+    return r?.value ?? 0;
+  }
+
+  setMeta(key: string, value: number): void {
+    this.deps.db.prepare('INSERT INTO net_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+  }
+
+  /**
+   * Sends this box's own articles (not city-scoped, not owned upstream) changed since the last pump down to
+   * every box below, advancing the durable cursor in the same transaction (a crash re-sends nothing twice
+   * and loses nothing).
+   */
+  pumpKb(): number {
+    const kb = this.kb;
+    if (!kb || this.deps.role() === 'city') return 0;
+    let sent = 0;
+    for (;;) {
+      const more = this.deps.db.transaction(() => {
+        const page = kb.changedSince(this.meta('kb-rev'), 200);
+        const at = this.deps.now();
+        for (const a of page.items) {
+          if (a.upstream || a.scope === 'city') continue;
+          const { rev: _rev, upstream: _up, ...article } = a;
+          this.send(newEnvelope<ArticleBody>('kb.article', this.address(), '*', at, article), at);
+          sent++;
+        }
+        this.setMeta('kb-rev', page.rev);
+        return page.more;
+      })();
+      if (!more) return sent;
+    }
+  }
+
+  /** Queues every article a newly paired box below should hold (own and upstream, not city-scoped). */
+  seedKbFor(hop: string): void {
+    const kb = this.kb;
+    if (!kb) return;
+    let since = 0;
+    const at = this.deps.now();
+    for (;;) {
+      const page = kb.changedSince(since, 200);
+      for (const a of page.items) {
+        if (a.scope === 'city') continue;
+        const { rev: _rev, upstream: _up, ...article } = a;
+        this.store.enqueue(newEnvelope<ArticleBody>('kb.article', a.upstream ? a.ownerRegion : this.address(), '*', at, article), hop, at);
+      }
+      since = page.rev;
+      if (!page.more) break;
+    }
+    this.notifier.notify(hop);
+  }
+}

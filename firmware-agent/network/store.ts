@@ -1,0 +1,175 @@
+// The network's tables (migration 202611281500-network.sql) behind small typed methods.
+// Every method is synchronous and may run inside a caller's transaction.
+import { v7 as uuidv7 } from 'uuid';
+import type { Db } from '../store/db.js';
+import { generateKeyPair } from './crypto.js';
+import type { Envelope } from './messages.js';
+
+export interface Identity {
+  box_id: string;
+  public_key: string;
+  private_key: string;
+  created_at: string;
+  upstream_url: string | null;
+  upstream_address: string | null;
+  upstream_role: string | null;
+  upstream_key: string | null;
+  paired_at: string | null;
+  pull_cursor: number;
+  last_contact: string | null;
+  last_error: string | null;
+}
+
+export interface Peer {
+  public_key: string;
+  region: string;
+  box_id: string;
+  role: string;
+  enrolled_at: string;
+  revoked_at: string | null;
+  last_contact: string | null;
+}
+
+export interface OutboxRow {
+  seq: number;
+  id: string;
+  hop: string;
+  kind: string;
+  envelope: string;
+  created_at: string;
+  attempts: number;
+}
+
+export class NetStore {
+  readonly #s;
+  constructor(readonly db: Db) {
+    this.#s = {
+      identity: db.prepare('SELECT * FROM net_identity WHERE id = 1'),
+      insertIdentity: db.prepare('INSERT OR IGNORE INTO net_identity (id, box_id, public_key, private_key, created_at) VALUES (1, ?, ?, ?, ?)'),
+      activePeers: db.prepare('SELECT * FROM net_peers WHERE revoked_at IS NULL ORDER BY region'),
+      allPeers: db.prepare('SELECT * FROM net_peers ORDER BY region, enrolled_at'),
+      peerByRegion: db.prepare('SELECT * FROM net_peers WHERE region = ? ORDER BY revoked_at IS NULL DESC, enrolled_at DESC LIMIT 1'),
+      enqueue: db.prepare('INSERT OR IGNORE INTO net_outbox (id, hop, kind, ticket_id, envelope, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
+      pending: db.prepare('SELECT seq, id, hop, kind, envelope, created_at, attempts FROM net_outbox WHERE hop = ? AND delivered_at IS NULL AND seq > ? ORDER BY seq LIMIT ?'),
+      delivered: db.prepare('UPDATE net_outbox SET delivered_at = ? WHERE hop = ? AND seq = ? AND delivered_at IS NULL'),
+      deliveredUpTo: db.prepare('UPDATE net_outbox SET delivered_at = ? WHERE hop = ? AND seq <= ? AND delivered_at IS NULL'),
+      attempt: db.prepare('UPDATE net_outbox SET attempts = attempts + 1 WHERE hop = ? AND seq = ?'),
+      reject: db.prepare('UPDATE net_outbox SET delivered_at = ?, rejected_code = ? WHERE hop = ? AND seq = ?'),
+      depth: db.prepare('SELECT count(*) AS n, min(created_at) AS oldest FROM net_outbox WHERE delivered_at IS NULL'),
+      rejected: db.prepare('SELECT count(*) AS n FROM net_outbox WHERE rejected_code IS NOT NULL'),
+      seen: db.prepare('SELECT 1 FROM net_inbox WHERE id = ?'),
+      record: db.prepare(
+        'INSERT INTO net_inbox (id, kind, origin, via, ticket_id, ticket_version, outcome, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      nonce: db.prepare('INSERT OR IGNORE INTO net_nonces (nonce, peer, expires_at) VALUES (?, ?, ?)'),
+      purgeNonces: db.prepare('DELETE FROM net_nonces WHERE expires_at < ?'),
+      refusal: db.prepare('INSERT INTO net_refusals (at, peer, code, message, path) VALUES (?, ?, ?, ?, ?)'),
+      peerContact: db.prepare('UPDATE net_peers SET last_contact = ? WHERE public_key = ?'),
+      upContact: db.prepare('UPDATE net_identity SET last_contact = ?, last_error = NULL WHERE id = 1'),
+      upError: db.prepare('UPDATE net_identity SET last_error = ? WHERE id = 1'),
+      cursor: db.prepare('UPDATE net_identity SET pull_cursor = ? WHERE id = 1 AND pull_cursor < ?'),
+    };
+  }
+
+  /** This box's identity, creating its Ed25519 key pair on first use. */
+  ensureIdentity(now: Date): Identity {
+    let id = this.#s.identity.get() as Identity | undefined;
+    if (!id) {
+      const kp = generateKeyPair();
+      this.#s.insertIdentity.run(uuidv7(), kp.publicKey, kp.privateKey, now.toISOString());
+      id = this.#s.identity.get() as Identity;
+    }
+    return id;
+  }
+
+  identity(): Identity | undefined {
+    return this.#s.identity.get() as Identity | undefined;
+  }
+
+  setUpstream(u: { url: string; address: string; role: string; key: string }, now: Date): void {
+    this.db
+      .prepare('UPDATE net_identity SET upstream_url = ?, upstream_address = ?, upstream_role = ?, upstream_key = ?, paired_at = ?, pull_cursor = 0 WHERE id = 1')
+      .run(u.url, u.address, u.role, u.key, now.toISOString());
+  }
+
+  activePeers(): Peer[] {
+    return this.#s.activePeers.all() as Peer[];
+  }
+
+  allPeers(): Peer[] {
+    return this.#s.allPeers.all() as Peer[];
+  }
+
+  /** The newest key for a region, active first (a revoked one is returned so the refusal can say so). */
+  peer(region: string): Peer | undefined {
+    return this.#s.peerByRegion.get(region) as Peer | undefined;
+  }
+
+  enqueue(env: Envelope, hop: string, at: Date): void {
+    this.#s.enqueue.run(env.id, hop, env.kind, env.ticket?.id ?? null, JSON.stringify(env), at.toISOString());
+  }
+
+  pending(hop: string, limit: number, after = 0): OutboxRow[] {
+    return this.#s.pending.all(hop, after, limit) as OutboxRow[];
+  }
+
+  markDelivered(hop: string, seqs: number[], at: Date): void {
+    const iso = at.toISOString();
+    this.db.transaction(() => {
+      for (const s of seqs) this.#s.delivered.run(iso, hop, s);
+    })();
+  }
+
+  markDeliveredUpTo(hop: string, seq: number, at: Date): number {
+    return this.#s.deliveredUpTo.run(at.toISOString(), hop, seq).changes;
+  }
+
+  countAttempt(hop: string, seqs: number[]): void {
+    this.db.transaction(() => {
+      for (const s of seqs) this.#s.attempt.run(hop, s);
+    })();
+  }
+
+  reject(hop: string, seq: number, code: string, at: Date): void {
+    this.#s.reject.run(at.toISOString(), code, hop, seq);
+  }
+
+  depth(): { n: number; oldest: string | null; rejected: number } {
+    const d = this.#s.depth.get() as { n: number; oldest: string | null };
+    return { ...d, rejected: (this.#s.rejected.get() as { n: number }).n };
+  }
+
+  seen(id: string): boolean {
+    return this.#s.seen.get(id) !== undefined;
+  }
+
+  record(env: Envelope, via: string, outcome: 'applied' | 'forwarded' | 'ignored', at: Date): void {
+    this.#s.record.run(env.id, env.kind, env.from, via, env.ticket?.id ?? null, env.ticket?.version ?? null, outcome, at.toISOString());
+  }
+
+  /** Remembers a request nonce; false when it was already seen (a replay). */
+  rememberNonce(nonce: string, peer: string, expires: Date, now: Date): boolean {
+    this.#s.purgeNonces.run(now.toISOString());
+    return this.#s.nonce.run(nonce, peer, expires.toISOString()).changes === 1;
+  }
+
+  refusal(at: Date, peer: string | null, code: string, message: string, path: string): void {
+    this.#s.refusal.run(at.toISOString(), peer, code, message.slice(0, 500), path.slice(0, 200));
+  }
+
+  peerContact(publicKey: string, at: Date): void {
+    this.#s.peerContact.run(at.toISOString(), publicKey);
+  }
+
+  upstreamContact(at: Date): void {
+    this.#s.upContact.run(at.toISOString());
+  }
+
+  upstreamError(message: string): void {
+    this.#s.upError.run(message.slice(0, 500));
+  }
+
+  advanceCursor(seq: number): void {
+    this.#s.cursor.run(seq, seq);
+  }
+}

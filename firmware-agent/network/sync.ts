@@ -1,0 +1,156 @@
+// The downstream's link to its upstream: one loop pushes the outbox up in FIFO batches, another pulls
+// what is addressed to this box by long-polling from a durable cursor. The upstream never connects down.
+//
+// Invariants:
+// - A pushed row is marked delivered only after the upstream's signed acknowledgement; a crash in
+//   between re-sends it and the upstream answers "duplicate".
+// - A pulled batch is applied and the cursor stored in one transaction; the next pull acknowledges it.
+// - Transient failures back off exponentially with jitter up to a ceiling; a batch refused for its
+//   content is split to find the message at fault, which is set aside (rejected_code) and reported in
+//   /healthz instead of blocking the queue forever.
+// - Both loops check the stop flag and every wait ends on stop.
+import { checkEnvelope } from './messages.js';
+import { NetworkError, type UpstreamClient } from './client.js';
+import type { NetworkService } from './service.js';
+
+export interface SyncOptions {
+  /** First retry delay after a failure, ms. */
+  retryBaseMs: number;
+  /** Ceiling of the retry delay, ms. */
+  retryMaxMs: number;
+  /** How long the push loop sleeps with nothing to send before looking again, ms (new rows wake it at once). */
+  idleMs: number;
+  /** Long-poll wait asked of the upstream, seconds (0: plain polling every idleMs). */
+  pollWaitSeconds: number;
+  /** Messages per pushed or pulled batch. */
+  batchSize: number;
+}
+
+export const defaultSyncOptions: SyncOptions = { retryBaseMs: 1000, retryMaxMs: 300_000, idleMs: 5000, pollWaitSeconds: 25, batchSize: 200 };
+
+/** Exponential backoff with "equal jitter": half fixed, half random, so a fleet does not retry in step. */
+export function backoffMs(failures: number, o: Pick<SyncOptions, 'retryBaseMs' | 'retryMaxMs'>, random: () => number = Math.random): number {
+  const ceiling = Math.min(o.retryMaxMs, o.retryBaseMs * 2 ** Math.min(Math.max(failures - 1, 0), 30));
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
+
+type Log = { info(o: object, m?: string): void; warn(o: object, m?: string): void; error(o: object, m?: string): void };
+
+export class Uplink {
+  #stopped = false;
+  readonly #abort = new AbortController();
+  readonly #loops: Promise<void>[] = [];
+  #isolate = false;
+  readonly failures = { push: 0, pull: 0 };
+
+  constructor(
+    private readonly net: NetworkService,
+    private readonly client: UpstreamClient,
+    private readonly o: SyncOptions,
+    private readonly log: Log,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  start(): void {
+    for (const [name, once] of [
+      ['push', () => this.#pushOnce()],
+      ['pull', () => this.#pullOnce()],
+    ] as const) {
+      this.#loops.push(
+        this.#loop(name, once).catch((err: unknown) => this.log.error({ err, loop: name }, 'network loop stopped unexpectedly')),
+      );
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#abort.abort();
+    await Promise.all(this.#loops);
+  }
+
+  #sleep(ms: number, hop?: string): Promise<void> {
+    return this.net.notifier.wait(hop ?? '\u0000none', ms, this.#abort.signal);
+  }
+
+  async #loop(name: 'push' | 'pull', once: () => Promise<'busy' | 'idle'>): Promise<void> {
+    while (!this.#stopped) {
+      try {
+        const r = await once();
+        this.failures[name] = 0;
+        if (r === 'idle' && !this.#stopped) await this.#sleep(this.o.idleMs, name === 'push' ? 'up' : undefined);
+      } catch (err) {
+        if (this.#stopped) break;
+        this.failures[name]++;
+        const delay = backoffMs(this.failures[name], this.o, this.random);
+        const e = err as NetworkError;
+        if (e.code !== 'network-not-paired') {
+          try {
+            this.net.store.upstreamError(`${name}: ${e.message}`);
+          } catch {
+            // the store may be closing
+          }
+          this.log.warn({ loop: name, code: e.code, failures: this.failures[name], retryInMs: delay }, `network ${name} failed: ${e.message}`);
+        }
+        await this.#sleep(delay);
+      }
+    }
+  }
+
+  async #pushOnce(): Promise<'busy' | 'idle'> {
+    const id = this.net.store.identity();
+    if (!id?.upstream_url) return 'idle';
+    const rows = this.net.store.pending('up', this.#isolate ? 1 : this.o.batchSize);
+    if (rows.length === 0) return 'idle';
+    try {
+      const res = await this.client.push(
+        rows.map((r) => r.envelope),
+        this.#abort.signal,
+      );
+      const now = this.net.deps.now();
+      if (res.results.length !== rows.length) throw new NetworkError('network-bad-response', `pushed ${rows.length} messages, ${res.results.length} acknowledged`);
+      this.net.store.markDelivered('up', rows.map((r) => r.seq), now);
+      this.net.store.upstreamContact(now);
+      this.#isolate = false;
+      return 'busy';
+    } catch (err) {
+      if (err instanceof NetworkError && !err.transient) {
+        if (rows.length > 1) {
+          // Send one at a time until the message at fault is found and set aside.
+          this.#isolate = true;
+          this.log.warn({ refusal: err.detail.refusal }, 'batch refused for its content; isolating the message at fault');
+          return 'busy';
+        }
+        const row = rows[0]!;
+        this.net.store.reject('up', row.seq, err.detail.refusal ?? 'refused', this.net.deps.now());
+        this.log.error({ id: row.id, kind: row.kind, refusal: err.detail.refusal }, `upstream refused message ${row.id} permanently; set aside`);
+        return 'busy';
+      }
+      this.net.store.countAttempt('up', rows.map((r) => r.seq));
+      throw err;
+    }
+  }
+
+  async #pullOnce(): Promise<'busy' | 'idle'> {
+    const id = this.net.store.identity();
+    if (!id?.upstream_url) return 'idle';
+    const res = await this.client.pull(id.pull_cursor, this.o.pollWaitSeconds, this.o.batchSize, this.#abort.signal);
+    const now = this.net.deps.now();
+    if (res.messages.length > 0) {
+      // The upstream is trusted (its answer is signed), but its messages are still checked like any other.
+      // One it cannot read (e.g. a newer body version) is recorded as a refusal and skipped, not retried forever.
+      const envs = [];
+      for (const [i, m] of res.messages.entries()) {
+        try {
+          envs.push(checkEnvelope(m.message, i));
+        } catch (err) {
+          const code = (err as { code?: string }).code ?? 'exchange-body-invalid';
+          this.net.store.refusal(now, 'up', code, (err as Error).message, `pull seq ${m.seq}`);
+          this.log.error({ seq: m.seq, code }, `message from upstream refused: ${(err as Error).message}`);
+        }
+      }
+      this.net.applyBatch(envs, 'up', () => this.net.store.advanceCursor(res.cursor));
+    }
+    this.net.store.upstreamContact(now);
+    return res.messages.length > 0 || this.o.pollWaitSeconds > 0 ? 'busy' : 'idle';
+  }
+}
