@@ -1,0 +1,101 @@
+// A ring with caller id on the serial gateway runs the IVR and reaches an agent, as on the
+// simulator trunk: the real CallCenter over SerialAtTrunk → GsmModem → the simulated modem.
+import t from 'tap';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { VirtualClock } from '../../drivers/trunk/clock.js';
+import { GsmModem } from '../../drivers/serial-at/modem.js';
+import { SerialAtTrunk } from '../../drivers/serial-at/trunk.js';
+import { SimulatedModem } from '../../drivers/serial-at/simulator/modem-sim.js';
+import { memoryLink } from '../../drivers/serial-at/transport.js';
+import { CallCenter } from '../../firmware-agent/calls/center.js';
+import { callsConfig, defaultCallsConfig } from '../../firmware-agent/calls/config.js';
+import type { LiveEvent } from '../../firmware-agent/calls/events.js';
+import { openDb } from '../../firmware-agent/store/db.js';
+
+const mondayMorning = Date.UTC(2026, 10, 30, 2, 0, 0); // 10:00 in Asia/Shanghai
+
+async function setup(t: { teardown(fn: () => unknown): void }) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'serial-at-calls-'));
+  const clock = new VirtualClock(mondayMorning);
+  const link = memoryLink();
+  const sim = new SimulatedModem({ clock, ringIntervalMs: 3000 });
+  let attaching = true;
+  void (async () => {
+    while (attaching) sim.attach(await link.nextDevice());
+  })();
+  const modem = new GsmModem({ transport: link.factory, clock, healthIntervalMs: 600_000 });
+  const trunk = new SerialAtTrunk({ modem, clock, stations: ['801'], promptPauseMs: 2000 });
+  const db = openDb({ file: ':memory:' });
+  const config = callsConfig({}, defaultCallsConfig(dir, '623000'));
+  const tickets: unknown[] = [];
+  const center = new CallCenter({
+    db,
+    driver: trunk,
+    config,
+    clock,
+    tickets: {
+      create(input) {
+        tickets.push(input);
+        return { number: `62300020261130${String(tickets.length).padStart(5, '0')}` };
+      },
+    },
+  });
+  const events: LiveEvent[] = [];
+  center.events.subscribe((e) => events.push(e));
+  /** The first event matching `pred` from position `from` of the log on (default: all of it). */
+  const next = (pred: (e: LiveEvent) => boolean, from = 0) =>
+    new Promise<LiveEvent>((resolve) => {
+      const found = events.slice(from).find(pred);
+      if (found) return resolve(found);
+      const off = center.events.subscribe((e) => {
+        if (pred(e)) {
+          off();
+          resolve(e);
+        }
+      });
+    });
+  await clock.until(center.start());
+  t.teardown(async () => {
+    attaching = false;
+    await center.stop();
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return { clock, sim, modem, trunk, center, events, next };
+}
+
+t.test('a ring with caller id on the serial gateway runs the IVR and reaches an agent', async (t) => {
+  const { clock, sim, modem, center, next } = await setup(t);
+  center.acd.setState({ agentId: 1, name: 'agent1', state: 'ready', station: '801', skills: [] });
+  const answered = modem.once('call', (e) => e.type === 'answered');
+  sim.ring('+8613600000001');
+  const arrived = await clock.until(next((e) => e.type === 'call.arrived'));
+  t.match(arrived, { caller: '+8613600000001', called: '12328' });
+  await clock.until(answered);
+  t.equal(sim.call?.state, 'active', 'the box answered with ATA');
+  sim.callerPresses('3'); // the menu choice, through the module's DTMF detector
+  const connected = await clock.until(next((e) => e.type === 'call.connected'));
+  t.match(connected, { callId: arrived.type === 'call.arrived' ? arrived.callId : '', agentId: 1 });
+  sim.callerHangsUp();
+  const ended = await clock.until(next((e) => e.type === 'call.ended'));
+  t.match(ended, { outcome: 'answered' });
+});
+
+t.test('when the gateway is unplugged mid-call the call centre is told the trunk failed', async (t) => {
+  const { clock, sim, modem, next, events } = await setup(t);
+  const answered = modem.once('call', (e) => e.type === 'answered');
+  sim.ring('13600000002');
+  await clock.until(next((e) => e.type === 'call.arrived'));
+  await clock.until(answered);
+  const down = next((e) => e.type === 'trunk.state' && !e.up, events.length);
+  // The module stops answering while the IVR runs; the driver gives up on it and recovers.
+  sim.stopAnswering('reset');
+  await clock.until(down);
+  t.ok(events.some((e) => e.type === 'call.ended'), 'the call in flight is over');
+  const up = next((e) => e.type === 'trunk.state' && e.up, events.length);
+  await clock.until(up);
+  t.equal(modem.status.state, 'ready');
+  t.equal(sim.resets, 1);
+});
