@@ -25,6 +25,7 @@ import { loadPromptAlaw } from '../media/wav.js';
 import type { E1SpanConfig } from '../config.js';
 import { E1Error } from '../errors.js';
 import type { ProbeInfo, WorkerCommand, WorkerEvent } from '../child/protocol.js';
+import { statusPathOf } from '../probe.js';
 
 type CallState = 'offered' | 'dialing' | 'proceeding' | 'ringing' | 'answered';
 
@@ -56,9 +57,10 @@ export class SpanController {
   private readonly zombies = new Set<CallPtr>();
   private readonly media: MediaHub;
   private reopenTimer: NodeJS.Timeout | undefined;
+  private statusTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
-  constructor(private readonly cfg: Readonly<E1SpanConfig>, private readonly emit: (ev: WorkerEvent) => void) {
+  constructor(private readonly cfg: Readonly<E1SpanConfig>, private readonly emitRaw: (ev: WorkerEvent) => void) {
     this.pool = new ChannelPool(cfg.channels, cfg.side);
     this.media = new MediaHub(cfg.media, {
       onDigit: (ch, digit) => {
@@ -74,6 +76,32 @@ export class SpanController {
     setPriLogSink((level, msg) => this.log(level === 'error' ? 'warn' : 'debug', `libpri: ${msg.trimEnd()}`));
   }
 
+  /** Every state change the probe can see schedules a status-file write. */
+  private emit(ev: WorkerEvent): void {
+    this.emitRaw(ev);
+    if (ev.ev === 'dchannel' || ev.ev === 'offered' || ev.ev === 'hangup' || ev.ev === 'lost' || ev.ev === 'listening') this.statusDirty();
+  }
+
+  private statusDirty(): void {
+    if (this.statusTimer || this.closed) return;
+    this.statusTimer = setTimeout(() => {
+      this.statusTimer = undefined;
+      try {
+        this.writeStatus();
+      } catch (e) {
+        this.log('warn', `status file: ${(e as Error).message}`);
+      }
+    }, 500);
+  }
+
+  /** `<dchannel>.status.json` for `edgebox probe`; temp file + rename so a reader never sees half. */
+  private writeStatus(): void {
+    const file = statusPathOf(this.cfg.dchannel);
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify({ ...this.probe(), updatedAt: new Date().toISOString() }));
+    fs.renameSync(tmp, file);
+  }
+
   private log(level: 'debug' | 'info' | 'warn' | 'error', msg: string): void {
     this.emit({ ev: 'log', level, msg });
   }
@@ -81,6 +109,7 @@ export class SpanController {
   async start(): Promise<void> {
     await this.media.listen();
     this.openTransport();
+    this.statusDirty();
   }
 
   // ---- D-channel transport -------------------------------------------------------------------
@@ -494,6 +523,12 @@ export class SpanController {
     if (this.closed) return;
     this.closed = true;
     if (this.reopenTimer) clearTimeout(this.reopenTimer);
+    if (this.statusTimer) clearTimeout(this.statusTimer);
+    try {
+      fs.unlinkSync(statusPathOf(this.cfg.dchannel));
+    } catch {
+      /* never written */
+    }
     const link = this.link;
     this.link = undefined;
     link?.close();
