@@ -43,6 +43,8 @@ export interface ProbeInfo {
   calls: number;
   mediaConnected: boolean;
   pid: number;
+  /** process.cpuUsage() of the span worker, µs (bench: CPU per call). */
+  cpu: { user: number; system: number };
 }
 
 export type WorkerEvent =

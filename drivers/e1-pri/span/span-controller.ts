@@ -516,6 +516,7 @@ export class SpanController {
       calls: this.calls.size,
       mediaConnected: this.media.connected,
       pid: process.pid,
+      cpu: process.cpuUsage(),
     };
   }
 

@@ -1,0 +1,174 @@
+// E1 bench (issue 7): 30 concurrent calls on one span — the whole E1 path: telco simulator (libpri
+// NETWORK side, this process) → SEQPACKET D-channel → span worker (libpri CPE side, child process)
+// → IPC → E1PriDriver facade, with B-channel media (a 1 s prompt paced in 20 ms frames, in-band DTMF
+// detected by the worker's Goertzel receiver).
+//
+// Each call: SETUP → offered → answer (CONNECT) → 1 s prompt → caller presses 2 digits → collect →
+// caller hangs up (DISCONNECT). Figures, each with its baseline from the same run:
+//   e1.event-latency     p99 of signalling event latency with 30 calls in flight: SETUP sent by the
+//                        exchange → `offered` in the box; answer() → CONNECT at the exchange;
+//                        DISCONNECT sent → `hangup` in the box. Baseline: e1.event-latency.single, the same
+//                        calls one at a time.
+//   e1.cpu-per-call      span-worker CPU (user+system) per call with 30 concurrent calls. Baseline:
+//                        e1.cpu-per-call.single (calls one at a time); the ratio shows how the per-call
+//                        cost scales with load. `box_process_cpu_ms_per_call` adds this process (facade +
+//                        telco simulator, which a real box does not run).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { E1PriDriver } from '../../drivers/e1-pri/driver.js';
+import { TelcoSim } from '../../drivers/e1-pri/telco-sim/telco.js';
+import { linearToAlaw } from '../../drivers/e1-pri/media/alaw.js';
+import type { CallOffered, HangupEvent } from '../../drivers/trunk/types.js';
+import { type Figure, measured, round } from './lib/figure.js';
+
+export interface E1BenchOptions {
+  quick?: boolean;
+  log?: (msg: string) => void;
+}
+
+interface Span {
+  driver: E1PriDriver;
+  telco: TelcoSim;
+  prompt: string;
+  dir: string;
+  offeredBy: Map<string, (o: CallOffered) => void>;
+  hangupBy: Map<string, (h: HangupEvent) => void>;
+  close(): Promise<void>;
+}
+
+async function openSpan(): Promise<Span> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'e1-bench-'));
+  const dchannel = path.join(dir, 'd');
+  const driver = new E1PriDriver({ config: { dchannel } });
+  const offeredBy = new Map<string, (o: CallOffered) => void>();
+  const hangupBy = new Map<string, (h: HangupEvent) => void>();
+  driver.on('offered', (o) => offeredBy.get(o.caller ?? '')?.(o));
+  driver.on('hangup', (h) => hangupBy.get(h.callId)?.(h));
+  await driver.start();
+  const up = new Promise<void>((resolve) => {
+    if (driver.dchannel === 'up') resolve();
+    const off = driver.onDchannel((s) => {
+      if (s === 'up') {
+        off();
+        resolve();
+      }
+    });
+  });
+  const telco = new TelcoSim({ dchannel });
+  await telco.connect();
+  await up;
+  // A 1 s prompt: a soft 440 Hz tone, 8 kHz A-law.
+  const pcm = new Int16Array(8000).map((_, i) => Math.round(3000 * Math.sin((2 * Math.PI * 440 * i) / 8000)));
+  const prompt = path.join(dir, 'prompt.al');
+  fs.writeFileSync(prompt, linearToAlaw(pcm));
+  return {
+    driver, telco, prompt, dir, offeredBy, hangupBy,
+    async close() {
+      telco.close();
+      await driver.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+let callerSeq = 0;
+
+/** One call through the whole path; returns its three signalling latencies (ms). */
+async function oneCall(s: Span): Promise<number[]> {
+  const caller = `139${String(++callerSeq).padStart(8, '0')}`;
+  const offered = new Promise<CallOffered>((resolve) => s.offeredBy.set(caller, resolve));
+  const t0 = performance.now();
+  const line = s.telco.placeCall({ caller });
+  const o = await offered;
+  const setupLatency = performance.now() - t0;
+  s.offeredBy.delete(caller);
+  const t1 = performance.now();
+  const answered = line.waitFor('answered').then(() => performance.now() - t1);
+  await s.driver.answer(o.callId);
+  const answerLatency = await answered;
+  await s.driver.play(o.callId, { id: 'bench.prompt', file: s.prompt });
+  line.pressDigits('12', { onMs: 60, offMs: 60, levelDbm0: -12 });
+  const r = await s.driver.collectDigits(o.callId, { max: 2, firstDigitTimeoutMs: 5000 });
+  if (r.digits !== '12') throw new Error(`bench: collected "${r.digits}" (${r.outcome})`);
+  const hung = new Promise<void>((resolve) => s.hangupBy.set(o.callId, () => resolve()));
+  const t2 = performance.now();
+  line.hangup();
+  await hung;
+  const hangupLatency = performance.now() - t2;
+  s.hangupBy.delete(o.callId);
+  return [setupLatency, answerLatency, hangupLatency];
+}
+
+async function workerCpuMs(s: Span): Promise<number> {
+  const p = await s.driver.probe();
+  return (p.cpu.user + p.cpu.system) / 1000;
+}
+
+interface Run {
+  latencies: number[];
+  workerCpuPerCall: number;
+  boxCpuPerCall: number;
+  calls: number;
+  wallMs: number;
+}
+
+async function runLoad(s: Span, concurrency: number, rounds: number): Promise<Run> {
+  const latencies: number[] = [];
+  const cpu0 = await workerCpuMs(s);
+  const own0 = process.cpuUsage();
+  const started = performance.now();
+  for (let r = 0; r < rounds; r++) {
+    const batch = await Promise.all(Array.from({ length: concurrency }, () => oneCall(s)));
+    for (const b of batch) latencies.push(...b);
+  }
+  const wallMs = performance.now() - started;
+  const cpu1 = await workerCpuMs(s);
+  const own = process.cpuUsage(own0);
+  const calls = concurrency * rounds;
+  return {
+    latencies,
+    workerCpuPerCall: (cpu1 - cpu0) / calls,
+    boxCpuPerCall: (own.user + own.system) / 1000 / calls,
+    calls,
+    wallMs,
+  };
+}
+
+export async function run(opts: E1BenchOptions = {}): Promise<Figure[]> {
+  const log = opts.log ?? ((m: string) => process.stderr.write(`${m}\n`));
+  const quick = !!opts.quick;
+  const span = await openSpan();
+  try {
+    await oneCall(span); // warm-up: JIT, first prompt load, media socket
+    const singles = quick ? 5 : 12;
+    log(`e1: ${singles} calls one at a time (baseline)`);
+    const single = await runLoad(span, 1, singles);
+    const rounds = quick ? 1 : 3;
+    log(`e1: ${rounds} × 30 concurrent calls on one span`);
+    const loaded = await runLoad(span, 30, rounds);
+    const head = { store: 'e1-span', size: 30 };
+    const latBase = measured({ bench: 'e1.event-latency.single', ...head, size: 1 }, single.latencies, { note: 'SETUP→offered, answer→CONNECT, DISCONNECT→hangup; one call at a time' });
+    const lat = measured({ bench: 'e1.event-latency', ...head }, loaded.latencies, { note: 'SETUP→offered, answer→CONNECT, DISCONNECT→hangup; 30 calls in flight' });
+    lat.ratio_vs_baseline = latBase.p99_ms ? round(lat.p99_ms! / latBase.p99_ms) : null;
+    lat.baseline = latBase.bench;
+    const cpuBase: Figure = {
+      bench: 'e1.cpu-per-call.single', ...head, size: 1, samples: single.calls,
+      cpu_ms_per_call: round(single.workerCpuPerCall), box_process_cpu_ms_per_call: round(single.boxCpuPerCall),
+      ratio_vs_baseline: null, baseline: null, note: 'span worker CPU (user+system) per call, calls one at a time',
+    };
+    const cpu: Figure = {
+      bench: 'e1.cpu-per-call', ...head, samples: loaded.calls,
+      cpu_ms_per_call: round(loaded.workerCpuPerCall), box_process_cpu_ms_per_call: round(loaded.boxCpuPerCall),
+      ratio_vs_baseline: single.workerCpuPerCall ? round(loaded.workerCpuPerCall / single.workerCpuPerCall) : null,
+      baseline: cpuBase.bench,
+      wall_s: round(loaded.wallMs / 1000),
+      note: 'span worker CPU per call with 30 concurrent calls (each: SETUP, CONNECT, 1 s prompt, 2 DTMF digits, DISCONNECT)',
+    };
+    return [latBase, lat, cpuBase, cpu];
+  } finally {
+    await span.close();
+  }
+}
+
+export default run;
