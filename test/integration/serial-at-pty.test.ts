@@ -164,3 +164,44 @@ t.test('a ring with caller id becomes a call that can be answered and hung up', 
   await modem.hangup(call.callId);
   t.equal(sim.call, undefined);
 });
+
+t.test('the simulator program, run on its own, serves the driver through a pty it opens', async (t) => {
+  const { spawn } = await import('node:child_process');
+  const dir = mkdtempSync(join(tmpdir(), 'edgebox-simprog-'));
+  const link = join(dir, 'gsm0');
+  const child = spawn(process.execPath, ['--import', 'tsx', 'drivers/serial-at/simulator/main.ts', '--pty', '--link', link], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  let out = '';
+  const waitOut = (re: RegExp) =>
+    new Promise<void>((resolve) => {
+      const check = () => {
+        if (re.test(out)) {
+          child.stdout!.off('data', onData);
+          resolve();
+        }
+      };
+      const onData = (c: Buffer) => {
+        out += c.toString('utf8');
+        check();
+      };
+      child.stdout!.on('data', onData);
+      check();
+    });
+  const modem = new GsmModem({ transport: serialPortTransport({ path: link }), commandTimeoutMs: 1000, backoffMs: 50, maxBackoffMs: 200 });
+  t.teardown(async () => {
+    await modem.stop();
+    child.kill('SIGTERM');
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  });
+  await waitOut(/simulated modem on/);
+  await modem.start();
+  const got = modem.once('sms');
+  child.stdin!.write('sms +8613800138000 从模拟器程序发来的短信\n');
+  t.equal((await got).message.text, '从模拟器程序发来的短信');
+  const sent = waitOut(/sent to 13800138000: 收到/);
+  await modem.sendSms('13800138000', '收到');
+  await sent;
+});

@@ -1,0 +1,95 @@
+// Public surface of the serial-AT driver (GSM / analog-GSM gateway on a serial port).
+//
+// Composition root (`edgebox start --driver serial-at --serial /dev/ttyUSB0`):
+//
+//   const { modem, trunk } = createSerialAt(serialAtConfigFromFlags(flags), { logger, clock });
+//   registerTrunkDriver('serial-at', async () => trunk);   // calls: IVR/queue over the gateway
+//   // SMS channel: modem.on('sms' | 'statusReport'), modem.sendSms(), modem.delete(index, { stored: true })
+//
+// One modem instance serves both the trunk and the SMS channel: they share the one serial port.
+import type { Clock } from './clock.js';
+import { systemClock } from './clock.js';
+import { SerialAtError, SerialAtErrorCodes } from './errors.js';
+import type { Logger } from './log.js';
+import { GsmModem } from './modem.js';
+import { serialPortTransport, type TransportFactory } from './transport.js';
+import { SerialAtTrunk } from './trunk.js';
+
+export interface SerialAtConfig {
+  /** Device path, e.g. /dev/ttyUSB2 or a udev symlink /dev/gsm0. Required. */
+  serial: string;
+  /** Bits per second (default 115200). */
+  baudRate?: number;
+  /** The number callers dial to reach the gateway's line (default 12328). */
+  called?: string;
+  /** Agent positions wired to the gateway's audio (default none). */
+  stations?: string[];
+  /** Health poll period, ms (default 30000). */
+  healthIntervalMs?: number;
+  /** Service-centre number if the SIM has none. */
+  smsc?: string;
+  /** Request SMS status reports (default true). */
+  statusReports?: boolean;
+}
+
+/**
+ * Reads `--serial`, `--baud`, `--called`, `--stations 801,802`, `--smsc` from `edgebox start`
+ * flags. Throws SerialAtError BadOption naming the flag when one is wrong.
+ */
+export function serialAtConfigFromFlags(flags: Record<string, string | boolean | undefined>): SerialAtConfig {
+  const str = (k: string) => (typeof flags[k] === 'string' ? (flags[k] as string) : undefined);
+  const serial = str('serial') ?? process.env.EDGEBOX_SERIAL;
+  if (!serial) {
+    throw new SerialAtError(SerialAtErrorCodes.BadOption, '--driver serial-at needs --serial <device path>', { param: 'serial' });
+  }
+  const baud = str('baud');
+  const baudRate = baud === undefined ? undefined : Number(baud);
+  if (baudRate !== undefined && !Number.isInteger(baudRate)) {
+    throw new SerialAtError(SerialAtErrorCodes.BadOption, `--baud must be an integer, got ${baud}`, { param: 'baud' });
+  }
+  const stations = str('stations')
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const called = str('called');
+  const smsc = str('smsc');
+  return Object.freeze({
+    serial,
+    ...(baudRate !== undefined ? { baudRate } : {}),
+    ...(called ? { called } : {}),
+    ...(stations ? { stations } : {}),
+    ...(smsc ? { smsc } : {}),
+  });
+}
+
+export function createSerialAt(
+  config: SerialAtConfig,
+  deps: { logger?: Logger; clock?: Clock; transport?: TransportFactory } = {},
+): { modem: GsmModem; trunk: SerialAtTrunk } {
+  const clock = deps.clock ?? systemClock;
+  const transport = deps.transport ?? serialPortTransport({ path: config.serial, ...(config.baudRate ? { baudRate: config.baudRate } : {}) });
+  const modem = new GsmModem({
+    transport,
+    clock,
+    ...(deps.logger ? { logger: deps.logger } : {}),
+    ...(config.healthIntervalMs ? { healthIntervalMs: config.healthIntervalMs } : {}),
+    ...(config.smsc ? { smsc: config.smsc } : {}),
+    ...(config.statusReports !== undefined ? { statusReports: config.statusReports } : {}),
+  });
+  const trunk = new SerialAtTrunk({
+    modem,
+    clock,
+    ...(deps.logger ? { logger: deps.logger } : {}),
+    ...(config.called ? { called: config.called } : {}),
+    ...(config.stations ? { stations: config.stations } : {}),
+  });
+  return { modem, trunk };
+}
+
+export { GsmModem, type GsmModemOptions, type ModemStatus, type IncomingSms, type UndecodableSms, type ModemEvents, type LinkState } from './modem.js';
+export { SerialAtTrunk, type SerialAtTrunkOptions } from './trunk.js';
+export { ConcatAssembler, type AssembledMessage, type ReceivedPart } from './concat.js';
+export { SerialAtError, SerialAtErrorCodes, isSerialAtError, type SerialAtErrorCode } from './errors.js';
+export { serialPortTransport, mockPortTransport, memoryLink, type ByteTransport, type TransportFactory } from './transport.js';
+export type { SendOptions, SendResult } from './outbox.js';
+export type { Logger } from './log.js';
