@@ -1,0 +1,103 @@
+// SMS channel settings: technician/admin settings in `<data>/sms.json` (a partial merged over the
+// defaults, validated at start, frozen). Templates use {placeholders}; units are in the names.
+import fs from 'node:fs';
+import path from 'node:path';
+
+export interface SmsConfig {
+  /** Sent to the sender of a new SMS ticket. {number} */
+  autoReply: string;
+  /** Sent when a ticket is answered at once or replied by a department. {number} {result} */
+  resultTemplate: string;
+  /** Sent when a ticket is closed (办结). {number} */
+  closedTemplate: string;
+  /** Answer to `查询 <ticket number>` from the phone that filed it. {number} {status} {updated} */
+  queryReply: string;
+  /** Answer when no ticket of that number was filed from this phone (existence is not revealed). {number} */
+  queryNotFound: string;
+  /** Alert to the duty phone of the authority responsible for an urgent ticket. {number} {domain} {subject} */
+  alertTemplate: string;
+  /** Duty phone per ticket domain code; "*" is the fallback. */
+  dutyPhones: Record<string, string>;
+  /** Channels whose callers get result notices (a phone caller on a mobile also gets one). */
+  notifyChannels: string[];
+  /** Ticket type for an SMS (the agent may reclassify). */
+  ticketType: 'complaint' | 'inquiry' | 'suggestion';
+  /** Wait for missing parts of a long message before keeping it as incomplete, ms. */
+  concatTimeoutMs: number;
+  /** Per-modem rate limit: at least this long between two outgoing messages, ms. */
+  minSendIntervalMs: number;
+  /** Attempts before an outgoing message is marked failed. */
+  maxAttempts: number;
+  /** First retry delay, doubling per attempt, ms (capped at 1 h). */
+  retryBaseMs: number;
+  /** Longest result text quoted in a notice, characters (the rest is cut with "…"). */
+  maxResultChars: number;
+}
+
+export const defaultSmsConfig: SmsConfig = {
+  autoReply: '【12328】您的诉求已受理，工单号{number}。回复“查询 {number}”可了解办理进度。',
+  resultTemplate: '【12328】您反映的问题（工单{number}）办理结果：{result}',
+  closedTemplate: '【12328】您的工单{number}已办结，感谢您对交通运输工作的监督。',
+  queryReply: '【12328】工单{number}当前状态：{status}（更新于{updated}）。',
+  queryNotFound: '【12328】未查到您提交的工单{number}，请核对工单号。',
+  alertTemplate: '【12328紧急】工单{number}（{domain}）需立即处置：{subject}',
+  dutyPhones: {},
+  notifyChannels: ['sms', 'phone'],
+  ticketType: 'complaint',
+  concatTimeoutMs: 10 * 60_000,
+  minSendIntervalMs: 3000,
+  maxAttempts: 10,
+  retryBaseMs: 30_000,
+  maxResultChars: 300,
+};
+
+export class SmsConfigError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`sms.json ${field}: ${message}`);
+    this.name = 'SmsConfigError';
+  }
+}
+
+const templates = ['autoReply', 'resultTemplate', 'closedTemplate', 'queryReply', 'queryNotFound', 'alertTemplate'] as const;
+
+/** Merges a partial over the defaults; rejects unknown keys and bad values, naming the field. */
+export function smsConfig(partial: Partial<SmsConfig> = {}, base: SmsConfig = defaultSmsConfig): Readonly<SmsConfig> {
+  for (const k of Object.keys(partial)) if (!(k in base)) throw new SmsConfigError(k, 'unknown setting');
+  const c: SmsConfig = { ...base, ...partial, dutyPhones: { ...base.dutyPhones, ...(partial.dutyPhones ?? {}) } };
+  for (const k of templates) if (typeof c[k] !== 'string' || c[k].trim() === '') throw new SmsConfigError(k, 'must be a non-empty text');
+  if (!c.autoReply.includes('{number}')) throw new SmsConfigError('autoReply', 'must contain {number}');
+  for (const [d, p] of Object.entries(c.dutyPhones)) {
+    if (!/^\+?\d{3,20}$/.test(p)) throw new SmsConfigError(`dutyPhones.${d}`, 'must be a phone number');
+  }
+  const pos = (k: 'concatTimeoutMs' | 'minSendIntervalMs' | 'maxAttempts' | 'retryBaseMs' | 'maxResultChars', min: number) => {
+    if (!Number.isFinite(c[k]) || c[k] < min) throw new SmsConfigError(k, `must be a number ≥ ${min}`);
+  };
+  pos('concatTimeoutMs', 1000);
+  pos('minSendIntervalMs', 0);
+  pos('maxAttempts', 1);
+  pos('retryBaseMs', 100);
+  pos('maxResultChars', 20);
+  if (!['complaint', 'inquiry', 'suggestion'].includes(c.ticketType)) throw new SmsConfigError('ticketType', 'must be complaint, inquiry or suggestion');
+  if (!Array.isArray(c.notifyChannels)) throw new SmsConfigError('notifyChannels', 'must be a list of channel codes');
+  return Object.freeze({ ...c, dutyPhones: Object.freeze({ ...c.dutyPhones }), notifyChannels: Object.freeze([...c.notifyChannels]) as string[] });
+}
+
+export function loadSmsConfig(dataDir: string): Readonly<SmsConfig> {
+  const file = path.join(dataDir, 'sms.json');
+  if (!fs.existsSync(file)) return smsConfig();
+  let partial: Partial<SmsConfig>;
+  try {
+    partial = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<SmsConfig>;
+  } catch (err) {
+    throw new SmsConfigError('(file)', `not valid JSON: ${(err as Error).message}`);
+  }
+  return smsConfig(partial);
+}
+
+/** Fills {placeholders}; unknown ones stay as written so a typo is visible in the message. */
+export function render(template: string, values: Record<string, string>): string {
+  return template.replace(/\{(\w+)\}/g, (m, k: string) => values[k] ?? m);
+}

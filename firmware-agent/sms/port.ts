@@ -1,0 +1,43 @@
+// What the SMS channel needs from a modem. The composition root adapts the serial-AT driver
+// (drivers/serial-at GsmModem) to this; tests use a fake. Domain code never imports a driver.
+
+export interface IncomingPart {
+  /** Storage index on the modem, for `delete` once stored; -1 when the message was not stored. */
+  index: number;
+  /** Sender as the network gave it, e.g. "+8613800138000" or "10086". */
+  from: string;
+  text: string;
+  /** Concatenation header, if the message is one part of several (TS 23.040 §9.2.3.24.1). */
+  concat?: { reference: number; referenceBits: 8 | 16; total: number; sequence: number };
+  /** Service-centre time stamp, ISO 8601 with the SC's offset. */
+  scTime: string;
+  /** The raw PDU (hex), kept as evidence and used to recognise a part read twice. */
+  pdu: string;
+}
+
+export interface StatusReport {
+  reference: number;
+  recipient: string;
+  outcome: 'delivered' | 'pending' | 'failed';
+}
+
+/** Rejection of `sendSms`. `permanent`: retrying will not help. `stopped`: the modem is shutting down. */
+export class SmsSendError extends Error {
+  constructor(
+    message: string,
+    readonly permanent: boolean,
+    readonly stopped = false,
+  ) {
+    super(message);
+    this.name = 'SmsSendError';
+  }
+}
+
+export interface SmsModemPort {
+  onMessage(listener: (part: IncomingPart) => void): () => void;
+  onStatusReport(listener: (r: StatusReport) => void): () => void;
+  /** Resolves with the message reference of each part once the network accepted them all. */
+  sendSms(to: string, text: string): Promise<{ references: number[] }>;
+  /** Deletes a message from modem storage; only called after the part is stored. */
+  delete(index: number): Promise<void>;
+}
