@@ -52,6 +52,12 @@ export interface SerialAtTrunkOptions {
   stations?: string[];
   /** Length of the silent pause that stands in for a prompt, ms (default 1000). */
   promptPauseMs?: number;
+  /**
+   * How long `start()` waits for the modem, ms (default 20000). A box must boot without its
+   * gateway: past this, start resolves, `failed` (not permanent) is emitted, and `ready` follows
+   * when the modem comes up.
+   */
+  startTimeoutMs?: number;
 }
 
 interface CallState {
@@ -75,6 +81,7 @@ export class SerialAtTrunk implements TrunkDriver {
   readonly #called: string;
   readonly #stations: ReadonlySet<string>;
   readonly #pauseMs: number;
+  readonly #startTimeoutMs: number;
   #up = false;
   #unsubscribe: Array<() => void> = [];
 
@@ -87,6 +94,7 @@ export class SerialAtTrunk implements TrunkDriver {
     this.#called = o.called ?? '12328';
     this.#stations = new Set(o.stations ?? []);
     this.#pauseMs = o.promptPauseMs ?? 1000;
+    this.#startTimeoutMs = o.startTimeoutMs ?? 20_000;
   }
 
   on<K extends TrunkEventName>(event: K, listener: TrunkListener<K>): void {
@@ -105,9 +113,20 @@ export class SerialAtTrunk implements TrunkDriver {
         if (this.#up) this.#emitter.emit('ready', { channels: 1, at: this.#clock.now() });
       }),
     ];
-    await this.#modem.start();
+    let timer: TimerHandle | undefined;
+    const late = new Promise<'late'>((resolve) => (timer = this.#clock.setTimeout(() => resolve('late'), this.#startTimeoutMs)));
+    const started = this.#modem.start().then(() => 'ready' as const);
+    const first = await Promise.race([started, late]);
+    this.#clock.clearTimeout(timer);
     this.#up = true;
-    this.#emitter.emit('ready', { channels: 1, at: this.#clock.now() });
+    if (first === 'ready') {
+      this.#emitter.emit('ready', { channels: 1, at: this.#clock.now() });
+      return;
+    }
+    this.#log.warn({ status: this.#modem.status.state }, 'gateway not ready at start; carrying on without it');
+    this.#emitter.emit('failed', { reason: `gateway not ready (${this.#modem.status.lastProblem ?? this.#modem.status.state})`, permanent: false, callIds: [], at: this.#clock.now() });
+    // `ready` is emitted by the modem's ready listener above when it comes up.
+    started.catch(() => undefined);
   }
 
   async stop(): Promise<void> {

@@ -102,3 +102,14 @@ t.test('a ringing call the caller abandons ends as caller-abandoned', async (t) 
   sim.callerHangsUp();
   t.match(await clock.until(hung), { callId: call.callId, cause: 'caller-abandoned', party: 'caller' });
 });
+
+t.test('the box boots without its gateway: start resolves with failed, ready follows when it appears', async (t) => {
+  const { clock, trunk, seen, link } = setup(t);
+  link.unplug();
+  await clock.until(trunk.start());
+  t.match(seen, [['failed', { permanent: false, callIds: [] }]]);
+  const ready = new Promise((resolve) => trunk.on('ready', resolve));
+  link.replug();
+  await clock.until(ready);
+  t.same(seen.map(([k]) => k), ['failed', 'ready']);
+});

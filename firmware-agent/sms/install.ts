@@ -1,0 +1,64 @@
+// SMS subsystem installer (firmware-agent/subsystems.ts, before 'calls'):
+//
+//   edgebox start --driver serial-at --serial /dev/ttyUSB2 [--baud 115200] [--stations 801,802] [--called 12328]
+//
+// builds the serial-AT driver once — the trunk for calls and the modem for SMS share the one serial
+// port — registers the trunk as `serial-at` for the calls installer, and runs the SMS channel on the
+// modem. With another driver the box has no SMS modem and the channel is not started (health says so).
+//
+// The channel's tables come from firmware-agent/sms/migrations; the store must apply them
+// (openDb({ migrations: withSmsMigrations() }) or a copy of the file in store/migrations).
+import { systemClock } from '../../drivers/trunk/clock.js';
+import { createSerialAt, serialAtConfigFromFlags, type Logger as DriverLogger } from '../../drivers/serial-at/index.js';
+import type { Box, BoxOptions } from '../app.js';
+import { registerTrunkDriver } from '../calls/install.js';
+import { SmsChannel } from './channel.js';
+import { loadSmsConfig } from './config.js';
+import { gsmModemPort } from './modem-port.js';
+import type { SmsLogger } from './outbox.js';
+
+export async function installSms(box: Box, opts: BoxOptions): Promise<void> {
+  const flags = opts.flags ?? {};
+  if (flags.driver !== 'serial-at') {
+    box.health.register('sms', () => ({ ok: true, modem: null, warnings: ['no SMS modem: start with --driver serial-at --serial <device>'] }));
+    return;
+  }
+  const hasTables = box.db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sms_outbox'`).get();
+  if (!hasTables) {
+    throw new Error('SMS tables missing: the store must apply firmware-agent/sms/migrations (see firmware-agent/sms/migrations.ts)');
+  }
+  const config = loadSmsConfig(box.dataDir);
+  const log = box.http.log.child({ module: 'sms' });
+  const { modem, trunk } = createSerialAt(serialAtConfigFromFlags(flags), {
+    logger: box.http.log.child({ module: 'serial-at' }) as unknown as DriverLogger,
+    clock: systemClock,
+  });
+  // The calls installer starts and stops the trunk (which starts and stops the modem).
+  registerTrunkDriver('serial-at', async () => trunk);
+  const channel = new SmsChannel({
+    db: box.db,
+    tickets: box.tickets,
+    port: gsmModemPort(modem),
+    config: () => config,
+    clock: systemClock,
+    log: log as unknown as SmsLogger,
+    boxRegion: () => box.config.current().box.region,
+    timezone: box.config.current().box.timezone,
+  });
+  channel.start();
+  // The modem starts now, so SMS flows even before the call centre starts (start is idempotent; the
+  // trunk's start joins it).
+  modem.start().catch((err: unknown) => log.warn({ err: String(err) }, 'SMS modem did not start'));
+  box.health.register('sms', () => {
+    const s = modem.status;
+    const warnings: string[] = [];
+    if (s.state !== 'ready') warnings.push(`SMS modem ${s.state}${s.lastProblem ? `: ${s.lastProblem}` : ''}`);
+    if (s.registration && !s.registration.registered) warnings.push(`modem not registered on the network (${s.registration.state})`);
+    if (s.signal?.rssi !== null && s.signal?.rssi !== undefined && s.signal.rssi < 8) warnings.push(`weak signal (${s.signal.dbm} dBm)`);
+    return { ok: s.state === 'ready', modem: s, outboxPending: channel.outbox.pending, ...(warnings.length ? { warnings } : {}) };
+  });
+  box.onClose(async () => {
+    await channel.stop();
+    await modem.stop();
+  });
+}
