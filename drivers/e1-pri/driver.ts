@@ -79,6 +79,11 @@ export class E1PriDriver implements TrunkDriver {
   private readonly legs = new Map<string, Leg>();
   private readonly playWaiters = new Map<string, (o: 'completed' | 'stopped' | 'gone') => void>();
   private readonly recordWaiters = new Map<string, (r: { durationMs: number; outcome: 'stopped' | 'gone' }) => void>();
+  /**
+   * Events for an outgoing leg can arrive before the `dial` reply's continuation has registered the
+   * leg (both come over IPC in one read); they wait here, by call id, and are replayed.
+   */
+  private readonly early = new Map<string, WorkerEvent[]>();
   /** True after `failed` for a lost link or worker, until `ready` is emitted again. */
   private down = false;
   #dchannel: 'up' | 'down' | 'waiting' = 'waiting';
@@ -203,9 +208,12 @@ export class E1PriDriver implements TrunkDriver {
       case 'offered':
         this.onOffered(e);
         return;
-      case 'progress':
-        this.legs.get(e.callId)?.onProgress?.(e.stage);
+      case 'progress': {
+        const leg = this.legs.get(e.callId);
+        if (leg) leg.onProgress?.(e.stage);
+        else this.keepEarly(e.callId, e);
         return;
+      }
       case 'hangup': {
         const leg = this.legs.get(e.callId);
         if (leg) {
@@ -214,6 +222,7 @@ export class E1PriDriver implements TrunkDriver {
           return;
         }
         const c = this.calls.get(e.callId);
+        if (!c) this.keepEarly(e.callId, e);
         if (c && e.by === 'remote') this.endCall(c, causeFromQ850(e.cause, c.answered, 'remote'), 'caller', e.cause);
         return;
       }
@@ -254,6 +263,21 @@ export class E1PriDriver implements TrunkDriver {
         return;
       }
     }
+  }
+
+  private keepEarly(callId: string, e: WorkerEvent): void {
+    const list = this.early.get(callId);
+    if (list) list.push(e);
+    else this.early.set(callId, [e]);
+    // Bounded: events for ids nobody will ever claim (a leg already dropped) age out.
+    while (this.early.size > 64) this.early.delete(this.early.keys().next().value!);
+  }
+
+  private replayEarly(legId: string): void {
+    const list = this.early.get(legId);
+    if (!list) return;
+    this.early.delete(legId);
+    for (const e of list) this.onWorker(e);
   }
 
   private onOffered(e: Extract<WorkerEvent, { ev: 'offered' }>): void {
@@ -581,13 +605,22 @@ export class E1PriDriver implements TrunkDriver {
     }
     this.legs.delete(r.leg.id);
     this.log.info(`e1-pri: call ${c.id} transferred to ${redactNumber(number)}`);
-    // The box no longer controls the call (the contract's `transferred`): forget it here.
+    // The box no longer controls the call (the contract's `transferred`): forget it here, and emit
+    // its `hangup` after the caller has seen `connected` (a timer, like the simulator), so the call
+    // record closes the transfer leg as connected before it closes the call.
     c.ended = true;
     this.calls.delete(c.id);
     for (const end of [...c.enders]) end('gone');
     c.digits.end();
-    this.emitter.emit('hangup', { callId: c.id, cause: 'transferred', party: 'box', at: this.clock.now() });
-    return { outcome: 'connected', at: this.clock.now() };
+    const at = this.clock.now();
+    this.clock.setTimeout(() => {
+      try {
+        this.emitter.emit('hangup', { callId: c.id, cause: 'transferred', party: 'box', at: this.clock.now() });
+      } catch (e) {
+        this.log.error(`e1-pri: emitting transferred hangup: ${String(e)}`);
+      }
+    }, 0);
+    return { outcome: 'connected', at };
   }
 
   /**
@@ -649,6 +682,7 @@ export class E1PriDriver implements TrunkDriver {
         if (signal.aborted) onAbort();
         else signal.addEventListener('abort', onAbort, { once: true });
       }
+      this.replayEarly(legId);
     });
     try {
       return await this.guard<R | { outcome: 'caller-gone' }>(c, outcome, () => ({ outcome: 'caller-gone' }), dropLeg);
