@@ -79,6 +79,8 @@ export class Acd {
       defaultHandleMs: number;
       /** A callback task was matched with an agent: tell the agent. */
       onCallbackAssigned?: (callbackId: string, agent: Agent) => void;
+      /** Where state writes go (the calls write-behind queue); default: written at once. */
+      write?: (fn: () => void) => void;
     },
   ) {
     this.#avgHandleMs = deps.defaultHandleMs;
@@ -199,7 +201,7 @@ export class Acd {
   }
 
   #persist(a: Agent, reason: string): void {
-    this.#s.upsert.run({
+    const row = {
       id: a.id,
       name: a.name,
       station: a.station,
@@ -207,8 +209,13 @@ export class Acd {
       state: a.state,
       since: a.since,
       idleSince: a.idleSince,
-    });
-    this.#s.log.run(a.id, a.state, a.since, reason);
+    };
+    const write = () => {
+      this.#s.upsert.run(row);
+      this.#s.log.run(row.id, row.state, row.since, reason);
+    };
+    if (this.deps.write) this.deps.write(write);
+    else write();
   }
 
   // ---- call side -----------------------------------------------------------------------------------------

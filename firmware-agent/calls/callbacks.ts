@@ -50,7 +50,9 @@ export class CallbackTasks {
     };
   }
 
+  /** Written through at once: the caller is told the request is registered right after. */
   create(t: { id: string; callId: string; caller: string; skill: string | null; ticketType: string | null; queuedAt: number; requestedAt: number }): void {
+    this.deps.records.flush(); // the call row it refers to may still be queued
     this.#s.insert.run(t);
     this.#enqueue(t.id, t.skill, t.queuedAt);
   }
@@ -84,6 +86,7 @@ export class CallbackTasks {
 
   /** The agent called back. Links the ticket (if any) to the original call, frees the agent. */
   complete(id: string, agentId: number, ticketNumber: string | null, agentName: string): CallbackTask {
+    this.deps.records.flush();
     const t = this.#s.get.get(id) as CallbackTask | undefined;
     if (!t) throw new CallbackError('callback-not-found', `no callback task ${id}`);
     if (t.agent_id !== agentId || t.status !== 'assigned') {

@@ -20,6 +20,7 @@ import { weekdayCalendar, type WorkdayCalendar } from './hours.js';
 import { callKpis, type KpiReport } from './kpis.js';
 import { PromptLibrary } from './prompts.js';
 import { CallRecords } from './records.js';
+import { WriteBehind } from './writer.js';
 
 export interface CallCenterOptions {
   db: Db;
@@ -33,6 +34,8 @@ export interface CallCenterOptions {
   log?: Logger;
   newId?: () => string;
   onRouted?: (callId: string, route: string) => void;
+  /** Call progress is committed in batches this often, ms (writer.ts). Default 50. */
+  flushIntervalMs?: number;
 }
 
 export class CallCenter {
@@ -56,7 +59,10 @@ export class CallCenter {
     this.clock = o.clock ?? systemClock;
     this.events = o.events ?? new LiveEvents();
     this.#log = o.log ?? silentLogger;
-    this.records = new CallRecords(o.db);
+    this.records = new CallRecords(
+      o.db,
+      new WriteBehind(o.db, { intervalMs: o.flushIntervalMs ?? 50, onError: (err) => this.#log.error({ err }, 'call record write failed') }),
+    );
     let callbacks: CallbackTasks | undefined;
     this.acd = new Acd({
       db: o.db,
@@ -65,6 +71,7 @@ export class CallCenter {
       wrapUpMs: () => o.config.queue.wrapUpMs,
       defaultHandleMs: o.config.queue.defaultHandleMs,
       onCallbackAssigned: (id: string, agent: Agent) => callbacks?.assigned(id, agent),
+      write: (fn) => this.records.writer.enqueue(fn),
     });
     this.callbacks = callbacks = new CallbackTasks({
       db: o.db,
@@ -123,6 +130,7 @@ export class CallCenter {
     d.off('failed', this.#onFailed);
     d.off('ready', this.#onReady);
     this.acd.close();
+    this.records.writer.close();
     this.#started = false;
   }
 
@@ -239,6 +247,7 @@ export class CallCenter {
   // ---- operations for the API and CLI --------------------------------------------------------------------
 
   kpis(range: { from: number; to: number; bucket: 'hour' | 'day' }): KpiReport {
+    this.records.flush();
     return callKpis(this.o.db, { ...range, timezone: this.o.config.ivr.hours.timezone });
   }
 }

@@ -5,9 +5,12 @@
 //   crashes on is still on record (and marked `failed` by `recoverUnfinished` at the next start).
 // - A record only moves forward: once `ended` or `failed` it is never reopened (updates are guarded by
 //   status in SQL, so a late event for a finished call cannot rewrite it).
+// - Progress writes go through a write-behind queue (writer.ts) committed every 50 ms; every read flushes
+//   first. Ticket links are written through at once.
 // - Phone numbers are stored in full (the centre needs them for callbacks); logs redact them.
 import type { Db } from '../store/db.js';
 import type { CallOffered } from '../../drivers/trunk/types.js';
+import { WriteBehind } from './writer.js';
 
 export type CallStatus = 'ivr' | 'queued' | 'ringing' | 'talking' | 'ended' | 'failed';
 
@@ -120,14 +123,22 @@ export class CallRecords {
   readonly #s;
   readonly #updates = new Map<string, ReturnType<Db['prepare']>>();
 
-  constructor(readonly db: Db) {
+  readonly writer: WriteBehind;
+  #nextLeg: number;
+
+  constructor(
+    readonly db: Db,
+    writer?: WriteBehind,
+  ) {
+    this.writer = writer ?? new WriteBehind(db);
+    this.#nextLeg = ((db.prepare('SELECT MAX(id) AS m FROM call_legs').get() as { m: number | null }).m ?? 0) + 1;
     this.#s = {
       insert: db.prepare(`INSERT INTO calls (id, channel, caller, called, presentation, legacy, after_hours, status, arrived_at)
         VALUES (@callId, @channel, @caller, @called, @presentation, @legacy, 0, 'ivr', @at)`),
       get: db.prepare('SELECT * FROM calls WHERE id = ?'),
       legs: db.prepare('SELECT * FROM call_legs WHERE call_id = ? ORDER BY id'),
       tickets: db.prepare('SELECT ticket_number, linked_at, linked_by FROM call_tickets WHERE call_id = ? ORDER BY linked_at'),
-      legStart: db.prepare('INSERT INTO call_legs (call_id, kind, target, started_at) VALUES (?, ?, ?, ?)'),
+      legStart: db.prepare('INSERT INTO call_legs (id, call_id, kind, target, started_at) VALUES (?, ?, ?, ?, ?)'),
       legEnd: db.prepare('UPDATE call_legs SET ended_at = ?, outcome = ? WHERE id = ? AND ended_at IS NULL'),
       legsEndOpen: db.prepare('UPDATE call_legs SET ended_at = ?, outcome = ? WHERE call_id = ? AND ended_at IS NULL'),
       link: db.prepare('INSERT OR IGNORE INTO call_tickets (call_id, ticket_number, linked_at, linked_by) VALUES (?, ?, ?, ?)'),
@@ -145,11 +156,17 @@ export class CallRecords {
   }
 
   arrived(offered: CallOffered, legacy: boolean): void {
-    this.#s.insert.run({ ...offered, legacy: legacy ? 1 : 0 });
+    const row = { ...offered, legacy: legacy ? 1 : 0 };
+    this.writer.enqueue(() => this.#s.insert.run(row));
   }
 
-  /** Update a call still in progress; a finished record is left alone (returns false). */
-  update(callId: string, fields: CallUpdate): boolean {
+  /** Update a call still in progress; a finished record is left alone (the guard is in SQL). */
+  update(callId: string, fields: CallUpdate): void {
+    const copy = { ...fields, ...(fields.prompts ? { prompts: [...fields.prompts] } : {}) };
+    this.writer.enqueue(() => this.#update(callId, copy));
+  }
+
+  #update(callId: string, fields: CallUpdate): boolean {
     const keys = Object.keys(fields).filter((k) => updatable.has(k));
     if (keys.length === 0) return true;
     const sig = keys.join(',');
@@ -169,23 +186,27 @@ export class CallRecords {
   }
 
   legStart(callId: string, kind: string, target: string | null, at: number): number {
-    return Number(this.#s.legStart.run(callId, kind, target, at).lastInsertRowid);
+    const id = this.#nextLeg++;
+    this.writer.enqueue(() => this.#s.legStart.run(id, callId, kind, target, at));
+    return id;
   }
 
   legEnd(legId: number | undefined, at: number, outcome: string): void {
-    if (legId !== undefined) this.#s.legEnd.run(at, outcome, legId);
+    if (legId !== undefined) this.writer.enqueue(() => this.#s.legEnd.run(at, outcome, legId));
   }
 
-  /** Close the call: final fields and every open leg, in one transaction. */
+  /** Close the call: final fields and every open leg (committed together with the other queued writes). */
   finish(callId: string, at: number, fields: CallUpdate, legOutcome = 'ended'): void {
-    this.db.transaction(() => {
+    const copy = { ...fields, status: 'ended' as const, ended_at: at };
+    this.writer.enqueue(() => {
       this.#s.legsEndOpen.run(at, legOutcome, callId);
-      this.update(callId, { ...fields, status: 'ended', ended_at: at });
-    })();
+      this.#update(callId, copy);
+    });
   }
 
-  /** Calls in flight when the driver failed (T9): recorded as failed, open legs closed. */
+  /** Calls in flight when the driver failed (T9): recorded as failed, open legs closed — at once. */
   failMany(callIds: string[], at: number, reason: string): void {
+    this.writer.flush();
     this.db.transaction(() => {
       for (const id of callIds) {
         this.#s.legsEndOpen.run(at, 'failed', id);
@@ -194,14 +215,21 @@ export class CallRecords {
     })();
   }
 
+  /** Commit queued progress now (reads do this themselves). */
+  flush(): void {
+    this.writer.flush();
+  }
+
   /** At start: calls left unfinished by a previous run (power cut, crash) are recorded as failed. */
   recoverUnfinished(at: number): string[] {
+    this.writer.flush();
     const ids = (this.#s.unfinished.all() as { id: string }[]).map((r) => r.id);
     if (ids.length) this.failMany(ids, at, 'box-restarted');
     return ids;
   }
 
   get(callId: string): CallView | undefined {
+    this.writer.flush();
     const call = this.#s.get.get(callId) as CallRow | undefined;
     if (!call) return undefined;
     return {
@@ -213,6 +241,7 @@ export class CallRecords {
 
   /** Link a ticket to a call (an agent's ticket, or the IVR's voicemail/callback ticket). Idempotent. */
   linkTicket(callId: string, ticketNumber: string, by: string, at: number): boolean {
+    this.writer.flush();
     if (!this.#s.get.get(callId)) return false;
     this.db.transaction(() => {
       this.#s.link.run(callId, ticketNumber, at, by);
@@ -224,6 +253,7 @@ export class CallRecords {
   /** The caller's earlier calls and tickets, for the agent's screen pop. */
   history(caller: string | null, exceptCallId: string, limit = 10): CallerHistory {
     if (!caller) return { calls: [], tickets: [] };
+    // No flush: earlier calls are long committed, and the screen pop must not wait for an fsync.
     return {
       calls: this.#s.historyCalls.all(caller, exceptCallId, limit) as CallerHistory['calls'],
       tickets: this.#s.historyTickets.all(caller, limit) as CallerHistory['tickets'],
@@ -231,6 +261,7 @@ export class CallRecords {
   }
 
   list(filter: { from?: number; to?: number; caller?: string; agentId?: number; limit?: number; offset?: number }): CallRow[] {
+    this.writer.flush();
     const where: string[] = [];
     const p: Record<string, unknown> = {};
     if (filter.from !== undefined) (where.push('arrived_at >= @from'), (p.from = filter.from));

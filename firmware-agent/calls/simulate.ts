@@ -135,5 +135,5 @@ export async function runTraffic(
     const o2 = center.records.get(l.callId)?.call.outcome ?? 'unknown';
     outcomes[o2] = (outcomes[o2] ?? 0) + 1;
   }
-  return { calls: ids.length, durationMs, kpis: callKpisFor(center.records.db, ids), outcomes, callIds: ids };
+  return { calls: ids.length, durationMs, kpis: (center.records.flush(), callKpisFor(center.records.db, ids)), outcomes, callIds: ids };
 }

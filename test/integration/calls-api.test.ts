@@ -67,12 +67,15 @@ t.test('live events stream over SSE', async (t) => {
   await tb.box.http.listen({ port: 0, host: '127.0.0.1' });
   const { port } = tb.box.http.server.address() as AddressInfo;
   const events: string[] = [];
+  let snapshot!: () => void;
+  const first = new Promise<void>((r) => (snapshot = r));
   const got = new Promise<void>((resolve, reject) => {
     const req = http.get({ host: '127.0.0.1', port, path: '/api/events', headers: { cookie: s.agent.cookie } }, (res) => {
       t.equal(res.headers['content-type'], 'text/event-stream; charset=utf-8');
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
         for (const m of chunk.matchAll(/^event: (\S+)$/gm)) events.push(m[1]!);
+        if (events.includes('queue.state')) snapshot();
         if (events.includes('agent.state') && events.includes('call.routed')) {
           req.destroy();
           resolve();
@@ -81,8 +84,7 @@ t.test('live events stream over SSE', async (t) => {
     });
     req.on('error', reject);
   });
-  // Wait for the initial snapshot before acting.
-  while (!events.includes('queue.state')) await new Promise((r) => setImmediate(r));
+  await first; // the initial snapshot arrived: the stream is subscribed
   await s.agent.put('/api/agent/state', { state: 'break', station: '8002' });
   await tb.admin.post('/api/simulator/call', { from: '13900139000', digits: '1' });
   await got;

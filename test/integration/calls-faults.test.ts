@@ -102,7 +102,8 @@ t.test('a box that stopped mid-call records those calls as failed at the next st
   await clock.until(cb.done);
   const stuck = runCaller(sim, { caller: '13000000012' });
   await clock.advance(3000);
-  db.close(); // the box dies: no hang-up is ever recorded for `stuck`
+  center.records.flush(); // the write-behind timer (50 ms of real time) has committed the call's progress
+  db.close(); // then the box dies: no hang-up is ever recorded for `stuck`
 
   db = openDb({ file });
   sim = new SimulatorTrunk({ clock, promptMs: () => 2000 });
