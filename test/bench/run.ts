@@ -87,6 +87,18 @@ async function runHere(name: string, quick: boolean, print: (f: Figure) => void)
   }
 }
 
+/** runHere with the module's own console.log/info sent to stderr, so stdout stays figures only. */
+async function inProcess(name: string, quick: boolean, print: (f: Figure) => void): Promise<{ figures: Figure[]; ok: boolean }> {
+  const { log, info } = console;
+  console.log = console.info = (...xs: unknown[]) => console.error(`[${name}]`, ...xs);
+  try {
+    return await runHere(name, quick, print);
+  } finally {
+    console.log = log;
+    console.info = info;
+  }
+}
+
 let running: ChildProcess | null = null;
 
 /** Runs one module in a child process; its stdout JSON lines are the figures. */
@@ -184,7 +196,7 @@ async function main(): Promise<void> {
   const all: Figure[] = [];
   const failed: string[] = [];
   for (const name of selected) {
-    const { figures, ok } = args.inProcess ? await runHere(name, args.quick, print) : await runChild(name, args.quick, print);
+    const { figures, ok } = args.inProcess ? await inProcess(name, args.quick, print) : await runChild(name, args.quick, print);
     all.push(...figures);
     if (!ok) failed.push(name);
   }
