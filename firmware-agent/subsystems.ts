@@ -5,6 +5,7 @@
 import type { Box, BoxOptions } from './app.js';
 import { installJobs } from './jobs/install.js';
 import { installKb } from './kb/install.js';
+import { installWebUi } from './webui/install.js';
 import { installCalls } from './calls/install.js';
 
 export type Installer = (box: Box, opts: BoxOptions) => Promise<void>;
@@ -15,5 +16,6 @@ export async function installers(): Promise<[name: string, install: Installer][]
     ['kb', installKb],
     ['network', (await import('./network/install.js')).installNetwork],
     ['calls', installCalls],
+    ['webui', installWebUi],
   ];
 }

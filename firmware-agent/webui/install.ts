@@ -1,0 +1,56 @@
+// Web UI installer: builds web-ui/ when its sources changed, serves it at / (hashed assets cached for
+// a year, index.html never cached), answers unknown non-API paths with index.html (client-side routes),
+// and streams ticket and knowledge-base changes to the browser (GET /api/ui/events, server-sent events).
+// The pages are public; every API call they make is checked by the server.
+import fs from 'node:fs';
+import path from 'node:path';
+import fastifyStatic from '@fastify/static';
+import type { Box, BoxOptions } from '../app.js';
+import { errorBody } from '../http/errors.js';
+import { knowledgeBase } from '../kb/install.js';
+import { distDir, ensureWebUiBuilt } from './build.js';
+import { EventHub } from './events.js';
+
+export async function installWebUi(box: Box, opts: BoxOptions): Promise<void> {
+  if (opts.flags?.['ui-build'] !== false && opts.flags?.['no-ui-build'] !== true) {
+    await ensureWebUiBuilt((m) => box.http.log.info(m));
+  }
+  const hub = new EventHub();
+  box.tickets.onCommitted((c) =>
+    hub.publish({ type: 'ticket.changed', number: c.ticket.number, action: c.action, from: c.from, to: c.to, departmentId: c.ticket.department_id, actor: c.actor.name, at: c.at.toISOString() }),
+  );
+  knowledgeBase(box).onChanged((a) => hub.publish({ type: 'kb.changed', id: a.id, version: a.version, status: a.status }));
+
+  box.http.get('/api/ui/events', { schema: { tags: ['ui'], summary: 'Server-sent events for the web UI: ticket.changed, kb.changed (a department sees only its own tickets)' } }, (request, reply) => {
+    const user = request.user!;
+    hub.attach(request.raw, reply, (e) => user.role !== 'department' || (e.type === 'ticket.changed' && e.departmentId === (user.department?.id ?? -1)) || e.type === 'kb.changed');
+  });
+  box.http.addHook('preClose', async () => hub.closeAll());
+
+  if (!fs.existsSync(path.join(distDir, 'index.html'))) {
+    box.http.log.warn('web-ui/dist is missing; the web UI is not served');
+    return;
+  }
+  const index = fs.readFileSync(path.join(distDir, 'index.html'));
+  await box.http.register(fastifyStatic, {
+    root: distDir,
+    prefix: '/',
+    wildcard: false,
+    index: false,
+    cacheControl: false,
+    // build.ts writes .br and .gz next to each asset; browsers get the compressed copy.
+    preCompressed: true,
+    setHeaders(res, file) {
+      res.setHeader('cache-control', file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache');
+    },
+  });
+  const page = (_: unknown, reply: import('fastify').FastifyReply) =>
+    reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-cache').header('x-content-type-options', 'nosniff').header('content-security-policy', "default-src 'self'; img-src 'self' data:; media-src 'self' blob:; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'").send(index);
+  box.http.get('/', { config: { public: true }, schema: { hide: true } }, page);
+  box.http.get('/*', { config: { public: true }, schema: { hide: true } }, (request, reply) => {
+    if (request.url.startsWith('/api/') || request.url === '/api') {
+      return reply.code(404).send(errorBody('route-not-found', `no route ${request.method} ${request.url.split('?')[0]}`));
+    }
+    return page(request, reply);
+  });
+}

@@ -1,0 +1,84 @@
+// Browser-test helpers: a box on a free loopback port with a temp data dir (business hours open all day so
+// a simulated call reaches an agent whatever the wall clock says), users for each role, and Debian's
+// chromium driven by playwright-core (never a downloaded browser; launch() gives each run a fresh profile).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { createBox, type Box } from '../../firmware-agent/app.js';
+
+export const artifacts = path.resolve(import.meta.dirname, '../artifacts');
+export const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+
+export interface TestBox {
+  box: Box;
+  url: string;
+  admin: (method: string, url: string, payload?: unknown) => Promise<{ status: number; body: any }>;
+  close: () => Promise<void>;
+}
+
+export async function startBox(): Promise<TestBox> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-box-'));
+  fs.writeFileSync(path.join(dir, 'calls.json'), JSON.stringify({ ivr: { hours: { open: '00:00', close: '23:59', days: 'every-day' } } }));
+  const box = await createBox({ dataDir: dir, host: '127.0.0.1', port: 0 });
+  const url = await box.listen();
+  const login = await box.http.inject({ method: 'POST', url: '/api/session', payload: { username: 'admin', password: box.initialAdminPassword! } });
+  const cookie = String(login.headers['set-cookie']).split(';')[0]!;
+  const admin = async (method: string, u: string, payload?: unknown) => {
+    const r = await box.http.inject({ method: method as 'GET', url: u, headers: { cookie }, ...(payload !== undefined ? { payload: payload as object } : {}) });
+    return { status: r.statusCode, body: r.body ? JSON.parse(r.body) : null };
+  };
+  return {
+    box,
+    url,
+    admin,
+    close: async () => {
+      await box.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const password = 'Lanzhou-12328-test';
+
+export async function seedUsers(tb: TestBox): Promise<{ departmentId: number }> {
+  const d = await tb.admin('POST', '/api/departments', { name: '城市客运管理所', phone: '0941-8212345' });
+  if (d.status !== 201) throw new Error(`department: ${JSON.stringify(d.body)}`);
+  for (const u of [
+    { username: 'agent1', role: 'agent', displayName: '话务员小王' },
+    { username: 'super1', role: 'supervisor', displayName: '班长老李' },
+    { username: 'dept1', role: 'department', department: d.body.id, displayName: '客运所张科' },
+  ]) {
+    const r = await tb.admin('POST', '/api/users', { ...u, password });
+    if (r.status !== 201) throw new Error(`user ${u.username}: ${JSON.stringify(r.body)}`);
+  }
+  return { departmentId: d.body.id };
+}
+
+export async function launch(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+}
+
+export async function newPage(browser: Browser, url: string): Promise<Page> {
+  const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', baseURL: url });
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(15000);
+  return page;
+}
+
+export async function login(page: Page, username: string, pw = password): Promise<void> {
+  await page.goto('/login');
+  await page.fill('#username', username);
+  await page.fill('#password', pw);
+  await page.click('#login');
+  await page.waitForSelector('#who');
+}
+
+export async function shot(page: Page, name: string): Promise<void> {
+  fs.mkdirSync(artifacts, { recursive: true });
+  await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
+}

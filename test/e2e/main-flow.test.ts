@@ -1,0 +1,150 @@
+// The issue's main flow in a real browser: an agent logs in, goes ready, a simulated call pops with the
+// caller's history, the agent searches the knowledge base, fills and dispatches a complaint; a department
+// user (a second browser context) accepts and replies; a supervisor records the return visit and the ticket
+// closes. Each step asserts what the page shows; screenshots go to test/artifacts/.
+import t from 'tap';
+import { callCenterOf } from '../../firmware-agent/calls/install.js';
+import { launch, login, newPage, seedUsers, shot, startBox } from './helpers.js';
+
+const caller = '13909411234';
+const hostile = '出租车拒载 <script>window.__xss=1</script><img src=x onerror="window.__xss=2">';
+
+t.test('agent → department → supervisor, in the browser', async (t) => {
+  const tb = await startBox();
+  const browser = await launch();
+  // Browser first: its open event streams would hold the server's close.
+  t.teardown(async () => {
+    await browser.close();
+    await tb.close();
+  });
+  await seedUsers(tb);
+  // An earlier ticket from the same number, so the pop has history to show.
+  const earlier = await tb.admin('POST', '/api/tickets', {
+    type: 'inquiry', domain: 'taxi', channel: 'phone', region: '623001', caller: { phone: caller },
+    subject: '上次咨询出租车起步价', description: '询问合作市出租车起步价',
+  });
+  t.equal(earlier.status, 201);
+
+  let dialogs = 0;
+
+  // 1. The agent logs in and goes ready on station 8001.
+  const agent = await newPage(browser, tb.url);
+  agent.on('dialog', (d) => (dialogs++, void d.dismiss()));
+  await login(agent, 'agent1');
+  t.match(await agent.textContent('#home'), /坐席工作台/, 'agent home shows the desk tile');
+  await agent.click('a[href="/desk"]');
+  await agent.waitForSelector('#desk');
+  await agent.waitForSelector('#live.up');
+  await agent.fill('#station', '8001');
+  await agent.keyboard.press('F2');
+  await agent.waitForSelector('#agent-state[data-state="ready"]');
+  t.equal((await agent.textContent('#agent-state'))?.trim(), '就绪', 'F2 puts the agent in ready, shown in Chinese');
+  await shot(agent, '01-desk-ready');
+
+  // 2. A simulated call arrives (menu 2: complaint queue) and pops with the caller's history.
+  const center = callCenterOf(tb.box);
+  t.ok(center, 'the calls subsystem is installed');
+  let offeredAt = 0;
+  center!.events.subscribe((e) => {
+    if (e.type === 'call.offered') offeredAt = Date.now();
+  });
+  await agent.evaluate(() => {
+    const w = window as unknown as { __popAt?: number };
+    new MutationObserver((_, obs) => {
+      if (document.querySelector('#pop-caller')) {
+        w.__popAt = Date.now();
+        obs.disconnect();
+      }
+    }).observe(document.body, { childList: true, subtree: true });
+  });
+  const call = tb.admin('POST', '/api/simulator/call', { from: caller, digits: '2', timeoutS: 15 });
+  await agent.waitForSelector('#pop-caller');
+  const popAt = await agent.evaluate(() => (window as unknown as { __popAt: number }).__popAt);
+  const latency = popAt - offeredAt;
+  t.ok(offeredAt > 0 && latency < 300, `call event → pop on screen: ${latency} ms (target < 300)`);
+  t.comment(`pop latency ${latency} ms`);
+  t.equal((await agent.textContent('#pop-caller'))?.trim(), caller, 'the pop shows the caller number');
+  await agent.waitForSelector('#pop-tickets >> text=上次咨询出租车起步价');
+  t.match(await agent.textContent('#pop-area'), /甘南/, 'home area from earlier tickets');
+  t.equal(await agent.inputValue('#f-phone'), caller, 'the form is prefilled with the caller');
+  await shot(agent, '02-call-pop');
+
+  // 3. Knowledge-base search as the agent types.
+  await agent.fill('#kb-search', '拒载');
+  await agent.waitForSelector('#kb-hits li');
+  t.match(await agent.textContent('#kb-hits li:first-child'), /拒载/, 'the best hit is about 拒载');
+  await agent.click('#kb-hits li:first-child .kb-title');
+  await agent.waitForSelector('#kb-article');
+  await agent.click('#btn-cite');
+  await agent.waitForSelector('#cited');
+
+  // 4. Fill and dispatch the complaint (text with HTML and script in it).
+  await agent.selectOption('#f-domain', 'taxi');
+  await agent.fill('#f-subject', hostile);
+  await agent.fill('#f-description', '乘客在火车站排队上车，驾驶员以路程太近为由拒载。<b>粗体</b>');
+  await agent.fill('#f-location', '合作市火车站出租车候客区');
+  await agent.fill('#f-plate', '甘P·T1234');
+  const deptValue = await agent.$eval('#f-department option:nth-child(2)', (o) => (o as HTMLOptionElement).value);
+  await agent.selectOption('#f-department', deptValue);
+  await agent.keyboard.press('Control+Enter');
+  await agent.waitForSelector('#last-ticket');
+  const number = (await agent.textContent('#last-ticket'))!.trim();
+  t.match(number, /^623000\d{13}$/, `ticket ${number} received`);
+  t.match(await agent.textContent('.notice'), /工单已受理/);
+  await shot(agent, '03-dispatched');
+  await agent.goto(`/tickets/${number}`);
+  await agent.waitForSelector('#ticket-detail[data-status="dispatched"]');
+  t.equal(await agent.textContent('#ticket-subject'), hostile, 'the subject renders as text, tags and all');
+  t.match(await agent.textContent('#citations'), /拒载/, 'the cited article is listed');
+  t.match(await agent.textContent('#calls'), new RegExp(caller), 'the linked call is listed');
+
+  // 5. The department (second browser context) accepts and replies.
+  const dept = await newPage(browser, tb.url);
+  dept.on('dialog', (d) => (dialogs++, void d.dismiss()));
+  await login(dept, 'dept1');
+  await dept.click('a[href="/inbox"]');
+  await dept.waitForSelector(`#inbox tr[data-number="${number}"]`);
+  t.match(await dept.textContent(`#inbox tr[data-number="${number}"]`), /<script>/, 'the inbox shows the script as text');
+  await shot(dept, '04-department-inbox');
+  await dept.click(`[data-open="${number}"]`);
+  await dept.click('#act-accept');
+  await dept.waitForSelector(`#inbox tr[data-number="${number}"] [data-status="accepted"]`);
+  t.pass('accepted (签收) shows in the inbox');
+  await dept.click('#act-reply');
+  await dept.fill('#reply-text', '经调取车载视频核实，驾驶员拒载属实，已按规定处理并对驾驶员停运培训。');
+  await dept.click('#reply-submit');
+  await dept.waitForSelector(`#inbox tr[data-number="${number}"]`, { state: 'detached' });
+  await dept.goto(`/tickets/${number}`);
+  await dept.waitForSelector('#ticket-detail[data-status="replied"]');
+  t.match(await dept.textContent('#ticket-reply'), /拒载属实/);
+  t.match(await dept.textContent('#ticket-caller'), caller, 'a complaint (not a confidential report) shows the caller to the department');
+  await shot(dept, '05-department-replied');
+
+  // The agent's open detail page updated live (ticket.changed over the event stream).
+  await agent.waitForSelector('#ticket-detail[data-status="replied"]');
+  t.pass('the agent’s page followed the change live');
+
+  // 6. The supervisor records the return visit; the ticket closes.
+  const sup = await newPage(browser, tb.url);
+  await login(sup, 'super1');
+  await sup.goto('/visits');
+  await sup.waitForSelector(`#visits tr[data-number="${number}"]`);
+  await shot(sup, '06-visits');
+  await sup.click(`#visits tr[data-number="${number}"] [data-visit="satisfied"]`);
+  await sup.waitForSelector(`#visits tr[data-number="${number}"]`, { state: 'detached' });
+  await sup.goto(`/tickets/${number}`);
+  await sup.waitForSelector('#ticket-detail[data-status="closed"]');
+  t.equal(await sup.textContent('#ticket-satisfaction'), '满意');
+  const steps = await sup.$$eval('#timeline li', (lis) => lis.map((li) => li.getAttribute('data-action')));
+  t.same(steps, ['create', 'dispatch', 'accept', 'reply', 'visit'], 'the timeline shows every step from the audit trail');
+  t.match(await sup.textContent('#timeline'), /签收[\s\S]*回复反馈[\s\S]*回访/);
+  await shot(sup, '07-closed');
+  await sup.goto('/wallboard');
+  await sup.waitForSelector('#wb-overdue');
+  await shot(sup, '08-wallboard');
+
+  // Nothing in the hostile text ran anywhere.
+  for (const p of [agent, dept, sup]) t.equal(await p.evaluate(() => (window as unknown as { __xss?: number }).__xss), undefined, 'no injected script ran');
+  t.equal(dialogs, 0, 'no dialogs opened');
+  await call.catch(() => undefined);
+});

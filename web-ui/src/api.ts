@@ -1,0 +1,164 @@
+// Thin client of the box's HTTP API. Bodies are JSON (the server refuses anything else for changes);
+// errors become ApiError with the catalogue's code and both languages' messages.
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly messageZh: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+}
+
+let onUnauthorized: () => void = () => {};
+export function setUnauthorizedHandler(fn: () => void): void {
+  onUnauthorized = fn;
+}
+
+export async function api<T>(method: string, url: string, body?: unknown): Promise<T> {
+  const init: RequestInit = { method, credentials: 'same-origin', headers: {} };
+  if (body !== undefined) {
+    init.body = JSON.stringify(body);
+    (init.headers as Record<string, string>)['content-type'] = 'application/json';
+  }
+  let res: Response;
+  try {
+    res = await fetch(url, init);
+  } catch (e) {
+    throw new ApiError(0, 'network', `network error: ${(e as Error).message}`, '网络连接失败，请检查与服务器的连接');
+  }
+  if (res.status === 204) return undefined as T;
+  const data = (await res.json().catch(() => null)) as { error?: { code: string; message: string; messageZh: string; details?: Record<string, unknown> } } | null;
+  if (!res.ok) {
+    const e = data?.error;
+    if (res.status === 401 && url !== '/api/session') onUnauthorized();
+    throw new ApiError(res.status, e?.code ?? 'http-' + res.status, e?.message ?? res.statusText, e?.messageZh ?? `请求失败（${res.status}）`, e?.details);
+  }
+  return data as T;
+}
+
+export const get = <T>(url: string) => api<T>('GET', url);
+export const post = <T>(url: string, body?: unknown) => api<T>('POST', url, body ?? {});
+export const patch = <T>(url: string, body: unknown) => api<T>('PATCH', url, body);
+export const put = <T>(url: string, body: unknown) => api<T>('PUT', url, body);
+export const del = <T>(url: string) => api<T>('DELETE', url);
+
+/** Query string from an object, skipping empty values; arrays repeat the key. */
+export function qs(o: Record<string, unknown>): string {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(o)) {
+    if (v === undefined || v === null || v === '' || v === false) continue;
+    if (Array.isArray(v)) v.forEach((x) => p.append(k, String(x)));
+    else p.set(k, String(v));
+  }
+  const s = p.toString();
+  return s ? `?${s}` : '';
+}
+
+// ---- shapes of the API's objects (the parts the UI reads) ----
+export interface Label {
+  code: string;
+  zh: string;
+  en: string;
+}
+export interface User {
+  id: number;
+  username: string;
+  displayName: string | null;
+  role: 'admin' | 'supervisor' | 'agent' | 'department' | 'technician';
+  department: { id: number; name: string } | null;
+  skills: string[];
+  disabled: boolean;
+}
+export interface Department {
+  id: number;
+  name: string;
+  phone: string | null;
+  disabled: boolean;
+}
+export interface Ticket {
+  id: string;
+  number: string;
+  type: string;
+  subtype: string | null;
+  domain: string;
+  channel: string;
+  region: string;
+  regionName: string | null;
+  caller: { phone: string | null; name: string | null; anonymous: boolean; hidden?: boolean };
+  confidential: boolean;
+  urgent: boolean;
+  subject: string;
+  description: string;
+  location: string | null;
+  involved: { plate?: string; company?: string } | null;
+  status: string;
+  department: { id: number; name: string } | null;
+  dueAt: string | null;
+  deadline: { state: string; uncertain: boolean };
+  answer: string | null;
+  reply: string | null;
+  satisfaction: string | null;
+  visitNote: string | null;
+  reopenCount: number;
+  mergedInto: string | null;
+  callId: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+export interface TicketList {
+  items: Ticket[];
+  page: number;
+  pageSize: number;
+  total: number;
+  totalCapped: boolean;
+}
+export interface AuditRecord {
+  id: number;
+  at: string;
+  actor: { id: number | null; name: string; role: string | null };
+  entity: string;
+  entityId: string;
+  action: string;
+  fromStatus: string | null;
+  toStatus: string | null;
+  note: string | null;
+  data: Record<string, unknown> | null;
+}
+export interface Codes {
+  types: Label[];
+  subtypes: Record<string, Label[]>;
+  channels: Label[];
+  domains: (Label & { parent: string | null; disabled: boolean })[];
+  statuses: Label[];
+  satisfactions: Label[];
+  actions: Label[];
+}
+export interface Region {
+  code: string;
+  name: string;
+}
+export interface KbHit {
+  id: number;
+  kind: string;
+  scope: string;
+  title: string;
+  snippet: string;
+  tags: string[];
+  useCount: number;
+  version: number;
+  status: string;
+  upstream: boolean;
+  validFrom: string | null;
+  validTo: string | null;
+  domain: string | null;
+}
+export interface KbArticle extends Omit<KbHit, 'snippet'> {
+  body: string;
+  ownerRegion: string;
+  uid: string;
+  updatedAt: string;
+  uses?: { ticket: string; version: number; usedAt: string }[];
+}

@@ -1,0 +1,199 @@
+// Simplified Chinese first, English switchable. Strings the UI owns live here; labels of code tables come
+// from the API with both languages.
+import type { Label } from './api.js';
+
+export type Lang = 'zh' | 'en';
+let lang: Lang = (localStorage.getItem('lang') as Lang | null) === 'en' ? 'en' : 'zh';
+const listeners = new Set<() => void>();
+
+export function getLang(): Lang {
+  return lang;
+}
+export function setLang(l: Lang): void {
+  lang = l;
+  localStorage.setItem('lang', l);
+  document.documentElement.lang = l === 'zh' ? 'zh-CN' : 'en';
+  listeners.forEach((f) => f());
+}
+export function onLang(f: () => void): () => void {
+  listeners.add(f);
+  return () => listeners.delete(f);
+}
+
+/** A code table label in the current language. */
+export function L(x: Pick<Label, 'zh' | 'en'> | undefined | null, fallback = ''): string {
+  if (!x) return fallback;
+  return lang === 'zh' ? x.zh : x.en;
+}
+
+/** An API error message in the current language. */
+export function errText(e: unknown): string {
+  const x = e as { messageZh?: string; message?: string };
+  return (lang === 'zh' ? x.messageZh : x.message) ?? String(e);
+}
+
+const dict = {
+  appName: ['12328 交通运输服务监督电话', '12328 Transport Service Hotline'],
+  login: ['登录', 'Log in'],
+  logout: ['退出', 'Log out'],
+  username: ['用户名', 'User name'],
+  password: ['密码', 'Password'],
+  home: ['首页', 'Home'],
+  desk: ['坐席工作台', 'Agent desk'],
+  tickets: ['工单', 'Tickets'],
+  inbox: ['部门待办', 'Department inbox'],
+  wallboard: ['监控大屏', 'Wallboard'],
+  visits: ['回访', 'Return visits'],
+  overdue: ['超期督办', 'Overdue'],
+  kb: ['知识库', 'Knowledge base'],
+  admin: ['系统管理', 'Administration'],
+  ready: ['就绪', 'Ready'],
+  break: ['小休', 'Break'],
+  wrapUp: ['话后整理', 'Wrap-up'],
+  onCall: ['通话中', 'On call'],
+  loggedOut: ['未签入', 'Logged out'],
+  signIn: ['签入', 'Sign in'],
+  signOut: ['签出', 'Sign out'],
+  agentState: ['坐席状态', 'Agent state'],
+  incomingCall: ['来电', 'Incoming call'],
+  caller: ['来电人', 'Caller'],
+  callerPhone: ['来电号码', 'Caller number'],
+  callerName: ['姓名', 'Name'],
+  homeArea: ['号码归属地', 'Home area'],
+  history: ['历史记录', 'History'],
+  earlierCalls: ['历史来电', 'Earlier calls'],
+  earlierTickets: ['历史工单', 'Earlier tickets'],
+  none: ['无', 'None'],
+  newTicket: ['新建工单', 'New ticket'],
+  type: ['类型', 'Type'],
+  subtype: ['子类型', 'Sub-type'],
+  domain: ['行业', 'Domain'],
+  channel: ['渠道', 'Channel'],
+  region: ['事发地区', 'Region'],
+  province: ['省', 'Province'],
+  city: ['市', 'City'],
+  county: ['区县', 'County'],
+  subject: ['标题', 'Subject'],
+  description: ['内容', 'Description'],
+  location: ['事发地点', 'Location'],
+  plate: ['车牌号', 'Plate'],
+  company: ['涉及单位', 'Company'],
+  urgent: ['紧急', 'Urgent'],
+  confidential: ['保密（举报人信息）', 'Confidential reporter'],
+  anonymous: ['匿名', 'Anonymous'],
+  save: ['保存', 'Save'],
+  saveTicket: ['保存受理', 'Save ticket'],
+  answerNow: ['即时答复', 'Answer now'],
+  dispatch: ['转办', 'Dispatch'],
+  redispatch: ['重新转办', 'Re-dispatch'],
+  department: ['部门', 'Department'],
+  dueAt: ['办理期限', 'Due'],
+  transfer: ['转接', 'Transfer'],
+  search: ['搜索', 'Search'],
+  kbSearch: ['搜索知识库（Alt+K）', 'Search knowledge base (Alt+K)'],
+  cite: ['引用', 'Cite'],
+  cited: ['已引用', 'Cited'],
+  citedArticles: ['引用的知识', 'Cited articles'],
+  status: ['状态', 'Status'],
+  all: ['全部', 'All'],
+  mine: ['我受理的', 'Mine'],
+  dueSoon: ['即将到期', 'Due soon'],
+  number: ['工单编号', 'Ticket number'],
+  createdAt: ['受理时间', 'Received'],
+  prev: ['上一页', 'Previous'],
+  next: ['下一页', 'Next'],
+  total: ['共', 'Total'],
+  timeline: ['办理过程', 'Timeline'],
+  calls: ['通话记录', 'Calls'],
+  recording: ['录音', 'Recording'],
+  accept: ['签收', 'Accept'],
+  sendBack: ['退回', 'Send back'],
+  reason: ['退回理由', 'Reason'],
+  reply: ['回复', 'Reply'],
+  replyText: ['办理结果', 'Handling result'],
+  answer: ['答复内容', 'Answer'],
+  visit: ['回访', 'Return visit'],
+  satisfaction: ['满意度', 'Satisfaction'],
+  note: ['备注', 'Note'],
+  reopen: ['重新办理', 'Reopen'],
+  close: ['办结', 'Close'],
+  archive: ['归档', 'Archive'],
+  loading: ['加载中…', 'Loading…'],
+  saved: ['已保存', 'Saved'],
+  created: ['工单已受理', 'Ticket received'],
+  callsWaiting: ['排队来电', 'Calls waiting'],
+  longestWait: ['最长等待', 'Longest wait'],
+  agentsByState: ['坐席状态分布', 'Agents by state'],
+  answered10s: ['10秒接通率', 'Answered in 10 s'],
+  abandonment: ['放弃率', 'Abandonment'],
+  ticketsDueSoon: ['即将到期工单', 'Tickets due soon'],
+  ticketsOverdue: ['超期工单', 'Overdue tickets'],
+  users: ['用户', 'Users'],
+  departments: ['部门', 'Departments'],
+  calendar: ['工作日历', 'Calendar'],
+  ivr: ['语音导航', 'IVR menu'],
+  legacy: ['原号码', 'Legacy numbers'],
+  deadlines: ['办理时限', 'Deadlines'],
+  domains: ['行业分类', 'Domains'],
+  role: ['角色', 'Role'],
+  displayName: ['显示名', 'Display name'],
+  disabled: ['已停用', 'Disabled'],
+  enable: ['启用', 'Enable'],
+  disable: ['停用', 'Disable'],
+  add: ['新增', 'Add'],
+  edit: ['编辑', 'Edit'],
+  cancel: ['取消', 'Cancel'],
+  title: ['标题', 'Title'],
+  body: ['正文', 'Body'],
+  kind: ['类别', 'Kind'],
+  scope: ['层级', 'Scope'],
+  tags: ['标签', 'Tags'],
+  validFrom: ['生效日期', 'Valid from'],
+  validTo: ['失效日期', 'Valid to'],
+  uses: ['引用次数', 'Uses'],
+  version: ['版本', 'Version'],
+  upstream: ['上级维护', 'Owned upstream'],
+  withdraw: ['撤回', 'Withdraw'],
+  republish: ['重新发布', 'Republish'],
+  phone: ['电话', 'Phone'],
+  name: ['名称', 'Name'],
+  workingDays: ['个工作日', 'working days'],
+  holiday: ['节假日', 'Holiday'],
+  workday: ['调休上班', 'Make-up working day'],
+  clear: ['清除', 'Clear'],
+  day: ['日期', 'Date'],
+  confirmYear: ['确认全年日历', 'Confirm the year'],
+  forbidden: ['您的角色无权访问此页面', 'Your role may not open this page'],
+  notFound: ['页面不存在', 'Page not found'],
+  live: ['实时', 'Live'],
+  offline: ['连接中断，正在重连…', 'Disconnected, reconnecting…'],
+  hangup: ['挂断', 'Hang up'],
+  noCall: ['暂无来电', 'No call'],
+  callsUnavailable: ['话务功能未启用', 'Calls are not available on this box'],
+  code: ['代码', 'Code'],
+  parent: ['上级', 'Parent'],
+  skills: ['技能', 'Skills'],
+  resetPassword: ['重置密码', 'Reset password'],
+  saveFailed: ['保存失败', 'Save failed'],
+  select: ['请选择', 'Select'],
+  overdueFlag: ['已超期', 'Overdue'],
+  dueSoonFlag: ['即将到期', 'Due soon'],
+  worklist: ['待回访工单', 'To visit'],
+  recent: ['最近', 'Recent'],
+  audit: ['审计日志', 'Audit log'],
+  notAvailable: ['暂不可用', 'Not available'],
+  health: ['设备状态', 'Box health'],
+  language: ['English', '中文'],
+  shortcuts: ['快捷键：F2 就绪 · F3 小休 · F4 话后整理 · Alt+K 搜索知识库 · Ctrl+Enter 转办', 'Keys: F2 ready · F3 break · F4 wrap-up · Alt+K search KB · Ctrl+Enter dispatch'],
+} as const satisfies Record<string, readonly [string, string]>;
+
+export type Key = keyof typeof dict;
+export function t(k: Key): string {
+  return dict[k][lang === 'zh' ? 0 : 1];
+}
+
+export function fmtTime(iso: string | null | undefined): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  return d.toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', { hour12: false, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+}

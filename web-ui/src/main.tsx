@@ -1,0 +1,155 @@
+// The web UI's shell: session, code tables, the navigation each role sees, and the routes. Pages a role
+// may not use are refused here as well as by the server (the server is the authority).
+import { render } from 'preact';
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { ApiError, del, get, setUnauthorizedHandler, type Codes, type Department, type User } from './api.js';
+import { Lazy, Link } from './components.js';
+import * as events from './events.js';
+import { type Key, getLang, onLang, setLang, t } from './i18n.js';
+import { Desk } from './pages/desk.js';
+import { Home } from './pages/home.js';
+import { Inbox } from './pages/inbox.js';
+import { Login } from './pages/login.js';
+import { TicketDetail } from './pages/ticket.js';
+import { TicketsPage } from './pages/tickets.js';
+import { match, navigate, useLocation } from './router.js';
+import { AppCtx, type AppState, type Role } from './state.js';
+import './style.css';
+
+interface Route {
+  path: string;
+  roles: Role[];
+  nav?: Key;
+  render: (p: Record<string, string>) => preact.JSX.Element;
+}
+
+const loadSupervisor = () => import('./pages/supervisor.js');
+const loadAdmin = () => import('./pages/admin.js');
+const loadKb = () => import('./pages/kb.js');
+const wallboard = () => loadSupervisor().then((m) => m.Wallboard);
+const visits = () => loadSupervisor().then((m) => m.Visits);
+const overdue = () => loadSupervisor().then((m) => m.Overdue);
+const admin = () => loadAdmin().then((m) => m.Admin);
+const kb = () => loadKb().then((m) => m.KbPage);
+
+const all: Role[] = ['admin', 'supervisor', 'agent', 'department', 'technician'];
+const routes: Route[] = [
+  { path: '/', roles: all, nav: 'home', render: () => <Home /> },
+  { path: '/desk', roles: ['agent', 'supervisor', 'admin'], nav: 'desk', render: () => <Desk /> },
+  { path: '/tickets', roles: ['agent', 'supervisor', 'admin'], nav: 'tickets', render: () => <TicketsPage /> },
+  { path: '/tickets/:number', roles: ['agent', 'supervisor', 'admin', 'department'], render: (p) => <TicketDetail number={p.number!} /> },
+  { path: '/inbox', roles: ['department'], nav: 'inbox', render: () => <Inbox /> },
+  { path: '/wallboard', roles: ['supervisor', 'admin'], nav: 'wallboard', render: () => <Lazy load={wallboard} props={{}} /> },
+  { path: '/visits', roles: ['supervisor', 'admin', 'agent'], nav: 'visits', render: () => <Lazy load={visits} props={{}} /> },
+  { path: '/overdue', roles: ['supervisor', 'admin'], nav: 'overdue', render: () => <Lazy load={overdue} props={{}} /> },
+  { path: '/kb', roles: ['agent', 'supervisor', 'admin', 'department'], nav: 'kb', render: () => <Lazy load={kb} props={{ id: null }} /> },
+  { path: '/kb/:id', roles: ['agent', 'supervisor', 'admin', 'department'], render: (p) => <Lazy load={kb} props={{ id: p.id! }} /> },
+  { path: '/admin', roles: ['admin'], nav: 'admin', render: () => <Lazy load={admin} props={{ tab: 'users' }} /> },
+  { path: '/admin/:tab', roles: ['admin'], render: (p) => <Lazy load={admin} props={{ tab: p.tab! }} /> },
+];
+
+function App() {
+  const [, setLangTick] = useState(0);
+  const [boot, setBoot] = useState<'loading' | 'anon' | 'ready'>('loading');
+  const [state, setState] = useState<Omit<AppState, 'reloadDepartments'> | null>(null);
+  const [live, setLive] = useState(false);
+  const { path } = useLocation();
+
+  useEffect(() => onLang(() => setLangTick((n) => n + 1)), []);
+  useEffect(() => events.onStatus(setLive), []);
+
+  const load = useCallback(async () => {
+    try {
+      const { user } = await get<{ user: User }>('/api/session');
+      const [codes, depts, callsAvailable] = await Promise.all([
+        get<Codes>('/api/codes'),
+        get<{ items: Department[] }>('/api/departments'),
+        fetch('/api/agents', { credentials: 'same-origin' }).then((r) => r.status !== 404).catch(() => false),
+      ]);
+      setState({ user, codes, departments: depts.items, callsAvailable });
+      setBoot('ready');
+      events.start(callsAvailable);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 401) {
+        setBoot('anon');
+        if (location.pathname !== '/login') navigate('/login', true);
+      } else throw e;
+    }
+  }, []);
+
+  useEffect(() => {
+    setUnauthorizedHandler(() => {
+      events.stop();
+      setState(null);
+      setBoot('anon');
+      navigate('/login', true);
+    });
+    void load();
+  }, [load]);
+
+  const reloadDepartments = useCallback(async () => {
+    const d = await get<{ items: Department[] }>('/api/departments');
+    setState((s) => (s ? { ...s, departments: d.items } : s));
+  }, []);
+
+  if (boot === 'loading') return <p class="muted pad">{t('loading')}</p>;
+  if (boot === 'anon' || !state) {
+    return (
+      <Login
+        onDone={() => {
+          setBoot('loading');
+          void load().then(() => navigate('/', true));
+        }}
+      />
+    );
+  }
+  if (path === '/login') {
+    navigate('/', true);
+    return null;
+  }
+
+  const role = state.user.role;
+  let page: preact.JSX.Element = <p class="pad">{t('notFound')}</p>;
+  for (const r of routes) {
+    const p = match(r.path, path);
+    if (!p) continue;
+    page = r.roles.includes(role) ? r.render(p) : <p class="error pad" id="forbidden">{t('forbidden')}</p>;
+    break;
+  }
+
+  const logout = async () => {
+    await del('/api/session').catch(() => undefined);
+    events.stop();
+    setState(null);
+    setBoot('anon');
+    navigate('/login', true);
+  };
+
+  return (
+    <AppCtx.Provider value={{ ...state, reloadDepartments }}>
+      <header class="top">
+        <span class="brand">{t('appName')}</span>
+        <nav>
+          {routes
+            .filter((r) => r.nav && r.roles.includes(role))
+            .map((r) => (
+              <Link key={r.path} href={r.path} class={(r.path === '/' ? path === '/' : path.startsWith(r.path)) ? 'on' : ''}>
+                {t(r.nav!)}
+              </Link>
+            ))}
+        </nav>
+        <span class="spacer" />
+        <span class={live ? 'live up' : 'live down'} title={live ? t('live') : t('offline')} id="live">
+          {live ? '● ' + t('live') : '○ ' + t('offline')}
+        </span>
+        <span class="who" id="who">{state.user.displayName ?? state.user.username} · {role}</span>
+        <button class="link" onClick={() => setLang(getLang() === 'zh' ? 'en' : 'zh')} id="lang">{t('language')}</button>
+        <button class="link" onClick={() => void logout()} id="logout">{t('logout')}</button>
+      </header>
+      <main>{page}</main>
+    </AppCtx.Provider>
+  );
+}
+
+document.documentElement.lang = getLang() === 'zh' ? 'zh-CN' : 'en';
+render(<App />, document.getElementById('app')!);

@@ -1,0 +1,134 @@
+// The workflow actions a user may take on a ticket, by role and status (mirrors the server's transition
+// table; the server decides, this only hides buttons that would be refused).
+import { useState } from 'preact/hooks';
+import { post, type Ticket } from '../api.js';
+import { ErrorBox } from '../components.js';
+import { L, errText, t } from '../i18n.js';
+import { useApp } from '../state.js';
+
+const centre = ['admin', 'supervisor', 'agent'];
+const sups = ['admin', 'supervisor'];
+
+export function TicketActions({ ticket, onChanged }: { ticket: Ticket; onChanged: (tk: Ticket) => void }) {
+  const { user, departments, codes } = useApp();
+  const [open, setOpen] = useState<string | null>(null);
+  const [text, setText] = useState('');
+  const [dept, setDept] = useState('');
+  const [due, setDue] = useState('');
+  const [sat, setSat] = useState('satisfied');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const role = user.role;
+  const s = ticket.status;
+
+  const act = async (action: string, body: Record<string, unknown> = {}) => {
+    setBusy(true);
+    setError(null);
+    try {
+      const tk = await post<Ticket>(`/api/tickets/${ticket.number}/actions`, { action, ...body });
+      setOpen(null);
+      setText('');
+      onChanged(tk);
+    } catch (e) {
+      setError(errText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const isCentre = centre.includes(role);
+  const isSup = sups.includes(role);
+  const can = {
+    accept: role === 'department' && s === 'dispatched',
+    return: role === 'department' && (s === 'dispatched' || s === 'accepted'),
+    reply: role === 'department' && s === 'accepted',
+    answer: isCentre && (s === 'received' || s === 'returned'),
+    dispatch: isCentre && (s === 'received' || s === 'returned' || (isSup && (s === 'dispatched' || s === 'accepted'))),
+    visit: isCentre && (s === 'replied' || (s === 'closed' && ticket.answer !== null && ticket.satisfaction === null && ticket.reply === null)),
+    close: isCentre && (s === 'replied' || s === 'visited'),
+    reopen: isSup && (s === 'visited' || s === 'closed' || s === 'replied'),
+    archive: isSup && s === 'closed',
+  };
+  const labels: Record<keyof typeof can, string> = {
+    accept: t('accept'),
+    return: t('sendBack'),
+    reply: t('reply'),
+    answer: t('answerNow'),
+    dispatch: s === 'dispatched' || s === 'accepted' ? t('redispatch') : t('dispatch'),
+    visit: t('visit'),
+    close: t('close'),
+    reopen: t('reopen'),
+    archive: t('archive'),
+  };
+  const immediate = new Set(['accept', 'close', 'reopen', 'archive']);
+  const shown = (Object.keys(can) as (keyof typeof can)[]).filter((k) => can[k]);
+  if (shown.length === 0) return null;
+
+  return (
+    <div class="actions-panel" data-number={ticket.number}>
+      <div class="row">
+        {shown.map((k) => (
+          <button
+            key={k}
+            id={`act-${k}`}
+            class={immediate.has(k) ? 'primary' : open === k ? 'on' : ''}
+            disabled={busy}
+            onClick={() => (immediate.has(k) ? void act(k) : setOpen(open === k ? null : k))}
+          >
+            {labels[k]}
+          </button>
+        ))}
+      </div>
+      {open === 'return' || open === 'reply' || open === 'answer' ? (
+        <form
+          class="act-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void act(open, open === 'return' ? { reason: text } : { text });
+          }}
+        >
+          <textarea id={`${open}-text`} rows={3} required placeholder={open === 'return' ? t('reason') : open === 'reply' ? t('replyText') : t('answer')} value={text} onInput={(e) => setText((e.target as HTMLTextAreaElement).value)} />
+          <button type="submit" class="primary" id={`${open}-submit`} disabled={busy || !text.trim()}>{labels[open]}</button>
+        </form>
+      ) : null}
+      {open === 'dispatch' ? (
+        <form
+          class="act-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void act('dispatch', { department: Number(dept), ...(due ? { dueAt: new Date(due).toISOString() } : {}) });
+          }}
+        >
+          <select id="dispatch-dept" required value={dept} onChange={(e) => setDept((e.target as HTMLSelectElement).value)}>
+            <option value="">{t('department')}: {t('select')}</option>
+            {departments.filter((d) => !d.disabled).map((d) => (
+              <option key={d.id} value={d.id}>{d.name}</option>
+            ))}
+          </select>
+          <label class="check">
+            {t('dueAt')} <input type="datetime-local" value={due} onInput={(e) => setDue((e.target as HTMLInputElement).value)} />
+          </label>
+          <button type="submit" class="primary" id="dispatch-submit" disabled={busy || !dept}>{labels.dispatch}</button>
+        </form>
+      ) : null}
+      {open === 'visit' ? (
+        <form
+          class="act-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void act('visit', { satisfaction: sat, ...(text ? { note: text } : {}) });
+          }}
+        >
+          <select id="visit-satisfaction" value={sat} onChange={(e) => setSat((e.target as HTMLSelectElement).value)}>
+            {codes.satisfactions.map((x) => (
+              <option key={x.code} value={x.code}>{L(x)}</option>
+            ))}
+          </select>
+          <input id="visit-note" placeholder={t('note')} value={text} onInput={(e) => setText((e.target as HTMLInputElement).value)} />
+          <button type="submit" class="primary" id="visit-submit" disabled={busy}>{t('visit')}</button>
+        </form>
+      ) : null}
+      <ErrorBox error={error} />
+    </div>
+  );
+}

@@ -1,0 +1,399 @@
+// Agent desk (坐席工作台): state controls with shortcuts, the call pop with the caller's history, a ticket
+// form that can be filled while talking, knowledge-base search as the agent types, answer now citing an
+// article, dispatch, and one-key transfers to the numbers 12328 does not handle.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { get, post, put, qs, type KbArticle, type KbHit, type Ticket, type TicketList } from '../api.js';
+import { ErrorBox, Field, Link, Notice, RegionPicker, StatusBadge } from '../components.js';
+import * as events from '../events.js';
+import { L, errText, fmtTime, t } from '../i18n.js';
+import { useApp } from '../state.js';
+
+interface AgentSnap {
+  agentId: number;
+  state: string;
+  station: string | null;
+  callId: string | null;
+  ringing: string | null;
+}
+interface History {
+  calls: { id: string; arrived_at: number; route: string | null; outcome: string | null }[];
+  tickets: { number: string; type: string; status: string; subject: string; created_at: string }[];
+}
+interface Pop {
+  callId: string;
+  caller: string | null;
+  history: History;
+  ended: boolean;
+  eventAt: number;
+  shownAt: number;
+  homeArea?: string | null;
+  tickets?: Ticket[];
+}
+
+const transfers = [
+  { to: '12395', zh: '水上遇险', en: 'Water distress' },
+  { to: '12306', zh: '铁路', en: 'Railway' },
+  { to: '12326', zh: '民航', en: 'Civil aviation' },
+  { to: '12305', zh: '邮政', en: 'Postal' },
+];
+
+const emptyForm = (region: string) => ({
+  type: 'complaint',
+  subtype: '',
+  domain: '',
+  region,
+  phone: '',
+  name: '',
+  subject: '',
+  description: '',
+  location: '',
+  plate: '',
+  company: '',
+  urgent: false,
+  confidential: false,
+  department: '',
+});
+
+export function Desk() {
+  const { user, codes, departments, callsAvailable } = useApp();
+  const [agent, setAgent] = useState<AgentSnap | null>(null);
+  const [station, setStation] = useState(localStorage.getItem('station') ?? '');
+  const [pop, setPop] = useState<Pop | null>(null);
+  const [boxRegion, setBoxRegion] = useState('');
+  const [form, setForm] = useState(emptyForm(''));
+  const [q, setQ] = useState('');
+  const [hits, setHits] = useState<KbHit[]>([]);
+  const [article, setArticle] = useState<KbArticle | null>(null);
+  const [cited, setCited] = useState<KbArticle | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [done, setDone] = useState<Ticket | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [formKey, setFormKey] = useState(0);
+  const kbInput = useRef<HTMLInputElement>(null);
+  const searchSeq = useRef(0);
+
+  // The box's own region is the default of the region picker.
+  useEffect(() => {
+    void get<{ region: string }>('/healthz').then((h) => {
+      setBoxRegion(h.region);
+      setForm((f) => (f.region ? f : { ...f, region: h.region }));
+    });
+  }, []);
+
+  // Agent state and the call pop from the live stream.
+  useEffect(() => {
+    if (!callsAvailable) return;
+    void get<AgentSnap[]>('/api/agents').then((list) => setAgent((cur) => cur ?? list.find((a) => a.agentId === user.id) ?? null)).catch(() => undefined);
+    const offs = [
+      events.on('agent.state', (e: { agent: AgentSnap }) => e.agent.agentId === user.id && setAgent(e.agent)),
+      events.on('call.offered', (e: { callId: string; agentId: number; caller: string | null; history: History; at: number }) => {
+        if (e.agentId !== user.id) return;
+        const p: Pop = { callId: e.callId, caller: e.caller, history: e.history, ended: false, eventAt: e.at, shownAt: Date.now() };
+        setPop(p);
+        setDone(null);
+        setForm((f) => ({ ...emptyForm(f.region || boxRegion), phone: e.caller ?? '' }));
+        setFormKey((k) => k + 1);
+        if (e.caller) {
+          void get<TicketList>(`/api/tickets${qs({ caller: e.caller, pageSize: 5 })}`)
+            .then((r) => setPop((cur) => (cur && cur.callId === e.callId ? { ...cur, tickets: r.items, homeArea: r.items[0]?.regionName ?? null } : cur)))
+            .catch(() => undefined);
+        }
+      }),
+      events.on('call.ended', (e: { callId: string }) => setPop((cur) => (cur && cur.callId === e.callId ? { ...cur, ended: true } : cur))),
+    ];
+    return () => offs.forEach((f) => f());
+  }, [callsAvailable, user.id]);
+
+  const setState = async (state: 'ready' | 'break' | 'logged-out') => {
+    setError(null);
+    try {
+      const st = station.trim();
+      if (st) localStorage.setItem('station', st);
+      const a = await put<AgentSnap>('/api/agent/state', { state, ...(st ? { station: st } : {}) });
+      setAgent(a);
+    } catch (e) {
+      setError(errText(e));
+    }
+  };
+
+  // Knowledge-base search as the agent types (debounced; late answers to old queries are dropped).
+  useEffect(() => {
+    const text = q.trim();
+    if (!text) {
+      setHits([]);
+      return;
+    }
+    const seq = ++searchSeq.current;
+    const timer = setTimeout(() => {
+      void get<{ items: KbHit[] }>(`/api/kb/articles${qs({ q: text, limit: 8 })}`)
+        .then((r) => seq === searchSeq.current && setHits(r.items))
+        .catch(() => undefined);
+    }, 120);
+    return () => clearTimeout(timer);
+  }, [q]);
+
+  const openArticle = async (id: number) => setArticle(await get<KbArticle>(`/api/kb/articles/${id}`));
+
+  const transfer = async (to: string) => {
+    if (!pop) return;
+    setError(null);
+    try {
+      await post(`/api/calls/${encodeURIComponent(pop.callId)}/transfer`, { to });
+      setNotice(`${t('transfer')} ${to}`);
+    } catch (e) {
+      setError(errText(e));
+    }
+  };
+
+  const submit = async (mode: 'save' | 'answer' | 'dispatch') => {
+    setBusy(true);
+    setError(null);
+    setNotice(null);
+    try {
+      const f = form;
+      const involved: Record<string, string> = {};
+      if (f.plate.trim()) involved.plate = f.plate.trim();
+      if (f.company.trim()) involved.company = f.company.trim();
+      const tk = await post<Ticket>('/api/tickets', {
+        type: f.type,
+        ...(f.subtype ? { subtype: f.subtype } : {}),
+        domain: f.domain,
+        channel: 'phone',
+        region: f.region,
+        caller: { phone: f.phone.trim() || null, ...(f.name.trim() ? { name: f.name.trim() } : {}) },
+        subject: f.subject,
+        description: f.description,
+        ...(f.location.trim() ? { location: f.location.trim() } : {}),
+        ...(Object.keys(involved).length ? { involved } : {}),
+        urgent: f.urgent,
+        confidential: f.confidential,
+        ...(pop ? { callId: pop.callId } : {}),
+      });
+      let final = tk;
+      if (pop) await post(`/api/calls/${encodeURIComponent(pop.callId)}/tickets`, { ticket: tk.number }).catch(() => undefined);
+      if (mode === 'answer') {
+        if (cited) final = (await post<{ ticket: Ticket }>('/api/kb/answer', { ticket: tk.number, article: cited.id })).ticket;
+        else final = await post<Ticket>(`/api/tickets/${tk.number}/actions`, { action: 'answer', text: f.description });
+      } else if (mode === 'dispatch') {
+        final = await post<Ticket>(`/api/tickets/${tk.number}/actions`, { action: 'dispatch', department: Number(f.department) });
+        if (cited) await post(`/api/kb/articles/${cited.id}/citations`, { ticket: tk.number }).catch(() => undefined);
+      } else if (cited) {
+        await post(`/api/kb/articles/${cited.id}/citations`, { ticket: tk.number }).catch(() => undefined);
+      }
+      setDone(final);
+      setNotice(`${t('created')}: ${final.number}`);
+      setForm(emptyForm(f.region));
+      setFormKey((k) => k + 1);
+      setCited(null);
+    } catch (e) {
+      setError(errText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const formOk = form.domain && form.region && form.subject.trim() && form.description.trim();
+
+  // Keyboard: F2 ready, F3 break, F4 end wrap-up (back to ready), Alt+K knowledge base, Ctrl+Enter dispatch.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'F2' || e.key === 'F3' || e.key === 'F4') {
+        e.preventDefault();
+        if (!callsAvailable) return;
+        void setState(e.key === 'F3' ? 'break' : 'ready');
+      } else if (e.altKey && (e.key === 'k' || e.key === 'K')) {
+        e.preventDefault();
+        kbInput.current?.focus();
+      } else if (e.ctrlKey && e.key === 'Enter') {
+        e.preventDefault();
+        if (formOk && form.department && !busy) void submit('dispatch');
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  });
+
+  const set = (k: keyof typeof form) => (e: Event) => {
+    const el = e.target as HTMLInputElement;
+    setForm({ ...form, [k]: el.type === 'checkbox' ? el.checked : el.value });
+  };
+  const stateLabel = (s: string | undefined) =>
+    s === 'ready' ? t('ready') : s === 'break' ? t('break') : s === 'wrap-up' ? t('wrapUp') : s === 'on-call' ? t('onCall') : t('loggedOut');
+
+  return (
+    <section class="desk" id="desk">
+      <div class="statebar">
+        <b>{t('agentState')}:</b>
+        <span class={`agent-state s-${agent?.state ?? 'logged-out'}`} id="agent-state" data-state={agent?.state ?? 'logged-out'}>
+          {stateLabel(agent?.state)}
+        </span>
+        {callsAvailable ? (
+          <>
+            <input id="station" class="short" placeholder="分机 / station" value={station} onInput={(e) => setStation((e.target as HTMLInputElement).value)} />
+            <button id="btn-ready" class={agent?.state === 'ready' ? 'on' : ''} onClick={() => void setState('ready')}>{t('ready')} (F2)</button>
+            <button id="btn-break" class={agent?.state === 'break' ? 'on' : ''} onClick={() => void setState('break')}>{t('break')} (F3)</button>
+            <button id="btn-wrap" class={agent?.state === 'wrap-up' ? 'on' : ''} disabled={agent?.state !== 'wrap-up'} onClick={() => void setState('ready')} title="话后整理结束，回到就绪 / end wrap-up">
+              {t('wrapUp')} ✓ (F4)
+            </button>
+            <button id="btn-signout" onClick={() => void setState('logged-out')}>{t('signOut')}</button>
+          </>
+        ) : (
+          <span class="muted">{t('callsUnavailable')}</span>
+        )}
+        <span class="spacer" />
+        <span class="muted small">{t('shortcuts')}</span>
+      </div>
+      <ErrorBox error={error} />
+      <Notice text={notice} />
+      <div class="desk-grid">
+        <div class="col-pop">
+          <div class={pop ? (pop.ended ? 'card pop ended' : 'card pop live') : 'card pop'} id="call-pop" data-call={pop?.callId ?? ''} data-latency={pop ? String(pop.shownAt - pop.eventAt) : ''}>
+            <h3>{t('incomingCall')}</h3>
+            {pop ? (
+              <>
+                <div class="caller-number" id="pop-caller">{pop.caller ?? t('anonymous')}</div>
+                <div class="muted">{t('homeArea')}: <span id="pop-area">{pop.homeArea ?? '—'}</span>{pop.ended ? ` · ${t('hangup')}` : ''}</div>
+                <h4>{t('earlierTickets')}</h4>
+                <ul id="pop-tickets">
+                  {(pop.tickets ?? []).map((x) => (
+                    <li key={x.number}>
+                      <Link href={`/tickets/${x.number}`} class="mono">{x.number}</Link> <StatusBadge status={x.status} /> {x.subject}
+                    </li>
+                  ))}
+                  {!pop.tickets?.length
+                    ? pop.history.tickets.map((x) => (
+                        <li key={x.number}>
+                          <Link href={`/tickets/${x.number}`} class="mono">{x.number}</Link> <StatusBadge status={x.status} /> {x.subject}
+                        </li>
+                      ))
+                    : null}
+                  {!pop.tickets?.length && !pop.history.tickets.length ? <li class="muted">{t('none')}</li> : null}
+                </ul>
+                <h4>{t('earlierCalls')}</h4>
+                <ul id="pop-calls">
+                  {pop.history.calls.map((c) => (
+                    <li key={c.id}>{fmtTime(new Date(c.arrived_at).toISOString())} · {c.route ?? ''} · {c.outcome ?? ''}</li>
+                  ))}
+                  {!pop.history.calls.length ? <li class="muted">{t('none')}</li> : null}
+                </ul>
+                <h4>{t('transfer')}</h4>
+                <div class="row wrap">
+                  {transfers.map((x) => (
+                    <button key={x.to} id={`transfer-${x.to}`} disabled={pop.ended} onClick={() => void transfer(x.to)}>
+                      {x.to} {L(x)}
+                    </button>
+                  ))}
+                </div>
+              </>
+            ) : (
+              <p class="muted">{t('noCall')}</p>
+            )}
+          </div>
+          {done ? (
+            <div class="card">
+              <Link href={`/tickets/${done.number}`} class="mono" id="last-ticket">{done.number}</Link> <StatusBadge status={done.status} />
+            </div>
+          ) : null}
+        </div>
+        <form class="card ticket-form" id="ticket-form" key={formKey} onSubmit={(e) => e.preventDefault()}>
+          <h3>{t('newTicket')}</h3>
+          <div class="grid2">
+            <Field label={t('type')}>
+              <select id="f-type" value={form.type} onChange={(e) => setForm({ ...form, type: (e.target as HTMLSelectElement).value, subtype: '' })}>
+                {codes.types.map((x) => (
+                  <option key={x.code} value={x.code}>{L(x)}</option>
+                ))}
+              </select>
+            </Field>
+            <Field label={t('subtype')}>
+              <select id="f-subtype" value={form.subtype} onChange={set('subtype')}>
+                <option value="">—</option>
+                {(codes.subtypes[form.type] ?? []).map((x) => (
+                  <option key={x.code} value={x.code}>{L(x)}</option>
+                ))}
+              </select>
+            </Field>
+            <Field label={t('domain')}>
+              <select id="f-domain" value={form.domain} onChange={set('domain')} required>
+                <option value="">{t('select')}</option>
+                {codes.domains.filter((d) => !d.disabled).map((x) => (
+                  <option key={x.code} value={x.code}>{L(x)}</option>
+                ))}
+              </select>
+            </Field>
+            <Field label={t('region')}>
+              {boxRegion ? <RegionPicker id="f-region" value={form.region || boxRegion} onChange={(c) => setForm((f) => ({ ...f, region: c }))} /> : null}
+            </Field>
+            <Field label={t('callerPhone')}>
+              <input id="f-phone" value={form.phone} onInput={set('phone')} inputMode="tel" />
+            </Field>
+            <Field label={t('callerName')}>
+              <input id="f-name" value={form.name} onInput={set('name')} />
+            </Field>
+          </div>
+          <Field label={t('subject')} wide>
+            <input id="f-subject" value={form.subject} onInput={set('subject')} maxLength={200} required />
+          </Field>
+          <Field label={t('description')} wide>
+            <textarea id="f-description" rows={5} value={form.description} onInput={set('description')} required />
+          </Field>
+          <div class="grid3">
+            <Field label={t('location')}>
+              <input id="f-location" value={form.location} onInput={set('location')} />
+            </Field>
+            <Field label={t('plate')}>
+              <input id="f-plate" value={form.plate} onInput={set('plate')} />
+            </Field>
+            <Field label={t('company')}>
+              <input id="f-company" value={form.company} onInput={set('company')} />
+            </Field>
+          </div>
+          <div class="row">
+            <label class="check"><input type="checkbox" id="f-urgent" checked={form.urgent} onChange={set('urgent')} />{t('urgent')}</label>
+            <label class="check"><input type="checkbox" id="f-confidential" checked={form.confidential} onChange={set('confidential')} />{t('confidential')}</label>
+            {cited ? (
+              <span class="cited" id="cited">
+                {t('cited')}: {cited.title} <button type="button" class="link" onClick={() => setCited(null)}>×</button>
+              </span>
+            ) : null}
+          </div>
+          <div class="row submit-row">
+            <button type="button" id="btn-save" disabled={busy || !formOk} onClick={() => void submit('save')}>{t('saveTicket')}</button>
+            <button type="button" id="btn-answer" disabled={busy || !formOk || form.type === 'complaint'} onClick={() => void submit('answer')} title={cited ? cited.title : ''}>
+              {t('answerNow')}
+            </button>
+            <select id="f-department" value={form.department} onChange={set('department')}>
+              <option value="">{t('department')}: {t('select')}</option>
+              {departments.filter((d) => !d.disabled).map((d) => (
+                <option key={d.id} value={d.id}>{d.name}</option>
+              ))}
+            </select>
+            <button type="button" class="primary" id="btn-dispatch" disabled={busy || !formOk || !form.department} onClick={() => void submit('dispatch')}>
+              {t('dispatch')} (Ctrl+Enter)
+            </button>
+          </div>
+        </form>
+        <div class="card kb-panel">
+          <h3>{t('kb')}</h3>
+          <input ref={kbInput} type="search" id="kb-search" placeholder={t('kbSearch')} value={q} onInput={(e) => setQ((e.target as HTMLInputElement).value)} />
+          <ol class="kb-hits" id="kb-hits">
+            {hits.map((h) => (
+              <li key={h.id} data-id={h.id}>
+                <button type="button" class="link kb-title" onClick={() => void openArticle(h.id)}>{h.title}</button>
+                <div class="muted small">{h.snippet}</div>
+              </li>
+            ))}
+          </ol>
+          {article ? (
+            <div class="kb-article" id="kb-article">
+              <h4>{article.title}</h4>
+              <p class="text small">{article.body}</p>
+              <button type="button" id="btn-cite" onClick={() => setCited(article)}>{t('cite')}</button>
+            </div>
+          ) : null}
+        </div>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,186 @@
+// Supervisor pages: the wallboard, the return-visit worklist (回访) and overdue escalation with re-dispatch.
+import { useEffect, useState } from 'preact/hooks';
+import { get, post, qs, type Ticket, type TicketList } from '../api.js';
+import { ErrorBox, TicketTable } from '../components.js';
+import * as events from '../events.js';
+import { L, errText, t } from '../i18n.js';
+import { useApp } from '../state.js';
+
+interface AgentSnap {
+  agentId: number;
+  name: string;
+  state: string;
+  since: number;
+}
+interface Queue {
+  waiting: unknown[];
+  longestWaitMs: number;
+}
+interface Kpi {
+  [k: string]: unknown;
+}
+
+function pct(x: unknown): string {
+  return typeof x === 'number' && Number.isFinite(x) ? `${(x * (x <= 1 ? 100 : 1)).toFixed(1)}%` : '—';
+}
+
+export function Wallboard() {
+  const { callsAvailable } = useApp();
+  const [agents, setAgents] = useState<AgentSnap[]>([]);
+  const [queue, setQueue] = useState<Queue | null>(null);
+  const [kpi, setKpi] = useState<Kpi | null>(null);
+  const [counts, setCounts] = useState({ dueSoon: 0, overdue: 0 });
+  const [tick, setTick] = useState(0);
+
+  useEffect(() => {
+    const loadTickets = () =>
+      void Promise.all([get<TicketList>('/api/tickets?dueSoon=true&pageSize=1'), get<TicketList>('/api/tickets?overdue=true&pageSize=1')]).then(([a, b]) =>
+        setCounts({ dueSoon: a.total, overdue: b.total }),
+      );
+    loadTickets();
+    const offs = [events.on('ticket.changed', loadTickets)];
+    if (callsAvailable) {
+      const day = new Date();
+      day.setHours(0, 0, 0, 0);
+      const loadKpi = () => void get<Kpi>(`/api/calls/kpis${qs({ from: day.toISOString(), bucket: 'day' })}`).then(setKpi).catch(() => undefined);
+      loadKpi();
+      void get<AgentSnap[]>('/api/agents').then(setAgents).catch(() => undefined);
+      void get<Queue>('/api/queue').then(setQueue).catch(() => undefined);
+      offs.push(
+        events.on('agent.state', (e: { agent: AgentSnap }) => setAgents((list) => [...list.filter((a) => a.agentId !== e.agent.agentId), e.agent].sort((a, b) => a.agentId - b.agentId))),
+        events.on('queue.state', (e: { queue: Queue }) => setQueue(e.queue)),
+        events.on('call.ended', loadKpi),
+      );
+    }
+    const timer = setInterval(() => setTick((n) => n + 1), 1000);
+    return () => {
+      offs.forEach((f) => f());
+      clearInterval(timer);
+    };
+  }, [callsAvailable]);
+
+  const byState: Record<string, number> = {};
+  for (const a of agents) byState[a.state] = (byState[a.state] ?? 0) + 1;
+  const total = (kpi?.total ?? kpi) as Record<string, unknown> | null;
+  const longest = queue ? Math.round(queue.longestWaitMs / 1000) : null;
+  void tick;
+  return (
+    <section class="pad" id="wallboard">
+      <h2>{t('wallboard')}</h2>
+      <div class="tiles big">
+        <div class="tile"><span class="tile-label">{t('callsWaiting')}</span><span class="tile-count" id="wb-waiting">{queue ? queue.waiting.length : '—'}</span></div>
+        <div class="tile"><span class="tile-label">{t('longestWait')}</span><span class="tile-count">{longest !== null ? `${longest}s` : '—'}</span></div>
+        <div class="tile"><span class="tile-label">{t('answered10s')}</span><span class="tile-count">{pct(total?.answeredWithin10sRate ?? total?.answered10sRate ?? total?.serviceLevel)}</span></div>
+        <div class="tile"><span class="tile-label">{t('abandonment')}</span><span class="tile-count">{pct(total?.abandonmentRate ?? total?.abandonRate)}</span></div>
+        <div class="tile"><span class="tile-label">{t('ticketsDueSoon')}</span><span class="tile-count" id="wb-duesoon">{counts.dueSoon}</span></div>
+        <div class="tile warn"><span class="tile-label">{t('ticketsOverdue')}</span><span class="tile-count" id="wb-overdue">{counts.overdue}</span></div>
+      </div>
+      <div class="card">
+        <h3>{t('agentsByState')}</h3>
+        {!callsAvailable ? <p class="muted">{t('callsUnavailable')}</p> : null}
+        <p>{Object.entries(byState).map(([s, n]) => `${s}: ${n}`).join(' · ') || '—'}</p>
+        <table class="list">
+          <tbody>
+            {agents.map((a) => (
+              <tr key={a.agentId}>
+                <td>{a.name}</td>
+                <td><span class={`agent-state s-${a.state}`}>{a.state}</span></td>
+                <td>{Math.round((Date.now() - a.since) / 1000)}s</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+/** Return visits: replied tickets waiting for the caller's satisfaction. */
+export function Visits() {
+  const [data, setData] = useState<TicketList | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const { codes } = useApp();
+  const [note, setNote] = useState<Record<string, string>>({});
+  const load = () => get<TicketList>('/api/tickets?status=replied&pageSize=100').then(setData).catch((e) => setError(errText(e)));
+  useEffect(() => {
+    void load();
+    return events.on('ticket.changed', () => void load());
+  }, []);
+  const visit = async (tk: Ticket, satisfaction: string) => {
+    setError(null);
+    try {
+      const n = note[tk.number];
+      await post(`/api/tickets/${tk.number}/actions`, { action: 'visit', satisfaction, ...(n ? { note: n } : {}) });
+      await load();
+    } catch (e) {
+      setError(errText(e));
+    }
+  };
+  return (
+    <section class="pad" id="visits">
+      <h2>{t('worklist')}</h2>
+      <ErrorBox error={error} />
+      {data ? (
+        <TicketTable
+          items={data.items}
+          extra={(tk) => (
+            <span class="row">
+              <input class="short" placeholder={t('note')} value={note[tk.number] ?? ''} onInput={(e) => setNote({ ...note, [tk.number]: (e.target as HTMLInputElement).value })} />
+              {codes.satisfactions.map((s) => (
+                <button key={s.code} data-visit={s.code} onClick={() => void visit(tk, s.code)}>{L(s)}</button>
+              ))}
+            </span>
+          )}
+        />
+      ) : (
+        <p class="muted">{t('loading')}</p>
+      )}
+    </section>
+  );
+}
+
+/** Overdue tickets with re-dispatch (督办). */
+export function Overdue() {
+  const { departments } = useApp();
+  const [data, setData] = useState<TicketList | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [dept, setDept] = useState<Record<string, string>>({});
+  const load = () => get<TicketList>('/api/tickets?overdue=true&pageSize=100').then(setData).catch((e) => setError(errText(e)));
+  useEffect(() => {
+    void load();
+    return events.on('ticket.changed', () => void load());
+  }, []);
+  const redispatch = async (tk: Ticket) => {
+    setError(null);
+    try {
+      await post(`/api/tickets/${tk.number}/actions`, { action: 'dispatch', department: Number(dept[tk.number] ?? tk.department?.id) });
+      await load();
+    } catch (e) {
+      setError(errText(e));
+    }
+  };
+  return (
+    <section class="pad" id="overdue">
+      <h2>{t('ticketsOverdue')}</h2>
+      <ErrorBox error={error} />
+      {data ? (
+        <TicketTable
+          items={data.items}
+          extra={(tk) => (
+            <span class="row">
+              <select value={dept[tk.number] ?? String(tk.department?.id ?? '')} onChange={(e) => setDept({ ...dept, [tk.number]: (e.target as HTMLSelectElement).value })}>
+                <option value="">{t('department')}</option>
+                {departments.map((d) => (
+                  <option key={d.id} value={d.id}>{d.name}</option>
+                ))}
+              </select>
+              <button onClick={() => void redispatch(tk)}>{t('redispatch')}</button>
+            </span>
+          )}
+        />
+      ) : (
+        <p class="muted">{t('loading')}</p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,149 @@
+// Ticket detail: the work order, its actions, the timeline from the audit trail, cited knowledge-base
+// articles and the linked call records with their recordings.
+import { useEffect, useState } from 'preact/hooks';
+import { get, type AuditRecord, type Ticket } from '../api.js';
+import { DomainLabel, Due, ErrorBox, Link, StatusBadge, TypeLabel } from '../components.js';
+import * as events from '../events.js';
+import { L, errText, fmtTime, t } from '../i18n.js';
+import { useApp } from '../state.js';
+import { TicketActions } from './actions.js';
+
+interface CallView {
+  call: { id: string; caller: string | null; arrived_at: number; agent_answered_at: number | null; ended_at: number | null; outcome: string | null; route: string | null; recording_file: string | null; transferred_to: string | null };
+  legs: { kind: string; target: string | null; started_at: number; outcome: string | null }[];
+}
+
+export function TicketDetail({ number }: { number: string }) {
+  const { codes, user } = useApp();
+  const [tk, setTk] = useState<Ticket | null>(null);
+  const [audit, setAudit] = useState<AuditRecord[]>([]);
+  const [cites, setCites] = useState<{ articleId: number; title: string; version: number }[]>([]);
+  const [calls, setCalls] = useState<CallView[]>([]);
+  const [error, setError] = useState<string | null>(null);
+
+  const load = async () => {
+    try {
+      const [ticket, trail, c] = await Promise.all([
+        get<Ticket>(`/api/tickets/${number}`),
+        get<{ items: AuditRecord[] }>(`/api/tickets/${number}/audit`),
+        get<{ items: { articleId: number; title: string; version: number }[] }>(`/api/kb/citations?ticket=${number}`).catch(() => ({ items: [] })),
+      ]);
+      setTk(ticket);
+      setAudit(trail.items);
+      setCites(c.items);
+      setError(null);
+      if (user.role !== 'department' && ticket.callId) {
+        const v = await get<CallView>(`/api/calls/${encodeURIComponent(ticket.callId)}`).catch(() => null);
+        setCalls(v ? [v] : []);
+      }
+    } catch (e) {
+      setError(errText(e));
+    }
+  };
+
+  useEffect(() => {
+    void load();
+    return events.on('ticket.changed', (e: { number: string }) => e.number === number && void load());
+  }, [number]);
+
+  if (error) return <section class="pad"><ErrorBox error={error} /></section>;
+  if (!tk) return <p class="pad muted">{t('loading')}</p>;
+  const actionLabel = (a: string) => L(codes.actions.find((x) => x.code === a), a);
+  const sub = tk.subtype ? codes.subtypes[tk.type]?.find((s) => s.code === tk.subtype) : undefined;
+
+  return (
+    <section class="pad detail" id="ticket-detail" data-number={tk.number} data-status={tk.status}>
+      <h2>
+        <span class="mono">{tk.number}</span> <StatusBadge status={tk.status} /> {tk.urgent ? <b class="tag-urgent">{t('urgent')}</b> : null}
+      </h2>
+      <div class="cols">
+        <div class="card">
+          <h3 id="ticket-subject">{tk.subject}</h3>
+          <dl class="kv">
+            <dt>{t('type')}</dt>
+            <dd><TypeLabel type={tk.type} />{sub ? ` / ${L(sub)}` : ''}</dd>
+            <dt>{t('domain')}</dt>
+            <dd><DomainLabel domain={tk.domain} /></dd>
+            <dt>{t('channel')}</dt>
+            <dd>{L(codes.channels.find((c) => c.code === tk.channel), tk.channel)}</dd>
+            <dt>{t('region')}</dt>
+            <dd>{tk.regionName ?? tk.region}</dd>
+            <dt>{t('caller')}</dt>
+            <dd id="ticket-caller">{tk.caller.hidden ? '（保密）' : `${tk.caller.name ?? ''} ${tk.caller.phone ?? (tk.caller.anonymous ? t('anonymous') : '')}`}</dd>
+            <dt>{t('location')}</dt>
+            <dd>{tk.location ?? ''}</dd>
+            <dt>{t('plate')}</dt>
+            <dd>{tk.involved?.plate ?? ''}</dd>
+            <dt>{t('company')}</dt>
+            <dd>{tk.involved?.company ?? ''}</dd>
+            <dt>{t('department')}</dt>
+            <dd id="ticket-department">{tk.department?.name ?? ''}</dd>
+            <dt>{t('dueAt')}</dt>
+            <dd><Due ticket={tk} /></dd>
+            <dt>{t('createdAt')}</dt>
+            <dd>{fmtTime(tk.createdAt)}</dd>
+          </dl>
+          <h4>{t('description')}</h4>
+          <p class="text" id="ticket-description">{tk.description}</p>
+          {tk.answer ? (
+            <>
+              <h4>{t('answer')}</h4>
+              <p class="text">{tk.answer}</p>
+            </>
+          ) : null}
+          {tk.reply ? (
+            <>
+              <h4>{t('replyText')}</h4>
+              <p class="text" id="ticket-reply">{tk.reply}</p>
+            </>
+          ) : null}
+          {tk.satisfaction ? (
+            <p>
+              {t('satisfaction')}: <b id="ticket-satisfaction">{L(codes.satisfactions.find((s) => s.code === tk.satisfaction), tk.satisfaction)}</b> {tk.visitNote ?? ''}
+            </p>
+          ) : null}
+          <TicketActions ticket={tk} onChanged={() => void load()} />
+        </div>
+        <div>
+          <div class="card">
+            <h3>{t('timeline')}</h3>
+            <ol class="timeline" id="timeline">
+              {audit.map((a) => (
+                <li key={a.id} data-action={a.action}>
+                  <span class="when">{fmtTime(a.at)}</span> <b>{actionLabel(a.action)}</b> · {a.actor.name}
+                  {typeof (a.data?.department as { name?: string } | undefined)?.name === 'string' ? ` → ${(a.data!.department as { name: string }).name}` : ''}
+                  {a.note ? <div class="text note">{a.note}</div> : null}
+                </li>
+              ))}
+            </ol>
+          </div>
+          {cites.length ? (
+            <div class="card">
+              <h3>{t('citedArticles')}</h3>
+              <ul id="citations">
+                {cites.map((c) => (
+                  <li key={c.articleId}><Link href={`/kb/${c.articleId}`}>{c.title}</Link> (v{c.version})</li>
+                ))}
+              </ul>
+            </div>
+          ) : null}
+          {calls.length ? (
+            <div class="card">
+              <h3>{t('calls')}</h3>
+              <ul id="calls">
+                {calls.map(({ call: c, legs }) => (
+                  <li key={c.id} data-call={c.id}>
+                    <span class="mono">{c.caller ?? ''}</span> {fmtTime(new Date(c.arrived_at).toISOString())} · {c.route ?? ''} · {c.outcome ?? ''}
+                    {c.transferred_to ? ` → ${c.transferred_to}` : ''}
+                    <div class="muted">{legs.map((l) => `${l.kind}${l.target ? ':' + l.target : ''}`).join(' → ')}</div>
+                    {c.recording_file ? <audio controls preload="none" src={`/api/calls/${encodeURIComponent(c.id)}/recording`} /> : null}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ) : null}
+        </div>
+      </div>
+    </section>
+  );
+}
