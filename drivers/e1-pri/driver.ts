@@ -17,7 +17,7 @@ import {
   type RecordResult, type TransferOptions, type TransferResult, type TrunkCapabilities, type TrunkDriver,
   type TrunkEventName, type TrunkListener,
 } from '../trunk/types.js';
-import { validateConfig, type E1SpanConfig, type E1SpanConfigInput } from './config.js';
+import { parseChannelList, validateConfig, type E1SpanConfig, type E1SpanConfigInput } from './config.js';
 import { SpanHost } from './host.js';
 import { isE1Error } from './errors.js';
 import { CAUSE } from './binding/constants.js';
@@ -707,10 +707,14 @@ export class E1PriDriver implements TrunkDriver {
   }
 }
 
-/** Build the driver from `edgebox start` flags (`--driver e1-pri --dchannel PATH [--e1-side network] …`). */
+/**
+ * Span configuration from `edgebox start` flags:
+ *   --driver e1-pri --dchannel PATH [--media PATH] [--e1-side cpe|network] [--e1-switch euroisdn_e1|qsig|ni2|…]
+ *   [--e1-channels 1-15,17-31] [--e1-stations 801=6801,802=6802] [--e1-caller 12328] [--e1-debug N]
+ */
 export function e1ConfigFromFlags(flags: Record<string, string | boolean | undefined>): E1SpanConfigInput {
   const s = (k: string) => (typeof flags[k] === 'string' ? (flags[k] as string) : undefined);
-  const dchannel = s('dchannel');
+  const dchannel = s('dchannel') ?? process.env.EDGEBOX_DCHANNEL;
   if (!dchannel) throw new TrunkError('invalid-argument', '--driver e1-pri needs --dchannel PATH (a socket path or a DAHDI D-channel device)');
   const input: E1SpanConfigInput = { dchannel };
   const media = s('media');
@@ -719,5 +723,15 @@ export function e1ConfigFromFlags(flags: Record<string, string | boolean | undef
   if (side) input.side = side as E1SpanConfig['side'];
   const sw = s('e1-switch');
   if (sw) input.switchType = sw as E1SpanConfig['switchType'];
+  const channels = s('e1-channels');
+  if (channels) input.channels = parseChannelList(channels);
+  const stations = s('e1-stations');
+  if (stations) {
+    input.stations = Object.fromEntries(stations.split(',').map((p) => p.split('=').map((x) => x.trim()) as [string, string]));
+  }
+  const caller = s('e1-caller');
+  if (caller) input.outgoingCaller = caller;
+  const debug = s('e1-debug');
+  if (debug) input.debug = Number(debug);
   return input;
 }
