@@ -113,14 +113,15 @@ export async function installNetwork(box: Box, opts: BoxOptions): Promise<void> 
     };
   });
 
+  // Closers run in reverse order: the uplink stops before the notifier closes.
+  box.onClose(() => {
+    clearInterval(statsTimer);
+    net.notifier.close();
+  });
   if (cfg().box.role !== 'ministry') {
     const client = new UpstreamClient({ store: net.store, address: () => net.address(), now: box.now });
     const uplink = new Uplink(net, client, o, log);
     uplink.start();
     box.onClose(() => uplink.stop());
   }
-  box.onClose(() => {
-    clearInterval(statsTimer);
-    net.notifier.close();
-  });
 }

@@ -74,6 +74,10 @@ export class Uplink {
 
   async #loop(name: 'push' | 'pull', once: () => Promise<'busy' | 'idle'>): Promise<void> {
     while (!this.#stopped) {
+      // Yield to the event loop every turn: a loop whose steps all complete synchronously (nothing to
+      // send, waits that resolve at once) must never starve timers, I/O and shutdown.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (this.#stopped) break;
       try {
         const r = await once();
         this.failures[name] = 0;

@@ -39,7 +39,7 @@ export async function startBox(o: { role: string; region: string; dir?: string; 
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`box ${o.role} ${o.region} did not start in 30 s: ${err}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`box ${o.role} ${o.region} did not start in 60 s: ${err}`)), 60_000);
     proc.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /listening on (http:\/\/[^\s]+)/.exec(out);
@@ -60,7 +60,10 @@ export async function startBox(o: { role: string; region: string; dir?: string; 
 export async function stopBox(b: BoxProc, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (b.proc.exitCode !== null || b.proc.signalCode !== null) return;
   b.proc.kill(signal);
+  // A box that does not finish its shutdown in time is killed, so a test never hangs in teardown.
+  const timer = setTimeout(() => b.proc.kill('SIGKILL'), 15_000);
   await b.exited;
+  clearTimeout(timer);
 }
 
 export async function restartBox(b: BoxProc, flags?: string[]): Promise<BoxProc> {

@@ -1,0 +1,180 @@
+// Refusals at the exchange endpoint of a real box over HTTP: each is answered with its error code, logged
+// in net_refusals, and applies nothing.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import t from 'tap';
+import { v7 as uuidv7 } from 'uuid';
+import { type Box, createBox } from '../../firmware-agent/app.js';
+import { canonicalRequest, generateKeyPair, sign } from '../../firmware-agent/network/crypto.js';
+import { newEnvelope } from '../../firmware-agent/network/messages.js';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgebox-refusals-'));
+let box: Box;
+let url: string;
+const city = generateKeyPair();
+const stranger = generateKeyPair();
+
+t.before(async () => {
+  box = await createBox({ dataDir: dir, role: 'province', region: '620000', port: 0, host: '127.0.0.1', flags: { 'net-max-batch': '10' } });
+  url = await box.listen();
+  // Pair the Gannan city key through the real pairing endpoint.
+  const e = await box.http.inject({ method: 'POST', url: '/api/network/enrollments', payload: { region: '623000' }, cookies: { edgebox_session: await session() } });
+  t.equal(e.statusCode, 201);
+  const res = await fetch(`${url}/api/exchange/v1/pair`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ code: e.json().code, region: '623000', role: 'city', boxId: uuidv7(), publicKey: city.publicKey }),
+  });
+  t.equal(res.status, 200);
+});
+
+t.teardown(async () => {
+  await box.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function session(): Promise<string> {
+  const pw = fs.readFileSync(path.join(dir, 'initial-admin-password'), 'utf8').trim();
+  const r = await box.http.inject({ method: 'POST', url: '/api/session', payload: { username: 'admin', password: pw } });
+  return r.cookies.find((c) => c.name === 'edgebox_session')!.value;
+}
+
+function report(from = '623000', over: Record<string, unknown> = {}) {
+  const at = new Date();
+  const id = uuidv7();
+  const ticket = {
+    id,
+    number: '6230002026112800001',
+    type: 'complaint',
+    subtype: 'complaint',
+    domain: 'taxi',
+    channel: 'phone',
+    region: '623001',
+    caller: { phone: null, name: null, anonymous: false, hidden: true },
+    confidential: true,
+    urgent: false,
+    subject: '拒载',
+    description: '出租车拒载',
+    location: null,
+    involved: null,
+    status: 'received',
+    dueAt: null,
+    answer: null,
+    reply: null,
+    satisfaction: null,
+    reopenCount: 0,
+    createdAt: at.toISOString(),
+    updatedAt: at.toISOString(),
+    dispatchedAt: null,
+    repliedAt: null,
+    closedAt: null,
+    version: 1,
+  };
+  return { ...newEnvelope('ticket.report', from, '^', at, { ticket, action: 'create' }, { id, version: 1 }), ...over };
+}
+
+interface Sent {
+  status: number;
+  code: string | undefined;
+  headers: Record<string, string>;
+  body: string;
+  response: string;
+}
+
+async function push(body: string, o: { key?: string; sender?: string; headers?: Record<string, string> } = {}): Promise<Sent> {
+  const sender = o.sender ?? '623000';
+  const timestamp = new Date().toISOString();
+  const nonce = uuidv7();
+  const p = '/api/exchange/v1/messages';
+  const headers = o.headers ?? {
+    'content-type': 'application/json',
+    'x-edgebox-sender': sender,
+    'x-edgebox-timestamp': timestamp,
+    'x-edgebox-nonce': nonce,
+    'x-edgebox-signature': sign(o.key ?? city.privateKey, canonicalRequest({ method: 'POST', path: p, sender, timestamp, nonce, body })),
+  };
+  const res = await fetch(url + p, { method: 'POST', headers, body });
+  const text = await res.text();
+  return { status: res.status, code: (JSON.parse(text) as { error?: { code: string } }).error?.code, headers, body, response: text };
+}
+
+const batch = (...messages: unknown[]) => JSON.stringify({ from: '623000', messages });
+const applied = () => (box.db.prepare('SELECT count(*) AS n FROM net_inbox').get() as { n: number }).n;
+const refusals = (code: string) => (box.db.prepare('SELECT count(*) AS n FROM net_refusals WHERE code = ?').get(code) as { n: number }).n;
+
+async function refused(t: TestHandle, sent: Sent, status: number, code: string) {
+  t.equal(sent.status, status, `answered ${status}`);
+  t.equal(sent.code, code, `with ${code}`);
+  t.ok(refusals(code) >= 1, 'logged in net_refusals');
+}
+
+type TestHandle = Parameters<NonNullable<Parameters<typeof t.test>[1]>>[0];
+
+t.test('a signed batch from the paired city is applied once; the same message in a new request is acknowledged as a duplicate', async (t) => {
+  const m = report();
+  const first = await push(batch(m));
+  t.equal(first.status, 200);
+  t.match(JSON.parse(first.response), { results: [{ id: m.id, status: 'applied' }] });
+  t.equal(applied(), 1);
+  const again = await push(batch(m));
+  t.equal(again.status, 200);
+  t.match(JSON.parse(again.response), { results: [{ id: m.id, status: 'duplicate' }] });
+  t.equal(applied(), 1, 'nothing applied twice');
+});
+
+t.test('an unpaired box is refused', async (t) => {
+  const before = applied();
+  await refused(t, await push(batch({ ...report('620100') }), { key: stranger.privateKey, sender: '620100' }), 401, 'exchange-unknown-peer');
+  t.equal(applied(), before, 'nothing applied');
+});
+
+t.test('a bad signature is refused', async (t) => {
+  const before = applied();
+  await refused(t, await push(batch(report()), { key: stranger.privateKey }), 401, 'exchange-bad-signature');
+  t.equal(applied(), before);
+});
+
+t.test('a replayed request is refused even though its signature is valid', async (t) => {
+  const first = await push(batch(report()));
+  t.equal(first.status, 200);
+  const before = applied();
+  const res = await fetch(`${url}/api/exchange/v1/messages`, { method: 'POST', headers: first.headers, body: first.body });
+  t.equal(res.status, 409);
+  t.equal(((await res.json()) as { error: { code: string } }).error.code, 'exchange-replay');
+  t.ok(refusals('exchange-replay') >= 1);
+  t.equal(applied(), before);
+});
+
+t.test('a message from a region the sender does not hold is refused', async (t) => {
+  const before = applied();
+  await refused(t, await push(batch(report('620100'))), 403, 'exchange-region-not-held');
+  t.equal(applied(), before);
+});
+
+t.test('an oversize batch is refused', async (t) => {
+  const before = applied();
+  await refused(t, await push(batch(...Array.from({ length: 11 }, () => report()))), 413, 'exchange-batch-too-large');
+  t.equal(applied(), before);
+});
+
+t.test('a malformed body is refused', async (t) => {
+  const before = applied();
+  await refused(t, await push('{"from":"623000","messages":[{"v":1,'), 400, 'malformed-json');
+  await refused(t, await push(batch({ ...report(), body: { ticket: { id: 'not-a-uuid' } } })), 422, 'exchange-body-invalid');
+  t.equal(applied(), before);
+});
+
+t.test('a body version from the future is refused', async (t) => {
+  const before = applied();
+  await refused(t, await push(batch(report('623000', { bodyVersion: 99 }))), 422, 'exchange-version-unsupported');
+  t.equal(applied(), before);
+});
+
+t.test('a revoked key is refused', async (t) => {
+  const r = await box.http.inject({ method: 'POST', url: '/api/network/peers/623000/revoke', cookies: { edgebox_session: await session() } });
+  t.equal(r.statusCode, 200);
+  const before = applied();
+  await refused(t, await push(batch(report())), 403, 'exchange-peer-revoked');
+  t.equal(applied(), before);
+});
