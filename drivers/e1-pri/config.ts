@@ -20,6 +20,11 @@ export interface E1SpanConfig {
   channels: number[];
   /** libpri debug bitmask (PRI_DEBUG_*), 0 = off. */
   debug: number;
+  /**
+   * Q.921/Q.931 timers overriding libpri's defaults, by name, ms (counts for N200 …): e.g. T203 (link
+   * idle poll, default 10 000), T200 (retransmission, 1 000), T309 (keep calls over a link failure).
+   */
+  timers: Readonly<Record<string, number>>;
   /** Worker restart backoff, ms: first delay, doubling up to max. */
   restartBackoffMs: { initial: number; max: number };
   /** A worker that lives this long resets the backoff to `initial`, ms. */
@@ -42,7 +47,7 @@ export const DEFAULT_CHANNELS: readonly number[] = [...Array.from({ length: 15 }
 
 const KEYS = new Set<keyof E1SpanConfig>([
   'dchannel', 'media', 'side', 'switchType', 'channels', 'debug', 'restartBackoffMs', 'restartResetMs', 'maxRestarts',
-  'commandTimeoutMs', 'stations', 'outgoingCaller', 'sayDir', 'defaultRingTimeoutMs',
+  'commandTimeoutMs', 'stations', 'outgoingCaller', 'sayDir', 'defaultRingTimeoutMs', 'timers',
 ]);
 
 export type E1SpanConfigInput = Partial<E1SpanConfig> & { dchannel: string };
@@ -88,6 +93,10 @@ export function validateConfig(input: E1SpanConfigInput): Readonly<E1SpanConfig>
     switchType,
     channels,
     debug: posInt('debug', input.debug ?? 0, 0, 0xffff),
+    timers: Object.freeze(Object.fromEntries(Object.entries(input.timers ?? {}).map(([k, v]) => {
+      if (!/^[TN][0-9A-Z_]+$/.test(k)) throw new E1Error('E1_BAD_CONFIG', `timers: "${k}" is not a libpri timer name`);
+      return [k, posInt(`timers.${k}`, v, 0, 3_600_000)];
+    }))),
     restartBackoffMs: Object.freeze({ ...backoff }),
     restartResetMs: posInt('restartResetMs', input.restartResetMs ?? 60_000, 0, 86_400_000),
     maxRestarts: posInt('maxRestarts', input.maxRestarts ?? 20, 0, 1_000_000),

@@ -558,9 +558,9 @@ export class E1PriDriver implements TrunkDriver {
       return next();
     };
     try {
-      // For a background recording the caller hanging up is the normal end: wait for the file.
-      if (background) return await run();
-      return await this.guard(c, run(), () => ({ outcome: 'caller-gone', file: options.file, durationMs: this.clock.now() - started }), cleanup);
+      // For a background recording the caller hanging up is the normal end (`ended`).
+      const gone = (): RecordResult => ({ outcome: background ? 'ended' : 'caller-gone', file: options.file, durationMs: this.clock.now() - started });
+      return await this.guard(c, run(), gone, cleanup);
     } finally {
       cleanup();
       if (!background) c.mediaBusy = false;

@@ -37,6 +37,35 @@ t.test('when the link is lost mid-call the call is reported failed, and the link
   await line2.released;
 });
 
+t.test('when the exchange stops answering, Q.921 declares the link down, the call fails, and the link is re-established', async (t) => {
+  const h = await e1Harness({ config: { timers: { T203: 1000, T200: 500 } } });
+  t.teardown(() => h.close());
+  const offered = h.next('offered');
+  const line = h.telco.placeCall({ caller: '13800000018' });
+  const o = await offered;
+  await h.driver.answer(o.callId);
+  await line.waitFor('answered');
+  const failed = h.next('failed');
+  h.telco.freeze();
+  const f = await failed;
+  t.same(f.callIds, [o.callId], 'the call is reported failed when the data link is released');
+  t.equal(h.driver.dchannel, 'down');
+  const ready = h.next('ready');
+  const up = dchannelUp(h.driver);
+  h.telco.thaw();
+  await up;
+  await ready;
+  t.pass('Q.921 re-established the link and the driver is ready again');
+  const rel = await line.released;
+  t.equal(rel.cause, 41, 'the box cleared the stale call with cause 41 (temporary failure) once the link was back');
+  const again = h.next('offered');
+  const line2 = h.telco.placeCall({ caller: '13800000019' });
+  const o2 = await again;
+  await h.driver.answer(o2.callId);
+  await line2.waitFor('answered');
+  await h.driver.hangup(o2.callId);
+});
+
 t.test('when the span worker is killed mid-call it is restarted and its calls are reported failed', async (t) => {
   const h = await e1Harness();
   t.teardown(() => h.close());

@@ -21,6 +21,8 @@ export interface PriLinkOptions {
   debug?: number;
   /** Close the fd when the link is closed (default true). */
   ownsFd?: boolean;
+  /** Q.921/Q.931 timers by libpri name (T200, T203, N200, T303, T309 …), ms or counts. */
+  timers?: Readonly<Record<string, number>>;
 }
 
 export interface PriLinkEvents {
@@ -49,12 +51,25 @@ export class PriLink extends EventEmitter<PriLinkEvents> {
     if (!ctrl) throw new E1Error('E1_PRI_NEW', `fd ${opts.fd}`);
     this.ctrl = ctrl;
     if (opts.debug) pri.setDebug(ctrl, opts.debug);
+    for (const [name, value] of Object.entries(opts.timers ?? {})) {
+      const idx = pri.timer2idx(name);
+      if (idx < 0 || pri.setTimer(ctrl, idx, value) !== 0) throw new E1Error('E1_BAD_CONFIG', `libpri timer ${name}=${value} not accepted`);
+    }
     this.poller = pollFd(this.fd, { readable: true, disconnect: true }, (status, ev) => this.onPoll(status, ev));
     this.reschedule();
   }
 
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  /** Stop reading the D-channel (the telco simulator's "frozen exchange": frames go unanswered). */
+  pause(): void {
+    this.poller.stop();
+  }
+  resume(): void {
+    if (this.closed) return;
+    this.poller.start({ readable: true, disconnect: true }, ((status: number, ev: PollEvents) => this.onPoll(status, ev)) as unknown as (ev: PollEvents) => void);
   }
 
   private onPoll(status: number, ev: PollEvents): void {

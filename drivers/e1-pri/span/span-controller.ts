@@ -150,7 +150,7 @@ export class SpanController {
   }
 
   private attachLink(fd: number): void {
-    const link = new PriLink({ fd, side: this.cfg.side, switchType: this.cfg.switchType, debug: this.cfg.debug });
+    const link = new PriLink({ fd, side: this.cfg.side, switchType: this.cfg.switchType, debug: this.cfg.debug, timers: this.cfg.timers });
     this.link = link;
     link.on('event', (ev) => {
       if (this.link !== link) return;

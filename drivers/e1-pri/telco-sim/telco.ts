@@ -203,6 +203,18 @@ export class TelcoSim extends EventEmitter<TelcoEvents & { tick: [] }> {
     }
   }
 
+  /**
+   * The exchange stops answering on the D-channel (frames go unacknowledged) without closing the
+   * socket: the box's Q.921 times out (T200 × N200, Q.921 §5.6) and reports the D-channel down.
+   */
+  freeze(): void {
+    this.link?.pause();
+  }
+  /** The exchange answers again; Q.921 re-establishes (SABME/UA). */
+  thaw(): void {
+    this.link?.resume();
+  }
+
   /** The E1 is cut: the D-channel socket is shut down under both sides. */
   dropLink(): void {
     if (this.link) shutdownFd(this.link.fd);
