@@ -35,7 +35,7 @@ export interface SmsConfig {
 }
 
 export const defaultSmsConfig: SmsConfig = {
-  autoReply: '【12328】您的诉求已受理，工单号{number}。回复“查询 {number}”可了解办理进度。',
+  autoReply: '【12328】已受理，工单号{number}。回复“查询 {number}”查进度。',
   resultTemplate: '【12328】您反映的问题（工单{number}）办理结果：{result}',
   closedTemplate: '【12328】您的工单{number}已办结，感谢您对交通运输工作的监督。',
   queryReply: '【12328】工单{number}当前状态：{status}（更新于{updated}）。',
@@ -75,7 +75,7 @@ export function smsConfig(partial: Partial<SmsConfig> = {}, base: SmsConfig = de
   const pos = (k: 'concatTimeoutMs' | 'minSendIntervalMs' | 'maxAttempts' | 'retryBaseMs' | 'maxResultChars', min: number) => {
     if (!Number.isFinite(c[k]) || c[k] < min) throw new SmsConfigError(k, `must be a number ≥ ${min}`);
   };
-  pos('concatTimeoutMs', 1000);
+  pos('concatTimeoutMs', 100);
   pos('minSendIntervalMs', 0);
   pos('maxAttempts', 1);
   pos('retryBaseMs', 100);

@@ -12,8 +12,17 @@ export function smsMigrations(): Migration[] {
   return loadMigrations(dir);
 }
 
-/** Core migrations plus the SMS ones, in id order, without duplicates (if the file was copied over). */
+/**
+ * Core migrations plus the SMS ones, in id order. A file already among the core ones (copied over)
+ * is not listed twice; two different files with one id are refused, since the store keys on the id.
+ */
 export function withSmsMigrations(core: Migration[] = loadMigrations()): Migration[] {
-  const ids = new Set(core.map((m) => m.id));
-  return [...core, ...smsMigrations().filter((m) => !ids.has(m.id))].sort((a, b) => a.id.localeCompare(b.id));
+  const byId = new Map(core.map((m) => [m.id, m]));
+  const extra: Migration[] = [];
+  for (const m of smsMigrations()) {
+    const same = byId.get(m.id);
+    if (same && same.name !== m.name) throw new Error(`migration id ${m.id} is used by both ${same.name} and ${m.name}`);
+    if (!same) extra.push(m);
+  }
+  return [...core, ...extra].sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : BigInt(a.id) > BigInt(b.id) ? 1 : 0));
 }

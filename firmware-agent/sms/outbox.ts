@@ -49,6 +49,7 @@ export class SmsOutbox {
   #stopped = true;
   #wake: (() => void) | undefined;
   #lastSentAt = Number.NEGATIVE_INFINITY;
+  #listeners = new Set<(row: OutboxRow) => void>();
 
   constructor(deps: { db: Db; port: SmsModemPort; config: () => SmsConfig; clock: Clock; log: SmsLogger }) {
     this.#db = deps.db;
@@ -91,6 +92,23 @@ export class SmsOutbox {
 
   rows(): OutboxRow[] {
     return this.#db.prepare('SELECT * FROM sms_outbox ORDER BY id').all() as OutboxRow[];
+  }
+
+  /** Called after a row was marked sent or failed (for live views and tests). */
+  onSettled(listener: (row: OutboxRow) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #settled(id: number): void {
+    const row = this.#db.prepare('SELECT * FROM sms_outbox WHERE id = ?').get(id) as OutboxRow;
+    for (const l of [...this.#listeners]) {
+      try {
+        l(row);
+      } catch (err) {
+        this.#log.error({ err: String(err) }, 'sms outbox listener threw');
+      }
+    }
   }
 
   kick(): void {
@@ -146,6 +164,7 @@ export class SmsOutbox {
         this.#lastSentAt = this.#clock.now();
         this.#stmts.sent.run(JSON.stringify(r.references), this.#iso(), row.id);
         this.#log.info({ id: row.id, kind: row.kind, to: maskPhone(row.recipient), ticket: row.ticket_number }, 'sms sent');
+        this.#settled(row.id);
       } catch (err) {
         if (err instanceof SmsSendError && err.stopped) break;
         const permanent = err instanceof SmsSendError && err.permanent;
@@ -154,6 +173,7 @@ export class SmsOutbox {
         if (permanent || attempts >= this.#cfg().maxAttempts) {
           this.#stmts.failed.run(message, row.id);
           this.#log.error({ id: row.id, kind: row.kind, to: maskPhone(row.recipient), attempts, err: message }, 'sms given up');
+          this.#settled(row.id);
         } else {
           const delay = Math.min(3_600_000, this.#cfg().retryBaseMs * 2 ** (attempts - 1));
           this.#stmts.retry.run(this.#iso(this.#clock.now() + delay), message, row.id);

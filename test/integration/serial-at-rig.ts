@@ -1,0 +1,70 @@
+// A simulated modem on the far end of a real socat pty pair, and a GsmModem on the near end (through a
+// stable symlink, so the pty can vanish and come back at the same path like a re-plugged USB modem).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GsmModem } from '../../drivers/serial-at/modem.js';
+import { SimulatedModem } from '../../drivers/serial-at/simulator/modem-sim.js';
+import { openPtyPair, type PtyPair } from '../../drivers/serial-at/simulator/pty.js';
+import { serialPortTransport, type ByteTransport } from '../../drivers/serial-at/transport.js';
+import { recordingLogger } from '../../drivers/serial-at/log.js';
+import { systemClock } from '../../drivers/serial-at/clock.js';
+
+export interface PtyRig {
+  sim: SimulatedModem;
+  log: ReturnType<typeof recordingLogger>;
+  /** A new modem on the pty (several may be made one after the other, as across box restarts). */
+  newModem(): GsmModem;
+  /** Kills socat: both pty ends vanish. */
+  disappear(): Promise<void>;
+  /** A new socat pair at the same host path, the simulator attached to its far end. */
+  comeBack(): Promise<void>;
+}
+
+export async function ptyRig(t: { teardown(fn: () => unknown): void }): Promise<PtyRig> {
+  const dir = mkdtempSync(join(tmpdir(), 'edgebox-pty-'));
+  const link = join(dir, 'ttyGSM0');
+  const state: { pair: PtyPair | undefined; port: ByteTransport | undefined } = { pair: undefined, port: undefined };
+  const sim = new SimulatedModem({ restartMs: 20, ringIntervalMs: 400 });
+  const log = recordingLogger();
+  const modems: GsmModem[] = [];
+  const plug = async () => {
+    state.pair = await openPtyPair({ hostLink: link });
+    state.port = await serialPortTransport({ path: state.pair.device }).open();
+    sim.attach(state.port);
+  };
+  const unplug = async () => {
+    await state.pair?.close();
+    await state.port?.close();
+    state.pair = undefined;
+    state.port = undefined;
+  };
+  await plug();
+  t.teardown(async () => {
+    for (const m of modems) await m.stop();
+    await unplug();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    sim,
+    log,
+    newModem() {
+      const m = new GsmModem({
+        transport: serialPortTransport({ path: link }),
+        clock: systemClock,
+        logger: log,
+        commandTimeoutMs: 500,
+        sendTimeoutMs: 1500,
+        backoffMs: 50,
+        maxBackoffMs: 400,
+        resetSettleMs: 3000,
+        healthIntervalMs: 60_000,
+        ringGapMs: 5000,
+      });
+      modems.push(m);
+      return m;
+    },
+    disappear: unplug,
+    comeBack: plug,
+  };
+}

@@ -1,0 +1,238 @@
+// The SMS channel end to end on a real serial device: tickets from SMS, replies, notices, 查询,
+// faults. Simulated modem ⇄ socat pty ⇄ GsmModem ⇄ SmsChannel ⇄ TicketService (SQLite in memory).
+import t from 'tap';
+import { systemClock } from '../../drivers/serial-at/clock.js';
+import { bytesToHex, decodeSubmitBytes, encodeDeliver, hexToBytes } from '../../drivers/serial-at/pdu/index.js';
+import type { SimulatedModem } from '../../drivers/serial-at/simulator/modem-sim.js';
+import { WorkCalendar } from '../../firmware-agent/calendar/workdays.js';
+import { RegionTable } from '../../firmware-agent/regions/regions.js';
+import { SmsChannel } from '../../firmware-agent/sms/channel.js';
+import { smsConfig } from '../../firmware-agent/sms/config.js';
+import { withSmsMigrations } from '../../firmware-agent/sms/migrations.js';
+import { gsmModemPort } from '../../firmware-agent/sms/modem-port.js';
+import { openDb } from '../../firmware-agent/store/db.js';
+import { defaultDomains } from '../../firmware-agent/tickets/codes.js';
+import { TicketService, type TicketChange } from '../../firmware-agent/tickets/service.js';
+import type { Actor } from '../../firmware-agent/tickets/workflow.js';
+import { ptyRig } from './serial-at-rig.js';
+
+const agent: Actor = { id: null, name: 'agent', role: 'agent' };
+const supervisor: Actor = { id: null, name: 'lead', role: 'supervisor' };
+
+async function setup(t: { teardown(fn: () => unknown): void }) {
+  const rig = await ptyRig(t);
+  const db = openDb({ file: ':memory:', migrations: withSmsMigrations() });
+  const seed = db.prepare('INSERT OR IGNORE INTO domains (code, label_zh, label_en, parent, sort) VALUES (?, ?, ?, ?, ?)');
+  defaultDomains.forEach((d, i) => seed.run(d.code, d.zh, d.en, d.parent ?? null, i));
+  const tickets = new TicketService({
+    db,
+    calendar: new WorkCalendar(db, 'Asia/Shanghai'),
+    regions: RegionTable.load(),
+    boxRegion: () => '623000',
+    timezone: 'Asia/Shanghai',
+    deadlines: () => ({ inquiry: 5, suggestion: 15, complaint: 15 }),
+    dueSoonWorkingDays: () => 1,
+  });
+  const config = smsConfig({ minSendIntervalMs: 20, concatTimeoutMs: 400, retryBaseMs: 100, dutyPhones: { taxi: '13900000000' } });
+  let current: { channel: SmsChannel; modem: ReturnType<typeof rig.newModem> } | undefined;
+  /** Starts a "box": a fresh modem and channel on the same database (call again after `down()`). */
+  const up = async () => {
+    const modem = rig.newModem();
+    const channel = new SmsChannel({ db, tickets, port: gsmModemPort(modem), config: () => config, clock: systemClock, log: rig.log, boxRegion: () => '623000', timezone: 'Asia/Shanghai' });
+    channel.start();
+    current = { channel, modem };
+    await modem.start();
+    return current;
+  };
+  const down = async () => {
+    await current?.channel.stop();
+    await current?.modem.stop();
+    current = undefined;
+  };
+  t.teardown(async () => {
+    await down();
+    db.close();
+  });
+  const created = () =>
+    new Promise<TicketChange>((resolve) => {
+      const off = tickets.onCommitted((c) => {
+        if (c.action === 'create') {
+          off();
+          resolve(c);
+        }
+      });
+    });
+  const ticketCount = () => (db.prepare('SELECT COUNT(*) AS n FROM tickets').get() as { n: number }).n;
+  return { ...rig, db, tickets, up, down, created, ticketCount, channel: () => current!.channel };
+}
+
+/** The next complete outgoing message to `to` (its parts joined), as the simulated network got it. */
+function nextMessageTo(sim: SimulatedModem, to: string): Promise<string> {
+  return new Promise((resolve) => {
+    const parts = new Map<number, string>();
+    const on = (s: SimulatedModem['sent'][number]) => {
+      if (s.destination.value !== to) return;
+      const total = s.concat?.total ?? 1;
+      parts.set(s.concat?.sequence ?? 1, s.text);
+      if (parts.size === total) {
+        sim.off('sent', on);
+        resolve([...parts.entries()].sort((a, b) => a[0] - b[0]).map((e) => e[1]).join(''));
+      }
+    };
+    sim.on('sent', on);
+  });
+}
+
+t.test('a Chinese SMS in becomes a ticket and the sender gets the ticket number', async (t) => {
+  const h = await setup(t);
+  await h.up();
+  const created = h.created();
+  const reply = nextMessageTo(h.sim, '13800138000');
+  h.sim.deliverSms({ from: '+8613800138000', text: '出租车司机绕路多收费，车牌甘A·T1234，请处理。' });
+  const c = await created;
+  t.equal(c.ticket.channel, 'sms');
+  t.equal(c.ticket.caller_phone, '13800138000');
+  t.equal(c.ticket.description, '出租车司机绕路多收费，车牌甘A·T1234，请处理。');
+  t.match(c.ticket.number, /^623000\d{13}$/);
+  t.equal(await reply, `【12328】已受理，工单号${c.ticket.number}。回复“查询 ${c.ticket.number}”查进度。`);
+  t.equal(h.sim.sent.filter((s) => s.destination.value === '13800138000').length, 1, 'the acknowledgement fits one SMS');
+  t.equal(h.sim.storage.size, 0, 'deleted from the SIM once stored');
+});
+
+t.test('a three-part Chinese SMS arriving out of order becomes one ticket', async (t) => {
+  const h = await setup(t);
+  await h.up();
+  const text = '我要投诉：十一月二十八日上午在汽车站乘坐开往合作市的班车，车上严重超员，司机还一边开车一边打电话。'.repeat(3);
+  const created = h.created();
+  const reply = nextMessageTo(h.sim, '13800138001');
+  h.sim.deliverSms({ from: '+8613800138001', text, order: [2, 3, 1] });
+  const c = await created;
+  t.equal(c.ticket.description, text);
+  await reply;
+  t.equal(h.ticketCount(), 1);
+});
+
+t.test('a part that never comes: the message is kept after the timeout, marked incomplete', async (t) => {
+  const h = await setup(t);
+  await h.up();
+  const text = '投诉内容：'.repeat(40); // 200 characters: three parts
+  const created = h.created();
+  h.sim.deliverSms({ from: '13800138002', text, drop: [2] });
+  const c = await created;
+  t.match(c.ticket.description, /（短信不完整：共3段，缺第2段）$/);
+  const m = h.db.prepare('SELECT complete, missing FROM sms_messages').get() as { complete: number; missing: string };
+  t.same(m, { complete: 0, missing: '[2]' });
+});
+
+t.test('the handling result goes out as PDUs that decode back to the exact text; closing sends a notice', async (t) => {
+  const h = await setup(t);
+  await h.up();
+  const created = h.created();
+  h.sim.deliverSms({ from: '13800138003', text: '公交12路末班车提前发车' });
+  const { ticket } = await created;
+  await nextMessageTo(h.sim, '13800138003'); // the auto-reply
+  const dept = Number(h.db.prepare("INSERT INTO departments (name, created_at) VALUES ('市公交集团', '2026-11-28T00:00:00Z')").run().lastInsertRowid);
+  const deptActor: Actor = { id: null, name: 'bus', role: 'department', departmentId: dept };
+  const answer = '经核查，12路末班车于11月28日21:40提前5分钟发车属实，已对当班驾驶员批评教育并扣减绩效，公交集团已要求各线路严格按时刻表发车，感谢您的监督。';
+  h.tickets.act(ticket.number, 'dispatch', { department: dept }, supervisor);
+  h.tickets.act(ticket.number, 'accept', {}, deptActor);
+  const result = nextMessageTo(h.sim, '13800138003');
+  const before = h.sim.sent.length;
+  h.tickets.act(ticket.number, 'reply', { text: answer }, deptActor);
+  t.equal(await result, `【12328】您反映的问题（工单${ticket.number}）办理结果：${answer}`);
+  const parts = h.sim.sent.slice(before);
+  t.equal(parts.length, 2, 'a long result goes out in concatenated parts');
+  for (const p of parts) t.equal(decodeSubmitBytes(hexToBytes(p.hex)).dcs.alphabet, 'ucs2');
+  const closed = nextMessageTo(h.sim, '13800138003');
+  h.tickets.act(ticket.number, 'visit', { satisfaction: 'satisfied' }, agent);
+  t.equal(await closed, `【12328】您的工单${ticket.number}已办结，感谢您对交通运输工作的监督。`);
+});
+
+t.test('查询 answers the filing phone only, and never makes a ticket', async (t) => {
+  const h = await setup(t);
+  await h.up();
+  const created = h.created();
+  h.sim.deliverSms({ from: '+8613800138004', text: '网约车平台乱收费' });
+  const { ticket } = await created;
+  await nextMessageTo(h.sim, '13800138004');
+  const own = nextMessageTo(h.sim, '13800138004');
+  h.sim.deliverSms({ from: '+8613800138004', text: `查询 ${ticket.number}` });
+  t.match(await own, new RegExp(`工单${ticket.number}当前状态：已受理`));
+  const other = nextMessageTo(h.sim, '13900009999');
+  h.sim.deliverSms({ from: '13900009999', text: `查询${ticket.number}` });
+  t.equal(await other, `【12328】未查到您提交的工单${ticket.number}，请核对工单号。`);
+  t.equal(h.ticketCount(), 1);
+});
+
+t.test('an urgent ticket alerts the duty phone of its domain at once', async (t) => {
+  const h = await setup(t);
+  await h.up();
+  const alert = nextMessageTo(h.sim, '13900000000');
+  const v = h.tickets.create(
+    { type: 'complaint', domain: 'taxi', channel: 'phone', region: '623000', caller: { phone: '13700000000' }, subject: '出租车载客途中起火', description: '乘客报告', urgent: true },
+    agent,
+  );
+  h.channel().outbox.kick();
+  t.equal(await alert, `【12328紧急】工单${v.number}（出租汽车）需立即处置：出租车载客途中起火`);
+});
+
+t.test('messages that arrived while the box was down are picked up at start, once', async (t) => {
+  const h = await setup(t);
+  const pdu = bytesToHex(encodeDeliver({ from: '+8613800138005', text: '昨晚发的短信', alphabet: 'ucs2', timestamp: new Date('2026-11-27T14:00:00Z'), offsetMinutes: 480 }));
+  h.sim.storeRaw(pdu, true);
+  const created = h.created();
+  await h.up();
+  t.equal((await created).ticket.description, '昨晚发的短信');
+  await nextMessageTo(h.sim, '13800138005');
+  await h.down();
+  // The SIM copy came back (a crash between storing and deleting it): no second ticket.
+  const index = h.sim.storeRaw(pdu, true);
+  const deleted = new Promise<void>((resolve) => h.sim.on('deleted', (i) => i === index && resolve()));
+  await h.up();
+  await deleted;
+  t.equal(h.ticketCount(), 1);
+});
+
+t.test('the modem stops answering mid-send and the queued notice still goes out after recovery', async (t) => {
+  const h = await setup(t);
+  await h.up();
+  h.sim.freezeOnNextSend();
+  const created = h.created();
+  const settled = new Promise<{ status: string }>((resolve) => h.channel().outbox.onSettled(resolve));
+  h.sim.deliverSms({ from: '13800138006', text: '货车超载' });
+  const { ticket } = await created;
+  t.equal((await settled).status, 'sent');
+  t.equal(h.sim.resets, 1, 'the module had to be reset');
+  const got = h.sim.sent.filter((s) => s.destination.value === '13800138006');
+  t.equal(got.length, 1, 'the frozen attempt never reached the network; one copy went out');
+  t.match(got[0]!.text, ticket.number);
+});
+
+t.test('the pty disappears and comes back; the notice queued meanwhile goes out', async (t) => {
+  const h = await setup(t);
+  const { modem } = await h.up();
+  const lost = modem.once('lost');
+  await h.disappear();
+  await lost;
+  const v = h.tickets.create({ type: 'inquiry', domain: 'bus', channel: 'phone', region: '623000', caller: { phone: '13800138007' }, subject: '问末班车', description: '' }, agent);
+  const notice = nextMessageTo(h.sim, '13800138007');
+  h.tickets.act(v.number, 'answer', { text: '末班车22:00' }, agent);
+  t.equal(h.channel().outbox.pending, 1);
+  await h.comeBack();
+  t.equal(await notice, `【12328】您反映的问题（工单${v.number}）办理结果：末班车22:00`);
+});
+
+t.test('garbage bytes, truncated and malformed PDUs are logged and skipped: no crash, no partial or duplicate ticket', async (t) => {
+  const h = await setup(t);
+  await h.up();
+  h.sim.garble(Buffer.from([0xde, 0xad, 0xbe, 0xef, 0x0d, 0x0a, 0x2b, 0x43, 0x4d, 0x54, 0x49, 0x3a, 0x0d, 0x0a]));
+  h.sim.storeRaw('0791683108200005F0240D916831'); // truncated inside TP-OA
+  h.sim.storeRaw('07916831082000ZZ'); // not hex
+  h.sim.storeRaw('0791683108200005F0040D91683108108300F00008621182210000230461'); // UDL says 4 octets, 1 present
+  const created = h.created();
+  h.sim.deliverSms({ from: '13800138008', text: '正常投诉' });
+  t.equal((await created).ticket.description, '正常投诉');
+  await nextMessageTo(h.sim, '13800138008');
+  t.equal(h.ticketCount(), 1);
+  t.ok(h.log.entries.filter((e) => e.msg === 'undecodable message skipped').length >= 3);
+});
