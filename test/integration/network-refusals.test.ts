@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { v7 as uuidv7 } from 'uuid';
 import { type Box, createBox } from '../../firmware-agent/app.js';
 import { canonicalRequest, generateKeyPair, sign } from '../../firmware-agent/network/crypto.js';
@@ -109,7 +109,7 @@ async function refused(t: TestHandle, sent: Sent, status: number, code: string) 
   t.ok(refusals(code) >= 1, 'logged in net_refusals');
 }
 
-type TestHandle = Parameters<NonNullable<Parameters<typeof t.test>[1]>>[0];
+type TestHandle = Test;
 
 t.test('a signed batch from the paired city is applied once; the same message in a new request is acknowledged as a duplicate', async (t) => {
   const m = report();
