@@ -48,7 +48,7 @@ export async function startTestBox(opts: Partial<BoxOptions> = {}): Promise<Test
     admin,
     async close() {
       await box.close();
-      fs.rmSync(dir, { recursive: true, force: true });
+      fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
     },
   };
 }
