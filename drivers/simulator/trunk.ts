@@ -152,6 +152,7 @@ export class SimulatorTrunk implements TrunkDriver {
   #outside = new Map<string, OutsideBehaviour>();
   #up = false;
   #stopped = false;
+  #started = false;
   #restartTimer: TimerHandle | undefined;
   #promptMs: (p: Prompt) => number;
   #restartBackoffMs: number;
@@ -183,6 +184,7 @@ export class SimulatorTrunk implements TrunkDriver {
 
   async start(): Promise<void> {
     this.#stopped = false;
+    this.#started = true;
     this.#up = true;
     this.#emitter.emit('ready', { channels: this.channels, at: this.clock.now() });
   }
@@ -461,7 +463,8 @@ export class SimulatorTrunk implements TrunkDriver {
 
   #call(callId: CallId): CallState {
     if (!this.#up) {
-      throw new TrunkError(this.#stopped ? 'driver-down' : 'driver-failed', 'simulated trunk is not running');
+      const failed = this.#started && !this.#stopped; // down between a crash and its restart (T9)
+      throw new TrunkError(failed ? 'driver-failed' : 'driver-down', 'simulated trunk is not running');
     }
     const c = this.#calls.get(callId);
     if (!c || c.ended) throw new TrunkError('unknown-call', `no call ${callId} on the simulated trunk`);
