@@ -62,7 +62,7 @@ export class SmsOutbox {
         `INSERT INTO sms_outbox (recipient, text, kind, ticket_number, next_attempt_at, created_at)
          VALUES (@recipient, @text, @kind, @ticket, @at, @at)`,
       ),
-      due: this.#db.prepare(`SELECT * FROM sms_outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT 1`),
+      due: this.#db.prepare(`SELECT * FROM sms_outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT 1`),
       nextDue: this.#db.prepare(`SELECT MIN(next_attempt_at) AS at FROM sms_outbox WHERE status = 'pending'`),
       sent: this.#db.prepare(`UPDATE sms_outbox SET status = 'sent', refs = ?, sent_at = ?, attempts = attempts + 1 WHERE id = ?`),
       retry: this.#db.prepare(`UPDATE sms_outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?`),
@@ -159,9 +159,10 @@ export class SmsOutbox {
         await this.#sleep(next ? Date.parse(next) - now : Number.POSITIVE_INFINITY);
         continue;
       }
+      // The rate limit counts attempts, failed ones too: it protects the modem and the SIM's plan.
+      this.#lastSentAt = now;
       try {
         const r = await this.#port.sendSms(row.recipient, row.text);
-        this.#lastSentAt = this.#clock.now();
         this.#stmts.sent.run(JSON.stringify(r.references), this.#iso(), row.id);
         this.#log.info({ id: row.id, kind: row.kind, to: maskPhone(row.recipient), ticket: row.ticket_number }, 'sms sent');
         this.#settled(row.id);
