@@ -1,0 +1,69 @@
+// IVR configuration validation, business hours on the official calendar, prompts with and without audio.
+import t from 'tap';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CallsConfigError, callsConfig, defaultCallsConfig } from '../../firmware-agent/calls/config.js';
+import { isOpen, weekdayCalendar } from '../../firmware-agent/calls/hours.js';
+import { PromptLibrary, generatePrompts, promptTexts } from '../../firmware-agent/calls/prompts.js';
+
+t.test('configuration is validated, names the bad field, and is frozen', async (t) => {
+  const c = callsConfig();
+  t.ok(Object.isFrozen(c.ivr.menu));
+  t.equal(c.ivr.distressNumber, '12395');
+  t.same(
+    Object.fromEntries(Object.entries(c.ivr.redirects).map(([k, v]) => [k, v.number])),
+    { railway: '12306', aviation: '12326', postal: '12305' },
+  );
+  t.throws(() => callsConfig({ ivr: { digitTimeoutMs: 5 } }), { field: 'ivr.digitTimeoutMs' });
+  t.throws(() => callsConfig({ ivr: { bogus: 1 } as never }), { field: 'ivr.bogus' });
+  t.throws(() => callsConfig({ ivr: { legacyNumbers: ['96x'] } }), { field: 'ivr.legacyNumbers[0]' });
+  t.throws(
+    () => callsConfig({ ivr: { menu: [{ digit: '2', label: 'menu.2', action: { kind: 'queue', ticketType: 'complaint' } }] } }),
+    CallsConfigError,
+    'the water distress entry cannot be configured away',
+  );
+  t.throws(() => callsConfig({ ivr: { hours: { open: '8am' } } }), { field: 'ivr.hours.open' });
+});
+
+t.test('business hours follow the official calendar', async (t) => {
+  const hours = defaultCallsConfig().ivr.hours; // 08:00-18:00 on working days, Asia/Shanghai
+  const monday10 = Date.UTC(2026, 10, 30, 2, 0);
+  t.ok(isOpen(monday10, hours, weekdayCalendar));
+  t.notOk(isOpen(Date.UTC(2026, 10, 30, 10, 0), hours, weekdayCalendar), '18:00 is closed');
+  t.notOk(isOpen(Date.UTC(2026, 10, 28, 2, 0), hours, weekdayCalendar), 'Saturday');
+  const nationalDay = { isWorkday: (d: string) => d !== '2026-10-01' };
+  t.notOk(isOpen(Date.UTC(2026, 9, 1, 2, 0), hours, nationalDay), 'a holiday on a weekday is closed');
+  t.ok(isOpen(Date.UTC(2026, 9, 1, 2, 0), { ...hours, days: 'every-day' }, nationalDay));
+});
+
+t.test('a prompt without its audio file still goes out by id and text', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'prompts-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const lib = new PromptLibrary(path.join(dir, 'missing'));
+  const p = lib.get('queue.position', [3, 12]);
+  t.equal(p.file, undefined);
+  t.equal(p.text, '您前面还有 3 位，预计等待 1 2 分钟。');
+  t.same(p.say, ['3', '12']);
+  fs.writeFileSync(path.join(dir, 'welcome.wav'), 'x');
+  t.equal(new PromptLibrary(dir).get('welcome').file, path.join(dir, 'welcome.wav'), 'a recorded prompt is used');
+});
+
+t.test('prompts are generated with espeak-ng and sox, and recorded ones are kept', { timeout: 60_000 }, async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'prompts-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  fs.writeFileSync(path.join(dir, 'welcome.wav'), 'a recorded greeting');
+  const r = await generatePrompts(dir);
+  t.same(r.kept, ['welcome']);
+  if (r.failed.length) {
+    t.comment(`espeak-ng/sox unavailable here: ${r.failed[0]!.error}`);
+    t.equal(r.failed.length + r.generated.length + r.kept.length, Object.keys(promptTexts).length, 'failures are reported, not thrown');
+    return;
+  }
+  t.equal(r.generated.length, Object.keys(promptTexts).length - 1);
+  const wav = fs.readFileSync(path.join(dir, 'route.railway.wav'));
+  t.equal(wav.subarray(0, 4).toString(), 'RIFF');
+  t.equal(wav.readUInt16LE(20), 6, 'A-law');
+  t.equal(wav.readUInt32LE(24), 8000, '8 kHz');
+  t.equal(fs.readFileSync(path.join(dir, 'welcome.wav'), 'utf8'), 'a recorded greeting');
+});
