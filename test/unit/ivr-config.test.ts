@@ -7,6 +7,15 @@ import { CallsConfigError, callsConfig, defaultCallsConfig } from '../../firmwar
 import { isOpen, weekdayCalendar } from '../../firmware-agent/calls/hours.js';
 import { PromptLibrary, generatePrompts, promptTexts } from '../../firmware-agent/calls/prompts.js';
 
+function fieldOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (err) {
+    return err instanceof CallsConfigError ? err.field : `not a CallsConfigError: ${String(err)}`;
+  }
+  return undefined;
+}
+
 t.test('configuration is validated, names the bad field, and is frozen', async (t) => {
   const c = callsConfig();
   t.ok(Object.isFrozen(c.ivr.menu));
@@ -15,15 +24,15 @@ t.test('configuration is validated, names the bad field, and is frozen', async (
     Object.fromEntries(Object.entries(c.ivr.redirects).map(([k, v]) => [k, v.number])),
     { railway: '12306', aviation: '12326', postal: '12305' },
   );
-  t.throws(() => callsConfig({ ivr: { digitTimeoutMs: 5 } }), { field: 'ivr.digitTimeoutMs' });
-  t.throws(() => callsConfig({ ivr: { bogus: 1 } as never }), { field: 'ivr.bogus' });
-  t.throws(() => callsConfig({ ivr: { legacyNumbers: ['96x'] } }), { field: 'ivr.legacyNumbers[0]' });
+  t.equal(fieldOf(() => callsConfig({ ivr: { digitTimeoutMs: 5 } })), 'ivr.digitTimeoutMs');
+  t.equal(fieldOf(() => callsConfig({ ivr: { bogus: 1 } as never })), 'ivr.bogus');
+  t.equal(fieldOf(() => callsConfig({ ivr: { legacyNumbers: ['96x'] } })), 'ivr.legacyNumbers[0]');
   t.throws(
     () => callsConfig({ ivr: { menu: [{ digit: '2', label: 'menu.2', action: { kind: 'queue', ticketType: 'complaint' } }] } }),
     CallsConfigError,
     'the water distress entry cannot be configured away',
   );
-  t.throws(() => callsConfig({ ivr: { hours: { open: '8am' } } }), { field: 'ivr.hours.open' });
+  t.equal(fieldOf(() => callsConfig({ ivr: { hours: { open: '8am' } } })), 'ivr.hours.open');
 });
 
 t.test('business hours follow the official calendar', async (t) => {
