@@ -127,11 +127,12 @@ export type DeepPartial<T> = { [K in keyof T]?: T[K] extends (infer U)[] ? U[] :
 function merge<T>(base: T, over: unknown, at: string): T {
   if (over === undefined) return base;
   if (Array.isArray(base) || typeof base !== 'object' || base === null) return over as T;
-  if (typeof over !== 'object' || over === null) throw new CallsConfigError(at, 'must be an object');
+  if (typeof over !== 'object' || over === null) throw new CallsConfigError(at || '(root)', 'must be an object');
   const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
   for (const [k, v] of Object.entries(over)) {
-    if (!(k in out)) throw new CallsConfigError(`${at}.${k}`, 'unknown setting');
-    out[k] = merge(out[k], v, `${at}.${k}`);
+    const field = at ? `${at}.${k}` : k;
+    if (!(k in out)) throw new CallsConfigError(field, 'unknown setting');
+    out[k] = merge(out[k], v, field);
   }
   return out as T;
 }
@@ -149,7 +150,7 @@ const number = /^\+?\d{3,20}$/;
 
 /** Merge `partial` over the defaults, validate, freeze. Throws CallsConfigError naming the field. */
 export function callsConfig(partial: DeepPartial<CallsConfig> = {}, base = defaultCallsConfig()): Readonly<CallsConfig> {
-  const c = merge(base, partial, 'calls');
+  const c = merge(base, partial, '');
   const digits = new Set<string>();
   c.ivr.menu.forEach((m, i) => {
     if (!/^[0-9*#]$/.test(m.digit)) throw new CallsConfigError(`ivr.menu[${i}].digit`, 'must be one DTMF digit');
