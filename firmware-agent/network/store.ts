@@ -157,12 +157,23 @@ export class NetStore {
     this.#s.refusal.run(at.toISOString(), peer, code, message.slice(0, 500), path.slice(0, 200));
   }
 
+  // Last-contact times are written at most every few seconds: each write is an fsync of its own, and
+  // during a catch-up they would otherwise cost as much as the batches they stamp.
+  readonly #contactWritten = new Map<string, number>();
+  #contactDue(key: string, at: Date): boolean {
+    const last = this.#contactWritten.get(key);
+    if (last !== undefined && at.getTime() - last < 2000 && at.getTime() >= last) return false;
+    this.#contactWritten.set(key, at.getTime());
+    return true;
+  }
+
   peerContact(publicKey: string, at: Date): void {
-    this.#s.peerContact.run(at.toISOString(), publicKey);
+    if (this.#contactDue(publicKey, at)) this.#s.peerContact.run(at.toISOString(), publicKey);
   }
 
   upstreamContact(at: Date): void {
-    this.#s.upContact.run(at.toISOString());
+    const id = this.identity();
+    if (id?.last_error || this.#contactDue('\u0000up', at)) this.#s.upContact.run(at.toISOString());
   }
 
   upstreamError(message: string): void {
