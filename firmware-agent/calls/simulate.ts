@@ -107,6 +107,7 @@ export async function runTraffic(
         thinkMs: 500 + random() * 2000,
         patienceMs: o.patienceMs === undefined ? Infinity : -Math.log(1 - random()) * o.patienceMs,
         voicemailMs: 5000 + random() * 20_000,
+        eager: random() < 0.5, // regular callers know the menu and type ahead
       };
       if (o.legacyNumber && random() < (o.legacyShare ?? 0)) script.called = o.legacyNumber;
       try {
