@@ -224,9 +224,22 @@ export class Acd {
    * Put a call (or a callback task) in the queue; resolves with a reserved agent when one is matched.
    * `queuedAt` is the place in the queue (a callback keeps the time its call was queued).
    */
-  enqueue(id: string, kind: 'call' | 'callback', skill: string | null, queuedAt: number, atHead = false): Promise<Reservation> {
+  enqueue(
+    id: string,
+    kind: 'call' | 'callback',
+    skill: string | null,
+    queuedAt: number,
+    atHead = false,
+    /** Called synchronously at the match, before the promise resolves: no window where an agent is reserved
+     *  and the caller does not know it yet. */
+    onMatch?: (r: Reservation) => void,
+  ): Promise<Reservation> {
     this.leave(id);
-    return new Promise<Reservation>((resolve) => {
+    return new Promise<Reservation>((res) => {
+      const resolve = (r: Reservation) => {
+        onMatch?.(r);
+        res(r);
+      };
       this.#queue.push({ id, kind, skill, queuedAt, head: atHead ? ++this.#headSeq : 0, resolve });
       this.#sort();
       this.dispatch();

@@ -173,7 +173,7 @@ export class CallFlow {
       const leg = this.d.records.legStart(this.#id, 'queue', skill, clock.now());
       const wake = new AbortController();
       let reservation: Reservation | null = null;
-      void acd.enqueue(this.#id, 'call', skill, queuedAt, atHead).then((r) => {
+      void acd.enqueue(this.#id, 'call', skill, queuedAt, atHead, (r) => {
         reservation = r;
         wake.abort();
       });
@@ -192,6 +192,8 @@ export class CallFlow {
       }
       if (this.ctx.ended) {
         acd.leave(this.#id);
+        // Matched in the same instant the caller hung up: give the agent back.
+        if (reservation) acd.ringFailed((reservation as Reservation).agentId, 'caller-gone');
         this.d.records.legEnd(leg, clock.now(), 'caller-gone');
         return;
       }
