@@ -86,8 +86,13 @@ t.test('agent → department → supervisor, in the browser', async (t) => {
   await agent.fill('#f-plate', '甘P·T1234');
   const deptValue = await agent.$eval('#f-department option:nth-child(2)', (o) => (o as HTMLOptionElement).value);
   await agent.selectOption('#f-department', deptValue);
+  await shot(agent, '03a-before-dispatch');
   await agent.keyboard.press('Control+Enter');
-  await agent.waitForSelector('#last-ticket');
+  await agent.waitForSelector('#last-ticket, #desk .error').catch(async (e) => {
+    await shot(agent, '03b-dispatch-failed');
+    throw e;
+  });
+  t.equal(await agent.locator('#desk .error').count(), 0, `no error: ${await agent.locator('#desk .error').allTextContents()}`);
   const number = (await agent.textContent('#last-ticket'))!.trim();
   t.match(number, /^623000\d{13}$/, `ticket ${number} received`);
   t.match(await agent.textContent('.notice'), /工单已受理/);

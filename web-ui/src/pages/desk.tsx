@@ -72,6 +72,12 @@ export function Desk() {
   const [formKey, setFormKey] = useState(0);
   const kbInput = useRef<HTMLInputElement>(null);
   const searchSeq = useRef(0);
+  const popRef = useRef<Pop | null>(null);
+  const stationInput = useRef<HTMLInputElement>(null);
+  // Latest form for shortcuts: the key handler may be the one registered by the render before.
+  const formRef = useRef(form);
+  formRef.current = form;
+  popRef.current = pop;
 
   // The box's own region is the default of the region picker.
   useEffect(() => {
@@ -89,6 +95,8 @@ export function Desk() {
       events.on('agent.state', (e: { agent: AgentSnap }) => e.agent.agentId === user.id && setAgent(e.agent)),
       events.on('call.offered', (e: { callId: string; agentId: number; caller: string | null; history: History; at: number }) => {
         if (e.agentId !== user.id) return;
+        // A re-offer of the call already on screen (ring-no-answer, retry) must not wipe what was typed.
+        if (popRef.current?.callId === e.callId) return;
         const p: Pop = { callId: e.callId, caller: e.caller, history: e.history, ended: false, eventAt: e.at, shownAt: Date.now() };
         setPop(p);
         setDone(null);
@@ -108,7 +116,8 @@ export function Desk() {
   const setState = async (state: 'ready' | 'break' | 'logged-out') => {
     setError(null);
     try {
-      const st = station.trim();
+      // Read the input itself: a shortcut pressed right after typing may run a handler from the render before.
+      const st = (stationInput.current?.value ?? station).trim();
       if (st) localStorage.setItem('station', st);
       const a = await put<AgentSnap>('/api/agent/state', { state, ...(st ? { station: st } : {}) });
       setAgent(a);
@@ -151,7 +160,7 @@ export function Desk() {
     setError(null);
     setNotice(null);
     try {
-      const f = form;
+      const f = formRef.current;
       const involved: Record<string, string> = {};
       if (f.plate.trim()) involved.plate = f.plate.trim();
       if (f.company.trim()) involved.company = f.company.trim();
@@ -207,7 +216,8 @@ export function Desk() {
         kbInput.current?.focus();
       } else if (e.ctrlKey && e.key === 'Enter') {
         e.preventDefault();
-        if (formOk && form.department && !busy) void submit('dispatch');
+        const f = formRef.current;
+        if (f.domain && f.region && f.subject.trim() && f.description.trim() && f.department && !busy) void submit('dispatch');
       }
     };
     window.addEventListener('keydown', onKey);
@@ -230,7 +240,7 @@ export function Desk() {
         </span>
         {callsAvailable ? (
           <>
-            <input id="station" class="short" placeholder="分机 / station" value={station} onInput={(e) => setStation((e.target as HTMLInputElement).value)} />
+            <input ref={stationInput} id="station" class="short" placeholder="分机 / station" value={station} onInput={(e) => setStation((e.target as HTMLInputElement).value)} />
             <button id="btn-ready" class={agent?.state === 'ready' ? 'on' : ''} onClick={() => void setState('ready')}>{t('ready')} (F2)</button>
             <button id="btn-break" class={agent?.state === 'break' ? 'on' : ''} onClick={() => void setState('break')}>{t('break')} (F3)</button>
             <button id="btn-wrap" class={agent?.state === 'wrap-up' ? 'on' : ''} disabled={agent?.state !== 'wrap-up'} onClick={() => void setState('ready')} title="话后整理结束，回到就绪 / end wrap-up">
