@@ -107,6 +107,23 @@ t.test('a matter in another province goes up to the ministry and down the other 
   });
 });
 
+t.test('a matter in a city with no box is handled by the province, and one in a province with no box by the ministry', async (t) => {
+  const jiayuguan = await api(gannan, 'POST', '/api/tickets', ticketInput('620200', '嘉峪关客运站服务差'));
+  const xinjiang = await api(gannan, 'POST', '/api/tickets', ticketInput('650102', '乌鲁木齐公交拒载'));
+  const atProvince = await waitFor('the ticket at Gansu', async () => {
+    const r = await api(gansu, 'GET', `/api/tickets/${jiayuguan.json.number}`);
+    return r.status === 200 ? r.json : null;
+  });
+  t.equal(atProvince.status, 'received', 'the province’s own desks receive it');
+  const atMinistry = await waitFor('the ticket at the ministry', async () => {
+    const r = await api(ministry, 'GET', `/api/tickets/${xinjiang.json.number}`);
+    return r.status === 200 ? r.json : null;
+  });
+  t.equal(atMinistry.region, '650102');
+  t.equal((await api(ministry, 'POST', `/api/tickets/${xinjiang.json.number}/actions`, { action: 'answer', text: '已转新疆交通运输厅' })).status, 200);
+  await waitFor('the ministry’s answer at Gannan', async () => (await api(gannan, 'GET', `/api/tickets/${xinjiang.json.number}`)).json.reply === '已转新疆交通运输厅');
+});
+
 t.test('a confidential reporter’s phone and name never reach the province or the ministry', async (t) => {
   const created = await api(gannan, 'POST', '/api/tickets', ticketInput('623001', '举报非法营运', { subtype: 'report', caller: { phone: '13900001111', name: '李女士' } }));
   const number: string = created.json.number;

@@ -85,3 +85,15 @@ t.test('envelopes are checked for shape, kind and version', async (t) => {
   t.throws(() => checkEnvelope({ ...env, extra: 1 }), { code: 'exchange-body-invalid' });
   t.throws(() => checkEnvelope({ ...env, to: 'everywhere' }), { code: 'exchange-body-invalid' });
 });
+
+t.test('the protocol documents name every exchange endpoint and refusal code', async (t) => {
+  const fs = await import('node:fs');
+  const { errorCatalogue } = await import('../../firmware-agent/errors.js');
+  // Read as text (no YAML parser among the project's dependencies): each path and method is declared.
+  const api = fs.readFileSync(new URL('../../docs/exchange.openapi.yaml', import.meta.url), 'utf8');
+  t.match(api, /^openapi: 3\.1\.0$/m);
+  t.match(api, /^  \/api\/exchange\/v1\/pair:\n    post:/m);
+  t.match(api, /^  \/api\/exchange\/v1\/messages:\n    post:[\s\S]*^    get:/m);
+  const doc = fs.readFileSync(new URL('../../docs/exchange.md', import.meta.url), 'utf8');
+  for (const code of Object.keys(errorCatalogue).filter((c) => c.startsWith('exchange-'))) t.ok(doc.includes(`\`${code}\``), `${code} in exchange.md`);
+});
