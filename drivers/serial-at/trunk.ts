@@ -172,7 +172,7 @@ export class SerialAtTrunk implements TrunkDriver {
           void c.digits.firstDigit(stopWatch.signal).then((d) => {
             if (d !== null) finish({ outcome: 'interrupted', digit: d });
             else if (c.digits.ended) finish({ outcome: 'caller-gone' });
-          });
+          }, () => finish({ outcome: 'completed' }));
         }
         c.fail.signal.addEventListener('abort', onFail, { once: true });
       });

@@ -116,6 +116,7 @@ export class SmsChannel {
     this.outbox.start();
   }
 
+  /** Stop the modem first: work waiting on it (deletes, sends) then settles and this returns. */
   async stop(): Promise<void> {
     this.#started = false;
     for (const u of this.#unsubscribe.splice(0)) u();
@@ -156,16 +157,17 @@ export class SmsChannel {
       return r.changes === 1 ? ('new' as const) : ('duplicate' as const);
     }).immediate();
     if (stored === 'duplicate') this.#d.log.info({ from: maskPhone(p.from), index: p.index }, 'sms: part already stored');
-    // Stored (now or before): the SIM copy has done its job.
+    if (stored === 'new') {
+      const assembled = this.#assemble(group, false);
+      if (!assembled) this.#schedule(group, at.getTime());
+    }
+    // Stored (now or before): the SIM copy has done its job. Deleting waits for the modem, so it
+    // comes last; the ticket never waits for it.
     if (p.index >= 0) {
       await this.#d.port.delete(p.index).catch((err: unknown) => {
         // Left on the SIM it is read again at the next start and recognised as already stored.
         this.#d.log.warn({ index: p.index, err: String(err) }, 'sms: deleting from the modem failed');
       });
-    }
-    if (stored === 'new') {
-      const assembled = this.#assemble(group, false);
-      if (!assembled) this.#schedule(group, at.getTime());
     }
   }
 

@@ -58,7 +58,8 @@ export async function installSms(box: Box, opts: BoxOptions): Promise<void> {
     return { ok: s.state === 'ready', modem: s, outboxPending: channel.outbox.pending, ...(warnings.length ? { warnings } : {}) };
   });
   box.onClose(async () => {
-    await channel.stop();
+    // Modem first: a delete or send waiting for it then settles, and the channel can finish.
     await modem.stop();
+    await channel.stop();
   });
 }

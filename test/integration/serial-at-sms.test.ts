@@ -45,8 +45,8 @@ async function setup(t: { teardown(fn: () => unknown): void }) {
     return current;
   };
   const down = async () => {
-    await current?.channel.stop();
     await current?.modem.stop();
+    await current?.channel.stop();
     current = undefined;
   };
   t.teardown(async () => {
