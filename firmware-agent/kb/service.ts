@@ -331,7 +331,7 @@ export class KnowledgeBase {
    * Searches published, currently valid articles (or all with `all`), ranked by bm25 with the title
    * weighted ten times the body. Without a query, lists newest first.
    */
-  search(f: SearchFilter): { items: SearchHit[]; total: number } {
+  search(f: SearchFilter): { items: SearchHit[]; total: number; totalCapped: boolean } {
     const where: string[] = [];
     const params: Record<string, unknown> = {};
     if (!f.all) {
@@ -362,9 +362,10 @@ export class KnowledgeBase {
       const w = where.length ? `AND ${where.join(' AND ')}` : '';
       sql = `SELECT a.*, bm25(kb_fts, 10.0, 1.0) AS score FROM kb_fts JOIN kb_articles a ON a.id = kb_fts.rowid
         WHERE kb_fts MATCH @match ${w} ORDER BY score, a.use_count DESC LIMIT @limit OFFSET @offset`;
-      countSql = `SELECT count(*) AS n FROM kb_fts JOIN kb_articles a ON a.id = kb_fts.rowid WHERE kb_fts MATCH @match ${w}`;
+      // Counted up to a cap: the desk shows "1000+" and the count must not cost as much as the search.
+      countSql = `SELECT count(*) AS n FROM (SELECT 1 FROM kb_fts JOIN kb_articles a ON a.id = kb_fts.rowid WHERE kb_fts MATCH @match ${w} LIMIT 1001)`;
     } else if (f.q && f.q.trim()) {
-      return { items: [], total: 0 };
+      return { items: [], total: 0, totalCapped: false };
     } else {
       const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
       sql = `SELECT a.*, 0 AS score FROM kb_articles a ${w} ORDER BY a.use_count DESC, a.id DESC LIMIT @limit OFFSET @offset`;
@@ -374,7 +375,8 @@ export class KnowledgeBase {
     const { n } = this.#db.prepare(countSql).get(params) as { n: number };
     const qWords = f.q ? words(f.q) : [];
     return {
-      total: n,
+      total: Math.min(n, 1000),
+      totalCapped: n > 1000,
       items: rows.map((r) => {
         const { body, ...rest } = toArticle(r);
         return { ...rest, snippet: snippet(body, qWords), score: r.score };
