@@ -34,6 +34,15 @@ export const errorCatalogue = {
   'kb-article-not-found': { status: 404, en: 'No such knowledge-base article', zh: '知识库文章不存在' },
   'kb-upstream-owned': { status: 409, en: 'This article is owned by an upstream centre and cannot be edited here', zh: '该文章由上级中心维护，本地不能修改' },
   'kb-version-conflict': { status: 409, en: 'The article was changed by someone else; reload it', zh: '文章已被他人修改，请刷新后重试' },
+  // Calls (firmware-agent/calls, docs/calls.md)
+  'call-not-found': { status: 404, en: 'No call with this id', zh: '通话记录不存在' },
+  'agent-not-found': { status: 404, en: 'This user is not an agent of the queue', zh: '该用户不是排队系统中的坐席' },
+  'agent-state-invalid': { status: 409, en: 'The agent cannot change to this state now', zh: '坐席当前不能切换到该状态' },
+  'station-required': { status: 422, en: 'Set a station (extension) before going ready', zh: '请先设置分机号再示闲' },
+  'callback-not-found': { status: 404, en: 'No such callback request', zh: '回电任务不存在' },
+  'callback-not-yours': { status: 409, en: 'This callback request is not assigned to you', zh: '该回电任务未分配给您' },
+  'range-invalid': { status: 400, en: 'The start of the range must be before its end', zh: '起始时间必须早于结束时间' },
+  'traffic-invalid': { status: 400, en: 'The simulated traffic parameters are out of range', zh: '模拟话务参数超出范围' },
   // Three-level exchange (firmware-agent/network, docs/exchange.md)
   'exchange-unsigned': { status: 401, en: 'Exchange request without the signature headers', zh: '交换请求缺少签名' },
   'exchange-unknown-peer': { status: 401, en: 'No paired box holds this region', zh: '该区划没有已配对的设备' },
