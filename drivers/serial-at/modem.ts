@@ -11,15 +11,20 @@
 import { AtChannel } from './channel.js';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
 import { SafeEmitter } from './events.js';
-import { SerialAtError, SerialAtErrorCodes, type SerialAtErrorCode } from './errors.js';
+import { SerialAtError, SerialAtErrorCodes } from './errors.js';
 import type { AtResult, ExchangeSpec } from './exchange.js';
 import { childLogger, redactNumber, silentLogger, type Logger } from './log.js';
 import { Outbox, type SendOptions, type SendResult } from './outbox.js';
+import { Inbox, type IncomingSms, type UndecodableSms } from './inbox.js';
+import { initialiseModem, type InitOutcome } from './init.js';
 import type { Urc } from './parsers/urc.js';
-import { tryDecodeIncoming, type SmsDeliver, type SmsStatusReport } from './pdu/index.js';
-import { parseCmgl, parseCmgr, parseCpin, parseCreg, parseCsq, registrationOf, type Registration, type SignalQuality, type StoredPdu } from './responses.js';
+import type { SmsStatusReport } from './pdu/index.js';
+import { parseCmgl, parseCpin, parseCreg, parseCsq, registrationOf, type Registration, type SignalQuality, type StoredPdu } from './responses.js';
+import { Waitress } from './waitress.js';
 import type { TransportFactory } from './transport.js';
 import { CallTracker, type CallEvent } from './voice.js';
+
+export type { IncomingSms, UndecodableSms } from './inbox.js';
 
 export type LinkState = 'stopped' | 'opening' | 'initialising' | 'ready' | 'recovering' | 'resetting' | 'disconnected' | 'sim-not-ready';
 
@@ -38,26 +43,6 @@ export interface ModemStatus {
   /** Sends waiting or in progress. */
   outboxDepth: number;
   lastProblem: string | null;
-}
-
-export interface IncomingSms {
-  /** Index in the modem's message storage: pass it to `delete()` once the message is stored. */
-  index: number;
-  storage: string;
-  /** `notification` for +CMTI, `listing` for what was already stored at start or after recovery. */
-  source: 'notification' | 'listing';
-  message: SmsDeliver;
-  /** The PDU exactly as read, for an audit copy. */
-  pdu: string;
-  at: number;
-}
-
-export interface UndecodableSms {
-  index: number;
-  storage: string;
-  code: SerialAtErrorCode;
-  field: unknown;
-  at: number;
 }
 
 export interface ModemEvents {
@@ -137,8 +122,8 @@ export class GsmModem {
   #readyWaiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
   #healthTimer: TimerHandle | undefined;
   #sleepers = new Set<() => void>();
-  /** index → PDU of messages already handed to listeners and not yet deleted (no duplicates on re-list). */
-  #emitted = new Map<number, string>();
+  readonly #inbox: Inbox;
+  readonly #urcWaitress: Waitress<Urc>;
   #status: ModemStatus;
 
   constructor(options: GsmModemOptions) {
@@ -181,6 +166,17 @@ export class GsmModem {
       backoffMs: this.#o.backoffMs,
       maxBackoffMs: this.#o.maxBackoffMs,
       onDepth: () => this.#patch({ outboxDepth: this.#outbox.depth }),
+    });
+    this.#urcWaitress = new Waitress<Urc>(this.#clock);
+    this.#inbox = new Inbox({
+      clock: this.#clock,
+      log: this.#log,
+      exec: (spec) => this.#exec(spec),
+      list: () => this.listStored(),
+      commandTimeoutMs: this.#o.commandTimeoutMs,
+      emitSms: (m) => this.#events.emit('sms', m),
+      emitUndecodable: (m) => this.#events.emit('undecodable', m),
+      emitStatusReport: (r) => this.#events.emit('statusReport', r),
     });
     this.#status = {
       state: 'stopped',
@@ -234,6 +230,7 @@ export class GsmModem {
     for (const wake of [...this.#sleepers]) wake();
     const err = new SerialAtError(SerialAtErrorCodes.Stopped, 'modem driver stopped');
     for (const w of this.#readyWaiters.splice(0)) w.reject(err);
+    this.#urcWaitress.rejectAll(err);
     this.#outbox.stop(err);
     this.#calls.endAll('port-lost');
     this.#troubleResolve?.('stopped');
@@ -278,7 +275,7 @@ export class GsmModem {
       throw new SerialAtError(SerialAtErrorCodes.BadOption, 'delete: `index` must be a non-negative integer', { param: 'index' });
     }
     await this.#execOk({ command: `AT+CMGD=${index}`, timeoutMs: this.#o.commandTimeoutMs });
-    this.#emitted.delete(index);
+    this.#inbox.forget(index);
   }
 
   /** Reads every stored message (AT+CMGL=4, all, PDU mode — TS 27.005 §3.4.2). */
@@ -454,7 +451,7 @@ export class GsmModem {
       for (const w of this.#readyWaiters.splice(0)) w.resolve();
       this.#events.emit('ready', { at: this.#clock.now() });
       this.#scheduleHealth();
-      void this.#collectStored().catch((err: unknown) => this.#log.warn({ err: String(err) }, 'listing stored messages failed'));
+      void this.#inbox.collectStored().catch((err: unknown) => this.#log.warn({ err: String(err) }, 'listing stored messages failed'));
       const t = await trouble;
       this.#troubleResolve = undefined;
       if (t === 'stopped') break;
@@ -471,71 +468,19 @@ export class GsmModem {
     // module re-enumerates and its port disappears; the supervision loop then reopens it.
     this.#patch({ state: 'resetting', resets: this.#status.resets + 1 });
     this.#log.warn({ previousFailures }, 'modem unresponsive: resetting with AT+CFUN=1,1');
-    // Listen for the restart notice before asking: a module may send RDY before OK, or no OK at all.
-    const restarted = new Promise<void>((resolve) => (this.#restartWaiter = resolve));
+    // Listen for the restart notice (RDY, +CFUN: 1, …) before asking: a module may send it before
+    // OK, or send no OK at all. Without one, carry on after resetSettleMs.
+    const restarted = this.#urcWaitress.waitFor((u) => (u.type === 'modem-restarted' ? u : undefined), this.#o.resetSettleMs, 'the restart notice');
     await this.#raw({ command: 'AT+CFUN=1,1', timeoutMs: this.#o.commandTimeoutMs });
-    await Promise.race([restarted, this.#sleep(this.#o.resetSettleMs)]);
-    this.#restartWaiter = undefined;
+    await restarted.promise.catch(() => undefined);
     if (this.#channel?.closed || this.#stopped) return 'failed';
     this.#patch({ state: 'recovering' });
     r = await this.#initialise();
     return r === 'ok' ? 'ready' : r === 'sim' ? 'sim' : 'failed';
   }
 
-  #restartWaiter: (() => void) | undefined;
-
-  async #initialise(): Promise<'ok' | 'no-answer' | 'sim' | 'failed'> {
-    const t = this.#o.commandTimeoutMs;
-    // Probe: up to three plain ATs; a module still booting may miss the first.
-    let alive = false;
-    for (let i = 0; i < 3 && !alive; i++) {
-      const r = await this.#raw({ command: 'AT', timeoutMs: Math.min(t, 2000) });
-      alive = r.ok;
-      if (!r.ok && r.failure.kind === 'closed') return 'failed';
-    }
-    if (!alive) return 'no-answer';
-    const steps: Array<{ spec: ExchangeSpec; required: boolean }> = [
-      { spec: { command: 'ATE0', timeoutMs: t }, required: true }, // no echo (V.250 §6.2.4)
-      { spec: { command: 'AT+CMEE=1', timeoutMs: t }, required: false }, // numeric +CME ERROR (27.007 §9.1)
-    ];
-    for (const s of steps) {
-      const r = await this.#raw(s.spec);
-      if (!r.ok && (s.required || r.failure.kind === 'timeout' || r.failure.kind === 'closed')) {
-        return r.failure.kind === 'timeout' ? 'no-answer' : 'failed';
-      }
-    }
-    const cpin = await this.#raw({ command: 'AT+CPIN?', timeoutMs: t });
-    const sim = cpin.ok ? (parseCpin(cpin.lines) ?? null) : !cpin.ok && cpin.failure.kind === 'cme' ? `ERROR ${cpin.failure.text}` : null;
-    this.#patch({ sim });
-    if (!cpin.ok && cpin.failure.kind === 'timeout') return 'no-answer';
-    if (sim !== 'READY') {
-      // A missing SIM or a PIN is a technician's job; resetting the module would not help.
-      this.#patch({ state: 'sim-not-ready', lastProblem: `SIM: ${sim ?? 'unknown'}` });
-      return 'sim';
-    }
-    const more: Array<{ spec: ExchangeSpec; required: boolean }> = [
-      { spec: { command: 'AT+CMGF=0', timeoutMs: t }, required: true }, // PDU mode (27.005 §3.2.3)
-      { spec: { command: `AT+CNMI=${this.#o.cnmi}`, timeoutMs: t }, required: true }, // new-message indications (27.005 §3.4.1)
-      { spec: { command: 'AT+CLIP=1', timeoutMs: t }, required: false }, // caller id (27.007 §7.6)
-    ];
-    if (this.#o.smsc) more.push({ spec: { command: `AT+CSCA="${this.#o.smsc}"`, timeoutMs: t }, required: false });
-    for (const s of more) {
-      const r = await this.#raw(s.spec);
-      if (!r.ok) {
-        if (r.failure.kind === 'timeout') return 'no-answer';
-        if (s.required) {
-          this.#patch({ lastProblem: `${s.spec.command} refused` });
-          return 'failed';
-        }
-      }
-    }
-    const csq = await this.#raw({ command: 'AT+CSQ', timeoutMs: t });
-    const creg = await this.#raw({ command: 'AT+CREG?', timeoutMs: t, expect: ['+CREG:'] });
-    this.#patch({
-      signal: csq.ok ? (parseCsq(csq.lines) ?? null) : null,
-      registration: creg.ok ? (parseCreg(creg.lines) ?? null) : null,
-    });
-    return 'ok';
+  #initialise(): Promise<InitOutcome> {
+    return initialiseModem((spec) => this.#raw(spec), this.#o, (p) => this.#patch(p));
   }
 
   #scheduleHealth(): void {
@@ -551,81 +496,14 @@ export class GsmModem {
   }
 
   /** Hands over every stored message not already handed over (start-up, and after recovery). */
-  async #collectStored(): Promise<void> {
-    const stored = await this.listStored();
-    for (const s of stored) this.#handOver(s, 'SM', 'listing');
-  }
-
-  #handOver(s: StoredPdu, storage: string, source: IncomingSms['source']): void {
-    if (this.#emitted.get(s.index) === s.pdu) return;
-    const at = this.#clock.now();
-    const d = tryDecodeIncoming(s.pdu, s.length);
-    if (!d.ok) {
-      this.#log.warn({ index: s.index, code: d.error.code, field: d.error.detail.field }, 'undecodable message skipped');
-      this.#emitted.set(s.index, s.pdu);
-      this.#events.emit('undecodable', { index: s.index, storage, code: d.error.code, field: d.error.detail.field, at });
-      return;
-    }
-    if (d.pdu.type === 'status-report') {
-      this.#events.emit('statusReport', { ...d.pdu, at });
-      return;
-    }
-    this.#emitted.set(s.index, s.pdu);
-    this.#log.info({ index: s.index, from: redactNumber(d.pdu.originator.value), parts: d.pdu.concat?.total ?? 1 }, 'message received');
-    this.#events.emit('sms', { index: s.index, storage, source, message: d.pdu, pdu: s.pdu, at });
-  }
-
-  async #readStored(storage: string, index: number): Promise<void> {
-    const r = await this.#exec({ command: `AT+CMGR=${index}`, timeoutMs: this.#o.commandTimeoutMs, rawLines: true });
-    if (!r.ok) {
-      // The notification is not lost: the message stays stored and the next listing picks it up.
-      this.#log.warn({ index, failure: r.failure }, 'AT+CMGR failed');
-      return;
-    }
-    const s = parseCmgr(index, r.lines);
-    if (!s) {
-      this.#log.warn({ index }, 'AT+CMGR: no PDU in the answer');
-      return;
-    }
-    this.#handOver(s, storage, 'notification');
-  }
-
   #onUrc(u: Urc): void {
+    if (this.#inbox.onUrc(u)) return;
+    this.#urcWaitress.resolve(u);
     switch (u.type) {
-      case 'cmti':
-        void this.#readStored(u.storage, u.index).catch((err: unknown) => this.#log.warn({ err: String(err) }, 'reading a new message failed'));
-        return;
-      case 'cdsi':
-        void this.#exec({ command: `AT+CMGR=${u.index}`, timeoutMs: this.#o.commandTimeoutMs, rawLines: true })
-          .then((r) => {
-            const s = r.ok ? parseCmgr(u.index, r.lines) : undefined;
-            if (!s) return;
-            const d = tryDecodeIncoming(s.pdu);
-            if (d.ok && d.pdu.type === 'status-report') this.#events.emit('statusReport', { ...d.pdu, at: this.#clock.now() });
-            // Status reports are not tickets; the SIM copy has no further use.
-            return this.#exec({ command: `AT+CMGD=${u.index}`, timeoutMs: this.#o.commandTimeoutMs });
-          })
-          .catch((err: unknown) => this.#log.warn({ err: String(err) }, 'reading a status report failed'));
-        return;
-      case 'cds':
-      case 'cmt': {
-        const d = tryDecodeIncoming(u.pdu, u.length);
-        const at = this.#clock.now();
-        if (!d.ok) {
-          this.#log.warn({ urc: u.type, code: d.error.code, field: d.error.detail.field }, 'undecodable PDU in URC skipped');
-          return;
-        }
-        if (d.pdu.type === 'status-report') this.#events.emit('statusReport', { ...d.pdu, at });
-        // +CMT (direct delivery) is not used with the default CNMI; such a message is not stored on
-        // the SIM, so it cannot be deleted later: index -1.
-        else this.#events.emit('sms', { index: -1, storage: '', source: 'notification', message: d.pdu, pdu: u.pdu, at });
-        return;
-      }
       case 'creg':
         this.#patch({ registration: registrationOf(u.stat) });
         return;
       case 'modem-restarted':
-        this.#restartWaiter?.();
         if (this.#status.state === 'ready') {
           // The module restarted on its own: its settings (CNMI, CMGF, …) are gone.
           this.#patch({ lastProblem: `module restarted (${u.text})` });
