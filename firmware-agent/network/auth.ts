@@ -35,7 +35,12 @@ export function authenticate(request: FastifyRequest, raw: string, store: NetSto
     throw new AppError('exchange-clock-skew', `request time ${timestamp} is more than ${skewMs / 1000} s from ${now.toISOString()}`, { timestamp, now: now.toISOString() });
   }
   const text = canonicalRequest({ method: request.method, path: request.url, sender, timestamp, nonce, body: raw });
-  if (!verify(peer.public_key, text, signature)) throw new AppError('exchange-bad-signature', undefined, { sender });
+  if (!verify(peer.public_key, text, signature)) {
+    // Signed by a key this region used to have: tell the old box it was replaced, not that it is broken.
+    const old = store.revokedKeys(sender).find((k) => verify(k.public_key, text, signature));
+    if (old) throw new AppError('exchange-peer-revoked', `this key of ${sender} was revoked at ${old.revoked_at}`, { sender });
+    throw new AppError('exchange-bad-signature', undefined, { sender });
+  }
   if (!store.rememberNonce(nonce, sender, new Date(now.getTime() + 2 * skewMs), now)) {
     throw new AppError('exchange-replay', `nonce ${nonce} was already used`, { sender, nonce });
   }

@@ -90,7 +90,6 @@ export class NetworkService {
   }
 
   self(): Self {
-    const id = this.store.identity();
     return {
       role: this.deps.role(),
       address: this.address(),

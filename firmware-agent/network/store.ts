@@ -105,6 +105,10 @@ export class NetStore {
     return this.#s.peerByRegion.get(region) as Peer | undefined;
   }
 
+  revokedKeys(region: string): Peer[] {
+    return this.db.prepare('SELECT * FROM net_peers WHERE region = ? AND revoked_at IS NOT NULL ORDER BY revoked_at DESC LIMIT 5').all(region) as Peer[];
+  }
+
   enqueue(env: Envelope, hop: string, at: Date): void {
     this.#s.enqueue.run(env.id, hop, env.kind, env.ticket?.id ?? null, JSON.stringify(env), at.toISOString());
   }

@@ -178,3 +178,32 @@ t.test('a revoked key is refused', async (t) => {
   await refused(t, await push(batch(report())), 403, 'exchange-peer-revoked');
   t.equal(applied(), before);
 });
+
+t.test('pairing a region again replaces its key: the old key is refused', async (t) => {
+  const e = await box.http.inject({ method: 'POST', url: '/api/network/enrollments', payload: { region: '623000' }, cookies: { edgebox_session: await session() } });
+  const replacement = generateKeyPair();
+  const res = await fetch(`${url}/api/exchange/v1/pair`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ code: e.json().code, region: '623000', role: 'city', boxId: uuidv7(), publicKey: replacement.publicKey }),
+  });
+  t.equal(res.status, 200);
+  const before = applied();
+  await refused(t, await push(batch(report())), 403, 'exchange-peer-revoked');
+  const ok = await push(batch(report()), { key: replacement.privateKey });
+  t.equal(ok.status, 200, 'the new key is accepted');
+  t.equal(applied(), before + 1);
+});
+
+t.test('a wrong enrollment code and a region this box cannot serve are refused', async (t) => {
+  const bad = await fetch(`${url}/api/exchange/v1/pair`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ code: 'AAAA-BBBB-CCCC', region: '620100', role: 'city', boxId: uuidv7(), publicKey: stranger.publicKey }),
+  });
+  t.equal(bad.status, 403);
+  t.equal(((await bad.json()) as { error: { code: string } }).error.code, 'exchange-enrollment-invalid');
+  const e = await box.http.inject({ method: 'POST', url: '/api/network/enrollments', payload: { region: '440100' }, cookies: { edgebox_session: await session() } });
+  t.equal(e.statusCode, 409);
+  t.equal(e.json().error.code, 'exchange-not-upstream', 'a Gansu province box cannot enroll Guangzhou');
+});
