@@ -6,6 +6,10 @@ import t from 'tap';
 import { callCenterOf } from '../../firmware-agent/calls/install.js';
 import { launch, login, newPage, seedUsers, shot, startBox } from './helpers.js';
 
+// Browser globals used inside page.evaluate (the root tsconfig has no DOM lib).
+declare const window: any, document: any, MutationObserver: any;
+type HTMLOptionElement = { value: string };
+
 const caller = '13909411234';
 const hostile = '出租车拒载 <script>window.__xss=1</script><img src=x onerror="window.__xss=2">';
 
@@ -50,7 +54,7 @@ t.test('agent → department → supervisor, in the browser', async (t) => {
   });
   await agent.evaluate(() => {
     const w = window as unknown as { __popAt?: number };
-    new MutationObserver((_, obs) => {
+    new MutationObserver((_: unknown, obs: { disconnect(): void }) => {
       if (document.querySelector('#pop-caller')) {
         w.__popAt = Date.now();
         obs.disconnect();

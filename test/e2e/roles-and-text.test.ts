@@ -3,6 +3,10 @@
 import t from 'tap';
 import { launch, login, newPage, seedUsers, shot, startBox } from './helpers.js';
 
+// Browser globals used inside page.evaluate (the root tsconfig has no DOM lib).
+declare const window: any, performance: any;
+type PerformanceResourceTiming = { name: string; initiatorType: string; encodedBodySize: number; decodedBodySize: number };
+
 t.test('roles, text rendering and bundle size', async (t) => {
   const tb = await startBox();
   const browser = await launch();
