@@ -216,6 +216,7 @@ export class GsmModem {
   async start(): Promise<void> {
     if (!this.#stopped) return this.whenReady();
     this.#stopped = false;
+    this.#outbox.resume();
     const ready = this.whenReady();
     this.#loop = this.#supervise().catch((err: unknown) => {
       this.#log.error({ err: String(err) }, 'supervision loop failed');

@@ -85,6 +85,11 @@ export class Outbox {
     });
   }
 
+  /** Accepts sends again after `stop` (the modem was started again). */
+  resume(): void {
+    this.#stopErr = undefined;
+  }
+
   stop(err: Error): void {
     this.#stopErr = err;
     for (const w of [...this.#wakers]) w();

@@ -204,3 +204,14 @@ t.test('a module without a SIM waits in sim-not-ready instead of being reset', a
   t.equal(modem.status.state, 'ready');
   t.equal(sim.resets, 0);
 });
+
+t.test('a stopped modem rejects sends with Stopped, and takes them again once restarted', async (t) => {
+  const { clock, sim, modem } = setup(t);
+  await clock.until(modem.start());
+  await modem.stop();
+  await t.rejects(modem.sendSms('13800138000', 'x'), { code: SerialAtErrorCodes.Stopped });
+  await clock.until(modem.start());
+  const r = await clock.until(modem.sendSms('13800138000', 'after restart'));
+  t.equal(r.parts, 1);
+  t.equal(sim.sent.at(-1)?.text, 'after restart');
+});
