@@ -161,6 +161,27 @@ t.test('a ministry article reaches every province and city; a newer version repl
   });
 });
 
+t.test('a province’s articles reach its own cities only, and a city’s local articles stay local', async (t) => {
+  const title = '甘肃省出租汽车投诉处理指引';
+  const a = await api(gansu, 'POST', '/api/kb/articles', { kind: 'guide', title, body: '省内出租汽车投诉由所在市交通运输主管部门办理。' });
+  t.equal(a.status, 201);
+  t.equal(a.json.scope, 'province');
+  for (const b of [gannan, lanzhou]) {
+    await waitFor(`the province article at ${b.region}`, async () => {
+      const r = await api(b, 'GET', '/api/kb/articles?scope=province&limit=100');
+      return r.json.items.some((i: { title: string }) => i.title === title);
+    });
+  }
+  const local = await api(gannan, 'POST', '/api/kb/articles', { kind: 'notice', title: '合作市春运临时班车通知', body: '春运期间增开临时班车。' });
+  t.equal(local.json.scope, 'city');
+  // Everything queued before now has been delivered once the outboxes are empty; then compare.
+  for (const b of [gansu, gannan]) await waitFor(`${b.region} outbox to drain`, async () => (await api(b, 'GET', '/healthz')).json.parts.network.outboxDepth === 0);
+  const elsewhere = await api(guangzhou, 'GET', '/api/kb/articles?limit=100&all=true');
+  t.notOk(elsewhere.json.items.some((i: { title: string }) => i.title === title), 'another province’s city does not get it');
+  const atProvince = await api(gansu, 'GET', '/api/kb/articles?limit=100&all=true');
+  t.notOk(atProvince.json.items.some((i: { title: string }) => i.title === '合作市春运临时班车通知'), 'a city’s local article stays local');
+});
+
 t.test('daily statistics of each city reach the province and the ministry, side by side', async (t) => {
   const day = new Date().toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' });
   for (const b of [gannan, lanzhou, guangzhou]) t.equal((await api(b, 'POST', '/api/network/stats/send', { day })).status, 200);
