@@ -98,12 +98,17 @@ export async function installCalls(box: Box, opts: BoxOptions): Promise<void> {
   }));
   // Prompts: generated once at setup (espeak-ng + sox); until then, and if the tools are missing, prompts
   // go out as text ids (the driver plays a pause), so calls are routed either way.
-  generatePrompts(config.promptsDir)
+  const stopPrompts = new AbortController();
+  const prompts = generatePrompts(config.promptsDir, { signal: stopPrompts.signal })
     .then((r) => {
       if (r.failed.length) log.warn({ failed: r.failed.length, first: r.failed[0] }, 'some IVR prompts could not be generated');
       else if (r.generated.length) log.info({ generated: r.generated.length }, 'IVR prompts generated');
     })
     .catch((err: unknown) => log.warn({ err }, 'IVR prompt generation failed'));
   await center.start();
-  box.onClose(() => center.stop());
+  box.onClose(async () => {
+    stopPrompts.abort();
+    await prompts; // never write into the data dir after close
+    await center.stop();
+  });
 }

@@ -68,10 +68,14 @@ const run = promisify(execFile);
  * already in the directory are kept unless `overwrite`. Missing tools are reported, not thrown: the box runs
  * with text prompts.
  */
-export async function generatePrompts(dir: string, options: { overwrite?: boolean } = {}): Promise<GenerateReport> {
+export async function generatePrompts(
+  dir: string,
+  options: { overwrite?: boolean; signal?: AbortSignal } = {},
+): Promise<GenerateReport> {
   const report: GenerateReport = { generated: [], kept: [], failed: [] };
   fs.mkdirSync(dir, { recursive: true });
   for (const [id, text] of Object.entries(promptTexts)) {
+    if (options.signal?.aborted) break; // the box is shutting down; the rest is generated at the next start
     const out = path.join(dir, `${id}.wav`);
     if (!options.overwrite && fs.existsSync(out)) {
       report.kept.push(id);

@@ -10,8 +10,8 @@ t.test('an agent goes ready, a distress call is routed, and the call record, his
   const s = await staff(tb);
 
   let r = await s.agent.put('/api/agent/state', { state: 'ready' });
-  t.equal(r.statusCode, 400, 'ready needs a station');
-  t.equal(r.json().error.details.reason, 'station-required');
+  t.equal(r.statusCode, 422, 'ready needs a station');
+  t.equal(r.json().error.code, 'station-required');
   r = await s.agent.put('/api/agent/state', { state: 'ready', station: '8001' });
   t.equal(r.statusCode, 200);
   t.equal(r.json().state, 'ready');
@@ -52,7 +52,11 @@ t.test('an agent goes ready, a distress call is routed, and the call record, his
   t.equal(kpis.total.transferred, 1);
   t.same(kpis.total.routes, { distress: 1, postal: 1 });
 
-  t.equal((await s.agent.get('/api/calls/no-such-call')).statusCode, 404);
+  const missing = await s.agent.get('/api/calls/no-such-call');
+  t.equal(missing.statusCode, 404);
+  t.equal(missing.json().error.code, 'call-not-found');
+  const early = await s.supervisor.get('/api/calls/kpis?from=2026-11-30T00:00:00Z&to=2026-11-29T00:00:00Z');
+  t.equal(early.json().error.code, 'range-invalid');
   t.equal((await s.taxi.get('/api/calls')).statusCode, 403, 'departments do not see call records');
   t.equal((await s.agent.post('/api/simulator/call', { from: '13800138000' })).statusCode, 403, 'agents cannot place simulated calls');
   const health = (await tb.box.http.inject({ method: 'GET', url: '/healthz' })).json();
