@@ -17,12 +17,14 @@ export interface TestBox {
   close: () => Promise<void>;
 }
 
-export async function startBox(): Promise<TestBox> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-box-'));
+/** A box on a free port, or on `reuse.port` with `reuse.dir` (a restart of an earlier box). */
+export async function startBox(reuse?: { dir: string; port: number }): Promise<TestBox & { dir: string; port: number }> {
+  const dir = reuse?.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-box-'));
   fs.writeFileSync(path.join(dir, 'calls.json'), JSON.stringify({ ivr: { hours: { open: '00:00', close: '23:59', days: 'every-day' } } }));
-  const box = await createBox({ dataDir: dir, host: '127.0.0.1', port: 0 });
+  const box = await createBox({ dataDir: dir, host: '127.0.0.1', port: reuse?.port ?? 0 });
   const url = await box.listen();
-  const login = await box.http.inject({ method: 'POST', url: '/api/session', payload: { username: 'admin', password: box.initialAdminPassword! } });
+  const adminPassword = box.initialAdminPassword ?? fs.readFileSync(path.join(dir, 'initial-admin-password'), 'utf8').trim();
+  const login = await box.http.inject({ method: 'POST', url: '/api/session', payload: { username: 'admin', password: adminPassword } });
   const cookie = String(login.headers['set-cookie']).split(';')[0]!;
   const admin = async (method: string, u: string, payload?: unknown) => {
     const r = await box.http.inject({ method: method as 'GET', url: u, headers: { cookie }, ...(payload !== undefined ? { payload: payload as object } : {}) });
@@ -31,6 +33,8 @@ export async function startBox(): Promise<TestBox> {
   return {
     box,
     url,
+    dir,
+    port: Number(new URL(url).port),
     admin,
     close: async () => {
       await box.close();

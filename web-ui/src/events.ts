@@ -46,9 +46,14 @@ export const callTypes = ['call.arrived', 'call.routed', 'call.offered', 'call.c
 function open(url: string, types: string[], primary: boolean, attempt = 0): void {
   const es = new EventSource(url);
   sources.push(es);
+  let wasDown = false;
   es.onopen = () => {
+    const resync = wasDown || attempt > 0;
     attempt = 0;
+    wasDown = false;
     if (primary) setConnected(true);
+    // Changes made while the stream was down were not delivered: pages reload what they show.
+    if (primary && resync) handlers.get('ticket.changed')?.forEach((f) => f({ resync: true }));
   };
   // Streams may name events or send them all as "message" with a `type` field.
   for (const ty of types) es.addEventListener(ty, (e) => dispatch(ty, (e as MessageEvent).data));
@@ -61,6 +66,7 @@ function open(url: string, types: string[], primary: boolean, attempt = 0): void
     }
   };
   es.onerror = () => {
+    wasDown = true;
     if (primary) setConnected(false);
     if (es.readyState === EventSource.CLOSED) {
       sources.splice(sources.indexOf(es), 1);

@@ -64,7 +64,7 @@ function App() {
       const [codes, depts, callsAvailable] = await Promise.all([
         get<Codes>('/api/codes'),
         get<{ items: Department[] }>('/api/departments'),
-        fetch('/api/agents', { credentials: 'same-origin' }).then((r) => r.status !== 404).catch(() => false),
+        fetch('/api/agents', { credentials: 'same-origin' }).then((r) => r.ok).catch(() => false),
       ]);
       setState({ user, codes, departments: depts.items, callsAvailable });
       setBoot('ready');

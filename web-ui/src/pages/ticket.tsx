@@ -43,7 +43,7 @@ export function TicketDetail({ number }: { number: string }) {
 
   useEffect(() => {
     void load();
-    return events.on('ticket.changed', (e: { number: string }) => e.number === number && void load());
+    return events.on('ticket.changed', (e: { number?: string; resync?: boolean }) => (e.number === number || e.resync) && void load());
   }, [number]);
 
   if (error) return <section class="pad"><ErrorBox error={error} /></section>;
