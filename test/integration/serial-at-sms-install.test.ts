@@ -1,0 +1,88 @@
+// The SMS installer as the composition root runs it (`--driver serial-at --serial <path>`): one modem
+// shared by the trunk and the SMS channel, on a real pty with the simulated modem at the far end.
+import t from 'tap';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { recordingLogger } from '../../drivers/serial-at/log.js';
+import { openPtyPair } from '../../drivers/serial-at/simulator/pty.js';
+import { SimulatedModem } from '../../drivers/serial-at/simulator/modem-sim.js';
+import { serialPortTransport } from '../../drivers/serial-at/transport.js';
+import type { Box } from '../../firmware-agent/app.js';
+import { WorkCalendar } from '../../firmware-agent/calendar/workdays.js';
+import { Health } from '../../firmware-agent/health/health.js';
+import { RegionTable } from '../../firmware-agent/regions/regions.js';
+import { installSms } from '../../firmware-agent/sms/install.js';
+import { withSmsMigrations } from '../../firmware-agent/sms/migrations.js';
+import { openDb } from '../../firmware-agent/store/db.js';
+import { defaultDomains } from '../../firmware-agent/tickets/codes.js';
+import { TicketService, type TicketChange } from '../../firmware-agent/tickets/service.js';
+
+t.test('installSms with --driver serial-at files SMS tickets and reports the modem in health', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sms-install-'));
+  const link = path.join(dir, 'gsm0');
+  const pair = await openPtyPair({ hostLink: link });
+  const simPort = await serialPortTransport({ path: pair.device }).open();
+  const sim = new SimulatedModem();
+  sim.attach(simPort);
+  const db = openDb({ file: ':memory:', migrations: withSmsMigrations() });
+  const seed = db.prepare('INSERT OR IGNORE INTO domains (code, label_zh, label_en, parent, sort) VALUES (?, ?, ?, ?, ?)');
+  defaultDomains.forEach((d, i) => seed.run(d.code, d.zh, d.en, d.parent ?? null, i));
+  const tickets = new TicketService({
+    db,
+    calendar: new WorkCalendar(db, 'Asia/Shanghai'),
+    regions: RegionTable.load(),
+    boxRegion: () => '623000',
+    timezone: 'Asia/Shanghai',
+    deadlines: () => ({ inquiry: 5, suggestion: 15, complaint: 15 }),
+    dueSoonWorkingDays: () => 1,
+  });
+  const health = new Health();
+  const closers: Array<() => unknown> = [];
+  const log = recordingLogger();
+  const box = {
+    db,
+    tickets,
+    health,
+    dataDir: dir,
+    http: { log },
+    config: { current: () => ({ box: { region: '623000', timezone: 'Asia/Shanghai' } }) },
+    onClose: (fn: () => unknown) => closers.push(fn),
+  } as unknown as Box;
+  t.teardown(async () => {
+    for (const c of closers.reverse()) await c();
+    await simPort.close();
+    await pair.close();
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  await installSms(box, { dataDir: dir, flags: { driver: 'serial-at', serial: link } });
+  const created = new Promise<TicketChange>((resolve) => tickets.onCommitted((c) => c.action === 'create' && resolve(c)));
+  const replied = new Promise<string>((resolve) => sim.on('sent', (s) => resolve(s.text)));
+  sim.deliverSms({ from: '+8613800138000', text: '驾校收费不退' });
+  const c = await created;
+  t.equal(c.ticket.channel, 'sms');
+  t.match(await replied, c.ticket.number);
+  const part = health.report().parts.sms!;
+  t.equal(part.ok, true);
+  t.match(part, { modem: { state: 'ready', sim: 'READY' } });
+});
+
+t.test('without --driver serial-at there is no SMS modem, and health says so', async (t) => {
+  const health = new Health();
+  await installSms({ health } as unknown as Box, { dataDir: '/nonexistent', flags: {} });
+  t.match(health.report().parts.sms, { ok: true, modem: null });
+});
+
+t.test('--driver serial-at without --serial is refused, naming the flag', async (t) => {
+  const db = openDb({ file: ':memory:', migrations: withSmsMigrations() });
+  t.teardown(() => db.close());
+  const box = { db, dataDir: os.tmpdir(), http: { log: recordingLogger() } } as unknown as Box;
+  const saved = process.env.EDGEBOX_SERIAL;
+  delete process.env.EDGEBOX_SERIAL;
+  t.teardown(() => {
+    if (saved !== undefined) process.env.EDGEBOX_SERIAL = saved;
+  });
+  await t.rejects(installSms(box, { dataDir: os.tmpdir(), flags: { driver: 'serial-at' } }), { code: 'SERIAL_AT_BAD_OPTION', detail: { param: 'serial' } } as object as Error);
+});
