@@ -82,13 +82,17 @@ export async function installNetwork(box: Box, opts: BoxOptions): Promise<void> 
     publishStats(yesterday);
     log.info({ day: yesterday }, 'daily statistics computed and queued up');
   };
-  const statsTimer = setInterval(() => {
+  const runStatsJob = () => {
     try {
       statsJob();
     } catch (err) {
       log.error({ err }, 'daily statistics job failed; it runs again on the next check');
     }
-  }, statsCheckMs);
+  };
+  // Once soon after start (a box that was off at midnight catches up), then every check interval.
+  const statsFirst = setTimeout(runStatsJob, Math.min(statsCheckMs, 30_000));
+  statsFirst.unref();
+  const statsTimer = setInterval(runStatsJob, statsCheckMs);
   statsTimer.unref();
 
   await box.http.register(exchangeRoutes, { box, net, limits: { maxBatch, maxBodyBytes: 16 * 1024 * 1024, maxWaitSeconds: 60 } });
@@ -115,6 +119,7 @@ export async function installNetwork(box: Box, opts: BoxOptions): Promise<void> 
 
   // Closers run in reverse order: the uplink stops before the notifier closes.
   box.onClose(() => {
+    clearTimeout(statsFirst);
     clearInterval(statsTimer);
     net.notifier.close();
   });
