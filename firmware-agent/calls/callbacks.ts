@@ -52,8 +52,9 @@ export class CallbackTasks {
 
   /** Written through at once: the caller is told the request is registered right after. */
   create(t: { id: string; callId: string; caller: string; skill: string | null; ticketType: string | null; queuedAt: number; requestedAt: number }): void {
-    this.deps.records.flush(); // the call row it refers to may still be queued
-    this.#s.insert.run(t);
+    // Behind the call row it refers to, committed with it in one transaction (one fsync) before returning.
+    this.deps.records.writer.enqueue(() => this.#s.insert.run(t));
+    this.deps.records.flush();
     this.#enqueue(t.id, t.skill, t.queuedAt);
   }
 
@@ -93,8 +94,9 @@ export class CallbackTasks {
       throw new CallbackError('callback-not-yours', 'this callback task is not assigned to you');
     }
     const now = this.deps.clock.now();
-    this.#s.done.run(now, ticketNumber, id);
+    this.deps.records.writer.enqueue(() => this.#s.done.run(now, ticketNumber, id));
     if (ticketNumber) this.deps.records.linkTicket(t.call_id, ticketNumber, agentName, now);
+    else this.deps.records.flush();
     this.deps.acd.released(agentId, null);
     return this.#s.get.get(id) as CallbackTask;
   }

@@ -93,6 +93,7 @@ export async function installCalls(box: Box, opts: BoxOptions): Promise<void> {
     ok: center.trunkUp,
     driver: driver.kind,
     activeCalls: center.activeCalls,
+    recordWrites: center.records.writer.stats,
     ...center.stats,
     ...(center.trunkUp ? {} : { warnings: ['the trunk driver is down: no calls can be taken'] }),
   }));

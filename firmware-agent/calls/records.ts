@@ -241,13 +241,16 @@ export class CallRecords {
 
   /** Link a ticket to a call (an agent's ticket, or the IVR's voicemail/callback ticket). Idempotent. */
   linkTicket(callId: string, ticketNumber: string, by: string, at: number): boolean {
-    this.writer.flush();
-    if (!this.#s.get.get(callId)) return false;
-    this.db.transaction(() => {
+    // Queued behind the call's own writes and committed with them at once: one fsync.
+    let found = false;
+    this.writer.enqueue(() => {
+      if (!this.#s.get.get(callId)) return;
+      found = true;
       this.#s.link.run(callId, ticketNumber, at, by);
       this.#s.linkTicketRow.run(callId, ticketNumber);
-    })();
-    return true;
+    });
+    this.writer.flush();
+    return found;
   }
 
   /** The caller's earlier calls and tickets, for the agent's screen pop. */

@@ -40,6 +40,7 @@ interface RunResult {
   loopMax: number;
   wallMs: number;
   callIds: string[];
+  writer: { flushes: number; maxFlushMs: number; meanFlushMs: number };
 }
 
 async function runLoad(center: CallCenter, sim: SimulatorTrunk, o: { concurrency: number; calls: number }): Promise<RunResult> {
@@ -53,6 +54,17 @@ async function runLoad(center: CallCenter, sim: SimulatorTrunk, o: { concurrency
     const t0 = pressedAt.get(e.callId);
     if (t0 !== undefined) routing.push(performance.now() - t0);
     pressedAt.delete(e.callId);
+  });
+  // Agents call back the callback requests they are offered (else they would stay on them for ever).
+  center.events.subscribe((e) => {
+    if (e.type !== 'callback.offered') return;
+    setTimeout(() => {
+      try {
+        center.callbacks.complete(e.callbackId, e.agentId, null, 'bench');
+      } catch {
+        /* already done */
+      }
+    }, 1000);
   });
   const mix = ['1', '2', '2', '3', '3', '3', '3', '4', '5', '0'];
   const ids: string[] = [];
@@ -94,6 +106,7 @@ async function runLoad(center: CallCenter, sim: SimulatorTrunk, o: { concurrency
     loopMax: h.max / 1e6,
     wallMs: performance.now() - started,
     callIds: ids,
+    writer: center.records.writer.stats,
   };
 }
 
@@ -207,6 +220,9 @@ export default async function callsBench(opts: CallsBenchOptions = {}): Promise<
         agents,
         wall_s: round(run.wallMs / 1000),
         calls_per_s: round(run.callIds.length / (run.wallMs / 1000)),
+        flushes: run.writer.flushes,
+        flush_mean_ms: run.writer.meanFlushMs,
+        flush_max_ms: run.writer.maxFlushMs,
         target: `p99 < ${loopTargetMs} ms`,
         ok: run.loopP99 < loopTargetMs,
         ratio_vs_baseline: null,
