@@ -20,7 +20,9 @@ export interface E1Harness {
   close(): Promise<void>;
 }
 
-export async function e1Harness(opts: { config?: Partial<E1SpanConfigInput>; behaviour?: (called: string) => IncomingBehaviour } = {}): Promise<E1Harness> {
+export async function e1Harness(
+  opts: { config?: Partial<E1SpanConfigInput>; behaviour?: (called: string) => IncomingBehaviour; telcoTimers?: Record<string, number>; telcoLog?: (m: string) => void } = {},
+): Promise<E1Harness> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'e1-'));
   const dchannel = path.join(dir, 'd');
   const driver = new E1PriDriver({
@@ -33,7 +35,12 @@ export async function e1Harness(opts: { config?: Partial<E1SpanConfigInput>; beh
   driver.on('hangup', (e) => hangups.push(e));
   driver.on('failed', (e) => failed.push(e));
   await driver.start();
-  const telco = new TelcoSim({ dchannel, ...(opts.behaviour ? { behaviour: opts.behaviour } : {}) });
+  const telco = new TelcoSim({
+    dchannel,
+    ...(opts.behaviour ? { behaviour: opts.behaviour } : {}),
+    ...(opts.telcoTimers ? { timers: opts.telcoTimers } : {}),
+    ...(opts.telcoLog ? { log: opts.telcoLog } : {}),
+  });
   const up = dchannelUp(driver);
   await telco.connect();
   await up;

@@ -40,6 +40,7 @@ export class PriLink extends EventEmitter<PriLinkEvents> {
   private timer: NodeJS.Timeout | undefined;
   private timerDue = 0;
   private closed = false;
+  private paused = false;
   private readonly ownsFd: boolean;
 
   constructor(opts: PriLinkOptions) {
@@ -63,13 +64,22 @@ export class PriLink extends EventEmitter<PriLinkEvents> {
     return this.closed;
   }
 
-  /** Stop reading the D-channel (the telco simulator's "frozen exchange": frames go unanswered). */
+  /**
+   * Freeze this side completely: no reads and no timers, as a hung exchange (telco simulator). A
+   * side that kept its timers while deaf would keep polling the other (Q.921 T200 retransmissions)
+   * and keep the other's T203 from ever noticing.
+   */
   pause(): void {
+    this.paused = true;
     this.poller.stop();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
   }
   resume(): void {
-    if (this.closed) return;
+    if (this.closed || !this.paused) return;
+    this.paused = false;
     this.poller.start({ readable: true, disconnect: true }, ((status: number, ev: PollEvents) => this.onPoll(status, ev)) as unknown as (ev: PollEvents) => void);
+    this.reschedule();
   }
 
   private onPoll(status: number, ev: PollEvents): void {
@@ -96,7 +106,7 @@ export class PriLink extends EventEmitter<PriLinkEvents> {
 
   /** Re-arm the single timer from pri_schedule_next. Must run after every libpri call. */
   reschedule(): void {
-    if (this.closed) return;
+    if (this.closed || this.paused) return;
     const tvp = pri.scheduleNext(this.ctrl);
     if (!tvp) {
       if (this.timer) clearTimeout(this.timer);

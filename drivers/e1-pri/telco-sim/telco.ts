@@ -139,6 +139,8 @@ export interface TelcoSimOptions {
   behaviour?: (called: string) => IncomingBehaviour;
   /** Log sink for libpri messages. */
   log?: (msg: string) => void;
+  /** libpri timers of the exchange side (see E1SpanConfig.timers). */
+  timers?: Readonly<Record<string, number>>;
 }
 
 export interface TelcoEvents {
@@ -169,7 +171,7 @@ export class TelcoSim extends EventEmitter<TelcoEvents & { tick: [] }> {
   async connect(): Promise<void> {
     if (this.opts.log) setPriLogSink((_l, m) => this.opts.log!(m.trimEnd()));
     const fd = seqpacketConnect(this.opts.dchannel);
-    const link = new PriLink({ fd, side: 'network', switchType: this.opts.switchType ?? 'euroisdn_e1' });
+    const link = new PriLink({ fd, side: 'network', switchType: this.opts.switchType ?? 'euroisdn_e1', ...(this.opts.timers ? { timers: this.opts.timers } : {}) });
     this.link = link;
     link.on('event', (ev) => {
       if (this.link === link) this.onEvent(ev);
