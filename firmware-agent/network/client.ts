@@ -117,8 +117,8 @@ export class UpstreamClient {
     return (await this.#request('POST', '/api/exchange/v1/messages', body, 0, signal)) as { results: { id: string; status: string }[] };
   }
 
-  async pull(after: number, waitSeconds: number, limit: number, signal?: AbortSignal): Promise<{ messages: PulledMessage[]; cursor: number }> {
+  async pull(after: number, waitSeconds: number, limit: number, signal?: AbortSignal): Promise<{ messages: PulledMessage[]; cursor: number; head?: number }> {
     const q = `/api/exchange/v1/messages?after=${after}&wait=${waitSeconds}&limit=${limit}`;
-    return (await this.#request('GET', q, '', waitSeconds * 1000, signal)) as { messages: PulledMessage[]; cursor: number };
+    return (await this.#request('GET', q, '', waitSeconds * 1000, signal)) as { messages: PulledMessage[]; cursor: number; head?: number };
   }
 }

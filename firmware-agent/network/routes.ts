@@ -205,7 +205,7 @@ export const exchangeRoutes: FastifyPluginAsync<{ box: BoxServices; net: Network
       // Asking from cursor N acknowledges everything up to N: the caller applied it in the transaction
       // that stored N.
       if (after > 0) store.markDeliveredUpTo(hop, after, box.now());
-      let rows = store.pending(hop, limit, after);
+      let rows = store.forPull(hop, after, limit);
       if (rows.length === 0 && waitMs > 0) {
         // Stop waiting when the caller goes away (reply.raw 'close' fires on a dropped connection).
         const gone = new AbortController();
@@ -213,11 +213,12 @@ export const exchangeRoutes: FastifyPluginAsync<{ box: BoxServices; net: Network
         reply.raw.once('close', onClose);
         await net.notifier.wait(hop, waitMs, gone.signal);
         reply.raw.off('close', onClose);
-        rows = store.pending(hop, limit, after);
+        rows = store.forPull(hop, after, limit);
       }
       const cursor = rows.length > 0 ? rows[rows.length - 1]!.seq : after;
       // Envelopes go out exactly as stored.
-      const body = `{"messages":[${rows.map((r) => `{"seq":${r.seq},"message":${r.envelope}}`).join(',')}],"cursor":${cursor}}`;
+      // `head` lets a peer whose cursor is ahead of this box (restored from a backup) notice and start over.
+      const body = `{"messages":[${rows.map((r) => `{"seq":${r.seq},"message":${r.envelope}}`).join(',')}],"cursor":${cursor},"head":${store.head()}}`;
       return reply.type('application/json; charset=utf-8').send(body);
     },
   );

@@ -51,6 +51,9 @@ export class NetStore {
       peerByRegion: db.prepare('SELECT * FROM net_peers WHERE region = ? ORDER BY revoked_at IS NULL DESC, enrolled_at DESC LIMIT 1'),
       enqueue: db.prepare('INSERT OR IGNORE INTO net_outbox (id, hop, kind, ticket_id, envelope, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
       pending: db.prepare('SELECT seq, id, hop, kind, envelope, created_at, attempts FROM net_outbox WHERE hop = ? AND delivered_at IS NULL AND seq > ? ORDER BY seq LIMIT ?'),
+      forPull: db.prepare('SELECT seq, id, hop, kind, envelope, created_at, attempts FROM net_outbox WHERE hop = ? AND seq > ? AND rejected_code IS NULL ORDER BY seq LIMIT ?'),
+      head: db.prepare("SELECT coalesce(max(seq), 0) AS seq FROM net_outbox"),
+      setCursor: db.prepare('UPDATE net_identity SET pull_cursor = ? WHERE id = 1'),
       delivered: db.prepare('UPDATE net_outbox SET delivered_at = ? WHERE hop = ? AND seq = ? AND delivered_at IS NULL'),
       deliveredUpTo: db.prepare('UPDATE net_outbox SET delivered_at = ? WHERE hop = ? AND seq <= ? AND delivered_at IS NULL'),
       attempt: db.prepare('UPDATE net_outbox SET attempts = attempts + 1 WHERE hop = ? AND seq = ?'),
@@ -115,6 +118,24 @@ export class NetStore {
 
   pending(hop: string, limit: number, after = 0): OutboxRow[] {
     return this.#s.pending.all(hop, after, limit) as OutboxRow[];
+  }
+
+  /**
+   * What a downstream peer pulls after its cursor: every row of its hop, acknowledged or not (a peer restored
+   * from a backup asks from an older cursor and must get again what its store lost).
+   */
+  forPull(hop: string, after: number, limit: number): OutboxRow[] {
+    return this.#s.forPull.all(hop, after, limit) as OutboxRow[];
+  }
+
+  /** Highest outbox sequence number on this box. */
+  head(): number {
+    return (this.#s.head.get() as { seq: number }).seq;
+  }
+
+  /** Sets the pull cursor back (the upstream's store is older than the cursor: it was restored from a backup). */
+  resetCursor(seq: number): void {
+    this.#s.setCursor.run(seq);
   }
 
   markDelivered(hop: string, seqs: number[], at: Date): void {

@@ -154,6 +154,12 @@ export class Uplink {
       }
       this.net.applyBatch(envs, 'up', () => this.net.store.advanceCursor(res.cursor));
     }
+    if (res.messages.length === 0 && typeof res.head === 'number' && res.head < id.pull_cursor) {
+      // The upstream's store is older than our cursor (restored from a backup): start over from its head;
+      // anything already applied here is recognised by its id and acknowledged as a duplicate.
+      this.log.warn({ cursor: id.pull_cursor, head: res.head }, 'upstream is behind our pull cursor; starting over from its head');
+      this.net.store.resetCursor(res.head);
+    }
     this.net.store.upstreamContact(now);
     return res.messages.length > 0 || this.o.pollWaitSeconds > 0 ? 'busy' : 'idle';
   }
