@@ -116,6 +116,29 @@ export class SmsChannel {
     this.outbox.start();
   }
 
+  recentMessages(limit: number): Array<{ id: number; sender: string; text: string; complete: boolean; missing: number[]; kind: string; ticketNumber: string | null; receivedAt: string }> {
+    const rows = this.#d.db.prepare('SELECT * FROM sms_messages ORDER BY id DESC LIMIT ?').all(limit) as Array<{
+      id: number;
+      sender: string;
+      text: string;
+      complete: number;
+      missing: string;
+      kind: string;
+      ticket_number: string | null;
+      received_at: string;
+    }>;
+    return rows.map((r) => ({
+      id: r.id,
+      sender: r.sender,
+      text: r.text,
+      complete: r.complete === 1,
+      missing: JSON.parse(r.missing) as number[],
+      kind: r.kind,
+      ticketNumber: r.ticket_number,
+      receivedAt: r.received_at,
+    }));
+  }
+
   /** Stop the modem first: work waiting on it (deletes, sends) then settles and this returns. */
   async stop(): Promise<void> {
     this.#started = false;

@@ -9,19 +9,21 @@
 // The channel's tables come from firmware-agent/sms/migrations; the store must apply them
 // (openDb({ migrations: withSmsMigrations() }) or a copy of the file in store/migrations).
 import { systemClock } from '../../drivers/trunk/clock.js';
-import { createSerialAt, serialAtConfigFromFlags, type Logger as DriverLogger } from '../../drivers/serial-at/index.js';
+import { createSerialAt, serialAtConfigFromFlags, type GsmModem, type Logger as DriverLogger } from '../../drivers/serial-at/index.js';
 import type { Box, BoxOptions } from '../app.js';
 import { registerTrunkDriver } from '../calls/install.js';
 import { SmsChannel } from './channel.js';
 import { loadSmsConfig } from './config.js';
 import { gsmModemPort } from './modem-port.js';
+import { smsRoutes } from './routes.js';
 import type { SmsLogger } from './outbox.js';
 
-export async function installSms(box: Box, opts: BoxOptions): Promise<void> {
+/** Returns the channel and modem when installed (for introspection and tests), else null. */
+export async function installSms(box: Box, opts: BoxOptions): Promise<{ channel: SmsChannel; modem: GsmModem } | null> {
   const flags = opts.flags ?? {};
   if (flags.driver !== 'serial-at') {
     box.health.register('sms', () => ({ ok: true, modem: null, warnings: ['no SMS modem: start with --driver serial-at --serial <device>'] }));
-    return;
+    return null;
   }
   const hasTables = box.db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sms_outbox'`).get();
   if (!hasTables) {
@@ -49,6 +51,7 @@ export async function installSms(box: Box, opts: BoxOptions): Promise<void> {
   // The modem starts now, so SMS flows even before the call centre starts (start is idempotent; the
   // trunk's start joins it).
   modem.start().catch((err: unknown) => log.warn({ err: String(err) }, 'SMS modem did not start'));
+  await box.http.register(smsRoutes, { channel, modemStatus: () => modem.status });
   box.health.register('sms', () => {
     const s = modem.status;
     const warnings: string[] = [];
@@ -62,4 +65,5 @@ export async function installSms(box: Box, opts: BoxOptions): Promise<void> {
     await modem.stop();
     await channel.stop();
   });
+  return { channel, modem };
 }

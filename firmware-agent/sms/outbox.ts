@@ -90,6 +90,20 @@ export class SmsOutbox {
     return (this.#stmts.pending.get() as { n: number }).n;
   }
 
+  counts(): Record<'pending' | 'sent' | 'failed', number> {
+    const out = { pending: 0, sent: 0, failed: 0 };
+    for (const r of this.#db.prepare('SELECT status, COUNT(*) AS n FROM sms_outbox GROUP BY status').all() as { status: keyof typeof out; n: number }[]) out[r.status] = r.n;
+    return out;
+  }
+
+  recent(limit: number, status?: OutboxRow['status']): OutboxRow[] {
+    return (
+      status
+        ? this.#db.prepare('SELECT * FROM sms_outbox WHERE status = ? ORDER BY id DESC LIMIT ?').all(status, limit)
+        : this.#db.prepare('SELECT * FROM sms_outbox ORDER BY id DESC LIMIT ?').all(limit)
+    ) as OutboxRow[];
+  }
+
   rows(): OutboxRow[] {
     return this.#db.prepare('SELECT * FROM sms_outbox ORDER BY id').all() as OutboxRow[];
   }

@@ -1,6 +1,8 @@
 // The SMS installer as the composition root runs it (`--driver serial-at --serial <path>`): one modem
 // shared by the trunk and the SMS channel, on a real pty with the simulated modem at the far end.
 import t from 'tap';
+import Fastify from 'fastify';
+import { errorSchema } from '../../firmware-agent/http/errors.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -40,33 +42,45 @@ t.test('installSms with --driver serial-at files SMS tickets and reports the mod
   const health = new Health();
   const closers: Array<() => unknown> = [];
   const log = recordingLogger();
+  const app = Fastify();
+  app.addSchema(errorSchema);
   const box = {
     db,
     tickets,
     health,
     dataDir: dir,
-    http: { log },
+    http: Object.assign(app, { log }),
     config: { current: () => ({ box: { region: '623000', timezone: 'Asia/Shanghai' } }) },
     onClose: (fn: () => unknown) => closers.push(fn),
   } as unknown as Box;
   t.teardown(async () => {
     for (const c of closers.reverse()) await c();
+    await app.close();
     await simPort.close();
     await pair.close();
     db.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  await installSms(box, { dataDir: dir, flags: { driver: 'serial-at', serial: link } });
+  const installed = await installSms(box, { dataDir: dir, flags: { driver: 'serial-at', serial: link } });
+  const settled = new Promise((resolve) => installed!.channel.outbox.onSettled(resolve));
   const created = new Promise<TicketChange>((resolve) => tickets.onCommitted((c) => c.action === 'create' && resolve(c)));
   const replied = new Promise<string>((resolve) => sim.on('sent', (s) => resolve(s.text)));
   sim.deliverSms({ from: '+8613800138000', text: '驾校收费不退' });
   const c = await created;
   t.equal(c.ticket.channel, 'sms');
   t.match(await replied, c.ticket.number);
+  await settled;
   const part = health.report().parts.sms!;
   t.equal(part.ok, true);
   t.match(part, { modem: { state: 'ready', sim: 'READY' } });
+  // The API for supervisors (auth is the server's plugin; not mounted in this test).
+  const status = await app.inject({ method: 'GET', url: '/api/sms/status' });
+  t.match(status.json(), { modem: { state: 'ready' }, outbox: { sent: 1 } });
+  const messages = await app.inject({ method: 'GET', url: '/api/sms/messages?limit=5' });
+  t.match(messages.json(), { items: [{ sender: '**********8000', text: '驾校收费不退', kind: 'ticket', ticketNumber: c.ticket.number, complete: true }] });
+  const outbox = await app.inject({ method: 'GET', url: '/api/sms/outbox?status=sent' });
+  t.match(outbox.json(), { items: [{ recipient: '*******8000', kind: 'auto-reply', status: 'sent' }] });
 });
 
 t.test('without --driver serial-at there is no SMS modem, and health says so', async (t) => {
