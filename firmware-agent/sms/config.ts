@@ -2,6 +2,9 @@
 // defaults, validated at start, frozen). Templates use {placeholders}; units are in the names.
 import fs from 'node:fs';
 import path from 'node:path';
+import { SmsError } from './errors.js';
+
+const bad = (field: string, message: string) => new SmsError('sms-config-invalid', `sms.json ${field}: ${message}`, field);
 
 export interface SmsConfig {
   /** Sent to the sender of a new SMS ticket. {number} */
@@ -51,37 +54,27 @@ export const defaultSmsConfig: SmsConfig = {
   maxResultChars: 300,
 };
 
-export class SmsConfigError extends Error {
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(`sms.json ${field}: ${message}`);
-    this.name = 'SmsConfigError';
-  }
-}
-
 const templates = ['autoReply', 'resultTemplate', 'closedTemplate', 'queryReply', 'queryNotFound', 'alertTemplate'] as const;
 
 /** Merges a partial over the defaults; rejects unknown keys and bad values, naming the field. */
 export function smsConfig(partial: Partial<SmsConfig> = {}, base: SmsConfig = defaultSmsConfig): Readonly<SmsConfig> {
-  for (const k of Object.keys(partial)) if (!(k in base)) throw new SmsConfigError(k, 'unknown setting');
+  for (const k of Object.keys(partial)) if (!(k in base)) throw bad(k, 'unknown setting');
   const c: SmsConfig = { ...base, ...partial, dutyPhones: { ...base.dutyPhones, ...(partial.dutyPhones ?? {}) } };
-  for (const k of templates) if (typeof c[k] !== 'string' || c[k].trim() === '') throw new SmsConfigError(k, 'must be a non-empty text');
-  if (!c.autoReply.includes('{number}')) throw new SmsConfigError('autoReply', 'must contain {number}');
+  for (const k of templates) if (typeof c[k] !== 'string' || c[k].trim() === '') throw bad(k, 'must be a non-empty text');
+  if (!c.autoReply.includes('{number}')) throw bad('autoReply', 'must contain {number}');
   for (const [d, p] of Object.entries(c.dutyPhones)) {
-    if (!/^\+?\d{3,20}$/.test(p)) throw new SmsConfigError(`dutyPhones.${d}`, 'must be a phone number');
+    if (!/^\+?\d{3,20}$/.test(p)) throw bad(`dutyPhones.${d}`, 'must be a phone number');
   }
   const pos = (k: 'concatTimeoutMs' | 'minSendIntervalMs' | 'maxAttempts' | 'retryBaseMs' | 'maxResultChars', min: number) => {
-    if (!Number.isFinite(c[k]) || c[k] < min) throw new SmsConfigError(k, `must be a number ≥ ${min}`);
+    if (!Number.isFinite(c[k]) || c[k] < min) throw bad(k, `must be a number ≥ ${min}`);
   };
   pos('concatTimeoutMs', 100);
   pos('minSendIntervalMs', 0);
   pos('maxAttempts', 1);
   pos('retryBaseMs', 100);
   pos('maxResultChars', 20);
-  if (!['complaint', 'inquiry', 'suggestion'].includes(c.ticketType)) throw new SmsConfigError('ticketType', 'must be complaint, inquiry or suggestion');
-  if (!Array.isArray(c.notifyChannels)) throw new SmsConfigError('notifyChannels', 'must be a list of channel codes');
+  if (!['complaint', 'inquiry', 'suggestion'].includes(c.ticketType)) throw bad('ticketType', 'must be complaint, inquiry or suggestion');
+  if (!Array.isArray(c.notifyChannels)) throw bad('notifyChannels', 'must be a list of channel codes');
   return Object.freeze({ ...c, dutyPhones: Object.freeze({ ...c.dutyPhones }), notifyChannels: Object.freeze([...c.notifyChannels]) as string[] });
 }
 
@@ -92,7 +85,7 @@ export function loadSmsConfig(dataDir: string): Readonly<SmsConfig> {
   try {
     partial = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<SmsConfig>;
   } catch (err) {
-    throw new SmsConfigError('(file)', `not valid JSON: ${(err as Error).message}`);
+    throw bad('(file)', `not valid JSON: ${(err as Error).message}`);
   }
   return smsConfig(partial);
 }

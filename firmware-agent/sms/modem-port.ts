@@ -1,7 +1,8 @@
 // Adapts the serial-AT driver's GsmModem to the SMS channel's port. This file is composition: the
 // one place where the SMS domain meets the driver.
 import { isSerialAtError, SerialAtErrorCodes, type GsmModem } from '../../drivers/serial-at/index.js';
-import { SmsSendError, type SmsModemPort } from './port.js';
+import { SmsError } from './errors.js';
+import type { SmsModemPort } from './port.js';
 
 export function gsmModemPort(modem: GsmModem): SmsModemPort {
   return {
@@ -25,12 +26,12 @@ export function gsmModemPort(modem: GsmModem): SmsModemPort {
         const r = await modem.sendSms(to, text);
         return { references: r.references };
       } catch (err) {
-        if (isSerialAtError(err, SerialAtErrorCodes.Stopped)) throw new SmsSendError(err.message, false, true);
+        if (isSerialAtError(err, SerialAtErrorCodes.Stopped)) throw new SmsError('sms-modem-stopped', err.message);
         if (isSerialAtError(err, SerialAtErrorCodes.EncodeFailed) || isSerialAtError(err, SerialAtErrorCodes.BadOption)) {
-          throw new SmsSendError(err.message, true);
+          throw new SmsError('sms-send-permanent', err.message);
         }
-        if (isSerialAtError(err, SerialAtErrorCodes.SendRejected)) throw new SmsSendError(err.message, err.detail.permanent === true);
-        throw new SmsSendError(err instanceof Error ? err.message : String(err), false);
+        if (isSerialAtError(err, SerialAtErrorCodes.SendRejected)) throw new SmsError(err.detail.permanent === true ? 'sms-send-permanent' : 'sms-send-transient', err.message);
+        throw new SmsError('sms-send-transient', err instanceof Error ? err.message : String(err));
       }
     },
     delete(index) {

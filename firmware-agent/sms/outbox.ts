@@ -8,7 +8,8 @@
 import type { Clock, TimerHandle } from '../../drivers/trunk/clock.js';
 import type { Db } from '../store/db.js';
 import type { SmsConfig } from './config.js';
-import { SmsSendError, type SmsModemPort, type StatusReport } from './port.js';
+import { SmsError } from './errors.js';
+import type { SmsModemPort, StatusReport } from './port.js';
 
 export type OutboxKind = 'auto-reply' | 'result' | 'closed' | 'alert' | 'query-reply';
 
@@ -181,8 +182,8 @@ export class SmsOutbox {
         this.#log.info({ id: row.id, kind: row.kind, to: maskPhone(row.recipient), ticket: row.ticket_number }, 'sms sent');
         this.#settled(row.id);
       } catch (err) {
-        if (err instanceof SmsSendError && err.stopped) break;
-        const permanent = err instanceof SmsSendError && err.permanent;
+        if (err instanceof SmsError && err.code === 'sms-modem-stopped') break;
+        const permanent = err instanceof SmsError && err.code === 'sms-send-permanent';
         const attempts = row.attempts + 1;
         const message = err instanceof Error ? err.message : String(err);
         if (permanent || attempts >= this.#cfg().maxAttempts) {

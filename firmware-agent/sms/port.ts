@@ -21,22 +21,13 @@ export interface StatusReport {
   outcome: 'delivered' | 'pending' | 'failed';
 }
 
-/** Rejection of `sendSms`. `permanent`: retrying will not help. `stopped`: the modem is shutting down. */
-export class SmsSendError extends Error {
-  constructor(
-    message: string,
-    readonly permanent: boolean,
-    readonly stopped = false,
-  ) {
-    super(message);
-    this.name = 'SmsSendError';
-  }
-}
-
 export interface SmsModemPort {
   onMessage(listener: (part: IncomingPart) => void): () => void;
   onStatusReport(listener: (r: StatusReport) => void): () => void;
-  /** Resolves with the message reference of each part once the network accepted them all. */
+  /**
+   * Resolves with the message reference of each part once the network accepted them all; rejects
+   * with SmsError `sms-send-transient`, `sms-send-permanent` or `sms-modem-stopped`.
+   */
   sendSms(to: string, text: string): Promise<{ references: number[] }>;
   /** Deletes a message from modem storage; only called after the part is stored. */
   delete(index: number): Promise<void>;

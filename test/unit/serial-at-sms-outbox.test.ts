@@ -3,10 +3,11 @@
 import t from 'tap';
 import { VirtualClock } from '../../drivers/trunk/clock.js';
 import { recordingLogger } from '../../drivers/serial-at/log.js';
-import { smsConfig, render, SmsConfigError } from '../../firmware-agent/sms/config.js';
+import { smsConfig, render } from '../../firmware-agent/sms/config.js';
+import { SmsError } from '../../firmware-agent/sms/errors.js';
 import { withSmsMigrations } from '../../firmware-agent/sms/migrations.js';
 import { SmsOutbox } from '../../firmware-agent/sms/outbox.js';
-import { SmsSendError, type SmsModemPort } from '../../firmware-agent/sms/port.js';
+import type { SmsModemPort } from '../../firmware-agent/sms/port.js';
 import { openDb } from '../../firmware-agent/store/db.js';
 
 function setup(t: { teardown(fn: () => unknown): void }, behaviour: (to: string, n: number) => Promise<{ references: number[] }>) {
@@ -59,8 +60,8 @@ t.test('a transient failure is retried with backoff; a permanent one is given up
   let calls = 0;
   const { clock, outbox, sends } = setup(t, async (to) => {
     calls++;
-    if (to === 'bad') throw new SmsSendError('unassigned number', true);
-    if (calls < 3) throw new SmsSendError('network timeout', false);
+    if (to === 'bad') throw new SmsError('sms-send-permanent', 'unassigned number');
+    if (calls < 3) throw new SmsError('sms-send-transient', 'network timeout');
     return { references: [9] };
   });
   outbox.enqueue({ recipient: '13800000001', text: 'x', kind: 'result' });
@@ -80,7 +81,7 @@ t.test('a transient failure is retried with backoff; a permanent one is given up
 
 t.test('after maxAttempts transient failures the message is marked failed', async (t) => {
   const { clock, outbox } = setup(t, async () => {
-    throw new SmsSendError('no network service', false);
+    throw new SmsError('sms-send-transient', 'no network service');
   });
   outbox.enqueue({ recipient: '13800000001', text: 'x', kind: 'result' });
   const done = new Promise((resolve) => outbox.onSettled(resolve));
@@ -91,7 +92,7 @@ t.test('after maxAttempts transient failures the message is marked failed', asyn
 
 t.test('a stopping modem leaves the message pending for the next start', async (t) => {
   const { clock, outbox } = setup(t, async () => {
-    throw new SmsSendError('stopped', false, true);
+    throw new SmsError('sms-modem-stopped', 'stopped');
   });
   outbox.enqueue({ recipient: '13800000001', text: 'x', kind: 'result' });
   outbox.start();
@@ -112,10 +113,10 @@ t.test('a status report marks the message that carried its reference', async (t)
 });
 
 t.test('sms.json is validated and names the bad field; templates fill placeholders', async (t) => {
-  t.throws(() => smsConfig({ bogus: 1 } as never), SmsConfigError);
-  t.throws(() => smsConfig({ autoReply: 'no number here' }), { name: 'SmsConfigError', field: 'autoReply' });
-  t.throws(() => smsConfig({ dutyPhones: { taxi: 'call me' } }), { name: 'SmsConfigError', field: 'dutyPhones.taxi' });
-  t.throws(() => smsConfig({ minSendIntervalMs: -1 }), { name: 'SmsConfigError', field: 'minSendIntervalMs' });
+  t.throws(() => smsConfig({ bogus: 1 } as never), { name: 'SmsError', code: 'sms-config-invalid', field: 'bogus' });
+  t.throws(() => smsConfig({ autoReply: 'no number here' }), { name: 'SmsError', code: 'sms-config-invalid', field: 'autoReply' });
+  t.throws(() => smsConfig({ dutyPhones: { taxi: 'call me' } }), { name: 'SmsError', code: 'sms-config-invalid', field: 'dutyPhones.taxi' });
+  t.throws(() => smsConfig({ minSendIntervalMs: -1 }), { name: 'SmsError', code: 'sms-config-invalid', field: 'minSendIntervalMs' });
   t.ok(Object.isFrozen(smsConfig()));
   t.equal(render('工单{number}：{result}{oops}', { number: '1', result: '好' }), '工单1：好{oops}');
 });
