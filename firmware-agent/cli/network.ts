@@ -56,9 +56,20 @@ export async function pairCommand(argv: string[]): Promise<number> {
 }
 
 export async function networkCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { data: { type: 'string' } }, strict: true });
+  const sub = argv[0] && !argv[0].startsWith('-') ? argv[0] : 'status';
+  const { values } = parseArgs({ args: sub === argv[0] ? argv.slice(1) : argv, options: { data: { type: 'string' }, since: { type: 'string' } }, strict: true });
   const { cfg, db, store } = await open(values.data);
   try {
+    if (sub === 'resend') {
+      // After the upstream was restored from a backup it has lost what it acknowledged since; send it
+      // again (the upstream recognises anything it still has by id).
+      const since = values.since ? Date.parse(values.since) : Number.NaN;
+      if (Number.isNaN(since)) throw new Error('--since must be an ISO time (when the upstream’s backup was taken)');
+      const n = db.prepare("UPDATE net_outbox SET delivered_at = NULL WHERE hop = 'up' AND rejected_code IS NULL AND delivered_at >= ?").run(new Date(since).toISOString()).changes;
+      process.stdout.write(`${n} message(s) delivered since ${new Date(since).toISOString()} queued again for the upstream\n`);
+      return 0;
+    }
+    if (sub !== 'status') throw new Error('expected "network", "network status" or "network resend --since ISO-TIME"');
     const id = store.identity();
     const d = store.depth();
     const out = {

@@ -157,7 +157,7 @@ export class Uplink {
     if (res.messages.length === 0 && typeof res.head === 'number' && res.head < id.pull_cursor) {
       // The upstream's store is older than our cursor (restored from a backup): start over from its head;
       // anything already applied here is recognised by its id and acknowledged as a duplicate.
-      this.log.warn({ cursor: id.pull_cursor, head: res.head }, 'upstream is behind our pull cursor; starting over from its head');
+      this.log.warn({ cursor: id.pull_cursor, head: res.head }, 'upstream is behind our pull cursor (restored from a backup?); starting over from its head. If it was restored, run `edgebox network resend --since <backup time>` here');
       this.net.store.resetCursor(res.head);
     }
     this.net.store.upstreamContact(now);

@@ -5,6 +5,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { systemActor } from '../../firmware-agent/accounts/service.js';
 import { type Box, createBox } from '../../firmware-agent/app.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'edgebox-restore-'));
@@ -35,16 +38,19 @@ const hasArticle = async (box: Box, title: string) => {
 };
 
 t.teardown(async () => {
-  for (const b of open.reverse()) await b.close().catch(() => undefined);
+  for (const b of [...open.reverse(), province]) await b?.close().catch(() => undefined);
   fs.rmSync(root, { recursive: true, force: true });
 });
 
+let province: Box;
+let city: Box;
+const cityDir = path.join(root, 'city');
+
 t.test('a city restored from a backup gets again the messages its restored store lost', async (t) => {
-  const province = await createBox({ dataDir: path.join(root, 'province'), role: 'province', region: '620000', host: '127.0.0.1', port: 0, flags });
-  open.push(province);
+  province = await createBox({ dataDir: path.join(root, 'province'), role: 'province', region: '620000', host: '127.0.0.1', port: 0, flags });
+
   const url = await province.listen();
-  const cityDir = path.join(root, 'city');
-  let city = await createBox({ dataDir: cityDir, role: 'city', region: '623000', flags });
+  city = await createBox({ dataDir: cityDir, role: 'city', region: '623000', flags });
   const code = (await as(province, 'POST', '/api/network/enrollments', { region: '623000' })).json().code as string;
   t.equal((await as(city, 'POST', '/api/network/pair', { upstream: url, code })).statusCode, 200);
   await until('first contact', () => city.health.report().parts.network?.lastContact != null);
@@ -67,4 +73,33 @@ t.test('a city restored from a backup gets again the messages its restored store
   open.push(city);
   await until('the article again after the restore', () => hasArticle(city, title));
   t.pass('the restored city got it again');
+});
+
+t.test('after the province is restored from a backup, `edgebox network resend` sends it again what it lost', async (t) => {
+  const provinceDir = province.dataDir;
+  const port = (province.http.server.address() as { port: number }).port;
+  await province.close();
+  const backup = path.join(root, 'province-backup');
+  fs.cpSync(provinceDir, backup, { recursive: true });
+  const backupTime = new Date();
+  province = await createBox({ dataDir: provinceDir, role: 'province', region: '620000', host: '127.0.0.1', port, flags });
+  await province.listen();
+  const ticket = city.tickets.create(
+    { type: 'suggestion', domain: 'bus', channel: 'phone', region: '623001', caller: { phone: '13800138000' }, subject: '增开夜班公交', description: '建议增开夜班公交线路' },
+    systemActor,
+  );
+  const reported = () => (province.db.prepare('SELECT count(*) AS n FROM net_reports WHERE number = ?').get(ticket.number) as { n: number }).n === 1;
+  await until('the report at the province', reported);
+  // The province's disk fails; its backup predates the report.
+  await province.close();
+  fs.rmSync(provinceDir, { recursive: true, force: true });
+  fs.cpSync(backup, provinceDir, { recursive: true });
+  province = await createBox({ dataDir: provinceDir, role: 'province', region: '620000', host: '127.0.0.1', port, flags });
+  await province.listen();
+  t.notOk(reported(), 'the restored province lacks the report');
+  const bin = path.join(path.dirname(new URL(import.meta.url).pathname), '../../bin/edgebox.js');
+  const out = await promisify(execFile)(process.execPath, [bin, 'network', 'resend', '--since', backupTime.toISOString(), '--data', cityDir]);
+  t.match(out.stdout, /queued again for the upstream/);
+  await until('the report at the restored province', reported);
+  t.pass('the restored province has it again');
 });
