@@ -51,7 +51,15 @@ export class SpanHost extends EventEmitter<SpanHostEvents> {
 
   async start(): Promise<void> {
     this.stopping = false;
-    await this.spawn();
+    try {
+      await this.spawn();
+    } catch (e) {
+      // A worker that cannot initialise (bad socket path, libpri missing) must not linger.
+      this.stopping = true;
+      this.child?.kill('SIGKILL');
+      this.child = undefined;
+      throw e;
+    }
   }
 
   private async spawn(): Promise<void> {

@@ -145,3 +145,12 @@ t.test('on glare the box yields the channel to the exchange and re-dials its tra
   t.equal(rescue.channel, 30, 'the box re-dialled on channel 30');
   await h.driver.hangup(x.callId);
 });
+
+t.test('a span worker that cannot open its D-channel fails start() with a stable code and exits', async (t) => {
+  const { E1PriDriver } = await import('../../drivers/e1-pri/driver.js');
+  const driver = new E1PriDriver({ config: { dchannel: '/nonexistent-dir/e1/d.sock' } });
+  await t.rejects(driver.start(), { code: /^E1_(SYSCALL|MEDIA)$/ });
+  t.equal(driver.workerPid, undefined, 'no worker process is left behind');
+  await t.rejects(driver.answer('x'), { code: 'driver-down' });
+  await driver.stop();
+});

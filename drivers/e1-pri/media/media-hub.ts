@@ -13,6 +13,7 @@ import { DtmfDetector } from './dtmf.js';
 import { FRAME_BYTES, FramePacer, RecordParser, encodeRecord } from './frames.js';
 import { ALAW_DECODE, ALAW_SILENCE } from './alaw.js';
 import { WavRecorder } from './wav.js';
+import { E1Error } from '../errors.js';
 
 const SILENCE = Buffer.alloc(FRAME_BYTES, ALAW_SILENCE);
 
@@ -59,9 +60,9 @@ export class MediaHub {
     }
     return new Promise((resolve, reject) => {
       const srv = net.createServer((s) => this.onConnection(s));
-      srv.once('error', reject);
+      srv.once('error', (e) => reject(new E1Error('E1_MEDIA', `audio socket ${this.path}: ${e.message}`, { cause: e })));
       srv.listen(this.path, () => {
-        srv.off('error', reject);
+        srv.removeAllListeners('error');
         srv.on('error', (e) => this.hooks.onError(e));
         this.server = srv;
         resolve();
