@@ -1,8 +1,9 @@
-// Scheduled jobs (node-cron): the nightly store backup. Each run's failure is caught and reported in
+// Scheduled jobs (node-cron): the nightly store backup, and the hardware health sample every minute. Each run's failure is caught and reported in
 // /healthz; a failing job never takes the box down.
 import path from 'node:path';
 import cron from 'node-cron';
 import type { Installer } from '../subsystems.js';
+import { type SystemSample, sampleSystem, systemWarnings } from '../health/system.js';
 import { backupNow, listBackups } from './backup.js';
 
 export const installJobs: Installer = async (box) => {
@@ -31,6 +32,23 @@ export const installJobs: Installer = async (box) => {
   box.onClose(async () => {
     await task.destroy();
   });
+  let sample: SystemSample | null = null;
+  const takeSample = () =>
+    sampleSystem(box.dataDir, box.now())
+      .then((s) => {
+        sample = s;
+      })
+      .catch((err: unknown) => box.http.log.warn({ err }, 'hardware health sample failed'));
+  void takeSample();
+  const sampler = setInterval(() => void takeSample(), 60_000);
+  sampler.unref();
+  box.onClose(() => clearInterval(sampler));
+  box.health.register('system', () => {
+    if (!sample) return { ok: true, sampled: false };
+    const warnings = systemWarnings(sample);
+    return { ok: warnings.length === 0, ...sample, warnings };
+  });
+
   box.health.register('backup', () => {
     const files = listBackups(dir);
     const newest = files.at(-1);

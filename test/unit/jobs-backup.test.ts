@@ -22,3 +22,13 @@ t.test('a backup is a consistent copy, and only the newest ones are kept', async
   t.equal((copy.prepare('SELECT name FROM departments').get() as { name: string }).name, '市交通运输局');
   t.equal(copy.pragma('integrity_check', { simple: true }), 'ok');
 });
+
+t.test('hardware health names a nearly full data disk', async (t) => {
+  const { sampleSystem, systemWarnings } = await import('../../firmware-agent/health/system.js');
+  const s = await sampleSystem(process.cwd(), new Date());
+  t.ok(s.disk, 'the data directory is on a mounted disk');
+  t.ok(s.memory.totalBytes > 0);
+  const full = { ...s, disk: { mount: '/data', sizeBytes: 100e9, availableBytes: 500e6, usePercent: 99.5 } };
+  t.match(systemWarnings(full)[0], /data disk \/data is 99\.5% full \(477 MiB free\)/);
+  t.same(systemWarnings({ ...s, disk: { mount: '/', sizeBytes: 100e9, availableBytes: 50e9, usePercent: 50 }, cpuTemperatureC: null, memory: { totalBytes: 8e9, availableBytes: 4e9 } }), []);
+});
