@@ -209,10 +209,16 @@ export class NetworkService {
               this.deps.log?.warn({ id: env.id, kind: env.kind, from: env.from, code: err.code }, `exchange message ignored: ${err.message}`);
             }
           }
-          for (const hop of r.hops) {
-            if (hop === via) continue;
+          const onward = r.hops.filter((hop) => hop !== via);
+          for (const hop of onward) {
             this.store.enqueue(env, hop, at);
             this.notifier.notify(hop);
+          }
+          if (!r.local && onward.length === 0) {
+            // Addressed back where it came from: nowhere to go. Recorded, not bounced around.
+            status = 'ignored';
+            reason = `no route to ${env.to} from ${self.address} other than back to ${via}`;
+            this.deps.log?.warn({ id: env.id, kind: env.kind, to: env.to, via }, 'exchange message has no route; ignored');
           }
           this.store.record(env, via, status === 'forwarded' ? 'forwarded' : status === 'ignored' ? 'ignored' : 'applied', at);
           out.push(reason ? { id: env.id, status, reason } : { id: env.id, status });
