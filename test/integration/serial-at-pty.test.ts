@@ -205,4 +205,13 @@ t.test('the simulator program, run on its own, serves the driver through a pty i
   const sent = waitOut(/sent to 13800138000: 收到/);
   await modem.sendSms('13800138000', '收到');
   await sent;
+  // Its own unplug/replug behaviour: the pty vanishes and comes back at the same path.
+  const lost = modem.once('lost');
+  child.stdin!.write('unplug\n');
+  await lost;
+  const again = waitOut(/sent to 13800138000: 又连上了/);
+  const send = modem.sendSms('13800138000', '又连上了');
+  child.stdin!.write('replug\n');
+  await send;
+  await again;
 });

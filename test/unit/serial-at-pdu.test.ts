@@ -134,6 +134,16 @@ t.test('UCS2 parts hold 67 characters; a 70-character Chinese text is one part',
   t.equal(parts[0]!.tpduLength, hexToBytes(parts[0]!.hex).length - 1);
 });
 
+t.test('[23.040 §9.1.2.5] a national number keeps its type of number; 0xA1 = national, E.164', async (t) => {
+  const [p] = encodeSubmit({ value: '13800138000', ton: 'national' }, 'x', { statusReport: false });
+  const d = decodeSubmitBytes(hexToBytes(p!.hex));
+  t.equal(d.destination.ton, 'national');
+  t.equal(d.destination.value, '13800138000');
+  t.equal(p!.hex.slice(6, 10), '0BA1', 'length 11 digits, type 0xA1');
+  const [q] = encodeSubmit('10086', 'x', { statusReport: false });
+  t.equal(hexToBytes(q!.hex)[4], 0x81, 'a plain short number is "unknown" type, E.164 plan');
+});
+
 t.test('a surrogate pair is never cut between parts', async (t) => {
   const text = '好'.repeat(66) + '😀' + '好'.repeat(10); // 78 UTF-16 units: two parts
   const parts = encodeSubmit('+8613800138000', text);

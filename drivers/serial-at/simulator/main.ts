@@ -9,6 +9,7 @@
 //   sms-silent <from> <text…> store without +CMTI (arrived while the box was down)
 //   ring <number|->           incoming call (- = withheld);  hangup;  press <digits>
 //   freeze | freeze-send | noise | truncated | status
+//   unplug | replug           (with --pty --link: the pty vanishes / comes back at the same path)
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { serialPortTransport } from '../transport.js';
@@ -18,21 +19,36 @@ import { openPtyPair } from './pty.js';
 const { values } = parseArgs({ options: { port: { type: 'string' }, pty: { type: 'boolean' }, link: { type: 'string' } } });
 let device = values.port;
 let closePty: (() => Promise<void>) | undefined;
-if (!device && values.pty) {
+const sim = new SimulatedModem();
+sim.on('sent', (s) => process.stdout.write(`sent to ${s.destination.value}: ${s.text}\n`));
+sim.on('command', (c) => process.stdout.write(`< ${c}\n`));
+let port: Awaited<ReturnType<ReturnType<typeof serialPortTransport>['open']>> | undefined;
+
+async function plug(): Promise<void> {
   const pair = await openPtyPair(values.link ? { hostLink: values.link } : {});
   device = pair.device;
   closePty = pair.close;
   process.stdout.write(`host end: ${pair.host}\n`);
+  port = await serialPortTransport({ path: device }).open();
+  sim.attach(port);
 }
-if (!device) {
+
+async function unplug(): Promise<void> {
+  await closePty?.();
+  await port?.close();
+  closePty = undefined;
+  port = undefined;
+}
+
+if (!device && values.pty) {
+  await plug();
+} else if (device) {
+  port = await serialPortTransport({ path: device }).open();
+  sim.attach(port);
+} else {
   process.stderr.write('usage: main.ts --port <device> | --pty [--link <path>]\n');
   process.exit(2);
 }
-const sim = new SimulatedModem();
-const port = await serialPortTransport({ path: device }).open();
-sim.attach(port);
-sim.on('sent', (s) => process.stdout.write(`sent to ${s.destination.value}: ${s.text}\n`));
-sim.on('command', (c) => process.stdout.write(`< ${c}\n`));
 process.stdout.write(`simulated modem on ${device}\n`);
 
 const rl = createInterface({ input: process.stdin });
@@ -64,6 +80,20 @@ rl.on('line', (line) => {
     case 'truncated':
       sim.storeRaw('0791683108200005F0240D91683118');
       break;
+    case 'unplug':
+      if (values.pty) {
+        unplug()
+          .then(() => process.stdout.write('unplugged\n'))
+          .catch((err: unknown) => process.stderr.write(`unplug failed: ${String(err)}\n`));
+      }
+      break;
+    case 'replug':
+      if (values.pty && !port) {
+        plug()
+          .then(() => process.stdout.write(`simulated modem on ${device}\n`))
+          .catch((err: unknown) => process.stderr.write(`replug failed: ${String(err)}\n`));
+      }
+      break;
     case 'status':
       process.stdout.write(`stored ${sim.storage.size}, sent ${sim.sent.length}, resets ${sim.resets}, answering ${sim.answering}\n`);
       break;
@@ -73,7 +103,7 @@ rl.on('line', (line) => {
 });
 const shutdown = async () => {
   rl.close();
-  await port.close();
+  await port?.close();
   await closePty?.();
   process.exit(0);
 };
