@@ -329,6 +329,13 @@ export class GsmModem {
       signal: csq.ok ? (parseCsq(csq.lines) ?? null) : this.#status.signal,
       registration: creg.ok ? (parseCreg(creg.lines) ?? null) : this.#status.registration,
     });
+    if (this.#status.state === 'ready' && (cpin.ok || cpin.failure.kind === 'cme') && this.#status.sim !== 'READY') {
+      // The SIM was pulled or locked: nothing works without it. Go back through initialisation,
+      // which waits in `sim-not-ready` (no reset) until the SIM is back.
+      this.#patch({ lastProblem: `SIM: ${this.#status.sim ?? 'unknown'}` });
+      this.#goUnready('recovering');
+      this.#troubleResolve?.('unresponsive');
+    }
     return this.status;
   }
 
@@ -496,7 +503,6 @@ export class GsmModem {
     }, this.#o.healthIntervalMs);
   }
 
-  /** Hands over every stored message not already handed over (start-up, and after recovery). */
   #onUrc(u: Urc): void {
     if (this.#inbox.onUrc(u)) return;
     this.#urcWaitress.resolve(u);

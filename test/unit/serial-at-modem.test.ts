@@ -215,3 +215,17 @@ t.test('a stopped modem rejects sends with Stopped, and takes them again once re
   t.equal(r.parts, 1);
   t.equal(sim.sent.at(-1)?.text, 'after restart');
 });
+
+t.test('a SIM pulled while ready is noticed by the health poll; the modem waits for it, then carries on', async (t) => {
+  const { clock, sim, modem } = setup(t);
+  await clock.until(modem.start());
+  sim.sim = '10'; // SIM not inserted
+  const waiting = modem.once('status', (s) => s.state === 'sim-not-ready');
+  await clock.advance(30_000);
+  await clock.until(waiting);
+  const send = modem.sendSms('13800138000', 'after the SIM is back');
+  sim.sim = 'READY';
+  t.equal((await clock.until(send)).parts, 1);
+  t.equal(modem.status.state, 'ready');
+  t.equal(sim.resets, 0, 'no reset for a SIM problem');
+});
