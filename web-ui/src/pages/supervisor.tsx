@@ -1,6 +1,6 @@
 // Supervisor pages: the wallboard, the return-visit worklist (回访) and overdue escalation with re-dispatch.
 import { useEffect, useState } from 'preact/hooks';
-import { get, post, qs, type Ticket, type TicketList } from '../api.js';
+import { get, post, put, qs, type Ticket, type TicketList } from '../api.js';
 import { ErrorBox, TicketTable } from '../components.js';
 import * as events from '../events.js';
 import { L, errText, t } from '../i18n.js';
@@ -59,6 +59,16 @@ export function Wallboard() {
     };
   }, [callsAvailable]);
 
+  const [error, setError] = useState<string | null>(null);
+  // A supervisor changes an agent's state (e.g. signs out an agent who left the seat).
+  const setAgentState = async (id: number, state: string) => {
+    setError(null);
+    try {
+      await put(`/api/agents/${id}/state`, { state });
+    } catch (e) {
+      setError(errText(e));
+    }
+  };
   const byState: Record<string, number> = {};
   for (const a of agents) byState[a.state] = (byState[a.state] ?? 0) + 1;
   const total = (kpi?.total ?? kpi) as Record<string, unknown> | null;
@@ -75,6 +85,7 @@ export function Wallboard() {
         <div class="tile"><span class="tile-label">{t('ticketsDueSoon')}</span><span class="tile-count" id="wb-duesoon">{counts.dueSoon}</span></div>
         <div class="tile warn"><span class="tile-label">{t('ticketsOverdue')}</span><span class="tile-count" id="wb-overdue">{counts.overdue}</span></div>
       </div>
+      <ErrorBox error={error} />
       <div class="card">
         <h3>{t('agentsByState')}</h3>
         {!callsAvailable ? <p class="muted">{t('callsUnavailable')}</p> : null}
@@ -86,6 +97,11 @@ export function Wallboard() {
                 <td>{a.name}</td>
                 <td><span class={`agent-state s-${a.state}`}>{a.state}</span></td>
                 <td>{Math.round((Date.now() - a.since) / 1000)}s</td>
+                <td class="row">
+                  {a.state === 'ready' || a.state === 'wrap-up' ? <button onClick={() => void setAgentState(a.agentId, 'break')}>{t('break')}</button> : null}
+                  {a.state === 'break' || a.state === 'wrap-up' ? <button onClick={() => void setAgentState(a.agentId, 'ready')}>{t('ready')}</button> : null}
+                  {a.state !== 'logged-out' ? <button onClick={() => void setAgentState(a.agentId, 'logged-out')}>{t('signOut')}</button> : null}
+                </td>
               </tr>
             ))}
           </tbody>

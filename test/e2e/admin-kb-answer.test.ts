@@ -1,0 +1,101 @@
+// Admin pages work in the browser (users, departments, deadlines, domain table, KB editor), and an agent
+// answers an inquiry at once (即时答复) citing a knowledge-base article, which closes it and counts the use.
+import fs from 'node:fs';
+import path from 'node:path';
+import t from 'tap';
+import { launch, login, newPage, seedUsers, shot, startBox } from './helpers.js';
+
+t.test('admin pages and answer-now citing an article', async (t) => {
+  const tb = await startBox();
+  const browser = await launch();
+  t.teardown(async () => {
+    await browser.close();
+    await tb.close();
+  });
+  await seedUsers(tb);
+  const adminPw = fs.readFileSync(path.join(tb.dir, 'initial-admin-password'), 'utf8').trim();
+
+  const admin = await newPage(browser, tb.url);
+  await login(admin, 'admin', adminPw);
+  await admin.click('header nav a[href="/admin"]');
+  await admin.waitForSelector('#users');
+  t.match(await admin.textContent('#users'), /agent1/, 'users are listed');
+  await admin.fill('#admin form input[placeholder="用户名"]', 'agent2');
+  await admin.fill('#admin form input[type="password"]', 'Xiahe-agent-2026');
+  await admin.fill('#admin form input[placeholder="显示名"]', '话务员小马');
+  await admin.click('#admin form button[type="submit"]');
+  await admin.waitForSelector('#users >> text=agent2');
+  t.pass('a user is created from the page');
+  await shot(admin, '20-admin-users');
+
+  await admin.click('.tabs a[href="/admin/departments"]');
+  await admin.waitForSelector('#departments');
+  await admin.fill('#admin form input[placeholder="名称"]', '县交通运输局');
+  await admin.click('#admin form button[type="submit"]');
+  await admin.waitForSelector('#departments >> text=县交通运输局');
+  t.pass('a department is created');
+
+  await admin.click('.tabs a[href="/admin/deadlines"]');
+  await admin.waitForSelector('#deadlines');
+  await admin.fill('#deadlines input[type="number"] >> nth=2', '12');
+  await admin.click('#deadlines button[type="submit"]');
+  await admin.waitForSelector('#deadlines .notice');
+  t.equal((await tb.admin('GET', '/api/settings/tickets')).body.deadlines.complaint, 12, 'the complaint limit is saved');
+
+  await admin.click('.tabs a[href="/admin/domains"]');
+  await admin.waitForSelector('#domains');
+  await admin.fill('#domains input[placeholder="代码"]', 'ferry');
+  await admin.fill('#domains input[placeholder="中文"]', '渡运');
+  await admin.fill('#domains input[placeholder="English"]', 'Ferry');
+  await admin.click('#domains button[type="submit"]');
+  await admin.waitForSelector('#domains >> text=渡运');
+  t.pass('a domain code is added');
+
+  await admin.click('.tabs a[href="/admin/calendar"]');
+  await admin.waitForSelector('#calendar');
+  await shot(admin, '21-admin-calendar');
+
+  // KB editor: create, then edit (version 2).
+  await admin.goto('/kb/new');
+  await admin.waitForSelector('#kb-editor');
+  await admin.selectOption('#kb-kind', 'notice');
+  await admin.fill('#kb-title', '冬季渡口停航公告');
+  await admin.fill('#kb-body', '12月至次年2月，洮河渡口因结冰停航，请绕行县城大桥。');
+  await admin.fill('#kb-tags', '渡口 停航');
+  await admin.click('#kb-save');
+  await admin.waitForSelector('#kb-view');
+  t.match(await admin.textContent('#kb-view'), /冬季渡口停航公告[\s\S]*版本 1/);
+  await admin.click('#kb-edit');
+  await admin.fill('#kb-body', '12月至次年2月，洮河渡口因结冰停航，请绕行县城大桥。开航时间另行通知。');
+  await admin.click('#kb-save');
+  await admin.waitForSelector('#kb-view >> text=版本 2');
+  t.pass('the article is edited to version 2');
+  await shot(admin, '22-kb-editor');
+
+  // Agent: an inquiry answered at once citing an article.
+  const agent = await newPage(browser, tb.url);
+  await login(agent, 'agent1');
+  await agent.goto('/desk');
+  await agent.waitForSelector('#f-region select');
+  await agent.selectOption('#f-type', 'inquiry');
+  await agent.selectOption('#f-domain', 'expressway');
+  await agent.fill('#f-phone', '13893012345');
+  await agent.fill('#f-subject', '国庆节小车走高速免费吗');
+  await agent.fill('#f-description', '来电人询问国庆节期间7座小客车是否免收高速通行费');
+  await agent.keyboard.press('Alt+K');
+  t.equal(await agent.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } } }).document.activeElement.id), 'kb-search', 'Alt+K focuses the KB search');
+  await agent.keyboard.type('免费通行');
+  await agent.waitForSelector('#kb-hits li >> text=节假日小客车免费通行政策');
+  await agent.click('#kb-hits .kb-title >> text=节假日小客车免费通行政策');
+  await agent.click('#btn-cite');
+  await agent.click('#btn-answer');
+  await agent.waitForSelector('#last-ticket');
+  const number = (await agent.textContent('#last-ticket'))!.trim();
+  await agent.goto(`/tickets/${number}`);
+  await agent.waitForSelector('#ticket-detail[data-status="closed"]');
+  t.match(await agent.textContent('#citations'), /节假日小客车免费通行政策/, 'the answer cites the article');
+  t.match(await agent.textContent('#timeline'), /即时答复/);
+  await shot(agent, '23-answered-now');
+  const hit = (await tb.admin('GET', `/api/kb/articles?q=${encodeURIComponent('免费通行')}`)).body.items.find((a: { title: string }) => a.title === '节假日小客车免费通行政策');
+  t.equal(hit.useCount, 1, 'the article’s use count went up');
+});
