@@ -229,11 +229,14 @@ export class SmsChannel {
       const key = sha(parts.map((p) => p.pdu_hash).sort().join('|'));
       const at = this.#now().toISOString();
       const query = complete ? QUERY.exec(text) : null;
-      const r = this.#stmts.insertMessage.run({ key, sender, text, complete: complete ? 1 : 0, missing: JSON.stringify(missing), kind: query ? 'query' : 'ticket', at });
+      const ignored = this.#ignored(sender);
+      const kind = ignored ? 'ignored' : query ? 'query' : 'ticket';
+      const r = this.#stmts.insertMessage.run({ key, sender, text, complete: complete ? 1 : 0, missing: JSON.stringify(missing), kind, at });
       const messageId = r.changes === 1 ? Number(r.lastInsertRowid) : (this.#stmts.messageId.get(key) as { id: number }).id;
       for (const p of parts) this.#stmts.consume.run(messageId, p.id);
       if (r.changes === 0) return true; // handled before (e.g. a crash after commit): nothing more to do
-      if (query) this.#answerQuery(sender, query[1]!);
+      if (ignored) this.#d.log.info({ from: maskPhone(sender) }, 'sms: message from an ignored sender kept, no ticket');
+      else if (query) this.#answerQuery(sender, query[1]!);
       else this.#fileTicket(messageId, sender, text, missing, total);
       return true;
     }).immediate();
@@ -244,6 +247,12 @@ export class SmsChannel {
       this.outbox.kick();
     }
     return done;
+  }
+
+  /** Operator service numbers and alphanumeric senders cannot be answered and are not the public. */
+  #ignored(sender: string): boolean {
+    if (!/^\+?\d+$/.test(sender)) return true;
+    return this.#d.config().ignoreSenders.some((p) => (p.endsWith('*') ? sender.startsWith(p.slice(0, -1)) : sender === p));
   }
 
   #fileTicket(messageId: number, sender: string, text: string, missing: number[], total: number): void {

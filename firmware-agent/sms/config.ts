@@ -35,6 +35,11 @@ export interface SmsConfig {
   retryBaseMs: number;
   /** Longest result text quoted in a notice, characters (the rest is cut with "…"). */
   maxResultChars: number;
+  /**
+   * Senders whose messages are kept but make no ticket and get no reply: operators' service numbers
+   * (balance and data notices). A trailing `*` matches a prefix. Alphanumeric senders are always ignored.
+   */
+  ignoreSenders: string[];
 }
 
 export const defaultSmsConfig: SmsConfig = {
@@ -52,6 +57,7 @@ export const defaultSmsConfig: SmsConfig = {
   maxAttempts: 10,
   retryBaseMs: 30_000,
   maxResultChars: 300,
+  ignoreSenders: ['10086', '10010', '10000', '10001'],
 };
 
 const templates = ['autoReply', 'resultTemplate', 'closedTemplate', 'queryReply', 'queryNotFound', 'alertTemplate'] as const;
@@ -75,7 +81,15 @@ export function smsConfig(partial: Partial<SmsConfig> = {}, base: SmsConfig = de
   pos('maxResultChars', 20);
   if (!['complaint', 'inquiry', 'suggestion'].includes(c.ticketType)) throw bad('ticketType', 'must be complaint, inquiry or suggestion');
   if (!Array.isArray(c.notifyChannels)) throw bad('notifyChannels', 'must be a list of channel codes');
-  return Object.freeze({ ...c, dutyPhones: Object.freeze({ ...c.dutyPhones }), notifyChannels: Object.freeze([...c.notifyChannels]) as string[] });
+  if (!Array.isArray(c.ignoreSenders) || c.ignoreSenders.some((x) => typeof x !== 'string' || !/^\+?\d+\*?$/.test(x))) {
+    throw bad('ignoreSenders', 'must be a list of numbers (a trailing * matches a prefix)');
+  }
+  return Object.freeze({
+    ...c,
+    dutyPhones: Object.freeze({ ...c.dutyPhones }),
+    notifyChannels: Object.freeze([...c.notifyChannels]) as string[],
+    ignoreSenders: Object.freeze([...c.ignoreSenders]) as string[],
+  });
 }
 
 export function loadSmsConfig(dataDir: string): Readonly<SmsConfig> {

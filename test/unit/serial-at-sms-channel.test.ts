@@ -133,3 +133,15 @@ t.test('查询 accepts a colon and spaces, and answers with the status in Chines
   t.match(h.sent.at(-1)?.text, `工单${number}当前状态：已受理（更新于2026-11-30 10:00）`);
   t.equal(h.count(), 1);
 });
+
+t.test('operator notices and alphanumeric senders are kept but make no ticket and get no reply', async (t) => {
+  const h = setup(t);
+  h.newChannel();
+  h.deliver({ from: '10086', text: '尊敬的客户，您本月话费余额不足', index: 1 });
+  h.deliver({ from: 'CMCC', text: 'promo', index: 2 });
+  await h.settle();
+  t.equal(h.count(), 0);
+  t.same(h.sent, []);
+  t.same(h.deleted, [1, 2]);
+  t.same((h.db.prepare('SELECT kind FROM sms_messages ORDER BY id').all() as { kind: string }[]).map((r) => r.kind), ['ignored', 'ignored']);
+});

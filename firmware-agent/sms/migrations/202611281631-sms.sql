@@ -24,7 +24,7 @@ CREATE TABLE sms_messages (
   text           TEXT NOT NULL,
   complete       INTEGER NOT NULL,
   missing        TEXT NOT NULL DEFAULT '[]',    -- JSON array of missing part numbers
-  kind           TEXT NOT NULL CHECK (kind IN ('ticket', 'query')),
+  kind           TEXT NOT NULL CHECK (kind IN ('ticket', 'query', 'ignored')),  -- ignored: operator notices, alphanumeric senders
   ticket_number  TEXT,
   received_at    TEXT NOT NULL
 );
