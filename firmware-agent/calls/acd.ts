@@ -9,6 +9,7 @@
 import type { Clock, TimerHandle } from '../../drivers/trunk/clock.js';
 import type { Db } from '../store/db.js';
 import type { AgentSnapshot, AgentState, LiveEvents, QueueSnapshot } from './events.js';
+import type { WriteOp } from './writer.js';
 
 export interface Agent {
   id: number;
@@ -42,6 +43,14 @@ interface Entry {
   head: number;
   resolve: (r: Reservation) => void;
 }
+
+const sql = {
+  upsert: `INSERT INTO agent_states (agent_id, name, station, skills, state, since, idle_since)
+    VALUES (@id, @name, @station, @skills, @state, @since, @idleSince)
+    ON CONFLICT(agent_id) DO UPDATE SET name = excluded.name, station = excluded.station, skills = excluded.skills,
+      state = excluded.state, since = excluded.since, idle_since = excluded.idle_since`,
+  log: 'INSERT INTO agent_state_log (agent_id, state, at, reason) VALUES (?, ?, ?, ?)',
+};
 
 export class AcdError extends Error {
   constructor(
@@ -80,17 +89,12 @@ export class Acd {
       /** A callback task was matched with an agent: tell the agent. */
       onCallbackAssigned?: (callbackId: string, agent: Agent) => void;
       /** Where state writes go (the calls write-behind queue); default: written at once. */
-      write?: (fn: () => void) => void;
+      write?: (...ops: WriteOp[]) => void;
     },
   ) {
     this.#avgHandleMs = deps.defaultHandleMs;
     const db = deps.db;
     this.#s = {
-      upsert: db.prepare(`INSERT INTO agent_states (agent_id, name, station, skills, state, since, idle_since)
-        VALUES (@id, @name, @station, @skills, @state, @since, @idleSince)
-        ON CONFLICT(agent_id) DO UPDATE SET name = excluded.name, station = excluded.station, skills = excluded.skills,
-          state = excluded.state, since = excluded.since, idle_since = excluded.idle_since`),
-      log: db.prepare('INSERT INTO agent_state_log (agent_id, state, at, reason) VALUES (?, ?, ?, ?)'),
       all: db.prepare('SELECT * FROM agent_states'),
     };
     this.#restore();
@@ -210,12 +214,12 @@ export class Acd {
       since: a.since,
       idleSince: a.idleSince,
     };
-    const write = () => {
-      this.#s.upsert.run(row);
-      this.#s.log.run(row.id, row.state, row.since, reason);
-    };
-    if (this.deps.write) this.deps.write(write);
-    else write();
+    const ops: WriteOp[] = [
+      { sql: sql.upsert, params: row },
+      { sql: sql.log, params: [row.id, row.state, row.since, reason] },
+    ];
+    if (this.deps.write) this.deps.write(...ops);
+    else for (const op of ops) this.deps.db.prepare(op.sql).run(op.params);
   }
 
   // ---- call side -----------------------------------------------------------------------------------------

@@ -31,6 +31,13 @@ export class CallbackError extends Error {
   }
 }
 
+const sql = {
+  insert: `INSERT INTO callback_tasks (id, call_id, caller, skill, ticket_type, queued_at, requested_at, status)
+    VALUES (@id, @callId, @caller, @skill, @ticketType, @queuedAt, @requestedAt, 'pending')`,
+  assign: `UPDATE callback_tasks SET status = 'assigned', agent_id = ? WHERE id = ? AND status = 'pending'`,
+  done: `UPDATE callback_tasks SET status = 'done', done_at = ?, ticket_number = ? WHERE id = ?`,
+};
+
 export class CallbackTasks {
   readonly #s;
 
@@ -39,11 +46,7 @@ export class CallbackTasks {
   ) {
     const db = deps.db;
     this.#s = {
-      insert: db.prepare(`INSERT INTO callback_tasks (id, call_id, caller, skill, ticket_type, queued_at, requested_at, status)
-        VALUES (@id, @callId, @caller, @skill, @ticketType, @queuedAt, @requestedAt, 'pending')`),
       get: db.prepare('SELECT * FROM callback_tasks WHERE id = ?'),
-      assign: db.prepare(`UPDATE callback_tasks SET status = 'assigned', agent_id = ? WHERE id = ? AND status = 'pending'`),
-      done: db.prepare(`UPDATE callback_tasks SET status = 'done', done_at = ?, ticket_number = ? WHERE id = ?`),
       open: db.prepare(`SELECT * FROM callback_tasks WHERE status IN ('pending', 'assigned') ORDER BY queued_at`),
       reopen: db.prepare(`UPDATE callback_tasks SET status = 'pending', agent_id = NULL WHERE status = 'assigned'`),
       list: db.prepare('SELECT * FROM callback_tasks WHERE status = ? ORDER BY queued_at LIMIT 500'),
@@ -53,7 +56,7 @@ export class CallbackTasks {
   /** Written through at once: the caller is told the request is registered right after. */
   create(t: { id: string; callId: string; caller: string; skill: string | null; ticketType: string | null; queuedAt: number; requestedAt: number }): void {
     // Behind the call row it refers to, committed with it in one transaction (one fsync) before returning.
-    this.deps.records.writer.enqueue(() => this.#s.insert.run(t));
+    this.deps.records.writer.enqueue({ sql: sql.insert, params: t });
     this.deps.records.flush();
     this.#enqueue(t.id, t.skill, t.queuedAt);
   }
@@ -72,7 +75,7 @@ export class CallbackTasks {
 
   /** ACD hook: a task was matched with an agent. */
   assigned(id: string, agent: Agent): void {
-    this.#s.assign.run(agent.id, id);
+    this.deps.records.writer.enqueue({ sql: sql.assign, params: [agent.id, id] });
     const t = this.#s.get.get(id) as CallbackTask | undefined;
     if (!t) return;
     this.deps.events.publish({
@@ -94,7 +97,7 @@ export class CallbackTasks {
       throw new CallbackError('callback-not-yours', 'this callback task is not assigned to you');
     }
     const now = this.deps.clock.now();
-    this.deps.records.writer.enqueue(() => this.#s.done.run(now, ticketNumber, id));
+    this.deps.records.writer.enqueue({ sql: sql.done, params: [now, ticketNumber, id] });
     if (ticketNumber) this.deps.records.linkTicket(t.call_id, ticketNumber, agentName, now);
     else this.deps.records.flush();
     this.deps.acd.released(agentId, null);

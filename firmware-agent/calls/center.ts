@@ -34,7 +34,7 @@ export interface CallCenterOptions {
   log?: Logger;
   newId?: () => string;
   onRouted?: (callId: string, route: string) => void;
-  /** Call progress is committed in batches this often, ms (writer.ts). Default 50. */
+  /** Call progress is committed in batches this often, ms (writer.ts). Default 200. */
   flushIntervalMs?: number;
 }
 
@@ -61,7 +61,7 @@ export class CallCenter {
     this.#log = o.log ?? silentLogger;
     this.records = new CallRecords(
       o.db,
-      new WriteBehind(o.db, { intervalMs: o.flushIntervalMs ?? 50, onError: (err) => this.#log.error({ err }, 'call record write failed') }),
+      new WriteBehind(o.db, { intervalMs: o.flushIntervalMs ?? 200, onError: (err) => this.#log.error({ err }, 'call record write failed') }),
     );
     let callbacks: CallbackTasks | undefined;
     this.acd = new Acd({
@@ -71,7 +71,7 @@ export class CallCenter {
       wrapUpMs: () => o.config.queue.wrapUpMs,
       defaultHandleMs: o.config.queue.defaultHandleMs,
       onCallbackAssigned: (id: string, agent: Agent) => callbacks?.assigned(id, agent),
-      write: (fn) => this.records.writer.enqueue(fn),
+      write: (...ops) => this.records.writer.enqueue(...ops),
     });
     this.callbacks = callbacks = new CallbackTasks({
       db: o.db,
@@ -130,7 +130,7 @@ export class CallCenter {
     d.off('failed', this.#onFailed);
     d.off('ready', this.#onReady);
     this.acd.close();
-    this.records.writer.close();
+    await this.records.writer.close();
     this.#started = false;
   }
 

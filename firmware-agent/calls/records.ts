@@ -5,12 +5,12 @@
 //   crashes on is still on record (and marked `failed` by `recoverUnfinished` at the next start).
 // - A record only moves forward: once `ended` or `failed` it is never reopened (updates are guarded by
 //   status in SQL, so a late event for a finished call cannot rewrite it).
-// - Progress writes go through a write-behind queue (writer.ts) committed every 50 ms; every read flushes
+// - Progress writes go through a write-behind queue (writer.ts) committed every 200 ms; every read flushes
 //   first. Ticket links are written through at once.
 // - Phone numbers are stored in full (the centre needs them for callbacks); logs redact them.
 import type { Db } from '../store/db.js';
 import type { CallOffered } from '../../drivers/trunk/types.js';
-import { WriteBehind } from './writer.js';
+import { WriteBehind, type WriteOp } from './writer.js';
 
 export type CallStatus = 'ivr' | 'queued' | 'ringing' | 'talking' | 'ended' | 'failed';
 
@@ -119,9 +119,37 @@ export interface CallerHistory {
   tickets: { number: string; type: string; status: string; subject: string; created_at: string }[];
 }
 
+// Write statements, run by the write-behind (possibly in its writer thread, on its own connection).
+const sql = {
+  insert: `INSERT INTO calls (id, channel, caller, called, presentation, legacy, after_hours, status, arrived_at)
+    VALUES (@callId, @channel, @caller, @called, @presentation, @legacy, 0, 'ivr', @at)`,
+  legStart: 'INSERT INTO call_legs (id, call_id, kind, target, started_at) VALUES (?, ?, ?, ?, ?)',
+  legEnd: 'UPDATE call_legs SET ended_at = ?, outcome = ? WHERE id = ? AND ended_at IS NULL',
+  legsEndOpen: 'UPDATE call_legs SET ended_at = ?, outcome = ? WHERE call_id = ? AND ended_at IS NULL',
+  link: `INSERT OR IGNORE INTO call_tickets (call_id, ticket_number, linked_at, linked_by)
+    SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM calls WHERE id = ?)`,
+  linkTicketRow: `UPDATE tickets SET call_id = ? WHERE number = ? AND call_id IS NULL
+    AND EXISTS (SELECT 1 FROM calls WHERE id = ?)`,
+  fail: `UPDATE calls SET status = 'failed', outcome = 'failed', ended_at = @at, hangup_cause = @reason
+    WHERE id = @id AND status NOT IN ('ended', 'failed')`,
+};
+
+function updateOp(callId: string, fields: CallUpdate): WriteOp | undefined {
+  const keys = Object.keys(fields).filter((k) => updatable.has(k)).sort();
+  if (keys.length === 0) return undefined;
+  const params: Record<string, unknown> = { __id: callId };
+  for (const k of keys) {
+    const v = (fields as Record<string, unknown>)[k];
+    params[k] = k === 'prompts' ? JSON.stringify(v) : (v ?? null);
+  }
+  return {
+    sql: `UPDATE calls SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @__id AND status NOT IN ('ended', 'failed')`,
+    params,
+  };
+}
+
 export class CallRecords {
   readonly #s;
-  readonly #updates = new Map<string, ReturnType<Db['prepare']>>();
 
   readonly writer: WriteBehind;
   #nextLeg: number;
@@ -133,18 +161,9 @@ export class CallRecords {
     this.writer = writer ?? new WriteBehind(db);
     this.#nextLeg = ((db.prepare('SELECT MAX(id) AS m FROM call_legs').get() as { m: number | null }).m ?? 0) + 1;
     this.#s = {
-      insert: db.prepare(`INSERT INTO calls (id, channel, caller, called, presentation, legacy, after_hours, status, arrived_at)
-        VALUES (@callId, @channel, @caller, @called, @presentation, @legacy, 0, 'ivr', @at)`),
       get: db.prepare('SELECT * FROM calls WHERE id = ?'),
       legs: db.prepare('SELECT * FROM call_legs WHERE call_id = ? ORDER BY id'),
       tickets: db.prepare('SELECT ticket_number, linked_at, linked_by FROM call_tickets WHERE call_id = ? ORDER BY linked_at'),
-      legStart: db.prepare('INSERT INTO call_legs (id, call_id, kind, target, started_at) VALUES (?, ?, ?, ?, ?)'),
-      legEnd: db.prepare('UPDATE call_legs SET ended_at = ?, outcome = ? WHERE id = ? AND ended_at IS NULL'),
-      legsEndOpen: db.prepare('UPDATE call_legs SET ended_at = ?, outcome = ? WHERE call_id = ? AND ended_at IS NULL'),
-      link: db.prepare('INSERT OR IGNORE INTO call_tickets (call_id, ticket_number, linked_at, linked_by) VALUES (?, ?, ?, ?)'),
-      linkTicketRow: db.prepare('UPDATE tickets SET call_id = ? WHERE number = ? AND call_id IS NULL'),
-      fail: db.prepare(`UPDATE calls SET status = 'failed', outcome = 'failed', ended_at = @at, hangup_cause = @reason
-        WHERE id = @id AND status NOT IN ('ended', 'failed')`),
       unfinished: db.prepare(`SELECT id FROM calls WHERE status NOT IN ('ended', 'failed')`),
       historyCalls: db.prepare(
         'SELECT id, arrived_at, route, outcome, agent_id FROM calls WHERE caller = ? AND id != ? ORDER BY arrived_at DESC LIMIT ?',
@@ -156,63 +175,40 @@ export class CallRecords {
   }
 
   arrived(offered: CallOffered, legacy: boolean): void {
-    const row = { ...offered, legacy: legacy ? 1 : 0 };
-    this.writer.enqueue(() => this.#s.insert.run(row));
+    const { callId, channel, caller, called, presentation, at } = offered;
+    this.writer.enqueue({ sql: sql.insert, params: { callId, channel, caller, called, presentation, at, legacy: legacy ? 1 : 0 } });
   }
 
   /** Update a call still in progress; a finished record is left alone (the guard is in SQL). */
   update(callId: string, fields: CallUpdate): void {
-    const copy = { ...fields, ...(fields.prompts ? { prompts: [...fields.prompts] } : {}) };
-    this.writer.enqueue(() => this.#update(callId, copy));
-  }
-
-  #update(callId: string, fields: CallUpdate): boolean {
-    const keys = Object.keys(fields).filter((k) => updatable.has(k));
-    if (keys.length === 0) return true;
-    const sig = keys.join(',');
-    let stmt = this.#updates.get(sig);
-    if (!stmt) {
-      stmt = this.db.prepare(
-        `UPDATE calls SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @__id AND status NOT IN ('ended', 'failed')`,
-      );
-      this.#updates.set(sig, stmt);
-    }
-    const params: Record<string, unknown> = { __id: callId };
-    for (const k of keys) {
-      const v = (fields as Record<string, unknown>)[k];
-      params[k] = k === 'prompts' ? JSON.stringify(v) : (v ?? null);
-    }
-    return stmt.run(params).changes > 0;
+    const op = updateOp(callId, fields);
+    if (op) this.writer.enqueue(op);
   }
 
   legStart(callId: string, kind: string, target: string | null, at: number): number {
     const id = this.#nextLeg++;
-    this.writer.enqueue(() => this.#s.legStart.run(id, callId, kind, target, at));
+    this.writer.enqueue({ sql: sql.legStart, params: [id, callId, kind, target, at] });
     return id;
   }
 
   legEnd(legId: number | undefined, at: number, outcome: string): void {
-    if (legId !== undefined) this.writer.enqueue(() => this.#s.legEnd.run(at, outcome, legId));
+    if (legId !== undefined) this.writer.enqueue({ sql: sql.legEnd, params: [at, outcome, legId] });
   }
 
   /** Close the call: final fields and every open leg (committed together with the other queued writes). */
   finish(callId: string, at: number, fields: CallUpdate, legOutcome = 'ended'): void {
-    const copy = { ...fields, status: 'ended' as const, ended_at: at };
-    this.writer.enqueue(() => {
-      this.#s.legsEndOpen.run(at, legOutcome, callId);
-      this.#update(callId, copy);
-    });
+    this.writer.enqueue(
+      { sql: sql.legsEndOpen, params: [at, legOutcome, callId] },
+      updateOp(callId, { ...fields, status: 'ended', ended_at: at })!,
+    );
   }
 
-  /** Calls in flight when the driver failed (T9): recorded as failed, open legs closed — at once. */
+  /** Calls in flight when the driver failed (T9): recorded as failed, open legs closed — committed at once. */
   failMany(callIds: string[], at: number, reason: string): void {
+    for (const id of callIds) {
+      this.writer.enqueue({ sql: sql.legsEndOpen, params: [at, 'failed', id] }, { sql: sql.fail, params: { id, at, reason } });
+    }
     this.writer.flush();
-    this.db.transaction(() => {
-      for (const id of callIds) {
-        this.#s.legsEndOpen.run(at, 'failed', id);
-        this.#s.fail.run({ id, at, reason });
-      }
-    })();
   }
 
   /** Commit queued progress now (reads do this themselves). */
@@ -239,18 +235,15 @@ export class CallRecords {
     };
   }
 
-  /** Link a ticket to a call (an agent's ticket, or the IVR's voicemail/callback ticket). Idempotent. */
+  /** Link a ticket to a call (an agent's ticket, or the IVR's voicemail ticket). Idempotent; committed at once. */
   linkTicket(callId: string, ticketNumber: string, by: string, at: number): boolean {
-    // Queued behind the call's own writes and committed with them at once: one fsync.
-    let found = false;
-    this.writer.enqueue(() => {
-      if (!this.#s.get.get(callId)) return;
-      found = true;
-      this.#s.link.run(callId, ticketNumber, at, by);
-      this.#s.linkTicketRow.run(callId, ticketNumber);
-    });
+    // Behind the call's own queued writes (the row may not be committed yet), in the same batch.
+    this.writer.enqueue(
+      { sql: sql.link, params: [callId, ticketNumber, at, by, callId] },
+      { sql: sql.linkTicketRow, params: [callId, ticketNumber, callId] },
+    );
     this.writer.flush();
-    return found;
+    return this.#s.get.get(callId) !== undefined;
   }
 
   /** The caller's earlier calls and tickets, for the agent's screen pop. */

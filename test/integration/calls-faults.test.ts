@@ -102,7 +102,9 @@ t.test('a box that stopped mid-call records those calls as failed at the next st
   await clock.until(cb.done);
   const stuck = runCaller(sim, { caller: '13000000012' });
   await clock.advance(3000);
-  center.records.flush(); // the write-behind timer (50 ms of real time) has committed the call's progress
+  center.records.flush(); // the write-behind timer (200 ms of real time) has committed the call's progress
+  const dead = center;
+  t.teardown(() => dead.records.writer.close()); // the dead box's writer thread, which a real crash takes along
   db.close(); // then the box dies: no hang-up is ever recorded for `stuck`
 
   db = openDb({ file });
