@@ -25,6 +25,8 @@ export interface IncomingSms {
 export interface UndecodableSms {
   index: number;
   storage: string;
+  /** The stored PDU as read (hex, possibly not even that), kept as evidence by the caller. */
+  pdu: string;
   code: SerialAtErrorCode;
   field: unknown;
   at: number;
@@ -89,7 +91,7 @@ export class Inbox {
     if (!d.ok) {
       this.d.log.warn({ index: s.index, code: d.error.code, field: d.error.detail.field }, 'undecodable message skipped');
       this.#handed.set(s.index, s.pdu);
-      this.d.emitUndecodable({ index: s.index, storage, code: d.error.code, field: d.error.detail.field, at });
+      this.d.emitUndecodable({ index: s.index, storage, pdu: s.pdu, code: d.error.code, field: d.error.detail.field, at });
       return;
     }
     if (d.pdu.type === 'status-report') {

@@ -18,7 +18,7 @@ import type { Actor } from '../tickets/workflow.js';
 import type { Db } from '../store/db.js';
 import { render, type SmsConfig } from './config.js';
 import { maskPhone, SmsOutbox, type SmsLogger } from './outbox.js';
-import type { IncomingPart, SmsModemPort } from './port.js';
+import type { IncomingPart, SmsModemPort, UndecodablePart } from './port.js';
 
 export const smsActor: Actor = { id: null, name: 'sms', role: 'system' };
 
@@ -92,6 +92,7 @@ export class SmsChannel {
       consume: db.prepare(`UPDATE sms_parts SET message_id = ? WHERE id = ?`),
       ticket: db.prepare(`SELECT number, status, caller_phone, updated_at FROM tickets WHERE number = ?`),
       domainName: db.prepare(`SELECT label_zh FROM domains WHERE code = ?`),
+      reject: db.prepare(`INSERT OR IGNORE INTO sms_rejected (pdu_hash, pdu, reason, received_at) VALUES (?, ?, ?, ?)`),
     };
   }
 
@@ -110,6 +111,7 @@ export class SmsChannel {
       this.#d.tickets.onCommitted(() => this.outbox.kick()),
       this.#d.port.onMessage((p) => this.#track(this.#onPart(p))),
       this.#d.port.onStatusReport((r) => this.outbox.onStatusReport(r)),
+      ...(this.#d.port.onUndecodable ? [this.#d.port.onUndecodable((u) => this.#track(this.#onUndecodable(u)))] : []),
     ];
     // Groups still open from before a restart: wait out what is left of their time, or finish now.
     for (const g of this.#stmts.openGroups.all() as { group_key: string; first: string }[]) this.#schedule(g.group_key, Date.parse(g.first));
@@ -191,6 +193,15 @@ export class SmsChannel {
         // Left on the SIM it is read again at the next start and recognised as already stored.
         this.#d.log.warn({ index: p.index, err: String(err) }, 'sms: deleting from the modem failed');
       });
+    }
+  }
+
+  /** An undecodable stored message: keep the raw PDU as evidence, then free its SIM slot. No ticket. */
+  async #onUndecodable(u: UndecodablePart): Promise<void> {
+    this.#stmts.reject.run(sha(u.pdu.toUpperCase()), u.pdu.slice(0, 1000), u.reason, this.#now().toISOString());
+    this.#d.log.warn({ index: u.index, reason: u.reason }, 'sms: undecodable message kept as evidence, no ticket');
+    if (u.index >= 0) {
+      await this.#d.port.delete(u.index).catch((err: unknown) => this.#d.log.warn({ index: u.index, err: String(err) }, 'sms: deleting from the modem failed'));
     }
   }
 

@@ -18,6 +18,9 @@ export function gsmModemPort(modem: GsmModem): SmsModemPort {
         }),
       );
     },
+    onUndecodable(listener) {
+      return modem.on('undecodable', (u) => listener({ index: u.index, pdu: u.pdu, reason: `${u.code} at ${String(u.field)}` }));
+    },
     onStatusReport(listener) {
       return modem.on('statusReport', (r) => listener({ reference: r.messageReference, recipient: r.recipient.value, outcome: r.outcome }));
     },

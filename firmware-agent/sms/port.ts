@@ -21,8 +21,17 @@ export interface StatusReport {
   outcome: 'delivered' | 'pending' | 'failed';
 }
 
+export interface UndecodablePart {
+  index: number;
+  pdu: string;
+  /** Why, e.g. the driver's error code and the field it stopped at. */
+  reason: string;
+}
+
 export interface SmsModemPort {
   onMessage(listener: (part: IncomingPart) => void): () => void;
+  /** Stored messages the modem driver could not decode. */
+  onUndecodable?(listener: (part: UndecodablePart) => void): () => void;
   onStatusReport(listener: (r: StatusReport) => void): () => void;
   /**
    * Resolves with the message reference of each part once the network accepted them all; rejects

@@ -235,4 +235,10 @@ t.test('garbage bytes, truncated and malformed PDUs are logged and skipped: no c
   await nextMessageTo(h.sim, '13800138008');
   t.equal(h.ticketCount(), 1);
   t.ok(h.log.entries.filter((e) => e.msg === 'undecodable message skipped').length >= 3);
+  const rejected = () => (h.db.prepare('SELECT COUNT(*) AS n FROM sms_rejected').get() as { n: number }).n;
+  if (rejected() < 3 || h.sim.storage.size > 0) {
+    await new Promise<void>((resolve) => h.sim.on('deleted', () => h.sim.storage.size === 0 && rejected() === 3 && resolve()));
+  }
+  t.equal(rejected(), 3, 'the bad PDUs are kept as evidence');
+  t.equal(h.sim.storage.size, 0, 'and their SIM slots freed');
 });

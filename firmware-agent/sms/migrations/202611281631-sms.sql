@@ -48,3 +48,13 @@ CREATE TABLE sms_outbox (
 );
 CREATE INDEX sms_outbox_due ON sms_outbox (status, next_attempt_at);
 CREATE INDEX sms_outbox_ticket ON sms_outbox (ticket_number);
+
+-- Stored messages the driver could not decode (truncated or malformed PDUs): kept as evidence, then
+-- deleted from the SIM so they cannot fill it.
+CREATE TABLE sms_rejected (
+  id           INTEGER PRIMARY KEY,
+  pdu_hash     TEXT NOT NULL UNIQUE,
+  pdu          TEXT NOT NULL,
+  reason       TEXT NOT NULL,
+  received_at  TEXT NOT NULL
+);
