@@ -1,0 +1,80 @@
+// The uplink against a scripted upstream: transient failures are retried with backoff, an unsigned answer
+// is not trusted, and a message refused for its content is isolated and set aside while the rest go through.
+import Fastify from 'fastify';
+import t from 'tap';
+import type { RegionTable } from '../../firmware-agent/regions/regions.js';
+import { UpstreamClient } from '../../firmware-agent/network/client.js';
+import { canonicalResponse, generateKeyPair, sign } from '../../firmware-agent/network/crypto.js';
+import { newEnvelope } from '../../firmware-agent/network/messages.js';
+import { NetworkService } from '../../firmware-agent/network/service.js';
+import { Uplink } from '../../firmware-agent/network/sync.js';
+import { openDb } from '../../firmware-agent/store/db.js';
+import type { TicketService } from '../../firmware-agent/tickets/service.js';
+
+t.test('transient failures are retried, unsigned answers distrusted, and a poisoned message set aside', async (t) => {
+  const upKey = generateKeyPair();
+  const seen = new Map<string, number>();
+  const acked = new Set<string>();
+  let requests = 0;
+  let poison = '';
+  const server = Fastify();
+  server.addHook('onSend', async (request, reply, payload) => {
+    // Request 3 is answered without a signature (as a man in the middle would).
+    if (requests === 3 || typeof payload !== 'string') return payload;
+    const ts = new Date().toISOString();
+    reply.header('x-edgebox-timestamp', ts);
+    reply.header('x-edgebox-signature', sign(upKey.privateKey, canonicalResponse(String(request.headers['x-edgebox-nonce']), ts, payload)));
+    return payload;
+  });
+  server.post('/api/exchange/v1/messages', async (request, reply) => {
+    requests++;
+    if (requests <= 2) return reply.code(503).send({ error: { code: 'internal-error', message: 'starting up' } });
+    const ids = (request.body as { messages: { id: string }[] }).messages.map((m) => m.id);
+    for (const id of ids) seen.set(id, (seen.get(id) ?? 0) + 1);
+    if (ids.includes(poison)) return reply.code(422).send({ error: { code: 'exchange-body-invalid', message: 'bad body', details: { index: ids.indexOf(poison) } } });
+    if (requests !== 3) for (const id of ids) acked.add(id);
+    return { results: ids.map((id) => ({ id, status: 'applied' })) };
+  });
+  server.get('/api/exchange/v1/messages', async () => ({ messages: [], cursor: 0, head: 0 }));
+  const url = await server.listen({ host: '127.0.0.1', port: 0 });
+
+  const db = openDb({ file: ':memory:' });
+  const net = new NetworkService({
+    db,
+    tickets: { publishCommitted() {} } as unknown as TicketService,
+    regions: {} as RegionTable,
+    role: () => 'city',
+    region: () => '623000',
+    now: () => new Date(),
+  });
+  net.store.ensureIdentity(new Date());
+  net.store.setUpstream({ url, address: '620000', role: 'province', key: upKey.publicKey }, new Date());
+  const ids: string[] = [];
+  db.transaction(() => {
+    for (let i = 0; i < 12; i++) {
+      const env = newEnvelope('stats.daily', '623000', '^', new Date(), { region: '623000', day: `2026-11-${String(i + 1).padStart(2, '0')}`, computedAt: new Date().toISOString(), volumes: {} });
+      ids.push(env.id);
+      net.send(env, new Date());
+    }
+  })();
+  poison = ids[7]!;
+  const warnings: string[] = [];
+  const log = { info() {}, warn: (_o: object, m?: string) => void warnings.push(m ?? ''), error: (_o: object, m?: string) => void warnings.push(m ?? '') };
+  const client = new UpstreamClient({ store: net.store, address: () => '623000', now: () => new Date() });
+  const uplink = new Uplink(net, client, { retryBaseMs: 5, retryMaxMs: 40, idleMs: 20, pollWaitSeconds: 0, batchSize: 5 }, log);
+  uplink.start();
+  const deadline = Date.now() + 10_000;
+  while (net.store.depth().n > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  await uplink.stop();
+  await server.close();
+
+  t.equal(net.store.depth().n, 0, 'the outbox drained');
+  t.equal(net.store.depth().rejected, 1, 'one message set aside');
+  const rejected = db.prepare('SELECT id, rejected_code FROM net_outbox WHERE rejected_code IS NOT NULL').get() as { id: string; rejected_code: string };
+  t.same(rejected, { id: poison, rejected_code: 'exchange-body-invalid' });
+  t.same([...acked].sort(), ids.filter((id) => id !== poison).sort(), 'every other message acknowledged by a signed answer');
+  t.ok(warnings.some((w) => /not signed by the paired upstream/.test(w)), 'the unsigned answer was distrusted');
+  t.ok([...seen.values()].some((n) => n >= 2), 'messages under the distrusted answer were sent again');
+  t.ok(warnings.some((w) => /503|internal-error/.test(w)), 'the 503s were retried');
+  db.close();
+});
