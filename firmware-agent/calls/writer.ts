@@ -43,6 +43,8 @@ export class WriteBehind {
   #worker: Worker | undefined;
   #shared: Int32Array | undefined;
   #seq = 0;
+  /** Batches sent to the thread and not yet acknowledged, kept to re-commit here if the thread dies. */
+  #inflight = new Map<number, WriteOp[]>();
 
   constructor(
     private readonly db: Db,
@@ -55,8 +57,9 @@ export class WriteBehind {
         workerData: { file: db.name, shared },
         execArgv: [],
       });
-      this.#worker.on('message', (m: { type: string; ms?: number; errors?: string[] }) => {
+      this.#worker.on('message', (m: { type: string; seq?: number; ms?: number; errors?: string[] }) => {
         if (m.type !== 'committed') return;
+        this.#inflight.delete(m.seq ?? -1);
         this.#note(m.ms ?? 0);
         for (const e of m.errors ?? []) {
           this.#errors += 1;
@@ -66,7 +69,11 @@ export class WriteBehind {
       this.#worker.on('error', (err) => {
         this.#errors += 1;
         this.opts.onError?.(err);
-        this.#worker = undefined; // fall back to committing here
+        this.#worker = undefined; // fall back to committing here, starting with what the thread had not done
+        const lost = [...this.#inflight.entries()].sort((a, b) => a[0] - b[0]);
+        this.#inflight.clear();
+        for (const [, batch] of lost) this.#commitHere(batch);
+        if (this.#shared) Atomics.store(this.#shared, 0, this.#seq);
       });
       this.#worker.unref(); // after the listeners: attaching them would ref it again
     }
@@ -111,6 +118,7 @@ export class WriteBehind {
     }
     if (batch.length) {
       this.#seq += 1;
+      this.#inflight.set(this.#seq, batch);
       this.#worker.postMessage({ type: 'batch', seq: this.#seq, ops: batch });
     }
     if (!wait) return;
