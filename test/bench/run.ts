@@ -158,9 +158,11 @@ function fmt(n: unknown): string {
   return typeof n === 'number' ? String(n) : '-';
 }
 
-function summary(figures: Figure[], failed: string[], seconds: number, quick: boolean): string[] {
-  const out = [`# bench ${quick ? '--quick ' : ''}finished in ${seconds.toFixed(0)} s`];
-  const timed = figures.filter((f) => f.p99_ms !== undefined);
+function summary(figures: Figure[], failed: string[], seconds: number, quick: boolean, durations: [string, number][]): string[] {
+  const out = [
+    `# bench ${quick ? '--quick ' : ''}finished in ${seconds.toFixed(0)} s (${durations.map(([m, s]) => `${m} ${s.toFixed(0)} s`).join(', ')})`,
+  ];
+  const timed = figures.filter((f) => f.p99_ms !== undefined || f.ops_per_s !== undefined);
   if (timed.length > 0) {
     out.push('# bench                         store        size   p50_ms   p99_ms    ops/s  ratio_vs_baseline');
     for (const f of timed) {
@@ -195,12 +197,15 @@ async function main(): Promise<void> {
   process.stderr.write(`bench${args.quick ? ' --quick' : ''}: ${selected.join(', ')}${args.inProcess ? ' (in process)' : ''}\n`);
   const all: Figure[] = [];
   const failed: string[] = [];
+  const durations: [string, number][] = [];
   for (const name of selected) {
+    const moduleStart = performance.now();
     const { figures, ok } = args.inProcess ? await inProcess(name, args.quick, print) : await runChild(name, args.quick, print);
     all.push(...figures);
+    durations.push([name, (performance.now() - moduleStart) / 1000]);
     if (!ok) failed.push(name);
   }
-  for (const l of summary(all, failed, (performance.now() - started) / 1000, args.quick)) process.stdout.write(`${l}\n`);
+  for (const l of summary(all, failed, (performance.now() - started) / 1000, args.quick, durations)) process.stdout.write(`${l}\n`);
   process.exitCode = failed.length > 0 ? 1 : 0;
 }
 
