@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { Box, BoxOptions } from '../app.js';
+import { callCenterOf } from '../calls/install.js';
 import { errorBody } from '../http/errors.js';
 import { knowledgeBase } from '../kb/install.js';
 import { distDir, ensureWebUiBuilt } from './build.js';
@@ -26,6 +27,24 @@ export async function installWebUi(box: Box, opts: BoxOptions): Promise<void> {
     hub.attach(request.raw, reply, (e) => user.role !== 'department' || (e.type === 'ticket.changed' && e.departmentId === (user.department?.id ?? -1)) || e.type === 'kb.changed');
   });
   box.http.addHook('preClose', async () => hub.closeAll());
+
+  // Call recordings for the ticket page's player. Only files inside the box's data directory are served.
+  box.http.get<{ Params: { id: string } }>(
+    '/api/ui/calls/:id/recording',
+    {
+      config: { roles: ['admin', 'supervisor', 'agent'] },
+      schema: { tags: ['ui'], summary: 'A call’s recording (WAV) for the browser player', params: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 80 } } } },
+    },
+    async (request, reply) => {
+      const file = callCenterOf(box)?.records.get(request.params.id)?.call.recording_file;
+      const data = path.resolve(box.dataDir);
+      const abs = file ? path.resolve(data, file) : null;
+      if (!abs || !abs.startsWith(data + path.sep) || !fs.existsSync(abs)) {
+        return reply.code(404).send(errorBody('route-not-found', `no recording for call ${request.params.id}`));
+      }
+      return reply.type('audio/wav').header('cache-control', 'private, max-age=3600').send(fs.createReadStream(abs));
+    },
+  );
 
   if (!fs.existsSync(path.join(distDir, 'index.html'))) {
     box.http.log.warn('web-ui/dist is missing; the web UI is not served');

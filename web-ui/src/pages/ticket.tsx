@@ -136,7 +136,7 @@ export function TicketDetail({ number }: { number: string }) {
                     <span class="mono">{c.caller ?? ''}</span> {fmtTime(new Date(c.arrived_at).toISOString())} · {c.route ?? ''} · {c.outcome ?? ''}
                     {c.transferred_to ? ` → ${c.transferred_to}` : ''}
                     <div class="muted">{legs.map((l) => `${l.kind}${l.target ? ':' + l.target : ''}`).join(' → ')}</div>
-                    {c.recording_file ? <audio controls preload="none" src={`/api/calls/${encodeURIComponent(c.id)}/recording`} /> : null}
+                    {c.recording_file ? <audio controls preload="none" src={`/api/ui/calls/${encodeURIComponent(c.id)}/recording`} /> : null}
                   </li>
                 ))}
               </ul>
