@@ -60,6 +60,7 @@ export class WriteBehind {
       this.#worker.on('message', (m: { type: string; seq?: number; ms?: number; errors?: string[] }) => {
         if (m.type !== 'committed') return;
         this.#inflight.delete(m.seq ?? -1);
+        if (this.#inflight.size === 0) this.#worker?.unref();
         this.#note(m.ms ?? 0);
         for (const e of m.errors ?? []) {
           this.#errors += 1;
@@ -75,7 +76,7 @@ export class WriteBehind {
         for (const [, batch] of lost) this.#commitHere(batch);
         if (this.#shared) Atomics.store(this.#shared, 0, this.#seq);
       });
-      this.#worker.unref(); // after the listeners: attaching them would ref it again
+      this.#worker.unref(); // idle: it must not keep the process alive (after the listeners, which ref it)
     }
   }
 
@@ -119,6 +120,7 @@ export class WriteBehind {
     if (batch.length) {
       this.#seq += 1;
       this.#inflight.set(this.#seq, batch);
+      this.#worker.ref(); // the process does not exit while a batch is unacknowledged
       this.#worker.postMessage({ type: 'batch', seq: this.#seq, ops: batch });
     }
     if (!wait) return;
