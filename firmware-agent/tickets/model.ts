@@ -35,6 +35,11 @@ export interface TicketRow {
   created_by: number | null;
   created_at: string;
   updated_at: string;
+  /** Three-level network (migration 202611281500-network): the box that took the call, where the ticket was
+   * transferred for handling, and the box that answered it. */
+  origin_region?: string | null;
+  transferred_to?: string | null;
+  handler_region?: string | null;
   dispatched_at: string | null;
   replied_at: string | null;
   closed_at: string | null;
@@ -70,6 +75,11 @@ export interface TicketView {
   reopenCount: number;
   mergedInto: string | null;
   callId: string | null;
+  /** Set on a ticket another box took and transferred here (流转): that box's region. */
+  originRegion: string | null;
+  /** Set on a ticket this box transferred elsewhere: the matter's region, and the box that answered. */
+  transferredTo: string | null;
+  handlerRegion: string | null;
   createdAt: string;
   updatedAt: string;
   dispatchedAt: string | null;
@@ -133,6 +143,9 @@ export function toView(row: TicketRow, ctx: ViewContext): TicketView {
     reopenCount: row.reopen_count,
     mergedInto: row.merged_into,
     callId: row.call_id,
+    originRegion: row.origin_region ?? null,
+    transferredTo: row.transferred_to ?? null,
+    handlerRegion: row.handler_region ?? null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     dispatchedAt: row.dispatched_at,
