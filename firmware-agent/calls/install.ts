@@ -106,8 +106,18 @@ export async function installCalls(box: Box, opts: BoxOptions): Promise<void> {
       else if (r.generated.length) log.info({ generated: r.generated.length }, 'IVR prompts generated');
     })
     .catch((err: unknown) => log.warn({ err }, 'IVR prompt generation failed'));
+  // A ticket an agent takes during a call (POST /api/tickets with callId) is linked to the call record.
+  const unlink = box.tickets.onCommitted((c) => {
+    if (c.action !== 'create' || !c.ticket.call_id) return;
+    try {
+      center.records.linkTicket(c.ticket.call_id, c.ticket.number, c.actor.name, c.at.getTime());
+    } catch (err) {
+      log.warn({ err, ticket: c.ticket.number }, 'ticket could not be linked to its call');
+    }
+  });
   await center.start();
   box.onClose(async () => {
+    unlink();
     stopPrompts.abort();
     await prompts; // never write into the data dir after close
     await center.stop();

@@ -40,12 +40,17 @@ t.test('an agent goes ready, a distress call is routed, and the call record, his
   const fetched = (await s.agent.get(`/api/tickets/${ticket.number}`)).json();
   t.equal(fetched.callId, call.callId, 'the ticket knows its call');
 
+  // A ticket created with the call id is linked to the call by itself.
+  const second = (await s.agent.post('/api/tickets', { ...complaint, subject: '出租车绕路', callId: call.callId })).json() as { number: string };
+  const linked = (await s.agent.get(`/api/calls/${call.callId}`)).json();
+  t.same(linked.tickets.map((x: { ticket_number: string }) => x.ticket_number).sort(), [ticket.number, second.number].sort());
+
   // The same caller calls again: the screen pop shows the earlier call and ticket.
   const again = (await tb.admin.post('/api/simulator/call', { from: '13800138000', digits: '53' })).json();
   t.equal(again.route, 'postal');
   const hist = (await s.agent.get(`/api/calls/${again.callId}/history`)).json();
   t.same(hist.calls.map((c: { id: string }) => c.id), [call.callId]);
-  t.same(hist.tickets.map((x: { number: string }) => x.number), [ticket.number]);
+  t.same(hist.tickets.map((x: { number: string }) => x.number).sort(), [ticket.number, second.number].sort());
 
   const kpis = (await s.supervisor.get('/api/calls/kpis?bucket=day')).json();
   t.equal(kpis.total.offered, 2);
