@@ -10,6 +10,7 @@ import { callCenterOf } from '../calls/install.js';
 import { errorBody } from '../http/errors.js';
 import { knowledgeBase } from '../kb/install.js';
 import { distDir, ensureWebUiBuilt } from './build.js';
+import { registerCallsSettings } from './calls-settings.js';
 import { EventHub } from './events.js';
 
 export async function installWebUi(box: Box, opts: BoxOptions): Promise<void> {
@@ -27,6 +28,7 @@ export async function installWebUi(box: Box, opts: BoxOptions): Promise<void> {
     hub.attach(request.raw, reply, (e) => user.role !== 'department' || (e.type === 'ticket.changed' && e.departmentId === (user.department?.id ?? -1)) || e.type === 'kb.changed');
   });
   box.http.addHook('preClose', async () => hub.closeAll());
+  registerCallsSettings(box.http, box);
 
   // Call recordings for the ticket page's player. Only files inside the box's data directory are served.
   box.http.get<{ Params: { id: string } }>(

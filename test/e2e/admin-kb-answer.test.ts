@@ -55,6 +55,25 @@ t.test('admin pages and answer-now citing an article', async (t) => {
   await admin.waitForSelector('#calendar');
   await shot(admin, '21-admin-calendar');
 
+  // Call settings: a legacy number and business hours, written to calls.json for the next start.
+  await admin.click('.tabs a[href="/admin/legacy"]');
+  await admin.waitForSelector('#calls-legacy');
+  await admin.fill('#legacy-number', '09418212345');
+  await admin.click('#calls-legacy button[type="submit"]');
+  await admin.waitForSelector('#calls-legacy >> text=09418212345');
+  await admin.click('.tabs a[href="/admin/ivr"]');
+  await admin.waitForSelector('#calls-ivr');
+  await admin.fill('#hours-open', '07:30');
+  await admin.click('#ivr-save');
+  await admin.waitForSelector('#calls-ivr .notice >> text=重启');
+  const callsJson = JSON.parse(fs.readFileSync(path.join(tb.dir, 'calls.json'), 'utf8'));
+  t.same(callsJson.ivr.legacyNumbers, ['09418212345'], 'the legacy number is saved');
+  t.equal(callsJson.ivr.hours.open, '07:30', 'the opening time is saved');
+  await shot(admin, '24-admin-ivr');
+  const bad = await tb.admin('PUT', '/api/ui/calls-settings', { ivr: { hours: { open: '7 点' } } });
+  t.equal(bad.status, 400, 'a bad setting is refused with its field');
+  t.equal(bad.body.error.details.field, 'ivr.hours.open');
+
   // KB editor: create, then edit (version 2).
   await admin.goto('/kb/new');
   await admin.waitForSelector('#kb-editor');

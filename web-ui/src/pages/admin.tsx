@@ -213,35 +213,137 @@ function Domains() {
   );
 }
 
-/** IVR menu and legacy numbers: shown from the calls subsystem's settings when it exposes them. */
+interface MenuItem {
+  digit: string;
+  label: string;
+  action: { kind: string; ticketType?: string | null; service?: string; skill?: string };
+}
+interface CallsSettingsView {
+  ivr: {
+    menu: MenuItem[];
+    legacyNumbers: string[];
+    hours: { open: string; close: string; days: string; timezone: string };
+    redirects: Record<string, { number: string; transfer: boolean }>;
+    distressNumber: string;
+  };
+  prompts: string[];
+  restartRequired: boolean;
+}
+
+/** IVR menu, business hours, redirects and prompts; legacy numbers. Saved to calls.json, applied at the next start. */
 function CallsSettings({ part }: { part: 'ivr' | 'legacy' }) {
-  const [cfg, setCfg] = useState<unknown>(undefined);
-  const [text, setText] = useState('');
+  const [v, setV] = useState<CallsSettingsView | null>(null);
+  const [restart, setRestart] = useState(false);
+  const [newNumber, setNewNumber] = useState('');
+  const [promptId, setPromptId] = useState('');
   const m = useMsg();
-  const url = '/api/calls/config';
-  useEffect(() => {
-    void get<Record<string, unknown>>(url)
-      .then((c) => {
-        const v = part === 'ivr' ? (c.ivr ?? c) : (c.legacy ?? c.legacyNumbers ?? c);
-        setCfg(v);
-        setText(JSON.stringify(v, null, 2));
-      })
-      .catch(() => setCfg(null));
-  }, [part]);
-  if (cfg === undefined) return <p class="muted">{t('loading')}</p>;
-  if (cfg === null) {
+  useEffect(() => void get<CallsSettingsView>('/api/ui/calls-settings').then(setV).catch(() => undefined), []);
+  if (!v) return <p class="muted">{t('loading')}</p>;
+  const ivr = v.ivr;
+  const save = (patchIvr: Partial<CallsSettingsView['ivr']>) =>
+    m.run(async () => {
+      const r = await put<CallsSettingsView>('/api/ui/calls-settings', { ivr: patchIvr });
+      setV(r);
+      setRestart(r.restartRequired);
+    });
+  const setMenu = (i: number, item: MenuItem) => setV({ ...v, ivr: { ...ivr, menu: ivr.menu.map((x, j) => (j === i ? item : x)) } });
+  const restartNote = restart ? <p class="notice">已保存到 calls.json，重启设备后生效 / saved; applies at the next start</p> : null;
+  if (part === 'legacy') {
     return (
-      <div class="card" id={`calls-${part}`}>
-        <p class="muted">{t('notAvailable')}：话务设置保存在数据目录的 calls.json（技术人员维护），修改后重启生效。</p>
+      <div class="card" id="calls-legacy">
+        <p class="muted">拨打以下原号码的来电先播放并号过渡提示 / callers to these old numbers hear the transition prompt first.</p>
+        <ul>
+          {ivr.legacyNumbers.map((n) => (
+            <li key={n} class="row">
+              <span class="mono">{n}</span>
+              <button onClick={() => void save({ legacyNumbers: ivr.legacyNumbers.filter((x) => x !== n) })}>×</button>
+            </li>
+          ))}
+        </ul>
+        <form class="row" onSubmit={(e) => (e.preventDefault(), void save({ legacyNumbers: [...ivr.legacyNumbers, newNumber.trim()] }).then(() => setNewNumber('')))}>
+          <input id="legacy-number" placeholder="例如 09418212345" pattern="[0-9]{3,20}" value={newNumber} onInput={(e) => setNewNumber((e.target as HTMLInputElement).value)} required />
+          <button type="submit" class="primary">{t('add')}</button>
+        </form>
+        {restartNote}
+        {m.view}
       </div>
     );
   }
+  const upload = async (f: File) => {
+    const bytes = new Uint8Array(await f.arrayBuffer());
+    let bin = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    await m.run(() => put(`/api/ui/prompts/${promptId}`, { wavBase64: btoa(bin) }));
+  };
   return (
-    <form class="card" id={`calls-${part}`} onSubmit={(e) => (e.preventDefault(), void m.run(() => put(url, { [part === 'ivr' ? 'ivr' : 'legacy']: JSON.parse(text) })))}>
-      <textarea rows={18} class="mono" value={text} onInput={(e) => setText((e.target as HTMLTextAreaElement).value)} />
-      <button type="submit" class="primary">{t('save')}</button>
+    <div class="card" id="calls-ivr">
+      <h3>{t('ivr')}</h3>
+      <table class="list">
+        <thead><tr><th>按键</th><th>提示音</th><th>动作</th><th></th></tr></thead>
+        <tbody>
+          {ivr.menu.map((item, i) => (
+            <tr key={i}>
+              <td><input class="short" value={item.digit} maxLength={1} onInput={(e) => setMenu(i, { ...item, digit: (e.target as HTMLInputElement).value })} /></td>
+              <td><input value={item.label} onInput={(e) => setMenu(i, { ...item, label: (e.target as HTMLInputElement).value })} /></td>
+              <td>
+                <select value={item.action.kind === 'queue' ? `queue:${item.action.ticketType ?? ''}` : item.action.kind === 'redirect' ? `redirect:${item.action.service}` : item.action.kind}
+                  onChange={(e) => {
+                    const [kind, arg] = (e.target as HTMLSelectElement).value.split(':');
+                    setMenu(i, { ...item, action: kind === 'queue' ? { kind, ticketType: arg || null } : kind === 'redirect' ? { kind, service: arg! } : { kind: kind! } });
+                  }}>
+                  <option value="distress">水上遇险 → {ivr.distressNumber}</option>
+                  <option value="queue:complaint">人工：投诉举报</option>
+                  <option value="queue:inquiry">人工：信息咨询</option>
+                  <option value="queue:suggestion">人工：意见建议</option>
+                  <option value="queue:">人工坐席</option>
+                  <option value="redirect:railway-aviation-postal">铁路/民航/邮政 告知号码</option>
+                  <option value="redirect:railway">铁路 12306</option>
+                  <option value="redirect:aviation">民航 12326</option>
+                  <option value="redirect:postal">邮政 12305</option>
+                </select>
+              </td>
+              <td><button onClick={() => setV({ ...v, ivr: { ...ivr, menu: ivr.menu.filter((_, j) => j !== i) } })}>×</button></td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div class="row">
+        <button onClick={() => setV({ ...v, ivr: { ...ivr, menu: [...ivr.menu, { digit: '', label: '', action: { kind: 'queue', ticketType: null } }] } })}>{t('add')}</button>
+      </div>
+      <h4>营业时间 / business hours</h4>
+      <div class="row">
+        <input type="time" id="hours-open" value={ivr.hours.open} onInput={(e) => setV({ ...v, ivr: { ...ivr, hours: { ...ivr.hours, open: (e.target as HTMLInputElement).value } } })} />
+        –
+        <input type="time" id="hours-close" value={ivr.hours.close} onInput={(e) => setV({ ...v, ivr: { ...ivr, hours: { ...ivr.hours, close: (e.target as HTMLInputElement).value } } })} />
+        <select value={ivr.hours.days} onChange={(e) => setV({ ...v, ivr: { ...ivr, hours: { ...ivr.hours, days: (e.target as HTMLSelectElement).value } } })}>
+          <option value="workdays">工作日（按官方日历）</option>
+          <option value="every-day">每天</option>
+        </select>
+      </div>
+      <h4>转接 / redirects</h4>
+      <div class="row wrap">
+        {Object.entries(ivr.redirects).map(([k, r]) => (
+          <label key={k} class="check">
+            <input type="checkbox" checked={r.transfer} onChange={(e) => setV({ ...v, ivr: { ...ivr, redirects: { ...ivr.redirects, [k]: { ...r, transfer: (e.target as HTMLInputElement).checked } } } })} />
+            {r.number} 直接转接
+          </label>
+        ))}
+      </div>
+      <div class="row">
+        <button class="primary" id="ivr-save" onClick={() => void save({ menu: ivr.menu, hours: ivr.hours, redirects: ivr.redirects })}>{t('save')}</button>
+      </div>
+      {restartNote}
+      <h4>提示音 / prompts</h4>
+      <p class="muted small">{v.prompts.join(' · ') || t('none')}</p>
+      <div class="row">
+        <input placeholder="menu.1" value={promptId} onInput={(e) => setPromptId((e.target as HTMLInputElement).value)} />
+        <input type="file" accept=".wav,audio/wav" disabled={!promptId} onChange={(e) => {
+          const f = (e.target as HTMLInputElement).files?.[0];
+          if (f) void upload(f);
+        }} />
+      </div>
       {m.view}
-    </form>
+    </div>
   );
 }
 
