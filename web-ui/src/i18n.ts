@@ -197,3 +197,7 @@ export function fmtTime(iso: string | null | undefined): string {
   const d = new Date(iso);
   return d.toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', { hour12: false, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
 }
+
+export function agentStateLabel(s: string | undefined): string {
+  return s === 'ready' ? t('ready') : s === 'break' ? t('break') : s === 'wrap-up' ? t('wrapUp') : s === 'on-call' ? t('onCall') : t('loggedOut');
+}

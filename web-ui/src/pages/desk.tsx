@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { get, post, put, qs, type KbArticle, type KbHit, type Ticket, type TicketList } from '../api.js';
 import { ErrorBox, Field, Link, Notice, RegionPicker, StatusBadge } from '../components.js';
 import * as events from '../events.js';
-import { L, errText, fmtTime, t } from '../i18n.js';
+import { L, agentStateLabel, errText, fmtTime, t } from '../i18n.js';
 import { useApp } from '../state.js';
 
 interface AgentSnap {
@@ -228,8 +228,7 @@ export function Desk() {
     const el = e.target as HTMLInputElement;
     setForm({ ...form, [k]: el.type === 'checkbox' ? el.checked : el.value });
   };
-  const stateLabel = (s: string | undefined) =>
-    s === 'ready' ? t('ready') : s === 'break' ? t('break') : s === 'wrap-up' ? t('wrapUp') : s === 'on-call' ? t('onCall') : t('loggedOut');
+  const stateLabel = agentStateLabel;
 
   return (
     <section class="desk" id="desk">

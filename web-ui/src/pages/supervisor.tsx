@@ -3,7 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { get, post, put, qs, type Ticket, type TicketList } from '../api.js';
 import { ErrorBox, TicketTable } from '../components.js';
 import * as events from '../events.js';
-import { L, errText, t } from '../i18n.js';
+import { L, agentStateLabel, errText, t } from '../i18n.js';
 import { useApp } from '../state.js';
 
 interface AgentSnap {
@@ -89,13 +89,13 @@ export function Wallboard() {
       <div class="card">
         <h3>{t('agentsByState')}</h3>
         {!callsAvailable ? <p class="muted">{t('callsUnavailable')}</p> : null}
-        <p>{Object.entries(byState).map(([s, n]) => `${s}: ${n}`).join(' · ') || '—'}</p>
+        <p id="wb-states">{Object.entries(byState).map(([s, n]) => `${agentStateLabel(s)}: ${n}`).join(' · ') || '—'}</p>
         <table class="list">
           <tbody>
             {agents.map((a) => (
               <tr key={a.agentId}>
                 <td>{a.name}</td>
-                <td><span class={`agent-state s-${a.state}`}>{a.state}</span></td>
+                <td><span class={`agent-state s-${a.state}`}>{agentStateLabel(a.state)}</span></td>
                 <td>{Math.round((Date.now() - a.since) / 1000)}s</td>
                 <td class="row">
                   {a.state === 'ready' || a.state === 'wrap-up' ? <button onClick={() => void setAgentState(a.agentId, 'break')}>{t('break')}</button> : null}
