@@ -43,6 +43,8 @@ export function isBuildCurrent(hash = sourceHash()): boolean {
 
 /** Builds the UI if needed; returns true when it built. */
 export async function ensureWebUiBuilt(log: (msg: string) => void = () => {}): Promise<boolean> {
+  // An install that ships only the built UI (no sources) serves dist as it is.
+  if (!fs.existsSync(path.join(webUiDir, 'vite.config.ts'))) return false;
   const hash = sourceHash();
   if (isBuildCurrent(hash)) return false;
   log('web UI sources changed; building web-ui with Vite');

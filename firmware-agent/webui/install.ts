@@ -15,7 +15,8 @@ import { EventHub } from './events.js';
 
 export async function installWebUi(box: Box, opts: BoxOptions): Promise<void> {
   if (opts.flags?.['ui-build'] !== false && opts.flags?.['no-ui-build'] !== true) {
-    await ensureWebUiBuilt((m) => box.http.log.info(m));
+    // A failed build must not keep the box (and its phones) from starting: serve the last good build.
+    await ensureWebUiBuilt((m) => box.http.log.info(m)).catch((err: unknown) => box.http.log.error({ err }, 'web UI build failed; serving the previous build if any'));
   }
   const hub = new EventHub();
   box.tickets.onCommitted((c) =>
