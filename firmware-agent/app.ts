@@ -19,6 +19,7 @@ import { auditSchema, departmentSchema, ticketSchema, userSchema } from './http/
 import { createHttp } from './http/server.js';
 import { RegionTable } from './regions/regions.js';
 import { openDb } from './store/db.js';
+import { startMaintenance } from './store/maintenance.js';
 import { defaultDomains } from './tickets/codes.js';
 import { TicketService } from './tickets/service.js';
 import { installers } from './subsystems.js';
@@ -62,6 +63,8 @@ export async function createBox(opts: BoxOptions): Promise<Box> {
   }
   const db = openDb({ file: path.join(opts.dataDir, 'edgebox.sqlite') });
   const closers: (() => Promise<void> | void)[] = [() => void db.close()];
+  const maintenance = startMaintenance(db, { onError: (err) => http.log.error({ err }, 'store maintenance step failed') });
+  closers.push(() => maintenance.stop());
 
   const seed = db.prepare('INSERT OR IGNORE INTO domains (code, label_zh, label_en, parent, sort) VALUES (?, ?, ?, ?, ?)');
   db.transaction(() => defaultDomains.forEach((d, i) => seed.run(d.code, d.zh, d.en, d.parent ?? null, i)))();

@@ -9,6 +9,7 @@ import { WorkCalendar } from '../../../firmware-agent/calendar/workdays.js';
 import { defaultConfig } from '../../../firmware-agent/config/schema.js';
 import { RegionTable } from '../../../firmware-agent/regions/regions.js';
 import { type Db, openDb } from '../../../firmware-agent/store/db.js';
+import { type Maintenance, startMaintenance } from '../../../firmware-agent/store/maintenance.js';
 import { defaultDomains } from '../../../firmware-agent/tickets/codes.js';
 import { TicketService } from '../../../firmware-agent/tickets/service.js';
 import type { Actor } from '../../../firmware-agent/tickets/workflow.js';
@@ -37,6 +38,8 @@ export interface BenchStore {
   calendar: WorkCalendar;
   agent: Actor;
   departments: number[];
+  /** The box's background upkeep (index merges, checkpoints); the bench runs its steps between samples. */
+  maintenance: Maintenance;
   close(): void;
 }
 
@@ -68,6 +71,8 @@ export function tempDir(prefix: string, root = os.tmpdir()): { dir: string; remo
 export function openBenchStore(dir: string, now: () => Date = () => new Date()): BenchStore {
   const file = path.join(dir, 'edgebox.sqlite');
   const db = openDb({ file });
+  // As in the box (firmware-agent/app.ts): index merges and checkpoints run on a timer, not in creates.
+  const maintenance = startMaintenance(db);
   const cfg = defaultConfig;
   const seed = db.prepare('INSERT OR IGNORE INTO domains (code, label_zh, label_en, parent, sort) VALUES (?, ?, ?, ?, ?)');
   db.transaction(() => defaultDomains.forEach((d, i) => seed.run(d.code, d.zh, d.en, d.parent ?? null, i)))();
@@ -99,8 +104,10 @@ export function openBenchStore(dir: string, now: () => Date = () => new Date()):
     tickets,
     calendar,
     agent: { id: agentId, name: 'bench-agent', role: 'agent' },
+    maintenance,
     departments,
     close: () => {
+      maintenance.stop();
       if (db.open) db.close();
     },
   };
