@@ -140,6 +140,19 @@ t.test("an after-hours caller's voicemail becomes a ticket", async (t) => {
   t.ok(rec.call.voicemail_file && fs.existsSync(rec.call.voicemail_file), 'the voicemail WAV exists');
 });
 
+t.test('a legacy local number hears the transition prompt, then the menu works as for 12328', async (t) => {
+  const c = await centre({ config: { ivr: { legacyNumbers: ['96196'] } } });
+  t.teardown(() => c.close());
+  const x = await c.call('13200000001', '53', '96196');
+  const end = await x.ended;
+  t.equal(end.outcome, 'announced');
+  c.center.records.flush();
+  const rec = c.center.records.get(x.callId)!;
+  t.equal(rec.call.legacy, 1);
+  t.equal(rec.call.called, '96196');
+  t.equal(rec.call.route, 'postal');
+});
+
 t.test('when the span worker dies mid-call the call record says failed and the trunk comes back', async (t) => {
   const c = await centre();
   t.teardown(() => c.close());

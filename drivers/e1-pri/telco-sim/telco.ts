@@ -316,7 +316,11 @@ export class TelcoSim extends EventEmitter<TelcoEvents & { tick: [] }> {
         line.setState('ringing');
         const t = setTimeout(() => {
           this.timers.delete(t);
-          if (line.state !== 'released') this.answerLine(line);
+          try {
+            if (line.state !== 'released') this.answerLine(line);
+          } catch (e) {
+            this.opts.log?.(`telco: answering ${line.called}: ${(e as Error).message}`);
+          }
         }, b.afterMs ?? 0);
         this.timers.add(t);
         return;
