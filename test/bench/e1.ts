@@ -12,7 +12,9 @@
 //   e1.cpu-per-call      span-worker CPU (user+system) per call with 30 concurrent calls. Baseline:
 //                        e1.cpu-per-call.single (calls one at a time); the ratio shows how the per-call
 //                        cost scales with load. `box_process_cpu_ms_per_call` adds this process (facade +
-//                        telco simulator, which a real box does not run).
+//                        telco simulator, which a real box does not run). `idle_cpu_ms_per_s` is the worker's
+//                        CPU per second with the D-channel up and no call (Q.921 keep-alive, timers), measured
+//                        in the same run: most of a lone call's cost is that fixed floor.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -141,7 +143,11 @@ export async function run(opts: E1BenchOptions = {}): Promise<Figure[]> {
   const span = await openSpan();
   try {
     await oneCall(span); // warm-up: JIT, first prompt load, media socket
-    const singles = quick ? 5 : 12;
+    const idle0 = await workerCpuMs(span);
+    const idleStart = performance.now();
+    await new Promise<void>((resolve) => setTimeout(resolve, quick ? 1000 : 3000));
+    const idleCpuPerS = ((await workerCpuMs(span)) - idle0) / ((performance.now() - idleStart) / 1000);
+    const singles = quick ? 5 : 20;
     log(`e1: ${singles} calls one at a time (baseline)`);
     const single = await runLoad(span, 1, singles);
     const rounds = quick ? 1 : 3;
@@ -155,6 +161,7 @@ export async function run(opts: E1BenchOptions = {}): Promise<Figure[]> {
     const cpuBase: Figure = {
       bench: 'e1.cpu-per-call.single', ...head, size: 1, samples: single.calls,
       cpu_ms_per_call: round(single.workerCpuPerCall), box_process_cpu_ms_per_call: round(single.boxCpuPerCall),
+      idle_cpu_ms_per_s: round(idleCpuPerS),
       ratio_vs_baseline: null, baseline: null, note: 'span worker CPU (user+system) per call, calls one at a time',
     };
     const cpu: Figure = {
@@ -163,6 +170,7 @@ export async function run(opts: E1BenchOptions = {}): Promise<Figure[]> {
       ratio_vs_baseline: single.workerCpuPerCall ? round(loaded.workerCpuPerCall / single.workerCpuPerCall) : null,
       baseline: cpuBase.bench,
       wall_s: round(loaded.wallMs / 1000),
+      idle_cpu_ms_per_s: round(idleCpuPerS),
       note: 'span worker CPU per call with 30 concurrent calls (each: SETUP, CONNECT, 1 s prompt, 2 DTMF digits, DISCONNECT)',
     };
     return [latBase, lat, cpuBase, cpu];

@@ -58,6 +58,7 @@ export class SpanController {
   private readonly media: MediaHub;
   private reopenTimer: NodeJS.Timeout | undefined;
   private statusTimer: NodeJS.Timeout | undefined;
+  private statusWarned = false;
   private closed = false;
 
   constructor(private readonly cfg: Readonly<E1SpanConfig>, private readonly emitRaw: (ev: WorkerEvent) => void) {
@@ -89,7 +90,9 @@ export class SpanController {
       try {
         this.writeStatus();
       } catch (e) {
-        this.log('warn', `status file: ${(e as Error).message}`);
+        // Once: a read-only status location must not flood the log on every call.
+        if (!this.statusWarned) this.log('warn', `status file (for edgebox probe): ${(e as Error).message}`);
+        this.statusWarned = true;
       }
     }, 500);
   }
