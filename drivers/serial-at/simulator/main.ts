@@ -51,6 +51,7 @@ if (!device && values.pty) {
 }
 process.stdout.write(`simulated modem on ${device}\n`);
 
+let plugging: Promise<void> = Promise.resolve();
 const rl = createInterface({ input: process.stdin });
 rl.on('line', (line) => {
   const [cmd, a, ...rest] = line.trim().split(/\s+/);
@@ -81,17 +82,22 @@ rl.on('line', (line) => {
       sim.storeRaw('0791683108200005F0240D91683118');
       break;
     case 'unplug':
-      if (values.pty) {
-        unplug()
-          .then(() => process.stdout.write('unplugged\n'))
-          .catch((err: unknown) => process.stderr.write(`unplug failed: ${String(err)}\n`));
-      }
-      break;
     case 'replug':
-      if (values.pty && !port) {
-        plug()
-          .then(() => process.stdout.write(`simulated modem on ${device}\n`))
-          .catch((err: unknown) => process.stderr.write(`replug failed: ${String(err)}\n`));
+      // One after the other: a replug typed right after an unplug waits for it to finish.
+      if (values.pty) {
+        plugging = plugging
+          .then(async () => {
+            if (cmd === 'unplug' && port) {
+              await unplug();
+              process.stdout.write('unplugged\n');
+            } else if (cmd === 'replug' && !port) {
+              await plug();
+              process.stdout.write(`simulated modem on ${device}\n`);
+            }
+          })
+          .catch((err: unknown) => {
+            process.stderr.write(`${cmd} failed: ${String(err)}\n`);
+          });
       }
       break;
     case 'status':
