@@ -20,6 +20,8 @@ interface History {
   tickets: { number: string; type: string; status: string; subject: string; created_at: string }[];
 }
 interface Pop {
+  /** Set when the pop is a callback task (回拨) rather than a live call. */
+  callbackId?: string;
   callId: string;
   caller: string | null;
   history: History;
@@ -75,6 +77,7 @@ export function Desk() {
   const popRef = useRef<Pop | null>(null);
   const stationInput = useRef<HTMLInputElement>(null);
   // Latest form for shortcuts: the key handler may be the one registered by the render before.
+  const lastTicket = useRef<string | null>(null);
   const formRef = useRef(form);
   formRef.current = form;
   popRef.current = pop;
@@ -107,6 +110,13 @@ export function Desk() {
             .then((r) => setPop((cur) => (cur && cur.callId === e.callId ? { ...cur, tickets: r.items, homeArea: r.items[0]?.regionName ?? null } : cur)))
             .catch(() => undefined);
         }
+      }),
+      events.on('callback.offered', (e: { callbackId: string; agentId: number; caller: string; history: History; at: number }) => {
+        if (e.agentId !== user.id || popRef.current?.callbackId === e.callbackId) return;
+        setPop({ callbackId: e.callbackId, callId: '', caller: e.caller, history: e.history, ended: false, eventAt: e.at, shownAt: Date.now() });
+        setDone(null);
+        setForm((f) => ({ ...emptyForm(f.region || boxRegion), phone: e.caller }));
+        setFormKey((k) => k + 1);
       }),
       events.on('call.ended', (e: { callId: string }) => setPop((cur) => (cur && cur.callId === e.callId ? { ...cur, ended: true } : cur))),
     ];
@@ -177,10 +187,11 @@ export function Desk() {
         ...(Object.keys(involved).length ? { involved } : {}),
         urgent: f.urgent,
         confidential: f.confidential,
-        ...(pop ? { callId: pop.callId } : {}),
+        ...(pop?.callId ? { callId: pop.callId } : {}),
       });
       let final = tk;
-      if (pop) await post(`/api/calls/${encodeURIComponent(pop.callId)}/tickets`, { ticket: tk.number }).catch(() => undefined);
+      if (pop?.callId) await post(`/api/calls/${encodeURIComponent(pop.callId)}/tickets`, { ticket: tk.number }).catch(() => undefined);
+      if (pop?.callbackId) lastTicket.current = tk.number;
       if (mode === 'answer') {
         if (cited) final = (await post<{ ticket: Ticket }>('/api/kb/answer', { ticket: tk.number, article: cited.id })).ticket;
         else final = await post<Ticket>(`/api/tickets/${tk.number}/actions`, { action: 'answer', text: f.description });
@@ -286,10 +297,26 @@ export function Desk() {
                   ))}
                   {!pop.history.calls.length ? <li class="muted">{t('none')}</li> : null}
                 </ul>
+                {pop.callbackId ? (
+                  <div class="row">
+                    <b>回拨任务 / callback</b>
+                    <button
+                      id="callback-done"
+                      disabled={pop.ended}
+                      onClick={() =>
+                        void post(`/api/callbacks/${encodeURIComponent(pop.callbackId!)}/done`, lastTicket.current ? { ticket: lastTicket.current } : {})
+                          .then(() => setPop({ ...pop, ended: true }))
+                          .catch((e) => setError(errText(e)))
+                      }
+                    >
+                      完成回拨 / done
+                    </button>
+                  </div>
+                ) : null}
                 <h4>{t('transfer')}</h4>
                 <div class="row wrap">
                   {transfers.map((x) => (
-                    <button key={x.to} id={`transfer-${x.to}`} disabled={pop.ended} onClick={() => void transfer(x.to)}>
+                    <button key={x.to} id={`transfer-${x.to}`} disabled={pop.ended || !pop.callId} onClick={() => void transfer(x.to)}>
                       {x.to} {L(x)}
                     </button>
                   ))}
