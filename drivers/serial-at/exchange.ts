@@ -132,9 +132,14 @@ export function step(spec: ExchangeSpec, state: ExchangeState, input: ExchangeIn
       if (f) return settle(f.ok ? { ok: true, lines, final: f.final } : { ok: false, lines, failure: f.failure });
       return { state: { ...state, lines: [...lines, input.text] }, actions: [] };
     }
-    case 'timeout':
+    case 'timeout': {
       if (state.phase === 'idle') return { state, actions: [] };
-      return settle({ ok: false, lines, failure: { kind: 'timeout', phase: state.phase === 'awaiting-prompt' ? 'prompt' : 'final' } });
+      const s = settle({ ok: false, lines, failure: { kind: 'timeout', phase: state.phase === 'awaiting-prompt' ? 'prompt' : 'final' } });
+      // A module that shows its prompt late would take the next command line as message text;
+      // <ESC> cancels the entry (TS 27.005 §3.5.1).
+      if (state.phase === 'awaiting-prompt') s.actions.unshift({ type: 'write', data: '\x1b' });
+      return s;
+    }
     case 'closed':
       return settle({ ok: false, lines, failure: { kind: 'closed' } });
   }

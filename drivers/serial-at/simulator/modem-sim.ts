@@ -222,7 +222,8 @@ export class SimulatedModem extends EventEmitter<SimEvents> {
       }
       const cr = this.#buf.indexOf('\r');
       if (cr < 0) return;
-      const line = this.#buf.slice(0, cr).replace(/^\n+/, '').trim();
+      // Control characters outside text entry (a stray ESC, LF) are ignored, as modules do.
+      const line = this.#buf.slice(0, cr).replace(/[\x00-\x1f]/g, '').trim();
       this.#buf = this.#buf.slice(cr + 1);
       if (line) this.#onCommand(line);
     }
