@@ -104,3 +104,19 @@ t.test('answer now cites the article and counts its use', async (t) => {
   t.equal(again.statusCode, 409, 'a closed ticket cannot be answered twice');
   t.equal(knowledgeBase(box).citationsOf(number).length, 1);
 });
+
+t.test('runs of single characters match as phrases, words as prefixes', async (t) => {
+  const { kbMatchExpression } = await import('../../firmware-agent/kb/service.js');
+  t.equal(kbMatchExpression('网约车 计费'), '"网 约 车" AND "计 费"', 'a space ends a phrase');
+  t.equal(kbMatchExpression('驾校退费'), '"驾 校" AND "退费"*');
+  t.equal(kbMatchExpression('出租'), '"出租"*');
+  t.equal(kbMatchExpression('a" OR b*'), '"a"* AND "or"* AND "b"*', 'FTS5 syntax typed by a user is plain text');
+  t.equal(kbMatchExpression('，。 '), null);
+  const { box, cookie } = await boxWithAdmin(t);
+  const r = (await box.http.inject({ url: '/api/kb/articles?q=' + encodeURIComponent('网约车'), headers: { cookie } })).json() as { items: { title: string; domain: string | null }[] };
+  t.ok(r.items.length >= 3, 'several ride-hailing articles');
+  t.ok(r.items.every((a) => /网约车/.test(a.title) || a.domain === 'ride-hailing' || /网约车/.test(JSON.stringify(a))), 'every hit is about 网约车');
+  t.match(r.items[0]!.title, /网约车/);
+  const odd = await box.http.inject({ url: '/api/kb/articles?q=' + encodeURIComponent('"网约车" OR NEAR( 拒载*'), headers: { cookie } });
+  t.equal(odd.statusCode, 200, 'a query with FTS5 syntax in it is searched, not an error');
+});
