@@ -229,3 +229,15 @@ t.test('a SIM pulled while ready is noticed by the health poll; the modem waits 
   t.equal(modem.status.state, 'ready');
   t.equal(sim.resets, 0, 'no reset for a SIM problem');
 });
+
+t.test('a prompt that never comes: ESC, re-initialise (no reset needed), and the send goes through', async (t) => {
+  const { clock, sim, modem } = setup(t);
+  await clock.until(modem.start());
+  sim.stopAnswering(1); // swallows the AT+CMGS line: no prompt
+  const r = await clock.until(modem.sendSms('13800138000', 'second try'));
+  t.equal(r.retries, 1);
+  t.equal(sim.resets, 0);
+  t.equal(modem.status.recoveries, 1);
+  t.same(sim.sent.map((s) => s.text), ['second try']);
+  t.ok(sim.commands.includes('ATE0'), 're-initialised');
+});
