@@ -99,3 +99,45 @@ t.test('when the gateway is unplugged mid-call the call centre is told the trunk
   t.equal(modem.status.state, 'ready');
   t.equal(sim.resets, 1);
 });
+
+t.test('on a real pty, in real time: a ring with caller id runs the IVR and reaches an agent', async (t) => {
+  const { ptyRig } = await import('./serial-at-rig.js');
+  const { systemClock } = await import('../../drivers/trunk/clock.js');
+  const rig = await ptyRig(t);
+  const modem = rig.newModem();
+  const trunk = new SerialAtTrunk({ modem, clock: systemClock, stations: ['801'], promptPauseMs: 20 });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'serial-at-calls-pty-'));
+  const db = openDb({ file: ':memory:' });
+  const config = callsConfig(
+    { ivr: { digitTimeoutMs: 2000, hours: { open: '00:00', close: '24:00', days: 'every-day', timezone: 'Asia/Shanghai' } } },
+    defaultCallsConfig(dir, '623000'),
+  );
+  const center = new CallCenter({ db, driver: trunk, config, clock: systemClock, tickets: { create: () => ({ number: '6230002026113000001' }) } });
+  const events: LiveEvent[] = [];
+  const waitFor = (pred: (e: LiveEvent) => boolean) =>
+    new Promise<LiveEvent>((resolve) => {
+      const off = center.events.subscribe((e) => {
+        events.push(e);
+        if (pred(e)) {
+          off();
+          resolve(e);
+        }
+      });
+    });
+  await center.start();
+  t.teardown(async () => {
+    await center.stop();
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  center.acd.setState({ agentId: 7, name: 'agent7', state: 'ready', station: '801', skills: [] });
+  const answered = modem.once('call', (e) => e.type === 'answered');
+  const connected = waitFor((e) => e.type === 'call.connected');
+  rig.sim.ring('+8613600000009');
+  await answered;
+  rig.sim.callerPresses('3');
+  t.match(await connected, { agentId: 7 });
+  const ended = waitFor((e) => e.type === 'call.ended');
+  rig.sim.callerHangsUp();
+  t.match(await ended, { outcome: 'answered' });
+});
