@@ -22,48 +22,17 @@ import { SpanHost } from './host.js';
 import { isE1Error } from './errors.js';
 import { CAUSE } from './binding/constants.js';
 import { causeFromQ850, normaliseNumber, presentationOf, q850FromCause } from './causes.js';
-import type { ProbeInfo, WorkerEvent } from './child/protocol.js';
+import { guard, silentLogger, type E1Logger, type FCall, type Leg } from './call-state.js';
+import { playOnCall, recordOnCall, type MediaContext, type PlayOutcome, type RecordDone } from './call-media.js';
 
-export interface E1Logger {
-  debug(msg: string): void;
-  info(msg: string): void;
-  warn(msg: string): void;
-  error(msg: string): void;
-}
-const silentLogger: E1Logger = { debug() {}, info() {}, warn() {}, error() {} };
+export type { E1Logger } from './call-state.js';
+import type { ProbeInfo, WorkerEvent } from './child/protocol.js';
 
 export interface E1PriDriverOptions {
   config: E1SpanConfigInput;
   clock?: Clock;
   logger?: E1Logger;
   onListenerError?: (err: unknown, event: TrunkEventName) => void;
-}
-
-type Ender = (how: 'gone' | 'failed') => void;
-
-interface FCall {
-  id: CallId;
-  channel: number;
-  offered: CallOffered;
-  answered: boolean;
-  ended: boolean;
-  digits: DigitBuffer;
-  mediaBusy: boolean;
-  enders: Set<Ender>;
-  digitListeners: Set<(d: string) => void>;
-  /** The agent leg bridged to this call. */
-  leg?: string;
-  /** An agent/transfer leg being set up. */
-  pendingLeg?: string;
-}
-
-interface Leg {
-  id: string;
-  parent: CallId;
-  purpose: 'agent' | 'transfer';
-  connected: boolean;
-  onProgress?: (stage: 'proceeding' | 'ringing' | 'answered') => void;
-  onEnd?: (q850: number) => void;
 }
 
 export class E1PriDriver implements TrunkDriver {
@@ -77,8 +46,9 @@ export class E1PriDriver implements TrunkDriver {
   private state: 'new' | 'running' | 'stopped' = 'new';
   private readonly calls = new Map<CallId, FCall>();
   private readonly legs = new Map<string, Leg>();
-  private readonly playWaiters = new Map<string, (o: 'completed' | 'stopped' | 'gone') => void>();
-  private readonly recordWaiters = new Map<string, (r: { durationMs: number; outcome: 'stopped' | 'gone' }) => void>();
+  private readonly playWaiters = new Map<string, (o: PlayOutcome) => void>();
+  private readonly recordWaiters = new Map<string, (r: RecordDone) => void>();
+  private readonly media: MediaContext;
   /**
    * Events for an outgoing leg can arrive before the `dial` reply's continuation has registered the
    * leg (both come over IPC in one read); they wait here, by call id, and are replayed.
@@ -116,6 +86,10 @@ export class E1PriDriver implements TrunkDriver {
     this.log = opts.logger ?? silentLogger;
     this.emitter = new TrunkEmitter(opts.onListenerError ?? ((err, ev) => this.log.error(`e1-pri: listener for ${ev} threw: ${String(err)}`)));
     this.host = new SpanHost(this.config);
+    this.media = {
+      host: this.host, clock: this.clock, log: this.log, config: this.config,
+      playWaiters: this.playWaiters, recordWaiters: this.recordWaiters, rethrow: (e) => this.rethrow(e),
+    };
     this.host.on('event', (e) => {
       try {
         this.onWorker(e);
@@ -381,58 +355,12 @@ export class E1PriDriver implements TrunkDriver {
     throw new TrunkError('driver-failed', String(e), { cause: e });
   }
 
-  /** Settle `p` normally, or with `gone()` if the caller hangs up, or reject if the driver fails. */
-  private guard<T>(c: FCall, p: Promise<T>, gone: () => T, cleanup: () => void = () => {}): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      let done = false;
-      const finish = (f: () => void) => {
-        if (done) return;
-        done = true;
-        c.enders.delete(ender);
-        f();
-      };
-      const ender: Ender = (how) =>
-        finish(() => {
-          cleanup();
-          if (how === 'failed') reject(new TrunkError('driver-failed', `e1-pri: call ${c.id} lost with the span`));
-          else resolve(gone());
-        });
-      c.enders.add(ender);
-      p.then(
-        (v) => finish(() => resolve(v)),
-        (e: unknown) => finish(() => reject(e)),
-      );
-    });
-  }
-
-  private sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      let t: TimerHandle | undefined;
-      const done = () => {
-        this.clock.clearTimeout(t);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      t = this.clock.setTimeout(done, ms);
-      signal?.addEventListener('abort', done, { once: true });
-    });
-  }
-
-  private promptFiles(p: Prompt): string[] {
-    const files: string[] = [];
-    if (p.file) files.push(p.file);
-    if (p.say?.length && this.config.sayDir) {
-      for (const v of p.say) for (const ch of v) if (/\d/.test(ch)) files.push(path.join(this.config.sayDir, `${ch}.wav`));
-    }
-    return files;
-  }
-
   // ---- commands ---------------------------------------------------------------------------------
 
   async answer(callId: CallId): Promise<void> {
     const c = this.need(callId);
     if (c.answered) return;
-    await this.guard(c, this.host.request({ op: 'answer', callId }), () => undefined).catch((e: unknown) => this.rethrow(e));
+    await guard(c, this.host.request({ op: 'answer', callId }), () => undefined).catch((e: unknown) => this.rethrow(e));
     if (c.ended) throw new TrunkError('unknown-call', `e1-pri: call ${callId} ended while answering`);
     c.answered = true;
   }
@@ -445,50 +373,12 @@ export class E1PriDriver implements TrunkDriver {
     const ac = new AbortController();
     const playId = randomUUID();
     try {
-      return await this.guard(c, this.runPlay(c, prompt, options, playId, ac.signal), () => ({ outcome: 'caller-gone' }));
+      return await guard(c, playOnCall(this.media, c, prompt, options, playId, ac.signal), () => ({ outcome: 'caller-gone' }));
     } finally {
       ac.abort();
       c.mediaBusy = false;
       this.playWaiters.delete(playId);
     }
-  }
-
-  private async runPlay(c: FCall, prompt: Prompt, o: PlayOptions, playId: string, mine: AbortSignal): Promise<PlayResult> {
-    if (o.signal?.aborted) return { outcome: 'cancelled' };
-    if (o.interruptible) {
-      const d = c.digits.peek();
-      if (d) return { outcome: 'interrupted', digit: d };
-    }
-    const files = this.promptFiles(prompt);
-    const done = new Promise<'completed' | 'stopped' | 'gone' | 'silent'>((resolve) => this.playWaiters.set(playId, resolve));
-    let silent = false;
-    if (files.length) {
-      try {
-        await this.host.request({ op: 'play', callId: c.id, playId, files });
-      } catch (e) {
-        if (!(isE1Error(e) && e.code === 'E1_MEDIA')) this.rethrow(e);
-        this.log.warn(`e1-pri: prompt ${prompt.id} not playable (${e.message}); pausing instead`);
-        silent = true;
-      }
-    } else silent = true;
-    const stopWorker = () => {
-      if (!silent) this.host.request({ op: 'stopPlay', callId: c.id, playId }).catch(() => {});
-    };
-    const race: Promise<PlayResult>[] = [
-      (silent ? this.sleep(500, mine).then(() => 'completed' as const) : done).then((o) =>
-        o === 'gone' ? { outcome: 'caller-gone' as const } : { outcome: 'completed' as const }),
-    ];
-    const both = AbortSignal.any([mine, ...(o.signal ? [o.signal] : [])]);
-    if (o.interruptible) {
-      race.push(c.digits.firstDigit(both).then((d) => (d ? { outcome: 'interrupted' as const, digit: d } : new Promise<PlayResult>(() => {}))));
-    }
-    if (o.signal) {
-      const sig = o.signal;
-      race.push(new Promise<PlayResult>((resolve) => sig.addEventListener('abort', () => resolve({ outcome: 'cancelled' }), { once: true })));
-    }
-    const r = await Promise.race(race);
-    if (r.outcome === 'interrupted' || r.outcome === 'cancelled') stopWorker();
-    return r;
   }
 
   async collectDigits(callId: CallId, options: CollectOptions): Promise<CollectResult> {
@@ -497,7 +387,7 @@ export class E1PriDriver implements TrunkDriver {
     if (c.mediaBusy) throw new TrunkError('busy', `e1-pri: a media operation already runs on ${callId}`);
     c.mediaBusy = true;
     try {
-      return await this.guard(c, c.digits.collect(options), () => ({ outcome: 'caller-gone', digits: '' }));
+      return await guard(c, c.digits.collect(options), () => ({ outcome: 'caller-gone', digits: '' }));
     } finally {
       c.mediaBusy = false;
     }
@@ -512,55 +402,11 @@ export class E1PriDriver implements TrunkDriver {
     const recId = randomUUID();
     const started = this.clock.now();
     if (!background) c.mediaBusy = true;
-    const done = new Promise<{ durationMs: number; outcome: 'stopped' | 'gone' }>((resolve) => this.recordWaiters.set(recId, resolve));
-    let timer: TimerHandle | undefined;
-    let digitL: ((d: string) => void) | undefined;
-    const cleanup = () => {
-      this.clock.clearTimeout(timer);
-      if (digitL) c.digitListeners.delete(digitL);
-    };
-    const run = async (): Promise<RecordResult> => {
-      try {
-        await this.host.request({ op: 'record', callId, recId, file: options.file, mix: background });
-      } catch (e) {
-        this.recordWaiters.delete(recId);
-        this.rethrow(e);
-      }
-      const stop = async (outcome: RecordResult['outcome']): Promise<RecordResult> => {
-        this.recordWaiters.delete(recId);
-        const r = await this.host.request<{ durationMs: number }>({ op: 'stopRecord', callId, recId }).catch((e: unknown) => this.rethrow(e));
-        return { outcome, file: options.file, durationMs: r.durationMs };
-      };
-      const race: Promise<() => Promise<RecordResult>>[] = [
-        done.then((r) => async () => ({ outcome: background ? 'ended' : 'caller-gone', file: options.file, durationMs: r.durationMs }) as RecordResult),
-      ];
-      if (options.maxMs !== undefined) {
-        race.push(new Promise((resolve) => (timer = this.clock.setTimeout(() => resolve(() => stop('max')), options.maxMs!))));
-      }
-      if (!background && options.stopDigits) {
-        const stopDigits = options.stopDigits;
-        race.push(new Promise((resolve) => {
-          digitL = (d) => {
-            if (stopDigits.includes(d)) resolve(() => stop('digit'));
-          };
-          c.digitListeners.add(digitL);
-        }));
-      }
-      if (options.signal) {
-        const sig = options.signal;
-        race.push(new Promise((resolve) => {
-          if (sig.aborted) resolve(() => stop('cancelled'));
-          else sig.addEventListener('abort', () => resolve(() => stop('cancelled')), { once: true });
-        }));
-      }
-      const next = await Promise.race(race);
-      cleanup();
-      return next();
-    };
+    const { run, cleanup } = recordOnCall(this.media, c, options, recId);
     try {
       // For a background recording the caller hanging up is the normal end (`ended`).
       const gone = (): RecordResult => ({ outcome: background ? 'ended' : 'caller-gone', file: options.file, durationMs: this.clock.now() - started });
-      return await this.guard(c, run(), gone, cleanup);
+      return await guard(c, run(), gone, cleanup);
     } finally {
       cleanup();
       if (!background) c.mediaBusy = false;
@@ -685,7 +531,7 @@ export class E1PriDriver implements TrunkDriver {
       this.replayEarly(legId);
     });
     try {
-      return await this.guard<R | { outcome: 'caller-gone' }>(c, outcome, () => ({ outcome: 'caller-gone' }), dropLeg);
+      return await guard<R | { outcome: 'caller-gone' }>(c, outcome, () => ({ outcome: 'caller-gone' }), dropLeg);
     } finally {
       this.clock.clearTimeout(timer);
       if (onAbort) signal?.removeEventListener('abort', onAbort);

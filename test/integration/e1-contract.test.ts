@@ -98,5 +98,14 @@ t.test('T8: abort settles with cancelled; T10: a throwing listener does not stop
   const p = h.driver.play(o.callId, { id: 'silence' }, { signal: ac2.signal });
   ac2.abort();
   t.same(await p, { outcome: 'cancelled' });
+  // One signal for a whole call (as the call flow uses) must not collect a listener per command.
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => warnings.push(w.message);
+  process.on('warning', onWarning);
+  const callSignal = new AbortController().signal;
+  for (let i = 0; i < 15; i++) t.same(await h.driver.play(o.callId, { id: 'silence' }, { signal: callSignal, interruptible: true }), { outcome: 'completed' });
+  await new Promise((r) => setImmediate(r));
+  process.off('warning', onWarning);
+  t.same(warnings.filter((w) => /listener/i.test(w)), [], 'no listener-leak warning after 15 prompts on one signal');
   await h.driver.hangup(o.callId);
 });
