@@ -78,9 +78,12 @@ export class SmsChannel {
         `INSERT OR IGNORE INTO sms_parts (pdu_hash, sender, group_key, seq, total, text, sc_time, received_at)
          VALUES (@hash, @sender, @group, @seq, @total, @text, @scTime, @at)`,
       ),
-      // The same part under another PDU (a network duplicate with a new time stamp) of a message
-      // already handled: dropped, so it cannot start a second, partial ticket.
-      handledTwin: db.prepare(`SELECT 1 FROM sms_parts WHERE group_key = ? AND seq = ? AND message_id IS NOT NULL AND received_at >= ? LIMIT 1`),
+      // The same part (same sender, reference, position and text) under another PDU — a network
+      // duplicate with a new time stamp — of a message already handled: dropped, so it cannot start a
+      // second, partial ticket. A new message that happens to reuse the reference has other text.
+      handledTwin: db.prepare(
+        `SELECT 1 FROM sms_parts WHERE group_key = ? AND seq = ? AND text = ? AND message_id IS NOT NULL AND received_at >= ? LIMIT 1`,
+      ),
       openParts: db.prepare(`SELECT * FROM sms_parts WHERE group_key = ? AND message_id IS NULL ORDER BY seq, id`),
       openGroups: db.prepare(`SELECT group_key, MIN(received_at) AS first FROM sms_parts WHERE message_id IS NULL GROUP BY group_key`),
       insertMessage: db.prepare(
@@ -168,7 +171,7 @@ export class SmsChannel {
     const at = this.#now();
     const stored = this.#d.db.transaction(() => {
       const since = new Date(at.getTime() - 24 * 3600_000).toISOString();
-      if (multi && this.#stmts.handledTwin.get(group, multi.sequence, since)) return 'duplicate' as const;
+      if (multi && this.#stmts.handledTwin.get(group, multi.sequence, p.text, since)) return 'duplicate' as const;
       const r = this.#stmts.insertPart.run({
         hash,
         sender: p.from,

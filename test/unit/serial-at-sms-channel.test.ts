@@ -145,3 +145,13 @@ t.test('operator notices and alphanumeric senders are kept but make no ticket an
   t.same(h.deleted, [1, 2]);
   t.same((h.db.prepare('SELECT kind FROM sms_messages ORDER BY id').all() as { kind: string }[]).map((r) => r.kind), ['ignored', 'ignored']);
 });
+
+t.test('a new long message that reuses a concatenation reference is not mistaken for a duplicate', async (t) => {
+  const h = setup(t);
+  h.newChannel();
+  for (const s of [1, 2, 3]) h.deliver(part(s, `旧${s}`));
+  await h.settle();
+  for (const s of [1, 2, 3]) h.deliver(part(s, `新${s}`));
+  await h.settle();
+  t.same((h.db.prepare('SELECT description FROM tickets ORDER BY rowid').all() as { description: string }[]).map((r) => r.description), ['旧1旧2旧3', '新1新2新3']);
+});
