@@ -84,6 +84,28 @@ t.test('roles, text rendering and bundle size', async (t) => {
     }
   });
 
+  await t.test('a department sends a ticket back with a reason; the centre sees it', async (t) => {
+    const page = await newPage(browser, tb.url);
+    await login(page, 'dept1');
+    await page.goto(`/tickets/${number}`);
+    await page.waitForSelector('#ticket-detail[data-status="dispatched"]');
+    await page.click('#act-return');
+    await page.fill('#return-text', '该事项属县交通运输局管辖，请改派。');
+    await page.click('#return-submit');
+    await page.waitForSelector('#inbox');
+    t.equal(await page.locator('.error').count(), 0, 'sent back without an error; the department is back in its inbox');
+    t.equal(await page.locator(`#inbox tr[data-number="${number}"]`).count(), 0, 'the ticket left the inbox');
+    await page.context().close();
+    const sup = await newPage(browser, tb.url);
+    await login(sup, 'super1');
+    await sup.goto(`/tickets/${number}`);
+    await sup.waitForSelector('#ticket-detail[data-status="returned"]');
+    t.match(await sup.textContent('#timeline li[data-action="return"]'), /请改派/, 'the reason is in the timeline');
+    t.ok(await sup.locator('#act-dispatch').count(), 'the centre can dispatch it again');
+    await shot(sup, '12-returned');
+    await sup.context().close();
+  });
+
   await t.test('JavaScript before the agent desk is usable', async (t) => {
     const page = await newPage(browser, tb.url);
     await login(page, 'agent1');

@@ -4,6 +4,7 @@ import { useState } from 'preact/hooks';
 import { post, type Ticket } from '../api.js';
 import { ErrorBox } from '../components.js';
 import { L, errText, t } from '../i18n.js';
+import { navigate } from '../router.js';
 import { useApp } from '../state.js';
 
 const centre = ['admin', 'supervisor', 'agent'];
@@ -28,6 +29,8 @@ export function TicketActions({ ticket, onChanged }: { ticket: Ticket; onChanged
       const tk = await post<Ticket>(`/api/tickets/${ticket.number}/actions`, { action, ...body });
       setOpen(null);
       setText('');
+      // A ticket sent back leaves the department: its detail page is no longer theirs to see.
+      if (action === 'return' && role === 'department' && location.pathname.startsWith('/tickets/')) return navigate('/inbox');
       onChanged(tk);
     } catch (e) {
       setError(errText(e));
