@@ -12,20 +12,18 @@
  *    pointer to call is dropped on HANGUP/HANGUP_ACK and overwritten when libpri hands out a new call.
  */
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import { pollFd, type PollHandle } from '../binding/poll.js';
 import { PriLink } from './pri-link.js';
 import { ChannelPool } from './channels.js';
 import type { PriEvent } from '../binding/events.js';
 import { CAUSE, priChannel } from '../binding/constants.js';
 import { libpriVersion, setPriLogSink, type CallPtr } from '../binding/libpri.js';
-import { closeFd, openDevice, seqpacketAccept, seqpacketListen } from '../binding/libc.js';
 import { MediaHub } from '../media/media-hub.js';
 import { loadPromptAlaw } from '../media/wav.js';
 import type { E1SpanConfig } from '../config.js';
 import { E1Error } from '../errors.js';
 import type { ProbeInfo, WorkerCommand, WorkerEvent } from '../child/protocol.js';
-import { statusPathOf } from '../probe.js';
+import { DchannelTransport } from './dchannel-transport.js';
+import { StatusFile } from './status-file.js';
 
 type CallState = 'offered' | 'dialing' | 'proceeding' | 'ringing' | 'answered';
 
@@ -45,8 +43,6 @@ interface Call {
 
 export class SpanController {
   private link: PriLink | undefined;
-  private listenFd = -1;
-  private listenPoll: PollHandle | undefined;
   private dchan: 'up' | 'down' | 'waiting' = 'waiting';
   private readonly pool: ChannelPool;
   private readonly calls = new Map<string, Call>();
@@ -56,9 +52,8 @@ export class SpanController {
   /** Calls dropped while the D-channel was down; cleared towards the network when it returns. */
   private readonly zombies = new Set<CallPtr>();
   private readonly media: MediaHub;
-  private reopenTimer: NodeJS.Timeout | undefined;
-  private statusTimer: NodeJS.Timeout | undefined;
-  private statusWarned = false;
+  private readonly transport: DchannelTransport;
+  private readonly status: StatusFile;
   private closed = false;
 
   constructor(private readonly cfg: Readonly<E1SpanConfig>, private readonly emitRaw: (ev: WorkerEvent) => void) {
@@ -74,35 +69,15 @@ export class SpanController {
       },
       onError: (e) => this.log('error', `media: ${(e as Error).message}`),
     });
+    this.transport = new DchannelTransport(cfg.dchannel, (fd) => this.onFd(fd), (level, msg) => this.log(level, msg));
+    this.status = new StatusFile(cfg.dchannel, () => this.probe(), (msg) => this.log('warn', msg));
     setPriLogSink((level, msg) => this.log(level === 'error' ? 'warn' : 'debug', `libpri: ${msg.trimEnd()}`));
   }
 
   /** Every state change the probe can see schedules a status-file write. */
   private emit(ev: WorkerEvent): void {
     this.emitRaw(ev);
-    if (ev.ev === 'dchannel' || ev.ev === 'offered' || ev.ev === 'hangup' || ev.ev === 'lost' || ev.ev === 'listening') this.statusDirty();
-  }
-
-  private statusDirty(): void {
-    if (this.statusTimer || this.closed) return;
-    this.statusTimer = setTimeout(() => {
-      this.statusTimer = undefined;
-      try {
-        this.writeStatus();
-      } catch (e) {
-        // Once: a read-only status location must not flood the log on every call.
-        if (!this.statusWarned) this.log('warn', `status file (for edgebox probe): ${(e as Error).message}`);
-        this.statusWarned = true;
-      }
-    }, 500);
-  }
-
-  /** `<dchannel>.status.json` for `edgebox probe`; temp file + rename so a reader never sees half. */
-  private writeStatus(): void {
-    const file = statusPathOf(this.cfg.dchannel);
-    const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify({ ...this.probe(), updatedAt: new Date().toISOString() }));
-    fs.renameSync(tmp, file);
+    if (ev.ev === 'dchannel' || ev.ev === 'offered' || ev.ev === 'hangup' || ev.ev === 'lost' || ev.ev === 'listening') this.status.dirty();
   }
 
   private log(level: 'debug' | 'info' | 'warn' | 'error', msg: string): void {
@@ -111,40 +86,14 @@ export class SpanController {
 
   async start(): Promise<void> {
     await this.media.listen();
-    this.openTransport();
-    this.statusDirty();
+    this.transport.open();
+    this.status.dirty();
   }
 
-  // ---- D-channel transport -------------------------------------------------------------------
+  // ---- D-channel link ---------------------------------------------------------------------------
 
-  private isDevice(): boolean {
-    return this.cfg.dchannel.startsWith('/dev/');
-  }
-
-  private openTransport(): void {
-    if (this.isDevice()) {
-      this.attachLink(openDevice(this.cfg.dchannel));
-      return;
-    }
-    try {
-      if (fs.existsSync(this.cfg.dchannel)) fs.unlinkSync(this.cfg.dchannel);
-    } catch {
-      /* bind() below reports the real problem */
-    }
-    this.listenFd = seqpacketListen(this.cfg.dchannel);
-    const onPoll = (status: number) => {
-      if (status < 0 || this.closed) return;
-      try {
-        const fd = seqpacketAccept(this.listenFd);
-        if (fd >= 0) this.onAccepted(fd);
-      } catch (e) {
-        this.log('error', `accept: ${(e as Error).message}`);
-      }
-    };
-    this.listenPoll = pollFd(this.listenFd, { readable: true }, onPoll);
-  }
-
-  private onAccepted(fd: number): void {
+  /** A new D-channel fd (accepted connection or opened device). One link at a time. */
+  private onFd(fd: number): void {
     if (this.link) {
       this.log('warn', 'a new D-channel connection replaces the current one');
       this.dropLink('D-channel connection replaced');
@@ -183,17 +132,7 @@ export class SpanController {
       this.dchan = 'waiting';
       this.emit({ ev: 'dchannel', state: 'down', reason });
     }
-    if (this.isDevice() && !this.closed) {
-      this.reopenTimer = setTimeout(() => {
-        this.reopenTimer = undefined;
-        try {
-          this.openTransport();
-        } catch (e) {
-          this.log('error', `reopen ${this.cfg.dchannel}: ${(e as Error).message}`);
-          this.dropLink('device reopen failed');
-        }
-      }, 1000);
-    }
+    this.transport.linkLost();
   }
 
   /** Report every call in flight as lost (no Q.931 clearing possible) and free their channels. */
@@ -526,26 +465,11 @@ export class SpanController {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.reopenTimer) clearTimeout(this.reopenTimer);
-    if (this.statusTimer) clearTimeout(this.statusTimer);
-    try {
-      fs.unlinkSync(statusPathOf(this.cfg.dchannel));
-    } catch {
-      /* never written */
-    }
+    this.status.close();
     const link = this.link;
     this.link = undefined;
     link?.close();
-    this.listenPoll?.close();
-    if (this.listenFd >= 0) closeFd(this.listenFd);
-    this.listenFd = -1;
-    if (!this.isDevice()) {
-      try {
-        fs.unlinkSync(this.cfg.dchannel);
-      } catch {
-        /* already gone */
-      }
-    }
+    this.transport.close();
     this.media.close();
   }
 }
