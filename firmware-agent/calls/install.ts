@@ -28,8 +28,9 @@ const factories = new Map<string, TrunkFactory>([
     'simulator',
     async () => {
       const sim = new SimulatorTrunk({ channels: 120 });
-      // Demo stations so a fresh box can take a call end to end: 8001..8004, answering after 3 s.
-      for (let i = 1; i <= 4; i++) sim.addStation(`800${i}`, { answerAfterMs: 3000, talkMs: 60_000 });
+      // Demo stations so a fresh box can take a call end to end: 8001..8004 answer after 3 s and the
+      // simulated agent hangs up after 15 s (an agent who goes ready with station 8001 gets such calls).
+      for (let i = 1; i <= 4; i++) sim.addStation(`800${i}`, { answerAfterMs: 3000, talkMs: 15_000 });
       return sim;
     },
   ],
