@@ -7,5 +7,6 @@ export function registerExtraCommands(commands: Map<string, Command>): void {
   commands.set('simulate', async (argv) => (await import('./calls.js')).simulateCommand(argv));
   commands.set('enroll', async (argv) => (await import('./network.js')).enrollCommand(argv));
   commands.set('pair', async (argv) => (await import('./network.js')).pairCommand(argv));
+  commands.set('probe', async (argv) => (await import('./probe.js')).runProbe(argv));
   commands.set('network', async (argv) => (await import('./network.js')).networkCommand(argv));
 }

@@ -12,6 +12,14 @@ commands:
   user add --username NAME --role ROLE [--department NAME|ID] [--display-name TEXT] [--password-stdin] [--data DIR]
         create an account from the shell; prints a generated password unless --password-stdin
   user list [--data DIR]
+  enroll --region CODE [--data DIR]
+        on a province or ministry box: print a one-time enrollment code for the box below that holds CODE
+  pair --upstream URL --code CODE [--data DIR]
+        on a city or province box: create this box's Ed25519 key pair and register it with the upstream
+  network [status | resend --since ISO-TIME] [--data DIR]
+        three-level network status; re-send to an upstream restored from a backup
+  probe [--driver e1-pri] [--dchannel PATH] [--json]
+        report the telephony hardware (libpri version, D-channel state, B-channels in use)
 `;
 
 export function dataDirOf(values: { data?: string | undefined }): string {
@@ -29,7 +37,8 @@ export const commands = new Map<string, Command>([
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === 'help' || name === '--help' || name === '-h') {
-    process.stdout.write(usage);
+    const { callsUsage } = await import('./calls.js');
+    process.stdout.write(usage + callsUsage);
     return name ? 0 : 2;
   }
   await import('./extra.js').then((m) => m.registerExtraCommands(commands));
