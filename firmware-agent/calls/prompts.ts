@@ -3,7 +3,9 @@
 // A missing file is not an error: the prompt goes out with its id and text only, and the driver plays a
 // short pause (TrunkDriver Prompt contract) — a missing prompt must never stop a distress call.
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Prompt } from '../../drivers/trunk/types.js';
@@ -63,6 +65,21 @@ export interface GenerateReport {
 
 const run = promisify(execFile);
 
+const synthesis = ['espeak-ng', '-v', 'cmn-latn-pinyin', '-s', '150', 'sox', '-r', '8000', '-c', '1', '-e', 'a-law', 'gain', '-n', '-3'];
+
+/**
+ * A machine-wide cache of synthesised prompts, keyed by the text and the synthesis settings, so a box
+ * whose data directory is reset (or every box a test suite starts) does not run espeak-ng and sox again.
+ * `EDGEBOX_PROMPT_CACHE` moves it; an unusable cache only costs the synthesis.
+ */
+export function promptCacheDir(): string {
+  return process.env.EDGEBOX_PROMPT_CACHE ?? path.join(os.tmpdir(), 'edgebox-prompt-cache');
+}
+
+function cacheKey(text: string): string {
+  return createHash('sha256').update(JSON.stringify([synthesis, text])).digest('hex').slice(0, 32);
+}
+
 /**
  * Generate the Mandarin prompts with espeak-ng and sox (setup time, `edgebox` start). Recorded prompts
  * already in the directory are kept unless `overwrite`. Missing tools are reported, not thrown: the box runs
@@ -83,6 +100,17 @@ export async function generatePrompts(
     }
     const raw = path.join(dir, `.${id}.${process.pid}.tmp.wav`);
     const tmp = path.join(dir, `.${id}.${process.pid}.alaw.wav`);
+    const cached = path.join(promptCacheDir(), `${cacheKey(text)}.wav`);
+    try {
+      if (fs.existsSync(cached)) {
+        fs.copyFileSync(cached, tmp);
+        fs.renameSync(tmp, out);
+        report.generated.push(id);
+        continue;
+      }
+    } catch {
+      // fall through to synthesis
+    }
     try {
       // Placeholders ({0}) are left out of the recorded part; the values are spoken by the driver.
       await run('espeak-ng', ['-v', 'cmn-latn-pinyin', '-s', '150', '-w', raw, text.replace(/\{\d\}/g, '')]);
@@ -90,6 +118,14 @@ export async function generatePrompts(
       const fd = fs.openSync(tmp, 'r');
       fs.fsyncSync(fd);
       fs.closeSync(fd);
+      try {
+        fs.mkdirSync(promptCacheDir(), { recursive: true });
+        const part = `${cached}.${process.pid}.part`;
+        fs.copyFileSync(tmp, part);
+        fs.renameSync(part, cached);
+      } catch {
+        // the cache is an optimisation only
+      }
       fs.renameSync(tmp, out);
       report.generated.push(id);
     } catch (err) {
