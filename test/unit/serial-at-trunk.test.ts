@@ -113,3 +113,24 @@ t.test('the box boots without its gateway: start resolves with failed, ready fol
   await clock.until(ready);
   t.same(seen.map(([k]) => k), ['failed', 'ready']);
 });
+
+t.test('T1: stop ends the call in flight with driver-stopped; T8: an aborted prompt settles as cancelled; T10: a throwing listener hurts no one', async (t) => {
+  const { clock, sim, trunk, offered } = setup(t);
+  trunk.on('offered', () => {
+    throw new Error('faulty listener');
+  });
+  await clock.until(trunk.start());
+  const o = offered();
+  sim.ring('13800138000');
+  const call = await clock.until(o);
+  await clock.until(trunk.answer(call.callId));
+  const ac = new AbortController();
+  const p = trunk.play(call.callId, { id: 'menu.main' }, { signal: ac.signal });
+  ac.abort();
+  t.same(await clock.until(p), { outcome: 'cancelled' });
+  const hangups: string[] = [];
+  trunk.on('hangup', (h) => hangups.push(h.cause));
+  await clock.until(trunk.stop());
+  t.same(hangups, ['driver-stopped']);
+  await t.rejects(trunk.answer(call.callId), { code: 'driver-down' });
+});
