@@ -2,6 +2,7 @@
 // core ones (`openDb({ migrations: [...loadMigrations(), ...smsMigrations()] })`, or by copying the
 // file into firmware-agent/store/migrations — the store refuses a database with migrations it does
 // not know, so every build that opens this database must list them).
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadMigrations, type Migration } from '../store/db.js';
@@ -9,7 +10,8 @@ import { loadMigrations, type Migration } from '../store/db.js';
 const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
 export function smsMigrations(): Migration[] {
-  return loadMigrations(dir);
+  // Moved into the store's own folder: nothing left to add here.
+  return fs.existsSync(dir) ? loadMigrations(dir) : [];
 }
 
 /**
