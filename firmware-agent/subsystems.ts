@@ -7,6 +7,8 @@ import { installJobs } from './jobs/install.js';
 import { installKb } from './kb/install.js';
 import { installWebUi } from './webui/install.js';
 import { installCalls } from './calls/install.js';
+import { installE1 } from './e1/install.js';
+import { installSms } from './sms/install.js';
 
 export type Installer = (box: Box, opts: BoxOptions) => Promise<void>;
 
@@ -15,6 +17,9 @@ export async function installers(): Promise<[name: string, install: Installer][]
     ['jobs', installJobs],
     ['kb', installKb],
     ['network', (await import('./network/install.js')).installNetwork],
+    // Trunk drivers register before the calls installer chooses one (--driver).
+    ['e1-pri', installE1],
+    ['sms', async (box, opts) => void (await installSms(box, opts))],
     ['calls', installCalls],
     ['webui', installWebUi],
   ];

@@ -4,7 +4,13 @@ type Command = (argv: string[]) => Promise<number>;
 
 export function registerExtraCommands(commands: Map<string, Command>): void {
   commands.set('call', async (argv) => (await import('./calls.js')).callCommand(argv));
-  commands.set('simulate', async (argv) => (await import('./calls.js')).simulateCommand(argv));
+  commands.set('simulate', async (argv) => {
+    // `edgebox simulate --driver e1-pri`: a telco (libpri in network mode) placing calls on the E1 span.
+    const i = argv.indexOf('--driver');
+    const driver = i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith('--driver='))?.slice(9);
+    if (driver === 'e1-pri') return (await import('../../drivers/e1-pri/index.js')).simulateE1(argv);
+    return (await import('./calls.js')).simulateCommand(argv);
+  });
   commands.set('enroll', async (argv) => (await import('./network.js')).enrollCommand(argv));
   commands.set('pair', async (argv) => (await import('./network.js')).pairCommand(argv));
   commands.set('probe', async (argv) => (await import('./probe.js')).runProbe(argv));

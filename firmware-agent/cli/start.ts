@@ -30,7 +30,14 @@ export async function startCommand(argv: string[]): Promise<number> {
   };
   // Flags this file does not know belong to subsystems (e.g. --driver, --serial, --dchannel).
   const flags: Record<string, string | boolean | undefined> = {};
-  for (const t of tokens ?? []) if (t.kind === 'option') flags[t.name] = t.value ?? true;
+  // parseArgs reads an unknown `--name value` as a boolean followed by a positional: pair them again.
+  const list = tokens ?? [];
+  list.forEach((t, i) => {
+    if (t.kind !== 'option') return;
+    const next = list[i + 1];
+    if (t.value === undefined && !t.inlineValue && next?.kind === 'positional') flags[t.name] = next.value;
+    else flags[t.name] = t.value ?? true;
+  });
   const portText = values.port ?? process.env.EDGEBOX_PORT;
   const port = portText !== undefined ? Number(portText) : undefined;
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {

@@ -335,6 +335,9 @@ export class SmsChannel {
         this.#d.log.warn({ ticket: t.number, domain: t.domain }, 'sms: urgent ticket but no duty phone configured for its domain');
       }
     }
+    // A ticket another box took and transferred here (流转): that box tells its caller when the result
+    // travels back, so this box sends nothing to the caller (or the caller gets every notice twice).
+    if (t.origin_region) return;
     const phone = t.caller_phone ? nationalNumber(t.caller_phone) : null;
     if (!phone || !MOBILE.test(phone) || t.anonymous || !cfg.notifyChannels.includes(t.channel)) return;
     const cut = (s: string) => (s.length > cfg.maxResultChars ? `${s.slice(0, cfg.maxResultChars)}…` : s);

@@ -6,8 +6,7 @@
 // port — registers the trunk as `serial-at` for the calls installer, and runs the SMS channel on the
 // modem. With another driver the box has no SMS modem and the channel is not started (health says so).
 //
-// The channel's tables come from firmware-agent/sms/migrations; the store must apply them
-// (openDb({ migrations: withSmsMigrations() }) or a copy of the file in store/migrations).
+// The channel's tables come from the store migration 202611281631-sms.sql.
 import { systemClock } from '../../drivers/trunk/clock.js';
 import { createSerialAt, serialAtConfigFromFlags, type GsmModem, type Logger as DriverLogger } from '../../drivers/serial-at/index.js';
 import type { Box, BoxOptions } from '../app.js';
@@ -27,7 +26,7 @@ export async function installSms(box: Box, opts: BoxOptions): Promise<{ channel:
   }
   const hasTables = box.db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sms_outbox'`).get();
   if (!hasTables) {
-    throw new Error('SMS tables missing: the store must apply firmware-agent/sms/migrations (see firmware-agent/sms/migrations.ts)');
+    throw new Error('SMS tables missing: the store migration 202611281631-sms.sql was not applied');
   }
   const config = loadSmsConfig(box.dataDir);
   const log = box.http.log.child({ module: 'sms' });

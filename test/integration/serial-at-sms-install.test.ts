@@ -15,7 +15,6 @@ import { WorkCalendar } from '../../firmware-agent/calendar/workdays.js';
 import { Health } from '../../firmware-agent/health/health.js';
 import { RegionTable } from '../../firmware-agent/regions/regions.js';
 import { installSms } from '../../firmware-agent/sms/install.js';
-import { withSmsMigrations } from '../../firmware-agent/sms/migrations.js';
 import { openDb } from '../../firmware-agent/store/db.js';
 import { defaultDomains } from '../../firmware-agent/tickets/codes.js';
 import { TicketService, type TicketChange } from '../../firmware-agent/tickets/service.js';
@@ -27,7 +26,7 @@ t.test('installSms with --driver serial-at files SMS tickets and reports the mod
   const simPort = await serialPortTransport({ path: pair.device }).open();
   const sim = new SimulatedModem();
   sim.attach(simPort);
-  const db = openDb({ file: ':memory:', migrations: withSmsMigrations() });
+  const db = openDb({ file: ':memory:' });
   const seed = db.prepare('INSERT OR IGNORE INTO domains (code, label_zh, label_en, parent, sort) VALUES (?, ?, ?, ?, ?)');
   defaultDomains.forEach((d, i) => seed.run(d.code, d.zh, d.en, d.parent ?? null, i));
   const tickets = new TicketService({
@@ -90,7 +89,7 @@ t.test('without --driver serial-at there is no SMS modem, and health says so', a
 });
 
 t.test('--driver serial-at without --serial is refused, naming the flag', async (t) => {
-  const db = openDb({ file: ':memory:', migrations: withSmsMigrations() });
+  const db = openDb({ file: ':memory:' });
   t.teardown(() => db.close());
   const box = { db, dataDir: os.tmpdir(), http: { log: recordingLogger() } } as unknown as Box;
   const saved = process.env.EDGEBOX_SERIAL;

@@ -8,7 +8,6 @@ import { WorkCalendar } from '../../firmware-agent/calendar/workdays.js';
 import { RegionTable } from '../../firmware-agent/regions/regions.js';
 import { SmsChannel } from '../../firmware-agent/sms/channel.js';
 import { smsConfig } from '../../firmware-agent/sms/config.js';
-import { withSmsMigrations } from '../../firmware-agent/sms/migrations.js';
 import { gsmModemPort } from '../../firmware-agent/sms/modem-port.js';
 import { openDb } from '../../firmware-agent/store/db.js';
 import { defaultDomains } from '../../firmware-agent/tickets/codes.js';
@@ -21,7 +20,7 @@ const supervisor: Actor = { id: null, name: 'lead', role: 'supervisor' };
 
 async function setup(t: { teardown(fn: () => unknown): void }) {
   const rig = await ptyRig(t);
-  const db = openDb({ file: ':memory:', migrations: withSmsMigrations() });
+  const db = openDb({ file: ':memory:' });
   const seed = db.prepare('INSERT OR IGNORE INTO domains (code, label_zh, label_en, parent, sort) VALUES (?, ?, ?, ?, ?)');
   defaultDomains.forEach((d, i) => seed.run(d.code, d.zh, d.en, d.parent ?? null, i));
   const tickets = new TicketService({

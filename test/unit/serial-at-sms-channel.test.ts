@@ -6,7 +6,6 @@ import { WorkCalendar } from '../../firmware-agent/calendar/workdays.js';
 import { RegionTable } from '../../firmware-agent/regions/regions.js';
 import { SmsChannel, nationalNumber } from '../../firmware-agent/sms/channel.js';
 import { smsConfig } from '../../firmware-agent/sms/config.js';
-import { withSmsMigrations } from '../../firmware-agent/sms/migrations.js';
 import type { IncomingPart, SmsModemPort } from '../../firmware-agent/sms/port.js';
 import { openDb } from '../../firmware-agent/store/db.js';
 import { defaultDomains } from '../../firmware-agent/tickets/codes.js';
@@ -17,7 +16,7 @@ const agent: Actor = { id: null, name: 'agent', role: 'agent' };
 
 function setup(t: { teardown(fn: () => unknown): void }) {
   const clock = new VirtualClock(Date.UTC(2026, 10, 30, 2));
-  const db = openDb({ file: ':memory:', migrations: withSmsMigrations() });
+  const db = openDb({ file: ':memory:' });
   const seed = db.prepare('INSERT OR IGNORE INTO domains (code, label_zh, label_en, parent, sort) VALUES (?, ?, ?, ?, ?)');
   defaultDomains.forEach((d, i) => seed.run(d.code, d.zh, d.en, d.parent ?? null, i));
   const tickets = new TicketService({

@@ -5,13 +5,12 @@ import { VirtualClock } from '../../drivers/trunk/clock.js';
 import { recordingLogger } from '../../drivers/serial-at/log.js';
 import { smsConfig, render } from '../../firmware-agent/sms/config.js';
 import { SmsError } from '../../firmware-agent/sms/errors.js';
-import { withSmsMigrations } from '../../firmware-agent/sms/migrations.js';
 import { SmsOutbox } from '../../firmware-agent/sms/outbox.js';
 import type { SmsModemPort } from '../../firmware-agent/sms/port.js';
 import { openDb } from '../../firmware-agent/store/db.js';
 
 function setup(t: { teardown(fn: () => unknown): void }, behaviour: (to: string, n: number) => Promise<{ references: number[] }>) {
-  const db = openDb({ file: ':memory:', migrations: withSmsMigrations() });
+  const db = openDb({ file: ':memory:' });
   const clock = new VirtualClock(Date.UTC(2026, 10, 28, 2));
   const sends: Array<{ to: string; at: number }> = [];
   let report: ((r: { reference: number; recipient: string; outcome: 'delivered' | 'pending' | 'failed' }) => void) | undefined;
