@@ -142,6 +142,7 @@ const dict = {
   disable: ['停用', 'Disable'],
   add: ['新增', 'Add'],
   edit: ['编辑', 'Edit'],
+  handle: ['办理', 'Handle'],
   cancel: ['取消', 'Cancel'],
   title: ['标题', 'Title'],
   body: ['正文', 'Body'],

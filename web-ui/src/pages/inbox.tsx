@@ -43,7 +43,7 @@ export function Inbox() {
           items={data.items}
           extra={(tk) => (
             <button class={sel?.number === tk.number ? 'on' : ''} data-open={tk.number} onClick={() => setSel(sel?.number === tk.number ? null : tk)}>
-              {t('edit')}
+              {t('handle')}
             </button>
           )}
         />
