@@ -11,7 +11,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditLog } from '../audit/audit.js';
 import { AppError } from '../errors.js';
-import { words } from '../search/segment.js';
+import { matchExpression, words } from '../search/segment.js';
 import type { Db } from '../store/db.js';
 import type { Actor } from '../tickets/workflow.js';
 
@@ -495,40 +495,9 @@ export function snippet(body: string, qWords: string[]): string {
   return (start > 0 ? '…' : '') + s + (start + 120 < flat.length ? '…' : '');
 }
 
-const singleHan = /^\p{Script=Han}$/u;
-// Same locale and granularity as search/segment.ts, so queries split like the indexed text.
-const querySegmenter = new Intl.Segmenter('zh', { granularity: 'word' });
-
 /**
- * The FTS5 MATCH expression for a KB query. Intl.Segmenter splits words its dictionary lacks into single
- * characters (网约车 → 网/约/车, 计费 → 计/费), the same way in queries and in articles. A run of single
- * characters is therefore matched as a phrase of exact tokens ("网 约 车": adjacent, in order) instead of
- * each character as a prefix ("网"* AND "约"* …), which would match any article containing 网… and 约…
- * anywhere — imprecise, and slow for common characters. Longer words match as prefixes (出租 finds 出租车).
- * Every group is required. Tokens are quoted, so FTS5 operators typed by a user are plain text.
+ * The FTS5 MATCH expression for a KB query: the same rules as ticket search (search/segment.ts) — a run of
+ * single characters the segmenter's dictionary lacks (网约车 → 网/约/车) matches as an exact phrase, longer
+ * words as prefixes, every group required, user-typed FTS5 syntax as plain text.
  */
-export function kbMatchExpression(query: string): string | null {
-  const groups: string[][] = [];
-  let run: string[] | null = null;
-  let n = 0;
-  for (const seg of querySegmenter.segment(query.normalize('NFKC'))) {
-    // Spaces and punctuation the user typed end a phrase: "网约车 计费" is two groups.
-    if (!seg.isWordLike) {
-      run = null;
-      continue;
-    }
-    if (++n > 24) break;
-    const w = seg.segment.toLowerCase();
-    if (singleHan.test(w)) {
-      if (!run) groups.push((run = []));
-      run.push(w);
-    } else {
-      run = null;
-      groups.push([w]);
-    }
-  }
-  if (groups.length === 0) return null;
-  const q = (w: string) => w.replace(/"/g, '""');
-  const parts = groups.map((g) => (g.length === 1 ? `"${q(g[0]!)}"*` : `"${g.map(q).join(' ')}"`));
-  return [...new Set(parts)].join(' AND ');
-}
+export const kbMatchExpression = matchExpression;
