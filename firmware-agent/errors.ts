@@ -43,6 +43,11 @@ export const errorCatalogue = {
   'callback-not-yours': { status: 409, en: 'This callback request is not assigned to you', zh: '该回电任务未分配给您' },
   'range-invalid': { status: 400, en: 'The start of the range must be before its end', zh: '起始时间必须早于结束时间' },
   'traffic-invalid': { status: 400, en: 'The simulated traffic parameters are out of range', zh: '模拟话务参数超出范围' },
+  'call-not-connected': { status: 409, en: 'The call is not talking to an agent (ended, waiting, or being transferred)', zh: '该通话当前未接通坐席（已结束、排队中或正在转接）' },
+  'call-not-yours': { status: 403, en: 'This call is not connected to your station', zh: '该通话未接通到您的分机' },
+  'transfer-number-not-allowed': { status: 422, en: 'Calls cannot be transferred to this number', zh: '不允许转接到该号码' },
+  'transfer-unsupported': { status: 409, en: 'The trunk of this box cannot transfer calls', zh: '本机中继线路不支持转接' },
+  'transfer-failed': { status: 502, en: 'The transfer did not connect; the caller is back in the queue', zh: '转接未成功，来电已回到排队队首' },
   // Three-level exchange (firmware-agent/network, docs/exchange.md)
   'exchange-unsigned': { status: 401, en: 'Exchange request without the signature headers', zh: '交换请求缺少签名' },
   'exchange-unknown-peer': { status: 401, en: 'No paired box holds this region', zh: '该区划没有已配对的设备' },

@@ -69,6 +69,8 @@ export interface SimCallLog {
   prompts: string[];
   collects: number;
   connected?: { station: string; at: number };
+  /** When the box released the agent's station from the call (an agent's transfer). */
+  stationReleasedAt?: number;
   stationsRung: string[];
   transferredTo?: string;
   recordings: string[];
@@ -95,6 +97,8 @@ interface CallState {
   /** Settles pending commands when the call ends (caller gone) or the driver fails. */
   enders: Set<(how: 'gone' | 'failed') => void>;
   station?: string;
+  /** The simulated agent hangs up when this fires; cleared whenever the station leaves the call. */
+  talkTimer?: TimerHandle;
   handle: SimCall;
 }
 
@@ -271,7 +275,7 @@ export class SimulatorTrunk implements TrunkDriver {
     c.handle.log.connected = { station, at: result.at };
     c.handle.emit('connected', station);
     if (Number.isFinite(s.behaviour.talkMs)) {
-      this.clock.setTimeout(() => this.lineHangup(callId, 'station', 'normal'), s.behaviour.talkMs);
+      c.talkTimer = this.clock.setTimeout(() => this.lineHangup(callId, 'station', 'normal'), s.behaviour.talkMs);
     }
     return result;
   }
@@ -280,6 +284,8 @@ export class SimulatorTrunk implements TrunkDriver {
     const c = this.#call(callId);
     if (!/^\+?\d{3,20}$/.test(number)) throw new TrunkError('invalid-argument', 'transfer: not a phone number');
     const behaviour = this.#outside.get(number) ?? 'connected';
+    // A call bridged to an agent's station: the station's leg is released first, whatever the outcome.
+    if (c.station) this.#releaseStation(c);
     const gone: TransferResult = { outcome: 'caller-gone' };
     const result = await this.#run<TransferResult>(c, options.signal, { outcome: 'cancelled' }, gone, (finish) => {
       const t = this.clock.setTimeout(
@@ -437,6 +443,7 @@ export class SimulatorTrunk implements TrunkDriver {
       this.#calls.delete(id);
       for (const e of [...c.enders]) e('failed');
       c.digits.end();
+      this.clock.clearTimeout(c.talkTimer);
       if (c.station) this.#freeStation(c.station, id);
       c.handle.log.failed = true;
       c.handle.finish();
@@ -519,6 +526,14 @@ export class SimulatorTrunk implements TrunkDriver {
     });
   }
 
+  #releaseStation(c: CallState): void {
+    this.clock.clearTimeout(c.talkTimer);
+    c.talkTimer = undefined;
+    if (c.station) this.#freeStation(c.station, c.offered.callId);
+    c.station = undefined;
+    c.handle.log.stationReleasedAt = this.clock.now();
+  }
+
   #freeStation(name: string, callId: CallId): void {
     const s = this.#stations.get(name);
     if (s?.busyWith === callId) s.busyWith = undefined;
@@ -531,6 +546,8 @@ export class SimulatorTrunk implements TrunkDriver {
     this.#calls.delete(callId);
     c.digits.end();
     for (const e of [...c.enders]) e('gone');
+    // The simulated agent's hang-up timer must not outlive the call (it kept test processes alive).
+    this.clock.clearTimeout(c.talkTimer);
     if (c.station) this.#freeStation(c.station, callId);
     for (const s of this.#stations.values()) if (s.busyWith === callId) s.busyWith = undefined;
     const ev: HangupEvent = { callId, cause, party, at: this.clock.now() };

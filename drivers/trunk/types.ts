@@ -22,7 +22,9 @@
 //      idempotent and resolves for a call already gone.
 //  T5  A call must be answered (`answer()`) before `play`, `collectDigits`, `record`. `connectAgent` and
 //      `transfer` may be used on an unanswered call (the driver answers or forwards as its hardware can).
-//      Media commands on an unanswered call reject with `not-answered`.
+//      Media commands on an unanswered call reject with `not-answered`. `transfer` on a call bridged to an
+//      agent's station (an agent's transfer) first releases the station's leg — the station is free at once
+//      and is not reconnected whatever the outcome; the caller stays with the box unless `connected`.
 //  T6  At most one media operation (play, collectDigits, record-with-stop) runs on a call at once; starting
 //      another while one runs rejects with `busy`. Exception: `record` with `background: true` (call
 //      recording of a conversation) runs alongside anything and ends at hang-up.

@@ -2,12 +2,15 @@
 // starts a CallFlow per offered call, closes call records at hang-up, records calls in flight as failed
 // when the driver fails, and offers the operations the HTTP API and CLI need.
 //
+// Settings can change while the box runs (`reconfigure()`, after an admin saves calls.json): each call keeps
+// the validated configuration it started with; new calls and the queue's wrap-up time use the new one.
+//
 // Bad input from a driver is expected and harmless: events for unknown calls, duplicate hang-ups and digits
 // after a hang-up are counted (`stats.ignoredEvents`) and dropped.
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { systemClock, type Clock } from '../../drivers/trunk/clock.js';
-import type { CallOffered, DriverFailed, HangupEvent, TrunkDriver } from '../../drivers/trunk/types.js';
+import type { CallOffered, DriverFailed, HangupEvent, TransferResult, TrunkDriver } from '../../drivers/trunk/types.js';
 import { redactNumber } from '../../drivers/trunk/types.js';
 import type { Db } from '../store/db.js';
 import { Acd, type Agent } from './acd.js';
@@ -38,6 +41,27 @@ export interface CallCenterOptions {
   flushIntervalMs?: number;
 }
 
+export type CallCenterErrorCode = 'call-not-found' | 'call-not-connected' | 'call-not-yours' | 'transfer-number-not-allowed' | 'transfer-unsupported';
+
+/** A refused call-centre operation; `code` is stable and matches the API error catalogue. */
+export class CallCenterError extends Error {
+  constructor(
+    readonly code: CallCenterErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CallCenterError';
+  }
+}
+
+/** Who asks for an agent transfer: an agent may only transfer the call they are talking on. */
+export interface TransferActor {
+  userId: number;
+  name: string;
+  /** Supervisors and admins may transfer any agent's call. */
+  anyCall: boolean;
+}
+
 export class CallCenter {
   readonly records: CallRecords;
   readonly acd: Acd;
@@ -47,8 +71,10 @@ export class CallCenter {
   readonly stats = { offered: 0, ignoredEvents: 0, failedCalls: 0, driverFailures: 0 };
   trunkUp = false;
   readonly #calls = new Map<string, CallContext>();
+  readonly #flowOf = new WeakMap<CallContext, CallFlow>();
+  #config: Readonly<CallsConfig>;
   readonly #flows = new Set<Promise<void>>();
-  readonly #deps: FlowDeps;
+  #deps: FlowDeps;
   readonly #log: Logger;
   #started = false;
 
@@ -57,6 +83,7 @@ export class CallCenter {
     if (!o.driver) throw new TypeError('CallCenterOptions.driver is required');
     if (!o.config) throw new TypeError('CallCenterOptions.config is required');
     this.clock = o.clock ?? systemClock;
+    this.#config = o.config;
     this.events = o.events ?? new LiveEvents();
     this.#log = o.log ?? silentLogger;
     this.records = new CallRecords(
@@ -68,7 +95,7 @@ export class CallCenter {
       db: o.db,
       clock: this.clock,
       events: this.events,
-      wrapUpMs: () => o.config.queue.wrapUpMs,
+      wrapUpMs: () => this.#config.queue.wrapUpMs,
       defaultHandleMs: o.config.queue.defaultHandleMs,
       onCallbackAssigned: (id: string, agent: Agent) => callbacks?.assigned(id, agent),
       write: (...ops) => this.records.writer.enqueue(...ops),
@@ -134,6 +161,25 @@ export class CallCenter {
     this.#started = false;
   }
 
+  /** The configuration new calls start with. */
+  get config(): Readonly<CallsConfig> {
+    return this.#config;
+  }
+
+  /**
+   * Apply new validated settings (callsConfig()) without a restart: calls that arrive from now on use them;
+   * calls in progress keep the configuration they started with. Directories are fixed at start.
+   */
+  reconfigure(config: Readonly<CallsConfig>): void {
+    if (!Object.isFrozen(config)) throw new TypeError('reconfigure: pass a validated, frozen config (callsConfig())');
+    if (config.promptsDir !== this.#config.promptsDir || config.recordingsDir !== this.#config.recordingsDir) {
+      throw new TypeError('reconfigure: promptsDir and recordingsDir cannot change while the box runs');
+    }
+    this.#config = config;
+    this.#deps = { ...this.#deps, config };
+    this.#log.info({ menu: config.ivr.menu.length, legacyNumbers: config.ivr.legacyNumbers.length }, 'call settings applied');
+  }
+
   get activeCalls(): number {
     return this.#calls.size;
   }
@@ -153,7 +199,7 @@ export class CallCenter {
       return;
     }
     this.stats.offered += 1;
-    const legacy = this.o.config.ivr.legacyNumbers.includes(o.called);
+    const legacy = this.#config.ivr.legacyNumbers.includes(o.called);
     const ctx: CallContext = {
       offered: o,
       legacy,
@@ -173,12 +219,20 @@ export class CallCenter {
     this.#calls.set(o.callId, ctx);
     this.events.publish({ type: 'call.arrived', at: o.at, callId: o.callId, caller: o.caller, called: o.called, legacy });
     this.#log.info({ callId: o.callId, caller: redactNumber(o.caller), called: o.called, channel: o.channel }, 'call offered');
-    const flow = new CallFlow(this.#deps, ctx).run().catch((err: unknown) => {
-      this.#log.error({ err, callId: o.callId }, 'call flow crashed');
-    });
+    // The deps object is replaced, never mutated, by reconfigure(): this call keeps the settings it started with.
+    const callFlow = new CallFlow(this.#deps, ctx);
+    this.#flowOf.set(ctx, callFlow);
+    this.#track(
+      callFlow.run().catch((err: unknown) => {
+        this.#log.error({ err, callId: o.callId }, 'call flow crashed');
+      }),
+    );
+  };
+
+  #track(flow: Promise<void>): void {
     this.#flows.add(flow);
     void flow.finally(() => this.#flows.delete(flow));
-  };
+  }
 
   #onDigits = (e: { callId: string }): void => {
     // The flow reads digits through collectDigits (type-ahead, T7); here only bad input is counted.
@@ -201,6 +255,7 @@ export class CallCenter {
       handleMs = h.at - ctx.agentAnsweredAt;
       this.acd.released(ctx.agentId, handleMs);
     }
+    ctx.agentId = undefined;
     const outcome = outcomeOf(ctx, h);
     try {
       this.records.finish(h.callId, h.at, {
@@ -250,7 +305,45 @@ export class CallCenter {
 
   kpis(range: { from: number; to: number; bucket: 'hour' | 'day' }): KpiReport {
     this.records.flush();
-    return callKpis(this.o.db, { ...range, timezone: this.o.config.ivr.hours.timezone });
+    return callKpis(this.o.db, { ...range, timezone: this.#config.ivr.hours.timezone });
+  }
+
+  /** Numbers an agent may transfer a call to: the distress and redirect numbers plus `queue.transferNumbers`. */
+  transferTargets(config: Readonly<CallsConfig> = this.#config): string[] {
+    const r = config.ivr.redirects;
+    return [...new Set([config.ivr.distressNumber, r.railway.number, r.aviation.number, r.postal.number, ...config.queue.transferNumbers])];
+  }
+
+  /**
+   * An agent's transfer of a live call to an outside number (the desk's one-key 12395/12306/12326/12305).
+   * The agent's leg is released at once (the agent goes to wrap-up), then the caller is transferred through
+   * the driver; the call record gets a `transfer` leg with its time, target and outcome. When the transfer
+   * does not connect, the caller hears so and goes back to the head of the queue. Resolves with the outcome.
+   */
+  async transfer(callId: string, to: string, who: TransferActor): Promise<TransferResult> {
+    const ctx = this.#calls.get(callId);
+    const flow = ctx && this.#flowOf.get(ctx);
+    if (!ctx || !flow) {
+      if (this.records.get(callId)) throw new CallCenterError('call-not-connected', `call ${callId} has ended`);
+      throw new CallCenterError('call-not-found', `no call ${callId}`);
+    }
+    if (ctx.agentId === undefined || ctx.transferring) {
+      throw new CallCenterError('call-not-connected', `call ${callId} is not talking to an agent`);
+    }
+    if (!who.anyCall && ctx.agentId !== who.userId) {
+      throw new CallCenterError('call-not-yours', `call ${callId} is not connected to your station`);
+    }
+    // The call's own settings decide, like everything else in the call.
+    const allowed = this.transferTargets(flow.config);
+    if (!allowed.includes(to)) {
+      throw new CallCenterError('transfer-number-not-allowed', `${to} is not a transfer number (allowed: ${allowed.join(', ')})`);
+    }
+    if (!this.o.driver.capabilities.transfer) {
+      throw new CallCenterError('transfer-unsupported', `the ${this.o.driver.kind} trunk cannot transfer calls`);
+    }
+    const r = await flow.agentTransfer(to, who.name);
+    if (r.outcome !== 'connected' && !ctx.ended) this.#track(flow.backToQueue());
+    return r;
   }
 }
 

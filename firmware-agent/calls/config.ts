@@ -46,6 +46,11 @@ export interface QueueConfig {
   voicemailMaxMs: number;
   /** Record agent conversations. */
   recordCalls: boolean;
+  /**
+   * Outside numbers an agent may transfer a live call to, besides the distress number and the three
+   * redirect numbers (which are always allowed). Default none.
+   */
+  transferNumbers: string[];
 }
 
 export interface IvrConfig {
@@ -105,6 +110,7 @@ export function defaultCallsConfig(dataDir = './data', region = '000000'): Calls
       defaultHandleMs: 180_000,
       voicemailMaxMs: 120_000,
       recordCalls: true,
+      transferNumbers: [],
     },
     recordingsDir: `${dataDir}/recordings`,
     promptsDir: `${dataDir}/prompts`,
@@ -177,6 +183,10 @@ export function callsConfig(partial: DeepPartial<CallsConfig> = {}, base = defau
   for (const [k, r] of Object.entries(c.ivr.redirects)) {
     if (!number.test(r.number)) throw new CallsConfigError(`ivr.redirects.${k}.number`, 'not a phone number');
   }
+  if (!Array.isArray(c.queue.transferNumbers)) throw new CallsConfigError('queue.transferNumbers', 'must be a list of phone numbers');
+  c.queue.transferNumbers.forEach((n, i) => {
+    if (!number.test(n)) throw new CallsConfigError(`queue.transferNumbers[${i}]`, 'not a phone number');
+  });
   c.ivr.legacyNumbers.forEach((n, i) => {
     if (!number.test(n)) throw new CallsConfigError(`ivr.legacyNumbers[${i}]`, 'not a phone number');
   });

@@ -48,6 +48,14 @@ export interface CallContext {
   ringingAgent?: number;
   agentId?: number;
   agentAnsweredAt?: number;
+  /** The open `agent` leg of the call record, closed when the agent's side is released. */
+  agentLeg?: number;
+  /** Skill the call was queued for (kept for a re-queue after a failed agent transfer). */
+  skill?: string | null;
+  /** An agent's transfer is under way: the agent is released and a second transfer is refused. */
+  transferring?: boolean;
+  /** The conversation recording runs (started once per call, whichever agent answers). */
+  recording?: boolean;
   transferredTo?: string;
   announced?: boolean;
   voicemailFile?: string;

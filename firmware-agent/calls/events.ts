@@ -28,6 +28,7 @@ export type LiveEvent =
   | { type: 'call.routed'; at: number; callId: string; route: string; target?: string }
   | { type: 'call.offered'; at: number; callId: string; agentId: number; caller: string | null; ticketType: string | null; history: CallerHistory }
   | { type: 'call.connected'; at: number; callId: string; agentId: number }
+  | { type: 'call.transferred'; at: number; callId: string; agentId: number; to: string; by: string; outcome: string }
   | { type: 'call.ended'; at: number; callId: string; outcome: string }
   | { type: 'callback.offered'; at: number; callbackId: string; agentId: number; caller: string; history: CallerHistory }
   | { type: 'agent.state'; at: number; agent: AgentSnapshot }

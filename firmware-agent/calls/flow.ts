@@ -6,7 +6,7 @@
 // Routing rules come before anything that needs an agent or business hours (design §5): water distress is
 // transferred to 12395 at once, railway/aviation/postal callers hear the right number, at any hour and
 // however busy the agents are.
-import { TrunkError, type Prompt } from '../../drivers/trunk/types.js';
+import { TrunkError, type Prompt, type TransferResult } from '../../drivers/trunk/types.js';
 import type { Reservation } from './acd.js';
 import type { MenuItem } from './config.js';
 import type { CallContext, FlowDeps } from './context.js';
@@ -20,6 +20,11 @@ export class CallFlow {
     private readonly d: FlowDeps,
     private readonly ctx: CallContext,
   ) {}
+
+  /** The settings this call started with (a later reconfigure() does not change them). */
+  get config(): FlowDeps['config'] {
+    return this.d.config;
+  }
 
   get #id(): string {
     return this.ctx.offered.callId;
@@ -139,19 +144,71 @@ export class CallFlow {
   }
 
   async #transfer(number: string): Promise<boolean> {
+    return (await this.#transferLeg(number)).outcome === 'connected';
+  }
+
+  async #transferLeg(number: string): Promise<TransferResult> {
     const leg = this.d.records.legStart(this.#id, 'transfer', number, this.d.clock.now());
     const r = await this.d.driver.transfer(this.#id, number, { ringTimeoutMs: 30_000, signal: this.ctx.ac.signal });
     this.d.records.legEnd(leg, this.d.clock.now(), r.outcome);
-    if (r.outcome !== 'connected') return false;
+    if (r.outcome !== 'connected') return r;
     this.ctx.transferredTo = number;
     this.d.records.update(this.#id, { transferred_at: r.at, transferred_to: number });
-    return true;
+    return r;
+  }
+
+  // ---- an agent's transfer (CallCenter.transfer checks who may, and to where) ---------------------------
+
+  /**
+   * The agent talking on this call hands the caller to an outside number: the agent's leg is released
+   * (the agent goes to wrap-up, the station is free), then the driver transfers the caller (T5). Resolves
+   * with the driver's outcome; after anything but `connected` the caller is still with the box and
+   * `backToQueue()` should follow.
+   */
+  async agentTransfer(to: string, by: string): Promise<TransferResult> {
+    const { acd, clock, records, events } = this.d;
+    const agentId = this.ctx.agentId;
+    if (agentId === undefined) throw new Error('agentTransfer: the call is not connected to an agent');
+    this.ctx.transferring = true;
+    const now = clock.now();
+    records.legEnd(this.ctx.agentLeg, now, 'transferred');
+    this.ctx.agentLeg = undefined;
+    this.ctx.agentId = undefined; // the hang-up that follows must not release the agent a second time
+    acd.released(agentId, this.ctx.agentAnsweredAt !== undefined ? now - this.ctx.agentAnsweredAt : null);
+    this.d.log.info({ callId: this.#id, agentId, to, by }, 'agent transfers the call');
+    let r: TransferResult;
+    try {
+      r = await this.#transferLeg(to);
+    } catch (err) {
+      if (!(err instanceof TrunkError) || this.ctx.ended) throw err;
+      this.d.log.warn({ err, callId: this.#id, to }, 'agent transfer refused by the driver');
+      r = { outcome: 'failed' };
+    } finally {
+      this.ctx.transferring = false;
+    }
+    events.publish({ type: 'call.transferred', at: clock.now(), callId: this.#id, agentId, to, by, outcome: r.outcome });
+    return r;
+  }
+
+  /** After a failed agent transfer: tell the caller, then back to the head of the queue (their place kept). */
+  async backToQueue(): Promise<void> {
+    try {
+      if (this.ctx.ended) return;
+      this.d.records.update(this.#id, { status: 'queued' });
+      if (!(await this.#play('route.transfer-failed'))) return;
+      await this.#queue(this.ctx.skill ?? null, true);
+    } catch (err) {
+      if (this.ctx.ended) return;
+      this.d.log.error({ err, callId: this.#id }, 'call flow failed after a failed transfer');
+      await this.#safeHangup();
+    }
   }
 
   // ---- agents, queue, overflow ---------------------------------------------------------------------------
 
   async #toAgent(ticketType: CallContext['ticketType'], skill: string | null, why: string, urgent = false): Promise<void> {
     this.ctx.ticketType = ticketType;
+    this.ctx.skill = skill;
     this.d.records.update(this.#id, { ticket_type: ticketType, skill });
     if (this.ctx.afterHours && !urgent) {
       this.#routed('voicemail', why);
@@ -161,14 +218,17 @@ export class CallFlow {
     return this.#queue(skill);
   }
 
-  async #queue(skill: string | null): Promise<void> {
+  /** `again`: back from a failed agent transfer — at the head, keeping the place and queue time it had. */
+  async #queue(skill: string | null, again = false): Promise<void> {
     const { acd, clock, config } = this.d;
-    const queuedAt = clock.now();
-    this.ctx.queuedAt = queuedAt;
-    this.d.records.update(this.#id, { status: 'queued', queued_at: queuedAt });
-    let deadline = queuedAt + config.queue.maxWaitMs;
-    let atHead = false;
-    let announce = true; // the first announcement comes right after the greeting
+    const queuedAt = again && this.ctx.queuedAt !== undefined ? this.ctx.queuedAt : clock.now();
+    if (!again) {
+      this.ctx.queuedAt = queuedAt;
+      this.d.records.update(this.#id, { status: 'queued', queued_at: queuedAt });
+    }
+    let deadline = clock.now() + config.queue.maxWaitMs;
+    let atHead = again;
+    let announce = !again; // the first announcement comes right after the greeting
     for (;;) {
       const leg = this.d.records.legStart(this.#id, 'queue', skill, clock.now());
       const wake = new AbortController();
@@ -251,11 +311,13 @@ export class CallFlow {
         acd.ringFailed(r.agentId, 'caller-gone');
         return 'done';
       }
+      // A second answer (after a failed agent transfer) keeps the first answer time: KPIs measure the caller's wait.
+      const first = this.ctx.agentAnsweredAt === undefined;
       this.ctx.agentId = r.agentId;
       this.ctx.agentAnsweredAt = res.at;
       acd.connected(r.agentId, this.#id);
-      records.update(this.#id, { status: 'talking', agent_answered_at: res.at, agent_id: r.agentId, station: r.station });
-      records.legStart(this.#id, 'agent', String(r.agentId), res.at);
+      records.update(this.#id, { status: 'talking', ...(first ? { agent_answered_at: res.at } : {}), agent_id: r.agentId, station: r.station });
+      this.ctx.agentLeg = records.legStart(this.#id, 'agent', String(r.agentId), res.at);
       events.publish({ type: 'call.connected', at: clock.now(), callId: this.#id, agentId: r.agentId });
       this.#recordConversation();
       return 'done';
@@ -267,7 +329,8 @@ export class CallFlow {
   }
 
   #recordConversation(): void {
-    if (!this.d.config.queue.recordCalls || !this.d.driver.capabilities.record) return;
+    if (this.ctx.recording || !this.d.config.queue.recordCalls || !this.d.driver.capabilities.record) return;
+    this.ctx.recording = true;
     const file = `${this.d.config.recordingsDir}/call-${safe(this.#id)}.wav`;
     this.d.records.update(this.#id, { recording_file: file });
     this.d.driver.record(this.#id, { file, background: true }).catch((err: unknown) => {

@@ -7,7 +7,7 @@ import { runCaller } from '../../../drivers/simulator/callers.js';
 import type { BoxServices } from '../../box.js';
 import { AcdError } from '../../calls/acd.js';
 import { CallbackError } from '../../calls/callbacks.js';
-import type { CallCenter } from '../../calls/center.js';
+import { CallCenterError, type CallCenter } from '../../calls/center.js';
 import type { AgentState, LiveEvent } from '../../calls/events.js';
 import { runTraffic, type TrafficOptions } from '../../calls/simulate.js';
 import { AppError, errorCatalogue, type ErrorCode } from '../../errors.js';
@@ -32,6 +32,7 @@ function rethrow(err: unknown): never {
   if (err instanceof AcdError) {
     fail(err.code, err.code === 'station-required' ? 'validation-failed' : 'illegal-transition', err.message);
   }
+  if (err instanceof CallCenterError) throw new AppError(err.code, err.message, { reason: err.code });
   if (err instanceof CallbackError) {
     fail(err.code, err.code === 'callback-not-found' ? 'route-not-found' : 'forbidden-role', err.message);
   }
@@ -58,7 +59,7 @@ const stateBody = {
   additionalProperties: false,
   required: ['state'],
   properties: {
-    state: { type: 'string', enum: ['logged-out', 'ready', 'break'] },
+    state: { type: 'string', enum: ['logged-out', 'ready', 'break', 'wrap-up'] },
     station: { type: 'string', pattern: '^[A-Za-z0-9/_.-]{1,32}$' },
     reason: { type: 'string', maxLength: 100 },
   },
@@ -90,7 +91,7 @@ export const callRoutes: FastifyPluginAsync<CallRoutesOptions> = async (app, { c
     async () => center.acd.agentList(),
   );
 
-  app.put<{ Body: { state: 'logged-out' | 'ready' | 'break'; station?: string; reason?: string } }>(
+  app.put<{ Body: { state: 'logged-out' | 'ready' | 'break' | 'wrap-up'; station?: string; reason?: string } }>(
     '/api/agent/state',
     {
       config: { roles: centre },
@@ -118,7 +119,7 @@ export const callRoutes: FastifyPluginAsync<CallRoutesOptions> = async (app, { c
     },
   );
 
-  app.put<{ Params: { id: number }; Body: { state: 'logged-out' | 'ready' | 'break'; station?: string; reason?: string } }>(
+  app.put<{ Params: { id: number }; Body: { state: 'logged-out' | 'ready' | 'break' | 'wrap-up'; station?: string; reason?: string } }>(
     '/api/agents/:id/state',
     {
       config: { roles: supervisors },
@@ -242,6 +243,40 @@ export const callRoutes: FastifyPluginAsync<CallRoutesOptions> = async (app, { c
         fail('call-not-found', 'route-not-found', `no call ${request.params.id}`);
       }
       return reply.code(201).send(center.records.get(request.params.id));
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: { to: string } }>(
+    '/api/calls/:id/transfer',
+    {
+      config: { roles: centre },
+      schema: {
+        tags: ['calls'],
+        summary:
+          'Transfer a live call to an outside number (12395/12306/12326/12305 or queue.transferNumbers); the agent goes to wrap-up. ' +
+          'An agent only for the call on their own station; answers once the transfer connected or failed',
+        params: idParams,
+        body: { type: 'object', additionalProperties: false, required: ['to'], properties: { to: { type: 'string', pattern: '^\\+?[0-9]{3,20}$' } } },
+        response: {
+          200: { type: 'object', properties: { callId: { type: 'string' }, to: { type: 'string' }, outcome: { type: 'string' }, at: { type: 'integer' } } },
+          ...errorResponses(400, 401, 403, 404, 409, 422, 502),
+        },
+      },
+    },
+    async (request) => {
+      const u = request.user!;
+      const { id } = request.params;
+      const { to } = request.body;
+      let r;
+      try {
+        r = await center.transfer(id, to, { userId: u.id, name: actor(request).name, anyCall: u.role !== 'agent' });
+      } catch (err) {
+        rethrow(err);
+      }
+      if (r.outcome !== 'connected') {
+        throw new AppError('transfer-failed', `the transfer to ${to} ended ${r.outcome}`, { reason: 'transfer-failed', outcome: r.outcome });
+      }
+      return { callId: id, to, outcome: r.outcome, at: r.at };
     },
   );
 
