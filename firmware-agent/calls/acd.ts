@@ -62,12 +62,16 @@ export class AcdError extends Error {
   }
 }
 
+// Wrap-up by hand: a ready agent (e.g. to finish the notes of a call whose wrap-up time ran out) or one on
+// break may enter it; it ends like the automatic one after `queue.wrapUpMs` — or, when that is 0 (no
+// automatic wrap-up), when the agent goes ready. Asking for wrap-up again while in it restarts its time.
+// Never during a call: the call's end puts the agent in wrap-up.
 const allowed: Record<AgentState, AgentState[]> = {
   'logged-out': ['ready', 'break'],
-  ready: ['break', 'logged-out'],
+  ready: ['break', 'logged-out', 'wrap-up'],
   'on-call': ['logged-out'], // logging out mid-call takes effect when the call ends
   'wrap-up': ['ready', 'break', 'logged-out'],
-  break: ['ready', 'logged-out'],
+  break: ['ready', 'logged-out', 'wrap-up'],
 };
 
 export class Acd {
@@ -157,6 +161,7 @@ export class Acd {
     if (input.station !== undefined) a.station = input.station || null;
     if (input.skills) a.skills = [...new Set(input.skills)];
     if (input.state === a.state) {
+      if (a.state === 'wrap-up') this.#armWrap(a, true); // more time for the notes
       this.#persist(a, input.reason ?? 'update');
       this.#publishAgent(a);
       return this.snapshot(a);
@@ -169,12 +174,12 @@ export class Acd {
       this.#pendingLogout.add(a.id);
       return this.snapshot(a);
     }
-    this.#transition(a, input.state, input.reason ?? 'api');
+    this.#transition(a, input.state, input.reason ?? 'api', true);
     this.dispatch();
     return this.snapshot(a);
   }
 
-  #transition(a: Agent, state: AgentState, reason: string): void {
+  #transition(a: Agent, state: AgentState, reason: string, byHand = false): void {
     const now = this.deps.clock.now();
     if (a.state === 'wrap-up') this.deps.clock.clearTimeout(a.wrapTimer);
     if (a.reservedFor && state !== 'on-call') {
@@ -190,13 +195,15 @@ export class Acd {
       a.callId = null;
       a.callbackId = null;
     }
-    if (state === 'wrap-up') this.#armWrap(a);
+    if (state === 'wrap-up') this.#armWrap(a, byHand);
     this.#persist(a, reason);
     this.#publishAgent(a);
   }
 
-  #armWrap(a: Agent): void {
+  #armWrap(a: Agent, byHand = false): void {
     this.deps.clock.clearTimeout(a.wrapTimer);
+    a.wrapTimer = undefined;
+    if (byHand && this.deps.wrapUpMs() === 0) return; // no automatic wrap-up: the agent ends it
     a.wrapTimer = this.deps.clock.setTimeout(() => {
       if (a.state !== 'wrap-up') return;
       this.#transition(a, 'ready', 'wrap-up-ended');

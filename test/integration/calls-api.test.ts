@@ -17,6 +17,11 @@ t.test('an agent goes ready, a distress call is routed, and the call record, his
   t.equal(r.json().state, 'ready');
   r = await s.agent.put('/api/agent/state', { state: 'on-call' });
   t.equal(r.statusCode, 400, 'on-call is not a state an agent sets');
+  r = await s.agent.put('/api/agent/state', { state: 'wrap-up' });
+  t.equal(r.statusCode, 200, 'an agent may enter wrap-up by hand (to finish notes)');
+  t.equal(r.json().state, 'wrap-up');
+  r = await s.agent.put('/api/agent/state', { state: 'ready' });
+  t.equal(r.json().state, 'ready', 'and end it');
   const agents = (await s.supervisor.get('/api/agents')).json() as { name: string; state: string }[];
   t.ok(agents.some((a) => a.name === 'agent1' && a.state === 'ready'));
 

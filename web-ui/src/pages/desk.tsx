@@ -39,6 +39,9 @@ const transfers = [
   { to: '12305', zh: '邮政', en: 'Postal' },
 ];
 
+/** F4 / the wrap-up button: enter wrap-up by hand, or end it (back to ready) when in it. */
+const wrapTarget = (state: string | undefined): 'ready' | 'wrap-up' => (state === 'wrap-up' ? 'ready' : 'wrap-up');
+
 const emptyForm = (region: string) => ({
   type: 'complaint',
   subtype: '',
@@ -123,7 +126,7 @@ export function Desk() {
     return () => offs.forEach((f) => f());
   }, [callsAvailable, user.id]);
 
-  const setState = async (state: 'ready' | 'break' | 'logged-out') => {
+  const setState = async (state: 'ready' | 'break' | 'wrap-up' | 'logged-out') => {
     setError(null);
     try {
       // Read the input itself: a shortcut pressed right after typing may run a handler from the render before.
@@ -215,13 +218,14 @@ export function Desk() {
 
   const formOk = form.domain && form.region && form.subject.trim() && form.description.trim();
 
-  // Keyboard: F2 ready, F3 break, F4 end wrap-up (back to ready), Alt+K knowledge base, Ctrl+Enter dispatch.
+  // Keyboard: F2 ready, F3 break, F4 wrap-up (from ready or break; in wrap-up it ends it, back to ready),
+  // Alt+K knowledge base, Ctrl+Enter dispatch.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'F2' || e.key === 'F3' || e.key === 'F4') {
         e.preventDefault();
         if (!callsAvailable) return;
-        void setState(e.key === 'F3' ? 'break' : 'ready');
+        void setState(e.key === 'F3' ? 'break' : e.key === 'F4' ? wrapTarget(agent?.state) : 'ready');
       } else if (e.altKey && (e.key === 'k' || e.key === 'K')) {
         e.preventDefault();
         kbInput.current?.focus();
@@ -253,7 +257,8 @@ export function Desk() {
             <input ref={stationInput} id="station" class="short" placeholder="分机 / station" value={station} onInput={(e) => setStation((e.target as HTMLInputElement).value)} />
             <button id="btn-ready" class={agent?.state === 'ready' ? 'on' : ''} onClick={() => void setState('ready')}>{t('ready')} (F2)</button>
             <button id="btn-break" class={agent?.state === 'break' ? 'on' : ''} onClick={() => void setState('break')}>{t('break')} (F3)</button>
-            <button id="btn-wrap" class={agent?.state === 'wrap-up' ? 'on' : ''} disabled={agent?.state !== 'wrap-up'} onClick={() => void setState('ready')} title="话后整理结束，回到就绪 / end wrap-up">
+            <button id="btn-wrap" class={agent?.state === 'wrap-up' ? 'on' : ''} disabled={!['ready', 'break', 'wrap-up'].includes(agent?.state ?? '')} onClick={() => void setState(wrapTarget(agent?.state))}
+              title={agent?.state === 'wrap-up' ? '话后整理结束，回到就绪 / end wrap-up' : '进入话后整理 / wrap up (no calls offered)'}>
               {t('wrapUp')} ✓ (F4)
             </button>
             <button id="btn-signout" onClick={() => void setState('logged-out')}>{t('signOut')}</button>
