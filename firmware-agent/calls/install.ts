@@ -15,6 +15,7 @@ import type { TrunkDriver } from '../../drivers/trunk/types.js';
 import { SimulatorTrunk } from '../../drivers/simulator/trunk.js';
 import { systemActor } from '../accounts/service.js';
 import type { Box, BoxOptions } from '../app.js';
+import type { BoxServices } from '../box.js';
 import { callRoutes } from '../http/routes/calls.js';
 import { CallCenter } from './center.js';
 import { callsConfig, defaultCallsConfig, type CallsConfig, type DeepPartial } from './config.js';
@@ -43,7 +44,7 @@ export function registerTrunkDriver(name: string, factory: TrunkFactory): void {
 const centres = new WeakMap<object, CallCenter>();
 
 /** The box's call centre, for other subsystems (e.g. statistics). */
-export function callCenterOf(box: Box): CallCenter | undefined {
+export function callCenterOf(box: BoxServices): CallCenter | undefined {
   return centres.get(box);
 }
 

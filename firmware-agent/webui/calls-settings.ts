@@ -1,12 +1,14 @@
 // Admin pages for the call settings the technician file `<data>/calls.json` holds (IVR menu, business
-// hours, legacy numbers, national redirects, queue timings) and for recorded prompts. The calls
-// subsystem reads that file at start, so a change here is validated with the same rules
-// (`callsConfig()`), written durably, audited, and takes effect at the next start — the page says so.
+// hours, legacy numbers, national redirects, queue timings) and for recorded prompts. A change here is
+// validated with the same rules as at start (`callsConfig()`), written durably, audited, and then applied
+// to the running call centre (`CallCenter.reconfigure()`): calls that arrive from then on use it, calls in
+// progress keep the settings they started with. `restartRequired` stays in the answer for a box without a
+// call centre (calls not installed), where the file is only read at the next start.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { BoxServices } from '../box.js';
-import { loadCallsConfig } from '../calls/install.js';
+import { callCenterOf, loadCallsConfig } from '../calls/install.js';
 import { CallsConfigError, callsConfig, defaultCallsConfig, type CallsConfig, type DeepPartial } from '../calls/config.js';
 import { writeFileDurably } from '../config/store.js';
 import { AppError } from '../errors.js';
@@ -22,8 +24,7 @@ export function registerCallsSettings(app: FastifyInstance, box: BoxServices): v
     const c = box.config.current().box;
     return loadCallsConfig(box.dataDir, c.region, c.timezone);
   };
-  const view = (restartRequired: boolean) => {
-    const e = effective();
+  const view = (restartRequired: boolean, e = effective()) => {
     const prompts = fs.existsSync(e.promptsDir) ? fs.readdirSync(e.promptsDir).filter((f) => f.endsWith('.wav') && !f.startsWith('.')).sort() : [];
     return { ivr: e.ivr, queue: e.queue, prompts, file: readPartial(), restartRequired };
   };
@@ -36,7 +37,7 @@ export function registerCallsSettings(app: FastifyInstance, box: BoxServices): v
       config: { roles: admin },
       schema: {
         tags: ['ui'],
-        summary: 'Change call settings (IVR menu, hours, legacy numbers, redirects, queue); validated, audited, applied at the next start',
+        summary: 'Change call settings (IVR menu, hours, legacy numbers, redirects, queue); validated, audited, applied to calls that arrive from now on',
         body: {
           type: 'object',
           additionalProperties: false,
@@ -52,8 +53,9 @@ export function registerCallsSettings(app: FastifyInstance, box: BoxServices): v
       const c = box.config.current().box;
       const base = defaultCallsConfig(box.dataDir, c.region);
       base.ivr.hours.timezone = c.timezone;
+      let validated;
       try {
-        callsConfig(next, base);
+        validated = callsConfig(next, base);
       } catch (err) {
         if (err instanceof CallsConfigError) throw new AppError('validation-failed', err.message, { field: err.field });
         throw new AppError('validation-failed', (err as Error).message);
@@ -62,7 +64,11 @@ export function registerCallsSettings(app: FastifyInstance, box: BoxServices): v
         box.tickets.audit.append(actor(request), box.now(), { entity: 'config', entityId: 'calls', action: 'update', data: { before, after: next } });
         writeFileDurably(file, `${JSON.stringify(next, null, 2)}\n`, 0o640);
       })();
-      return view(true);
+      // Applied after the file is durable, so the running centre never uses settings a power cut would lose.
+      const center = callCenterOf(box);
+      if (!center) return view(true, validated);
+      center.reconfigure(validated);
+      return view(false, validated);
     },
   );
 

@@ -230,10 +230,10 @@ interface CallsSettingsView {
   restartRequired: boolean;
 }
 
-/** IVR menu, business hours, redirects and prompts; legacy numbers. Saved to calls.json, applied at the next start. */
+/** IVR menu, business hours, redirects and prompts; legacy numbers. Saved to calls.json and applied to new calls at once. */
 function CallsSettings({ part }: { part: 'ivr' | 'legacy' }) {
   const [v, setV] = useState<CallsSettingsView | null>(null);
-  const [restart, setRestart] = useState(false);
+  const [saved, setSaved] = useState<'applied' | 'restart' | null>(null);
   const [newNumber, setNewNumber] = useState('');
   const [promptId, setPromptId] = useState('');
   const m = useMsg();
@@ -244,10 +244,16 @@ function CallsSettings({ part }: { part: 'ivr' | 'legacy' }) {
     m.run(async () => {
       const r = await put<CallsSettingsView>('/api/ui/calls-settings', { ivr: patchIvr });
       setV(r);
-      setRestart(r.restartRequired);
+      setSaved(r.restartRequired ? 'restart' : 'applied');
     });
   const setMenu = (i: number, item: MenuItem) => setV({ ...v, ivr: { ...ivr, menu: ivr.menu.map((x, j) => (j === i ? item : x)) } });
-  const restartNote = restart ? <p class="notice">已保存到 calls.json，重启设备后生效 / saved; applies at the next start</p> : null;
+  // The box applies saved settings to calls that arrive from now on; calls in progress keep theirs.
+  const restartNote =
+    saved === 'applied' ? (
+      <p class="notice">已保存并生效：新来电按新设置处理，进行中的通话不受影响 / saved and applied to new calls; calls in progress keep their settings</p>
+    ) : saved === 'restart' ? (
+      <p class="notice">已保存到 calls.json，重启设备后生效 / saved; applies at the next start</p>
+    ) : null;
   if (part === 'legacy') {
     return (
       <div class="card" id="calls-legacy">
