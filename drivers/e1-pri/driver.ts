@@ -435,8 +435,10 @@ export class E1PriDriver implements TrunkDriver {
 
   async transfer(callId: CallId, number: string, options: TransferOptions = {}): Promise<TransferResult> {
     const c = this.need(callId);
-    if (c.leg || c.pendingLeg) throw new TrunkError('busy', `e1-pri: call ${callId} is connected to a station`);
+    if (c.pendingLeg) throw new TrunkError('busy', `e1-pri: call ${callId} is ringing a station`);
     if (!/^\+?\d+$/.test(number)) throw new TrunkError('invalid-argument', `transfer: not a phone number: ${number}`);
+    // An agent's transfer (contract T5): the station's leg is released first; its release must not end the caller.
+    if (c.leg) await this.releaseStation(c);
     if (!c.answered) await this.answer(callId);
     const r = await this.dialLeg(c, number, 'transfer', options.ringTimeoutMs ?? this.config.defaultRingTimeoutMs, options.signal);
     if (r.outcome !== 'answered') return { outcome: r.outcome === 'unreachable' ? 'failed' : r.outcome };
@@ -467,6 +469,18 @@ export class E1PriDriver implements TrunkDriver {
       }
     }, 0);
     return { outcome: 'connected', at };
+  }
+
+  /** Release the agent leg bridged to `c` (the span worker undoes the bridge); the caller stays. */
+  private async releaseStation(c: FCall): Promise<void> {
+    const id = c.leg!;
+    c.leg = undefined;
+    const leg = this.legs.get(id);
+    this.legs.delete(id);
+    if (leg) leg.onEnd = undefined;
+    await this.host.request({ op: 'hangup', callId: id, cause: CAUSE.NORMAL_CLEARING }).catch((e: unknown) => {
+      this.log.debug(`e1-pri: releasing station leg ${id}: ${String(e)}`);
+    });
   }
 
   /**
