@@ -547,7 +547,9 @@ export class TicketService {
       params.domain = filter.domain;
     }
     if (filter.caller) {
-      where.push('t.caller_phone = @caller');
+      // A viewer who may not see a confidential reporter's phone may not match on it either: otherwise
+      // `?caller=<phone>` would confirm who reported a matter. Such tickets behave as if they had no phone.
+      where.push(ctx.hideConfidential ? 't.caller_phone = @caller AND t.confidential = 0' : 't.caller_phone = @caller');
       params.caller = filter.caller;
     }
     if (filter.urgent !== undefined) {
