@@ -12,6 +12,7 @@
 //  3. outgoing notices are queued in the transaction of the ticket change that causes them.
 import { createHash } from 'node:crypto';
 import type { Clock, TimerHandle } from '../../drivers/trunk/clock.js';
+import { indexText } from '../search/segment.js';
 import { statuses } from '../tickets/codes.js';
 import type { TicketChange, TicketService } from '../tickets/service.js';
 import type { Actor } from '../tickets/workflow.js';
@@ -29,6 +30,11 @@ const MOBILE = /^(?:\+?86)?(1[3-9]\d{9})$/;
 export function nationalNumber(n: string): string {
   const m = MOBILE.exec(n.replace(/[\s-]/g, ''));
   return m ? m[1]! : n.replace(/[\s-]/g, '');
+}
+
+/** The line added to the description of a ticket whose SMS is missing parts. */
+function incompleteNote(missing: number[], total: number): string {
+  return missing.length ? `\n（短信不完整：共${total}段，缺第${missing.join('、')}段）` : '';
 }
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -84,6 +90,20 @@ export class SmsChannel {
       handledTwin: db.prepare(
         `SELECT 1 FROM sms_parts WHERE group_key = ? AND seq = ? AND text = ? AND message_id IS NOT NULL AND received_at >= ? LIMIT 1`,
       ),
+      // The incomplete message a late part belongs to: same group, kept after the timeout, recent.
+      incompleteFor: db.prepare(
+        `SELECT id, missing FROM sms_messages
+         WHERE complete = 0 AND received_at >= @since
+           AND id IN (SELECT message_id FROM sms_parts WHERE group_key = @group AND message_id IS NOT NULL)
+         ORDER BY id DESC LIMIT 1`,
+      ),
+      messageParts: db.prepare(`SELECT * FROM sms_parts WHERE message_id = ? ORDER BY seq, id`),
+      messageRow: db.prepare(`SELECT text, missing, kind, ticket_number FROM sms_messages WHERE id = ?`),
+      amendMessage: db.prepare(`UPDATE sms_messages SET text = @text, complete = @complete, missing = @missing WHERE id = @id`),
+      ticketForAmend: db.prepare(`SELECT rowid, number, status, subject, description, location, involved FROM tickets WHERE number = ?`),
+      amendTicket: db.prepare(`UPDATE tickets SET description = @description, updated_at = @at, version = version + 1 WHERE rowid = @rowid`),
+      ftsDelete: db.prepare(`DELETE FROM tickets_fts WHERE rowid = ?`),
+      ftsInsert: db.prepare(`INSERT INTO tickets_fts (rowid, words) VALUES (?, ?)`),
       openParts: db.prepare(`SELECT * FROM sms_parts WHERE group_key = ? AND message_id IS NULL ORDER BY seq, id`),
       openGroups: db.prepare(`SELECT group_key, MIN(received_at) AS first FROM sms_parts WHERE message_id IS NULL GROUP BY group_key`),
       insertMessage: db.prepare(
@@ -182,7 +202,17 @@ export class SmsChannel {
         scTime: p.scTime,
         at: at.toISOString(),
       });
-      return r.changes === 1 ? ('new' as const) : ('duplicate' as const);
+      if (r.changes !== 1) return 'duplicate' as const;
+      // A part that comes after its message was kept as incomplete belongs to that message (and its
+      // ticket), not to a new group that would time out into a second, partial ticket and reply.
+      if (multi) {
+        const late = this.#stmts.incompleteFor.get({ group, since }) as { id: number; missing: string } | undefined;
+        if (late && (JSON.parse(late.missing) as number[]).includes(multi.sequence)) {
+          this.#attachLate(late.id, Number(r.lastInsertRowid), at);
+          return 'attached' as const;
+        }
+      }
+      return 'new' as const;
     }).immediate();
     if (stored === 'duplicate') this.#d.log.info({ from: maskPhone(p.from), index: p.index }, 'sms: part already stored');
     if (stored === 'new') {
@@ -263,6 +293,56 @@ export class SmsChannel {
     return done;
   }
 
+  /**
+   * Inside the part's transaction: joins a late part to the message kept as incomplete, completes it
+   * if it is now whole, and brings its ticket's description up to date with an audit note. No new
+   * ticket and no second acknowledgement: the sender already has the ticket number.
+   */
+  #attachLate(messageId: number, partId: number, at: Date): void {
+    this.#stmts.consume.run(messageId, partId);
+    const before = this.#stmts.messageRow.get(messageId) as { text: string; missing: string; kind: string; ticket_number: string | null };
+    const parts = this.#stmts.messageParts.all(messageId) as PartRow[];
+    const total = parts[0]!.total;
+    const bySeq = new Map<number, PartRow>();
+    for (const p of parts) if (!bySeq.has(p.seq)) bySeq.set(p.seq, p);
+    const missing: number[] = [];
+    let text = '';
+    for (let s = 1; s <= total; s++) {
+      const p = bySeq.get(s);
+      if (p) text += p.text;
+      else missing.push(s);
+    }
+    const complete = missing.length === 0;
+    this.#stmts.amendMessage.run({ id: messageId, text, complete: complete ? 1 : 0, missing: JSON.stringify(missing) });
+    const seq = parts.find((p) => p.id === partId)!.seq;
+    this.#d.log.info({ from: maskPhone(parts[0]!.sender), part: seq, of: total, complete }, 'sms: late part joined its incomplete message');
+    if (before.kind !== 'ticket' || !before.ticket_number) return;
+    const t = this.#stmts.ticketForAmend.get(before.ticket_number) as
+      | { rowid: number; number: string; status: string; subject: string; description: string; location: string | null; involved: string | null }
+      | undefined;
+    if (!t) return;
+    const oldMissing = JSON.parse(before.missing) as number[];
+    // The description was the text plus the incomplete note; if nobody changed it since, it is
+    // rewritten whole (the late part in its place); otherwise the part is appended.
+    const description =
+      t.description === before.text + incompleteNote(oldMissing, total)
+        ? text + incompleteNote(missing, total)
+        : `${t.description}\n（补收第${seq}段）${bySeq.get(seq)!.text}`;
+    this.#stmts.amendTicket.run({ rowid: t.rowid, description, at: at.toISOString() });
+    const involved = t.involved ? (JSON.parse(t.involved) as { plate?: string; company?: string }) : null;
+    this.#stmts.ftsDelete.run(t.rowid);
+    this.#stmts.ftsInsert.run(t.rowid, indexText(t.subject, description, t.location, involved?.plate, involved?.company));
+    this.#d.tickets.audit.append(smsActor, at, {
+      entity: 'ticket',
+      entityId: t.number,
+      action: 'sms-late-part',
+      fromStatus: t.status,
+      toStatus: t.status,
+      note: complete ? `补收短信第${seq}段（共${total}段），短信已完整` : `补收短信第${seq}段（共${total}段），仍缺第${missing.join('、')}段`,
+      data: { part: seq, total, complete, missing },
+    });
+  }
+
   /** Operator service numbers and alphanumeric senders cannot be answered and are not the public. */
   #ignored(sender: string): boolean {
     if (!/^\+?\d+$/.test(sender)) return true;
@@ -273,7 +353,7 @@ export class SmsChannel {
     const phone = nationalNumber(sender);
     const clean = text.replace(/\s+/g, ' ').trim();
     const subject = clean.slice(0, 30) || '（空短信）';
-    const note = missing.length ? `\n（短信不完整：共${total}段，缺第${missing.join('、')}段）` : '';
+    const note = incompleteNote(missing, total);
     const ticket = this.#d.tickets.create(
       {
         type: this.#d.config().ticketType,

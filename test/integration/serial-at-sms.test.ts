@@ -123,6 +123,34 @@ t.test('a part that never comes: the message is kept after the timeout, marked i
   t.same(m, { complete: 0, missing: '[2]' });
 });
 
+t.test('a late part after the message was kept as incomplete joins it: no second ticket, no second reply', async (t) => {
+  const h = await setup(t);
+  await h.up();
+  // Three UCS2 parts of 67 characters; only the second names the matter.
+  const text = '我'.repeat(67) + '出租车司机绕路宰客' + '的'.repeat(58) + '。'.repeat(66);
+  const created = h.created();
+  const ack = nextMessageTo(h.sim, '13800138012');
+  h.sim.deliverSms({ from: '13800138012', text, drop: [2], reference: 77 });
+  const { ticket } = await created;
+  await ack;
+  t.match(ticket.description, /缺第2段/);
+  t.equal(h.tickets.list({ q: '宰客' }, supervisor).total, 0);
+  const [index] = h.sim.deliverSms({ from: '13800138012', text, order: [2], reference: 77 });
+  await new Promise<void>((resolve) => h.sim.on('deleted', (i) => i === index && resolve()));
+  t.equal(h.ticketCount(), 1);
+  const row = h.db.prepare('SELECT description FROM tickets WHERE number = ?').get(ticket.number) as { description: string };
+  t.equal(row.description, text, 'the description is now the whole text, without the incomplete note');
+  t.same(h.db.prepare('SELECT complete, missing, text FROM sms_messages').all(), [{ complete: 1, missing: '[]', text }]);
+  const open = h.db.prepare('SELECT COUNT(*) AS n FROM sms_parts WHERE message_id IS NULL').get() as { n: number };
+  t.equal(open.n, 0, 'no open group left to time out into a second ticket');
+  const replies = h.db.prepare('SELECT kind FROM sms_outbox WHERE recipient = ?').all('13800138012');
+  t.same(replies, [{ kind: 'auto-reply' }], 'one acknowledgement only');
+  const notes = h.tickets.audit.forEntity('ticket', ticket.number).filter((a) => a.action === 'sms-late-part');
+  t.equal(notes.length, 1);
+  t.equal(notes[0]!.note, '补收短信第2段（共3段），短信已完整');
+  t.equal(h.tickets.list({ q: '宰客' }, supervisor).total, 1, 'the search index follows the new description');
+});
+
 t.test('the handling result goes out as PDUs that decode back to the exact text; closing sends a notice', async (t) => {
   const h = await setup(t);
   await h.up();
