@@ -34,6 +34,7 @@ export const errorCatalogue = {
   'kb-article-not-found': { status: 404, en: 'No such knowledge-base article', zh: '知识库文章不存在' },
   'kb-upstream-owned': { status: 409, en: 'This article is owned by an upstream centre and cannot be edited here', zh: '该文章由上级中心维护，本地不能修改' },
   'kb-version-conflict': { status: 409, en: 'The article was changed by someone else; reload it', zh: '文章已被他人修改，请刷新后重试' },
+  'answer-text-required': { status: 422, en: 'An immediate answer needs the answer text given to the caller', zh: '即时答复须填写答复内容' },
   // Calls (firmware-agent/calls, docs/calls.md)
   'call-not-found': { status: 404, en: 'No call with this id', zh: '通话记录不存在' },
   'agent-not-found': { status: 404, en: 'This user is not an agent of the queue', zh: '该用户不是排队系统中的坐席' },

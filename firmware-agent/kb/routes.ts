@@ -114,20 +114,22 @@ export const kbRoutes: FastifyPluginAsync<{ box: BoxServices; kb: KnowledgeBase 
       config: { roles: centre },
       schema: {
         tags: ['kb'],
-        summary: 'Answer a ticket at once (即时答复) citing an article: the answer and the citation commit together',
+        summary: 'Answer a ticket at once (即时答复) citing an article: the answer text (required; 422 answer-text-required when blank) and the citation commit together',
         body: {
           type: 'object',
           additionalProperties: false,
           required: ['ticket', 'article'],
           properties: { ticket: { type: 'string', pattern: ticketNumberPattern }, article: { type: 'integer', minimum: 1 }, text: { type: 'string', minLength: 1, maxLength: 4000 } },
         },
-        response: errorResponses(400, 401, 403, 404, 409, 415),
+        response: errorResponses(400, 401, 403, 404, 409, 415, 422),
       },
     },
     async (request) => {
       const a = actor(request);
       const article = kb.get(request.body.article);
-      const text = request.body.text ?? `${article.title}\n${article.body}`.slice(0, 4000);
+      // The agent's own words to the caller (prefilled from the article's summary in the desk); never empty.
+      const text = request.body.text?.trim();
+      if (!text) throw new AppError('answer-text-required', undefined, { field: 'text' });
       const ticket = box.db.transaction(() => {
         const t = box.tickets.act(request.body.ticket, 'answer', { text }, a);
         kb.cite(article.id, t.number, a);

@@ -1,5 +1,6 @@
 // Admin pages work in the browser (users, departments, deadlines, domain table, KB editor), and an agent
-// answers an inquiry at once (即时答复) citing a knowledge-base article, which closes it and counts the use.
+// answers an inquiry at once (即时答复) citing a knowledge-base article: the answer text starts from the
+// article's summary and is edited; the answer closes the ticket and counts the use.
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
@@ -106,13 +107,25 @@ t.test('admin pages and answer-now citing an article', async (t) => {
   await agent.keyboard.type('免费通行');
   await agent.waitForSelector('#kb-hits li >> text=节假日小客车免费通行政策');
   await agent.click('#kb-hits .kb-title >> text=节假日小客车免费通行政策');
+  t.equal(await agent.inputValue('#f-answer'), '', 'no answer text before an article is cited');
+  t.ok(await agent.isDisabled('#btn-answer'), 'answer now needs an answer text');
   await agent.click('#btn-cite');
+  const prefilled = await agent.inputValue('#f-answer');
+  t.match(prefilled, /^春节、清明节、劳动节、国庆节四个国家法定节假日/, 'the answer is prefilled from the cited article’s summary');
+  t.notMatch(prefilled, /来电人询问/, 'not from the caller’s own description');
+  t.equal(await agent.getAttribute('#cited-link', 'href'), `/kb/${(await tb.admin('GET', `/api/kb/articles?q=${encodeURIComponent('免费通行')}`)).body.items.find((a: { title: string }) => a.title === '节假日小客车免费通行政策').id}`, 'the citation links to the article');
+  await agent.fill('#f-answer', '');
+  t.ok(await agent.isDisabled('#btn-answer'), 'a blank answer cannot be sent');
+  const answer = '国庆节期间7座以下小客车免收高速通行费，以驶离出口收费站的时间为准。';
+  await agent.fill('#f-answer', answer);
   await agent.click('#btn-answer');
   await agent.waitForSelector('#last-ticket');
   const number = (await agent.textContent('#last-ticket'))!.trim();
   await agent.goto(`/tickets/${number}`);
   await agent.waitForSelector('#ticket-detail[data-status="closed"]');
   t.match(await agent.textContent('#citations'), /节假日小客车免费通行政策/, 'the answer cites the article');
+  t.match(await agent.textContent('#ticket-detail'), answer, 'the ticket shows the answer the agent edited');
+  t.equal((await tb.admin('GET', `/api/tickets/${number}`)).body.answer, answer, 'the stored answer is the edited text');
   t.match(await agent.textContent('#timeline'), /即时答复/);
   await shot(agent, '23-answered-now');
   const hit = (await tb.admin('GET', `/api/kb/articles?q=${encodeURIComponent('免费通行')}`)).body.items.find((a: { title: string }) => a.title === '节假日小客车免费通行政策');

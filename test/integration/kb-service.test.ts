@@ -92,7 +92,15 @@ t.test('answer now cites the article and counts its use', async (t) => {
   t.equal(tk.statusCode, 201);
   const number = (tk.json() as { number: string }).number;
   const hit = ((await box.http.inject({ url: '/api/kb/articles?q=免费通行', headers: { cookie } })).json() as { items: { id: number; useCount: number }[] }).items[0]!;
-  const ans = await box.http.inject({ method: 'POST', url: '/api/kb/answer', headers: { cookie }, payload: { ticket: number, article: hit.id } });
+  for (const text of [undefined, '   ']) {
+    const blank = await box.http.inject({ method: 'POST', url: '/api/kb/answer', headers: { cookie }, payload: { ticket: number, article: hit.id, ...(text !== undefined ? { text } : {}) } });
+    t.equal(blank.statusCode, 422, `answer text ${JSON.stringify(text)} is refused`);
+    t.equal((blank.json() as { error: { code: string } }).error.code, 'answer-text-required');
+  }
+  const bare = await box.http.inject({ method: 'POST', url: `/api/tickets/${number}/actions`, headers: { cookie }, payload: { action: 'answer' } });
+  t.equal((bare.json() as { error: { code: string } }).error.code, 'answer-text-required', 'the plain answer action needs a text too');
+  t.equal(knowledgeBase(box).citationsOf(number).length, 0, 'a refused answer cites nothing');
+  const ans = await box.http.inject({ method: 'POST', url: '/api/kb/answer', headers: { cookie }, payload: { ticket: number, article: hit.id, text: '国庆节7座以下小客车免费通行。' } });
   t.equal(ans.statusCode, 200);
   const out = ans.json() as { ticket: { status: string }; citations: { articleId: number }[] };
   t.equal(out.ticket.status, 'closed');
@@ -100,7 +108,7 @@ t.test('answer now cites the article and counts its use', async (t) => {
   const after = (await box.http.inject({ url: `/api/kb/articles/${hit.id}`, headers: { cookie } })).json() as { useCount: number; uses: { ticket: string }[] };
   t.equal(after.useCount, hit.useCount + 1);
   t.equal(after.uses[0]?.ticket, number);
-  const again = await box.http.inject({ method: 'POST', url: '/api/kb/answer', headers: { cookie }, payload: { ticket: number, article: hit.id } });
+  const again = await box.http.inject({ method: 'POST', url: '/api/kb/answer', headers: { cookie }, payload: { ticket: number, article: hit.id, text: '再次答复' } });
   t.equal(again.statusCode, 409, 'a closed ticket cannot be answered twice');
   t.equal(knowledgeBase(box).citationsOf(number).length, 1);
 });

@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { BoxServices } from '../../box.js';
 import { channels, satisfactions, statuses, ticketTypes, type TicketAction } from '../../tickets/codes.js';
 import type { ActionInput, CreateTicketInput, ListFilter } from '../../tickets/service.js';
+import { AppError } from '../../errors.js';
 import { actor } from '../auth.js';
 import { errorResponses } from '../server.js';
 import { actionNames, phonePattern, regionPattern, ticketNumberPattern } from '../schemas.js';
@@ -124,7 +125,7 @@ export const ticketRoutes: FastifyPluginAsync<{ box: BoxServices }> = async (app
       schema: {
         tags: ['tickets'],
         summary:
-          'Apply a workflow action: answer {text?}, dispatch {department, dueAt?}, accept, return {reason}, reply {text}, visit {satisfaction, note?}, reopen {note?}, close {note?}, archive, merge {into}',
+          'Apply a workflow action: answer {text} (422 answer-text-required when missing or blank), dispatch {department, dueAt?}, accept, return {reason}, reply {text}, visit {satisfaction, note?}, reopen {note?}, close {note?}, archive, merge {into}',
         params: numberParams,
         body: {
           type: 'object',
@@ -153,6 +154,8 @@ export const ticketRoutes: FastifyPluginAsync<{ box: BoxServices }> = async (app
     },
     async (request) => {
       const { action, ...input } = request.body;
+      // An immediate answer closes the ticket with this text as what the caller was told; never empty.
+      if (action === 'answer' && !input.text?.trim()) throw new AppError('answer-text-required', undefined, { field: 'text' });
       return box.tickets.act(request.params.number, action, input, actor(request));
     },
   );

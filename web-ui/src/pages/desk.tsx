@@ -39,6 +39,12 @@ const transfers = [
   { to: '12305', zh: '邮政', en: 'Postal' },
 ];
 
+/** What the answer text starts from when an article is cited: its first paragraph, cut to a phone-length reply. */
+export function articleSummary(a: Pick<KbArticle, 'body'>): string {
+  const first = a.body.trim().split(/\n\s*\n|\n/)[0]!.trim();
+  return first.length > 300 ? `${first.slice(0, 300)}…` : first;
+}
+
 /** F4 / the wrap-up button: enter wrap-up by hand, or end it (back to ready) when in it. */
 const wrapTarget = (state: string | undefined): 'ready' | 'wrap-up' => (state === 'wrap-up' ? 'ready' : 'wrap-up');
 
@@ -70,6 +76,10 @@ export function Desk() {
   const [hits, setHits] = useState<KbHit[]>([]);
   const [article, setArticle] = useState<KbArticle | null>(null);
   const [cited, setCited] = useState<KbArticle | null>(null);
+  // The answer given to the caller (即时答复): prefilled from the cited article's summary, always editable.
+  const [answerText, setAnswerText] = useState('');
+  const answerRef = useRef(answerText);
+  answerRef.current = answerText;
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [done, setDone] = useState<Ticket | null>(null);
@@ -107,6 +117,7 @@ export function Desk() {
         setPop(p);
         setDone(null);
         setForm((f) => ({ ...emptyForm(f.region || boxRegion), phone: e.caller ?? '' }));
+        setAnswerText('');
         setFormKey((k) => k + 1);
         if (e.caller) {
           void get<TicketList>(`/api/tickets${qs({ caller: e.caller, pageSize: 5 })}`)
@@ -119,6 +130,7 @@ export function Desk() {
         setPop({ callbackId: e.callbackId, callId: '', caller: e.caller, history: e.history, ended: false, eventAt: e.at, shownAt: Date.now() });
         setDone(null);
         setForm((f) => ({ ...emptyForm(f.region || boxRegion), phone: e.caller }));
+        setAnswerText('');
         setFormKey((k) => k + 1);
       }),
       events.on('call.ended', (e: { callId: string }) => setPop((cur) => (cur && cur.callId === e.callId ? { ...cur, ended: true } : cur))),
@@ -196,8 +208,9 @@ export function Desk() {
       if (pop?.callId) await post(`/api/calls/${encodeURIComponent(pop.callId)}/tickets`, { ticket: tk.number }).catch(() => undefined);
       if (pop?.callbackId) lastTicket.current = tk.number;
       if (mode === 'answer') {
-        if (cited) final = (await post<{ ticket: Ticket }>('/api/kb/answer', { ticket: tk.number, article: cited.id })).ticket;
-        else final = await post<Ticket>(`/api/tickets/${tk.number}/actions`, { action: 'answer', text: f.description });
+        const text = answerRef.current.trim();
+        if (cited) final = (await post<{ ticket: Ticket }>('/api/kb/answer', { ticket: tk.number, article: cited.id, text })).ticket;
+        else final = await post<Ticket>(`/api/tickets/${tk.number}/actions`, { action: 'answer', text });
       } else if (mode === 'dispatch') {
         final = await post<Ticket>(`/api/tickets/${tk.number}/actions`, { action: 'dispatch', department: Number(f.department) });
         if (cited) await post(`/api/kb/articles/${cited.id}/citations`, { ticket: tk.number }).catch(() => undefined);
@@ -209,6 +222,7 @@ export function Desk() {
       setForm(emptyForm(f.region));
       setFormKey((k) => k + 1);
       setCited(null);
+      setAnswerText('');
     } catch (e) {
       setError(errText(e));
     } finally {
@@ -217,6 +231,11 @@ export function Desk() {
   };
 
   const formOk = form.domain && form.region && form.subject.trim() && form.description.trim();
+  const cite = (a: KbArticle) => {
+    // A new citation replaces a prefilled summary, never text the agent has written or edited.
+    setAnswerText((cur) => (!cur.trim() || (cited && cur === articleSummary(cited)) ? articleSummary(a) : cur));
+    setCited(a);
+  };
 
   // Keyboard: F2 ready, F3 break, F4 wrap-up (from ready or break; in wrap-up it ends it, back to ready),
   // Alt+K knowledge base, Ctrl+Enter dispatch.
@@ -395,13 +414,18 @@ export function Desk() {
             <label class="check"><input type="checkbox" id="f-confidential" checked={form.confidential} onChange={set('confidential')} />{t('confidential')}</label>
             {cited ? (
               <span class="cited" id="cited">
-                {t('cited')}: {cited.title} <button type="button" class="link" onClick={() => setCited(null)}>×</button>
+                {t('cited')}: <Link href={`/kb/${cited.id}`} id="cited-link">{cited.title}</Link> <button type="button" class="link" onClick={() => setCited(null)}>×</button>
               </span>
             ) : null}
           </div>
+          {form.type !== 'complaint' ? (
+            <Field label={t('answerText')} wide>
+              <textarea id="f-answer" rows={3} value={answerText} maxLength={4000} placeholder={t('answerTextHint')} onInput={(e) => setAnswerText((e.target as HTMLTextAreaElement).value)} />
+            </Field>
+          ) : null}
           <div class="row submit-row">
             <button type="button" id="btn-save" disabled={busy || !formOk} onClick={() => void submit('save')}>{t('saveTicket')}</button>
-            <button type="button" id="btn-answer" disabled={busy || !formOk || form.type === 'complaint'} onClick={() => void submit('answer')} title={cited ? cited.title : ''}>
+            <button type="button" id="btn-answer" disabled={busy || !formOk || form.type === 'complaint' || !answerText.trim()} onClick={() => void submit('answer')} title={cited ? cited.title : ''}>
               {t('answerNow')}
             </button>
             <select id="f-department" value={form.department} onChange={set('department')}>
@@ -430,7 +454,7 @@ export function Desk() {
             <div class="kb-article" id="kb-article">
               <h4>{article.title}</h4>
               <p class="text small">{article.body}</p>
-              <button type="button" id="btn-cite" onClick={() => setCited(article)}>{t('cite')}</button>
+              <button type="button" id="btn-cite" onClick={() => cite(article)}>{t('cite')}</button>
             </div>
           ) : null}
         </div>
