@@ -4,12 +4,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { VirtualClock } from '../../drivers/trunk/clock.js';
+import { runCaller } from '../../drivers/simulator/callers.js';
 import { SimulatorTrunk } from '../../drivers/simulator/trunk.js';
 import { CallCenter } from '../../firmware-agent/calls/center.js';
 import { callsConfig, defaultCallsConfig, type CallsConfig, type DeepPartial } from '../../firmware-agent/calls/config.js';
 import type { CallTicketInput } from '../../firmware-agent/calls/context.js';
 import type { LiveEvent } from '../../firmware-agent/calls/events.js';
 import { openDb, type Db } from '../../firmware-agent/store/db.js';
+import { mondayMorning, type Rig, type RigOptions } from './scenarios.js';
 
 export interface Harness {
   db: Db;
@@ -24,8 +26,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export const mondayMorning = Date.UTC(2026, 10, 30, 2, 0, 0); // 10:00 in Asia/Shanghai
-export const mondayNight = Date.UTC(2026, 10, 30, 14, 0, 0); // 22:00 in Asia/Shanghai
+export { mondayMorning, mondayNight } from './scenarios.js';
 
 export async function harness(options: { start?: number; config?: DeepPartial<CallsConfig> } = {}): Promise<Harness> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'calls-'));
@@ -68,5 +69,23 @@ export async function harness(options: { start?: number; config?: DeepPartial<Ca
       db.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/** The scenario rig (scenarios.ts) on the simulated trunk: scenario time is the virtual clock. */
+export async function simRig(options: RigOptions = {}): Promise<Rig> {
+  const h = await harness(options);
+  return {
+    center: h.center,
+    tickets: h.tickets,
+    events: h.events,
+    agent: (id, state, station, behaviour) => h.agent(id, state, station, behaviour),
+    removeStation: (station) => h.sim.removeStation(station),
+    caller: (script) => runCaller(h.sim, script),
+    time: {
+      until: (p) => h.clock.until(p),
+      elapse: (ms) => h.clock.advance(ms),
+    },
+    close: () => h.close(),
   };
 }
