@@ -2,7 +2,9 @@
 import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { createBox } from '../app.js';
+import { applyIdentityFlags } from '../config/identity.js';
 import type { Role } from '../config/schema.js';
+import { RegionTable } from '../regions/regions.js';
 import { dataDirOf } from './main.js';
 
 export async function startCommand(argv: string[]): Promise<number> {
@@ -48,6 +50,13 @@ export async function startCommand(argv: string[]): Promise<number> {
   }
   if (values.region && !/^[1-9]\d{5}$/.test(values.region)) throw new Error(`--region must be a 6-digit GB/T 2260 code, got ${values.region}`);
   const dataDir = dataDirOf(values);
+  // --role/--region seed config.json on the first start; later they change it only while nothing is tied
+  // to the box's identity (config/identity.ts), and otherwise the start is refused with config.json named.
+  if (values.role || values.region) {
+    const identity = { ...(values.role ? { role: values.role as Role } : {}), ...(values.region ? { region: values.region } : {}) };
+    const changes = await applyIdentityFlags(dataDir, identity, RegionTable.load());
+    for (const c of changes) process.stdout.write(`edgebox: ${path.join(dataDir, 'config.json')}: ${c.key} ${c.from} → ${c.to}\n`);
+  }
   const box = await createBox({
     dataDir,
     ...(port !== undefined ? { port } : {}),
