@@ -31,7 +31,17 @@ export class NetworkError extends Error {
  * sender isolates the message and sets it aside. Every other failure — unreachable, 5xx, clock skew,
  * unknown or revoked key — is about the link or the pairing, and is retried with backoff.
  */
-const permanent = new Set(['validation-failed', 'malformed-json', 'payload-too-large', 'exchange-batch-too-large', 'exchange-body-invalid', 'exchange-version-unsupported', 'exchange-region-not-held']);
+const permanent = new Set([
+  'validation-failed',
+  'malformed-json',
+  'payload-too-large',
+  'exchange-batch-too-large',
+  'exchange-body-invalid',
+  'exchange-version-unsupported',
+  'exchange-region-not-held',
+  'exchange-kind-not-allowed',
+  'exchange-stats-region-mismatch',
+]);
 
 export interface PulledMessage {
   seq: number;

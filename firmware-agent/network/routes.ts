@@ -11,7 +11,7 @@ import { errorResponses } from '../http/server.js';
 import { authenticate, header, headers, signResponse } from './auth.js';
 import { type Envelope, checkEnvelope } from './messages.js';
 import { type PairRequest, acceptPairing } from './pairing.js';
-import { peerMayOriginate } from './router.js';
+import { checkPushed } from './policy.js';
 import type { NetworkService } from './service.js';
 import type { Peer } from './store.js';
 
@@ -164,11 +164,9 @@ export const exchangeRoutes: FastifyPluginAsync<{ box: BoxServices; net: Network
         throw new AppError('exchange-batch-too-large', `${messages.length} messages; at most ${limits.maxBatch} per batch`, { count: messages.length, max: limits.maxBatch });
       }
       const envs: Envelope[] = messages.map((m, i) => checkEnvelope(m, i));
-      envs.forEach((e, index) => {
-        if (!peerMayOriginate(peer.region, peer.role, e.from)) {
-          throw new AppError('exchange-region-not-held', `message ${index} claims origin ${e.from}, which ${peer.region} does not hold`, { index, id: e.id, from: e.from });
-        }
-      });
+      // What a box below may send up (docs/exchange.md §5 Directions): any message that fails refuses the
+      // whole batch, so nothing of it is applied.
+      envs.forEach((e, index) => checkPushed(e, index, peer));
       return { results: net.applyBatch(envs, peer.region) };
     },
   );

@@ -357,7 +357,9 @@ export class NetworkService {
       for (const a of page.items) {
         if (a.scope === 'city') continue;
         const { rev: _rev, upstream: _up, ...article } = a;
-        this.store.enqueue(newEnvelope<ArticleBody>('kb.article', a.upstream ? a.ownerRegion : this.address(), '*', at, article), hop, at);
+        // The origin is the box that published it: this box, or for an upstream article the ministry (the
+        // only box above a province, and the one seeding boxes is always a province or the ministry).
+        this.store.enqueue(newEnvelope<ArticleBody>('kb.article', a.upstream ? ministryAddress : this.address(), '*', at, article), hop, at);
       }
       since = page.rev;
       if (!page.more) break;

@@ -10,6 +10,7 @@
 //   /healthz instead of blocking the queue forever.
 // - Both loops check the stop flag and every wait ends on stop.
 import { checkEnvelope } from './messages.js';
+import { checkPulled } from './policy.js';
 import { NetworkError, type UpstreamClient } from './client.js';
 import type { NetworkService } from './service.js';
 
@@ -142,10 +143,15 @@ export class Uplink {
     if (res.messages.length > 0) {
       // The upstream is trusted (its answer is signed), but its messages are still checked like any other.
       // One it cannot read (e.g. a newer body version) is recorded as a refusal and skipped, not retried forever.
+      // A message of a kind only a box below may send, or an article not owned at or above the upstream, is
+      // refused the same way: recorded, logged, skipped, nothing applied.
       const envs = [];
+      const upstream = id.upstream_address ?? '';
       for (const [i, m] of res.messages.entries()) {
         try {
-          envs.push(checkEnvelope(m.message, i));
+          const env = checkEnvelope(m.message, i);
+          checkPulled(env, i, upstream);
+          envs.push(env);
         } catch (err) {
           const code = (err as { code?: string }).code ?? 'exchange-body-invalid';
           this.net.store.refusal(now, 'up', code, (err as Error).message, `pull seq ${m.seq}`);

@@ -103,10 +103,14 @@ const batch = (...messages: unknown[]) => JSON.stringify({ from: '623000', messa
 const applied = () => (box.db.prepare('SELECT count(*) AS n FROM net_inbox').get() as { n: number }).n;
 const refusals = (code: string) => (box.db.prepare('SELECT count(*) AS n FROM net_refusals WHERE code = ?').get(code) as { n: number }).n;
 
-async function refused(t: TestHandle, sent: Sent, status: number, code: string) {
+/** Sends, then checks the answer and that exactly one more refusal with that code was recorded. */
+async function refused(t: TestHandle, send: () => Promise<Sent>, status: number, code: string): Promise<Sent> {
+  const before = refusals(code);
+  const sent = await send();
   t.equal(sent.status, status, `answered ${status}`);
   t.equal(sent.code, code, `with ${code}`);
-  t.ok(refusals(code) >= 1, 'logged in net_refusals');
+  t.equal(refusals(code), before + 1, 'logged in net_refusals');
+  return sent;
 }
 
 type TestHandle = Test;
@@ -125,13 +129,13 @@ t.test('a signed batch from the paired city is applied once; the same message in
 
 t.test('an unpaired box is refused', async (t) => {
   const before = applied();
-  await refused(t, await push(batch({ ...report('620100') }), { key: stranger.privateKey, sender: '620100' }), 401, 'exchange-unknown-peer');
+  await refused(t, () => push(batch({ ...report('620100') }), { key: stranger.privateKey, sender: '620100' }), 401, 'exchange-unknown-peer');
   t.equal(applied(), before, 'nothing applied');
 });
 
 t.test('a bad signature is refused', async (t) => {
   const before = applied();
-  await refused(t, await push(batch(report()), { key: stranger.privateKey }), 401, 'exchange-bad-signature');
+  await refused(t, () => push(batch(report()), { key: stranger.privateKey }), 401, 'exchange-bad-signature');
   t.equal(applied(), before);
 });
 
@@ -139,43 +143,99 @@ t.test('a replayed request is refused even though its signature is valid', async
   const first = await push(batch(report()));
   t.equal(first.status, 200);
   const before = applied();
+  const logged = refusals('exchange-replay');
   const res = await fetch(`${url}/api/exchange/v1/messages`, { method: 'POST', headers: first.headers, body: first.body });
   t.equal(res.status, 409);
   t.equal(((await res.json()) as { error: { code: string } }).error.code, 'exchange-replay');
-  t.ok(refusals('exchange-replay') >= 1);
+  t.equal(refusals('exchange-replay'), logged + 1, 'logged in net_refusals');
   t.equal(applied(), before);
 });
 
 t.test('a message from a region the sender does not hold is refused', async (t) => {
   const before = applied();
-  await refused(t, await push(batch(report('620100'))), 403, 'exchange-region-not-held');
+  await refused(t, () => push(batch(report('620100'))), 403, 'exchange-region-not-held');
   t.equal(applied(), before);
 });
 
 t.test('an oversize batch is refused', async (t) => {
   const before = applied();
-  await refused(t, await push(batch(...Array.from({ length: 11 }, () => report()))), 413, 'exchange-batch-too-large');
+  await refused(t, () => push(batch(...Array.from({ length: 11 }, () => report()))), 413, 'exchange-batch-too-large');
   t.equal(applied(), before);
 });
 
 t.test('a malformed body is refused', async (t) => {
   const before = applied();
-  await refused(t, await push('{"from":"623000","messages":[{"v":1,'), 400, 'malformed-json');
-  await refused(t, await push(batch({ ...report(), body: { ticket: { id: 'not-a-uuid' } } })), 422, 'exchange-body-invalid');
+  await refused(t, () => push('{"from":"623000","messages":[{"v":1,'), 400, 'malformed-json');
+  await refused(t, () => push(batch({ ...report(), body: { ticket: { id: 'not-a-uuid' } } })), 422, 'exchange-body-invalid');
   t.equal(applied(), before);
 });
 
 t.test('a body version from the future is refused', async (t) => {
   const before = applied();
-  await refused(t, await push(batch(report('623000', { bodyVersion: 99 }))), 422, 'exchange-version-unsupported');
+  await refused(t, () => push(batch(report('623000', { bodyVersion: 99 }))), 422, 'exchange-version-unsupported');
   t.equal(applied(), before);
+});
+
+function article(from = '623000', to = '*') {
+  const at = new Date();
+  return newEnvelope('kb.article', from, to, at, {
+    uid: uuidv7(),
+    kind: 'policy',
+    scope: 'ministry',
+    ownerRegion: '110000',
+    title: '冒充部级的文章',
+    body: '下级推送的文章不得覆盖上级文章。',
+    tags: [],
+    domain: null,
+    validFrom: null,
+    validTo: null,
+    status: 'published',
+    version: 99,
+    updatedAt: at.toISOString(),
+  });
+}
+function stats(region: string, from = '623000') {
+  const at = new Date();
+  return newEnvelope('stats.daily', from, '^', at, { region, day: '2026-11-27', computedAt: at.toISOString(), volumes: { total: 5 }, kpis: {} });
+}
+const articles = (uid: string) => (box.db.prepare('SELECT count(*) AS n FROM kb_articles WHERE uid = ?').get(uid) as { n: number }).n;
+const statsRows = (region: string) => (box.db.prepare("SELECT count(*) AS n FROM net_stats WHERE region = ? AND day = '2026-11-27'").get(region) as { n: number }).n;
+
+t.test('a city cannot push a knowledge-base article up, whatever it is addressed to; nothing of its batch applies', async (t) => {
+  const before = applied();
+  for (const to of ['*', '^', '620000']) {
+    const a = article('623000', to);
+    await refused(t, () => push(batch(report(), a)), 403, 'exchange-kind-not-allowed');
+    t.equal(articles((a.body as { uid: string }).uid), 0, `the article to ${to} is not in the province's knowledge base`);
+  }
+  t.equal(applied(), before, 'the report in the same batch was not applied either');
+});
+
+t.test('messages addressed to the wrong kind of destination are refused', async (t) => {
+  const before = applied();
+  await refused(t, () => push(batch(report('623000', { to: '*' }))), 403, 'exchange-kind-not-allowed');
+  await refused(t, () => push(batch(stats('623000', '623000'), { ...stats('623000'), to: '620000' })), 403, 'exchange-kind-not-allowed');
+  t.equal(applied(), before);
+  t.equal(statsRows('623000'), 0, 'no statistics stored');
+});
+
+t.test('daily statistics of a region other than the sender’s are refused; its own are applied', async (t) => {
+  const before = applied();
+  await refused(t, () => push(batch(stats('620100'))), 403, 'exchange-stats-region-mismatch');
+  await refused(t, () => push(batch(stats('620000'))), 403, 'exchange-stats-region-mismatch');
+  t.equal(statsRows('620100'), 0, 'Lanzhou’s figures were not overwritten by Gannan');
+  t.equal(statsRows('620000'), 0, 'the province’s own figures were not overwritten by Gannan');
+  t.equal(applied(), before);
+  const own = await push(batch(stats('623000')));
+  t.equal(own.status, 200);
+  t.equal(statsRows('623000'), 1, 'Gannan’s own figures are kept');
 });
 
 t.test('a revoked key is refused', async (t) => {
   const r = await box.http.inject({ method: 'POST', url: '/api/network/peers/623000/revoke', cookies: { edgebox_session: await session() } });
   t.equal(r.statusCode, 200);
   const before = applied();
-  await refused(t, await push(batch(report())), 403, 'exchange-peer-revoked');
+  await refused(t, () => push(batch(report())), 403, 'exchange-peer-revoked');
   t.equal(applied(), before);
 });
 
@@ -189,7 +249,7 @@ t.test('pairing a region again replaces its key: the old key is refused', async 
   });
   t.equal(res.status, 200);
   const before = applied();
-  await refused(t, await push(batch(report())), 403, 'exchange-peer-revoked');
+  await refused(t, () => push(batch(report())), 403, 'exchange-peer-revoked');
   const ok = await push(batch(report()), { key: replacement.privateKey });
   t.equal(ok.status, 200, 'the new key is accepted');
   t.equal(applied(), before + 1);
