@@ -22,6 +22,11 @@ export const SerialAtErrorCodes = {
   OpenFailed: 'SERIAL_AT_OPEN_FAILED',
   /** A voice-call operation referred to a call that does not exist or is in the wrong state. */
   CallState: 'SERIAL_AT_CALL_STATE',
+  /**
+   * AT+CMGS went unanswered `maxSendTimeouts` times on one part: given up for now (transient), so the
+   * queue behind it moves on and the caller retries later. `detail.part`/`parts`/`sentParts` say where.
+   */
+  SendTimedOut: 'SERIAL_AT_SEND_TIMED_OUT',
 } as const;
 
 export type SerialAtErrorCode = (typeof SerialAtErrorCodes)[keyof typeof SerialAtErrorCodes];

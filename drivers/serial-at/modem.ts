@@ -79,6 +79,8 @@ export interface GsmModemOptions {
   smsc?: string;
   /** Attempts for a send that fails with a transient +CMS ERROR (default 5). */
   maxSendAttempts?: number;
+  /** AT+CMGS timeouts on one part before the send is given up as transient, SERIAL_AT_SEND_TIMED_OUT (default 3). */
+  maxSendTimeouts?: number;
   /** Calls: wait for +CLIP after RING (default 1500 ms); silence meaning the caller gave up (default 8000 ms). */
   clipWaitMs?: number;
   ringGapMs?: number;
@@ -112,6 +114,7 @@ export class GsmModem {
     statusReports: boolean;
     smsc: string | undefined;
     maxSendAttempts: number;
+    maxSendTimeouts: number;
   }>;
   readonly #outbox: Outbox;
   readonly #calls: CallTracker;
@@ -145,6 +148,7 @@ export class GsmModem {
       statusReports: options.statusReports ?? true,
       smsc: options.smsc,
       maxSendAttempts: positive('maxSendAttempts', options.maxSendAttempts, 5),
+      maxSendTimeouts: positive('maxSendTimeouts', options.maxSendTimeouts, 3),
     });
     const boot = Math.floor(this.#clock.now()).toString(36) + Math.random().toString(36).slice(2, 6);
     let seq = 0;
@@ -163,6 +167,7 @@ export class GsmModem {
       isStopped: () => this.#stopped,
       sendTimeoutMs: this.#o.sendTimeoutMs,
       maxAttempts: this.#o.maxSendAttempts,
+      maxTimeouts: this.#o.maxSendTimeouts,
       backoffMs: this.#o.backoffMs,
       maxBackoffMs: this.#o.maxBackoffMs,
       onDepth: () => this.#patch({ outboxDepth: this.#outbox.depth }),
@@ -253,8 +258,8 @@ export class GsmModem {
   /**
    * Sends a text (UCS2 for Chinese, GSM 7-bit for plain text, split into concatenated parts).
    * Resolves with the TP-MR of each part once every part is accepted by the network. Survives the
-   * modem going away: parts not yet accepted wait for it. Rejects only with SendRejected (the
-   * network refused) or Stopped.
+   * modem going away: parts not yet accepted wait for it. Rejects with SendRejected (the network
+   * refused), SendTimedOut (the module left one part unanswered `maxSendTimeouts` times) or Stopped.
    */
   sendSms(to: string, text: string, options: SendOptions = {}): Promise<SendResult> {
     return this.#outbox.send(to, text, {

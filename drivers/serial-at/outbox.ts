@@ -1,6 +1,8 @@
 // Outgoing messages: one message at a time (its parts go out back to back), each part retried until
-// the network accepts it. The modem going away is not a failure of the message: the part waits for
-// the modem to be ready again. Only a refusal that a retry cannot fix, or stop(), ends a send.
+// the network accepts it. The port going away is not a failure of the message: the part waits for
+// the modem to be ready again. A refusal that a retry cannot fix, too many transient refusals, a part
+// the module leaves unanswered `maxTimeouts` times (each time the modem is recovered, perhaps reset),
+// or stop(), ends a send — so one message the module chokes on cannot hold up every one behind it.
 //
 // Known limit: if the module dies after the network accepted a part but before +CMGS reached us,
 // that part is sent again after recovery (at-least-once; the recipient may see it twice).
@@ -44,6 +46,8 @@ export interface OutboxDeps {
   isStopped: () => boolean;
   sendTimeoutMs: number;
   maxAttempts: number;
+  /** AT+CMGS timeouts on one part before the send is given up as transient (SendTimedOut). */
+  maxTimeouts: number;
   backoffMs: number;
   maxBackoffMs: number;
   onDepth: () => void;
@@ -117,6 +121,7 @@ export class Outbox {
 
   async #sendJob(job: Job): Promise<SendResult> {
     let attempts = 0;
+    let timeouts = 0;
     while (job.references.length < job.parts.length) {
       if (this.#stopErr) throw this.#stopErr;
       const part = job.parts[job.references.length]!;
@@ -129,12 +134,26 @@ export class Outbox {
       if (r.ok) {
         job.references.push(parseCmgs(r.lines) ?? -1);
         attempts = 0;
+        timeouts = 0;
         continue;
       }
       job.retries += 1;
       const f = r.failure;
       this.d.logger.warn({ to: redactNumber(job.to), part: part.sequence, of: part.total, failure: describeFailure(f) }, 'send attempt failed');
-      if (f.kind === 'closed' || f.kind === 'timeout') continue; // the modem is being recovered; wait for ready
+      if (f.kind === 'closed') continue; // the port is being reopened; wait for ready
+      if (f.kind === 'timeout') {
+        // The modem is being recovered (the timeout marks it unresponsive); try again once it is
+        // ready, but not forever: a part the module hangs on every time would otherwise cost a
+        // reset (and any live call) per minute and block the queue for good.
+        if (++timeouts < this.d.maxTimeouts) continue;
+        throw new SerialAtError(SerialAtErrorCodes.SendTimedOut, `no answer to AT+CMGS ${timeouts} times`, {
+          failure: f,
+          part: part.sequence,
+          parts: part.total,
+          sentParts: job.references.length,
+          permanent: false,
+        });
+      }
       attempts += 1;
       const permanent = f.kind === 'cms' && !isTransientCms(f.code);
       if (permanent || attempts >= this.d.maxAttempts) {

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GsmModem } from '../../drivers/serial-at/modem.js';
+import { GsmModem, type GsmModemOptions } from '../../drivers/serial-at/modem.js';
 import { SimulatedModem } from '../../drivers/serial-at/simulator/modem-sim.js';
 import { openPtyPair, type PtyPair } from '../../drivers/serial-at/simulator/pty.js';
 import { serialPortTransport, type ByteTransport } from '../../drivers/serial-at/transport.js';
@@ -14,7 +14,7 @@ export interface PtyRig {
   sim: SimulatedModem;
   log: ReturnType<typeof recordingLogger>;
   /** A new modem on the pty (several may be made one after the other, as across box restarts). */
-  newModem(): GsmModem;
+  newModem(overrides?: Partial<GsmModemOptions>): GsmModem;
   /** Kills socat: both pty ends vanish. */
   disappear(): Promise<void>;
   /** A new socat pair at the same host path, the simulator attached to its far end. */
@@ -48,7 +48,7 @@ export async function ptyRig(t: { teardown(fn: () => unknown): void }): Promise<
   return {
     sim,
     log,
-    newModem() {
+    newModem(overrides = {}) {
       const m = new GsmModem({
         transport: serialPortTransport({ path: link }),
         clock: systemClock,
@@ -60,6 +60,7 @@ export async function ptyRig(t: { teardown(fn: () => unknown): void }): Promise<
         resetSettleMs: 3000,
         healthIntervalMs: 60_000,
         ringGapMs: 5000,
+        ...overrides,
       });
       modems.push(m);
       return m;

@@ -3,11 +3,12 @@
 import t from 'tap';
 import { systemClock } from '../../drivers/serial-at/clock.js';
 import { bytesToHex, decodeSubmitBytes, encodeDeliver, hexToBytes } from '../../drivers/serial-at/pdu/index.js';
+import type { GsmModemOptions } from '../../drivers/serial-at/modem.js';
 import type { SimulatedModem } from '../../drivers/serial-at/simulator/modem-sim.js';
 import { WorkCalendar } from '../../firmware-agent/calendar/workdays.js';
 import { RegionTable } from '../../firmware-agent/regions/regions.js';
 import { SmsChannel } from '../../firmware-agent/sms/channel.js';
-import { smsConfig } from '../../firmware-agent/sms/config.js';
+import { smsConfig, type SmsConfig } from '../../firmware-agent/sms/config.js';
 import { gsmModemPort } from '../../firmware-agent/sms/modem-port.js';
 import { openDb } from '../../firmware-agent/store/db.js';
 import { defaultDomains } from '../../firmware-agent/tickets/codes.js';
@@ -18,7 +19,7 @@ import { ptyRig } from './serial-at-rig.js';
 const agent: Actor = { id: null, name: 'agent', role: 'agent' };
 const supervisor: Actor = { id: null, name: 'lead', role: 'supervisor' };
 
-async function setup(t: { teardown(fn: () => unknown): void }) {
+async function setup(t: { teardown(fn: () => unknown): void }, modemOptions: Partial<GsmModemOptions> = {}, smsOptions: Partial<SmsConfig> = {}) {
   const rig = await ptyRig(t);
   const db = openDb({ file: ':memory:' });
   const seed = db.prepare('INSERT OR IGNORE INTO domains (code, label_zh, label_en, parent, sort) VALUES (?, ?, ?, ?, ?)');
@@ -32,11 +33,11 @@ async function setup(t: { teardown(fn: () => unknown): void }) {
     deadlines: () => ({ inquiry: 5, suggestion: 15, complaint: 15 }),
     dueSoonWorkingDays: () => 1,
   });
-  const config = smsConfig({ minSendIntervalMs: 20, concatTimeoutMs: 400, retryBaseMs: 100, dutyPhones: { taxi: '13900000000' } });
+  const config = smsConfig({ minSendIntervalMs: 20, concatTimeoutMs: 400, retryBaseMs: 100, dutyPhones: { taxi: '13900000000' }, ...smsOptions });
   let current: { channel: SmsChannel; modem: ReturnType<typeof rig.newModem> } | undefined;
   /** Starts a "box": a fresh modem and channel on the same database (call again after `down()`). */
   const up = async () => {
-    const modem = rig.newModem();
+    const modem = rig.newModem(modemOptions);
     const channel = new SmsChannel({ db, tickets, port: gsmModemPort(modem), config: () => config, clock: systemClock, log: rig.log, boxRegion: () => '623000', timezone: 'Asia/Shanghai' });
     channel.start();
     current = { channel, modem };
@@ -233,6 +234,29 @@ t.test('the modem stops answering mid-send and the queued notice still goes out 
   const got = h.sim.sent.filter((s) => s.destination.value === '13800138006');
   t.equal(got.length, 1, 'the frozen attempt never reached the network; one copy went out');
   t.match(got[0]!.text, ticket.number);
+});
+
+t.test('a message the module hangs on every time is given up for now after 3 timeouts; the next one goes out', async (t) => {
+  const h = await setup(t, { sendTimeoutMs: 600, commandTimeoutMs: 300 }, { retryBaseMs: 600_000 });
+  await h.up();
+  h.sim.hangOnSendTo.add('13800138020');
+  const stuck = h.tickets.create({ type: 'inquiry', domain: 'bus', channel: 'phone', region: '623000', caller: { phone: '13800138020' }, subject: '问末班车', description: '' }, agent);
+  h.tickets.act(stuck.number, 'answer', { text: '末班车22:00' }, agent);
+  const after = h.tickets.create({ type: 'inquiry', domain: 'bus', channel: 'phone', region: '623000', caller: { phone: '13800138021' }, subject: '问首班车', description: '' }, agent);
+  const notice = nextMessageTo(h.sim, '13800138021');
+  h.tickets.act(after.number, 'answer', { text: '首班车6:00' }, agent);
+  t.equal(await notice, `【12328】您反映的问题（工单${after.number}）办理结果：首班车6:00`, 'the message behind it is not blocked');
+  t.equal(h.sim.resets, 3, 'three timeouts, each recovered by a reset, then no more');
+  const row = h.db.prepare('SELECT status, attempts, last_error, next_attempt_at FROM sms_outbox WHERE recipient = ?').get('13800138020') as {
+    status: string;
+    attempts: number;
+    last_error: string;
+    next_attempt_at: string;
+  };
+  t.equal(row.status, 'pending', 'kept in the durable queue');
+  t.equal(row.attempts, 1, 'counted as one failed attempt');
+  t.match(row.last_error, /no answer to AT\+CMGS 3 times/);
+  t.ok(Date.parse(row.next_attempt_at) > Date.now() + 300_000, 'rescheduled with the queue\'s backoff');
 });
 
 t.test('the pty disappears and comes back; the notice queued meanwhile goes out', async (t) => {

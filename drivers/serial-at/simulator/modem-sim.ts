@@ -57,6 +57,8 @@ export class SimulatedModem extends EventEmitter<SimEvents> {
   creg = 1;
   /** Set to make the next AT+CMGS fail with this +CMS ERROR code. */
   nextSendError: number | undefined;
+  /** Destinations (as in the PDU) whose every AT+CMGS body hangs the module until reset (a send it chokes on). */
+  readonly hangOnSendTo = new Set<string>();
   /** Send a +CDS status report after each accepted part. */
   statusReports = false;
   resets = 0;
@@ -327,6 +329,10 @@ export class SimulatedModem extends EventEmitter<SimEvents> {
       submit = decodeSubmitBytes(bytes);
     } catch {
       return this.#reply('+CMS ERROR: 304'); // invalid PDU mode parameter
+    }
+    if (this.hangOnSendTo.has(submit.destination.value)) {
+      this.#freeze = { kind: 'until-reset' };
+      return;
     }
     const mr = (this.#mr = (this.#mr + 1) % 256);
     const record = { ...submit, messageReference: mr, hex: body };
