@@ -8,10 +8,12 @@ import fastifyStatic from '@fastify/static';
 import type { Box, BoxOptions } from '../app.js';
 import { callCenterOf } from '../calls/install.js';
 import { errorBody } from '../http/errors.js';
+import { errorResponses } from '../http/server.js';
 import { knowledgeBase } from '../kb/install.js';
 import { distDir, ensureWebUiBuilt } from './build.js';
 import { registerCallsSettings } from './calls-settings.js';
 import { EventHub } from './events.js';
+import { type HomeAreaTable, loadHomeAreaTable } from './home-area.js';
 
 export async function installWebUi(box: Box, opts: BoxOptions): Promise<void> {
   if (opts.flags?.['ui-build'] !== false && opts.flags?.['no-ui-build'] !== true) {
@@ -30,6 +32,30 @@ export async function installWebUi(box: Box, opts: BoxOptions): Promise<void> {
   });
   box.http.addHook('preClose', async () => hub.closeAll());
   registerCallsSettings(box.http, box);
+
+  // Home area (归属地) of a caller's number for the desk's pop (live calls and callback tasks). The table is
+  // read on the first lookup, not at start: boxes that never take a call do not pay for it.
+  let homeAreas: HomeAreaTable | null = null;
+  box.http.get<{ Querystring: { number: string } }>(
+    '/api/ui/home-area',
+    {
+      config: { roles: ['admin', 'supervisor', 'agent'] },
+      schema: {
+        tags: ['ui'],
+        summary: 'Home area (归属地) of a Chinese phone number from its landline area code or mobile number block; homeArea null when unknown, kind local for a number without area code',
+        querystring: { type: 'object', additionalProperties: false, required: ['number'], properties: { number: { type: 'string', minLength: 1, maxLength: 32 } } },
+        response: {
+          200: { type: 'object', properties: { number: { type: 'string' }, homeArea: { type: ['string', 'null'] }, kind: { type: ['string', 'null'], enum: ['mobile', 'landline', 'local', null] } } },
+          ...errorResponses(400, 401, 403),
+        },
+      },
+    },
+    async (request) => {
+      homeAreas ??= loadHomeAreaTable();
+      const hit = homeAreas.lookup(request.query.number);
+      return { number: request.query.number, homeArea: hit?.name ?? null, kind: hit?.kind ?? null };
+    },
+  );
 
   // Call recordings for the ticket page's player. Only files inside the box's data directory are served.
   box.http.get<{ Params: { id: string } }>(

@@ -23,8 +23,11 @@ t.test('an agent transfers the caller to 12306 with one click and is put in wrap
   await agent.waitForSelector('#agent-state[data-state="ready"]');
 
   const connected = new Promise<string>((resolve) => center.events.subscribe((e) => e.type === 'call.connected' && resolve(e.callId)));
-  const call = tb.admin('POST', '/api/simulator/call', { from: '13909415678', digits: '0', timeoutS: 30 });
+  // A first-time caller from a Lanzhou landline: the home area comes from the area code 0931.
+  const call = tb.admin('POST', '/api/simulator/call', { from: '09318123456', digits: '0', timeoutS: 30 });
   await agent.waitForSelector('#pop-caller');
+  await agent.waitForSelector('#pop-area >> text=甘肃省兰州市');
+  t.pass('a first-time caller’s pop shows the home area of the number (0931 → 兰州)');
   const callId = await connected; // the demo station answers after 3 s
   t.equal(await agent.getAttribute('#call-pop', 'data-call'), callId, 'the pop is the connected call');
 

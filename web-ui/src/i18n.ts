@@ -84,6 +84,7 @@ const dict = {
   save: ['保存', 'Save'],
   saveTicket: ['保存受理', 'Save ticket'],
   answerNow: ['即时答复', 'Answer now'],
+  localNumber: ['本地（无区号）', 'Local (no area code)'],
   answerText: ['答复内容', 'Answer to the caller'],
   answerTextHint: ['告知来电人的答复（引用知识后自动填入摘要，可修改）', 'What the caller is told (a cited article fills in its summary; editable)'],
   dispatch: ['转办', 'Dispatch'],

@@ -103,6 +103,16 @@ export function Desk() {
     });
   }, []);
 
+  // The caller's home area (归属地) from the number itself (area code or mobile block), resolved by the box.
+  const lookupHomeArea = (caller: string, same: (p: Pop) => boolean) => {
+    void get<{ homeArea: string | null; kind: string | null }>(`/api/ui/home-area${qs({ number: caller })}`)
+      .then((r) => {
+        const area = r.kind === 'local' ? t('localNumber') : r.homeArea;
+        setPop((cur) => (cur && same(cur) ? { ...cur, homeArea: area } : cur));
+      })
+      .catch(() => undefined);
+  };
+
   // Agent state and the call pop from the live stream.
   useEffect(() => {
     if (!callsAvailable) return;
@@ -120,14 +130,16 @@ export function Desk() {
         setAnswerText('');
         setFormKey((k) => k + 1);
         if (e.caller) {
+          lookupHomeArea(e.caller, (cur) => cur.callId === e.callId);
           void get<TicketList>(`/api/tickets${qs({ caller: e.caller, pageSize: 5 })}`)
-            .then((r) => setPop((cur) => (cur && cur.callId === e.callId ? { ...cur, tickets: r.items, homeArea: r.items[0]?.regionName ?? null } : cur)))
+            .then((r) => setPop((cur) => (cur && cur.callId === e.callId ? { ...cur, tickets: r.items } : cur)))
             .catch(() => undefined);
         }
       }),
       events.on('callback.offered', (e: { callbackId: string; agentId: number; caller: string; history: History; at: number }) => {
         if (e.agentId !== user.id || popRef.current?.callbackId === e.callbackId) return;
         setPop({ callbackId: e.callbackId, callId: '', caller: e.caller, history: e.history, ended: false, eventAt: e.at, shownAt: Date.now() });
+        lookupHomeArea(e.caller, (cur) => cur.callbackId === e.callbackId);
         setDone(null);
         setForm((f) => ({ ...emptyForm(f.region || boxRegion), phone: e.caller }));
         setAnswerText('');
