@@ -7,7 +7,7 @@
 // divides them by its scale), so assertions never depend on wall time.
 import type { Test } from 'tap';
 import type { CallerScript } from '../../drivers/simulator/callers.js';
-import type { SimCall, SimCallLog, StationBehaviour } from '../../drivers/simulator/trunk.js';
+import type { SimCallEvents, SimCallLog, StationBehaviour } from '../../drivers/simulator/trunk.js';
 import type { CallCenter } from '../../firmware-agent/calls/center.js';
 import type { CallsConfig, DeepPartial } from '../../firmware-agent/calls/config.js';
 import type { CallTicketInput } from '../../firmware-agent/calls/context.js';
@@ -17,7 +17,13 @@ export const mondayMorning = Date.UTC(2026, 10, 30, 2, 0, 0); // 10:00 in Asia/S
 export const mondayNight = Date.UTC(2026, 10, 30, 14, 0, 0); // 22:00 in Asia/Shanghai
 
 /** What a scenario sees of one call from the caller's side (SimCall on the simulator). */
-export type RigCall = Pick<SimCall, 'callId' | 'log' | 'on' | 'once' | 'hangup'>;
+export interface RigCall {
+  readonly callId: string;
+  readonly log: SimCallLog;
+  on<K extends keyof SimCallEvents>(event: K, listener: (...args: SimCallEvents[K]) => void): unknown;
+  once<K extends keyof SimCallEvents>(event: K, listener: (...args: SimCallEvents[K]) => void): unknown;
+  hangup(): void;
+}
 
 export interface RigCaller {
   call: RigCall;

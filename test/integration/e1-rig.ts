@@ -1,0 +1,447 @@
+// The scenario rig (scenarios.ts) on the E1 driver: a CallCenter on E1PriDriver (span worker in a child
+// process), the telco simulator (libpri in NETWORK mode) connected over a SOCK_SEQPACKET socket, real time.
+//
+// - Callers are telco lines: they dial in, and press each digit as in-band DTMF when the box starts
+//   collecting; the voicemail caller speaks real (espeak-ng) speech, then presses #.
+// - Agent stations are numbers the box dials on the span; the telco answers them after the station's
+//   ring time, hangs up after its talk time, never answers a silent one, and refuses a removed one with
+//   cause 27 (destination out of order), or clears its ring with that cause when it vanishes mid-ring.
+// - Prompts are the real espeak-ng + sox prompts (the machine-wide prompt cache, EDGEBOX_PROMPT_CACHE),
+//   cut to `promptMs` / scale, as the simulator rig plays every prompt for 2 s of virtual time.
+// - Scenario time runs `scale` times faster: the rig divides the queue timings (announcement period, max
+//   wait, ring timeout, wrap-up, handle estimate, voicemail length), station and caller timings by `scale`
+//   in its own copy of the configuration. The digit timeout is not scaled: DTMF takes real time to press.
+// - Business hours come from the centre's clock, shifted so the run starts at the scenario's start time.
+//
+// The caller-side log (prompts, collects, stations rung, connected, transferred) is what the box commanded
+// the driver, observed by a pass-through TrunkDriver between the CallCenter and E1PriDriver.
+import { EventEmitter } from 'node:events';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { E1PriDriver } from '../../drivers/e1-pri/driver.js';
+import { CAUSE } from '../../drivers/e1-pri/binding/constants.js';
+import { loadPromptAlaw } from '../../drivers/e1-pri/media/wav.js';
+import { TelcoSim, type IncomingBehaviour, type SimLine } from '../../drivers/e1-pri/telco-sim/telco.js';
+import type { CallerScript } from '../../drivers/simulator/callers.js';
+import type { SimCallEvents, SimCallLog } from '../../drivers/simulator/trunk.js';
+import { systemClock, type Clock } from '../../drivers/trunk/clock.js';
+import type {
+  CallId, CollectOptions, CollectResult, ConnectOptions, ConnectResult, HangupCause, PlayOptions, PlayResult, Prompt,
+  RecordOptions, RecordResult, TransferOptions, TransferResult, TrunkDriver, TrunkEventName, TrunkListener,
+} from '../../drivers/trunk/types.js';
+import { CallCenter } from '../../firmware-agent/calls/center.js';
+import { callsConfig, defaultCallsConfig, type CallsConfig } from '../../firmware-agent/calls/config.js';
+import type { CallTicketInput } from '../../firmware-agent/calls/context.js';
+import type { LiveEvent } from '../../firmware-agent/calls/events.js';
+import { generatePrompts, promptTexts } from '../../firmware-agent/calls/prompts.js';
+import { openDb } from '../../firmware-agent/store/db.js';
+import { dchannelUp } from './e1-harness.js';
+import { mondayMorning, type Rig, type RigOptions } from './scenarios.js';
+
+export interface E1RigSettings {
+  /** Scenario time runs this many times faster than wall time. Default 10. */
+  scale?: number;
+  /** Scenario length of every prompt, ms (the simulator rig's). Default 2000. */
+  promptMs?: number;
+  /** A wait in `time.until` longer than this (wall time) fails the scenario, ms. Default 60 000. */
+  untilLimitMs?: number;
+}
+
+/** The rig, with the E1 parts for tests that look at the span itself. */
+export interface E1Rig extends Rig {
+  driver: E1PriDriver;
+  telco: TelcoSim;
+  /** The telco line of a caller (by call id), e.g. to look at the audio the box sent. */
+  lineOf(callId: string): SimLine | undefined;
+}
+
+/** Real timers; `now()` reads as if the run started at `start`. */
+export function shiftedClock(start: number): Clock {
+  const offset = start - Date.now();
+  return { now: () => Date.now() + offset, setTimeout: systemClock.setTimeout, clearTimeout: systemClock.clearTimeout };
+}
+
+const run = promisify(execFile);
+const cutPrompts = new Map<number, Promise<{ full: string; cut: string }>>();
+
+/**
+ * The real prompts (generatePrompts: espeak-ng + sox, through the machine-wide cache) and a copy of each
+ * cut or padded to exactly `ms`, once per process. espeak-ng and sox are part of the platform (platform
+ * notes); a missing one fails the rig rather than silently testing silent prompts.
+ */
+function promptsOf(ms: number): Promise<{ full: string; cut: string }> {
+  let p = cutPrompts.get(ms);
+  if (!p) {
+    p = (async () => {
+      const root = fs.mkdtempSync(path.join(os.tmpdir(), 'e1-rig-prompts-'));
+      process.once('exit', () => fs.rmSync(root, { recursive: true, force: true }));
+      const full = path.join(root, 'full');
+      const cut = path.join(root, 'cut');
+      fs.mkdirSync(cut, { recursive: true });
+      const report = await generatePrompts(full);
+      if (report.failed.length) throw new Error(`e1 rig: prompts not generated: ${JSON.stringify(report.failed[0])}`);
+      const s = (ms / 1000).toFixed(3);
+      await Promise.all(
+        Object.keys(promptTexts).map((id) =>
+          run('sox', [path.join(full, `${id}.wav`), '-r', '8000', '-c', '1', '-e', 'a-law', path.join(cut, `${id}.wav`), 'pad', '0', s, 'trim', '0', s]),
+        ),
+      );
+      return { full, cut };
+    })();
+    cutPrompts.set(ms, p);
+  }
+  return p;
+}
+
+/** One caller's call as the scenarios see it (the E1 counterpart of SimCall). */
+class E1Call extends EventEmitter<SimCallEvents> {
+  callId = '';
+  readonly log: SimCallLog;
+  readonly ended: Promise<SimCallLog>;
+  #resolve!: (l: SimCallLog) => void;
+  #over = false;
+
+  constructor(readonly line: SimLine, caller: string | null, called: string) {
+    super();
+    this.log = { callId: '', caller, called, prompts: [], collects: 0, stationsRung: [], recordings: [] };
+    this.ended = new Promise((r) => (this.#resolve = r));
+  }
+
+  bind(callId: string): void {
+    this.callId = callId;
+    this.log.callId = callId;
+  }
+
+  hangup(): void {
+    this.line.hangup();
+  }
+
+  finish(): void {
+    if (this.#over) return;
+    this.#over = true;
+    this.emit('ended', this.log);
+    this.#resolve(this.log);
+  }
+}
+
+/**
+ * A pass-through TrunkDriver that notes what the call centre commands for each caller's call (prompt ids
+ * and texts, digit collections, stations rung, transfers) — the caller-side log the simulator keeps.
+ */
+class ObservedTrunk implements TrunkDriver {
+  readonly kind: string;
+  readonly capabilities: TrunkDriver['capabilities'];
+
+  constructor(
+    private readonly inner: TrunkDriver,
+    private readonly callOf: (id: CallId) => E1Call | undefined,
+    private readonly now: () => number,
+  ) {
+    this.kind = inner.kind;
+    this.capabilities = inner.capabilities;
+  }
+
+  start(): Promise<void> {
+    return this.inner.start();
+  }
+  stop(): Promise<void> {
+    return this.inner.stop();
+  }
+  on<K extends TrunkEventName>(event: K, listener: TrunkListener<K>): void {
+    this.inner.on(event, listener);
+  }
+  off<K extends TrunkEventName>(event: K, listener: TrunkListener<K>): void {
+    this.inner.off(event, listener);
+  }
+
+  async answer(callId: CallId): Promise<void> {
+    await this.inner.answer(callId);
+    const c = this.callOf(callId);
+    if (c && c.log.answeredAt === undefined) {
+      c.log.answeredAt = this.now();
+      c.emit('answered');
+    }
+  }
+
+  play(callId: CallId, prompt: Prompt, options?: PlayOptions): Promise<PlayResult> {
+    const c = this.callOf(callId);
+    if (c) {
+      c.log.prompts.push(prompt.id);
+      c.emit('prompt', prompt);
+    }
+    return this.inner.play(callId, prompt, options);
+  }
+
+  collectDigits(callId: CallId, options: CollectOptions): Promise<CollectResult> {
+    const c = this.callOf(callId);
+    if (c) {
+      c.log.collects += 1;
+      c.emit('collect', options);
+    }
+    return this.inner.collectDigits(callId, options);
+  }
+
+  record(callId: CallId, options: RecordOptions): Promise<RecordResult> {
+    const c = this.callOf(callId);
+    if (c) {
+      c.log.recordings.push(options.file);
+      c.emit('record', options);
+    }
+    return this.inner.record(callId, options);
+  }
+
+  async connectAgent(callId: CallId, station: string, options: ConnectOptions): Promise<ConnectResult> {
+    this.callOf(callId)?.log.stationsRung.push(station);
+    const r = await this.inner.connectAgent(callId, station, options);
+    const c = this.callOf(callId);
+    if (c && r.outcome === 'answered') {
+      c.log.connected = { station, at: r.at };
+      c.emit('connected', station);
+    }
+    return r;
+  }
+
+  async transfer(callId: CallId, number: string, options?: TransferOptions): Promise<TransferResult> {
+    const r = await this.inner.transfer(callId, number, options);
+    const c = this.callOf(callId);
+    if (c && r.outcome === 'connected') {
+      c.log.transferredTo = number;
+      c.emit('transferred', number);
+    }
+    return r;
+  }
+
+  hangup(callId: CallId, cause?: HangupCause): Promise<void> {
+    return this.inner.hangup(callId, cause);
+  }
+}
+
+interface Station {
+  answerAfterMs: number;
+  talkMs: number;
+  silent: boolean;
+}
+
+/** DTMF as a telephone sends it: 70 ms tones, 70 ms gaps, -12 dBm0 per tone (Q.23/Q.24). */
+const PRESS = { onMs: 70, offMs: 70, levelDbm0: -12 } as const;
+
+/** A rig factory for scenarios.ts on the E1 driver. */
+export function e1Rig(settings: E1RigSettings = {}): (options?: RigOptions) => Promise<E1Rig> {
+  const scale = settings.scale ?? 10;
+  const promptMs = settings.promptMs ?? 2000;
+  const untilLimitMs = settings.untilLimitMs ?? 60_000;
+  const wall = (ms: number) => ms / scale;
+
+  return async (options: RigOptions = {}) => {
+    const prompts = await promptsOf(wall(promptMs));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'e1-rig-'));
+    const dchannel = path.join(dir, 'd');
+    const clock = shiftedClock(options.start ?? mondayMorning);
+    const timers = new Set<NodeJS.Timeout>();
+    const later = (scenarioMs: number, fn: () => void) => {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        try {
+          fn();
+        } catch (e) {
+          // A line released under the timer (the call ended first) is not a scenario failure.
+          if (!/released|not up|no link/i.test(String(e))) throw e;
+        }
+      }, wall(scenarioMs));
+      timers.add(t);
+    };
+
+    // The validated scenario settings, with this rig's time scale applied to its own copy.
+    const base = callsConfig(options.config ?? {}, defaultCallsConfig(dir, '623000'));
+    const q = base.queue;
+    const config: Readonly<CallsConfig> = Object.freeze({
+      ...base,
+      promptsDir: prompts.cut,
+      queue: Object.freeze({
+        ...q,
+        announceEveryMs: wall(q.announceEveryMs),
+        maxWaitMs: wall(q.maxWaitMs),
+        ringTimeoutMs: wall(q.ringTimeoutMs),
+        wrapUpMs: wall(q.wrapUpMs),
+        defaultHandleMs: wall(q.defaultHandleMs),
+        voicemailMaxMs: wall(q.voicemailMaxMs),
+      }),
+    });
+
+    const driver = new E1PriDriver({ config: { dchannel, restartBackoffMs: { initial: 50, max: 1000 } }, clock });
+    const byChannel = new Map<number, E1Call>();
+    const byId = new Map<string, E1Call>();
+    const lines = new Map<string, SimLine>();
+    // Registered before the call centre's listeners, so a call is bound before its flow starts.
+    driver.on('offered', (o) => {
+      const ch = Number(/ch(\d+)$/.exec(o.channel)?.[1]);
+      const c = byChannel.get(ch);
+      if (!c) return;
+      byChannel.delete(ch);
+      c.bind(o.callId);
+      byId.set(o.callId, c);
+      lines.set(o.callId, c.line);
+    });
+    driver.on('hangup', (e) => {
+      const c = byId.get(e.callId);
+      if (!c) return;
+      byId.delete(e.callId);
+      c.log.hangup = e;
+      c.finish();
+    });
+    driver.on('failed', (f) => {
+      for (const id of f.callIds) {
+        const c = byId.get(id);
+        if (!c) continue;
+        byId.delete(id);
+        c.log.failed = true;
+        c.finish();
+      }
+    });
+    const observed = new ObservedTrunk(driver, (id) => byId.get(id), () => clock.now());
+
+    const db = openDb({ file: ':memory:' });
+    const tickets: E1Rig['tickets'] = [];
+    let seq = 0;
+    const center = new CallCenter({
+      db,
+      driver: observed,
+      config,
+      clock,
+      tickets: {
+        create(input) {
+          const number = `623000202611300${String(++seq).padStart(4, '0')}`;
+          tickets.push({ ...input, number });
+          return { number };
+        },
+      },
+    });
+    const events: LiveEvent[] = [];
+    center.events.subscribe((e) => events.push(e));
+    await center.start();
+
+    const stations = new Map<string, Station>();
+    const removed = new Set<string>();
+    const stationLines = new Map<string, SimLine>();
+    const behaviour = (called: string): IncomingBehaviour => {
+      const s = stations.get(called);
+      if (s) return s.silent ? { kind: 'no-answer' } : { kind: 'answer', afterMs: wall(s.answerAfterMs) };
+      if (removed.has(called)) return { kind: 'reject', cause: CAUSE.DESTINATION_OUT_OF_ORDER };
+      return { kind: 'answer' }; // 12395, 12306 …: the other hotline answers at once
+    };
+    const telco = new TelcoSim({ dchannel, behaviour });
+    telco.on('incoming', (line) => {
+      const s = stations.get(line.called);
+      if (!s) return;
+      stationLines.set(line.called, line);
+      line.on('state', (st) => {
+        if (st === 'answered' && Number.isFinite(s.talkMs)) later(s.talkMs, () => line.hangup());
+      });
+      line.once('released', () => {
+        if (stationLines.get(line.called) === line) stationLines.delete(line.called);
+      });
+    });
+    const up = dchannelUp(driver);
+    await telco.connect();
+    await up;
+
+    let voice: Buffer | undefined;
+    const speech = async (scenarioMs: number): Promise<Buffer> => {
+      voice ??= await loadPromptAlaw(path.join(prompts.full, 'welcome.wav'));
+      const bytes = Math.round((wall(scenarioMs) * 8000) / 1000);
+      const out = Buffer.alloc(bytes);
+      for (let i = 0; i < bytes; i += voice.length) voice.copy(out, i, 0, Math.min(voice.length, bytes - i));
+      return out;
+    };
+
+    const rig: E1Rig = {
+      center,
+      tickets,
+      events,
+      driver,
+      telco,
+      lineOf: (id) => lines.get(id),
+      agent(id, state, station = `80${id}`, b = {}) {
+        if (!stations.has(station)) {
+          stations.set(station, { answerAfterMs: b.answerAfterMs ?? 3000, talkMs: b.talkMs ?? 90_000, silent: b.silent ?? false });
+        }
+        removed.delete(station);
+        center.acd.setState({ agentId: id, name: `agent${id}`, state, station, skills: b.skills ?? [] });
+      },
+      removeStation(station) {
+        stations.delete(station);
+        removed.add(station);
+        const l = stationLines.get(station);
+        // Unplugged mid-ring: the exchange clears the ring (Q.850 cause 27, destination out of order).
+        if (l && l.state !== 'answered' && l.state !== 'released') l.hangup(CAUSE.DESTINATION_OUT_OF_ORDER);
+      },
+      caller(script: CallerScript) {
+        const called = script.called ?? '12328';
+        const line = telco.placeCall({ caller: script.caller ?? '', called });
+        const call = new E1Call(line, script.caller, called);
+        byChannel.set(line.channel, call);
+        const mine = new Set<NodeJS.Timeout>();
+        const press = (digits: string) => {
+          if (line.state !== 'released') line.pressDigits(digits, PRESS);
+        };
+        const presses = [...(script.presses ?? [])];
+        call.on('collect', () => {
+          const next = presses.shift();
+          if (next !== undefined) later(script.thinkMs ?? 800, () => press(next));
+        });
+        if (script.eager) call.once('answered', () => press(presses.splice(0).join('')));
+        call.on('record', (o) => {
+          if (o.background) return;
+          // Speak, then press # (both queued on the line, in that order).
+          speech(script.voicemailMs ?? 8000)
+            .then((audio) => {
+              if (line.state !== 'released') line.play(audio);
+            })
+            .catch(() => undefined) // no voice to play: the caller presses # at once
+            .then(() => press('#'));
+        });
+        const hangUpLater = (ms: number) => {
+          const t = setTimeout(() => line.hangup(), wall(ms));
+          timers.add(t);
+          mine.add(t);
+          return t;
+        };
+        if (script.patienceMs !== undefined && Number.isFinite(script.patienceMs)) {
+          const t = hangUpLater(script.patienceMs);
+          const calm = () => clearTimeout(t);
+          call.on('connected', calm);
+          call.on('transferred', calm);
+        }
+        if (script.hangUpAfterMs !== undefined) hangUpLater(script.hangUpAfterMs);
+        const done = call.ended.then((log) => {
+          for (const t of mine) clearTimeout(t);
+          return log;
+        });
+        return { call, done };
+      },
+      time: {
+        until<T>(p: Promise<T>): Promise<T> {
+          let t: NodeJS.Timeout | undefined;
+          const limit = new Promise<never>((_, reject) => {
+            t = setTimeout(() => reject(new Error(`e1 rig: still waiting after ${untilLimitMs} ms`)), untilLimitMs);
+          });
+          return Promise.race([p, limit]).finally(() => clearTimeout(t));
+        },
+        elapse: (ms) => new Promise((r) => setTimeout(r, wall(ms))),
+      },
+      async close() {
+        for (const t of timers) clearTimeout(t);
+        timers.clear();
+        telco.close();
+        await center.stop();
+        await driver.stop().catch(() => {});
+        db.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      },
+    };
+    return rig;
+  };
+}
