@@ -2,6 +2,8 @@
 import t from 'tap';
 import { e1Harness, dchannelUp, dchannelState } from './e1-harness.js';
 import type { SimLine } from '../../drivers/e1-pri/telco-sim/telco.js';
+import { e1Rig } from './e1-rig.js';
+import { nextEvent } from './scenarios.js';
 
 t.test('when the link is lost mid-call the call is reported failed, and the link comes back', async (t) => {
   const h = await e1Harness();
@@ -153,4 +155,45 @@ t.test('a span worker that cannot open its D-channel fails start() with a stable
   t.equal(driver.workerPid, undefined, 'no worker process is left behind');
   await t.rejects(driver.answer('x'), { code: 'driver-down' });
   await driver.stop();
+});
+
+// Through the call centre (the scenario rig of e1-rig.ts): what the call record says after a span fault.
+const centre = e1Rig({ scale: 10 });
+
+t.test('when the link is lost mid-call the call record says failed, the agent is freed, and calls are taken again once the link is back', async (t) => {
+  const h = await centre();
+  t.teardown(() => h.close());
+  h.agent(1, 'ready', '801', { talkMs: Infinity, answerAfterMs: 1000 });
+  const c = h.caller({ caller: '13800000021', presses: ['0'] });
+  await h.time.until(new Promise((r) => c.call.once('connected', r)));
+  const trunkDown = nextEvent(h, 'trunk.state', (e) => !e.up);
+  h.telco.dropLink();
+  const log = await h.time.until(c.done);
+  t.equal(log.failed, true, 'the driver reported the call failed');
+  const rec = h.center.records.get(log.callId)!;
+  t.equal(rec.call.outcome, 'failed', 'the call record says failed');
+  t.match(rec.call.hangup_cause ?? '', /driver-failed/, 'with the driver failure as the reason');
+  t.ok(rec.legs.every((l) => l.ended_at !== null), 'no leg of the call is left open');
+  t.match((await trunkDown).reason ?? '', /D-channel|link/i);
+  t.not(h.center.acd.agents.get(1)?.state, 'on-call', 'the agent is no longer on the call');
+
+  const trunkUp = nextEvent(h, 'trunk.state', (e) => e.up);
+  await h.telco.connect();
+  await h.time.until(trunkUp);
+  const again = h.caller({ caller: '13800000022', presses: ['5', '1'] });
+  const log2 = await h.time.until(again.done);
+  t.equal(h.center.records.get(log2.callId)!.call.outcome, 'announced', 'a new call runs its course');
+});
+
+t.test('when the span worker dies mid-call the call record says failed and the trunk comes back', async (t) => {
+  const h = await centre();
+  t.teardown(() => h.close());
+  const c = h.caller({ caller: '13200000009', presses: [] });
+  await h.time.until(new Promise((r) => c.call.once('collect', r)));
+  const trunkUp = nextEvent(h, 'trunk.state', (e) => e.up);
+  h.driver.killWorker();
+  const log = await h.time.until(c.done);
+  t.equal(h.center.records.get(log.callId)!.call.outcome, 'failed');
+  await h.time.until(trunkUp);
+  t.pass('the call centre sees the trunk up again');
 });
