@@ -17,6 +17,7 @@ import { sessionRoutes } from './http/routes/session.js';
 import { ticketRoutes } from './http/routes/tickets.js';
 import { auditSchema, departmentSchema, ticketSchema, userSchema } from './http/schemas.js';
 import { createHttp } from './http/server.js';
+import { ticketNumberRegion } from './network/router.js';
 import { RegionTable } from './regions/regions.js';
 import { openDb } from './store/db.js';
 import { startMaintenance } from './store/maintenance.js';
@@ -80,7 +81,7 @@ export async function createBox(opts: BoxOptions): Promise<Box> {
     db,
     calendar,
     regions,
-    boxRegion: () => config.current().box.region,
+    boxRegion: () => ticketNumberRegion(config.current().box.role, config.current().box.region),
     timezone: cfg.box.timezone,
     deadlines: () => config.current().tickets.deadlines,
     dueSoonWorkingDays: () => config.current().tickets.dueSoonWorkingDays,

@@ -26,6 +26,7 @@ export function networkStatus(box: BoxServices, net: NetworkService) {
     outboxDepth: d.n,
     oldestAgeSeconds: d.oldest ? Math.max(0, Math.floor((now.getTime() - Date.parse(d.oldest)) / 1000)) : 0,
     rejected: d.rejected,
+    deadLetters: d.deadLetters,
     peers: net.store.allPeers().map((p) => ({ region: p.region, role: p.role, boxId: p.box_id, enrolledAt: p.enrolled_at, revokedAt: p.revoked_at, lastContact: p.last_contact })),
   };
 }
@@ -33,6 +34,20 @@ export function networkStatus(box: BoxServices, net: NetworkService) {
 export const networkAdminRoutes: FastifyPluginAsync<{ box: BoxServices; net: NetworkService; publishStats: (day: string) => unknown }> = async (app, { box, net, publishStats }) => {
   app.get('/api/network/status', { config: { roles: viewers }, schema: { tags: ['network'], summary: 'Network link, outbox and peers', response: { 200: obj, ...errorResponses(401, 403) } } }, async () =>
     networkStatus(box, net),
+  );
+
+  app.get<{ Querystring: { limit?: number } }>(
+    '/api/network/dead-letters',
+    {
+      config: { roles: viewers },
+      schema: {
+        tags: ['network'],
+        summary: 'Received messages set aside because they could not be applied here (newest first)',
+        querystring: { type: 'object', additionalProperties: false, properties: { limit: { type: 'integer', minimum: 1, maximum: 1000 } } },
+        response: { 200: obj, ...errorResponses(401, 403) },
+      },
+    },
+    async (request) => ({ items: net.store.deadLetters(request.query.limit ?? 100) }),
   );
 
   app.post<{ Body: { region: string; ttlHours?: number } }>(

@@ -105,10 +105,12 @@ export async function installNetwork(box: Box, opts: BoxOptions): Promise<void> 
     if (s.role !== 'ministry' && !s.upstream) warnings.push('not paired with an upstream: run `edgebox pair --upstream URL --code CODE`');
     if (s.oldestAgeSeconds > backlogWarnS) warnings.push(`oldest unsent message is ${s.oldestAgeSeconds} s old (${s.outboxDepth} waiting)`);
     if (s.rejected > 0) warnings.push(`${s.rejected} message(s) refused by the receiver and set aside`);
+    if (s.deadLetters > 0) warnings.push(`${s.deadLetters} received message(s) could not be applied and were set aside (GET /api/network/dead-letters)`);
     if (s.upstream?.lastError) warnings.push(`last upstream error: ${s.upstream.lastError}`);
     return {
-      ok: s.rejected === 0,
+      ok: s.rejected === 0 && s.deadLetters === 0,
       outboxDepth: s.outboxDepth,
+      deadLetters: s.deadLetters,
       oldestAgeSeconds: s.oldestAgeSeconds,
       lastContact: s.upstream?.lastContact ?? s.peers.map((p) => p.lastContact).filter((x): x is string => !!x).sort().at(-1) ?? null,
       upstream: s.upstream ? { address: s.upstream.address, url: s.upstream.url } : null,

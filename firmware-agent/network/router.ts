@@ -71,3 +71,14 @@ export function peerMayOriginate(peerRegion: string, peerRole: string, from: str
   if (peerRole === 'province') return from.slice(0, 2) === peerRegion.slice(0, 2) && from !== ministryAddress;
   return false;
 }
+
+/**
+ * The six digits that begin the ticket numbers a box gives (design §4): its region code, except at the
+ * ministry, whose configured region code (e.g. 110000) is also a province's. The ministry numbers its own
+ * tickets 100000… (the national level; no GB/T 2260 province code begins with 10), so a province's ticket
+ * transferred to the ministry can never collide with one the ministry numbered itself.
+ */
+export const ministryNumberPrefix = '100000';
+export function ticketNumberRegion(role: Role, region: string): string {
+  return role === 'ministry' ? ministryNumberPrefix : region;
+}

@@ -53,8 +53,18 @@ type NetTicketRow = TicketRow & { origin_region: string | null; transferred_to: 
 
 export interface ApplyResult {
   id: string;
-  status: 'applied' | 'forwarded' | 'duplicate' | 'ignored';
+  status: 'applied' | 'forwarded' | 'duplicate' | 'ignored' | 'set-aside';
   reason?: string;
+}
+
+/**
+ * Store failures that say nothing about the message (disk full, I/O error, database busy or read-only):
+ * the whole batch fails and the sender retries it later. Anything else a message causes (a constraint its
+ * data breaks, a bug its content triggers) would fail the same way on every retry.
+ */
+export function isTransientStoreError(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED|IOERR|FULL|NOMEM|READONLY|CANTOPEN|INTERRUPT|PROTOCOL|NOTADB|CORRUPT)/.test(code);
 }
 
 export class NetworkService {
@@ -198,15 +208,28 @@ export class NetworkService {
           let status: ApplyResult['status'] = r.local ? 'applied' : 'forwarded';
           let reason: string | undefined;
           if (r.local) {
+            // A savepoint per message: a message that cannot apply here changes nothing and does not hold up
+            // the ones behind it. One the exchange foresees (an AppError: e.g. a result for a ticket this box
+            // does not hold) is recorded as ignored; any other permanent failure sets the message aside in
+            // net_dead_letters for a technician. Both are acknowledged, so the sender's queue moves on.
+            const mark = changes.length;
             try {
-              // A savepoint per message: a message that cannot apply here changes nothing and does not
-              // hold up the ones behind it (it is recorded as ignored, with the reason logged).
               this.deps.db.transaction(() => this.#applyLocal(env, at, changes))();
             } catch (err) {
-              if (!(err instanceof AppError)) throw err;
-              status = 'ignored';
-              reason = `${err.code}: ${err.message}`;
-              this.deps.log?.warn({ id: env.id, kind: env.kind, from: env.from, code: err.code }, `exchange message ignored: ${err.message}`);
+              changes.length = mark;
+              if (err instanceof AppError) {
+                status = 'ignored';
+                reason = `${err.code}: ${err.message}`;
+                this.deps.log?.warn({ id: env.id, kind: env.kind, from: env.from, code: err.code }, `exchange message ignored: ${err.message}`);
+              } else if (isTransientStoreError(err)) {
+                throw err;
+              } else {
+                status = 'set-aside';
+                const e = err as Error;
+                reason = `${(e as { code?: string }).code ?? e.name ?? 'Error'}: ${e.message ?? String(err)}`;
+                this.store.deadLetter(env, via, reason, at);
+                this.deps.log?.error({ id: env.id, kind: env.kind, from: env.from, via, err }, `exchange message cannot be applied; set aside: ${reason}`);
+              }
             }
           }
           const onward = r.hops.filter((hop) => hop !== via);
@@ -220,7 +243,7 @@ export class NetworkService {
             reason = `no route to ${env.to} from ${self.address} other than back to ${via}`;
             this.deps.log?.warn({ id: env.id, kind: env.kind, to: env.to, via }, 'exchange message has no route; ignored');
           }
-          this.store.record(env, via, status === 'forwarded' ? 'forwarded' : status === 'ignored' ? 'ignored' : 'applied', at);
+          this.store.record(env, via, status, at);
           out.push(reason ? { id: env.id, status, reason } : { id: env.id, status });
         }
         also?.();

@@ -60,6 +60,8 @@ export class NetStore {
       reject: db.prepare('UPDATE net_outbox SET delivered_at = ?, rejected_code = ? WHERE hop = ? AND seq = ?'),
       depth: db.prepare('SELECT count(*) AS n, min(created_at) AS oldest FROM net_outbox WHERE delivered_at IS NULL'),
       rejected: db.prepare('SELECT count(*) AS n FROM net_outbox WHERE rejected_code IS NOT NULL'),
+      deadLetters: db.prepare('SELECT count(*) AS n FROM net_dead_letters'),
+      deadLetter: db.prepare('INSERT OR IGNORE INTO net_dead_letters (id, kind, origin, via, ticket_id, envelope, error, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
       seen: db.prepare('SELECT 1 FROM net_inbox WHERE id = ?'),
       record: db.prepare(
         'INSERT INTO net_inbox (id, kind, origin, via, ticket_id, ticket_version, outcome, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
@@ -159,16 +161,33 @@ export class NetStore {
     this.#s.reject.run(at.toISOString(), code, hop, seq);
   }
 
-  depth(): { n: number; oldest: string | null; rejected: number } {
+  depth(): { n: number; oldest: string | null; rejected: number; deadLetters: number } {
     const d = this.#s.depth.get() as { n: number; oldest: string | null };
-    return { ...d, rejected: (this.#s.rejected.get() as { n: number }).n };
+    return { ...d, rejected: (this.#s.rejected.get() as { n: number }).n, deadLetters: (this.#s.deadLetters.get() as { n: number }).n };
+  }
+
+  /** Sets aside a received message that cannot be applied here (kept with its error for technicians). */
+  deadLetter(env: Envelope, via: string, error: string, at: Date): void {
+    this.#s.deadLetter.run(env.id, env.kind, env.from, via, env.ticket?.id ?? null, JSON.stringify(env), error.slice(0, 1000), at.toISOString());
+  }
+
+  deadLetters(limit: number): { id: string; kind: string; origin: string; via: string; ticket_id: string | null; error: string; at: string }[] {
+    return this.db.prepare('SELECT id, kind, origin, via, ticket_id, error, at FROM net_dead_letters ORDER BY at DESC LIMIT ?').all(limit) as {
+      id: string;
+      kind: string;
+      origin: string;
+      via: string;
+      ticket_id: string | null;
+      error: string;
+      at: string;
+    }[];
   }
 
   seen(id: string): boolean {
     return this.#s.seen.get(id) !== undefined;
   }
 
-  record(env: Envelope, via: string, outcome: 'applied' | 'forwarded' | 'ignored', at: Date): void {
+  record(env: Envelope, via: string, outcome: 'applied' | 'forwarded' | 'ignored' | 'set-aside', at: Date): void {
     this.#s.record.run(env.id, env.kind, env.from, via, env.ticket?.id ?? null, env.ticket?.version ?? null, outcome, at.toISOString());
   }
 
