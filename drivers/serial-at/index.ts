@@ -11,6 +11,7 @@ import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
 import { SerialAtError, SerialAtErrorCodes } from './errors.js';
 import type { Logger } from './log.js';
+import { isInitCommand, moduleInit, type ModuleFamily } from './init.js';
 import { GsmModem } from './modem.js';
 import { serialPortTransport, type TransportFactory } from './transport.js';
 import { SerialAtTrunk } from './trunk.js';
@@ -30,11 +31,21 @@ export interface SerialAtConfig {
   smsc?: string;
   /** Request SMS status reports (default true). */
   statusReports?: boolean;
+  /** Module family, for its default extra initialisation (`moduleInit`); default generic (none). */
+  module?: ModuleFamily;
+  /** Extra AT commands at the end of initialisation; replaces the family's default list when given. */
+  extraInit?: readonly string[];
+}
+
+/** The extra initialisation a configuration asks for: its own list, else its module family's default. */
+export function extraInitOf(config: Pick<SerialAtConfig, 'module' | 'extraInit'>): readonly string[] {
+  return config.extraInit ?? moduleInit[config.module ?? 'generic'];
 }
 
 /**
- * Reads `--serial`, `--baud`, `--called`, `--stations 801,802`, `--smsc` from `edgebox start`
- * flags. Throws SerialAtError BadOption naming the flag when one is wrong.
+ * Reads `--serial`, `--baud`, `--called`, `--stations 801,802`, `--smsc`, `--module simcom|quectel|generic`
+ * and `--at-init "AT+DDET=1;AT+CLVL=80"` (`;`-separated; `--at-init none` for no extra commands) from
+ * `edgebox start` flags. Throws SerialAtError BadOption naming the flag when one is wrong.
  */
 export function serialAtConfigFromFlags(flags: Record<string, string | boolean | undefined>): SerialAtConfig {
   const str = (k: string) => (typeof flags[k] === 'string' ? (flags[k] as string) : undefined);
@@ -53,12 +64,32 @@ export function serialAtConfigFromFlags(flags: Record<string, string | boolean |
     .filter(Boolean);
   const called = str('called');
   const smsc = str('smsc');
+  const family = str('module');
+  if (family !== undefined && !(family in moduleInit)) {
+    throw new SerialAtError(SerialAtErrorCodes.BadOption, `--module must be one of ${Object.keys(moduleInit).join(', ')}, got ${family}`, { param: 'module' });
+  }
+  const atInit = str('at-init');
+  const extraInit =
+    atInit === undefined
+      ? undefined
+      : atInit.trim().toLowerCase() === 'none'
+        ? []
+        : atInit
+            .split(';')
+            .map((c) => c.trim())
+            .filter(Boolean);
+  const badInit = extraInit?.find((c) => !isInitCommand(c));
+  if (badInit !== undefined) {
+    throw new SerialAtError(SerialAtErrorCodes.BadOption, `--at-init: not an AT command line: ${JSON.stringify(badInit)}`, { param: 'at-init' });
+  }
   return Object.freeze({
     serial,
     ...(baudRate !== undefined ? { baudRate } : {}),
     ...(called ? { called } : {}),
     ...(stations ? { stations } : {}),
     ...(smsc ? { smsc } : {}),
+    ...(family ? { module: family as ModuleFamily } : {}),
+    ...(extraInit ? { extraInit: Object.freeze(extraInit) } : {}),
   });
 }
 
@@ -75,6 +106,7 @@ export function createSerialAt(
     ...(config.healthIntervalMs ? { healthIntervalMs: config.healthIntervalMs } : {}),
     ...(config.smsc ? { smsc: config.smsc } : {}),
     ...(config.statusReports !== undefined ? { statusReports: config.statusReports } : {}),
+    extraInit: extraInitOf(config),
   });
   const trunk = new SerialAtTrunk({
     modem,
@@ -92,4 +124,5 @@ export { ConcatAssembler, type AssembledMessage, type ReceivedPart } from './con
 export { SerialAtError, SerialAtErrorCodes, isSerialAtError, type SerialAtErrorCode } from './errors.js';
 export { serialPortTransport, mockPortTransport, memoryLink, type ByteTransport, type TransportFactory } from './transport.js';
 export type { SendOptions, SendResult } from './outbox.js';
+export { moduleInit, type ModuleFamily } from './init.js';
 export type { Logger } from './log.js';

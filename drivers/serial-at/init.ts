@@ -17,6 +17,33 @@ export interface InitOptions {
   commandTimeoutMs: number;
   cnmi: string;
   smsc?: string | undefined;
+  /** Module-specific commands run last, each optional (e.g. the DTMF detector); see `moduleInit`. */
+  extraInit?: readonly string[];
+}
+
+export type ModuleFamily = 'simcom' | 'quectel' | 'generic';
+
+/**
+ * Extra initialisation per known module family. Only what the driver needs and the family's own
+ * AT manual documents; `generic` (an unknown module) gets nothing, as a wrong command could change
+ * a setting we do not know about.
+ *  - simcom: AT+DDET=1 turns on the DTMF detector, which reports `+DTMF: <key>` (SIM800 series AT
+ *    command manual, AT+DDET).
+ *  - quectel: AT+QTONEDET=1 turns on DTMF detection, reported as `+QTONEDET: <ascii code>` (Quectel
+ *    M35/UC15/EC2x AT manuals, AT+QTONEDET).
+ */
+export const moduleInit: Readonly<Record<ModuleFamily, readonly string[]>> = Object.freeze({
+  simcom: Object.freeze(['AT+DDET=1']),
+  quectel: Object.freeze(['AT+QTONEDET=1']),
+  generic: Object.freeze([]),
+});
+
+/**
+ * A command that can go on the line as one settings exchange: AT…, printable (no CR/LF, Ctrl-Z or
+ * ESC), and not one that dials, answers, hangs up, sends or restarts (that would loop or cost money).
+ */
+export function isInitCommand(c: string): boolean {
+  return /^AT[\x20-\x7e]*$/i.test(c) && !/^AT\s*(D|A$|H|\+CMGS|\+CFUN|\+CHUP)/i.test(c);
 }
 
 /**
@@ -69,6 +96,14 @@ export async function initialiseModem(run: (spec: ExchangeSpec) => Promise<AtRes
         return 'failed';
       }
     }
+  }
+  for (const command of o.extraInit ?? []) {
+    // Optional: a module that refuses one still works (e.g. without DTMF menus); a timeout means
+    // the module stopped answering, as for any other step.
+    const r = await run({ command, timeoutMs: t });
+    if (!r.ok && r.failure.kind === 'timeout') return 'no-answer';
+    if (!r.ok && r.failure.kind === 'closed') return 'failed';
+    if (!r.ok) patch({ lastProblem: `${command} refused` });
   }
   const csq = await run({ command: 'AT+CSQ', timeoutMs: t });
   const creg = await run({ command: 'AT+CREG?', timeoutMs: t, expect: ['+CREG:'] });

@@ -16,7 +16,7 @@ import type { AtResult, ExchangeSpec } from './exchange.js';
 import { childLogger, redactNumber, silentLogger, type Logger } from './log.js';
 import { Outbox, type SendOptions, type SendResult } from './outbox.js';
 import { Inbox, type IncomingSms, type UndecodableSms } from './inbox.js';
-import { initialiseModem, type InitOutcome } from './init.js';
+import { initialiseModem, isInitCommand, type InitOutcome } from './init.js';
 import type { Urc } from './parsers/urc.js';
 import type { SmsStatusReport } from './pdu/index.js';
 import { parseCmgl, parseCpin, parseCreg, parseCsq, registrationOf, type Registration, type SignalQuality, type StoredPdu } from './responses.js';
@@ -75,6 +75,11 @@ export interface GsmModemOptions {
   cnmi?: string;
   /** Request status reports on sends (default true). */
   statusReports?: boolean;
+  /**
+   * Module-specific commands sent at the end of every initialisation, each optional (a refusal is
+   * logged, not fatal). E.g. `moduleInit.simcom` (AT+DDET=1) for the DTMF detector. Default none.
+   */
+  extraInit?: readonly string[];
   /** Service-centre number; by default the SIM's. */
   smsc?: string;
   /** Attempts for a send that fails with a transient +CMS ERROR (default 5). */
@@ -115,6 +120,7 @@ export class GsmModem {
     smsc: string | undefined;
     maxSendAttempts: number;
     maxSendTimeouts: number;
+    extraInit: readonly string[];
   }>;
   readonly #outbox: Outbox;
   readonly #calls: CallTracker;
@@ -149,7 +155,13 @@ export class GsmModem {
       smsc: options.smsc,
       maxSendAttempts: positive('maxSendAttempts', options.maxSendAttempts, 5),
       maxSendTimeouts: positive('maxSendTimeouts', options.maxSendTimeouts, 3),
+      extraInit: Object.freeze([...(options.extraInit ?? [])]),
     });
+    for (const c of this.#o.extraInit) {
+      if (typeof c !== 'string' || !isInitCommand(c)) {
+        throw new SerialAtError(SerialAtErrorCodes.BadOption, `GsmModem: \`extraInit\` holds a command that is not one AT command line: ${JSON.stringify(c)}`, { param: 'extraInit' });
+      }
+    }
     const boot = Math.floor(this.#clock.now()).toString(36) + Math.random().toString(36).slice(2, 6);
     let seq = 0;
     const newCallId = options.newCallId ?? (() => `gsm-${boot}-${++seq}`);

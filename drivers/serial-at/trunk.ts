@@ -5,8 +5,9 @@
 //    gateway's line answers for (configuration; the module does not report it).
 //  - Answer / hang up: ATA / ATH.
 //  - Digits from the caller: the module's DTMF detector URC (+DTMF: <d> on SIMCom, +QTONEDET on
-//    Quectel; enable it with the module's own command via `extraInit`). Without one, callers'
-//    digits never arrive and IVR menus time out to their default branch.
+//    Quectel), turned on at every initialisation by the modem's `extraInit` (`--module simcom|quectel`
+//    or `--at-init`, see init.ts `moduleInit`). Without one, callers' digits never arrive and IVR
+//    menus time out to their default branch.
 //  - Prompts: AT has no standard way to play an audio file into a call, so `play` is the pause the
 //    trunk contract allows for a driver with no audio path (Prompt doc in types.ts); prompts can
 //    be carried by the gateway's own audio (e.g. a module TTS command) outside this driver.

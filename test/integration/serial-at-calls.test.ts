@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { VirtualClock } from '../../drivers/trunk/clock.js';
 import { GsmModem } from '../../drivers/serial-at/modem.js';
+import { moduleInit } from '../../drivers/serial-at/init.js';
 import { SerialAtTrunk } from '../../drivers/serial-at/trunk.js';
 import { SimulatedModem } from '../../drivers/serial-at/simulator/modem-sim.js';
 import { memoryLink } from '../../drivers/serial-at/transport.js';
@@ -25,7 +26,7 @@ async function setup(t: { teardown(fn: () => unknown): void }) {
   void (async () => {
     while (attaching) sim.attach(await link.nextDevice());
   })();
-  const modem = new GsmModem({ transport: link.factory, clock, healthIntervalMs: 600_000 });
+  const modem = new GsmModem({ transport: link.factory, clock, healthIntervalMs: 600_000, extraInit: moduleInit.simcom }); // DTMF detector on
   const trunk = new SerialAtTrunk({ modem, clock, stations: ['801'], promptPauseMs: 2000 });
   const db = openDb({ file: ':memory:' });
   const config = callsConfig({}, defaultCallsConfig(dir, '623000'));
@@ -104,7 +105,7 @@ t.test('on a real pty, in real time: a ring with caller id runs the IVR and reac
   const { ptyRig } = await import('./serial-at-rig.js');
   const { systemClock } = await import('../../drivers/trunk/clock.js');
   const rig = await ptyRig(t);
-  const modem = rig.newModem();
+  const modem = rig.newModem({ extraInit: moduleInit.simcom });
   const trunk = new SerialAtTrunk({ modem, clock: systemClock, stations: ['801'], promptPauseMs: 20 });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'serial-at-calls-pty-'));
   const db = openDb({ file: ':memory:' });
@@ -140,4 +141,62 @@ t.test('on a real pty, in real time: a ring with caller id runs the IVR and reac
   const ended = waitFor((e) => e.type === 'call.ended');
   rig.sim.callerHangsUp();
   t.match(await ended, { outcome: 'answered' });
+});
+
+t.test('on a real pty: the caller\'s keys reach the box only once initialisation turned the module\'s DTMF detector on, and again after a reset', async (t) => {
+  const { ptyRig } = await import('./serial-at-rig.js');
+  const { extraInitOf, serialAtConfigFromFlags } = await import('../../drivers/serial-at/index.js');
+  const rig = await ptyRig(t);
+  const call = async (modem: GsmModem) => {
+    const incoming = modem.once('call', (e) => e.type === 'incoming');
+    rig.sim.ring('+8613600000010');
+    const inc = await incoming;
+    await modem.answer(inc.type === 'incoming' ? inc.callId : '');
+    return inc;
+  };
+
+  // An unknown module (no --module, no --at-init): nothing extra is sent, the detector stays off, and
+  // the simulated module, like a real one, reports no keys.
+  const generic = rig.newModem({ extraInit: extraInitOf(serialAtConfigFromFlags({ serial: '/dev/gsm0' })) });
+  await generic.start();
+  t.notOk(rig.sim.commands.some((c) => /DDET|QTONEDET/.test(c)));
+  t.equal(rig.sim.dtmfDetection, 'off');
+  await call(generic);
+  const seen: string[] = [];
+  generic.on('call', (e) => e.type === 'dtmf' && seen.push(e.digit));
+  rig.sim.callerPresses('5');
+  await generic.hangup(generic.activeCall!.callId); // ATH's answer comes after any URC written before it
+  t.same(seen, [], 'no digit without the detector');
+  await generic.stop();
+
+  // --module simcom: AT+DDET=1 at every initialisation.
+  const simcom = rig.newModem({ extraInit: extraInitOf(serialAtConfigFromFlags({ serial: '/dev/gsm0', module: 'simcom' })) });
+  await simcom.start();
+  t.equal(rig.sim.dtmfDetection, 'ddet');
+  await call(simcom);
+  const seven = simcom.once('call', (e) => e.type === 'dtmf' && e.digit === '7');
+  rig.sim.callerPresses('7');
+  await seven;
+  // The module hangs and is reset (which forgets the detector); re-initialising turns it on again.
+  const lost = simcom.once('lost');
+  rig.sim.stopAnswering('reset');
+  void simcom.pollHealth().catch(() => undefined);
+  await lost;
+  await simcom.once('ready');
+  t.equal(rig.sim.resets, 1);
+  t.equal(rig.sim.dtmfDetection, 'ddet', 'turned on again after the reset');
+  await call(simcom);
+  const nine = simcom.once('call', (e) => e.type === 'dtmf' && e.digit === '9');
+  rig.sim.callerPresses('9');
+  await nine;
+  await simcom.stop();
+
+  // --at-init for a Quectel module: +QTONEDET reports the ASCII code of the key.
+  const quectel = rig.newModem({ extraInit: extraInitOf(serialAtConfigFromFlags({ serial: '/dev/gsm0', 'at-init': 'AT+QTONEDET=1' })) });
+  await quectel.start();
+  t.equal(rig.sim.dtmfDetection, 'qtonedet');
+  await call(quectel);
+  const hash = quectel.once('call', (e) => e.type === 'dtmf' && e.digit === '#');
+  rig.sim.callerPresses('#');
+  await hash;
 });

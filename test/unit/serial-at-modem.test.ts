@@ -2,6 +2,8 @@
 // scenarios read as sentences, and no test sleeps.
 import t from 'tap';
 import { GsmModem, type IncomingSms } from '../../drivers/serial-at/modem.js';
+import { moduleInit } from '../../drivers/serial-at/init.js';
+import { extraInitOf, serialAtConfigFromFlags } from '../../drivers/serial-at/index.js';
 import { VirtualClock } from '../../drivers/serial-at/clock.js';
 import { memoryLink } from '../../drivers/serial-at/transport.js';
 import { SimulatedModem } from '../../drivers/serial-at/simulator/modem-sim.js';
@@ -19,7 +21,7 @@ function setup(t: { teardown(fn: () => unknown): void }) {
   };
   void attachLoop();
   const log = recordingLogger();
-  const modem = new GsmModem({ transport: link.factory, clock, logger: log, healthIntervalMs: 30_000, sendTimeoutMs: 20_000 });
+  const modem = new GsmModem({ transport: link.factory, clock, logger: log, healthIntervalMs: 30_000, sendTimeoutMs: 20_000, extraInit: moduleInit.simcom });
   t.teardown(async () => {
     attaching = false;
     await modem.stop();
@@ -30,7 +32,8 @@ function setup(t: { teardown(fn: () => unknown): void }) {
 t.test('start runs the init sequence and fills the status', async (t) => {
   const { clock, sim, modem } = setup(t);
   await clock.until(modem.start());
-  t.same(sim.commands.slice(0, 9), ['AT', 'ATE0', 'AT+CMEE=1', 'AT+CPIN?', 'AT+CMGF=0', 'AT+CNMI=2,1,0,1,0', 'AT+CLIP=1', 'AT+CSQ', 'AT+CREG?']);
+  // The extra initialisation (here the SIMCom DTMF detector) comes after the standard settings.
+  t.same(sim.commands.slice(0, 10), ['AT', 'ATE0', 'AT+CMEE=1', 'AT+CPIN?', 'AT+CMGF=0', 'AT+CNMI=2,1,0,1,0', 'AT+CLIP=1', 'AT+DDET=1', 'AT+CSQ', 'AT+CREG?']);
   const s = modem.status;
   t.equal(s.state, 'ready');
   t.equal(s.sim, 'READY');
@@ -190,6 +193,16 @@ t.test('options are validated and name the bad parameter', async (t) => {
   const link = memoryLink();
   t.throws(() => new GsmModem({ transport: link.factory, commandTimeoutMs: -1 }), { code: SerialAtErrorCodes.BadOption, detail: { param: 'commandTimeoutMs' } });
   t.throws(() => new GsmModem({} as never), { code: SerialAtErrorCodes.BadOption, detail: { param: 'transport' } });
+  t.throws(() => new GsmModem({ transport: link.factory, extraInit: ['AT+DDET=1\rATH'] }), { code: SerialAtErrorCodes.BadOption, detail: { param: 'extraInit' } });
+  t.throws(() => serialAtConfigFromFlags({ serial: '/dev/gsm0', module: 'nokia' }), { code: SerialAtErrorCodes.BadOption, detail: { param: 'module' } });
+  t.throws(() => serialAtConfigFromFlags({ serial: '/dev/gsm0', 'at-init': 'AT+DDET=1;ATD112' }), { code: SerialAtErrorCodes.BadOption, detail: { param: 'at-init' } });
+  t.throws(() => serialAtConfigFromFlags({ serial: '/dev/gsm0', 'at-init': 'DDET=1' }), { code: SerialAtErrorCodes.BadOption, detail: { param: 'at-init' } });
+  t.throws(() => serialAtConfigFromFlags({ serial: '/dev/gsm0', 'at-init': 'AT+CFUN=1,1' }), { code: SerialAtErrorCodes.BadOption, detail: { param: 'at-init' } });
+  // Defaults per module family; an explicit list wins; `none` turns the default off.
+  t.same(extraInitOf(serialAtConfigFromFlags({ serial: '/dev/gsm0' })), []);
+  t.same(extraInitOf(serialAtConfigFromFlags({ serial: '/dev/gsm0', module: 'quectel' })), ['AT+QTONEDET=1']);
+  t.same(extraInitOf(serialAtConfigFromFlags({ serial: '/dev/gsm0', module: 'simcom', 'at-init': 'AT+DDET=1,1000,0,0; AT+CLVL=80' })), ['AT+DDET=1,1000,0,0', 'AT+CLVL=80']);
+  t.same(extraInitOf(serialAtConfigFromFlags({ serial: '/dev/gsm0', module: 'simcom', 'at-init': 'none' })), []);
 });
 
 t.test('a module without a SIM waits in sim-not-ready instead of being reset', async (t) => {

@@ -3,6 +3,7 @@ import t from 'tap';
 import { VirtualClock } from '../../drivers/trunk/clock.js';
 import { TrunkError, type HangupEvent, type TrunkEvents } from '../../drivers/trunk/types.js';
 import { GsmModem } from '../../drivers/serial-at/modem.js';
+import { moduleInit } from '../../drivers/serial-at/init.js';
 import { SerialAtTrunk } from '../../drivers/serial-at/trunk.js';
 import { SimulatedModem } from '../../drivers/serial-at/simulator/modem-sim.js';
 import { memoryLink } from '../../drivers/serial-at/transport.js';
@@ -15,7 +16,7 @@ function setup(t: { teardown(fn: () => unknown): void }) {
   void (async () => {
     while (attaching) sim.attach(await link.nextDevice());
   })();
-  const modem = new GsmModem({ transport: link.factory, clock, healthIntervalMs: 600_000 });
+  const modem = new GsmModem({ transport: link.factory, clock, healthIntervalMs: 600_000, extraInit: moduleInit.simcom }); // DTMF detector on
   const trunk = new SerialAtTrunk({ modem, clock, stations: ['801'], promptPauseMs: 1000, called: '12328' });
   const seen: Array<[keyof TrunkEvents, unknown]> = [];
   for (const k of ['offered', 'digits', 'hangup', 'failed', 'ready'] as const) trunk.on(k, (e) => seen.push([k, e]));

@@ -75,6 +75,7 @@ export class SimulatedModem extends EventEmitter<SimEvents> {
   #ringTimer: TimerHandle | undefined;
   #call: { number: string | null; state: 'ringing' | 'active' } | undefined;
   #freezeOnSend = false;
+  #dtmf: 'off' | 'ddet' | 'qtonedet' = 'off';
 
   constructor(opts: SimOptions = {}) {
     super();
@@ -174,10 +175,19 @@ export class SimulatedModem extends EventEmitter<SimEvents> {
     if (c?.state === 'active') this.#urc('NO CARRIER');
   }
 
-  /** The caller presses keys: one +DTMF URC per digit (SIMCom style). */
+  /**
+   * The caller presses keys. As on a real module the tones are only reported when the host turned
+   * the detector on: one `+DTMF: <d>` per digit after AT+DDET=1 (SIMCom), `+QTONEDET: <ascii>` after
+   * AT+QTONEDET=1 (Quectel); otherwise they are just audio and nothing is sent.
+   */
   callerPresses(digits: string): void {
-    if (this.#call?.state !== 'active') return;
-    for (const d of digits) this.#urc(`+DTMF: ${d}`);
+    if (this.#call?.state !== 'active' || this.#dtmf === 'off') return;
+    for (const d of digits) this.#urc(this.#dtmf === 'ddet' ? `+DTMF: ${d}` : `+QTONEDET: ${d.charCodeAt(0)}`);
+  }
+
+  /** Which DTMF detector the host turned on (reset by a module restart). */
+  get dtmfDetection(): 'off' | 'ddet' | 'qtonedet' {
+    return this.#dtmf;
   }
 
   get call(): { number: string | null; state: 'ringing' | 'active' } | undefined {
@@ -254,6 +264,16 @@ export class SimulatedModem extends EventEmitter<SimEvents> {
     if (upper.startsWith('AT+CNMI=') || upper.startsWith('AT+CSCA=')) return ok();
     if (upper === 'ATE0' || upper === 'ATE1') {
       this.#echo = upper === 'ATE1';
+      return ok();
+    }
+    let d = /^AT\+DDET=([01])(?:,.*)?$/.exec(upper);
+    if (d) {
+      this.#dtmf = d[1] === '1' ? 'ddet' : 'off';
+      return ok();
+    }
+    d = /^AT\+QTONEDET=([01])$/.exec(upper);
+    if (d) {
+      this.#dtmf = d[1] === '1' ? 'qtonedet' : 'off';
       return ok();
     }
     if (upper === 'AT+CPIN?') return this.sim === 'READY' ? this.#reply('+CPIN: READY', 'OK') : this.#reply(`+CME ERROR: ${this.sim}`);
@@ -354,6 +374,7 @@ export class SimulatedModem extends EventEmitter<SimEvents> {
     this.resets += 1;
     this.#freeze = { kind: 'none' };
     this.#echo = true;
+    this.#dtmf = 'off';
     this.#pendingCmgs = undefined;
     this.#clock.clearTimeout(this.#ringTimer);
     this.#call = undefined;
