@@ -1,0 +1,33 @@
+// `npm test` (test/run.js) ends with exactly `N passed, N failed`: CI tooling reads the last line.
+// It runs the runner on two fixture files, with a tap of its own, outside the outer tap's environment.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import t from 'tap';
+import { root } from '../helpers/process.js';
+
+function runner(fixture: string) {
+  // The outer tap's variables would make the inner tap report to it instead of printing its summary.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^_?TAP/.test(k) && k !== 'NODE_OPTIONS'));
+  const r = spawnSync(process.execPath, [path.join(root, 'test/run.js'), '--no-typecheck', `test/fixtures/runner/${fixture}`], {
+    cwd: root,
+    env,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  const lines = r.stdout.trimEnd().split('\n');
+  return { code: r.status, last: lines.at(-1), before: lines.at(-2), stdout: r.stdout };
+}
+
+t.test('skipped and todo counts go on the line before the last', async (t) => {
+  const r = runner('mixed.fixture.ts');
+  t.equal(r.last, '2 passed, 0 failed', 'the last line is exactly the two counts');
+  t.equal(r.before, '# 1 skipped, 1 todo', 'tap listed todo before skip; both are read');
+  t.equal(r.code, 0);
+});
+
+t.test('a failure is counted and the exit code says so', async (t) => {
+  const r = runner('failing.fixture.ts');
+  t.equal(r.last, '1 passed, 1 failed');
+  t.notMatch(r.before ?? '', /skipped/, 'no skipped line when nothing was skipped');
+  t.equal(r.code, 1);
+});
