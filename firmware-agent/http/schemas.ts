@@ -87,6 +87,7 @@ export const ticketSchema = {
     dispatchedAt: nullable({ type: 'string' }),
     repliedAt: nullable({ type: 'string' }),
     closedAt: nullable({ type: 'string' }),
+    escalation: nullable({ type: 'object', description: 'the latest overdue escalation (督办) while the department holds the ticket', properties: { at: { type: 'string' }, note: nullable({ type: 'string' }) } }),
     version: { type: 'integer' },
   },
 } as const;

@@ -71,7 +71,7 @@ export const satisfactions = [
 ] as const satisfies readonly Label[];
 export type Satisfaction = (typeof satisfactions)[number]['code'];
 
-export const actions = ['answer', 'dispatch', 'accept', 'return', 'reply', 'visit', 'reopen', 'close', 'archive', 'merge'] as const;
+export const actions = ['answer', 'dispatch', 'accept', 'return', 'reply', 'visit', 'reopen', 'close', 'archive', 'merge', 'escalate'] as const;
 export type TicketAction = (typeof actions)[number];
 
 export const actionLabels: Record<TicketAction | 'create', Label> = {
@@ -86,6 +86,7 @@ export const actionLabels: Record<TicketAction | 'create', Label> = {
   close: { code: 'close', zh: '办结', en: 'Closed' },
   archive: { code: 'archive', zh: '归档', en: 'Archived' },
   merge: { code: 'merge', zh: '合并', en: 'Merged' },
+  escalate: { code: 'escalate', zh: '督办', en: 'Escalated' },
 };
 
 /** Statuses in which a department or the centre still owes the caller an answer. */

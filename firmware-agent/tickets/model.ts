@@ -43,6 +43,9 @@ export interface TicketRow {
   dispatched_at: string | null;
   replied_at: string | null;
   closed_at: string | null;
+  /** Latest overdue escalation (督办, migration 202612020431-ticket-escalation). */
+  escalated_at?: string | null;
+  escalation_note?: string | null;
   version: number;
 }
 
@@ -85,6 +88,7 @@ export interface TicketView {
   dispatchedAt: string | null;
   repliedAt: string | null;
   closedAt: string | null;
+  escalation: { at: string; note: string | null } | null;
   version: number;
 }
 
@@ -151,6 +155,7 @@ export function toView(row: TicketRow, ctx: ViewContext): TicketView {
     dispatchedAt: row.dispatched_at,
     repliedAt: row.replied_at,
     closedAt: row.closed_at,
+    escalation: row.escalated_at ? { at: row.escalated_at, note: row.escalation_note ?? null } : null,
     version: row.version,
   };
 }

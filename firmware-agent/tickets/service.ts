@@ -327,6 +327,8 @@ export class TicketService {
             set.due_at = new Date(due).toISOString();
             set.calendar_uncertain = 0;
           }
+          set.escalated_at = null;
+          set.escalation_note = null;
           data.department = { id: dept.id, name: dept.name };
           if (row.department_id !== null && row.department_id !== dept.id) data.previousDepartment = row.department_id;
           data.dueAt = set.due_at ?? row.due_at;
@@ -366,6 +368,20 @@ export class TicketService {
         }
         case 'close':
           set.closed_at = iso;
+          break;
+        case 'escalate':
+          // 督办: the department is urged; a new due date, when given, replaces the current one.
+          set.escalated_at = iso;
+          set.escalation_note = input.note ?? null;
+          if (input.dueAt !== undefined) {
+            const due = Date.parse(input.dueAt);
+            if (Number.isNaN(due) || due <= at.getTime()) throw new AppError('due-date-invalid', undefined, { dueAt: input.dueAt });
+            set.due_at = new Date(due).toISOString();
+            set.calendar_uncertain = 0;
+            data.previousDueAt = row.due_at;
+            data.dueAt = set.due_at;
+          }
+          data.department = row.department_id;
           break;
         case 'archive':
           break;

@@ -42,6 +42,8 @@ export const rules: Record<TicketAction, Rule> = {
   close: { from: ['replied', 'visited'], roles: centre },
   archive: { from: ['closed'], roles: supervisors },
   merge: { from: ['received', 'returned', 'dispatched'], roles: centre },
+  // 督办: a supervisor urges the department that holds the ticket; the status stays.
+  escalate: { from: ['dispatched', 'accepted'], roles: supervisors },
 };
 
 /**
@@ -92,6 +94,8 @@ export function plan(state: TicketState, action: TicketAction, actor: Actor, inp
       return 'archived';
     case 'merge':
       return 'merged';
+    case 'escalate':
+      return state.status;
   }
 }
 

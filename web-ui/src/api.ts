@@ -105,6 +105,7 @@ export interface Ticket {
   reopenCount: number;
   mergedInto: string | null;
   callId: string | null;
+  escalation?: { at: string; note: string | null } | null;
   createdAt: string;
   updatedAt: string;
 }

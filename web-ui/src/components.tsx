@@ -137,6 +137,9 @@ export function Field({ label, children, wide }: { label: string; children: Comp
   );
 }
 
+/** A ticket the department still holds after a supervisor escalated it (督办). */
+export const escalated = (tk: Ticket): boolean => !!tk.escalation && (tk.status === 'dispatched' || tk.status === 'accepted');
+
 export function TicketTable({ items, extra }: { items: Ticket[]; extra?: (tk: Ticket) => ComponentChildren }) {
   return (
     <table class="list">
@@ -154,10 +157,14 @@ export function TicketTable({ items, extra }: { items: Ticket[]; extra?: (tk: Ti
       </thead>
       <tbody>
         {items.map((tk) => (
-          <tr key={tk.number} data-number={tk.number} class={tk.urgent ? 'urgent' : ''}>
+          <tr key={tk.number} data-number={tk.number} class={[tk.urgent ? 'urgent' : '', escalated(tk) ? 'escalated' : ''].join(' ').trim()}>
             <td><Link href={`/tickets/${tk.number}`} class="mono">{tk.number}</Link></td>
             <td><TypeLabel type={tk.type} /></td>
-            <td class="subject">{tk.urgent ? <b class="tag-urgent">{t('urgent')}</b> : null}{tk.subject}</td>
+            <td class="subject">
+              {tk.urgent ? <b class="tag-urgent">{t('urgent')}</b> : null}
+              {escalated(tk) ? <b class="tag-escalated" title={tk.escalation!.note ?? ''}>{t('escalated')}</b> : null}
+              {tk.subject}
+            </td>
             <td><DomainLabel domain={tk.domain} /></td>
             <td><StatusBadge status={tk.status} /></td>
             <td>{tk.department?.name ?? ''}</td>

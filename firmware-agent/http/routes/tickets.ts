@@ -125,7 +125,7 @@ export const ticketRoutes: FastifyPluginAsync<{ box: BoxServices }> = async (app
       schema: {
         tags: ['tickets'],
         summary:
-          'Apply a workflow action: answer {text} (422 answer-text-required when missing or blank), dispatch {department, dueAt?}, accept, return {reason}, reply {text}, visit {satisfaction, note?}, reopen {note?}, close {note?}, archive, merge {into}',
+          'Apply a workflow action: answer {text} (422 answer-text-required when missing or blank), dispatch {department, dueAt?}, accept, return {reason}, reply {text}, visit {satisfaction, note?}, reopen {note?}, close {note?}, archive, merge {into}, escalate {note?, dueAt?} (督办: supervisors, the department holding the ticket sees it highlighted)',
         params: numberParams,
         body: {
           type: 'object',
@@ -147,6 +147,8 @@ export const ticketRoutes: FastifyPluginAsync<{ box: BoxServices }> = async (app
             { if: { properties: { action: { const: 'reply' } } }, then: { required: ['text'] } },
             { if: { properties: { action: { const: 'visit' } } }, then: { required: ['satisfaction'] } },
             { if: { properties: { action: { const: 'merge' } } }, then: { required: ['into'] } },
+            // 督办 carries only a note and a new due date.
+            { if: { properties: { action: { const: 'escalate' } } }, then: { properties: { text: false, department: false, reason: false, satisfaction: false, into: false } } },
           ],
         },
         response: { 200: { $ref: 'Ticket#' }, ...errorResponses(400, 401, 403, 404, 409, 422) },

@@ -2,9 +2,9 @@
 // with a reason, and reply in place.
 import { useEffect, useState } from 'preact/hooks';
 import { get, qs, type Ticket, type TicketList } from '../api.js';
-import { ErrorBox, TicketTable } from '../components.js';
+import { ErrorBox, TicketTable, escalated } from '../components.js';
 import * as events from '../events.js';
-import { errText, t } from '../i18n.js';
+import { errText, fmtTime, t } from '../i18n.js';
 import { useApp } from '../state.js';
 import { TicketActions } from './actions.js';
 
@@ -53,6 +53,11 @@ export function Inbox() {
       {sel ? (
         <div class="card" id="inbox-ticket">
           <h3>{sel.subject}</h3>
+          {escalated(sel) ? (
+            <p class="error" id="inbox-escalation">
+              {t('escalated')} {fmtTime(sel.escalation!.at)}{sel.escalation!.note ? `：${sel.escalation!.note}` : ''}
+            </p>
+          ) : null}
           <p class="text">{sel.description}</p>
           <TicketActions ticket={sel} onChanged={() => void load()} />
         </div>

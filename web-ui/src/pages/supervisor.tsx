@@ -161,7 +161,23 @@ export function Overdue() {
   const [data, setData] = useState<TicketList | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [dept, setDept] = useState<Record<string, string>>({});
+  const [esc, setEsc] = useState<{ number: string; note: string; due: string } | null>(null);
   const load = () => get<TicketList>('/api/tickets?overdue=true&pageSize=100').then(setData).catch((e) => setError(errText(e)));
+  const escalate = async () => {
+    if (!esc) return;
+    setError(null);
+    try {
+      await post(`/api/tickets/${esc.number}/actions`, {
+        action: 'escalate',
+        ...(esc.note.trim() ? { note: esc.note.trim() } : {}),
+        ...(esc.due ? { dueAt: new Date(esc.due).toISOString() } : {}),
+      });
+      setEsc(null);
+      await load();
+    } catch (e) {
+      setError(errText(e));
+    }
+  };
   useEffect(() => {
     void load();
     return events.on('ticket.changed', () => void load());
@@ -191,12 +207,34 @@ export function Overdue() {
                 ))}
               </select>
               <button onClick={() => void redispatch(tk)}>{t('redispatch')}</button>
+              {tk.status === 'dispatched' || tk.status === 'accepted' ? (
+                <button data-escalate={tk.number} class={esc?.number === tk.number ? 'on' : ''} onClick={() => setEsc(esc?.number === tk.number ? null : { number: tk.number, note: '', due: '' })}>
+                  {t('escalate')}{tk.escalation ? ' ✓' : ''}
+                </button>
+              ) : null}
             </span>
           )}
         />
       ) : (
         <p class="muted">{t('loading')}</p>
       )}
+      {esc ? (
+        <form
+          class="card act-form"
+          id="escalate-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void escalate();
+          }}
+        >
+          <b class="mono">{esc.number}</b>
+          <textarea id="escalate-note" rows={2} maxLength={1000} placeholder={t('escalationNote')} value={esc.note} onInput={(e) => setEsc({ ...esc, note: (e.target as HTMLTextAreaElement).value })} />
+          <label class="check">
+            {t('newDueAt')} <input id="escalate-due" type="datetime-local" value={esc.due} onInput={(e) => setEsc({ ...esc, due: (e.target as HTMLInputElement).value })} />
+          </label>
+          <button type="submit" class="primary" id="escalate-submit">{t('escalate')}</button>
+        </form>
+      ) : null}
     </section>
   );
 }
