@@ -109,6 +109,61 @@ t.test('twist within limits is accepted and beyond them rejected (Q.24 table 1)'
   t.equal(detect(linearToAlaw(dtmfSequence('258', { twistDb: -12 }))), '', 'low tone 12 dB above high');
 });
 
+/**
+ * Every digit once (60 ms tone, 60 ms pause), each tone at `levelDbm0`, the high tone `twistDb` above the
+ * low one, and each tone off its nominal frequency by a fraction (`lowDev`, `highDev`: 0.015 = +1.5 %).
+ */
+function offsetSequence(o: { lowDev?: number; highDev?: number; levelDbm0?: number; twistDb?: number }): Buffer {
+  const on = 480;
+  const off = 480;
+  const lo = ZERO_DBM0_PEAK * Math.pow(10, (o.levelDbm0 ?? -10) / 20);
+  const hi = lo * Math.pow(10, (o.twistDb ?? 0) / 20);
+  const out = new Float64Array(ALL.length * (on + off) + off);
+  let p = off;
+  for (const d of ALL) {
+    const [fl, fh] = dtmfFreqs(d);
+    const a = fl * (1 + (o.lowDev ?? 0));
+    const b = fh * (1 + (o.highDev ?? 0));
+    for (let i = 0; i < on; i++) out[p + i] = lo * Math.sin((2 * Math.PI * a * i) / 8000) + hi * Math.sin((2 * Math.PI * b * i) / 8000);
+    p += on + off;
+  }
+  return linearToAlaw(clip(out));
+}
+
+const pct = (dev: number) => `${dev > 0 ? '+' : ''}${(dev * 100).toFixed(1)} %`;
+
+t.test('frequency tolerance (Q.24): tones 1.5 % off are digits; 3.5 % off, as the receiver is known to behave', async (t) => {
+  for (const dev of [-0.015, 0.015]) {
+    t.equal(detect(offsetSequence({ lowDev: dev, highDev: dev })), ALL, `both tones ${pct(dev)} off: every digit`);
+    t.equal(detect(offsetSequence({ lowDev: dev })), ALL, `low tone ${pct(dev)} off: every digit`);
+    t.equal(detect(offsetSequence({ highDev: dev })), ALL, `high tone ${pct(dev)} off: every digit`);
+    t.equal(detect(offsetSequence({ lowDev: dev, highDev: dev, levelDbm0: -25 })), ALL, `${pct(dev)} off at -25 dBm0: every digit`);
+  }
+  // Q.24 asks a receiver not to operate on tones 3.5 % off. This one rejects every digit when both tones
+  // or the high tone are 3.5 % off; with only the low-group tone 3.5 % off it still accepts a few digits
+  // (its 102-sample Goertzel bins are 78 Hz wide; 3.5 % of 697 Hz is 24 Hz) — see the driver README.
+  for (const dev of [-0.035, 0.035]) {
+    t.equal(detect(offsetSequence({ lowDev: dev, highDev: dev })), '', `both tones ${pct(dev)} off: no digit`);
+    t.equal(detect(offsetSequence({ highDev: dev })), '', `high tone ${pct(dev)} off: no digit`);
+    const lowOnly = detect(offsetSequence({ lowDev: dev }));
+    t.comment(`low tone alone ${pct(dev)} off: accepted "${lowOnly}" of ${ALL.length} digits`);
+    t.ok(lowOnly.length <= 5, `low tone alone ${pct(dev)} off: at most 5 of 16 digits still accepted (${lowOnly.length})`);
+  }
+});
+
+t.test('twist around the 8 dB limit (Q.24 table 1): 7 dB accepted, 9 dB rejected, either way', async (t) => {
+  t.equal(detect(offsetSequence({ twistDb: 7 })), ALL, 'high tone 7 dB above the low tone');
+  t.equal(detect(offsetSequence({ twistDb: -7 })), ALL, 'low tone 7 dB above the high tone');
+  t.equal(detect(offsetSequence({ twistDb: 9 })), '', 'high tone 9 dB above the low tone');
+  t.equal(detect(offsetSequence({ twistDb: -9 })), '', 'low tone 9 dB above the high tone');
+});
+
+t.test('level around the -30 dBm0 per-tone threshold: -28 dBm0 accepted, -32 dBm0 rejected', async (t) => {
+  t.equal(detect(offsetSequence({ levelDbm0: -28 })), ALL, 'each tone at -28 dBm0 (2 dB above the threshold)');
+  t.equal(detect(offsetSequence({ levelDbm0: -32 })), '', 'each tone at -32 dBm0 (2 dB below the threshold)');
+  t.equal(detect(offsetSequence({ levelDbm0: -25 })), ALL, 'and at -25 dBm0, the lowest level Q.24 asks to operate at');
+});
+
 t.test('signals below the minimum level are not digits', async (t) => {
   t.equal(detect(linearToAlaw(dtmfSequence('147', { levelDbm0: -40 }))), '');
 });
