@@ -44,6 +44,7 @@ export const errorCatalogue = {
   'callback-not-yours': { status: 409, en: 'This callback request is not assigned to you', zh: '该回电任务未分配给您' },
   'range-invalid': { status: 400, en: 'The start of the range must be before its end', zh: '起始时间必须早于结束时间' },
   'traffic-invalid': { status: 400, en: 'The simulated traffic parameters are out of range', zh: '模拟话务参数超出范围' },
+  'simulator-job-not-found': { status: 404, en: 'No simulator job with this id (finished jobs are kept until the box restarts)', zh: '模拟任务不存在（已结束的任务保留到设备重启）' },
   'call-not-connected': { status: 409, en: 'The call is not talking to an agent (ended, waiting, or being transferred)', zh: '该通话当前未接通坐席（已结束、排队中或正在转接）' },
   'call-not-yours': { status: 403, en: 'This call is not connected to your station', zh: '该通话未接通到您的分机' },
   'transfer-number-not-allowed': { status: 422, en: 'Calls cannot be transferred to this number', zh: '不允许转接到该号码' },

@@ -45,6 +45,7 @@ interface Entry {
 }
 
 const sql = {
+  forget: 'DELETE FROM agent_states WHERE agent_id = ?',
   upsert: `INSERT INTO agent_states (agent_id, name, station, skills, state, since, idle_since)
     VALUES (@id, @name, @station, @skills, @state, @since, @idleSince)
     ON CONFLICT(agent_id) DO UPDATE SET name = excluded.name, station = excluded.station, skills = excluded.skills,
@@ -177,6 +178,23 @@ export class Acd {
     this.#transition(a, input.state, input.reason ?? 'api', true);
     this.dispatch();
     return this.snapshot(a);
+  }
+
+  /**
+   * Remove a logged-out agent from the ACD (a simulated agent after its traffic run): it no longer appears in
+   * the agent list or survives a restart. Its state log is history and is kept. False if the agent is unknown
+   * or not logged out.
+   */
+  forget(agentId: number): boolean {
+    const a = this.agents.get(agentId);
+    if (!a || a.state !== 'logged-out') return false;
+    this.deps.clock.clearTimeout(a.wrapTimer);
+    this.#pendingLogout.delete(agentId);
+    this.agents.delete(agentId);
+    const op: WriteOp = { sql: sql.forget, params: [agentId] };
+    if (this.deps.write) this.deps.write(op);
+    else this.deps.db.prepare(op.sql).run(op.params);
+    return true;
   }
 
   #transition(a: Agent, state: AgentState, reason: string, byHand = false): void {

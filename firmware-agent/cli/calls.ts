@@ -20,8 +20,9 @@ export const callsUsage = `  call --from NUMBER [--to 12328] [--digits D] [--tim
   simulate [--calls N] [--rate PER_HOUR] [--agents N] [--patience S] [--talk S] [--mix 1:2,2:30,3:45,4:10,5:8,0:5]
            [--seed N] [--url URL | --local] [--data DIR]
         generate Poisson call traffic and print its call KPIs (--local: in-process, simulated time)
-  (against a running box: credentials from $EDGEBOX_USER/$EDGEBOX_PASSWORD, else admin and
-   <data>/initial-admin-password; URL default http://127.0.0.1:$EDGEBOX_PORT or 8328)
+  (against a running box: the run is a job on the box that the CLI polls, Ctrl-C cancels it; credentials
+   from $EDGEBOX_USER/$EDGEBOX_PASSWORD, else admin and <data>/initial-admin-password;
+   URL default http://127.0.0.1:$EDGEBOX_PORT or 8328)
 `;
 
 const common = {
@@ -31,7 +32,9 @@ const common = {
   user: { type: 'string' },
 } as const;
 
-async function login(values: { url?: string | undefined; data?: string | undefined; user?: string | undefined }) {
+type Api = (method: 'GET' | 'POST' | 'DELETE', p: string, body?: unknown, headers?: Record<string, string>) => Promise<{ status: number; json: any }>;
+
+async function login(values: { url?: string | undefined; data?: string | undefined; user?: string | undefined }): Promise<Api> {
   const base = (values.url ?? `http://127.0.0.1:${process.env.EDGEBOX_PORT ?? '8328'}`).replace(/\/$/, '');
   const user = values.user ?? process.env.EDGEBOX_USER ?? 'admin';
   let password = process.env.EDGEBOX_PASSWORD;
@@ -47,19 +50,54 @@ async function login(values: { url?: string | undefined; data?: string | undefin
   });
   if (!res.ok) throw new Error(`login to ${base} as ${user} failed: HTTP ${res.status}`);
   const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-  return async (p: string, body: unknown) => {
+  return async (method, p, body, headers = {}) => {
     const r = await fetch(`${base}${p}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', cookie },
-      body: JSON.stringify(body),
+      method,
+      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), cookie, ...headers },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
     const json = (await r.json()) as unknown;
     if (!r.ok) {
-      const hint = r.status === 404 ? ' (is the box running the simulated trunk?)' : '';
-      throw new Error(`${p}: HTTP ${r.status}${hint}: ${JSON.stringify(json)}`);
+      const hint = r.status === 404 && p.startsWith('/api/simulator/') && !p.startsWith('/api/simulator/jobs/') ? ' (is the box running the simulated trunk?)' : '';
+      throw new Error(`${method} ${p}: HTTP ${r.status}${hint}: ${JSON.stringify(json)}`);
     }
-    return json;
+    return { status: r.status, json };
   };
+}
+
+/** Poll interval of a simulator job, ms. */
+const pollMs = 1000;
+
+/**
+ * Follow a job the box started (202 + id) until it has finished and answer its result. Each poll is a short
+ * request, so a run of any length never meets the HTTP client's header timeout. Ctrl-C cancels the job (its
+ * callers hang up) and still prints what the calls placed so far did.
+ */
+async function followJob(api: Api, started: { status: number; json: any }, onProgress: (p: Record<string, unknown>) => void): Promise<unknown> {
+  if (started.status !== 202 || typeof started.json?.id !== 'string') throw new Error(`the box did not start a job: ${JSON.stringify(started.json)}`);
+  const url = `/api/simulator/jobs/${started.json.id as string}`;
+  let cancelling = false;
+  const onSigint = () => {
+    if (cancelling) process.exit(130);
+    cancelling = true;
+    process.stderr.write('cancelling the job (Ctrl-C again to leave it running)…\n');
+    api('DELETE', url).catch((err: unknown) => process.stderr.write(`${(err as Error).message}\n`));
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    let last = '';
+    for (;;) {
+      const job = (await api('GET', url)).json as { state: string; progress: Record<string, unknown> | null; result: unknown; error: string | null };
+      const p = JSON.stringify(job.progress);
+      if (job.progress && p !== last) onProgress(job.progress);
+      last = p;
+      if (job.state === 'failed') throw new Error(`the job failed on the box: ${job.error ?? 'unknown error'}`);
+      if (job.state !== 'running') return job.result;
+      await new Promise((r) => setTimeout(r, pollMs));
+    }
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
 }
 
 /** An in-process centre on a virtual clock, Monday 10:00 China time, with `agents` simulated agents. */
@@ -105,8 +143,9 @@ export async function callCommand(argv: string[]): Promise<number> {
   const timeoutS = values.timeout ? Number(values.timeout) : 120;
   if (!(Number.isInteger(timeoutS) && timeoutS >= 1 && timeoutS <= 600)) throw new Error('--timeout must be 1..600 seconds');
   if (!values.local) {
-    const post = await login(values);
-    out(await post('/api/simulator/call', { from: values.from, to, digits, timeoutS }));
+    const api = await login(values);
+    const started = await api('POST', '/api/simulator/call', { from: values.from, to, digits, timeoutS }, { prefer: 'respond-async' });
+    out(await followJob(api, started, () => {}));
     return 0;
   }
   const box = await localCentre(1);
@@ -176,9 +215,11 @@ export async function simulateCommand(argv: string[]): Promise<number> {
     ...(mix ? { mix } : {}),
   };
   if (!values.local) {
-    const post = await login(values);
+    const api = await login(values);
     process.stderr.write(`placing ${opts.calls} calls at ${opts.ratePerHour}/h against the box (real time)…\n`);
-    out(await post('/api/simulator/traffic', opts));
+    const started = await api('POST', '/api/simulator/traffic', opts);
+    const result = await followJob(api, started, (p) => process.stderr.write(`placed ${String(p.placed)}/${String(p.calls)}, ended ${String(p.ended)}\n`));
+    out(result);
     return 0;
   }
   const box = await localCentre(0);

@@ -1,4 +1,5 @@
 // `edgebox call` and `edgebox simulate` as a technician runs them (--local: in-process, simulated time).
+// Against a running box: calls-cli-box.test.ts.
 import t from 'tap';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';

@@ -1,15 +1,15 @@
 // Calls API: agent states (the ACD), the queue, call records with legs and linked tickets, the caller's
 // history for the screen pop, callback tasks, call KPIs, live events (SSE), and — on a box running the
 // simulated trunk — placing simulated calls and traffic (`edgebox call`, `edgebox simulate`).
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { SimulatorTrunk } from '../../../drivers/simulator/trunk.js';
-import { runCaller } from '../../../drivers/simulator/callers.js';
 import type { BoxServices } from '../../box.js';
 import { AcdError } from '../../calls/acd.js';
 import { CallbackError } from '../../calls/callbacks.js';
 import { CallCenterError, type CallCenter } from '../../calls/center.js';
 import type { AgentState, LiveEvent } from '../../calls/events.js';
-import { runTraffic, type TrafficOptions } from '../../calls/simulate.js';
+import { SimJobs, type SimJobView } from '../../calls/sim-jobs.js';
+import { placeSimulatedCall, runTraffic, validateTraffic, type SimulatedCallRequest, type TrafficOptions } from '../../calls/simulate.js';
 import { AppError, errorCatalogue, type ErrorCode } from '../../errors.js';
 import { actor } from '../auth.js';
 import { phonePattern, ticketNumberPattern } from '../schemas.js';
@@ -344,14 +344,39 @@ export const callRoutes: FastifyPluginAsync<CallRoutesOptions> = async (app, { c
   if (!sim) return;
 
   // ---- simulated trunk only ------------------------------------------------------------------------------
+  // A traffic run, or a long call, lasts longer than HTTP clients wait for an answer: both run as jobs
+  // (calls/sim-jobs.ts) that the client polls. A single call may still be answered synchronously.
 
-  app.post<{ Body: { from: string; to?: string; digits?: string; timeoutS?: number } }>(
+  const jobs = new SimJobs({
+    clock: center.clock,
+    onError: (err, job) => app.log.warn({ err, job: job.id, kind: job.kind }, 'simulator job failed'),
+  });
+  app.addHook('onClose', async () => jobs.close());
+  const simRoles = ['admin', 'supervisor', 'technician'] as const;
+  const jobSchema = {
+    type: 'object',
+    properties: {
+      id: { type: 'string' },
+      kind: { type: 'string', enum: ['call', 'traffic'] },
+      state: { type: 'string', enum: ['running', 'done', 'failed', 'cancelled'] },
+      startedAt: { type: 'integer' },
+      endedAt: { type: ['integer', 'null'] },
+      progress: { type: ['object', 'null'], additionalProperties: true },
+      result: {},
+      error: { type: ['string', 'null'] },
+    },
+  } as const;
+  const started = (reply: FastifyReply, job: SimJobView) => reply.code(202).header('location', `/api/simulator/jobs/${job.id}`).send(job);
+
+  app.post<{ Body: SimulatedCallRequest }>(
     '/api/simulator/call',
     {
-      config: { roles: ['admin', 'supervisor', 'technician'] },
+      config: { roles: simRoles },
       schema: {
         tags: ['simulator'],
-        summary: 'Place one simulated call and answer what happened to it (`edgebox call`)',
+        summary:
+          'Place one simulated call and answer what happened to it (`edgebox call`). ' +
+          'With `Prefer: respond-async`: answers 202 with a job to poll at GET /api/simulator/jobs/:id',
         body: {
           type: 'object',
           additionalProperties: false,
@@ -365,45 +390,23 @@ export const callRoutes: FastifyPluginAsync<CallRoutesOptions> = async (app, { c
         },
       },
     },
-    async (request) => {
-      const b = request.body;
-      const { call, done } = runCaller(sim, {
-        caller: b.from,
-        called: b.to ?? '12328',
-        presses: (b.digits ?? '').split(''),
-        eager: true,
-        thinkMs: 300,
-        hangUpAfterMs: (b.timeoutS ?? 120) * 1000,
-      });
-      const log = await done;
-      const v = center.records.get(call.callId);
-      return {
-        callId: call.callId,
-        from: b.from,
-        to: b.to ?? '12328',
-        route: v?.call.route ?? null,
-        outcome: v?.call.outcome ?? null,
-        prompts: log.prompts,
-        transferredTo: log.transferredTo ?? null,
-        agent: v?.call.agent_id ?? null,
-        station: log.connected?.station ?? null,
-        tickets: v?.tickets.map((t) => t.ticket_number) ?? [],
-        callback: v?.call.callback_id ?? null,
-        recording: v?.call.recording_file ?? null,
-        voicemail: v?.call.voicemail_file ?? null,
-        hangup: log.hangup ?? null,
-        legs: v?.legs ?? [],
-      };
+    async (request, reply) => {
+      if (/\brespond-async\b/i.test(String(request.headers.prefer ?? ''))) {
+        return started(reply, jobs.start('call', (job) => placeSimulatedCall(sim, center, request.body, job.signal)));
+      }
+      return placeSimulatedCall(sim, center, request.body);
     },
   );
 
   app.post<{ Body: TrafficOptions }>(
     '/api/simulator/traffic',
     {
-      config: { roles: ['admin', 'supervisor', 'technician'] },
+      config: { roles: simRoles },
       schema: {
         tags: ['simulator'],
-        summary: 'Run simulated traffic against this box in real time and answer its call KPIs (`edgebox simulate`)',
+        summary:
+          'Start simulated traffic against this box in real time (`edgebox simulate`): answers 202 with a job; ' +
+          'GET /api/simulator/jobs/:id gives its progress and, when done, its call KPIs',
         body: {
           type: 'object',
           additionalProperties: false,
@@ -420,16 +423,61 @@ export const callRoutes: FastifyPluginAsync<CallRoutesOptions> = async (app, { c
             seed: { type: 'integer' },
           },
         },
+        response: { 202: jobSchema, ...errorResponses(400, 401, 403) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       try {
-        const r = await runTraffic(sim, center, request.body);
-        return { ...r, callIds: undefined };
+        validateTraffic(request.body);
       } catch (err) {
         if (err instanceof RangeError) fail('traffic-invalid', 'validation-failed', err.message);
         throw err;
       }
+      const job = jobs.start('traffic', async (job) => {
+        const r = await runTraffic(sim, center, request.body, undefined, { signal: job.signal, onProgress: (p) => job.progress({ ...p }) });
+        return { ...r, callIds: undefined };
+      });
+      return started(reply, job);
+    },
+  );
+
+  const jobParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 80 } } } as const;
+  const jobOf = (id: string) => jobs.get(id) ?? fail('simulator-job-not-found', 'route-not-found', `no simulator job ${id} (finished jobs are kept until the box restarts)`);
+
+  app.get(
+    '/api/simulator/jobs',
+    { config: { roles: simRoles }, schema: { tags: ['simulator'], summary: 'Simulator jobs, running and recently finished', response: { 200: { type: 'array', items: jobSchema } } } },
+    async () => jobs.list(),
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/api/simulator/jobs/:id',
+    {
+      config: { roles: simRoles },
+      schema: {
+        tags: ['simulator'],
+        summary: 'A simulator job: state, progress, and its result once done',
+        params: jobParams,
+        response: { 200: jobSchema, ...errorResponses(401, 403, 404) },
+      },
+    },
+    async (request) => jobOf(request.params.id),
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    '/api/simulator/jobs/:id',
+    {
+      config: { roles: simRoles },
+      schema: {
+        tags: ['simulator'],
+        summary: "Cancel a running simulator job: it stops placing calls and hangs up its callers; poll for the calls' KPIs",
+        params: jobParams,
+        response: { 200: jobSchema, ...errorResponses(401, 403, 404) },
+      },
+    },
+    async (request) => {
+      jobOf(request.params.id);
+      return jobs.cancel(request.params.id)!;
     },
   );
 };
