@@ -30,7 +30,9 @@ export const promptTexts = {
   'route.transfer-failed': '转接未成功，请您稍后直接拨打。',
   'closed': '现在是非工作时间，请在提示音后留言，留言结束请按井号键。我们将在工作时间内尽快处理。',
   'queue.enter': '正在为您转接人工服务，请稍候。',
-  'queue.position': '您前面还有 {0} 位，预计等待 {1} 分钟。',
+  // "You are number {0} in the queue; expected wait {1} minutes." {0} is the 1-based place (Acd.position):
+  // the caller at the head hears 第 1 位, never "0 callers ahead of you".
+  'queue.position': '您当前排在第 {0} 位，预计等待 {1} 分钟。',
   'queue.overflow': '目前坐席繁忙。需要回电请按 1，留言请按 2，继续等待请按 0。',
   'callback.confirmed': '已为您登记回电，我们将按顺序尽快回电，再见。',
   'voicemail.start': '请在提示音后留言，留言结束请按井号键。',

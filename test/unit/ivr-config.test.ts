@@ -52,7 +52,7 @@ t.test('a prompt without its audio file still goes out by id and text', async (t
   const lib = new PromptLibrary(path.join(dir, 'missing'));
   const p = lib.get('queue.position', [3, 12]);
   t.equal(p.file, undefined);
-  t.equal(p.text, '您前面还有 3 位，预计等待 1 2 分钟。');
+  t.equal(p.text, '您当前排在第 3 位，预计等待 1 2 分钟。');
   t.same(p.say, ['3', '12']);
   fs.writeFileSync(path.join(dir, 'welcome.wav'), 'x');
   t.equal(new PromptLibrary(dir).get('welcome').file, path.join(dir, 'welcome.wav'), 'a recorded prompt is used');
