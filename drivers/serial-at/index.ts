@@ -35,16 +35,28 @@ export interface SerialAtConfig {
   module?: ModuleFamily;
   /** Extra AT commands at the end of initialisation; replaces the family's default list when given. */
   extraInit?: readonly string[];
+  /**
+   * IVR prompts: `pause` (default; AT has no audio path) or `tts`, spoken by the module's own TTS
+   * (SIMCom AT+CTTS / Quectel AT+QTTS, chosen by `module`, which must then be simcom or quectel).
+   */
+  prompts?: 'pause' | 'tts';
 }
 
-/** The extra initialisation a configuration asks for: its own list, else its module family's default. */
-export function extraInitOf(config: Pick<SerialAtConfig, 'module' | 'extraInit'>): readonly string[] {
-  return config.extraInit ?? moduleInit[config.module ?? 'generic'];
+/**
+ * The extra initialisation a configuration asks for: its own list, else its module family's default
+ * (plus, for SIMCom TTS prompts, AT+CDTAM=1: speech goes to the far end of the call, not the local
+ * speaker — SIMCom TTS application note, AT+CDTAM).
+ */
+export function extraInitOf(config: Pick<SerialAtConfig, 'module' | 'extraInit' | 'prompts'>): readonly string[] {
+  if (config.extraInit) return config.extraInit;
+  const family = moduleInit[config.module ?? 'generic'];
+  return config.prompts === 'tts' && config.module === 'simcom' ? [...family, 'AT+CDTAM=1'] : family;
 }
 
 /**
  * Reads `--serial`, `--baud`, `--called`, `--stations 801,802`, `--smsc`, `--module simcom|quectel|generic`
- * and `--at-init "AT+DDET=1;AT+CLVL=80"` (`;`-separated; `--at-init none` for no extra commands) from
+ * `--at-init "AT+DDET=1;AT+CLVL=80"` (`;`-separated; `--at-init none` for no extra commands) and
+ * `--prompts pause|tts` from
  * `edgebox start` flags. Throws SerialAtError BadOption naming the flag when one is wrong.
  */
 export function serialAtConfigFromFlags(flags: Record<string, string | boolean | undefined>): SerialAtConfig {
@@ -78,6 +90,13 @@ export function serialAtConfigFromFlags(flags: Record<string, string | boolean |
             .split(';')
             .map((c) => c.trim())
             .filter(Boolean);
+  const prompts = str('prompts');
+  if (prompts !== undefined && prompts !== 'pause' && prompts !== 'tts') {
+    throw new SerialAtError(SerialAtErrorCodes.BadOption, `--prompts must be pause or tts, got ${prompts}`, { param: 'prompts' });
+  }
+  if (prompts === 'tts' && family !== 'simcom' && family !== 'quectel') {
+    throw new SerialAtError(SerialAtErrorCodes.BadOption, '--prompts tts needs --module simcom or quectel (the TTS command differs per module)', { param: 'prompts' });
+  }
   const badInit = extraInit?.find((c) => !isInitCommand(c));
   if (badInit !== undefined) {
     throw new SerialAtError(SerialAtErrorCodes.BadOption, `--at-init: not an AT command line: ${JSON.stringify(badInit)}`, { param: 'at-init' });
@@ -90,6 +109,7 @@ export function serialAtConfigFromFlags(flags: Record<string, string | boolean |
     ...(smsc ? { smsc } : {}),
     ...(family ? { module: family as ModuleFamily } : {}),
     ...(extraInit ? { extraInit: Object.freeze(extraInit) } : {}),
+    ...(prompts ? { prompts: prompts as 'pause' | 'tts' } : {}),
   });
 }
 
@@ -114,11 +134,12 @@ export function createSerialAt(
     ...(deps.logger ? { logger: deps.logger } : {}),
     ...(config.called ? { called: config.called } : {}),
     ...(config.stations ? { stations: config.stations } : {}),
+    ...(config.prompts === 'tts' && (config.module === 'simcom' || config.module === 'quectel') ? { tts: config.module } : {}),
   });
   return { modem, trunk };
 }
 
-export { GsmModem, type GsmModemOptions, type ModemStatus, type IncomingSms, type UndecodableSms, type ModemEvents, type LinkState } from './modem.js';
+export { GsmModem, type TtsEngine, type GsmModemOptions, type ModemStatus, type IncomingSms, type UndecodableSms, type ModemEvents, type LinkState } from './modem.js';
 export { SerialAtTrunk, type SerialAtTrunkOptions } from './trunk.js';
 export { ConcatAssembler, type AssembledMessage, type ReceivedPart } from './concat.js';
 export { SerialAtError, SerialAtErrorCodes, isSerialAtError, type SerialAtErrorCode } from './errors.js';

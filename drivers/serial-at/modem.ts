@@ -54,7 +54,13 @@ export interface ModemEvents {
   ready: { at: number };
   /** The port went away or the modem stopped answering; calls in flight are over. */
   lost: { reason: string; at: number };
+  /** The module's TTS reported its state (+CTTS / +QTTS); status 0: speech ended. */
+  tts: { status: number; at: number };
 }
+
+/** Module TTS command sets: SIMCom AT+CTTS, Quectel AT+QTTS; mode 1 takes the text as UCS2 hex. */
+export type TtsEngine = 'simcom' | 'quectel';
+const ttsCommand: Record<TtsEngine, string> = { simcom: 'AT+CTTS', quectel: 'AT+QTTS' };
 
 export interface GsmModemOptions {
   transport: TransportFactory;
@@ -334,6 +340,26 @@ export class GsmModem {
     }
   }
 
+  /**
+   * Starts the module's text-to-speech on the active call (SIMCom AT+CTTS=1 / Quectel AT+QTTS=1, the
+   * text as UCS2 hex so Chinese needs no GBK). Resolves once the module accepted it; the end comes as
+   * a `tts` event with status 0. Throws CommandFailed when the module refuses (no TTS in its firmware).
+   */
+  async speak(engine: TtsEngine, text: string): Promise<void> {
+    if (!this.#calls.current || this.#calls.current.state !== 'active') {
+      throw new SerialAtError(SerialAtErrorCodes.CallState, 'speak: no active call');
+    }
+    let hex = '';
+    for (let i = 0; i < text.length; i++) hex += text.charCodeAt(i).toString(16).toUpperCase().padStart(4, '0');
+    await this.#execOk({ command: `${ttsCommand[engine]}=1,"${hex}"`, timeoutMs: this.#o.commandTimeoutMs });
+  }
+
+  /** Stops speech in progress (mode 0). Never throws: the call may be gone already. */
+  async stopSpeaking(engine: TtsEngine): Promise<void> {
+    if (this.#status.state !== 'ready') return; // recovery resets the module, which stops it anyway
+    await this.#exec({ command: `${ttsCommand[engine]}=0`, timeoutMs: this.#o.commandTimeoutMs }).catch(() => undefined);
+  }
+
   // ---------------------------------------------------------------- health
 
   /** Polls AT+CPIN?, AT+CSQ and AT+CREG? once and returns the status. */
@@ -526,6 +552,9 @@ export class GsmModem {
     switch (u.type) {
       case 'creg':
         this.#patch({ registration: registrationOf(u.stat) });
+        return;
+      case 'tts':
+        this.#events.emit('tts', { status: u.status, at: this.#clock.now() });
         return;
       case 'modem-restarted':
         if (this.#status.state === 'ready') {

@@ -8,9 +8,12 @@
 //    Quectel), turned on at every initialisation by the modem's `extraInit` (`--module simcom|quectel`
 //    or `--at-init`, see init.ts `moduleInit`). Without one, callers' digits never arrive and IVR
 //    menus time out to their default branch.
-//  - Prompts: AT has no standard way to play an audio file into a call, so `play` is the pause the
-//    trunk contract allows for a driver with no audio path (Prompt doc in types.ts); prompts can
-//    be carried by the gateway's own audio (e.g. a module TTS command) outside this driver.
+//  - Prompts: AT has no standard way to play an audio file into a call. By default `play` is the
+//    pause the trunk contract allows for a driver with no audio path (Prompt doc in types.ts). With
+//    `tts` set (a module whose firmware has TTS: SIMCom AT+CTTS, Quectel AT+QTTS), a prompt that has
+//    text is spoken by the module instead (UCS2, so Chinese needs no GBK); the prompt ends at the
+//    module's end-of-speech URC, or after an estimate of its length if none comes. A refusal falls
+//    back to the pause. Recorded audio files are never played over AT.
 //  - Agents: a GSM gateway cannot ring another line while holding this one without network
 //    services, so agent "stations" are the gateway's local audio ports (handset/headset wired to an
 //    agent position), listed in `stations`; connecting to one succeeds at once. Other stations are
@@ -38,7 +41,7 @@ import {
 } from '../trunk/types.js';
 import { isSerialAtError } from './errors.js';
 import { redactNumber, silentLogger, type Logger } from './log.js';
-import type { GsmModem } from './modem.js';
+import type { GsmModem, TtsEngine } from './modem.js';
 import type { CallEvent } from './voice.js';
 
 export interface SerialAtTrunkOptions {
@@ -53,12 +56,25 @@ export interface SerialAtTrunkOptions {
   stations?: string[];
   /** Length of the silent pause that stands in for a prompt, ms (default 1000). */
   promptPauseMs?: number;
+  /** Speak prompts with the module's TTS (default: none, prompts are pauses). */
+  tts?: TtsEngine;
+  /** Longest a spoken prompt may take, per character, before it is taken as ended, ms (default 400; plus 2 s). */
+  ttsMsPerChar?: number;
   /**
    * How long `start()` waits for the modem, ms (default 20000). A box must boot without its
    * gateway: past this, start resolves, `failed` (not permanent) is emitted, and `ready` follows
    * when the modem comes up.
    */
   startTimeoutMs?: number;
+}
+
+/** A prompt the module is speaking. */
+interface Speech {
+  ended: Promise<void>;
+  /** Removes the end-of-speech listener (when the prompt ends another way). */
+  release: () => void;
+  maxMs: number;
+  over: boolean;
 }
 
 interface CallState {
@@ -82,6 +98,8 @@ export class SerialAtTrunk implements TrunkDriver {
   readonly #called: string;
   readonly #stations: ReadonlySet<string>;
   readonly #pauseMs: number;
+  readonly #tts: TtsEngine | undefined;
+  readonly #ttsMsPerChar: number;
   readonly #startTimeoutMs: number;
   #up = false;
   #unsubscribe: Array<() => void> = [];
@@ -95,6 +113,8 @@ export class SerialAtTrunk implements TrunkDriver {
     this.#called = o.called ?? '12328';
     this.#stations = new Set(o.stations ?? []);
     this.#pauseMs = o.promptPauseMs ?? 1000;
+    this.#tts = o.tts;
+    this.#ttsMsPerChar = o.ttsMsPerChar ?? 400;
     this.#startTimeoutMs = o.startTimeoutMs ?? 20_000;
   }
 
@@ -151,9 +171,11 @@ export class SerialAtTrunk implements TrunkDriver {
 
   async play(callId: CallId, prompt: Prompt, options: PlayOptions = {}): Promise<PlayResult> {
     const c = this.#media(callId);
-    this.#log.debug({ callId, prompt: prompt.id }, 'prompt (no audio path: pause)');
+    let speech: Speech | undefined;
     try {
       const signal = options.signal;
+      if (this.#tts && prompt.text && !signal?.aborted) speech = await this.#speak(callId, this.#tts, prompt);
+      else this.#log.debug({ callId, prompt: prompt.id }, 'prompt (no audio path: pause)');
       const r = await new Promise<PlayResult>((resolve) => {
         let timer: TimerHandle | undefined;
         const stopWatch = new AbortController();
@@ -168,7 +190,16 @@ export class SerialAtTrunk implements TrunkDriver {
         const onFail = () => finish({ outcome: 'caller-gone' });
         if (signal?.aborted) return finish({ outcome: 'cancelled' });
         signal?.addEventListener('abort', onAbort, { once: true });
-        timer = this.#clock.setTimeout(() => finish({ outcome: 'completed' }), this.#pauseMs);
+        if (speech) {
+          const sp = speech;
+          void sp.ended.then(() => {
+            sp.over = true;
+            finish({ outcome: 'completed' });
+          });
+          timer = this.#clock.setTimeout(() => finish({ outcome: 'completed' }), sp.maxMs);
+        } else {
+          timer = this.#clock.setTimeout(() => finish({ outcome: 'completed' }), this.#pauseMs);
+        }
         if (options.interruptible) {
           void c.digits.firstDigit(stopWatch.signal).then((d) => {
             if (d !== null) finish({ outcome: 'interrupted', digit: d });
@@ -177,12 +208,38 @@ export class SerialAtTrunk implements TrunkDriver {
         }
         c.fail.signal.addEventListener('abort', onFail, { once: true });
       });
+      // Interrupted, cancelled or timed out: the module must not talk over what comes next.
+      speech?.release();
+      if (speech && !speech.over && !c.gone && !c.fail.signal.aborted) await this.#modem.stopSpeaking(this.#tts!);
       if (c.fail.signal.aborted && !c.gone) throw new TrunkError('driver-failed', 'the gateway was lost');
       if (c.gone && r.outcome === 'completed') return { outcome: 'caller-gone' };
       return r;
     } finally {
       c.media = false;
     }
+  }
+
+  /** Starts the module speaking a prompt's text; undefined (use the pause) when the module refuses. */
+  async #speak(callId: CallId, engine: TtsEngine, prompt: Prompt): Promise<Speech | undefined> {
+    const text = prompt.text!;
+    // Listen before asking: the end of a short prompt can come right after OK.
+    let release = () => {};
+    const ended = new Promise<void>((resolve) => {
+      release = this.#modem.on('tts', (e) => {
+        if (e.status !== 0) return;
+        release();
+        resolve();
+      });
+    });
+    try {
+      await this.#modem.speak(engine, text);
+    } catch (err) {
+      release();
+      this.#log.warn({ callId, prompt: prompt.id, err: String(err) }, 'module TTS refused; prompt is a pause');
+      return undefined;
+    }
+    this.#log.debug({ callId, prompt: prompt.id, engine }, 'prompt spoken by the module');
+    return { ended, release, maxMs: 2000 + this.#ttsMsPerChar * text.length, over: false };
   }
 
   async collectDigits(callId: CallId, options: CollectOptions): Promise<CollectResult> {

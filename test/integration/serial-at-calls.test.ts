@@ -200,3 +200,38 @@ t.test('on a real pty: the caller\'s keys reach the box only once initialisation
   rig.sim.callerPresses('#');
   await hash;
 });
+
+t.test('on a real pty: with --prompts tts a prompt is spoken by the module (UCS2), a key cuts it short, and a module without TTS falls back to the pause', async (t) => {
+  const { ptyRig } = await import('./serial-at-rig.js');
+  const { systemClock } = await import('../../drivers/trunk/clock.js');
+  const { extraInitOf, serialAtConfigFromFlags } = await import('../../drivers/serial-at/index.js');
+  const rig = await ptyRig(t);
+  const config = serialAtConfigFromFlags({ serial: '/dev/gsm0', module: 'simcom', prompts: 'tts' });
+  t.same(extraInitOf(config), ['AT+DDET=1', 'AT+CDTAM=1'], 'SIMCom: DTMF detector on, speech to the far end');
+  const modem = rig.newModem({ extraInit: extraInitOf(config) });
+  const trunk = new SerialAtTrunk({ modem, clock: systemClock, tts: 'simcom', promptPauseMs: 20 });
+  t.teardown(() => trunk.stop());
+  await trunk.start();
+  t.ok(rig.sim.commands.includes('AT+CDTAM=1'));
+  const offered = new Promise<{ callId: string }>((resolve) => trunk.on('offered', resolve));
+  rig.sim.ring('+8613600000011');
+  const { callId } = await offered;
+  await trunk.answer(callId);
+
+  const welcome = '您好，欢迎致电交通运输服务监督电话 1 2 3 2 8。';
+  t.same(await trunk.play(callId, { id: 'welcome', text: welcome }), { outcome: 'completed' }, 'ends at the module\'s +CTTS: 0');
+  t.same(rig.sim.spoken, [welcome], 'the module got the exact Chinese text');
+  t.ok(rig.sim.commands.some((c) => c.startsWith('AT+CTTS=1,"60A8597D')), 'as UCS2 hex (您 = 60A8, 好 = 597D)');
+
+  const menu = '投诉举报，请按 2。'.repeat(20); // long enough to be interrupted
+  const speaking = new Promise<void>((resolve) => rig.sim.once('spoke', () => resolve()));
+  const playing = trunk.play(callId, { id: 'menu.2', text: menu }, { interruptible: true });
+  await speaking;
+  rig.sim.callerPresses('2');
+  t.same(await playing, { outcome: 'interrupted', digit: '2' });
+  t.equal(rig.sim.ttsStops, 1, 'the module was told to stop speaking (AT+CTTS=0)');
+
+  rig.sim.tts = false; // a firmware without TTS answers ERROR
+  t.same(await trunk.play(callId, { id: 'goodbye', text: '感谢您的来电，再见。' }), { outcome: 'completed' }, 'the silent pause instead');
+  t.equal(rig.sim.spoken.length, 2);
+});

@@ -25,7 +25,7 @@ export async function ptyRig(t: { teardown(fn: () => unknown): void }): Promise<
   const dir = mkdtempSync(join(tmpdir(), 'edgebox-pty-'));
   const link = join(dir, 'ttyGSM0');
   const state: { pair: PtyPair | undefined; port: ByteTransport | undefined } = { pair: undefined, port: undefined };
-  const sim = new SimulatedModem({ restartMs: 20, ringIntervalMs: 400 });
+  const sim = new SimulatedModem({ restartMs: 20, ringIntervalMs: 400, ttsMsPerChar: 5 });
   const log = recordingLogger();
   const modems: GsmModem[] = [];
   const plug = async () => {

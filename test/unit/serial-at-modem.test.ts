@@ -203,6 +203,9 @@ t.test('options are validated and name the bad parameter', async (t) => {
   t.same(extraInitOf(serialAtConfigFromFlags({ serial: '/dev/gsm0', module: 'quectel' })), ['AT+QTONEDET=1']);
   t.same(extraInitOf(serialAtConfigFromFlags({ serial: '/dev/gsm0', module: 'simcom', 'at-init': 'AT+DDET=1,1000,0,0; AT+CLVL=80' })), ['AT+DDET=1,1000,0,0', 'AT+CLVL=80']);
   t.same(extraInitOf(serialAtConfigFromFlags({ serial: '/dev/gsm0', module: 'simcom', 'at-init': 'none' })), []);
+  t.throws(() => serialAtConfigFromFlags({ serial: '/dev/gsm0', prompts: 'tts' }), { code: SerialAtErrorCodes.BadOption, detail: { param: 'prompts' } });
+  t.throws(() => serialAtConfigFromFlags({ serial: '/dev/gsm0', module: 'quectel', prompts: 'speak' }), { code: SerialAtErrorCodes.BadOption, detail: { param: 'prompts' } });
+  t.same(extraInitOf(serialAtConfigFromFlags({ serial: '/dev/gsm0', module: 'quectel', prompts: 'tts' })), ['AT+QTONEDET=1']);
 });
 
 t.test('a module without a SIM waits in sim-not-ready instead of being reset', async (t) => {

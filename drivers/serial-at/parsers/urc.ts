@@ -12,7 +12,8 @@ export type Urc =
   | { type: 'call-ended'; reason: 'no-carrier' | 'busy' | 'no-answer' }
   | { type: 'dtmf'; digit: string }
   | { type: 'creg'; stat: number } // 27.007 §7.2 unsolicited form
-  | { type: 'modem-restarted'; text: string }; // RDY / +CFUN: 1 / SMS Ready … after a reset
+  | { type: 'modem-restarted'; text: string } // RDY / +CFUN: 1 / SMS Ready … after a reset
+  | { type: 'tts'; status: number }; // +CTTS: <status> (SIMCom) / +QTTS: <status> (Quectel); 0 = speech ended
 
 /** Splits a parameter list honouring double quotes (27.007 §4.1 string parameters). */
 export function splitParams(s: string): string[] {
@@ -111,6 +112,11 @@ export class UrcParser {
         // AT+CREG? has <n>,<stat>. The channel only asks here when no AT+CREG? is running.
         const stat = int(p[0]);
         return stat === undefined ? undefined : { type: 'creg', stat };
+      }
+      case '+CTTS':
+      case '+QTTS': {
+        const status = int(p[0]);
+        return status === undefined ? undefined : { type: 'tts', status };
       }
       case '+CFUN':
         return p[0] === '1' ? { type: 'modem-restarted', text: line.trim() } : undefined;

@@ -37,6 +37,8 @@ export interface SimOptions {
   ringIntervalMs?: number;
   /** Delay before `RDY` after AT+CFUN=1,1, ms (default 50). */
   restartMs?: number;
+  /** How long the module's TTS takes per character before its end URC, ms (default 200). */
+  ttsMsPerChar?: number;
 }
 
 type Freeze = { kind: 'none' } | { kind: 'until-reset' } | { kind: 'commands'; remaining: number };
@@ -46,6 +48,8 @@ export interface SimEvents {
   sent: [SmsSubmit & { hex: string }];
   restarted: [];
   deleted: [number];
+  /** The module started speaking this text (AT+CTTS / AT+QTTS, UCS2 decoded). */
+  spoke: [string];
 }
 
 export class SimulatedModem extends EventEmitter<SimEvents> {
@@ -59,6 +63,12 @@ export class SimulatedModem extends EventEmitter<SimEvents> {
   nextSendError: number | undefined;
   /** Destinations (as in the PDU) whose every AT+CMGS body hangs the module until reset (a send it chokes on). */
   readonly hangOnSendTo = new Set<string>();
+  /** Whether the firmware has TTS (AT+CTTS / AT+QTTS); false answers ERROR, as a module without it. */
+  tts = true;
+  /** Texts spoken by the module's TTS, in order. */
+  readonly spoken: string[] = [];
+  /** Speech cut short by AT+CTTS=0 / AT+QTTS=0. */
+  ttsStops = 0;
   /** Send a +CDS status report after each accepted part. */
   statusReports = false;
   resets = 0;
@@ -76,11 +86,17 @@ export class SimulatedModem extends EventEmitter<SimEvents> {
   #call: { number: string | null; state: 'ringing' | 'active' } | undefined;
   #freezeOnSend = false;
   #dtmf: 'off' | 'ddet' | 'qtonedet' = 'off';
+  #speech: { timer: TimerHandle; urc: string } | undefined;
 
   constructor(opts: SimOptions = {}) {
     super();
     this.#clock = opts.clock ?? systemClock;
-    this.#o = { offsetMinutes: opts.offsetMinutes ?? 480, ringIntervalMs: opts.ringIntervalMs ?? 3000, restartMs: opts.restartMs ?? 50 };
+    this.#o = {
+      offsetMinutes: opts.offsetMinutes ?? 480,
+      ringIntervalMs: opts.ringIntervalMs ?? 3000,
+      restartMs: opts.restartMs ?? 50,
+      ttsMsPerChar: opts.ttsMsPerChar ?? 200,
+    };
   }
 
   /** Attaches to the device end of a link (again after a replug). */
@@ -171,6 +187,8 @@ export class SimulatedModem extends EventEmitter<SimEvents> {
   callerHangsUp(): void {
     const c = this.#call;
     this.#clock.clearTimeout(this.#ringTimer);
+    this.#clock.clearTimeout(this.#speech?.timer);
+    this.#speech = undefined;
     this.#call = undefined;
     if (c?.state === 'active') this.#urc('NO CARRIER');
   }
@@ -276,6 +294,34 @@ export class SimulatedModem extends EventEmitter<SimEvents> {
       this.#dtmf = d[1] === '1' ? 'qtonedet' : 'off';
       return ok();
     }
+    // TTS (SIMCom AT+CTTS, Quectel AT+QTTS): mode 1 speaks UCS2 hex text, mode 0 stops; the end of
+    // speech is reported as +CTTS: 0 / +QTTS: 0. AT+CDTAM=1 routes it to the far end of the call.
+    if (/^AT\+CDTAM=[01]$/.test(upper)) return this.tts ? ok() : err();
+    const tts = /^AT\+(CTTS|QTTS)=([01])(?:,"([0-9A-F]*)")?$/.exec(upper);
+    if (tts) {
+      if (!this.tts) return err();
+      const urc = `+${tts[1]}: 0`;
+      if (tts[2] === '0') {
+        if (this.#speech) this.ttsStops += 1;
+        this.#clock.clearTimeout(this.#speech?.timer);
+        this.#speech = undefined;
+        return ok();
+      }
+      const hex = tts[3] ?? '';
+      if (hex.length === 0 || hex.length % 4 !== 0) return err();
+      let text = '';
+      for (let i = 0; i < hex.length; i += 4) text += String.fromCharCode(parseInt(hex.slice(i, i + 4), 16));
+      this.#clock.clearTimeout(this.#speech?.timer);
+      ok();
+      this.spoken.push(text);
+      this.emit('spoke', text);
+      const timer = this.#clock.setTimeout(() => {
+        this.#speech = undefined;
+        this.#urc(urc);
+      }, this.#o.ttsMsPerChar * text.length);
+      this.#speech = { timer, urc };
+      return;
+    }
     if (upper === 'AT+CPIN?') return this.sim === 'READY' ? this.#reply('+CPIN: READY', 'OK') : this.#reply(`+CME ERROR: ${this.sim}`);
     if (upper === 'AT+CSQ') return this.#reply(`+CSQ: ${this.rssi},99`, 'OK');
     if (upper === 'AT+CREG?') return this.#reply(`+CREG: 0,${this.creg}`, 'OK');
@@ -375,6 +421,8 @@ export class SimulatedModem extends EventEmitter<SimEvents> {
     this.#freeze = { kind: 'none' };
     this.#echo = true;
     this.#dtmf = 'off';
+    this.#clock.clearTimeout(this.#speech?.timer);
+    this.#speech = undefined;
     this.#pendingCmgs = undefined;
     this.#clock.clearTimeout(this.#ringTimer);
     this.#call = undefined;
