@@ -50,14 +50,24 @@ t.test('digits after a hang-up are dropped', async (t) => {
 });
 
 t.test('a driver that crashes is restarted; calls in flight are recorded as failed and nothing else is lost', async (t) => {
-  const h = await harness({ config: { queue: { wrapUpMs: 5000 } } });
+  const h = await harness({ config: { queue: { wrapUpMs: 5000, maxWaitMs: 30_000 } } });
   t.teardown(() => h.close());
   h.agent(1, 'ready', '801', { talkMs: Infinity, answerAfterMs: 1000 });
-  // A finished call with a voicemail ticket and a pending callback exist before the crash.
+  // Before the crash: a finished call, and — while the only agent is busy — a caller past the maximum wait
+  // who leaves a callback request (pending: no agent is free) and one who leaves a voicemail (a ticket).
   const done1 = runCaller(h.sim, { caller: '13000000001', presses: ['5', '3'] });
   await h.clock.until(done1.done);
   const talking = runCaller(h.sim, { caller: '13000000002', presses: ['0'] });
   await h.clock.until(new Promise((r) => talking.call.once('connected', r)));
+  const callback = runCaller(h.sim, { caller: '13000000006', presses: ['3', '1'] });
+  await h.clock.until(callback.done);
+  const voicemail = runCaller(h.sim, { caller: '13000000007', presses: ['3', '2'] });
+  await h.clock.until(voicemail.done);
+  const [task] = h.center.callbacks.list('pending');
+  t.equal(task?.caller, '13000000006', 'a callback request is pending before the crash');
+  t.equal(h.tickets.length, 1, 'a voicemail ticket exists before the crash');
+  const ticket = h.tickets[0]!;
+  t.equal(ticket.callId, voicemail.call.callId);
   const queued = runCaller(h.sim, { caller: '13000000003', presses: ['3'] });
   const inIvr = runCaller(h.sim, { caller: '13000000004' });
   await h.clock.advance(20_000);
@@ -73,12 +83,37 @@ t.test('a driver that crashes is restarted; calls in flight are recorded as fail
   }
   t.equal(h.center.activeCalls, 0);
   t.equal(h.center.acd.agents.get(1)?.state, 'wrap-up', 'the agent on the lost call goes to wrap-up');
-  t.equal(h.center.acd.queueSnapshot().waiting.length, 0, 'the queue holds no ghost call');
+  t.same(
+    h.center.acd.queueSnapshot().waiting.map((w) => [w.kind, w.callId]),
+    [['callback', task!.id]],
+    'the queue holds no ghost call, and the callback request keeps its place',
+  );
+  t.same(
+    h.center.callbacks.list('pending').map((c) => [c.id, c.caller]),
+    [[task!.id, '13000000006']],
+    'the callback request survived the crash, still pending',
+  );
   t.equal(h.center.records.get(done1.call.callId)!.call.outcome, 'announced', 'finished calls are untouched');
+  const vm = h.center.records.get(voicemail.call.callId)!;
+  t.equal(vm.call.outcome, 'voicemail', 'the voicemail call is untouched');
+  t.not(vm.call.status, 'failed');
+  t.same(vm.tickets.map((x) => x.ticket_number), [ticket.number], 'and its ticket is still linked to it');
+  t.equal(h.tickets.length, 1, 'no ticket was lost or created by the crash');
   t.notOk(h.center.trunkUp);
 
   await h.clock.until(restarted);
   t.ok(h.center.trunkUp, 'the driver came back');
+  // At the end of the wrap-up the callback request, at the head of the queue, goes to the agent first.
+  const offered = new Promise<string>((r) => {
+    const off = h.center.events.subscribe((e) => {
+      if (e.type === 'callback.offered') {
+        off();
+        r(e.callbackId);
+      }
+    });
+  });
+  t.equal(await h.clock.until(offered), task!.id, 'after the crash the callback request is offered to the agent');
+  t.equal(h.center.callbacks.complete(task!.id, 1, null, 'agent1').status, 'done');
   await h.clock.advance(5000);
   const after = runCaller(h.sim, { caller: '13000000005', presses: ['0'] });
   await h.clock.until(new Promise((r) => after.call.once('connected', r)));
