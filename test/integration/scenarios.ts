@@ -152,7 +152,7 @@ export function scenarioSuite(t: Test, rig: RigFactory): void {
     await h.time.elapse(60_000);
     const xPositions = x.call.log.prompts.filter((p) => p === 'queue.position').length;
     t.ok(xPositions >= 3, `the first caller heard ${xPositions} position announcements`);
-    t.ok(texts.every((s) => s.startsWith('您前面还有 1 位')), 'and was told position 1');
+    t.ok(texts.every((s) => s.startsWith('您当前排在第 1 位')), 'and was told position 1');
     t.ok(y.call.log.prompts.includes('queue.position'));
 
     h.center.acd.setState({ agentId: 1, name: 'agent1', state: 'ready' });
