@@ -5,8 +5,11 @@
 // - abandonment rate: calls that entered the queue and whose caller hung up before an agent answered, over
 //   calls that entered the queue. (Callbacks and voicemails taken at the overflow are not abandoned.)
 // - average speed of answer (ASA): mean of queue entry → agent answer, over answered calls.
-// - average handle time (AHT): mean talk time (agent answer → end), over answered calls; wrap-up is
-//   reported apart in agent state history.
+// - average handle time (AHT): mean time agents spent on the call, over answered calls: from the agent's
+//   answer until the agent is released — the call's end, or the agent's transfer of the caller to an
+//   outside number (the agent leg closes then; the caller's time with 12306 is not the agent's). A call
+//   answered again after a failed transfer adds both agents' legs. Wrap-up is reported apart in agent state
+//   history. Records without agent legs fall back to answer → call end.
 // Calls routed by the IVR alone (distress, railway/aviation/postal, after-hours voicemail) count as offered
 // but not as queued, so routing rules never flatter or spoil the agent KPIs.
 import type { Db } from '../store/db.js';
@@ -51,7 +54,17 @@ interface Row {
   outcome: string | null;
   route: string | null;
   status: string;
+  /** Agent legs of the call, those still open, and the summed length of the closed ones (ms). */
+  agent_legs: number;
+  agent_open: number;
+  agent_ms: number | null;
 }
+
+// The agent legs give the handle time (see the header); call_legs_call indexes them by call.
+const columns = `arrived_at, queued_at, agent_answered_at, ended_at, outcome, route, status,
+  (SELECT COUNT(*) FROM call_legs l WHERE l.call_id = calls.id AND l.kind = 'agent') AS agent_legs,
+  (SELECT COUNT(*) FROM call_legs l WHERE l.call_id = calls.id AND l.kind = 'agent' AND l.ended_at IS NULL) AS agent_open,
+  (SELECT SUM(l.ended_at - l.started_at) FROM call_legs l WHERE l.call_id = calls.id AND l.kind = 'agent' AND l.ended_at IS NOT NULL) AS agent_ms`;
 
 class Acc {
   k: Kpi = {
@@ -89,8 +102,9 @@ class Acc {
       const wait = r.agent_answered_at - r.queued_at;
       this.#asa += wait;
       if (wait <= 10_000) k.answeredWithin10s += 1;
-      if (r.ended_at !== null) {
-        this.#aht += r.ended_at - r.agent_answered_at;
+      const handle = handleMs(r);
+      if (handle !== null) {
+        this.#aht += handle;
         this.#ahtN += 1;
       }
     } else if (r.outcome === 'abandoned') {
@@ -106,6 +120,12 @@ class Acc {
     k.ahtMs = this.#ahtN ? Math.round(this.#aht / this.#ahtN) : null;
     return k;
   }
+}
+
+/** Time agents spent on an answered call, ms; null while an agent is still on it. */
+function handleMs(r: Row): number | null {
+  if (r.agent_legs > 0) return r.agent_open > 0 ? null : (r.agent_ms ?? 0);
+  return r.ended_at !== null && r.agent_answered_at !== null ? r.ended_at - r.agent_answered_at : null;
 }
 
 function round(x: number): number {
@@ -126,7 +146,7 @@ function offsetMs(at: number, tz: string): number {
 export function callKpis(db: Db, q: { from: number; to: number; bucket: 'hour' | 'day'; timezone: string }): KpiReport {
   const rows = db
     .prepare(
-      `SELECT arrived_at, queued_at, agent_answered_at, ended_at, outcome, route, status FROM calls
+      `SELECT ${columns} FROM calls
        WHERE arrived_at >= ? AND arrived_at < ? ORDER BY arrived_at`,
     )
     .all(q.from, q.to) as Row[];
@@ -160,7 +180,7 @@ export function callKpis(db: Db, q: { from: number; to: number; bucket: 'hour' |
 export function callKpisFor(db: Db, callIds: string[]): Kpi {
   const acc = new Acc();
   const stmt = db.prepare(
-    'SELECT arrived_at, queued_at, agent_answered_at, ended_at, outcome, route, status FROM calls WHERE id = ?',
+    `SELECT ${columns} FROM calls WHERE id = ?`,
   );
   for (const id of callIds) {
     const r = stmt.get(id) as Row | undefined;

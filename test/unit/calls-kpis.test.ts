@@ -1,6 +1,6 @@
 // Call KPIs computed from call records: 10秒接通率, abandonment, ASA, AHT, per hour and per day.
 import t from 'tap';
-import { callKpis } from '../../firmware-agent/calls/kpis.js';
+import { callKpis, callKpisFor } from '../../firmware-agent/calls/kpis.js';
 import { openDb } from '../../firmware-agent/store/db.js';
 
 const base = Date.UTC(2026, 10, 30, 1, 0, 0); // 09:00 China time
@@ -40,4 +40,32 @@ t.test('KPIs count only queued calls for answer and abandonment rates, bucketed 
   t.same(daily.buckets.map((b) => [b.start, b.offered]), [['2026-11-30', 6]]);
   const empty = callKpis(db, { from: 0, to: 1000, bucket: 'day', timezone: 'Asia/Shanghai' });
   t.equal(empty.total.answeredWithin10sRate, null, 'no calls: no rate, not 0');
+});
+
+t.test('handle time of a call the agent transfers out stops when the agent is released, not at the call end', async (t) => {
+  const db = openDb({ file: ':memory:' });
+  t.teardown(() => db.close());
+  const call = db.prepare(`INSERT INTO calls (id, channel, caller, called, presentation, status, outcome, route,
+    arrived_at, queued_at, agent_answered_at, transferred_at, ended_at) VALUES (?, 'sim', '13800000000', '12328', 'allowed', ?, ?, 'queue', ?, ?, ?, ?, ?)`);
+  const leg = db.prepare('INSERT INTO call_legs (call_id, kind, target, started_at, ended_at, outcome) VALUES (?, ?, ?, ?, ?, ?)');
+  const s = 1000;
+  // Answered at 25 s; the agent transfers the caller to 12306 at 85 s (released: 60 s of handle time); the
+  // caller then talks to 12306 until 400 s, which is not the agent's time.
+  call.run('x', 'ended', 'transferred', base, base + 20 * s, base + 25 * s, base + 90 * s, base + 400 * s);
+  leg.run('x', 'agent', '1', base + 25 * s, base + 85 * s, 'transferred');
+  leg.run('x', 'transfer', '12306', base + 85 * s, base + 90 * s, 'connected');
+  // A transfer that failed: back to the queue, a second agent answers and the caller hangs up:
+  // 30 s with the first agent + 40 s with the second, not 200 s from the first answer to the end.
+  call.run('y', 'ended', 'answered', base + 1000 * s, base + 1010 * s, base + 1015 * s, null, base + 1215 * s);
+  leg.run('y', 'agent', '1', base + 1015 * s, base + 1045 * s, 'transferred');
+  leg.run('y', 'transfer', '12345', base + 1045 * s, base + 1075 * s, 'busy');
+  leg.run('y', 'agent', '2', base + 1175 * s, base + 1215 * s, 'hangup');
+  // An agent still talking: not in the average yet.
+  call.run('z', 'talking', null, base + 2000 * s, base + 2005 * s, base + 2010 * s, null, null);
+  leg.run('z', 'agent', '3', base + 2010 * s, null, null);
+
+  const r = callKpis(db, { from: base, to: base + 86_400_000, bucket: 'day', timezone: 'Asia/Shanghai' });
+  t.equal(r.total.answered, 3);
+  t.equal(r.total.ahtMs, Math.round(((85 - 25) + (30 + 40)) * s / 2));
+  t.equal(callKpisFor(db, ['x']).ahtMs, 60 * s, 'a traffic run counts it the same way');
 });
