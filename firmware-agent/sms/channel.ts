@@ -23,7 +23,11 @@ import type { IncomingPart, SmsModemPort, UndecodablePart } from './port.js';
 
 export const smsActor: Actor = { id: null, name: 'sms', role: 'system' };
 
-const QUERY = /^\s*查询\s*[:：]?\s*(\d{19})\s*$/;
+// `查询` alone or followed by one token of digits/letters is a status query (after NFKC, so full-width
+// digits and the full-width colon count); only a 19-digit token is a ticket number. `查询一下…` (a
+// question in words) is not a query: it becomes a ticket like any message.
+const QUERY = /^\s*查询\s*[:#]?\s*([0-9A-Za-z-]*)\s*$/;
+const TICKET_NUMBER = /^\d{19}$/;
 const MOBILE = /^(?:\+?86)?(1[3-9]\d{9})$/;
 
 /** National form of a Chinese number (+8613800138000 → 13800138000); other numbers as given. */
@@ -272,7 +276,7 @@ export class SmsChannel {
       const sender = parts[0]!.sender;
       const key = sha(parts.map((p) => p.pdu_hash).sort().join('|'));
       const at = this.#now().toISOString();
-      const query = complete ? QUERY.exec(text) : null;
+      const query = complete ? QUERY.exec(text.normalize('NFKC')) : null;
       const ignored = this.#ignored(sender);
       const kind = ignored ? 'ignored' : query ? 'query' : 'ticket';
       const r = this.#stmts.insertMessage.run({ key, sender, text, complete: complete ? 1 : 0, missing: JSON.stringify(missing), kind, at });
@@ -373,6 +377,11 @@ export class SmsChannel {
 
   #answerQuery(sender: string, number: string): void {
     const phone = nationalNumber(sender);
+    if (!TICKET_NUMBER.test(number)) {
+      // Not a ticket number: say how to ask, rather than file the query as a complaint.
+      this.outbox.enqueue({ recipient: phone, text: render(this.#d.config().queryInvalid, { number }), kind: 'query-reply', ticketNumber: null });
+      return;
+    }
     const t = this.#stmts.ticket.get(number) as { number: string; status: string; caller_phone: string | null; updated_at: string } | undefined;
     const cfg = this.#d.config();
     // Only the phone that filed the ticket learns anything about it, not even whether it exists.
@@ -405,7 +414,9 @@ export class SmsChannel {
   #onTicketChange(c: TicketChange): void {
     const cfg = this.#d.config();
     const t = c.ticket;
-    if (c.action === 'create' && t.urgent) {
+    // Urgent: alert the duty phone whether the ticket was taken here or transferred here by another
+    // box (receive) — the authority that must act is this box's.
+    if ((c.action === 'create' || c.action === 'receive') && t.urgent) {
       const duty = cfg.dutyPhones[t.domain] ?? cfg.dutyPhones['*'];
       if (duty) {
         const domain = (this.#stmts.domainName.get(t.domain) as { label_zh: string } | undefined)?.label_zh ?? t.domain;

@@ -17,6 +17,8 @@ export interface SmsConfig {
   queryReply: string;
   /** Answer when no ticket of that number was filed from this phone (existence is not revealed). {number} */
   queryNotFound: string;
+  /** Answer to `查询` with something that is not a 19-digit ticket number. {number} (what was sent) */
+  queryInvalid: string;
   /** Alert to the duty phone of the authority responsible for an urgent ticket. {number} {domain} {subject} */
   alertTemplate: string;
   /** Duty phone per ticket domain code; "*" is the fallback. */
@@ -48,6 +50,7 @@ export const defaultSmsConfig: SmsConfig = {
   closedTemplate: '【12328】您的工单{number}已办结，感谢您对交通运输工作的监督。',
   queryReply: '【12328】工单{number}当前状态：{status}（更新于{updated}）。',
   queryNotFound: '【12328】未查到您提交的工单{number}，请核对工单号。',
+  queryInvalid: '【12328】工单号为19位数字，请发送“查询 工单号”查询进度（受理短信中有工单号）。',
   alertTemplate: '【12328紧急】工单{number}（{domain}）需立即处置：{subject}',
   dutyPhones: {},
   notifyChannels: ['sms', 'phone'],
@@ -60,7 +63,7 @@ export const defaultSmsConfig: SmsConfig = {
   ignoreSenders: ['10086', '10010', '10000', '10001'],
 };
 
-const templates = ['autoReply', 'resultTemplate', 'closedTemplate', 'queryReply', 'queryNotFound', 'alertTemplate'] as const;
+const templates = ['autoReply', 'resultTemplate', 'closedTemplate', 'queryReply', 'queryNotFound', 'queryInvalid', 'alertTemplate'] as const;
 
 /** Merges a partial over the defaults; rejects unknown keys and bad values, naming the field. */
 export function smsConfig(partial: Partial<SmsConfig> = {}, base: SmsConfig = defaultSmsConfig): Readonly<SmsConfig> {

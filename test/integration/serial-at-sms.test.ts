@@ -204,6 +204,57 @@ t.test('an urgent ticket alerts the duty phone of its domain at once', async (t)
   t.equal(await alert, `【12328紧急】工单${v.number}（出租汽车）需立即处置：出租车载客途中起火`);
 });
 
+t.test('查询 with something that is not a ticket number gets a clear answer and makes no ticket; 查询一下… is a complaint', async (t) => {
+  const h = await setup(t);
+  await h.up();
+  const bad = nextMessageTo(h.sim, '13800138030');
+  h.sim.deliverSms({ from: '+8613800138030', text: '查询 123' });
+  t.equal(await bad, '【12328】工单号为19位数字，请发送“查询 工单号”查询进度（受理短信中有工单号）。');
+  const bare = nextMessageTo(h.sim, '13800138030');
+  h.sim.deliverSms({ from: '+8613800138030', text: '查询：' });
+  t.match(await bare, /工单号为19位数字/);
+  t.equal(h.ticketCount(), 0);
+  t.same(h.db.prepare('SELECT kind FROM sms_messages ORDER BY id').all(), [{ kind: 'query' }, { kind: 'query' }]);
+  const created = h.created();
+  h.sim.deliverSms({ from: '+8613800138030', text: '查询一下为什么12路公交总是晚点' });
+  t.equal((await created).ticket.description, '查询一下为什么12路公交总是晚点');
+});
+
+t.test('an urgent ticket transferred here by another box alerts the duty phone; its caller is not texted', async (t) => {
+  const h = await setup(t);
+  await h.up();
+  const alert = nextMessageTo(h.sim, '13900000000');
+  const peer: Actor = { id: null, name: '620000', role: 'peer' };
+  const transferred = {
+    id: '01938a7e-0000-7000-8000-000000000001',
+    number: '6201002026120100001',
+    type: 'complaint' as const,
+    subtype: null,
+    domain: 'taxi',
+    channel: 'phone' as const,
+    region: '623000',
+    callerPhone: '13700000001',
+    callerName: null,
+    anonymous: false,
+    confidential: false,
+    urgent: true,
+    subject: '出租车拒载并威胁乘客',
+    description: '省平台转来',
+    location: null,
+    involved: null,
+    dueAt: null,
+    createdAt: '2026-12-01T01:00:00.000Z',
+    originRegion: '620100',
+  };
+  const c = h.tickets.receiveTransferred(transferred, peer);
+  t.ok(c);
+  h.tickets.publishCommitted([c!]);
+  t.equal(await alert, '【12328紧急】工单6201002026120100001（出租汽车）需立即处置：出租车拒载并威胁乘客');
+  t.same(h.db.prepare('SELECT recipient, kind FROM sms_outbox').all(), [{ recipient: '13900000000', kind: 'alert' }], 'the origin box texts the caller, not this one');
+  // Received again (the network re-delivers): no second alert.
+  t.equal(h.tickets.receiveTransferred(transferred, peer), null);
+});
+
 t.test('messages that arrived while the box was down are picked up at start, once', async (t) => {
   const h = await setup(t);
   const pdu = bytesToHex(encodeDeliver({ from: '+8613800138005', text: '昨晚发的短信', alphabet: 'ucs2', timestamp: new Date('2026-11-27T14:00:00Z'), offsetMinutes: 480 }));
