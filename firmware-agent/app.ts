@@ -75,7 +75,11 @@ export async function createBox(opts: BoxOptions): Promise<Box> {
     db,
     now,
     sessionHours: () => config.current().auth.sessionHours,
-    throttle: () => ({ maxFailures: config.current().auth.loginMaxFailures, lockMinutes: config.current().auth.loginLockMinutes }),
+    throttle: () => ({
+      maxFailures: config.current().auth.loginMaxFailures,
+      maxFailuresTotal: config.current().auth.loginMaxFailuresTotal,
+      lockMinutes: config.current().auth.loginLockMinutes,
+    }),
   });
   const tickets = new TicketService({
     db,

@@ -55,7 +55,8 @@ export interface AccountDeps {
   db: Db;
   now?: () => Date;
   sessionHours: () => number;
-  throttle: () => { maxFailures: number; lockMinutes: number };
+  /** Login policy (config auth.*); `maxFailuresTotal` defaults to four times `maxFailures`. */
+  throttle: () => { maxFailures: number; maxFailuresTotal?: number; lockMinutes: number };
 }
 
 const userSelect = `SELECT u.*, d.name AS department_name FROM users u LEFT JOIN departments d ON d.id = u.department_id`;
@@ -91,9 +92,14 @@ export class AccountService {
   constructor(private readonly deps: AccountDeps) {
     this.#now = deps.now ?? (() => new Date());
     this.audit = new AuditLog(deps.db);
-    this.throttle = new LoginThrottle(() => {
+    this.throttle = new LoginThrottle(deps.db, () => {
       const t = deps.throttle();
-      return { maxFailures: t.maxFailures, lockMs: t.lockMinutes * 60_000, now: () => this.#now().getTime() };
+      return {
+        maxFailures: t.maxFailures,
+        maxFailuresTotal: t.maxFailuresTotal ?? t.maxFailures * 4,
+        lockMs: t.lockMinutes * 60_000,
+        now: () => this.#now().getTime(),
+      };
     });
   }
 
@@ -231,11 +237,12 @@ export class AccountService {
   // ---- sessions ----
 
   /**
-   * Checks a login. Throttled per user name and per client address; an unknown user name and a wrong
-   * password give the same error in the same time.
+   * Checks a login. Throttled per (user name, client address), with a looser cap per user name and per
+   * address (accounts/throttle.ts); an unknown user name and a wrong password give the same error in the
+   * same time.
    */
   async login(username: string, password: string, client: string): Promise<{ token: string; user: User; expiresAt: Date }> {
-    const keys = [`u:${username.toLowerCase()}`, `ip:${client}`];
+    const keys = { username, address: client };
     const wait = this.throttle.retryAfter(keys);
     if (wait > 0) throw new AppError('login-throttled', undefined, { retryAfterSeconds: Math.ceil(wait / 1000) });
     const row = this.deps.db.prepare(`${userSelect} WHERE u.username = ?`).get(username) as UserRow | undefined;
@@ -264,6 +271,28 @@ export class AccountService {
       this.audit.append(actorOf(toUser(row)), at, { entity: 'session', entityId: row.username, action: 'login', data: { client } });
     })();
     return { token, user: toUser(row), expiresAt };
+  }
+
+  /**
+   * Lifts the login locks and failure counts on a user name (every address), or on a client address (every
+   * user name), and audits who did it. Returns how many counts were removed; throws for an unknown user.
+   */
+  unlockLogin(target: { username: string } | { address: string }, actor: Actor): number {
+    return this.deps.db.transaction(() => {
+      let removed: number;
+      let entityId: string;
+      if ('username' in target) {
+        const user = this.userByName(target.username);
+        if (!user) throw new AppError('user-not-found', `no user ${target.username}`, { username: target.username });
+        removed = this.throttle.unlockUser(user.username);
+        entityId = user.username;
+      } else {
+        removed = this.throttle.unlockAddress(target.address);
+        entityId = target.address;
+      }
+      this.audit.append(actor, this.#now(), { entity: 'session', entityId, action: 'login-unlock', data: { ...target, removed } });
+      return removed;
+    })();
   }
 
   /** The user behind a session token, or undefined when it is unknown, expired or the user is disabled. */

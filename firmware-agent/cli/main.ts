@@ -12,6 +12,10 @@ commands:
   user add --username NAME --role ROLE [--department NAME|ID] [--display-name TEXT] [--password-stdin] [--data DIR]
         create an account from the shell; prints a generated password unless --password-stdin
   user list [--data DIR]
+  user unlock NAME | --address ADDR [--data DIR]
+        lift the login lock on a user name (from every address) or on a client address
+  user locks [--json] [--data DIR]
+        list the login locks in force
   enroll --region CODE [--data DIR]
         on a province or ministry box: print a one-time enrollment code for the box below that holds CODE
   pair --upstream URL --code CODE [--data DIR]

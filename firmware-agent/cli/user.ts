@@ -1,5 +1,6 @@
-// `edgebox user add|list`: technicians create accounts from the shell (works while the box runs:
-// SQLite in WAL mode takes the write with a busy timeout).
+// `edgebox user add|list|unlock|locks`: technicians create accounts and lift login locks from the shell
+// (works while the box runs: SQLite in WAL mode takes the write with a busy timeout, and the login
+// throttle keeps its counts in the store).
 import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { AccountService, systemActor, userRoles } from '../accounts/service.js';
@@ -16,8 +17,9 @@ async function readStdin(): Promise<string> {
 
 export async function userCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     args: rest,
+    allowPositionals: true,
     options: {
       username: { type: 'string' },
       role: { type: 'string' },
@@ -26,6 +28,7 @@ export async function userCommand(argv: string[]): Promise<number> {
       'password-stdin': { type: 'boolean' },
       data: { type: 'string' },
       json: { type: 'boolean' },
+      address: { type: 'string' },
     },
     strict: true,
   });
@@ -39,7 +42,22 @@ export async function userCommand(argv: string[]): Promise<number> {
       else for (const u of users) process.stdout.write(`${u.id}\t${u.username}\t${u.role}\t${u.department?.name ?? ''}${u.disabled ? '\tdisabled' : ''}\n`);
       return 0;
     }
-    if (sub !== 'add') throw new Error('expected "user add" or "user list"');
+    if (sub === 'unlock') {
+      const username = positionals[0] ?? values.username;
+      if (!username && !values.address) throw new Error('usage: edgebox user unlock NAME | --address ADDR');
+      const target = username ? { username } : { address: values.address! };
+      const removed = accounts.unlockLogin(target, actor);
+      const who = username ? `user ${username}` : `address ${values.address}`;
+      process.stdout.write(removed > 0 ? `unlocked ${who} (${removed} failure count${removed === 1 ? '' : 's'} cleared)\n` : `${who} was not locked\n`);
+      return 0;
+    }
+    if (sub === 'locks') {
+      const locks = accounts.throttle.locks();
+      if (values.json) process.stdout.write(`${JSON.stringify(locks, null, 2)}\n`);
+      else for (const l of locks) process.stdout.write(`${l.scope}\t${l.username ?? '*'}\t${l.address ?? '*'}\t${l.failures} failures\tuntil ${l.lockedUntil.toISOString()}\n`);
+      return 0;
+    }
+    if (sub !== 'add') throw new Error('expected "user add", "user list", "user unlock" or "user locks"');
     if (!values.username) throw new Error('--username is required');
     if (!values.role || !userRoles.includes(values.role as UserRole)) throw new Error(`--role must be one of ${userRoles.join(', ')}`);
     const generated = !values['password-stdin'];

@@ -33,8 +33,14 @@ export interface BoxConfig {
   auth: {
     /** Session lifetime in hours. */
     sessionHours: number;
-    /** Failed logins (per user name and per client address) before the lock. */
+    /** Failed logins of one user name from one client address before that pair is locked. */
     loginMaxFailures: number;
+    /**
+     * Failed logins of one user name from all addresses together, or from one address for all user names,
+     * before the name (or the address) is locked everywhere. Looser than loginMaxFailures, so one machine
+     * on the LAN cannot lock an account out; `edgebox user unlock NAME` lifts a lock.
+     */
+    loginMaxFailuresTotal: number;
     /** Lock duration in minutes after too many failures; doubles on each further failure, up to 24 h. */
     loginLockMinutes: number;
   };
@@ -50,7 +56,7 @@ export const defaultConfig: BoxConfig = {
     dueSoonWorkingDays: 1,
     maxDescriptionLength: 4000,
   },
-  auth: { sessionHours: 12, loginMaxFailures: 5, loginLockMinutes: 15 },
+  auth: { sessionHours: 12, loginMaxFailures: 5, loginMaxFailuresTotal: 20, loginLockMinutes: 15 },
 };
 
 const days = { type: 'integer', minimum: 1, maximum: 60 } as const;
@@ -98,10 +104,11 @@ export const configSchema = {
     auth: {
       type: 'object',
       additionalProperties: false,
-      required: ['sessionHours', 'loginMaxFailures', 'loginLockMinutes'],
+      required: ['sessionHours', 'loginMaxFailures', 'loginMaxFailuresTotal', 'loginLockMinutes'],
       properties: {
         sessionHours: { type: 'integer', minimum: 1, maximum: 720 },
         loginMaxFailures: { type: 'integer', minimum: 1, maximum: 100 },
+        loginMaxFailuresTotal: { type: 'integer', minimum: 1, maximum: 1000 },
         loginLockMinutes: { type: 'integer', minimum: 1, maximum: 1440 },
       },
     },
