@@ -101,15 +101,17 @@ export function plan(state: TicketState, action: TicketAction, actor: Actor, inp
 
 /**
  * Changes another box makes to a ticket this box holds (actor role 'peer'; docs/exchange.md):
- * - 'result': the box that handled a transferred ticket answered or replied; the origin's copy becomes
- *   replied so its agents can do the return visit (回访) and tell the caller.
+ * - 'result': the box that handled a transferred ticket answered or replied (again, after an unsatisfied
+ *   visit); the origin's copy becomes replied so its agents can do the return visit (回访) and tell the caller.
  * - 'visit': the origin's return-visit outcome reaches the handling box, with the same outcome rule as a
  *   local visit.
  */
 export function planPeer(state: TicketState, event: 'result' | 'visit', input: { satisfaction?: Satisfaction } = {}): TicketStatus {
   const illegal = () => new AppError('illegal-transition', `a peer ${event} cannot apply to a ticket that is ${state.status}`, { event, status: state.status });
   if (event === 'result') {
-    if (!['received', 'returned', 'dispatched', 'accepted', 'replied'].includes(state.status)) throw illegal();
+    // 'visited': the origin's unsatisfied return visit is waiting for rectification (差评整改) at the handling
+    // box, whose reworked reply arrives as another result.
+    if (!['received', 'returned', 'dispatched', 'accepted', 'replied', 'visited'].includes(state.status)) throw illegal();
     return 'replied';
   }
   if (state.status === 'closed' && state.satisfaction === null) return 'closed';

@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const bin = path.join(root, 'bin/edgebox.js');
 
-/** Fast sync settings so tests take seconds, not minutes. */
-export const fastFlags = ['--net-retry-base-ms', '50', '--net-retry-max-ms', '400', '--net-idle-ms', '200', '--net-poll-wait', '2', '--log-level', 'warn'];
+/** Fast sync settings so tests take seconds, not minutes; no web UI build (these boxes serve no browser). */
+export const fastFlags = ['--no-ui-build', '--net-retry-base-ms', '50', '--net-retry-max-ms', '400', '--net-idle-ms', '200', '--net-poll-wait', '2', '--log-level', 'warn'];
 
 export interface BoxProc {
   role: string;
@@ -39,7 +39,8 @@ export async function startBox(o: { role: string; region: string; dir?: string; 
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`box ${o.role} ${o.region} did not start in 60 s: ${err}`)), 60_000);
+    // Generous: six boxes starting at once on a busy two-core machine each take tens of seconds.
+    const timer = setTimeout(() => reject(new Error(`box ${o.role} ${o.region} did not start in 180 s: ${err}`)), 180_000);
     proc.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /listening on (http:\/\/[^\s]+)/.exec(out);

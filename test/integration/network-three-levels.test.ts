@@ -12,15 +12,16 @@ const boxes: BoxProc[] = [];
 let ministry: BoxProc, gansu: BoxProc, guangdong: BoxProc, gannan: BoxProc, lanzhou: BoxProc, guangzhou: BoxProc;
 
 t.before(async () => {
+  // Each box is kept for teardown as soon as it is up, so one that fails to start leaves no other running.
+  const started = (o: { role: string; region: string }) => startBox(o).then((b) => (boxes.push(b), b));
   [ministry, gansu, guangdong, gannan, lanzhou, guangzhou] = await Promise.all([
-    startBox({ role: 'ministry', region: '110000' }),
-    startBox({ role: 'province', region: '620000' }),
-    startBox({ role: 'province', region: '440000' }),
-    startBox({ role: 'city', region: '623000' }),
-    startBox({ role: 'city', region: '620100' }),
-    startBox({ role: 'city', region: '440100' }),
+    started({ role: 'ministry', region: '110000' }),
+    started({ role: 'province', region: '620000' }),
+    started({ role: 'province', region: '440000' }),
+    started({ role: 'city', region: '623000' }),
+    started({ role: 'city', region: '620100' }),
+    started({ role: 'city', region: '440100' }),
   ]);
-  boxes.push(ministry, gansu, guangdong, gannan, lanzhou, guangzhou);
   await Promise.all([pair(ministry, gansu), pair(ministry, guangdong)]);
   await Promise.all([pair(gansu, lanzhou), pair(guangdong, guangzhou)]);
 });
@@ -74,7 +75,19 @@ t.test('a matter in city B reported at city A reaches B through the province, B 
     return r.json.status === 'replied' ? r.json : null;
   });
   t.equal(atA.reply, '已约谈驾驶员并处罚款200元', 'the origin box holds the handling result to tell the caller');
-  // A's return visit closes B's copy too.
+  // 差评整改: A's unsatisfied visit leaves B's copy waiting for rectification; B's supervisor reopens it, the
+  // department replies again, and the reworked reply reaches A's copy, which was waiting in 'visited'.
+  t.equal((await api(gannan, 'POST', `/api/tickets/${number}/actions`, { action: 'visit', satisfaction: 'unsatisfied', note: '驾驶员未道歉' })).status, 200);
+  await waitFor('the unsatisfied visit at Lanzhou', async () => (await api(lanzhou, 'GET', `/api/tickets/${number}`)).json.status === 'visited');
+  t.equal((await api(lanzhou, 'POST', `/api/tickets/${number}/actions`, { action: 'reopen', note: '差评整改' })).status, 200);
+  t.equal((await asDept('accept', {})).status, 200);
+  t.equal((await asDept('reply', { text: '已责令驾驶员当面道歉' })).status, 200);
+  const reworked = await waitFor('the reworked reply at Gannan', async () => {
+    const r = await api(gannan, 'GET', `/api/tickets/${number}`);
+    return r.json.status === 'replied' && r.json.reply === '已责令驾驶员当面道歉' ? r.json : null;
+  });
+  t.equal(reworked.satisfaction, 'unsatisfied', 'A still knows the first visit was unsatisfied');
+  // A's second return visit closes B's copy too.
   t.equal((await api(gannan, 'POST', `/api/tickets/${number}/actions`, { action: 'visit', satisfaction: 'satisfied' })).status, 200);
   await waitFor('the visit at Lanzhou', async () => (await api(lanzhou, 'GET', `/api/tickets/${number}`)).json.status === 'closed');
   // Both boxes keep their history.
@@ -148,7 +161,7 @@ t.test('a ministry article reaches every province and city; a newer version repl
       const r = await api(b, 'GET', '/api/kb/articles?scope=ministry&limit=100');
       return r.json.items.find((i: { title: string }) => i.title === title);
     });
-    t.equal(hit.upstream ?? true, true, `${b.region} holds it as an upstream article`);
+    t.equal(hit.upstream, true, `${b.region} holds it as an upstream article`);
     const edit = await api(b, 'PATCH', `/api/kb/articles/${hit.id}`, { title: `${title}（改）` });
     t.equal(edit.json?.error?.code, 'kb-upstream-owned', `${b.region} may not edit it`);
   }
