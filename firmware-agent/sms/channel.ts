@@ -108,6 +108,11 @@ export class SmsChannel {
       amendTicket: db.prepare(`UPDATE tickets SET description = @description, updated_at = @at, version = version + 1 WHERE rowid = @rowid`),
       ftsDelete: db.prepare(`DELETE FROM tickets_fts WHERE rowid = ?`),
       ftsInsert: db.prepare(`INSERT INTO tickets_fts (rowid, words) VALUES (?, ?)`),
+      // A single-part network duplicate: same sender and text, and the same SC time stamp or recent.
+      singleTwin: db.prepare(
+        `SELECT 1 FROM sms_parts WHERE sender = @sender AND total = 1 AND text = @text
+           AND (sc_time = @scTime OR received_at >= @recent) LIMIT 1`,
+      ),
       openParts: db.prepare(`SELECT * FROM sms_parts WHERE group_key = ? AND message_id IS NULL ORDER BY seq, id`),
       openGroups: db.prepare(`SELECT group_key, MIN(received_at) AS first FROM sms_parts WHERE message_id IS NULL GROUP BY group_key`),
       insertMessage: db.prepare(
@@ -196,6 +201,11 @@ export class SmsChannel {
     const stored = this.#d.db.transaction(() => {
       const since = new Date(at.getTime() - 24 * 3600_000).toISOString();
       if (multi && this.#stmts.handledTwin.get(group, multi.sequence, p.text, since)) return 'duplicate' as const;
+      if (!multi) {
+        const query = QUERY.test(p.text.normalize('NFKC'));
+        const recent = query ? '9999-12-31T23:59:59.999Z' : new Date(at.getTime() - this.#d.config().duplicateWindowMs).toISOString();
+        if (this.#stmts.singleTwin.get({ sender: p.from, text: p.text, scTime: p.scTime, recent })) return 'duplicate' as const;
+      }
       const r = this.#stmts.insertPart.run({
         hash,
         sender: p.from,

@@ -29,8 +29,15 @@ export interface SmsConfig {
   ticketType: 'complaint' | 'inquiry' | 'suggestion';
   /** Wait for missing parts of a long message before keeping it as incomplete, ms. */
   concatTimeoutMs: number;
-  /** Per-modem rate limit: at least this long between two outgoing messages, ms. */
+  /** Per-modem rate limit: at least this long per outgoing part, ms (a 3-part message holds the next back 3×). */
   minSendIntervalMs: number;
+  /**
+   * A single-part message from the same sender with the same text within this long of one already
+   * stored is a network duplicate (re-delivery with a new time stamp) and makes no second ticket, ms.
+   * The same text with the same service-centre time stamp is a duplicate at any distance. Queries
+   * (`查询 …`) are exempt from the window: asking twice gets two answers.
+   */
+  duplicateWindowMs: number;
   /** Attempts before an outgoing message is marked failed. */
   maxAttempts: number;
   /** First retry delay, doubling per attempt, ms (capped at 1 h). */
@@ -57,6 +64,7 @@ export const defaultSmsConfig: SmsConfig = {
   ticketType: 'complaint',
   concatTimeoutMs: 10 * 60_000,
   minSendIntervalMs: 3000,
+  duplicateWindowMs: 10 * 60_000,
   maxAttempts: 10,
   retryBaseMs: 30_000,
   maxResultChars: 300,
@@ -74,11 +82,12 @@ export function smsConfig(partial: Partial<SmsConfig> = {}, base: SmsConfig = de
   for (const [d, p] of Object.entries(c.dutyPhones)) {
     if (!/^\+?\d{3,20}$/.test(p)) throw bad(`dutyPhones.${d}`, 'must be a phone number');
   }
-  const pos = (k: 'concatTimeoutMs' | 'minSendIntervalMs' | 'maxAttempts' | 'retryBaseMs' | 'maxResultChars', min: number) => {
+  const pos = (k: 'concatTimeoutMs' | 'minSendIntervalMs' | 'duplicateWindowMs' | 'maxAttempts' | 'retryBaseMs' | 'maxResultChars', min: number) => {
     if (!Number.isFinite(c[k]) || c[k] < min) throw bad(k, `must be a number ≥ ${min}`);
   };
   pos('concatTimeoutMs', 100);
   pos('minSendIntervalMs', 0);
+  pos('duplicateWindowMs', 0);
   pos('maxAttempts', 1);
   pos('retryBaseMs', 100);
   pos('maxResultChars', 20);

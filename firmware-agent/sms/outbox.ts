@@ -1,7 +1,8 @@
 // Durable outgoing SMS queue. Rows are inserted inside the transaction of the change that causes them
 // (ticket created, replied, closed, …), so a notice is never lost to a crash and never sent for a
-// change that rolled back. One worker per modem sends them in order, at most one every
-// `minSendIntervalMs` (the per-modem rate limit), retrying transient failures with backoff.
+// change that rolled back. One worker per modem sends them in order, retrying transient failures
+// with backoff. The per-modem rate limit counts parts (what the network and the SIM's plan count): a
+// message of n parts holds the next one back n × `minSendIntervalMs` from its start.
 //
 // Delivery is at-least-once: a crash after the network accepted a message but before the row was
 // marked sent sends it again after restart.
@@ -49,7 +50,8 @@ export class SmsOutbox {
   #running: Promise<void> | undefined;
   #stopped = true;
   #wake: (() => void) | undefined;
-  #lastSentAt = Number.NEGATIVE_INFINITY;
+  /** Earliest start of the next send (the rate limit). */
+  #nextSendAt = Number.NEGATIVE_INFINITY;
   #listeners = new Set<(row: OutboxRow) => void>();
 
   constructor(deps: { db: Db; port: SmsModemPort; config: () => SmsConfig; clock: Clock; log: SmsLogger }) {
@@ -163,7 +165,7 @@ export class SmsOutbox {
   async #loop(): Promise<void> {
     while (!this.#stopped) {
       const now = this.#clock.now();
-      const gap = this.#lastSentAt + this.#cfg().minSendIntervalMs - now;
+      const gap = this.#nextSendAt - now;
       if (gap > 0) {
         await this.#sleep(gap);
         continue;
@@ -174,10 +176,13 @@ export class SmsOutbox {
         await this.#sleep(next ? Date.parse(next) - now : Number.POSITIVE_INFINITY);
         continue;
       }
-      // The rate limit counts attempts, failed ones too: it protects the modem and the SIM's plan.
-      this.#lastSentAt = now;
+      // The rate limit counts attempts, failed ones too (as one part: how many went out before the
+      // failure is not known), and every part of a message sent: it protects the modem and the SIM's plan.
+      const interval = this.#cfg().minSendIntervalMs;
+      this.#nextSendAt = now + interval;
       try {
         const r = await this.#port.sendSms(row.recipient, row.text);
+        this.#nextSendAt = now + interval * Math.max(1, r.references.length);
         this.#stmts.sent.run(JSON.stringify(r.references), this.#iso(), row.id);
         this.#log.info({ id: row.id, kind: row.kind, to: maskPhone(row.recipient), ticket: row.ticket_number }, 'sms sent');
         this.#settled(row.id);

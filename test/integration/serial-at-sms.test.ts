@@ -255,6 +255,43 @@ t.test('an urgent ticket transferred here by another box alerts the duty phone; 
   t.equal(h.tickets.receiveTransferred(transferred, peer), null);
 });
 
+t.test('a single-part network duplicate makes no second ticket: same text soon after, or the same SC time stamp later', async (t) => {
+  const h = await setup(t, {}, { duplicateWindowMs: 60_000 });
+  await h.up();
+  const created = h.created();
+  const ack = nextMessageTo(h.sim, '13800138040');
+  h.sim.deliverSms({ from: '+8613800138040', text: '渣土车撒漏', timestamp: new Date('2026-12-01T02:00:00Z') });
+  await created;
+  await ack;
+  // The network delivers it again with a new time stamp (a lost acknowledgement on the radio path).
+  const [again] = h.sim.deliverSms({ from: '+8613800138040', text: '渣土车撒漏', timestamp: new Date('2026-12-01T02:00:07Z') });
+  await new Promise<void>((resolve) => h.sim.on('deleted', (i) => i === again && resolve()));
+  t.equal(h.ticketCount(), 1);
+  t.equal(h.sim.storage.size, 0, 'the duplicate\'s SIM copy is freed too');
+});
+
+t.test('with no duplicate window, the same text is a new message unless it has the same SC time stamp', async (t) => {
+  const h = await setup(t, {}, { duplicateWindowMs: 0 });
+  await h.up();
+  const first = h.created();
+  h.sim.deliverSms({ from: '+8613800138041', text: '公交车不进站', timestamp: new Date('2026-12-01T02:00:00Z') });
+  await first;
+  // Same SC time stamp, same text: the same submission delivered twice (here as a different PDU:
+  // the network set TP-RP this time), however late.
+  const twin = bytesToHex(encodeDeliver({ from: '+8613800138041', text: '公交车不进站', alphabet: 'ucs2', timestamp: new Date('2026-12-01T02:00:00Z'), offsetMinutes: 480 }));
+  const fo = 2 + 2 * parseInt(twin.slice(0, 2), 16); // first TPDU octet, after the SMSC address
+  const index = h.sim.storeRaw(twin.slice(0, fo) + (parseInt(twin.slice(fo, fo + 2), 16) | 0x80).toString(16).toUpperCase() + twin.slice(fo + 2));
+  await new Promise<void>((resolve) => h.sim.on('deleted', (i) => i === index && resolve()));
+  t.equal(h.ticketCount(), 1);
+  t.equal((h.db.prepare('SELECT COUNT(*) AS n FROM sms_parts').get() as { n: number }).n, 1, 'decoded, recognised, not stored again');
+  t.equal((h.db.prepare('SELECT COUNT(*) AS n FROM sms_rejected').get() as { n: number }).n, 0);
+  // The citizen sends the same words again later: a new message.
+  const second = h.created();
+  h.sim.deliverSms({ from: '+8613800138041', text: '公交车不进站', timestamp: new Date('2026-12-01T03:00:00Z') });
+  await second;
+  t.equal(h.ticketCount(), 2);
+});
+
 t.test('messages that arrived while the box was down are picked up at start, once', async (t) => {
   const h = await setup(t);
   const pdu = bytesToHex(encodeDeliver({ from: '+8613800138005', text: '昨晚发的短信', alphabet: 'ucs2', timestamp: new Date('2026-11-27T14:00:00Z'), offsetMinutes: 480 }));

@@ -55,6 +55,20 @@ t.test('messages go out in order, at most one per minSendIntervalMs', async (t) 
   t.same(outbox.rows().map((r) => [r.status, r.refs]), [['sent', '[1]'], ['sent', '[2]'], ['sent', '[3]']]);
 });
 
+t.test('the rate limit counts parts: a three-part message holds the next one back three intervals', async (t) => {
+  const { clock, outbox, sends } = setup(t, async (to, n) => ({ references: to === 'long' ? [n, n + 1, n + 2] : [n] }));
+  outbox.enqueue({ recipient: 'long', text: '长'.repeat(150), kind: 'result' });
+  outbox.enqueue({ recipient: '13800000002', text: 'x', kind: 'result' });
+  outbox.enqueue({ recipient: '13800000003', text: 'y', kind: 'result' });
+  const done = new Promise<void>((resolve) => {
+    let n = 0;
+    outbox.onSettled(() => ++n === 3 && resolve());
+  });
+  outbox.start();
+  await clock.until(done);
+  t.same(sends.map((s) => s.at - sends[0]!.at), [0, 9000, 12000]);
+});
+
 t.test('a transient failure is retried with backoff; a permanent one is given up at once', async (t) => {
   let calls = 0;
   const { clock, outbox, sends } = setup(t, async (to) => {
