@@ -2,11 +2,17 @@
 // when the calls subsystem is present, /api/events (calls, agents, queue). EventSource retries by itself
 // after a dropped connection; when the server refuses the stream (it closes for good) we retry with
 // backoff up to 30 s, so a box restart or a cable pull heals without a page reload.
+//
+// The Live indicator is up only while every stream is up. What happened while a stream was down was not
+// delivered, so a reopened stream tells the pages to reload: `ticket.changed {resync: true}` for the UI
+// stream, `calls.resync` for the calls stream (agent states, queue, wallboard figures).
 type Handler = (data: any) => void;
 
 const handlers = new Map<string, Set<Handler>>();
 const statusListeners = new Set<(up: boolean) => void>();
 const sources: EventSource[] = [];
+/** Each started stream and whether it is open now. */
+const up = new Map<string, boolean>();
 let connected = false;
 let started = false;
 
@@ -23,10 +29,12 @@ export function onStatus(fn: (up: boolean) => void): () => void {
   return () => statusListeners.delete(fn);
 }
 
-function setConnected(up: boolean): void {
-  if (up === connected) return;
-  connected = up;
-  statusListeners.forEach((f) => f(up));
+function setStreamUp(url: string, isUp: boolean): void {
+  up.set(url, isUp);
+  const all = up.size > 0 && [...up.values()].every(Boolean);
+  if (all === connected) return;
+  connected = all;
+  statusListeners.forEach((f) => f(all));
 }
 
 function dispatch(type: string, raw: string): void {
@@ -43,7 +51,7 @@ function dispatch(type: string, raw: string): void {
 const uiTypes = ['ticket.changed', 'kb.changed'];
 export const callTypes = ['call.arrived', 'call.routed', 'call.offered', 'call.connected', 'call.ended', 'callback.offered', 'agent.state', 'queue.state', 'trunk.state'];
 
-function open(url: string, types: string[], primary: boolean, attempt = 0): void {
+function open(url: string, types: string[], resyncEvent: { type: string; data: object }, attempt = 0): void {
   const es = new EventSource(url);
   sources.push(es);
   let wasDown = false;
@@ -51,9 +59,9 @@ function open(url: string, types: string[], primary: boolean, attempt = 0): void
     const resync = wasDown || attempt > 0;
     attempt = 0;
     wasDown = false;
-    if (primary) setConnected(true);
+    setStreamUp(url, true);
     // Changes made while the stream was down were not delivered: pages reload what they show.
-    if (primary && resync) handlers.get('ticket.changed')?.forEach((f) => f({ resync: true }));
+    if (resync) handlers.get(resyncEvent.type)?.forEach((f) => f(resyncEvent.data));
   };
   // Streams may name events or send them all as "message" with a `type` field.
   for (const ty of types) es.addEventListener(ty, (e) => dispatch(ty, (e as MessageEvent).data));
@@ -67,11 +75,11 @@ function open(url: string, types: string[], primary: boolean, attempt = 0): void
   };
   es.onerror = () => {
     wasDown = true;
-    if (primary) setConnected(false);
+    setStreamUp(url, false);
     if (es.readyState === EventSource.CLOSED) {
       sources.splice(sources.indexOf(es), 1);
       const delay = Math.min(30000, 1000 * 2 ** attempt);
-      setTimeout(() => started && open(url, types, primary, attempt + 1), delay);
+      setTimeout(() => started && open(url, types, resyncEvent, attempt + 1), delay);
     }
   };
 }
@@ -79,12 +87,19 @@ function open(url: string, types: string[], primary: boolean, attempt = 0): void
 export function start(withCalls: boolean): void {
   if (started) return;
   started = true;
-  open('/api/ui/events', uiTypes, true);
-  if (withCalls) open('/api/events', callTypes, false);
+  up.clear();
+  up.set('/api/ui/events', false);
+  if (withCalls) up.set('/api/events', false);
+  open('/api/ui/events', uiTypes, { type: 'ticket.changed', data: { resync: true } });
+  if (withCalls) open('/api/events', callTypes, { type: 'calls.resync', data: {} });
 }
 
 export function stop(): void {
   started = false;
   sources.splice(0).forEach((s) => s.close());
-  setConnected(false);
+  up.clear();
+  if (connected) {
+    connected = false;
+    statusListeners.forEach((f) => f(false));
+  }
 }

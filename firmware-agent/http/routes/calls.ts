@@ -320,6 +320,11 @@ export const callRoutes: FastifyPluginAsync<CallRoutesOptions> = async (app, { c
 
   // Live events as Server-Sent Events: one `data:` line of JSON per event, a comment every 15 s keeps
   // proxies from closing the stream. Agents see what concerns the centre; no secrets are in these events.
+  // Open streams are ended when the box closes: the HTTP server waits for every connection to end.
+  const streams = new Set<() => void>();
+  app.addHook('preClose', async () => {
+    for (const end of [...streams]) end();
+  });
   app.get(
     '/api/events',
     { config: { roles: centre }, schema: { tags: ['calls'], summary: 'Live events (SSE): calls offered with caller history, queue and agent states' } },
@@ -334,7 +339,15 @@ export const callRoutes: FastifyPluginAsync<CallRoutesOptions> = async (app, { c
       for (const agent of center.acd.agentList()) send({ type: 'agent.state', at: now(), agent });
       const unsubscribe = center.events.subscribe(send);
       const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+      const end = () => {
+        streams.delete(end);
+        clearInterval(keepAlive);
+        unsubscribe();
+        res.end();
+      };
+      streams.add(end);
       request.raw.on('close', () => {
+        streams.delete(end);
         clearInterval(keepAlive);
         unsubscribe();
       });

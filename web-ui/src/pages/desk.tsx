@@ -118,6 +118,8 @@ export function Desk() {
     if (!callsAvailable) return;
     void get<AgentSnap[]>('/api/agents').then((list) => setAgent((cur) => cur ?? list.find((a) => a.agentId === user.id) ?? null)).catch(() => undefined);
     const offs = [
+      // The calls stream was down: state changes in the gap were not delivered, so ask for the current one.
+      events.on('calls.resync', () => void get<AgentSnap[]>('/api/agents').then((list) => setAgent(list.find((a) => a.agentId === user.id) ?? null)).catch(() => undefined)),
       events.on('agent.state', (e: { agent: AgentSnap }) => e.agent.agentId === user.id && setAgent(e.agent)),
       events.on('call.offered', (e: { callId: string; agentId: number; caller: string | null; history: History; at: number }) => {
         if (e.agentId !== user.id) return;

@@ -5,6 +5,7 @@ import { ErrorBox, TicketTable } from '../components.js';
 import * as events from '../events.js';
 import { L, agentStateLabel, errText, t } from '../i18n.js';
 import { useApp } from '../state.js';
+import { longestWaitS } from '../wait.js';
 
 interface AgentSnap {
   agentId: number;
@@ -13,9 +14,10 @@ interface AgentSnap {
   since: number;
 }
 interface Queue {
-  waiting: unknown[];
+  waiting: { since: number }[];
   longestWaitMs: number;
 }
+
 interface Kpi {
   [k: string]: unknown;
 }
@@ -27,7 +29,7 @@ function pct(x: unknown): string {
 export function Wallboard() {
   const { callsAvailable } = useApp();
   const [agents, setAgents] = useState<AgentSnap[]>([]);
-  const [queue, setQueue] = useState<Queue | null>(null);
+  const [queue, setQueue] = useState<(Queue & { receivedAt: number }) | null>(null);
   const [kpi, setKpi] = useState<Kpi | null>(null);
   const [counts, setCounts] = useState({ dueSoon: 0, overdue: 0 });
   const [tick, setTick] = useState(0);
@@ -43,13 +45,19 @@ export function Wallboard() {
       const day = new Date();
       day.setHours(0, 0, 0, 0);
       const loadKpi = () => void get<Kpi>(`/api/calls/kpis${qs({ from: day.toISOString(), bucket: 'day' })}`).then(setKpi).catch(() => undefined);
-      loadKpi();
-      void get<AgentSnap[]>('/api/agents').then(setAgents).catch(() => undefined);
-      void get<Queue>('/api/queue').then(setQueue).catch(() => undefined);
+      const gotQueue = (q: Queue) => setQueue({ ...q, receivedAt: Date.now() });
+      const loadCalls = () => {
+        loadKpi();
+        void get<AgentSnap[]>('/api/agents').then(setAgents).catch(() => undefined);
+        void get<Queue>('/api/queue').then(gotQueue).catch(() => undefined);
+      };
+      loadCalls();
       offs.push(
         events.on('agent.state', (e: { agent: AgentSnap }) => setAgents((list) => [...list.filter((a) => a.agentId !== e.agent.agentId), e.agent].sort((a, b) => a.agentId - b.agentId))),
-        events.on('queue.state', (e: { queue: Queue }) => setQueue(e.queue)),
+        events.on('queue.state', (e: { queue: Queue }) => gotQueue(e.queue)),
         events.on('call.ended', loadKpi),
+        // The calls stream reconnected: what changed in the gap was not delivered.
+        events.on('calls.resync', loadCalls),
       );
     }
     const timer = setInterval(() => setTick((n) => n + 1), 1000);
@@ -72,14 +80,14 @@ export function Wallboard() {
   const byState: Record<string, number> = {};
   for (const a of agents) byState[a.state] = (byState[a.state] ?? 0) + 1;
   const total = (kpi?.total ?? kpi) as Record<string, unknown> | null;
-  const longest = queue ? Math.round(queue.longestWaitMs / 1000) : null;
   void tick;
+  const longest = queue ? longestWaitS(queue, Date.now()) : null;
   return (
     <section class="pad" id="wallboard">
       <h2>{t('wallboard')}</h2>
       <div class="tiles big">
         <div class="tile"><span class="tile-label">{t('callsWaiting')}</span><span class="tile-count" id="wb-waiting">{queue ? queue.waiting.length : '—'}</span></div>
-        <div class="tile"><span class="tile-label">{t('longestWait')}</span><span class="tile-count">{longest !== null ? `${longest}s` : '—'}</span></div>
+        <div class="tile"><span class="tile-label">{t('longestWait')}</span><span class="tile-count" id="wb-longest">{longest !== null ? `${longest}s` : '—'}</span></div>
         <div class="tile"><span class="tile-label">{t('answered10s')}</span><span class="tile-count">{pct(total?.answeredWithin10sRate ?? total?.answered10sRate ?? total?.serviceLevel)}</span></div>
         <div class="tile"><span class="tile-label">{t('abandonment')}</span><span class="tile-count">{pct(total?.abandonmentRate ?? total?.abandonRate)}</span></div>
         <div class="tile"><span class="tile-label">{t('ticketsDueSoon')}</span><span class="tile-count" id="wb-duesoon">{counts.dueSoon}</span></div>
