@@ -10,7 +10,7 @@
 // before this one; `edgebox start --driver <name>` selects them.
 import fs from 'node:fs';
 import path from 'node:path';
-import { systemClock } from '../../drivers/trunk/clock.js';
+import { systemClock, type Clock } from '../../drivers/trunk/clock.js';
 import type { TrunkDriver } from '../../drivers/trunk/types.js';
 import { SimulatorTrunk } from '../../drivers/simulator/trunk.js';
 import { systemActor } from '../accounts/service.js';
@@ -24,11 +24,19 @@ import { generatePrompts } from './prompts.js';
 
 export type TrunkFactory = (box: Box, opts: BoxOptions) => Promise<TrunkDriver>;
 
+/**
+ * The calls clock of a box: the box's own `now` (BoxOptions.now, injected by tests; otherwise wall time) with
+ * real timers, so business hours, the official calendar and call records all read one time.
+ */
+export function boxClock(box: Pick<BoxServices, 'now'>): Clock {
+  return { now: () => box.now().getTime(), setTimeout: systemClock.setTimeout, clearTimeout: systemClock.clearTimeout };
+}
+
 const factories = new Map<string, TrunkFactory>([
   [
     'simulator',
-    async () => {
-      const sim = new SimulatorTrunk({ channels: 120 });
+    async (box) => {
+      const sim = new SimulatorTrunk({ channels: 120, clock: boxClock(box) });
       // Demo stations so a fresh box can take a call end to end: 8001..8004 answer after 3 s and the
       // simulated agent hangs up after 15 s (an agent who goes ready with station 8001 gets such calls).
       for (let i = 1; i <= 4; i++) sim.addStation(`800${i}`, { answerAfterMs: 3000, talkMs: 15_000 });
@@ -88,7 +96,7 @@ export async function installCalls(box: Box, opts: BoxOptions): Promise<void> {
         systemActor,
       ),
   };
-  const center = new CallCenter({ db: box.db, driver, config, clock: systemClock, calendar: box.calendar, tickets, log });
+  const center = new CallCenter({ db: box.db, driver, config, clock: boxClock(box), calendar: box.calendar, tickets, log });
   centres.set(box, center);
   await box.http.register(callRoutes, { box, center, sim: driver instanceof SimulatorTrunk ? driver : null });
   box.health.register('calls', () => ({
