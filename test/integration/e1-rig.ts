@@ -241,14 +241,15 @@ export function e1Rig(settings: E1RigSettings = {}): (options?: RigOptions) => P
     const dchannel = path.join(dir, 'd');
     const clock = shiftedClock(options.start ?? mondayMorning);
     const timers = new Set<NodeJS.Timeout>();
+    // A caller's or station's action that throws is kept and fails close(), not the test process.
+    const errors: unknown[] = [];
     const later = (scenarioMs: number, fn: () => void) => {
       const t = setTimeout(() => {
         timers.delete(t);
         try {
           fn();
         } catch (e) {
-          // A line released under the timer (the call ended first) is not a scenario failure.
-          if (!/released|not up|no link/i.test(String(e))) throw e;
+          errors.push(e);
         }
       }, wall(scenarioMs));
       timers.add(t);
@@ -404,7 +405,13 @@ export function e1Rig(settings: E1RigSettings = {}): (options?: RigOptions) => P
             .then(() => press('#'));
         });
         const hangUpLater = (ms: number) => {
-          const t = setTimeout(() => line.hangup(), wall(ms));
+          const t = setTimeout(() => {
+            try {
+              line.hangup();
+            } catch (e) {
+              errors.push(e);
+            }
+          }, wall(ms));
           timers.add(t);
           mine.add(t);
           return t;
@@ -440,6 +447,7 @@ export function e1Rig(settings: E1RigSettings = {}): (options?: RigOptions) => P
         await driver.stop().catch(() => {});
         db.close();
         fs.rmSync(dir, { recursive: true, force: true });
+        if (errors.length) throw new Error(`e1 rig: a scripted caller or station failed: ${String(errors[0])}`, { cause: errors[0] });
       },
     };
     return rig;
