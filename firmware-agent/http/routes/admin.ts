@@ -6,6 +6,38 @@ import { AppError } from '../../errors.js';
 import { actor } from '../auth.js';
 import { errorResponses } from '../server.js';
 
+// Response schemas: fastify serialises with them, so every field a route returns must be listed here
+// (an unlisted one would be dropped); test/integration/api-response-schemas.test.ts compares each answer
+// with the service's own value.
+const dayInfoSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['day', 'kind', 'working', 'name', 'source', 'uncertain'],
+  properties: {
+    day: { type: 'string' },
+    kind: { type: 'string', enum: ['workday', 'holiday', 'weekend'] },
+    working: { type: 'boolean' },
+    name: { type: ['string', 'null'] },
+    source: { type: 'string', enum: ['admin', 'package', 'weekday-rule'] },
+    uncertain: { type: 'boolean' },
+  },
+} as const;
+const workingDays = { type: 'integer', minimum: 1, maximum: 60 } as const;
+const ticketSettingsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['deadlines', 'dueSoonWorkingDays'],
+  properties: {
+    deadlines: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['inquiry', 'suggestion', 'complaint'],
+      properties: { inquiry: workingDays, suggestion: workingDays, complaint: workingDays },
+    },
+    dueSoonWorkingDays: { type: 'integer', minimum: 0, maximum: 10 },
+  },
+} as const;
+
 export const adminRoutes: FastifyPluginAsync<{ box: BoxServices }> = async (app, { box }) => {
   app.get<{ Querystring: { year?: number } }>(
     '/api/calendar',
@@ -42,7 +74,7 @@ export const adminRoutes: FastifyPluginAsync<{ box: BoxServices }> = async (app,
           required: ['kind'],
           properties: { kind: { anyOf: [{ type: 'string', enum: ['holiday', 'workday'] }, { type: 'null' }] }, name: { type: 'string', maxLength: 32 } },
         },
-        response: { ...errorResponses(400, 401, 403, 422) },
+        response: { 200: dayInfoSchema, ...errorResponses(400, 401, 403, 422) },
       },
     },
     async (request) => {
@@ -89,7 +121,11 @@ export const adminRoutes: FastifyPluginAsync<{ box: BoxServices }> = async (app,
     return { deadlines: t.deadlines, dueSoonWorkingDays: t.dueSoonWorkingDays };
   };
 
-  app.get('/api/settings/tickets', { schema: { tags: ['admin'], summary: 'Deadline limits in working days per ticket type' } }, async () => ticketSettings());
+  app.get(
+    '/api/settings/tickets',
+    { schema: { tags: ['admin'], summary: 'Deadline limits in working days per ticket type', response: { 200: ticketSettingsSchema, ...errorResponses(401) } } },
+    async () => ticketSettings(),
+  );
 
   app.put<{ Body: { deadlines?: { inquiry?: number; suggestion?: number; complaint?: number }; dueSoonWorkingDays?: number } }>(
     '/api/settings/tickets',
@@ -114,7 +150,7 @@ export const adminRoutes: FastifyPluginAsync<{ box: BoxServices }> = async (app,
             dueSoonWorkingDays: { type: 'integer', minimum: 0, maximum: 10 },
           },
         },
-        response: { ...errorResponses(400, 401, 403) },
+        response: { 200: ticketSettingsSchema, ...errorResponses(400, 401, 403) },
       },
     },
     async (request) => {

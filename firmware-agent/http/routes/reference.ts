@@ -15,6 +15,67 @@ interface DomainRow {
   disabled: number;
 }
 
+// Response schemas: fastify serialises with them, so every field a route returns must be listed here
+// (an unlisted one would be dropped); test/integration/api-response-schemas.test.ts compares each answer
+// with the service's own value.
+const label = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['code', 'zh', 'en'],
+  properties: { code: { type: 'string' }, zh: { type: 'string' }, en: { type: 'string' } },
+} as const;
+const labels = { type: 'array', items: label } as const;
+const domainSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['code', 'zh', 'en', 'parent', 'disabled'],
+  properties: {
+    code: { type: 'string' },
+    zh: { type: 'string' },
+    en: { type: 'string' },
+    parent: { type: ['string', 'null'] },
+    disabled: { type: 'boolean' },
+  },
+} as const;
+const codesSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['types', 'subtypes', 'channels', 'domains', 'statuses', 'satisfactions', 'actions'],
+  properties: {
+    types: labels,
+    // Keyed by ticket type: { inquiry: [...], suggestion: [...], complaint: [...] }.
+    subtypes: { type: 'object', additionalProperties: labels },
+    channels: labels,
+    domains: { type: 'array', items: domainSchema },
+    statuses: labels,
+    satisfactions: labels,
+    actions: labels,
+  },
+} as const;
+const regionSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['code', 'name', 'parent', 'level'],
+  properties: {
+    code: { type: 'string' },
+    name: { type: 'string' },
+    parent: { type: ['string', 'null'] },
+    level: { type: 'string', enum: ['province', 'city', 'county'] },
+  },
+} as const;
+const regionDetailSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['code', 'name', 'path'],
+  properties: {
+    code: { type: 'string' },
+    /** Full name without 市辖区/县 placeholders, e.g. 甘肃省甘南藏族自治州合作市. */
+    name: { type: 'string' },
+    /** From the province down to the region itself. */
+    path: { type: 'array', items: regionSchema },
+  },
+} as const;
+
 export const referenceRoutes: FastifyPluginAsync<{ box: BoxServices }> = async (app, { box }) => {
   const domains = () =>
     (box.db.prepare('SELECT * FROM domains ORDER BY sort, rowid').all() as DomainRow[]).map((d) => ({
@@ -25,7 +86,10 @@ export const referenceRoutes: FastifyPluginAsync<{ box: BoxServices }> = async (
       disabled: d.disabled === 1,
     }));
 
-  app.get('/api/codes', { schema: { tags: ['reference'], summary: 'All code tables with Chinese and English labels' } }, async () => ({
+  app.get(
+    '/api/codes',
+    { schema: { tags: ['reference'], summary: 'All code tables with Chinese and English labels', response: { 200: codesSchema, ...errorResponses(401) } } },
+    async () => ({
     types: ticketTypes,
     subtypes,
     channels,
@@ -33,7 +97,8 @@ export const referenceRoutes: FastifyPluginAsync<{ box: BoxServices }> = async (
     statuses,
     satisfactions,
     actions: Object.values(actionLabels),
-  }));
+    }),
+  );
 
   app.post<{ Body: { code: string; zh: string; en: string; parent?: string } }>(
     '/api/domains',
@@ -53,7 +118,7 @@ export const referenceRoutes: FastifyPluginAsync<{ box: BoxServices }> = async (
             parent: { type: 'string', maxLength: 32 },
           },
         },
-        response: { ...errorResponses(400, 401, 403, 409) },
+        response: { 201: domainSchema, ...errorResponses(400, 401, 403, 409) },
       },
     },
     async (request, reply) => {
@@ -67,6 +132,42 @@ export const referenceRoutes: FastifyPluginAsync<{ box: BoxServices }> = async (
         box.tickets.audit.append(actor(request), at, { entity: 'domain', entityId: b.code, action: 'create', data: { ...b } });
       })();
       return reply.code(201).send(domains().find((d) => d.code === b.code));
+    },
+  );
+
+  app.patch<{ Params: { code: string }; Body: { zh?: string; en?: string; disabled?: boolean } }>(
+    '/api/domains/:code',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        tags: ['reference'],
+        summary: 'Rename a business domain or disable it (new tickets cannot use a disabled code; old tickets keep it). Codes are never deleted or changed.',
+        params: { type: 'object', required: ['code'], properties: { code: { type: 'string', maxLength: 32 } } },
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          minProperties: 1,
+          properties: { zh: { type: 'string', minLength: 1, maxLength: 32 }, en: { type: 'string', minLength: 1, maxLength: 64 }, disabled: { type: 'boolean' } },
+        },
+        response: {
+          200: { type: 'object', properties: { code: { type: 'string' }, zh: { type: 'string' }, en: { type: 'string' }, parent: { type: ['string', 'null'] }, disabled: { type: 'boolean' } } },
+          ...errorResponses(400, 401, 403, 404),
+        },
+      },
+    },
+    async (request) => {
+      const { code } = request.params;
+      const b = request.body;
+      box.db.transaction(() => {
+        const before = domains().find((d) => d.code === code);
+        if (!before) throw new AppError('domain-not-found', undefined, { code });
+        box.db
+          .prepare('UPDATE domains SET label_zh = coalesce(?, label_zh), label_en = coalesce(?, label_en), disabled = coalesce(?, disabled) WHERE code = ?')
+          .run(b.zh ?? null, b.en ?? null, b.disabled === undefined ? null : b.disabled ? 1 : 0, code);
+        const after = domains().find((d) => d.code === code)!;
+        box.tickets.audit.append(actor(request), box.now(), { entity: 'domain', entityId: code, action: 'update', data: { before, after } });
+      })();
+      return domains().find((d) => d.code === code);
     },
   );
 
@@ -89,7 +190,7 @@ export const referenceRoutes: FastifyPluginAsync<{ box: BoxServices }> = async (
         tags: ['reference'],
         summary: 'One region with its province and city',
         params: { type: 'object', required: ['code'], properties: { code: { type: 'string', pattern: regionPattern } } },
-        response: { ...errorResponses(400, 401, 422) },
+        response: { 200: regionDetailSchema, ...errorResponses(400, 401, 422) },
       },
     },
     async (request) => {
