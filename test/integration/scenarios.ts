@@ -5,6 +5,7 @@
 // time the box collects one, and time: `until(p)` waits for a promise while time runs, `elapse(ms)` lets
 // scenario time pass. Timings in a scenario are scenario time; a rig may run them faster (the E1 rig
 // divides them by its scale), so assertions never depend on wall time.
+import fs from 'node:fs';
 import type { Test } from 'tap';
 import type { CallerScript } from '../../drivers/simulator/callers.js';
 import type { SimCallEvents, SimCallLog, StationBehaviour } from '../../drivers/simulator/trunk.js';
@@ -263,6 +264,7 @@ export function scenarioSuite(t: Test, rig: RigFactory): void {
     const rec = h.center.records.get(log.callId)!;
     t.equal(rec.call.outcome, 'voicemail');
     t.ok(rec.call.voicemail_file?.includes('vm-'));
+    t.ok(fs.existsSync(rec.call.voicemail_file!), 'the voicemail recording is on disk');
     t.same(rec.tickets.map((x) => x.ticket_number), [ticket.number], 'the ticket is linked to the call');
   });
 
