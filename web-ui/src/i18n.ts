@@ -47,6 +47,7 @@ const dict = {
   overdue: ['超期督办', 'Overdue'],
   kb: ['知识库', 'Knowledge base'],
   admin: ['系统管理', 'Administration'],
+  network: ['三级联网', 'Network'],
   ready: ['就绪', 'Ready'],
   break: ['小休', 'Break'],
   wrapUp: ['话后整理', 'Wrap-up'],

@@ -31,6 +31,7 @@ const visits = () => loadSupervisor().then((m) => m.Visits);
 const overdue = () => loadSupervisor().then((m) => m.Overdue);
 const admin = () => loadAdmin().then((m) => m.Admin);
 const kb = () => loadKb().then((m) => m.KbPage);
+const network = () => import('./pages/network.js').then((m) => m.NetworkPage);
 
 const all: Role[] = ['admin', 'supervisor', 'agent', 'department', 'technician'];
 const routes: Route[] = [
@@ -44,6 +45,7 @@ const routes: Route[] = [
   { path: '/overdue', roles: ['supervisor', 'admin'], nav: 'overdue', render: () => <Lazy load={overdue} props={{}} /> },
   { path: '/kb', roles: ['agent', 'supervisor', 'admin', 'department'], nav: 'kb', render: () => <Lazy load={kb} props={{ id: null }} /> },
   { path: '/kb/:id', roles: ['agent', 'supervisor', 'admin', 'department'], render: (p) => <Lazy load={kb} props={{ id: p.id! }} /> },
+  { path: '/network', roles: ['admin', 'supervisor', 'technician'], nav: 'network', render: () => <Lazy load={network} props={{}} /> },
   { path: '/admin', roles: ['admin'], nav: 'admin', render: () => <Lazy load={admin} props={{ tab: 'users' }} /> },
   { path: '/admin/:tab', roles: ['admin'], render: (p) => <Lazy load={admin} props={{ tab: p.tab! }} /> },
 ];
