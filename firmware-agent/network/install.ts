@@ -9,6 +9,7 @@
 //   --net-max-batch     (EDGEBOX_NET_MAX_BATCH, 500)        most messages accepted in one pushed batch
 //   --net-stats-check-ms (EDGEBOX_NET_STATS_CHECK_MS, 600000) how often the daily statistics job looks
 //   --net-backlog-warn-s (EDGEBOX_NET_BACKLOG_WARN_S, 3600) oldest unsent message age that raises a warning
+//   --net-stats-days    (EDGEBOX_NET_STATS_DAYS, 7)         days the nightly statistics job computes again
 import type { Box, BoxOptions } from '../app.js';
 import { addDays, localDay } from '../calendar/time.js';
 import { computeDailyStats } from '../stats/daily.js';
@@ -37,6 +38,7 @@ export async function installNetwork(box: Box, opts: BoxOptions): Promise<void> 
   const maxBatch = tunable(opts, 'net-max-batch', 'EDGEBOX_NET_MAX_BATCH', 500, 1, 10_000);
   const statsCheckMs = tunable(opts, 'net-stats-check-ms', 'EDGEBOX_NET_STATS_CHECK_MS', 600_000, 100, 86_400_000);
   const backlogWarnS = tunable(opts, 'net-backlog-warn-s', 'EDGEBOX_NET_BACKLOG_WARN_S', 3600, 1, 10_000_000);
+  const statsDays = tunable(opts, 'net-stats-days', 'EDGEBOX_NET_STATS_DAYS', 7, 1, 90);
   const log = box.http.log.child({ module: 'network' });
   const cfg = () => box.config.current();
   const net = new NetworkService({
@@ -70,17 +72,19 @@ export async function installNetwork(box: Box, opts: BoxOptions): Promise<void> 
 
   const publishStats = (day: string) => {
     const body = computeDailyStats(box.db, net.address(), day, cfg().box.timezone, box.now());
-    box.db.transaction(() => {
-      net.publishStats(body as unknown as Parameters<NetworkService['publishStats']>[0]);
-      net.setMeta(`stats:${day}`, 1);
-    })();
+    net.publishStats(body as unknown as Parameters<NetworkService['publishStats']>[0]);
     return body;
   };
+  // Once per local day (the first check after midnight, or after start): the last `statsDays` days again,
+  // oldest first. A day's figures change for weeks (replies, visits, rectification), so each night sends
+  // fresh ones and the receiver keeps the latest computation of each day.
   const statsJob = () => {
-    const yesterday = addDays(localDay(box.now(), cfg().box.timezone), -1);
-    if (net.meta(`stats:${yesterday}`)) return;
-    publishStats(yesterday);
-    log.info({ day: yesterday }, 'daily statistics computed and queued up');
+    const today = localDay(box.now(), cfg().box.timezone);
+    if (net.meta(`stats-run:${today}`)) return;
+    const days = Array.from({ length: statsDays }, (_, i) => addDays(today, i - statsDays));
+    for (const day of days) publishStats(day);
+    net.setMeta(`stats-run:${today}`, 1);
+    log.info({ from: days[0], to: days.at(-1) }, 'daily statistics computed and queued up');
   };
   const runStatsJob = () => {
     try {

@@ -1,7 +1,11 @@
 // Daily statistics of one box (统计分析, JT/T 1019.5 style): volumes of the tickets received on a local
-// day by type, domain and channel, and the scoring method's ticket KPIs over those tickets as they stand
-// when computed. Each KPI carries its numerator and denominator so a province can add cities up exactly.
-import { localTime, endOfLocalDay } from '../calendar/time.js';
+// day by type, domain and channel, the scoring method's ticket KPIs over those tickets as they stand when
+// computed, and the call KPIs of the calls that arrived that day (when the store has the calls tables).
+// Each KPI carries its numerator and denominator so a province can add cities up exactly. A day's figures
+// change as its tickets are handled, so the daily job computes the last few days again every night and the
+// receiver keeps the latest computation.
+import { addDays, endOfLocalDay, localTime } from '../calendar/time.js';
+import { callKpis } from '../calls/kpis.js';
 import type { Db } from '../store/db.js';
 
 export interface Ratio {
@@ -34,6 +38,24 @@ export interface DailyStats {
     | 'complaintVisitSatisfactionRate',
     Ratio
   >;
+  /** Call KPIs (calls/kpis.ts definitions) of the calls that arrived on the day; absent without calls tables. */
+  calls?: CallFigures;
+}
+
+export interface CallFigures {
+  offered: number;
+  /** Calls that entered the queue (转人工): the denominator of the two rates. */
+  queued: number;
+  answered: number;
+  abandoned: number;
+  /** 10秒接通率. */
+  answeredWithin10sRate: Ratio;
+  /** 放弃率. */
+  abandonmentRate: Ratio;
+  /** Average speed of answer (queue entry → agent answer), seconds, one decimal; null when none answered. */
+  averageSpeedOfAnswerSeconds: number | null;
+  /** Sum of the answered calls' waits, seconds (with `answered`, lets a level above average exactly). */
+  answerWaitSeconds: number;
 }
 
 const ratio = (numerator: number, denominator: number): Ratio => ({ numerator, denominator, rate: denominator > 0 ? Math.round((numerator / denominator) * 10000) / 10000 : null });
@@ -68,6 +90,7 @@ export function computeDailyStats(db: Db, region: string, day: string, tz: strin
     )
     .get({ from, to }) as Record<string, number | null>;
   const n = (key: string) => k[key] ?? 0;
+  const calls = computeCallFigures(db, day, tz);
   return {
     region,
     day,
@@ -89,5 +112,22 @@ export function computeDailyStats(db: Db, region: string, day: string, tz: strin
       complaintOnTimeRate: ratio(n('cOnTime'), n('cDone')),
       complaintVisitSatisfactionRate: ratio(n('cSatisfied'), n('cVisited')),
     },
+    ...(calls ? { calls } : {}),
+  };
+}
+
+/** The call KPIs of a local day, or undefined when this store has no calls table. */
+export function computeCallFigures(db: Db, day: string, tz: string): CallFigures | undefined {
+  if (!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'calls'").get()) return undefined;
+  const k = callKpis(db, { from: localTime(day, tz).getTime(), to: localTime(addDays(day, 1), tz).getTime(), bucket: 'day', timezone: tz }).total;
+  return {
+    offered: k.offered,
+    queued: k.queued,
+    answered: k.answered,
+    abandoned: k.abandoned,
+    answeredWithin10sRate: ratio(k.answeredWithin10s, k.queued),
+    abandonmentRate: ratio(k.abandoned, k.queued),
+    averageSpeedOfAnswerSeconds: k.asaMs === null ? null : Math.round(k.asaMs / 100) / 10,
+    answerWaitSeconds: k.asaMs === null ? 0 : Math.round((k.asaMs * k.answered) / 1000),
   };
 }
