@@ -120,6 +120,32 @@ export class AccountService {
     })();
   }
 
+  /** Rename, change the phone of, disable or re-enable a department. Its users and tickets keep it. */
+  updateDepartment(id: number, change: { name?: string; phone?: string | null; disabled?: boolean }, actor: Actor): Department {
+    const at = this.#now();
+    return this.deps.db.transaction(() => {
+      const before = this.department(id);
+      if (!before) throw new AppError('department-not-found', `no department ${id}`, { department: id });
+      const db = this.deps.db;
+      if (change.name !== undefined && change.name !== before.name) {
+        if (db.prepare('SELECT 1 FROM departments WHERE name = ? AND id != ?').get(change.name, id)) {
+          throw new AppError('department-exists', undefined, { name: change.name });
+        }
+        db.prepare('UPDATE departments SET name = ? WHERE id = ?').run(change.name, id);
+      }
+      if (change.phone !== undefined) db.prepare('UPDATE departments SET phone = ? WHERE id = ?').run(change.phone, id);
+      if (change.disabled !== undefined) db.prepare('UPDATE departments SET disabled = ? WHERE id = ?').run(change.disabled ? 1 : 0, id);
+      const after = this.department(id)!;
+      this.audit.append(actor, at, {
+        entity: 'department',
+        entityId: String(id),
+        action: 'update',
+        data: { before: { name: before.name, phone: before.phone, disabled: before.disabled }, after: { name: after.name, phone: after.phone, disabled: after.disabled } },
+      });
+      return after;
+    })();
+  }
+
   department(id: number): Department | undefined {
     const r = this.deps.db.prepare('SELECT * FROM departments WHERE id = ?').get(id) as
       | { id: number; name: string; phone: string | null; disabled: number; created_at: string }
@@ -174,11 +200,20 @@ export class AccountService {
 
   async updateUser(
     id: number,
-    change: { password?: string; disabled?: boolean; displayName?: string | null; skills?: string[] },
+    change: { password?: string; disabled?: boolean; displayName?: string | null; skills?: string[]; role?: UserRole; department?: number | string | null },
     actor: Actor,
   ): Promise<User> {
     const before = this.user(id);
     if (!before) throw new AppError('user-not-found');
+    // Role and department go together: a department user needs one, every other role has none.
+    const role = change.role ?? before.role;
+    let departmentId: number | null = null;
+    if (role === 'department') {
+      const ref = change.department !== undefined ? change.department : (before.department?.id ?? null);
+      if (ref === null) throw new AppError('department-required');
+      departmentId = this.#departmentId(ref);
+    }
+    const roleChanged = role !== before.role || departmentId !== (before.department?.id ?? null);
     if (change.password !== undefined) {
       const problem = passwordProblem(change.password);
       if (problem) throw new AppError('weak-password', `password: ${problem}`);
@@ -191,8 +226,13 @@ export class AccountService {
       if (change.disabled !== undefined) db.prepare('UPDATE users SET disabled = ? WHERE id = ?').run(change.disabled ? 1 : 0, id);
       if (change.displayName !== undefined) db.prepare('UPDATE users SET display_name = ? WHERE id = ?').run(change.displayName, id);
       if (change.skills !== undefined) db.prepare('UPDATE users SET skills = ? WHERE id = ?').run(JSON.stringify(change.skills), id);
-      // A new password or a disabled account ends every session of that user.
-      if (hash || change.disabled) db.prepare('DELETE FROM sessions WHERE user_id = ?').run(id);
+      if (roleChanged) db.prepare('UPDATE users SET role = ?, department_id = ? WHERE id = ?').run(role, departmentId, id);
+      // The box always keeps one enabled admin: nobody can lock everyone out of the admin pages.
+      if (before.role === 'admin' && !before.disabled && (role !== 'admin' || change.disabled)) {
+        if (!db.prepare("SELECT 1 FROM users WHERE role = 'admin' AND disabled = 0").get()) throw new AppError('last-admin');
+      }
+      // A new password, a disabled account or another role ends every session of that user.
+      if (hash || change.disabled || roleChanged) db.prepare('DELETE FROM sessions WHERE user_id = ?').run(id);
       this.audit.append(actor, at, {
         entity: 'user',
         entityId: String(id),
@@ -202,6 +242,7 @@ export class AccountService {
           disabled: change.disabled,
           displayName: change.displayName,
           skills: change.skills,
+          ...(roleChanged ? { role: { before: before.role, after: role }, department: { before: before.department?.id ?? null, after: departmentId } } : {}),
         },
       });
       return this.user(id)!;

@@ -27,14 +27,35 @@ t.test('admin pages and answer-now citing an article', async (t) => {
   await admin.click('#admin form button[type="submit"]');
   await admin.waitForSelector('#users >> text=agent2');
   t.pass('a user is created from the page');
+  // Role and department change, then disable: each saved through PATCH /api/users/:id.
+  await admin.selectOption('#users tr[data-user="agent2"] .user-role', 'department');
+  t.ok(await admin.isDisabled('#users tr[data-user="agent2"] .user-save'), 'a department user needs a department before saving');
+  await admin.selectOption('#users tr[data-user="agent2"] .user-dept', { label: '城市客运管理所' });
+  await admin.click('#users tr[data-user="agent2"] .user-save');
+  await admin.waitForSelector('#admin .notice');
+  let agent2 = (await tb.admin('GET', '/api/users')).body.items.find((u: { username: string }) => u.username === 'agent2');
+  t.equal(agent2.role, 'department', 'the role is changed from the page');
+  t.equal(agent2.department.name, '城市客运管理所', 'with its department');
+  t.equal(await admin.inputValue('#users tr[data-user="agent2"] .user-role'), 'department');
+  await admin.click('#users tr[data-user="agent2"] .user-disable');
+  await admin.waitForSelector('#users tr[data-user="agent2"].withdrawn');
+  agent2 = (await tb.admin('GET', '/api/users')).body.items.find((u: { username: string }) => u.username === 'agent2');
+  t.equal(agent2.disabled, true, 'the user is disabled from the page');
   await shot(admin, '20-admin-users');
 
   await admin.click('.tabs a[href="/admin/departments"]');
   await admin.waitForSelector('#departments');
   await admin.fill('#admin form input[placeholder="名称"]', '县交通运输局');
   await admin.click('#admin form button[type="submit"]');
-  await admin.waitForSelector('#departments >> text=县交通运输局');
-  t.pass('a department is created');
+  await admin.waitForSelector('#departments input.dept-name >> nth=1');
+  t.equal(await admin.inputValue('#departments tr >> nth=2 >> input.dept-name'), '县交通运输局', 'a department is created');
+  await admin.fill('#departments tr >> nth=2 >> input.dept-name', '县交通运输综合执法大队');
+  await admin.click('#departments tr >> nth=2 >> .dept-save');
+  await admin.click('#departments tr >> nth=2 >> .dept-disable');
+  await admin.waitForSelector('#departments tr.withdrawn');
+  const county = (await tb.admin('GET', '/api/departments')).body.items.find((d: { name: string }) => d.name === '县交通运输综合执法大队');
+  t.ok(county, 'the department is renamed from the page');
+  t.equal(county.disabled, true, 'and disabled');
 
   await admin.click('.tabs a[href="/admin/deadlines"]');
   await admin.waitForSelector('#deadlines');
@@ -49,8 +70,15 @@ t.test('admin pages and answer-now citing an article', async (t) => {
   await admin.fill('#domains input[placeholder="中文"]', '渡运');
   await admin.fill('#domains input[placeholder="English"]', 'Ferry');
   await admin.click('#domains button[type="submit"]');
-  await admin.waitForSelector('#domains >> text=渡运');
+  await admin.waitForSelector('#domains tr[data-domain="ferry"]');
   t.pass('a domain code is added');
+  await admin.fill('#domains tr[data-domain="taxi"] .domain-zh', '巡游出租汽车');
+  await admin.click('#domains tr[data-domain="taxi"] .domain-save');
+  await admin.click('#domains tr[data-domain="repair"] .domain-disable');
+  await admin.waitForSelector('#domains tr[data-domain="repair"].withdrawn');
+  const domains = (await tb.admin('GET', '/api/codes')).body.domains as { code: string; zh: string; disabled: boolean }[];
+  t.equal(domains.find((x) => x.code === 'taxi')?.zh, '巡游出租汽车', 'a domain is renamed from the page');
+  t.equal(domains.find((x) => x.code === 'repair')?.disabled, true, 'a domain is disabled from the page');
 
   await admin.click('.tabs a[href="/admin/calendar"]');
   await admin.waitForSelector('#calendar');

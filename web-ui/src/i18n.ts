@@ -207,6 +207,21 @@ export function fmtTime(iso: string | null | undefined): string {
   return d.toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', { hour12: false, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
 }
 
+const roleLabels: Record<string, [string, string]> = {
+  admin: ['管理员', 'Admin'],
+  supervisor: ['班长/质检', 'Supervisor'],
+  agent: ['话务员', 'Agent'],
+  department: ['业务部门', 'Department'],
+  technician: ['技术员', 'Technician'],
+  system: ['系统', 'System'],
+  peer: ['联网中心', 'Peer centre'],
+};
+/** A user role in the current language (the code itself when unknown). */
+export function roleLabel(r: string | null | undefined): string {
+  const l = r ? roleLabels[r] : undefined;
+  return l ? l[lang === 'zh' ? 0 : 1] : (r ?? '');
+}
+
 export function agentStateLabel(s: string | undefined): string {
   return s === 'ready' ? t('ready') : s === 'break' ? t('break') : s === 'wrap-up' ? t('wrapUp') : s === 'on-call' ? t('onCall') : t('loggedOut');
 }

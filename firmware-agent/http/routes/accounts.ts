@@ -25,6 +25,26 @@ export const accountRoutes: FastifyPluginAsync<{ box: BoxServices }> = async (ap
     async (request, reply) => reply.code(201).send(box.accounts.createDepartment(request.body, actor(request))),
   );
 
+  app.patch<{ Params: { id: number }; Body: { name?: string; phone?: string | null; disabled?: boolean } }>(
+    '/api/departments/:id',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        tags: ['accounts'],
+        summary: 'Rename a department, change its phone, disable or re-enable it (a disabled one takes no new dispatches)',
+        params: { type: 'object', properties: { id: { type: 'integer' } }, required: ['id'] },
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          minProperties: 1,
+          properties: { name: { type: 'string', minLength: 1, maxLength: 100 }, phone: { anyOf: [{ type: 'string', maxLength: 30 }, { type: 'null' }] }, disabled: { type: 'boolean' } },
+        },
+        response: { 200: { $ref: 'Department#' }, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => box.accounts.updateDepartment(request.params.id, request.body, actor(request)),
+  );
+
   app.get(
     '/api/departments',
     {
@@ -73,13 +93,13 @@ export const accountRoutes: FastifyPluginAsync<{ box: BoxServices }> = async (ap
     async () => ({ items: box.accounts.users() }),
   );
 
-  app.patch<{ Params: { id: number }; Body: { password?: string; disabled?: boolean; displayName?: string; skills?: string[] } }>(
+  app.patch<{ Params: { id: number }; Body: { password?: string; disabled?: boolean; displayName?: string; skills?: string[]; role?: (typeof userRoles)[number]; department?: number | string | null } }>(
     '/api/users/:id',
     {
       config: { roles: ['admin'] },
       schema: {
         tags: ['accounts'],
-        summary: 'Change a user: new password, disable, display name, skills',
+        summary: 'Change a user: new password, disable, display name, skills, role and department (a department user needs one; 409 last-admin for the last enabled admin)',
         params: { type: 'object', properties: { id: { type: 'integer' } }, required: ['id'] },
         body: {
           type: 'object',
@@ -89,9 +109,11 @@ export const accountRoutes: FastifyPluginAsync<{ box: BoxServices }> = async (ap
             disabled: { type: 'boolean' },
             displayName: { type: 'string', maxLength: 64 },
             skills: { type: 'array', items: { type: 'string', maxLength: 32 }, maxItems: 20 },
+            role: { type: 'string', enum: [...userRoles] },
+            department: { anyOf: [{ type: 'integer' }, { type: 'string', minLength: 1 }, { type: 'null' }] },
           },
         },
-        response: { 200: { $ref: 'User#' }, ...errorResponses(400, 401, 403, 404, 422) },
+        response: { 200: { $ref: 'User#' }, ...errorResponses(400, 401, 403, 404, 409, 422) },
       },
     },
     async (request) => box.accounts.updateUser(request.params.id, request.body, actor(request)),

@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { get, patch, post, put, type AuditRecord, type User } from '../api.js';
 import { ErrorBox, Field, Link, Notice } from '../components.js';
-import { type Key, L, errText, fmtTime, t } from '../i18n.js';
+import { type Key, L, errText, fmtTime, roleLabel, t } from '../i18n.js';
 import { useApp } from '../state.js';
 
 const tabs: [string, Key][] = [
@@ -46,6 +46,48 @@ function useMsg() {
   return { error, notice, run, view: (<><ErrorBox error={error} /><Notice text={notice} /></>) };
 }
 
+const roles = ['agent', 'supervisor', 'department', 'admin', 'technician'];
+
+/** One user's row: role and department edited together (a department user needs a department). */
+function UserRow({ u, reload, run }: { u: User; reload: () => Promise<unknown>; run: (fn: () => Promise<unknown>) => Promise<void> }) {
+  const { departments } = useApp();
+  const [role, setRole] = useState(u.role);
+  const [dept, setDept] = useState(String(u.department?.id ?? ''));
+  const changed = role !== u.role || (role === 'department' && dept !== String(u.department?.id ?? ''));
+  return (
+    <tr class={u.disabled ? 'withdrawn' : ''} data-user={u.username}>
+      <td>{u.username}</td>
+      <td>{u.displayName ?? ''}</td>
+      <td>
+        <select class="user-role" value={role} onChange={(e) => setRole((e.target as HTMLSelectElement).value as User['role'])}>
+          {roles.map((r) => <option key={r} value={r}>{roleLabel(r)}</option>)}
+        </select>
+      </td>
+      <td>
+        {role === 'department' ? (
+          <select class="user-dept" value={dept} onChange={(e) => setDept((e.target as HTMLSelectElement).value)}>
+            <option value="">{t('select')}</option>
+            {departments.map((x) => <option key={x.id} value={x.id}>{x.name}{x.disabled ? ` (${t('disabled')})` : ''}</option>)}
+          </select>
+        ) : null}
+      </td>
+      <td>{u.skills.join(' ')}</td>
+      <td class="row">
+        <button class="user-save primary" disabled={!changed || (role === 'department' && !dept)} onClick={() => void run(() => patch(`/api/users/${u.id}`, { role, ...(role === 'department' ? { department: Number(dept) } : {}) }).then(reload))}>{t('save')}</button>
+        <button class="user-disable" onClick={() => void run(() => patch(`/api/users/${u.id}`, { disabled: !u.disabled }).then(reload))}>{u.disabled ? t('enable') : t('disable')}</button>
+        <button
+          onClick={() => {
+            const pw = prompt(t('resetPassword'));
+            if (pw) void run(() => patch(`/api/users/${u.id}`, { password: pw }));
+          }}
+        >
+          {t('resetPassword')}
+        </button>
+      </td>
+    </tr>
+  );
+}
+
 function Users() {
   const { departments } = useApp();
   const [users, setUsers] = useState<User[]>([]);
@@ -59,33 +101,14 @@ function Users() {
       <table class="list" id="users">
         <thead><tr><th>{t('username')}</th><th>{t('displayName')}</th><th>{t('role')}</th><th>{t('department')}</th><th>{t('skills')}</th><th></th></tr></thead>
         <tbody>
-          {users.map((u) => (
-            <tr key={u.id} class={u.disabled ? 'withdrawn' : ''}>
-              <td>{u.username}</td>
-              <td>{u.displayName ?? ''}</td>
-              <td>{u.role}</td>
-              <td>{u.department?.name ?? ''}</td>
-              <td>{u.skills.join(' ')}</td>
-              <td class="row">
-                <button onClick={() => void m.run(() => patch(`/api/users/${u.id}`, { disabled: !u.disabled }).then(load))}>{u.disabled ? t('enable') : t('disable')}</button>
-                <button
-                  onClick={() => {
-                    const pw = prompt(t('resetPassword'));
-                    if (pw) void m.run(() => patch(`/api/users/${u.id}`, { password: pw }));
-                  }}
-                >
-                  {t('resetPassword')}
-                </button>
-              </td>
-            </tr>
-          ))}
+          {users.map((u) => <UserRow key={`${u.id}-${u.role}-${u.department?.id ?? ''}`} u={u} reload={load} run={m.run} />)}
         </tbody>
       </table>
       <form class="row wrap" onSubmit={(e) => (e.preventDefault(), void m.run(() => post('/api/users', { username: f.username, password: f.password, role: f.role, ...(f.department ? { department: Number(f.department) } : {}), ...(f.displayName ? { displayName: f.displayName } : {}), skills: f.skills.split(/\s+/).filter(Boolean) }).then(load)))}>
         <input placeholder={t('username')} value={f.username} onInput={d('username')} required />
         <input placeholder={t('password')} type="password" value={f.password} onInput={d('password')} required autoComplete="new-password" />
         <select value={f.role} onChange={d('role')}>
-          {['agent', 'supervisor', 'department', 'admin', 'technician'].map((r) => <option key={r} value={r}>{r}</option>)}
+          {roles.map((r) => <option key={r} value={r}>{roleLabel(r)}</option>)}
         </select>
         <select value={f.department} onChange={d('department')}>
           <option value="">{t('department')}</option>
@@ -100,6 +123,23 @@ function Users() {
   );
 }
 
+function DepartmentRow({ d, run, reload }: { d: { id: number; name: string; phone: string | null; disabled: boolean }; run: (fn: () => Promise<unknown>) => Promise<void>; reload: () => Promise<void> }) {
+  const [name, setName] = useState(d.name);
+  const [phone, setPhone] = useState(d.phone ?? '');
+  const changed = name.trim() !== d.name || phone.trim() !== (d.phone ?? '');
+  return (
+    <tr class={d.disabled ? 'withdrawn' : ''} data-dept={d.id}>
+      <td>{d.id}</td>
+      <td><input class="dept-name" value={name} maxLength={100} onInput={(e) => setName((e.target as HTMLInputElement).value)} /></td>
+      <td><input class="dept-phone short" value={phone} maxLength={30} onInput={(e) => setPhone((e.target as HTMLInputElement).value)} /></td>
+      <td class="row">
+        <button class="dept-save primary" disabled={!changed || !name.trim()} onClick={() => void run(() => patch(`/api/departments/${d.id}`, { name: name.trim(), phone: phone.trim() || null }).then(reload))}>{t('save')}</button>
+        <button class="dept-disable" onClick={() => void run(() => patch(`/api/departments/${d.id}`, { disabled: !d.disabled }).then(reload))}>{d.disabled ? t('enable') : t('disable')}</button>
+      </td>
+    </tr>
+  );
+}
+
 function Departments() {
   const { departments, reloadDepartments } = useApp();
   const [name, setName] = useState('');
@@ -108,8 +148,8 @@ function Departments() {
   return (
     <div class="card">
       <table class="list" id="departments">
-        <thead><tr><th>ID</th><th>{t('name')}</th><th>{t('phone')}</th></tr></thead>
-        <tbody>{departments.map((x) => <tr key={x.id}><td>{x.id}</td><td>{x.name}</td><td>{x.phone ?? ''}</td></tr>)}</tbody>
+        <thead><tr><th>ID</th><th>{t('name')}</th><th>{t('phone')}</th><th></th></tr></thead>
+        <tbody>{departments.map((x) => <DepartmentRow key={`${x.id}-${x.name}-${x.phone ?? ''}-${x.disabled}`} d={x} run={m.run} reload={reloadDepartments} />)}</tbody>
       </table>
       <form class="row" onSubmit={(e) => (e.preventDefault(), void m.run(() => post('/api/departments', { name, ...(phone ? { phone } : {}) }).then(reloadDepartments)))}>
         <input placeholder={t('name')} value={name} onInput={(e) => setName((e.target as HTMLInputElement).value)} required />
@@ -186,6 +226,27 @@ function Deadlines() {
   );
 }
 
+type DomainItem = { code: string; zh: string; en: string; parent: string | null; disabled: boolean };
+
+/** A domain code is never changed or deleted (tickets refer to it): only its names, or disabled for new tickets. */
+function DomainRow({ x, run, onSaved }: { x: DomainItem; run: (fn: () => Promise<unknown>) => Promise<void>; onSaved: (row: DomainItem) => void }) {
+  const [zh, setZh] = useState(x.zh);
+  const [en, setEn] = useState(x.en);
+  const changed = (zh.trim() && zh.trim() !== x.zh) || (en.trim() && en.trim() !== x.en);
+  return (
+    <tr class={x.disabled ? 'withdrawn' : ''} data-domain={x.code}>
+      <td class="mono">{x.code}</td>
+      <td><input class="domain-zh" value={zh} maxLength={32} onInput={(e) => setZh((e.target as HTMLInputElement).value)} /></td>
+      <td><input class="domain-en" value={en} maxLength={64} onInput={(e) => setEn((e.target as HTMLInputElement).value)} /></td>
+      <td>{x.parent ?? ''}</td>
+      <td class="row">
+        <button class="domain-save primary" disabled={!changed} onClick={() => void run(() => patch<DomainItem>(`/api/domains/${x.code}`, { zh: zh.trim() || x.zh, en: en.trim() || x.en }).then(onSaved))}>{t('save')}</button>
+        <button class="domain-disable" onClick={() => void run(() => patch<DomainItem>(`/api/domains/${x.code}`, { disabled: !x.disabled }).then(onSaved))}>{x.disabled ? t('enable') : t('disable')}</button>
+      </td>
+    </tr>
+  );
+}
+
 function Domains() {
   const { codes } = useApp();
   const [list, setList] = useState(codes.domains);
@@ -195,8 +256,12 @@ function Domains() {
   return (
     <div class="card" id="domains">
       <table class="list">
-        <thead><tr><th>{t('code')}</th><th>中文</th><th>English</th><th>{t('parent')}</th></tr></thead>
-        <tbody>{list.map((x) => <tr key={x.code}><td class="mono">{x.code}</td><td>{x.zh}</td><td>{x.en}</td><td>{x.parent ?? ''}</td></tr>)}</tbody>
+        <thead><tr><th>{t('code')}</th><th>中文</th><th>English</th><th>{t('parent')}</th><th></th></tr></thead>
+        <tbody>
+          {list.map((x) => (
+            <DomainRow key={`${x.code}-${x.zh}-${x.en}-${x.disabled}`} x={x} run={m.run} onSaved={(row) => setList((l) => l.map((y) => (y.code === row.code ? row : y)))} />
+          ))}
+        </tbody>
       </table>
       <form class="row" onSubmit={(e) => (e.preventDefault(), void m.run(async () => {
         const row = await post<(typeof list)[number]>('/api/domains', { code: f.code, zh: f.zh, en: f.en, ...(f.parent ? { parent: f.parent } : {}) });
