@@ -14,8 +14,8 @@
 // - Business hours come from the centre's clock, shifted so the run starts at the scenario's start time.
 //
 // The caller-side log (prompts, collects, stations rung, connected, transferred) is what the box commanded
-// the driver, observed by a pass-through TrunkDriver between the CallCenter and E1PriDriver.
-import { EventEmitter } from 'node:events';
+// the driver, observed by a pass-through TrunkDriver between the CallCenter and E1PriDriver
+// (e1-rig-observed.ts).
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -26,12 +26,7 @@ import { CAUSE } from '../../drivers/e1-pri/binding/constants.js';
 import { loadPromptAlaw } from '../../drivers/e1-pri/media/wav.js';
 import { TelcoSim, type IncomingBehaviour, type SimLine } from '../../drivers/e1-pri/telco-sim/telco.js';
 import type { CallerScript } from '../../drivers/simulator/callers.js';
-import type { SimCallEvents, SimCallLog } from '../../drivers/simulator/trunk.js';
 import { systemClock, type Clock } from '../../drivers/trunk/clock.js';
-import type {
-  CallId, CollectOptions, CollectResult, ConnectOptions, ConnectResult, HangupCause, PlayOptions, PlayResult, Prompt,
-  RecordOptions, RecordResult, TransferOptions, TransferResult, TrunkDriver, TrunkEventName, TrunkListener,
-} from '../../drivers/trunk/types.js';
 import { CallCenter } from '../../firmware-agent/calls/center.js';
 import { callsConfig, defaultCallsConfig, type CallsConfig } from '../../firmware-agent/calls/config.js';
 import type { CallTicketInput } from '../../firmware-agent/calls/context.js';
@@ -39,6 +34,7 @@ import type { LiveEvent } from '../../firmware-agent/calls/events.js';
 import { generatePrompts, promptTexts } from '../../firmware-agent/calls/prompts.js';
 import { openDb } from '../../firmware-agent/store/db.js';
 import { dchannelUp } from './e1-harness.js';
+import { E1Call, ObservedTrunk } from './e1-rig-observed.js';
 import { mondayMorning, type Rig, type RigOptions } from './scenarios.js';
 
 export interface E1RigSettings {
@@ -94,129 +90,6 @@ function promptsOf(ms: number): Promise<{ full: string; cut: string }> {
     cutPrompts.set(ms, p);
   }
   return p;
-}
-
-/** One caller's call as the scenarios see it (the E1 counterpart of SimCall). */
-class E1Call extends EventEmitter<SimCallEvents> {
-  callId = '';
-  readonly log: SimCallLog;
-  readonly ended: Promise<SimCallLog>;
-  #resolve!: (l: SimCallLog) => void;
-  #over = false;
-
-  constructor(readonly line: SimLine, caller: string | null, called: string) {
-    super();
-    this.log = { callId: '', caller, called, prompts: [], collects: 0, stationsRung: [], recordings: [] };
-    this.ended = new Promise((r) => (this.#resolve = r));
-  }
-
-  bind(callId: string): void {
-    this.callId = callId;
-    this.log.callId = callId;
-  }
-
-  hangup(): void {
-    this.line.hangup();
-  }
-
-  finish(): void {
-    if (this.#over) return;
-    this.#over = true;
-    this.emit('ended', this.log);
-    this.#resolve(this.log);
-  }
-}
-
-/**
- * A pass-through TrunkDriver that notes what the call centre commands for each caller's call (prompt ids
- * and texts, digit collections, stations rung, transfers) — the caller-side log the simulator keeps.
- */
-class ObservedTrunk implements TrunkDriver {
-  readonly kind: string;
-  readonly capabilities: TrunkDriver['capabilities'];
-
-  constructor(
-    private readonly inner: TrunkDriver,
-    private readonly callOf: (id: CallId) => E1Call | undefined,
-    private readonly now: () => number,
-  ) {
-    this.kind = inner.kind;
-    this.capabilities = inner.capabilities;
-  }
-
-  start(): Promise<void> {
-    return this.inner.start();
-  }
-  stop(): Promise<void> {
-    return this.inner.stop();
-  }
-  on<K extends TrunkEventName>(event: K, listener: TrunkListener<K>): void {
-    this.inner.on(event, listener);
-  }
-  off<K extends TrunkEventName>(event: K, listener: TrunkListener<K>): void {
-    this.inner.off(event, listener);
-  }
-
-  async answer(callId: CallId): Promise<void> {
-    await this.inner.answer(callId);
-    const c = this.callOf(callId);
-    if (c && c.log.answeredAt === undefined) {
-      c.log.answeredAt = this.now();
-      c.emit('answered');
-    }
-  }
-
-  play(callId: CallId, prompt: Prompt, options?: PlayOptions): Promise<PlayResult> {
-    const c = this.callOf(callId);
-    if (c) {
-      c.log.prompts.push(prompt.id);
-      c.emit('prompt', prompt);
-    }
-    return this.inner.play(callId, prompt, options);
-  }
-
-  collectDigits(callId: CallId, options: CollectOptions): Promise<CollectResult> {
-    const c = this.callOf(callId);
-    if (c) {
-      c.log.collects += 1;
-      c.emit('collect', options);
-    }
-    return this.inner.collectDigits(callId, options);
-  }
-
-  record(callId: CallId, options: RecordOptions): Promise<RecordResult> {
-    const c = this.callOf(callId);
-    if (c) {
-      c.log.recordings.push(options.file);
-      c.emit('record', options);
-    }
-    return this.inner.record(callId, options);
-  }
-
-  async connectAgent(callId: CallId, station: string, options: ConnectOptions): Promise<ConnectResult> {
-    this.callOf(callId)?.log.stationsRung.push(station);
-    const r = await this.inner.connectAgent(callId, station, options);
-    const c = this.callOf(callId);
-    if (c && r.outcome === 'answered') {
-      c.log.connected = { station, at: r.at };
-      c.emit('connected', station);
-    }
-    return r;
-  }
-
-  async transfer(callId: CallId, number: string, options?: TransferOptions): Promise<TransferResult> {
-    const r = await this.inner.transfer(callId, number, options);
-    const c = this.callOf(callId);
-    if (c && r.outcome === 'connected') {
-      c.log.transferredTo = number;
-      c.emit('transferred', number);
-    }
-    return r;
-  }
-
-  hangup(callId: CallId, cause?: HangupCause): Promise<void> {
-    return this.inner.hangup(callId, cause);
-  }
 }
 
 interface Station {
