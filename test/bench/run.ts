@@ -16,14 +16,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Figure } from './lib/figure.js';
+import { planModules, runFigure } from './lib/plan.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const modules = ['tickets', 'calls', 'network', 'kb', 'e1'] as const;
 const required = new Set<string>(['tickets']);
-/** The modules `--quick` runs when neither `--only` nor `--all` is given. */
-const quickModules = new Set<string>(['tickets']);
-/** `npm run bench -- --quick` must finish within this (issue 2). */
-const quickLimitS = 60;
 
 interface Args {
   quick: boolean;
@@ -207,10 +204,7 @@ async function main(): Promise<void> {
   }
   const started = performance.now();
   const available = (m: string) => required.has(m) || moduleFile(m) !== null;
-  const selected = modules.filter((m) =>
-    args.only ? args.only.includes(m) : available(m) && (!args.quick || args.all || quickModules.has(m)),
-  );
-  const left = args.quick && !args.only && !args.all ? modules.filter((m) => available(m) && !selected.includes(m)) : [];
+  const { selected, left } = planModules(modules, available, args);
   process.stderr.write(
     `bench${args.quick ? ' --quick' : ''}: ${selected.join(', ')}${args.inProcess ? ' (in process)' : ''}` +
       `${left.length > 0 ? ` (not run in quick mode: ${left.join(', ')}; add --all or --only)` : ''}\n`,
@@ -226,16 +220,7 @@ async function main(): Promise<void> {
     if (!ok) failed.push(name);
   }
   const seconds = (performance.now() - started) / 1000;
-  const total: Figure = {
-    bench: 'bench.run',
-    quick: args.quick,
-    modules: selected,
-    elapsed_s: Math.round(seconds * 10) / 10,
-    module_s: Object.fromEntries(durations.map(([m, s]) => [m, Math.round(s * 10) / 10])),
-  };
-  // The one-minute limit is for the default quick run; a quick run asked to do more modules still says
-  // how long it took, without the target.
-  if (args.quick && !args.only && !args.all) Object.assign(total, { limit_s: quickLimitS, target: `elapsed_s < ${quickLimitS}`, ok: seconds < quickLimitS });
+  const total = runFigure(args, selected, seconds, durations);
   print(total);
   all.push(total);
   for (const l of summary(all, failed, seconds, args.quick, durations)) process.stdout.write(`${l}\n`);
