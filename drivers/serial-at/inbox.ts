@@ -2,6 +2,12 @@
 // reports (+CDS / +CDSI), and direct delivery (+CMT). Each stored message is handed to listeners once
 // per process until it is deleted, so a re-listing after recovery does not repeat it; an undecodable
 // PDU is reported (logged, `undecodable`) and skipped, never thrown.
+//
+// Storages: +CMTI/+CDSI name the storage the message went to ("SM", "ME", …, TS 27.005 §3.4.1), and
+// AT+CMGR/CMGL/CMGD work on the read storage <mem1> chosen with AT+CPMS (§3.2.2). Every read, listing
+// and delete therefore runs in the storage it concerns (`inStorage`), and a storage once named is
+// listed at every start. Stored status reports are handed over once and deleted: they are not
+// complaints, and left stored they would be reported again at every listing and fill the storage.
 import type { Clock } from './clock.js';
 import type { SerialAtErrorCode } from './errors.js';
 import type { AtResult, ExchangeSpec } from './exchange.js';
@@ -37,34 +43,76 @@ export interface InboxDeps {
   log: Logger;
   exec: (spec: ExchangeSpec) => Promise<AtResult>;
   list: () => Promise<StoredPdu[]>;
+  /** Runs `fn` with <mem1> set to `storage` (undefined: as it is), one storage user at a time. */
+  inStorage: <T>(storage: string | undefined, fn: () => Promise<T>) => Promise<T>;
+  /** The read storage the module reported at initialisation (AT+CPMS?), if known. */
+  defaultStorage: () => string | undefined;
   commandTimeoutMs: number;
   emitSms: (m: IncomingSms) => void;
   emitUndecodable: (m: UndecodableSms) => void;
   emitStatusReport: (r: SmsStatusReport & { at: number }) => void;
 }
 
+const key = (storage: string, index: number) => `${storage}|${index}`;
+
 export class Inbox {
-  /** index → PDU of messages already handed over and not yet deleted. */
-  #handed = new Map<number, string>();
+  /** storage|index → PDU of messages already handed over and not yet deleted. */
+  #handed = new Map<string, string>();
+  /** Storages named by the module (+CMTI, +CDSI, AT+CPMS?): all are listed at start. */
+  #storages = new Set<string>();
   constructor(private readonly d: InboxDeps) {}
 
-  forget(index: number): void {
-    this.#handed.delete(index);
+  forget(storage: string | undefined, index: number): void {
+    this.#handed.delete(key(storage || this.#label(), index));
+  }
+
+  /** A storage the module uses (e.g. <mem3> from AT+CPMS?): listed at every start. */
+  noteStorage(storage: string): void {
+    this.#storages.add(storage);
+  }
+
+  #label(): string {
+    return this.d.defaultStorage() ?? 'SM';
   }
 
   async collectStored(): Promise<void> {
-    // Storage names are not in +CMGL; messages are listed from the preferred storage (AT+CPMS).
-    for (const s of await this.d.list()) this.#handOver(s, 'SM', 'listing');
+    // +CMGL carries no storage name: list each storage known, selected first (the module's own
+    // default needs no AT+CPMS; before it is known, the listing is of whatever <mem1> is, called SM).
+    const dflt = this.d.defaultStorage();
+    const storages = [dflt, ...[...this.#storages].filter((s) => s !== dflt)];
+    for (const storage of storages) {
+      let listed;
+      try {
+        listed = await this.d.inStorage(storage, () => this.d.list());
+      } catch (err) {
+        // One storage the module refuses to select must not hide the others.
+        this.d.log.warn({ storage, err: String(err) }, 'listing a message storage failed');
+        continue;
+      }
+      for (const s of listed) this.#handOver(s, storage ?? this.#label(), 'listing');
+    }
+  }
+
+  /** Deletes a stored status report once handed over; failures only cost a re-listing. */
+  #dropReport(storage: string, index: number): void {
+    void this.d
+      .inStorage(storage, () => this.d.exec({ command: `AT+CMGD=${index}`, timeoutMs: this.d.commandTimeoutMs }))
+      .then((r) => {
+        if (r.ok) this.#handed.delete(key(storage, index));
+      })
+      .catch((err: unknown) => this.d.log.warn({ index, err: String(err) }, 'deleting a status report failed'));
   }
 
   /** Handles the SMS-related URCs; returns false for the others. */
   onUrc(u: Urc): boolean {
     switch (u.type) {
       case 'cmti':
-        void this.#read(u.storage, u.index).catch((err: unknown) => this.d.log.warn({ err: String(err) }, 'reading a new message failed'));
+        if (u.storage) this.#storages.add(u.storage);
+        void this.#read(u.storage || this.#label(), u.index).catch((err: unknown) => this.d.log.warn({ err: String(err) }, 'reading a new message failed'));
         return true;
       case 'cdsi':
-        void this.#readReport(u.index).catch((err: unknown) => this.d.log.warn({ err: String(err) }, 'reading a status report failed'));
+        if (u.storage) this.#storages.add(u.storage);
+        void this.#readReport(u.storage || this.#label(), u.index).catch((err: unknown) => this.d.log.warn({ err: String(err) }, 'reading a status report failed'));
         return true;
       case 'cds':
       case 'cmt': {
@@ -85,26 +133,28 @@ export class Inbox {
   }
 
   #handOver(s: StoredPdu, storage: string, source: IncomingSms['source']): void {
-    if (this.#handed.get(s.index) === s.pdu) return;
+    const k = key(storage, s.index);
+    if (this.#handed.get(k) === s.pdu) return;
     const at = this.d.clock.now();
     const d = tryDecodeIncoming(s.pdu, s.length);
     if (!d.ok) {
       this.d.log.warn({ index: s.index, code: d.error.code, field: d.error.detail.field }, 'undecodable message skipped');
-      this.#handed.set(s.index, s.pdu);
+      this.#handed.set(k, s.pdu);
       this.d.emitUndecodable({ index: s.index, storage, pdu: s.pdu, code: d.error.code, field: d.error.detail.field, at });
       return;
     }
+    this.#handed.set(k, s.pdu);
     if (d.pdu.type === 'status-report') {
       this.d.emitStatusReport({ ...d.pdu, at });
+      this.#dropReport(storage, s.index);
       return;
     }
-    this.#handed.set(s.index, s.pdu);
     this.d.log.info({ index: s.index, from: redactNumber(d.pdu.originator.value), parts: d.pdu.concat?.total ?? 1 }, 'message received');
     this.d.emitSms({ index: s.index, storage, source, message: d.pdu, pdu: s.pdu, at });
   }
 
   async #read(storage: string, index: number): Promise<void> {
-    const r = await this.d.exec({ command: `AT+CMGR=${index}`, timeoutMs: this.d.commandTimeoutMs, rawLines: true });
+    const r = await this.d.inStorage(storage, () => this.d.exec({ command: `AT+CMGR=${index}`, timeoutMs: this.d.commandTimeoutMs, rawLines: true }));
     if (!r.ok) {
       // Not lost: the message stays stored and the next listing picks it up.
       this.d.log.warn({ index, failure: r.failure }, 'AT+CMGR failed');
@@ -118,13 +168,16 @@ export class Inbox {
     this.#handOver(s, storage, 'notification');
   }
 
-  async #readReport(index: number): Promise<void> {
-    const r = await this.d.exec({ command: `AT+CMGR=${index}`, timeoutMs: this.d.commandTimeoutMs, rawLines: true });
+  async #readReport(storage: string, index: number): Promise<void> {
+    const r = await this.d.inStorage(storage, () => this.d.exec({ command: `AT+CMGR=${index}`, timeoutMs: this.d.commandTimeoutMs, rawLines: true }));
     const s = r.ok ? parseCmgr(index, r.lines) : undefined;
     if (!s) return;
     const d = tryDecodeIncoming(s.pdu);
-    if (d.ok && d.pdu.type === 'status-report') this.d.emitStatusReport({ ...d.pdu, at: this.d.clock.now() });
+    if (d.ok && d.pdu.type === 'status-report') {
+      this.#handed.set(key(storage, index), s.pdu);
+      this.d.emitStatusReport({ ...d.pdu, at: this.d.clock.now() });
+    }
     // Status reports are not complaints; the stored copy has no further use.
-    await this.d.exec({ command: `AT+CMGD=${index}`, timeoutMs: this.d.commandTimeoutMs });
+    this.#dropReport(storage, index);
   }
 }

@@ -138,6 +138,12 @@ export class GsmModem {
   #healthTimer: TimerHandle | undefined;
   #sleepers = new Set<() => void>();
   readonly #inbox: Inbox;
+  /** The read storage <mem1> as last set or reported (AT+CPMS); undefined after a restart until known. */
+  #mem1: string | undefined;
+  /** <mem1> as the module reported it at initialisation: where messages go by default. */
+  #defaultStorage: string | undefined;
+  /** Serialises storage users: selecting <mem1> and the read/delete that relies on it are two exchanges. */
+  #storageLock: Promise<unknown> = Promise.resolve();
   readonly #urcWaitress: Waitress<Urc>;
   #status: ModemStatus;
 
@@ -196,6 +202,8 @@ export class GsmModem {
       log: this.#log,
       exec: (spec) => this.#exec(spec),
       list: () => this.listStored(),
+      inStorage: (storage, fn) => this.#inStorage(storage, fn),
+      defaultStorage: () => this.#defaultStorage,
       commandTimeoutMs: this.#o.commandTimeoutMs,
       emitSms: (m) => this.#events.emit('sms', m),
       emitUndecodable: (m) => this.#events.emit('undecodable', m),
@@ -291,15 +299,33 @@ export class GsmModem {
    * Deletes a received message from the modem. The caller must have stored it durably first (the
    * SIM copy is what survives a crash between receiving and storing), hence the required flag.
    */
-  async delete(index: number, proof: { stored: true }): Promise<void> {
+  async delete(index: number, proof: { stored: true; storage?: string }): Promise<void> {
     if (proof?.stored !== true) {
       throw new SerialAtError(SerialAtErrorCodes.BadOption, 'delete: only after the message is stored', { param: 'stored' });
     }
     if (!Number.isInteger(index) || index < 0) {
       throw new SerialAtError(SerialAtErrorCodes.BadOption, 'delete: `index` must be a non-negative integer', { param: 'index' });
     }
-    await this.#execOk({ command: `AT+CMGD=${index}`, timeoutMs: this.#o.commandTimeoutMs });
-    this.#inbox.forget(index);
+    // The index is only meaningful in the storage the message was read from (IncomingSms.storage).
+    await this.#inStorage(proof.storage || undefined, () => this.#execOk({ command: `AT+CMGD=${index}`, timeoutMs: this.#o.commandTimeoutMs }));
+    this.#inbox.forget(proof.storage, index);
+  }
+
+  /** Runs `fn` with the read/delete storage <mem1> set to `storage` (AT+CPMS, TS 27.005 §3.2.2). */
+  #inStorage<T>(storage: string | undefined, fn: () => Promise<T>): Promise<T> {
+    const run = async (): Promise<T> => {
+      if (storage && storage !== this.#mem1) {
+        if (!/^[A-Z]{2}$/.test(storage)) {
+          throw new SerialAtError(SerialAtErrorCodes.BadOption, `not a message storage: ${storage}`, { param: 'storage' });
+        }
+        await this.#execOk({ command: `AT+CPMS="${storage}"`, timeoutMs: this.#o.commandTimeoutMs, expect: ['+CPMS:'] });
+        this.#mem1 = storage;
+      }
+      return fn();
+    };
+    const p = this.#storageLock.then(run, run);
+    this.#storageLock = p.catch(() => undefined);
+    return p;
   }
 
   /** Reads every stored message (AT+CMGL=4, all, PDU mode — TS 27.005 §3.4.2). */
@@ -530,8 +556,19 @@ export class GsmModem {
     return r === 'ok' ? 'ready' : r === 'sim' ? 'sim' : 'failed';
   }
 
-  #initialise(): Promise<InitOutcome> {
-    return initialiseModem((spec) => this.#raw(spec), this.#o, (p) => this.#patch(p));
+  async #initialise(): Promise<InitOutcome> {
+    this.#mem1 = undefined; // a restarted module is back on its own default storage
+    const r = await initialiseModem((spec) => this.#raw(spec), this.#o, (p) => this.#patch(p));
+    if (r === 'ok') {
+      // Where the module reads from by default (+CPMS: "<mem1>",used,total,…); optional.
+      const cpms = await this.#raw({ command: 'AT+CPMS?', timeoutMs: this.#o.commandTimeoutMs, expect: ['+CPMS:'] });
+      // <mem3> is where received messages are stored (27.005 §3.2.2): listed at every start too.
+      const line = cpms.ok ? (cpms.lines.find((l) => l.startsWith('+CPMS:')) ?? '') : '';
+      const m = /^\+CPMS:\s*"([A-Z]{2})"(?:,\d+,\d+,"[A-Z]{2}",\d+,\d+,"([A-Z]{2})")?/.exec(line);
+      if (m) this.#mem1 = this.#defaultStorage = m[1]!;
+      if (m?.[2]) this.#inbox.noteStorage(m[2]);
+    }
+    return r;
   }
 
   #scheduleHealth(): void {

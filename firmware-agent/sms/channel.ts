@@ -236,7 +236,7 @@ export class SmsChannel {
     // Stored (now or before): the SIM copy has done its job. Deleting waits for the modem, so it
     // comes last; the ticket never waits for it.
     if (p.index >= 0) {
-      await this.#d.port.delete(p.index).catch((err: unknown) => {
+      await this.#d.port.delete(p.index, p.storage).catch((err: unknown) => {
         // Left on the SIM it is read again at the next start and recognised as already stored.
         this.#d.log.warn({ index: p.index, err: String(err) }, 'sms: deleting from the modem failed');
       });
@@ -248,7 +248,7 @@ export class SmsChannel {
     this.#stmts.reject.run(sha(u.pdu.toUpperCase()), u.pdu.slice(0, 1000), u.reason, this.#now().toISOString());
     this.#d.log.warn({ index: u.index, reason: u.reason }, 'sms: undecodable message kept as evidence, no ticket');
     if (u.index >= 0) {
-      await this.#d.port.delete(u.index).catch((err: unknown) => this.#d.log.warn({ index: u.index, err: String(err) }, 'sms: deleting from the modem failed'));
+      await this.#d.port.delete(u.index, u.storage).catch((err: unknown) => this.#d.log.warn({ index: u.index, err: String(err) }, 'sms: deleting from the modem failed'));
     }
   }
 

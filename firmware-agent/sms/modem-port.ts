@@ -10,6 +10,7 @@ export function gsmModemPort(modem: GsmModem): SmsModemPort {
       return modem.on('sms', (m) =>
         listener({
           index: m.index,
+          ...(m.storage ? { storage: m.storage } : {}),
           from: m.message.originator.value,
           text: m.message.text,
           ...(m.message.concat ? { concat: m.message.concat } : {}),
@@ -19,7 +20,7 @@ export function gsmModemPort(modem: GsmModem): SmsModemPort {
       );
     },
     onUndecodable(listener) {
-      return modem.on('undecodable', (u) => listener({ index: u.index, pdu: u.pdu, reason: `${u.code} at ${String(u.field)}` }));
+      return modem.on('undecodable', (u) => listener({ index: u.index, ...(u.storage ? { storage: u.storage } : {}), pdu: u.pdu, reason: `${u.code} at ${String(u.field)}` }));
     },
     onStatusReport(listener) {
       return modem.on('statusReport', (r) => listener({ reference: r.messageReference, recipient: r.recipient.value, outcome: r.outcome }));
@@ -37,8 +38,8 @@ export function gsmModemPort(modem: GsmModem): SmsModemPort {
         throw new SmsError('sms-send-transient', err instanceof Error ? err.message : String(err));
       }
     },
-    delete(index) {
-      return modem.delete(index, { stored: true });
+    delete(index, storage) {
+      return modem.delete(index, { stored: true, ...(storage ? { storage } : {}) });
     },
   };
 }

@@ -4,6 +4,8 @@
 export interface IncomingPart {
   /** Storage index on the modem, for `delete` once stored; -1 when the message was not stored. */
   index: number;
+  /** The modem storage the index is in ("SM", "ME", …), for `delete`. */
+  storage?: string;
   /** Sender as the network gave it, e.g. "+8613800138000" or "10086". */
   from: string;
   text: string;
@@ -23,6 +25,7 @@ export interface StatusReport {
 
 export interface UndecodablePart {
   index: number;
+  storage?: string;
   pdu: string;
   /** Why, e.g. the driver's error code and the field it stopped at. */
   reason: string;
@@ -38,6 +41,6 @@ export interface SmsModemPort {
    * with SmsError `sms-send-transient`, `sms-send-permanent` or `sms-modem-stopped`.
    */
   sendSms(to: string, text: string): Promise<{ references: number[] }>;
-  /** Deletes a message from modem storage; only called after the part is stored. */
-  delete(index: number): Promise<void>;
+  /** Deletes a message from modem storage (the one it was read from); only called after the part is stored. */
+  delete(index: number, storage?: string): Promise<void>;
 }

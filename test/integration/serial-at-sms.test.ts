@@ -2,7 +2,7 @@
 // faults. Simulated modem ⇄ socat pty ⇄ GsmModem ⇄ SmsChannel ⇄ TicketService (SQLite in memory).
 import t from 'tap';
 import { systemClock } from '../../drivers/serial-at/clock.js';
-import { bytesToHex, decodeSubmitBytes, encodeDeliver, hexToBytes } from '../../drivers/serial-at/pdu/index.js';
+import { bytesToHex, decodeSubmitBytes, encodeDeliver, encodeStatusReport, hexToBytes } from '../../drivers/serial-at/pdu/index.js';
 import type { GsmModemOptions } from '../../drivers/serial-at/modem.js';
 import type { SimulatedModem } from '../../drivers/serial-at/simulator/modem-sim.js';
 import { WorkCalendar } from '../../firmware-agent/calendar/workdays.js';
@@ -96,6 +96,7 @@ t.test('a Chinese SMS in becomes a ticket and the sender gets the ticket number'
   t.match(c.ticket.number, /^623000\d{13}$/);
   t.equal(await reply, `【12328】已受理，工单号${c.ticket.number}。回复“查询 ${c.ticket.number}”查进度。`);
   t.equal(h.sim.sent.filter((s) => s.destination.value === '13800138000').length, 1, 'the acknowledgement fits one SMS');
+  if (h.sim.storage.size > 0) await new Promise<void>((resolve) => h.sim.once('deleted', () => resolve()));
   t.equal(h.sim.storage.size, 0, 'deleted from the SIM once stored');
 });
 
@@ -290,6 +291,52 @@ t.test('with no duplicate window, the same text is a new message unless it has t
   h.sim.deliverSms({ from: '+8613800138041', text: '公交车不进站', timestamp: new Date('2026-12-01T03:00:00Z') });
   await second;
   t.equal(h.ticketCount(), 2);
+});
+
+t.test('a message the module stored in its own memory (+CMTI: "ME") is read and deleted there (AT+CPMS)', async (t) => {
+  const h = await setup(t);
+  await h.up();
+  const created = h.created();
+  const [index] = h.sim.deliverSms({ from: '+8613800138050', text: '网约车司机辱骂乘客', storage: 'ME' });
+  const deleted = new Promise<string>((resolve) => h.sim.on('deleted', (i, storage) => i === index && resolve(storage)));
+  t.equal((await created).ticket.description, '网约车司机辱骂乘客');
+  t.equal(await deleted, 'ME', 'deleted from the storage it was in');
+  t.ok(h.sim.commands.includes('AT+CPMS="ME"'));
+  t.equal(h.sim.phoneStorage.size, 0);
+  // The next one is in the SIM again (same index number, other storage): read and deleted there.
+  h.sim.storeRaw(bytesToHex(encodeDeliver({ from: '+8613800138051', text: '另一条', alphabet: 'ucs2', timestamp: new Date(), offsetMinutes: 480 })), false, 'SM');
+  const second = h.created();
+  const smDeleted = new Promise<string>((resolve) => h.sim.on('deleted', (_i, storage) => resolve(storage)));
+  t.equal((await second).ticket.description, '另一条');
+  t.equal(await smDeleted, 'SM');
+  t.equal(h.sim.storage.size + h.sim.phoneStorage.size, 0);
+});
+
+t.test('a status report found by the listing at start is handed over once and deleted', async (t) => {
+  const h = await setup(t);
+  const report = bytesToHex(
+    encodeStatusReport({ messageReference: 42, recipient: '13800138052', scTimestamp: new Date(), dischargeTime: new Date(), offsetMinutes: 480, status: 0 }),
+  );
+  const index = h.sim.storeRaw(report, true);
+  // The message it reports on, sent before the box went down.
+  h.db
+    .prepare(`INSERT INTO sms_outbox (recipient, text, kind, status, refs, next_attempt_at, created_at) VALUES ('13800138052', 'x', 'result', 'sent', '[42]', ?, ?)`)
+    .run(new Date().toISOString(), new Date().toISOString());
+  const deleted = new Promise<void>((resolve) => h.sim.on('deleted', (i) => i === index && resolve()));
+  await h.up();
+  await deleted;
+  t.equal((h.db.prepare('SELECT delivery FROM sms_outbox').get() as { delivery: string }).delivery, 'delivered', 'handed over');
+  t.equal(h.sim.storage.size, 0, 'the storage does not fill with reports');
+  await h.down();
+  const again = await h.up();
+  const seen: number[] = [];
+  again.modem.on('statusReport', (r) => seen.push(r.messageReference));
+  // A message stored after it is listed after it: once that is handed over, the listing is done.
+  const created = h.created();
+  h.sim.storeRaw(bytesToHex(encodeDeliver({ from: '+8613800138052', text: '后来的短信', alphabet: 'ucs2', timestamp: new Date(), offsetMinutes: 480 })));
+  await created;
+  t.same(seen, [], 'not reported again');
+  t.equal(h.ticketCount(), 1, 'a status report is not a complaint');
 });
 
 t.test('messages that arrived while the box was down are picked up at start, once', async (t) => {

@@ -17,6 +17,8 @@ export interface StoredMessage {
 export interface IncomingSmsSpec {
   from: string;
   text: string;
+  /** Storage the module puts it in, as +CMTI then names (default SM). */
+  storage?: 'SM' | 'ME';
   /** Delivery order of the parts, 1-based (e.g. [3, 1, 2]); default in order. */
   order?: number[];
   /** Store without +CMTI (a message that arrived while the box was down). */
@@ -47,13 +49,16 @@ export interface SimEvents {
   command: [string];
   sent: [SmsSubmit & { hex: string }];
   restarted: [];
-  deleted: [number];
+  deleted: [number, 'SM' | 'ME'];
   /** The module started speaking this text (AT+CTTS / AT+QTTS, UCS2 decoded). */
   spoke: [string];
 }
 
 export class SimulatedModem extends EventEmitter<SimEvents> {
+  /** SIM message storage ("SM"). */
   readonly storage = new Map<number, StoredMessage>();
+  /** The module's own message storage ("ME"), where some modules store when told or when the SIM is full. */
+  readonly phoneStorage = new Map<number, StoredMessage>();
   readonly sent: Array<SmsSubmit & { hex: string }> = [];
   readonly commands: string[] = [];
   sim = 'READY';
@@ -86,6 +91,7 @@ export class SimulatedModem extends EventEmitter<SimEvents> {
   #call: { number: string | null; state: 'ringing' | 'active' } | undefined;
   #freezeOnSend = false;
   #dtmf: 'off' | 'ddet' | 'qtonedet' = 'off';
+  #mem1: 'SM' | 'ME' = 'SM';
   #speech: { timer: TimerHandle; urc: string } | undefined;
 
   constructor(opts: SimOptions = {}) {
@@ -135,12 +141,23 @@ export class SimulatedModem extends EventEmitter<SimEvents> {
     this.#write(typeof bytes === 'string' ? bytes : Buffer.from(bytes));
   }
 
-  /** Stores a raw PDU (e.g. a truncated one) and announces it unless silent. */
-  storeRaw(pdu: string, silent = false): number {
-    const index = this.#freeIndex();
-    this.storage.set(index, { stat: 0, pdu });
-    if (!silent) this.#urc(`+CMTI: "SM",${index}`);
+  /** Stores a raw PDU (e.g. a truncated one, or a status report) and announces it unless silent. */
+  storeRaw(pdu: string, silent = false, storage: 'SM' | 'ME' = 'SM'): number {
+    const mem = this.#mem(storage);
+    let index = 1;
+    while (mem.has(index)) index++;
+    mem.set(index, { stat: 0, pdu });
+    if (!silent) this.#urc(`+CMTI: "${storage}",${index}`);
     return index;
+  }
+
+  /** The storage AT+CMGR/CMGL/CMGD now work on (AT+CPMS <mem1>; SM after a restart). */
+  get readStorage(): 'SM' | 'ME' {
+    return this.#mem1;
+  }
+
+  #mem(name: 'SM' | 'ME'): Map<number, StoredMessage> {
+    return name === 'ME' ? this.phoneStorage : this.storage;
   }
 
   /** Delivers a text as the network would: one PDU per part, stored, each with +CMTI. Returns the indexes. */
@@ -165,7 +182,7 @@ export class SimulatedModem extends EventEmitter<SimEvents> {
           ...(total > 1 ? { concat: { reference, referenceBits: spec.reference16 ? 16 : 8, total, sequence: seq } } : {}),
         }),
       );
-      indexes.push(this.storeRaw(pdu, spec.silent));
+      indexes.push(this.storeRaw(pdu, spec.silent, spec.storage));
     }
     return indexes;
   }
@@ -228,11 +245,6 @@ export class SimulatedModem extends EventEmitter<SimEvents> {
     this.#write(lines.map((l) => `\r\n${l}\r\n`).join(''));
   }
 
-  #freeIndex(): number {
-    let i = 1;
-    while (this.storage.has(i)) i++;
-    return i;
-  }
 
   #onData(chunk: Buffer): void {
     this.#buf += chunk.toString('latin1');
@@ -322,6 +334,18 @@ export class SimulatedModem extends EventEmitter<SimEvents> {
       this.#speech = { timer, urc };
       return;
     }
+    // Message storages (TS 27.005 §3.2.2): <mem1> is where AT+CMGR/CMGL/CMGD read and delete.
+    if (upper === 'AT+CPMS?') {
+      const n = (m: 'SM' | 'ME') => `${this.#mem(m).size},30`;
+      return this.#reply(`+CPMS: "${this.#mem1}",${n(this.#mem1)},"SM",${n('SM')},"SM",${n('SM')}`, 'OK');
+    }
+    const cpms = /^AT\+CPMS="([A-Z]+)"/.exec(upper);
+    if (cpms) {
+      if (cpms[1] !== 'SM' && cpms[1] !== 'ME') return this.#reply('+CMS ERROR: 302'); // operation not allowed
+      this.#mem1 = cpms[1];
+      const n = (m: 'SM' | 'ME') => `${this.#mem(m).size},30`;
+      return this.#reply(`+CPMS: ${n(this.#mem1)},${n('SM')},${n('SM')}`, 'OK');
+    }
     if (upper === 'AT+CPIN?') return this.sim === 'READY' ? this.#reply('+CPIN: READY', 'OK') : this.#reply(`+CME ERROR: ${this.sim}`);
     if (upper === 'AT+CSQ') return this.#reply(`+CSQ: ${this.rssi},99`, 'OK');
     if (upper === 'AT+CREG?') return this.#reply(`+CREG: 0,${this.creg}`, 'OK');
@@ -331,7 +355,7 @@ export class SimulatedModem extends EventEmitter<SimEvents> {
     }
     let m = /^AT\+CMGR=(\d+)$/.exec(upper);
     if (m) {
-      const s = this.storage.get(Number(m[1]));
+      const s = this.#mem(this.#mem1).get(Number(m[1]));
       if (!s) return err(321); // invalid memory index
       this.#reply(`+CMGR: ${s.stat},,${Math.max(0, s.pdu.length / 2 - 1 - this.#scaLen(s.pdu))}`);
       this.#write(`${s.pdu}\r\n\r\nOK\r\n`);
@@ -340,15 +364,15 @@ export class SimulatedModem extends EventEmitter<SimEvents> {
     }
     if (upper === 'AT+CMGL=4') {
       let out = '';
-      for (const [i, s] of [...this.storage].sort((a, b) => a[0] - b[0])) {
+      for (const [i, s] of [...this.#mem(this.#mem1)].sort((a, b) => a[0] - b[0])) {
         out += `\r\n+CMGL: ${i},${s.stat},,${Math.max(0, s.pdu.length / 2 - 1 - this.#scaLen(s.pdu))}\r\n${s.pdu}`;
       }
       return this.#write(`${out}\r\n\r\nOK\r\n`);
     }
     m = /^AT\+CMGD=(\d+)/.exec(upper);
     if (m) {
-      this.storage.delete(Number(m[1]));
-      this.emit('deleted', Number(m[1]));
+      this.#mem(this.#mem1).delete(Number(m[1]));
+      this.emit('deleted', Number(m[1]), this.#mem1);
       return ok();
     }
     m = /^AT\+CMGS=(\d+)$/.exec(upper);
@@ -421,6 +445,7 @@ export class SimulatedModem extends EventEmitter<SimEvents> {
     this.#freeze = { kind: 'none' };
     this.#echo = true;
     this.#dtmf = 'off';
+    this.#mem1 = 'SM';
     this.#clock.clearTimeout(this.#speech?.timer);
     this.#speech = undefined;
     this.#pendingCmgs = undefined;
