@@ -48,25 +48,32 @@ export class ObservedTrunk implements TrunkDriver {
   readonly kind: string;
   readonly capabilities: TrunkDriver['capabilities'];
 
+  readonly #ready = new Set<TrunkListener<'ready'>>();
+
+  /** `channels`: the inner driver was started before the centre, whose start must still see `ready`. */
   constructor(
     private readonly inner: TrunkDriver,
     private readonly callOf: (id: CallId) => E1Call | undefined,
     private readonly now: () => number,
+    private readonly channels: number,
   ) {
     this.kind = inner.kind;
     this.capabilities = inner.capabilities;
   }
 
-  start(): Promise<void> {
-    return this.inner.start();
+  async start(): Promise<void> {
+    await this.inner.start(); // a no-op for a running driver, which emits no second `ready`
+    for (const l of [...this.#ready]) l({ channels: this.channels, at: this.now() });
   }
   stop(): Promise<void> {
     return this.inner.stop();
   }
   on<K extends TrunkEventName>(event: K, listener: TrunkListener<K>): void {
+    if (event === 'ready') this.#ready.add(listener as TrunkListener<'ready'>);
     this.inner.on(event, listener);
   }
   off<K extends TrunkEventName>(event: K, listener: TrunkListener<K>): void {
+    if (event === 'ready') this.#ready.delete(listener as TrunkListener<'ready'>);
     this.inner.off(event, listener);
   }
 

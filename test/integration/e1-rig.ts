@@ -44,7 +44,18 @@ export interface E1RigSettings {
   promptMs?: number;
   /** A wait in `time.until` longer than this (wall time) fails the scenario, ms. Default 60 000. */
   untilLimitMs?: number;
+  /**
+   * Start the next scenario's span (worker process, telco, D-channel up) while this one runs, so a suite
+   * does not wait for a worker to start before each scenario. The test file must then call `dispose()`
+   * (t.teardown) to stop the spare. Default false.
+   */
+  prewarm?: boolean;
 }
+
+export type E1RigFactory = ((options?: RigOptions) => Promise<E1Rig>) & {
+  /** Stop the prewarmed spare span, if any. */
+  dispose(): Promise<void>;
+};
 
 /** The rig, with the E1 parts for tests that look at the span itself. */
 export interface E1Rig extends Rig {
@@ -54,10 +65,54 @@ export interface E1Rig extends Rig {
   lineOf(callId: string): SimLine | undefined;
 }
 
-/** Real timers; `now()` reads as if the run started at `start`. */
-export function shiftedClock(start: number): Clock {
-  const offset = start - Date.now();
-  return { now: () => Date.now() + offset, setTimeout: systemClock.setTimeout, clearTimeout: systemClock.clearTimeout };
+/** Real timers; `now()` reads as if the run started at `start` (movable with `shiftTo`). */
+export function shiftedClock(start: number): Clock & { shiftTo(start: number): void } {
+  let offset = start - Date.now();
+  return {
+    now: () => Date.now() + offset,
+    setTimeout: systemClock.setTimeout,
+    clearTimeout: systemClock.clearTimeout,
+    shiftTo(s: number) {
+      offset = s - Date.now();
+    },
+  };
+}
+
+/** One E1 span for one scenario: the driver's worker running, the telco connected, the D-channel up. */
+interface Span {
+  dir: string;
+  driver: E1PriDriver;
+  telco: TelcoSim;
+  clock: ReturnType<typeof shiftedClock>;
+  /** How the telco treats the box's outgoing calls; set by the scenario's rig. */
+  behaviour: { current: (called: string) => IncomingBehaviour };
+}
+
+async function openSpan(): Promise<Span> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'e1-rig-'));
+  const dchannel = path.join(dir, 'd');
+  const clock = shiftedClock(mondayMorning);
+  const behaviour: Span['behaviour'] = { current: () => ({ kind: 'answer' }) };
+  const driver = new E1PriDriver({ config: { dchannel, restartBackoffMs: { initial: 50, max: 1000 } }, clock });
+  await driver.start();
+  const up = dchannelUp(driver);
+  const telco = new TelcoSim({ dchannel, behaviour: (called) => behaviour.current(called) });
+  try {
+    await telco.connect();
+    await up;
+  } catch (e) {
+    telco.close();
+    await driver.stop().catch(() => {});
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+  return { dir, driver, telco, clock, behaviour };
+}
+
+async function closeSpan(s: Span): Promise<void> {
+  s.telco.close();
+  await s.driver.stop().catch(() => {});
+  fs.rmSync(s.dir, { recursive: true, force: true });
 }
 
 const run = promisify(execFile);
@@ -102,17 +157,27 @@ interface Station {
 const PRESS = { onMs: 70, offMs: 70, levelDbm0: -12 } as const;
 
 /** A rig factory for scenarios.ts on the E1 driver. */
-export function e1Rig(settings: E1RigSettings = {}): (options?: RigOptions) => Promise<E1Rig> {
+export function e1Rig(settings: E1RigSettings = {}): E1RigFactory {
   const scale = settings.scale ?? 10;
   const promptMs = settings.promptMs ?? 2000;
   const untilLimitMs = settings.untilLimitMs ?? 60_000;
   const wall = (ms: number) => ms / scale;
+  let spare: Promise<Span> | undefined;
+  const take = (): Promise<Span> => {
+    const span = spare ?? openSpan();
+    spare = undefined;
+    if (settings.prewarm) {
+      spare = span.then(openSpan, openSpan); // one worker start at a time
+      spare.catch(() => {}); // a failed spare fails the scenario that takes it
+    }
+    return span;
+  };
 
-  return async (options: RigOptions = {}) => {
+  const factory = async (options: RigOptions = {}): Promise<E1Rig> => {
     const prompts = await promptsOf(wall(promptMs));
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'e1-rig-'));
-    const dchannel = path.join(dir, 'd');
-    const clock = shiftedClock(options.start ?? mondayMorning);
+    const span = await take();
+    const { dir, driver, telco, clock } = span;
+    clock.shiftTo(options.start ?? mondayMorning);
     const timers = new Set<NodeJS.Timeout>();
     // A caller's or station's action that throws is kept and fails close(), not the test process.
     const errors: unknown[] = [];
@@ -145,7 +210,6 @@ export function e1Rig(settings: E1RigSettings = {}): (options?: RigOptions) => P
       }),
     });
 
-    const driver = new E1PriDriver({ config: { dchannel, restartBackoffMs: { initial: 50, max: 1000 } }, clock });
     const byChannel = new Map<number, E1Call>();
     const byId = new Map<string, E1Call>();
     const lines = new Map<string, SimLine>();
@@ -175,7 +239,7 @@ export function e1Rig(settings: E1RigSettings = {}): (options?: RigOptions) => P
         c.finish();
       }
     });
-    const observed = new ObservedTrunk(driver, (id) => byId.get(id), () => clock.now());
+    const observed = new ObservedTrunk(driver, (id) => byId.get(id), () => clock.now(), driver.config.channels.length);
 
     const db = openDb({ file: ':memory:' });
     const tickets: E1Rig['tickets'] = [];
@@ -206,7 +270,7 @@ export function e1Rig(settings: E1RigSettings = {}): (options?: RigOptions) => P
       if (removed.has(called)) return { kind: 'reject', cause: CAUSE.DESTINATION_OUT_OF_ORDER };
       return { kind: 'answer' }; // 12395, 12306 …: the other hotline answers at once
     };
-    const telco = new TelcoSim({ dchannel, behaviour });
+    span.behaviour.current = behaviour;
     telco.on('incoming', (line) => {
       const s = stations.get(line.called);
       if (!s) return;
@@ -218,10 +282,6 @@ export function e1Rig(settings: E1RigSettings = {}): (options?: RigOptions) => P
         if (stationLines.get(line.called) === line) stationLines.delete(line.called);
       });
     });
-    const up = dchannelUp(driver);
-    await telco.connect();
-    await up;
-
     let voice: Buffer | undefined;
     const speech = async (scenarioMs: number): Promise<Buffer> => {
       voice ??= await loadPromptAlaw(path.join(prompts.full, 'welcome.wav'));
@@ -315,14 +375,19 @@ export function e1Rig(settings: E1RigSettings = {}): (options?: RigOptions) => P
       async close() {
         for (const t of timers) clearTimeout(t);
         timers.clear();
-        telco.close();
         await center.stop();
-        await driver.stop().catch(() => {});
+        await closeSpan(span);
         db.close();
-        fs.rmSync(dir, { recursive: true, force: true });
         if (errors.length) throw new Error(`e1 rig: a scripted caller or station failed: ${String(errors[0])}`, { cause: errors[0] });
       },
     };
     return rig;
   };
+  return Object.assign(factory, {
+    async dispose() {
+      const s = await spare?.catch(() => undefined);
+      spare = undefined;
+      if (s) await closeSpan(s);
+    },
+  });
 }

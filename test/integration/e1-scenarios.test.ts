@@ -8,7 +8,9 @@ import type { SimLine } from '../../drivers/e1-pri/telco-sim/telco.js';
 import { e1Rig } from './e1-rig.js';
 import { scenarioSuite } from './scenarios.js';
 
-const rig = e1Rig({ scale: 10 });
+// Each scenario gets its own span; the next one's worker starts while a scenario runs.
+const rig = e1Rig({ scale: 10, prewarm: true });
+t.teardown(() => rig.dispose());
 
 scenarioSuite(t, rig);
 
