@@ -75,6 +75,39 @@ export const kbRoutes: FastifyPluginAsync<{ box: BoxServices; kb: KnowledgeBase 
     },
   );
 
+  // Every version's text (kb_article_versions): the history view, and the version a ticket cited.
+  const mayRead = (id: number, role: string | undefined) => {
+    const a = kb.get(id);
+    if (a.status === 'withdrawn' && role !== 'admin' && role !== 'supervisor') throw new AppError('kb-article-not-found', undefined, { id: a.id });
+  };
+  app.get<{ Params: { id: number } }>(
+    '/api/kb/articles/:id/versions',
+    {
+      config: { roles: readers },
+      schema: { tags: ['kb'], summary: 'Every kept version of an article, newest first, with its text', params: idParams, response: errorResponses(400, 401, 403, 404) },
+    },
+    async (request) => {
+      mayRead(request.params.id, request.user?.role);
+      return { items: kb.versions(request.params.id) };
+    },
+  );
+  app.get<{ Params: { id: number; version: number } }>(
+    '/api/kb/articles/:id/versions/:version',
+    {
+      config: { roles: readers },
+      schema: {
+        tags: ['kb'],
+        summary: 'One version of an article as it was (e.g. the one a ticket cited)',
+        params: { type: 'object', required: ['id', 'version'], properties: { id: { type: 'integer', minimum: 1 }, version: { type: 'integer', minimum: 1 } } },
+        response: errorResponses(400, 401, 403, 404),
+      },
+    },
+    async (request) => {
+      mayRead(request.params.id, request.user?.role);
+      return kb.version(request.params.id, request.params.version);
+    },
+  );
+
   app.post<{ Body: ArticleInput }>(
     '/api/kb/articles',
     {
@@ -108,7 +141,7 @@ export const kbRoutes: FastifyPluginAsync<{ box: BoxServices; kb: KnowledgeBase 
     async (request) => kb.update(request.params.id, request.body, actor(request)),
   );
 
-  app.post<{ Body: { ticket: string; article: number; text?: string } }>(
+  app.post<{ Body: { ticket: string; article: number; version?: number; text?: string } }>(
     '/api/kb/answer',
     {
       config: { roles: centre },
@@ -119,7 +152,12 @@ export const kbRoutes: FastifyPluginAsync<{ box: BoxServices; kb: KnowledgeBase 
           type: 'object',
           additionalProperties: false,
           required: ['ticket', 'article'],
-          properties: { ticket: { type: 'string', pattern: ticketNumberPattern }, article: { type: 'integer', minimum: 1 }, text: { type: 'string', minLength: 1, maxLength: 4000 } },
+          properties: {
+            ticket: { type: 'string', pattern: ticketNumberPattern },
+            article: { type: 'integer', minimum: 1 },
+            version: { type: 'integer', minimum: 1, description: 'the version the agent read (default: the current one)' },
+            text: { type: 'string', minLength: 1, maxLength: 4000 },
+          },
         },
         response: errorResponses(400, 401, 403, 404, 409, 415, 422),
       },
@@ -132,14 +170,14 @@ export const kbRoutes: FastifyPluginAsync<{ box: BoxServices; kb: KnowledgeBase 
       if (!text) throw new AppError('answer-text-required', undefined, { field: 'text' });
       const ticket = box.db.transaction(() => {
         const t = box.tickets.act(request.body.ticket, 'answer', { text }, a);
-        kb.cite(article.id, t.number, a);
+        kb.cite(article.id, t.number, a, request.body.version);
         return t;
       })();
       return { ticket, citations: kb.citationsOf(ticket.number) };
     },
   );
 
-  app.post<{ Params: { id: number }; Body: { ticket: string } }>(
+  app.post<{ Params: { id: number }; Body: { ticket: string; version?: number } }>(
     '/api/kb/articles/:id/citations',
     {
       config: { roles: centre },
@@ -147,14 +185,19 @@ export const kbRoutes: FastifyPluginAsync<{ box: BoxServices; kb: KnowledgeBase 
         tags: ['kb'],
         summary: 'Record that an article was used for a ticket (without answering it)',
         params: idParams,
-        body: { type: 'object', additionalProperties: false, required: ['ticket'], properties: { ticket: { type: 'string', pattern: ticketNumberPattern } } },
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['ticket'],
+          properties: { ticket: { type: 'string', pattern: ticketNumberPattern }, version: { type: 'integer', minimum: 1, description: 'the version the agent read (default: the current one)' } },
+        },
         response: errorResponses(400, 401, 403, 404, 415),
       },
     },
     async (request) => {
       const a = actor(request);
       box.tickets.get(request.body.ticket, a);
-      const added = box.db.transaction(() => kb.cite(request.params.id, request.body.ticket, a))();
+      const added = box.db.transaction(() => kb.cite(request.params.id, request.body.ticket, a, request.body.version))();
       return { added, citations: kb.citationsOf(request.body.ticket) };
     },
   );

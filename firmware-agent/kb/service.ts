@@ -8,6 +8,8 @@
 // - An article owned upstream (`upstream`) is only changed by `upsertUpstream` with a higher version; local
 //   edits are refused with kb-upstream-owned. Versions never go back: a replayed older message is a no-op.
 // - Nothing is deleted: withdrawing is a change that syncs down like any other.
+// - Every version's text is kept (kb_article_versions), written in the same transaction as the change that
+//   made it; a citation names the version the agent read.
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditLog } from '../audit/audit.js';
 import { AppError } from '../errors.js';
@@ -74,6 +76,22 @@ export interface SyncedArticle {
   status: 'published' | 'withdrawn';
   version: number;
   updatedAt: string;
+}
+
+/** One kept version of an article (its text as it was). */
+export interface ArticleVersion {
+  version: number;
+  kind: KbKind;
+  scope: KbScope;
+  title: string;
+  body: string;
+  tags: string[];
+  domain: string | null;
+  validFrom: string | null;
+  validTo: string | null;
+  status: 'published' | 'withdrawn';
+  changedBy: string | null;
+  changedAt: string;
 }
 
 export interface SearchHit extends Omit<Article, 'body'> {
@@ -155,6 +173,11 @@ export class KnowledgeBase {
         JOIN kb_articles a ON a.id = u.article_id WHERE u.ticket_number = ? ORDER BY u.id`),
       usesOfArticle: db.prepare('SELECT ticket_number, article_version, used_at FROM kb_uses WHERE article_id = ? ORDER BY id DESC LIMIT ?'),
       changed: db.prepare('SELECT * FROM kb_articles WHERE rev > ? ORDER BY rev LIMIT ?'),
+      keepVersion: db.prepare(`INSERT OR IGNORE INTO kb_article_versions (article_id, version, kind, scope, title, body, tags, domain,
+          valid_from, valid_to, status, changed_by, changed_at)
+        SELECT id, version, kind, scope, title, body, tags, domain, valid_from, valid_to, status, @by, @at FROM kb_articles WHERE id = @id`),
+      versions: db.prepare('SELECT * FROM kb_article_versions WHERE article_id = ? ORDER BY version DESC'),
+      version: db.prepare('SELECT * FROM kb_article_versions WHERE article_id = ? AND version = ?'),
       maxRev: db.prepare("SELECT value FROM kb_meta WHERE key = 'rev'"),
     };
   }
@@ -199,6 +222,7 @@ export class KnowledgeBase {
         updatedAt: at,
       });
       const id = Number(r.lastInsertRowid);
+      this.#s.keepVersion.run({ id, by: actor.name, at });
       this.#index(id, input.title, input.body, cleanTags(input.tags));
       this.deps.audit.append(actor, new Date(at), { entity: 'kb-article', entityId: String(id), action: 'create', toStatus: 'published', data: { title: input.title, kind: input.kind, version: 1 } });
       return id;
@@ -232,6 +256,7 @@ export class KnowledgeBase {
       checkInput(next);
       const at = this.#now();
       this.#s.update.run({ ...next, tags: JSON.stringify(next.tags), ownerRegion: row.owner_region, version: row.version + 1, rev: this.#rev(), updatedAt: at.toISOString(), id });
+      this.#s.keepVersion.run({ id, by: actor.name, at: at.toISOString() });
       this.#index(id, next.title, next.body, next.tags);
       const changedFields = (Object.keys(next) as (keyof typeof next)[]).filter((k) => JSON.stringify(next[k]) !== JSON.stringify(k === 'tags' ? JSON.parse(row.tags) : rowField(row, k)));
       this.deps.audit.append(actor, at, {
@@ -284,6 +309,7 @@ export class KnowledgeBase {
       } else {
         id = Number(this.#s.insert.run({ ...values, rev, at: at.toISOString() }).lastInsertRowid);
       }
+      this.#s.keepVersion.run({ id, by: a.ownerRegion, at: a.updatedAt });
       this.#index(id, a.title, a.body, cleanTags(a.tags));
       this.deps.audit.append(actor, at, {
         entity: 'kb-article',
@@ -384,17 +410,34 @@ export class KnowledgeBase {
     };
   }
 
+  /** Every kept version of an article, newest first. */
+  versions(articleId: number): ArticleVersion[] {
+    this.get(articleId);
+    return (this.#s.versions.all(articleId) as VersionRow[]).map(toVersion);
+  }
+
+  /** One version's text as it was. */
+  version(articleId: number, version: number): ArticleVersion {
+    this.get(articleId);
+    const r = this.#s.version.get(articleId, version) as VersionRow | undefined;
+    if (!r) throw new AppError('kb-version-not-found', undefined, { id: articleId, version });
+    return toVersion(r);
+  }
+
   /**
    * Records that `articleId` answered `ticketNumber` (idempotent per pair). Call inside the transaction of
    * the ticket change it belongs to.
    */
-  cite(articleId: number, ticketNumber: string, actor: Actor): boolean {
+  cite(articleId: number, ticketNumber: string, actor: Actor, version?: number): boolean {
     const a = this.get(articleId);
+    // The version the agent read (the article may have changed since it was opened); default the current one.
+    const v = version ?? a.version;
+    if (version !== undefined && !this.#s.version.get(a.id, version)) throw new AppError('kb-version-not-found', undefined, { id: a.id, version });
     const at = this.#now();
-    const r = this.#s.use.run(a.id, a.version, ticketNumber, actor.id, at.toISOString());
+    const r = this.#s.use.run(a.id, v, ticketNumber, actor.id, at.toISOString());
     if (r.changes === 0) return false;
     this.#s.bumpUse.run(a.id);
-    this.deps.audit.append(actor, at, { entity: 'kb-article', entityId: String(a.id), action: 'cite', note: ticketNumber, data: { ticket: ticketNumber, version: a.version } });
+    this.deps.audit.append(actor, at, { entity: 'kb-article', entityId: String(a.id), action: 'cite', note: ticketNumber, data: { ticket: ticketNumber, version: v } });
     return true;
   }
 
@@ -501,3 +544,35 @@ export function snippet(body: string, qWords: string[]): string {
  * words as prefixes, every group required, user-typed FTS5 syntax as plain text.
  */
 export const kbMatchExpression = matchExpression;
+
+interface VersionRow {
+  version: number;
+  kind: KbKind;
+  scope: KbScope;
+  title: string;
+  body: string;
+  tags: string;
+  domain: string | null;
+  valid_from: string | null;
+  valid_to: string | null;
+  status: 'published' | 'withdrawn';
+  changed_by: string | null;
+  changed_at: string;
+}
+
+function toVersion(r: VersionRow): ArticleVersion {
+  return {
+    version: r.version,
+    kind: r.kind,
+    scope: r.scope,
+    title: r.title,
+    body: r.body,
+    tags: JSON.parse(r.tags) as string[],
+    domain: r.domain,
+    validFrom: r.valid_from,
+    validTo: r.valid_to,
+    status: r.status,
+    changedBy: r.changed_by,
+    changedAt: r.changed_at,
+  };
+}

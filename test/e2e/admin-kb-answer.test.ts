@@ -110,6 +110,8 @@ t.test('admin pages and answer-now citing an article', async (t) => {
   await admin.fill('#kb-title', '冬季渡口停航公告');
   await admin.fill('#kb-body', '12月至次年2月，洮河渡口因结冰停航，请绕行县城大桥。');
   await admin.fill('#kb-tags', '渡口 停航');
+  await admin.fill('#kb-editor input[type="date"] >> nth=0', '2026-12-01');
+  await admin.fill('#kb-editor input[type="date"] >> nth=1', '2027-02-28');
   await admin.click('#kb-save');
   await admin.waitForSelector('#kb-view');
   t.match(await admin.textContent('#kb-view'), /冬季渡口停航公告[\s\S]*版本 1/);
@@ -118,7 +120,21 @@ t.test('admin pages and answer-now citing an article', async (t) => {
   await admin.click('#kb-save');
   await admin.waitForSelector('#kb-view >> text=版本 2');
   t.pass('the article is edited to version 2');
+  t.match(await admin.textContent('#kb-view .kb-validity'), /层级: ?市级[\s\S]*有效期: ?2026-12-01 – 2027-02-28/, 'the view shows scope and validity dates');
+  await admin.click('#kb-history-toggle');
+  await admin.waitForSelector('#kb-history li[data-version="1"]');
+  t.equal(await admin.locator('#kb-history li').count(), 2, 'the history lists both versions');
+  await admin.click('#kb-history li[data-version="1"] button');
+  t.equal((await admin.textContent('#kb-version-view .text'))?.trim(), '12月至次年2月，洮河渡口因结冰停航，请绕行县城大桥。', 'version 1 shows its own text');
   await shot(admin, '22-kb-editor');
+  // Tag filter: a tag button filters the list to articles with that tag.
+  await admin.click('#kb-view .kb-tag[data-tag="渡口"]');
+  t.equal(await admin.inputValue('#kb-tag'), '渡口');
+  await admin.waitForFunction(() => {
+    const items = [...document.querySelectorAll('.kb-list li')];
+    return items.length > 0 && items.every((li) => li.querySelector('.kb-tag[data-tag="渡口"]'));
+  });
+  t.match(await admin.textContent('.kb-list'), /冬季渡口停航公告/, 'the tag filter lists the tagged articles only');
 
   // Agent: an inquiry answered at once citing an article.
   const agent = await newPage(browser, tb.url);
@@ -151,7 +167,12 @@ t.test('admin pages and answer-now citing an article', async (t) => {
   const number = (await agent.textContent('#last-ticket'))!.trim();
   await agent.goto(`/tickets/${number}`);
   await agent.waitForSelector('#ticket-detail[data-status="closed"]');
-  t.match(await agent.textContent('#citations'), /节假日小客车免费通行政策/, 'the answer cites the article');
+  t.match(await agent.textContent('#citations'), /节假日小客车免费通行政策[\s\S]*版本 1/, 'the answer cites the article and the version read');
+  await agent.click('#citations a');
+  await agent.waitForSelector('#kb-version-view[data-version="1"]');
+  t.pass('the citation opens the article at the version the answer used');
+  await agent.goBack();
+  await agent.waitForSelector('#ticket-detail');
   t.match(await agent.textContent('#ticket-detail'), answer, 'the ticket shows the answer the agent edited');
   t.equal((await tb.admin('GET', `/api/tickets/${number}`)).body.answer, answer, 'the stored answer is the edited text');
   t.match(await agent.textContent('#timeline'), /即时答复/);

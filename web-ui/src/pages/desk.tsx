@@ -223,13 +223,13 @@ export function Desk() {
       if (pop?.callbackId) lastTicket.current = tk.number;
       if (mode === 'answer') {
         const text = answerRef.current.trim();
-        if (cited) final = (await post<{ ticket: Ticket }>('/api/kb/answer', { ticket: tk.number, article: cited.id, text })).ticket;
+        if (cited) final = (await post<{ ticket: Ticket }>('/api/kb/answer', { ticket: tk.number, article: cited.id, version: cited.version, text })).ticket;
         else final = await post<Ticket>(`/api/tickets/${tk.number}/actions`, { action: 'answer', text });
       } else if (mode === 'dispatch') {
         final = await post<Ticket>(`/api/tickets/${tk.number}/actions`, { action: 'dispatch', department: Number(f.department) });
-        if (cited) await post(`/api/kb/articles/${cited.id}/citations`, { ticket: tk.number }).catch(() => undefined);
+        if (cited) await post(`/api/kb/articles/${cited.id}/citations`, { ticket: tk.number, version: cited.version }).catch(() => undefined);
       } else if (cited) {
-        await post(`/api/kb/articles/${cited.id}/citations`, { ticket: tk.number }).catch(() => undefined);
+        await post(`/api/kb/articles/${cited.id}/citations`, { ticket: tk.number, version: cited.version }).catch(() => undefined);
       }
       setDone(final);
       setNotice(`${t('created')}: ${final.number}`);

@@ -122,7 +122,7 @@ export function TicketDetail({ number }: { number: string }) {
               <h3>{t('citedArticles')}</h3>
               <ul id="citations">
                 {cites.map((c) => (
-                  <li key={c.articleId}><Link href={`/kb/${c.articleId}`}>{c.title}</Link> (v{c.version})</li>
+                  <li key={c.articleId}><Link href={`/kb/${c.articleId}?version=${c.version}`}>{c.title}</Link> ({t('version')} {c.version})</li>
                 ))}
               </ul>
             </div>
