@@ -7,6 +7,20 @@
 //  [NG]   alt.cellular.gsm, "change SMS id" thread: the reply-address UDH example
 //         190A22080B912143658709F180B2CBE17919242FC3D979 ("Please reply" after 13 septets of header).
 //  [23.040] 3GPP TS 23.040 field layouts (§9.2.2.1 DELIVER, §9.2.2.2 SUBMIT, §9.2.2.3 STATUS-REPORT).
+//  SMS-SUBMIT encoding, byte for byte, against PDUs published by others (so a bug shared by our encoder
+//  and decoder cannot hide behind a round trip):
+//  [PPMY] "中文PDU短信" worked example, ppmy.cn/news/172198.html ("以一个实例来解说AT指令发送PDU短信的全过程"):
+//         text 工作愉快！ to +8613902433649 via SMSC +8613800100500; the article builds the PDU in steps:
+//         SCA 0891683108100005F0, then 11000D91683109423346F9, then 000800 (PID, DCS UCS2, VP 00), then
+//         0A5DE54F5C61095FEBFF01 (UDL and UCS2 text); AT+CMGS=25 for the same layout with another number in
+//         a copy of the article (test.internet-directory.com/showthread.php?t=1232076).
+//  [NSP]  futomi/node-sms-pdu README v0.0.2 (2020-01-27), "Quick Start": generateSubmit('09012345678', …)
+//         with no SCA, no TP-VP, SRR off: "How are you doing?" (7-bit), こんにちわ (UCS2), and the three
+//         concatenated parts of the Wikipedia "SMS" paragraph (reference 0; part 3 printed in full, parts
+//         1 and 2 as a prefix ending in "…").
+//  [LXC]  "PDU 模式发送长短信" module note, lanxicy.com/read/ef33d3c8fdee354b157068ac.html: the user data
+//         of a two-part UCS2 message with reference 0x39, 0500033902014F60597D3002 (你好。) and
+//         0500033902028BF77A0D5019 (请稍候).
 import t from 'tap';
 import {
   decodeIncoming,
@@ -24,6 +38,8 @@ import {
   type SmsStatusReport,
 } from '../../drivers/serial-at/pdu/index.js';
 import { isSerialAtError, SerialAtErrorCodes } from '../../drivers/serial-at/errors.js';
+import { buildConcatUdh } from '../../drivers/serial-at/pdu/udh.js';
+import { encodeUserData } from '../../drivers/serial-at/pdu/user-data.js';
 
 const deliver = (hex: string): SmsDeliver => {
   const p = decodeIncoming(hex);
@@ -50,6 +66,48 @@ t.test('[DF] SMS-SUBMIT hellohello encodes byte for byte', async (t) => {
   t.same(rest, []);
   t.equal(part!.hex, '0011000B916407281553F80000AA0AE8329BFD4697D9EC37');
   t.equal(part!.tpduLength, 23);
+});
+
+t.test('[PPMY] SMS-SUBMIT of a Chinese text in UCS2, with an SMSC, encodes byte for byte', async (t) => {
+  const [part, ...rest] = encodeSubmit('+8613902433649', '工作愉快！', { statusReport: false, validityMinutes: 5, smsc: '+8613800100500' });
+  t.same(rest, []);
+  t.equal(part!.hex, '0891683108100005F0' + '11000D91683109423346F9' + '000800' + '0A5DE54F5C61095FEBFF01');
+  t.equal(part!.tpduLength, 25, 'AT+CMGS=25');
+});
+
+t.test('[NSP] SMS-SUBMIT without TP-VP: 7-bit and UCS2 encode byte for byte', async (t) => {
+  const opts = { statusReport: false, noValidity: true };
+  const [ascii] = encodeSubmit('09012345678', 'How are you doing?', opts);
+  t.equal(ascii!.hex, '0001000B819010325476F8000012C8F71D14969741F9771D447EA7DDE71F');
+  t.equal(ascii!.tpduLength, 29);
+  const [ja] = encodeSubmit('09012345678', 'こんにちわ', opts);
+  t.equal(ja!.hex, '0001000B819010325476F800080A30533093306B3061308F');
+  t.equal(ja!.tpduLength, 23);
+});
+
+t.test('[NSP] a three-part concatenated SMS-SUBMIT encodes byte for byte (header, fill bit, last part)', async (t) => {
+  const text =
+    'SMS (short message service) is a text messaging service component of most telephone, Internet, and mobile device systems. ' +
+    'It uses standardized communication protocols to enable mobile devices to exchange short text messages. ' +
+    'An intermediary service can facilitate a text-to-voice conversion to be sent to landlines.';
+  const parts = encodeSubmit('09012345678', text, { statusReport: false, noValidity: true, reference: 0 });
+  t.equal(parts.length, 3);
+  t.ok(parts[0]!.hex.startsWith('0041000B819010325476F80000A0050003000301A6CD29083547BFE57450BB'), 'part 1 as published (prefix)');
+  t.ok(parts[1]!.hex.startsWith('0041000B819010325476F80000A0050003000302D26F37082E7FD3DFE3377B'), 'part 2 as published (prefix)');
+  t.equal(parts[2]!.hex, '0041000B819010325476F8000010050003000303C26E323BED2ECF5D', 'part 3 as published');
+  t.same(parts.map((p) => p.tpduLength), [153, 153, 27]);
+});
+
+t.test('[LXC] UCS2 user data with a concatenation header encodes byte for byte, and such a SUBMIT decodes', async (t) => {
+  const header = (sequence: number) => buildConcatUdh({ reference: 0x39, referenceBits: 8, total: 2, sequence });
+  t.equal(bytesToHex(encodeUserData('ucs2', '你好。', header(1))), '0C' + '0500033902014F60597D3002');
+  t.equal(bytesToHex(encodeUserData('ucs2', '请稍候', header(2))), '0C' + '0500033902028BF77A0D5019');
+  // A part-2 SUBMIT put together from [NSP]'s header fields (UDHI set, no VP) and [LXC]'s user data.
+  const d = decodeSubmitBytes(hexToBytes('0041000B819010325476F80008' + '0C' + '0500033902028BF77A0D5019'));
+  t.same(d.concat, { reference: 0x39, referenceBits: 8, total: 2, sequence: 2 });
+  t.equal(d.text, '请稍候');
+  t.equal(d.dcs.alphabet, 'ucs2');
+  t.equal(d.destination.value, '09012345678');
 });
 
 t.test('[AOSP testAddressing] international addresses and a negative time zone', async (t) => {

@@ -13,6 +13,8 @@ export interface SubmitOptions {
   statusReport?: boolean;
   /** Relative validity in minutes (§9.2.3.12.1); default 24 h. */
   validityMinutes?: number;
+  /** Send no TP-VP at all (TP-VPF 00, §9.2.3.3): the service centre's default validity applies. */
+  noValidity?: boolean;
   /** Concatenation reference for multi-part texts (the caller keeps it unique per destination). */
   reference?: number;
   /** Use IEI 0x08 (16-bit reference) instead of IEI 0x00. */
@@ -108,10 +110,10 @@ export function encodeSubmit(to: string | AddressInput, text: string, opts: Subm
             sequence: idx + 1,
           })
         : undefined;
-    // MTI 01, TP-RD 0, TP-VPF 10 (relative), TP-SRR, TP-UDHI.
-    const first = 0x01 | 0x10 | (opts.statusReport === false ? 0 : 0x20) | (header ? 0x40 : 0);
+    // MTI 01, TP-RD 0, TP-VPF 10 (relative) or 00 (none), TP-SRR, TP-UDHI.
+    const first = 0x01 | (opts.noValidity ? 0 : 0x10) | (opts.statusReport === false ? 0 : 0x20) | (header ? 0x40 : 0);
     // TP-MR 0: the modem assigns the reference and reports it in +CMGS (TS 27.005 §3.5.1).
-    const tpdu = Uint8Array.from([first, 0x00, ...da, 0x00, encodeDcs(alphabet), vp, ...encodeUserData(alphabet, chunk, header)]);
+    const tpdu = Uint8Array.from([first, 0x00, ...da, 0x00, encodeDcs(alphabet), ...(opts.noValidity ? [] : [vp]), ...encodeUserData(alphabet, chunk, header)]);
     return {
       hex: bytesToHex(Uint8Array.from([...sca, ...tpdu])),
       tpduLength: tpdu.length,
