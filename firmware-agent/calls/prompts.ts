@@ -83,9 +83,51 @@ function cacheKey(text: string): string {
 }
 
 /**
+ * `<promptsDir>/.generated.json`: for each prompt this box synthesised, the cache key of the text it was made
+ * from and the SHA-256 of the file written. A file whose hash still matches was generated here and is made
+ * again when its text changes (a new build rewords a prompt); a file that does not match, or is not listed,
+ * was recorded or uploaded by the centre and is never touched.
+ */
+interface GeneratedManifest {
+  [id: string]: { key: string; sha256: string };
+}
+
+const manifestName = '.generated.json';
+
+function readManifest(dir: string): GeneratedManifest {
+  try {
+    const parsed: unknown = JSON.parse(fs.readFileSync(path.join(dir, manifestName), 'utf8'));
+    return parsed && typeof parsed === 'object' ? (parsed as GeneratedManifest) : {};
+  } catch {
+    return {};
+  }
+}
+
+function writeManifest(dir: string, manifest: GeneratedManifest): void {
+  const file = path.join(dir, manifestName);
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(manifest, null, 2));
+  fs.renameSync(tmp, file);
+}
+
+function fileSha256(file: string): string {
+  return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+/** Whether an existing prompt file is one this box generated from an older text (and so may be replaced). */
+function staleGenerated(out: string, entry: GeneratedManifest[string] | undefined, key: string): boolean {
+  if (!entry || entry.key === key) return false;
+  try {
+    return fileSha256(out) === entry.sha256;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Generate the Mandarin prompts with espeak-ng and sox (setup time, `edgebox` start). Recorded prompts
- * already in the directory are kept unless `overwrite`. Missing tools are reported, not thrown: the box runs
- * with text prompts.
+ * already in the directory are kept unless `overwrite`; generated ones whose text has changed since are
+ * made again. Missing tools are reported, not thrown: the box runs with text prompts.
  */
 export async function generatePrompts(
   dir: string,
@@ -93,21 +135,28 @@ export async function generatePrompts(
 ): Promise<GenerateReport> {
   const report: GenerateReport = { generated: [], kept: [], failed: [] };
   fs.mkdirSync(dir, { recursive: true });
+  const manifest = readManifest(dir);
+  const generated = (id: string, key: string, out: string) => {
+    manifest[id] = { key, sha256: fileSha256(out) };
+    writeManifest(dir, manifest);
+    report.generated.push(id);
+  };
   for (const [id, text] of Object.entries(promptTexts)) {
     if (options.signal?.aborted) break; // the box is shutting down; the rest is generated at the next start
     const out = path.join(dir, `${id}.wav`);
-    if (!options.overwrite && fs.existsSync(out)) {
+    const key = cacheKey(text);
+    if (!options.overwrite && fs.existsSync(out) && !staleGenerated(out, manifest[id], key)) {
       report.kept.push(id);
       continue;
     }
     const raw = path.join(dir, `.${id}.${process.pid}.tmp.wav`);
     const tmp = path.join(dir, `.${id}.${process.pid}.alaw.wav`);
-    const cached = path.join(promptCacheDir(), `${cacheKey(text)}.wav`);
+    const cached = path.join(promptCacheDir(), `${key}.wav`);
     try {
       if (fs.existsSync(cached)) {
         fs.copyFileSync(cached, tmp);
         fs.renameSync(tmp, out);
-        report.generated.push(id);
+        generated(id, key, out);
         continue;
       }
     } catch {
@@ -129,7 +178,7 @@ export async function generatePrompts(
         // the cache is an optimisation only
       }
       fs.renameSync(tmp, out);
-      report.generated.push(id);
+      generated(id, key, out);
     } catch (err) {
       report.failed.push({ id, error: (err as Error).message.split('\n')[0] ?? 'failed' });
     } finally {

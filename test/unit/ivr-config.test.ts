@@ -76,3 +76,28 @@ t.test('prompts are generated with espeak-ng and sox, and recorded ones are kept
   t.equal(wav.readUInt32LE(24), 8000, '8 kHz');
   t.equal(fs.readFileSync(path.join(dir, 'welcome.wav'), 'utf8'), 'a recorded greeting');
 });
+
+t.test('a generated prompt whose text has changed is made again; a recorded one never is', { timeout: 60_000 }, async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'prompts-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const first = await generatePrompts(dir);
+  if (first.failed.length) {
+    t.comment(`espeak-ng/sox unavailable here: ${first.failed[0]!.error}`);
+    return;
+  }
+  // An older build generated these files from other wording: its manifest names another cache key.
+  const manifestFile = path.join(dir, '.generated.json');
+  const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as Record<string, { key: string; sha256: string }>;
+  manifest['queue.position']!.key = 'an-older-text';
+  manifest['welcome']!.key = 'an-older-text';
+  fs.writeFileSync(manifestFile, JSON.stringify(manifest));
+  // The centre has since uploaded its own greeting over the generated one.
+  fs.writeFileSync(path.join(dir, 'welcome.wav'), 'a recorded greeting');
+
+  const again = await generatePrompts(dir);
+  t.same(again.generated, ['queue.position'], 'only the stale generated prompt is made again');
+  t.ok(again.kept.includes('welcome'), 'the uploaded greeting is kept');
+  t.equal(fs.readFileSync(path.join(dir, 'welcome.wav'), 'utf8'), 'a recorded greeting');
+  const now = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as Record<string, { key: string }>;
+  t.not(now['queue.position']!.key, 'an-older-text', 'the manifest names the current text');
+});
