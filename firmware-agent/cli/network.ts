@@ -79,6 +79,7 @@ export async function networkCommand(argv: string[]): Promise<number> {
       outboxDepth: d.n,
       oldest: d.oldest,
       rejected: d.rejected,
+      deadLetters: d.deadLetters,
       peers: store.allPeers().map((p) => ({ region: p.region, role: p.role, revokedAt: p.revoked_at, lastContact: p.last_contact })),
     };
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);

@@ -65,6 +65,13 @@ export function route(self: Self, to: string, received: boolean): Route {
   }
 }
 
+/** True when the box at `address` (a city, a province xx0000, or the ministry 000000) serves region `code`. */
+export function addressServes(address: string, code: string): boolean {
+  if (address === ministryAddress) return true;
+  if (address.endsWith('0000')) return serves('province', address, code);
+  return serves('city', address, code);
+}
+
 /** The region a peer must hold to originate `from`: itself, or (for a province) one of its cities. */
 export function peerMayOriginate(peerRegion: string, peerRole: string, from: string): boolean {
   if (from === peerRegion) return true;

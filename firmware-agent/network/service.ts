@@ -29,7 +29,7 @@ import {
   newEnvelope,
 } from './messages.js';
 import { Notifier } from './notifier.js';
-import { type Route, type Self, route } from './router.js';
+import { type Route, type Self, addressServes, route } from './router.js';
 import { NetStore } from './store.js';
 
 /** What the network needs of the knowledge base (firmware-agent/kb, issue 4). */
@@ -74,11 +74,13 @@ export class NetworkService {
   readonly #setTransferred;
   readonly #upsertReport;
   readonly #upsertStats;
+  readonly #ticketLinks;
 
   constructor(readonly deps: NetworkDeps) {
     this.store = new NetStore(deps.db);
     const db = deps.db;
     this.#setTransferred = db.prepare('UPDATE tickets SET transferred_to = ? WHERE rowid = ?');
+    this.#ticketLinks = db.prepare('SELECT origin_region, transferred_to FROM tickets WHERE id = ?');
     this.#upsertReport = db.prepare(
       `INSERT INTO net_reports (ticket_id, reporter, number, region, type, domain, channel, status, version, snapshot, updated_at)
        VALUES (@ticketId, @reporter, @number, @region, @type, @domain, @channel, @status, @version, @snapshot, @updatedAt)
@@ -304,11 +306,13 @@ export class NetworkService {
       }
       case 'ticket.result': {
         const b = env.body as ResultBody;
+        this.#checkPeerUpdate(env, b.ticketId);
         changes.push(this.deps.tickets.applyPeer(b.ticketId, { event: 'result', kind: b.kind, text: b.text, handlerRegion: env.from }, actor));
         return;
       }
       case 'ticket.visit': {
         const b = env.body as VisitBody;
+        this.#checkPeerUpdate(env, b.ticketId);
         changes.push(this.deps.tickets.applyPeer(b.ticketId, { event: 'visit', satisfaction: b.satisfaction, note: b.note ?? null }, actor));
         return;
       }
@@ -322,6 +326,23 @@ export class NetworkService {
         this.#upsertStats.run(b.region, b.day, b.computedAt, JSON.stringify(b));
         return;
       }
+    }
+  }
+
+  /**
+   * Only the boxes involved may change a copy: a result only from a box serving the region the ticket was
+   * sent to (the handler, or the province or ministry that handled it for want of a box), a visit only from
+   * the box that took the call. Anything else is ignored (exchange-region-not-held), never applied.
+   */
+  #checkPeerUpdate(env: Envelope, ticketId: string): void {
+    const row = this.#ticketLinks.get(ticketId) as { origin_region: string | null; transferred_to: string | null } | undefined;
+    if (!row) return; // applyPeer answers ticket-not-found
+    const ok = env.kind === 'ticket.result' ? row.transferred_to !== null && addressServes(env.from, row.transferred_to) : row.origin_region === env.from;
+    if (!ok) {
+      throw new AppError('exchange-region-not-held', `${env.kind} for ticket ${ticketId} from ${env.from}, which is not the box ${env.kind === 'ticket.result' ? 'it was sent to' : 'that took the call'}`, {
+        id: env.id,
+        from: env.from,
+      });
     }
   }
 

@@ -74,3 +74,21 @@ t.test('a result for a ticket this box does not hold is recorded as ignored, not
   t.equal(r!.status, 'ignored');
   t.match(r!.reason, /ticket-not-found/);
 });
+
+t.test('only the box a ticket was sent to may send its result, and only the origin its visit', async (t) => {
+  const net = new NetworkService({ db: box.db, tickets: box.tickets, regions: box.regions, role: () => 'city', region: () => '623000', now: () => new Date() });
+  const v = box.tickets.create(input('620102', '兰州公交甩站'), systemActor);
+  const id = box.tickets.getRow(v.number)!.id;
+  const result = (from: string) =>
+    newEnvelope('ticket.result', from, '623000', new Date(), { ticketId: id, number: v.number, kind: 'reply' as const, text: `${from}的答复`, at: new Date().toISOString() });
+  const [stranger] = net.applyBatch([result('440100')], 'up');
+  t.equal(stranger!.status, 'ignored', 'Guangzhou did not handle it');
+  t.match(stranger!.reason, /exchange-region-not-held/);
+  t.equal(box.tickets.getRow(v.number)!.status, 'received', 'nothing applied');
+  const visit = newEnvelope('ticket.visit', '620100', '623000', new Date(), { ticketId: id, number: v.number, satisfaction: 'satisfied' as const, note: null, at: new Date().toISOString() });
+  const [v1] = net.applyBatch([visit], 'up');
+  t.match(v1!.reason, /exchange-region-not-held/, 'a visit comes only from the box that took the call (this one)');
+  const [handler] = net.applyBatch([result('620100')], 'up');
+  t.equal(handler!.status, 'applied', 'Lanzhou, which serves 620102, did');
+  t.equal(box.tickets.getRow(v.number)!.reply_text, '620100的答复');
+});
