@@ -35,6 +35,7 @@ export const errorCatalogue = {
   'kb-upstream-owned': { status: 409, en: 'This article is owned by an upstream centre and cannot be edited here', zh: '该文章由上级中心维护，本地不能修改' },
   'kb-version-conflict': { status: 409, en: 'The article was changed by someone else; reload it', zh: '文章已被他人修改，请刷新后重试' },
   'kb-version-not-found': { status: 404, en: 'The article has no such version', zh: '该文章没有此版本' },
+  'range-not-satisfiable': { status: 416, en: 'The requested byte range starts past the end of the file', zh: '请求的字节范围超出文件长度' },
   'answer-text-required': { status: 422, en: 'An immediate answer needs the answer text given to the caller', zh: '即时答复须填写答复内容' },
   'last-admin': { status: 409, en: 'The last enabled admin cannot be disabled or given another role', zh: '不能停用最后一个管理员或更改其角色' },
   'domain-not-found': { status: 404, en: 'No business domain with this code', zh: '行业分类代码不存在' },

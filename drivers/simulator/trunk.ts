@@ -310,7 +310,7 @@ export class SimulatorTrunk implements TrunkDriver {
     c.handle.emit('record', options);
     const started = this.clock.now();
     const done = (outcome: RecordResult['outcome']): RecordResult => {
-      writeSilentWav(options.file);
+      writeSilentWav(options.file, this.clock.now() - started);
       return { outcome, file: options.file, durationMs: this.clock.now() - started };
     };
     const marker = { outcome: 'caller-gone', file: options.file, durationMs: 0 } as RecordResult;
@@ -557,13 +557,17 @@ export class SimulatorTrunk implements TrunkDriver {
   }
 }
 
-/** A valid, empty 8 kHz mono 16-bit WAV, so a recording path in a call record always names a real file. */
-function writeSilentWav(file: string): void {
+/**
+ * A valid 8 kHz mono 16-bit WAV of silence as long as the recording ran (at most 60 s, so a test clock that
+ * jumps hours writes no large file), so a recording path in a call record names a real, playable file.
+ */
+function writeSilentWav(file: string, durationMs: number): void {
   try {
     if (!fs.existsSync(path.dirname(file)) || fs.existsSync(file)) return;
-    const h = Buffer.alloc(44);
+    const dataBytes = Math.round(Math.min(Math.max(durationMs, 0), 60_000) * 8) * 2;
+    const h = Buffer.alloc(44 + dataBytes);
     h.write('RIFF', 0);
-    h.writeUInt32LE(36, 4);
+    h.writeUInt32LE(36 + dataBytes, 4);
     h.write('WAVEfmt ', 8);
     h.writeUInt32LE(16, 16);
     h.writeUInt16LE(1, 20);
@@ -573,7 +577,7 @@ function writeSilentWav(file: string): void {
     h.writeUInt16LE(2, 32);
     h.writeUInt16LE(16, 34);
     h.write('data', 36);
-    h.writeUInt32LE(0, 40);
+    h.writeUInt32LE(dataBytes, 40);
     fs.writeFileSync(file, h);
   } catch {
     /* a simulated recording is best-effort */

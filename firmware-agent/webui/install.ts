@@ -8,12 +8,44 @@ import fastifyStatic from '@fastify/static';
 import type { Box, BoxOptions } from '../app.js';
 import { callCenterOf } from '../calls/install.js';
 import { errorBody } from '../http/errors.js';
+import { actor } from '../http/auth.js';
 import { errorResponses } from '../http/server.js';
 import { knowledgeBase } from '../kb/install.js';
 import { distDir, ensureWebUiBuilt } from './build.js';
 import { registerCallsSettings } from './calls-settings.js';
-import { EventHub } from './events.js';
+import { EventHub, type UiEvent } from './events.js';
 import { type HomeAreaTable, loadHomeAreaTable } from './home-area.js';
+
+/**
+ * Which UI events a user's stream carries: the same rule as the ticket and KB APIs. A department sees only
+ * changes of tickets it holds after the change (`departmentId` is the holder then), so it never learns the
+ * number of a ticket dispatched elsewhere; a technician handles no tickets and reads no KB, so gets neither.
+ */
+export function uiEventFilter(role: string, departmentId: number | null): (e: UiEvent) => boolean {
+  if (role === 'technician') return () => false;
+  if (role === 'department') return (e) => e.type === 'kb.changed' || (e.type === 'ticket.changed' && departmentId !== null && e.departmentId === departmentId);
+  return () => true;
+}
+
+/**
+ * One byte range of a `Range: bytes=…` header (RFC 9110 §14.1.2): `a-b`, `a-` or the suffix `-n`. Null when
+ * there is no header or it is not a single bytes range (then the whole file is sent, as the RFC allows);
+ * 'unsatisfiable' when the range starts past the end.
+ */
+export function parseRange(header: string | undefined, size: number): { start: number; end: number } | 'unsatisfiable' | null {
+  const m = header ? /^bytes=(\d*)-(\d*)$/.exec(header.trim()) : null;
+  if (!m || (m[1] === '' && m[2] === '')) return null;
+  if (m[1] === '') {
+    const n = Number(m[2]);
+    if (n === 0) return 'unsatisfiable';
+    return { start: Math.max(0, size - n), end: size - 1 };
+  }
+  const start = Number(m[1]);
+  const end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+  if (start >= size) return 'unsatisfiable';
+  if (end < start) return null;
+  return { start, end };
+}
 
 export async function installWebUi(box: Box, opts: BoxOptions): Promise<void> {
   if (opts.flags?.['ui-build'] !== false && opts.flags?.['no-ui-build'] !== true) {
@@ -26,9 +58,9 @@ export async function installWebUi(box: Box, opts: BoxOptions): Promise<void> {
   );
   knowledgeBase(box).onChanged((a) => hub.publish({ type: 'kb.changed', id: a.id, version: a.version, status: a.status }));
 
-  box.http.get('/api/ui/events', { schema: { tags: ['ui'], summary: 'Server-sent events for the web UI: ticket.changed, kb.changed (a department sees only its own tickets)' } }, (request, reply) => {
+  box.http.get('/api/ui/events', { schema: { tags: ['ui'], summary: 'Server-sent events for the web UI: ticket.changed, kb.changed (a department sees only its own tickets; a technician neither)' } }, (request, reply) => {
     const user = request.user!;
-    hub.attach(request.raw, reply, (e) => user.role !== 'department' || (e.type === 'ticket.changed' && e.departmentId === (user.department?.id ?? -1)) || e.type === 'kb.changed');
+    hub.attach(request.raw, reply, uiEventFilter(user.role, user.department?.id ?? null));
   });
   box.http.addHook('preClose', async () => hub.closeAll());
   registerCallsSettings(box.http, box);
@@ -57,6 +89,31 @@ export async function installWebUi(box: Box, opts: BoxOptions): Promise<void> {
     },
   );
 
+  // Every call linked to a ticket (call_tickets, plus the call it was created from), oldest first, for the
+  // ticket page: a caller who rang three times about one matter has three records and recordings.
+  box.http.get<{ Params: { number: string } }>(
+    '/api/ui/tickets/:number/calls',
+    {
+      config: { roles: ['admin', 'supervisor', 'agent'] },
+      schema: {
+        tags: ['ui'],
+        summary: 'The call records linked to a ticket, each with its legs and whether a recording exists',
+        params: { type: 'object', required: ['number'], properties: { number: { type: 'string', pattern: '^[1-9][0-9]{18}$' } } },
+        response: errorResponses(400, 401, 403, 404),
+      },
+    },
+    async (request) => {
+      const ticket = box.tickets.get(request.params.number, actor(request));
+      const records = callCenterOf(box)?.records;
+      if (!records) return { items: [] };
+      const linked = box.db.prepare('SELECT call_id FROM call_tickets WHERE ticket_number = ? ORDER BY linked_at').all(ticket.number) as { call_id: string }[];
+      const ids = [...new Set([...(ticket.callId ? [ticket.callId] : []), ...linked.map((l) => l.call_id)])];
+      const items = ids.map((id) => records.get(id)).filter((v) => v !== undefined);
+      items.sort((a, b) => a.call.arrived_at - b.call.arrived_at);
+      return { items };
+    },
+  );
+
   // Call recordings for the ticket page's player. Only files inside the box's data directory are served.
   box.http.get<{ Params: { id: string } }>(
     '/api/ui/calls/:id/recording',
@@ -71,7 +128,20 @@ export async function installWebUi(box: Box, opts: BoxOptions): Promise<void> {
       if (!abs || !abs.startsWith(data + path.sep) || !fs.existsSync(abs)) {
         return reply.code(404).send(errorBody('route-not-found', `no recording for call ${request.params.id}`));
       }
-      return reply.type('audio/wav').header('cache-control', 'private, max-age=3600').send(fs.createReadStream(abs));
+      // HTTP Range (RFC 9110 §14): the browser's player asks for byte ranges to seek and to read the WAV
+      // header and length; one range per request, as media elements send.
+      const size = fs.statSync(abs).size;
+      reply.type('audio/wav').header('cache-control', 'private, max-age=3600').header('accept-ranges', 'bytes');
+      const range = parseRange(request.headers.range, size);
+      if (range === 'unsatisfiable') {
+        return reply.code(416).header('content-range', `bytes */${size}`).send(errorBody('range-not-satisfiable', `the recording has ${size} bytes`));
+      }
+      if (!range) return reply.header('content-length', size).send(fs.createReadStream(abs));
+      return reply
+        .code(206)
+        .header('content-range', `bytes ${range.start}-${range.end}/${size}`)
+        .header('content-length', range.end - range.start + 1)
+        .send(fs.createReadStream(abs, { start: range.start, end: range.end }));
     },
   );
 

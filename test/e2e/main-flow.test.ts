@@ -157,6 +157,30 @@ t.test('agent → department → supervisor, in the browser', async (t) => {
     return { status: r.status, type: r.headers.get('content-type') };
   }, audioSrc);
   t.same(rec, { status: 200, type: 'audio/wav' }, 'the call recording is playable from the ticket page');
+  const ranged = await sup.evaluate(async (u) => {
+    const r = await fetch(u as string, { headers: { range: 'bytes=0-43' } });
+    return { status: r.status, range: r.headers.get('content-range'), bytes: (await r.arrayBuffer()).byteLength };
+  }, audioSrc);
+  t.equal(ranged.status, 206, 'the recording answers a byte range (seek)');
+  t.match(ranged.range, /^bytes 0-43\/\d+$/);
+  t.equal(ranged.bytes, 44, 'just the WAV header');
+  // The player reads the recording's length, so it is really playable (not just served).
+  await sup.reload();
+  await sup.waitForSelector('#calls audio');
+  const duration = await sup.waitForFunction(() => {
+    const a = document.querySelector('#calls audio') as HTMLAudioElement | null;
+    return a && Number.isFinite(a.duration) && a.duration > 0 ? a.duration : null;
+  });
+  t.ok((await duration.jsonValue())! > 0, `the browser reads the recording's duration (${await duration.jsonValue()} s)`);
+
+  // A second call from the same caller about the same matter, linked to the ticket: the page lists both.
+  const second = await tb.admin('POST', '/api/simulator/call', { from: caller, digits: '2', timeoutS: 2 });
+  t.equal(second.status, 200);
+  const link = await tb.admin('POST', `/api/calls/${encodeURIComponent(second.body.callId)}/tickets`, { ticket: number });
+  t.ok(link.status < 300, `the second call is linked (${link.status})`);
+  await sup.reload();
+  await sup.waitForSelector(`#calls li[data-call="${second.body.callId}"]`);
+  t.equal(await sup.locator('#calls li').count(), 2, 'the ticket lists every linked call');
   await shot(sup, '07-closed');
   await sup.goto('/wallboard');
   await sup.waitForSelector('#wb-overdue');

@@ -32,9 +32,9 @@ export function TicketDetail({ number }: { number: string }) {
       setAudit(trail.items);
       setCites(c.items);
       setError(null);
-      if (user.role !== 'department' && ticket.callId) {
-        const v = await get<CallView>(`/api/calls/${encodeURIComponent(ticket.callId)}`).catch(() => null);
-        setCalls(v ? [v] : []);
+      if (user.role !== 'department') {
+        const v = await get<{ items: CallView[] }>(`/api/ui/tickets/${number}/calls`).catch(() => ({ items: [] }));
+        setCalls(v.items);
       }
     } catch (e) {
       setError(errText(e));
@@ -136,7 +136,7 @@ export function TicketDetail({ number }: { number: string }) {
                     <span class="mono">{c.caller ?? ''}</span> {fmtTime(new Date(c.arrived_at).toISOString())} · {c.route ?? ''} · {c.outcome ?? ''}
                     {c.transferred_to ? ` → ${c.transferred_to}` : ''}
                     <div class="muted">{legs.map((l) => `${l.kind}${l.target ? ':' + l.target : ''}`).join(' → ')}</div>
-                    {c.recording_file ? <audio controls preload="none" src={`/api/ui/calls/${encodeURIComponent(c.id)}/recording`} /> : null}
+                    {c.recording_file ? <audio controls preload="metadata" src={`/api/ui/calls/${encodeURIComponent(c.id)}/recording`} /> : null}
                   </li>
                 ))}
               </ul>
