@@ -104,6 +104,8 @@ export interface ListFilter {
   mine?: boolean;
   caller?: string;
   urgent?: boolean;
+  /** The return-visit worklist (回访): replied tickets, and tickets answered at once not yet visited. */
+  awaitingVisit?: boolean;
   page?: number;
   pageSize?: number;
 }
@@ -571,6 +573,11 @@ export class TicketService {
     if (filter.urgent !== undefined) {
       where.push('t.urgent = @urgent');
       params.urgent = filter.urgent ? 1 : 0;
+    }
+    if (filter.awaitingVisit) {
+      // Same rule as the workflow's visit action (tickets/workflow.ts): an immediate answer closed the
+      // ticket, but its satisfaction (即时答复满意率) is still to be asked.
+      where.push("(t.status = 'replied' OR (t.status = 'closed' AND t.answer_text IS NOT NULL AND t.replied_at IS NULL AND t.satisfaction IS NULL))");
     }
     if (filter.mine) {
       where.push('t.created_by = @me');

@@ -131,7 +131,10 @@ t.test('admin pages and answer-now citing an article', async (t) => {
   await admin.click('#kb-view .kb-tag[data-tag="渡口"]');
   t.equal(await admin.inputValue('#kb-tag'), '渡口');
   await admin.waitForFunction(() => {
-    const items = [...document.querySelectorAll('.kb-list li')];
+    // Test files are type-checked without the DOM library: the page's document, typed by hand.
+    type El = { querySelector(s: string): unknown };
+    const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<El> } }).document;
+    const items = Array.from(doc.querySelectorAll('.kb-list li'));
     return items.length > 0 && items.every((li) => li.querySelector('.kb-tag[data-tag="渡口"]'));
   });
   t.match(await admin.textContent('.kb-list'), /冬季渡口停航公告/, 'the tag filter lists the tagged articles only');
@@ -179,4 +182,12 @@ t.test('admin pages and answer-now citing an article', async (t) => {
   await shot(agent, '23-answered-now');
   const hit = (await tb.admin('GET', `/api/kb/articles?q=${encodeURIComponent('免费通行')}`)).body.items.find((a: { title: string }) => a.title === '节假日小客车免费通行政策');
   t.equal(hit.useCount, 1, 'the article’s use count went up');
+
+  // The answered-at-once ticket waits in the return-visit worklist (即时答复满意率) until visited.
+  await agent.goto('/visits');
+  await agent.waitForSelector(`#visits tr[data-number="${number}"]`);
+  await agent.click(`#visits tr[data-number="${number}"] [data-visit="satisfied"]`);
+  await agent.waitForSelector(`#visits tr[data-number="${number}"]`, { state: 'detached' });
+  const visited = (await tb.admin('GET', `/api/tickets/${number}`)).body;
+  t.same([visited.status, visited.satisfaction], ['closed', 'satisfied'], 'the visit of an immediate answer is recorded; the ticket stays closed');
 });

@@ -95,6 +95,7 @@ export const ticketRoutes: FastifyPluginAsync<{ box: BoxServices }> = async (app
             dueSoon: { type: 'boolean' },
             mine: { type: 'boolean' },
             urgent: { type: 'boolean' },
+            awaitingVisit: { type: 'boolean', description: 'the return-visit worklist: replied, or answered at once and not yet visited' },
             caller: { type: 'string', pattern: phonePattern },
             page: { type: 'integer', minimum: 1, maximum: 10000 },
             pageSize: { type: 'integer', minimum: 1, maximum: 100 },

@@ -16,14 +16,14 @@ const tiles: Record<string, Tile[]> = {
   agent: [
     { key: 'desk', href: '/desk' },
     { key: 'mine', href: '/tickets?mine=1', query: { mine: true } },
-    { key: 'visits', href: '/visits', query: { status: 'replied' } },
+    { key: 'visits', href: '/visits', query: { awaitingVisit: true } },
     { key: 'kb', href: '/kb' },
   ],
   supervisor: [
     { key: 'wallboard', href: '/wallboard' },
     { key: 'ticketsOverdue', href: '/overdue', query: { overdue: true } },
     { key: 'ticketsDueSoon', href: '/tickets?dueSoon=1', query: { dueSoon: true } },
-    { key: 'visits', href: '/visits', query: { status: 'replied' } },
+    { key: 'visits', href: '/visits', query: { awaitingVisit: true } },
   ],
   department: [
     { key: 'inbox', href: '/inbox', query: { status: ['dispatched', 'accepted'] } },

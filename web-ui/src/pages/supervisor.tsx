@@ -119,13 +119,13 @@ export function Wallboard() {
   );
 }
 
-/** Return visits: replied tickets waiting for the caller's satisfaction. */
+/** Return visits: replied tickets, and tickets answered at once (即时答复), waiting for the caller's satisfaction. */
 export function Visits() {
   const [data, setData] = useState<TicketList | null>(null);
   const [error, setError] = useState<string | null>(null);
   const { codes } = useApp();
   const [note, setNote] = useState<Record<string, string>>({});
-  const load = () => get<TicketList>('/api/tickets?status=replied&pageSize=100').then(setData).catch((e) => setError(errText(e)));
+  const load = () => get<TicketList>('/api/tickets?awaitingVisit=true&pageSize=100').then(setData).catch((e) => setError(errText(e)));
   useEffect(() => {
     void load();
     return events.on('ticket.changed', () => void load());
