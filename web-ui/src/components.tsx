@@ -2,7 +2,7 @@
 import type { ComponentChildren, FunctionComponent } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { get, type Region, type Ticket } from './api.js';
-import { L, fmtTime, t } from './i18n.js';
+import { L, bi, fmtTime, t } from './i18n.js';
 import { navigate } from './router.js';
 import { useApp } from './state.js';
 
@@ -42,7 +42,7 @@ export function Due({ ticket }: { ticket: Ticket }) {
   const st = ticket.deadline?.state;
   const cls = st === 'overdue' || st === 'missed' ? 'due overdue' : st === 'due-soon' ? 'due soon' : 'due';
   return (
-    <span class={cls} title={ticket.deadline?.uncertain ? '日历数据不全，期限可能不准 / calendar data missing' : undefined}>
+    <span class={cls} title={ticket.deadline?.uncertain ? bi('日历数据不全，期限可能不准', 'Calendar data missing: the due date may be off') : undefined}>
       {fmtTime(ticket.dueAt)}
       {st === 'overdue' ? ` · ${t('overdueFlag')}` : st === 'due-soon' ? ` · ${t('dueSoonFlag')}` : ''}
       {ticket.deadline?.uncertain ? ' ?' : ''}

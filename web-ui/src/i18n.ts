@@ -172,6 +172,7 @@ const dict = {
   name: ['名称', 'Name'],
   workingDays: ['个工作日', 'working days'],
   holiday: ['节假日', 'Holiday'],
+  hiddenConfidential: ['（保密）', '(confidential)'],
   workday: ['调休上班', 'Make-up working day'],
   clear: ['清除', 'Clear'],
   day: ['日期', 'Date'],
@@ -220,6 +221,53 @@ const roleLabels: Record<string, [string, string]> = {
   system: ['系统', 'System'],
   peer: ['联网中心', 'Peer centre'],
 };
+/** A one-off text in the current language (Chinese first), for strings that appear in one place only. */
+export function bi(zh: string, en: string): string {
+  return lang === 'zh' ? zh : en;
+}
+
+const auditLabels: Record<string, [string, string]> = {
+  // entities
+  ticket: ['工单', 'Ticket'],
+  user: ['用户', 'User'],
+  department: ['部门', 'Department'],
+  domain: ['行业分类', 'Domain'],
+  calendar: ['工作日历', 'Calendar'],
+  config: ['配置', 'Settings'],
+  'kb-article': ['知识', 'KB article'],
+  session: ['登录', 'Session'],
+  // actions other than the ticket workflow's (those come from the code table)
+  create: ['新建', 'Created'],
+  update: ['修改', 'Changed'],
+  withdraw: ['撤回', 'Withdrawn'],
+  republish: ['重新发布', 'Republished'],
+  sync: ['上级同步', 'Synced from upstream'],
+  cite: ['引用', 'Cited'],
+  'confirm-year': ['确认年度日历', 'Year confirmed'],
+  'merge-in': ['被合并', 'Merged in'],
+  receive: ['接收转来工单', 'Received from another centre'],
+  login: ['登录', 'Logged in'],
+  logout: ['退出', 'Logged out'],
+  unlock: ['解除锁定', 'Unlocked'],
+};
+/** An audit entity or action in the current language; `actions` (the ticket code table) first. */
+export function auditLabel(code: string, actions: { code: string; zh: string; en: string }[] = []): string {
+  const a = actions.find((x) => x.code === code);
+  if (a) return lang === 'zh' ? a.zh : a.en;
+  const l = auditLabels[code];
+  return l ? l[lang === 'zh' ? 0 : 1] : code;
+}
+
+const calendarSources: Record<string, [string, string]> = {
+  admin: ['管理员录入', 'Entered by an admin'],
+  package: ['官方日历', 'Official calendar'],
+  'weekday-rule': ['按星期推算', 'Weekday rule'],
+};
+export function calendarSourceLabel(s: string): string {
+  const l = calendarSources[s];
+  return l ? l[lang === 'zh' ? 0 : 1] : s;
+}
+
 /** A user role in the current language (the code itself when unknown). */
 export function roleLabel(r: string | null | undefined): string {
   const l = r ? roleLabels[r] : undefined;

@@ -5,7 +5,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import { ApiError, del, get, setUnauthorizedHandler, type Codes, type Department, type User } from './api.js';
 import { Lazy, Link } from './components.js';
 import * as events from './events.js';
-import { type Key, getLang, onLang, setLang, t } from './i18n.js';
+import { type Key, getLang, onLang, roleLabel, setLang, t } from './i18n.js';
 import { Desk } from './pages/desk.js';
 import { Home } from './pages/home.js';
 import { Inbox } from './pages/inbox.js';
@@ -144,7 +144,7 @@ function App() {
         <span class={live ? 'live up' : 'live down'} title={live ? t('live') : t('offline')} id="live">
           {live ? '● ' + t('live') : '○ ' + t('offline')}
         </span>
-        <span class="who" id="who">{state.user.displayName ?? state.user.username} · {role}</span>
+        <span class="who" id="who">{state.user.displayName ?? state.user.username} · {roleLabel(role)}</span>
         <button class="link" onClick={() => setLang(getLang() === 'zh' ? 'en' : 'zh')} id="lang">{t('language')}</button>
         <button class="link" onClick={() => void logout()} id="logout">{t('logout')}</button>
       </header>

@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { get, patch, post, put, type AuditRecord, type User } from '../api.js';
 import { ErrorBox, Field, Link, Notice } from '../components.js';
-import { type Key, L, errText, fmtTime, roleLabel, t } from '../i18n.js';
+import { type Key, L, auditLabel, bi, calendarSourceLabel, errText, fmtTime, roleLabel, t } from '../i18n.js';
 import { useApp } from '../state.js';
 
 const tabs: [string, Key][] = [
@@ -183,11 +183,11 @@ function Calendar() {
         <button onClick={() => setYear(year - 1)}>‹</button>
         <b>{year}</b>
         <button onClick={() => setYear(year + 1)}>›</button>
-        {data && !data.hasData ? <span class="error">无官方日历数据 / no official data for this year</span> : null}
+        {data && !data.hasData ? <span class="error">{bi('无官方日历数据', 'No official calendar data for this year')}</span> : null}
         <button onClick={() => void m.run(() => post(`/api/calendar/years/${year}/confirm`).then(load))}>{t('confirmYear')}</button>
       </div>
       <table class="list">
-        <tbody>{data?.days.map((x) => <tr key={x.day}><td>{x.day}</td><td>{x.kind}</td><td>{x.name ?? ''}</td><td class="muted">{x.source}</td></tr>)}</tbody>
+        <tbody>{data?.days.map((x) => <tr key={x.day}><td>{x.day}</td><td>{x.kind === 'holiday' ? t('holiday') : x.kind === 'workday' ? t('workday') : x.kind}</td><td>{x.name ?? ''}</td><td class="muted">{calendarSourceLabel(x.source)}</td></tr>)}</tbody>
       </table>
       <form class="row" onSubmit={(e) => (e.preventDefault(), void m.run(() => put(`/api/calendar/days/${day}`, { kind: kind === 'clear' ? null : kind, ...(name ? { name } : {}) }).then(load)))}>
         <input type="date" value={day} onInput={(e) => setDay((e.target as HTMLInputElement).value)} required />
@@ -256,7 +256,7 @@ function Domains() {
   return (
     <div class="card" id="domains">
       <table class="list">
-        <thead><tr><th>{t('code')}</th><th>中文</th><th>English</th><th>{t('parent')}</th><th></th></tr></thead>
+        <thead><tr><th>{t('code')}</th><th>{bi('中文名称', 'Chinese name')}</th><th>{bi('英文名称', 'English name')}</th><th>{t('parent')}</th><th></th></tr></thead>
         <tbody>
           {list.map((x) => (
             <DomainRow key={`${x.code}-${x.zh}-${x.en}-${x.disabled}`} x={x} run={m.run} onSaved={(row) => setList((l) => l.map((y) => (y.code === row.code ? row : y)))} />
@@ -315,14 +315,14 @@ function CallsSettings({ part }: { part: 'ivr' | 'legacy' }) {
   // The box applies saved settings to calls that arrive from now on; calls in progress keep theirs.
   const restartNote =
     saved === 'applied' ? (
-      <p class="notice">已保存并生效：新来电按新设置处理，进行中的通话不受影响 / saved and applied to new calls; calls in progress keep their settings</p>
+      <p class="notice">{bi('已保存并生效：新来电按新设置处理，进行中的通话不受影响', 'Saved and applied to new calls; calls in progress keep their settings')}</p>
     ) : saved === 'restart' ? (
-      <p class="notice">已保存到 calls.json，重启设备后生效 / saved; applies at the next start</p>
+      <p class="notice">{bi('已保存到 calls.json，重启设备后生效', 'Saved to calls.json; applies at the next start')}</p>
     ) : null;
   if (part === 'legacy') {
     return (
       <div class="card" id="calls-legacy">
-        <p class="muted">拨打以下原号码的来电先播放并号过渡提示 / callers to these old numbers hear the transition prompt first.</p>
+        <p class="muted">{bi('拨打以下原号码的来电先播放并号过渡提示', 'Callers to these old numbers hear the transition prompt first.')}</p>
         <ul>
           {ivr.legacyNumbers.map((n) => (
             <li key={n} class="row">
@@ -332,7 +332,7 @@ function CallsSettings({ part }: { part: 'ivr' | 'legacy' }) {
           ))}
         </ul>
         <form class="row" onSubmit={(e) => (e.preventDefault(), void save({ legacyNumbers: [...ivr.legacyNumbers, newNumber.trim()] }).then(() => setNewNumber('')))}>
-          <input id="legacy-number" placeholder="例如 09418212345" pattern="[0-9]{3,20}" value={newNumber} onInput={(e) => setNewNumber((e.target as HTMLInputElement).value)} required />
+          <input id="legacy-number" placeholder={bi('例如 09418212345', 'e.g. 09418212345')} pattern="[0-9]{3,20}" value={newNumber} onInput={(e) => setNewNumber((e.target as HTMLInputElement).value)} required />
           <button type="submit" class="primary">{t('add')}</button>
         </form>
         {restartNote}
@@ -350,7 +350,7 @@ function CallsSettings({ part }: { part: 'ivr' | 'legacy' }) {
     <div class="card" id="calls-ivr">
       <h3>{t('ivr')}</h3>
       <table class="list">
-        <thead><tr><th>按键</th><th>提示音</th><th>动作</th><th></th></tr></thead>
+        <thead><tr><th>{bi('按键', 'Key')}</th><th>{bi('提示音', 'Prompt')}</th><th>{bi('动作', 'Action')}</th><th></th></tr></thead>
         <tbody>
           {ivr.menu.map((item, i) => (
             <tr key={i}>
@@ -362,15 +362,15 @@ function CallsSettings({ part }: { part: 'ivr' | 'legacy' }) {
                     const [kind, arg] = (e.target as HTMLSelectElement).value.split(':');
                     setMenu(i, { ...item, action: kind === 'queue' ? { kind, ticketType: arg || null } : kind === 'redirect' ? { kind, service: arg! } : { kind: kind! } });
                   }}>
-                  <option value="distress">水上遇险 → {ivr.distressNumber}</option>
-                  <option value="queue:complaint">人工：投诉举报</option>
-                  <option value="queue:inquiry">人工：信息咨询</option>
-                  <option value="queue:suggestion">人工：意见建议</option>
-                  <option value="queue:">人工坐席</option>
-                  <option value="redirect:railway-aviation-postal">铁路/民航/邮政 告知号码</option>
-                  <option value="redirect:railway">铁路 12306</option>
-                  <option value="redirect:aviation">民航 12326</option>
-                  <option value="redirect:postal">邮政 12305</option>
+                  <option value="distress">{bi('水上遇险', 'Water distress')} → {ivr.distressNumber}</option>
+                  <option value="queue:complaint">{bi('人工：投诉举报', 'Agent: complaint or report')}</option>
+                  <option value="queue:inquiry">{bi('人工：信息咨询', 'Agent: inquiry')}</option>
+                  <option value="queue:suggestion">{bi('人工：意见建议', 'Agent: suggestion')}</option>
+                  <option value="queue:">{bi('人工坐席', 'Agent')}</option>
+                  <option value="redirect:railway-aviation-postal">{bi('铁路/民航/邮政 告知号码', 'Railway/aviation/postal: tell the number')}</option>
+                  <option value="redirect:railway">{bi('铁路', 'Railway')} 12306</option>
+                  <option value="redirect:aviation">{bi('民航', 'Civil aviation')} 12326</option>
+                  <option value="redirect:postal">{bi('邮政', 'Postal')} 12305</option>
                 </select>
               </td>
               <td><button onClick={() => setV({ ...v, ivr: { ...ivr, menu: ivr.menu.filter((_, j) => j !== i) } })}>×</button></td>
@@ -381,22 +381,22 @@ function CallsSettings({ part }: { part: 'ivr' | 'legacy' }) {
       <div class="row">
         <button onClick={() => setV({ ...v, ivr: { ...ivr, menu: [...ivr.menu, { digit: '', label: '', action: { kind: 'queue', ticketType: null } }] } })}>{t('add')}</button>
       </div>
-      <h4>营业时间 / business hours</h4>
+      <h4>{bi('营业时间', 'Business hours')}</h4>
       <div class="row">
         <input type="time" id="hours-open" value={ivr.hours.open} onInput={(e) => setV({ ...v, ivr: { ...ivr, hours: { ...ivr.hours, open: (e.target as HTMLInputElement).value } } })} />
         –
         <input type="time" id="hours-close" value={ivr.hours.close} onInput={(e) => setV({ ...v, ivr: { ...ivr, hours: { ...ivr.hours, close: (e.target as HTMLInputElement).value } } })} />
         <select value={ivr.hours.days} onChange={(e) => setV({ ...v, ivr: { ...ivr, hours: { ...ivr.hours, days: (e.target as HTMLSelectElement).value } } })}>
-          <option value="workdays">工作日（按官方日历）</option>
-          <option value="every-day">每天</option>
+          <option value="workdays">{bi('工作日（按官方日历）', 'Working days (official calendar)')}</option>
+          <option value="every-day">{bi('每天', 'Every day')}</option>
         </select>
       </div>
-      <h4>转接 / redirects</h4>
+      <h4>{bi('转接', 'Redirects')}</h4>
       <div class="row wrap">
         {Object.entries(ivr.redirects).map(([k, r]) => (
           <label key={k} class="check">
             <input type="checkbox" checked={r.transfer} onChange={(e) => setV({ ...v, ivr: { ...ivr, redirects: { ...ivr.redirects, [k]: { ...r, transfer: (e.target as HTMLInputElement).checked } } } })} />
-            {r.number} 直接转接
+            {r.number} {bi('直接转接', 'transfer directly')}
           </label>
         ))}
       </div>
@@ -404,7 +404,7 @@ function CallsSettings({ part }: { part: 'ivr' | 'legacy' }) {
         <button class="primary" id="ivr-save" onClick={() => void save({ menu: ivr.menu, hours: ivr.hours, redirects: ivr.redirects })}>{t('save')}</button>
       </div>
       {restartNote}
-      <h4>提示音 / prompts</h4>
+      <h4>{bi('提示音', 'Prompts')}</h4>
       <p class="muted small">{v.prompts.join(' · ') || t('none')}</p>
       <div class="row">
         <input placeholder="menu.1" value={promptId} onInput={(e) => setPromptId((e.target as HTMLInputElement).value)} />
@@ -419,19 +419,24 @@ function CallsSettings({ part }: { part: 'ivr' | 'legacy' }) {
 }
 
 function Audit() {
+  const { codes } = useApp();
   const [items, setItems] = useState<AuditRecord[]>([]);
   useEffect(() => void get<{ items: AuditRecord[] }>('/api/audit?limit=200').then((r) => setItems(r.items)), []);
   return (
     <div class="card">
       <table class="list" id="audit">
+        <thead>
+          <tr><th>{bi('时间', 'Time')}</th><th>{bi('操作人', 'By')}</th><th>{t('role')}</th><th>{bi('对象', 'Entity')}</th><th>{bi('编号', 'ID')}</th><th>{bi('操作', 'Action')}</th><th>{t('note')}</th></tr>
+        </thead>
         <tbody>
           {items.map((a) => (
             <tr key={a.id}>
               <td>{fmtTime(a.at)}</td>
               <td>{a.actor.name}</td>
-              <td>{a.entity}</td>
+              <td>{roleLabel(a.actor.role)}</td>
+              <td>{auditLabel(a.entity)}</td>
               <td class="mono">{a.entityId}</td>
-              <td>{a.action}</td>
+              <td data-action={a.action}>{auditLabel(a.action, a.entity === 'ticket' ? codes.actions : [])}</td>
               <td>{a.note ?? ''}</td>
             </tr>
           ))}

@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { get, post, put, qs, type KbArticle, type KbHit, type Ticket, type TicketList } from '../api.js';
 import { ErrorBox, Field, Link, Notice, RegionPicker, StatusBadge } from '../components.js';
 import * as events from '../events.js';
-import { L, agentStateLabel, errText, fmtTime, t } from '../i18n.js';
+import { L, agentStateLabel, bi, errText, fmtTime, t } from '../i18n.js';
 import { useApp } from '../state.js';
 
 interface AgentSnap {
@@ -287,11 +287,11 @@ export function Desk() {
         </span>
         {callsAvailable ? (
           <>
-            <input ref={stationInput} id="station" class="short" placeholder="分机 / station" value={station} onInput={(e) => setStation((e.target as HTMLInputElement).value)} />
+            <input ref={stationInput} id="station" class="short" placeholder={bi('分机', 'Station')} value={station} onInput={(e) => setStation((e.target as HTMLInputElement).value)} />
             <button id="btn-ready" class={agent?.state === 'ready' ? 'on' : ''} onClick={() => void setState('ready')}>{t('ready')} (F2)</button>
             <button id="btn-break" class={agent?.state === 'break' ? 'on' : ''} onClick={() => void setState('break')}>{t('break')} (F3)</button>
             <button id="btn-wrap" class={agent?.state === 'wrap-up' ? 'on' : ''} disabled={!['ready', 'break', 'wrap-up'].includes(agent?.state ?? '')} onClick={() => void setState(wrapTarget(agent?.state))}
-              title={agent?.state === 'wrap-up' ? '话后整理结束，回到就绪 / end wrap-up' : '进入话后整理 / wrap up (no calls offered)'}>
+              title={agent?.state === 'wrap-up' ? bi('话后整理结束，回到就绪', 'End wrap-up, back to ready') : bi('进入话后整理（不再分配来电）', 'Wrap up (no calls offered)')}>
               {t('wrapUp')} ✓ (F4)
             </button>
             <button id="btn-signout" onClick={() => void setState('logged-out')}>{t('signOut')}</button>
@@ -337,7 +337,7 @@ export function Desk() {
                 </ul>
                 {pop.callbackId ? (
                   <div class="row">
-                    <b>回拨任务 / callback</b>
+                    <b>{bi('回拨任务', 'Callback task')}</b>
                     <button
                       id="callback-done"
                       disabled={pop.ended}
@@ -347,7 +347,7 @@ export function Desk() {
                           .catch((e) => setError(errText(e)))
                       }
                     >
-                      完成回拨 / done
+                      {bi('完成回拨', 'Callback done')}
                     </button>
                   </div>
                 ) : null}

@@ -69,7 +69,7 @@ export function TicketDetail({ number }: { number: string }) {
             <dt>{t('region')}</dt>
             <dd>{tk.regionName ?? tk.region}</dd>
             <dt>{t('caller')}</dt>
-            <dd id="ticket-caller">{tk.caller.hidden ? '（保密）' : `${tk.caller.name ?? ''} ${tk.caller.phone ?? (tk.caller.anonymous ? t('anonymous') : '')}`}</dd>
+            <dd id="ticket-caller">{tk.caller.hidden ? t('hiddenConfidential') : `${tk.caller.name ?? ''} ${tk.caller.phone ?? (tk.caller.anonymous ? t('anonymous') : '')}`}</dd>
             <dt>{t('location')}</dt>
             <dd>{tk.location ?? ''}</dd>
             <dt>{t('plate')}</dt>
