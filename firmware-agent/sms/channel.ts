@@ -12,7 +12,6 @@
 //  3. outgoing notices are queued in the transaction of the ticket change that causes them.
 import { createHash } from 'node:crypto';
 import type { Clock, TimerHandle } from '../../drivers/trunk/clock.js';
-import { indexText } from '../search/segment.js';
 import { statuses } from '../tickets/codes.js';
 import type { TicketChange, TicketService } from '../tickets/service.js';
 import type { Actor } from '../tickets/workflow.js';
@@ -104,10 +103,6 @@ export class SmsChannel {
       messageParts: db.prepare(`SELECT * FROM sms_parts WHERE message_id = ? ORDER BY seq, id`),
       messageRow: db.prepare(`SELECT text, missing, kind, ticket_number FROM sms_messages WHERE id = ?`),
       amendMessage: db.prepare(`UPDATE sms_messages SET text = @text, complete = @complete, missing = @missing WHERE id = @id`),
-      ticketForAmend: db.prepare(`SELECT rowid, number, status, subject, description, location, involved FROM tickets WHERE number = ?`),
-      amendTicket: db.prepare(`UPDATE tickets SET description = @description, updated_at = @at, version = version + 1 WHERE rowid = @rowid`),
-      ftsDelete: db.prepare(`DELETE FROM tickets_fts WHERE rowid = ?`),
-      ftsInsert: db.prepare(`INSERT INTO tickets_fts (rowid, words) VALUES (?, ?)`),
       // A single-part network duplicate: same sender and text, and the same SC time stamp or recent.
       singleTwin: db.prepare(
         `SELECT 1 FROM sms_parts WHERE sender = @sender AND total = 1 AND text = @text
@@ -198,6 +193,7 @@ export class SmsChannel {
     const multi = p.concat && p.concat.total > 1 ? p.concat : undefined;
     const group = multi ? `${p.from}|${multi.referenceBits}|${multi.reference}|${multi.total}` : `single|${hash}`;
     const at = this.#now();
+    const amended: TicketChange[] = [];
     const stored = this.#d.db.transaction(() => {
       const since = new Date(at.getTime() - 24 * 3600_000).toISOString();
       if (multi && this.#stmts.handledTwin.get(group, multi.sequence, p.text, since)) return 'duplicate' as const;
@@ -222,12 +218,14 @@ export class SmsChannel {
       if (multi) {
         const late = this.#stmts.incompleteFor.get({ group, since }) as { id: number; missing: string } | undefined;
         if (late && (JSON.parse(late.missing) as number[]).includes(multi.sequence)) {
-          this.#attachLate(late.id, Number(r.lastInsertRowid), at);
+          const change = this.#attachLate(late.id, Number(r.lastInsertRowid));
+          if (change) amended.push(change);
           return 'attached' as const;
         }
       }
       return 'new' as const;
     }).immediate();
+    this.#d.tickets.publishCommitted(amended);
     if (stored === 'duplicate') this.#d.log.info({ from: maskPhone(p.from), index: p.index }, 'sms: part already stored');
     if (stored === 'new') {
       const assembled = this.#assemble(group, false);
@@ -312,7 +310,7 @@ export class SmsChannel {
    * if it is now whole, and brings its ticket's description up to date with an audit note. No new
    * ticket and no second acknowledgement: the sender already has the ticket number.
    */
-  #attachLate(messageId: number, partId: number, at: Date): void {
+  #attachLate(messageId: number, partId: number): TicketChange | null {
     this.#stmts.consume.run(messageId, partId);
     const before = this.#stmts.messageRow.get(messageId) as { text: string; missing: string; kind: string; ticket_number: string | null };
     const parts = this.#stmts.messageParts.all(messageId) as PartRow[];
@@ -330,31 +328,23 @@ export class SmsChannel {
     this.#stmts.amendMessage.run({ id: messageId, text, complete: complete ? 1 : 0, missing: JSON.stringify(missing) });
     const seq = parts.find((p) => p.id === partId)!.seq;
     this.#d.log.info({ from: maskPhone(parts[0]!.sender), part: seq, of: total, complete }, 'sms: late part joined its incomplete message');
-    if (before.kind !== 'ticket' || !before.ticket_number) return;
-    const t = this.#stmts.ticketForAmend.get(before.ticket_number) as
-      | { rowid: number; number: string; status: string; subject: string; description: string; location: string | null; involved: string | null }
-      | undefined;
-    if (!t) return;
+    if (before.kind !== 'ticket' || !before.ticket_number) return null;
     const oldMissing = JSON.parse(before.missing) as number[];
     // The description was the text plus the incomplete note; if nobody changed it since, it is
     // rewritten whole (the late part in its place); otherwise the part is appended.
-    const description =
-      t.description === before.text + incompleteNote(oldMissing, total)
-        ? text + incompleteNote(missing, total)
-        : `${t.description}\n（补收第${seq}段）${bySeq.get(seq)!.text}`;
-    this.#stmts.amendTicket.run({ rowid: t.rowid, description, at: at.toISOString() });
-    const involved = t.involved ? (JSON.parse(t.involved) as { plate?: string; company?: string }) : null;
-    this.#stmts.ftsDelete.run(t.rowid);
-    this.#stmts.ftsInsert.run(t.rowid, indexText(t.subject, description, t.location, involved?.plate, involved?.company));
-    this.#d.tickets.audit.append(smsActor, at, {
-      entity: 'ticket',
-      entityId: t.number,
-      action: 'sms-late-part',
-      fromStatus: t.status,
-      toStatus: t.status,
-      note: complete ? `补收短信第${seq}段（共${total}段），短信已完整` : `补收短信第${seq}段（共${total}段），仍缺第${missing.join('、')}段`,
-      data: { part: seq, total, complete, missing },
-    });
+    return this.#d.tickets.amendDescription(
+      before.ticket_number,
+      (current) =>
+        current === before.text + incompleteNote(oldMissing, total)
+          ? text + incompleteNote(missing, total)
+          : `${current}\n（补收第${seq}段）${bySeq.get(seq)!.text}`,
+      smsActor,
+      {
+        action: 'sms-late-part',
+        note: complete ? `补收短信第${seq}段（共${total}段），短信已完整` : `补收短信第${seq}段（共${total}段），仍缺第${missing.join('、')}段`,
+        data: { part: seq, total, complete, missing },
+      },
+    );
   }
 
   /** Operator service numbers and alphanumeric senders cannot be answered and are not the public. */

@@ -55,8 +55,11 @@ export interface ActionInput {
 
 export interface TicketChange {
   ticket: TicketRow;
-  /** 'receive': a ticket transferred here from another box (network, actor role 'peer'). */
-  action: TicketAction | 'create' | 'receive';
+  /**
+   * 'receive': a ticket transferred here from another box (network, actor role 'peer').
+   * 'amend': the description completed outside the workflow by a channel (amendDescription).
+   */
+  action: TicketAction | 'create' | 'receive' | 'amend';
   from: TicketStatus | null;
   to: TicketStatus;
   actor: Actor;
@@ -520,6 +523,44 @@ export class TicketService {
         data: update.event === 'result' ? { handler: update.handlerRegion, kind: update.kind } : { satisfaction: update.satisfaction },
       });
       const c: TicketChange = { ticket, action, from: row.status, to, actor, at, auditId, note };
+      for (const hook of this.#txHooks) hook(c);
+      return c;
+    })();
+  }
+
+  /**
+   * Rewrites a ticket's description outside the workflow: a channel adding what arrived late (the missing
+   * part of a long SMS). Runs inside the caller's transaction like the network's changes: the search text is
+   * rebuilt, the change audited under `audit.action` and passed to the transaction hooks as 'amend' (so it is
+   * reported upward), and returned for the caller to publish after its commit. The status does not change.
+   */
+  amendDescription(
+    number: string,
+    describe: (current: string) => string,
+    actor: Actor,
+    audit: { action: string; note: string; data?: Record<string, unknown> },
+  ): TicketChange {
+    return this.#db.transaction((): TicketChange => {
+      const row = this.#row(number);
+      const description = describe(row.description);
+      const at = this.#now();
+      this.#db
+        .prepare('UPDATE tickets SET description = ?, updated_at = ?, version = version + 1 WHERE rowid = ?')
+        .run(description, at.toISOString(), row.rowid);
+      const involved = row.involved ? (JSON.parse(row.involved) as { plate?: string; company?: string }) : null;
+      this.#db.prepare('DELETE FROM tickets_fts WHERE rowid = ?').run(row.rowid);
+      this.#stmts.fts.run(row.rowid, indexText(row.subject, description, row.location, involved?.plate, involved?.company));
+      const ticket = this.#stmts.byRowid.get(row.rowid) as TicketRow;
+      const auditId = this.audit.append(actor, at, {
+        entity: 'ticket',
+        entityId: number,
+        action: audit.action,
+        fromStatus: row.status,
+        toStatus: row.status,
+        note: audit.note,
+        data: audit.data ?? null,
+      });
+      const c: TicketChange = { ticket, action: 'amend', from: row.status, to: row.status, actor, at, auditId, note: audit.note };
       for (const hook of this.#txHooks) hook(c);
       return c;
     })();

@@ -137,9 +137,15 @@ t.test('a late part after the message was kept as incomplete joins it: no second
   await ack;
   t.match(ticket.description, /缺第2段/);
   t.equal(h.tickets.list({ q: '宰客' }, supervisor).total, 0);
+  const changes: string[] = [];
+  h.tickets.onCommitted((c) => c.ticket.number === ticket.number && changes.push(c.action));
+  const versionBefore = (h.db.prepare('SELECT version FROM tickets WHERE number = ?').get(ticket.number) as { version: number }).version;
   const [index] = h.sim.deliverSms({ from: '13800138012', text, order: [2], reference: 77 });
   await new Promise<void>((resolve) => h.sim.on('deleted', (i) => i === index && resolve()));
   t.equal(h.ticketCount(), 1);
+  t.same(changes, ['amend'], 'the amendment is a ticket change (reported upward, live in the UI), published after its commit');
+  const versionAfter = (h.db.prepare('SELECT version FROM tickets WHERE number = ?').get(ticket.number) as { version: number }).version;
+  t.equal(versionAfter, versionBefore + 1);
   const row = h.db.prepare('SELECT description FROM tickets WHERE number = ?').get(ticket.number) as { description: string };
   t.equal(row.description, text, 'the description is now the whole text, without the incomplete note');
   t.same(h.db.prepare('SELECT complete, missing, text FROM sms_messages').all(), [{ complete: 1, missing: '[]', text }]);
