@@ -262,6 +262,7 @@ export class CallCenter {
         outcome,
         hangup_cause: h.cause,
         hangup_party: h.party,
+        ...(h.q850 !== undefined ? { hangup_q850: h.q850 } : {}),
         ...(outcome === 'abandoned' ? { abandoned_at: h.at } : {}),
       });
     } catch (err) {

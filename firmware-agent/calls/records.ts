@@ -37,6 +37,8 @@ export interface CallRow {
   abandoned_at: number | null;
   ended_at: number | null;
   hangup_cause: string | null;
+  /** Q.850 cause value where the line gave one. */
+  hangup_q850: number | null;
   hangup_party: string | null;
   agent_id: number | null;
   station: string | null;
@@ -73,6 +75,7 @@ export type CallUpdate = Partial<
     | 'abandoned_at'
     | 'ended_at'
     | 'hangup_cause'
+    | 'hangup_q850'
     | 'hangup_party'
     | 'agent_id'
     | 'station'
@@ -98,6 +101,7 @@ const updatable = new Set([
   'abandoned_at',
   'ended_at',
   'hangup_cause',
+  'hangup_q850',
   'hangup_party',
   'agent_id',
   'station',

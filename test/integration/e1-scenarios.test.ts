@@ -6,7 +6,7 @@ import t from 'tap';
 import { alawToLinear } from '../../drivers/e1-pri/media/alaw.js';
 import type { SimLine } from '../../drivers/e1-pri/telco-sim/telco.js';
 import { e1Rig } from './e1-rig.js';
-import { scenarioSuite } from './scenarios.js';
+import { nextEvent, scenarioSuite } from './scenarios.js';
 
 // Each scenario gets its own span; the next one's worker starts while a scenario runs.
 const rig = e1Rig({ scale: 10, prewarm: true });
@@ -31,4 +31,25 @@ t.test('over the E1, a distress transfer is a second call to 12395 bridged to th
   rescueLine.hangup();
   const rel = await line.released;
   t.equal(rel.by, 'box', 'the caller is released when 12395 hangs up');
+});
+
+t.test('over the E1, the call record keeps the Q.850 cause the caller hung up with', async (t) => {
+  const h = await rig();
+  t.teardown(() => h.close());
+  // The caller listens to the menu and hangs up without choosing; the telco clears with 17 (user busy),
+  // a cause other than normal clearing so the record cannot hold it by default.
+  const collecting = nextEvent(h, 'call.arrived');
+  const { call, done } = h.caller({ caller: '13500000017', presses: [] });
+  const { callId } = await h.time.until(collecting);
+  await h.time.elapse(1_000);
+  h.lineOf(callId)!.hangup(17);
+  await h.time.until(done);
+  await h.time.until(new Promise<void>((resolve) => {
+    const check = () => (h.center.records.get(call.callId)?.call.ended_at ? resolve() : setTimeout(check, 20));
+    check();
+  }));
+  const rec = h.center.records.get(call.callId)!;
+  t.equal(rec.call.hangup_party, 'caller');
+  t.equal(rec.call.hangup_q850, 17, 'the ISDN cause value is kept beside the mapped cause');
+  t.equal(rec.call.outcome, 'ivr-hangup', 'left in the menu, before any queue');
 });

@@ -1,0 +1,3 @@
+-- The ISDN cause value (ITU-T Q.850 table 1) a call ended with, where the line gave one (E1 PRI: the cause
+-- in DISCONNECT/RELEASE), beside the mapped hangup_cause: 16 normal clearing, 17 user busy, 34 no circuit…
+ALTER TABLE calls ADD COLUMN hangup_q850 INTEGER;
