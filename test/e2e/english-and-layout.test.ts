@@ -66,7 +66,13 @@ t.test('English mode and the 1366×768 layout', async (t) => {
     const rows = page.locator('#audit tbody tr');
     t.ok((await rows.count()) > 0, 'the audit log has rows');
     for (const col of [3, 4, 6]) await noChinese(`#audit tbody tr td:nth-child(${col})`, `audit column ${col} (role, entity, action)`);
-    t.equal(await page.locator('#audit td[data-action="create"] >> text=create').count(), 0, 'actions are labels, not raw codes');
+    // A cell showing its own code (e.g. "create" rather than "Created") is a raw code, not a label.
+    const raw = await page.evaluate(() =>
+      [...document.querySelectorAll('#audit td[data-action]')]
+        .filter((td: any) => td.textContent.trim() === td.getAttribute('data-action'))
+        .map((td: any) => td.textContent.trim()),
+    );
+    t.same(raw, [], 'actions are labels, not raw codes');
 
     await page.goto('/admin/calendar');
     await page.waitForSelector('#calendar table tr');
