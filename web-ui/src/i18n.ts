@@ -236,6 +236,8 @@ const auditLabels: Record<string, [string, string]> = {
   config: ['配置', 'Settings'],
   'kb-article': ['知识', 'KB article'],
   session: ['登录', 'Session'],
+  network: ['三级联网', 'Network'],
+  prompt: ['语音提示', 'Prompt'],
   // actions other than the ticket workflow's (those come from the code table)
   create: ['新建', 'Created'],
   update: ['修改', 'Changed'],
@@ -249,6 +251,13 @@ const auditLabels: Record<string, [string, string]> = {
   login: ['登录', 'Logged in'],
   logout: ['退出', 'Logged out'],
   unlock: ['解除锁定', 'Unlocked'],
+  'login-unlock': ['解除登录锁定', 'Login unlocked'],
+  'login-failed': ['登录失败', 'Login failed'],
+  upload: ['上传', 'Uploaded'],
+  'set-day': ['设置日历', 'Day set'],
+  enroll: ['签发入网码', 'Enrolment code issued'],
+  amend: ['补充内容', 'Amended'],
+  'sms-late-part': ['补收短信分段', 'Late SMS part added'],
 };
 /** An audit entity or action in the current language; `actions` (the ticket code table) first. */
 export function auditLabel(code: string, actions: { code: string; zh: string; en: string }[] = []): string {
