@@ -6,6 +6,7 @@ import path from 'node:path';
 import { E1PriDriver } from '../../drivers/e1-pri/driver.js';
 import type { E1SpanConfigInput } from '../../drivers/e1-pri/config.js';
 import { TelcoSim, type IncomingBehaviour } from '../../drivers/e1-pri/telco-sim/telco.js';
+import type { SwitchTypeName } from '../../drivers/e1-pri/binding/constants.js';
 import type { CallOffered, HangupEvent, DriverFailed, TrunkEvents, TrunkEventName } from '../../drivers/trunk/types.js';
 
 export interface E1Harness {
@@ -21,7 +22,9 @@ export interface E1Harness {
 }
 
 export async function e1Harness(
-  opts: { config?: Partial<E1SpanConfigInput>; behaviour?: (called: string) => IncomingBehaviour; telcoTimers?: Record<string, number>; telcoLog?: (m: string) => void } = {},
+  opts: { config?: Partial<E1SpanConfigInput>; behaviour?: (called: string) => IncomingBehaviour; telcoTimers?: Record<string, number>; telcoLog?: (m: string) => void;
+    /** The simulator's Q.931 side and switch type (default network, euroisdn_e1). */
+    telcoSide?: 'cpe' | 'network'; telcoSwitch?: SwitchTypeName } = {},
 ): Promise<E1Harness> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'e1-'));
   const dchannel = path.join(dir, 'd');
@@ -40,6 +43,8 @@ export async function e1Harness(
     ...(opts.behaviour ? { behaviour: opts.behaviour } : {}),
     ...(opts.telcoTimers ? { timers: opts.telcoTimers } : {}),
     ...(opts.telcoLog ? { log: opts.telcoLog } : {}),
+    ...(opts.telcoSide ? { side: opts.telcoSide } : {}),
+    ...(opts.telcoSwitch ? { switchType: opts.telcoSwitch } : {}),
   });
   const up = dchannelUp(driver);
   await telco.connect();

@@ -41,6 +41,7 @@ export class PriLink extends EventEmitter<PriLinkEvents> {
   private timerDue = 0;
   private closed = false;
   private paused = false;
+  private beforeRead: (() => void) | undefined;
   private readonly ownsFd: boolean;
 
   constructor(opts: PriLinkOptions) {
@@ -82,6 +83,14 @@ export class PriLink extends EventEmitter<PriLinkEvents> {
     this.reschedule();
   }
 
+  /**
+   * Run `fn` once, when the next frame from the peer has arrived but before libpri reads it: what
+   * `fn` sends crosses that frame on the wire (telco simulator: glare with truly crossing SETUPs).
+   */
+  beforeNextRead(fn: () => void): void {
+    this.beforeRead = fn;
+  }
+
   private onPoll(status: number, ev: PollEvents): void {
     if (this.closed) return;
     try {
@@ -90,6 +99,9 @@ export class PriLink extends EventEmitter<PriLinkEvents> {
         return;
       }
       if (ev.readable) {
+        const hook = this.beforeRead;
+        this.beforeRead = undefined;
+        hook?.();
         const p = pri.checkEvent(this.ctrl);
         if (p) this.dispatch(p);
       }

@@ -135,6 +135,11 @@ export interface TelcoSimOptions {
   /** Media socket path; default `${dchannel}.media`. Pass null for signalling only. */
   media?: string | null;
   switchType?: SwitchTypeName;
+  /**
+   * Q.931 side of the simulated far end (default 'network', the operator's exchange). 'cpe' makes it
+   * a user-side PBX for a box configured as the network side.
+   */
+  side?: 'cpe' | 'network';
   /** How the exchange treats the box's outgoing calls, per called number (default: answer at once). */
   behaviour?: (called: string) => IncomingBehaviour;
   /** Log sink for libpri messages. */
@@ -143,12 +148,23 @@ export interface TelcoSimOptions {
   timers?: Readonly<Record<string, number>>;
 }
 
+export interface PlaceCallOptions {
+  caller: string;
+  called?: string;
+  channel?: number;
+  /** Default true: the channel is the only one acceptable (Q.931 §4.5.13, exclusive bit). */
+  exclusive?: boolean;
+  presentation?: number;
+}
+
 export interface TelcoEvents {
   up: [];
   down: [];
   /** The box placed a call (transfer, agent station). */
   incoming: [SimLine];
   restartAck: [number];
+  /** The exchange refused a SETUP from the box because it holds the channel (glare), with this cause. */
+  refused: [{ channel: number; called: string; cause: number }];
 }
 
 export class TelcoSim extends EventEmitter<TelcoEvents & { tick: [] }> {
@@ -160,9 +176,11 @@ export class TelcoSim extends EventEmitter<TelcoEvents & { tick: [] }> {
   private readonly parser: RecordParser;
   private readonly timers = new Set<NodeJS.Timeout>();
   dchannelUp = false;
+  readonly side: 'cpe' | 'network';
 
   constructor(private readonly opts: TelcoSimOptions) {
     super();
+    this.side = opts.side ?? 'network';
     this.pacer = new FramePacer(() => this.tick(), (e) => this.opts.log?.(`pacer: ${String(e)}`));
     this.parser = new RecordParser((ch, f) => this.byChannel.get(ch)?.onAudio(f));
   }
@@ -171,7 +189,7 @@ export class TelcoSim extends EventEmitter<TelcoEvents & { tick: [] }> {
   async connect(): Promise<void> {
     if (this.opts.log) setPriLogSink((_l, m) => this.opts.log!(m.trimEnd()));
     const fd = seqpacketConnect(this.opts.dchannel);
-    const link = new PriLink({ fd, side: 'network', switchType: this.opts.switchType ?? 'euroisdn_e1', ...(this.opts.timers ? { timers: this.opts.timers } : {}) });
+    const link = new PriLink({ fd, side: this.side, switchType: this.opts.switchType ?? 'euroisdn_e1', ...(this.opts.timers ? { timers: this.opts.timers } : {}) });
     this.link = link;
     link.on('event', (ev) => {
       if (this.link === link) this.onEvent(ev);
@@ -279,12 +297,14 @@ export class TelcoSim extends EventEmitter<TelcoEvents & { tick: [] }> {
     if (this.byChannel.has(ch)) {
       // Glare: the exchange keeps its own call on the channel (Q.931 §5.2.3.1) and refuses the box's.
       link.hangup(ev.call, CAUSE.REQUESTED_CHAN_UNAVAIL);
+      this.emit('refused', { channel: ch, called: ev.calledNumber, cause: CAUSE.REQUESTED_CHAN_UNAVAIL });
       return;
     }
     const b = this.opts.behaviour?.(ev.calledNumber) ?? { kind: 'answer' };
     if (b.kind === 'glare') {
       this.placeCall({ caller: b.caller, channel: ch });
       link.hangup(ev.call, CAUSE.REQUESTED_CHAN_UNAVAIL);
+      this.emit('refused', { channel: ch, called: ev.calledNumber, cause: CAUSE.REQUESTED_CHAN_UNAVAIL });
       return;
     }
     const line = new SimLine(this, 'from-box', ev.call, ch, ev.callingNumber, ev.calledNumber);
@@ -328,26 +348,53 @@ export class TelcoSim extends EventEmitter<TelcoEvents & { tick: [] }> {
     }
   }
 
-  /** Place a call to the box (SETUP, Q.931 §3.1.14). Channel: the lowest free unless given. */
-  placeCall(o: { caller: string; called?: string; channel?: number; presentation?: number }): SimLine {
+  /**
+   * Place a call to the box (SETUP, Q.931 §3.1.14). Channel: the first free unless given, hunted
+   * from the lowest up as the network side and from the highest down as the user side (the box's
+   * ChannelPool hunts the other way). `exclusive` false sends the channel as preferred (§4.5.13).
+   * A channel given explicitly is used even if this side has a call on it (fault injection: the
+   * box must refuse it); audio on that channel stays with the call already there.
+   */
+  placeCall(o: PlaceCallOptions): SimLine {
     const link = this.link;
     if (!link || !this.dchannelUp) throw new Error('telco: D-channel is not up');
     let ch = o.channel;
     if (ch === undefined) {
-      for (let c = 1; c <= 31; c++) {
-        if (c !== 16 && !this.byChannel.has(c)) {
-          ch = c;
-          break;
-        }
-      }
+      const order = Array.from({ length: 31 }, (_, i) => i + 1).filter((c) => c !== 16);
+      if (this.side === 'cpe') order.reverse();
+      ch = order.find((c) => !this.byChannel.has(c));
     }
     if (ch === undefined) throw new Error('telco: no free channel');
     const called = o.called ?? '12328';
-    const ptr = link.setup({ channel: ch, called, caller: o.caller, callerPres: o.presentation ?? PRES_ALLOWED_USER_NUMBER_NOT_SCREENED });
+    const ptr = link.setup({
+      channel: ch, called, caller: o.caller, callerPres: o.presentation ?? PRES_ALLOWED_USER_NUMBER_NOT_SCREENED,
+      ...(o.exclusive === false ? { exclusive: false } : {}),
+    });
     const line = new SimLine(this, 'to-box', ptr, ch, o.caller, called);
     this.lines.set(ptr, line);
-    this.byChannel.set(ch, line);
+    if (!this.byChannel.has(ch)) this.byChannel.set(ch, line);
     return line;
+  }
+
+  /**
+   * Glare with truly crossing SETUPs (Q.931 §5.2.3.1): the next frame the box sends (its SETUP, when
+   * called just before the box dials on an idle link) makes this side send its own SETUP on
+   * `channel` before it reads the box's. Each side has then sent a SETUP for the channel before
+   * receiving the other's. Resolves with the exchange's line once its SETUP is sent; the box's
+   * SETUP is then handled as usual (refused with cause 44 if `channel` is the one it asked for).
+   */
+  placeCallCrossing(o: PlaceCallOptions & { channel: number }): Promise<SimLine> {
+    const link = this.link;
+    if (!link || !this.dchannelUp) return Promise.reject(new Error('telco: D-channel is not up'));
+    return new Promise((resolve, reject) => {
+      link.beforeNextRead(() => {
+        try {
+          resolve(this.placeCall(o));
+        } catch (e) {
+          reject(e as Error);
+        }
+      });
+    });
   }
 
   /** @internal */ answerLine(line: SimLine): void {
