@@ -33,6 +33,8 @@ export interface E1PriDriverOptions {
   clock?: Clock;
   logger?: E1Logger;
   onListenerError?: (err: unknown, event: TrunkEventName) => void;
+  /** The span worker's entry point (default child/worker-main.ts); tests of the restart policy pass a crashing one. */
+  workerPath?: string;
 }
 
 export class E1PriDriver implements TrunkDriver {
@@ -85,7 +87,7 @@ export class E1PriDriver implements TrunkDriver {
     this.clock = opts.clock ?? systemClock;
     this.log = opts.logger ?? silentLogger;
     this.emitter = new TrunkEmitter(opts.onListenerError ?? ((err, ev) => this.log.error(`e1-pri: listener for ${ev} threw: ${String(err)}`)));
-    this.host = new SpanHost(this.config);
+    this.host = new SpanHost(this.config, ...(opts.workerPath ? [opts.workerPath] : []));
     this.media = {
       host: this.host, clock: this.clock, log: this.log, config: this.config,
       playWaiters: this.playWaiters, recordWaiters: this.recordWaiters, rethrow: (e) => this.rethrow(e),
@@ -148,7 +150,7 @@ export class E1PriDriver implements TrunkDriver {
 
   async probe(): Promise<ProbeInfo> {
     this.alive();
-    return this.host.request<ProbeInfo>({ op: 'probe' });
+    return this.host.request<ProbeInfo>({ op: 'probe' }).catch((e: unknown) => this.rethrow(e));
   }
 
   /** RESTART a B-channel (Q.931 §5.5), or the whole interface with 0. */

@@ -13,7 +13,8 @@ import type { ChildToParent, ParentToChild, WorkerCommand, WorkerEvent } from '.
 export interface SpanHostEvents {
   event: [WorkerEvent];
   /** The worker died; every call it carried is gone. `willRestart` false = gave up (permanent). */
-  exit: [{ code: number | null; signal: NodeJS.Signals | null; willRestart: boolean; reason: string }];
+  /** `restartInMs`: the backoff before the next worker is forked (absent when giving up). */
+  exit: [{ code: number | null; signal: NodeJS.Signals | null; willRestart: boolean; reason: string; crashes: number; restartInMs?: number }];
   /** A new worker is listening after a restart. */
   restarted: [{ pid: number; attempt: number }];
   error: [Error];
@@ -103,10 +104,17 @@ export class SpanHost extends EventEmitter<SpanHostEvents> {
     if (Date.now() - this.startedAt > this.cfg.restartResetMs) this.crashes = 0;
     this.crashes++;
     const willRestart = this.crashes <= this.cfg.maxRestarts;
-    this.emit('exit', { code, signal, willRestart, reason: `span worker died (code ${code}, signal ${signal})` });
-    if (!willRestart) return;
+    const deathNote = `span worker died (code ${code}, signal ${signal})`;
+    if (!willRestart) {
+      this.emit('exit', {
+        code, signal, willRestart, crashes: this.crashes,
+        reason: `${deathNote}; gave up after ${this.crashes} consecutive crashes (maxRestarts ${this.cfg.maxRestarts})`,
+      });
+      return;
+    }
     const { initial, max } = this.cfg.restartBackoffMs;
     const delay = Math.min(max, initial * 2 ** (this.crashes - 1));
+    this.emit('exit', { code, signal, willRestart, reason: deathNote, crashes: this.crashes, restartInMs: delay });
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
       if (this.stopping) return;
