@@ -68,6 +68,8 @@ export const errorCatalogue = {
   'exchange-kind-not-allowed': { status: 403, en: 'This kind of message may not travel this way or to this destination', zh: '该类消息不能按此方向或目的地发送' },
   'exchange-stats-region-mismatch': { status: 403, en: 'Daily statistics of a region other than the sender’s', zh: '统计数据的区划与发送方不符' },
   'exchange-article-not-upstream': { status: 403, en: 'A knowledge-base article not published by the upstream or a level above it', zh: '知识库文章并非上级或更高级别发布' },
+  'exchange-message-expired': { status: 422, en: 'A message older than the receiver accepts (network.maxMessageAgeDays)', zh: '消息已超过接收方受理期限' },
+  'exchange-message-time-invalid': { status: 422, en: 'A message dated too far ahead of the receiver’s clock, or with no readable time', zh: '消息时间超前于接收方时钟或无法识别' },
   'exchange-enrollment-invalid': { status: 403, en: 'The enrollment code is wrong, used or expired', zh: '配对码错误、已使用或已过期' },
   'exchange-not-upstream': { status: 409, en: 'This box cannot be the upstream of that region', zh: '本机不能作为该区划的上级' },
   'network-not-paired': { status: 409, en: 'This box is not paired with an upstream', zh: '本机尚未与上级配对' },

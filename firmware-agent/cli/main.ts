@@ -20,8 +20,9 @@ commands:
         on a province or ministry box: print a one-time enrollment code for the box below that holds CODE
   pair --upstream URL --code CODE [--data DIR]
         on a city or province box: create this box's Ed25519 key pair and register it with the upstream
-  network [status | resend --since ISO-TIME] [--data DIR]
-        three-level network status; re-send to an upstream restored from a backup
+  network [status | prune | resend --since ISO-TIME] [--data DIR]
+        three-level network status; prune old message ids and delivered messages now;
+        re-send to an upstream restored from a backup
   probe [--driver e1-pri] [--dchannel PATH] [--json]
         report the telephony hardware (libpri version, D-channel state, B-channels in use)
 `;

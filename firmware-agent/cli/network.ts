@@ -1,11 +1,13 @@
 // `edgebox enroll --region CODE` (on the upstream: prints a one-time enrollment code for the box that will
 // hold CODE), `edgebox pair --upstream URL --code CODE` (on the downstream: creates this box's Ed25519 key
-// pair if needed and registers it), `edgebox network` (status). All work while the box runs (SQLite WAL).
+// pair if needed and registers it), `edgebox network` (status; `prune` runs the retention now). All work
+// while the box runs (SQLite WAL).
 import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { openConfig } from '../config/store.js';
 import { NetStore } from '../network/store.js';
 import { issueEnrollment, pairWithUpstream } from '../network/pairing.js';
+import { pruneNetwork } from '../network/retention.js';
 import { RegionTable } from '../regions/regions.js';
 import { openDb } from '../store/db.js';
 import { dataDirOf } from './main.js';
@@ -69,7 +71,13 @@ export async function networkCommand(argv: string[]): Promise<number> {
       process.stdout.write(`${n} message(s) delivered since ${new Date(since).toISOString()} queued again for the upstream\n`);
       return 0;
     }
-    if (sub !== 'status') throw new Error('expected "network", "network status" or "network resend --since ISO-TIME"');
+    if (sub === 'prune') {
+      // The nightly retention (docs/exchange.md §Retention), now; safe while the box runs.
+      const r = await pruneNetwork(store, cfg.network, new Date());
+      process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+      return 0;
+    }
+    if (sub !== 'status') throw new Error('expected "network", "network status", "network prune" or "network resend --since ISO-TIME"');
     const id = store.identity();
     const d = store.depth();
     const out = {

@@ -44,6 +44,20 @@ export interface BoxConfig {
     /** Lock duration in minutes after too many failures; doubles on each further failure, up to 24 h. */
     loginLockMinutes: number;
   };
+  /** Three-level network (docs/exchange.md §Retention, §Confidential reporters). */
+  network: {
+    /** Days a received message stays acceptable after its `at`; older ones are refused (exchange-message-expired). */
+    maxMessageAgeDays: number;
+    /** Days a delivered outbox row is kept (a peer restored from a backup pulls it again within this time). */
+    outboxRetentionDays: number;
+    /** Days dead letters, refusal records, messages the receiver refused and spent enrollment codes are kept. */
+    logRetentionDays: number;
+    /**
+     * Send a confidential reporter's phone and name upward in ticket reports. Off by default; turn on only
+     * with the written authorisation of the policy that allows it.
+     */
+    revealConfidentialUpstream: boolean;
+  };
 }
 
 export const defaultConfig: BoxConfig = {
@@ -57,6 +71,7 @@ export const defaultConfig: BoxConfig = {
     maxDescriptionLength: 4000,
   },
   auth: { sessionHours: 12, loginMaxFailures: 5, loginMaxFailuresTotal: 20, loginLockMinutes: 15 },
+  network: { maxMessageAgeDays: 30, outboxRetentionDays: 30, logRetentionDays: 90, revealConfidentialUpstream: false },
 };
 
 const days = { type: 'integer', minimum: 1, maximum: 60 } as const;
@@ -64,7 +79,7 @@ const days = { type: 'integer', minimum: 1, maximum: 60 } as const;
 export const configSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['box', 'http', 'tickets', 'auth'],
+  required: ['box', 'http', 'tickets', 'auth', 'network'],
   properties: {
     box: {
       type: 'object',
@@ -110,6 +125,17 @@ export const configSchema = {
         loginMaxFailures: { type: 'integer', minimum: 1, maximum: 100 },
         loginMaxFailuresTotal: { type: 'integer', minimum: 1, maximum: 1000 },
         loginLockMinutes: { type: 'integer', minimum: 1, maximum: 1440 },
+      },
+    },
+    network: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['maxMessageAgeDays', 'outboxRetentionDays', 'logRetentionDays', 'revealConfidentialUpstream'],
+      properties: {
+        maxMessageAgeDays: { type: 'integer', minimum: 1, maximum: 3650 },
+        outboxRetentionDays: { type: 'integer', minimum: 1, maximum: 3650 },
+        logRetentionDays: { type: 'integer', minimum: 1, maximum: 3650 },
+        revealConfidentialUpstream: { type: 'boolean' },
       },
     },
   },

@@ -41,6 +41,8 @@ const permanent = new Set([
   'exchange-region-not-held',
   'exchange-kind-not-allowed',
   'exchange-stats-region-mismatch',
+  'exchange-message-expired',
+  'exchange-message-time-invalid',
 ]);
 
 export interface PulledMessage {

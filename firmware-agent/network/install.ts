@@ -1,6 +1,6 @@
 // Network installer: builds the network service, hooks ticket changes into the outbox, mounts the exchange
 // and admin routes, starts the uplink (city and province boxes), the daily statistics job and the
-// knowledge-base pump, and reports health. Tunables come from start flags or the environment:
+// knowledge-base pump and the nightly retention, and reports health. Tunables come from start flags or the environment:
 //   --net-retry-base-ms (EDGEBOX_NET_RETRY_BASE_MS, 1000)   first retry delay
 //   --net-retry-max-ms  (EDGEBOX_NET_RETRY_MAX_MS, 300000)  retry ceiling
 //   --net-idle-ms       (EDGEBOX_NET_IDLE_MS, 5000)         idle look-again interval of the push loop
@@ -15,6 +15,7 @@ import { addDays, localDay } from '../calendar/time.js';
 import { computeDailyStats } from '../stats/daily.js';
 import { networkAdminRoutes, networkStatus } from './admin-routes.js';
 import { UpstreamClient } from './client.js';
+import { type RetentionResult, pruneNetwork } from './retention.js';
 import { exchangeRoutes } from './routes.js';
 import { type KbPort, NetworkService } from './service.js';
 import { Uplink, defaultSyncOptions } from './sync.js';
@@ -48,6 +49,7 @@ export async function installNetwork(box: Box, opts: BoxOptions): Promise<void> 
     role: () => cfg().box.role,
     region: () => cfg().box.region,
     now: box.now,
+    settings: () => cfg().network,
     log,
   });
   net.store.ensureIdentity(box.now());
@@ -93,10 +95,34 @@ export async function installNetwork(box: Box, opts: BoxOptions): Promise<void> 
       log.error({ err }, 'daily statistics job failed; it runs again on the next check');
     }
   };
+  // Retention (docs/exchange.md §Retention), once per local day on the same checks as the statistics: the
+  // first check after midnight, or after start for a box that was off. Its outcome shows in /healthz.
+  let retention: { at: string; result?: RetentionResult; error?: string } | null = null;
+  let pruning = false;
+  const retentionJob = async () => {
+    const today = localDay(box.now(), cfg().box.timezone);
+    if (pruning || net.meta(`retention-run:${today}`)) return;
+    pruning = true;
+    try {
+      const result = await pruneNetwork(net.store, cfg().network, box.now());
+      net.setMeta(`retention-run:${today}`, 1);
+      retention = { at: box.now().toISOString(), result };
+      log.info(result, 'network retention: old message ids, delivered outbox rows and records pruned');
+    } catch (err) {
+      retention = { at: box.now().toISOString(), error: (err as Error).message };
+      log.error({ err }, 'network retention failed; it runs again on the next check');
+    } finally {
+      pruning = false;
+    }
+  };
+  const runDailyJobs = () => {
+    runStatsJob();
+    retentionJob().catch((err: unknown) => log.error({ err }, 'network retention failed'));
+  };
   // Once soon after start (a box that was off at midnight catches up), then every check interval.
-  const statsFirst = setTimeout(runStatsJob, Math.min(statsCheckMs, 30_000));
+  const statsFirst = setTimeout(runDailyJobs, Math.min(statsCheckMs, 30_000));
   statsFirst.unref();
-  const statsTimer = setInterval(runStatsJob, statsCheckMs);
+  const statsTimer = setInterval(runDailyJobs, statsCheckMs);
   statsTimer.unref();
 
   await box.http.register(exchangeRoutes, { box, net, limits: { maxBatch, maxBodyBytes: 16 * 1024 * 1024, maxWaitSeconds: 60 } });
@@ -111,6 +137,7 @@ export async function installNetwork(box: Box, opts: BoxOptions): Promise<void> 
     if (s.rejected > 0) warnings.push(`${s.rejected} message(s) refused by the receiver and set aside`);
     if (s.deadLetters > 0) warnings.push(`${s.deadLetters} received message(s) could not be applied and were set aside (GET /api/network/dead-letters)`);
     if (s.upstream?.lastError) warnings.push(`last upstream error: ${s.upstream.lastError}`);
+    if (retention?.error) warnings.push(`last retention run failed: ${retention.error}`);
     return {
       ok: s.rejected === 0 && s.deadLetters === 0,
       outboxDepth: s.outboxDepth,
@@ -119,6 +146,7 @@ export async function installNetwork(box: Box, opts: BoxOptions): Promise<void> 
       lastContact: s.upstream?.lastContact ?? s.peers.map((p) => p.lastContact).filter((x): x is string => !!x).sort().at(-1) ?? null,
       upstream: s.upstream ? { address: s.upstream.address, url: s.upstream.url } : null,
       peers: s.peers.filter((p) => !p.revokedAt).length,
+      retention,
       warnings,
     };
   });

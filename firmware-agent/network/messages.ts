@@ -250,6 +250,43 @@ export function checkEnvelope(e: unknown, index = 0): Envelope {
   return env;
 }
 
+/** Clocks of paired boxes agree within the request skew (5 min); a message may be dated at most this far ahead. */
+export const messageLeadMs = 3_600_000;
+
+/**
+ * How long a receiver keeps the ids of the messages it applied: longer than any message it still accepts
+ * (`maxAgeMs` after its time, which is at most messageLeadMs after its receipt), plus a day for clock
+ * corrections. A repeat arriving after its id was pruned is refused by checkMessageTime.
+ */
+export function inboxKeepMs(maxAgeMs: number): number {
+  return maxAgeMs + 86_400_000;
+}
+
+/**
+ * A message's time against the receiver's clock (docs/exchange.md §Retention). The receiver forgets the ids
+ * of applied messages after inboxKeepMs, so a message older than `maxAgeMs` is refused, never applied
+ * again; one dated more than messageLeadMs ahead (or with no readable time) is refused too, since it would
+ * outlive its own id. Throws AppError exchange-message-expired | exchange-message-time-invalid.
+ */
+export function checkMessageTime(env: Envelope, index: number, now: Date, maxAgeMs: number): void {
+  const t = Date.parse(env.at);
+  if (Number.isNaN(t) || t - now.getTime() > messageLeadMs) {
+    throw new AppError('exchange-message-time-invalid', `message ${index}: time ${env.at} is not a time up to ${messageLeadMs / 60_000} min ahead of ${now.toISOString()}`, {
+      index,
+      id: env.id,
+      at: env.at,
+    });
+  }
+  if (now.getTime() - t > maxAgeMs) {
+    throw new AppError('exchange-message-expired', `message ${index}: created at ${env.at}, older than the ${Math.round(maxAgeMs / 86_400_000)} days this box accepts`, {
+      index,
+      id: env.id,
+      at: env.at,
+      maxAgeDays: Math.round(maxAgeMs / 86_400_000),
+    });
+  }
+}
+
 export function newEnvelope<B>(kind: MessageKind, from: string, to: string, at: Date, body: B, ticket?: { id: string; version: number }): Envelope<B> {
   return {
     v: envelopeVersion,

@@ -9,7 +9,7 @@ import type { BoxServices } from '../box.js';
 import { AppError } from '../errors.js';
 import { errorResponses } from '../http/server.js';
 import { authenticate, header, headers, signResponse } from './auth.js';
-import { type Envelope, checkEnvelope } from './messages.js';
+import { type Envelope, checkEnvelope, checkMessageTime } from './messages.js';
 import { type PairRequest, acceptPairing } from './pairing.js';
 import { checkPushed } from './policy.js';
 import type { NetworkService } from './service.js';
@@ -163,7 +163,10 @@ export const exchangeRoutes: FastifyPluginAsync<{ box: BoxServices; net: Network
       if (messages.length > limits.maxBatch) {
         throw new AppError('exchange-batch-too-large', `${messages.length} messages; at most ${limits.maxBatch} per batch`, { count: messages.length, max: limits.maxBatch });
       }
+      const now = box.now();
       const envs: Envelope[] = messages.map((m, i) => checkEnvelope(m, i));
+      // Too old to tell from a repeat once its id is pruned (docs/exchange.md §Retention): refused.
+      envs.forEach((e, index) => checkMessageTime(e, index, now, net.maxMessageAgeMs()));
       // What a box below may send up (docs/exchange.md §5 Directions): any message that fails refuses the
       // whole batch, so nothing of it is applied.
       envs.forEach((e, index) => checkPushed(e, index, peer));

@@ -4,11 +4,12 @@
 //
 // Invariants:
 // - A message id is applied at most once per box (net_inbox.id UNIQUE, checked and written in the
-//   applying transaction); a repeat is acknowledged as a duplicate and changes nothing.
+//   applying transaction); a repeat is acknowledged as a duplicate and changes nothing. Ids are pruned
+//   only after their messages are too old to be accepted (retention.ts, checkMessageTime).
 // - Outbox rows are per hop and FIFO (seq); a received message's onward rows are written in the
 //   transaction that applies it, so messages about one ticket keep their order across every hop.
 // - A confidential reporter's phone and name never leave the box (snapshots are the 'peer' view).
-import type { Role } from '../config/schema.js';
+import { type BoxConfig, type Role, defaultConfig } from '../config/schema.js';
 import { AppError } from '../errors.js';
 import type { RegionTable } from '../regions/regions.js';
 import type { Db } from '../store/db.js';
@@ -46,6 +47,8 @@ export interface NetworkDeps {
   role: () => Role;
   region: () => string;
   now: () => Date;
+  /** The configuration's network section (config/schema.ts); the defaults when not given. */
+  settings?: () => Readonly<BoxConfig['network']>;
   log?: { info(o: object, m?: string): void; warn(o: object, m?: string): void; error(o: object, m?: string): void };
 }
 
@@ -94,6 +97,15 @@ export class NetworkService {
        ON CONFLICT (region, day) DO UPDATE SET computed_at = excluded.computed_at, body = excluded.body
        WHERE excluded.computed_at >= net_stats.computed_at`,
     );
+  }
+
+  settings(): Readonly<BoxConfig['network']> {
+    return this.deps.settings?.() ?? defaultConfig.network;
+  }
+
+  /** Oldest a received message may be (network.maxMessageAgeDays), ms. */
+  maxMessageAgeMs(): number {
+    return this.settings().maxMessageAgeDays * 86_400_000;
   }
 
   /** This box's address on the network: its region code, or 000000 for the ministry. */

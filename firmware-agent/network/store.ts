@@ -52,7 +52,9 @@ export class NetStore {
       enqueue: db.prepare('INSERT OR IGNORE INTO net_outbox (id, hop, kind, ticket_id, envelope, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
       pending: db.prepare('SELECT seq, id, hop, kind, envelope, created_at, attempts FROM net_outbox WHERE hop = ? AND delivered_at IS NULL AND seq > ? ORDER BY seq LIMIT ?'),
       forPull: db.prepare('SELECT seq, id, hop, kind, envelope, created_at, attempts FROM net_outbox WHERE hop = ? AND seq > ? AND rejected_code IS NULL ORDER BY seq LIMIT ?'),
-      head: db.prepare("SELECT coalesce(max(seq), 0) AS seq FROM net_outbox"),
+      // AUTOINCREMENT's counter, not max(seq): delivered rows are pruned, and an emptied outbox must not look
+      // like a store restored from an old backup to a peer whose cursor is ahead of max(seq).
+      head: db.prepare("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'net_outbox'), 0) AS seq"),
       setCursor: db.prepare('UPDATE net_identity SET pull_cursor = ? WHERE id = 1'),
       delivered: db.prepare('UPDATE net_outbox SET delivered_at = ? WHERE hop = ? AND seq = ? AND delivered_at IS NULL'),
       deliveredUpTo: db.prepare('UPDATE net_outbox SET delivered_at = ? WHERE hop = ? AND seq <= ? AND delivered_at IS NULL'),
@@ -199,6 +201,60 @@ export class NetStore {
 
   refusal(at: Date, peer: string | null, code: string, message: string, path: string): void {
     this.#s.refusal.run(at.toISOString(), peer, code, message.slice(0, 500), path.slice(0, 200));
+  }
+
+  /**
+   * Deletes, oldest first, up to `limit` leading rows of net_inbox or net_refusals (by their integer key)
+   * whose time is before `before`; stops at the first newer row, so a row written while the clock was set
+   * back is kept longer, never pruned early. Returns the number deleted (0: nothing left to prune).
+   */
+  pruneLeading(table: 'net_inbox' | 'net_refusals', before: Date, limit: number): number {
+    const [key, time] = table === 'net_inbox' ? ['seq', 'received_at'] : ['id', 'at'];
+    const rows = this.db.prepare(`SELECT ${key} AS k, ${time} AS t FROM ${table} ORDER BY ${key} LIMIT ?`).all(limit) as { k: number; t: string }[];
+    const cutoff = before.toISOString();
+    let last: number | null = null;
+    for (const r of rows) {
+      if (r.t >= cutoff) break;
+      last = r.k;
+    }
+    if (last === null) return 0;
+    return this.db.prepare(`DELETE FROM ${table} WHERE ${key} <= ?`).run(last).changes;
+  }
+
+  /**
+   * Deletes delivered outbox rows among the `limit` rows after `afterSeq`: acknowledged ones delivered
+   * before `delivered`, ones the receiver refused (set aside) before `rejected`. Rows still waiting are
+   * never touched. Returns the last seq looked at, or null when the scan reached rows created after both
+   * cutoffs (no later row can have been delivered before them).
+   */
+  pruneOutbox(afterSeq: number, delivered: Date, rejected: Date, limit: number): { deleted: number; next: number | null } {
+    const d = delivered.toISOString();
+    const r = rejected.toISOString();
+    const newest = d > r ? d : r;
+    const rows = this.db
+      .prepare('SELECT seq, created_at, delivered_at, rejected_code FROM net_outbox WHERE seq > ? ORDER BY seq LIMIT ?')
+      .all(afterSeq, limit) as { seq: number; created_at: string; delivered_at: string | null; rejected_code: string | null }[];
+    const del = this.db.prepare('DELETE FROM net_outbox WHERE seq = ?');
+    let deleted = 0;
+    let next: number | null = rows.length === limit ? rows[rows.length - 1]!.seq : null;
+    for (const row of rows) {
+      if (row.created_at >= newest) {
+        next = null;
+        break;
+      }
+      if (row.delivered_at === null) continue;
+      if (row.rejected_code === null ? row.delivered_at < d : row.delivered_at < r) deleted += del.run(row.seq).changes;
+    }
+    return { deleted, next };
+  }
+
+  /** Deletes dead letters set aside and enrollment codes that expired before `before`. */
+  pruneRecords(before: Date): { deadLetters: number; enrollments: number } {
+    const b = before.toISOString();
+    return {
+      deadLetters: this.db.prepare('DELETE FROM net_dead_letters WHERE at < ?').run(b).changes,
+      enrollments: this.db.prepare('DELETE FROM net_enrollments WHERE expires_at < ?').run(b).changes,
+    };
   }
 
   // Last-contact times are written at most every few seconds: each write is an fsync of its own, and

@@ -9,7 +9,7 @@
 //   content is split to find the message at fault, which is set aside (rejected_code) and reported in
 //   /healthz instead of blocking the queue forever.
 // - Both loops check the stop flag and every wait ends on stop.
-import { checkEnvelope } from './messages.js';
+import { checkEnvelope, checkMessageTime } from './messages.js';
 import { checkPulled } from './policy.js';
 import { NetworkError, type UpstreamClient } from './client.js';
 import type { NetworkService } from './service.js';
@@ -144,13 +144,15 @@ export class Uplink {
       // The upstream is trusted (its answer is signed), but its messages are still checked like any other.
       // One it cannot read (e.g. a newer body version) is recorded as a refusal and skipped, not retried forever.
       // A message of a kind only a box below may send, or an article not owned at or above the upstream, is
-      // refused the same way: recorded, logged, skipped, nothing applied.
+      // refused the same way: recorded, logged, skipped, nothing applied. So is one too old to be told from a
+      // repeat once its id is pruned (exchange-message-expired, docs/exchange.md §Retention).
       const envs = [];
       const upstream = id.upstream_address ?? '';
       for (const [i, m] of res.messages.entries()) {
         try {
           const env = checkEnvelope(m.message, i);
           checkPulled(env, i, upstream);
+          checkMessageTime(env, i, now, this.net.maxMessageAgeMs());
           envs.push(env);
         } catch (err) {
           const code = (err as { code?: string }).code ?? 'exchange-body-invalid';

@@ -176,6 +176,19 @@ t.test('a body version from the future is refused', async (t) => {
   t.equal(applied(), before);
 });
 
+t.test('a message older than the retention window, or dated ahead of the clock, is refused', async (t) => {
+  const before = applied();
+  const old = new Date(Date.now() - 31 * 86_400_000).toISOString();
+  const sent = await refused(t, () => push(batch(report(), report('623000', { at: old }))), 422, 'exchange-message-expired');
+  t.match(JSON.parse(sent.response), { error: { details: { index: 1, maxAgeDays: 30 } } }, 'the message at fault is named');
+  const ahead = new Date(Date.now() + 2 * 3_600_000).toISOString();
+  await refused(t, () => push(batch(report('623000', { at: ahead }))), 422, 'exchange-message-time-invalid');
+  t.equal(applied(), before, 'nothing of either batch applied');
+  const recent = await push(batch(report('623000', { at: new Date(Date.now() - 29 * 86_400_000).toISOString() })));
+  t.equal(recent.status, 200, 'a message within the window is applied');
+  t.equal(applied(), before + 1);
+});
+
 function article(from = '623000', to = '*') {
   const at = new Date();
   return newEnvelope('kb.article', from, to, at, {
