@@ -70,6 +70,7 @@ export const errorCatalogue = {
   'exchange-article-not-upstream': { status: 403, en: 'A knowledge-base article not published by the upstream or a level above it', zh: '知识库文章并非上级或更高级别发布' },
   'exchange-message-expired': { status: 422, en: 'A message older than the receiver accepts (network.maxMessageAgeDays)', zh: '消息已超过接收方受理期限' },
   'exchange-message-time-invalid': { status: 422, en: 'A message dated too far ahead of the receiver’s clock, or with no readable time', zh: '消息时间超前于接收方时钟或无法识别' },
+  'exchange-key-in-use': { status: 409, en: 'This public key is paired for another region', zh: '该公钥已配对给其他区划' },
   'exchange-enrollment-invalid': { status: 403, en: 'The enrollment code is wrong, used or expired', zh: '配对码错误、已使用或已过期' },
   'exchange-not-upstream': { status: 409, en: 'This box cannot be the upstream of that region', zh: '本机不能作为该区划的上级' },
   'network-not-paired': { status: 409, en: 'This box is not paired with an upstream', zh: '本机尚未与上级配对' },

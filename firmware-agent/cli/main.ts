@@ -18,8 +18,9 @@ commands:
         list the login locks in force
   enroll --region CODE [--data DIR]
         on a province or ministry box: print a one-time enrollment code for the box below that holds CODE
-  pair --upstream URL --code CODE [--data DIR]
-        on a city or province box: create this box's Ed25519 key pair and register it with the upstream
+  pair --upstream URL --code CODE [--new-key] [--data DIR]
+        on a city or province box: create this box's Ed25519 key pair and register it with the upstream;
+        --new-key rotates to a new key pair (the upstream revokes the old one)
   network [status | prune | resend --since ISO-TIME] [--data DIR]
         three-level network status; prune old message ids and delivered messages now;
         re-send to an upstream restored from a backup

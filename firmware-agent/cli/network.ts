@@ -43,12 +43,16 @@ export async function enrollCommand(argv: string[]): Promise<number> {
 }
 
 export async function pairCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { upstream: { type: 'string' }, code: { type: 'string' }, data: { type: 'string' }, json: { type: 'boolean' } }, strict: true });
+  const { values } = parseArgs({
+    args: argv,
+    options: { upstream: { type: 'string' }, code: { type: 'string' }, data: { type: 'string' }, json: { type: 'boolean' }, 'new-key': { type: 'boolean' } },
+    strict: true,
+  });
   if (!values.upstream) throw new Error('--upstream URL is required (the province or ministry box)');
   if (!values.code) throw new Error('--code is required (printed by `edgebox enroll` on the upstream)');
   const { cfg, db, store } = await open(values.data);
   try {
-    const r = await pairWithUpstream(store, { role: cfg.box.role, region: cfg.box.region }, values.upstream, values.code, new Date());
+    const r = await pairWithUpstream(store, { role: cfg.box.role, region: cfg.box.region }, values.upstream, values.code, new Date(), fetch, { newKey: values['new-key'] === true });
     if (values.json) process.stdout.write(`${JSON.stringify(r)}\n`);
     else process.stdout.write(`paired ${cfg.box.role} ${cfg.box.region} with ${r.role} ${r.region} (${r.name}) at ${values.upstream}\n`);
     return 0;

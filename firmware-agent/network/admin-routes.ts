@@ -74,20 +74,27 @@ export const networkAdminRoutes: FastifyPluginAsync<{ box: BoxServices; net: Net
     },
   );
 
-  app.post<{ Body: { upstream: string; code: string } }>(
+  app.post<{ Body: { upstream: string; code: string; newKey?: boolean } }>(
     '/api/network/pair',
     {
       config: { roles: managers },
       schema: {
         tags: ['network'],
         summary: 'Pair this box with its upstream using the code the upstream issued',
-        body: { type: 'object', additionalProperties: false, required: ['upstream', 'code'], properties: { upstream: { type: 'string', minLength: 8, maxLength: 200 }, code: { type: 'string', minLength: 8, maxLength: 32 } } },
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['upstream', 'code'],
+          properties: { upstream: { type: 'string', minLength: 8, maxLength: 200 }, code: { type: 'string', minLength: 8, maxLength: 32 }, newKey: { type: 'boolean' } },
+        },
         response: { 200: obj, ...errorResponses(400, 401, 403, 409, 502) },
       },
     },
     async (request) => {
       const cfg = box.config.current();
-      const r = await pairWithUpstream(net.store, { role: cfg.box.role, region: cfg.box.region }, request.body.upstream, request.body.code, box.now());
+      const r = await pairWithUpstream(net.store, { role: cfg.box.role, region: cfg.box.region }, request.body.upstream, request.body.code, box.now(), fetch, {
+        newKey: request.body.newKey === true,
+      });
       net.notifier.notify('up');
       return { upstream: r };
     },

@@ -1,11 +1,13 @@
 // Pairing and trust (docs/exchange.md §Pairing): the upstream issues a one-time code for a region below
 // it; the downstream sends the code with its Ed25519 public key and learns the upstream's key. A region
-// is held by one key: pairing again (with a new code) revokes the previous key.
+// is held by one key: pairing a new key (with a new code) revokes the previous one in the same transaction.
+// A revoked key stays revoked: pairing it again is refused (exchange-peer-revoked); the box rotates to a new
+// key instead (pairWithUpstream's newKey), which it keeps only once the upstream has accepted it.
 import { v7 as uuidv7 } from 'uuid';
 import type { Role } from '../config/schema.js';
 import { AppError } from '../errors.js';
 import type { RegionTable } from '../regions/regions.js';
-import { enrollmentCode, enrollmentHash, isPublicKey } from './crypto.js';
+import { enrollmentCode, enrollmentHash, generateKeyPair, isPublicKey } from './crypto.js';
 import type { NetStore } from './store.js';
 
 /** The role a box holding `region` has below an upstream of `upstreamRole` at `upstreamRegion`, or throws. */
@@ -50,13 +52,25 @@ export function acceptPairing(store: NetStore, role: Role, boxRegion: string, re
     if (!e || e.used_at || e.region !== req.region || Date.parse(e.expires_at) < now.getTime()) {
       throw new AppError('exchange-enrollment-invalid', undefined, { region: req.region });
     }
+    // Checked after the code, so only the holder of a valid code learns anything about a key; a refusal
+    // rolls back, leaving the code usable for a retry with a new key.
+    const known = store.db.prepare('SELECT region, revoked_at FROM net_peers WHERE public_key = ?').get(req.publicKey) as { region: string; revoked_at: string | null } | undefined;
+    if (known?.revoked_at) {
+      throw new AppError('exchange-peer-revoked', `this key of ${known.region} was revoked at ${known.revoked_at} and cannot be paired again; pair with a new key (edgebox pair --new-key)`, {
+        region: req.region,
+      });
+    }
+    if (known && known.region !== req.region) {
+      throw new AppError('exchange-key-in-use', `this key is paired for ${known.region}, not ${req.region}`, { region: req.region });
+    }
     const iso = now.toISOString();
     store.db.prepare('UPDATE net_enrollments SET used_at = ? WHERE code_hash = ?').run(iso, enrollmentHash(req.code));
     const revoked = store.db.prepare('UPDATE net_peers SET revoked_at = ? WHERE region = ? AND revoked_at IS NULL AND public_key != ?').run(iso, req.region, req.publicKey).changes;
+    // The same active key paired again (e.g. the upstream's address changed) stays as it is.
     store.db
       .prepare(
         `INSERT INTO net_peers (public_key, region, box_id, role, enrolled_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (public_key) DO UPDATE SET revoked_at = NULL, enrolled_at = excluded.enrolled_at`,
+         ON CONFLICT (public_key) DO UPDATE SET box_id = excluded.box_id, enrolled_at = excluded.enrolled_at`,
       )
       .run(req.publicKey, req.region, req.boxId, expected, iso);
     return { revoked };
@@ -72,7 +86,11 @@ export interface PairResult {
   boxId: string;
 }
 
-/** Downstream side: creates the key pair if needed, registers it with the upstream and stores the upstream's key. */
+/**
+ * Downstream side: creates the key pair if needed, registers it with the upstream and stores the upstream's
+ * key. With `newKey`, registers a freshly made key pair instead and keeps it (in place of the old one, in one
+ * transaction) only once the upstream accepted it, which revoked the old one: a refusal changes nothing here.
+ */
 export async function pairWithUpstream(
   store: NetStore,
   self: { role: Role; region: string },
@@ -80,6 +98,7 @@ export async function pairWithUpstream(
   code: string,
   now: Date,
   fetchFn: typeof fetch = fetch,
+  opts: { newKey?: boolean } = {},
 ): Promise<PairResult> {
   if (self.role === 'ministry') throw new AppError('exchange-not-upstream', 'the ministry box has no upstream');
   let url: URL;
@@ -89,7 +108,8 @@ export async function pairWithUpstream(
     throw new AppError('validation-failed', `--upstream must be a URL, got ${upstreamUrl}`, { field: 'upstream' });
   }
   const id = store.ensureIdentity(now);
-  const body: PairRequest = { code, region: self.region, role: self.role, boxId: id.box_id, publicKey: id.public_key };
+  const fresh = opts.newKey ? generateKeyPair() : null;
+  const body: PairRequest = { code, region: self.region, role: self.role, boxId: id.box_id, publicKey: fresh?.publicKey ?? id.public_key };
   let res: Response;
   try {
     res = await fetchFn(new URL('/api/exchange/v1/pair', url), {
@@ -110,12 +130,19 @@ export async function pairWithUpstream(
   }
   if (!res.ok) {
     const e = (json.error ?? {}) as { code?: string; message?: string };
-    throw new AppError('network-upstream-unreachable', `${url.origin} refused the pairing: ${e.code ?? res.status} ${e.message ?? ''}`.trim(), { upstreamCode: e.code, status: res.status });
+    const hint = e.code === 'exchange-peer-revoked' && !opts.newKey ? ' (pair again with a new key: edgebox pair --new-key, the same code)' : '';
+    throw new AppError('network-upstream-unreachable', `${url.origin} refused the pairing: ${e.code ?? res.status} ${e.message ?? ''}`.trim() + hint, {
+      upstreamCode: e.code,
+      status: res.status,
+    });
   }
   const r = json as unknown as PairResult;
   if (typeof r.publicKey !== 'string' || !isPublicKey(r.publicKey) || typeof r.address !== 'string') {
     throw new AppError('network-upstream-unreachable', `${url.origin} answered without a usable public key`);
   }
-  store.setUpstream({ url: url.origin, address: r.address, role: r.role, key: r.publicKey }, now);
+  store.db.transaction(() => {
+    if (fresh) store.replaceKeys(fresh);
+    store.setUpstream({ url: url.origin, address: r.address, role: r.role, key: r.publicKey }, now);
+  })();
   return r;
 }

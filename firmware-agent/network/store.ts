@@ -93,6 +93,11 @@ export class NetStore {
     return this.#s.identity.get() as Identity | undefined;
   }
 
+  /** This box's key pair replaced (a rotation the upstream accepted). */
+  replaceKeys(kp: { publicKey: string; privateKey: string }): void {
+    this.db.prepare('UPDATE net_identity SET public_key = ?, private_key = ? WHERE id = 1').run(kp.publicKey, kp.privateKey);
+  }
+
   setUpstream(u: { url: string; address: string; role: string; key: string }, now: Date): void {
     this.db
       .prepare('UPDATE net_identity SET upstream_url = ?, upstream_address = ?, upstream_role = ?, upstream_key = ?, paired_at = ?, pull_cursor = 0 WHERE id = 1')

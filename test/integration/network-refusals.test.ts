@@ -8,6 +8,9 @@ import { v7 as uuidv7 } from 'uuid';
 import { type Box, createBox } from '../../firmware-agent/app.js';
 import { canonicalRequest, generateKeyPair, sign } from '../../firmware-agent/network/crypto.js';
 import { newEnvelope } from '../../firmware-agent/network/messages.js';
+import { pairWithUpstream } from '../../firmware-agent/network/pairing.js';
+import { NetStore } from '../../firmware-agent/network/store.js';
+import { openDb } from '../../firmware-agent/store/db.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgebox-refusals-'));
 let box: Box;
@@ -252,6 +255,36 @@ t.test('a revoked key is refused', async (t) => {
   t.equal(applied(), before);
 });
 
+async function pairRaw(publicKey: string, code?: string): Promise<{ status: number; code: string | undefined; enrollment: string }> {
+  const enrollment =
+    code ?? (await box.http.inject({ method: 'POST', url: '/api/network/enrollments', payload: { region: '623000' }, cookies: { edgebox_session: await session() } })).json().code;
+  const res = await fetch(`${url}/api/exchange/v1/pair`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ code: enrollment, region: '623000', role: 'city', boxId: uuidv7(), publicKey }),
+  });
+  return { status: res.status, code: ((await res.json()) as { error?: { code: string } }).error?.code, enrollment };
+}
+
+t.test('a revoked key stays revoked: pairing it again with a fresh code is refused, and the code stays usable', async (t) => {
+  const again = await pairRaw(city.publicKey);
+  t.equal(again.status, 403);
+  t.equal(again.code, 'exchange-peer-revoked');
+  t.equal(refusals('exchange-peer-revoked') > 0, true, 'logged in net_refusals');
+  const before = applied();
+  await refused(t, () => push(batch(report())), 403, 'exchange-peer-revoked');
+  t.equal(applied(), before, 'the revoked key still applies nothing');
+  const elsewhere = generateKeyPair();
+  const other = await fetch(`${url}/api/exchange/v1/pair`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ code: again.enrollment, region: '623000', role: 'city', boxId: uuidv7(), publicKey: elsewhere.publicKey }),
+  });
+  t.equal(other.status, 200, 'the code the refused pairing carried was not spent');
+  const used = await pairRaw(stranger.publicKey, again.enrollment);
+  t.equal(used.code, 'exchange-enrollment-invalid', 'and is spent now');
+});
+
 t.test('pairing a region again replaces its key: the old key is refused', async (t) => {
   const e = await box.http.inject({ method: 'POST', url: '/api/network/enrollments', payload: { region: '623000' }, cookies: { edgebox_session: await session() } });
   const replacement = generateKeyPair();
@@ -279,4 +312,39 @@ t.test('a wrong enrollment code and a region this box cannot serve are refused',
   const e = await box.http.inject({ method: 'POST', url: '/api/network/enrollments', payload: { region: '440100' }, cookies: { edgebox_session: await session() } });
   t.equal(e.statusCode, 409);
   t.equal(e.json().error.code, 'exchange-not-upstream', 'a Gansu province box cannot enroll Guangzhou');
+});
+
+t.test('a box rotates to a new key with a fresh code: the upstream revokes the old key in the same step; a refused rotation changes nothing', async (t) => {
+  const downDir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgebox-rotate-'));
+  const db = openDb({ file: path.join(downDir, 'edgebox.sqlite') });
+  t.teardown(() => {
+    db.close();
+    fs.rmSync(downDir, { recursive: true, force: true });
+  });
+  const store = new NetStore(db);
+  const self = { role: 'city' as const, region: '623000' };
+  const code = async () => (await box.http.inject({ method: 'POST', url: '/api/network/enrollments', payload: { region: '623000' }, cookies: { edgebox_session: await session() } })).json().code as string;
+  await pairWithUpstream(store, self, url, await code(), new Date());
+  const first = store.identity()!;
+  t.equal((await push(batch(report()), { key: first.private_key })).status, 200, 'the first key is accepted');
+
+  await t.rejects(pairWithUpstream(store, self, url, 'AAAA-BBBB-CCCC', new Date(), fetch, { newKey: true }), { code: 'network-upstream-unreachable', details: { upstreamCode: 'exchange-enrollment-invalid' } });
+  t.equal(store.identity()!.public_key, first.public_key, 'a refused rotation keeps the key pair');
+  t.equal((await push(batch(report()), { key: first.private_key })).status, 200, 'which the upstream still accepts');
+
+  await pairWithUpstream(store, self, url, await code(), new Date(), fetch, { newKey: true });
+  const second = store.identity()!;
+  t.not(second.public_key, first.public_key, 'a new key pair');
+  t.equal(second.upstream_key, first.upstream_key);
+  const peers = box.db.prepare('SELECT public_key, revoked_at FROM net_peers WHERE region = ? AND public_key IN (?, ?)').all('623000', first.public_key, second.public_key) as { public_key: string; revoked_at: string | null }[];
+  t.same(
+    Object.fromEntries(peers.map((p) => [p.public_key === first.public_key ? 'old' : 'new', p.revoked_at === null ? 'active' : 'revoked'])),
+    { old: 'revoked', new: 'active' },
+  );
+  const before = applied();
+  await refused(t, () => push(batch(report()), { key: first.private_key }), 403, 'exchange-peer-revoked');
+  t.equal((await push(batch(report()), { key: second.private_key })).status, 200, 'the new key is accepted');
+  t.equal(applied(), before + 1);
+
+  t.equal((await pairRaw(first.public_key)).code, 'exchange-peer-revoked', 'nothing revives the old key');
 });
