@@ -122,6 +122,8 @@ export interface StatsBody {
 
 const region = { type: 'string', pattern: '^\\d{6}$' } as const;
 const uuid = { type: 'string', pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' } as const;
+/** A message id: a UUID of version 7 (RFC 9562 §5.7: version nibble 7, variant bits 10), lower case. */
+const uuidV7 = { type: 'string', pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$' } as const;
 const iso = { type: 'string', minLength: 10, maxLength: 40 } as const;
 const text = (max: number) => ({ type: 'string', maxLength: max }) as const;
 const nullable = (s: object) => ({ anyOf: [s, { type: 'null' }] });
@@ -161,7 +163,7 @@ export const envelopeSchema = {
   required: ['v', 'id', 'kind', 'from', 'to', 'at', 'bodyVersion', 'body'],
   properties: {
     v: { type: 'integer', minimum: 1 },
-    id: uuid,
+    id: uuidV7,
     kind: { type: 'string', maxLength: 64 },
     from: region,
     to: { type: 'string', pattern: '^(\\d{6}|\\^|\\*)$' },

@@ -173,6 +173,13 @@ t.test('a malformed body is refused', async (t) => {
   t.equal(applied(), before);
 });
 
+t.test('a message whose id is not a UUIDv7 is refused', async (t) => {
+  const before = applied();
+  const sent = await refused(t, () => push(batch(report(), report('623000', { id: crypto.randomUUID() }))), 422, 'exchange-body-invalid');
+  t.match(JSON.parse(sent.response), { error: { message: /message 1: \/id/ } }, 'the message and field at fault are named');
+  t.equal(applied(), before, 'nothing of the batch applied');
+});
+
 t.test('a body version from the future is refused', async (t) => {
   const before = applied();
   await refused(t, () => push(batch(report('623000', { bodyVersion: 99 }))), 422, 'exchange-version-unsupported');

@@ -86,6 +86,18 @@ t.test('envelopes are checked for shape, kind and version', async (t) => {
   t.throws(() => checkEnvelope({ ...env, to: 'everywhere' }), { code: 'exchange-body-invalid' });
 });
 
+t.test('a message id must be a UUID of version 7', async (t) => {
+  const env = newEnvelope('stats.daily', '623000', '^', new Date(), { region: '623000', day: '2026-11-27', computedAt: new Date().toISOString(), volumes: {} });
+  const v7 = env.id;
+  const refused = (id: string) => t.throws(() => checkEnvelope({ ...env, id }), { code: 'exchange-body-invalid', message: /\/id/ }, id);
+  refused(crypto.randomUUID()); // version 4
+  refused(`${v7.slice(0, 14)}1${v7.slice(15)}`); // version 1 nibble, otherwise the same
+  refused(`${v7.slice(0, 19)}c${v7.slice(20)}`); // variant 110 (Microsoft), not RFC 9562
+  refused(v7.toUpperCase());
+  refused('00000000-0000-0000-0000-000000000000');
+  t.equal(checkEnvelope({ ...env, id: v7 }).id, v7, 'a UUIDv7 passes');
+});
+
 t.test('the protocol documents name every exchange endpoint and refusal code', async (t) => {
   const fs = await import('node:fs');
   const { errorCatalogue } = await import('../../firmware-agent/errors.js');
