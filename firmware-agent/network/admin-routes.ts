@@ -119,7 +119,7 @@ export const networkAdminRoutes: FastifyPluginAsync<{ box: BoxServices; net: Net
       config: { roles: viewers },
       schema: {
         tags: ['network'],
-        summary: 'Supervision copies of tickets reported from below (confidential reporters withheld), per reporting box',
+        summary: 'Supervision copies of tickets reported from below (confidential reporters withheld unless the reporting box’s policy setting reveals them), per reporting box',
         querystring: { type: 'object', additionalProperties: false, properties: { reporter: { type: 'string', pattern: '^\\d{6}$' }, limit: { type: 'integer', minimum: 1, maximum: 1000 } } },
         response: { 200: obj, ...errorResponses(401, 403) },
       },

@@ -8,7 +8,8 @@
 //   only after their messages are too old to be accepted (retention.ts, checkMessageTime).
 // - Outbox rows are per hop and FIFO (seq); a received message's onward rows are written in the
 //   transaction that applies it, so messages about one ticket keep their order across every hop.
-// - A confidential reporter's phone and name never leave the box (snapshots are the 'peer' view).
+// - A confidential reporter's phone and name never leave the box (snapshots are the 'peer' view), except in
+//   reports upward when network.revealConfidentialUpstream is set (a policy authorisation, off by default).
 import { type BoxConfig, type Role, defaultConfig } from '../config/schema.js';
 import { AppError } from '../errors.js';
 import type { RegionTable } from '../regions/regions.js';
@@ -163,13 +164,19 @@ export class NetworkService {
     }
     // 上报: every change of every ticket is reported to every level above.
     if (self.hasUpstream) {
-      this.send(newEnvelope<ReportBody>('ticket.report', from, '^', c.at, { ticket: this.snapshot(row), action: c.action }, ref), c.at, self);
+      const ticket = this.snapshot(row, { revealConfidential: this.settings().revealConfidentialUpstream });
+      this.send(newEnvelope<ReportBody>('ticket.report', from, '^', c.at, { ticket, action: c.action }, ref), c.at, self);
     }
   }
 
-  /** The ticket as another box may see it (a confidential reporter's identity withheld). */
-  snapshot(row: NetTicketRow): TicketSnapshot {
+  /**
+   * The ticket as another box may see it: a confidential reporter's identity withheld, unless
+   * `revealConfidential` (only for reports upward, and only when policy authorises it: the setting
+   * network.revealConfidentialUpstream).
+   */
+  snapshot(row: NetTicketRow, o: { revealConfidential?: boolean } = {}): TicketSnapshot {
     const v = this.deps.tickets.view(row, { id: null, name: 'peer', role: 'peer' });
+    const caller = o.revealConfidential && v.caller.hidden ? { ...v.caller, phone: row.caller_phone, name: row.caller_name, hidden: false } : v.caller;
     return {
       id: v.id,
       number: v.number,
@@ -178,7 +185,7 @@ export class NetworkService {
       domain: v.domain,
       channel: v.channel,
       region: v.region,
-      caller: v.caller,
+      caller,
       confidential: v.confidential,
       urgent: v.urgent,
       subject: v.subject,
