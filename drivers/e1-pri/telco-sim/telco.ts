@@ -1,6 +1,7 @@
 /**
  * The telco simulator: the operator's exchange at the other end of the E1, as a libpri instance in
- * NETWORK mode through the same binding as the box. It connects to the box's D-channel socket and
+ * NETWORK mode (or CPE mode, `side: 'cpe'`, facing a box configured as the network side) through
+ * the same binding as the box. It connects to the box's D-channel socket and
  * media socket, places calls with given caller numbers, plays audio and DTMF into the B-channel,
  * answers or refuses the box's outgoing calls (transfers to 12395, agent stations) by behaviour,
  * hangs up, drops and restores the link, and sends RESTART.
