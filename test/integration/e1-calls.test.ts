@@ -250,6 +250,15 @@ t.test('30 simultaneous calls on one span are offered on distinct B-channels and
   t.notOk(probe.channelsInUse.includes(16), 'timeslot 16 is the D-channel');
   // A 31st call finds no channel: the exchange has none to offer either (all 30 taken).
   t.throws(() => h.telco.placeCall({ caller: '13900000000' }), /no free channel/);
+  // The box itself refuses a 31st SETUP the exchange sends anyway (Q.931 §5.2.3.2): on a busy channel
+  // given as preferred it finds no other free one, so congestion (34); on a busy channel given as
+  // exclusive, requested channel not available (44). Neither disturbs the 30 calls.
+  const preferred = h.telco.placeCall({ caller: '13900000001', channel: 1, exclusive: false });
+  t.same(await preferred.released, { cause: CAUSE.NORMAL_CIRCUIT_CONGESTION, by: 'box' }, 'the 31st call on a full span is refused with cause 34');
+  const exclusive = h.telco.placeCall({ caller: '13900000002', channel: 2 });
+  t.same(await exclusive.released, { cause: CAUSE.REQUESTED_CHAN_UNAVAIL, by: 'box' }, 'a SETUP for a busy channel, exclusive, is refused with cause 44');
+  t.equal(ids.size, 30, 'neither refused SETUP was offered');
+  t.equal((await h.driver.probe()).channelsInUse.length, 30);
   const allGone = new Promise<void>((res) => {
     const l = () => {
       if (h.hangups.length >= 30) res();
@@ -259,4 +268,20 @@ t.test('30 simultaneous calls on one span are offered on distinct B-channels and
   for (const l of lines) l.hangup();
   await allGone;
   t.equal((await h.driver.probe()).channelsInUse.length, 0);
+});
+
+t.test('a SETUP for a channel out of service is refused with cause 82 when exclusive, and moved when preferred', async (t) => {
+  const h = await e1Harness({ config: { channels: [1, 2, 3] } });
+  t.teardown(() => h.close());
+  const refused = h.telco.placeCall({ caller: '13900000003', channel: 20 });
+  t.same(await refused.released, { cause: CAUSE.IDENTIFIED_CHANNEL_NOTEXIST, by: 'box' }, 'channel 20 is not in service: identified channel does not exist (82), sent at once as RELEASE COMPLETE');
+  t.equal(h.offered.length, 0);
+  const offered = h.next('offered');
+  const moved = h.telco.placeCall({ caller: '13900000004', channel: 21, exclusive: false });
+  const o = await offered;
+  t.equal(o.channel, 'span1/ch3', 'a preferred channel out of service is replaced by a free one in service (hunted from the top)');
+  await h.driver.answer(o.callId);
+  await moved.waitFor('answered');
+  await h.driver.hangup(o.callId);
+  await moved.released;
 });

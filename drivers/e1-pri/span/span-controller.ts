@@ -25,6 +25,11 @@ import type { ProbeInfo, WorkerCommand, WorkerEvent } from '../child/protocol.js
 import { DchannelTransport } from './dchannel-transport.js';
 import { StatusFile } from './status-file.js';
 
+/** Causes libpri sends as RELEASE COMPLETE when refusing a SETUP in the Call Present state. */
+const RELEASE_COMPLETE_CAUSES: ReadonlySet<number> = new Set([
+  CAUSE.UNALLOCATED, CAUSE.NORMAL_CIRCUIT_CONGESTION, CAUSE.REQUESTED_CHAN_UNAVAIL, CAUSE.INVALID_CALL_REFERENCE, CAUSE.IDENTIFIED_CHANNEL_NOTEXIST,
+]);
+
 type CallState = 'offered' | 'dialing' | 'proceeding' | 'ringing' | 'answered';
 
 interface Call {
@@ -242,7 +247,10 @@ export class SpanController {
     }
     if (ch > 0 && !this.pool.isInService(ch)) {
       if (!ev.flexible) {
-        this.reject(ev.call, CAUSE.CHANNEL_UNACCEPTABLE);
+        // Q.850 #82: "a request to use a channel not activated on the interface". Not #6: libpri
+        // sends nothing for 6 in the Call Present state (see reject()), so the exchange would only
+        // give up after T303 twice with #18.
+        this.reject(ev.call, CAUSE.IDENTIFIED_CHANNEL_NOTEXIST);
         return;
       }
       ch = -1;
@@ -269,7 +277,13 @@ export class SpanController {
     });
   }
 
+  /**
+   * Refuse a SETUP we have not answered (Call Present). libpri 1.6 only sends something in this state
+   * for the causes it answers with RELEASE COMPLETE (1, 34, 44, 81, 82; Q.931 §5.2.3.1, §5.3.2); for
+   * any other cause it changes state silently, because the call is not "alive" until CALL PROCEEDING.
+   */
   private reject(ptr: CallPtr, cause: number): void {
+    if (!RELEASE_COMPLETE_CAUSES.has(cause)) throw new Error(`reject: libpri would send nothing for cause ${cause}`);
     this.log('warn', `rejecting SETUP with cause ${cause}`);
     this.safeHangup(ptr, cause);
     this.releasing.add(ptr);
