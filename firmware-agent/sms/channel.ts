@@ -269,18 +269,8 @@ export class SmsChannel {
     const done = this.#d.db.transaction((): boolean => {
       const parts = this.#stmts.openParts.all(group) as PartRow[];
       if (parts.length === 0) return false;
-      const total = parts[0]!.total;
-      const bySeq = new Map<number, PartRow>();
-      for (const p of parts) if (!bySeq.has(p.seq)) bySeq.set(p.seq, p);
-      const complete = bySeq.size >= total;
+      const { text, missing, complete } = joinParts(parts);
       if (!complete && !force) return false;
-      const missing: number[] = [];
-      let text = '';
-      for (let s = 1; s <= total; s++) {
-        const p = bySeq.get(s);
-        if (p) text += p.text;
-        else missing.push(s);
-      }
       const sender = parts[0]!.sender;
       const key = sha(parts.map((p) => p.pdu_hash).sort().join('|'));
       const at = this.#now().toISOString();
@@ -293,7 +283,7 @@ export class SmsChannel {
       if (r.changes === 0) return true; // handled before (e.g. a crash after commit): nothing more to do
       if (ignored) this.#d.log.info({ from: maskPhone(sender) }, 'sms: message from an ignored sender kept, no ticket');
       else if (query) this.#answerQuery(sender, query[1]!);
-      else this.#fileTicket(messageId, sender, text, missing, total);
+      else this.#fileTicket(messageId, sender, text, missing, parts[0]!.total);
       return true;
     }).immediate();
     if (done) {
@@ -315,16 +305,7 @@ export class SmsChannel {
     const before = this.#stmts.messageRow.get(messageId) as { text: string; missing: string; kind: string; ticket_number: string | null };
     const parts = this.#stmts.messageParts.all(messageId) as PartRow[];
     const total = parts[0]!.total;
-    const bySeq = new Map<number, PartRow>();
-    for (const p of parts) if (!bySeq.has(p.seq)) bySeq.set(p.seq, p);
-    const missing: number[] = [];
-    let text = '';
-    for (let s = 1; s <= total; s++) {
-      const p = bySeq.get(s);
-      if (p) text += p.text;
-      else missing.push(s);
-    }
-    const complete = missing.length === 0;
+    const { text, missing, complete, bySeq } = joinParts(parts);
     this.#stmts.amendMessage.run({ id: messageId, text, complete: complete ? 1 : 0, missing: JSON.stringify(missing) });
     const seq = parts.find((p) => p.id === partId)!.seq;
     this.#d.log.info({ from: maskPhone(parts[0]!.sender), part: seq, of: total, complete }, 'sms: late part joined its incomplete message');
@@ -440,4 +421,19 @@ export class SmsChannel {
       this.outbox.enqueue({ recipient: phone, text: render(cfg.closedTemplate, { number: t.number }), kind: 'closed', ticketNumber: t.number });
     }
   }
+}
+
+/** The text of a message's parts in order (the first copy of each part), and the parts still missing. */
+function joinParts(parts: PartRow[]): { text: string; missing: number[]; complete: boolean; bySeq: Map<number, PartRow> } {
+  const total = parts[0]!.total;
+  const bySeq = new Map<number, PartRow>();
+  for (const p of parts) if (!bySeq.has(p.seq)) bySeq.set(p.seq, p);
+  const missing: number[] = [];
+  let text = '';
+  for (let s = 1; s <= total; s++) {
+    const p = bySeq.get(s);
+    if (p) text += p.text;
+    else missing.push(s);
+  }
+  return { text, missing, complete: missing.length === 0, bySeq };
 }
