@@ -39,7 +39,15 @@ export interface E1PriDriverOptions {
 
 export class E1PriDriver implements TrunkDriver {
   readonly kind = 'e1-pri';
-  readonly capabilities: TrunkCapabilities = { transfer: true, record: true, promptFormats: ['alaw', 'wav'] };
+  readonly capabilities: TrunkCapabilities = {
+    answer: true,
+    play: 'audio',
+    promptFormats: ['alaw', 'wav'],
+    digits: 'box', // the Goertzel detector on each B-channel (media/dtmf.ts)
+    record: 'box',
+    transfer: 'bridge', // a second call on the span, bridged (dialLeg)
+    stations: 'call',
+  };
   readonly config: Readonly<E1SpanConfig>;
   private readonly clock: Clock;
   private readonly log: E1Logger;

@@ -56,6 +56,8 @@ export interface SerialAtTrunkOptions {
   stations?: string[];
   /** Length of the silent pause that stands in for a prompt, ms (default 1000). */
   promptPauseMs?: number;
+  /** False when no DTMF detector is turned on (a generic module without `--at-init`): capabilities.digits 'none'. */
+  moduleDetectsDigits?: boolean;
   /** Speak prompts with the module's TTS (default: none, prompts are pauses). */
   tts?: TtsEngine;
   /** Longest a spoken prompt may take, per character, before it is taken as ended, ms (default 400; plus 2 s). */
@@ -88,7 +90,7 @@ interface CallState {
 
 export class SerialAtTrunk implements TrunkDriver {
   readonly kind = 'serial-at';
-  readonly capabilities: TrunkCapabilities = { transfer: false, record: false, promptFormats: [] };
+  readonly capabilities: TrunkCapabilities;
   readonly #modem: GsmModem;
   readonly #clock: Clock;
   readonly #log: Logger;
@@ -116,6 +118,16 @@ export class SerialAtTrunk implements TrunkDriver {
     this.#tts = o.tts;
     this.#ttsMsPerChar = o.ttsMsPerChar ?? 400;
     this.#startTimeoutMs = o.startTimeoutMs ?? 20_000;
+    this.capabilities = {
+      answer: true,
+      play: this.#tts ? 'module-tts' : 'none',
+      promptFormats: [],
+      // The module's detector, when the initialisation turns one on (init.ts moduleInit); otherwise none.
+      digits: o.moduleDetectsDigits === false ? 'none' : 'module',
+      record: false,
+      transfer: false,
+      stations: this.#stations.size ? 'local' : 'none',
+    };
   }
 
   on<K extends TrunkEventName>(event: K, listener: TrunkListener<K>): void {

@@ -58,7 +58,24 @@ export interface SimulatorOptions {
   restartBackoffMs?: number;
   newId?: () => string;
   onListenerError?: (err: unknown, event: TrunkEventName) => void;
+  /**
+   * Behave like a driver with fewer capabilities (the scenario suite runs on each driver's profile):
+   * `transfer`/`record` false reject with `unsupported`, `play` 'none' plays a silent pause, `digits` 'none'
+   * never delivers a caller's digit, `stations` 'none' makes every station unreachable. Default: all of them.
+   */
+  capabilities?: Partial<TrunkCapabilities>;
 }
+
+/** Everything the simulator can do (the E1 card's profile). */
+export const fullCapabilities: Readonly<TrunkCapabilities> = Object.freeze({
+  answer: true,
+  play: 'audio',
+  promptFormats: ['wav', 'alaw'],
+  digits: 'box',
+  record: 'box',
+  transfer: 'network',
+  stations: 'call',
+});
 
 /** What happened to one simulated call, as the caller and the line saw it. */
 export interface SimCallLog {
@@ -74,6 +91,8 @@ export interface SimCallLog {
   stationsRung: string[];
   transferredTo?: string;
   recordings: string[];
+  /** Prompts that were silent pauses (a profile with `play: 'none'`). */
+  silentPrompts?: number;
   hangup?: HangupEvent;
   failed?: boolean;
 }
@@ -146,7 +165,7 @@ export class SimCall extends EventEmitter<SimCallEvents> {
 
 export class SimulatorTrunk implements TrunkDriver {
   readonly kind = 'simulator';
-  readonly capabilities: TrunkCapabilities = { transfer: true, record: true, promptFormats: ['wav', 'alaw'] };
+  readonly capabilities: TrunkCapabilities;
 
   readonly clock: Clock;
   readonly channels: number;
@@ -174,6 +193,8 @@ export class SimulatorTrunk implements TrunkDriver {
     this.#promptMs = options.promptMs ?? ((p) => Math.min(8000, 1000 + 120 * (p.text?.length ?? 10)));
     this.#restartBackoffMs = options.restartBackoffMs ?? 1000;
     this.#newId = options.newId ?? (() => `sim-${randomUUID()}`);
+    this.capabilities = { ...fullCapabilities, ...options.capabilities };
+    if (this.capabilities.play !== 'audio') this.capabilities.promptFormats = [];
   }
 
   // ---- TrunkDriver -------------------------------------------------------------------------------------
@@ -211,7 +232,9 @@ export class SimulatorTrunk implements TrunkDriver {
   async play(callId: CallId, prompt: Prompt, options: PlayOptions = {}): Promise<PlayResult> {
     const c = this.#media(callId);
     c.handle.log.prompts.push(prompt.id);
-    c.handle.emit('prompt', prompt);
+    // A driver that cannot play still pauses for the prompt (the Prompt contract); the caller hears nothing.
+    if (this.capabilities.play === 'none') c.handle.log.silentPrompts = (c.handle.log.silentPrompts ?? 0) + 1;
+    else c.handle.emit('prompt', prompt);
     const gone: PlayResult = { outcome: 'caller-gone' };
     return this.#run<PlayResult>(c, options.signal, { outcome: 'cancelled' }, gone, (finish) => {
       const t = this.clock.setTimeout(() => finish({ outcome: 'completed' }), this.#promptMs(prompt));
@@ -246,7 +269,7 @@ export class SimulatorTrunk implements TrunkDriver {
   async connectAgent(callId: CallId, station: string, options: ConnectOptions): Promise<ConnectResult> {
     const c = this.#call(callId);
     if (c.station) throw new TrunkError('busy', `call ${callId} is already connected to a station`);
-    const s = this.#stations.get(station);
+    const s = this.capabilities.stations === 'none' ? undefined : this.#stations.get(station);
     c.handle.log.stationsRung.push(station);
     if (!s) return { outcome: 'unreachable' };
     if (s.busyWith) return { outcome: 'busy' };
@@ -282,6 +305,7 @@ export class SimulatorTrunk implements TrunkDriver {
 
   async transfer(callId: CallId, number: string, options: TransferOptions = {}): Promise<TransferResult> {
     const c = this.#call(callId);
+    if (!this.capabilities.transfer) throw new TrunkError('unsupported', 'transfer: this trunk cannot transfer');
     if (!/^\+?\d{3,20}$/.test(number)) throw new TrunkError('invalid-argument', 'transfer: not a phone number');
     const behaviour = this.#outside.get(number) ?? 'connected';
     // A call bridged to an agent's station: the station's leg is released first, whatever the outcome.
@@ -305,6 +329,7 @@ export class SimulatorTrunk implements TrunkDriver {
 
   async record(callId: CallId, options: RecordOptions): Promise<RecordResult> {
     const c = options.background ? this.#call(callId) : this.#media(callId);
+    if (!this.capabilities.record) throw new TrunkError('unsupported', 'record: this trunk cannot record');
     if (!c.answered) throw new TrunkError('not-answered', `record on unanswered call ${callId}`);
     c.handle.log.recordings.push(options.file);
     c.handle.emit('record', options);
@@ -417,6 +442,7 @@ export class SimulatorTrunk implements TrunkDriver {
   lineDigits(callId: CallId, digits: string): void {
     const c = this.#calls.get(callId);
     if (!c || c.ended || !/^[0-9*#A-D]+$/.test(digits)) return;
+    if (this.capabilities.digits === 'none') return; // the line carries them, nothing detects them
     c.digits.push(digits);
     this.#emitter.emit('digits', { callId, digits, at: this.clock.now() });
   }

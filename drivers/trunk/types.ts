@@ -216,11 +216,51 @@ export interface RecordResult {
   durationMs: number;
 }
 
+/**
+ * What a driver can do with a call, and how (design §5). Drivers differ: an E1 card plays, records and
+ * transfers; an analog voice modem (V.253) plays and records but has one line and no transfer; a GSM module
+ * may have no audio path to the host at all. The call flow (firmware-agent/calls/flow.ts) reads these and has a
+ * fallback for every missing capability that never drops the caller and never loses the contact:
+ *
+ *  C1  `transfer` false: distress callers hear the 12395 announcement (where `play` is not 'none') and go to the
+ *      first free agent ahead of the queue; referral callers hear the number, or reach an agent when nothing
+ *      can be played. `transfer()` rejects with `unsupported`.
+ *  C2  `record` false: an after-hours or overflow caller leaves a ticket from the missed call (number, time,
+ *      menu choice) with a callback task for the next working day, and an SMS with the ticket number where the
+ *      box has an SMS channel. `record()` rejects with `unsupported`.
+ *  C3  `play` 'none': prompts are silent pauses (the Prompt doc); a flow step that only informs (a referral's
+ *      number) gives the caller a person instead.
+ *  C4  `digits` 'none': the IVR menu cannot be answered; the caller goes to a person (or, after hours, leaves
+ *      a ticket) without waiting through menu retries.
+ *  C5  `stations` 'none': no agent can talk on this trunk; calls that need a person end in a ticket with a
+ *      callback task (and distress in the announcement and an urgent ticket).
+ *
+ * A driver's capabilities may change while it runs (a module that refuses TTS at initialisation), so the flow
+ * reads them per call; they never change during a call.
+ */
 export interface TrunkCapabilities {
-  transfer: boolean;
-  record: boolean;
-  /** Audio formats `play` accepts, e.g. ["alaw", "wav"]. Empty: prompts are silent pauses. */
+  /** The driver can answer (go off-hook). Every driver that takes calls can. */
+  answer: boolean;
+  /**
+   * How `play` reaches the caller: `audio` — the box's own prompt file over the driver's audio path (E1 B-channel,
+   * a modem's voice data stream, a GSM module's PCM port); `module-tts` — the module speaks the prompt's text;
+   * `module-file` — a copy of the prompt stored on the module is played there; `none` — a silent pause.
+   */
+  play: 'audio' | 'module-tts' | 'module-file' | 'none';
+  /** Audio formats `play` accepts, e.g. ["alaw", "wav"]. Empty: prompt files are not played. */
   promptFormats: string[];
+  /**
+   * How the caller's DTMF digits are detected: `box` — the box's software detector on the call's audio;
+   * `module` — the gateway's own detector (an AT URC, DLE events of a voice modem); `signalling` — out of band;
+   * `none` — digits never arrive.
+   */
+  digits: 'box' | 'module' | 'signalling' | 'none';
+  /** Recording (voicemail, conversations): `box` writes the audio it receives; `module` on the gateway; false: none. */
+  record: false | 'box' | 'module';
+  /** Outside transfer (12395, 12306…): `network` asks the exchange; `bridge` places a second call; false: none. */
+  transfer: false | 'network' | 'bridge';
+  /** Agent stations: `call` rings a station's number; `local` an audio port wired to the gateway; `none`. */
+  stations: 'call' | 'local' | 'none';
 }
 
 export interface TrunkDriver {

@@ -23,7 +23,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { E1PriDriver } from '../../drivers/e1-pri/driver.js';
 import { TelcoSim } from '../../drivers/e1-pri/telco-sim/telco.js';
-import { linearToAlaw } from '../../drivers/e1-pri/media/alaw.js';
+import { linearToAlaw } from '../../drivers/media/alaw.js';
 import type { CallOffered, HangupEvent } from '../../drivers/trunk/types.js';
 import { type Figure, measured, round } from './lib/figure.js';
 

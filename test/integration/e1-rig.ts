@@ -23,7 +23,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { E1PriDriver } from '../../drivers/e1-pri/driver.js';
 import { CAUSE } from '../../drivers/e1-pri/binding/constants.js';
-import { loadPromptAlaw } from '../../drivers/e1-pri/media/wav.js';
+import { loadPromptAlaw } from '../../drivers/media/wav.js';
 import { TelcoSim, type IncomingBehaviour, type SimLine } from '../../drivers/e1-pri/telco-sim/telco.js';
 import type { CallerScript } from '../../drivers/simulator/callers.js';
 import { systemClock, type Clock } from '../../drivers/trunk/clock.js';

@@ -3,7 +3,7 @@
 // with the scenario timings scaled down by the rig (e1-rig.ts). Callers press each menu choice as in-band
 // DTMF when the box collects it; prompts are real synthesised speech.
 import t from 'tap';
-import { alawToLinear } from '../../drivers/e1-pri/media/alaw.js';
+import { alawToLinear } from '../../drivers/media/alaw.js';
 import type { SimLine } from '../../drivers/e1-pri/telco-sim/telco.js';
 import { e1Rig } from './e1-rig.js';
 import { nextEvent, scenarioSuite } from './scenarios.js';

@@ -3,9 +3,9 @@
 // against Mandarin speech from espeak-ng (talk-off: digits that are not there).
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
-import { DtmfDetector } from '../../drivers/e1-pri/media/dtmf.js';
-import { alawToLinear, linearToAlaw } from '../../drivers/e1-pri/media/alaw.js';
-import { ZERO_DBM0_PEAK, addNoise, clip, dtmfFreqs, dtmfSequence, seededRandom } from '../../drivers/e1-pri/media/tones.js';
+import { DtmfDetector } from '../../drivers/media/dtmf.js';
+import { alawToLinear, linearToAlaw } from '../../drivers/media/alaw.js';
+import { ZERO_DBM0_PEAK, addNoise, clip, dtmfFreqs, dtmfSequence, seededRandom } from '../../drivers/media/tones.js';
 
 const ALL = '0123456789*#ABCD';
 

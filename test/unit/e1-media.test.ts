@@ -4,8 +4,8 @@ import t from 'tap';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ALAW_SILENCE, alawToLinear, linearToAlaw } from '../../drivers/e1-pri/media/alaw.js';
-import { WavRecorder, loadPromptAlaw, wavHeader, wavToAlaw } from '../../drivers/e1-pri/media/wav.js';
+import { ALAW_SILENCE, alawToLinear, linearToAlaw } from '../../drivers/media/alaw.js';
+import { WavRecorder, loadPromptAlaw, wavHeader, wavToAlaw } from '../../drivers/media/wav.js';
 import { FramePacer, RECORD_BYTES, RecordParser, encodeRecord } from '../../drivers/e1-pri/media/frames.js';
 import { DEFAULT_CHANNELS, parseChannelList, validateConfig } from '../../drivers/e1-pri/config.js';
 import { causeFromQ850, normaliseNumber, presentationOf, q850FromCause } from '../../drivers/e1-pri/causes.js';
@@ -43,8 +43,8 @@ t.test('prompts load from 16-bit WAV, A-law WAV and raw A-law; other rates are r
   t.same(await loadPromptAlaw(path.join(dir, 'p.al')), a);
   const wrongRate = Buffer.from(wav);
   wrongRate.writeUInt32LE(16000, 24);
-  t.throws(() => wavToAlaw(wrongRate), { code: 'E1_MEDIA' });
-  await t.rejects(loadPromptAlaw(path.join(dir, 'missing.wav')), { code: 'E1_MEDIA' });
+  t.throws(() => wavToAlaw(wrongRate), { code: 'MEDIA_FORMAT' });
+  await t.rejects(loadPromptAlaw(path.join(dir, 'missing.wav')), { code: 'MEDIA_FILE' });
 });
 
 t.test('a recording appears only when finished, with a correct header', async (t) => {

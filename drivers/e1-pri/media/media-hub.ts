@@ -9,10 +9,10 @@
  */
 import net from 'node:net';
 import fs from 'node:fs';
-import { DtmfDetector } from './dtmf.js';
+import { DtmfDetector } from '../../media/dtmf.js';
 import { FRAME_BYTES, FramePacer, RecordParser, encodeRecord } from './frames.js';
-import { ALAW_DECODE, ALAW_SILENCE } from './alaw.js';
-import { WavRecorder } from './wav.js';
+import { ALAW_DECODE, ALAW_SILENCE } from '../../media/alaw.js';
+import { WavRecorder } from '../../media/wav.js';
 import { E1Error } from '../errors.js';
 
 const SILENCE = Buffer.alloc(FRAME_BYTES, ALAW_SILENCE);

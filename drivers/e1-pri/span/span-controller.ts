@@ -18,7 +18,7 @@ import type { PriEvent } from '../binding/events.js';
 import { CAUSE, priChannel } from '../binding/constants.js';
 import { libpriVersion, setPriLogSink, type CallPtr } from '../binding/libpri.js';
 import { MediaHub } from '../media/media-hub.js';
-import { loadPromptAlaw } from '../media/wav.js';
+import { loadPromptAlaw } from '../../media/wav.js';
 import type { E1SpanConfig } from '../config.js';
 import { E1Error } from '../errors.js';
 import type { ProbeInfo, WorkerCommand, WorkerEvent } from '../child/protocol.js';

@@ -16,9 +16,9 @@ import { CAUSE, PRES_ALLOWED_USER_NUMBER_NOT_SCREENED, priChannel, type SwitchTy
 import { seqpacketConnect, shutdownFd } from '../binding/libc.js';
 import { setPriLogSink, type CallPtr } from '../binding/libpri.js';
 import { FRAME_BYTES, FramePacer, RecordParser, encodeRecord } from '../media/frames.js';
-import { DtmfDetector } from '../media/dtmf.js';
-import { linearToAlaw, ALAW_SILENCE } from '../media/alaw.js';
-import { dtmfSequence, type ToneOptions } from '../media/tones.js';
+import { DtmfDetector } from '../../media/dtmf.js';
+import { linearToAlaw, ALAW_SILENCE } from '../../media/alaw.js';
+import { dtmfSequence, type ToneOptions } from '../../media/tones.js';
 
 export type LineState = 'dialing' | 'proceeding' | 'ringing' | 'answered' | 'released';
 

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import { alawToLinear, linearToAlaw } from './alaw.js';
-import { E1Error } from '../errors.js';
+import { MediaError } from './errors.js';
 
 /** Load a prompt as A-law bytes at 8 kHz. */
 export async function loadPromptAlaw(file: string): Promise<Buffer> {
@@ -14,7 +14,7 @@ export async function loadPromptAlaw(file: string): Promise<Buffer> {
   try {
     buf = await fsp.readFile(file);
   } catch (e) {
-    throw new E1Error('E1_MEDIA', `prompt ${file}: ${(e as Error).message}`, { cause: e, transient: false });
+    throw new MediaError('MEDIA_FILE', `prompt ${file}: ${(e as Error).message}`, { cause: e });
   }
   if (/\.(al|alaw|raw)$/i.test(file)) return buf;
   return wavToAlaw(buf, file);
@@ -22,7 +22,7 @@ export async function loadPromptAlaw(file: string): Promise<Buffer> {
 
 export function wavToAlaw(buf: Buffer, name = 'wav'): Buffer {
   if (buf.length < 12 || buf.toString('ascii', 0, 4) !== 'RIFF' || buf.toString('ascii', 8, 12) !== 'WAVE') {
-    throw new E1Error('E1_MEDIA', `${name}: not a RIFF/WAVE file`);
+    throw new MediaError('MEDIA_FORMAT', `${name}: not a RIFF/WAVE file`);
   }
   let off = 12;
   let format = -1;
@@ -40,18 +40,18 @@ export function wavToAlaw(buf: Buffer, name = 'wav'): Buffer {
       bits = buf.readUInt16LE(body + 14);
     } else if (id === 'data') {
       const data = buf.subarray(body, Math.min(buf.length, body + size));
-      if (rate !== 8000 || channels !== 1) throw new E1Error('E1_MEDIA', `${name}: ${rate} Hz × ${channels} ch, need 8000 Hz mono`);
+      if (rate !== 8000 || channels !== 1) throw new MediaError('MEDIA_FORMAT', `${name}: ${rate} Hz × ${channels} ch, need 8000 Hz mono`);
       if (format === 6 && bits === 8) return Buffer.from(data);
       if (format === 1 && bits === 16) {
         const pcm = new Int16Array(data.length >> 1);
         for (let i = 0; i < pcm.length; i++) pcm[i] = data.readInt16LE(i * 2);
         return linearToAlaw(pcm);
       }
-      throw new E1Error('E1_MEDIA', `${name}: WAV format ${format}/${bits} bit, need PCM16 or A-law`);
+      throw new MediaError('MEDIA_FORMAT', `${name}: WAV format ${format}/${bits} bit, need PCM16 or A-law`);
     }
     off = body + size + (size & 1);
   }
-  throw new E1Error('E1_MEDIA', `${name}: no data chunk`);
+  throw new MediaError('MEDIA_FORMAT', `${name}: no data chunk`);
 }
 
 export function wavHeader(dataBytes: number): Buffer {
@@ -87,7 +87,7 @@ export class WavRecorder {
       this.fd = fs.openSync(this.part, 'w');
       fs.writeSync(this.fd, wavHeader(0));
     } catch (e) {
-      throw new E1Error('E1_MEDIA', `recording ${file}: ${(e as Error).message}`, { cause: e });
+      throw new MediaError('MEDIA_FILE', `recording ${file}: ${(e as Error).message}`, { cause: e });
     }
   }
 
