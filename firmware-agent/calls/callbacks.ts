@@ -19,7 +19,17 @@ export interface CallbackTask {
   agent_id: number | null;
   done_at: number | null;
   ticket_number: string | null;
+  /** When the task falls due (an after-hours caller: the next working day's opening); null: at once. */
+  due_at: number | null;
+  reason: CallbackReason;
 }
+
+/**
+ * Why a callback task exists: the caller asked for it in the overflow menu; or it stands in for a message
+ * the trunk could not record (`missed-call`, issue 10 C2); or a distress caller hung up before reaching a
+ * person (`distress`, at the head of the queue).
+ */
+export type CallbackReason = 'overflow' | 'missed-call' | 'distress';
 
 export class CallbackError extends Error {
   constructor(
@@ -32,8 +42,8 @@ export class CallbackError extends Error {
 }
 
 const sql = {
-  insert: `INSERT INTO callback_tasks (id, call_id, caller, skill, ticket_type, queued_at, requested_at, status)
-    VALUES (@id, @callId, @caller, @skill, @ticketType, @queuedAt, @requestedAt, 'pending')`,
+  insert: `INSERT INTO callback_tasks (id, call_id, caller, skill, ticket_type, queued_at, requested_at, status, due_at, reason, ticket_number)
+    VALUES (@id, @callId, @caller, @skill, @ticketType, @queuedAt, @requestedAt, 'pending', @dueAt, @reason, @ticketNumber)`,
   assign: `UPDATE callback_tasks SET status = 'assigned', agent_id = ? WHERE id = ? AND status = 'pending'`,
   done: `UPDATE callback_tasks SET status = 'done', done_at = ?, ticket_number = ? WHERE id = ?`,
 };
@@ -54,22 +64,35 @@ export class CallbackTasks {
   }
 
   /** Written through at once: the caller is told the request is registered right after. */
-  create(t: { id: string; callId: string; caller: string; skill: string | null; ticketType: string | null; queuedAt: number; requestedAt: number }): void {
+  create(t: {
+    id: string;
+    callId: string;
+    caller: string;
+    skill: string | null;
+    ticketType: string | null;
+    queuedAt: number;
+    requestedAt: number;
+    dueAt?: number | null;
+    reason?: CallbackReason;
+    ticketNumber?: string | null;
+  }): void {
+    const row = { dueAt: null, reason: 'overflow', ticketNumber: null, ...t };
     // Behind the call row it refers to, committed with it in one transaction (one fsync) before returning.
-    this.deps.records.writer.enqueue({ sql: sql.insert, params: t });
+    this.deps.records.writer.enqueue({ sql: sql.insert, params: row });
     this.deps.records.flush();
-    this.#enqueue(t.id, t.skill, t.queuedAt);
+    this.#enqueue(t.id, t.skill, t.queuedAt, row.reason === 'distress');
   }
 
-  #enqueue(id: string, skill: string | null, queuedAt: number): void {
-    void this.deps.acd.enqueue(id, 'callback', skill, queuedAt);
+  /** A distress task goes to the head of the queue, like the distress call it stands in for. */
+  #enqueue(id: string, skill: string | null, queuedAt: number, atHead = false): void {
+    void this.deps.acd.enqueue(id, 'callback', skill, queuedAt, atHead);
   }
 
   /** At start: tasks assigned to an agent when the box stopped go back to the queue, in their place. */
   restore(): number {
     this.#s.reopen.run();
     const open = this.#s.open.all() as CallbackTask[];
-    for (const t of open) this.#enqueue(t.id, t.skill, t.queued_at);
+    for (const t of open) this.#enqueue(t.id, t.skill, t.queued_at, t.reason === 'distress');
     return open.length;
   }
 
@@ -85,6 +108,8 @@ export class CallbackTasks {
       agentId: agent.id,
       caller: t.caller,
       history: this.deps.records.history(t.caller, t.call_id),
+      reason: t.reason,
+      ticketNumber: t.ticket_number,
     });
   }
 
@@ -97,7 +122,9 @@ export class CallbackTasks {
       throw new CallbackError('callback-not-yours', 'this callback task is not assigned to you');
     }
     const now = this.deps.clock.now();
-    this.deps.records.writer.enqueue({ sql: sql.done, params: [now, ticketNumber, id] });
+    // A missed-call task has its ticket from the start: completing it without naming another keeps that one.
+    const ticket = ticketNumber ?? t.ticket_number;
+    this.deps.records.writer.enqueue({ sql: sql.done, params: [now, ticket, id] });
     if (ticketNumber) this.deps.records.linkTicket(t.call_id, ticketNumber, agentName, now);
     else this.deps.records.flush();
     this.deps.acd.released(agentId, null);

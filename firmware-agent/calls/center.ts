@@ -10,13 +10,13 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { systemClock, type Clock } from '../../drivers/trunk/clock.js';
-import type { CallOffered, DriverFailed, HangupEvent, TransferResult, TrunkDriver } from '../../drivers/trunk/types.js';
+import type { CallOffered, DriverFailed, HangupEvent, TransferResult, TrunkCapabilities, TrunkDriver } from '../../drivers/trunk/types.js';
 import { redactNumber } from '../../drivers/trunk/types.js';
 import type { Db } from '../store/db.js';
 import { Acd, type Agent } from './acd.js';
 import { CallbackTasks } from './callbacks.js';
 import type { CallsConfig } from './config.js';
-import { silentLogger, type CallContext, type FlowDeps, type Logger, type TicketSink } from './context.js';
+import { silentLogger, type CallContext, type FlowDeps, type CallerSms, type Logger, type TicketSink } from './context.js';
 import { LiveEvents } from './events.js';
 import { CallFlow } from './flow.js';
 import { weekdayCalendar, type WorkdayCalendar } from './hours.js';
@@ -33,6 +33,8 @@ export interface CallCenterOptions {
   /** Official working days (holidays, 调休); default: Monday to Friday. */
   calendar?: WorkdayCalendar;
   tickets?: TicketSink | null;
+  /** Text messages to callers (a missed call's ticket number); none without an SMS channel. */
+  sms?: CallerSms | null;
   events?: LiveEvents;
   log?: Logger;
   newId?: () => string;
@@ -118,10 +120,16 @@ export class CallCenter {
       events: this.events,
       prompts: new PromptLibrary(o.config.promptsDir),
       tickets: o.tickets ?? null,
+      sms: o.sms ?? null,
       log: this.#log,
       newId: o.newId ?? randomUUID,
       ...(o.onRouted ? { onRouted: o.onRouted } : {}),
     };
+  }
+
+  /** What the trunk can do (drivers/trunk/types.ts TrunkCapabilities), for the API and the desk. */
+  get capabilities(): TrunkCapabilities {
+    return this.o.driver.capabilities;
   }
 
   /** Subscribe to the driver, recover what a previous run left, start the driver. */
@@ -353,6 +361,7 @@ function outcomeOf(ctx: CallContext, h: HangupEvent): string {
   if (ctx.agentAnsweredAt !== undefined) return 'answered';
   if (ctx.callbackId) return 'callback';
   if (ctx.voicemailFile) return 'voicemail';
+  if (ctx.boxTicket && !ctx.distress) return 'ticket'; // a missed call filed as a ticket (no recording, no number)
   if (ctx.announced) return 'announced';
   if (ctx.queuedAt !== undefined) return h.party === 'caller' ? 'abandoned' : 'released';
   return h.party === 'caller' ? 'ivr-hangup' : 'released';

@@ -24,6 +24,12 @@ export interface TicketSink {
   create(input: CallTicketInput): { number: string };
 }
 
+/**
+ * Sends a text message to a caller (the ticket number of a missed call). The composition root wires it to
+ * the SMS channel's durable outbox where the box has one; without one the flow sends nothing.
+ */
+export type CallerSms = (to: string, text: string, ticketNumber: string) => void;
+
 export interface Logger {
   info(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;
@@ -60,6 +66,12 @@ export interface CallContext {
   announced?: boolean;
   voicemailFile?: string;
   callbackId?: string;
+  /** A water-distress caller on the fallback path (no transfer, or it failed): queued at the head. */
+  distress?: boolean;
+  /** The IVR menu digit the caller chose. */
+  menuChoice?: string;
+  /** The ticket the box filed itself for this call (a missed call, an untransferred distress call). */
+  boxTicket?: string;
 }
 
 export interface FlowDeps {
@@ -73,6 +85,7 @@ export interface FlowDeps {
   events: LiveEvents;
   prompts: PromptLibrary;
   tickets: TicketSink | null;
+  sms: CallerSms | null;
   log: Logger;
   newId: () => string;
   /** Called when a call's route is decided (bench: event → routing decision latency). */

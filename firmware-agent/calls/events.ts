@@ -26,11 +26,35 @@ export interface QueueSnapshot {
 export type LiveEvent =
   | { type: 'call.arrived'; at: number; callId: string; caller: string | null; called: string; legacy: boolean }
   | { type: 'call.routed'; at: number; callId: string; route: string; target?: string }
-  | { type: 'call.offered'; at: number; callId: string; agentId: number; caller: string | null; ticketType: string | null; history: CallerHistory }
+  | {
+      type: 'call.offered';
+      at: number;
+      callId: string;
+      agentId: number;
+      caller: string | null;
+      ticketType: string | null;
+      history: CallerHistory;
+      /** A water-distress caller the trunk could not transfer to 12395 (issue 10 C1): the desk says so. */
+      distress: boolean;
+      /** The trunk can transfer this call (the desk's one-key transfers); false: the agent must dial out. */
+      canTransfer: boolean;
+      /** The urgent ticket the box filed for this call (distress), linked to the call. */
+      ticketNumber?: string;
+    }
   | { type: 'call.connected'; at: number; callId: string; agentId: number }
   | { type: 'call.transferred'; at: number; callId: string; agentId: number; to: string; by: string; outcome: string }
   | { type: 'call.ended'; at: number; callId: string; outcome: string }
-  | { type: 'callback.offered'; at: number; callbackId: string; agentId: number; caller: string; history: CallerHistory }
+  | {
+      type: 'callback.offered';
+      at: number;
+      callbackId: string;
+      agentId: number;
+      caller: string;
+      history: CallerHistory;
+      reason: 'overflow' | 'missed-call' | 'distress';
+      /** The ticket filed for the missed call, when the task stands in for one. */
+      ticketNumber: string | null;
+    }
   | { type: 'agent.state'; at: number; agent: AgentSnapshot }
   | { type: 'queue.state'; at: number; queue: QueueSnapshot }
   | { type: 'trunk.state'; at: number; up: boolean; reason?: string };

@@ -6,11 +6,19 @@
 // Routing rules come before anything that needs an agent or business hours (design §5): water distress is
 // transferred to 12395 at once, railway/aviation/postal callers hear the right number, at any hour and
 // however busy the agents are.
+//
+// Every step that needs a capability the trunk may lack has a fallback that never drops the caller and never
+// loses the contact (drivers/trunk/types.ts C1–C5): distress without transfer → the 12395 announcement where
+// the trunk can play and the first free agent ahead of the queue, with an urgent ticket filed at once (its
+// duty alert goes out by SMS); a referral that cannot be heard → a person; no digits → a person without the
+// menu; no recording → a ticket from the missed call with a callback task for the next working day and an SMS
+// with its number; no station → the same ticket and callback.
 import { TrunkError, type Prompt, type TransferResult } from '../../drivers/trunk/types.js';
 import type { Reservation } from './acd.js';
 import type { MenuItem } from './config.js';
 import type { CallContext, FlowDeps } from './context.js';
-import { isOpen } from './hours.js';
+import type { CallbackReason } from './callbacks.js';
+import { isOpen, nextOpening } from './hours.js';
 import type { PromptId } from './prompts.js';
 
 type Service = 'railway' | 'aviation' | 'postal';
@@ -48,6 +56,11 @@ export class CallFlow {
     const leg = this.d.records.legStart(this.#id, 'ivr', null, this.d.clock.now());
     if (this.ctx.legacy && !(await this.#play('legacy'))) return;
     if (!(await this.#play('welcome', true))) return;
+    if (driver.capabilities.digits === 'none') {
+      // C4: nothing detects the caller's keys, so the menu cannot be answered: a person, without its retries.
+      this.d.records.legEnd(leg, this.d.clock.now(), 'no-digits');
+      return this.#toAgent(null, null, 'no-digits');
+    }
     const item = await this.#menu();
     this.d.records.legEnd(leg, this.d.clock.now(), item === 'gone' ? 'caller-gone' : 'chosen');
     if (item === 'gone') return;
@@ -56,6 +69,7 @@ export class CallFlow {
       return this.#toAgent(null, null, 'menu-fallback');
     }
     this.d.records.update(this.#id, { menu_choice: item.digit });
+    this.ctx.menuChoice = item.digit;
     const a = item.action;
     if (a.kind === 'distress') return this.#distress();
     if (a.kind === 'redirect') return this.#redirect(a.service === 'railway-aviation-postal' ? null : a.service);
@@ -93,18 +107,46 @@ export class CallFlow {
     this.d.events.publish({ type: 'call.routed', at: this.d.clock.now(), callId: this.#id, route, ...(target ? { target } : {}) });
   }
 
-  /** 水上遇险: transfer to 12395 at once — no prompt first, no business-hours or agent check. */
+  /**
+   * 水上遇险: transfer to 12395 at once — no prompt first, no business-hours or agent check. Where the trunk
+   * cannot transfer (C1), or the transfer failed three times: the number is announced twice where the trunk
+   * can play, an urgent ticket is filed at once (the SMS channel alerts the duty phone), and the caller goes
+   * to the first free agent ahead of everyone queued, at any hour; the desk shows the call as distress.
+   */
   async #distress(): Promise<void> {
     const number = this.d.config.ivr.distressNumber;
+    const caps = this.d.driver.capabilities;
     this.#routed('distress', number);
-    for (let attempt = 0; attempt < 3; attempt++) {
-      if (await this.#transfer(number)) return;
-      if (this.ctx.ended) return;
+    if (caps.transfer) {
+      for (let attempt = 0; attempt < 3; attempt++) {
+        if (await this.#transfer(number)) return;
+        if (this.ctx.ended) return this.#missedDistress(); // hung up while 12395 rang: the centre calls back
+      }
+      if (!(await this.#play('route.transfer-failed'))) return this.#missedDistress();
     }
-    // The transfer failed three times: tell the caller the number and keep them with a person.
-    await this.#play('route.transfer-failed');
-    await this.#playPrompt({ id: 'distress.number', text: number.split('').join(' '), say: [number] });
+    this.ctx.distress = true;
+    this.d.records.update(this.#id, { route: 'distress-fallback' });
+    this.#fileTicket('distress', true);
+    if (caps.play !== 'none') {
+      for (let i = 0; i < 2; i++) {
+        if ((await this.#playPrompt(this.d.prompts.get('distress.announce', [number]))) === 'gone') return this.#missedDistress();
+      }
+    }
+    if (caps.stations === 'none') {
+      // Nobody can talk on this trunk: the duty officer calls back, first in the queue.
+      this.#missedDistress();
+      await this.#play('distress.callback');
+      return this.#safeHangup();
+    }
+    if (caps.play !== 'none' && !(await this.#play('distress.agent'))) return this.#missedDistress();
     return this.#toAgent('complaint', null, 'distress-fallback', true);
+  }
+
+  /** A distress caller hung up (or cannot be put through) before reaching a person: a callback at the head. */
+  #missedDistress(): void {
+    if (!this.ctx.boxTicket) this.#fileTicket('distress', true);
+    if (this.ctx.callbackId || !this.ctx.offered.caller) return;
+    this.#callbackTask(null, 'distress', null);
   }
 
   /** 铁路/民航/邮政: announce 12306/12326/12305, or transfer when configured. */
@@ -120,7 +162,10 @@ export class CallFlow {
       if (this.ctx.ended || c.outcome === 'caller-gone' || c.outcome === 'cancelled') return;
       svc = ({ '1': 'railway', '2': 'aviation', '3': 'postal' } as const)[c.digits as '1' | '2' | '3'] ?? null;
     }
+    const silent = this.d.driver.capabilities.play === 'none';
     if (!svc) {
+      // C3: an announcement nobody can hear is no answer: a person tells the numbers.
+      if (silent) return this.#toAgent(null, null, 'redirect-silent');
       // No sub-choice: tell all three numbers.
       this.#routed('railway-aviation-postal');
       this.ctx.announced = true;
@@ -129,13 +174,17 @@ export class CallFlow {
       return this.#safeHangup();
     }
     const target = this.d.config.ivr.redirects[svc];
+    const canTransfer = target.transfer && !!this.d.driver.capabilities.transfer;
+    if (silent && !canTransfer) return this.#toAgent(null, null, `redirect-${svc}-silent`);
     this.#routed(svc, target.number);
-    this.ctx.announced = true;
+    this.ctx.announced = !silent;
     if (!(await this.#play(`route.${svc}`))) return;
-    if (target.transfer && this.d.driver.capabilities.transfer) {
+    if (canTransfer) {
       if (!(await this.#play('route.transfer'))) return;
       if (await this.#transfer(target.number)) return;
       if (this.ctx.ended) return;
+      // The caller could not hear the number either: a person gives it.
+      if (silent) return this.#toAgent(null, null, `redirect-${svc}-failed`);
       if (!(await this.#play('route.transfer-failed'))) return;
     } else {
       await this.#play('goodbye');
@@ -206,6 +255,7 @@ export class CallFlow {
 
   // ---- agents, queue, overflow ---------------------------------------------------------------------------
 
+  /** `urgent`: a distress caller — at any hour, ahead of everyone queued, never overflowing. */
   async #toAgent(ticketType: CallContext['ticketType'], skill: string | null, why: string, urgent = false): Promise<void> {
     this.ctx.ticketType = ticketType;
     this.ctx.skill = skill;
@@ -214,12 +264,20 @@ export class CallFlow {
       this.#routed('voicemail', why);
       return this.#voicemail('closed');
     }
+    if (this.d.driver.capabilities.stations === 'none') {
+      // C5: no agent can talk on this trunk: a message (or a missed-call ticket) and a callback.
+      this.#routed('voicemail', `${why}-no-stations`);
+      return this.#voicemail('overflow');
+    }
     this.#routed('queue', why);
-    return this.#queue(skill);
+    return this.#queue(skill, false, urgent);
   }
 
-  /** `again`: back from a failed agent transfer — at the head, keeping the place and queue time it had. */
-  async #queue(skill: string | null, again = false): Promise<void> {
+  /**
+   * `again`: back from a failed agent transfer — at the head, keeping the place and queue time it had.
+   * `ahead`: a distress caller — at the head from the start.
+   */
+  async #queue(skill: string | null, again = false, ahead = false): Promise<void> {
     const { acd, clock, config } = this.d;
     const queuedAt = again && this.ctx.queuedAt !== undefined ? this.ctx.queuedAt : clock.now();
     if (!again) {
@@ -227,7 +285,7 @@ export class CallFlow {
       this.d.records.update(this.#id, { status: 'queued', queued_at: queuedAt });
     }
     let deadline = clock.now() + config.queue.maxWaitMs;
-    let atHead = again;
+    let atHead = again || ahead || !!this.ctx.distress;
     let announce = !again; // the first announcement comes right after the greeting
     for (;;) {
       const leg = this.d.records.legStart(this.#id, 'queue', skill, clock.now());
@@ -255,7 +313,15 @@ export class CallFlow {
         // Matched in the same instant the caller hung up: give the agent back.
         if (reservation) acd.ringFailed((reservation as Reservation).agentId, 'caller-gone');
         this.d.records.legEnd(leg, clock.now(), 'caller-gone');
+        if (this.ctx.distress) this.#missedDistress();
         return;
+      }
+      if (!reservation && this.ctx.distress) {
+        // A distress caller never overflows to a callback or voicemail: they keep the head of the queue.
+        this.d.records.legEnd(leg, clock.now(), 'max-wait');
+        deadline = clock.now() + config.queue.maxWaitMs;
+        atHead = true;
+        continue;
       }
       if (!reservation) {
         // Waited past the maximum: out of the queue while the caller chooses.
@@ -291,6 +357,9 @@ export class CallFlow {
       caller: this.ctx.offered.caller,
       ticketType: this.ctx.ticketType,
       history: records.history(this.ctx.offered.caller, this.#id),
+      distress: !!this.ctx.distress,
+      canTransfer: !!driver.capabilities.transfer,
+      ...(this.ctx.boxTicket ? { ticketNumber: this.ctx.boxTicket } : {}),
     });
     const leg = records.legStart(this.#id, 'ring', r.station, clock.now());
     let res;
@@ -323,7 +392,10 @@ export class CallFlow {
       return 'done';
     }
     acd.ringFailed(r.agentId, res.outcome);
-    if (res.outcome === 'caller-gone' || this.ctx.ended) return 'done';
+    if (res.outcome === 'caller-gone' || this.ctx.ended) {
+      if (this.ctx.distress) this.#missedDistress();
+      return 'done';
+    }
     records.update(this.#id, { status: 'queued' });
     return 'again';
   }
@@ -353,11 +425,18 @@ export class CallFlow {
 
   /** A callback request: a task that keeps the caller's place in the queue. */
   async #callback(skill: string | null): Promise<void> {
+    this.#routed('callback');
+    this.#callbackTask(skill, 'overflow', null);
+    await this.#play('callback.confirmed');
+    return this.#safeHangup();
+  }
+
+  /** Writes a callback task through (before the caller is told) and keeps the caller's place in the queue. */
+  #callbackTask(skill: string | null, reason: CallbackReason, dueAt: number | null): void {
     const { clock, records } = this.d;
     const id = this.d.newId();
     const now = clock.now();
     this.ctx.callbackId = id;
-    this.#routed('callback');
     this.d.callbacks.create({
       id,
       callId: this.#id,
@@ -366,17 +445,23 @@ export class CallFlow {
       ticketType: this.ctx.ticketType,
       queuedAt: this.ctx.queuedAt ?? now,
       requestedAt: now,
+      dueAt,
+      reason,
+      ticketNumber: this.ctx.boxTicket ?? null,
     });
     records.update(this.#id, { callback_id: id });
-    records.legStart(this.#id, 'callback', id, now);
-    await this.#play('callback.confirmed');
-    return this.#safeHangup();
+    // After the hang-up the record is closed: no open leg is left behind it.
+    if (!this.ctx.ended) records.legStart(this.#id, 'callback', id, now);
   }
 
-  /** Voicemail that becomes a ticket (after hours, or overflow). */
+  /**
+   * Voicemail that becomes a ticket (after hours, or overflow). On a trunk that cannot record (C2), and for a
+   * caller who hangs up before the recording starts, the missed call itself becomes the ticket.
+   */
   async #voicemail(why: 'closed' | 'overflow'): Promise<void> {
     const { clock, records, driver, config } = this.d;
-    if (!(await this.#play(why === 'closed' ? 'closed' : 'voicemail.start'))) return;
+    if (!driver.capabilities.record) return this.#missedCall(why);
+    if (!(await this.#play(why === 'closed' ? 'closed' : 'voicemail.start'))) return this.#missedCall(why, true);
     const file = `${config.recordingsDir}/vm-${safe(this.#id)}.wav`;
     this.ctx.voicemailFile = file;
     records.update(this.#id, { voicemail_file: file });
@@ -392,6 +477,66 @@ export class CallFlow {
     if (this.ctx.ended) return;
     await this.#play('voicemail.saved');
     return this.#safeHangup();
+  }
+
+  /**
+   * A missed call filed as a ticket (number, time, menu choice) before the caller is told anything, with a
+   * callback task — due at the next working day's opening after hours — and an SMS with the ticket number
+   * where the box has an SMS channel. `gone`: the caller already hung up; nothing is played.
+   */
+  async #missedCall(why: 'closed' | 'overflow', gone = false): Promise<void> {
+    const { config, calendar, clock } = this.d;
+    this.#routed('missed-call', why);
+    const number = this.#fileTicket(why, false);
+    const caller = this.ctx.offered.caller;
+    if (caller) {
+      const dueAt = why === 'closed' ? nextOpening(clock.now(), config.ivr.hours, calendar) : null;
+      this.#callbackTask(this.ctx.skill ?? null, 'missed-call', dueAt);
+      if (number && this.d.sms) {
+        const when = why === 'closed' ? '下一个工作日' : '尽快';
+        try {
+          this.d.sms(caller, `【12328】您的来电已登记，工单号 ${number}，我们将${when}回电。查询请回复：查询 ${number}`, number);
+        } catch (err) {
+          this.d.log.warn({ err, callId: this.#id }, 'missed-call SMS could not be queued');
+        }
+      }
+    }
+    if (gone || this.ctx.ended) return;
+    if (why === 'closed' && !(await this.#play('closed.missed'))) return;
+    await this.#play(caller ? 'missed.callback' : 'missed.noNumber');
+    return this.#safeHangup();
+  }
+
+  /**
+   * A ticket the box files for this call itself: a missed call (after hours or overflow, no recording) or a
+   * distress call it could not transfer (urgent). Once per call; null when the box has no ticket service or
+   * the store refused (the call record and its callback task remain, and the log says why).
+   */
+  #fileTicket(why: 'closed' | 'overflow' | 'distress', urgent: boolean): string | null {
+    if (this.ctx.boxTicket) return this.ctx.boxTicket;
+    if (!this.d.tickets) return null;
+    const o = this.ctx.offered;
+    const choice = this.ctx.menuChoice ? `，菜单选择 ${this.ctx.menuChoice}` : '';
+    const subject = why === 'distress' ? '水上遇险求救来电（未能转接 12395）' : why === 'closed' ? '非工作时间未接来电' : '坐席繁忙未接来电';
+    try {
+      const t = this.d.tickets.create({
+        type: why === 'distress' ? 'complaint' : (this.ctx.ticketType ?? 'inquiry'),
+        subject,
+        description:
+          `来电 ${o.caller ?? '号码未显示'} 于 ${localTime(o.at, this.d.config.ivr.hours.timezone)} 呼入 ${o.called}${choice}。` +
+          (why === 'distress' ? `已提示来电人拨打 ${this.d.config.ivr.distressNumber}，并优先转人工。` : '线路无法录音，未留言，需回电。') +
+          `呼叫编号：${o.callId}。`,
+        callerPhone: o.caller,
+        callId: o.callId,
+        ...(urgent ? { urgent: true } : {}),
+      });
+      this.ctx.boxTicket = t.number;
+      this.d.records.linkTicket(o.callId, t.number, 'ivr', this.d.clock.now());
+      return t.number;
+    } catch (err) {
+      this.d.log.error({ err, callId: o.callId }, 'the ticket for a missed or distress call could not be created');
+      return null;
+    }
   }
 
   #voicemailTicket(file: string, durationMs: number, why: 'closed' | 'overflow'): void {
@@ -454,6 +599,11 @@ export class CallFlow {
       if (!(err instanceof TrunkError)) throw err;
     }
   }
+}
+
+/** 'YYYY-MM-DD HH:mm' in the centre's time zone, for ticket text a person reads. */
+function localTime(at: number, timezone: string): string {
+  return new Intl.DateTimeFormat('sv-SE', { timeZone: timezone, dateStyle: 'short', timeStyle: 'short' }).format(new Date(at));
 }
 
 function safe(id: string): string {

@@ -47,3 +47,26 @@ export const weekdayCalendar: WorkdayCalendar = {
     return wd !== 0 && wd !== 6;
   },
 };
+
+/**
+ * The next time the centre opens after `at` (the opening of the next working day, or of today when `at` is
+ * before today's opening): when an after-hours caller's callback task falls due. Looks up to 60 days ahead
+ * (the longest run of official holidays is 8 days); past that it answers `at` itself, so a misconfigured
+ * calendar makes a task due at once rather than never.
+ */
+export function nextOpening(at: number, hours: BusinessHours, calendar: WorkdayCalendar): number {
+  const openMin = minutes(hours.open);
+  const { day, minutes: now } = localParts(at, hours.timezone);
+  // Local midnight of `at`'s day as an instant: the zone's offset at `at` (no DST in China; elsewhere an
+  // opening near a DST change is off by the change, which a callback time can bear).
+  const offsetMs = Date.UTC(Number(day.slice(0, 4)), Number(day.slice(5, 7)) - 1, Number(day.slice(8, 10))) + now * 60_000 - Math.floor(at / 60_000) * 60_000;
+  const midnight = Date.UTC(Number(day.slice(0, 4)), Number(day.slice(5, 7)) - 1, Number(day.slice(8, 10))) - offsetMs;
+  for (let d = 0; d <= 60; d++) {
+    const start = midnight + d * 86_400_000;
+    const local = localParts(start + 12 * 3_600_000, hours.timezone).day;
+    if (hours.days === 'workdays' && !calendar.isWorkday(local)) continue;
+    const opening = start + openMin * 60_000;
+    if (opening > at || (d === 0 && now < openMin)) return opening;
+  }
+  return at;
+}

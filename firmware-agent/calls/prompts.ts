@@ -22,6 +22,11 @@ export const promptTexts = {
   'menu.invalid': '您的输入有误，请重新选择。',
   'menu.timeout': '对不起，没有收到您的选择。',
   'distress.transfer': '正在为您转接水上遇险求救电话 1 2 3 9 5，请不要挂机。',
+  // The distress fallback (no transfer, or it failed): the number, said twice, then a person at once.
+  'distress.announce': '水上遇险求救，请立即拨打 {0}。',
+  'distress.agent': '正在为您优先接通值班人员，请不要挂机。',
+  // Nobody can take the call on this trunk: the duty officer is alerted and calls back.
+  'distress.callback': '您的求救来电已登记，值班人员将立即回电。',
   'redirect.menu': '铁路事项请按 1，民航事项请按 2，邮政事项请按 3。',
   'route.railway': '铁路服务请拨打 1 2 3 0 6。',
   'route.aviation': '民航服务请拨打 1 2 3 2 6。',
@@ -37,6 +42,10 @@ export const promptTexts = {
   'callback.confirmed': '已为您登记回电，我们将按顺序尽快回电，再见。',
   'voicemail.start': '请在提示音后留言，留言结束请按井号键。',
   'voicemail.saved': '您的留言已记录，我们会尽快处理，再见。',
+  // A trunk that cannot record (issue 10 C2): the missed call is filed as a ticket with a callback.
+  'closed.missed': '现在是非工作时间。',
+  'missed.callback': '您的来电已登记，我们将在工作时间回电，再见。',
+  'missed.noNumber': '您的来电已登记。由于未显示来电号码，我们无法回电，请在工作时间再次来电，再见。',
   'agent.connect': '正在为您接通话务员。',
   'goodbye': '感谢您的来电，再见。',
   'error': '系统繁忙，请稍后再拨。',
