@@ -270,6 +270,8 @@ export class CallFlow {
       return this.#voicemail('overflow');
     }
     this.#routed('queue', why);
+    // The call record keeps saying why a distress caller is queued (KPIs count distress by this route).
+    if (this.ctx.distress) this.d.records.update(this.#id, { route: 'distress-fallback' });
     return this.#queue(skill, false, urgent);
   }
 

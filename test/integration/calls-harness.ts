@@ -6,6 +6,7 @@ import path from 'node:path';
 import { VirtualClock } from '../../drivers/trunk/clock.js';
 import { runCaller } from '../../drivers/simulator/callers.js';
 import { SimulatorTrunk } from '../../drivers/simulator/trunk.js';
+import type { TrunkCapabilities } from '../../drivers/trunk/types.js';
 import { CallCenter } from '../../firmware-agent/calls/center.js';
 import { callsConfig, defaultCallsConfig, type CallsConfig, type DeepPartial } from '../../firmware-agent/calls/config.js';
 import type { CallTicketInput } from '../../firmware-agent/calls/context.js';
@@ -19,6 +20,8 @@ export interface Harness {
   sim: SimulatorTrunk;
   center: CallCenter;
   tickets: (CallTicketInput & { number: string })[];
+  /** SMS the centre sent to callers (the missed-call notice). */
+  sms: { to: string; text: string; ticketNumber: string }[];
   events: LiveEvent[];
   dir: string;
   /** Put an agent on a simulated station and set their state. */
@@ -28,19 +31,28 @@ export interface Harness {
 
 export { mondayMorning, mondayNight } from './scenarios.js';
 
-export async function harness(options: { start?: number; config?: DeepPartial<CallsConfig> } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  start?: number;
+  config?: DeepPartial<CallsConfig>;
+  /** Run the simulated trunk with another driver's capability profile (drivers/trunk/types.ts). */
+  capabilities?: Partial<TrunkCapabilities>;
+}
+
+export async function harness(options: HarnessOptions = {}): Promise<Harness> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'calls-'));
   const db = openDb({ file: ':memory:' });
   const clock = new VirtualClock(options.start ?? mondayMorning);
-  const sim = new SimulatorTrunk({ clock, promptMs: () => 2000 });
+  const sim = new SimulatorTrunk({ clock, promptMs: () => 2000, ...(options.capabilities ? { capabilities: options.capabilities } : {}) });
   const config = callsConfig(options.config ?? {}, defaultCallsConfig(dir, '623000'));
   const tickets: Harness['tickets'] = [];
+  const sms: Harness['sms'] = [];
   let seq = 0;
   const center = new CallCenter({
     db,
     driver: sim,
     config,
     clock,
+    sms: (to, text, ticketNumber) => sms.push({ to, text, ticketNumber }),
     tickets: {
       create(input) {
         const number = `623000202611300${String(++seq).padStart(4, '0')}`;
@@ -58,6 +70,7 @@ export async function harness(options: { start?: number; config?: DeepPartial<Ca
     sim,
     center,
     tickets,
+    sms,
     events,
     dir,
     agent(id, state, station = `80${id}`, opts = {}) {
@@ -73,11 +86,12 @@ export async function harness(options: { start?: number; config?: DeepPartial<Ca
 }
 
 /** The scenario rig (scenarios.ts) on the simulated trunk: scenario time is the virtual clock. */
-export async function simRig(options: RigOptions = {}): Promise<Rig> {
-  const h = await harness(options);
+export async function simRig(options: RigOptions = {}, capabilities?: Partial<TrunkCapabilities>): Promise<Rig> {
+  const h = await harness({ ...options, ...(capabilities ? { capabilities } : {}) });
   return {
     center: h.center,
     tickets: h.tickets,
+    sms: h.sms,
     events: h.events,
     agent: (id, state, station, behaviour) => h.agent(id, state, station, behaviour),
     removeStation: (station) => h.sim.removeStation(station),

@@ -13,6 +13,7 @@ import type { CallCenter } from '../../firmware-agent/calls/center.js';
 import type { CallsConfig, DeepPartial } from '../../firmware-agent/calls/config.js';
 import type { CallTicketInput } from '../../firmware-agent/calls/context.js';
 import type { AgentState, LiveEvent } from '../../firmware-agent/calls/events.js';
+import { nextOpening, weekdayCalendar } from '../../firmware-agent/calls/hours.js';
 
 export const mondayMorning = Date.UTC(2026, 10, 30, 2, 0, 0); // 10:00 in Asia/Shanghai
 export const mondayNight = Date.UTC(2026, 10, 30, 14, 0, 0); // 22:00 in Asia/Shanghai
@@ -40,6 +41,8 @@ export interface RigOptions {
 export interface Rig {
   center: CallCenter;
   tickets: (CallTicketInput & { number: string })[];
+  /** Text messages the centre sent to callers, where the rig gives it an SMS channel. */
+  sms?: { to: string; text: string; ticketNumber: string }[];
   events: LiveEvent[];
   /** Put an agent on a station with a behaviour (ring time, talk time, silent) and set their state. */
   agent(id: number, state: 'ready' | 'break', station?: string, behaviour?: StationBehaviour & { skills?: string[] }): void;
@@ -79,9 +82,40 @@ export function agentIn(h: Rig, id: number, state: AgentState): Promise<void> {
   return nextEvent(h, 'agent.state', (e) => e.agent.agentId === id && e.agent.state === state).then(() => undefined);
 }
 
-/** Every scenario of the calls issue, as sentence-named tap subtests, on the given rig. */
+/**
+ * Every scenario of the calls issue, as sentence-named tap subtests, on the given rig. The suite reads the
+ * rig's trunk capabilities (drivers/trunk/types.ts) once and expects, for each capability the trunk lacks,
+ * the flow's fallback (C1–C5) instead: a scenario that cannot happen on such a trunk (an agent who vanishes
+ * mid-ring, on a trunk with no station to ring) is replaced by the one that does.
+ */
 export function scenarioSuite(t: Test, rig: RigFactory): void {
-  t.test('a distress caller reaches 12395 while every agent is busy and after hours', async (t) => {
+  t.test('the trunk declares its capabilities', async (t) => {
+    const h = await rig();
+    t.teardown(() => h.close());
+    const c = h.center.capabilities;
+    t.ok(c.answer, 'it answers');
+    t.match(c, { play: /^(audio|module-tts|module-file|none)$/, digits: /^(box|module|signalling|none)$/, stations: /^(call|local|none)$/ });
+    t.ok(c.record === false || c.record === 'box' || c.record === 'module', `record: ${String(c.record)}`);
+    t.ok(c.transfer === false || c.transfer === 'network' || c.transfer === 'bridge', `transfer: ${String(c.transfer)}`);
+    t.comment(`profile: ${JSON.stringify(c)}`);
+  });
+  // The capabilities of this rig's trunk decide which expectations apply; read once from a throw-away rig.
+  t.test('every scenario on this profile', async (t) => {
+    const probe = await rig();
+    const caps = { ...probe.center.capabilities };
+    await probe.close();
+    if (caps.digits === 'none') noDigitScenarios(t, rig, caps);
+    else scenarios(t, rig, caps);
+  });
+}
+
+type Caps = Rig['center']['capabilities'];
+
+/** The scenarios of a trunk that detects the caller's digits. */
+function scenarios(t: Test, rig: RigFactory, caps: Caps): void {
+  if (!caps.transfer) {
+    distressFallbackScenarios(t, rig, caps);
+  } else t.test('a distress caller reaches 12395 while every agent is busy and after hours', async (t) => {
     t.test('while every agent is busy', async (t) => {
       const h = await rig();
       t.teardown(() => h.close());
@@ -116,7 +150,23 @@ export function scenarioSuite(t: Test, rig: RigFactory): void {
     });
   });
 
-  t.test('a railway caller hears 12306', async (t) => {
+  if (caps.play === 'none') {
+    t.test('a railway caller who could not hear the number reaches a person', async (t) => {
+      const h = await rig();
+      t.teardown(() => h.close());
+      if (caps.stations !== 'none') h.agent(1, 'ready', '801', { answerAfterMs: 1000, talkMs: 5000 });
+      const { done } = h.caller({ caller: '13700000004', presses: ['5', '1'] });
+      const log = await h.time.until(done);
+      const rec = h.center.records.get(log.callId)!;
+      t.equal(log.transferredTo, undefined);
+      if (caps.stations !== 'none') {
+        t.equal(log.connected?.station, '801', 'an agent tells the caller the number');
+        t.equal(rec.call.outcome, 'answered');
+      } else {
+        t.equal(h.tickets.length, 1, 'no person on this trunk: the call is a ticket with a callback');
+      }
+    });
+  } else t.test('a railway caller hears 12306', async (t) => {
     const h = await rig();
     t.teardown(() => h.close());
     const heard: string[] = [];
@@ -130,16 +180,28 @@ export function scenarioSuite(t: Test, rig: RigFactory): void {
     t.equal(rec.call.route, 'railway');
     t.equal(rec.call.outcome, 'announced');
 
-    t.test('and is transferred to 12306 when transfer is configured', async (t) => {
+    t.test(caps.transfer ? 'and is transferred to 12306 when transfer is configured' : 'and hears it when transfer is configured but the trunk cannot', async (t) => {
       const h2 = await rig({ config: { ivr: { redirects: { railway: { number: '12306', transfer: true } } } } });
       t.teardown(() => h2.close());
       const r = h2.caller({ caller: '13700000005', presses: ['5', '1'] });
       const log2 = await h2.time.until(r.done);
-      t.equal(log2.transferredTo, '12306');
-      t.equal(h2.center.records.get(log2.callId)!.call.outcome, 'transferred');
+      if (caps.transfer) {
+        t.equal(log2.transferredTo, '12306');
+        t.equal(h2.center.records.get(log2.callId)!.call.outcome, 'transferred');
+      } else {
+        t.equal(log2.transferredTo, undefined);
+        t.ok(log2.prompts.includes('route.railway'), 'the number is announced');
+        t.equal(h2.center.records.get(log2.callId)!.call.outcome, 'announced');
+      }
     });
   });
 
+  if (caps.stations === 'none') {
+    noStationScenarios(t, rig, caps);
+    afterHoursScenario(t, rig, caps);
+    legacyScenario(t, rig, caps);
+    return;
+  }
   t.test('a queued caller hears position announcements and is answered by the longest-idle agent', async (t) => {
     const h = await rig({ config: { queue: { announceEveryMs: 30_000, maxWaitMs: 600_000, wrapUpMs: 10_000 } } });
     t.teardown(() => h.close());
@@ -153,7 +215,7 @@ export function scenarioSuite(t: Test, rig: RigFactory): void {
     await h.time.elapse(60_000);
     const xPositions = x.call.log.prompts.filter((p) => p === 'queue.position').length;
     t.ok(xPositions >= 3, `the first caller heard ${xPositions} position announcements`);
-    t.ok(texts.every((s) => s.startsWith('您当前排在第 1 位')), 'and was told position 1');
+    if (caps.play !== 'none') t.ok(texts.every((s) => s.startsWith('您当前排在第 1 位')), 'and was told position 1');
     t.ok(y.call.log.prompts.includes('queue.position'));
 
     h.center.acd.setState({ agentId: 1, name: 'agent1', state: 'ready' });
@@ -174,7 +236,8 @@ export function scenarioSuite(t: Test, rig: RigFactory): void {
     t.equal(rec.call.outcome, 'answered');
     t.ok(rec.call.queued_at! < rec.call.agent_answered_at!);
     t.equal(rec.call.agent_id, 1);
-    t.ok(rec.call.recording_file?.endsWith('.wav'), 'the conversation was recorded');
+    if (caps.record) t.ok(rec.call.recording_file?.endsWith('.wav'), 'the conversation was recorded');
+    else t.equal(rec.call.recording_file, null, 'a trunk that cannot record does not pretend to');
     const offered = h.events.find((e) => e.type === 'call.offered' && e.callId === z.call.callId);
     t.ok(offered, 'the agent was offered the call with a screen pop');
   });
@@ -210,7 +273,8 @@ export function scenarioSuite(t: Test, rig: RigFactory): void {
     await h.time.until(later.done);
   });
 
-  t.test('an agent who vanishes mid-ring does not lose the call', async (t) => {
+  // A station that is rung (not a gateway's local audio port) can ring unanswered and vanish mid-ring.
+  if (caps.stations === 'call') t.test('an agent who vanishes mid-ring does not lose the call', async (t) => {
     const h = await rig({ config: { queue: { ringTimeoutMs: 20_000 } } });
     t.teardown(() => h.close());
     h.agent(1, 'ready', '801', { silent: true }); // longest idle, never picks up
@@ -248,6 +312,15 @@ export function scenarioSuite(t: Test, rig: RigFactory): void {
     });
   });
 
+  afterHoursScenario(t, rig, caps);
+  legacyScenario(t, rig, caps);
+}
+
+function afterHoursScenario(t: Test, rig: RigFactory, caps: Caps): void {
+  if (!caps.record) {
+    missedCallScenario(t, rig, caps);
+    return;
+  }
   t.test("an after-hours caller's voicemail becomes a ticket", async (t) => {
     const h = await rig({ start: mondayNight });
     t.teardown(() => h.close());
@@ -258,7 +331,7 @@ export function scenarioSuite(t: Test, rig: RigFactory): void {
     t.equal(log.connected, undefined, 'no agent is rung after hours');
     t.equal(h.tickets.length, 1);
     const ticket = h.tickets[0]!;
-    t.equal(ticket.type, 'complaint', 'the menu choice sets the ticket type');
+    t.equal(ticket.type, caps.digits === 'none' ? 'inquiry' : 'complaint', 'the menu choice sets the ticket type');
     t.equal(ticket.callerPhone, '13300000001');
     t.equal(ticket.callId, log.callId);
     const rec = h.center.records.get(log.callId)!;
@@ -268,14 +341,182 @@ export function scenarioSuite(t: Test, rig: RigFactory): void {
     t.same(rec.tickets.map((x) => x.ticket_number), [ticket.number], 'the ticket is linked to the call');
   });
 
+}
+
+function legacyScenario(t: Test, rig: RigFactory, caps: Caps): void {
   t.test('a legacy number hears the transition prompt', async (t) => {
     const h = await rig({ config: { ivr: { legacyNumbers: ['96196'] } } });
     t.teardown(() => h.close());
+    // On a silent trunk the postal caller is put through to a person, who must be there.
+    if (caps.play === 'none' && caps.stations !== 'none') h.agent(1, 'ready', '801', { answerAfterMs: 1000, talkMs: 5000 });
     const { done } = h.caller({ caller: '13200000001', called: '96196', presses: ['5', '3'] });
     const log = await h.time.until(done);
     t.equal(log.prompts[0], 'legacy');
     t.equal(log.prompts[1], 'welcome');
-    t.ok(log.prompts.includes('route.postal'), 'then the menu works as for 12328');
+    if (caps.play !== 'none') t.ok(log.prompts.includes('route.postal'), 'then the menu works as for 12328');
+    else t.ok(log.prompts.includes('menu.5'), 'then the menu works as for 12328');
     t.equal(h.center.records.get(log.callId)!.call.legacy, 1);
   });
+}
+
+/** Ticket, callback task and SMS of a missed call (C2), as the suite expects them. */
+function expectMissedCall(t: Test, h: Rig, callId: string, caller: string, type: string, dueAt: number | null): void {
+  const tickets = h.tickets.filter((x) => x.callId === callId);
+  t.equal(tickets.length, 1, 'the missed call is a ticket');
+  const ticket = tickets[0]!;
+  t.equal(ticket.type, type, 'the menu choice sets the ticket type');
+  t.equal(ticket.callerPhone, caller);
+  t.match(ticket.description, caller, 'the ticket says who called');
+  const rec = h.center.records.get(callId)!;
+  t.same(rec.tickets.map((x) => x.ticket_number), [ticket.number], 'the ticket is linked to the call');
+  t.equal(rec.call.outcome, 'callback');
+  const task = h.center.callbacks.list('pending').find((x) => x.call_id === callId);
+  t.ok(task, 'a callback task waits');
+  t.equal(task?.reason, 'missed-call');
+  t.equal(task?.ticket_number, ticket.number, 'the task carries the ticket');
+  t.equal(task?.due_at ?? null, dueAt, dueAt ? 'due at the next working day\'s opening' : 'due at once');
+  if (h.sms) {
+    const sms = h.sms.filter((m) => m.to === caller);
+    t.equal(sms.length, 1, 'one SMS to the caller');
+    t.match(sms[0]?.text, ticket.number, 'with the ticket number');
+  }
+}
+
+/** An after-hours caller on a trunk that cannot record (C2). */
+function missedCallScenario(t: Test, rig: RigFactory, caps: Caps): void {
+  t.test('an after-hours caller on a trunk that cannot record leaves a ticket with a callback for the next working day', async (t) => {
+    const h = await rig({ start: mondayNight });
+    t.teardown(() => h.close());
+    const { done } = h.caller({ caller: '13300000001', presses: ['2'] });
+    const log = await h.time.until(done);
+    t.ok(log.prompts.includes('closed.missed') && log.prompts.includes('missed.callback'), 'the caller is told the call was registered');
+    t.notOk(log.prompts.includes('closed'), 'and is not asked to speak after the tone');
+    t.equal(log.recordings.length, 0);
+    const hours = h.center.config.ivr.hours;
+    // Without digit detection the caller could not choose: the ticket is an inquiry.
+    const type = caps.digits === 'none' ? 'inquiry' : 'complaint';
+    expectMissedCall(t, h, log.callId, '13300000001', type, nextOpening(mondayNight, hours, weekdayCalendar));
+
+    t.test('a withheld number still leaves a ticket', async (t) => {
+      const h2 = await rig({ start: mondayNight });
+      t.teardown(() => h2.close());
+      const r = h2.caller({ caller: null, presses: ['3'] });
+      const log2 = await h2.time.until(r.done);
+      t.ok(log2.prompts.includes('missed.noNumber'));
+      const ticket = h2.tickets.find((x) => x.callId === log2.callId);
+      t.ok(ticket, 'a ticket');
+      t.equal(ticket?.callerPhone, null);
+      t.equal(h2.center.callbacks.list('pending').length, 0, 'nobody to call back');
+      t.equal(h2.center.records.get(log2.callId)!.call.outcome, 'ticket');
+    });
+  });
+}
+
+/** Distress on a trunk that cannot transfer (C1): the announcement, an urgent ticket, a person first. */
+function distressFallbackScenarios(t: Test, rig: RigFactory, caps: Caps): void {
+  t.test('a distress caller on a trunk that cannot transfer', async (t) => {
+    t.test('reaches a person ahead of the queue, with the number announced and an urgent ticket', async (t) => {
+      const h = await rig({ config: { queue: { maxWaitMs: 600_000 } } });
+      t.teardown(() => h.close());
+      if (caps.stations === 'none') {
+        const { done } = h.caller({ caller: '13900000002', presses: ['1'] });
+        const log = await h.time.until(done);
+        expectDistressTicket(t, h, log.callId, caps, log.prompts);
+        const task = h.center.callbacks.list('pending').find((x) => x.call_id === log.callId);
+        t.equal(task?.reason, 'distress', 'nobody can talk on this trunk: the duty officer calls back, first');
+        t.ok(log.prompts.includes('distress.callback'));
+        return;
+      }
+      h.agent(1, 'break', '801', { answerAfterMs: 1000, talkMs: 20_000 });
+      const waiting = h.caller({ caller: '13800000001', presses: ['0'] });
+      await h.time.until(nextEvent(h, 'call.routed', (e) => e.callId === waiting.call.callId && e.route === 'queue'));
+      const offered = nextEvent(h, 'call.offered');
+      const distress = h.caller({ caller: '13900000002', presses: ['1'] });
+      await h.time.until(nextEvent(h, 'call.routed', (e) => e.callId === distress.call.callId && e.route === 'queue'));
+      h.center.acd.setState({ agentId: 1, name: 'agent1', state: 'ready' });
+      const pop = await h.time.until(offered);
+      t.equal(pop.callId, distress.call.callId, 'the distress caller is offered first, though the other waited longer');
+      t.equal(pop.distress, true, 'the desk shows it as water distress');
+      t.equal(pop.canTransfer, false);
+      await h.time.until(new Promise((r) => distress.call.once('connected', r)));
+      t.equal(distress.call.log.connected?.station, '801');
+      expectDistressTicket(t, h, distress.call.callId, caps, distress.call.log.prompts);
+      t.equal(pop.ticketNumber, h.tickets.find((x) => x.urgent)?.number, 'the pop names the urgent ticket');
+      waiting.call.hangup();
+      await h.time.until(Promise.all([waiting.done, distress.done]));
+    });
+
+    t.test('after hours, reaches the agent on duty', async (t) => {
+      if (caps.stations === 'none') return; // covered above: no person can talk on this trunk at any hour
+      const h = await rig({ start: mondayNight });
+      t.teardown(() => h.close());
+      h.agent(1, 'ready', '801', { answerAfterMs: 1000, talkMs: 10_000 });
+      const { done } = h.caller({ caller: '13900000003', presses: ['1'] });
+      const log = await h.time.until(done);
+      t.equal(log.connected?.station, '801', 'the distress caller is put through at night');
+      t.notOk(log.prompts.includes('closed'), 'the closed announcement is not played to a distress caller');
+      t.equal(h.center.records.get(log.callId)!.call.after_hours, 1);
+    });
+
+    t.test('who hangs up before a person answers is called back first', async (t) => {
+      if (caps.stations === 'none') return; // the callback is filed at once, as above
+      const h = await rig();
+      t.teardown(() => h.close());
+      h.agent(1, 'break', '801');
+      const { call, done } = h.caller({ caller: '13900000004', presses: ['1'] });
+      await h.time.until(nextEvent(h, 'call.routed', (e) => e.callId === call.callId && e.route === 'queue'));
+      call.hangup();
+      await h.time.until(done);
+      await h.time.elapse(1000);
+      const task = h.center.callbacks.list('pending').find((x) => x.call_id === call.callId);
+      t.equal(task?.reason, 'distress');
+      t.ok(h.tickets.some((x) => x.callId === call.callId && x.urgent), 'the urgent ticket stays');
+    });
+  });
+}
+
+function expectDistressTicket(t: Test, h: Rig, callId: string, caps: Caps, prompts: string[]): void {
+  const rec = h.center.records.get(callId)!;
+  t.equal(rec.call.route, 'distress-fallback');
+  const ticket = h.tickets.find((x) => x.callId === callId);
+  t.ok(ticket?.urgent, 'an urgent ticket is filed at once (the duty phone is alerted)');
+  t.match(ticket?.subject, /水上遇险/);
+  if (caps.play !== 'none') {
+    t.equal(prompts.filter((p) => p === 'distress.announce').length, 2, 'the 12395 announcement, twice');
+  }
+  t.notOk(prompts.includes('queue.enter'), 'no queue prompt');
+}
+
+/** A trunk with no station (C5): whoever wants a person leaves a message or a ticket, with a callback. */
+function noStationScenarios(t: Test, rig: RigFactory, caps: Caps): void {
+  t.test('a caller who wants a person on a trunk with no station leaves a message or a ticket and is called back', async (t) => {
+    const h = await rig();
+    t.teardown(() => h.close());
+    const { done } = h.caller({ caller: '13600000001', presses: ['3'], voicemailMs: 5000 });
+    const log = await h.time.until(done);
+    t.equal(log.connected, undefined);
+    if (caps.record) {
+      t.ok(log.prompts.includes('voicemail.start'));
+      t.equal(h.center.records.get(log.callId)!.call.outcome, 'voicemail');
+      t.equal(h.tickets.filter((x) => x.callId === log.callId).length, 1);
+    } else {
+      expectMissedCall(t, h, log.callId, '13600000001', 'inquiry', null);
+    }
+  });
+}
+
+/** A trunk that detects no digits (C4): the menu cannot be answered, so everyone reaches a person. */
+function noDigitScenarios(t: Test, rig: RigFactory, caps: Caps): void {
+  t.test('without digit detection a caller reaches a person without waiting through the menu', async (t) => {
+    const h = await rig();
+    t.teardown(() => h.close());
+    if (caps.stations !== 'none') h.agent(1, 'ready', '801', { answerAfterMs: 1000, talkMs: 5000 });
+    const { done } = h.caller({ caller: '13900000002', presses: ['1'] });
+    const log = await h.time.until(done);
+    t.equal(log.collects, 0, 'no digit is asked for');
+    t.notOk(log.prompts.some((p) => p.startsWith('menu.')), 'the menu is not read');
+    if (caps.stations !== 'none') t.equal(log.connected?.station, '801', 'a person answers (and hears a distress caller out)');
+    else t.ok(h.tickets.some((x) => x.callId === log.callId), 'no person on this trunk: a ticket with a callback');
+  });
+  afterHoursScenario(t, rig, caps);
 }
