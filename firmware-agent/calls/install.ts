@@ -19,7 +19,7 @@ import type { BoxServices } from '../box.js';
 import { callRoutes } from '../http/routes/calls.js';
 import { CallCenter } from './center.js';
 import { callsConfig, defaultCallsConfig, type CallsConfig, type DeepPartial } from './config.js';
-import type { Logger, TicketSink } from './context.js';
+import type { CallerSms, Logger, TicketSink } from './context.js';
 import { generatePrompts } from './prompts.js';
 
 export type TrunkFactory = (box: Box, opts: BoxOptions) => Promise<TrunkDriver>;
@@ -50,6 +50,15 @@ export function registerTrunkDriver(name: string, factory: TrunkFactory): void {
 }
 
 const centres = new WeakMap<object, CallCenter>();
+const callerSms = new WeakMap<object, CallerSms>();
+
+/**
+ * An SMS channel offers the call centre a way to text callers (a missed call's ticket number). The SMS
+ * installer runs before this one and registers it; a box without an SMS channel sends nothing.
+ */
+export function registerCallerSms(box: BoxServices, send: CallerSms): void {
+  callerSms.set(box, send);
+}
 
 /** The box's call centre, for other subsystems (e.g. statistics). */
 export function callCenterOf(box: BoxServices): CallCenter | undefined {
@@ -96,7 +105,16 @@ export async function installCalls(box: Box, opts: BoxOptions): Promise<void> {
         systemActor,
       ),
   };
-  const center = new CallCenter({ db: box.db, driver, config, clock: boxClock(box), calendar: box.calendar, tickets, log });
+  const center = new CallCenter({
+    db: box.db,
+    driver,
+    config,
+    clock: boxClock(box),
+    calendar: box.calendar,
+    tickets,
+    sms: callerSms.get(box) ?? null,
+    log,
+  });
   centres.set(box, center);
   await box.http.register(callRoutes, { box, center, sim: driver instanceof SimulatorTrunk ? driver : null });
   box.health.register('calls', () => ({

@@ -11,7 +11,7 @@
 import { systemClock } from '../../drivers/trunk/clock.js';
 import { createSerialAt, serialAtConfigFromFlags, type GsmModem, type Logger as DriverLogger } from '../../drivers/serial-at/index.js';
 import type { Box, BoxOptions } from '../app.js';
-import { registerTrunkDriver } from '../calls/install.js';
+import { registerCallerSms, registerTrunkDriver } from '../calls/install.js';
 import { SmsChannel } from './channel.js';
 import { loadSmsConfig } from './config.js';
 import { gsmModemPort } from './modem-port.js';
@@ -48,6 +48,8 @@ export async function installSms(box: Box, opts: BoxOptions): Promise<{ channel:
     timezone: box.config.current().box.timezone,
   });
   channel.start();
+  // The call centre texts a caller whose missed call became a ticket (issue 10 C2), through the durable outbox.
+  registerCallerSms(box, (to, text, ticketNumber) => void channel.outbox.enqueue({ recipient: to, text, kind: 'auto-reply', ticketNumber }));
   // The modem starts now, so SMS flows even before the call centre starts (start is idempotent; the
   // trunk's start joins it).
   modem.start().catch((err: unknown) => log.warn({ err: String(err) }, 'SMS modem did not start'));
