@@ -49,7 +49,10 @@ export async function installSms(box: Box, opts: BoxOptions): Promise<{ channel:
   });
   channel.start();
   // The call centre texts a caller whose missed call became a ticket (issue 10 C2), through the durable outbox.
-  registerCallerSms(box, (to, text, ticketNumber) => void channel.outbox.enqueue({ recipient: to, text, kind: 'auto-reply', ticketNumber }));
+  registerCallerSms(box, (to, text, ticketNumber) => {
+    channel.outbox.enqueue({ recipient: to, text, kind: 'auto-reply', ticketNumber });
+    channel.outbox.kick();
+  });
   // The modem starts now, so SMS flows even before the call centre starts (start is idempotent; the
   // trunk's start joins it).
   modem.start().catch((err: unknown) => log.warn({ err: String(err) }, 'SMS modem did not start'));
