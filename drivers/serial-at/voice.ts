@@ -73,8 +73,11 @@ export class CallTracker {
         return;
       }
       case 'dtmf': {
+        // A module detects tones only on a connected call, so a key reported while the call still looks
+        // 'ringing' here was pressed in the instant after ATA: its URC follows the OK in the same read, before
+        // answered() runs. It belongs to the call (T7), so it is kept, not dropped.
         const c = this.#call;
-        if (c?.state === 'active') this.emit({ type: 'dtmf', callId: c.callId, digit: urc.digit, at: this.clock.now() });
+        if (c?.offered) this.emit({ type: 'dtmf', callId: c.callId, digit: urc.digit, at: this.clock.now() });
         return;
       }
       default:

@@ -497,7 +497,8 @@ export class CallFlow {
       if (number && this.d.sms) {
         const when = why === 'closed' ? '下一个工作日' : '尽快';
         try {
-          this.d.sms(caller, `【12328】您的来电已登记，工单号 ${number}，我们将${when}回电。查询请回复：查询 ${number}`, number);
+          // One UCS2 part (70 characters), so the number never straddles two parts.
+          this.d.sms(caller, `【12328】来电已登记，工单号 ${number}，将于${when}回电。`, number);
         } catch (err) {
           this.d.log.warn({ err, callId: this.#id }, 'missed-call SMS could not be queued');
         }

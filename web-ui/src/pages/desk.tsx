@@ -30,6 +30,13 @@ interface Pop {
   shownAt: number;
   homeArea?: string | null;
   tickets?: Ticket[];
+  /** A water-distress caller the trunk could not transfer (the box queued them first). */
+  distress?: boolean;
+  /** False when the trunk cannot transfer: the one-key buttons tell the agent to dial out instead. */
+  canTransfer?: boolean;
+  /** The ticket the box filed for this call or callback (urgent distress ticket, missed call). */
+  boxTicket?: string | null;
+  callbackReason?: 'overflow' | 'missed-call' | 'distress';
 }
 
 const transfers = [
@@ -121,11 +128,21 @@ export function Desk() {
       // The calls stream was down: state changes in the gap were not delivered, so ask for the current one.
       events.on('calls.resync', () => void get<AgentSnap[]>('/api/agents').then((list) => setAgent(list.find((a) => a.agentId === user.id) ?? null)).catch(() => undefined)),
       events.on('agent.state', (e: { agent: AgentSnap }) => e.agent.agentId === user.id && setAgent(e.agent)),
-      events.on('call.offered', (e: { callId: string; agentId: number; caller: string | null; history: History; at: number }) => {
+      events.on('call.offered', (e: { callId: string; agentId: number; caller: string | null; history: History; at: number; distress?: boolean; canTransfer?: boolean; ticketNumber?: string }) => {
         if (e.agentId !== user.id) return;
         // A re-offer of the call already on screen (ring-no-answer, retry) must not wipe what was typed.
         if (popRef.current?.callId === e.callId) return;
-        const p: Pop = { callId: e.callId, caller: e.caller, history: e.history, ended: false, eventAt: e.at, shownAt: Date.now() };
+        const p: Pop = {
+          callId: e.callId,
+          caller: e.caller,
+          history: e.history,
+          ended: false,
+          eventAt: e.at,
+          shownAt: Date.now(),
+          distress: !!e.distress,
+          canTransfer: e.canTransfer !== false,
+          boxTicket: e.ticketNumber ?? null,
+        };
         setPop(p);
         setDone(null);
         setForm((f) => ({ ...emptyForm(f.region || boxRegion), phone: e.caller ?? '' }));
@@ -138,9 +155,21 @@ export function Desk() {
             .catch(() => undefined);
         }
       }),
-      events.on('callback.offered', (e: { callbackId: string; agentId: number; caller: string; history: History; at: number }) => {
+      events.on('callback.offered', (e: { callbackId: string; agentId: number; caller: string; history: History; at: number; reason?: Pop['callbackReason']; ticketNumber?: string | null }) => {
         if (e.agentId !== user.id || popRef.current?.callbackId === e.callbackId) return;
-        setPop({ callbackId: e.callbackId, callId: '', caller: e.caller, history: e.history, ended: false, eventAt: e.at, shownAt: Date.now() });
+        setPop({
+          callbackId: e.callbackId,
+          callId: '',
+          caller: e.caller,
+          history: e.history,
+          ended: false,
+          eventAt: e.at,
+          shownAt: Date.now(),
+          distress: e.reason === 'distress',
+          canTransfer: false, // a callback is dialled from the agent's own phone
+          boxTicket: e.ticketNumber ?? null,
+          ...(e.reason ? { callbackReason: e.reason } : {}),
+        });
         lookupHomeArea(e.caller, (cur) => cur.callbackId === e.callbackId);
         setDone(null);
         setForm((f) => ({ ...emptyForm(f.region || boxRegion), phone: e.caller }));
@@ -186,6 +215,11 @@ export function Desk() {
   const transfer = async (to: string) => {
     if (!pop) return;
     setError(null);
+    if (pop.canTransfer === false) {
+      // This trunk cannot hand the call over: the agent dials the number on an outside line and relays.
+      setNotice(bi(`本线路无法转接：请用外线电话拨打 ${to}，并保持与来电人通话。`, `This line cannot transfer: dial ${to} on an outside line and stay with the caller.`));
+      return;
+    }
     try {
       await post(`/api/calls/${encodeURIComponent(pop.callId)}/transfer`, { to });
       setNotice(`${t('transfer')} ${to}`);
@@ -310,6 +344,17 @@ export function Desk() {
             <h3>{t('incomingCall')}</h3>
             {pop ? (
               <>
+                {pop.distress ? (
+                  <div class="distress-banner" id="pop-distress" role="alert">
+                    <b>{bi('水上遇险', 'Water distress')}</b> · {bi('来电人需立即接通 12395', 'the caller must reach 12395 at once')}
+                    {pop.boxTicket ? (
+                      <>
+                        {' · '}
+                        {bi('紧急工单', 'urgent ticket')} <Link href={`/tickets/${pop.boxTicket}`} class="mono">{pop.boxTicket}</Link>
+                      </>
+                    ) : null}
+                  </div>
+                ) : null}
                 <div class="caller-number" id="pop-caller">{pop.caller ?? t('anonymous')}</div>
                 <div class="muted">{t('homeArea')}: <span id="pop-area">{pop.homeArea ?? '—'}</span>{pop.ended ? ` · ${t('hangup')}` : ''}</div>
                 <h4>{t('earlierTickets')}</h4>
@@ -338,6 +383,10 @@ export function Desk() {
                 {pop.callbackId ? (
                   <div class="row">
                     <b>{bi('回拨任务', 'Callback task')}</b>
+                    {pop.callbackReason === 'missed-call' ? <span class="muted">{bi('未接来电（线路无法留言）', 'missed call (the line cannot take a message)')}</span> : null}
+                    {pop.boxTicket && !pop.distress ? (
+                      <Link href={`/tickets/${pop.boxTicket}`} class="mono" id="callback-ticket">{pop.boxTicket}</Link>
+                    ) : null}
                     <button
                       id="callback-done"
                       disabled={pop.ended}
@@ -354,7 +403,14 @@ export function Desk() {
                 <h4>{t('transfer')}</h4>
                 <div class="row wrap">
                   {transfers.map((x) => (
-                    <button key={x.to} id={`transfer-${x.to}`} disabled={pop.ended || !pop.callId} onClick={() => void transfer(x.to)}>
+                    <button
+                      key={x.to}
+                      id={`transfer-${x.to}`}
+                      class={pop.distress && x.to === '12395' ? 'danger' : undefined}
+                      title={pop.canTransfer === false ? bi('本线路无法转接，点击查看外线拨打提示', 'This line cannot transfer: click for what to dial') : undefined}
+                      disabled={pop.ended || (!pop.callId && !pop.distress)}
+                      onClick={() => void transfer(x.to)}
+                    >
                       {x.to} {L(x)}
                     </button>
                   ))}
