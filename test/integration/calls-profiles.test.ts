@@ -4,7 +4,7 @@
 import t from 'tap';
 import type { TrunkCapabilities } from '../../drivers/trunk/types.js';
 import { simRig } from './calls-harness.js';
-import { scenarioSuite } from './scenarios.js';
+import { nextEvent, scenarioSuite } from './scenarios.js';
 
 const profiles: Record<string, Partial<TrunkCapabilities>> = {
   // A GSM gateway with no audio path to the box and its DTMF detector on: silent prompts, a local handset.
@@ -24,3 +24,23 @@ const profiles: Record<string, Partial<TrunkCapabilities>> = {
 for (const [name, caps] of Object.entries(profiles)) {
   t.test(`profile: ${name}`, async (t) => scenarioSuite(t, (o) => simRig(o, caps)));
 }
+
+t.test('a distress caller on a gateway that can neither transfer nor play reaches an agent ahead of five queued callers', async (t) => {
+  const h = await simRig({ config: { queue: { maxWaitMs: 3_600_000 } } }, profiles['GSM module without audio']);
+  t.teardown(() => h.close());
+  h.agent(1, 'break', '801', { answerAfterMs: 1000, talkMs: 30_000 });
+  const queued = [1, 2, 3, 4, 5].map((i) => h.caller({ caller: `1380000000${i}`, presses: ['3'] }));
+  for (const q of queued) await h.time.until(nextEvent(h, 'call.routed', (e) => e.callId === q.call.callId && e.route === 'queue'));
+  t.equal(h.center.acd.queueSnapshot().waiting.length, 5, 'five callers wait');
+  const distress = h.caller({ caller: '13900000009', presses: ['1'] });
+  await h.time.until(nextEvent(h, 'call.routed', (e) => e.callId === distress.call.callId && e.route === 'queue'));
+  const offered = nextEvent(h, 'call.offered');
+  h.center.acd.setState({ agentId: 1, name: 'agent1', state: 'ready' });
+  const pop = await h.time.until(offered);
+  t.equal(pop.callId, distress.call.callId, 'the first free agent gets the distress caller, not the five who waited longer');
+  t.equal(pop.distress, true, 'and the desk shows it as water distress');
+  t.equal(distress.call.log.silentPrompts, distress.call.log.prompts.length, 'nothing could be played to this caller');
+  t.ok(h.tickets.some((x) => x.callId === distress.call.callId && x.urgent), 'an urgent ticket was filed at once');
+  for (const q of queued) q.call.hangup();
+  await h.time.until(Promise.all([distress.done, ...queued.map((q) => q.done)]));
+});
