@@ -5,7 +5,7 @@ import { AuditLog } from '../audit/audit.js';
 import { AppError } from '../errors.js';
 import type { Db } from '../store/db.js';
 import type { Actor, UserRole } from '../tickets/workflow.js';
-import { generatePassword, hashPassword, passwordProblem, verifyPassword } from './passwords.js';
+import { generatePassword, hashPassword, needsRehash, passwordProblem, verifyPassword } from './passwords.js';
 import { LoginThrottle } from './throttle.js';
 
 export const userRoles: readonly UserRole[] = ['admin', 'supervisor', 'agent', 'department', 'technician'];
@@ -82,12 +82,19 @@ export const systemActor: Actor = { id: null, name: 'system', role: 'system' };
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
+/** Password checks one user name, or one client address, may have in flight at once. */
+const maxInFlight = 2;
+
 export class AccountService {
   readonly audit: AuditLog;
   readonly throttle: LoginThrottle;
   readonly #now: () => Date;
   // A hash of a random password, so a login for an unknown user costs the same as for a known one.
   #decoyHash: Promise<string> | null = null;
+  /** Listeners told when sessions end (logout, a disabled account, another role, a new password). */
+  readonly #sessionEnd = new Set<(userId: number) => void>();
+  /** Password checks in flight per user name and per client address (scrypt is costly; see login()). */
+  readonly #inFlight = new Map<string, number>();
 
   constructor(private readonly deps: AccountDeps) {
     this.#now = deps.now ?? (() => new Date());
@@ -220,7 +227,8 @@ export class AccountService {
     }
     const hash = change.password !== undefined ? await hashPassword(change.password) : null;
     const at = this.#now();
-    return this.deps.db.transaction(() => {
+    let endedFor: number | null = null;
+    const updated = this.deps.db.transaction(() => {
       const db = this.deps.db;
       if (hash) db.prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(hash, id);
       if (change.disabled !== undefined) db.prepare('UPDATE users SET disabled = ? WHERE id = ?').run(change.disabled ? 1 : 0, id);
@@ -232,7 +240,10 @@ export class AccountService {
         if (!db.prepare("SELECT 1 FROM users WHERE role = 'admin' AND disabled = 0").get()) throw new AppError('last-admin');
       }
       // A new password, a disabled account or another role ends every session of that user.
-      if (hash || change.disabled || roleChanged) db.prepare('DELETE FROM sessions WHERE user_id = ?').run(id);
+      if (hash || change.disabled || roleChanged) {
+        db.prepare('DELETE FROM sessions WHERE user_id = ?').run(id);
+        endedFor = id;
+      }
       this.audit.append(actor, at, {
         entity: 'user',
         entityId: String(id),
@@ -247,6 +258,28 @@ export class AccountService {
       });
       return this.user(id)!;
     })();
+    // After the commit: open event streams of that user close now rather than at their next event.
+    if (endedFor !== null) this.#endSessions(endedFor);
+    return updated;
+  }
+
+  /**
+   * Tells `listener` the id of a user whose sessions ended (logout, disabled, another role or department, a
+   * new password): long-lived responses such as event streams close at once. Returns the unsubscribe.
+   */
+  onSessionsEnded(listener: (userId: number) => void): () => void {
+    this.#sessionEnd.add(listener);
+    return () => this.#sessionEnd.delete(listener);
+  }
+
+  #endSessions(userId: number): void {
+    for (const l of [...this.#sessionEnd]) {
+      try {
+        l(userId);
+      } catch {
+        // A listener's failure must not undo the change or stop the other listeners.
+      }
+    }
   }
 
   user(id: number): User | undefined {
@@ -284,24 +317,47 @@ export class AccountService {
    */
   async login(username: string, password: string, client: string): Promise<{ token: string; user: User; expiresAt: Date }> {
     const keys = { username, address: client };
-    const wait = this.throttle.retryAfter(keys);
+    // The attempt is counted as a failure before the password is checked, in one transaction with the lock
+    // check: parallel requests cannot all pass the check while the first scrypt runs (the limit held only for
+    // requests one after another). A correct password clears the counts afterwards.
+    const wait = this.throttle.reserve(keys);
     if (wait > 0) throw new AppError('login-throttled', undefined, { retryAfterSeconds: Math.ceil(wait / 1000) });
-    const row = this.deps.db.prepare(`${userSelect} WHERE u.username = ?`).get(username) as UserRow | undefined;
-    this.#decoyHash ??= hashPassword(randomBytes(12).toString('hex'));
-    const ok = await verifyPassword(password, row?.password_hash ?? (await this.#decoyHash));
+    // At most a few checks in flight per name and per address: scrypt costs 32 MiB and ~100 ms each.
+    const slots = [`u:${username.toLowerCase()}`, `a:${client}`];
+    if (slots.some((k) => (this.#inFlight.get(k) ?? 0) >= maxInFlight)) {
+      throw new AppError('login-throttled', 'too many logins in progress for this user name or address', { retryAfterSeconds: 1 });
+    }
+    for (const k of slots) this.#inFlight.set(k, (this.#inFlight.get(k) ?? 0) + 1);
+    let row: UserRow | undefined;
+    let ok: boolean;
+    try {
+      row = this.deps.db.prepare(`${userSelect} WHERE u.username = ?`).get(username) as UserRow | undefined;
+      this.#decoyHash ??= hashPassword(randomBytes(12).toString('hex'));
+      ok = await verifyPassword(password, row?.password_hash ?? (await this.#decoyHash));
+    } finally {
+      for (const k of slots) {
+        const n = (this.#inFlight.get(k) ?? 1) - 1;
+        if (n > 0) this.#inFlight.set(k, n);
+        else this.#inFlight.delete(k);
+      }
+    }
     const at = this.#now();
-    if (!row || !ok) {
-      this.throttle.fail(keys);
+    // A disabled account answers like a wrong password: its own answer would confirm the password.
+    if (!row || !ok || row.disabled) {
       this.audit.append({ id: null, name: username.slice(0, 64), role: null as never }, at, {
         entity: 'session',
         entityId: username.slice(0, 64),
         action: 'login-failed',
-        data: { client },
+        data: { client, ...(row?.disabled && ok ? { disabled: true } : {}) },
       });
       throw new AppError('invalid-credentials');
     }
-    if (row.disabled) throw new AppError('account-disabled');
     this.throttle.succeed(keys);
+    // Hashes made with an older, cheaper cost are brought up to the current one while the password is known.
+    if (needsRehash(row.password_hash)) {
+      const fresh = await hashPassword(password);
+      this.deps.db.prepare('UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?').run(fresh, row.id, row.password_hash);
+    }
     const token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(at.getTime() + this.deps.sessionHours() * 3_600_000);
     this.deps.db.transaction(() => {
@@ -349,6 +405,9 @@ export class AccountService {
   logout(token: string): void {
     const user = this.session(token);
     this.deps.db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(hashToken(token));
-    if (user) this.audit.append(actorOf(user), this.#now(), { entity: 'session', entityId: user.username, action: 'logout' });
+    if (user) {
+      this.audit.append(actorOf(user), this.#now(), { entity: 'session', entityId: user.username, action: 'logout' });
+      this.#endSessions(user.id);
+    }
   }
 }

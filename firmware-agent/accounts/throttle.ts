@@ -8,6 +8,11 @@
 // failure, up to 24 hours; failures older than a day are forgotten. Attempts refused while locked do
 // not count (they never reach the password check).
 //
+// An attempt is counted *before* its password is checked (`reserve`: the lock check and the count in one
+// transaction), so parallel requests cannot all slip past the limit while the first check runs; a correct
+// password clears the counts afterwards. One address adds at most `maxFailures` to a user name's total,
+// so no single machine can lock a user out everywhere, however long it keeps guessing.
+//
 // The counts live in SQLite (table login_throttle), so a technician can lift a lock from the shell
 // (`edgebox user unlock NAME`) while the box runs, and a restart does not lift it.
 import type { Db } from '../store/db.js';
@@ -55,6 +60,7 @@ export class LoginThrottle {
   readonly #stmts;
   readonly #fail: (attempt: LoginAttempt) => void;
   readonly #success: (attempt: LoginAttempt) => void;
+  readonly #reserve: (attempt: LoginAttempt) => number;
 
   constructor(
     db: Db,
@@ -75,6 +81,11 @@ export class LoginThrottle {
       locks: db.prepare('SELECT scope, username, address, failures, locked_until FROM login_throttle WHERE locked_until > ? ORDER BY locked_until DESC'),
     };
     this.#fail = db.transaction((attempt: LoginAttempt) => this.#count(attempt));
+    this.#reserve = db.transaction((attempt: LoginAttempt): number => {
+      const wait = this.retryAfter(attempt);
+      if (wait === 0) this.#count(attempt);
+      return wait;
+    });
     this.#success = db.transaction((attempt: LoginAttempt) => {
       for (const k of keysOf(attempt)) this.#stmts.clear.run(k);
     });
@@ -91,6 +102,14 @@ export class LoginThrottle {
     return wait;
   }
 
+  /**
+   * Before a password check: 0 and the attempt counted as a failure (cleared by `succeed`), or the
+   * milliseconds the attempt must wait (nothing counted). One transaction, so concurrent attempts queue.
+   */
+  reserve(attempt: LoginAttempt): number {
+    return this.#reserve(attempt);
+  }
+
   /** Counts a failed login under all three keys (one transaction). */
   fail(attempt: LoginAttempt): void {
     this.#fail(attempt);
@@ -99,10 +118,14 @@ export class LoginThrottle {
   #count(attempt: LoginAttempt): void {
     const { maxFailures, maxFailuresTotal, lockMs, now } = this.opts();
     const t = now();
+    let pairFailures = 0;
     for (const k of keysOf(attempt)) {
       const limit = k.scope === 'pair' ? maxFailures : maxFailuresTotal;
       const e = (this.#stmts.get.get(k) as Row | undefined) ?? { failures: 0, locked_until: 0, last_failure: t };
+      // Past its own limit, an address no longer adds to the user name's total (see the header).
+      if (k.scope === 'user' && pairFailures > maxFailures) continue;
       const failures = (t - e.last_failure > day ? 0 : e.failures) + 1;
+      if (k.scope === 'pair') pairFailures = failures;
       const lockedUntil = failures >= limit ? t + Math.min(lockMs * 2 ** Math.min(failures - limit, 10), day) : e.locked_until;
       this.#stmts.put.run({ ...k, failures, lockedUntil, last: t });
     }

@@ -37,3 +37,28 @@ export function registerAuth(app: FastifyInstance, accounts: AccountService): vo
     }
   });
 }
+
+/**
+ * For a long-lived response (an event stream) opened by `request`: `alive()` is true while the session that
+ * opened it is still valid and its user keeps the role and department the stream was opened with;
+ * `onEnd(fn)` calls `fn` as soon as that stops being so (a logout, a disabled account, another role), so an
+ * idle stream does not wait for its next event to close. The unsubscribe comes back from `onEnd`.
+ */
+export function sessionGuard(accounts: AccountService, request: FastifyRequest): { alive(): boolean; onEnd(fn: () => void): () => void } {
+  const token = request.cookies[sessionCookie];
+  const opened = request.user;
+  const alive = (): boolean => {
+    if (!token || !opened) return false;
+    const now = accounts.session(token);
+    return !!now && now.id === opened.id && now.role === opened.role && (now.department?.id ?? null) === (opened.department?.id ?? null);
+  };
+  return {
+    alive,
+    onEnd(fn) {
+      if (!opened) return () => undefined;
+      return accounts.onSessionsEnded((userId) => {
+        if (userId === opened.id && !alive()) fn();
+      });
+    },
+  };
+}

@@ -20,28 +20,37 @@ export class EventHub {
     return this.#conns.size;
   }
 
-  attach(req: IncomingMessage, reply: FastifyReply, filter: (e: UiEvent) => boolean): void {
+  /**
+   * `guard`: the stream lives only as long as the session that opened it (http/auth.ts sessionGuard) — every
+   * event and ping checks it, and the session's end closes the stream at once.
+   */
+  attach(req: IncomingMessage, reply: FastifyReply, filter: (e: UiEvent) => boolean, guard?: { alive(): boolean; onEnd(fn: () => void): () => void }): void {
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     res.write('retry: 2000\n\n');
-    const ping = setInterval(() => res.write(': ping\n\n'), 15000);
+    const ping = setInterval(() => (guard && !guard.alive() ? conn.end() : res.write(': ping\n\n')), 15000);
     ping.unref();
+    let stopWatching = (): void => undefined;
     const conn: Conn = {
       send: (e) => {
+        if (guard && !guard.alive()) return conn.end();
         if (!filter(e)) return;
         if (res.writableLength > 1024 * 1024) return conn.end();
         res.write(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
       },
       end: () => {
         clearInterval(ping);
+        stopWatching();
         this.#conns.delete(conn);
         res.end();
       },
     };
     this.#conns.add(conn);
+    if (guard) stopWatching = guard.onEnd(() => conn.end());
     req.on('close', () => {
       clearInterval(ping);
+      stopWatching();
       this.#conns.delete(conn);
     });
   }

@@ -14,6 +14,7 @@ import { knowledgeBase } from '../kb/install.js';
 import { distDir, ensureWebUiBuilt } from './build.js';
 import { registerCallsSettings } from './calls-settings.js';
 import { EventHub, type UiEvent } from './events.js';
+import { sessionGuard } from '../http/auth.js';
 import { type HomeAreaTable, loadHomeAreaTableAsync } from './home-area.js';
 
 /**
@@ -60,7 +61,7 @@ export async function installWebUi(box: Box, opts: BoxOptions): Promise<void> {
 
   box.http.get('/api/ui/events', { schema: { tags: ['ui'], summary: 'Server-sent events for the web UI: ticket.changed, kb.changed (a department sees only its own tickets; a technician neither)' } }, (request, reply) => {
     const user = request.user!;
-    hub.attach(request.raw, reply, uiEventFilter(user.role, user.department?.id ?? null));
+    hub.attach(request.raw, reply, uiEventFilter(user.role, user.department?.id ?? null), sessionGuard(box.accounts, request));
   });
   box.http.addHook('preClose', async () => hub.closeAll());
   registerCallsSettings(box.http, box);

@@ -11,7 +11,7 @@ import type { AgentState, LiveEvent } from '../../calls/events.js';
 import { SimJobs, type SimJobView } from '../../calls/sim-jobs.js';
 import { placeSimulatedCall, runTraffic, validateTraffic, type SimulatedCallRequest, type TrafficOptions } from '../../calls/simulate.js';
 import { AppError, errorCatalogue, type ErrorCode } from '../../errors.js';
-import { actor } from '../auth.js';
+import { actor, sessionGuard } from '../auth.js';
 import { phonePattern, ticketNumberPattern } from '../schemas.js';
 import { errorResponses } from '../server.js';
 
@@ -82,7 +82,7 @@ export interface CallRoutesOptions {
   sim: SimulatorTrunk | null;
 }
 
-export const callRoutes: FastifyPluginAsync<CallRoutesOptions> = async (app, { center, sim }) => {
+export const callRoutes: FastifyPluginAsync<CallRoutesOptions> = async (app, { box, center, sim }) => {
   const now = () => center.clock.now();
 
   app.get(
@@ -332,17 +332,20 @@ export const callRoutes: FastifyPluginAsync<CallRoutesOptions> = async (app, { c
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
+      // The stream lives only as long as the session that opened it (logout, disabling, a role change).
+      const guard = sessionGuard(box.accounts, request);
       const send = (e: LiveEvent) => {
+        if (!guard.alive()) return end();
         res.write(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
       };
-      send({ type: 'queue.state', at: now(), queue: center.acd.queueSnapshot() });
-      for (const agent of center.acd.agentList()) send({ type: 'agent.state', at: now(), agent });
-      const unsubscribe = center.events.subscribe(send);
-      const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+      const keepAlive = setInterval(() => (guard.alive() ? res.write(': keep-alive\n\n') : end()), 15_000);
+      let unsubscribe = (): void => undefined;
+      const stopWatching = guard.onEnd(() => end());
       const end = () => {
         streams.delete(end);
         clearInterval(keepAlive);
         unsubscribe();
+        stopWatching();
         res.end();
       };
       streams.add(end);
@@ -350,7 +353,11 @@ export const callRoutes: FastifyPluginAsync<CallRoutesOptions> = async (app, { c
         streams.delete(end);
         clearInterval(keepAlive);
         unsubscribe();
+        stopWatching();
       });
+      send({ type: 'queue.state', at: now(), queue: center.acd.queueSnapshot() });
+      for (const agent of center.acd.agentList()) send({ type: 'agent.state', at: now(), agent });
+      unsubscribe = center.events.subscribe(send);
     },
   );
 
