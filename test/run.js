@@ -5,6 +5,8 @@
 // Extra arguments are passed to tap, e.g. `npm test -- test/unit/tickets-workflow.test.ts`.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 const require = createRequire(import.meta.url);
@@ -54,6 +56,15 @@ if (!extra.includes('--no-typecheck')) {
   const tscCode = await run(process.execPath, [tscBin, '--noEmit', '-p', 'tsconfig.json']);
   if (tscCode === 0) passed += 1;
   else failed += 1;
+}
+
+// One prompt cache for every box the suite starts (each has its own data directory), private to this user:
+// boxes then synthesise each IVR prompt once per machine instead of once per test (calls/prompts.ts).
+if (!process.env.EDGEBOX_PROMPT_CACHE) {
+  const cache = path.join(os.homedir(), '.cache', 'edgebox-test', 'prompts');
+  fs.mkdirSync(cache, { recursive: true, mode: 0o700 });
+  fs.chmodSync(cache, 0o700);
+  process.env.EDGEBOX_PROMPT_CACHE = cache;
 }
 
 let summary = null;

@@ -5,9 +5,9 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { wavToAlaw } from '../../drivers/media/wav.js';
 import type { Prompt } from '../../drivers/trunk/types.js';
 
 export const promptTexts = {
@@ -79,15 +79,47 @@ const run = promisify(execFile);
 const synthesis = ['espeak-ng', '-v', 'cmn-latn-pinyin', '-s', '150', 'sox', '-r', '8000', '-c', '1', '-e', 'a-law', 'gain', '-n', '-3'];
 
 /**
- * A machine-wide cache of synthesised prompts, keyed by the text and the synthesis settings, so a box
- * whose data directory is reset (or every box a test suite starts) does not run espeak-ng and sox again.
- * `EDGEBOX_PROMPT_CACHE` moves it; an unusable cache only costs the synthesis.
+ * A cache of synthesised prompts, keyed by the text and the synthesis settings, so a box whose prompts
+ * directory is reset does not run espeak-ng and sox again: `<data>/cache/prompts` beside the prompts, or
+ * `EDGEBOX_PROMPT_CACHE` (set by the technician or a test suite to share one cache between data
+ * directories). What callers hear must not be plantable by another local user (it used to sit in the shared
+ * /tmp and was followed without checks), so a cache is used only when it is a real directory owned by this
+ * user that no one else may write, and a cached file only when it is a regular file of this user that
+ * decodes as an 8 kHz prompt; anything else is ignored and the prompt synthesised.
  */
-export function promptCacheDir(): string {
-  return process.env.EDGEBOX_PROMPT_CACHE ?? path.join(os.tmpdir(), 'edgebox-prompt-cache');
+export function promptCacheDir(promptsDir: string): string {
+  return process.env.EDGEBOX_PROMPT_CACHE ?? path.join(path.dirname(promptsDir), 'cache', 'prompts');
 }
 
-function cacheKey(text: string): string {
+/** The cache directory, created private, or null when it is not safe to use (see promptCacheDir). */
+function privateCache(dir: string): string | null {
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const st = fs.lstatSync(dir);
+    if (!st.isDirectory()) return null;
+    if (process.getuid && st.uid !== process.getuid()) return null;
+    if (st.mode & 0o022) return null;
+    return dir;
+  } catch {
+    return null;
+  }
+}
+
+/** A cached prompt's bytes, or null unless it is this user's regular file holding an 8 kHz prompt. */
+function readCached(file: string): Buffer | null {
+  try {
+    const st = fs.lstatSync(file);
+    if (!st.isFile() || (process.getuid && st.uid !== process.getuid())) return null;
+    const buf = fs.readFileSync(file);
+    wavToAlaw(buf, file); // throws unless a RIFF/WAVE 8 kHz mono PCM16 or A-law file
+    return buf;
+  } catch {
+    return null;
+  }
+}
+
+/** The cache file's key for a prompt text: the synthesis settings and the text, hashed. */
+export function cacheKey(text: string): string {
   return createHash('sha256').update(JSON.stringify([synthesis, text])).digest('hex').slice(0, 32);
 }
 
@@ -160,16 +192,18 @@ export async function generatePrompts(
     }
     const raw = path.join(dir, `.${id}.${process.pid}.tmp.wav`);
     const tmp = path.join(dir, `.${id}.${process.pid}.alaw.wav`);
-    const cached = path.join(promptCacheDir(), `${key}.wav`);
-    try {
-      if (fs.existsSync(cached)) {
-        fs.copyFileSync(cached, tmp);
+    const cacheDir = privateCache(promptCacheDir(dir));
+    const cached = cacheDir ? path.join(cacheDir, `${key}.wav`) : null;
+    const hit = cached ? readCached(cached) : null;
+    if (hit) {
+      try {
+        fs.writeFileSync(tmp, hit);
         fs.renameSync(tmp, out);
         generated(id, key, out);
         continue;
+      } catch {
+        // fall through to synthesis
       }
-    } catch {
-      // fall through to synthesis
     }
     try {
       // Placeholders ({0}) are left out of the recorded part; the values are spoken by the driver.
@@ -178,13 +212,14 @@ export async function generatePrompts(
       const fd = fs.openSync(tmp, 'r');
       fs.fsyncSync(fd);
       fs.closeSync(fd);
-      try {
-        fs.mkdirSync(promptCacheDir(), { recursive: true });
-        const part = `${cached}.${process.pid}.part`;
-        fs.copyFileSync(tmp, part);
-        fs.renameSync(part, cached);
-      } catch {
-        // the cache is an optimisation only
+      if (cached) {
+        try {
+          const part = `${cached}.${process.pid}.part`;
+          fs.copyFileSync(tmp, part);
+          fs.renameSync(part, cached);
+        } catch {
+          // the cache is an optimisation only
+        }
       }
       fs.renameSync(tmp, out);
       generated(id, key, out);

@@ -6,7 +6,7 @@
 // - Agent stations are numbers the box dials on the span; the telco answers them after the station's
 //   ring time, hangs up after its talk time, never answers a silent one, and refuses a removed one with
 //   cause 27 (destination out of order), or clears its ring with that cause when it vanishes mid-ring.
-// - Prompts are the real espeak-ng + sox prompts (the machine-wide prompt cache, EDGEBOX_PROMPT_CACHE),
+// - Prompts are the real espeak-ng + sox prompts (through the prompt cache; npm test shares one, EDGEBOX_PROMPT_CACHE),
 //   cut to `promptMs` / scale, as the simulator rig plays every prompt for 2 s of virtual time.
 // - Scenario time runs `scale` times faster: the rig divides the queue timings (announcement period, max
 //   wait, ring timeout, wrap-up, handle estimate, voicemail length), station and caller timings by `scale`
@@ -119,7 +119,7 @@ const run = promisify(execFile);
 const cutPrompts = new Map<number, Promise<{ full: string; cut: string }>>();
 
 /**
- * The real prompts (generatePrompts: espeak-ng + sox, through the machine-wide cache) and a copy of each
+ * The real prompts (generatePrompts: espeak-ng + sox, through the prompt cache) and a copy of each
  * cut or padded to exactly `ms`, once per process. espeak-ng and sox are part of the platform (platform
  * notes); a missing one fails the rig rather than silently testing silent prompts.
  */
