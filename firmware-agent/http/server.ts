@@ -8,6 +8,7 @@ import { AppError } from '../errors.js';
 import type { AccountService } from '../accounts/service.js';
 import { registerAuth } from './auth.js';
 import { errorBody, errorSchema } from './errors.js';
+import { requestSerializer } from './redact.js';
 
 export interface HttpOptions {
   accounts: AccountService;
@@ -19,9 +20,24 @@ export interface HttpOptions {
 
 const stateChanging = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/**
+ * Whatever logger the box is given logs requests through `requestSerializer` (callers' numbers in query
+ * strings are withheld) and never logs cookies, passwords or session cookies set.
+ */
+function withRedaction(logger: FastifyServerOptions['logger']): FastifyServerOptions['logger'] {
+  if (!logger) return logger;
+  const base = typeof logger === 'object' ? logger : {};
+  const redact = ['req.headers.cookie', 'req.headers.authorization', 'req.body.password', 'res.headers["set-cookie"]'];
+  return {
+    ...base,
+    serializers: { ...(base as { serializers?: object }).serializers, req: requestSerializer },
+    redact: [...new Set([...(Array.isArray((base as { redact?: unknown }).redact) ? ((base as { redact: string[] }).redact) : []), ...redact])],
+  } as FastifyServerOptions['logger'];
+}
+
 export async function createHttp(opts: HttpOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: opts.logger,
+    logger: withRedaction(opts.logger),
     bodyLimit: opts.bodyLimit ?? 256 * 1024,
     ajv: {
       // Unknown fields are an error, not silently dropped; query strings may repeat a key for a list.

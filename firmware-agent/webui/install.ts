@@ -70,14 +70,15 @@ export async function installWebUi(box: Box, opts: BoxOptions): Promise<void> {
   // read on the first lookup, not at start (boxes that never take a call do not pay for it), in slices that
   // leave the event loop free for the calls in progress.
   let homeAreas: Promise<HomeAreaTable> | null = null;
-  box.http.get<{ Querystring: { number: string } }>(
+  // POST with the number in the body: a query string would put callers' numbers into the request log.
+  box.http.post<{ Body: { number: string } }>(
     '/api/ui/home-area',
     {
       config: { roles: ['admin', 'supervisor', 'agent'] },
       schema: {
         tags: ['ui'],
         summary: 'Home area (归属地) of a Chinese phone number from its landline area code or mobile number block; homeArea null when unknown, kind local for a number without area code',
-        querystring: { type: 'object', additionalProperties: false, required: ['number'], properties: { number: { type: 'string', minLength: 1, maxLength: 32 } } },
+        body: { type: 'object', additionalProperties: false, required: ['number'], properties: { number: { type: 'string', minLength: 1, maxLength: 32 } } },
         response: {
           200: { type: 'object', properties: { number: { type: 'string' }, homeArea: { type: ['string', 'null'] }, kind: { type: ['string', 'null'], enum: ['mobile', 'landline', 'local', null] } } },
           ...errorResponses(400, 401, 403),
@@ -91,8 +92,8 @@ export async function installWebUi(box: Box, opts: BoxOptions): Promise<void> {
         homeAreas = null;
         throw err;
       });
-      const hit = table.lookup(request.query.number);
-      return { number: request.query.number, homeArea: hit?.name ?? null, kind: hit?.kind ?? null };
+      const hit = table.lookup(request.body.number);
+      return { number: request.body.number, homeArea: hit?.name ?? null, kind: hit?.kind ?? null };
     },
   );
 

@@ -112,7 +112,7 @@ export function Desk() {
 
   // The caller's home area (归属地) from the number itself (area code or mobile block), resolved by the box.
   const lookupHomeArea = (caller: string, same: (p: Pop) => boolean) => {
-    void get<{ homeArea: string | null; kind: string | null }>(`/api/ui/home-area${qs({ number: caller })}`)
+    void post<{ homeArea: string | null; kind: string | null }>('/api/ui/home-area', { number: caller })
       .then((r) => {
         const area = r.kind === 'local' ? t('localNumber') : r.homeArea;
         setPop((cur) => (cur && same(cur) ? { ...cur, homeArea: area } : cur));
