@@ -8,6 +8,7 @@ import type { BoxServices } from './box.js';
 import { WorkCalendar } from './calendar/workdays.js';
 import type { Role } from './config/schema.js';
 import { openConfig, writeFileDurably } from './config/store.js';
+import { secureDataDir } from './data-dir.js';
 import { Health } from './health/health.js';
 import { accountRoutes } from './http/routes/accounts.js';
 import { adminRoutes } from './http/routes/admin.js';
@@ -53,6 +54,8 @@ const regions = RegionTable.load();
 
 export async function createBox(opts: BoxOptions): Promise<Box> {
   fs.mkdirSync(opts.dataDir, { recursive: true, mode: 0o750 });
+  // umask 077 and no access for others to what is already there (the store holds the box's private key).
+  const modes = secureDataDir(opts.dataDir);
   const now = opts.now ?? (() => new Date());
   const initial: { role?: Role; region?: string } = {};
   if (opts.role) initial.role = opts.role;
@@ -113,6 +116,10 @@ export async function createBox(opts: BoxOptions): Promise<Box> {
 
   const services: BoxServices = { version, dataDir: opts.dataDir, config, db, regions, calendar, accounts, tickets, health, now };
   const http = await createHttp({ accounts, version, logger: opts.logger ?? false });
+  if (modes.fixed.length) http.log.warn({ fixed: modes.fixed }, 'data directory: took away access for other users');
+  modes.deep
+    .then((deep) => deep.length && http.log.warn({ count: deep.length, first: deep[0] }, 'data directory: took away access for other users (recordings, prompts, backups)'))
+    .catch((err: unknown) => http.log.warn({ err }, 'data directory modes could not all be checked'));
   for (const s of [userSchema, departmentSchema, ticketSchema, auditSchema]) http.addSchema(s);
   const startedAt = now();
   await http.register(healthRoutes, { box: services, startedAt });
