@@ -288,7 +288,9 @@ export class TicketService {
 
   #checkScope(row: TicketRow, viewer: Actor): void {
     if (viewer.role === 'department' && row.department_id !== viewer.departmentId) {
-      throw new AppError('ticket-not-in-department');
+      // Exactly the answer for a number that does not exist: a department cannot tell the two apart, so it
+      // cannot probe which ticket numbers are in use (issue 13 finding 10).
+      throw new AppError('ticket-not-found', `no ticket ${row.number}`, { number: row.number });
     }
     if (viewer.role === 'technician') throw new AppError('forbidden-role', 'technicians do not handle tickets');
   }

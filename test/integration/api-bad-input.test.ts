@@ -68,8 +68,8 @@ t.test('bad input gets a clear error code and changes nothing', async (t) => {
   r = await s.agent.post(`/api/tickets/${n}/actions`, { action: 'reply', text: '已处理' });
   t.equal(r.statusCode, 403, 'an agent may not reply for a department');
   r = await s.taxi.post(`/api/tickets/${n}/actions`, { action: 'accept' });
-  t.equal(r.statusCode, 403, 'a department cannot accept a ticket not dispatched to it');
-  t.equal(r.json().error.code, 'ticket-not-in-department');
+  t.equal(r.statusCode, 404, 'a department cannot accept a ticket not dispatched to it: to it, the ticket does not exist');
+  t.equal(r.json().error.code, 'ticket-not-found');
   r = await s.agent.post(`/api/tickets/${n}/actions`, { action: 'close' });
   t.equal(r.statusCode, 409, 'an illegal transition');
   t.equal(r.json().error.code, 'illegal-transition');
@@ -87,10 +87,16 @@ t.test('bad input gets a clear error code and changes nothing', async (t) => {
 
   await s.agent.post(`/api/tickets/${n}/actions`, { action: 'dispatch', department: s.other.id });
   r = await s.taxi.get(`/api/tickets/${n}`);
-  t.equal(r.statusCode, 403, "a department reading another department's ticket");
-  t.equal(r.json().error.code, 'ticket-not-in-department');
+  t.equal(r.statusCode, 404, "a department reading another department's ticket");
+  t.equal(r.json().error.code, 'ticket-not-found');
+  const missing = await s.taxi.get('/api/tickets/6230002026010199999');
+  t.same(
+    { status: r.statusCode, body: JSON.stringify(r.json()).replaceAll(n, 'N') },
+    { status: missing.statusCode, body: JSON.stringify(missing.json()).replaceAll('6230002026010199999', 'N') },
+    'the same answer as for a number that does not exist: existence cannot be probed',
+  );
   r = await s.taxi.get(`/api/tickets/${n}/audit`);
-  t.equal(r.statusCode, 403, "nor its audit trail");
+  t.equal(r.statusCode, 404, "nor its audit trail");
   t.equal((await s.taxi.get('/api/tickets')).json().total, 0, 'nor in its list');
   r = await s.taxi.get('/api/tickets/6230002026010100001');
   t.equal(r.json().error.code, 'ticket-not-found');

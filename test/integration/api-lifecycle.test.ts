@@ -117,7 +117,7 @@ t.test('a department sends a ticket back and the centre re-dispatches it', async
   let r = await s.bus.post(`/api/tickets/${n}/actions`, { action: 'return', reason: '不属于公交集团职责，应转出租汽车管理处' });
   t.equal(r.json().status, 'returned');
   r = await s.bus.get(`/api/tickets/${n}`);
-  t.equal(r.statusCode, 403, 'the department no longer sees it');
+  t.equal(r.statusCode, 404, 'the department no longer sees it (to it, the ticket is not there)');
   r = await s.agent.post(`/api/tickets/${n}/actions`, { action: 'dispatch', department: s.dept.id, dueAt: new Date(Date.now() + 3 * 86400_000).toISOString() });
   t.equal(r.json().status, 'dispatched');
   t.equal(r.json().department.id, s.dept.id);
