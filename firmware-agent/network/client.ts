@@ -43,6 +43,7 @@ const permanent = new Set([
   'exchange-stats-region-mismatch',
   'exchange-message-expired',
   'exchange-message-time-invalid',
+  'exchange-ticket-number-invalid',
 ]);
 
 export interface PulledMessage {

@@ -31,7 +31,8 @@ import {
   newEnvelope,
 } from './messages.js';
 import { Notifier } from './notifier.js';
-import { type Route, type Self, addressServes, route } from './router.js';
+import { type HeldTicket, checkHeld } from './policy.js';
+import { type Route, type Self, route } from './router.js';
 import { NetStore } from './store.js';
 
 /** What the network needs of the knowledge base (firmware-agent/kb, issue 4). */
@@ -84,7 +85,7 @@ export class NetworkService {
     this.store = new NetStore(deps.db);
     const db = deps.db;
     this.#setTransferred = db.prepare('UPDATE tickets SET transferred_to = ? WHERE rowid = ?');
-    this.#ticketLinks = db.prepare('SELECT origin_region, transferred_to FROM tickets WHERE id = ?');
+    this.#ticketLinks = db.prepare('SELECT number, origin_region, transferred_to FROM tickets WHERE id = ?');
     this.#upsertReport = db.prepare(
       `INSERT INTO net_reports (ticket_id, reporter, number, region, type, domain, channel, status, version, snapshot, updated_at)
        VALUES (@ticketId, @reporter, @number, @region, @type, @domain, @channel, @status, @version, @snapshot, @updatedAt)
@@ -349,20 +350,14 @@ export class NetworkService {
   }
 
   /**
-   * Only the boxes involved may change a copy: a result only from a box serving the region the ticket was
-   * sent to (the handler, or the province or ministry that handled it for want of a box), a visit only from
-   * the box that took the call. Anything else is ignored (exchange-region-not-held), never applied.
+   * Only the boxes involved may change a copy (policy.ts trustTable, held rules): a result only from a box
+   * serving the region the ticket was sent to, a visit only from the box that took the call, each about the
+   * number held here. Anything else is ignored with the rule's code, never applied.
    */
   #checkPeerUpdate(env: Envelope, ticketId: string): void {
-    const row = this.#ticketLinks.get(ticketId) as { origin_region: string | null; transferred_to: string | null } | undefined;
+    const row = this.#ticketLinks.get(ticketId) as HeldTicket | undefined;
     if (!row) return; // applyPeer answers ticket-not-found
-    const ok = env.kind === 'ticket.result' ? row.transferred_to !== null && addressServes(env.from, row.transferred_to) : row.origin_region === env.from;
-    if (!ok) {
-      throw new AppError('exchange-region-not-held', `${env.kind} for ticket ${ticketId} from ${env.from}, which is not the box ${env.kind === 'ticket.result' ? 'it was sent to' : 'that took the call'}`, {
-        id: env.id,
-        from: env.from,
-      });
-    }
+    checkHeld(env, row);
   }
 
   /** Stores this box's own daily statistics and sends them up, in one transaction. */

@@ -118,16 +118,17 @@ t.test('the ministry numbers its own tickets 100000…, so Beijing’s first tic
 
 t.test('a message that cannot be applied is set aside and acknowledged; the rest of its batch applies and the queue moves on', async (t) => {
   t.equal((await health()).deadLetters, 0);
-  // A number the ministry already holds under another ticket id (as numbers given before the national
-  // prefix could): the UNIQUE constraint fails inside the message's own savepoint.
-  const clash = transfer(`100000${today()}00001`);
+  // A number the ministry already holds under another ticket id (Beijing's store restored from an old
+  // backup numbers a ticket again): the UNIQUE constraint fails inside the message's own savepoint. (A
+  // number with another box's prefix is refused at the door: exchange-ticket-number-invalid.)
+  const clash = transfer(`110000${today()}00001`);
   const next = transfer(`110000${today()}00002`);
   const r = await push([clash, next]);
   t.equal(r.status, 200, 'not a 500: the batch is acknowledged');
   t.equal(r.json.results[0]!.status, 'set-aside');
   t.match(r.json.results[0]!.reason, /SQLITE_CONSTRAINT/);
   t.same(r.json.results[1], { id: next.id, status: 'applied' }, 'the message behind it applied');
-  t.equal(box.tickets.getRow(`100000${today()}00001`)?.subject, '部本级受理', 'the ministry’s own ticket is untouched');
+  t.equal(box.tickets.getRow(`110000${today()}00001`)?.subject, '乌鲁木齐出租车拒载', 'the ticket held under that number is untouched');
 
   const again = await push([clash]);
   t.same(again.json.results, [{ id: clash.id, status: 'duplicate' }], 'a repeat is acknowledged, not applied or set aside again');

@@ -44,11 +44,12 @@ async function session(): Promise<string> {
 }
 
 function report(from = '623000', over: Record<string, unknown> = {}) {
-  const at = new Date();
+  const at = typeof over.at === 'string' && !Number.isNaN(Date.parse(over.at)) ? new Date(over.at) : new Date();
   const id = uuidv7();
   const ticket = {
     id,
-    number: '6230002026112800001',
+    // Numbered the day it was made, as the origin does (a number dated after its message is refused).
+    number: `623000${at.toISOString().slice(0, 10).replace(/-/g, '')}00001`,
     type: 'complaint',
     subtype: 'complaint',
     domain: 'taxi',
