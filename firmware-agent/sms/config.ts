@@ -45,6 +45,12 @@ export interface SmsConfig {
   /** Longest result text quoted in a notice, characters (the rest is cut with "…"). */
   maxResultChars: number;
   /**
+   * Automatic replies (acknowledgements, query answers, missed-call notices) one number may receive per hour;
+   * past it the box files what it must and stays silent, so nobody can make the box text a victim (or run up
+   * its SIM plan) by sending or calling in its name. Notices a person triggers (results, alerts) do not count.
+   */
+  maxRepliesPerSenderPerHour: number;
+  /**
    * Senders whose messages are kept but make no ticket and get no reply: operators' service numbers
    * (balance and data notices). A trailing `*` matches a prefix. Alphanumeric senders are always ignored.
    */
@@ -68,6 +74,7 @@ export const defaultSmsConfig: SmsConfig = {
   maxAttempts: 10,
   retryBaseMs: 30_000,
   maxResultChars: 300,
+  maxRepliesPerSenderPerHour: 10,
   ignoreSenders: ['10086', '10010', '10000', '10001'],
 };
 
@@ -82,7 +89,7 @@ export function smsConfig(partial: Partial<SmsConfig> = {}, base: SmsConfig = de
   for (const [d, p] of Object.entries(c.dutyPhones)) {
     if (!/^\+?\d{3,20}$/.test(p)) throw bad(`dutyPhones.${d}`, 'must be a phone number');
   }
-  const pos = (k: 'concatTimeoutMs' | 'minSendIntervalMs' | 'duplicateWindowMs' | 'maxAttempts' | 'retryBaseMs' | 'maxResultChars', min: number) => {
+  const pos = (k: 'concatTimeoutMs' | 'minSendIntervalMs' | 'duplicateWindowMs' | 'maxAttempts' | 'retryBaseMs' | 'maxResultChars' | 'maxRepliesPerSenderPerHour', min: number) => {
     if (!Number.isFinite(c[k]) || c[k] < min) throw bad(k, `must be a number ≥ ${min}`);
   };
   pos('concatTimeoutMs', 100);
@@ -91,6 +98,7 @@ export function smsConfig(partial: Partial<SmsConfig> = {}, base: SmsConfig = de
   pos('maxAttempts', 1);
   pos('retryBaseMs', 100);
   pos('maxResultChars', 20);
+  pos('maxRepliesPerSenderPerHour', 1);
   if (!['complaint', 'inquiry', 'suggestion'].includes(c.ticketType)) throw bad('ticketType', 'must be complaint, inquiry or suggestion');
   if (!Array.isArray(c.notifyChannels)) throw bad('notifyChannels', 'must be a list of channel codes');
   if (!Array.isArray(c.ignoreSenders) || c.ignoreSenders.some((x) => typeof x !== 'string' || !/^\+?\d+\*?$/.test(x))) {

@@ -71,6 +71,9 @@ export class SmsOutbox {
       retry: this.#db.prepare(`UPDATE sms_outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?`),
       failed: this.#db.prepare(`UPDATE sms_outbox SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?`),
       pending: this.#db.prepare(`SELECT COUNT(*) AS n FROM sms_outbox WHERE status = 'pending'`),
+      repliesSince: this.#db.prepare(
+        `SELECT COUNT(*) AS n FROM sms_outbox WHERE recipient = ? AND kind IN ('auto-reply', 'query-reply') AND created_at > ?`,
+      ),
       delivery: this.#db.prepare(
         `UPDATE sms_outbox SET delivery = ? WHERE id = (
            SELECT o.id FROM sms_outbox o, json_each(o.refs) r
@@ -83,8 +86,20 @@ export class SmsOutbox {
     return new Date(ms).toISOString();
   }
 
-  /** Adds a message. Call inside the transaction of the change that causes it; then `kick()` after commit. */
-  enqueue(m: { recipient: string; text: string; kind: OutboxKind; ticketNumber?: string | null }): number {
+  /**
+   * Adds a message. Call inside the transaction of the change that causes it; then `kick()` after commit.
+   * An automatic reply (`auto-reply`, `query-reply`) to a number that already got
+   * `maxRepliesPerSenderPerHour` of them in the last hour is not queued: null, and a warning.
+   */
+  enqueue(m: { recipient: string; text: string; kind: OutboxKind; ticketNumber?: string | null }): number | null {
+    if (m.kind === 'auto-reply' || m.kind === 'query-reply') {
+      const since = this.#iso(this.#clock.now() - 3_600_000);
+      const { n } = this.#stmts.repliesSince.get(m.recipient, since) as { n: number };
+      if (n >= this.#cfg().maxRepliesPerSenderPerHour) {
+        this.#log.warn({ to: maskPhone(m.recipient), kind: m.kind, lastHour: n }, 'automatic SMS reply not sent: this number had its hourly share');
+        return null;
+      }
+    }
     const r = this.#stmts.insert.run({ recipient: m.recipient, text: m.text, kind: m.kind, ticket: m.ticketNumber ?? null, at: this.#iso() });
     return Number(r.lastInsertRowid);
   }
