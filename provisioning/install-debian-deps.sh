@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Debian packages the box and its tests need. Run as root on Debian 12.
+# Debian packages the box's tests and drivers need (the packaged box itself needs none of them to start on
+# the simulator driver). Run as root on Debian 12. `npm test` and `.ci/run` run this same script.
 #   socat            pty pairs for the serial gateway tests and tools
 #   libpri1.4        ISDN PRI signalling for the E1 driver (loaded through koffi as libpri.so.1.4)
 #   sox, espeak-ng   Mandarin IVR prompts and DTMF test audio
 #   udev             SerialPort.list() runs udevadm
 #   chromium         browser tests (driven by playwright-core; no browser is downloaded)
 #   fonts-wqy-microhei  CJK glyphs for screenshots
+# Usage: install-debian-deps.sh          install what is missing (root)
+#        install-debian-deps.sh --check  list what is missing, exit 1 if anything is (any user)
 set -euo pipefail
 packages=(socat libpri1.4 sox espeak-ng udev chromium fonts-wqy-microhei)
 missing=()
@@ -15,6 +18,10 @@ done
 if [ ${#missing[@]} -eq 0 ]; then
   echo "debian packages: all present"
   exit 0
+fi
+if [ "${1:-}" = "--check" ]; then
+  echo "debian packages: missing ${missing[*]}"
+  exit 1
 fi
 echo "debian packages: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive

@@ -2,8 +2,10 @@
 // `npm test`: type check, then every tap test. The LAST line is exactly `N passed, N failed` (the type
 // check counts as one) for CI tooling to read; skipped and todo counts, when any, go on the line before it.
 // Exits non-zero when anything failed.
-// Extra arguments are passed to tap, e.g. `npm test -- test/unit/tickets-workflow.test.ts`.
-import { spawn } from 'node:child_process';
+// Before anything else it makes sure the Debian packages the suite needs are installed (see below).
+// Extra arguments are passed to tap, e.g. `npm test -- test/unit/tickets-workflow.test.ts`;
+// `--no-typecheck` and `--no-deps` skip those steps.
+import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -51,6 +53,29 @@ let passed = 0;
 let failed = 0;
 const extra = process.argv.slice(2);
 
+// The Debian packages the suite needs (provisioning/install-debian-deps.sh, the list .ci/run installs): as
+// root, install what is missing; as anyone else, stop at once and print the one command that installs them.
+if (!extra.includes('--no-deps')) {
+  const script = path.join('provisioning', 'install-debian-deps.sh');
+  const check = spawnSync('bash', [script, '--check'], { cwd: root, encoding: 'utf8' });
+  if (check.status !== 0) {
+    process.stdout.write(check.stdout);
+    if (process.getuid?.() === 0) {
+      console.log(`# installing the missing Debian packages (bash ${script})`);
+      const install = spawnSync('bash', [script], { cwd: root, stdio: 'inherit' });
+      if (install.status !== 0) {
+        console.log(`bash ${script} failed (exit ${install.status})`);
+        console.log('0 passed, 1 failed');
+        process.exit(1);
+      }
+    } else {
+      console.log(`npm test needs Debian packages this machine lacks. Run:\n\n  sudo bash ${script}\n`);
+      console.log('0 passed, 1 failed');
+      process.exit(1);
+    }
+  }
+}
+
 if (!extra.includes('--no-typecheck')) {
   console.log('# type check (tsc --noEmit)');
   const tscCode = await run(process.execPath, [tscBin, '--noEmit', '-p', 'tsconfig.json']);
@@ -68,7 +93,7 @@ if (!process.env.EDGEBOX_PROMPT_CACHE) {
 }
 
 let summary = null;
-const tapArgs = extra.filter((a) => a !== '--no-typecheck');
+const tapArgs = extra.filter((a) => a !== '--no-typecheck' && a !== '--no-deps');
 const tapCode = await run(process.execPath, [tapBin, '--reporter=tap', ...tapArgs], (line) => {
   const counts = parseTapCounts(line);
   if (counts) summary = counts;
