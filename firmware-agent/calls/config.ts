@@ -1,4 +1,5 @@
 // Call-handling configuration: the IVR menu, the national routing rules, business hours and the queue.
+import { Ajv } from 'ajv';
 // Validated once at start (`callsConfig()` merges a partial over the defaults, names the bad field, and
 // freezes the result). Units are in the names (Ms, S).
 
@@ -154,9 +155,110 @@ function deepFreeze<T>(o: T): T {
 const hhmm = /^([01]\d|2[0-4]):[0-5]\d$/;
 const number = /^\+?\d{3,20}$/;
 
+const phone = { type: 'string', pattern: '^\\+?[0-9]{3,20}$' } as const;
+const ms = { type: 'number' } as const;
+const label = { type: 'string', minLength: 1, maxLength: 64 } as const;
+
+/**
+ * The shape of a merged calls configuration: every value's type, so that a technician's calls.json with an
+ * object where a list belongs (or a number where a text belongs) is refused naming the field instead of
+ * failing deep inside the call flow. Ranges and cross-field rules are checked after it, in callsConfig().
+ */
+const shape = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['ivr', 'queue', 'recordingsDir', 'promptsDir', 'region'],
+  properties: {
+    ivr: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['menu', 'digitTimeoutMs', 'maxRetries', 'distressNumber', 'redirects', 'legacyNumbers', 'hours'],
+      properties: {
+        menu: {
+          type: 'array',
+          minItems: 1,
+          maxItems: 12,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['digit', 'label', 'action'],
+            properties: {
+              digit: { type: 'string' },
+              label,
+              action: {
+                oneOf: [
+                  { type: 'object', additionalProperties: false, required: ['kind'], properties: { kind: { const: 'distress' } } },
+                  {
+                    type: 'object',
+                    additionalProperties: false,
+                    required: ['kind', 'ticketType'],
+                    properties: { kind: { const: 'queue' }, ticketType: { enum: ['complaint', 'inquiry', 'suggestion', null] }, skill: label },
+                  },
+                  {
+                    type: 'object',
+                    additionalProperties: false,
+                    required: ['kind', 'service'],
+                    properties: { kind: { const: 'redirect' }, service: { enum: ['railway', 'aviation', 'postal', 'railway-aviation-postal'] } },
+                  },
+                ],
+              },
+            },
+          },
+        },
+        digitTimeoutMs: ms,
+        maxRetries: { type: 'number' },
+        distressNumber: { type: 'string' },
+        redirects: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['railway', 'aviation', 'postal'],
+          properties: Object.fromEntries(
+            ['railway', 'aviation', 'postal'].map((k) => [
+              k,
+              { type: 'object', additionalProperties: false, required: ['number', 'transfer'], properties: { number: { type: 'string' }, transfer: { type: 'boolean' } } },
+            ]),
+          ),
+        },
+        legacyNumbers: { type: 'array', maxItems: 100, items: phone },
+        hours: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['open', 'close', 'days', 'timezone'],
+          properties: { open: { type: 'string' }, close: { type: 'string' }, days: { enum: ['workdays', 'every-day'] }, timezone: { type: 'string' } },
+        },
+      },
+    },
+    queue: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['announceEveryMs', 'maxWaitMs', 'ringTimeoutMs', 'wrapUpMs', 'defaultHandleMs', 'voicemailMaxMs', 'recordCalls', 'transferNumbers'],
+      properties: {
+        announceEveryMs: ms,
+        maxWaitMs: ms,
+        ringTimeoutMs: ms,
+        wrapUpMs: ms,
+        defaultHandleMs: { type: 'number', minimum: 1000, maximum: 3_600_000 },
+        voicemailMaxMs: ms,
+        recordCalls: { type: 'boolean' },
+        transferNumbers: { type: 'array', maxItems: 50, items: { type: 'string' } },
+      },
+    },
+    recordingsDir: { type: 'string', minLength: 1 },
+    promptsDir: { type: 'string', minLength: 1 },
+    region: { type: 'string', pattern: '^[0-9]{6}$' },
+  },
+} as const;
+
+const checkShape = new Ajv({ allErrors: false, strict: true }).compile(shape);
+
 /** Merge `partial` over the defaults, validate, freeze. Throws CallsConfigError naming the field. */
 export function callsConfig(partial: DeepPartial<CallsConfig> = {}, base = defaultCallsConfig()): Readonly<CallsConfig> {
-  const c = merge(base, partial, '');
+  const c = merge(structuredClone(base), partial, '');
+  if (!checkShape(c)) {
+    const e = checkShape.errors?.[0];
+    const field = (e?.instancePath ?? '').replace(/^\//, '').replace(/\/(\d+)(?=\/|$)/g, '[$1]').replace(/\//g, '.') || '(root)';
+    throw new CallsConfigError(field, e?.message ?? 'invalid');
+  }
   const digits = new Set<string>();
   c.ivr.menu.forEach((m, i) => {
     if (!/^[0-9*#]$/.test(m.digit)) throw new CallsConfigError(`ivr.menu[${i}].digit`, 'must be one DTMF digit');
