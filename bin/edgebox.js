@@ -1,9 +1,13 @@
 #!/usr/bin/env node
-// The `edgebox` command. The box is written in TypeScript and runs through tsx's loader,
-// so there is no build step between a checkout and a running box.
-import { register } from 'tsx/esm/api';
+// The `edgebox` command as it ships: the built JavaScript in dist/ (`npm run build`, run once by
+// `npm install`). Nothing is compiled at run time. Development runs the sources: bin/edgebox-dev.js.
+import fs from 'node:fs';
 
-register();
-const { main } = await import('../firmware-agent/cli/main.ts');
-const code = await main(process.argv.slice(2));
+const main = new URL('../dist/firmware-agent/cli/main.js', import.meta.url);
+if (!fs.existsSync(main)) {
+  process.stderr.write('edgebox: this checkout is not built (no dist/): run `npm run build` (or `npm install`)\n');
+  process.exit(1);
+}
+const { main: run } = await import(main.href);
+const code = await run(process.argv.slice(2));
 if (typeof code === 'number') process.exitCode = code;

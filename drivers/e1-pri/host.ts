@@ -27,7 +27,9 @@ interface Pending {
   timeoutError: E1Error;
 }
 
-const WORKER = fileURLToPath(new URL('./child/worker-main.ts', import.meta.url));
+// Built (dist/, .js) the worker is the built .js; from the sources (tsx) it is the .ts, run through tsx.
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+const WORKER = fileURLToPath(new URL(FROM_SOURCE ? './child/worker-main.ts' : './child/worker-main.js', import.meta.url));
 
 export class SpanHost extends EventEmitter<SpanHostEvents> {
   private child: ChildProcess | undefined;
@@ -66,7 +68,7 @@ export class SpanHost extends EventEmitter<SpanHostEvents> {
   private async spawn(): Promise<void> {
     const gen = ++this.generation;
     const child = fork(this.workerPath, [], {
-      execArgv: ['--import', import.meta.resolve('tsx')],
+      execArgv: FROM_SOURCE ? ['--import', import.meta.resolve('tsx')] : [],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       serialization: 'advanced',
     });

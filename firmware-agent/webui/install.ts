@@ -1,9 +1,10 @@
-// Web UI installer: builds web-ui/ when its sources changed, serves it at / (hashed assets cached for
+// Web UI installer: serves the prebuilt web UI (`npm run build`; the box never builds it) at / (hashed assets cached for
 // a year, index.html never cached), answers unknown non-API paths with index.html (client-side routes),
 // and streams ticket and knowledge-base changes to the browser (GET /api/ui/events, server-sent events).
 // The pages are public; every API call they make is checked by the server.
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { Box, BoxOptions } from '../app.js';
 import { callCenterOf } from '../calls/install.js';
@@ -11,11 +12,16 @@ import { errorBody } from '../http/errors.js';
 import { actor } from '../http/auth.js';
 import { errorResponses } from '../http/server.js';
 import { knowledgeBase } from '../kb/install.js';
-import { distDir, ensureWebUiBuilt } from './build.js';
 import { registerCallsSettings } from './calls-settings.js';
 import { EventHub, type UiEvent } from './events.js';
 import { sessionGuard } from '../http/auth.js';
 import { type HomeAreaTable, loadHomeAreaTableAsync } from './home-area.js';
+
+/**
+ * The built UI: web-ui/dist beside a source checkout, dist/web-ui/dist in a build (`npm run build` copies it
+ * there), the same path relative to this module in both. Read only: the box never writes into its tree.
+ */
+export const distDir = fileURLToPath(new URL('../../web-ui/dist', import.meta.url));
 
 /**
  * Which UI events a user's stream carries: the same rule as the ticket and KB APIs. A department sees only
@@ -48,11 +54,7 @@ export function parseRange(header: string | undefined, size: number): { start: n
   return { start, end };
 }
 
-export async function installWebUi(box: Box, opts: BoxOptions): Promise<void> {
-  if (opts.flags?.['ui-build'] !== false && opts.flags?.['no-ui-build'] !== true) {
-    // A failed build must not keep the box (and its phones) from starting: serve the last good build.
-    await ensureWebUiBuilt((m) => box.http.log.info(m)).catch((err: unknown) => box.http.log.error({ err }, 'web UI build failed; serving the previous build if any'));
-  }
+export async function installWebUi(box: Box, _opts: BoxOptions): Promise<void> {
   const hub = new EventHub();
   box.tickets.onCommitted((c) =>
     hub.publish({ type: 'ticket.changed', number: c.ticket.number, action: c.action, from: c.from, to: c.to, departmentId: c.ticket.department_id, actor: c.actor.name, at: c.at.toISOString() }),
@@ -154,7 +156,7 @@ export async function installWebUi(box: Box, opts: BoxOptions): Promise<void> {
   );
 
   if (!fs.existsSync(path.join(distDir, 'index.html'))) {
-    box.http.log.warn('web-ui/dist is missing; the web UI is not served');
+    box.http.log.warn({ distDir }, 'the built web UI is missing (npm run build); the web UI is not served');
     return;
   }
   const index = fs.readFileSync(path.join(distDir, 'index.html'));

@@ -1,10 +1,10 @@
-// Runs a real box as a child process (`node bin/edgebox.js start`) for crash and CLI tests.
+// Runs a real box as a child process (`node bin/edgebox-dev.js start`) for crash and CLI tests.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const edgebox = path.join(root, 'bin/edgebox.js');
+export const edgebox = path.join(root, 'bin/edgebox-dev.js');
 
 export interface RunningBox {
   child: ChildProcess;

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const bin = path.join(root, 'bin/edgebox.js');
+const bin = path.join(root, 'bin/edgebox-dev.js');
 
 /** Fast sync settings so tests take seconds, not minutes; no web UI build (these boxes serve no browser). */
 export const fastFlags = ['--no-ui-build', '--net-retry-base-ms', '50', '--net-retry-max-ms', '400', '--net-idle-ms', '200', '--net-poll-wait', '2', '--log-level', 'warn'];

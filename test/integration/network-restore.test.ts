@@ -97,7 +97,7 @@ t.test('after the province is restored from a backup, `edgebox network resend` s
   province = await createBox({ dataDir: provinceDir, role: 'province', region: '620000', host: '127.0.0.1', port, flags });
   await province.listen();
   t.notOk(reported(), 'the restored province lacks the report');
-  const bin = path.join(path.dirname(new URL(import.meta.url).pathname), '../../bin/edgebox.js');
+  const bin = path.join(path.dirname(new URL(import.meta.url).pathname), '../../bin/edgebox-dev.js');
   const out = await promisify(execFile)(process.execPath, [bin, 'network', 'resend', '--since', backupTime.toISOString(), '--data', cityDir]);
   t.match(out.stdout, /queued again for the upstream/);
   await until('the report at the restored province', reported);

@@ -32,7 +32,7 @@ t.teardown(async () => {
 });
 
 t.test('a city pairs with its province from the command line: enroll prints a one-time code, pair registers the key', async (t) => {
-  const bin = path.join(root, 'bin/edgebox.js');
+  const bin = path.join(root, 'bin/edgebox-dev.js');
   const enroll = await run(process.execPath, [bin, 'enroll', '--region', '623000', '--data', gansu.dir]);
   const code = enroll.stdout.split('\n')[0]!.trim();
   t.match(code, /^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/, 'enroll prints the code on its first line');
