@@ -6,26 +6,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
+import { wavHeader } from '../../drivers/media/wav.js';
 import { cacheKey, generatePrompts, promptCacheDir, promptTexts } from '../../firmware-agent/calls/prompts.js';
 
 const cachedName = (text: string): string => `${cacheKey(text)}.wav`;
 
-/** A valid 8 kHz A-law WAV of `n` samples of `byte` — something a planter could make. */
-function alawWav(n: number, byte: number): Buffer {
-  const h = Buffer.alloc(44);
-  h.write('RIFF', 0);
-  h.writeUInt32LE(36 + n, 4);
-  h.write('WAVEfmt ', 8);
-  h.writeUInt32LE(16, 16);
-  h.writeUInt16LE(6, 20);
-  h.writeUInt16LE(1, 22);
-  h.writeUInt32LE(8000, 24);
-  h.writeUInt32LE(8000, 28);
-  h.writeUInt16LE(1, 32);
-  h.writeUInt16LE(8, 34);
-  h.write('data', 36);
-  h.writeUInt32LE(n, 40);
-  return Buffer.concat([h, Buffer.alloc(n, byte)]);
+/** A valid 8 kHz 16-bit WAV of `n` samples of one value — something a planter could make. */
+function pcmWav(n: number, byte: number): Buffer {
+  return Buffer.concat([wavHeader(n * 2), Buffer.alloc(n * 2, byte)]);
 }
 
 function withCacheEnv(t: { teardown(fn: () => void): void }, value: string | undefined): void {
@@ -56,7 +44,7 @@ t.test('a prompt planted in a cache others can write is never played', { timeout
     fs.rmSync(prompts, { recursive: true, force: true });
   });
   withCacheEnv(t, shared);
-  const planted = alawWav(8000, 0x55);
+  const planted = pcmWav(8000, 0x55);
   fs.writeFileSync(path.join(shared, cachedName(promptTexts['distress.transfer'])), planted);
   const r = await generatePrompts(prompts);
   t.same(r.failed, [], 'espeak-ng and sox are installed (provisioning/install-debian-deps.sh)');
@@ -74,7 +62,7 @@ t.test('in a private cache, a symlink or a file that is not an 8 kHz prompt is i
   });
   withCacheEnv(t, cache);
   const target = path.join(elsewhere, 'evil.wav');
-  fs.writeFileSync(target, alawWav(8000, 0x2a));
+  fs.writeFileSync(target, pcmWav(8000, 0x2a));
   fs.symlinkSync(target, path.join(cache, cachedName(promptTexts.welcome)));
   fs.writeFileSync(path.join(cache, cachedName(promptTexts.goodbye)), 'not a wav at all');
   const r = await generatePrompts(prompts);
