@@ -20,6 +20,7 @@ export async function installers(): Promise<[name: string, install: Installer][]
     // Trunk drivers register before the calls installer chooses one (--driver).
     ['e1-pri', installE1],
     ['sms', async (box, opts) => void (await installSms(box, opts))],
+    ['voice-modem', async (box, opts) => (await import('./voice-modem/install.js')).installVoiceModem(box, opts)],
     ['calls', installCalls],
     ['webui', installWebUi],
   ];

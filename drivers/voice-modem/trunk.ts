@@ -1,0 +1,494 @@
+// The voice modem on one analog line as a trunk driver (drivers/trunk/types.ts). What an analog line and a
+// V.253 modem can do shapes this adapter:
+//
+//  - Incoming calls: RING, caller ID (+VCID=1) → `offered` (ringing.ts). `called` is configuration: an analog
+//    line does not say which number was dialled.
+//  - Answer: +VLS=1 (off-hook on the line), then the voice stream (voice-path.ts): +VTR full duplex where the
+//    modem offers it, else +VRX with +VTX for each prompt.
+//  - Prompts: the box's own 8 kHz prompt files (A-law raw or WAV, decoded by drivers/media/wav.ts) in the
+//    compression chosen from AT+VSM=? (codec.ts). A missing or unreadable file is a 500 ms pause.
+//  - Digits: the modem's DLE digit events (V.253 Table 13) and the box's Goertzel detector on the received
+//    audio, merged so one key press is one digit (dtmf-merge.ts). While a prompt plays in half duplex the box
+//    hears nothing and only the modem's detector works.
+//  - Recording (voicemail): the received audio, 8 kHz 16-bit PCM WAV (drivers/media/wav.ts WavRecorder).
+//  - The caller hanging up: an analog line has no release message. The modem's DLE reports are taken for it —
+//    loop-current interruption 'l', busy tone 'b' (the exchange's tone after the far end hangs up), dial tone
+//    'd' — and while a message is recorded, the modem's silence report 's' ("presumed hang-up") and the box's
+//    own long-silence timer. The modem's 'q' ("presumed end of message") ends a recording as if at its limit.
+//  - No agent stations (a modem on one line cannot bridge the caller to a second line) and no transfer (no
+//    hook-flash transfer implemented): capabilities say so; connectAgent is `unreachable`, transfer
+//    `unsupported`.
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import type { Clock, TimerHandle } from '../trunk/clock.js';
+import { DigitBuffer } from '../trunk/digits.js';
+import { TrunkEmitter } from '../trunk/emitter.js';
+import {
+  TrunkError,
+  type CallId,
+  type CollectOptions,
+  type CollectResult,
+  type ConnectResult,
+  type HangupCause,
+  type PlayOptions,
+  type PlayResult,
+  type Presentation,
+  type Prompt,
+  type RecordOptions,
+  type RecordResult,
+  type TransferResult,
+  type TrunkCapabilities,
+  type TrunkDriver,
+  type TrunkEventName,
+  type TrunkListener,
+} from '../trunk/types.js';
+import { alawToLinear } from '../media/alaw.js';
+import { DtmfDetector } from '../media/dtmf.js';
+import { loadPromptAlaw, WavRecorder } from '../media/wav.js';
+import { redactNumber, silentLogger, type Logger } from '../serial-at/log.js';
+import type { VoiceEvent } from './dle.js';
+import { isVoiceModemError, VoiceModemErrorCodes } from './errors.js';
+import { DtmfMerger, type DtmfSource } from './dtmf-merge.js';
+import type { VoiceModem } from './modem.js';
+import { VoicePath } from './voice-path.js';
+
+export interface VoiceModemTrunkOptions {
+  modem: VoiceModem;
+  clock: Clock;
+  logger?: Logger;
+  /** Channel name for logs and call records (default "line0"). */
+  channel?: string;
+  /** The number callers dial to reach this line (default "12328"). */
+  called?: string;
+  /** Directory of digit prompts 0.wav … 9.wav for `Prompt.say` (optional). */
+  sayDir?: string;
+  /** Length of the pause that stands in for a missing prompt, ms (default 500). */
+  promptPauseMs?: number;
+  /** While recording a message: this much silence on the line means the caller has gone, ms (default 10000). */
+  silenceHangupMs?: number;
+  /** A received frame whose mean absolute sample is below this is silence (default 64, about −54 dBm0). */
+  silenceLevel?: number;
+  /** Run the box's own DTMF detector on the received audio (default true). */
+  boxDtmf?: boolean;
+  /** How long `start()` waits for the modem before resolving (the box boots without it), ms (default 20000). */
+  startTimeoutMs?: number;
+}
+
+interface CallState {
+  id: CallId;
+  answered: boolean;
+  gone: boolean;
+  media: boolean;
+  digits: DigitBuffer;
+  digitListeners: Set<(d: string) => void>;
+  audioSinks: Set<(pcm: Int16Array) => void>;
+  eventSinks: Set<(e: VoiceEvent) => void>;
+  /** Aborted when the call ends for any reason: media commands settle. */
+  over: AbortController;
+  /** Aborted when the driver lost the modem (T9). */
+  fail: AbortController;
+  path: VoicePath | undefined;
+  detector: DtmfDetector;
+  merger: DtmfMerger;
+}
+
+export class VoiceModemTrunk implements TrunkDriver {
+  readonly kind = 'voice-modem';
+  readonly capabilities: TrunkCapabilities;
+  readonly #modem: VoiceModem;
+  readonly #clock: Clock;
+  readonly #log: Logger;
+  readonly #emitter: TrunkEmitter;
+  readonly #o: Required<Omit<VoiceModemTrunkOptions, 'modem' | 'clock' | 'logger' | 'sayDir'>> & { sayDir: string | undefined };
+  readonly #prompts = new Map<string, Int16Array | null>();
+  #call: CallState | undefined;
+  #up = false;
+  #unsubscribe: Array<() => void> = [];
+
+  constructor(o: VoiceModemTrunkOptions) {
+    this.#modem = o.modem;
+    this.#clock = o.clock;
+    this.#log = o.logger ?? silentLogger;
+    this.#emitter = new TrunkEmitter((err, event) => this.#log.error({ err: String(err), event }, 'trunk listener threw'));
+    this.#o = {
+      channel: o.channel ?? 'line0',
+      called: o.called ?? '12328',
+      sayDir: o.sayDir,
+      promptPauseMs: o.promptPauseMs ?? 500,
+      silenceHangupMs: o.silenceHangupMs ?? 10_000,
+      silenceLevel: o.silenceLevel ?? 64,
+      boxDtmf: o.boxDtmf ?? true,
+      startTimeoutMs: o.startTimeoutMs ?? 20_000,
+    };
+    this.capabilities = Object.freeze({
+      answer: true,
+      play: 'audio',
+      promptFormats: ['alaw', 'wav'],
+      // The modem's detector reports every digit, also while a prompt plays; the box's detector backs it up.
+      digits: 'module',
+      record: 'box',
+      transfer: false,
+      stations: 'none',
+    });
+  }
+
+  on<K extends TrunkEventName>(event: K, listener: TrunkListener<K>): void {
+    this.#emitter.on(event, listener);
+  }
+  off<K extends TrunkEventName>(event: K, listener: TrunkListener<K>): void {
+    this.#emitter.off(event, listener);
+  }
+
+  async start(): Promise<void> {
+    if (this.#up) return;
+    this.#unsubscribe = [
+      this.#modem.on('ring', (e) => {
+        if (!this.#up) return;
+        if (e.type === 'offered') this.#offered(e.callId, e.number, e.presentation, e.at);
+        else if (this.#call?.id === e.callId && !this.#call.answered) this.#release(this.#call, 'caller-abandoned', 'caller');
+      }),
+      this.#modem.on('event', ({ event, at }) => this.#onEvent(event, at)),
+      this.#modem.on('audio', ({ pcm, at }) => this.#onAudio(pcm, at)),
+      this.#modem.on('streamEnded', () => {
+        const c = this.#call;
+        if (c?.answered && !c.gone) this.#callerGone(c, 'the modem ended the voice stream');
+      }),
+      this.#modem.on('lost', (e) => this.#onLost(e.reason, e.permanent)),
+      this.#modem.on('ready', () => {
+        if (this.#up) this.#emitter.emit('ready', { channels: 1, at: this.#clock.now() });
+      }),
+    ];
+    let timer: TimerHandle | undefined;
+    const late = new Promise<'late'>((resolve) => (timer = this.#clock.setTimeout(() => resolve('late'), this.#o.startTimeoutMs)));
+    const started = this.#modem.start().then(
+      () => 'ready' as const,
+      (err: unknown) => (isVoiceModemError(err, VoiceModemErrorCodes.NoVoiceMode) ? ('refused' as const) : ('late' as const)),
+    );
+    const first = await Promise.race([started, late]);
+    this.#clock.clearTimeout(timer);
+    this.#up = true;
+    if (first === 'ready') {
+      this.#emitter.emit('ready', { channels: 1, at: this.#clock.now() });
+      return;
+    }
+    const s = this.#modem.status;
+    this.#log.warn({ state: s.state }, 'voice modem not ready at start; carrying on without it');
+    // A modem with no voice mode will never take a call: permanent (T9), no restart is tried.
+    this.#emitter.emit('failed', { reason: `voice modem not ready (${s.lastProblem ?? s.state})`, permanent: first === 'refused', callIds: [], at: this.#clock.now() });
+  }
+
+  async stop(): Promise<void> {
+    if (!this.#up) return;
+    this.#up = false;
+    const c = this.#call;
+    if (c) this.#release(c, 'driver-stopped', 'box');
+    for (const u of this.#unsubscribe.splice(0)) u();
+    await c?.path?.close().catch(() => undefined);
+    await this.#modem.stop();
+  }
+
+  async answer(callId: CallId): Promise<void> {
+    const c = this.#get(callId);
+    if (c.answered) return;
+    try {
+      await this.#modem.offHook(callId);
+      const p = new VoicePath(this.#modem, this.#clock, this.#log, this.#modem.status.duplex);
+      c.path = p;
+      await p.open();
+      c.answered = true;
+      this.#log.info({ callId, duplex: p.duplex }, 'answered');
+    } catch (err) {
+      throw this.#map(err, c);
+    }
+  }
+
+  async play(callId: CallId, prompt: Prompt, options: PlayOptions = {}): Promise<PlayResult> {
+    const c = this.#media(callId);
+    const mine = new AbortController();
+    try {
+      if (options.signal?.aborted) return { outcome: 'cancelled' };
+      if (options.interruptible) {
+        const d = c.digits.peek();
+        if (d) return { outcome: 'interrupted', digit: d };
+      }
+      const pcm = await this.#promptAudio(prompt);
+      const race: Promise<PlayResult>[] = [
+        pcm
+          ? c.path!.play(pcm, mine.signal).then((e): PlayResult => (e === 'done' ? { outcome: 'completed' } : { outcome: 'cancelled' }))
+          : this.#sleep(this.#o.promptPauseMs, mine.signal).then((): PlayResult => ({ outcome: 'completed' })),
+        abortOf(c.over.signal, { outcome: 'caller-gone' }),
+      ];
+      if (options.signal) race.push(abortOf(options.signal, { outcome: 'cancelled' }));
+      if (options.interruptible) {
+        race.push(c.digits.firstDigit(mine.signal).then((d) => (d ? { outcome: 'interrupted' as const, digit: d } : never())));
+      }
+      const r = await Promise.race(race);
+      if (c.fail.signal.aborted) throw new TrunkError('driver-failed', 'the voice modem was lost');
+      return r;
+    } catch (err) {
+      throw this.#map(err, c);
+    } finally {
+      mine.abort();
+      c.media = false;
+    }
+  }
+
+  async collectDigits(callId: CallId, options: CollectOptions): Promise<CollectResult> {
+    const c = this.#media(callId);
+    try {
+      const r = await c.digits.collect(options);
+      if (c.fail.signal.aborted) throw new TrunkError('driver-failed', 'the voice modem was lost');
+      return r;
+    } finally {
+      c.media = false;
+    }
+  }
+
+  async connectAgent(callId: CallId): Promise<ConnectResult> {
+    this.#get(callId);
+    // One line, one call: no second line to ring a station on (capabilities.stations 'none').
+    return { outcome: 'unreachable' };
+  }
+
+  async transfer(callId: CallId): Promise<TransferResult> {
+    this.#get(callId);
+    throw new TrunkError('unsupported', 'the voice modem cannot transfer calls (no hook-flash transfer)');
+  }
+
+  async record(callId: CallId, options: RecordOptions): Promise<RecordResult> {
+    const background = !!options.background;
+    const c = background ? this.#get(callId) : this.#media(callId);
+    if (background && !c.answered) throw new TrunkError('not-answered', `call ${callId} is not answered`);
+    const cleanups: Array<() => void> = [];
+    try {
+      if (options.signal?.aborted) return { outcome: 'cancelled', file: options.file, durationMs: 0 };
+      let rec: WavRecorder;
+      try {
+        rec = new WavRecorder(options.file);
+      } catch (err) {
+        throw new TrunkError('invalid-argument', `cannot record to ${options.file}: ${(err as Error).message}`, { cause: err });
+      }
+      type Outcome = RecordResult['outcome'];
+      const ended = new Promise<Outcome>((resolve) => {
+        const finish = (o: Outcome) => resolve(o);
+        let silentMs = 0;
+        const sink = (pcm: Int16Array) => {
+          rec.writeLinear(pcm);
+          if (background) return;
+          let sum = 0;
+          for (const s of pcm) sum += Math.abs(s);
+          silentMs = sum / Math.max(1, pcm.length) < this.#o.silenceLevel ? silentMs + (pcm.length / 8000) * 1000 : 0;
+          if (silentMs >= this.#o.silenceHangupMs) finish('caller-gone');
+        };
+        c.audioSinks.add(sink);
+        cleanups.push(() => c.audioSinks.delete(sink));
+        const over = () => finish(background ? 'ended' : 'caller-gone');
+        if (c.over.signal.aborted) over();
+        c.over.signal.addEventListener('abort', over, { once: true });
+        cleanups.push(() => c.over.signal.removeEventListener('abort', over));
+        if (options.maxMs !== undefined) {
+          const t = this.#clock.setTimeout(() => finish('max'), options.maxMs);
+          cleanups.push(() => this.#clock.clearTimeout(t));
+        }
+        if (!background) {
+          const stop = options.stopDigits ?? '';
+          const dl = (d: string) => {
+            if (stop.includes(d)) finish('digit');
+          };
+          c.digitListeners.add(dl);
+          cleanups.push(() => c.digitListeners.delete(dl));
+          const ev = (e: VoiceEvent) => {
+            if (e.kind === 'silence') finish('caller-gone'); // 's': no voice at all, then silence (V.253 Table 13)
+            else if (e.kind === 'quiet') finish('max'); // 'q': the message ended in silence
+          };
+          c.eventSinks.add(ev);
+          cleanups.push(() => c.eventSinks.delete(ev));
+        }
+        if (options.signal) {
+          const ab = () => finish('cancelled');
+          options.signal.addEventListener('abort', ab, { once: true });
+          cleanups.push(() => options.signal!.removeEventListener('abort', ab));
+        }
+      });
+      const outcome = await ended;
+      for (const f of cleanups.splice(0)) f();
+      const durationMs = rec.finish();
+      if (c.fail.signal.aborted) throw new TrunkError('driver-failed', 'the voice modem was lost');
+      // A long silence in a message: the caller hung up on a line that gives no loop-current drop.
+      if (outcome === 'caller-gone' && !c.gone) this.#callerGone(c, 'silence while recording');
+      return { outcome, file: options.file, durationMs };
+    } finally {
+      for (const f of cleanups) f();
+      if (!background) c.media = false;
+    }
+  }
+
+  async hangup(callId: CallId, cause: HangupCause = 'normal'): Promise<void> {
+    const c = this.#call?.id === callId ? this.#call : undefined;
+    if (!this.#up && !c) throw new TrunkError('driver-down', 'the voice modem is not started');
+    if (!c || c.gone) return;
+    this.#release(c, cause, 'box');
+    await this.#onHook(c);
+  }
+
+  // ------------------------------------------------------------------
+
+  #get(callId: CallId): CallState {
+    if (!this.#up) throw new TrunkError('driver-down', 'the voice modem is not started');
+    const c = this.#call;
+    if (!c || c.id !== callId || c.gone) throw new TrunkError('unknown-call', `no call ${callId}`);
+    return c;
+  }
+
+  #media(callId: CallId): CallState {
+    const c = this.#get(callId);
+    if (!c.answered) throw new TrunkError('not-answered', `call ${callId} is not answered`);
+    if (c.media) throw new TrunkError('busy', `call ${callId} already has a media operation`);
+    c.media = true;
+    return c;
+  }
+
+  #map(err: unknown, c: CallState): Error {
+    if (err instanceof TrunkError) return err;
+    if (c.fail.signal.aborted) return new TrunkError('driver-failed', 'the voice modem was lost', { cause: err });
+    if (c.gone) return new TrunkError('unknown-call', `call ${c.id} ended`, { cause: err });
+    return new TrunkError('driver-failed', String((err as Error)?.message ?? err), { cause: err });
+  }
+
+  async #promptAudio(p: Prompt): Promise<Int16Array | null> {
+    const files: string[] = [];
+    if (p.file) files.push(p.file);
+    if (p.say?.length && this.#o.sayDir) for (const v of p.say) for (const ch of v) if (/\d/.test(ch)) files.push(path.join(this.#o.sayDir, `${ch}.wav`));
+    const parts: Int16Array[] = [];
+    for (const f of files) {
+      let pcm = this.#prompts.get(f);
+      if (pcm === undefined) {
+        pcm = await loadPromptAlaw(f).then(
+          (a) => alawToLinear(a),
+          (err: unknown) => {
+            this.#log.warn({ prompt: p.id, file: f, err: String(err) }, 'prompt not playable; pausing instead');
+            return null;
+          },
+        );
+        // A missing file may appear later (prompts are generated in the background): cache only successes.
+        if (pcm) this.#prompts.set(f, pcm);
+      }
+      if (pcm) parts.push(pcm);
+    }
+    if (!parts.length) return null;
+    const all = new Int16Array(parts.reduce((n, x) => n + x.length, 0));
+    let o = 0;
+    for (const x of parts) {
+      all.set(x, o);
+      o += x.length;
+    }
+    return all;
+  }
+
+  #sleep(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const t = this.#clock.setTimeout(resolve, ms);
+      signal.addEventListener('abort', () => this.#clock.clearTimeout(t), { once: true });
+    });
+  }
+
+  #offered(callId: CallId, number: string | null, presentation: Presentation, at: number): void {
+    if (this.#call && !this.#call.gone) return; // one line, one call
+    const c: CallState = {
+      id: callId,
+      answered: false,
+      gone: false,
+      media: false,
+      digits: new DigitBuffer(this.#clock),
+      digitListeners: new Set(),
+      audioSinks: new Set(),
+      eventSinks: new Set(),
+      over: new AbortController(),
+      fail: new AbortController(),
+      path: undefined,
+      detector: new DtmfDetector((d) => this.#digit(c, 'box', d)),
+      merger: new DtmfMerger(),
+    };
+    this.#call = c;
+    this.#log.info({ callId, caller: redactNumber(number) }, 'call offered');
+    this.#emitter.emit('offered', { callId, channel: this.#o.channel, caller: number, called: this.#o.called, presentation, at });
+  }
+
+  #digit(c: CallState, source: DtmfSource, d: string): void {
+    if (c.gone || !c.answered) return;
+    if (!c.merger.report(source, d, this.#clock.now())) return;
+    c.digits.push(d);
+    for (const l of [...c.digitListeners]) l(d);
+    this.#emitter.emit('digits', { callId: c.id, digits: d, at: this.#clock.now() });
+  }
+
+  #onEvent(e: VoiceEvent, at: number): void {
+    void at;
+    const c = this.#call;
+    if (!c || c.gone) return;
+    if (e.kind === 'dtmf') return this.#digit(c, 'module', e.digit);
+    if (!c.answered) return;
+    for (const s of [...c.eventSinks]) s(e);
+    if (e.kind === 'loop-drop' || e.kind === 'busy' || e.kind === 'dial-tone') this.#callerGone(c, `line event ${e.kind}`);
+  }
+
+  #onAudio(pcm: Int16Array, at: number): void {
+    void at;
+    const c = this.#call;
+    if (!c || c.gone || !c.answered) return;
+    if (this.#o.boxDtmf) c.detector.pushLinear(pcm);
+    for (const s of [...c.audioSinks]) s(pcm);
+  }
+
+  #callerGone(c: CallState, why: string): void {
+    if (c.gone) return;
+    this.#log.info({ callId: c.id, why }, 'caller hung up');
+    this.#release(c, 'normal', 'caller');
+    this.#onHook(c).catch(() => undefined);
+  }
+
+  async #onHook(c: CallState): Promise<void> {
+    try {
+      await c.path?.close();
+    } catch (err) {
+      this.#log.warn({ callId: c.id, err: String(err) }, 'ending the voice stream failed');
+    }
+    try {
+      await this.#modem.onHook();
+    } catch (err) {
+      // The call is over for the box either way; a modem that cannot take ATH is being recovered.
+      this.#log.warn({ callId: c.id, err: String(err) }, 'ATH failed');
+    }
+  }
+
+  #release(c: CallState, cause: HangupCause, party: 'caller' | 'box'): void {
+    c.gone = true;
+    c.digits.end();
+    c.over.abort();
+    if (this.#call === c) this.#call = undefined;
+    this.#emitter.emit('hangup', { callId: c.id, cause, party, at: this.#clock.now() });
+  }
+
+  #onLost(reason: string, permanent: boolean): void {
+    if (!this.#up) return;
+    const c = this.#call;
+    this.#call = undefined;
+    c?.path?.abandon();
+    if (c && !c.gone) {
+      c.gone = true;
+      c.fail.abort();
+      c.over.abort();
+      c.digits.end();
+    }
+    this.#emitter.emit('failed', { reason, permanent, callIds: c && c.fail.signal.aborted ? [c.id] : [], at: this.#clock.now() });
+  }
+}
+
+function abortOf<T>(signal: AbortSignal, value: T): Promise<T> {
+  if (signal.aborted) return Promise.resolve(value);
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(value), { once: true }));
+}
+
+function never<T>(): Promise<T> {
+  return new Promise<T>(() => {});
+}
