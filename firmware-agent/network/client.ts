@@ -1,8 +1,8 @@
 // The downstream's HTTP client for its upstream: signs each request, checks the signature on each answer,
 // and sorts failures into transient (retry with backoff) and permanent (the receiver refused the content).
 import { v7 as uuidv7 } from 'uuid';
-import { canonicalRequest, canonicalResponse, sign, verify } from './crypto.js';
-import { headers } from './auth.js';
+import { canonicalRequest, canonicalResponse, sha256Hex, sign, verify } from './crypto.js';
+import { contentHashHeader, headers } from './auth.js';
 import type { NetStore } from './store.js';
 
 /** One error class for the network subsystem's client side, with stable codes. */
@@ -72,7 +72,8 @@ export class UpstreamClient {
     const sender = this.o.address();
     const timestamp = this.o.now().toISOString();
     const nonce = uuidv7();
-    const signature = sign(id.private_key, canonicalRequest({ method, path: pathAndQuery, sender, timestamp, nonce, body }));
+    const bodySha256 = sha256Hex(body);
+    const signature = sign(id.private_key, canonicalRequest({ method, path: pathAndQuery, sender, timestamp, nonce, bodySha256 }));
     const timeout = AbortSignal.timeout(waitMs + (this.o.timeoutMs ?? 30_000));
     let res: Response;
     let text: string;
@@ -80,7 +81,8 @@ export class UpstreamClient {
       res = await this.#fetch(id.upstream_url + pathAndQuery, {
         method,
         headers: {
-          ...(method === 'POST' ? { 'content-type': 'application/json' } : {}),
+          // The body's hash lets the receiver verify the signature before it reads the body.
+          ...(method === 'POST' ? { 'content-type': 'application/json', [contentHashHeader]: bodySha256 } : {}),
           [headers.sender]: sender,
           [headers.timestamp]: timestamp,
           [headers.nonce]: nonce,

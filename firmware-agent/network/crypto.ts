@@ -62,11 +62,13 @@ export interface SignedParts {
   sender: string; // the sender's address (region code)
   timestamp: string; // ISO 8601
   nonce: string;
-  body: string;
+  /** The body, or (bodySha256) its lower-case hex SHA-256 when the receiver verifies before reading it. */
+  body?: string;
+  bodySha256?: string;
 }
 
 export function canonicalRequest(p: SignedParts): string {
-  return ['edgebox-exchange-v1', p.method.toUpperCase(), p.path, p.sender, p.timestamp, p.nonce, sha256Hex(p.body)].join('\n');
+  return ['edgebox-exchange-v1', p.method.toUpperCase(), p.path, p.sender, p.timestamp, p.nonce, p.bodySha256 ?? sha256Hex(p.body ?? '')].join('\n');
 }
 
 export function canonicalResponse(nonce: string, timestamp: string, body: string): string {

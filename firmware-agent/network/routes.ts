@@ -8,26 +8,37 @@ import type { FastifyError, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { BoxServices } from '../box.js';
 import { AppError } from '../errors.js';
 import { errorResponses } from '../http/server.js';
-import { authenticate, header, headers, signResponse } from './auth.js';
+import { authenticate, authenticateHeaders, checkBody, contentHashHeader, hasBody, header, headers, precheckHeaders, signResponse } from './auth.js';
 import { type Envelope, checkEnvelope, checkMessageTime } from './messages.js';
 import { type PairRequest, acceptPairing } from './pairing.js';
 import { checkPushed } from './policy.js';
+import { AddressBudget, RefusalLog } from './throttle.js';
 import type { NetworkService } from './service.js';
 import type { Peer } from './store.js';
 
 export interface ExchangeLimits {
   /** Most messages in one pushed or pulled batch. */
   maxBatch: number;
-  /** Largest pushed body, bytes. */
+  /** Largest pushed body, bytes (read only once the request's signature verified). */
   maxBodyBytes: number;
   /** Longest long-poll, seconds. */
   maxWaitSeconds: number;
+  /** Largest unauthenticated body (pairing) and largest body of a push signed without x-edgebox-content-sha256, bytes. */
+  smallBodyBytes?: number;
+  /** Failed authentications per client address and minute before it is answered exchange-rate-limited. */
+  failuresPerMinute?: number;
+  /** Failed pairing attempts per client address and minute. */
+  pairFailuresPerMinute?: number;
 }
 
 declare module 'fastify' {
   interface FastifyRequest {
     rawBody?: string;
     peer?: Peer;
+    /** The body hash the signature covers (authenticated from the headers). */
+    signedBodySha256?: string;
+    /** Signed without x-edgebox-content-sha256: small body only, verified once read. */
+    legacySigned?: boolean;
   }
 }
 
@@ -39,29 +50,105 @@ function refusalCode(err: FastifyError | AppError): string {
   return 'internal-error';
 }
 
+const pairPath = '/api/exchange/v1/pair';
+
 export const exchangeRoutes: FastifyPluginAsync<{ box: BoxServices; net: NetworkService; limits: ExchangeLimits }> = async (app, { box, net, limits }) => {
   const { store } = net;
-  // Keep the exact bytes: the signature covers them.
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: limits.maxBodyBytes }, (request, body, done) => {
-    const raw = body as string;
-    (request as FastifyRequest).rawBody = raw;
-    if (raw.length === 0) return done(null, undefined);
+  const smallBody = limits.smallBodyBytes ?? 64 * 1024;
+  const failures = new AddressBudget(limits.failuresPerMinute ?? 30);
+  const pairFailures = new AddressBudget(limits.pairFailuresPerMinute ?? 10);
+  const refusals = new RefusalLog(store);
+  const flushTimer = setInterval(() => {
     try {
-      done(null, JSON.parse(raw));
+      refusals.flush();
     } catch (err) {
-      done(new AppError('malformed-json', (err as Error).message), undefined);
+      app.log.error({ err }, 'exchange refusal counts could not be written');
+    }
+  }, 60_000);
+  flushTimer.unref();
+  app.addHook('onClose', async () => {
+    clearInterval(flushTimer);
+    refusals.flush();
+  });
+
+  // Keep the exact bytes: the signature covers them. Nothing is parsed here: JSON is parsed in
+  // preValidation, once the body is known to be the one signed (or, for pairing, within its small limit).
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    (request as FastifyRequest).rawBody = body as string;
+    done(null, body);
+  });
+
+  // Authentication from the headers, before any byte of the body is read (issue 13, finding 4).
+  app.addHook('onRequest', async (request) => {
+    const now = box.now();
+    const limited = (budget: AddressBudget, what: string) => {
+      const retryAfterSeconds = budget.retryAfterSeconds(now);
+      return new AppError('exchange-rate-limited', `too many failed ${what} from ${request.ip}; retry in ${retryAfterSeconds} s`, { retryAfterSeconds });
+    };
+    // Pairing: the budget is checked first, so codes cannot be guessed faster than it allows.
+    if (request.routeOptions.url === pairPath) {
+      if (pairFailures.spent(request.ip, now)) throw limited(pairFailures, 'pairing attempts');
+      return;
+    }
+    // Messages: a paired box is never locked out by a flood from its address (its signature verifies, a
+    // cheap check); once an address has spent its budget, its failures are answered exchange-rate-limited.
+    try {
+      if (header(request, contentHashHeader) !== undefined || !hasBody(request)) {
+        const a = authenticateHeaders(request, store, now);
+        request.peer = a.peer;
+        request.signedBodySha256 = a.bodySha256;
+        return;
+      }
+      // A sender that does not state the body's hash (an older box): its body is verified once read, so it
+      // may only be small.
+      precheckHeaders(request, store, now);
+      const len = Number(request.headers['content-length']);
+      if (!Number.isInteger(len) || len > smallBody) {
+        throw new AppError('payload-too-large', `a body above ${smallBody} bytes needs the ${contentHashHeader} header`, { max: smallBody });
+      }
+      request.legacySigned = true;
+    } catch (err) {
+      if (failures.spent(request.ip, now)) throw limited(failures, 'exchange authentications');
+      throw err;
     }
   });
-  app.addHook('onError', async (request, _reply, err) => {
+
+  app.addHook('preValidation', async (request) => {
+    const raw = request.rawBody;
+    if (request.method === 'POST' && request.routeOptions.url !== pairPath) {
+      if (request.legacySigned) request.peer = authenticate(request, raw ?? '', store, box.now());
+      else checkBody(raw ?? '', request.signedBodySha256!, request.peer!.region);
+    }
+    if (raw === undefined || raw.length === 0) return;
+    try {
+      request.body = JSON.parse(raw);
+    } catch (err) {
+      throw new AppError('malformed-json', (err as Error).message);
+    }
+  });
+
+  app.addHook('onError', async (request, reply, err) => {
     const code = refusalCode(err as FastifyError);
     const peer = header(request, headers.sender) ?? null;
+    const now = box.now();
+    // A refusal before the sender authenticated (every pairing refusal; any before the signature verified)
+    // counts against the client address's budget and is recorded aggregated: one row per address, code and
+    // minute, so a flood writes almost nothing.
+    const unauthenticated = request.peer === undefined;
     try {
-      store.refusal(box.now(), peer, code, err.message, request.url);
+      if (unauthenticated) {
+        if (code !== 'exchange-rate-limited') (request.routeOptions.url === pairPath ? pairFailures : failures).use(request.ip, now);
+        refusals.record(now, request.ip, peer, code, err.message, request.url);
+        // The body of a refused request is never read: close the connection rather than drain it.
+        reply.header('connection', 'close');
+      } else {
+        store.refusal(now, peer, code, err.message, request.url, request.ip);
+      }
     } catch {
       // Recording a refusal must never turn it into another error.
     }
-    request.log.warn({ peer, code, url: request.url }, `exchange request refused: ${err.message}`);
+    if (!unauthenticated || code !== 'exchange-rate-limited') request.log.warn({ peer, code, url: request.url }, `exchange request refused: ${err.message}`);
   });
   app.addHook('onSend', async (request, reply, payload) => {
     if (typeof payload !== 'string') return payload;
@@ -79,6 +166,7 @@ export const exchangeRoutes: FastifyPluginAsync<{ box: BoxServices; net: Network
     '/api/exchange/v1/pair',
     {
       config: { public: true },
+      bodyLimit: smallBody,
       schema: {
         tags: ['exchange'],
         summary: 'Register a downstream box’s public key with a one-time enrollment code',
@@ -151,10 +239,6 @@ export const exchangeRoutes: FastifyPluginAsync<{ box: BoxServices; net: Network
           ...errorResponses(400, 401, 403, 409, 413, 422),
         },
       },
-      preValidation: async (request) => {
-        // Authenticate before looking at the body's shape: an unsigned sender learns nothing about it.
-        request.peer = authenticate(request, request.rawBody ?? '', store, box.now());
-      },
     },
     async (request) => {
       const peer = request.peer!;
@@ -193,9 +277,6 @@ export const exchangeRoutes: FastifyPluginAsync<{ box: BoxServices; net: Network
           },
         },
         response: errorResponses(400, 401, 403, 409),
-      },
-      preValidation: async (request) => {
-        request.peer = authenticate(request, '', store, box.now());
       },
     },
     async (request, reply) => {

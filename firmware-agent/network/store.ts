@@ -70,7 +70,8 @@ export class NetStore {
       ),
       nonce: db.prepare('INSERT OR IGNORE INTO net_nonces (nonce, peer, expires_at) VALUES (?, ?, ?)'),
       purgeNonces: db.prepare('DELETE FROM net_nonces WHERE expires_at < ?'),
-      refusal: db.prepare('INSERT INTO net_refusals (at, peer, code, message, path) VALUES (?, ?, ?, ?, ?)'),
+      refusal: db.prepare('INSERT INTO net_refusals (at, peer, code, message, path, address) VALUES (?, ?, ?, ?, ?, ?)'),
+      refusalCount: db.prepare('UPDATE net_refusals SET count = count + ? WHERE id = ?'),
       peerContact: db.prepare('UPDATE net_peers SET last_contact = ? WHERE public_key = ?'),
       upContact: db.prepare('UPDATE net_identity SET last_contact = ?, last_error = NULL WHERE id = 1'),
       upError: db.prepare('UPDATE net_identity SET last_error = ? WHERE id = 1'),
@@ -204,8 +205,14 @@ export class NetStore {
     return this.#s.nonce.run(nonce, peer, expires.toISOString()).changes === 1;
   }
 
-  refusal(at: Date, peer: string | null, code: string, message: string, path: string): void {
-    this.#s.refusal.run(at.toISOString(), peer, code, message.slice(0, 500), path.slice(0, 200));
+  /** Records a refusal; returns its row id. */
+  refusal(at: Date, peer: string | null, code: string, message: string, path: string, address: string | null = null): number {
+    return Number(this.#s.refusal.run(at.toISOString(), peer, code, message.slice(0, 500), path.slice(0, 200), address?.slice(0, 64) ?? null).lastInsertRowid);
+  }
+
+  /** Adds `n` refusals to an aggregated refusal row (throttle.ts RefusalLog). */
+  addRefusalCount(id: number, n: number): void {
+    this.#s.refusalCount.run(n, id);
   }
 
   /**

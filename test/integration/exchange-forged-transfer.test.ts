@@ -2,6 +2,7 @@
 // ticket. Before the fix the province applied it and then answered every POST /api/tickets with a 500
 // (UNIQUE constraint failed: tickets.number) for the rest of the day. A real province box, in its own
 // process, over HTTP; the city is a key paired through the province's pairing endpoint.
+import fs from 'node:fs';
 import t from 'tap';
 import { FakePeer, localDay, transfer } from './exchange-peer.js';
 import { type BoxProc, api, startBox, stopBox, ticketInput } from './network-fixture.js';
@@ -16,7 +17,10 @@ t.before(async () => {
   t.equal(e.status, 201);
   await city.pair(e.json.code);
 });
-t.teardown(() => stopBox(province));
+t.teardown(async () => {
+  await stopBox(province);
+  fs.rmSync(province.dir, { recursive: true, force: true });
+});
 
 t.test('a transfer numbered with the province’s prefix is refused, and the province keeps taking tickets', async (t) => {
   const first = await api(province, 'POST', '/api/tickets', ticketInput('620000', '省本级受理'));

@@ -2,7 +2,7 @@
 // pairing endpoint, and helpers that build envelopes and push or pull them signed like a real box does,
 // so a test message reaches the receiver's logic.
 import { v7 as uuidv7 } from 'uuid';
-import { canonicalRequest, generateKeyPair, sign } from '../../firmware-agent/network/crypto.js';
+import { canonicalRequest, generateKeyPair, sha256Hex, sign } from '../../firmware-agent/network/crypto.js';
 import { type Envelope, type MessageKind, newEnvelope } from '../../firmware-agent/network/messages.js';
 
 export interface Sent {
@@ -34,7 +34,7 @@ export class FakePeer {
     const timestamp = new Date().toISOString();
     const nonce = uuidv7();
     return {
-      ...(method === 'POST' ? { 'content-type': 'application/json' } : {}),
+      ...(method === 'POST' ? { 'content-type': 'application/json', 'x-edgebox-content-sha256': sha256Hex(body) } : {}),
       'x-edgebox-sender': sender,
       'x-edgebox-timestamp': timestamp,
       'x-edgebox-nonce': nonce,

@@ -105,6 +105,9 @@ async function push(body: string, o: { key?: string; sender?: string; headers?: 
 
 const batch = (...messages: unknown[]) => JSON.stringify({ from: '623000', messages });
 const applied = () => (box.db.prepare('SELECT count(*) AS n FROM net_inbox').get() as { n: number }).n;
+// Refusals before the sender authenticated are aggregated (one row per address, code and minute, its count
+// written when the minute turns): a row for the code is what shows at once.
+const unauthenticated = new Set(['exchange-unsigned', 'exchange-unknown-peer', 'exchange-peer-revoked', 'exchange-clock-skew', 'exchange-bad-signature', 'exchange-replay']);
 const refusals = (code: string) => (box.db.prepare('SELECT count(*) AS n FROM net_refusals WHERE code = ?').get(code) as { n: number }).n;
 
 /** Sends, then checks the answer and that exactly one more refusal with that code was recorded. */
@@ -113,7 +116,8 @@ async function refused(t: TestHandle, send: () => Promise<Sent>, status: number,
   const sent = await send();
   t.equal(sent.status, status, `answered ${status}`);
   t.equal(sent.code, code, `with ${code}`);
-  t.equal(refusals(code), before + 1, 'logged in net_refusals');
+  if (unauthenticated.has(code)) t.ok(refusals(code) >= 1 && refusals(code) <= before + 1, 'logged in net_refusals (aggregated per address, code and minute)');
+  else t.equal(refusals(code), before + 1, 'logged in net_refusals');
   return sent;
 }
 
@@ -151,7 +155,7 @@ t.test('a replayed request is refused even though its signature is valid', async
   const res = await fetch(`${url}/api/exchange/v1/messages`, { method: 'POST', headers: first.headers, body: first.body });
   t.equal(res.status, 409);
   t.equal(((await res.json()) as { error: { code: string } }).error.code, 'exchange-replay');
-  t.equal(refusals('exchange-replay'), logged + 1, 'logged in net_refusals');
+  t.ok(refusals('exchange-replay') >= 1 && refusals('exchange-replay') <= logged + 1, 'logged in net_refusals (aggregated)');
   t.equal(applied(), before);
 });
 
