@@ -6,6 +6,7 @@ import { applyIdentityFlags } from '../config/identity.js';
 import type { Role } from '../config/schema.js';
 import { RegionTable } from '../regions/regions.js';
 import { dataDirOf } from './main.js';
+import { systemdNotifier, watchdogPingMs } from './sd-notify.js';
 
 export async function startCommand(argv: string[]): Promise<number> {
   const { values: raw, tokens } = parseArgs({
@@ -76,14 +77,26 @@ export async function startCommand(argv: string[]): Promise<number> {
     box.http.log.warn(`first start: the admin password is in ${path.join(dataDir, 'initial-admin-password')} (user "admin")`);
   }
   process.stdout.write(`edgebox ${cfg.box.role} ${cfg.box.region} listening on ${address}\n`);
+  // Under systemd (Type=notify): ready now, and watchdog pings while the event loop turns.
+  const notifier = await systemdNotifier().catch((err: unknown) => {
+    box.http.log.error({ err }, 'sd_notify unavailable; systemd will not learn that the box is ready');
+    return null;
+  });
+  notifier?.notify(`READY=1\nSTATUS=listening on ${address}\nMAINPID=${process.pid}`);
+  const pingMs = notifier ? watchdogPingMs() : null;
+  const watchdog = pingMs ? setInterval(() => notifier?.notify('WATCHDOG=1'), pingMs) : undefined;
+  watchdog?.unref();
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       box.http.log.info({ signal }, 'shutting down');
+      notifier?.notify('STOPPING=1');
       resolve();
     };
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
   });
   await box.close();
+  clearInterval(watchdog);
+  notifier?.close();
   return 0;
 }
