@@ -216,9 +216,9 @@ export class VoiceModemTrunk implements TrunkDriver {
         pcm
           ? c.path!.play(pcm, mine.signal).then((e): PlayResult => (e === 'done' ? { outcome: 'completed' } : { outcome: 'cancelled' }))
           : this.#sleep(this.#o.promptPauseMs, mine.signal).then((): PlayResult => ({ outcome: 'completed' })),
-        abortOf(c.over.signal, { outcome: 'caller-gone' }),
+        abortOf(c.over.signal, { outcome: 'caller-gone' }, mine.signal),
       ];
-      if (options.signal) race.push(abortOf(options.signal, { outcome: 'cancelled' }));
+      if (options.signal) race.push(abortOf(options.signal, { outcome: 'cancelled' }, mine.signal));
       if (options.interruptible) {
         race.push(c.digits.firstDigit(mine.signal).then((d) => (d ? { outcome: 'interrupted' as const, digit: d } : never())));
       }
@@ -484,9 +484,14 @@ export class VoiceModemTrunk implements TrunkDriver {
   }
 }
 
-function abortOf<T>(signal: AbortSignal, value: T): Promise<T> {
+/** Resolves with `value` when `signal` aborts, or when `until` aborts first never (its listener removed). */
+function abortOf<T>(signal: AbortSignal, value: T, until: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.resolve(value);
-  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(value), { once: true }));
+  return new Promise((resolve) => {
+    const on = () => resolve(value);
+    signal.addEventListener('abort', on, { once: true });
+    until.addEventListener('abort', () => signal.removeEventListener('abort', on), { once: true });
+  });
 }
 
 function never<T>(): Promise<T> {

@@ -1,0 +1,321 @@
+// The scenario rig (scenarios.ts) on the V.253 voice-modem driver: a CallCenter on VoiceModemTrunk, which
+// talks over a real socat pty to the simulated voice modem (drivers/voice-modem/simulator), real time.
+//
+// - One rig = one analog line = one modem (ready.channels 1): callers ring one after another.
+// - Callers are the simulated line: RING with caller ID, the box's prompts are heard as audio (captured by
+//   the simulator), each menu choice is pressed when the box starts collecting — as real DTMF tones in the
+//   voice stream and as the modem's DLE digit events (the driver merges both); the voicemail caller speaks
+//   real espeak-ng speech (the welcome prompt, looped), then presses #. `call.hangup()` is a loop-current drop.
+// - Prompts are the real espeak-ng + sox prompts (generatePrompts, machine-wide cache), cut to `promptMs` /
+//   scale, as in the E1 rig.
+// - Scenario time runs `scale` times faster: the queue timings, voicemail length and caller timings are
+//   divided by `scale` in the rig's copy of the configuration; the digit timeout is not (DTMF takes real time).
+// - An analog line carries no called number: a box answers each line for one number (`called`). A scenario
+//   that dials a legacy number stands for a second line wired for it; the rig relabels the offered call with
+//   the number the script dialled (see `relabel`), as that line's `--called` would.
+// The caller-side log (prompts, collects, recordings) is what the centre commanded, observed by
+// ObservedTrunk (e1-rig-observed.ts) between the CallCenter and the driver.
+import { execFile } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { alawToLinear } from '../../drivers/media/alaw.js';
+import { loadPromptAlaw } from '../../drivers/media/wav.js';
+import type { CallerScript } from '../../drivers/simulator/callers.js';
+import type { SimCallEvents, SimCallLog } from '../../drivers/simulator/trunk.js';
+import type { TrunkDriver, TrunkEventName, TrunkListener, TrunkEvents } from '../../drivers/trunk/types.js';
+import type { VoiceSimOptions } from '../../drivers/voice-modem/simulator/modem-sim.js';
+import { CallCenter } from '../../firmware-agent/calls/center.js';
+import { callsConfig, defaultCallsConfig, type CallsConfig } from '../../firmware-agent/calls/config.js';
+import type { LiveEvent } from '../../firmware-agent/calls/events.js';
+import { generatePrompts, promptTexts } from '../../firmware-agent/calls/prompts.js';
+import { openDb } from '../../firmware-agent/store/db.js';
+import { shiftedClock } from './e1-rig.js';
+import { ObservedTrunk, type E1Call } from './e1-rig-observed.js';
+import { mondayMorning, type Rig, type RigOptions } from './scenarios.js';
+import { voicePtyRig, type VoicePtyRig } from './voice-modem-harness.js';
+
+export interface VoiceRigSettings {
+  scale?: number;
+  promptMs?: number;
+  untilLimitMs?: number;
+  sim?: VoiceSimOptions;
+}
+
+export interface VoiceRig extends Rig {
+  line: VoicePtyRig;
+}
+
+/** One caller's call as the scenarios see it. */
+export class VoiceCall extends EventEmitter<SimCallEvents> {
+  callId = '';
+  readonly log: SimCallLog;
+  readonly ended: Promise<SimCallLog>;
+  #resolve!: (l: SimCallLog) => void;
+  #over = false;
+  constructor(
+    caller: string | null,
+    called: string,
+    private readonly onHangup: () => void,
+  ) {
+    super();
+    this.log = { callId: '', caller, called, prompts: [], collects: 0, stationsRung: [], recordings: [] };
+    this.ended = new Promise((r) => (this.#resolve = r));
+  }
+  bind(callId: string): void {
+    this.callId = callId;
+    this.log.callId = callId;
+  }
+  hangup(): void {
+    if (!this.#over) this.onHangup();
+  }
+  finish(): void {
+    if (this.#over) return;
+    this.#over = true;
+    this.emit('ended', this.log);
+    this.#resolve(this.log);
+  }
+}
+
+/**
+ * The analog line's driver as the centre sees it, with the offered call's `called` set to the number the
+ * ringing script dialled (a box answers each analog line for one configured number; see the file comment).
+ */
+class Relabel implements TrunkDriver {
+  readonly kind: string;
+  readonly capabilities: TrunkDriver['capabilities'];
+  readonly #wrapped = new Map<unknown, unknown>();
+  constructor(
+    private readonly inner: TrunkDriver,
+    private readonly calledOf: () => string | undefined,
+  ) {
+    this.kind = inner.kind;
+    this.capabilities = inner.capabilities;
+  }
+  on<K extends TrunkEventName>(event: K, l: TrunkListener<K>): void {
+    if (event !== 'offered') return this.inner.on(event, l);
+    const w: TrunkListener<'offered'> = (e) => (l as TrunkListener<'offered'>)({ ...e, called: this.calledOf() ?? e.called });
+    this.#wrapped.set(l, w);
+    this.inner.on('offered', w);
+  }
+  off<K extends TrunkEventName>(event: K, l: TrunkListener<K>): void {
+    const w = this.#wrapped.get(l) as TrunkListener<K> | undefined;
+    this.inner.off(event, w ?? l);
+  }
+  start = () => this.inner.start();
+  stop = () => this.inner.stop();
+  answer: TrunkDriver['answer'] = (...a) => this.inner.answer(...a);
+  play: TrunkDriver['play'] = (...a) => this.inner.play(...a);
+  collectDigits: TrunkDriver['collectDigits'] = (...a) => this.inner.collectDigits(...a);
+  connectAgent: TrunkDriver['connectAgent'] = (...a) => this.inner.connectAgent(...a);
+  transfer: TrunkDriver['transfer'] = (...a) => this.inner.transfer(...a);
+  record: TrunkDriver['record'] = (...a) => this.inner.record(...a);
+  hangup: TrunkDriver['hangup'] = (...a) => this.inner.hangup(...a);
+}
+
+const run = promisify(execFile);
+const cutPrompts = new Map<number, Promise<{ full: string; cut: string }>>();
+
+function promptsOf(ms: number): Promise<{ full: string; cut: string }> {
+  let p = cutPrompts.get(ms);
+  if (!p) {
+    p = (async () => {
+      const root = fs.mkdtempSync(path.join(os.tmpdir(), 'voice-rig-prompts-'));
+      process.once('exit', () => fs.rmSync(root, { recursive: true, force: true }));
+      const full = path.join(root, 'full');
+      const cut = path.join(root, 'cut');
+      fs.mkdirSync(cut, { recursive: true });
+      const report = await generatePrompts(full);
+      if (report.failed.length) throw new Error(`voice rig: prompts not generated: ${JSON.stringify(report.failed[0])}`);
+      const s = (ms / 1000).toFixed(3);
+      await Promise.all(
+        Object.keys(promptTexts).map((id) =>
+          run('sox', [path.join(full, `${id}.wav`), '-r', '8000', '-c', '1', '-e', 'a-law', path.join(cut, `${id}.wav`), 'pad', '0', s, 'trim', '0', s]),
+        ),
+      );
+      return { full, cut };
+    })();
+    cutPrompts.set(ms, p);
+  }
+  return p;
+}
+
+/** A rig factory for scenarios.ts on the voice-modem driver. */
+export function voiceModemRig(settings: VoiceRigSettings = {}): (options?: RigOptions) => Promise<VoiceRig> {
+  const scale = settings.scale ?? 10;
+  const promptMs = settings.promptMs ?? 2000;
+  const untilLimitMs = settings.untilLimitMs ?? 60_000;
+  const wall = (ms: number) => ms / scale;
+
+  return async (options: RigOptions = {}): Promise<VoiceRig> => {
+    const prompts = await promptsOf(wall(promptMs));
+    const clock = shiftedClock(options.start ?? mondayMorning);
+    const line = await voicePtyRig({ clock, sim: { family: 'conexant', duplex: true, ...settings.sim } });
+    const dir = line.dir;
+    const timers = new Set<NodeJS.Timeout>();
+    const errors: unknown[] = [];
+    const later = (scenarioMs: number, fn: () => void) => {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        try {
+          fn();
+        } catch (e) {
+          errors.push(e);
+        }
+      }, wall(scenarioMs));
+      timers.add(t);
+      return t;
+    };
+
+    const base = callsConfig(options.config ?? {}, defaultCallsConfig(dir, '623000'));
+    const q = base.queue;
+    const config: Readonly<CallsConfig> = Object.freeze({
+      ...base,
+      promptsDir: prompts.cut,
+      queue: Object.freeze({
+        ...q,
+        announceEveryMs: wall(q.announceEveryMs),
+        maxWaitMs: wall(q.maxWaitMs),
+        ringTimeoutMs: wall(q.ringTimeoutMs),
+        wrapUpMs: wall(q.wrapUpMs),
+        defaultHandleMs: wall(q.defaultHandleMs),
+        voicemailMaxMs: wall(q.voicemailMaxMs),
+      }),
+    });
+
+    // Callers wait their turn on the one line: the next rings when the previous call is over.
+    const waiting: VoiceCall[] = [];
+    let ringing: { call: VoiceCall; script: CallerScript } | undefined;
+    const scripts = new Map<VoiceCall, CallerScript>();
+    const byId = new Map<string, VoiceCall>();
+    const driver = line.trunk;
+    driver.on('offered', (o) => {
+      const c = ringing?.call;
+      if (!c) return;
+      c.bind(o.callId);
+      byId.set(o.callId, c);
+    });
+    const end = (id: string, fill: (c: VoiceCall) => void) => {
+      const c = byId.get(id);
+      if (!c) return;
+      byId.delete(id);
+      fill(c);
+      c.finish();
+      if (ringing?.call === c) ringing = undefined;
+      const next = waiting.shift();
+      if (next) ring(next);
+    };
+    driver.on('hangup', (e: TrunkEvents['hangup']) => end(e.callId, (c) => (c.log.hangup = e)));
+    driver.on('failed', (f) => {
+      for (const id of f.callIds) end(id, (c) => (c.log.failed = true));
+    });
+    const relabelled = new Relabel(driver, () => ringing?.script.called);
+    const observed = new ObservedTrunk(relabelled, (id) => byId.get(id) as unknown as E1Call | undefined, () => clock.now(), 1);
+
+    const db = openDb({ file: ':memory:' });
+    const tickets: Rig['tickets'] = [];
+    let seq = 0;
+    const center = new CallCenter({
+      db,
+      driver: observed,
+      config,
+      clock,
+      tickets: {
+        create(input) {
+          const number = `623000202611300${String(++seq).padStart(4, '0')}`;
+          tickets.push({ ...input, number });
+          return { number };
+        },
+      },
+    });
+    const events: LiveEvent[] = [];
+    center.events.subscribe((e) => events.push(e));
+    await center.start();
+
+    let voice: Int16Array | undefined;
+    const speech = async (scenarioMs: number): Promise<Int16Array> => {
+      voice ??= alawToLinear(await loadPromptAlaw(path.join(prompts.full, 'welcome.wav')));
+      const n = Math.round((wall(scenarioMs) * 8000) / 1000);
+      const out = new Int16Array(n);
+      for (let i = 0; i < n; i += voice.length) out.set(voice.subarray(0, Math.min(voice.length, n - i)), i);
+      return out;
+    };
+
+    const ring = (call: VoiceCall) => {
+      const script = scripts.get(call)!;
+      ringing = { call, script };
+      line.sim.ring(script.caller ?? null);
+    };
+
+    const rig: VoiceRig = {
+      center,
+      tickets,
+      events,
+      line,
+      agent(id, state, station = `80${id}`, b = {}) {
+        // No station can be rung on a one-line modem (stations 'none'); the agent exists for the ACD only.
+        center.acd.setState({ agentId: id, name: `agent${id}`, state, station, skills: b.skills ?? [] });
+      },
+      removeStation() {},
+      caller(script: CallerScript) {
+        const called = script.called ?? '12328';
+        const call: VoiceCall = new VoiceCall(script.caller, called, () => {
+          if (call.callId) line.sim.hangUp('loop-drop');
+          else {
+            const i = waiting.indexOf(call);
+            if (i >= 0) waiting.splice(i, 1);
+            call.finish();
+          }
+        });
+        scripts.set(call, script);
+        const mine = new Set<NodeJS.Timeout>();
+        const presses = [...(script.presses ?? [])];
+        const press = (digits: string) => {
+          if (byId.get(call.callId) === call) line.sim.press(digits);
+        };
+        call.on('collect', () => {
+          const next = presses.shift();
+          if (next !== undefined) mine.add(later(script.thinkMs ?? 800, () => press(next)));
+        });
+        if (script.eager) call.once('answered', () => press(presses.splice(0).join('')));
+        call.on('record', (o) => {
+          if (o.background) return;
+          speech(script.voicemailMs ?? 8000)
+            .then((pcm) => line.sim.speak(pcm))
+            .catch(() => undefined)
+            .then(() => press('#'));
+        });
+        if (script.patienceMs !== undefined && Number.isFinite(script.patienceMs)) mine.add(later(script.patienceMs, () => call.hangup()));
+        if (script.hangUpAfterMs !== undefined) mine.add(later(script.hangUpAfterMs, () => call.hangup()));
+        const done = call.ended.then((log) => {
+          for (const t of mine) clearTimeout(t);
+          return log;
+        });
+        if (ringing) waiting.push(call);
+        else ring(call);
+        return { call, done };
+      },
+      time: {
+        until<T>(p: Promise<T>): Promise<T> {
+          let t: NodeJS.Timeout | undefined;
+          const limit = new Promise<never>((_, reject) => {
+            t = setTimeout(() => reject(new Error(`voice rig: still waiting after ${untilLimitMs} ms`)), untilLimitMs);
+          });
+          return Promise.race([p, limit]).finally(() => clearTimeout(t));
+        },
+        elapse: (ms) => new Promise((r) => setTimeout(r, wall(ms))),
+      },
+      async close() {
+        for (const t of timers) clearTimeout(t);
+        timers.clear();
+        await center.stop();
+        await line.close();
+        db.close();
+        if (errors.length) throw new Error(`voice rig: a scripted caller failed: ${String(errors[0])}`, { cause: errors[0] });
+      },
+    };
+    return rig;
+  };
+}
