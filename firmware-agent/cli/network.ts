@@ -2,6 +2,7 @@
 // hold CODE), `edgebox pair --upstream URL --code CODE` (on the downstream: creates this box's Ed25519 key
 // pair if needed and registers it), `edgebox network` (status; `prune` runs the retention now). All work
 // while the box runs (SQLite WAL).
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { openConfig } from '../config/store.js';
@@ -52,9 +53,10 @@ export async function pairCommand(argv: string[]): Promise<number> {
   if (!values.code) throw new Error('--code is required (printed by `edgebox enroll` on the upstream)');
   const { cfg, db, store } = await open(values.data);
   try {
-    const r = await pairWithUpstream(store, { role: cfg.box.role, region: cfg.box.region }, values.upstream, values.code, new Date(), fetch, { newKey: values['new-key'] === true });
+    const actor = { id: null, name: `edgebox pair (${os.userInfo().username})`, role: 'technician' } as const;
+    const r = await pairWithUpstream(store, { role: cfg.box.role, region: cfg.box.region }, values.upstream, values.code, new Date(), fetch, { newKey: values['new-key'] === true, actor });
     if (values.json) process.stdout.write(`${JSON.stringify(r)}\n`);
-    else process.stdout.write(`paired ${cfg.box.role} ${cfg.box.region} with ${r.role} ${r.region} (${r.name}) at ${values.upstream}\n`);
+    else process.stdout.write(`contacted ${r.contacted}: ${r.role} ${r.region} (${r.name})\npaired ${cfg.box.role} ${cfg.box.region} with ${r.role} ${r.region} at ${r.contacted}\n`);
     return 0;
   } finally {
     db.close();

@@ -5,6 +5,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { BoxServices } from '../box.js';
 import { AppError } from '../errors.js';
 import { errorResponses } from '../http/server.js';
+import { keyFingerprint } from './crypto.js';
 import { issueEnrollment, pairWithUpstream } from './pairing.js';
 import type { NetworkService } from './service.js';
 
@@ -92,11 +93,14 @@ export const networkAdminRoutes: FastifyPluginAsync<{ box: BoxServices; net: Net
     },
     async (request) => {
       const cfg = box.config.current();
+      const actor = { id: request.user?.id ?? null, name: request.user?.username ?? 'unknown', role: request.user?.role ?? 'system' } as const;
       const r = await pairWithUpstream(net.store, { role: cfg.box.role, region: cfg.box.region }, request.body.upstream, request.body.code, box.now(), fetch, {
         newKey: request.body.newKey === true,
+        actor,
       });
       net.notifier.notify('up');
-      return { upstream: r };
+      // What was contacted, so the technician sees which box answered (issue 13, finding 9).
+      return { upstream: r, contacted: { url: r.contacted, address: r.address, region: r.region, role: r.role, name: r.name } };
     },
   );
 
@@ -107,7 +111,17 @@ export const networkAdminRoutes: FastifyPluginAsync<{ box: BoxServices; net: Net
       schema: { tags: ['network'], summary: 'Revoke the key of the box holding a region', params: { type: 'object', properties: { region: { type: 'string', pattern: '^\\d{6}$' } } }, response: { 200: obj, ...errorResponses(401, 403, 404) } },
     },
     async (request) => {
-      const n = box.db.prepare('UPDATE net_peers SET revoked_at = ? WHERE region = ? AND revoked_at IS NULL').run(box.now().toISOString(), request.params.region).changes;
+      const now = box.now();
+      const actor = { id: request.user?.id ?? null, name: request.user?.username ?? 'unknown', role: request.user?.role ?? 'system' } as const;
+      // The revocation and its audit record in one transaction (issue 13, finding 9).
+      const n = box.db.transaction(() => {
+        const keys = box.db.prepare('SELECT public_key FROM net_peers WHERE region = ? AND revoked_at IS NULL').pluck().all(request.params.region) as string[];
+        const changed = box.db.prepare('UPDATE net_peers SET revoked_at = ? WHERE region = ? AND revoked_at IS NULL').run(now.toISOString(), request.params.region).changes;
+        if (changed > 0) {
+          box.tickets.audit.append(actor, now, { entity: 'network', entityId: request.params.region, action: 'revoke', data: { keyFingerprints: keys.map(keyFingerprint) } });
+        }
+        return changed;
+      })();
       if (n === 0) throw new AppError('route-not-found', `no active peer for ${request.params.region}`);
       return { revoked: n };
     },

@@ -42,6 +42,28 @@ function privateKeyObject(pem: string): crypto.KeyObject {
   return k;
 }
 
+/**
+ * A key's fingerprint: the first 20 bytes of the SHA-256 of its SPKI DER, as 32 Crockford base-32
+ * characters. Short enough to read out over the phone or carry in an enrollment code; 160 bits.
+ */
+export function keyFingerprint(spkiBase64: string): string {
+  const h = crypto.createHash('sha256').update(Buffer.from(spkiBase64, 'base64')).digest();
+  const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+  let bits = 0;
+  let acc = 0;
+  let out = '';
+  for (const b of h.subarray(0, 20)) {
+    acc = (acc << 8) | b;
+    bits += 8;
+    while (bits >= 5) {
+      out += alphabet[(acc >> (bits - 5)) & 31];
+      bits -= 5;
+    }
+    acc &= (1 << bits) - 1;
+  }
+  return out;
+}
+
 /** True when `s` is a usable Ed25519 SPKI public key. */
 export function isPublicKey(s: string): boolean {
   try {

@@ -6,8 +6,10 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { Role } from '../config/schema.js';
 import { AppError } from '../errors.js';
+import { AuditLog } from '../audit/audit.js';
 import type { RegionTable } from '../regions/regions.js';
-import { enrollmentCode, enrollmentHash, generateKeyPair, isPublicKey } from './crypto.js';
+import type { Actor } from '../tickets/workflow.js';
+import { enrollmentCode, enrollmentHash, generateKeyPair, isPublicKey, keyFingerprint } from './crypto.js';
 import type { NetStore } from './store.js';
 
 /** The role a box holding `region` has below an upstream of `upstreamRole` at `upstreamRegion`, or throws. */
@@ -40,7 +42,10 @@ export interface PairRequest {
   publicKey: string;
 }
 
-/** Upstream side of pairing: checks the code and records the peer, in one transaction. */
+/**
+ * Upstream side of pairing: checks the code and records the peer, in one transaction, with its audit
+ * record (entity network, action peer-paired; issue 13, finding 9).
+ */
 export function acceptPairing(store: NetStore, role: Role, boxRegion: string, req: PairRequest, regions: RegionTable, now: Date): { revoked: number } {
   const expected = childRole(role, boxRegion, req.region, regions);
   if (req.role !== expected) throw new AppError('exchange-not-upstream', `region ${req.region} pairs here as a ${expected} box, not ${req.role}`);
@@ -73,6 +78,13 @@ export function acceptPairing(store: NetStore, role: Role, boxRegion: string, re
          ON CONFLICT (public_key) DO UPDATE SET box_id = excluded.box_id, enrolled_at = excluded.enrolled_at`,
       )
       .run(req.publicKey, req.region, req.boxId, expected, iso);
+    new AuditLog(store.db).append({ id: null, name: `peer:${req.region}`, role: 'peer' }, now, {
+      entity: 'network',
+      entityId: req.region,
+      action: 'peer-paired',
+      note: revoked > 0 ? `key replaced (${revoked} revoked)` : null,
+      data: { role: expected, boxId: req.boxId, keyFingerprint: keyFingerprint(req.publicKey), revoked },
+    });
     return { revoked };
   })();
 }
@@ -84,6 +96,31 @@ export interface PairResult {
   name: string;
   publicKey: string;
   boxId: string;
+  /** The origin this box contacted (scheme, host and port; what was typed, less any path). */
+  contacted: string;
+}
+
+/**
+ * The upstream a technician typed: an http(s) URL without user name or password (issue 13, finding 9:
+ * pairing posted to any URL). Only its origin is used. Throws network-upstream-url-invalid.
+ */
+export function checkUpstreamUrl(s: string): URL {
+  let url: URL;
+  try {
+    url = new URL(s);
+  } catch {
+    throw new AppError('network-upstream-url-invalid', `the upstream must be a URL such as https://province:8328, got ${JSON.stringify(s.slice(0, 200))}`, { field: 'upstream' });
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new AppError('network-upstream-url-invalid', `the upstream must be an http or https URL, not ${url.protocol}`, { field: 'upstream', protocol: url.protocol });
+  }
+  if (url.username || url.password) throw new AppError('network-upstream-url-invalid', 'the upstream URL must not carry a user name or password', { field: 'upstream' });
+  return new URL(url.origin);
+}
+
+/** Audit of pairing on the box below (entity network): `pair` when done, `pair-refused` when not. */
+function auditPair(store: NetStore, actor: Actor, now: Date, action: 'pair' | 'pair-refused', data: Record<string, unknown>, note: string | null = null): void {
+  new AuditLog(store.db).append(actor, now, { entity: 'network', entityId: 'upstream', action, note, data });
 }
 
 /**
@@ -98,15 +135,26 @@ export async function pairWithUpstream(
   code: string,
   now: Date,
   fetchFn: typeof fetch = fetch,
-  opts: { newKey?: boolean } = {},
+  opts: { newKey?: boolean; actor?: Actor } = {},
 ): Promise<PairResult> {
   if (self.role === 'ministry') throw new AppError('exchange-not-upstream', 'the ministry box has no upstream');
-  let url: URL;
+  const url = checkUpstreamUrl(upstreamUrl);
+  const actor = opts.actor ?? { id: null, name: 'edgebox pair', role: 'system' };
   try {
-    url = new URL(upstreamUrl);
-  } catch {
-    throw new AppError('validation-failed', `--upstream must be a URL, got ${upstreamUrl}`, { field: 'upstream' });
+    return await contactUpstream(store, self, url, code, now, fetchFn, opts.newKey === true, actor);
+  } catch (err) {
+    const e = err as AppError;
+    try {
+      auditPair(store, actor, now, 'pair-refused', { url: url.origin, newKey: opts.newKey === true, code: e.code ?? 'internal-error', upstreamCode: e.details?.upstreamCode ?? null }, e.message?.slice(0, 300) ?? null);
+    } catch {
+      // The audit of a failed attempt must not hide why it failed.
+    }
+    throw err;
   }
+}
+
+async function contactUpstream(store: NetStore, self: { role: Role; region: string }, url: URL, code: string, now: Date, fetchFn: typeof fetch, newKey: boolean, actor: Actor): Promise<PairResult> {
+  const opts = { newKey };
   const id = store.ensureIdentity(now);
   const fresh = opts.newKey ? generateKeyPair() : null;
   const body: PairRequest = { code, region: self.region, role: self.role, boxId: id.box_id, publicKey: fresh?.publicKey ?? id.public_key };
@@ -143,6 +191,15 @@ export async function pairWithUpstream(
   store.db.transaction(() => {
     if (fresh) store.replaceKeys(fresh);
     store.setUpstream({ url: url.origin, address: r.address, role: r.role, key: r.publicKey }, now);
+    auditPair(store, actor, now, 'pair', {
+      url: url.origin,
+      upstreamAddress: r.address,
+      upstreamRegion: r.region,
+      upstreamRole: r.role,
+      upstreamName: r.name,
+      upstreamKeyFingerprint: keyFingerprint(r.publicKey),
+      newKey: opts.newKey === true,
+    });
   })();
-  return r;
+  return { address: r.address, role: r.role, region: r.region, name: r.name, publicKey: r.publicKey, boxId: r.boxId, contacted: url.origin };
 }
