@@ -30,6 +30,8 @@ export class DleFramer {
   #mode: 'text' | 'audio' = 'text';
   #armed = false;
   #dle = false;
+  /** The CONNECT line ended with CR: its LF (V.250 §5.7.1: responses end <CR><LF>) is not voice data. */
+  #skipLf = false;
   #line: number[] = [];
   constructor(private readonly maxLineLength = 1024) {}
 
@@ -58,6 +60,7 @@ export class DleFramer {
     this.#mode = 'text';
     this.#armed = false;
     this.#dle = false;
+    this.#skipLf = false;
     this.#line = [];
   }
 
@@ -69,6 +72,10 @@ export class DleFramer {
       audio = [];
     };
     for (const b of chunk) {
+      if (this.#skipLf) {
+        this.#skipLf = false;
+        if (b === 0x0a) continue;
+      }
       if (this.#dle) {
         this.#dle = false;
         if (this.#mode === 'audio') {
@@ -102,6 +109,7 @@ export class DleFramer {
           if (this.#armed && /^CONNECT\b/.test(text.trim())) {
             this.#armed = false;
             this.#mode = 'audio';
+            this.#skipLf = b === 0x0d;
           }
         }
         continue;
