@@ -6,6 +6,11 @@
 // - Migrations are forward-only SQL files in ./migrations, applied in order of their numeric prefix and
 //   recorded in `schema_migrations`. A database that records a migration this build does not know was
 //   written by a newer build; it is refused rather than guessed at.
+// - Before a store that already holds data is migrated, a copy of it is written to
+//   <dir>/backups/pre-migration-<time>-<last migration>.sqlite (VACUUM INTO: a consistent snapshot,
+//   fsynced, then renamed into place). The nightly job's pruning does not touch these files.
+// - The pending migrations run in ONE transaction: if any fails, none is applied, and the store is exactly
+//   what the previous version wrote (that version still starts on it).
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -44,9 +49,13 @@ export interface OpenOptions {
   /** Path of the SQLite file, or ':memory:'. */
   file: string;
   migrations?: Migration[];
+  /** Where the copy taken before migrating goes; default `backups/` beside the file. */
+  backupDir?: string;
+  /** The clock for the backup's name. */
+  now?: () => Date;
 }
 
-export function openDb({ file, migrations = loadMigrations() }: OpenOptions): Db {
+export function openDb({ file, migrations = loadMigrations(), backupDir, now = () => new Date() }: OpenOptions): Db {
   let db: Db;
   try {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -59,7 +68,8 @@ export function openDb({ file, migrations = loadMigrations() }: OpenOptions): Db
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   try {
-    migrate(db, migrations);
+    const dir = backupDir ?? (file === ':memory:' ? undefined : path.join(path.dirname(file), 'backups'));
+    migrate(db, migrations, dir ? { beforeMigrating: (last) => backupBeforeMigrating(db, dir, last, now()) } : {});
   } catch (err) {
     db.close();
     throw err;
@@ -67,10 +77,15 @@ export function openDb({ file, migrations = loadMigrations() }: OpenOptions): Db
   return db;
 }
 
-export function migrate(db: Db, migrations: Migration[]): string[] {
+export interface MigrateHooks {
+  /** Called once before the first pending migration of a store that already has some (`last` = newest applied). */
+  beforeMigrating?: (last: Migration['name']) => void;
+}
+
+export function migrate(db: Db, migrations: Migration[], hooks: MigrateHooks = {}): string[] {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     id TEXT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
-  const applied = db.prepare('SELECT id, name FROM schema_migrations').all() as { id: string; name: string }[];
+  const applied = db.prepare('SELECT id, name FROM schema_migrations ORDER BY id').all() as { id: string; name: string }[];
   const known = new Set(migrations.map((m) => m.id));
   const unknown = applied.filter((a) => !known.has(a.id));
   if (unknown.length > 0) {
@@ -81,24 +96,56 @@ export function migrate(db: Db, migrations: Migration[]): string[] {
     );
   }
   const done = new Set(applied.map((a) => a.id));
-  const ran: string[] = [];
-  for (const m of migrations) {
-    if (done.has(m.id)) continue;
-    try {
-      db.transaction(() => {
+  const pending = migrations.filter((m) => !done.has(m.id));
+  if (pending.length === 0) return [];
+  const last = applied.at(-1);
+  if (last) hooks.beforeMigrating?.(last.name);
+  let current: Migration | undefined;
+  try {
+    db.transaction(() => {
+      for (const m of pending) {
+        current = m;
         db.exec(m.sql);
-        db.prepare('INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)').run(
-          m.id,
-          m.name,
-          new Date().toISOString(),
-        );
-      })();
-    } catch (err) {
-      throw new StoreError('store-migration-failed', `migration ${m.name} failed: ${(err as Error).message}`, {
-        cause: err,
-      });
-    }
-    ran.push(m.name);
+        db.prepare('INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)').run(m.id, m.name, new Date().toISOString());
+      }
+    })();
+  } catch (err) {
+    throw new StoreError(
+      'store-migration-failed',
+      `migration ${current?.name} failed: ${(err as Error).message}; no migration was applied, the store is as it was`,
+      { cause: err },
+    );
   }
-  return ran;
+  return pending.map((m) => m.name);
+}
+
+/** `pre-migration-<UTC time>-<newest applied migration id>.sqlite` */
+export function preMigrationBackupName(at: Date, last: string): string {
+  return `pre-migration-${at.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')}-${last.split('-')[0]}.sqlite`;
+}
+
+/**
+ * A consistent copy of the store as it is before migrating (VACUUM INTO runs inside SQLite and sees one
+ * snapshot), fsynced and renamed into place, so a half-written copy never looks like a backup. Throws (and so
+ * stops the start) when the copy cannot be written: migrating without a way back is not done silently.
+ */
+export function backupBeforeMigrating(db: Db, dir: string, last: string, at: Date): string {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o750 });
+  const file = path.join(dir, preMigrationBackupName(at, last));
+  const tmp = `${file}.partial`;
+  fs.rmSync(tmp, { force: true });
+  try {
+    db.prepare('VACUUM INTO ?').run(tmp);
+    const fd = fs.openSync(tmp, 'r');
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw new StoreError('store-migration-failed', `cannot back up the store before migrating it to ${file}: ${(err as Error).message}`, { cause: err });
+  }
+  return file;
 }
