@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import fc from 'fast-check';
 import t from 'tap';
 import { redactUrl } from '../../firmware-agent/http/redact.js';
-import { startTestBox } from '../helpers/box.js';
+import { startTestBox, strongPassword } from '../helpers/box.js';
 
 t.test('a running box logs no caller number from a query string or a home-area look-up', async (t) => {
   const lines: string[] = [];
@@ -50,4 +50,19 @@ t.test('redactUrl: no run of 7+ digits of a query survives, whatever the paramet
   );
   t.equal(redactUrl('/api/tickets/6230002026112800042/audit'), '/api/tickets/6230002026112800042/audit', 'a ticket number in the path is kept');
   t.equal(redactUrl('/api/tickets?status=received&page=2'), '/api/tickets?status=received&page=2', 'ordinary parameters are kept');
+});
+
+t.test('/healthz tells anyone the status and identity, and only staff the parts and warnings', async (t) => {
+  const tb = await startTestBox();
+  t.teardown(() => tb.close());
+  const anonymous = (await tb.box.http.inject({ method: 'GET', url: '/healthz' })).json() as Record<string, unknown>;
+  t.match(anonymous, { status: /^(ok|degraded)$/, role: 'city', version: String });
+  t.notOk('parts' in anonymous, 'no parts (file paths, disk figures, upstream errors)');
+  t.notOk('warnings' in anonymous, 'no warnings');
+  t.notMatch(JSON.stringify(anonymous), tb.dir, 'no path of the data directory');
+  const admin = (await tb.admin.get('/healthz')).json() as Record<string, unknown>;
+  t.ok(admin.parts && admin.warnings, 'an admin sees the parts and warnings');
+  t.equal((await tb.admin.post('/api/users', { username: 'agent9', password: strongPassword, role: 'agent' })).statusCode, 201);
+  const agent = await tb.login('agent9', strongPassword);
+  t.notOk('parts' in ((await agent.get('/healthz')).json() as object), 'an agent does not');
 });

@@ -1,6 +1,12 @@
-// GET /healthz: public, for monitoring. Answers {status, role, region, version, ...}.
+// GET /healthz: public, for monitoring. Answers {status, role, region, version, ...}. Without a session of a
+// role that looks after the box (admin, supervisor, technician) it says no more than that: the parts and
+// warnings name file paths, disk figures, the upstream's errors and the modem's state, which are for staff,
+// not for anyone on the LAN (issue 13 finding 10).
 import type { FastifyPluginAsync } from 'fastify';
 import type { BoxServices } from '../../box.js';
+
+/** Roles that see the parts and warnings of /healthz. */
+const staff = new Set(['admin', 'supervisor', 'technician']);
 
 export const healthRoutes: FastifyPluginAsync<{ box: BoxServices; startedAt: Date }> = async (app, { box, startedAt }) => {
   app.get(
@@ -9,7 +15,7 @@ export const healthRoutes: FastifyPluginAsync<{ box: BoxServices; startedAt: Dat
       config: { public: true },
       schema: {
         tags: ['health'],
-        summary: 'Box health',
+        summary: 'Box health: status, identity and version for anyone; warnings and parts for admins, supervisors and technicians',
         response: {
           200: {
             type: 'object',
@@ -30,11 +36,11 @@ export const healthRoutes: FastifyPluginAsync<{ box: BoxServices; startedAt: Dat
         },
       },
     },
-    async () => {
+    async (request) => {
       const cfg = box.config.current();
       const now = box.now();
       const report = box.health.report();
-      return {
+      const minimal = {
         status: report.status,
         role: cfg.box.role,
         region: cfg.box.region,
@@ -43,9 +49,9 @@ export const healthRoutes: FastifyPluginAsync<{ box: BoxServices; startedAt: Dat
         version: box.version,
         time: now.toISOString(),
         uptimeSeconds: Math.floor((now.getTime() - startedAt.getTime()) / 1000),
-        warnings: report.warnings,
-        parts: report.parts,
       };
+      if (!request.user || !staff.has(request.user.role)) return minimal;
+      return { ...minimal, warnings: report.warnings, parts: report.parts };
     },
   );
 };
