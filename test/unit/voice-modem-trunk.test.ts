@@ -1,0 +1,185 @@
+// The trunk contract (drivers/trunk/types.ts T1–T11, C1/C5) on VoiceModemTrunk, over an in-memory link to the
+// simulated V.253 modem (the pty tests in test/integration/voice-modem-pty.test.ts cover the real device node).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import t from 'tap';
+import { linearToAlaw } from '../../drivers/media/alaw.js';
+import { memoryLink } from '../../drivers/serial-at/transport.js';
+import { systemClock } from '../../drivers/trunk/clock.js';
+import { TrunkError, type TrunkEvents } from '../../drivers/trunk/types.js';
+import { VoiceModem } from '../../drivers/voice-modem/modem.js';
+import { SimulatedVoiceModem, type VoiceSimOptions } from '../../drivers/voice-modem/simulator/modem-sim.js';
+import { VoiceModemTrunk } from '../../drivers/voice-modem/trunk.js';
+
+const code = (p: Promise<unknown>) =>
+  p.then(
+    () => 'resolved',
+    (e: unknown) => (e instanceof TrunkError ? e.code : String(e)),
+  );
+
+async function rig(t: { teardown(fn: () => unknown): void }, sim: VoiceSimOptions = {}) {
+  const link = memoryLink('vm0');
+  const s = new SimulatedVoiceModem(sim);
+  void link.nextDevice().then((d) => s.attach(d));
+  const modem = new VoiceModem({ transport: link.factory, commandTimeoutMs: 1000, backoffMs: 20, cidWaitMs: 500, ringGapMs: 2000 });
+  const trunk = new VoiceModemTrunk({ modem, clock: systemClock, promptPauseMs: 50 });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vm-trunk-'));
+  t.teardown(async () => {
+    await trunk.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  const next = <K extends keyof TrunkEvents>(event: K) =>
+    new Promise<TrunkEvents[K]>((resolve) => {
+      const l = (e: TrunkEvents[K]) => {
+        trunk.off(event, l);
+        resolve(e);
+      };
+      trunk.on(event, l);
+    });
+  const call = async (number: string | null = '13800000000') => {
+    const offered = next('offered');
+    s.ring(number);
+    return (await offered).callId;
+  };
+  const answered = async () => {
+    const id = await call();
+    await trunk.answer(id);
+    return id;
+  };
+  return { sim: s, modem, trunk, dir, next, call, answered };
+}
+
+function toneFile(dir: string, seconds: number): string {
+  const pcm = new Int16Array(8000 * seconds);
+  for (let i = 0; i < pcm.length; i++) pcm[i] = Math.round(4000 * Math.sin((2 * Math.PI * 500 * i) / 8000));
+  const f = path.join(dir, `tone${seconds}.al`);
+  fs.writeFileSync(f, linearToAlaw(pcm));
+  return f;
+}
+
+t.test('T1: commands before start or after stop reject with driver-down; stop ends the call in flight', async (t) => {
+  const h = await rig(t);
+  t.equal(await code(h.trunk.answer('x')), 'driver-down');
+  const ready = h.next('ready');
+  await h.trunk.start();
+  t.equal((await ready).channels, 1, 'one line, one call');
+  const id = await h.answered();
+  const hup = h.next('hangup');
+  await h.trunk.stop();
+  t.match(await hup, { callId: id, cause: 'driver-stopped', party: 'box' });
+  t.equal(await code(h.trunk.play(id, { id: 'x' })), 'driver-down');
+});
+
+t.test('T3/T4: one hang-up, nothing after it; commands on an ended or unknown call reject; hangup is idempotent', async (t) => {
+  const h = await rig(t);
+  await h.trunk.start();
+  const id = await h.answered();
+  const seen: string[] = [];
+  h.trunk.on('digits', () => seen.push('digits'));
+  h.trunk.on('hangup', () => seen.push('hangup'));
+  const hup = h.next('hangup');
+  h.sim.hangUp('loop-drop');
+  await hup;
+  h.sim.hangUp('loop-drop');
+  h.sim.press('1');
+  t.equal(await code(h.trunk.play(id, { id: 'x' })), 'unknown-call');
+  t.equal(await code(h.trunk.collectDigits('nope', { max: 1, firstDigitTimeoutMs: 10 })), 'unknown-call');
+  t.equal(await code(h.trunk.hangup(id)), 'resolved');
+  t.equal(await code(h.trunk.hangup('nope')), 'resolved');
+  t.same(seen, ['hangup']);
+  t.ok(id.startsWith('vm-'), 'T2: a boot-prefixed id');
+});
+
+t.test('T5: media needs an answered call; T6: one media operation at a time, background recording alongside', async (t) => {
+  const h = await rig(t);
+  await h.trunk.start();
+  const id = await h.call();
+  t.equal(await code(h.trunk.play(id, { id: 'x' })), 'not-answered');
+  await h.trunk.answer(id);
+  const long = h.trunk.play(id, { id: 'long', file: toneFile(h.dir, 3) });
+  t.equal(await code(h.trunk.collectDigits(id, { max: 1, firstDigitTimeoutMs: 100 })), 'busy');
+  const bg = h.trunk.record(id, { file: path.join(h.dir, 'bg.wav'), background: true });
+  const hup = h.next('hangup');
+  await h.trunk.hangup(id);
+  await hup;
+  t.same(await long, { outcome: 'caller-gone' }, 'the prompt settles when the call ends');
+  t.match(await bg, { outcome: 'ended' });
+  t.ok(fs.existsSync(path.join(h.dir, 'bg.wav')));
+});
+
+t.test('T7: digits pressed before collecting are kept; an interruptible prompt stops at a buffered digit', async (t) => {
+  const h = await rig(t);
+  await h.trunk.start();
+  const id = await h.answered();
+  const d = h.next('digits');
+  h.sim.press('4');
+  t.equal((await d).digits, '4');
+  t.same(await h.trunk.play(id, { id: 'long', file: toneFile(h.dir, 3) }, { interruptible: true }), { outcome: 'interrupted', digit: '4' });
+  t.same(await h.trunk.collectDigits(id, { max: 1, firstDigitTimeoutMs: 1000 }), { outcome: 'max', digits: '4' });
+});
+
+t.test('T8: aborting a prompt or a collection settles it as cancelled', async (t) => {
+  const h = await rig(t);
+  await h.trunk.start();
+  const id = await h.answered();
+  const ac = new AbortController();
+  const p = h.trunk.play(id, { id: 'long', file: toneFile(h.dir, 5) }, { signal: ac.signal });
+  h.sim.once('heard', () => ac.abort());
+  t.same(await p, { outcome: 'cancelled' });
+  const ac2 = new AbortController();
+  const c = h.trunk.collectDigits(id, { max: 3, firstDigitTimeoutMs: 10_000, signal: ac2.signal });
+  ac2.abort();
+  t.same(await c, { outcome: 'cancelled', digits: '' });
+});
+
+t.test('a missing prompt file is a short pause that completes (a distress call must still be routed)', async (t) => {
+  const h = await rig(t);
+  await h.trunk.start();
+  const id = await h.answered();
+  t.same(await h.trunk.play(id, { id: 'gone', file: path.join(h.dir, 'nope.wav') }), { outcome: 'completed' });
+});
+
+t.test('C1/C5: no transfer, no station; the capabilities say so', async (t) => {
+  const h = await rig(t);
+  await h.trunk.start();
+  t.match(h.trunk.capabilities, { answer: true, play: 'audio', digits: 'module', record: 'box', transfer: false, stations: 'none' });
+  const id = await h.call();
+  t.equal(await code(h.trunk.transfer(id, '12395')), 'unsupported');
+  t.same(await h.trunk.connectAgent(id, '801', { ringTimeoutMs: 1000 }), { outcome: 'unreachable' });
+});
+
+t.test('half duplex: a message is recorded until its maximum length', async (t) => {
+  const h = await rig(t, { family: 'conexant', duplex: false });
+  await h.trunk.start();
+  const id = await h.answered();
+  t.equal(h.modem.status.duplex, false);
+  const speech = new Int16Array(4000);
+  for (let i = 0; i < speech.length; i++) speech[i] = Math.round(6000 * Math.sin((2 * Math.PI * 300 * i) / 8000));
+  h.sim.speak(speech);
+  const r = await h.trunk.record(id, { file: path.join(h.dir, 'vm.wav'), maxMs: 800, stopDigits: '#' });
+  t.equal(r.outcome, 'max');
+  t.ok(r.durationMs > 0);
+});
+
+t.test('a long silence while recording a message means the caller is gone (a line without loop-current drop)', async (t) => {
+  const link = memoryLink('vm1');
+  const s = new SimulatedVoiceModem();
+  void link.nextDevice().then((d) => s.attach(d));
+  const modem = new VoiceModem({ transport: link.factory, commandTimeoutMs: 1000, cidWaitMs: 300 });
+  const trunk = new VoiceModemTrunk({ modem, clock: systemClock, silenceHangupMs: 600 });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vm-trunk-'));
+  t.teardown(async () => {
+    await trunk.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  await trunk.start();
+  const offered = new Promise<string>((r) => trunk.on('offered', (o) => r(o.callId)));
+  s.ring('13800000009');
+  const id = await offered;
+  await trunk.answer(id);
+  const hup = new Promise<TrunkEvents['hangup']>((r) => trunk.on('hangup', r));
+  const r = await trunk.record(id, { file: path.join(dir, 'vm.wav'), maxMs: 30_000, stopDigits: '#' });
+  t.equal(r.outcome, 'caller-gone');
+  t.match(await hup, { callId: id, party: 'caller', cause: 'normal' });
+});
