@@ -28,6 +28,7 @@ import {
   type CallId,
   type CollectOptions,
   type CollectResult,
+  type ConnectOptions,
   type ConnectResult,
   type HangupCause,
   type PlayOptions,
@@ -244,14 +245,17 @@ export class VoiceModemTrunk implements TrunkDriver {
     }
   }
 
-  async connectAgent(callId: CallId): Promise<ConnectResult> {
+  async connectAgent(callId: CallId, station: string, options?: ConnectOptions): Promise<ConnectResult> {
     this.#get(callId);
+    void station;
+    if (options?.signal?.aborted) return { outcome: 'cancelled' };
     // One line, one call: no second line to ring a station on (capabilities.stations 'none').
     return { outcome: 'unreachable' };
   }
 
-  async transfer(callId: CallId): Promise<TransferResult> {
+  async transfer(callId: CallId, number: string): Promise<TransferResult> {
     this.#get(callId);
+    void number;
     throw new TrunkError('unsupported', 'the voice modem cannot transfer calls (no hook-flash transfer)');
   }
 
