@@ -160,6 +160,7 @@ export async function installWebUi(box: Box, _opts: BoxOptions): Promise<void> {
     return;
   }
   const index = fs.readFileSync(path.join(distDir, 'index.html'));
+  const csp = "default-src 'self'; img-src 'self' data:; media-src 'self' blob:; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
   await box.http.register(fastifyStatic, {
     root: distDir,
     prefix: '/',
@@ -170,10 +171,13 @@ export async function installWebUi(box: Box, _opts: BoxOptions): Promise<void> {
     preCompressed: true,
     setHeaders(res, file) {
       res.setHeader('cache-control', file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache');
+      // Every file of the UI, /index.html asked for by name too, carries the page's policy (issue 13 finding 10).
+      res.setHeader('content-security-policy', csp);
+      res.setHeader('x-content-type-options', 'nosniff');
     },
   });
   const page = (_: unknown, reply: import('fastify').FastifyReply) =>
-    reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-cache').header('x-content-type-options', 'nosniff').header('content-security-policy', "default-src 'self'; img-src 'self' data:; media-src 'self' blob:; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'").send(index);
+    reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-cache').header('x-content-type-options', 'nosniff').header('content-security-policy', csp).send(index);
   box.http.get('/', { config: { public: true }, schema: { hide: true } }, page);
   box.http.get('/*', { config: { public: true }, schema: { hide: true } }, (request, reply) => {
     if (request.url.startsWith('/api/') || request.url === '/api') {

@@ -9,7 +9,7 @@ t.test('serving the web UI', async (t) => {
   t.teardown(tb.close);
   const { departmentId } = await seedUsers(tb);
 
-  for (const p of ['/', '/desk', '/tickets/6230002026112800001', '/admin/users']) {
+  for (const p of ['/', '/index.html', '/desk', '/tickets/6230002026112800001', '/admin/users']) {
     const r = await fetch(tb.url + p);
     t.equal(r.status, 200, `${p} answers the app`);
     t.match(r.headers.get('content-type'), /text\/html/);
