@@ -13,7 +13,6 @@ import path from 'node:path';
 
 const require = createRequire(import.meta.url);
 const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
-const tscBin = require.resolve('typescript/bin/tsc');
 const tapBin = path.join(root, 'node_modules', 'tap', 'dist', 'esm', 'run.mjs');
 
 function run(cmd, args, onLine) {
@@ -78,7 +77,7 @@ if (!extra.includes('--no-deps')) {
 
 if (!extra.includes('--no-typecheck')) {
   console.log('# type check (tsc --noEmit)');
-  const tscCode = await run(process.execPath, [tscBin, '--noEmit', '-p', 'tsconfig.json']);
+  const tscCode = await run(process.execPath, [require.resolve('typescript/bin/tsc'), '--noEmit', '-p', 'tsconfig.json']);
   if (tscCode === 0) passed += 1;
   else failed += 1;
 }
