@@ -1,0 +1,172 @@
+// Boot bench (issue 11): the shipped box (`node bin/edgebox.js start`, the built dist/) on a store holding
+// 1M tickets (10k with --quick): time from spawn to the first 200 from /healthz, and the resident memory
+// (VmRSS) of the idle box once it has settled. Beside it, in the same run and started the same way (node on a
+// plain .js file, the same machine load), a bare fastify server with one /healthz route; each figure carries
+// its ratio to that baseline. Targets: ready within 1 s, idle RSS under 150 MB.
+//
+// The store is filled with the tickets bench's prefill (raw INSERTs into the real schema). The box is started
+// once untimed (the first start creates the admin account and synthesises IVR prompts), then `rounds` times
+// alternating with the bare server; medians are reported.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Figure } from './lib/figure.js';
+import { round } from './lib/figure.js';
+import { prefillTickets } from './lib/prefill.js';
+import { benchRegions, openBenchStore, tempDir } from './lib/store.js';
+import { TicketGenerator } from './lib/corpus.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const readyTargetMs = 1000;
+const rssTargetMb = 150;
+
+export interface BootBenchOptions {
+  quick?: boolean;
+  size?: number;
+  rounds?: number;
+  /** How long the started process is left idle before its RSS is read. */
+  settleMs?: number;
+  log?: (msg: string) => void;
+}
+
+// The baseline: fastify with one route, as a plain ES module, run by node the way bin/edgebox.js is.
+const bareServer = `
+import Fastify from 'fastify';
+const app = Fastify({ logger: false });
+app.get('/healthz', async () => ({ status: 'ok' }));
+const address = await app.listen({ port: 0, host: '127.0.0.1' });
+process.stdout.write('listening on ' + address + '\\n');
+process.once('SIGTERM', () => app.close().then(() => process.exit(0)));
+`;
+
+interface Boot {
+  readyMs: number;
+  rssMb: number;
+}
+
+const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function vmRssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/** Spawns `args`, times spawn → first /healthz 200, lets it idle `settleMs`, reads VmRSS, stops it. */
+async function boot(args: string[], settleMs: number): Promise<Boot> {
+  const started = process.hrtime.bigint();
+  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
+        if (m) resolve(m[1]!);
+      });
+      void exited.then((code) => reject(new Error(`exited ${code} before listening: ${err.slice(-2000)}`)));
+    });
+    for (;;) {
+      const ok = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+      if (ok) break;
+      await delay(5);
+    }
+    const readyMs = Number(process.hrtime.bigint() - started) / 1e6;
+    await delay(settleMs);
+    const rssMb = vmRssMb(child.pid!);
+    return { readyMs, rssMb };
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor((s.length - 1) / 2)]!;
+};
+
+export default async function bootBench(opts: BootBenchOptions = {}): Promise<Figure[]> {
+  const log = opts.log ?? ((m: string) => process.stderr.write(`[boot] ${m}\n`));
+  const size = opts.size ?? (opts.quick ? 10_000 : 1_000_000);
+  const rounds = opts.rounds ?? 3;
+  const settleMs = opts.settleMs ?? 5000;
+  if (!fs.existsSync(path.join(root, 'dist/firmware-agent/cli/main.js'))) {
+    throw new Error('the boot bench measures the built box: run `npm run build` first');
+  }
+  const tmp = tempDir(`boot-${size}`);
+  try {
+    // The store, filled as the tickets bench fills it, then closed: the box opens it as on any start.
+    const store = openBenchStore(tmp.dir);
+    const { box, matters } = benchRegions();
+    const every = Math.max(100_000, Math.floor(size / 10));
+    const prefillMs = prefillTickets({
+      db: store.db,
+      calendar: store.calendar,
+      generator: new TicketGenerator(matters, 12328 + size),
+      count: size,
+      boxRegion: box,
+      createdBy: store.agent.id!,
+      departments: store.departments,
+      onProgress: (done) => {
+        if (done % every === 0 || done === size) log(`prefill ${done}/${size}`);
+      },
+    });
+    store.close();
+    const dbMb = fs.statSync(path.join(tmp.dir, 'edgebox.sqlite')).size / 2 ** 20;
+
+    const boxArgs = [path.join(root, 'bin/edgebox.js'), 'start', '--port', '0', '--data', tmp.dir, '--log-level', 'warn'];
+    const bareArgs = ['--input-type=module', '-e', bareServer];
+    log('first start (untimed: admin account, IVR prompts)');
+    const first = await boot(boxArgs, 0);
+    const boxes: Boot[] = [];
+    const bares: Boot[] = [];
+    for (let i = 0; i < rounds; i++) {
+      log(`round ${i + 1}/${rounds}`);
+      bares.push(await boot(bareArgs, settleMs));
+      boxes.push(await boot(boxArgs, settleMs));
+    }
+    const bareReady = median(bares.map((b) => b.readyMs));
+    const bareRss = median(bares.map((b) => b.rssMb));
+    const boxReady = median(boxes.map((b) => b.readyMs));
+    const boxRss = median(boxes.map((b) => b.rssMb));
+    const note = `${rounds} rounds, median; spawn of node to the first 200 from /healthz; RSS read after ${settleMs} ms idle`;
+    return [
+      { bench: 'boot.prefill', store: 'sqlite', size, ms: Math.round(prefillMs), db_mb: round(dbMb), note: 'setup, not a target' },
+      {
+        bench: 'boot.ready',
+        store: 'sqlite',
+        size,
+        samples: rounds,
+        ready_ms: round(boxReady),
+        runs_ms: boxes.map((b) => round(b.readyMs)),
+        first_start_ms: round(first.readyMs),
+        bare_fastify_ms: round(bareReady),
+        ratio_vs_baseline: round(boxReady / bareReady),
+        baseline: 'bare fastify server, same run',
+        target: `ready_ms < ${readyTargetMs}`,
+        ok: boxReady < readyTargetMs,
+        note,
+      },
+      {
+        bench: 'boot.idle_rss',
+        store: 'sqlite',
+        size,
+        samples: rounds,
+        rss_mb: round(boxRss),
+        runs_mb: boxes.map((b) => round(b.rssMb)),
+        bare_fastify_mb: round(bareRss),
+        ratio_vs_baseline: round(boxRss / bareRss),
+        baseline: 'bare fastify server, same run',
+        target: `rss_mb < ${rssTargetMb}`,
+        ok: boxRss < rssTargetMb,
+        note,
+      },
+    ];
+  } finally {
+    tmp.remove();
+  }
+}
