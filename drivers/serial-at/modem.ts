@@ -60,6 +60,8 @@ export interface ModemEvents {
 
 /** Module TTS command sets: SIMCom AT+CTTS, Quectel AT+QTTS; mode 1 takes the text as UCS2 hex. */
 export type TtsEngine = 'simcom' | 'quectel';
+/** Module families with a PCM voice port: Quectel AT+QPCMV, SIMCom AT+CPCMREG. */
+export type PcmFamily = 'simcom' | 'quectel';
 const ttsCommand: Record<TtsEngine, string> = { simcom: 'AT+CTTS', quectel: 'AT+QTTS' };
 
 export interface GsmModemOptions {
@@ -384,6 +386,34 @@ export class GsmModem {
   async stopSpeaking(engine: TtsEngine): Promise<void> {
     if (this.#status.state !== 'ready') return; // recovery resets the module, which stops it anyway
     await this.#exec({ command: `${ttsCommand[engine]}=0`, timeoutMs: this.#o.commandTimeoutMs }).catch(() => undefined);
+  }
+
+  /**
+   * Starts voice on the module's voice port for the active call. Quectel: AT+QPCMV=1,0 — voice over the USB
+   * serial port (<port> 0; 2 would be USB audio class) (Quectel EC2x&EG9x&EG25-G Voice Over USB and UAC
+   * Application Note, AT+QPCMV; also accepted before a call). SIMCom: AT+CPCMREG=1 once the call is up
+   * (SIMCom SIM7500_SIM7600 Series USB AUDIO Application Note, AT+CPCMREG). Throws CommandFailed when the
+   * module refuses (firmware without it).
+   */
+  async startPcm(family: PcmFamily): Promise<void> {
+    if (!this.#calls.current || this.#calls.current.state !== 'active') {
+      throw new SerialAtError(SerialAtErrorCodes.CallState, 'startPcm: no active call');
+    }
+    await this.#execOk({ command: family === 'quectel' ? 'AT+QPCMV=1,0' : 'AT+CPCMREG=1', timeoutMs: this.#o.commandTimeoutMs });
+  }
+
+  /**
+   * Stops voice on the voice port after the call (SIMCom needs AT+CPCMREG=0 after hang-up, else the next
+   * call's AT+CPCMREG=1 may fail — USB AUDIO Application Note; Quectel AT+QPCMV=0). Never throws.
+   */
+  async stopPcm(family: PcmFamily): Promise<void> {
+    if (this.#status.state !== 'ready') return; // a recovering module is reset, which stops it anyway
+    await this.#exec({ command: family === 'quectel' ? 'AT+QPCMV=0' : 'AT+CPCMREG=0', timeoutMs: this.#o.commandTimeoutMs }).catch(() => undefined);
+  }
+
+  /** Puts a problem found outside the AT exchanges (the voice port) on the status for /healthz. */
+  noteProblem(text: string): void {
+    this.#patch({ lastProblem: text });
   }
 
   // ---------------------------------------------------------------- health

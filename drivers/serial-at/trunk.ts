@@ -17,7 +17,12 @@
 //  - Agents: a GSM gateway cannot ring another line while holding this one without network
 //    services, so agent "stations" are the gateway's local audio ports (handset/headset wired to an
 //    agent position), listed in `stations`; connecting to one succeeds at once. Other stations are
-//    `unreachable`, and `transfer` and `record` are unsupported (capabilities say so).
+//    `unreachable`, and `transfer` is unsupported (capabilities say so).
+//  - Audio path (`voice`): a module with a PCM voice port (Quectel AT+QPCMV, SIMCom AT+CPCMREG; voice-port.ts)
+//    carries the call's audio to the box. Then the box plays its own prompt files, detects digits in software
+//    (merged with the module's detector when that is on too) and records (voicemail, conversations): play
+//    'audio', digits 'box', record 'box'. Without the port (not configured, or it cannot be opened) the
+//    profile above applies; a port that fails is retried when the modem comes back (re-initialised).
 import type { Clock, TimerHandle } from '../trunk/clock.js';
 import { DigitBuffer } from '../trunk/digits.js';
 import { TrunkEmitter } from '../trunk/emitter.js';
@@ -39,9 +44,16 @@ import {
   type TrunkEventName,
   type TrunkListener,
 } from '../trunk/types.js';
+import path from 'node:path';
+import { alawToLinear } from '../media/alaw.js';
+import { loadPromptAlaw, WavRecorder } from '../media/wav.js';
+import { DtmfMerger } from '../voice-modem/dtmf-merge.js';
+import type { RecordOptions } from '../trunk/types.js';
+import { CallAudio } from './call-audio.js';
 import { isSerialAtError } from './errors.js';
 import { redactNumber, silentLogger, type Logger } from './log.js';
-import type { GsmModem, TtsEngine } from './modem.js';
+import type { GsmModem, PcmFamily, TtsEngine } from './modem.js';
+import type { VoicePort } from './voice-port.js';
 import type { CallEvent } from './voice.js';
 
 export interface SerialAtTrunkOptions {
@@ -62,6 +74,17 @@ export interface SerialAtTrunkOptions {
   tts?: TtsEngine;
   /** Longest a spoken prompt may take, per character, before it is taken as ended, ms (default 400; plus 2 s). */
   ttsMsPerChar?: number;
+  /** The module's PCM voice port (Quectel AT+QPCMV / SIMCom AT+CPCMREG), for the box's own audio path. */
+  voice?: {
+    port: VoicePort;
+    family: PcmFamily;
+    /** Directory of digit prompts 0.wav … 9.wav for `Prompt.say` (optional). */
+    sayDir?: string;
+    /** Nothing on the voice port this long after the module was told to stream = one-way audio (default 2000). */
+    oneWayMs?: number;
+    /** A received digit this soon after the box sent the same one is its echo (default 1000). */
+    echoWindowMs?: number;
+  };
   /**
    * How long `start()` waits for the modem, ms (default 20000). A box must boot without its
    * gateway: past this, start resolves, `failed` (not permanent) is emitted, and `ready` follows
@@ -70,11 +93,13 @@ export interface SerialAtTrunkOptions {
   startTimeoutMs?: number;
 }
 
-/** A prompt the module is speaking. */
+/** A prompt being played: by the module's TTS or over the voice port. */
 interface Speech {
   ended: Promise<void>;
   /** Removes the end-of-speech listener (when the prompt ends another way). */
   release: () => void;
+  /** Stops it when it did not end by itself (interrupted, cancelled, timed out). */
+  stop: () => Promise<void>;
   maxMs: number;
   over: boolean;
 }
@@ -86,11 +111,18 @@ interface CallState {
   digits: DigitBuffer;
   /** Settles pending commands when the driver fails (T9). */
   fail: AbortController;
+  /** The call's audio on the voice port, once streaming (undefined: no audio path for this call). */
+  audio?: CallAudio;
+  /** Ends background recordings at hang-up. */
+  over: AbortController;
 }
 
 export class SerialAtTrunk implements TrunkDriver {
   readonly kind = 'serial-at';
-  readonly capabilities: TrunkCapabilities;
+  readonly #noAudio: TrunkCapabilities;
+  readonly #withAudio: TrunkCapabilities;
+  readonly #voice: SerialAtTrunkOptions['voice'];
+  readonly #merger = new DtmfMerger(300);
   readonly #modem: GsmModem;
   readonly #clock: Clock;
   readonly #log: Logger;
@@ -118,7 +150,8 @@ export class SerialAtTrunk implements TrunkDriver {
     this.#tts = o.tts;
     this.#ttsMsPerChar = o.ttsMsPerChar ?? 400;
     this.#startTimeoutMs = o.startTimeoutMs ?? 20_000;
-    this.capabilities = {
+    this.#voice = o.voice;
+    this.#noAudio = Object.freeze<TrunkCapabilities>({
       answer: true,
       play: this.#tts ? 'module-tts' : 'none',
       promptFormats: [],
@@ -127,7 +160,27 @@ export class SerialAtTrunk implements TrunkDriver {
       record: false,
       transfer: false,
       stations: this.#stations.size ? 'local' : 'none',
-    };
+    });
+    this.#withAudio = Object.freeze<TrunkCapabilities>({ ...this.#noAudio, play: 'audio', promptFormats: ['alaw', 'wav'], digits: 'box', record: 'box' });
+  }
+
+  /** The audio profile while the voice port is open, else the module-only one (read per call by the flow). */
+  get capabilities(): TrunkCapabilities {
+    return this.#voice?.port.isOpen ? this.#withAudio : this.#noAudio;
+  }
+
+  /** Opens the voice port; on failure logs a clear problem and carries on with the no-audio profile. */
+  async #openVoice(quiet = false): Promise<void> {
+    const v = this.#voice;
+    if (!v || v.port.isOpen) return;
+    try {
+      await v.port.open();
+      this.#log.info({ port: v.port.describe, family: v.family }, 'voice port open: prompts, digits and recording by the box');
+    } catch (err) {
+      const text = err instanceof Error ? err.message : String(err);
+      if (!quiet) this.#log.error({ port: v.port.describe, err: text }, 'voice port unavailable: calls go on without the box\'s audio (no prompts from files, no recording)');
+      this.#modem.noteProblem(text);
+    }
   }
 
   on<K extends TrunkEventName>(event: K, listener: TrunkListener<K>): void {
@@ -144,8 +197,11 @@ export class SerialAtTrunk implements TrunkDriver {
       this.#modem.on('lost', (e) => this.#onLost(e.reason)),
       this.#modem.on('ready', () => {
         if (this.#up) this.#emitter.emit('ready', { channels: 1, at: this.#clock.now() });
+        // A re-plugged module re-enumerates its voice port too: try it again.
+        if (this.#voice && !this.#voice.port.isOpen) void this.#openVoice(true).catch(() => undefined);
       }),
     ];
+    await this.#openVoice();
     let timer: TimerHandle | undefined;
     const late = new Promise<'late'>((resolve) => (timer = this.#clock.setTimeout(() => resolve('late'), this.#startTimeoutMs)));
     const started = this.#modem.start().then(() => 'ready' as const);
@@ -167,6 +223,7 @@ export class SerialAtTrunk implements TrunkDriver {
     this.#up = false;
     for (const [callId, c] of [...this.#calls]) this.#release(callId, c, 'driver-stopped', 'box');
     for (const u of this.#unsubscribe.splice(0)) u();
+    await this.#voice?.port.close();
     await this.#modem.stop();
   }
 
@@ -179,6 +236,47 @@ export class SerialAtTrunk implements TrunkDriver {
     } catch (err) {
       throw this.#map(err, callId);
     }
+    await this.#startAudio(callId, c);
+  }
+
+  /** Tells the module to stream the call's voice to the voice port and starts listening to it. */
+  async #startAudio(callId: CallId, c: CallState): Promise<void> {
+    const v = this.#voice;
+    if (!v?.port.isOpen || c.gone) return;
+    v.port.startCall();
+    try {
+      await this.#modem.startPcm(v.family);
+    } catch (err) {
+      v.port.endCall();
+      this.#log.warn({ callId, err: String(err), command: v.family === 'quectel' ? 'AT+QPCMV=1,0' : 'AT+CPCMREG=1' }, 'the module refused voice on its voice port: this call has no audio path');
+      this.#modem.noteProblem(`voice port: ${v.family === 'quectel' ? 'AT+QPCMV=1,0' : 'AT+CPCMREG=1'} refused`);
+      return;
+    }
+    if (c.gone) return;
+    const audio = new CallAudio({
+      port: v.port,
+      clock: this.#clock,
+      ...(v.oneWayMs !== undefined ? { oneWayMs: v.oneWayMs } : {}),
+      ...(v.echoWindowMs !== undefined ? { echoWindowMs: v.echoWindowMs } : {}),
+      onDigit: (d, at) => this.#digit(callId, 'box', d, at),
+      onEcho: (d) => this.#log.debug({ callId, digit: d }, 'digit dropped: echo of the box\'s own audio'),
+      onOneWay: () => {
+        const text = `voice port ${v.port.describe}: no audio from the module since answer (one-way audio)`;
+        this.#log.warn({ callId, port: v.port.describe, moduleDetector: this.#noAudio.digits === 'module' }, `${text}; digits only from the module's detector, recordings silent`);
+        this.#modem.noteProblem(text);
+      },
+    });
+    c.audio = audio;
+    audio.start();
+  }
+
+  /** A key press from the module's detector or the box's receiver; one press reported by both counts once. */
+  #digit(callId: CallId, source: 'module' | 'box', digit: string, at: number): void {
+    const c = this.#calls.get(callId);
+    if (!c || c.gone) return;
+    if (this.#voice && !this.#merger.report(source, digit, at)) return;
+    c.digits.push(digit);
+    this.#emitter.emit('digits', { callId, digits: digit, at });
   }
 
   async play(callId: CallId, prompt: Prompt, options: PlayOptions = {}): Promise<PlayResult> {
@@ -186,8 +284,9 @@ export class SerialAtTrunk implements TrunkDriver {
     let speech: Speech | undefined;
     try {
       const signal = options.signal;
-      if (this.#tts && prompt.text && !signal?.aborted) speech = await this.#speak(callId, this.#tts, prompt);
-      else this.#log.debug({ callId, prompt: prompt.id }, 'prompt (no audio path: pause)');
+      if (c.audio && !signal?.aborted) speech = await this.#playAudio(callId, c, prompt);
+      if (!speech && this.#tts && prompt.text && !signal?.aborted) speech = await this.#speak(callId, this.#tts, prompt);
+      else if (!speech) this.#log.debug({ callId, prompt: prompt.id }, 'prompt (no audio path: pause)');
       const r = await new Promise<PlayResult>((resolve) => {
         let timer: TimerHandle | undefined;
         const stopWatch = new AbortController();
@@ -222,7 +321,7 @@ export class SerialAtTrunk implements TrunkDriver {
       });
       // Interrupted, cancelled or timed out: the module must not talk over what comes next.
       speech?.release();
-      if (speech && !speech.over && !c.gone && !c.fail.signal.aborted) await this.#modem.stopSpeaking(this.#tts!);
+      if (speech && !speech.over && !c.gone && !c.fail.signal.aborted) await speech.stop();
       if (c.fail.signal.aborted && !c.gone) throw new TrunkError('driver-failed', 'the gateway was lost');
       if (c.gone && r.outcome === 'completed') return { outcome: 'caller-gone' };
       return r;
@@ -251,7 +350,48 @@ export class SerialAtTrunk implements TrunkDriver {
       return undefined;
     }
     this.#log.debug({ callId, prompt: prompt.id, engine }, 'prompt spoken by the module');
-    return { ended, release, maxMs: 2000 + this.#ttsMsPerChar * text.length, over: false };
+    return { ended, release, stop: () => this.#modem.stopSpeaking(engine), maxMs: 2000 + this.#ttsMsPerChar * text.length, over: false };
+  }
+
+  /**
+   * Starts the prompt's file (and its `say` digits) over the voice port: A-law or PCM WAV → 8 kHz linear,
+   * paced at real time. Undefined (TTS or the pause instead) when the prompt has no file or it cannot be read.
+   */
+  async #playAudio(callId: CallId, c: CallState, prompt: Prompt): Promise<Speech | undefined> {
+    const v = this.#voice!;
+    if (!prompt.file) return undefined;
+    const files = [prompt.file];
+    if (prompt.say?.length && v.sayDir) for (const s of prompt.say) for (const ch of s) if (/\d/.test(ch)) files.push(path.join(v.sayDir, `${ch}.wav`));
+    const parts: Int16Array[] = [];
+    for (const f of files) {
+      try {
+        parts.push(alawToLinear(await loadPromptAlaw(f)));
+      } catch (err) {
+        if (f === prompt.file) {
+          this.#log.warn({ callId, prompt: prompt.id, err: String(err) }, 'prompt file unreadable; prompt is a pause');
+          return undefined;
+        }
+        this.#log.warn({ callId, prompt: prompt.id, file: f, err: String(err) }, 'digit prompt unreadable; skipped');
+      }
+    }
+    const pcm = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
+    let o = 0;
+    for (const p of parts) {
+      pcm.set(p, o);
+      o += p.length;
+    }
+    if (c.gone) return undefined;
+    const cut = new AbortController();
+    const ended = v.port.play(pcm, cut.signal).then(() => undefined);
+    this.#log.debug({ callId, prompt: prompt.id, ms: Math.round(pcm.length / 8) }, 'prompt played over the voice port');
+    return {
+      ended,
+      release: () => {},
+      stop: async () => cut.abort(),
+      // Real time plus a margin: a port that stops taking writes must not hold the call.
+      maxMs: pcm.length / 8 + 2000,
+      over: false,
+    };
   }
 
   async collectDigits(callId: CallId, options: CollectOptions): Promise<CollectResult> {
@@ -280,22 +420,89 @@ export class SerialAtTrunk implements TrunkDriver {
     throw new TrunkError('unsupported', 'the serial gateway cannot transfer calls');
   }
 
-  async record(callId: CallId): Promise<RecordResult> {
-    this.#get(callId);
-    throw new TrunkError('unsupported', 'the serial gateway cannot record calls');
+  /**
+   * Records what the caller says (voicemail; `background`: the whole conversation, the box's prompts mixed in)
+   * from the voice port into an 8 kHz WAV (media/wav.ts WavRecorder: .part, fsync, rename). Without an audio
+   * path for this call: `unsupported` (capabilities say record false). With one-way audio the file is written
+   * and holds nothing the caller said (the problem is logged when it is found).
+   */
+  async record(callId: CallId, options: RecordOptions): Promise<RecordResult> {
+    const background = !!options?.background;
+    const c = background ? this.#get(callId) : this.#calls.get(callId);
+    if (!c?.audio) {
+      this.#get(callId);
+      throw new TrunkError('unsupported', 'the serial gateway has no audio path for this call: it cannot record');
+    }
+    if (!background) this.#media(callId);
+    else if (!c.answered) throw new TrunkError('not-answered', `call ${callId} is not answered`);
+    const audio = c.audio;
+    const cleanups: Array<() => void> = [];
+    try {
+      if (options.signal?.aborted) return { outcome: 'cancelled', file: options.file, durationMs: 0 };
+      let rec: WavRecorder;
+      try {
+        rec = new WavRecorder(options.file);
+      } catch (err) {
+        throw new TrunkError('invalid-argument', `cannot record to ${options.file}: ${(err as Error).message}`, { cause: err });
+      }
+      cleanups.push(audio.record(rec, background));
+      type Outcome = RecordResult['outcome'];
+      const outcome = await new Promise<Outcome>((resolve) => {
+        const over = () => resolve(background ? 'ended' : 'caller-gone');
+        if (c.over.signal.aborted || c.fail.signal.aborted) return over();
+        c.over.signal.addEventListener('abort', over, { once: true });
+        c.fail.signal.addEventListener('abort', over, { once: true });
+        cleanups.push(() => {
+          c.over.signal.removeEventListener('abort', over);
+          c.fail.signal.removeEventListener('abort', over);
+        });
+        if (options.maxMs !== undefined) {
+          const t = this.#clock.setTimeout(() => resolve('max'), options.maxMs);
+          cleanups.push(() => this.#clock.clearTimeout(t));
+        }
+        if (!background && options.stopDigits) {
+          const stop = options.stopDigits;
+          const watch = new AbortController();
+          cleanups.push(() => watch.abort());
+          const next = (): void => {
+            void c.digits.firstDigit(watch.signal).then((d) => {
+              if (d === null) return;
+              c.digits.shift();
+              if (stop.includes(d)) resolve('digit');
+              else next();
+            });
+          };
+          next();
+        }
+        if (options.signal) {
+          const ab = () => resolve('cancelled');
+          options.signal.addEventListener('abort', ab, { once: true });
+          cleanups.push(() => options.signal!.removeEventListener('abort', ab));
+        }
+      });
+      for (const f of cleanups.splice(0)) f();
+      const durationMs = rec.finish();
+      if (c.fail.signal.aborted && !c.gone) throw new TrunkError('driver-failed', 'the gateway was lost');
+      return { outcome, file: options.file, durationMs };
+    } finally {
+      for (const f of cleanups) f();
+      if (!background) c.media = false;
+    }
   }
 
   async hangup(callId: CallId, cause: HangupCause = 'normal'): Promise<void> {
     const c = this.#calls.get(callId);
     if (!this.#up && !c) throw new TrunkError('driver-down', 'the serial gateway is not started');
     if (!c || c.gone) return;
-    this.#release(callId, c, cause, 'box');
+    const streaming = c.audio !== undefined;
+    this.#release(callId, c, cause, 'box', false);
     try {
       await this.#modem.hangup(callId);
     } catch (err) {
       // The call is over for the box either way; a modem that cannot take ATH is being recovered.
       this.#log.warn({ callId, err: String(err) }, 'ATH failed');
     }
+    if (streaming && this.#voice) await this.#modem.stopPcm(this.#voice.family);
   }
 
   // ------------------------------------------------------------------
@@ -329,7 +536,7 @@ export class SerialAtTrunk implements TrunkDriver {
     if (!this.#up) return;
     switch (e.type) {
       case 'incoming': {
-        const c: CallState = { answered: false, gone: false, media: false, digits: new DigitBuffer(this.#clock), fail: new AbortController() };
+        const c: CallState = { answered: false, gone: false, media: false, digits: new DigitBuffer(this.#clock), fail: new AbortController(), over: new AbortController() };
         this.#calls.set(e.callId, c);
         this.#log.info({ callId: e.callId, caller: redactNumber(e.number) }, 'call offered');
         this.#emitter.emit('offered', {
@@ -342,13 +549,9 @@ export class SerialAtTrunk implements TrunkDriver {
         });
         return;
       }
-      case 'dtmf': {
-        const c = this.#calls.get(e.callId);
-        if (!c || c.gone) return;
-        c.digits.push(e.digit);
-        this.#emitter.emit('digits', { callId: e.callId, digits: e.digit, at: e.at });
+      case 'dtmf':
+        this.#digit(e.callId, 'module', e.digit, e.at);
         return;
-      }
       case 'ended': {
         const c = this.#calls.get(e.callId);
         if (!c || c.gone) return;
@@ -363,8 +566,10 @@ export class SerialAtTrunk implements TrunkDriver {
     }
   }
 
-  #release(callId: CallId, c: CallState, cause: HangupCause, party: 'caller' | 'box'): void {
+  #release(callId: CallId, c: CallState, cause: HangupCause, party: 'caller' | 'box', stopPcm = true): void {
     c.gone = true;
+    this.#endAudio(c, stopPcm);
+    c.over.abort();
     c.digits.end();
     this.#calls.delete(callId);
     this.#emitter.emit('hangup', { callId, cause, party, at: this.#clock.now() });
@@ -374,10 +579,24 @@ export class SerialAtTrunk implements TrunkDriver {
     if (!this.#up) return;
     const callIds = [...this.#calls.keys()];
     for (const c of this.#calls.values()) {
+      c.audio?.stop();
+      c.audio = undefined;
+      this.#voice?.port.endCall();
       c.fail.abort();
       c.digits.end();
     }
     this.#calls.clear();
     this.#emitter.emit('failed', { reason, permanent: false, callIds, at: this.#clock.now() });
+  }
+
+  /** Stops the call's audio; SIMCom wants AT+CPCMREG=0 after every call (USB AUDIO Application Note). */
+  #endAudio(c: CallState, stopPcm: boolean): void {
+    const v = this.#voice;
+    if (!v) return;
+    const had = c.audio !== undefined;
+    c.audio?.stop();
+    c.audio = undefined;
+    v.port.endCall();
+    if (had && stopPcm) void this.#modem.stopPcm(v.family).catch(() => undefined);
   }
 }

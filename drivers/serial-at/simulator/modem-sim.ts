@@ -41,6 +41,11 @@ export interface SimOptions {
   restartMs?: number;
   /** How long the module's TTS takes per character before its end URC, ms (default 200). */
   ttsMsPerChar?: number;
+  /**
+   * Which voice-port command the firmware knows: Quectel AT+QPCMV, SIMCom AT+CPCMREG, both (default) or none
+   * (a module without voice over USB answers ERROR). The audio itself is voice-sim.ts, on a second port.
+   */
+  pcm?: 'quectel' | 'simcom' | 'both' | 'none';
 }
 
 type Freeze = { kind: 'none' } | { kind: 'until-reset' } | { kind: 'commands'; remaining: number };
@@ -52,6 +57,8 @@ export interface SimEvents {
   deleted: [number, 'SM' | 'ME'];
   /** The module started speaking this text (AT+CTTS / AT+QTTS, UCS2 decoded). */
   spoke: [string];
+  /** Voice on the voice port starts (true: a call is up and the host asked for PCM) or stops. */
+  voice: [boolean];
 }
 
 export class SimulatedModem extends EventEmitter<SimEvents> {
@@ -80,7 +87,7 @@ export class SimulatedModem extends EventEmitter<SimEvents> {
 
   #port: ByteTransport | undefined;
   #clock: Clock;
-  #o: Required<Omit<SimOptions, 'clock'>>;
+  #o: Required<Omit<SimOptions, 'clock' | 'pcm'>>;
   #echo = true;
   #buf = '';
   #pendingCmgs: number | undefined;
@@ -93,10 +100,16 @@ export class SimulatedModem extends EventEmitter<SimEvents> {
   #dtmf: 'off' | 'ddet' | 'qtonedet' = 'off';
   #mem1: 'SM' | 'ME' = 'SM';
   #speech: { timer: TimerHandle; urc: string } | undefined;
+  #pcm: 'quectel' | 'simcom' | 'both' | 'none';
+  /** AT+QPCMV=1,0 (kept across calls) / AT+CPCMREG=1 (per call; the host must send =0 after hang-up). */
+  #qpcmv = false;
+  #cpcmreg = false;
+  #streaming = false;
 
   constructor(opts: SimOptions = {}) {
     super();
     this.#clock = opts.clock ?? systemClock;
+    this.#pcm = opts.pcm ?? 'both';
     this.#o = {
       offsetMinutes: opts.offsetMinutes ?? 480,
       ringIntervalMs: opts.ringIntervalMs ?? 3000,
@@ -208,6 +221,7 @@ export class SimulatedModem extends EventEmitter<SimEvents> {
     this.#speech = undefined;
     this.#call = undefined;
     if (c?.state === 'active') this.#urc('NO CARRIER');
+    this.#voiceState();
   }
 
   /**
@@ -223,6 +237,23 @@ export class SimulatedModem extends EventEmitter<SimEvents> {
   /** Which DTMF detector the host turned on (reset by a module restart). */
   get dtmfDetection(): 'off' | 'ddet' | 'qtonedet' {
     return this.#dtmf;
+  }
+
+  /** Whether the module streams the call's voice on its voice port now. */
+  get streaming(): boolean {
+    return this.#streaming;
+  }
+
+  /** Whether AT+CPCMREG is still 1 (the host did not send =0 after the last call). */
+  get pcmRegistered(): boolean {
+    return this.#cpcmreg;
+  }
+
+  #voiceState(): void {
+    const on = this.#call?.state === 'active' && (this.#qpcmv || this.#cpcmreg);
+    if (on === this.#streaming) return;
+    this.#streaming = on;
+    this.emit('voice', on);
   }
 
   get call(): { number: string | null; state: 'ringing' | 'active' } | undefined {
@@ -309,6 +340,29 @@ export class SimulatedModem extends EventEmitter<SimEvents> {
     // TTS (SIMCom AT+CTTS, Quectel AT+QTTS): mode 1 speaks UCS2 hex text, mode 0 stops; the end of
     // speech is reported as +CTTS: 0 / +QTTS: 0. AT+CDTAM=1 routes it to the far end of the call.
     if (/^AT\+CDTAM=[01]$/.test(upper)) return this.tts ? ok() : err();
+    // Voice over the USB serial port. Quectel AT+QPCMV=<enable>[,<port>] (port 0: USB serial; the simulator
+    // has no UAC, so 2 is refused), AT+QPCMV? → +QPCMV: <enable>,<port>. SIMCom AT+CPCMREG=<0|1>: only on a
+    // call, and =1 again without =0 after the previous call fails, as users of SIM7600 report.
+    if (this.#pcm === 'quectel' || this.#pcm === 'both') {
+      if (upper === 'AT+QPCMV?') return this.#reply(`+QPCMV: ${this.#qpcmv ? 1 : 0},0`, 'OK');
+      const q = /^AT\+QPCMV=([01])(?:,(\d))?$/.exec(upper);
+      if (q) {
+        if (q[1] === '1' && (q[2] ?? '0') !== '0') return err();
+        this.#qpcmv = q[1] === '1';
+        ok();
+        return this.#voiceState();
+      }
+    }
+    if (this.#pcm === 'simcom' || this.#pcm === 'both') {
+      if (upper === 'AT+CPCMREG?') return this.#reply(`+CPCMREG: ${this.#cpcmreg ? 1 : 0}`, 'OK');
+      const c = /^AT\+CPCMREG=([01])$/.exec(upper);
+      if (c) {
+        if (c[1] === '1' && (this.#call?.state !== 'active' || this.#cpcmreg)) return err();
+        this.#cpcmreg = c[1] === '1';
+        ok();
+        return this.#voiceState();
+      }
+    }
     const tts = /^AT\+(CTTS|QTTS)=([01])(?:,"([0-9A-F]*)")?$/.exec(upper);
     if (tts) {
       if (!this.tts) return err();
@@ -384,12 +438,14 @@ export class SimulatedModem extends EventEmitter<SimEvents> {
       if (this.#call?.state !== 'ringing') return this.#reply('NO CARRIER');
       this.#clock.clearTimeout(this.#ringTimer);
       this.#call.state = 'active';
-      return ok();
+      ok();
+      return this.#voiceState();
     }
     if (upper === 'ATH' || upper === 'AT+CHUP') {
       this.#clock.clearTimeout(this.#ringTimer);
       this.#call = undefined;
-      return ok();
+      ok();
+      return this.#voiceState();
     }
     if (/^AT\+VTS=[0-9*#A-D]$/.test(upper)) return this.#call?.state === 'active' ? ok() : this.#reply('+CME ERROR: 3');
     void line;
@@ -451,6 +507,9 @@ export class SimulatedModem extends EventEmitter<SimEvents> {
     this.#pendingCmgs = undefined;
     this.#clock.clearTimeout(this.#ringTimer);
     this.#call = undefined;
+    this.#qpcmv = false;
+    this.#cpcmreg = false;
+    this.#voiceState();
     this.#clock.setTimeout(() => {
       this.#urc('RDY');
       this.emit('restarted');
