@@ -1,6 +1,8 @@
 // Hardware health of the appliance (systeminformation): free space on the data disk, memory, CPU
 // temperature where the board exposes it. Sampled on a timer, because /healthz must answer at once and
 // systeminformation reads /proc and runs df; the latest sample is reported with its age.
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import si from 'systeminformation';
 
@@ -9,7 +11,10 @@ export interface SystemSample {
   disk: { mount: string; sizeBytes: number; availableBytes: number; usePercent: number } | null;
   memory: { totalBytes: number; availableBytes: number };
   cpuTemperatureC: number | null;
+  /** The 1-minute load average (runnable processes), as `uptime` shows it. */
   load1: number | null;
+  /** CPU use since the previous sample, percent of all cores — a different figure from the load average. */
+  cpuUsePercent: number | null;
 }
 
 /** Minimum free space on the data disk before /healthz warns. */
@@ -17,19 +22,47 @@ export const diskWarnBytes = 1024 ** 3;
 export const diskWarnPercent = 90;
 
 export async function sampleSystem(dataDir: string, now: Date): Promise<SystemSample> {
-  const [fsList, mem, temp, load] = await Promise.all([si.fsSize(), si.mem(), si.cpuTemperature(), si.currentLoad().catch(() => null)]);
-  // The mount holding the data directory: the longest mount point that prefixes it.
-  const dir = path.resolve(dataDir);
-  const mount = fsList
-    .filter((f) => dir === f.mount || dir.startsWith(f.mount.endsWith('/') ? f.mount : `${f.mount}/`))
-    .sort((a, b) => b.mount.length - a.mount.length)[0];
+  const [mem, temp, load] = await Promise.all([si.mem(), si.cpuTemperature(), si.currentLoad().catch(() => null)]);
   return {
     at: now.toISOString(),
-    disk: mount ? { mount: mount.mount, sizeBytes: mount.size, availableBytes: mount.available, usePercent: mount.use } : null,
+    disk: dataDisk(dataDir),
     memory: { totalBytes: mem.total, availableBytes: mem.available },
     cpuTemperatureC: typeof temp.main === 'number' ? temp.main : null,
-    load1: load ? Math.round(load.currentLoad * 10) / 10 : null,
+    load1: Math.round(os.loadavg()[0]! * 100) / 100,
+    cpuUsePercent: load ? Math.round(load.currentLoad * 10) / 10 : null,
   };
+}
+
+/**
+ * The filesystem the data directory is on, from statfs(2) on the directory itself: a tmpfs or a small
+ * separate data disk is measured as it is (systeminformation's list leaves tmpfs out, and the longest-prefix
+ * match then reported the root filesystem instead). Space is what an unprivileged writer may use (bavail).
+ */
+export function dataDisk(dataDir: string): SystemSample['disk'] {
+  try {
+    const st = fs.statfsSync(path.resolve(dataDir));
+    const size = st.blocks * st.bsize;
+    const available = st.bavail * st.bsize;
+    const used = size - st.bfree * st.bsize;
+    return { mount: mountOf(path.resolve(dataDir)), sizeBytes: size, availableBytes: available, usePercent: size ? Math.round((used / (used + available)) * 1000) / 10 : 0 };
+  } catch {
+    return null;
+  }
+}
+
+/** The mount point holding `dir`, from /proc/self/mountinfo (the longest mount point that prefixes it). */
+function mountOf(dir: string): string {
+  try {
+    const mounts = fs
+      .readFileSync('/proc/self/mountinfo', 'utf8')
+      .split('\n')
+      .map((l) => l.split(' ')[4])
+      .filter((m): m is string => !!m)
+      .map((m) => m.replace(/\\040/g, ' '));
+    return mounts.filter((m) => dir === m || dir.startsWith(m.endsWith('/') ? m : `${m}/`)).sort((a, b) => b.length - a.length)[0] ?? '/';
+  } catch {
+    return '/';
+  }
 }
 
 export function systemWarnings(s: SystemSample): string[] {
