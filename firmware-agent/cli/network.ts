@@ -35,7 +35,8 @@ export async function enrollCommand(argv: string[]): Promise<number> {
       process.stdout.write(
         `${e.code}\n` +
           `one-time code for ${e.region} ${regions.fullName(e.region) ?? ''}, valid until ${e.expiresAt}\n` +
-          `on that box run: edgebox pair --upstream http://<this box>:${cfg.http.port} --code ${e.code}\n`,
+          `the code carries this box's key fingerprint ${e.fingerprint}; the box below checks it when pairing\n` +
+          `on that box run: edgebox pair --upstream https://<this box>:${cfg.http.port + 1} --code ${e.code}\n`,
       );
     return 0;
   } finally {

@@ -21,6 +21,9 @@ export function networkStatus(box: BoxServices, net: NetworkService) {
     role: box.config.current().box.role,
     address: net.address(),
     publicKey: id?.public_key ?? null,
+    keyFingerprint: id ? keyFingerprint(id.public_key) : null,
+    /** Where the boxes below reach this box's exchange over TLS (null on a city box or before it listens). */
+    exchangeTlsUrl: net.exchangeTlsUrl,
     upstream: id?.upstream_url
       ? { url: id.upstream_url, address: id.upstream_address, role: id.upstream_role, pairedAt: id.paired_at, lastContact: id.last_contact, lastError: id.last_error, pullCursor: id.pull_cursor }
       : null,
@@ -71,7 +74,7 @@ export const networkAdminRoutes: FastifyPluginAsync<{ box: BoxServices; net: Net
         action: 'enroll',
         data: { expiresAt: e.expiresAt },
       });
-      return reply.code(201).send(e);
+      return reply.code(201).send({ ...e, exchangeTlsUrl: net.exchangeTlsUrl });
     },
   );
 
@@ -86,7 +89,7 @@ export const networkAdminRoutes: FastifyPluginAsync<{ box: BoxServices; net: Net
           type: 'object',
           additionalProperties: false,
           required: ['upstream', 'code'],
-          properties: { upstream: { type: 'string', minLength: 8, maxLength: 200 }, code: { type: 'string', minLength: 8, maxLength: 32 }, newKey: { type: 'boolean' } },
+          properties: { upstream: { type: 'string', minLength: 8, maxLength: 200 }, code: { type: 'string', minLength: 8, maxLength: 64 }, newKey: { type: 'boolean' } },
         },
         response: { 200: obj, ...errorResponses(400, 401, 403, 409, 502) },
       },

@@ -1,7 +1,8 @@
 // The downstream's HTTP client for its upstream: signs each request, checks the signature on each answer,
 // and sorts failures into transient (retry with backoff) and permanent (the receiver refused the content).
 import { v7 as uuidv7 } from 'uuid';
-import { canonicalRequest, canonicalResponse, sha256Hex, sign, verify } from './crypto.js';
+import { canonicalRequest, canonicalResponse, keyFingerprint, sha256Hex, sign, verify } from './crypto.js';
+import { pinnedFetch } from './tls.js';
 import { contentHashHeader, headers } from './auth.js';
 import type { NetStore } from './store.js';
 
@@ -66,6 +67,12 @@ export class UpstreamClient {
     this.#fetch = o.fetch ?? fetch;
   }
 
+  #pin: { key: string; fetch: typeof fetch } | null = null;
+  #pinned(key: string): typeof fetch {
+    if (this.#pin?.key !== key) this.#pin = { key, fetch: pinnedFetch(keyFingerprint(key)) };
+    return this.#pin.fetch;
+  }
+
   async #request(method: 'GET' | 'POST', pathAndQuery: string, body: string, waitMs: number, signal?: AbortSignal): Promise<unknown> {
     const id = this.o.store.identity();
     if (!id?.upstream_url || !id.upstream_key) throw new NetworkError('network-not-paired', 'this box is not paired with an upstream');
@@ -77,8 +84,10 @@ export class UpstreamClient {
     const timeout = AbortSignal.timeout(waitMs + (this.o.timeoutMs ?? 30_000));
     let res: Response;
     let text: string;
+    // Over https the upstream's TLS key must be the exchange key learnt when pairing (tls.ts).
+    const doFetch = this.o.fetch === undefined && id.upstream_url.startsWith('https:') ? this.#pinned(id.upstream_key) : this.#fetch;
     try {
-      res = await this.#fetch(id.upstream_url + pathAndQuery, {
+      res = await doFetch(id.upstream_url + pathAndQuery, {
         method,
         headers: {
           // The body's hash lets the receiver verify the signature before it reads the body.

@@ -118,8 +118,30 @@ export function enrollmentCode(random: (n: number) => Buffer = crypto.randomByte
   return `${out.slice(0, 4)}-${out.slice(4, 8)}-${out.slice(8)}`;
 }
 
-/** Codes are compared case-insensitively, ignoring separators, and stored only as a hash. */
+/** A code as typed, upper case, separators dropped, O read as 0 and I, L as 1 (Crockford). */
+export function normalizeCode(code: string): string {
+  return code.toUpperCase().replace(/[^0-9A-Z]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');
+}
+
+/** Characters of the upstream's key fingerprint an enrollment code carries after its 12 secret ones (100 bits). */
+export const codePinLength = 20;
+
+/**
+ * Codes are compared case-insensitively, ignoring separators, and stored only as a hash of their secret
+ * part (the first 12 characters; what follows is the upstream's key fingerprint, not a secret).
+ */
 export function enrollmentHash(code: string): string {
-  const norm = code.toUpperCase().replace(/[^0-9A-Z]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');
-  return sha256Hex(`edgebox-enrollment:${norm}`);
+  return sha256Hex(`edgebox-enrollment:${normalizeCode(code).slice(0, 12)}`);
+}
+
+/** The secret part of an enrollment code (XXXX-XXXX-XXXX) and the key fingerprint prefix it carries ('' when none). */
+export function splitEnrollmentCode(code: string): { secret: string; pin: string } {
+  const n = normalizeCode(code);
+  const s = n.slice(0, 12);
+  return { secret: `${s.slice(0, 4)}-${s.slice(4, 8)}-${s.slice(8)}`, pin: n.slice(12) };
+}
+
+/** An enrollment code with the upstream's key fingerprint: XXXX-XXXX-XXXX-FFFF-FFFF-FFFF-FFFF-FFFF. */
+export function codeWithPin(secret: string, upstreamKey: string): string {
+  return `${secret}-${keyFingerprint(upstreamKey).slice(0, codePinLength).replace(/.{4}(?!$)/g, '$&-')}`;
 }

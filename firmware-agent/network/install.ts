@@ -10,6 +10,9 @@
 //   --net-stats-check-ms (EDGEBOX_NET_STATS_CHECK_MS, 600000) how often the daily statistics job looks
 //   --net-backlog-warn-s (EDGEBOX_NET_BACKLOG_WARN_S, 3600) oldest unsent message age that raises a warning
 //   --net-stats-days    (EDGEBOX_NET_STATS_DAYS, 7)         days the nightly statistics job computes again
+//   --exchange-tls-port (EDGEBOX_EXCHANGE_TLS_PORT, the HTTP port + 1; 0 when that is 0; -1: off)
+//                       the exchange over TLS with a certificate for the exchange key (province and ministry)
+import type https from 'node:https';
 import type { Box, BoxOptions } from '../app.js';
 import { addDays, localDay } from '../calendar/time.js';
 import { computeDailyStats } from '../stats/daily.js';
@@ -19,6 +22,7 @@ import { type RetentionResult, pruneNetwork } from './retention.js';
 import { exchangeRoutes } from './routes.js';
 import { type KbPort, NetworkService } from './service.js';
 import { Uplink, defaultSyncOptions } from './sync.js';
+import { exchangeTlsServer } from './tls.js';
 
 function tunable(opts: BoxOptions, flag: string, env: string, dflt: number, min: number, max: number): number {
   const raw = opts.flags?.[flag] ?? process.env[env];
@@ -126,6 +130,35 @@ export async function installNetwork(box: Box, opts: BoxOptions): Promise<void> 
   statsTimer.unref();
 
   await box.http.register(exchangeRoutes, { box, net, limits: { maxBatch, maxBodyBytes: 16 * 1024 * 1024, maxWaitSeconds: 60 } });
+
+  // The exchange over TLS for the boxes below (issue 13, finding 5): started once the box listens, on the
+  // same address, with a certificate made at start for the exchange key (pinned by its fingerprint).
+  const httpPort = opts.port ?? cfg().http.port;
+  const tlsPort = tunable(opts, 'exchange-tls-port', 'EDGEBOX_EXCHANGE_TLS_PORT', httpPort === 0 ? 0 : httpPort + 1, -1, 65535);
+  let tlsServer: https.Server | null = null;
+  if (cfg().box.role !== 'city' && tlsPort >= 0) {
+    box.http.addHook('onListen', async () => {
+      const a = box.http.server.address();
+      const host = a && typeof a === 'object' ? a.address : '127.0.0.1';
+      const id = net.store.ensureIdentity(box.now());
+      const server = exchangeTlsServer(id.private_key, `edgebox exchange ${net.address()}`, box.now(), (req, res) => box.http.routing(req, res));
+      server.on('tlsClientError', (err) => log.debug({ err }, 'exchange TLS handshake failed'));
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(tlsPort, host, () => resolve());
+      });
+      tlsServer = server;
+      const p = (server.address() as { port: number }).port;
+      net.exchangeTlsUrl = `https://${host.includes(':') ? `[${host}]` : host}:${p}`;
+      log.info({ url: net.exchangeTlsUrl }, 'exchange listening over TLS');
+    });
+    box.http.addHook('preClose', async () => {
+      const s = tlsServer;
+      if (!s) return;
+      s.closeAllConnections();
+      await new Promise<void>((resolve) => s.close(() => resolve()));
+    });
+  }
   await box.http.register(networkAdminRoutes, { box, net, publishStats });
   box.http.addHook('preClose', async () => net.notifier.close());
 

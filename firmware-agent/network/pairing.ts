@@ -9,7 +9,8 @@ import { AppError } from '../errors.js';
 import { AuditLog } from '../audit/audit.js';
 import type { RegionTable } from '../regions/regions.js';
 import type { Actor } from '../tickets/workflow.js';
-import { enrollmentCode, enrollmentHash, generateKeyPair, isPublicKey, keyFingerprint } from './crypto.js';
+import { codePinLength, codeWithPin, enrollmentCode, enrollmentHash, generateKeyPair, isPublicKey, keyFingerprint, splitEnrollmentCode } from './crypto.js';
+import { pinnedFetch } from './tls.js';
 import type { NetStore } from './store.js';
 
 /** The role a box holding `region` has below an upstream of `upstreamRole` at `upstreamRegion`, or throws. */
@@ -26,12 +27,14 @@ export function childRole(upstreamRole: Role, upstreamRegion: string, region: st
 
 export function issueEnrollment(store: NetStore, role: Role, boxRegion: string, region: string, regions: RegionTable, now: Date, ttlHours = 72) {
   childRole(role, boxRegion, region, regions);
-  const code = enrollmentCode();
+  const secret = enrollmentCode();
   const expiresAt = new Date(now.getTime() + ttlHours * 3600_000);
   store.db
     .prepare('INSERT INTO net_enrollments (code_hash, region, created_at, expires_at) VALUES (?, ?, ?, ?)')
-    .run(enrollmentHash(code), region, now.toISOString(), expiresAt.toISOString());
-  return { code, region, expiresAt: expiresAt.toISOString() };
+    .run(enrollmentHash(secret), region, now.toISOString(), expiresAt.toISOString());
+  // The code carries this box's key fingerprint, so the box below can tell it from a man in the middle.
+  const key = store.ensureIdentity(now).public_key;
+  return { code: codeWithPin(secret, key), region, expiresAt: expiresAt.toISOString(), fingerprint: keyFingerprint(key) };
 }
 
 export interface PairRequest {
@@ -153,8 +156,17 @@ export async function pairWithUpstream(
   }
 }
 
-async function contactUpstream(store: NetStore, self: { role: Role; region: string }, url: URL, code: string, now: Date, fetchFn: typeof fetch, newKey: boolean, actor: Actor): Promise<PairResult> {
+async function contactUpstream(store: NetStore, self: { role: Role; region: string }, url: URL, fullCode: string, now: Date, fetchFn: typeof fetch, newKey: boolean, actor: Actor): Promise<PairResult> {
   const opts = { newKey };
+  // The code's secret goes to the upstream; the fingerprint after it is checked against the key the
+  // upstream presents: over https in the TLS handshake, before the code is sent; and in its answer.
+  const { secret: code, pin } = splitEnrollmentCode(fullCode);
+  if (pin.length !== codePinLength) {
+    throw new AppError('validation-failed', `the enrollment code must carry the upstream's key fingerprint (XXXX-XXXX-XXXX followed by ${codePinLength} characters, as edgebox enroll prints it)`, {
+      field: 'code',
+    });
+  }
+  if (url.protocol === 'https:') fetchFn = pinnedFetch(pin);
   const id = store.ensureIdentity(now);
   const fresh = opts.newKey ? generateKeyPair() : null;
   const body: PairRequest = { code, region: self.region, role: self.role, boxId: id.box_id, publicKey: fresh?.publicKey ?? id.public_key };
@@ -167,6 +179,7 @@ async function contactUpstream(store: NetStore, self: { role: Role; region: stri
       signal: AbortSignal.timeout(15_000),
     });
   } catch (err) {
+    if (err instanceof AppError) throw err;
     throw new AppError('network-upstream-unreachable', `cannot reach ${url.origin}: ${(err as Error).message}`, { upstream: url.origin });
   }
   const text = await res.text();
@@ -187,6 +200,11 @@ async function contactUpstream(store: NetStore, self: { role: Role; region: stri
   const r = json as unknown as PairResult;
   if (typeof r.publicKey !== 'string' || !isPublicKey(r.publicKey) || typeof r.address !== 'string') {
     throw new AppError('network-upstream-unreachable', `${url.origin} answered without a usable public key`);
+  }
+  if (!keyFingerprint(r.publicKey).startsWith(pin)) {
+    throw new AppError('exchange-upstream-key-mismatch', `${url.origin} answered with the key ${keyFingerprint(r.publicKey)}, not ${pin}…: a man in the middle, or not the upstream`, {
+      upstream: url.origin,
+    });
   }
   store.db.transaction(() => {
     if (fresh) store.replaceKeys(fresh);

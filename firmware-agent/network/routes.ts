@@ -176,7 +176,7 @@ export const exchangeRoutes: FastifyPluginAsync<{ box: BoxServices; net: Network
           additionalProperties: false,
           required: ['code', 'region', 'role', 'boxId', 'publicKey'],
           properties: {
-            code: { type: 'string', minLength: 8, maxLength: 32 },
+            code: { type: 'string', minLength: 8, maxLength: 64 },
             region: { type: 'string', pattern: '^\\d{6}$' },
             role: { type: 'string', enum: ['city', 'province'] },
             boxId: { type: 'string', minLength: 1, maxLength: 64 },

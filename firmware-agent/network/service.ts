@@ -76,6 +76,8 @@ export class NetworkService {
   readonly store: NetStore;
   readonly notifier = new Notifier();
   kb: KbPort | null = null;
+  /** Where this box serves the exchange over TLS (install.ts), once it listens. */
+  exchangeTlsUrl: string | null = null;
   readonly #setTransferred;
   readonly #upsertReport;
   readonly #upsertStats;

@@ -57,7 +57,7 @@ t.test('only http(s) upstreams without credentials are contacted', async (t) => 
 });
 
 t.test('a refused pairing is audited with the URL contacted', async (t) => {
-  const r = await as(city, 'POST', '/api/network/pair', { upstream: `http://${lanUrl}/some/path?x=1`, code: 'AAAA-BBBB-CCCC' });
+  const r = await as(city, 'POST', '/api/network/pair', { upstream: `http://${lanUrl}/some/path?x=1`, code: 'AAAA-BBBB-CCCC-0000-0000-0000-0000-0000' });
   t.equal(r.statusCode, 502);
   t.equal(hits, 1, 'the LAN address was contacted once, at the pairing path of its origin');
   const a = audit(city, 'pair-refused');

@@ -340,7 +340,9 @@ t.test('a box rotates to a new key with a fresh code: the upstream revokes the o
   const first = store.identity()!;
   t.equal((await push(batch(report()), { key: first.private_key })).status, 200, 'the first key is accepted');
 
-  await t.rejects(pairWithUpstream(store, self, url, 'AAAA-BBBB-CCCC', new Date(), fetch, { newKey: true }), { code: 'network-upstream-unreachable', details: { upstreamCode: 'exchange-enrollment-invalid' } });
+  // A wrong secret with the province's real fingerprint: the province refuses the code.
+  const fingerprint = (await code()).replace(/-/g, '').slice(12);
+  await t.rejects(pairWithUpstream(store, self, url, `AAAA-BBBB-CCCC-${fingerprint}`, new Date(), fetch, { newKey: true }), { code: 'network-upstream-unreachable', details: { upstreamCode: 'exchange-enrollment-invalid' } });
   t.equal(store.identity()!.public_key, first.public_key, 'a refused rotation keeps the key pair');
   t.equal((await push(batch(report()), { key: first.private_key })).status, 200, 'which the upstream still accepts');
 
