@@ -1,0 +1,155 @@
+// Property-based tests of the exchange's message logic (issue 13, "make the classes impossible"): batches of
+// peer messages, valid-looking and hostile, signed with a paired city's valid key so they reach the logic,
+// pushed over real HTTP to an in-process province box. Properties: never a 5xx; a refusal carries a
+// documented error code and stores nothing; whatever is accepted keeps the store's invariants (unique
+// ticket numbers, an audit record for every ticket, every message id recorded once), and the province still
+// numbers its own tickets. Runs FUZZ_RUNS batches (default 60 in the suite; `FUZZ_RUNS=2000` for a long run);
+// the seed is printed so a failure can be replayed (FUZZ_SEED).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import fc from 'fast-check';
+import t from 'tap';
+import { type Box, createBox } from '../../firmware-agent/app.js';
+import { systemActor } from '../../firmware-agent/accounts/service.js';
+import { errorCatalogue } from '../../firmware-agent/errors.js';
+import { type MessageKind, messageKinds, newEnvelope } from '../../firmware-agent/network/messages.js';
+import { FakePeer, localDay, snapshot } from '../integration/exchange-peer.js';
+
+const runs = Number(process.env.FUZZ_RUNS ?? 60);
+const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgebox-exchange-fuzz-'));
+const documented = fs.readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8');
+let box: Box;
+let city: FakePeer;
+
+t.before(async () => {
+  box = await createBox({ dataDir: dir, role: 'province', region: '620000', port: 0, host: '127.0.0.1', flags: { 'net-idle-ms': '60000', 'net-max-batch': '20' } });
+  const url = await box.listen();
+  const pw = fs.readFileSync(path.join(dir, 'initial-admin-password'), 'utf8').trim();
+  const s = await box.http.inject({ method: 'POST', url: '/api/session', payload: { username: 'admin', password: pw } });
+  const cookie = s.cookies.find((c) => c.name === 'edgebox_session')!.value;
+  const e = await box.http.inject({ method: 'POST', url: '/api/network/enrollments', payload: { region: '620100' }, cookies: { edgebox_session: cookie } });
+  city = new FakePeer(url, '620100');
+  await city.pair(e.json().code);
+  // A ticket of the province's own, so results and visits about a held ticket reach the held rules.
+  box.tickets.create({ type: 'complaint', domain: 'taxi', channel: 'phone', region: '620102', caller: { phone: '13800138000' }, subject: '兰州拒载', description: '省本级受理' }, systemActor);
+});
+t.teardown(async () => {
+  await box.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const today = localDay();
+const count = (table: string) => (box.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+// The province's own daily statistics job (its first run comes 30 s after start) writes its own figures and
+// queues them up: not what a peer's message stored.
+const stored = () => ({
+  inbox: count('net_inbox'),
+  tickets: count('tickets'),
+  reports: count('net_reports'),
+  stats: count("net_stats WHERE region != '620000'"),
+  audit: count('audit'),
+  outbox: count("net_outbox WHERE NOT (kind = 'stats.daily' AND json_extract(envelope, '$.from') = '620000')"),
+});
+const held = () => box.db.prepare('SELECT id, number FROM tickets ORDER BY rowid').all() as { id: string; number: string }[];
+
+const region = fc.constantFrom('620100', '620102', '620000', '623000', '623001', '000000', '110000', '440100', '620200');
+const number = fc.oneof(
+  fc.constantFrom(`620100${today}00001`, `620000${today}00001`, `620000${today}00002`, `623000${today}00001`, `100000${today}00001`),
+  fc.tuple(region, fc.integer({ min: 20100101, max: 20991231 }), fc.integer({ min: 0, max: 99999 })).map(([r, d, s]) => `${r}${d}${String(s).padStart(5, '0')}`),
+  fc.string({ maxLength: 25 }),
+);
+const text = fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom('出租车拒载', '', '\u0000', '<script>', 'a'.repeat(300)));
+const weird = fc.oneof(fc.constant(null), fc.integer(), fc.boolean(), fc.string({ maxLength: 10 }), fc.array(fc.integer(), { maxLength: 3 }), fc.jsonValue({ maxDepth: 2 }));
+const at = fc.oneof(fc.constant(() => new Date()), fc.integer({ min: -40 * 86_400_000, max: 2 * 3_600_000 }).map((d) => () => new Date(Date.now() + d)));
+
+/** A ticket-shaped body with some fields replaced by hostile values. */
+const ticketBody = fc.record({
+  number,
+  region,
+  subject: text,
+  overrides: fc.dictionary(fc.constantFrom('type', 'domain', 'channel', 'caller', 'status', 'version', 'createdAt', 'id', 'originRegion', 'extra'), weird, { maxKeys: 2 }),
+});
+
+const message = fc
+  .record({
+    kind: fc.constantFrom<MessageKind>(...messageKinds),
+    from: fc.oneof(fc.constant('620100'), region),
+    to: fc.oneof(fc.constantFrom('^', '*'), region),
+    at,
+    tb: ticketBody,
+    useHeld: fc.boolean(),
+    refMatches: fc.boolean(),
+    envelopeOverrides: fc.dictionary(fc.constantFrom('v', 'bodyVersion', 'id', 'at', 'kind', 'extra'), weird, { maxKeys: 1 }),
+    garbage: fc.option(fc.jsonValue({ maxDepth: 3 }), { freq: 8 }),
+  })
+  .map((m) => {
+    if (m.garbage !== null) return m.garbage as unknown;
+    const when = m.at();
+    const tk = m.useHeld ? held()[0]! : null;
+    const ticket = { ...snapshot({ number: m.tb.number, region: m.tb.region, subject: m.tb.subject, createdAt: when.toISOString() }), ...(tk ? { id: tk.id } : {}), ...m.tb.overrides };
+    const ticketId = (tk?.id ?? ticket.id) as string;
+    let body: unknown;
+    switch (m.kind) {
+      case 'ticket.report':
+        body = { ticket, action: 'create' };
+        break;
+      case 'ticket.transfer':
+        body = { ticket };
+        break;
+      case 'ticket.result':
+        body = { ticketId, number: tk?.number ?? m.tb.number, kind: 'reply', text: m.tb.subject, at: when.toISOString() };
+        break;
+      case 'ticket.visit':
+        body = { ticketId, number: tk?.number ?? m.tb.number, satisfaction: 'unsatisfied', note: null, at: when.toISOString() };
+        break;
+      case 'kb.article':
+        body = { uid: ticketId, kind: 'policy', scope: 'province', ownerRegion: m.from, title: m.tb.subject, body: '正文', tags: [], domain: null, validFrom: null, validTo: null, status: 'published', version: 1, updatedAt: when.toISOString() };
+        break;
+      case 'stats.daily':
+        body = { region: m.tb.region, day: when.toISOString().slice(0, 10), computedAt: when.toISOString(), volumes: {}, kpis: {} };
+        break;
+    }
+    const env = newEnvelope(m.kind, m.from, m.to, when, body, m.kind.startsWith('ticket.') ? { id: m.refMatches ? ticketId : '01a2225b-ef35-7359-8e91-3834155bf3b9', version: 1 } : undefined);
+    return { ...env, ...m.envelopeOverrides };
+  });
+
+const batch = fc.record({ messages: fc.array(message, { minLength: 1, maxLength: 4 }), repeat: fc.boolean() });
+
+t.test(`peer messages signed with a valid key (${runs} batches, seed ${seed})`, async (t) => {
+  let refused = 0;
+  let acknowledged = 0;
+  await fc.assert(
+    fc.asyncProperty(batch, async ({ messages, repeat }) => {
+      const before = stored();
+      const res = await city.push(repeat ? [...messages, messages[0]] : messages);
+      if (res.status >= 500) throw new Error(`answered ${res.status}: ${JSON.stringify(res.json)}`);
+      if (res.status !== 200) {
+        refused++;
+        const code = res.json?.error?.code as string;
+        if (!(code in errorCatalogue) || !documented.includes(`\`${code}\``)) throw new Error(`undocumented refusal ${code}`);
+        const after = stored();
+        if (JSON.stringify(after) !== JSON.stringify(before)) throw new Error(`refused ${code} but stored ${JSON.stringify(before)} → ${JSON.stringify(after)}`);
+        return;
+      }
+      acknowledged++;
+      for (const r of res.json.results as { status: string; reason?: string }[]) {
+        if (!['applied', 'forwarded', 'duplicate', 'ignored', 'set-aside'].includes(r.status)) throw new Error(`result ${r.status}`);
+        if (r.status === 'ignored' && r.reason && /^[a-z-]+:/.test(r.reason) && !(r.reason.split(':')[0]! in errorCatalogue) && !r.reason.startsWith('no route')) throw new Error(`ignored with ${r.reason}`);
+      }
+      // Store invariants.
+      const numbers = box.db.prepare('SELECT count(*) AS n, count(DISTINCT number) AS d FROM tickets').get() as { n: number; d: number };
+      if (numbers.n !== numbers.d) throw new Error('duplicate ticket numbers');
+      const unaudited = box.db.prepare("SELECT count(*) AS n FROM tickets t WHERE NOT EXISTS (SELECT 1 FROM audit a WHERE a.entity = 'ticket' AND a.entity_id = t.number)").get() as { n: number };
+      if (unaudited.n !== 0) throw new Error(`${unaudited.n} ticket(s) without an audit record`);
+      const ids = box.db.prepare('SELECT count(*) AS n, count(DISTINCT id) AS d FROM net_inbox').get() as { n: number; d: number };
+      if (ids.n !== ids.d) throw new Error('a message id recorded twice');
+    }),
+    { numRuns: runs, seed, endOnFailure: true },
+  );
+  t.ok(refused + acknowledged === runs, `${refused} batches refused, ${acknowledged} acknowledged`);
+  // Whatever arrived, the province still numbers its own tickets.
+  const own = box.tickets.create({ type: 'inquiry', domain: 'taxi', channel: 'phone', region: '620000', caller: { phone: '13800138000' }, subject: '咨询', description: '咨询' }, systemActor);
+  t.match(own.number, new RegExp(`^620000${today}\\d{5}$`));
+});
