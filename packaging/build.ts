@@ -2,7 +2,7 @@
 // the sources), the files they read beside them (migrations, the region table, the record-writer thread),
 // and the web UI built by Vite into dist/web-ui/dist. Built into dist.new/ and swapped in, so a failed build
 // leaves the previous one in place. `npm install` runs it once (the "prepare" script).
-//   node --import tsx packaging/build.ts
+//   node --import tsx packaging/build.ts [--out DIR]     (DIR instead of dist/; a test builds into a temp tree)
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
@@ -11,8 +11,9 @@ import { fileURLToPath } from 'node:url';
 import { buildWebUi, uiDistDir } from './build-ui.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const out = path.join(root, 'dist');
-const next = path.join(root, 'dist.new');
+const outArg = process.argv.indexOf('--out');
+const out = outArg > 0 ? path.resolve(process.argv[outArg + 1]!) : path.join(root, 'dist');
+const next = `${out}.new`;
 const require = createRequire(import.meta.url);
 
 /** Files other than TypeScript sources that the built modules read relative to themselves. */

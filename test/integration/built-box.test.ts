@@ -1,0 +1,91 @@
+// The shipped path: `npm run build` output run by bin/edgebox.js, with no TypeScript loader anywhere. The
+// build goes into a temporary tree (bin/edgebox.js, dist/, the checkout's node_modules), the box starts
+// from it with the E1 driver, and its span worker must be the built worker-main.js, run without tsx, that
+// answers the telco simulator on the D-channel. Every other test runs the sources (bin/edgebox-dev.js).
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import t from 'tap';
+import { statusPathOf } from '../../drivers/e1-pri/probe.js';
+import { TelcoSim } from '../../drivers/e1-pri/telco-sim/telco.js';
+import { root } from '../helpers/process.js';
+
+async function eventually<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, limitMs = 60_000): Promise<T> {
+  const deadline = Date.now() + limitMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`still waiting for ${what} after ${limitMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const cmdline = (pid: number) => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+
+t.test('the built box runs without tsx, serves the prebuilt UI, and forks the built E1 span worker', async (t) => {
+  const tree = fs.mkdtempSync(path.join(os.tmpdir(), 'edgebox-built-'));
+  t.teardown(() => fs.rmSync(tree, { recursive: true, force: true }));
+  const build = spawnSync(process.execPath, ['--import', 'tsx', 'packaging/build.ts', '--out', path.join(tree, 'dist')], { cwd: root, encoding: 'utf8', timeout: 600_000 });
+  t.equal(build.status, 0, `npm run build: ${build.stderr}`);
+  fs.mkdirSync(path.join(tree, 'bin'));
+  fs.copyFileSync(path.join(root, 'bin/edgebox.js'), path.join(tree, 'bin/edgebox.js'));
+  fs.copyFileSync(path.join(root, 'package.json'), path.join(tree, 'package.json'));
+  fs.symlinkSync(path.join(root, 'node_modules'), path.join(tree, 'node_modules'));
+  t.notOk(fs.readdirSync(path.join(tree, 'dist/drivers/e1-pri/child')).some((f) => f.endsWith('.ts')), 'no TypeScript in the build');
+  t.ok(fs.existsSync(path.join(tree, 'dist/web-ui/dist/index.html')), 'the web UI is in the build');
+
+  const data = path.join(tree, 'data');
+  const dchannel = path.join(tree, 'e1.sock');
+  // No loader inherited from the test runner: the built box must stand on its own.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_OPTIONS'));
+  const box = spawn(process.execPath, [path.join(tree, 'bin/edgebox.js'), 'start', '--port', '0', '--data', data, '--log-level', 'warn', '--driver', 'e1-pri', '--dchannel', dchannel], {
+    cwd: tree,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<number | null>((resolve) => box.on('exit', (code) => resolve(code)));
+  t.teardown(() => box.kill('SIGKILL'));
+  let out = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
+      if (m) resolve(m[1]!);
+    };
+    box.stdout.on('data', onData);
+    box.stderr.on('data', onData);
+    void exited.then((code) => reject(new Error(`built box exited ${code}: ${out}`)));
+  });
+  const health = await fetch(`${url}/healthz`);
+  t.equal(health.status, 200);
+  const page = await fetch(`${url}/`);
+  t.equal(page.status, 200, 'the prebuilt UI is served');
+  t.match(await page.text(), /<div id="app"|<script type="module"/);
+  t.notMatch(cmdline(box.pid!).join(' '), /tsx/, 'the box runs no TypeScript loader');
+
+  const status = await eventually('the span worker status', () => {
+    try {
+      return JSON.parse(fs.readFileSync(statusPathOf(dchannel), 'utf8')) as { pid: number };
+    } catch {
+      return undefined;
+    }
+  });
+  const worker = cmdline(status.pid);
+  t.match(worker.at(-1), /dist\/drivers\/e1-pri\/child\/worker-main\.js$/, 'the worker is the built .js');
+  t.notMatch(worker.join(' '), /tsx/, 'run without tsx');
+  const telco = await eventually('the built worker to accept the telco', async () => {
+    const sim = new TelcoSim({ dchannel });
+    try {
+      await sim.connect();
+      return sim;
+    } catch {
+      sim.close();
+      return undefined;
+    }
+  });
+  t.teardown(() => telco.close());
+  t.pass('the telco simulator is connected to the built worker');
+  box.kill('SIGTERM');
+  t.equal(await exited, 0, 'stops cleanly on SIGTERM');
+});
