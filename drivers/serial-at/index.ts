@@ -15,6 +15,7 @@ import { isInitCommand, moduleInit, type ModuleFamily } from './init.js';
 import { GsmModem } from './modem.js';
 import { serialPortTransport, type TransportFactory } from './transport.js';
 import { SerialAtTrunk } from './trunk.js';
+import { VoicePort } from './voice-port.js';
 
 export interface SerialAtConfig {
   /** Device path, e.g. /dev/ttyUSB2 or a udev symlink /dev/gsm0. Required. */
@@ -40,6 +41,26 @@ export interface SerialAtConfig {
    * (SIMCom AT+CTTS / Quectel AT+QTTS, chosen by `module`, which must then be simcom or quectel).
    */
   prompts?: 'pause' | 'tts';
+  /**
+   * The module's voice port (second serial device carrying PCM: Quectel AT+QPCMV=1,0, SIMCom AT+CPCMREG=1),
+   * e.g. /dev/ttyUSB4. Needs `module` quectel or simcom. With it the box plays, hears and records the call.
+   */
+  voicePort?: string;
+  /**
+   * PCM rate on the voice port: 8000, 16000 (some SIMCom firmware) or `auto` (measured per call from the
+   * downlink's byte rate; the first ~0.6 s of a call waits for it). Default: 8000 for Quectel (AT+QPCMV is 8 kHz
+   * linear), auto for SIMCom.
+   */
+  voiceRate?: 8000 | 16000 | 'auto';
+}
+
+/**
+ * Whether the extra initialisation turns a module DTMF detector on (SIMCom AT+DDET=1, Quectel AT+QTONEDET=1,
+ * see init.ts moduleInit). A generic module without one cannot report keys: capabilities say digits 'none'
+ * unless the box hears them itself on a voice port.
+ */
+export function turnsDetectorOn(extraInit: readonly string[]): boolean {
+  return extraInit.some((c) => /^AT\s*\+\s*(DDET\s*=\s*1|QTONEDET\s*=\s*1)\b/i.test(c.trim()));
 }
 
 /**
@@ -97,6 +118,20 @@ export function serialAtConfigFromFlags(flags: Record<string, string | boolean |
   if (prompts === 'tts' && family !== 'simcom' && family !== 'quectel') {
     throw new SerialAtError(SerialAtErrorCodes.BadOption, '--prompts tts needs --module simcom or quectel (the TTS command differs per module)', { param: 'prompts' });
   }
+  const voicePort = str('voice-port');
+  if (voicePort !== undefined && family !== 'simcom' && family !== 'quectel') {
+    throw new SerialAtError(SerialAtErrorCodes.BadOption, '--voice-port needs --module simcom or quectel (AT+CPCMREG or AT+QPCMV turns the voice port on)', { param: 'voice-port' });
+  }
+  if (voicePort !== undefined && voicePort === serial) {
+    throw new SerialAtError(SerialAtErrorCodes.BadOption, '--voice-port must be a different device from --serial', { param: 'voice-port' });
+  }
+  const rate = str('voice-rate');
+  if (rate !== undefined && rate !== '8000' && rate !== '16000' && rate !== 'auto') {
+    throw new SerialAtError(SerialAtErrorCodes.BadOption, `--voice-rate must be 8000, 16000 or auto, got ${rate}`, { param: 'voice-rate' });
+  }
+  if (rate !== undefined && voicePort === undefined) {
+    throw new SerialAtError(SerialAtErrorCodes.BadOption, '--voice-rate needs --voice-port', { param: 'voice-rate' });
+  }
   const badInit = extraInit?.find((c) => !isInitCommand(c));
   if (badInit !== undefined) {
     throw new SerialAtError(SerialAtErrorCodes.BadOption, `--at-init: not an AT command line: ${JSON.stringify(badInit)}`, { param: 'at-init' });
@@ -110,12 +145,14 @@ export function serialAtConfigFromFlags(flags: Record<string, string | boolean |
     ...(family ? { module: family as ModuleFamily } : {}),
     ...(extraInit ? { extraInit: Object.freeze(extraInit) } : {}),
     ...(prompts ? { prompts: prompts as 'pause' | 'tts' } : {}),
+    ...(voicePort ? { voicePort } : {}),
+    ...(rate ? { voiceRate: rate === 'auto' ? ('auto' as const) : (Number(rate) as 8000 | 16000) } : {}),
   });
 }
 
 export function createSerialAt(
   config: SerialAtConfig,
-  deps: { logger?: Logger; clock?: Clock; transport?: TransportFactory } = {},
+  deps: { logger?: Logger; clock?: Clock; transport?: TransportFactory; voiceTransport?: TransportFactory } = {},
 ): { modem: GsmModem; trunk: SerialAtTrunk } {
   const clock = deps.clock ?? systemClock;
   const transport = deps.transport ?? serialPortTransport({ path: config.serial, ...(config.baudRate ? { baudRate: config.baudRate } : {}) });
@@ -128,6 +165,12 @@ export function createSerialAt(
     ...(config.statusReports !== undefined ? { statusReports: config.statusReports } : {}),
     extraInit: extraInitOf(config),
   });
+  const family = config.module === 'simcom' || config.module === 'quectel' ? config.module : undefined;
+  const voiceTransport = deps.voiceTransport ?? (config.voicePort ? serialPortTransport({ path: config.voicePort, ...(config.baudRate ? { baudRate: config.baudRate } : {}) }) : undefined);
+  const voice =
+    voiceTransport && family
+      ? { port: new VoicePort({ transport: voiceTransport, clock, ...(deps.logger ? { logger: deps.logger } : {}), rate: config.voiceRate ?? (family === 'quectel' ? 8000 : 'auto') }), family }
+      : undefined;
   const trunk = new SerialAtTrunk({
     modem,
     clock,
@@ -135,12 +178,15 @@ export function createSerialAt(
     ...(config.called ? { called: config.called } : {}),
     ...(config.stations ? { stations: config.stations } : {}),
     ...(config.prompts === 'tts' && (config.module === 'simcom' || config.module === 'quectel') ? { tts: config.module } : {}),
+    moduleDetectsDigits: turnsDetectorOn(extraInitOf(config)),
+    ...(voice ? { voice } : {}),
   });
   return { modem, trunk };
 }
 
 export { GsmModem, type TtsEngine, type GsmModemOptions, type ModemStatus, type IncomingSms, type UndecodableSms, type ModemEvents, type LinkState } from './modem.js';
 export { SerialAtTrunk, type SerialAtTrunkOptions } from './trunk.js';
+export { VoicePort, type VoicePortOptions } from './voice-port.js';
 export { ConcatAssembler, type AssembledMessage, type ReceivedPart } from './concat.js';
 export { SerialAtError, SerialAtErrorCodes, isSerialAtError, type SerialAtErrorCode } from './errors.js';
 export { serialPortTransport, mockPortTransport, memoryLink, type ByteTransport, type TransportFactory } from './transport.js';
