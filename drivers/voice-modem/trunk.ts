@@ -13,7 +13,7 @@
 //  - Recording (voicemail): the received audio, 8 kHz 16-bit PCM WAV (drivers/media/wav.ts WavRecorder).
 //  - The caller hanging up: an analog line has no release message. The modem's DLE reports are taken for it —
 //    loop-current interruption 'l', busy tone 'b' (the exchange's tone after the far end hangs up), dial tone
-//    'd' — and while a message is recorded, the modem's silence report 's' ("presumed hang-up") and the box's
+//    'd' —, the box's own busy/dial-tone detector on the received audio (line-tones.ts), and while a message is recorded, the modem's silence report 's' ("presumed hang-up") and the box's
 //    own long-silence timer. The modem's 'q' ("presumed end of message") ends a recording as if at its limit.
 //  - No agent stations (a modem on one line cannot bridge the caller to a second line) and no transfer (no
 //    hook-flash transfer implemented): capabilities say so; connectAgent is `unreachable`, transfer
@@ -50,6 +50,7 @@ import { redactNumber, silentLogger, type Logger } from '../serial-at/log.js';
 import type { VoiceEvent } from './dle.js';
 import { isVoiceModemError, VoiceModemErrorCodes } from './errors.js';
 import { DtmfMerger, type DtmfSource } from './dtmf-merge.js';
+import { LineToneDetector } from './line-tones.js';
 import type { VoiceModem } from './modem.js';
 import { VoicePath } from './voice-path.js';
 
@@ -91,6 +92,7 @@ interface CallState {
   path: VoicePath | undefined;
   detector: DtmfDetector;
   merger: DtmfMerger;
+  tones: LineToneDetector;
 }
 
 export class VoiceModemTrunk implements TrunkDriver {
@@ -412,6 +414,7 @@ export class VoiceModemTrunk implements TrunkDriver {
       path: undefined,
       detector: new DtmfDetector((d) => this.#digit(c, 'box', d)),
       merger: new DtmfMerger(),
+      tones: new LineToneDetector((tone) => this.#callerGone(c, `the box heard ${tone}`)),
     };
     this.#call = c;
     this.#log.info({ callId, caller: redactNumber(number) }, 'call offered');
@@ -441,6 +444,7 @@ export class VoiceModemTrunk implements TrunkDriver {
     const c = this.#call;
     if (!c || c.gone || !c.answered) return;
     if (this.#o.boxDtmf) c.detector.pushLinear(pcm);
+    c.tones.push(pcm);
     for (const s of [...c.audioSinks]) s(pcm);
   }
 

@@ -120,6 +120,23 @@ t.test('the caller hanging up by busy tone mid-message ends the recording as cal
   t.ok(fs.existsSync(path.join(h.dir, 'vm2.wav')), 'what was said is kept');
 });
 
+t.test('a modem that does not report busy tone: the box hears the tone itself and hangs up', async (t) => {
+  const h = await voicePtyRig();
+  t.teardown(() => h.close());
+  h.sim.reportsLineTones = false;
+  await h.trunk.start();
+  const offered = h.next('offered');
+  h.sim.ring('13300000007');
+  const o = await offered;
+  await h.trunk.answer(o.callId);
+  const collect = h.trunk.collectDigits(o.callId, { max: 1, firstDigitTimeoutMs: 60_000 });
+  const hup = h.next('hangup');
+  h.sim.hangUp('busy');
+  t.match(await hup, { callId: o.callId, cause: 'normal', party: 'caller' });
+  t.match(await collect, { outcome: 'caller-gone' });
+  t.ok(h.log.entries.some((e) => /busy/.test(String(e.obj.why))), 'from the busy tone in the audio');
+});
+
 t.test('an interruptible prompt stops at the first key and the key stays for the next collect', async (t) => {
   const h = await voicePtyRig({ sim: { duplex: false } });
   t.teardown(() => h.close());

@@ -10,6 +10,7 @@ import { DtmfDetector } from '../../drivers/media/dtmf.js';
 import { ZERO_DBM0_PEAK, addNoise, clip, dtmfFreqs, seededRandom } from '../../drivers/media/tones.js';
 import { VoiceCodec, type CompressionKind } from '../../drivers/voice-modem/codec.js';
 import { DleFramer, shield } from '../../drivers/voice-modem/dle.js';
+import { LineToneDetector } from '../../drivers/voice-modem/line-tones.js';
 
 const ALL = '0123456789*#ABCD';
 const KINDS: CompressionKind[] = ['alaw', 'ulaw', 'linear16', 'linear8s', 'linear8u'];
@@ -169,4 +170,13 @@ t.test('Mandarin speech (espeak-ng cmn-latn-pinyin) through the modem stream: fa
     for (const h of hits) t.comment(h);
     t.ok(count <= 1, `${kind}: ${count} false digits`);
   }
+  // The same speech must not look like the exchange's busy or dial tone (line-tones.ts): that would hang up
+  // on a caller who is talking.
+  let falseTones = 0;
+  for (const pcm of speech) {
+    const d = new LineToneDetector(() => falseTones++);
+    d.push(pcm);
+  }
+  t.comment(`busy/dial tone heard in ${seconds.toFixed(0)} s of Mandarin speech: ${falseTones} times`);
+  t.equal(falseTones, 0, 'speech is never taken for busy or dial tone');
 });

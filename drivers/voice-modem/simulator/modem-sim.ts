@@ -72,6 +72,8 @@ export class SimulatedVoiceModem extends EventEmitter<VoiceSimEvents> {
   dtmfTones: boolean;
   /** Whether the modem answers `AT+FCLASS=8` (false: a data-only modem). */
   voice = true;
+  /** Whether the modem's detector reports busy and dial tone as <DLE>b / <DLE>d (false: only the tone is heard). */
+  reportsLineTones = true;
 
   #port: ByteTransport | undefined;
   readonly #clock: Clock;
@@ -181,10 +183,10 @@ export class SimulatedVoiceModem extends EventEmitter<VoiceSimEvents> {
     else if (style === 'busy') {
       // China busy tone: 450 Hz, 0.35 s on / 0.35 s off (YD/T 1076).
       this.#lineTone = (n) => this.#tone(n, 450, 350, 350);
-      this.#event('b');
+      if (this.reportsLineTones) this.#event('b');
     } else if (style === 'dial-tone') {
       this.#lineTone = (n) => this.#tone(n, 450, 1, 0);
-      this.#event('d');
+      if (this.reportsLineTones) this.#event('d');
     }
   }
 
