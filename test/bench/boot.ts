@@ -9,6 +9,7 @@
 // alternating with the bare server; medians are reported.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Figure } from './lib/figure.js';
@@ -42,7 +43,16 @@ process.once('SIGTERM', () => app.close().then(() => process.exit(0)));
 
 interface Boot {
   readyMs: number;
+  /** CPU time (user + system) the process used up to ready: less sensitive to a loaded machine than readyMs. */
+  cpuMs: number;
   rssMb: number;
+}
+
+/** utime + stime of a process from /proc/<pid>/stat (fields 14 and 15, in clock ticks of 1/100 s). */
+function cpuMs(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -75,9 +85,10 @@ async function boot(args: string[], settleMs: number): Promise<Boot> {
       await delay(5);
     }
     const readyMs = Number(process.hrtime.bigint() - started) / 1e6;
+    const cpu = cpuMs(child.pid!);
     await delay(settleMs);
     const rssMb = vmRssMb(child.pid!);
-    return { readyMs, rssMb };
+    return { readyMs, cpuMs: cpu, rssMb };
   } finally {
     child.kill('SIGTERM');
     await exited;
@@ -133,7 +144,7 @@ export default async function bootBench(opts: BootBenchOptions = {}): Promise<Fi
     const bareRss = median(bares.map((b) => b.rssMb));
     const boxReady = median(boxes.map((b) => b.readyMs));
     const boxRss = median(boxes.map((b) => b.rssMb));
-    const note = `${rounds} rounds, median; spawn of node to the first 200 from /healthz; RSS read after ${settleMs} ms idle`;
+    const note = `${rounds} rounds, median; spawn of node to the first 200 from /healthz (cpu_ms: its CPU time until then); RSS read after ${settleMs} ms idle`;
     return [
       { bench: 'boot.prefill', store: 'sqlite', size, ms: Math.round(prefillMs), db_mb: round(dbMb), note: 'setup, not a target' },
       {
@@ -143,6 +154,9 @@ export default async function bootBench(opts: BootBenchOptions = {}): Promise<Fi
         samples: rounds,
         ready_ms: round(boxReady),
         runs_ms: boxes.map((b) => round(b.readyMs)),
+        cpu_ms: median(boxes.map((b) => b.cpuMs)),
+        bare_fastify_cpu_ms: median(bares.map((b) => b.cpuMs)),
+        load1: round(os.loadavg()[0]!),
         first_start_ms: round(first.readyMs),
         bare_fastify_ms: round(bareReady),
         ratio_vs_baseline: round(boxReady / bareReady),
