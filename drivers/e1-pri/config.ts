@@ -13,6 +13,11 @@ export interface E1SpanConfig {
   dchannel: string;
   /** B-channel audio socket (a Unix stream socket the box listens on). Default `${dchannel}.media`. */
   media: string;
+  /**
+   * What carries the B-channel audio: the `media` socket, or DAHDI channel devices on the card. Default
+   * DAHDI when `dchannel` is a DAHDI device and no `media` socket was given, else the socket.
+   */
+  bchannels: BChannelConfig;
   /** Q.931 side. The box is the user side (CPE) towards the operator's exchange. */
   side: 'cpe' | 'network';
   switchType: SwitchTypeName;
@@ -43,14 +48,48 @@ export interface E1SpanConfig {
   defaultRingTimeoutMs: number;
 }
 
+export type BChannelConfig =
+  | { kind: 'socket' }
+  | {
+      kind: 'dahdi';
+      /** DAHDI's generic channel device, bound to one channel per fd with DAHDI_SPECIFY. */
+      device: string;
+      /**
+       * Global DAHDI channel number of this span's timeslot 1 (1 on the first E1 span, 32 on the second
+       * …; `dahdi_scan` / /proc/dahdi shows it). Default: D-channel device /dev/dahdi/N → N − 15, else 1.
+       */
+      firstChannel: number;
+    };
+
+export type BChannelConfigInput = { kind: 'socket' } | { kind: 'dahdi'; device?: string; firstChannel?: number };
+
+export const DEFAULT_DAHDI_CHANNEL_DEVICE = '/dev/dahdi/channel';
+
 export const DEFAULT_CHANNELS: readonly number[] = [...Array.from({ length: 15 }, (_, i) => i + 1), ...Array.from({ length: 15 }, (_, i) => i + 17)];
 
 const KEYS = new Set<keyof E1SpanConfig>([
-  'dchannel', 'media', 'side', 'switchType', 'channels', 'debug', 'restartBackoffMs', 'restartResetMs', 'maxRestarts',
+  'dchannel', 'media', 'bchannels', 'side', 'switchType', 'channels', 'debug', 'restartBackoffMs', 'restartResetMs', 'maxRestarts',
   'commandTimeoutMs', 'stations', 'outgoingCaller', 'sayDir', 'defaultRingTimeoutMs', 'timers',
 ]);
 
-export type E1SpanConfigInput = Partial<E1SpanConfig> & { dchannel: string };
+export type E1SpanConfigInput = Partial<Omit<E1SpanConfig, 'bchannels'>> & { dchannel: string; bchannels?: BChannelConfigInput };
+
+function bchannelsOf(input: E1SpanConfigInput): BChannelConfig {
+  const isDahdiDchannel = input.dchannel.startsWith('/dev/dahdi/');
+  const b = input.bchannels ?? (isDahdiDchannel && input.media === undefined ? { kind: 'dahdi' } : { kind: 'socket' });
+  if (b.kind === 'socket') return Object.freeze({ kind: 'socket' });
+  if (b.kind !== 'dahdi') throw new E1Error('E1_BAD_CONFIG', `bchannels.kind: "socket" or "dahdi", got ${String((b as { kind: unknown }).kind)}`);
+  for (const k of Object.keys(b)) if (!['kind', 'device', 'firstChannel'].includes(k)) throw new E1Error('E1_BAD_CONFIG', `bchannels: unknown option "${k}"`);
+  const device = b.device ?? DEFAULT_DAHDI_CHANNEL_DEVICE;
+  if (typeof device !== 'string' || !device.startsWith('/')) throw new E1Error('E1_BAD_CONFIG', `bchannels.device: an absolute device path, got ${String(device)}`);
+  const fixed = /^\/dev\/dahdi\/(\d+)$/.exec(input.dchannel);
+  const firstChannel = b.firstChannel ?? (fixed ? Math.max(1, Number(fixed[1]) - 15) : 1);
+  // DAHDI_MAX_CHANNELS is 1024 (user.h); the span's timeslot 31 must fit too.
+  if (!Number.isInteger(firstChannel) || firstChannel < 1 || firstChannel + 30 > 1024) {
+    throw new E1Error('E1_BAD_CONFIG', `bchannels.firstChannel: ${firstChannel} outside 1…994 (DAHDI_MAX_CHANNELS 1024)`);
+  }
+  return Object.freeze({ kind: 'dahdi', device, firstChannel });
+}
 
 /** Parse "1-15,17-31" into channel numbers. */
 export function parseChannelList(s: string): number[] {
@@ -89,6 +128,7 @@ export function validateConfig(input: E1SpanConfigInput): Readonly<E1SpanConfig>
   const cfg: E1SpanConfig = {
     dchannel: input.dchannel,
     media: input.media ?? `${input.dchannel}.media`,
+    bchannels: bchannelsOf(input),
     side,
     switchType,
     channels,

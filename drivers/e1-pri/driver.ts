@@ -35,6 +35,11 @@ export interface E1PriDriverOptions {
   onListenerError?: (err: unknown, event: TrunkEventName) => void;
   /** The span worker's entry point (default child/worker-main.ts); tests of the restart policy pass a crashing one. */
   workerPath?: string;
+  /**
+   * Variables added to the span worker's environment. The DAHDI tests preload their device stand-in
+   * (LD_PRELOAD) into the worker only, where the FFI calls run.
+   */
+  workerEnv?: Readonly<Record<string, string>>;
 }
 
 export class E1PriDriver implements TrunkDriver {
@@ -95,7 +100,7 @@ export class E1PriDriver implements TrunkDriver {
     this.clock = opts.clock ?? systemClock;
     this.log = opts.logger ?? silentLogger;
     this.emitter = new TrunkEmitter(opts.onListenerError ?? ((err, ev) => this.log.error(`e1-pri: listener for ${ev} threw: ${String(err)}`)));
-    this.host = new SpanHost(this.config, ...(opts.workerPath ? [opts.workerPath] : []));
+    this.host = new SpanHost(this.config, opts.workerPath, opts.workerEnv);
     this.media = {
       host: this.host, clock: this.clock, log: this.log, config: this.config,
       playWaiters: this.playWaiters, recordWaiters: this.recordWaiters, rethrow: (e) => this.rethrow(e),
@@ -579,7 +584,7 @@ export class E1PriDriver implements TrunkDriver {
 
 /**
  * Span configuration from `edgebox start` flags:
- *   --driver e1-pri --dchannel PATH [--media PATH] [--e1-side cpe|network] [--e1-switch euroisdn_e1|qsig|ni2|…]
+ *   --driver e1-pri --dchannel PATH [--media PATH] [--e1-media socket|dahdi] [--e1-dahdi-device /dev/dahdi/channel] [--e1-dahdi-first-channel N] [--e1-side cpe|network] [--e1-switch euroisdn_e1|qsig|ni2|…]
  *   [--e1-channels 1-15,17-31] [--e1-stations 801=6801,802=6802] [--e1-caller 12328] [--e1-debug N]
  */
 export function e1ConfigFromFlags(flags: Record<string, string | boolean | undefined>): E1SpanConfigInput {
@@ -589,6 +594,15 @@ export function e1ConfigFromFlags(flags: Record<string, string | boolean | undef
   const input: E1SpanConfigInput = { dchannel };
   const media = s('media');
   if (media) input.media = media;
+  // --e1-media socket|dahdi: what carries B-channel audio (default: DAHDI with a /dev/dahdi D-channel).
+  const kind = s('e1-media');
+  const dahdiDevice = s('e1-dahdi-device');
+  const firstChannel = s('e1-dahdi-first-channel');
+  if (kind !== undefined && kind !== 'socket' && kind !== 'dahdi') throw new TrunkError('invalid-argument', `--e1-media must be socket or dahdi, got ${kind}`);
+  if (kind === 'socket') input.bchannels = { kind: 'socket' };
+  else if (kind === 'dahdi' || dahdiDevice || firstChannel) {
+    input.bchannels = { kind: 'dahdi', ...(dahdiDevice ? { device: dahdiDevice } : {}), ...(firstChannel ? { firstChannel: Number(firstChannel) } : {}) };
+  }
   const side = s('e1-side');
   if (side) input.side = side as E1SpanConfig['side'];
   const sw = s('e1-switch');

@@ -41,7 +41,8 @@ export class SpanHost extends EventEmitter<SpanHostEvents> {
   private startedAt = 0;
   private generation = 0;
 
-  constructor(private readonly cfg: Readonly<E1SpanConfig>, private readonly workerPath = WORKER) {
+  /** `env`: added to the box's environment for the worker (e.g. LD_PRELOAD of a device stand-in). */
+  constructor(private readonly cfg: Readonly<E1SpanConfig>, private readonly workerPath = WORKER, private readonly env?: Readonly<Record<string, string>>) {
     super();
   }
 
@@ -71,6 +72,7 @@ export class SpanHost extends EventEmitter<SpanHostEvents> {
       execArgv: FROM_SOURCE ? ['--import', import.meta.resolve('tsx')] : [],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       serialization: 'advanced',
+      ...(this.env ? { env: { ...process.env, ...this.env } } : {}),
     });
     this.child = child;
     this.startedAt = Date.now();

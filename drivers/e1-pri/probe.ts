@@ -68,7 +68,9 @@ export function formatProbe(r: E1ProbeResult): string {
   else {
     lines.push(`state       ${r.box.dchannel}${r.box.stale ? ' (stale: the worker is gone)' : ''} — ${r.box.side}, ${r.box.switchType}, worker pid ${r.box.pid}`);
     lines.push(`B-channels  ${r.box.channelsInUse.length}/${r.box.channelsInService.length} in use${r.box.channelsInUse.length ? `: ${r.box.channelsInUse.join(',')}` : ''}`);
-    lines.push(`media       ${r.box.mediaConnected ? 'connected' : 'not connected'}`);
+    const viaDahdi = r.box.bchannels === 'dahdi';
+    lines.push(`media       ${viaDahdi ? 'DAHDI channels' : 'audio socket'}, ${r.box.mediaConnected ? (viaDahdi ? 'open' : 'connected') : (viaDahdi ? 'NOT all open' : 'not connected')}`);
+    if (r.box.alarms && r.box.alarms !== 'none') lines.push(`alarms      ${r.box.alarms}`);
     lines.push(`updated     ${r.box.updatedAt}`);
   }
   return lines.join('\n');

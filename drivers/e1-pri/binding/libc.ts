@@ -6,7 +6,9 @@
 import koffi from 'koffi';
 import { E1Error } from '../errors.js';
 
-const libc = koffi.load('libc.so.6');
+// The global symbol scope (not a libc.so.6 handle): the same functions a C program calls, so an
+// interposed library (LD_PRELOAD; the tests' DAHDI stand-in) sees these calls too (see dahdi.ts).
+const libc = koffi.load(null);
 
 export const AF_UNIX = 1;
 export const SOCK_SEQPACKET = 5;
@@ -107,4 +109,15 @@ export function readFrame(fd: number, max = 512): Buffer | null {
     fail('read');
   }
   return buf.subarray(0, n);
+}
+
+/** Non-blocking write of one frame (one packet on a SEQPACKET socket); false on EAGAIN. */
+export function writeFrame(fd: number, frame: Uint8Array): boolean {
+  const n = Number(c.write(fd, frame, frame.length));
+  if (n < 0) {
+    const errno = koffi.errno();
+    if (errno === 11) return false;
+    fail('write');
+  }
+  return true;
 }

@@ -42,6 +42,10 @@ export interface ProbeInfo {
   channelsInUse: number[];
   calls: number;
   mediaConnected: boolean;
+  /** What carries B-channel audio (config `bchannels.kind`). */
+  bchannels: 'socket' | 'dahdi';
+  /** The span's DAHDI alarms by name ('none' without alarms or without DAHDI). */
+  alarms: string;
   pid: number;
   /** process.cpuUsage() of the span worker, µs (bench: CPU per call). */
   cpu: { user: number; system: number };

@@ -1,19 +1,16 @@
 /**
- * B-channel media for one span: the audio socket (records of channel + 20 ms A-law), and per
- * channel the DTMF receiver, prompt playback paced in 20 ms frames, recording, and hairpin
- * bridging between two channels (transfers and agent legs).
+ * B-channel media for one span, whatever carries the audio (transport.ts: the audio socket or DAHDI
+ * channel devices): per channel the DTMF receiver, prompt playback paced in 20 ms frames, recording,
+ * and hairpin bridging between two channels (transfers and agent legs).
  *
- * The box listens on a Unix stream socket; the gateway (or the telco simulator) connects. With no
- * peer connected prompts still take their real time and recordings fill with silence, so call
- * flows behave the same with or without audio.
+ * When the transport has nowhere to send a frame (no socket peer) prompts still take their real time
+ * and recordings fill with silence, so call flows behave the same with or without audio.
  */
-import net from 'node:net';
-import fs from 'node:fs';
 import { DtmfDetector } from '../../media/dtmf.js';
-import { FRAME_BYTES, FramePacer, RecordParser, encodeRecord } from './frames.js';
+import { FRAME_BYTES, FramePacer } from './frames.js';
 import { ALAW_DECODE, ALAW_SILENCE } from '../../media/alaw.js';
 import { WavRecorder } from '../../media/wav.js';
-import { E1Error } from '../errors.js';
+import type { BChannelSink, BChannelTransport } from './transport.js';
 
 const SILENCE = Buffer.alloc(FRAME_BYTES, ALAW_SILENCE);
 
@@ -34,58 +31,35 @@ export interface MediaHubHooks {
   onDigit(channel: number, digit: string): void;
   onPlayDone(channel: number, playId: string, outcome: 'completed' | 'stopped' | 'gone'): void;
   onError(e: unknown): void;
+  /** The span's alarm bits changed (DAHDI_ALARM_*; 0 = cleared). Only the DAHDI transport reports alarms. */
+  onAlarm(alarms: number): void;
+  log(level: 'debug' | 'info' | 'warn' | 'error', msg: string): void;
 }
 
+export type TransportFactory = (sink: BChannelSink) => BChannelTransport;
+
 export class MediaHub {
-  private server: net.Server | undefined;
-  private sock: net.Socket | undefined;
   private readonly chans = new Map<number, ChannelMedia>();
   private readonly pacer: FramePacer;
-  private readonly parser: RecordParser;
+  private readonly transport: BChannelTransport;
 
-  constructor(private readonly path: string, private readonly hooks: MediaHubHooks) {
+  constructor(transport: TransportFactory, private readonly hooks: MediaHubHooks) {
     this.pacer = new FramePacer(() => this.tick(), (e) => hooks.onError(e));
-    this.parser = new RecordParser((ch, frame) => this.onRx(ch, frame));
+    this.transport = transport({
+      onRx: (ch, frame) => this.onRx(ch, frame),
+      onAlarm: (alarms) => hooks.onAlarm(alarms),
+      onError: (e) => hooks.onError(e),
+      log: (level, msg) => hooks.log(level, msg),
+    });
   }
 
   get connected(): boolean {
-    return !!this.sock && !this.sock.destroyed;
+    return this.transport.connected;
   }
 
-  listen(): Promise<void> {
-    try {
-      if (fs.existsSync(this.path)) fs.unlinkSync(this.path);
-    } catch {
-      /* a stale socket we cannot remove makes listen() fail with a clear error below */
-    }
-    return new Promise((resolve, reject) => {
-      const srv = net.createServer((s) => this.onConnection(s));
-      srv.once('error', (e) => reject(new E1Error('E1_MEDIA', `audio socket ${this.path}: ${e.message}`, { cause: e })));
-      srv.listen(this.path, () => {
-        srv.removeAllListeners('error');
-        srv.on('error', (e) => this.hooks.onError(e));
-        this.server = srv;
-        resolve();
-      });
-    });
-  }
-
-  private onConnection(s: net.Socket): void {
-    // One gateway per span: a new connection replaces the old one.
-    this.sock?.destroy();
-    this.sock = s;
-    s.setNoDelay(true);
-    s.on('data', (d: Buffer) => {
-      try {
-        this.parser.push(d);
-      } catch (e) {
-        this.hooks.onError(e);
-      }
-    });
-    s.on('error', () => s.destroy());
-    s.on('close', () => {
-      if (this.sock === s) this.sock = undefined;
-    });
+  /** Listen on the audio socket / open the channel devices. */
+  open(): Promise<void> {
+    return this.transport.open();
   }
 
   /** A call now owns `channel`: start listening for DTMF on it. */
@@ -184,7 +158,7 @@ export class MediaHub {
   }
 
   private send(channel: number, frame: Buffer): void {
-    if (this.sock && !this.sock.destroyed && this.sock.writable) this.sock.write(encodeRecord(channel, frame));
+    this.transport.send(channel, frame);
   }
 
   private tick(): void {
@@ -223,13 +197,7 @@ export class MediaHub {
   close(): void {
     for (const ch of [...this.chans.keys()]) this.detach(ch);
     this.pacer.end();
-    this.sock?.destroy();
-    this.server?.close();
-    try {
-      fs.unlinkSync(this.path);
-    } catch {
-      /* already gone */
-    }
+    this.transport.close();
   }
 }
 

@@ -25,6 +25,11 @@ export class DchannelTransport {
     return this.path.startsWith('/dev/');
   }
 
+  /** A DAHDI device (it has DAHDI events: alarms). */
+  get isDahdi(): boolean {
+    return this.path.startsWith('/dev/dahdi/');
+  }
+
   /** Listen on the socket path (replacing a stale one) or open the device. Throws E1Error on failure. */
   open(): void {
     if (this.isDevice) {

@@ -23,6 +23,11 @@ export interface PriLinkOptions {
   ownsFd?: boolean;
   /** Q.921/Q.931 timers by libpri name (T200, T203, N200, T303, T309 …), ms or counts. */
   timers?: Readonly<Record<string, number>>;
+  /**
+   * Called before and after libpri reads the fd. A DAHDI D-channel queues events (alarms) that make
+   * read() fail with ELAST until DAHDI_GETEVENT takes them; this is where the span takes them.
+   */
+  aroundRead?: () => void;
 }
 
 export interface PriLinkEvents {
@@ -43,12 +48,14 @@ export class PriLink extends EventEmitter<PriLinkEvents> {
   private paused = false;
   private beforeRead: (() => void) | undefined;
   private readonly ownsFd: boolean;
+  private readonly aroundRead: (() => void) | undefined;
 
   constructor(opts: PriLinkOptions) {
     super();
     this.fd = opts.fd;
     this.side = opts.side;
     this.ownsFd = opts.ownsFd ?? true;
+    this.aroundRead = opts.aroundRead;
     const ctrl = pri.new(opts.fd, opts.side === 'network' ? PRI_NETWORK : PRI_CPE, SWITCH_TYPES[opts.switchType]);
     if (!ctrl) throw new E1Error('E1_PRI_NEW', `fd ${opts.fd}`);
     this.ctrl = ctrl;
@@ -102,8 +109,10 @@ export class PriLink extends EventEmitter<PriLinkEvents> {
         const hook = this.beforeRead;
         this.beforeRead = undefined;
         hook?.();
+        this.aroundRead?.();
         const p = pri.checkEvent(this.ctrl);
         if (p) this.dispatch(p);
+        this.aroundRead?.();
       }
       this.reschedule();
     } catch (e) {

@@ -17,7 +17,10 @@ import { ChannelPool } from './channels.js';
 import type { PriEvent } from '../binding/events.js';
 import { CAUSE, priChannel } from '../binding/constants.js';
 import { libpriVersion, setPriLogSink, type CallPtr } from '../binding/libpri.js';
-import { MediaHub } from '../media/media-hub.js';
+import { MediaHub, type TransportFactory } from '../media/media-hub.js';
+import { SocketTransport } from '../media/socket-transport.js';
+import { DahdiTransport } from '../media/dahdi-transport.js';
+import { DAHDI_EVENT, alarmNames, dahdiGetEvent, dahdiSpanStat } from '../binding/dahdi.js';
 import { loadPromptAlaw } from '../../media/wav.js';
 import type { E1SpanConfig } from '../config.js';
 import { E1Error } from '../errors.js';
@@ -60,10 +63,19 @@ export class SpanController {
   private readonly transport: DchannelTransport;
   private readonly status: StatusFile;
   private closed = false;
+  /**
+   * DAHDI_ALARM_* bits of the span as the card last reported them (0: none). While the span is in
+   * alarm the link counts as down whatever Q.921 last said: no E1 frame, no calls.
+   */
+  private alarms = 0;
 
   constructor(private readonly cfg: Readonly<E1SpanConfig>, private readonly emitRaw: (ev: WorkerEvent) => void) {
     this.pool = new ChannelPool(cfg.channels, cfg.side);
-    this.media = new MediaHub(cfg.media, {
+    const b = cfg.bchannels;
+    const transport: TransportFactory = b.kind === 'dahdi'
+      ? (sink) => new DahdiTransport({ device: b.device, firstChannel: b.firstChannel, channels: cfg.channels }, sink)
+      : (sink) => new SocketTransport(cfg.media, sink);
+    this.media = new MediaHub(transport, {
       onDigit: (ch, digit) => {
         const id = this.pool.owner(ch);
         if (id && this.calls.has(id)) this.emit({ ev: 'digit', callId: id, digit, at: Date.now() });
@@ -73,6 +85,8 @@ export class SpanController {
         if (id) this.emit({ ev: 'playDone', callId: id, playId, outcome });
       },
       onError: (e) => this.log('error', `media: ${(e as Error).message}`),
+      onAlarm: (alarms) => this.onSpanAlarm(alarms),
+      log: (level, msg) => this.log(level, `media: ${msg}`),
     });
     this.transport = new DchannelTransport(cfg.dchannel, (fd) => this.onFd(fd), (level, msg) => this.log(level, msg));
     this.status = new StatusFile(cfg.dchannel, () => this.probe(), (msg) => this.log('warn', msg));
@@ -90,7 +104,7 @@ export class SpanController {
   }
 
   async start(): Promise<void> {
-    await this.media.listen();
+    await this.media.open();
     this.transport.open();
     this.status.dirty();
   }
@@ -107,7 +121,10 @@ export class SpanController {
   }
 
   private attachLink(fd: number): void {
-    const link = new PriLink({ fd, side: this.cfg.side, switchType: this.cfg.switchType, debug: this.cfg.debug, timers: this.cfg.timers });
+    const link = new PriLink({
+      fd, side: this.cfg.side, switchType: this.cfg.switchType, debug: this.cfg.debug, timers: this.cfg.timers,
+      ...(this.transport.isDahdi ? { aroundRead: () => this.takeDchannelEvents(fd) } : {}),
+    });
     this.link = link;
     link.on('event', (ev) => {
       if (this.link !== link) return;
@@ -122,6 +139,24 @@ export class SpanController {
     });
     link.on('error', (e) => this.log('error', `D-channel: ${e.message}`));
     this.log('info', `D-channel transport open (${this.cfg.side}, ${this.cfg.switchType})`);
+  }
+
+  /**
+   * DAHDI events queued on the D-channel device (DAHDI_GETEVENT until DAHDI_EVENT_NONE): the span's
+   * alarms reach the box through the D-channel even when the B-channels use the audio socket.
+   */
+  private takeDchannelEvents(fd: number): void {
+    try {
+      for (let i = 0; i < 32; i++) {
+        const ev = dahdiGetEvent(fd);
+        if (ev === DAHDI_EVENT.NONE) return;
+        if (ev === DAHDI_EVENT.ALARM || ev === DAHDI_EVENT.NOALARM) this.onSpanAlarm(dahdiSpanStat(fd).alarms);
+        else if (ev === DAHDI_EVENT.ABORT || ev === DAHDI_EVENT.BADFCS || ev === DAHDI_EVENT.OVERRUN) this.log('debug', `D-channel HDLC event ${ev}`);
+        else this.log('debug', `D-channel DAHDI event ${ev}`);
+      }
+    } catch (e) {
+      this.log('warn', `D-channel DAHDI_GETEVENT: ${(e as Error).message}`);
+    }
   }
 
   /** The transport itself is gone: every call is lost, the libpri instance is abandoned. */
@@ -147,12 +182,45 @@ export class SpanController {
     if (ids.length) this.emit({ ev: 'lost', callIds: ids, reason, scope: 'link', at: Date.now() });
   }
 
+  /**
+   * The card's alarm state changed (DAHDI_EVENT_ALARM/NOALARM, then DAHDI_SPANSTAT). Red (no frame
+   * alignment, LOS/LFA), blue (AIS) and yellow (the far end lost us, RAI) alarms all mean no usable E1:
+   * every call is lost and the link is reported down with the alarm's name. The calls may still exist in
+   * libpri and at the exchange; like calls lost with the data link (Q.931 §5.8.8 … the far end clears its
+   * side on T309) they are cleared with cause 41 once the span and the D-channel are back.
+   */
+  private onSpanAlarm(alarms: number): void {
+    if (alarms === this.alarms) return;
+    const was = this.alarms;
+    this.alarms = alarms;
+    if (alarms && !was) {
+      const reason = `span alarm ${alarmNames(alarms)} (DAHDI)`;
+      this.log('warn', reason);
+      for (const c of this.calls.values()) this.zombies.add(c.ptr);
+      this.loseAll(reason);
+      this.emit({ ev: 'dchannel', state: 'down', reason });
+      return;
+    }
+    if (alarms) {
+      this.log('warn', `span alarm now ${alarmNames(alarms)} (DAHDI)`);
+      return;
+    }
+    this.log('info', 'span alarm cleared (DAHDI)');
+    if (this.dchan === 'up') {
+      for (const ptr of this.zombies) this.safeHangup(ptr, CAUSE.NORMAL_TEMPORARY_FAILURE);
+      this.zombies.clear();
+      this.emit({ ev: 'dchannel', state: 'up' });
+    }
+    // Otherwise Q.921 is not up yet: dchan_up reports the link up and clears the zombies.
+  }
+
   // ---- libpri events ---------------------------------------------------------------------------
 
   private onPriEvent(ev: PriEvent): void {
     switch (ev.kind) {
       case 'dchan_up':
         this.dchan = 'up';
+        if (this.alarms) return; // reported up when the alarm clears
         // Calls that were lost while the link was down may still exist at the far end: clear them
         // (Q.931 §5.8.8: after data-link failure, calls not in the active state are cleared).
         for (const ptr of this.zombies) this.safeHangup(ptr, CAUSE.NORMAL_TEMPORARY_FAILURE);
@@ -163,7 +231,7 @@ export class SpanController {
         this.dchan = 'down';
         for (const c of this.calls.values()) this.zombies.add(c.ptr);
         this.loseAll('D-channel down (Q.921 link lost)');
-        this.emit({ ev: 'dchannel', state: 'down', reason: 'Q.921 data link released' });
+        if (!this.alarms) this.emit({ ev: 'dchannel', state: 'down', reason: 'Q.921 data link released' });
         return;
       case 'ring':
         this.onRing(ev);
@@ -229,6 +297,11 @@ export class SpanController {
 
   private onRing(ev: Extract<PriEvent, { kind: 'ring' }>): void {
     const link = this.link!;
+    if (this.alarms) {
+      // No B-channel can carry the call while the span is in alarm: no circuit available (Q.850 #34).
+      this.reject(ev.call, CAUSE.NORMAL_CIRCUIT_CONGESTION);
+      return;
+    }
     let ch = priChannel(ev.channel);
     const owner = ch > 0 ? this.pool.owner(ch) : undefined;
     if (owner) {
@@ -358,6 +431,7 @@ export class SpanController {
   }
 
   private linkUp(): PriLink {
+    if (this.alarms) throw new E1Error('E1_DCHAN_DOWN', `span alarm ${alarmNames(this.alarms)}`);
     if (!this.link || this.dchan !== 'up') throw new E1Error('E1_DCHAN_DOWN', this.dchan);
     return this.link;
   }
@@ -464,7 +538,9 @@ export class SpanController {
   probe(): ProbeInfo {
     return {
       libpriVersion: libpriVersion(),
-      dchannel: this.dchan,
+      dchannel: this.alarms ? 'down' : this.dchan,
+      alarms: alarmNames(this.alarms),
+      bchannels: this.cfg.bchannels.kind,
       side: this.cfg.side,
       switchType: this.cfg.switchType,
       channelsInService: this.pool.inServiceList(),

@@ -14,6 +14,7 @@ import { PriLink } from '../span/pri-link.js';
 import type { PriEvent } from '../binding/events.js';
 import { CAUSE, PRES_ALLOWED_USER_NUMBER_NOT_SCREENED, priChannel, type SwitchTypeName } from '../binding/constants.js';
 import { seqpacketConnect, shutdownFd } from '../binding/libc.js';
+import type { DahdiCard } from './dahdi-card.js';
 import { setPriLogSink, type CallPtr } from '../binding/libpri.js';
 import { FRAME_BYTES, FramePacer, RecordParser, encodeRecord } from '../media/frames.js';
 import { DtmfDetector } from '../../media/dtmf.js';
@@ -147,6 +148,13 @@ export interface TelcoSimOptions {
   log?: (msg: string) => void;
   /** libpri timers of the exchange side (see E1SpanConfig.timers). */
   timers?: Readonly<Record<string, number>>;
+  /**
+   * A simulated DAHDI card (dahdi-card.ts) the box's channel devices are connected to: B-channel audio
+   * travels through it instead of the media socket (`media` is then ignored).
+   */
+  card?: DahdiCard;
+  /** With a card: the D-channel is the device the box opened on the card (default: the `dchannel` socket). */
+  dchannelViaCard?: boolean;
 }
 
 export interface PlaceCallOptions {
@@ -184,12 +192,13 @@ export class TelcoSim extends EventEmitter<TelcoEvents & { tick: [] }> {
     this.side = opts.side ?? 'network';
     this.pacer = new FramePacer(() => this.tick(), (e) => this.opts.log?.(`pacer: ${String(e)}`));
     this.parser = new RecordParser((ch, f) => this.byChannel.get(ch)?.onAudio(f));
+    opts.card?.on('audio', (ch, f) => this.byChannel.get(ch)?.onAudio(f));
   }
 
   /** Connect the D-channel (and media) to the box and wait for Q.921 to come up. */
   async connect(): Promise<void> {
     if (this.opts.log) setPriLogSink((_l, m) => this.opts.log!(m.trimEnd()));
-    const fd = seqpacketConnect(this.opts.dchannel);
+    const fd = this.opts.card && this.opts.dchannelViaCard ? await this.opts.card.nextDchannel() : seqpacketConnect(this.opts.dchannel);
     const link = new PriLink({ fd, side: this.side, switchType: this.opts.switchType ?? 'euroisdn_e1', ...(this.opts.timers ? { timers: this.opts.timers } : {}) });
     this.link = link;
     link.on('event', (ev) => {
@@ -199,7 +208,7 @@ export class TelcoSim extends EventEmitter<TelcoEvents & { tick: [] }> {
       if (this.link === link) this.lose();
     });
     link.on('error', (e) => this.opts.log?.(`telco link error: ${e.message}`));
-    const mediaPath = this.opts.media === undefined ? `${this.opts.dchannel}.media` : this.opts.media;
+    const mediaPath = this.opts.card ? null : this.opts.media === undefined ? `${this.opts.dchannel}.media` : this.opts.media;
     if (mediaPath && (!this.media || this.media.destroyed)) {
       const s = net.connect(mediaPath);
       await once(s, 'connect');
@@ -440,7 +449,8 @@ export class TelcoSim extends EventEmitter<TelcoEvents & { tick: [] }> {
       const f = l.nextFrame();
       if (!f) continue;
       any = true;
-      if (this.media && !this.media.destroyed) this.media.write(encodeRecord(l.channel, f));
+      if (this.opts.card) this.opts.card.sendAudio(l.channel, f);
+      else if (this.media && !this.media.destroyed) this.media.write(encodeRecord(l.channel, f));
     }
     this.emit('tick');
     if (!any) {
