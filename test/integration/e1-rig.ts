@@ -1,5 +1,6 @@
 // The scenario rig (scenarios.ts) on the E1 driver: a CallCenter on E1PriDriver (span worker in a child
-// process), the telco simulator (libpri in NETWORK mode) connected over a SOCK_SEQPACKET socket, real time.
+// process), the telco simulator (libpri in NETWORK mode) connected over a SOCK_SEQPACKET socket, real time;
+// or (`media: 'dahdi'`) over DAHDI device files stood in for by the LD_PRELOAD shim and a simulated card.
 //
 // - Callers are telco lines: they dial in, and press each digit as in-band DTMF when the box starts
 //   collecting; the voicemail caller speaks real (espeak-ng) speech, then presses #.
@@ -33,7 +34,8 @@ import type { CallTicketInput } from '../../firmware-agent/calls/context.js';
 import type { LiveEvent } from '../../firmware-agent/calls/events.js';
 import { generatePrompts, promptTexts } from '../../firmware-agent/calls/prompts.js';
 import { openDb } from '../../firmware-agent/store/db.js';
-import { dchannelUp } from './e1-harness.js';
+import { dchannelUp, dahdiSetup } from './e1-harness.js';
+import type { DahdiCard } from '../../drivers/e1-pri/telco-sim/dahdi-card.js';
 import { E1Call, ObservedTrunk } from './e1-rig-observed.js';
 import { mondayMorning, type Rig, type RigOptions } from './scenarios.js';
 
@@ -50,6 +52,12 @@ export interface E1RigSettings {
    * (t.teardown) to stop the spare. Default false.
    */
   prewarm?: boolean;
+  /**
+   * What carries the span: `socket` (default) — D-channel on a SEQPACKET socket, audio on the media
+   * socket; `dahdi` — the D-channel device /dev/dahdi/16 and the B-channels on /dev/dahdi/channel, in a
+   * span worker with the DAHDI stand-in preloaded (test/fixtures/dahdi-shim) and a simulated card.
+   */
+  media?: 'socket' | 'dahdi';
 }
 
 export type E1RigFactory = ((options?: RigOptions) => Promise<E1Rig>) & {
@@ -81,6 +89,7 @@ export function shiftedClock(start: number): Clock & { shiftTo(start: number): v
 /** One E1 span for one scenario: the driver's worker running, the telco connected, the D-channel up. */
 interface Span {
   dir: string;
+  card?: DahdiCard;
   driver: E1PriDriver;
   telco: TelcoSim;
   clock: ReturnType<typeof shiftedClock>;
@@ -88,30 +97,41 @@ interface Span {
   behaviour: { current: (called: string) => IncomingBehaviour };
 }
 
-async function openSpan(): Promise<Span> {
+async function openSpan(media: 'socket' | 'dahdi'): Promise<Span> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'e1-rig-'));
-  const dchannel = path.join(dir, 'd');
+  const dahdi = media === 'dahdi' ? await dahdiSetup(dir, { dchannelViaCard: true }) : undefined;
+  const dchannel = dahdi?.dchannel ?? path.join(dir, 'd');
   const clock = shiftedClock(mondayMorning);
   const behaviour: Span['behaviour'] = { current: () => ({ kind: 'answer' }) };
-  const driver = new E1PriDriver({ config: { dchannel, restartBackoffMs: { initial: 50, max: 1000 } }, clock });
-  await driver.start();
-  const up = dchannelUp(driver);
-  const telco = new TelcoSim({ dchannel, behaviour: (called) => behaviour.current(called) });
+  const driver = new E1PriDriver({
+    config: { dchannel, restartBackoffMs: { initial: 50, max: 1000 }, ...dahdi?.config },
+    clock,
+    ...(dahdi ? { workerEnv: dahdi.workerEnv } : {}),
+  });
+  const telco = new TelcoSim({
+    dchannel,
+    behaviour: (called) => behaviour.current(called),
+    ...(dahdi ? { card: dahdi.card, dchannelViaCard: true } : {}),
+  });
   try {
+    await driver.start();
+    const up = dchannelUp(driver);
     await telco.connect();
     await up;
   } catch (e) {
     telco.close();
     await driver.stop().catch(() => {});
+    dahdi?.card.close();
     fs.rmSync(dir, { recursive: true, force: true });
     throw e;
   }
-  return { dir, driver, telco, clock, behaviour };
+  return { dir, driver, telco, clock, behaviour, ...(dahdi ? { card: dahdi.card } : {}) };
 }
 
 async function closeSpan(s: Span): Promise<void> {
   s.telco.close();
   await s.driver.stop().catch(() => {});
+  s.card?.close();
   fs.rmSync(s.dir, { recursive: true, force: true });
 }
 
@@ -161,13 +181,15 @@ export function e1Rig(settings: E1RigSettings = {}): E1RigFactory {
   const scale = settings.scale ?? 10;
   const promptMs = settings.promptMs ?? 2000;
   const untilLimitMs = settings.untilLimitMs ?? 60_000;
+  const media = settings.media ?? 'socket';
+  const open = () => openSpan(media);
   const wall = (ms: number) => ms / scale;
   let spare: Promise<Span> | undefined;
   const take = (): Promise<Span> => {
-    const span = spare ?? openSpan();
+    const span = spare ?? open();
     spare = undefined;
     if (settings.prewarm) {
-      spare = span.then(openSpan, openSpan); // one worker start at a time
+      spare = span.then(open, open); // one worker start at a time
       spare.catch(() => {}); // a failed spare fails the scenario that takes it
     }
     return span;
