@@ -116,6 +116,8 @@ export class VoiceModem {
   #readyWaiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
   #loop: Promise<void> | undefined;
   #lastByteAt = 0;
+  /** The modem reports ringing as RING lines (then its <DLE>R, if any, is not counted again). */
+  #ringLines = false;
 
   constructor(o: VoiceModemOptions) {
     if (!o || typeof o.transport?.open !== 'function') {
@@ -401,9 +403,15 @@ export class VoiceModem {
       case 'audio':
         if (this.#codec && (this.#stream === 'rx' || this.#stream === 'duplex')) this.#events.emit('audio', { pcm: this.#codec.decode(tok.data), at: this.#clock.now() });
         return;
-      case 'event':
-        this.#events.emit('event', { event: classifyEvent(tok.code), at: this.#clock.now() });
+      case 'event': {
+        const event = classifyEvent(tok.code);
+        // Some modems report ringing as <DLE>R in the voice command state instead of the RING line (V.253
+        // Table 13). A modem that sends both would count each burst twice and offer the call before its caller
+        // ID, so <DLE>R counts only on a modem that has never sent a RING line.
+        if (event.kind === 'ring' && this.#stream === 'command' && !this.#ringLines) this.#ring.onLine({ kind: 'ring' });
+        this.#events.emit('event', { event, at: this.#clock.now() });
         return;
+      }
       case 'end': {
         if (this.#stream !== 'rx' && this.#stream !== 'duplex') return;
         const waiter = this.#streamEnd;
@@ -420,6 +428,7 @@ export class VoiceModem {
         return;
       case 'line': {
         const m = classifyLine(tok.text);
+        if (m.kind === 'ring') this.#ringLines = true;
         if (m.kind === 'ring' || m.kind === 'cid-number' || m.kind === 'cid-other') {
           this.#ring.onLine(m);
           return;

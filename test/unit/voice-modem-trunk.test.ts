@@ -140,6 +140,15 @@ t.test('a missing prompt file is a short pause that completes (a distress call m
   t.same(await h.trunk.play(id, { id: 'gone', file: path.join(h.dir, 'nope.wav') }), { outcome: 'completed' });
 });
 
+t.test('a modem that reports rings as <DLE>R: the call is offered with its caller ID', async (t) => {
+  const h = await rig(t);
+  h.sim.ringsAsDle = true;
+  await h.trunk.start();
+  const offered = h.next('offered');
+  h.sim.ring('13911112222');
+  t.match(await offered, { caller: '13911112222', presentation: 'allowed' });
+});
+
 t.test('C1/C5: no transfer, no station; the capabilities say so', async (t) => {
   const h = await rig(t);
   await h.trunk.start();

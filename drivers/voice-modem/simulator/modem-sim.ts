@@ -74,6 +74,8 @@ export class SimulatedVoiceModem extends EventEmitter<VoiceSimEvents> {
   voice = true;
   /** Whether the modem's detector reports busy and dial tone as <DLE>b / <DLE>d (false: only the tone is heard). */
   reportsLineTones = true;
+  /** Report each ring burst as <DLE>R instead of a RING line (some modems in voice mode). */
+  ringsAsDle = false;
 
   #port: ByteTransport | undefined;
   readonly #clock: Clock;
@@ -237,7 +239,8 @@ export class SimulatedVoiceModem extends EventEmitter<VoiceSimEvents> {
     const r = this.#ringing;
     if (!r || this.#offHook) return;
     r.rings += 1;
-    this.#reply('RING');
+    if (this.ringsAsDle) this.#send(Buffer.from([DLE, 0x52]));
+    else this.#reply('RING');
     if (r.rings === 1 && this.#vcid) {
       const nmbr = r.presentation === 'restricted' ? 'P' : r.number ?? 'O';
       this.#reply('DATE = 1130', 'TIME = 2200', `NMBR = ${nmbr}`);
