@@ -39,7 +39,11 @@ export const installJobs: Installer = async (box) => {
         sample = s;
       })
       .catch((err: unknown) => box.http.log.warn({ err }, 'hardware health sample failed'));
-  void takeSample();
+  // The first sample waits until the box listens: systeminformation's probes cost CPU that would otherwise
+  // delay the start (and /healthz) on a small board; until then the part says `sampled: false`.
+  box.http.addHook('onListen', async () => {
+    void takeSample();
+  });
   const sampler = setInterval(() => void takeSample(), 60_000);
   sampler.unref();
   box.onClose(() => clearInterval(sampler));
