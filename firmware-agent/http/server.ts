@@ -4,7 +4,7 @@
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { AppError } from '../errors.js';
+import { AppError, errorCatalogue } from '../errors.js';
 import type { AccountService } from '../accounts/service.js';
 import { registerAuth } from './auth.js';
 import { errorBody, errorSchema } from './errors.js';
@@ -108,12 +108,31 @@ export async function createHttp(opts: HttpOptions): Promise<FastifyInstance> {
     if (fe.statusCode && fe.statusCode < 500) {
       return reply.code(fe.statusCode).send(errorBody('validation-failed', fe.message));
     }
+    // The store refused a write: the transaction rolled back, nothing changed, and the client is told why
+    // in words a technician can act on (issue 12, disk full / read-only disk) instead of a 500.
+    const storeCode = storeFailure(err);
+    if (storeCode) {
+      request.log.error({ err: { code: (err as { code?: string }).code, message: err.message } }, 'store write failed');
+      return reply.code(errorCatalogue[storeCode].status).send(errorBody(storeCode));
+    }
     request.log.error({ err }, 'unexpected error');
     return reply.code(500).send(errorBody('internal-error'));
   });
 
   app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
   return app;
+}
+
+/**
+ * SQLite's answer when a write cannot be stored (better-sqlite3 puts the extended result code name on
+ * `code`): a full disk, or a store that cannot be written at all.
+ */
+export function storeFailure(err: unknown): 'store-full' | 'store-unavailable' | null {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return null;
+  if (code === 'SQLITE_FULL' || (code === 'SQLITE_IOERR_WRITE' && /disk|space/i.test(String((err as Error).message)))) return 'store-full';
+  if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_IOERR') || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_PROTOCOL') return 'store-unavailable';
+  return null;
 }
 
 /** Standard error responses for a route's schema (referenced in the OpenAPI description). */
