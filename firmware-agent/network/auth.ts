@@ -79,7 +79,8 @@ function verifySigned(request: FastifyRequest, store: NetStore, now: Date, body:
     if (old) throw new AppError('exchange-peer-revoked', `this key of ${sender} was revoked at ${old.revoked_at}`, { sender });
     throw new AppError('exchange-bad-signature', undefined, { sender });
   }
-  if (!store.rememberNonce(nonce, sender, new Date(now.getTime() + 2 * skewMs), now)) {
+  // Reserved now, written with the push's batch or when the answer is sent (store.ts flushNonces).
+  if (!store.reserveNonce(nonce, sender, new Date(now.getTime() + 2 * skewMs))) {
     throw new AppError('exchange-replay', `nonce ${nonce} was already used`, { sender, nonce });
   }
   store.peerContact(peer.public_key, now);

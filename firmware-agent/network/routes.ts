@@ -150,6 +150,14 @@ export const exchangeRoutes: FastifyPluginAsync<{ box: BoxServices; net: Network
     }
     if (!unauthenticated || code !== 'exchange-rate-limited') request.log.warn({ peer, code, url: request.url }, `exchange request refused: ${err.message}`);
   });
+  // Nonces of requests that did not write theirs with a batch (pulls, refusals after authentication).
+  app.addHook('onResponse', async () => {
+    try {
+      store.flushNonces(box.now());
+    } catch (err) {
+      app.log.error({ err }, 'exchange nonces could not be written');
+    }
+  });
   app.addHook('onSend', async (request, reply, payload) => {
     if (typeof payload !== 'string') return payload;
     const id = store.identity();
@@ -254,7 +262,7 @@ export const exchangeRoutes: FastifyPluginAsync<{ box: BoxServices; net: Network
       // What a box below may send up (docs/exchange.md §5 Directions): any message that fails refuses the
       // whole batch, so nothing of it is applied.
       envs.forEach((e, index) => checkPushed(e, index, peer));
-      return { results: net.applyBatch(envs, peer.region) };
+      return { results: net.applyBatch(envs, peer.region, () => store.flushNonces(now)) };
     },
   );
 

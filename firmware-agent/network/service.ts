@@ -82,11 +82,14 @@ export class NetworkService {
   readonly #upsertReport;
   readonly #upsertStats;
   readonly #ticketLinks;
+  /** One message applied in a savepoint of its own (made once: wrapping a function per message costs). */
+  readonly #applyInSavepoint: (env: Envelope, at: Date, changes: TicketChange[]) => void;
 
   constructor(readonly deps: NetworkDeps) {
     this.store = new NetStore(deps.db);
     const db = deps.db;
     this.#setTransferred = db.prepare('UPDATE tickets SET transferred_to = ? WHERE rowid = ?');
+    this.#applyInSavepoint = db.transaction((env: Envelope, at: Date, changes: TicketChange[]) => this.#applyLocal(env, at, changes));
     this.#ticketLinks = db.prepare('SELECT number, origin_region, transferred_to FROM tickets WHERE id = ?');
     this.#upsertReport = db.prepare(
       `INSERT INTO net_reports (ticket_id, reporter, number, region, type, domain, channel, status, version, snapshot, updated_at)
@@ -238,7 +241,9 @@ export class NetworkService {
             // net_dead_letters for a technician. Both are acknowledged, so the sender's queue moves on.
             const mark = changes.length;
             try {
-              this.deps.db.transaction(() => this.#applyLocal(env, at, changes))();
+              // A report or statistics message is one upsert, atomic by itself: no savepoint needed.
+              if (env.kind === 'ticket.report' || env.kind === 'stats.daily') this.#applyLocal(env, at, changes);
+              else this.#applyInSavepoint(env, at, changes);
             } catch (err) {
               changes.length = mark;
               if (err instanceof AppError) {

@@ -50,13 +50,19 @@ export class NetStore {
       allPeers: db.prepare('SELECT * FROM net_peers ORDER BY region, enrolled_at'),
       peerByRegion: db.prepare('SELECT * FROM net_peers WHERE region = ? ORDER BY revoked_at IS NULL DESC, enrolled_at DESC LIMIT 1'),
       enqueue: db.prepare('INSERT OR IGNORE INTO net_outbox (id, hop, kind, ticket_id, envelope, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
-      pending: db.prepare('SELECT seq, id, hop, kind, envelope, created_at, attempts FROM net_outbox WHERE hop = ? AND delivered_at IS NULL AND seq > ? ORDER BY seq LIMIT ?'),
+      // The partial index of waiting rows, named: left to itself the planner takes net_outbox_hop_seq and walks
+      // every delivered row before the first waiting one, on every batch (quadratic in a catch-up's backlog).
+      pending: db.prepare(
+        'SELECT seq, id, hop, kind, envelope, created_at, attempts FROM net_outbox INDEXED BY net_outbox_pending WHERE hop = ? AND delivered_at IS NULL AND seq > ? ORDER BY seq LIMIT ?',
+      ),
       forPull: db.prepare('SELECT seq, id, hop, kind, envelope, created_at, attempts FROM net_outbox WHERE hop = ? AND seq > ? AND rejected_code IS NULL ORDER BY seq LIMIT ?'),
       // AUTOINCREMENT's counter, not max(seq): delivered rows are pruned, and an emptied outbox must not look
       // like a store restored from an old backup to a peer whose cursor is ahead of max(seq).
       head: db.prepare("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'net_outbox'), 0) AS seq"),
       setCursor: db.prepare('UPDATE net_identity SET pull_cursor = ? WHERE id = 1'),
       delivered: db.prepare('UPDATE net_outbox SET delivered_at = ? WHERE hop = ? AND seq = ? AND delivered_at IS NULL'),
+      deliveredRange: db.prepare('UPDATE net_outbox SET delivered_at = ? WHERE hop = ? AND seq BETWEEN ? AND ? AND delivered_at IS NULL'),
+      waitingBetween: db.prepare('SELECT count(*) AS n FROM net_outbox INDEXED BY net_outbox_pending WHERE hop = ? AND delivered_at IS NULL AND seq BETWEEN ? AND ?'),
       deliveredUpTo: db.prepare('UPDATE net_outbox SET delivered_at = ? WHERE hop = ? AND seq <= ? AND delivered_at IS NULL'),
       attempt: db.prepare('UPDATE net_outbox SET attempts = attempts + 1 WHERE hop = ? AND seq = ?'),
       reject: db.prepare('UPDATE net_outbox SET delivered_at = ?, rejected_code = ? WHERE hop = ? AND seq = ?'),
@@ -70,6 +76,7 @@ export class NetStore {
       ),
       nonce: db.prepare('INSERT OR IGNORE INTO net_nonces (nonce, peer, expires_at) VALUES (?, ?, ?)'),
       purgeNonces: db.prepare('DELETE FROM net_nonces WHERE expires_at < ?'),
+      nonceSeen: db.prepare('SELECT 1 FROM net_nonces WHERE nonce = ?'),
       refusal: db.prepare('INSERT INTO net_refusals (at, peer, code, message, path, address) VALUES (?, ?, ?, ?, ?, ?)'),
       refusalCount: db.prepare('UPDATE net_refusals SET count = count + ? WHERE id = ?'),
       peerContact: db.prepare('UPDATE net_peers SET last_contact = ? WHERE public_key = ?'),
@@ -150,9 +157,22 @@ export class NetStore {
 
   markDelivered(hop: string, seqs: number[], at: Date): void {
     const iso = at.toISOString();
+    const first = seqs[0];
+    const last = seqs[seqs.length - 1];
+    if (first === undefined || last === undefined) return;
+    // A batch is the first waiting rows of its hop in order (pending), so the waiting rows from its first to
+    // its last seq are exactly the batch: one statement, not one per row.
+    if (last - first + 1 === seqs.length || this.#waitingBetween(hop, first, last) === seqs.length) {
+      this.#s.deliveredRange.run(iso, hop, first, last);
+      return;
+    }
     this.db.transaction(() => {
       for (const s of seqs) this.#s.delivered.run(iso, hop, s);
     })();
+  }
+
+  #waitingBetween(hop: string, first: number, last: number): number {
+    return (this.#s.waitingBetween.get(hop, first, last) as { n: number }).n;
   }
 
   markDeliveredUpTo(hop: string, seq: number, at: Date): number {
@@ -201,8 +221,33 @@ export class NetStore {
 
   /** Remembers a request nonce; false when it was already seen (a replay). */
   rememberNonce(nonce: string, peer: string, expires: Date, now: Date): boolean {
-    this.#s.purgeNonces.run(now.toISOString());
-    return this.#s.nonce.run(nonce, peer, expires.toISOString()).changes === 1;
+    if (!this.reserveNonce(nonce, peer, expires)) return false;
+    this.flushNonces(now);
+    return true;
+  }
+
+  // Nonces of requests being served, not yet written: a push writes its nonce in the transaction that
+  // applies its batch (one fsync per batch, not two), any other request when its answer is sent
+  // (flushNonces from the routes' onResponse hook). Held in memory meanwhile, so a concurrent replay is seen.
+  readonly #reservedNonces = new Map<string, { peer: string; expires: string }>();
+
+  /** Reserves a nonce for a request being served; false when it was seen or is reserved (a replay). */
+  reserveNonce(nonce: string, peer: string, expires: Date): boolean {
+    if (this.#reservedNonces.has(nonce) || this.#s.nonceSeen.get(nonce)) return false;
+    this.#reservedNonces.set(nonce, { peer, expires: expires.toISOString() });
+    return true;
+  }
+
+  /** Writes the reserved nonces and forgets expired ones (inside the caller's transaction, if any). */
+  flushNonces(now: Date): void {
+    if (this.#reservedNonces.size === 0) return;
+    const write = () => {
+      this.#s.purgeNonces.run(now.toISOString());
+      for (const [n, r] of this.#reservedNonces) this.#s.nonce.run(n, r.peer, r.expires);
+    };
+    if (this.db.inTransaction) write();
+    else this.db.transaction(write)();
+    this.#reservedNonces.clear();
   }
 
   /** Records a refusal; returns its row id. */

@@ -23,6 +23,7 @@ import { pairWithUpstream } from '../../firmware-agent/network/pairing.js';
 import { NetStore } from '../../firmware-agent/network/store.js';
 import { openDb } from '../../firmware-agent/store/db.js';
 import type { Figure } from './lib/figure.js';
+import { promptTexts } from '../../firmware-agent/calls/prompts.js';
 
 export interface NetworkBenchOptions {
   quick?: boolean;
@@ -52,6 +53,23 @@ async function until(what: string, fn: () => boolean, timeoutMs: number): Promis
   }
 }
 
+/**
+ * Waits (up to two minutes) until a box has made its IVR prompts: a new box synthesises them at start with
+ * child processes (espeak-ng, sox), which would otherwise compete with what is measured on two cores.
+ */
+async function promptsSettled(box: Box): Promise<void> {
+  const manifest = path.join(box.dataDir, 'prompts', '.generated.json');
+  const want = Object.keys(promptTexts).length;
+  const made = () => {
+    try {
+      return Object.keys(JSON.parse(fs.readFileSync(manifest, 'utf8')) as object).length >= want;
+    } catch {
+      return false;
+    }
+  };
+  await until('the IVR prompts', made, 120_000).catch(() => undefined);
+}
+
 const flags = { 'net-idle-ms': '50', 'net-poll-wait': '5', 'net-retry-base-ms': '50', 'net-retry-max-ms': '500', 'net-batch': '200' };
 
 function ticketInput(i: number) {
@@ -70,6 +88,8 @@ export async function run(opts: NetworkBenchOptions = {}): Promise<Figure[]> {
   const n = opts.messages ?? (opts.quick ? 2000 : 10_000);
   const ingest = opts.ingest ?? (opts.quick ? 4000 : 20_000);
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'edgebox-netbench-'));
+  // One private prompt cache for the bench's boxes: the first synthesises, the others copy.
+  process.env.EDGEBOX_PROMPT_CACHE ??= path.join(root, 'prompt-cache');
   const figures: Figure[] = [];
   const boxes: Box[] = [];
   try {
@@ -91,6 +111,8 @@ export async function run(opts: NetworkBenchOptions = {}): Promise<Figure[]> {
     const applied = () => (lastApplied.get() as { n: number }).n;
     // After hours of outage the backlog sits in a settled store, not in a fresh write-ahead log.
     city.db.pragma('wal_checkpoint(TRUNCATE)');
+    await promptsSettled(province);
+    await promptsSettled(city);
     const code = await enroll(province, '623000');
     const t0 = performance.now();
     const pr = await city.http.inject({ method: 'POST', url: '/api/network/pair', payload: { upstream: provinceUrl, code }, cookies: { edgebox_session: await session(city) } });
@@ -142,6 +164,7 @@ export async function run(opts: NetworkBenchOptions = {}): Promise<Figure[]> {
     const ministry = await createBox({ dataDir: path.join(root, 'ministry'), role: 'ministry', region: '110000', host: '127.0.0.1', port: 0, flags });
     boxes.push(ministry);
     const ministryUrl = await ministry.listen();
+    await promptsSettled(ministry);
     const senderDb = openDb({ file: ':memory:' });
     const sender = new NetStore(senderDb);
     await pairWithUpstream(sender, { role: 'province', region: '620000' }, ministryUrl, await enroll(ministry, '620000'), new Date());
@@ -149,8 +172,10 @@ export async function run(opts: NetworkBenchOptions = {}): Promise<Figure[]> {
     const snapshot = JSON.parse(envelopes[0]!) as { body: { ticket: Record<string, unknown> } };
     const make = (i: number) => {
       const id = uuidv7();
-      const ticket = { ...snapshot.body.ticket, id, number: `62300020261128${String(i % 100000).padStart(5, '0')}` };
-      return JSON.stringify(newEnvelope('ticket.report', i % 2 ? '623000' : '620100', '^', new Date(), { ticket, action: 'create' }, { id, version: 1 }));
+      const from = i % 2 ? '623000' : '620100';
+      // Numbered by the city that reports it (a report of another box's number is refused).
+      const ticket = { ...snapshot.body.ticket, id, number: `${from}20261128${String(i % 100000).padStart(5, '0')}` };
+      return JSON.stringify(newEnvelope('ticket.report', from, '^', new Date(), { ticket, action: 'create' }, { id, version: 1 }));
     };
     const batches: string[][] = [];
     for (let i = 0; i < ingest; i += 200) batches.push(Array.from({ length: Math.min(200, ingest - i) }, (_, j) => make(i + j)));

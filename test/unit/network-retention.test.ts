@@ -139,9 +139,13 @@ t.test('refusal records and dead letters go after the log retention', async (t) 
 });
 
 t.test('the box runs the retention from its daily jobs and shows the outcome in /healthz', async (t) => {
+  // /healthz shows its parts only to staff who look after the box (issue 13, finding 10).
+  const pw = fs.readFileSync(path.join(box.dataDir, 'initial-admin-password'), 'utf8').trim();
+  const s = await box.http.inject({ method: 'POST', url: '/api/session', payload: { username: 'admin', password: pw } });
+  const cookies = { edgebox_session: s.cookies.find((c) => c.name === 'edgebox_session')!.value };
   let part: { retention?: { at: string; result?: { inboxBefore: string }; error?: string } | null } = {};
   for (let i = 0; i < 600 && !part.retention; i++) {
-    part = (await box.http.inject({ method: 'GET', url: '/healthz' })).json().parts.network;
+    part = (await box.http.inject({ method: 'GET', url: '/healthz', cookies })).json().parts.network;
     if (!part.retention) await new Promise((r) => setTimeout(r, 100));
   }
   t.ok(part.retention?.result, 'a retention run is reported');
