@@ -8,7 +8,8 @@
 // DLE events), `duplex` (+VTR, both). No AT command may be sent outside `command` (the modem would take it
 // as voice data), so `exec` refuses then.
 import { systemClock, type Clock, type TimerHandle } from '../trunk/clock.js';
-import { describeFailure, step, type AtResult, type ExchangeInput, type ExchangeSpec, type ExchangeState } from '../serial-at/exchange.js';
+import { describeFailure, type AtResult, type ExchangeSpec } from '../serial-at/exchange.js';
+import { CommandQueue } from './commands.js';
 import { childLogger, redactLine, silentLogger, type Logger } from '../serial-at/log.js';
 import { SafeEmitter } from '../serial-at/events.js';
 import type { ByteTransport, TransportFactory } from '../serial-at/transport.js';
@@ -71,13 +72,6 @@ export interface VoiceModemOptions {
   newCallId?: () => string;
 }
 
-interface Running {
-  spec: ExchangeSpec;
-  state: ExchangeState;
-  timer: TimerHandle | undefined;
-  resolve: (r: AtResult) => void;
-}
-
 function positive(name: string, v: number | undefined, dflt: number): number {
   const x = v ?? dflt;
   if (!Number.isFinite(x) || x <= 0) throw new VoiceModemError(VoiceModemErrorCodes.BadOption, `VoiceModem: \`${name}\` must be a positive number`, { param: name });
@@ -103,8 +97,7 @@ export class VoiceModem {
   readonly #framer = new DleFramer();
   readonly #ring: RingTracker;
   #port: ByteTransport | undefined;
-  #queue: Array<{ spec: ExchangeSpec; resolve: (r: AtResult) => void }> = [];
-  #running: Running | undefined;
+  readonly #commands: CommandQueue;
   #stream: StreamState = 'command';
   #streamEnd: (() => void) | undefined;
   #codec: VoiceCodec | undefined;
@@ -127,6 +120,7 @@ export class VoiceModem {
     this.#clock = o.clock ?? systemClock;
     this.#log = childLogger(o.logger ?? silentLogger, 'voice-modem');
     this.#events = new SafeEmitter<VoiceModemEvents>(this.#log);
+    this.#commands = new CommandQueue(this.#clock, this.#log);
     this.#o = {
       commandTimeoutMs: positive('commandTimeoutMs', o.commandTimeoutMs, 3000),
       healthIntervalMs: positive('healthIntervalMs', o.healthIntervalMs, 30_000),
@@ -244,7 +238,7 @@ export class VoiceModem {
     const kind = this.#stream;
     if (kind === 'command') return;
     this.#clock.clearTimeout(this.#stallTimer);
-    const final = this.#awaitFinal(`end of ${kind}`);
+    const final = this.#commands.awaitFinal(`end of ${kind}`, this.#o.commandTimeoutMs);
     const ended = kind === 'tx' ? Promise.resolve() : new Promise<void>((r) => (this.#streamEnd = r));
     await this.#port?.write(kind === 'rx' ? DTE.abortReceive : kind === 'duplex' ? DTE.endDuplex : cancel ? DTE.cancelTransmit : DTE.endTransmit);
     const r = await final;
@@ -373,6 +367,7 @@ export class VoiceModem {
 
   #attach(port: ByteTransport): void {
     this.#port = port;
+    this.#commands.open((data) => port.write(data));
     this.#framer.reset();
     this.#stream = 'command';
     port.on('data', (chunk) => {
@@ -388,13 +383,7 @@ export class VoiceModem {
     this.#stream = 'command';
     this.#streamEnd?.();
     this.#streamEnd = undefined;
-    const running = this.#running;
-    this.#running = undefined;
-    if (running) {
-      this.#clock.clearTimeout(running.timer);
-      running.resolve({ ok: false, lines: [], failure: { kind: 'closed' } });
-    }
-    for (const j of this.#queue.splice(0)) j.resolve({ ok: false, lines: [], failure: { kind: 'closed' } });
+    this.#commands.close();
     void reason;
   }
 
@@ -433,8 +422,7 @@ export class VoiceModem {
           this.#ring.onLine(m);
           return;
         }
-        const r = this.#running;
-        if (r) return this.#feed(r, { type: 'line', text: tok.text });
+        if (this.#commands.line(tok.text)) return;
         this.#log.debug({ line: redactLine(tok.text) }, 'unsolicited line');
         return;
       }
@@ -453,7 +441,7 @@ export class VoiceModem {
   #scheduleHealth(): void {
     this.#clock.clearTimeout(this.#healthTimer);
     this.#healthTimer = this.#clock.setTimeout(() => {
-      if (this.#stream !== 'command' || this.#running || this.#ring.current) return this.#scheduleHealth();
+      if (this.#stream !== 'command' || this.#commands.busy || this.#ring.current) return this.#scheduleHealth();
       this.#exec({ command: 'AT', timeoutMs: this.#o.commandTimeoutMs })
         .then((r) => {
           if (!r.ok && r.failure.kind === 'timeout') this.#trouble?.('the modem stopped answering AT');
@@ -464,52 +452,10 @@ export class VoiceModem {
   }
 
   #exec(spec: ExchangeSpec): Promise<AtResult> {
-    if (!this.#port) return Promise.resolve({ ok: false, lines: [], failure: { kind: 'closed' } });
     if (this.#stream !== 'command') {
       return Promise.reject(new VoiceModemError(VoiceModemErrorCodes.CommandFailed, `${spec.command}: not in command state (${this.#stream})`));
     }
-    return new Promise((resolve) => {
-      this.#queue.push({ spec, resolve });
-      this.#next();
-    });
-  }
-
-  /** Waits for a final result without sending a command (the end of a voice stream). */
-  #awaitFinal(what: string): Promise<AtResult> {
-    return new Promise((resolve) => {
-      const spec: ExchangeSpec = { command: `(${what})`, timeoutMs: this.#o.commandTimeoutMs };
-      const r: Running = { spec, state: { phase: 'awaiting-final', lines: [] }, timer: undefined, resolve };
-      if (this.#running) this.#clock.clearTimeout(this.#running.timer);
-      this.#running = r;
-      r.timer = this.#clock.setTimeout(() => this.#feed(r, { type: 'timeout' }), spec.timeoutMs);
-    });
-  }
-
-  #next(): void {
-    if (this.#running || !this.#port) return;
-    const job = this.#queue.shift();
-    if (!job) return;
-    const r: Running = { ...job, state: { phase: 'idle' }, timer: undefined };
-    this.#running = r;
-    this.#feed(r, { type: 'start' });
-  }
-
-  #feed(r: Running, input: ExchangeInput): void {
-    const s = step(r.spec, r.state, input);
-    r.state = s.state;
-    for (const a of s.actions) {
-      if (a.type === 'write') this.#port?.write(a.data).catch(() => undefined);
-      else if (a.type === 'arm-timer') {
-        this.#clock.clearTimeout(r.timer);
-        r.timer = this.#clock.setTimeout(() => this.#feed(r, { type: 'timeout' }), a.ms);
-      } else {
-        this.#clock.clearTimeout(r.timer);
-        if (this.#running === r) this.#running = undefined;
-        if (!a.result.ok && a.result.failure.kind === 'timeout') this.#log.warn({ command: r.spec.command }, 'no answer from the modem');
-        r.resolve(a.result);
-        this.#next();
-      }
-    }
+    return this.#commands.exec(spec);
   }
 
   async #execOk(command: string): Promise<AtResult> {

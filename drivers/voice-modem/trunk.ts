@@ -18,8 +18,6 @@
 //  - No agent stations (a modem on one line cannot bridge the caller to a second line) and no transfer (no
 //    hook-flash transfer implemented): capabilities say so; connectAgent is `unreachable`, transfer
 //    `unsupported`.
-import fsp from 'node:fs/promises';
-import path from 'node:path';
 import type { Clock, TimerHandle } from '../trunk/clock.js';
 import { DigitBuffer } from '../trunk/digits.js';
 import { TrunkEmitter } from '../trunk/emitter.js';
@@ -43,9 +41,7 @@ import {
   type TrunkEventName,
   type TrunkListener,
 } from '../trunk/types.js';
-import { alawToLinear } from '../media/alaw.js';
 import { DtmfDetector } from '../media/dtmf.js';
-import { loadPromptAlaw, WavRecorder } from '../media/wav.js';
 import { redactNumber, silentLogger, type Logger } from '../serial-at/log.js';
 import type { VoiceEvent } from './dle.js';
 import { isVoiceModemError, VoiceModemErrorCodes } from './errors.js';
@@ -53,6 +49,9 @@ import { DtmfMerger, type DtmfSource } from './dtmf-merge.js';
 import { LineToneDetector } from './line-tones.js';
 import type { VoiceModem } from './modem.js';
 import { VoicePath } from './voice-path.js';
+import type { CallState } from './call-state.js';
+import { PromptLoader } from './prompts.js';
+import { recordCall } from './record.js';
 
 export interface VoiceModemTrunkOptions {
   modem: VoiceModem;
@@ -76,24 +75,6 @@ export interface VoiceModemTrunkOptions {
   startTimeoutMs?: number;
 }
 
-interface CallState {
-  id: CallId;
-  answered: boolean;
-  gone: boolean;
-  media: boolean;
-  digits: DigitBuffer;
-  digitListeners: Set<(d: string) => void>;
-  audioSinks: Set<(pcm: Int16Array) => void>;
-  eventSinks: Set<(e: VoiceEvent) => void>;
-  /** Aborted when the call ends for any reason: media commands settle. */
-  over: AbortController;
-  /** Aborted when the driver lost the modem (T9). */
-  fail: AbortController;
-  path: VoicePath | undefined;
-  detector: DtmfDetector;
-  merger: DtmfMerger;
-  tones: LineToneDetector;
-}
 
 export class VoiceModemTrunk implements TrunkDriver {
   readonly kind = 'voice-modem';
@@ -103,7 +84,7 @@ export class VoiceModemTrunk implements TrunkDriver {
   readonly #log: Logger;
   readonly #emitter: TrunkEmitter;
   readonly #o: Required<Omit<VoiceModemTrunkOptions, 'modem' | 'clock' | 'logger' | 'sayDir'>> & { sayDir: string | undefined };
-  readonly #prompts = new Map<string, Int16Array | null>();
+  readonly #prompts: PromptLoader;
   #call: CallState | undefined;
   #up = false;
   #unsubscribe: Array<() => void> = [];
@@ -123,6 +104,7 @@ export class VoiceModemTrunk implements TrunkDriver {
       boxDtmf: o.boxDtmf ?? true,
       startTimeoutMs: o.startTimeoutMs ?? 20_000,
     };
+    this.#prompts = new PromptLoader(this.#o.sayDir, this.#log);
     this.capabilities = Object.freeze({
       answer: true,
       play: 'audio',
@@ -214,7 +196,7 @@ export class VoiceModemTrunk implements TrunkDriver {
         const d = c.digits.peek();
         if (d) return { outcome: 'interrupted', digit: d };
       }
-      const pcm = await this.#promptAudio(prompt);
+      const pcm = await this.#prompts.load(prompt);
       const race: Promise<PlayResult>[] = [
         pcm
           ? c.path!.play(pcm, mine.signal).then((e): PlayResult => (e === 'done' ? { outcome: 'completed' } : { outcome: 'cancelled' }))
@@ -265,66 +247,13 @@ export class VoiceModemTrunk implements TrunkDriver {
     const background = !!options.background;
     const c = background ? this.#get(callId) : this.#media(callId);
     if (background && !c.answered) throw new TrunkError('not-answered', `call ${callId} is not answered`);
-    const cleanups: Array<() => void> = [];
     try {
-      if (options.signal?.aborted) return { outcome: 'cancelled', file: options.file, durationMs: 0 };
-      let rec: WavRecorder;
-      try {
-        rec = new WavRecorder(options.file);
-      } catch (err) {
-        throw new TrunkError('invalid-argument', `cannot record to ${options.file}: ${(err as Error).message}`, { cause: err });
-      }
-      type Outcome = RecordResult['outcome'];
-      const ended = new Promise<Outcome>((resolve) => {
-        const finish = (o: Outcome) => resolve(o);
-        let silentMs = 0;
-        const sink = (pcm: Int16Array) => {
-          rec.writeLinear(pcm);
-          if (background) return;
-          let sum = 0;
-          for (const s of pcm) sum += Math.abs(s);
-          silentMs = sum / Math.max(1, pcm.length) < this.#o.silenceLevel ? silentMs + (pcm.length / 8000) * 1000 : 0;
-          if (silentMs >= this.#o.silenceHangupMs) finish('caller-gone');
-        };
-        c.audioSinks.add(sink);
-        cleanups.push(() => c.audioSinks.delete(sink));
-        const over = () => finish(background ? 'ended' : 'caller-gone');
-        if (c.over.signal.aborted) over();
-        c.over.signal.addEventListener('abort', over, { once: true });
-        cleanups.push(() => c.over.signal.removeEventListener('abort', over));
-        if (options.maxMs !== undefined) {
-          const t = this.#clock.setTimeout(() => finish('max'), options.maxMs);
-          cleanups.push(() => this.#clock.clearTimeout(t));
-        }
-        if (!background) {
-          const stop = options.stopDigits ?? '';
-          const dl = (d: string) => {
-            if (stop.includes(d)) finish('digit');
-          };
-          c.digitListeners.add(dl);
-          cleanups.push(() => c.digitListeners.delete(dl));
-          const ev = (e: VoiceEvent) => {
-            if (e.kind === 'silence') finish('caller-gone'); // 's': no voice at all, then silence (V.253 Table 13)
-            else if (e.kind === 'quiet') finish('max'); // 'q': the message ended in silence
-          };
-          c.eventSinks.add(ev);
-          cleanups.push(() => c.eventSinks.delete(ev));
-        }
-        if (options.signal) {
-          const ab = () => finish('cancelled');
-          options.signal.addEventListener('abort', ab, { once: true });
-          cleanups.push(() => options.signal!.removeEventListener('abort', ab));
-        }
-      });
-      const outcome = await ended;
-      for (const f of cleanups.splice(0)) f();
-      const durationMs = rec.finish();
+      const r = await recordCall(c, options, { clock: this.#clock, silenceLevel: this.#o.silenceLevel, silenceHangupMs: this.#o.silenceHangupMs });
       if (c.fail.signal.aborted) throw new TrunkError('driver-failed', 'the voice modem was lost');
       // A long silence in a message: the caller hung up on a line that gives no loop-current drop.
-      if (outcome === 'caller-gone' && !c.gone) this.#callerGone(c, 'silence while recording');
-      return { outcome, file: options.file, durationMs };
+      if (r.outcome === 'caller-gone' && !c.gone) this.#callerGone(c, 'silence while recording');
+      return r;
     } finally {
-      for (const f of cleanups) f();
       if (!background) c.media = false;
     }
   }
@@ -359,36 +288,6 @@ export class VoiceModemTrunk implements TrunkDriver {
     if (c.fail.signal.aborted) return new TrunkError('driver-failed', 'the voice modem was lost', { cause: err });
     if (c.gone) return new TrunkError('unknown-call', `call ${c.id} ended`, { cause: err });
     return new TrunkError('driver-failed', String((err as Error)?.message ?? err), { cause: err });
-  }
-
-  async #promptAudio(p: Prompt): Promise<Int16Array | null> {
-    const files: string[] = [];
-    if (p.file) files.push(p.file);
-    if (p.say?.length && this.#o.sayDir) for (const v of p.say) for (const ch of v) if (/\d/.test(ch)) files.push(path.join(this.#o.sayDir, `${ch}.wav`));
-    const parts: Int16Array[] = [];
-    for (const f of files) {
-      let pcm = this.#prompts.get(f);
-      if (pcm === undefined) {
-        pcm = await loadPromptAlaw(f).then(
-          (a) => alawToLinear(a),
-          (err: unknown) => {
-            this.#log.warn({ prompt: p.id, file: f, err: String(err) }, 'prompt not playable; pausing instead');
-            return null;
-          },
-        );
-        // A missing file may appear later (prompts are generated in the background): cache only successes.
-        if (pcm) this.#prompts.set(f, pcm);
-      }
-      if (pcm) parts.push(pcm);
-    }
-    if (!parts.length) return null;
-    const all = new Int16Array(parts.reduce((n, x) => n + x.length, 0));
-    let o = 0;
-    for (const x of parts) {
-      all.set(x, o);
-      o += x.length;
-    }
-    return all;
   }
 
   #sleep(ms: number, signal: AbortSignal): Promise<void> {
