@@ -41,6 +41,8 @@ for (const mode of [
     const r = await h.trunk.play(o.callId, { id: 'p', file: promptFile(h.dir) });
     t.same(r, { outcome: 'completed' });
     t.ok(peak(h.sim.heard) > 4000, `the caller heard the prompt (peak ${peak(h.sim.heard)})`);
+    const voice = h.sim.commands.slice(h.sim.commands.indexOf('AT+VLS=1'));
+    t.same(voice, mode.sim.duplex ? ['AT+VLS=1', 'AT+VTR'] : ['AT+VLS=1', 'AT+VRX', 'AT+VTX', 'AT+VRX'], 'the V.253 stream commands of this mode');
     const digits = h.next('digits');
     const collect = h.trunk.collectDigits(o.callId, { max: 1, firstDigitTimeoutMs: 5000 });
     h.sim.press('2');

@@ -192,3 +192,30 @@ t.test('a long silence while recording a message means the caller is gone (a lin
   t.equal(r.outcome, 'caller-gone');
   t.match(await hup, { callId: id, party: 'caller', cause: 'normal' });
 });
+
+t.test('a modem left in a voice stream (the box restarted mid-call) is taken back: stream ended, on-hook, ready', async (t) => {
+  const link = memoryLink('vm2');
+  const s = new SimulatedVoiceModem({ family: 'usr5637', duplex: false });
+  const devices: Promise<void>[] = [];
+  const attachNext = () => devices.push(link.nextDevice().then((d) => s.attach(d)));
+  attachNext();
+  // The box before its restart: voice mode, off-hook, receiving.
+  const before = await link.factory.open();
+  await devices[0];
+  let seen = '';
+  const connected = new Promise<void>((r) => before.on('data', (c) => (seen += c.toString('latin1')).includes('CONNECT') && r()));
+  const offHook = new Promise<void>((r) => s.once('answered', () => r()));
+  await before.write('AT+FCLASS=8\rAT+VSM=131,8000\rAT+VLS=1\r');
+  await offHook;
+  await before.write('AT+VRX\r');
+  await connected;
+  t.equal(s.stream, 'rx');
+  await before.close(); // the box dies; the modem goes on streaming into nothing
+  attachNext();
+  const modem = new VoiceModem({ transport: link.factory, commandTimeoutMs: 1000 });
+  t.teardown(() => modem.stop());
+  await modem.start();
+  t.equal(s.stream, 'command', 'the stream was ended with its DLE code');
+  t.notOk(s.offHook, 'the line was put on-hook (ATH)');
+  t.equal(modem.status.compression?.kind, 'ulaw');
+});

@@ -108,10 +108,15 @@ export class SimulatedVoiceModem extends EventEmitter<VoiceSimEvents> {
     this.dtmfTones = o.dtmfTones ?? true;
   }
 
+  /**
+   * Attaches to the device end of a link (again after a replug or a host restart). The modem keeps its state:
+   * one left in a voice stream goes on streaming, as a real one does when the host goes away mid-call.
+   */
   attach(port: ByteTransport): void {
     this.#port = port;
     this.#framer = new DleFramer();
-    this.#stream = 'command';
+    if (this.#stream === 'tx' || this.#stream === 'duplex') this.#framer.enterAudio();
+    if (this.#stream === 'rx' || this.#stream === 'duplex') this.#startFrames();
     port.on('data', (chunk) => this.#onData(chunk));
     port.on('close', () => {
       if (this.#port === port) {
