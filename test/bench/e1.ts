@@ -18,6 +18,9 @@
 //                        telco simulator, which a real box does not run). `idle_cpu_ms_per_s` is the worker's
 //                        CPU per second with the D-channel up and no call (Q.921 keep-alive, timers), measured
 //                        in the same run: most of a lone call's cost is that fixed floor.
+//   e1.cpu-per-call.dahdi, e1.setup-latency.dahdi: the same 30-call load with the span on DAHDI devices
+//                        through the LD_PRELOAD stand-in (test/fixtures/dahdi-shim) and a simulated card that
+//                        delivers a block on every open B-channel every 20 ms; baselines: the socket figures.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,6 +29,8 @@ import { TelcoSim } from '../../drivers/e1-pri/telco-sim/telco.js';
 import { linearToAlaw } from '../../drivers/media/alaw.js';
 import type { CallOffered, HangupEvent } from '../../drivers/trunk/types.js';
 import { type Figure, measured, round } from './lib/figure.js';
+import { DahdiCard } from '../../drivers/e1-pri/telco-sim/dahdi-card.js';
+import { buildDahdiShim, shimEnv } from '../fixtures/dahdi-shim/build.js';
 
 /** Target for each signalling latency's p99 with 30 calls in flight, ms. */
 export const SIGNALLING_TARGET_MS = 250;
@@ -45,10 +50,23 @@ interface Span {
   close(): Promise<void>;
 }
 
-async function openSpan(): Promise<Span> {
+/**
+ * `dahdi`: the D-channel device and B-channels on DAHDI channel devices, through the LD_PRELOAD stand-in
+ * (test/fixtures/dahdi-shim) in the span worker and a simulated card whose clock delivers a block on every
+ * open channel every 20 ms, as a card does (so the figure includes reading 30 idle channels).
+ */
+async function openSpan(media: 'socket' | 'dahdi' = 'socket'): Promise<Span> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'e1-bench-'));
-  const dchannel = path.join(dir, 'd');
-  const driver = new E1PriDriver({ config: { dchannel } });
+  let card: DahdiCard | undefined;
+  let env: Record<string, string> | undefined;
+  if (media === 'dahdi') {
+    const so = await buildDahdiShim();
+    card = new DahdiCard(path.join(dir, 'card'));
+    card.listen();
+    env = shimEnv(so, card.path);
+  }
+  const dchannel = card ? '/dev/dahdi/16' : path.join(dir, 'd');
+  const driver = new E1PriDriver({ config: { dchannel }, ...(env ? { workerEnv: env } : {}) });
   const offeredBy = new Map<string, (o: CallOffered) => void>();
   const hangupBy = new Map<string, (h: HangupEvent) => void>();
   driver.on('offered', (o) => offeredBy.get(o.caller ?? '')?.(o));
@@ -63,9 +81,10 @@ async function openSpan(): Promise<Span> {
       }
     });
   });
-  const telco = new TelcoSim({ dchannel });
+  const telco = new TelcoSim({ dchannel, ...(card ? { card, dchannelViaCard: true } : {}) });
   await telco.connect();
   await up;
+  card?.runClock();
   // A 1 s prompt: a soft 440 Hz tone, 8 kHz A-law.
   const pcm = new Int16Array(8000).map((_, i) => Math.round(3000 * Math.sin((2 * Math.PI * 440 * i) / 8000)));
   const prompt = path.join(dir, 'prompt.al');
@@ -75,6 +94,7 @@ async function openSpan(): Promise<Span> {
     async close() {
       telco.close();
       await driver.stop();
+      card?.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -150,6 +170,7 @@ export async function run(opts: E1BenchOptions = {}): Promise<Figure[]> {
   const log = opts.log ?? ((m: string) => process.stderr.write(`${m}\n`));
   const quick = !!opts.quick;
   const span = await openSpan();
+  let socketFigures: { all: Figure[]; cpu: Figure; latency: Figure[]; rounds: number };
   try {
     await oneCall(span); // warm-up: JIT, first prompt load, media socket
     const idle0 = await workerCpuMs(span);
@@ -195,7 +216,47 @@ export async function run(opts: E1BenchOptions = {}): Promise<Figure[]> {
       idle_cpu_ms_per_s: round(idleCpuPerS),
       note: 'span worker CPU per call with 30 concurrent calls (each: SETUP, CONNECT, 1 s prompt, 2 DTMF digits, DISCONNECT)',
     };
-    return [...latencyFigures, cpuBase, cpu];
+    socketFigures = { all: [...latencyFigures, cpuBase, cpu], cpu, latency: latencyFigures, rounds };
+  } finally {
+    await span.close();
+  }
+  return [...socketFigures.all, ...(await runDahdi(socketFigures.rounds, quick, log, socketFigures.cpu, socketFigures.latency))];
+}
+
+/**
+ * The same 30-call load with the span on DAHDI devices (stand-in): worker CPU per call and idle CPU per
+ * second against the socket figures of the same run, and SETUP → offered p99.
+ */
+async function runDahdi(rounds: number, quick: boolean, log: (m: string) => void, socketCpu: Figure, socketLatency: Figure[]): Promise<Figure[]> {
+  const span = await openSpan('dahdi');
+  try {
+    await oneCall(span);
+    const idle0 = await workerCpuMs(span);
+    const idleStart = performance.now();
+    await new Promise<void>((resolve) => setTimeout(resolve, quick ? 1000 : 3000));
+    const idleCpuPerS = ((await workerCpuMs(span)) - idle0) / ((performance.now() - idleStart) / 1000);
+    log(`e1: ${rounds} × 30 concurrent calls on one span over DAHDI devices (stand-in)`);
+    const loaded = await runLoad(span, 30, rounds);
+    const head = { store: 'e1-span-dahdi', size: 30 };
+    const setupSocket = socketLatency.find((f) => f.bench === 'e1.setup-latency');
+    const setup = measured({ bench: 'e1.setup-latency.dahdi', ...head }, loaded.latencies[0]!, {
+      note: 'SETUP sent by the exchange → offered in the box; 30 calls in flight, D-channel device and B-channels through the DAHDI stand-in',
+      target: `p99_ms < ${SIGNALLING_TARGET_MS}`,
+    });
+    setup.baseline = 'e1.setup-latency';
+    setup.ratio_vs_baseline = setupSocket?.p99_ms ? round(setup.p99_ms! / setupSocket.p99_ms) : null;
+    setup.ok = (setup.p99_ms ?? Infinity) < SIGNALLING_TARGET_MS;
+    const socketPerCall = socketCpu.cpu_ms_per_call as number | undefined;
+    const cpu: Figure = {
+      bench: 'e1.cpu-per-call.dahdi', ...head, samples: loaded.calls,
+      cpu_ms_per_call: round(loaded.workerCpuPerCall), box_process_cpu_ms_per_call: round(loaded.boxCpuPerCall),
+      ratio_vs_baseline: socketPerCall ? round(loaded.workerCpuPerCall / socketPerCall) : null,
+      baseline: 'e1.cpu-per-call',
+      wall_s: round(loaded.wallMs / 1000),
+      idle_cpu_ms_per_s: round(idleCpuPerS),
+      note: 'span worker CPU per call, 30 concurrent calls, media on 30 DAHDI channel fds read every 20 ms (stand-in card clock; a real card adds the kernel side, not measured here)',
+    };
+    return [setup, cpu];
   } finally {
     await span.close();
   }

@@ -12,6 +12,8 @@ import fs from 'node:fs';
 import { EventEmitter } from 'node:events';
 import { closeFd, readFrame, seqpacketAccept, seqpacketListen, seqpacketPair, shutdownFd, writeFrame } from '../binding/libc.js';
 import { pollFd, type PollHandle } from '../binding/poll.js';
+import { FRAME_BYTES, FramePacer } from '../media/frames.js';
+import { ALAW_SILENCE } from '../../media/alaw.js';
 
 const MSG_HELLO = 0x10;
 const MSG_CONFIG = 0x11;
@@ -47,7 +49,9 @@ export interface CardChannel {
   closed: boolean;
 }
 
-interface Conn { fd: number; poll: PollHandle | undefined; info: CardChannel | undefined; relay?: { fd: number; poll: PollHandle } }
+interface Conn { fd: number; poll: PollHandle | undefined; info: CardChannel | undefined; relay?: { fd: number; poll: PollHandle }; sentThisTick?: boolean }
+
+const IDLE_BLOCK = Buffer.concat([Buffer.from([MSG_DATA]), Buffer.alloc(FRAME_BYTES, ALAW_SILENCE)]);
 
 export interface DahdiCardEvents {
   /** A channel was opened and specified (B) or a D-channel device opened. */
@@ -72,6 +76,35 @@ export class DahdiCard extends EventEmitter<DahdiCardEvents> {
   private pendingD: number[] = [];
   /** DAHDI_ALARM_* of the span; set it before the box opens the card for a span already in alarm. */
   alarms = 0;
+
+  private clockPacer: FramePacer | undefined;
+
+  /**
+   * Run like a card's 8 kHz clock: every 20 ms each open B-channel gets a block, silence (0xD5) when the
+   * telco simulator sent no audio on it, as a real card delivers a block per channel whether or not a
+   * call is up (the bench measures the box's cost of reading them). Off by default: tests only need the
+   * blocks that carry audio.
+   */
+  runClock(on = true): void {
+    if (!on) {
+      this.clockPacer?.end();
+      this.clockPacer = undefined;
+      return;
+    }
+    this.clockPacer ??= new FramePacer(() => {
+      for (const c of this.byTimeslot.values()) {
+        if (!c.sentThisTick) {
+          try {
+            writeFrame(c.fd, IDLE_BLOCK);
+          } catch (e) {
+            this.errors.push(e);
+          }
+        }
+        c.sentThisTick = false;
+      }
+    }, (e) => this.errors.push(e));
+    this.clockPacer.begin();
+  }
 
   /** @param firstChannel global DAHDI channel number of timeslot 1 (as the box's bchannels.firstChannel). */
   constructor(readonly path: string, readonly firstChannel = 1) {
@@ -212,6 +245,7 @@ export class DahdiCard extends EventEmitter<DahdiCardEvents> {
   sendAudio(timeslot: number, frame: Buffer): boolean {
     const conn = this.byTimeslot.get(timeslot);
     if (!conn) return false;
+    conn.sentThisTick = true;
     try {
       return writeFrame(conn.fd, Buffer.concat([Buffer.from([MSG_DATA]), frame]));
     } catch {
@@ -242,6 +276,7 @@ export class DahdiCard extends EventEmitter<DahdiCardEvents> {
   }
 
   close(): void {
+    this.runClock(false);
     for (const c of [...this.conns]) this.drop(c);
     for (const fd of this.pendingD) closeFd(fd);
     this.pendingD = [];
