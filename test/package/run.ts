@@ -168,7 +168,8 @@ t.test('a fresh clone: `npm install && npm start` serve the box with libpri, sox
     'npm install --no-audit --no-fund --loglevel=error >&2',
     'exec npm start --silent -- --port 0 --data "$0/data"',
   ].join(' && ');
-  const child = spawn('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script, clone], { cwd: clone, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group: npm start's shell and the box below it are stopped together.
+  const child = spawn('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script, clone], { cwd: clone, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
@@ -185,9 +186,11 @@ t.test('a fresh clone: `npm install && npm start` serve the box with libpri, sox
   t.equal(health.status, 200);
   t.equal(health.json.status, 'ok');
   t.ok(fs.existsSync(path.join(clone, 'dist/firmware-agent/cli/main.js')), 'npm install built the box once');
-  // npm start runs node bin/edgebox.js; its child is the box. Stop the whole group cleanly.
-  child.kill('SIGTERM');
+  // npm start runs node bin/edgebox.js in a shell below npm: SIGTERM to the whole group, as a terminal's ^C.
+  const boxExited = new Promise<void>((resolve) => child.stdout.once('close', () => resolve()));
+  process.kill(-child.pid!, 'SIGTERM');
   await exited;
+  await boxExited;
 });
 
 t.test('the package installs into a fresh Debian root: user, directories, command, unit, udev rule', async (t) => {
