@@ -9,10 +9,11 @@
 #   fonts-wqy-microhei  CJK glyphs for screenshots
 #   dahdi-source, gcc   the E1 DAHDI tests build a stand-in for the DAHDI device files (LD_PRELOAD) with cc
 #                       against DAHDI's user header /usr/include/dahdi/user.h (no kernel module is loaded)
+#   python3-prometheus-client  the official Python client's text-format parser reads GET /metrics in a test
 # Usage: install-debian-deps.sh          install what is missing (root)
 #        install-debian-deps.sh --check  list what is missing, exit 1 if anything is (any user)
 set -euo pipefail
-packages=(socat libpri1.4 sox espeak-ng udev chromium fonts-wqy-microhei dahdi-source gcc)
+packages=(socat libpri1.4 sox espeak-ng udev chromium fonts-wqy-microhei dahdi-source gcc python3-prometheus-client)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
