@@ -70,6 +70,11 @@ export interface VoiceModemOptions {
   /** In rx/duplex, no byte from the modem for this long means it stopped answering, ms (default 3000). */
   streamStallMs?: number;
   newCallId?: () => string;
+  /**
+   * A monotonic ms counter for the stream-stall watchdog (default performance.now): the wall clock may jump
+   * (NTP) and must not make a running stream look stalled.
+   */
+  monotonic?: () => number;
 }
 
 function positive(name: string, v: number | undefined, dflt: number): number {
@@ -109,6 +114,7 @@ export class VoiceModem {
   #readyWaiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
   #loop: Promise<void> | undefined;
   #lastByteAt = 0;
+  readonly #mono: () => number;
   /** The modem reports ringing as RING lines (then its <DLE>R, if any, is not counted again). */
   #ringLines = false;
 
@@ -121,6 +127,7 @@ export class VoiceModem {
     this.#log = childLogger(o.logger ?? silentLogger, 'voice-modem');
     this.#events = new SafeEmitter<VoiceModemEvents>(this.#log);
     this.#commands = new CommandQueue(this.#clock, this.#log);
+    this.#mono = o.monotonic ?? (() => performance.now());
     this.#o = {
       commandTimeoutMs: positive('commandTimeoutMs', o.commandTimeoutMs, 3000),
       healthIntervalMs: positive('healthIntervalMs', o.healthIntervalMs, 30_000),
@@ -220,7 +227,7 @@ export class VoiceModem {
       throw this.#failed(command, r);
     }
     this.#stream = kind;
-    this.#lastByteAt = this.#clock.now();
+    this.#lastByteAt = this.#mono();
     if (kind !== 'tx') this.#armStall();
   }
 
@@ -372,7 +379,7 @@ export class VoiceModem {
     this.#stream = 'command';
     port.on('data', (chunk) => {
       if (this.#port !== port) return;
-      this.#lastByteAt = this.#clock.now();
+      this.#lastByteAt = this.#mono();
       for (const tok of this.#framer.push(chunk)) this.#onToken(tok);
     });
   }
@@ -433,7 +440,7 @@ export class VoiceModem {
     this.#clock.clearTimeout(this.#stallTimer);
     this.#stallTimer = this.#clock.setTimeout(() => {
       if (this.#stream !== 'rx' && this.#stream !== 'duplex') return;
-      if (this.#clock.now() - this.#lastByteAt >= this.#o.streamStallMs) return this.#trouble?.('the modem stopped sending voice data');
+      if (this.#mono() - this.#lastByteAt >= this.#o.streamStallMs) return this.#trouble?.('the modem stopped sending voice data');
       this.#armStall();
     }, this.#o.streamStallMs / 2);
   }

@@ -41,6 +41,8 @@ export class VoicePath {
     readonly duplex: boolean,
     private readonly frameMs = 20,
     private readonly leadFrames = 3,
+    /** Pacing reads a monotonic counter: a wall-clock jump (NTP) must not burst or stall the audio. */
+    private readonly mono: () => number = () => performance.now(),
   ) {
     this.#frame = (RATE * frameMs) / 1000;
   }
@@ -115,7 +117,7 @@ export class VoicePath {
 
   #startPump(): void {
     this.#pumping = true;
-    this.#t0 = this.clock.now();
+    this.#t0 = this.mono();
     this.#sentSamples = 0;
     this.#tick();
   }
@@ -127,7 +129,7 @@ export class VoicePath {
 
   #tick(): void {
     if (!this.#pumping) return;
-    const due = Math.floor(((this.clock.now() - this.#t0) * RATE) / 1000) + this.leadFrames * this.#frame;
+    const due = Math.floor(((this.mono() - this.#t0) * RATE) / 1000) + this.leadFrames * this.#frame;
     const chunks: Int16Array[] = [];
     while (this.#sentSamples < due) {
       const p = this.#playing;
@@ -137,7 +139,7 @@ export class VoicePath {
         p.pos += frame.length;
         if (p.pos >= p.pcm.length) {
           // The last sample leaves the box now; it is heard after the lead already queued.
-          const lead = ((this.#sentSamples + frame.length - (this.clock.now() - this.#t0) * (RATE / 1000)) * 1000) / RATE;
+          const lead = ((this.#sentSamples + frame.length - (this.mono() - this.#t0) * (RATE / 1000)) * 1000) / RATE;
           this.#playing = undefined;
           if (this.duplex) this.clock.setTimeout(() => p.finish('done'), Math.max(0, lead));
           else p.finish('done');
