@@ -56,11 +56,11 @@ export function seqpacketPair(): [number, number] {
 }
 
 /** Listen on a Unix SEQPACKET socket path (the box side). The caller removes a stale path first. */
-export function seqpacketListen(path: string): number {
+export function seqpacketListen(path: string, backlog = 4): number {
   const fd = c.socket(AF_UNIX, SEQ, 0) as number;
   if (fd < 0) fail('socket');
   if ((c.bind(fd, addr(path), 110) as number) < 0) { const e = koffi.errno(); c.close(fd); koffi.errno(e); fail(`bind ${path}`); }
-  if ((c.listen(fd, 4) as number) < 0) { c.close(fd); fail('listen'); }
+  if ((c.listen(fd, backlog) as number) < 0) { c.close(fd); fail('listen'); }
   return fd;
 }
 

@@ -117,7 +117,8 @@ export class DahdiCard extends EventEmitter<DahdiCardEvents> {
     } catch {
       /* none */
     }
-    this.listenFd = seqpacketListen(this.path);
+    // A box opens all 31 channels of a span at once.
+    this.listenFd = seqpacketListen(this.path, 64);
     this.listenPoll = pollFd(this.listenFd, { readable: true }, (status) => {
       if (status < 0) return;
       try {
