@@ -1,8 +1,8 @@
-// Voice compression (V.253 §10.2.2 +VSM): what the modem offers, which one the box picks, and the codec
+// Voice compression (V.253 +VSM; §5.5 on compression methods): what the modem offers, which one the box picks, and the codec
 // that turns the box's 16-bit linear audio into the modem's bytes and back.
 //
 // `AT+VSM=?` lists one method per line: <cml>,"<name>",<bps>,<tm>,(<vsr list>),(<sds>),(<sel>)
-// (V.253 §10.2.2; the range forms vary by family). Examples the parser is tested on:
+// (V.253 +VSM; the range forms vary by family). Examples the parser is tested on:
 //   Conexant HCF/HSF (CX930xx, CX81801 reference manuals):
 //     0,"SIGNED PCM",8,0,(7200,8000,11025),(0),(0)      1,"UNSIGNED PCM",8,0,(7200,8000,11025),(0),(0)
 //     4,"G711U",8,0,(7200,8000),(0),(0)                 5,"G711A",8,0,(7200,8000),(0),(0)

@@ -1,7 +1,7 @@
 // The AT command queue of the voice modem: exchanges run strictly one at a time (V.250 §5.2.1: no new command
 // line before the final result of the previous one), each driven by the pure exchange state machine shared with
 // the serial-AT driver (../serial-at/exchange.ts). Also waits for a final result that no command asked for: the
-// OK that ends a voice stream (V.253 §10.1.3–10.1.5).
+// OK that ends a voice stream (V.253 §6.3.7, §8.3).
 import type { Clock, TimerHandle } from '../trunk/clock.js';
 import type { Logger } from '../serial-at/log.js';
 import { step, type AtResult, type ExchangeInput, type ExchangeSpec, type ExchangeState } from '../serial-at/exchange.js';

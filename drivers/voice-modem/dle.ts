@@ -1,11 +1,11 @@
-// The DLE framer of the V.253 voice data stream (ITU-T V.253 §10.1.5 "<DLE> shielding"; the code tables are
-// V.253 Table 13 for DCE→DTE event reports and Table 12 for DTE→DCE commands — the same tables as the
+// The DLE framer of the V.253 voice data stream (ITU-T V.253 §6.3.7 "data stream transparent commands (<DLE> shielded)"; the codes are
+// V.253 §7.3 for DCE→DTE event reports and §8.3 for DTE→DCE commands — the same tables as the
 // Conexant/Rockwell "Supported <DLE> Shielded Codes" 6-2/6-3 and the USRobotics 5637 command reference).
 //
 // Pure: bytes in, tokens out; no I/O, no clock. The modem's output is one byte stream that changes meaning:
 //
 //   text mode  — V.250 response lines (CR/LF framed); a <DLE><c> pair is an event report (while the modem
-//                plays our audio, +VTX, it still reports DTMF, busy, loop drop … this way, §10.1.5).
+//                plays our audio, +VTX, it still reports DTMF, busy, loop drop … this way, §7.3).
 //   audio mode — after the CONNECT of +VRX/+VTR: every byte is voice data except <DLE> pairs:
 //                <DLE><DLE> is one data byte 0x10, <DLE><ETX> ends the stream (back to text mode: the OK or
 //                VCON that follows is a line), any other <DLE><c> is an event report.
@@ -80,7 +80,7 @@ export class DleFramer {
         this.#dle = false;
         if (this.#mode === 'audio') {
           if (b === DLE) audio.push(DLE);
-          else if (b === SUB) audio.push(DLE, DLE); // <DLE><SUB>: two data DLEs (V.253 Table 13, optional)
+          else if (b === SUB) audio.push(DLE, DLE); // <DLE><SUB>: two data DLEs, as some modems compress them
           else if (b === ETX) {
             flushAudio();
             out.push({ type: 'end' });
@@ -125,7 +125,7 @@ export class DleFramer {
   }
 }
 
-/** Shields voice data for the modem (V.253 §10.1.5): every data byte 0x10 is sent as <DLE><DLE>. */
+/** Shields voice data for the modem (V.253 §6.3.7): every data byte 0x10 is sent as <DLE><DLE>. */
 export function shield(data: Uint8Array): Buffer {
   let n = 0;
   for (const b of data) if (b === DLE) n++;
@@ -139,7 +139,7 @@ export function shield(data: Uint8Array): Buffer {
   return out;
 }
 
-/** DTE→DCE shielded commands (V.253 Table 12). */
+/** DTE→DCE shielded commands (V.253 §8.3). */
 export const DTE = {
   /** End of transmit data (+VTX): the modem plays out its buffer, then OK. */
   endTransmit: Buffer.from([DLE, ETX]),
@@ -151,7 +151,7 @@ export const DTE = {
   endDuplex: Buffer.from([DLE, 0x5e]),
 } as const;
 
-/** What an event report means (V.253 Table 13). */
+/** What an event report means (V.253 §7.3). */
 export type VoiceEvent =
   | { kind: 'dtmf'; digit: string }
   | { kind: 'busy' }

@@ -2,7 +2,7 @@
 // detector does not report them (no <DLE>b / <DLE>d in receive) or reports them late. Pure: samples in,
 // a verdict out.
 //
-// China's exchange tones (YD/T 1076, GB/T 15279 §; the same 450 Hz the ITU-T E.180 supplement lists for China):
+// China's exchange tones (the national tone plan as ITU-T E.180 Supplement 2 lists it for China):
 //   busy tone        450 Hz, 0.35 s on / 0.35 s off      → 'busy' after `cycles` regular on/off cycles
 //   congestion tone  450 Hz, 0.7 s on / 0.7 s off        → also 'busy' (on/off runs 0.2–0.9 s are accepted)
 //   dial tone        450 Hz continuous                   → 'dial-tone' after `dialToneMs`

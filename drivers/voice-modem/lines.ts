@@ -1,6 +1,6 @@
 // What one response line from the modem means, in the voice command state. Pure.
 //
-//  - final result codes (V.250 §5.7.2): OK, ERROR, CONNECT, VCON (voice connection, V.253 §9.3 / USR 5637
+//  - final result codes (V.250 §5.7.2): OK, ERROR, CONNECT, VCON (voice connection: IS-101 and USR 5637
 //    "#CLS=8" answer), NO CARRIER, BUSY, NO ANSWER, NO DIALTONE;
 //  - RING (V.250 §6.3.4, repeated per ring burst);
 //  - caller ID in formatted form (V.253 §9.2.3 +VCID=1): `DATE = MMDD`, `TIME = HHMM`, `NMBR = <number>`,

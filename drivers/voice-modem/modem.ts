@@ -3,7 +3,7 @@
 //
 //   open port ─▶ initialise ─▶ ready ─▶ (port closed, or a command/stream unanswered) ─▶ lost ─▶ backoff ─▶ open
 //
-// States of the line's data stream (V.253 §10.1): `command` (AT commands; RING and caller ID lines),
+// States of the line's data stream (V.253 §4.1.1 voice states): `command` (AT commands; RING and caller ID lines),
 // `rx` (+VRX: voice from the line, DLE-shielded), `tx` (+VTX: voice to the line; the modem still reports
 // DLE events), `duplex` (+VTR, both). No AT command may be sent outside `command` (the modem would take it
 // as voice data), so `exec` refuses then.
@@ -34,7 +34,7 @@ export interface VoiceModemStatus {
 
 export interface VoiceModemEvents {
   ring: RingEvent;
-  /** A DLE-shielded event report (V.253 Table 13), in any stream state. */
+  /** A DLE-shielded event report (V.253 §7.3), in any stream state. */
   event: { event: VoiceEvent; at: number };
   /** Voice data from the line, decoded to 16-bit linear at 8 kHz. */
   audio: { pcm: Int16Array; at: number };
@@ -60,7 +60,7 @@ export interface VoiceModemOptions {
   compressions?: readonly CompressionKind[];
   /** Use +VTR (full duplex) where the modem offers it (default true). */
   duplex?: boolean;
-  /** `AT+VSD=<sds>,<sdi>` silence detection (V.253 §10.2.?) for 's'/'q' reports; default "128,50". `none`: not sent. */
+  /** `AT+VSD=<sds>,<sdi>` silence detection (V.253 §7.7) for 's'/'q' reports; default "128,50". `none`: not sent. */
   silenceDetection?: string;
   /** Extra commands at the end of each initialisation, each optional. */
   extraInit?: readonly string[];
@@ -239,7 +239,7 @@ export class VoiceModem {
 
   /**
    * Leave the stream: rx <DLE>!, duplex <DLE>^ (both: wait for <DLE><ETX>, then OK), tx <DLE><ETX> (or
-   * <DLE><CAN><DLE><ETX> with `cancel`: drop what is buffered) then OK once played out (V.253 §10.1.3–10.1.5).
+   * <DLE><CAN><DLE><ETX> with `cancel`: drop what is buffered) then OK once played out (V.253 §6.3.7, §8.3).
    */
   async endStream(cancel = false): Promise<void> {
     const kind = this.#stream;
@@ -335,7 +335,7 @@ export class VoiceModem {
   async #initialise(): Promise<void> {
     // A modem that was left in a voice stream (the box restarted mid-call, or the modem hung and came back)
     // takes AT lines as voice data: end any stream first (<DLE>^ duplex, <DLE>! receive, <DLE><CAN><DLE><ETX>
-    // transmit; each is ignored in the other states, V.253 §10.1.5), then go on-hook.
+    // transmit; each is ignored in the other states, V.253 §6.3.7), then go on-hook.
     await this.#port?.write(Buffer.concat([DTE.endDuplex, DTE.abortReceive, DTE.cancelTransmit])).catch(() => undefined);
     let alive = false;
     for (let i = 0; i < 3 && !alive; i++) alive = (await this.#exec({ command: 'AT', timeoutMs: Math.min(1000, this.#o.commandTimeoutMs) })).ok;
@@ -402,7 +402,7 @@ export class VoiceModem {
       case 'event': {
         const event = classifyEvent(tok.code);
         // Some modems report ringing as <DLE>R in the voice command state instead of the RING line (V.253
-        // Table 13). A modem that sends both would count each burst twice and offer the call before its caller
+        // §7.3). A modem that sends both would count each burst twice and offer the call before its caller
         // ID, so <DLE>R counts only on a modem that has never sent a RING line.
         if (event.kind === 'ring' && this.#stream === 'command' && !this.#ringLines) this.#ring.onLine({ kind: 'ring' });
         this.#events.emit('event', { event, at: this.#clock.now() });

@@ -1,6 +1,6 @@
 // Recording on the one call (voicemail, or the caller's side in the background): the received audio into an
 // 8 kHz 16-bit WAV (drivers/media/wav.ts WavRecorder: temp file, fsync, rename), until the first of
-//   maxMs → 'max'; a stop digit → 'digit'; the modem's 'q' (voice, then quiet: V.253 Table 13) → 'max', the message
+//   maxMs → 'max'; a stop digit → 'digit'; the modem's 'q' (voice, then quiet: V.253 §7.3) → 'max', the message
 //   is over; the modem's 's' (no voice at all, then silence: "presumed hang-up") or `silenceHangupMs` of silence
 //   → 'caller-gone'; the call ending → 'caller-gone' ('ended' in the background); abort → 'cancelled'.
 // Silence and the modem's reports end only a voicemail, never a background recording.

@@ -7,7 +7,7 @@
 //    modem offers it, else +VRX with +VTX for each prompt.
 //  - Prompts: the box's own 8 kHz prompt files (A-law raw or WAV, decoded by drivers/media/wav.ts) in the
 //    compression chosen from AT+VSM=? (codec.ts). A missing or unreadable file is a 500 ms pause.
-//  - Digits: the modem's DLE digit events (V.253 Table 13) and the box's Goertzel detector on the received
+//  - Digits: the modem's DLE digit events (V.253 §7.3) and the box's Goertzel detector on the received
 //    audio, merged so one key press is one digit (dtmf-merge.ts). While a prompt plays in half duplex the box
 //    hears nothing and only the modem's detector works.
 //  - Recording (voicemail): the received audio, 8 kHz 16-bit PCM WAV (drivers/media/wav.ts WavRecorder).

@@ -1,4 +1,4 @@
-// The call's audio path over the modem's voice data stream, half or full duplex (V.253 §10.1):
+// The call's audio path over the modem's voice data stream, half or full duplex (V.253 §4.1.1 voice states):
 //
 //   full duplex (+VTR, where `AT+VTR=?` is accepted): one stream for the whole call; the box sends a prompt
 //     or, between prompts, silence, paced in real time, and hears the line all along;

@@ -48,7 +48,7 @@ t.test('a line that never ends is cut at the limit', async (t) => {
   ]);
 });
 
-t.test('shield doubles data DLEs and nothing else; the DTE commands are the V.253 Table 12 pairs', async (t) => {
+t.test('shield doubles data DLEs and nothing else; the DTE commands are the V.253 §8.3 pairs', async (t) => {
   t.same(shield(b(1, DLE, 2, DLE, DLE)), b(1, DLE, DLE, 2, DLE, DLE, DLE, DLE));
   t.same(DTE.endTransmit, b(DLE, ETX));
   t.same(DTE.cancelTransmit, b(DLE, 0x18, DLE, ETX));
@@ -56,7 +56,7 @@ t.test('shield doubles data DLEs and nothing else; the DTE commands are the V.25
   t.same(DTE.endDuplex, b(DLE, '^'));
 });
 
-t.test('event codes per V.253 Table 13', async (t) => {
+t.test('event codes per V.253 §7.3', async (t) => {
   for (const d of '0123456789*#ABCD') t.same(classifyEvent(d), { kind: 'dtmf', digit: d });
   t.same(classifyEvent('b'), { kind: 'busy' });
   t.same(classifyEvent('d'), { kind: 'dial-tone' });

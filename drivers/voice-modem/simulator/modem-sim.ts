@@ -188,7 +188,7 @@ export class SimulatedVoiceModem extends EventEmitter<VoiceSimEvents> {
     this.#speechPos = 0;
     if (style === 'loop-drop') this.#event('l');
     else if (style === 'busy') {
-      // China busy tone: 450 Hz, 0.35 s on / 0.35 s off (YD/T 1076).
+      // China busy tone: 450 Hz, 0.35 s on / 0.35 s off (E.180 Suppl. 2, China).
       this.#lineTone = (n) => this.#tone(n, 450, 350, 350);
       if (this.reportsLineTones) this.#event('b');
     } else if (style === 'dial-tone') {
