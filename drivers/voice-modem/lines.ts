@@ -2,7 +2,7 @@
 //
 //  - final result codes (V.250 §5.7.2): OK, ERROR, CONNECT, VCON (voice connection: IS-101 and USR 5637
 //    "#CLS=8" answer), NO CARRIER, BUSY, NO ANSWER, NO DIALTONE;
-//  - RING (V.250 §6.3.4, repeated per ring burst);
+//  - RING (a V.250 §5.7 result code, repeated per ring burst);
 //  - caller ID in formatted form (V.253 §9.2.3 +VCID=1): `DATE = MMDD`, `TIME = HHMM`, `NMBR = <number>`,
 //    `NAME = <name>`, sent once between the first and the second RING. `NMBR = P` is a withheld number
 //    (private), `NMBR = O` one the exchange does not know (out of area); some modems write `NMBR=` without
