@@ -5,7 +5,11 @@ import t from 'tap';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { DahdiCard } from '../../drivers/e1-pri/telco-sim/dahdi-card.js';
+import { buildDahdiShim, shimEnv } from '../fixtures/dahdi-shim/build.js';
 import { DAHDI, ELAST, PARAMS_SIZE, SPANINFO_SIZE, alarmNames } from '../../drivers/e1-pri/binding/dahdi.js';
 import { validateConfig } from '../../drivers/e1-pri/config.js';
 import { e1ConfigFromFlags } from '../../drivers/e1-pri/driver.js';
@@ -67,4 +71,41 @@ t.test('the command line chooses the B-channel transport with --e1-media', async
   t.same(cfg({ dchannel: '/dev/dahdi/16', 'e1-media': 'socket' }), { kind: 'socket' });
   t.same(cfg({ dchannel: '/dev/dahdi/16', 'e1-dahdi-first-channel': '32', 'e1-dahdi-device': '/dev/dahdi/channel' }), { kind: 'dahdi', device: '/dev/dahdi/channel', firstChannel: 32 });
   t.throws(() => e1ConfigFromFlags({ dchannel: '/dev/dahdi/16', 'e1-media': 'alsa' }), /--e1-media must be socket or dahdi/);
+});
+
+t.test('through the stand-in, the binding specifies a channel, sets it up, writes and reads 160-byte blocks and takes an alarm event', async (t) => {
+  const so = await buildDahdiShim();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dahdi-io-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const card = new DahdiCard(path.join(dir, 'card'));
+  card.listen();
+  t.teardown(() => card.close());
+  // The card answers the client's first block with one of its own, then raises a red alarm (user.h 1 << 3).
+  card.once('audio', (ch, block) => {
+    t.same([ch, block.length, block[0]], [5, 160, 0x55], 'the block the client wrote reached the card on its channel');
+    card.sendAudio(5, Buffer.alloc(160, 0x2a));
+    card.setAlarms(1 << 3);
+  });
+  const client = fileURLToPath(new URL('./e1-fixtures/dahdi-client.ts', import.meta.url));
+  const child = execFile(process.execPath, ['--import', 'tsx', client], { env: { ...process.env, ...shimEnv(so, card.path) }, timeout: 60_000 });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  t.equal(code, 0, `the client ran: ${stderr}`);
+  const r = JSON.parse(stdout) as Record<string, unknown>;
+  t.equal(r.lawBeforeSpecify, 22, 'an ioctl before DAHDI_SPECIFY: EINVAL');
+  t.equal(r.specifyOutsideSpan, 6, 'DAHDI_SPECIFY of a channel the span lacks: ENXIO');
+  t.equal(r.specifyTaken, 16, 'DAHDI_SPECIFY of a channel open elsewhere: EBUSY');
+  t.equal(r.badBlocksize, 22, 'DAHDI_SET_BLOCKSIZE 8: EINVAL');
+  t.equal(r.blocksize, 160, 'DAHDI_GET_BLOCKSIZE reads back 160');
+  t.equal(r.alarmsAtOpen, 0, 'DAHDI_SPANSTAT at open: no alarm');
+  t.equal(r.wrote, true);
+  t.same(r.reads, [
+    { data: 160, first: 0x2a },
+    { event: 4, alarms: 8, span: 1, name: 'SHIM/1', numchans: 31, next: 0 },
+  ], 'a 160-byte block, then read() fails with ELAST: DAHDI_GETEVENT gives DAHDI_EVENT_ALARM, DAHDI_SPANSTAT the red alarm, and the queue is empty');
+  const ch5 = card.channels.get(5)!;
+  t.same([ch5.law, ch5.audioMode, ch5.blocksize, ch5.blocksWritten, ch5.oddBlocks], [2, 1, 160, 1, 0], 'the card saw A-law, audio mode, 160-byte blocks');
 });

@@ -33,7 +33,7 @@ export interface DahdiMediaOptions {
 /** Reads per readable notification before yielding to the event loop (a burst after a stall). */
 const MAX_READS = 16;
 
-interface Chan { channel: number; fd: number; poll: PollHandle; buf: Buffer; partial: Buffer[] ; partialLen: number }
+interface Chan { channel: number; fd: number; poll: PollHandle; buf: Buffer; partial: Buffer[]; partialLen: number }
 
 export class DahdiTransport implements BChannelTransport {
   private readonly chans = new Map<number, Chan>();
