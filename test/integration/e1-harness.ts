@@ -109,7 +109,6 @@ export async function e1Harness(
       telco.close();
       await driver.stop();
       dahdi?.card.close();
-      if (dahdi?.card.errors.length && process.env.E1_DEBUG) console.error('dahdi card errors', dahdi.card.errors);
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
