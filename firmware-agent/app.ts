@@ -10,6 +10,7 @@ import type { Role } from './config/schema.js';
 import { openConfig, writeFileDurably } from './config/store.js';
 import { secureDataDir } from './data-dir.js';
 import { Health } from './health/health.js';
+import { metricsRoutes } from './health/metrics.js';
 import { accountRoutes } from './http/routes/accounts.js';
 import { adminRoutes } from './http/routes/admin.js';
 import { healthRoutes } from './http/routes/health.js';
@@ -123,6 +124,7 @@ export async function createBox(opts: BoxOptions): Promise<Box> {
   for (const s of [userSchema, departmentSchema, ticketSchema, auditSchema]) http.addSchema(s);
   const startedAt = now();
   await http.register(healthRoutes, { box: services, startedAt });
+  await http.register(metricsRoutes, { box: services });
   await http.register(sessionRoutes, { box: services });
   await http.register(accountRoutes, { box: services });
   await http.register(ticketRoutes, { box: services });

@@ -58,6 +58,13 @@ export interface BoxConfig {
      */
     revealConfidentialUpstream: boolean;
   };
+  /** GET /metrics (Prometheus text format): open to the loopback, to these addresses, or to the token. */
+  metrics: {
+    /** Client addresses (exact IPv4/IPv6) of Prometheus scrapers allowed without a token. */
+    allowAddresses: string[];
+    /** SHA-256 (hex) of a bearer token a scraper may send instead (`Authorization: Bearer …`); null: none. */
+    tokenSha256: string | null;
+  };
 }
 
 export const defaultConfig: BoxConfig = {
@@ -72,6 +79,7 @@ export const defaultConfig: BoxConfig = {
   },
   auth: { sessionHours: 12, loginMaxFailures: 5, loginMaxFailuresTotal: 20, loginLockMinutes: 15 },
   network: { maxMessageAgeDays: 30, outboxRetentionDays: 30, logRetentionDays: 90, revealConfidentialUpstream: false },
+  metrics: { allowAddresses: [], tokenSha256: null },
 };
 
 const days = { type: 'integer', minimum: 1, maximum: 60 } as const;
@@ -79,7 +87,7 @@ const days = { type: 'integer', minimum: 1, maximum: 60 } as const;
 export const configSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['box', 'http', 'tickets', 'auth', 'network'],
+  required: ['box', 'http', 'tickets', 'auth', 'network', 'metrics'],
   properties: {
     box: {
       type: 'object',
@@ -136,6 +144,15 @@ export const configSchema = {
         outboxRetentionDays: { type: 'integer', minimum: 1, maximum: 3650 },
         logRetentionDays: { type: 'integer', minimum: 1, maximum: 3650 },
         revealConfidentialUpstream: { type: 'boolean' },
+      },
+    },
+    metrics: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['allowAddresses', 'tokenSha256'],
+      properties: {
+        allowAddresses: { type: 'array', maxItems: 32, items: { type: 'string', minLength: 2, maxLength: 45, pattern: '^[0-9a-fA-F:.]+$' } },
+        tokenSha256: { type: ['string', 'null'], pattern: '^[0-9a-f]{64}$' },
       },
     },
   },
