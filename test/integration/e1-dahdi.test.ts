@@ -128,6 +128,23 @@ t.test('a span already in alarm at start is down (DAHDI_SPANSTAT), refuses SETUP
   await h.driver.hangup(o.callId);
 });
 
+t.test('with only the D-channel on a DAHDI device (audio on the socket), its alarm event alone takes the link down and back up', async (t) => {
+  // No B-channel fd is open: the alarm reaches the box only as DAHDI_EVENT_ALARM on the D-channel device,
+  // taken with DAHDI_GETEVENT around libpri's reads.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'e1-dahdi-d-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const h = await e1Harness({ dahdi: { dchannelViaCard: true }, config: { bchannels: { kind: 'socket' }, media: path.join(dir, 'media') } });
+  t.teardown(() => h.close());
+  t.same([...h.card!.channels.values()].map((c) => c.kind), ['dchannel'], 'only the D-channel device is open on the card');
+  const failed = h.next('failed');
+  h.card!.setAlarms(1 << 2); // yellow alarm (RAI): the far end does not receive us
+  t.match((await failed).reason, /span alarm YELLOW/);
+  const ready = h.next('ready');
+  h.card!.setAlarms(0);
+  await ready;
+  t.equal(h.driver.dchannel, 'up');
+});
+
 t.test('without DAHDI device files (no card, no stand-in) the start fails naming /dev/dahdi/channel', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'e1-nodahdi-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
