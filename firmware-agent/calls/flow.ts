@@ -475,7 +475,7 @@ export class CallFlow {
       signal: this.ctx.ac.signal,
     });
     records.legEnd(leg, clock.now(), r.outcome);
-    this.#voicemailTicket(file, r.durationMs, why);
+    this.#voicemailTicket(r.durationMs, why);
     if (this.ctx.ended) return;
     await this.#play('voicemail.saved');
     return this.#safeHangup();
@@ -542,7 +542,7 @@ export class CallFlow {
     }
   }
 
-  #voicemailTicket(file: string, durationMs: number, why: 'closed' | 'overflow'): void {
+  #voicemailTicket(durationMs: number, why: 'closed' | 'overflow'): void {
     if (!this.d.tickets) return;
     const o = this.ctx.offered;
     try {
@@ -550,8 +550,8 @@ export class CallFlow {
         type: this.ctx.ticketType ?? 'inquiry',
         subject: why === 'closed' ? '非工作时间电话留言' : '坐席繁忙电话留言',
         description:
-          `来电 ${o.caller ?? '号码未显示'} 于 ${new Date(o.at).toISOString()} 留言，时长 ${Math.round(durationMs / 1000)} 秒。` +
-          `录音文件：${file}。呼叫编号：${o.callId}。`,
+          `来电 ${o.caller ?? '号码未显示'} 于 ${localTime(o.at, this.d.config.ivr.hours.timezone)} 留言，时长 ${Math.round(durationMs / 1000)} 秒。` +
+          `留言录音可在本工单的通话记录中播放。呼叫编号：${o.callId}。`,
         callerPhone: o.caller,
         callId: o.callId,
       });

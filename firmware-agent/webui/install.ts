@@ -124,36 +124,42 @@ export async function installWebUi(box: Box, _opts: BoxOptions): Promise<void> {
     },
   );
 
-  // Call recordings for the ticket page's player. Only files inside the box's data directory are served.
-  box.http.get<{ Params: { id: string } }>(
-    '/api/ui/calls/:id/recording',
-    {
-      config: { roles: ['admin', 'supervisor', 'agent'] },
-      schema: { tags: ['ui'], summary: 'A call’s recording (WAV) for the browser player', params: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 80 } } } },
-    },
-    async (request, reply) => {
-      const file = callCenterOf(box)?.records.get(request.params.id)?.call.recording_file;
-      const data = path.resolve(box.dataDir);
-      const abs = file ? path.resolve(data, file) : null;
-      if (!abs || !abs.startsWith(data + path.sep) || !fs.existsSync(abs)) {
-        return reply.code(404).send(errorBody('route-not-found', `no recording for call ${request.params.id}`));
-      }
-      // HTTP Range (RFC 9110 §14): the browser's player asks for byte ranges to seek and to read the WAV
-      // header and length; one range per request, as media elements send.
-      const size = fs.statSync(abs).size;
-      reply.type('audio/wav').header('cache-control', 'private, max-age=3600').header('accept-ranges', 'bytes');
-      const range = parseRange(request.headers.range, size);
-      if (range === 'unsatisfiable') {
-        return reply.code(416).header('content-range', `bytes */${size}`).send(errorBody('range-not-satisfiable', `the recording has ${size} bytes`));
-      }
-      if (!range) return reply.header('content-length', size).send(fs.createReadStream(abs));
-      return reply
-        .code(206)
-        .header('content-range', `bytes ${range.start}-${range.end}/${size}`)
-        .header('content-length', range.end - range.start + 1)
-        .send(fs.createReadStream(abs, { start: range.start, end: range.end }));
-    },
-  );
+  // Call recordings and voicemails for the ticket page's players. Only files inside the box's data directory
+  // are served.
+  for (const [kind, field, summary] of [
+    ['recording', 'recording_file', 'A call’s conversation recording (WAV) for the browser player'],
+    ['voicemail', 'voicemail_file', 'A caller’s voicemail (WAV) for the browser player'],
+  ] as const) {
+    box.http.get<{ Params: { id: string } }>(
+      `/api/ui/calls/:id/${kind}`,
+      {
+        config: { roles: ['admin', 'supervisor', 'agent'] },
+        schema: { tags: ['ui'], summary, params: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 80 } } } },
+      },
+      async (request, reply) => {
+        const file = callCenterOf(box)?.records.get(request.params.id)?.call[field];
+        const data = path.resolve(box.dataDir);
+        const abs = file ? path.resolve(data, file) : null;
+        if (!abs || !abs.startsWith(data + path.sep) || !fs.existsSync(abs)) {
+          return reply.code(404).send(errorBody('route-not-found', `no ${kind} for call ${request.params.id}`));
+        }
+        // HTTP Range (RFC 9110 §14): the browser's player asks for byte ranges to seek and to read the WAV
+        // header and length; one range per request, as media elements send.
+        const size = fs.statSync(abs).size;
+        reply.type('audio/wav').header('cache-control', 'private, max-age=3600').header('accept-ranges', 'bytes');
+        const range = parseRange(request.headers.range, size);
+        if (range === 'unsatisfiable') {
+          return reply.code(416).header('content-range', `bytes */${size}`).send(errorBody('range-not-satisfiable', `the ${kind} has ${size} bytes`));
+        }
+        if (!range) return reply.header('content-length', size).send(fs.createReadStream(abs));
+        return reply
+          .code(206)
+          .header('content-range', `bytes ${range.start}-${range.end}/${size}`)
+          .header('content-length', range.end - range.start + 1)
+          .send(fs.createReadStream(abs, { start: range.start, end: range.end }));
+      },
+    );
+  }
 
   if (!fs.existsSync(path.join(distDir, 'index.html'))) {
     box.http.log.warn({ distDir }, 'the built web UI is missing (npm run build); the web UI is not served');

@@ -94,21 +94,16 @@ t.test('an after-hours voicemail left on an analog line plays from its ticket in
   await page.goto(`/tickets/${number}`);
   await page.waitForSelector('#calls');
   await shot(page, 'ticket-voicemail-analog');
-  // The ticket page plays a call's `recording_file` only; a voicemail is the call's `voicemail_file`, which
-  // neither web-ui/src/pages/ticket.tsx shows nor /api/ui/calls/:id/recording serves (files outside this task:
-  // reported to the lead). Until then this check is a todo, not a failure.
-  const players = await page.locator('#calls audio').count();
-  let seconds = 0;
-  if (players > 0) {
-    const duration = await page.waitForFunction(() => {
-      // Test files are type-checked without the DOM library: the page's document, typed by hand.
-      const doc = (globalThis as unknown as { document: { querySelector(s: string): { duration: number } | null } }).document;
-      const a = doc.querySelector('#calls audio');
-      return a && Number.isFinite(a.duration) && a.duration > 0 ? a.duration : null;
-    });
-    seconds = (await duration.jsonValue()) as number;
-  }
-  t.ok(seconds > 0, `the ticket page's player has the message (${players} player(s), duration ${seconds} s)`, {
-    todo: players > 0 ? false : 'the ticket page has no player for voicemail_file (web UI and its recording route)',
+  // The call's voicemail has its own player on the ticket page (served by /api/ui/calls/:id/voicemail).
+  await page.waitForSelector('#calls audio.voicemail');
+  const duration = await page.waitForFunction(() => {
+    // Test files are type-checked without the DOM library: the page's document, typed by hand.
+    const doc = (globalThis as unknown as { document: { querySelector(s: string): { duration: number } | null } }).document;
+    const a = doc.querySelector('#calls audio.voicemail');
+    return a && Number.isFinite(a.duration) && a.duration > 0 ? a.duration : null;
   });
+  const seconds = (await duration.jsonValue()) as number;
+  t.ok(seconds > 0, `the ticket page plays the message recorded on the analog line (${seconds.toFixed(1)} s)`);
+  const range = await admin.get(`/api/ui/calls/${encodeURIComponent(callId)}/voicemail`);
+  t.equal(range.statusCode, 200, 'the voicemail route serves the WAV');
 });

@@ -4,12 +4,12 @@ import { useEffect, useState } from 'preact/hooks';
 import { get, type AuditRecord, type Ticket } from '../api.js';
 import { DomainLabel, Due, ErrorBox, Link, StatusBadge, TypeLabel } from '../components.js';
 import * as events from '../events.js';
-import { L, errText, fmtTime, t } from '../i18n.js';
+import { L, bi, errText, fmtTime, t } from '../i18n.js';
 import { useApp } from '../state.js';
 import { TicketActions } from './actions.js';
 
 interface CallView {
-  call: { id: string; caller: string | null; arrived_at: number; agent_answered_at: number | null; ended_at: number | null; outcome: string | null; route: string | null; recording_file: string | null; transferred_to: string | null };
+  call: { id: string; caller: string | null; arrived_at: number; agent_answered_at: number | null; ended_at: number | null; outcome: string | null; route: string | null; recording_file: string | null; voicemail_file: string | null; transferred_to: string | null };
   legs: { kind: string; target: string | null; started_at: number; outcome: string | null }[];
 }
 
@@ -136,7 +136,13 @@ export function TicketDetail({ number }: { number: string }) {
                     <span class="mono">{c.caller ?? ''}</span> {fmtTime(new Date(c.arrived_at).toISOString())} · {c.route ?? ''} · {c.outcome ?? ''}
                     {c.transferred_to ? ` → ${c.transferred_to}` : ''}
                     <div class="muted">{legs.map((l) => `${l.kind}${l.target ? ':' + l.target : ''}`).join(' → ')}</div>
-                    {c.recording_file ? <audio controls preload="metadata" src={`/api/ui/calls/${encodeURIComponent(c.id)}/recording`} /> : null}
+                    {c.recording_file ? <audio class="recording" controls preload="metadata" src={`/api/ui/calls/${encodeURIComponent(c.id)}/recording`} /> : null}
+                    {c.voicemail_file ? (
+                      <div class="voicemail">
+                        <span class="muted">{bi('留言', 'Voicemail')}</span>{' '}
+                        <audio class="voicemail" controls preload="metadata" src={`/api/ui/calls/${encodeURIComponent(c.id)}/voicemail`} />
+                      </div>
+                    ) : null}
                   </li>
                 ))}
               </ul>
