@@ -22,6 +22,8 @@ export type Schema = {
   maximum?: number;
   pattern?: string;
   format?: string;
+  if?: Schema;
+  then?: Schema;
   oneOf?: Schema[];
   anyOf?: Schema[];
   allOf?: Schema[];
@@ -91,6 +93,7 @@ export function valid(s: Schema, ctx: SchemaContext, depth = 0): Arbitrary<unkno
   if (s.enum) return fc.constantFrom(...s.enum);
   if (s.oneOf?.length) return fc.oneof(...s.oneOf.map((x) => valid(x, ctx, depth + 1)));
   if (s.anyOf?.length) return fc.oneof(...s.anyOf.map((x) => valid(x, ctx, depth + 1)));
+  if (s.allOf?.some((x) => x.if)) return conditional(s, ctx, depth);
   if (s.allOf?.length) return valid(Object.assign({}, ...s.allOf.map((x) => (x.$ref ? ctx.resolve(x.$ref) : x))), ctx, depth + 1);
   const options = types(s).map((t) => one(t, s, ctx, depth));
   return options.length === 1 ? options[0]! : fc.oneof(...options);
@@ -126,6 +129,30 @@ function one(t: string, s: Schema, ctx: SchemaContext, depth: number): Arbitrary
     default:
       return fc.constant(null);
   }
+}
+
+/**
+ * An object schema with `allOf: [{if: {properties: {k: {const: v}}}, then: {...}}]` branches (fastify's way of
+ * saying "dispatch needs a department"): choose a branch, fix `k` to its `v`, add the branch's required
+ * properties and drop the ones it forbids (`false`); or no branch, with `k` outside all of them.
+ */
+function conditional(s: Schema, ctx: SchemaContext, depth: number): Arbitrary<unknown> {
+  const base: Schema = { ...s, allOf: (s.allOf ?? []).filter((x) => !x.if) };
+  if (!base.allOf?.length) delete base.allOf;
+  const branches = (s.allOf ?? []).filter((x) => x.if?.properties);
+  const options = branches.map((b) => {
+    const [key, test] = Object.entries(b.if!.properties!)[0]!;
+    const props: Record<string, Schema> = { ...(base.properties ?? {}), [key]: { const: test.const } };
+    const required = new Set([...(base.required ?? []), key, ...(b.then?.required ?? [])]);
+    for (const [k, v] of Object.entries(b.then?.properties ?? {})) {
+      if ((v as unknown) === false) {
+        delete props[k];
+        required.delete(k);
+      }
+    }
+    return valid({ ...base, properties: props, required: [...required] }, ctx, depth + 1);
+  });
+  return fc.oneof(...options, valid(base, ctx, depth + 1));
 }
 
 /** A value close to valid but wrong in one place, or plain junk. */
