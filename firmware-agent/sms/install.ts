@@ -1,6 +1,7 @@
 // SMS subsystem installer (firmware-agent/subsystems.ts, before 'calls'):
 //
 //   edgebox start --driver serial-at --serial /dev/ttyUSB2 [--baud 115200] [--stations 801,802] [--called 12328]
+//                 [--voice-port /dev/ttyUSB4 [--voice-rate 8000|16000|auto]]   (with --module simcom|quectel)
 //                 [--module simcom|quectel|generic] [--at-init "AT+DDET=1;…"]
 //
 // builds the serial-AT driver once — the trunk for calls and the modem for SMS share the one serial
