@@ -20,15 +20,24 @@ export interface E1ProbeResult {
   device?: { exists: boolean };
 }
 
+/**
+ * Where the running box leaves the span status for `edgebox probe`: beside a socket D-channel, or for a device
+ * in the box's runtime directory — /run/edgebox, which the systemd unit creates and may write
+ * (RuntimeDirectory=edgebox; the rest of /run is read-only in its sandbox) — else /run.
+ */
 export function statusPathOf(dchannel: string): string {
-  return dchannel.startsWith('/dev/') ? `/run/edgebox-e1-${dchannel.replace(/[^\w]+/g, '_')}.status.json` : `${dchannel}.status.json`;
+  if (!dchannel.startsWith('/dev/')) return `${dchannel}.status.json`;
+  const dir = fs.existsSync('/run/edgebox') ? '/run/edgebox' : '/run';
+  return `${dir}/edgebox-e1-${dchannel.replace(/[^\w]+/g, '_')}.status.json`;
 }
 
-const VERSION_SCRIPT = fileURLToPath(new URL('./binding/print-version.ts', import.meta.url));
+// Built (dist/, .js) the version script is the built .js; from the sources (tsx) it is the .ts, run through tsx.
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+const VERSION_SCRIPT = fileURLToPath(new URL(FROM_SOURCE ? './binding/print-version.ts' : './binding/print-version.js', import.meta.url));
 
 export function libpriVersionIsolated(timeoutMs = 10_000): Promise<E1ProbeResult['libpri']> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', import.meta.resolve('tsx'), VERSION_SCRIPT], { timeout: timeoutMs }, (err, stdout, stderr) => {
+    execFile(process.execPath, [...(FROM_SOURCE ? ['--import', import.meta.resolve('tsx')] : []), VERSION_SCRIPT], { timeout: timeoutMs }, (err, stdout, stderr) => {
       if (err) resolve({ loaded: false, error: (stderr || err.message).trim().split('\n').slice(-1)[0] ?? err.message });
       else resolve({ loaded: true, version: stdout.trim() });
     });
