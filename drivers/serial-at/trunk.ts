@@ -47,7 +47,7 @@ import {
 import path from 'node:path';
 import { alawToLinear } from '../media/alaw.js';
 import { loadPromptAlaw, WavRecorder } from '../media/wav.js';
-import { DtmfMerger } from '../voice-modem/dtmf-merge.js';
+import { DtmfMerger } from '../media/dtmf-merge.js';
 import type { RecordOptions } from '../trunk/types.js';
 import { CallAudio } from './call-audio.js';
 import { isSerialAtError } from './errors.js';

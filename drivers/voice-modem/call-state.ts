@@ -3,7 +3,7 @@ import type { DtmfDetector } from '../media/dtmf.js';
 import type { DigitBuffer } from '../trunk/digits.js';
 import type { CallId } from '../trunk/types.js';
 import type { VoiceEvent } from './dle.js';
-import type { DtmfMerger } from './dtmf-merge.js';
+import type { DtmfMerger } from '../media/dtmf-merge.js';
 import type { LineToneDetector } from './line-tones.js';
 import type { VoicePath } from './voice-path.js';
 

@@ -45,7 +45,7 @@ import { DtmfDetector } from '../media/dtmf.js';
 import { redactNumber, silentLogger, type Logger } from '../serial-at/log.js';
 import type { VoiceEvent } from './dle.js';
 import { isVoiceModemError, VoiceModemErrorCodes } from './errors.js';
-import { DtmfMerger, type DtmfSource } from './dtmf-merge.js';
+import { DtmfMerger, type DtmfSource } from '../media/dtmf-merge.js';
 import { LineToneDetector } from './line-tones.js';
 import type { VoiceModem } from './modem.js';
 import { VoicePath } from './voice-path.js';

@@ -3,7 +3,7 @@
 // (line-tones.ts).
 import t from 'tap';
 import { VirtualClock } from '../../drivers/trunk/clock.js';
-import { DtmfMerger } from '../../drivers/voice-modem/dtmf-merge.js';
+import { DtmfMerger } from '../../drivers/media/dtmf-merge.js';
 import { classifyLine } from '../../drivers/voice-modem/lines.js';
 import { LineToneDetector, type LineTone } from '../../drivers/voice-modem/line-tones.js';
 import { RingTracker, type RingEvent } from '../../drivers/voice-modem/ringing.js';

@@ -1,5 +1,5 @@
-// Two DTMF detectors hear the same caller: the modem's (DLE digit events, V.253 §7.3) and the box's own
-// Goertzel receiver (drivers/media/dtmf.ts) on the received audio. A key press usually reaches both, a few
+// Two DTMF detectors hear the same caller — a gateway's own (V.253 DLE digit events §7.3, a GSM module's URC)
+// and the box's Goertzel receiver (drivers/media/dtmf.ts) on the received audio. A key press usually reaches both, a few
 // tens of ms apart and in either order; sometimes only one (the box hears nothing while the modem plays a
 // prompt in half duplex; a modem's detector may miss a short or twisted tone). Pure: times are passed in.
 //
