@@ -9,6 +9,7 @@ import { installWebUi } from './webui/install.js';
 import { installCalls } from './calls/install.js';
 import { installE1 } from './e1/install.js';
 import { installSms } from './sms/install.js';
+import { installAlarms, setAlarmSms } from './alarms/install.js';
 
 export type Installer = (box: Box, opts: BoxOptions) => Promise<void>;
 
@@ -19,9 +20,11 @@ export async function installers(): Promise<[name: string, install: Installer][]
     ['network', (await import('./network/install.js')).installNetwork],
     // Trunk drivers register before the calls installer chooses one (--driver).
     ['e1-pri', installE1],
-    ['sms', async (box, opts) => void (await installSms(box, opts))],
+    ['sms', async (box, opts) => setAlarmSms(box, await installSms(box, opts))],
     ['voice-modem', async (box, opts) => (await import('./voice-modem/install.js')).installVoiceModem(box, opts)],
     ['calls', installCalls],
+    // After the parts whose health it samples (network, SMS, calls).
+    ['alarms', installAlarms],
     ['webui', installWebUi],
   ];
 }

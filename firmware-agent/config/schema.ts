@@ -1,7 +1,8 @@
 // The appliance configuration (technician settings): a typed, documented schema with units, defaults and
 // ranges. Validated when loaded; an unknown key or a bad value is named in the error and the box does not
 // start on it. Runtime state (tickets, accounts, calendar corrections) lives in SQLite, not here.
-import { Ajv, type ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
+import { schemaValidator } from '../schema/compiled.js';
 
 export type Role = 'city' | 'province' | 'ministry';
 
@@ -65,6 +66,52 @@ export interface BoxConfig {
     /** SHA-256 (hex) of a bearer token a scraper may send instead (`Authorization: Bearer …`); null: none. */
     tokenSha256: string | null;
   };
+  /** Health alarms (docs/technician.md §Alarms): thresholds that raise and clear alarms, with hysteresis. */
+  alarms: AlarmsConfig;
+}
+
+/** A threshold is a number, or null to turn that alarm off. */
+export interface AlarmsConfig {
+  /** Mobile number of the duty technician who gets each alarm by SMS (at most once per alarm and hour); null: nobody. */
+  dutyTechnicianPhone: string | null;
+  /** Seconds between health samples, 5–3600. */
+  sampleSeconds: number;
+  /** Consecutive samples past a threshold before its alarm is raised (1–20). */
+  raiseAfterSamples: number;
+  /** Consecutive samples back inside the threshold by the margin before its alarm clears (1–20). */
+  clearAfterSamples: number;
+  /** Hysteresis: a figure must come back this many percent of the threshold inside it to count as clear (0–50). */
+  clearMarginPercent: number;
+  /** Report raised and cleared alarms to the upstream box, so a province sees its cities' alarms. */
+  reportUpstream: boolean;
+  thresholds: {
+    /** 1-minute load average per CPU core, above which. */
+    load1PerCore: number | null;
+    /** CPU use in percent of all cores, above which. */
+    cpuUsePercent: number | null;
+    /** CPU temperature in °C, above which (boards without a sensor never raise it). */
+    temperatureC: number | null;
+    /** Available memory in percent of the total, below which. */
+    memoryAvailableMinPercent: number | null;
+    /** Free space on the data directory's filesystem in percent, below which. */
+    diskFreeMinPercent: number | null;
+    /** Free space on the data directory's filesystem in MiB, below which. */
+    diskFreeMinMB: number | null;
+    /** The box's resident memory in MiB, above which. */
+    rssMaxMB: number | null;
+    /** Event-loop delay (p99 over the sample interval) in ms, above which. */
+    eventLoopDelayMaxMs: number | null;
+    /** Modem signal (AT+CSQ rssi 0–31), below which. */
+    modemSignalMinRssi: number | null;
+    /** Messages waiting in the network outbox, above which. */
+    netOutboxMaxDepth: number | null;
+    /** Age in minutes of the oldest unsent network message, above which. */
+    netOutboxMaxAgeMinutes: number | null;
+    /** SMS waiting in the SMS outbox, above which. */
+    smsOutboxMaxDepth: number | null;
+    /** Open tickets past their due date, above which. */
+    overdueTicketsMax: number | null;
+  };
 }
 
 export const defaultConfig: BoxConfig = {
@@ -80,14 +127,72 @@ export const defaultConfig: BoxConfig = {
   auth: { sessionHours: 12, loginMaxFailures: 5, loginMaxFailuresTotal: 20, loginLockMinutes: 15 },
   network: { maxMessageAgeDays: 30, outboxRetentionDays: 30, logRetentionDays: 90, revealConfidentialUpstream: false },
   metrics: { allowAddresses: [], tokenSha256: null },
+  alarms: {
+    dutyTechnicianPhone: null,
+    sampleSeconds: 60,
+    raiseAfterSamples: 2,
+    clearAfterSamples: 2,
+    clearMarginPercent: 10,
+    reportUpstream: true,
+    thresholds: {
+      load1PerCore: 2,
+      cpuUsePercent: 95,
+      temperatureC: 85,
+      memoryAvailableMinPercent: 5,
+      diskFreeMinPercent: 10,
+      diskFreeMinMB: 1024,
+      rssMaxMB: 1024,
+      eventLoopDelayMaxMs: 500,
+      modemSignalMinRssi: 8,
+      netOutboxMaxDepth: 1000,
+      netOutboxMaxAgeMinutes: 60,
+      smsOutboxMaxDepth: 50,
+      overdueTicketsMax: 20,
+    },
+  },
 };
 
 const days = { type: 'integer', minimum: 1, maximum: 60 } as const;
 
+const limit = (max: number) => ({ type: ['number', 'null'], minimum: 0, maximum: max }) as const;
+const alarmsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['dutyTechnicianPhone', 'sampleSeconds', 'raiseAfterSamples', 'clearAfterSamples', 'clearMarginPercent', 'reportUpstream', 'thresholds'],
+  properties: {
+    dutyTechnicianPhone: { type: ['string', 'null'], pattern: '^(\\+?86)?1[3-9]\\d{9}$' },
+    sampleSeconds: { type: 'integer', minimum: 5, maximum: 3600 },
+    raiseAfterSamples: { type: 'integer', minimum: 1, maximum: 20 },
+    clearAfterSamples: { type: 'integer', minimum: 1, maximum: 20 },
+    clearMarginPercent: { type: 'number', minimum: 0, maximum: 50 },
+    reportUpstream: { type: 'boolean' },
+    thresholds: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['load1PerCore', 'cpuUsePercent', 'temperatureC', 'memoryAvailableMinPercent', 'diskFreeMinPercent', 'diskFreeMinMB', 'rssMaxMB', 'eventLoopDelayMaxMs', 'modemSignalMinRssi', 'netOutboxMaxDepth', 'netOutboxMaxAgeMinutes', 'smsOutboxMaxDepth', 'overdueTicketsMax'],
+      properties: {
+        load1PerCore: limit(1000),
+        cpuUsePercent: limit(100),
+        temperatureC: limit(150),
+        memoryAvailableMinPercent: limit(100),
+        diskFreeMinPercent: limit(100),
+        diskFreeMinMB: limit(1e9),
+        rssMaxMB: limit(1e6),
+        eventLoopDelayMaxMs: limit(1e6),
+        modemSignalMinRssi: limit(31),
+        netOutboxMaxDepth: limit(1e9),
+        netOutboxMaxAgeMinutes: limit(1e7),
+        smsOutboxMaxDepth: limit(1e9),
+        overdueTicketsMax: limit(1e9),
+      },
+    },
+  },
+} as const;
+
 export const configSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['box', 'http', 'tickets', 'auth', 'network', 'metrics'],
+  required: ['box', 'http', 'tickets', 'auth', 'network', 'metrics', 'alarms'],
   properties: {
     box: {
       type: 'object',
@@ -155,11 +260,12 @@ export const configSchema = {
         tokenSha256: { type: ['string', 'null'], pattern: '^[0-9a-f]{64}$' },
       },
     },
+    alarms: alarmsSchema,
   },
 } as const;
 
-const ajv = new Ajv({ allErrors: true, strict: true });
-const validate = ajv.compile(configSchema);
+// Precompiled by the build (schema/compiled.ts).
+const validate = schemaValidator<BoxConfig>('box-config', configSchema, { allErrors: true, strict: true });
 
 export class ConfigError extends Error {
   readonly code = 'config-invalid';

@@ -32,6 +32,9 @@ function tunable(opts: BoxOptions, flag: string, env: string, dflt: number, min:
   return n;
 }
 
+/** Each box's network service, for subsystems that send messages of their own (alarms: alarm.report). */
+export const networkOf = new WeakMap<Box, NetworkService>();
+
 export async function installNetwork(box: Box, opts: BoxOptions): Promise<void> {
   const o = {
     retryBaseMs: tunable(opts, 'net-retry-base-ms', 'EDGEBOX_NET_RETRY_BASE_MS', defaultSyncOptions.retryBaseMs, 1, 600_000),
@@ -57,6 +60,7 @@ export async function installNetwork(box: Box, opts: BoxOptions): Promise<void> 
     log,
   });
   net.store.ensureIdentity(box.now());
+  networkOf.set(box, net);
   box.tickets.addTransactionHook((c) => net.onTicketChange(c));
 
   // Knowledge base (issue 4), when this build has it: articles published here go down, upstream ones are applied.

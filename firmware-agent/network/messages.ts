@@ -4,6 +4,7 @@
 import { Ajv } from 'ajv';
 import { v7 as uuidv7 } from 'uuid';
 import { AppError } from '../errors.js';
+import { alarmReportSchema } from './alarm-reports.js';
 
 export const envelopeVersion = 1;
 
@@ -17,6 +18,7 @@ export const messageKinds = [
   'ticket.visit', // 回访: the return-visit outcome, from the origin to the handling box
   'kb.article', // 知识库: an article published above, to every box below ('*')
   'stats.daily', // 统计: one box's daily aggregate, to every level above ('^')
+  'alarm.report', // 告警: one of a box's alarms raised or cleared, to every level above ('^') (alarm-reports.ts)
 ] as const;
 export type MessageKind = (typeof messageKinds)[number];
 
@@ -28,6 +30,7 @@ export const bodyVersions: Record<MessageKind, number> = {
   'ticket.visit': 1,
   'kb.article': 1,
   'stats.daily': 1,
+  'alarm.report': 1,
 };
 
 export interface Envelope<B = unknown> {
@@ -213,6 +216,7 @@ const bodySchemas: Record<MessageKind, object> = {
     required: ['region', 'day', 'computedAt', 'volumes'],
     properties: { region, day: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' }, computedAt: iso, volumes: { type: 'object' } },
   },
+  'alarm.report': alarmReportSchema,
 };
 
 const ajv = new Ajv({ allErrors: false, strict: false });

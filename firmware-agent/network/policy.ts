@@ -237,6 +237,16 @@ export const trustTable: Record<MessageKind, KindTrust> = {
     held: [],
     applies: 'the latest computation per region and day',
   },
+  'alarm.report': {
+    // The origin is the envelope's `from`, which the pushing peer must hold (checkDoor); the body names no
+    // other box, so no door rule of its own.
+    up: true,
+    down: false,
+    to: 'above',
+    door: [],
+    held: [],
+    applies: 'the latest state of each alarm per origin, key and raise time (net_alarms); a cleared alarm stays cleared; passed up',
+  },
 };
 
 /** Kept for callers that only need the directions. */

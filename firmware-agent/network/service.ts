@@ -30,6 +30,7 @@ import {
   ministryAddress,
   newEnvelope,
 } from './messages.js';
+import { applyAlarmReport } from './alarm-reports.js';
 import { Notifier } from './notifier.js';
 import { type HeldTicket, checkHeld } from './policy.js';
 import { type Route, type Self, route } from './router.js';
@@ -353,6 +354,9 @@ export class NetworkService {
         this.#upsertStats.run(b.region, b.day, b.computedAt, JSON.stringify(b));
         return;
       }
+      case 'alarm.report':
+        applyAlarmReport(this.deps.db, env, at);
+        return;
     }
   }
 

@@ -1,0 +1,110 @@
+// Alarms subsystem installer (firmware-agent/subsystems.ts, after the network, SMS and calls): samples the
+// box's health every alarms.sampleSeconds, applies the thresholds of the configuration, and keeps the
+// alarm history; raised alarms go to the duty technician by SMS and to the upstream as alarm.report.
+//
+// Other subsystems use the alarm API through `alarmsOf(box)` (or raiseAlarm/clearAlarm below); it exists
+// from the first call, so an installer that runs before this one (jobs) can hold it.
+import type { Box } from '../app.js';
+import type { BoxServices } from '../box.js';
+import { HealthSampler } from '../health/sampler.js';
+import type { AlarmReportBody } from '../network/alarm-reports.js';
+import { newEnvelope } from '../network/messages.js';
+import type { Installer } from '../subsystems.js';
+import type { Alarm, AlarmInput } from './model.js';
+import { alarmRoutes } from './routes.js';
+import { type AlarmSms, AlarmService } from './service.js';
+
+const services = new WeakMap<BoxServices, AlarmService>();
+
+/** The box's alarm service, created on first use. */
+export function alarmsOf(box: Box): AlarmService {
+  let s = services.get(box);
+  if (!s) {
+    s = new AlarmService({
+      db: box.db,
+      audit: box.tickets.audit,
+      now: box.now,
+      config: () => box.config.current().alarms,
+      identity: () => ({ name: box.config.current().box.name, region: box.config.current().box.region }),
+      log: box.http.log.child({ module: 'alarms' }),
+    });
+    services.set(box, s);
+  }
+  return s;
+}
+
+/** Raises (or refreshes) an alarm of another subsystem. Throws AlarmError `alarm-input-invalid` on bad input. */
+export function raiseAlarm(box: Box, input: AlarmInput): Alarm {
+  return alarmsOf(box).raiseAlarm(input);
+}
+
+/** Clears the active alarm of `key`; null when none was active. */
+export function clearAlarm(box: Box, key: string, reason?: string): Alarm | null {
+  return alarmsOf(box).clearAlarm(key, reason);
+}
+
+/** The SMS installer's channel, when the box has a modem (subsystems.ts hands it over). */
+export function setAlarmSms(box: Box, installed: { channel: { outbox: AlarmSms } } | null): void {
+  if (installed) alarmsOf(box).sms = installed.channel.outbox;
+}
+
+export const installAlarms: Installer = async (box) => {
+  const alarms = alarmsOf(box);
+  const log = box.http.log.child({ module: 'alarms' });
+  // The network installer is loaded lazily by subsystems.ts; so is its registry here.
+  const net = (await import('../network/install.js')).networkOf.get(box);
+  if (net) {
+    alarms.upstream = (a, at) => {
+      if (!net.self().hasUpstream) return;
+      const body: AlarmReportBody = { key: a.key, severity: a.severity, message: a.message, value: a.value, threshold: a.threshold, raisedAt: a.raisedAt, clearedAt: a.clearedAt };
+      net.send(newEnvelope<AlarmReportBody>('alarm.report', net.address(), '^', at, body), at);
+    };
+  }
+  const sampler = new HealthSampler({ dataDir: box.dataDir, db: box.db, now: box.now, parts: () => box.health.report().parts });
+  let running: Promise<Awaited<ReturnType<typeof step>>> | null = null;
+  const step = async () => {
+    const sample = await sampler.sample();
+    return { sample, decisions: alarms.evaluate(sample.figures) };
+  };
+  /** One sample at a time: a sample asked for while one runs gets that one's result. */
+  const sampleNow = () => {
+    running ??= step().finally(() => {
+      running = null;
+    });
+    return running;
+  };
+  let timer: NodeJS.Timeout | null = null;
+  let stopped = false;
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      sampleNow()
+        .catch((err: unknown) => log.warn({ err }, 'health sample failed; the next one tries again'))
+        .finally(schedule);
+    }, box.config.current().alarms.sampleSeconds * 1000);
+    timer.unref();
+  };
+  // The first sample waits until the box listens (systeminformation's probes cost CPU at start).
+  box.http.addHook('onListen', async () => {
+    sampleNow()
+      .catch((err: unknown) => log.warn({ err }, 'health sample failed; the next one tries again'))
+      .finally(schedule);
+  });
+  box.onClose(() => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+    sampler.stop();
+  });
+
+  await box.http.register(alarmRoutes, { box, alarms, sampler, sampleNow });
+
+  box.health.register('host', () => {
+    const s = sampler.latest;
+    if (!s) return { ok: true, sampled: false };
+    return { ok: true, at: s.at, ...Object.fromEntries(Object.entries(s.figures).filter(([, v]) => typeof v === 'number')) };
+  });
+  box.health.register('alarms', () => {
+    const active = alarms.active();
+    return { ok: active.length === 0, active: active.length, warnings: active.map((a) => `${a.key}: ${a.message}`) };
+  });
+};

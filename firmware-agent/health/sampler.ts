@@ -1,0 +1,91 @@
+// The health sample behind the alarms (issue 12 §4): the machine through systeminformation and the
+// process (load average and CPU use, temperature where the board has a sensor, memory, the data
+// directory's own filesystem, the box's resident memory and event-loop delay), and the box's parts as
+// /healthz reports them (modem signal and registration, trunk/D-channel state, network outbox depth and
+// oldest age, SMS outbox depth) plus the overdue open tickets from the store.
+import os from 'node:os';
+import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
+import type { Figures } from '../alarms/rules.js';
+import type { Db } from '../store/db.js';
+import type { HealthPart } from './health.js';
+import { type SystemSample, sampleSystem } from './system.js';
+
+export interface HealthSample {
+  at: string;
+  system: SystemSample;
+  rssBytes: number;
+  figures: Figures;
+}
+
+const mib = 1024 ** 2;
+const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
+
+/** Figures from /healthz parts; a part the box does not have gives nulls. */
+export function partFigures(parts: Record<string, HealthPart>): Pick<Figures, 'modemSignalRssi' | 'modemReady' | 'modemRegistered' | 'trunkUp' | 'netOutboxDepth' | 'netOutboxAgeMinutes' | 'smsOutboxDepth'> {
+  const sms = parts.sms as (HealthPart & { modem?: { state?: string; signal?: { rssi?: number | null } | null; registration?: { registered?: boolean } | null } | null; outboxPending?: number }) | undefined;
+  const modem = sms?.modem ?? null;
+  const net = parts.network as (HealthPart & { outboxDepth?: number; oldestAgeSeconds?: number }) | undefined;
+  const calls = parts.calls as (HealthPart & { driver?: string }) | undefined;
+  const rssi = modem?.signal?.rssi;
+  return {
+    // AT+CSQ 99 is "not known or not detectable" (TS 27.007 §8.5): no figure, not a weak one.
+    modemSignalRssi: typeof rssi === 'number' && rssi !== 99 ? rssi : null,
+    modemReady: modem ? modem.state === 'ready' : null,
+    modemRegistered: modem?.registration && typeof modem.registration.registered === 'boolean' ? modem.registration.registered : null,
+    // The simulator trunk (a box without telephony hardware) has no link to lose.
+    trunkUp: calls && calls.driver !== 'simulator' ? calls.ok : null,
+    netOutboxDepth: typeof net?.outboxDepth === 'number' ? net.outboxDepth : null,
+    netOutboxAgeMinutes: typeof net?.oldestAgeSeconds === 'number' ? round(net.oldestAgeSeconds / 60) : null,
+    smsOutboxDepth: typeof sms?.outboxPending === 'number' ? sms.outboxPending : null,
+  };
+}
+
+export class HealthSampler {
+  readonly #eld: IntervalHistogram;
+  readonly #overdue;
+  latest: HealthSample | null = null;
+
+  constructor(
+    readonly deps: {
+      dataDir: string;
+      db: Db;
+      now: () => Date;
+      parts: () => Record<string, HealthPart>;
+    },
+  ) {
+    this.#eld = monitorEventLoopDelay({ resolution: 20 });
+    this.#eld.enable();
+    this.#overdue = deps.db.prepare(
+      `SELECT COUNT(*) AS n FROM tickets WHERE status NOT IN ('closed', 'archived', 'merged') AND due_at IS NOT NULL AND due_at < ?`,
+    );
+  }
+
+  async sample(): Promise<HealthSample> {
+    const now = this.deps.now();
+    const system = await sampleSystem(this.deps.dataDir, now);
+    // p99 of the event-loop delay since the previous sample, then start a new interval.
+    const eld = this.#eld.count > 0 ? this.#eld.percentile(99) / 1e6 : null;
+    this.#eld.reset();
+    const rss = process.memoryUsage().rss;
+    const cores = os.availableParallelism();
+    const disk = system.disk;
+    const figures: Figures = {
+      load1PerCore: system.load1 === null ? null : round(system.load1 / cores, 2),
+      cpuUsePercent: system.cpuUsePercent,
+      temperatureC: system.cpuTemperatureC,
+      memoryAvailablePercent: system.memory.totalBytes ? round((system.memory.availableBytes / system.memory.totalBytes) * 100) : null,
+      diskFreePercent: disk && disk.sizeBytes ? round(100 - disk.usePercent) : null,
+      diskFreeMB: disk ? Math.floor(disk.availableBytes / mib) : null,
+      rssMB: round(rss / mib),
+      eventLoopDelayMs: eld === null ? null : round(eld),
+      overdueTickets: (this.#overdue.get(now.toISOString()) as { n: number }).n,
+      ...partFigures(this.deps.parts()),
+    };
+    this.latest = { at: now.toISOString(), system, rssBytes: rss, figures };
+    return this.latest;
+  }
+
+  stop(): void {
+    this.#eld.disable();
+  }
+}
