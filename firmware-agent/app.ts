@@ -139,7 +139,12 @@ export async function createBox(opts: BoxOptions): Promise<Box> {
     onClose: (fn) => closers.push(fn),
     async listen() {
       const c = config.current();
-      return http.listen({ host: opts.host ?? c.http.host, port: opts.port ?? c.http.port });
+      const address = await http.listen({ host: opts.host ?? c.http.host, port: opts.port ?? c.http.port });
+      // Route schemas compile on first use; the rest now, a few at a time between requests.
+      void http.schemaWarmUp.run().then(() => {
+        for (const f of http.schemaWarmUp.failures) http.log.error({ route: f.label, err: f.error }, 'route schema does not compile');
+      });
+      return address;
     },
     async close() {
       if (closed) return;

@@ -40,6 +40,13 @@ if (tsc.status !== 0) {
   process.exit(1);
 }
 const assets = copyAssets('firmware-agent') + copyAssets('drivers');
+// JSON-schema validators as ajv standalone code, so the box does not compile them when it starts
+// (firmware-agent/schema/compiled.ts).
+const compiled = await import('../firmware-agent/schema/compiled.js');
+for (const m of compiled.declaringModules) await import(`../firmware-agent/${m}.js`);
+const compiledOut = path.join(next, path.relative(root, compiled.compiledDir));
+fs.mkdirSync(compiledOut, { recursive: true });
+for (const d of compiled.declared.values()) fs.writeFileSync(path.join(compiledOut, `${d.name}.cjs`), await compiled.standaloneSource(d));
 await buildWebUi({ log: (m) => process.stderr.write(`build: ${m}\n`) });
 fs.cpSync(uiDistDir, path.join(next, 'web-ui', 'dist'), { recursive: true });
 // firmware-agent/version.ts reads ../package.json relative to itself: give the build its own copy.

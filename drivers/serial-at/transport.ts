@@ -2,7 +2,9 @@
 // never constructs a port itself (style.md, zwave-js ZWaveSerialStream/MockPort), so the same stack
 // runs on a USB modem, one end of a socat pty pair, SerialPortMock, or an in-memory pair.
 import { EventEmitter } from 'node:events';
-import { SerialPort, SerialPortMock } from 'serialport';
+// serialport (with its native binding and parsers) is loaded when a port is opened, not when the box
+// starts: a box without a serial trunk never loads it, and one with it reaches ready sooner (issue 11).
+import type { SerialPort, SerialPortMock } from 'serialport';
 import { SerialAtError, SerialAtErrorCodes } from './errors.js';
 
 /**
@@ -117,6 +119,7 @@ export function serialPortTransport(options: SerialOptions): TransportFactory {
   return {
     describe: `serial:${o.path}`,
     async open() {
+      const { SerialPort } = await import('serialport');
       const t = new StreamTransport(new SerialPort({ path: o.path, baudRate: o.baudRate, rtscts: o.rtscts, autoOpen: false }));
       await t.openPort();
       return t;
@@ -134,6 +137,7 @@ export function mockPortTransport(options: SerialOptions): TransportFactory & { 
   const f: TransportFactory & { last?: SerialPortMock } = {
     describe: `mock:${o.path}`,
     async open() {
+      const { SerialPortMock } = await import('serialport');
       const port = new SerialPortMock({ path: o.path, baudRate: o.baudRate, autoOpen: false });
       f.last = port;
       const t = new StreamTransport(port);

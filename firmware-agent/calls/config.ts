@@ -1,5 +1,5 @@
 // Call-handling configuration: the IVR menu, the national routing rules, business hours and the queue.
-import { Ajv } from 'ajv';
+import { schemaValidator } from '../schema/compiled.js';
 // Validated once at start (`callsConfig()` merges a partial over the defaults, names the bad field, and
 // freezes the result). Units are in the names (Ms, S).
 
@@ -249,7 +249,8 @@ const shape = {
   },
 } as const;
 
-const checkShape = new Ajv({ allErrors: false, strict: true }).compile(shape);
+// Precompiled by the build (schema/compiled.ts).
+const checkShape = schemaValidator('calls-config', shape, { allErrors: false, strict: true });
 
 /** Merge `partial` over the defaults, validate, freeze. Throws CallsConfigError naming the field. */
 export function callsConfig(partial: DeepPartial<CallsConfig> = {}, base = defaultCallsConfig()): Readonly<CallsConfig> {

@@ -8,7 +8,7 @@
 // token whose SHA-256 is config.metrics.tokenSha256; everyone else gets 403 metrics-forbidden.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Gauge as GaugeType, Registry } from 'prom-client';
 import type { BoxServices } from '../box.js';
 import { AppError } from '../errors.js';
 
@@ -34,8 +34,13 @@ export function metricsAllowed(box: BoxServices, request: FastifyRequest): boole
 
 const refreshers = new WeakMap<Registry, () => void>();
 
-/** The registry of one box: default process metrics plus the box's gauges, collected at scrape time. */
-export function boxRegistry(box: BoxServices): Registry {
+/**
+ * The registry of one box: default process metrics plus the box's gauges, collected at scrape time.
+ * prom-client (with its OpenTelemetry dependency, ~90 modules) is loaded here rather than at import: the box
+ * builds its registry once it listens, so loading it is not part of the boot (issue 11, ready within 1 s).
+ */
+export async function boxRegistry(box: BoxServices): Promise<Registry> {
+  const { Gauge, Registry, collectDefaultMetrics } = await import('prom-client');
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'edgebox_' });
   const cfg = box.config.current();
@@ -72,7 +77,7 @@ export function boxRegistry(box: BoxServices): Registry {
   });
   const up = new Gauge({ name: 'edgebox_up', help: 'The box answers, and its overall health (1 ok, 0 degraded)', registers: [registry] });
   const partOk = new Gauge({ name: 'edgebox_part_ok', help: 'Whether a part of the box is healthy (1) or not (0), as /healthz says', labelNames: ['part'], registers: [registry] });
-  const figures = new Map<string, Gauge>();
+  const figures = new Map<string, GaugeType>();
   /** Reads /healthz's report into gauges; run before each scrape so gauges made for new figures are included. */
   const refresh = (): void => {
     const report = box.health.report();
@@ -98,15 +103,19 @@ export function boxRegistry(box: BoxServices): Registry {
 }
 
 export const metricsRoutes: FastifyPluginAsync<{ box: BoxServices }> = async (app, { box }) => {
-  const registry = boxRegistry(box);
+  let registry: Promise<Registry> | undefined;
+  const registryOf = () => (registry ??= boxRegistry(box));
+  // Built right after the box listens, so the event-loop and GC collectors run from then on.
+  app.addHook('onListen', async () => void registryOf().catch((err: unknown) => app.log.error({ err }, 'metrics registry failed')));
   app.get(
     '/metrics',
     { config: { public: true }, schema: { tags: ['health'], summary: 'Prometheus metrics (loopback, configured scraper addresses, or the bearer token)', hide: false } },
     async (request, reply) => {
       if (!metricsAllowed(box, request)) throw new AppError('metrics-forbidden');
-      refreshers.get(registry)?.();
-      const text = await registry.metrics();
-      return reply.header('content-type', registry.contentType).send(text);
+      const reg = await registryOf();
+      refreshers.get(reg)?.();
+      const text = await reg.metrics();
+      return reply.header('content-type', reg.contentType).send(text);
     },
   );
 };

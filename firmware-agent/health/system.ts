@@ -4,7 +4,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import si from 'systeminformation';
+
+// systeminformation is loaded on the first sample, not at import (it is not needed to reach ready; issue 11).
+let si: typeof import('systeminformation') | undefined;
 
 export interface SystemSample {
   at: string;
@@ -22,6 +24,7 @@ export const diskWarnBytes = 1024 ** 3;
 export const diskWarnPercent = 90;
 
 export async function sampleSystem(dataDir: string, now: Date): Promise<SystemSample> {
+  si ??= (await import('systeminformation')).default;
   const [mem, temp, load] = await Promise.all([si.mem(), si.cpuTemperature(), si.currentLoad().catch(() => null)]);
   return {
     at: now.toISOString(),

@@ -9,6 +9,14 @@ import type { AccountService } from '../accounts/service.js';
 import { registerAuth } from './auth.js';
 import { errorBody, errorSchema } from './errors.js';
 import { requestSerializer } from './redact.js';
+import { SchemaWarmUp, lazyCompilersFactory } from './lazy-compilers.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Route schemas registered but not yet compiled (./lazy-compilers.ts); the box runs it once listening. */
+    schemaWarmUp: SchemaWarmUp;
+  }
+}
 
 export interface HttpOptions {
   accounts: AccountService;
@@ -36,7 +44,9 @@ function withRedaction(logger: FastifyServerOptions['logger']): FastifyServerOpt
 }
 
 export async function createHttp(opts: HttpOptions): Promise<FastifyInstance> {
+  const warmUp = new SchemaWarmUp();
   const app = Fastify({
+    schemaController: { compilersFactory: lazyCompilersFactory(warmUp) },
     logger: withRedaction(opts.logger),
     bodyLimit: opts.bodyLimit ?? 256 * 1024,
     ajv: {
@@ -44,6 +54,8 @@ export async function createHttp(opts: HttpOptions): Promise<FastifyInstance> {
       customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false, useDefaults: true },
     },
   });
+
+  app.decorate('schemaWarmUp', warmUp);
 
   // Only JSON bodies: a form post or text/plain from another site (CSRF) never reaches a handler.
   app.removeContentTypeParser(['text/plain']);

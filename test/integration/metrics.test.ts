@@ -7,13 +7,14 @@ import t from 'tap';
 import { startTestBox } from '../helpers/box.js';
 
 /** Families and samples as prometheus_client.parser reads them. */
+/** Non-finite values (NaN, +Inf, valid in the text format: e.g. event-loop percentiles before any sample) come back as strings. */
 function parse(text: string): { name: string; type: string; samples: { name: string; labels: Record<string, string>; value: number }[] }[] {
   const script = `
-import json, sys
+import json, math, sys
 from prometheus_client.parser import text_string_to_metric_families
 out = []
 for f in text_string_to_metric_families(sys.stdin.read()):
-    out.append({"name": f.name, "type": f.type, "samples": [{"name": s.name, "labels": s.labels, "value": s.value} for s in f.samples]})
+    out.append({"name": f.name, "type": f.type, "samples": [{"name": s.name, "labels": s.labels, "value": s.value if math.isfinite(s.value) else str(s.value)} for s in f.samples]})
 print(json.dumps(out))`;
   return JSON.parse(execFileSync('/usr/bin/python3', ['-c', script], { input: text, encoding: 'utf8' }));
 }

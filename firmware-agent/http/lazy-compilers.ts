@@ -1,0 +1,130 @@
+// Deferred schema compilation. Fastify compiles every route's validation schemas (ajv) and response schemas
+// (fast-json-stringify) while the routes are registered; for the box's ~200 routes that was about 0.6 s of the
+// boot's CPU (issue 11: start to /healthz ready within 1 s). These compiler factories wrap fastify's own
+// (@fastify/ajv-compiler, @fastify/fast-json-stringify-compiler, same options) so that registering a route
+// only records what to compile: a schema is compiled on its first use, or by `warmUp()` which the box runs in
+// small steps right after it listens. Behaviour once compiled is fastify's: same ajv instance and options,
+// same serializer.
+//
+// A schema error (an invalid schema in a route) therefore no longer stops the start: warmUp() logs it and
+// the unit test test/unit/http-lazy-compilers.test.ts compiles every route of a full box eagerly so such an
+// error fails the suite instead.
+import AjvCompiler from '@fastify/ajv-compiler';
+import SerializerSelector from '@fastify/fast-json-stringify-compiler';
+import type { FastifyServerOptions } from 'fastify';
+
+type Compile<F> = () => F;
+interface ValidatorFn {
+  (data: unknown, ctx?: unknown): unknown;
+  errors?: unknown;
+  schemaEnv?: unknown;
+}
+type SerializerFn = (data: unknown) => string;
+
+/** Compilations recorded and not yet run, in registration order. */
+export class SchemaWarmUp {
+  private readonly pending: { label: string; compile: () => void }[] = [];
+  compiled = 0;
+  failures: { label: string; error: Error }[] = [];
+
+  add(label: string, compile: () => void): void {
+    this.pending.push({ label, compile });
+  }
+
+  get remaining(): number {
+    return this.pending.length;
+  }
+
+  /** Compiles up to `n` pending schemas now; returns how many are left. */
+  step(n: number): number {
+    for (const item of this.pending.splice(0, n)) {
+      try {
+        item.compile();
+        this.compiled++;
+      } catch (err) {
+        this.failures.push({ label: item.label, error: err as Error });
+      }
+    }
+    return this.pending.length;
+  }
+
+  /** Compiles everything pending, yielding to the event loop between steps so requests are served meanwhile. */
+  async run(stepSize = 8): Promise<void> {
+    while (this.step(stepSize) > 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+function once<F>(compile: Compile<F>): { get: () => F; done: () => boolean } {
+  let fn: F | undefined;
+  let failed: Error | undefined;
+  return {
+    get: () => {
+      if (fn) return fn;
+      if (failed) throw failed;
+      try {
+        fn = compile();
+      } catch (err) {
+        failed = err as Error;
+        throw err;
+      }
+      return fn;
+    },
+    done: () => fn !== undefined || failed !== undefined,
+  };
+}
+
+interface ValidatorRoute {
+  schema: unknown;
+  method: string;
+  url: string;
+  httpPart?: string;
+}
+interface SerializerRoute {
+  schema: unknown;
+  method: string;
+  url: string;
+  httpStatus: string;
+  contentType?: string;
+}
+
+type BuildValidator = (externalSchemas: unknown, options: unknown) => (route: ValidatorRoute) => ValidatorFn;
+type BuildSerializer = (externalSchemas: unknown, options: unknown) => (route: SerializerRoute) => SerializerFn;
+
+/** `compilersFactory` for Fastify(): fastify's default compilers, compiled on first use or by `warmUp`. */
+export function lazyCompilersFactory(warmUp: SchemaWarmUp): NonNullable<FastifyServerOptions['schemaController']>['compilersFactory'] {
+  const buildValidator = (AjvCompiler as unknown as () => BuildValidator)();
+  const buildSerializer = (SerializerSelector as unknown as () => BuildSerializer)();
+  return {
+    buildValidator: (externalSchemas: unknown, options: unknown) => {
+      // Building the compiler creates the ajv instance and adds the shared schemas: deferred as well.
+      let built: ((route: ValidatorRoute) => ValidatorFn) | undefined;
+      const compiler = (route: ValidatorRoute) => (built ??= buildValidator(externalSchemas, options))(route);
+      return (route: ValidatorRoute) => {
+        // Headers: fastify lower-cases a header schema's properties only for its default compiler, so those
+        // few schemas are compiled at once, by that compiler.
+        if (route.httpPart === 'headers') return compiler(route);
+        const fn = once(() => compiler(route));
+        const validate: ValidatorFn = (data, ctx) => {
+          const real = fn.get();
+          const result = ctx === undefined ? real(data) : real(data, ctx);
+          validate.errors = real.errors;
+          return result;
+        };
+        // Ajv's compiled functions carry schemaEnv, which tells fastify to pass the parent object so a
+        // root value can be coerced; the real function is always one of ajv's.
+        validate.schemaEnv = true;
+        warmUp.add(`${route.method} ${route.url} ${route.httpPart ?? ''}`, () => void fn.get());
+        return validate;
+      };
+    },
+    buildSerializer: (externalSchemas: unknown, options: unknown) => {
+      let built: ((route: SerializerRoute) => SerializerFn) | undefined;
+      const compiler = (route: SerializerRoute) => (built ??= buildSerializer(externalSchemas, options))(route);
+      return (route: SerializerRoute) => {
+        const fn = once(() => compiler(route));
+        warmUp.add(`${route.method} ${route.url} response ${route.httpStatus}`, () => void fn.get());
+        return (data: unknown) => fn.get()(data);
+      };
+    },
+  } as unknown as NonNullable<FastifyServerOptions['schemaController']>['compilersFactory'];
+}
