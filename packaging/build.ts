@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildWebUi, uiDistDir } from './build-ui.js';
+import { buildSourceHash } from './source-hash.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outArg = process.argv.indexOf('--out');
@@ -32,6 +33,7 @@ function copyAssets(dir: string): number {
 }
 
 const started = Date.now();
+const sourceHash = buildSourceHash();
 fs.rmSync(next, { recursive: true, force: true });
 const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', next], { cwd: root, stdio: 'inherit' });
 if (tsc.status !== 0) {
@@ -52,7 +54,9 @@ fs.cpSync(uiDistDir, path.join(next, 'web-ui', 'dist'), { recursive: true });
 // firmware-agent/version.ts reads ../package.json relative to itself: give the build its own copy.
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { name: string; version: string };
 fs.writeFileSync(path.join(next, 'package.json'), `${JSON.stringify({ name: pkg.name, version: pkg.version, type: 'module', private: true }, null, 2)}\n`);
-fs.writeFileSync(path.join(next, 'build.json'), `${JSON.stringify({ version: pkg.version, builtAt: new Date().toISOString() })}\n`);
+// sourceHash: what prepare compares to skip a rebuild (the hash is taken before tsc ran, so a source edited
+// during the build makes the next `npm install` build again).
+fs.writeFileSync(path.join(next, 'build.json'), `${JSON.stringify({ version: pkg.version, builtAt: new Date().toISOString(), sourceHash })}\n`);
 const old = `${out}.old-${process.pid}`;
 if (fs.existsSync(out)) fs.renameSync(out, old);
 fs.renameSync(next, out);
