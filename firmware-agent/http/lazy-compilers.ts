@@ -87,6 +87,17 @@ interface SerializerRoute {
   contentType?: string;
 }
 
+/** A headers schema with its property names and required names in lower case (as fastify does). */
+export function lowerCaseHeaders(schema: unknown): unknown {
+  if (!schema || typeof schema !== 'object' || Array.isArray(schema)) return schema;
+  const s = { ...(schema as Record<string, unknown>) };
+  if (s.properties && typeof s.properties === 'object') {
+    s.properties = Object.fromEntries(Object.entries(s.properties as Record<string, unknown>).map(([k, v]) => [k.toLowerCase(), v]));
+  }
+  if (Array.isArray(s.required)) s.required = s.required.map((k) => (typeof k === 'string' ? k.toLowerCase() : k));
+  return s;
+}
+
 type BuildValidator = (externalSchemas: unknown, options: unknown) => (route: ValidatorRoute) => ValidatorFn;
 type BuildSerializer = (externalSchemas: unknown, options: unknown) => (route: SerializerRoute) => SerializerFn;
 
@@ -100,10 +111,10 @@ export function lazyCompilersFactory(warmUp: SchemaWarmUp): NonNullable<FastifyS
       let built: ((route: ValidatorRoute) => ValidatorFn) | undefined;
       const compiler = (route: ValidatorRoute) => (built ??= buildValidator(externalSchemas, options))(route);
       return (route: ValidatorRoute) => {
-        // Headers: fastify lower-cases a header schema's properties only for its default compiler, so those
-        // few schemas are compiled at once, by that compiler.
-        if (route.httpPart === 'headers') return compiler(route);
-        const fn = once(() => compiler(route));
+        // Header names arrive lower-cased; fastify lower-cases a header schema only for its default
+        // compiler, so this one does it too.
+        const r = route.httpPart === 'headers' ? { ...route, schema: lowerCaseHeaders(route.schema) } : route;
+        const fn = once(() => compiler(r));
         const validate: ValidatorFn = (data, ctx) => {
           const real = fn.get();
           const result = ctx === undefined ? real(data) : real(data, ctx);

@@ -117,3 +117,17 @@ t.test('every route schema of a full box compiles; validation works before and a
   t.equal(after.statusCode, 400);
   t.same(after.json(), before.json(), 'same answer once compiled');
 });
+
+t.test('a header schema with capitals validates lower-cased request headers, as fastify does', async (t) => {
+  const { default: Fastify } = await import('fastify');
+  const { SchemaWarmUp, lazyCompilersFactory } = await import('../../firmware-agent/http/lazy-compilers.js');
+  const warmUp = new SchemaWarmUp();
+  const app = Fastify({ schemaController: { compilersFactory: lazyCompilersFactory(warmUp) } });
+  t.teardown(() => app.close());
+  app.get('/h', { schema: { headers: { type: 'object', properties: { 'X-Token': { type: 'string', minLength: 3 } }, required: ['X-Token'] } } }, async () => ({ ok: true }));
+  await app.ready();
+  t.equal(warmUp.remaining, 2, 'the headers schema (of GET and the implied HEAD) waits like the others');
+  t.equal((await app.inject({ url: '/h' })).statusCode, 400, 'missing');
+  t.equal((await app.inject({ url: '/h', headers: { 'x-token': 'ab' } })).statusCode, 400, 'too short');
+  t.equal((await app.inject({ url: '/h', headers: { 'X-Token': 'abcd' } })).statusCode, 200, 'present');
+});
