@@ -45,43 +45,55 @@ export class WriteBehind {
   #seq = 0;
   /** Batches sent to the thread and not yet acknowledged, kept to re-commit here if the thread dies. */
   #inflight = new Map<number, WriteOp[]>();
+  #threadWanted: boolean;
+  #threadFailed = false;
 
   constructor(
     private readonly db: Db,
     private readonly opts: WriteBehindOptions = {},
   ) {
-    if ((opts.thread ?? true) && db.name !== ':memory:' && !db.memory) {
-      const shared = new SharedArrayBuffer(4);
-      this.#shared = new Int32Array(shared);
-      this.#worker = new Worker(new URL('./writer-thread.js', import.meta.url), {
-        workerData: { file: db.name, shared },
-        execArgv: [],
-      });
-      this.#worker.on('message', (m: { type: string; seq?: number; ms?: number; errors?: string[] }) => {
-        if (m.type !== 'committed') return;
-        this.#inflight.delete(m.seq ?? -1);
-        if (this.#inflight.size === 0) this.#worker?.unref();
-        this.#note(m.ms ?? 0);
-        for (const e of m.errors ?? []) {
-          this.#errors += 1;
-          this.opts.onError?.(new Error(e));
-        }
-      });
-      this.#worker.on('error', (err) => {
-        this.#errors += 1;
-        this.opts.onError?.(err);
-        this.#worker = undefined; // fall back to committing here, starting with what the thread had not done
-        const lost = [...this.#inflight.entries()].sort((a, b) => a[0] - b[0]);
-        this.#inflight.clear();
-        for (const [, batch] of lost) this.#commitHere(batch);
-        if (this.#shared) Atomics.store(this.#shared, 0, this.#seq);
-      });
-      this.#worker.unref(); // idle: it must not keep the process alive (after the listeners, which ref it)
-    }
+    this.#threadWanted = (opts.thread ?? true) && db.name !== ':memory:' && !db.memory;
   }
 
+  /**
+   * The writer thread starts with the first batch, not with the box: a thread is a V8 isolate of its own
+   * (~10 MB resident) and a box that takes no call for hours need not carry it (issue 11, idle memory).
+   */
+  #startThread(): void {
+    if (!this.#threadWanted || this.#worker || this.#threadFailed || this.#closed) return;
+    const shared = new SharedArrayBuffer(4);
+    this.#shared = new Int32Array(shared);
+    Atomics.store(this.#shared, 0, this.#seq);
+    this.#worker = new Worker(new URL('./writer-thread.js', import.meta.url), {
+      workerData: { file: this.db.name, shared },
+      execArgv: [],
+    });
+    this.#worker.on('message', (m: { type: string; seq?: number; ms?: number; errors?: string[] }) => {
+      if (m.type !== 'committed') return;
+      this.#inflight.delete(m.seq ?? -1);
+      if (this.#inflight.size === 0) this.#worker?.unref();
+      this.#note(m.ms ?? 0);
+      for (const e of m.errors ?? []) {
+        this.#errors += 1;
+        this.opts.onError?.(new Error(e));
+      }
+    });
+    this.#worker.on('error', (err) => {
+      this.#errors += 1;
+      this.opts.onError?.(err);
+      this.#worker = undefined; // fall back to committing here, starting with what the thread had not done
+      this.#threadFailed = true;
+      const lost = [...this.#inflight.entries()].sort((a, b) => a[0] - b[0]);
+      this.#inflight.clear();
+      for (const [, batch] of lost) this.#commitHere(batch);
+      if (this.#shared) Atomics.store(this.#shared, 0, this.#seq);
+    });
+    this.#worker.unref(); // idle: it must not keep the process alive (after the listeners, which ref it)
+  }
+
+  /** Whether batches commit in the writer thread (started with the first batch; false once it failed). */
   get threaded(): boolean {
-    return this.#worker !== undefined;
+    return this.#threadWanted && !this.#threadFailed;
   }
 
   /** Queue statements; they run inside the next batch's transaction, in order. */
@@ -113,6 +125,7 @@ export class WriteBehind {
     }
     const batch = this.#queue;
     this.#queue = [];
+    if (batch.length) this.#startThread();
     if (!this.#worker || !this.#shared) {
       if (batch.length) this.#commitHere(batch);
       return;
