@@ -15,4 +15,8 @@ export function registerExtraCommands(commands: Map<string, Command>): void {
   commands.set('pair', async (argv) => (await import('./network.js')).pairCommand(argv));
   commands.set('probe', async (argv) => (await import('./probe.js')).runProbe(argv));
   commands.set('network', async (argv) => (await import('./network.js')).networkCommand(argv));
+  commands.set('erlang', async (argv) => (await import('./erlang.js')).erlangCommand(argv));
+  commands.set('jobs', async (argv) => (await import('./jobs.js')).jobsCommand(argv));
+  commands.set('backup', async (argv) => (await import('./backup.js')).backupCommand(argv));
+  commands.set('restore', async (argv) => (await import('./backup.js')).restoreCommand(argv));
 }

@@ -26,6 +26,15 @@ commands:
         re-send to an upstream restored from a backup
   probe [--driver e1-pri] [--dchannel PATH] [--json]
         report the telephony hardware (libpri version, D-channel state, B-channels in use)
+  erlang --calls-per-hour N --aht SECONDS [--target-sl 0.8] [--target-seconds 10] [--blocking 0.01]
+         [--trunk-hold SECONDS] [--from-history [--days 28]] [--json]
+        capacity planning: seats for the service level (Erlang C), trunks for the blocking target (Erlang B)
+  jobs [run NAME] [--json] [--data DIR]
+        scheduled jobs: schedule, next and last run, outcome, duration; \`run NAME\` runs one now
+  backup [--to DIR] [--json] [--data DIR]
+        consistent online backup (store and settings, one file with a manifest) into DIR or <data>/backups
+  restore FILE [--no-start] [--json] [--data DIR]
+        check a backup (manifest, checksums, build), stop the box, keep the current store aside, restore, start
 `;
 
 export function dataDirOf(values: { data?: string | undefined }): string {

@@ -68,6 +68,29 @@ export interface BoxConfig {
   };
   /** Health alarms (docs/technician.md §Alarms): thresholds that raise and clear alarms, with hysteresis. */
   alarms: AlarmsConfig;
+  /** Scheduled jobs, backups and retention (docs/technician.md §Jobs, §Backup and restore). */
+  jobs: JobsConfig;
+}
+
+export interface JobsConfig {
+  /** Cron expressions (node-cron, box time zone) replacing a job's default schedule, by job name. */
+  schedules: Record<string, string>;
+  backup: {
+    /** Newest backups kept in <data>/backups (and in the USB directory). */
+    keep: number;
+    /** A directory on a USB stick each backup is copied to; null: none. */
+    usbDir: string | null;
+  };
+  retention: {
+    /** Days sent or given-up SMS outbox rows are kept. */
+    messagesKeepDays: number;
+    /** Days job runs and deadline notices are kept. */
+    logsKeepDays: number;
+    /** Days call recordings and voicemails are kept. */
+    recordingsKeepDays: number;
+    /** Most of the data disk recordings may take, percent; the oldest go first beyond it. */
+    recordingsMaxDiskPercent: number;
+  };
 }
 
 /** A threshold is a number, or null to turn that alarm off. */
@@ -150,6 +173,11 @@ export const defaultConfig: BoxConfig = {
       overdueTicketsMax: 20,
     },
   },
+  jobs: {
+    schedules: {},
+    backup: { keep: 14, usbDir: null },
+    retention: { messagesKeepDays: 180, logsKeepDays: 90, recordingsKeepDays: 180, recordingsMaxDiskPercent: 40 },
+  },
 };
 
 const days = { type: 'integer', minimum: 1, maximum: 60 } as const;
@@ -192,7 +220,7 @@ const alarmsSchema = {
 export const configSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['box', 'http', 'tickets', 'auth', 'network', 'metrics', 'alarms'],
+  required: ['box', 'http', 'tickets', 'auth', 'network', 'metrics', 'alarms', 'jobs'],
   properties: {
     box: {
       type: 'object',
@@ -261,6 +289,39 @@ export const configSchema = {
       },
     },
     alarms: alarmsSchema,
+    jobs: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['schedules', 'backup', 'retention'],
+      properties: {
+        schedules: {
+          type: 'object',
+          maxProperties: 32,
+          propertyNames: { pattern: '^[a-z][a-z0-9-]{1,39}$' },
+          additionalProperties: { type: 'string', minLength: 9, maxLength: 100, pattern: '^[0-9*/,\\- A-Za-z?#LW]+$' },
+        },
+        backup: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['keep', 'usbDir'],
+          properties: {
+            keep: { type: 'integer', minimum: 1, maximum: 365 },
+            usbDir: { type: ['string', 'null'], minLength: 1, maxLength: 4096 },
+          },
+        },
+        retention: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['messagesKeepDays', 'logsKeepDays', 'recordingsKeepDays', 'recordingsMaxDiskPercent'],
+          properties: {
+            messagesKeepDays: { type: 'integer', minimum: 1, maximum: 3650 },
+            logsKeepDays: { type: 'integer', minimum: 1, maximum: 3650 },
+            recordingsKeepDays: { type: 'integer', minimum: 1, maximum: 3650 },
+            recordingsMaxDiskPercent: { type: 'integer', minimum: 1, maximum: 90 },
+          },
+        },
+      },
+    },
   },
 } as const;
 
