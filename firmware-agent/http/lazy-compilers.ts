@@ -50,7 +50,10 @@ export class SchemaWarmUp {
 
   /** Compiles everything pending, yielding to the event loop between steps so requests are served meanwhile. */
   async run(stepSize = 8): Promise<void> {
-    while (this.step(stepSize) > 0) await new Promise((resolve) => setImmediate(resolve));
+    const yieldToLoop = () => new Promise((resolve) => setImmediate(resolve));
+    // Yield first: the caller (the box, just listening) reports ready and answers before any compiling.
+    do await yieldToLoop();
+    while (this.step(stepSize) > 0);
   }
 }
 

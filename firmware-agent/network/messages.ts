@@ -1,7 +1,7 @@
 // The exchange's message model (docs/exchange.md §Messages): an envelope with a UUIDv7 id, origin,
 // destination, time, kind and a versioned body. Bodies are validated per kind and version; a version
 // newer than this build knows is refused (never guessed at), an older one is read as it was defined.
-import { Ajv } from 'ajv';
+import { schemaValidator, type Validator } from '../schema/compiled.js';
 import { v7 as uuidv7 } from 'uuid';
 import { AppError } from '../errors.js';
 import { alarmReportSchema } from './alarm-reports.js';
@@ -219,9 +219,12 @@ const bodySchemas: Record<MessageKind, object> = {
   'alarm.report': alarmReportSchema,
 };
 
-const ajv = new Ajv({ allErrors: false, strict: false });
-const validators = Object.fromEntries(Object.entries(bodySchemas).map(([k, s]) => [k, ajv.compile(s)])) as Record<MessageKind, ReturnType<typeof ajv.compile>>;
-const validateEnvelopeShape = ajv.compile(envelopeSchema);
+// Precompiled by the build (schema/compiled.ts), so the box does not compile them when it starts.
+const options = { allErrors: false, strict: false };
+const validators = Object.fromEntries(
+  Object.entries(bodySchemas).map(([k, s]) => [k, schemaValidator(`exchange-${k.replace(/\./g, '-')}`, s, options)]),
+) as Record<MessageKind, Validator>;
+const validateEnvelopeShape = schemaValidator('exchange-envelope', envelopeSchema, options);
 
 /**
  * Checks one envelope: shape, known kind, supported versions and the body for its kind.

@@ -30,7 +30,7 @@ interface Declared {
  * The modules (under firmware-agent/, without extension) that declare validators: the build imports them.
  * test/unit/schema-compiled.test.ts checks that every module calling schemaValidator is listed.
  */
-export const declaringModules = ['config/schema', 'calls/config'];
+export const declaringModules = ['config/schema', 'calls/config', 'network/messages'];
 
 /** Every validator declared so far (the build reads it after importing the declaring modules). */
 export const declared = new Map<string, Declared>();
