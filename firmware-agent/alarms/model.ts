@@ -72,7 +72,10 @@ export function checkAlarmInput(x: unknown): Required<AlarmInput> {
   if (!x || typeof x !== 'object' || Array.isArray(x)) throw new AlarmError('(input)', 'alarm input must be an object');
   const o = x as Record<string, unknown>;
   for (const k of Object.keys(o)) {
-    if (!['key', 'message', 'messageZh', 'severity', 'value', 'threshold'].includes(k)) throw new AlarmError(k, `${k}: unknown field`);
+    if (!['key', 'message', 'messageZh', 'severity', 'value', 'threshold'].includes(k)) {
+      const name = JSON.stringify(k.slice(0, 40));
+      throw new AlarmError(name, `${name}: unknown field`);
+    }
   }
   const severity = o.severity ?? 'warning';
   if (severity !== 'warning' && severity !== 'critical') throw new AlarmError('severity', 'severity must be warning or critical');
