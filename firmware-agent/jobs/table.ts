@@ -204,9 +204,14 @@ export class JobTable extends EventEmitter<JobTableEvents> {
   run(name: string, reason: RunReason = 'manual'): Promise<JobRun> {
     const e = this.#jobs.get(name);
     if (!e) return Promise.reject(new JobError('job-not-found', `no job ${JSON.stringify(name)}; jobs: ${this.names().join(', ')}`));
-    e.running ??= this.#run(e, reason).finally(() => {
-      e.running = null;
-    });
+    if (!e.running) {
+      const p = this.#run(e, reason);
+      e.running = p;
+      // #run clears it before telling listeners; this covers a listener that throws.
+      p.finally(() => {
+        if (e.running === p) e.running = null;
+      }).catch(() => undefined);
+    }
     return e.running;
   }
 
@@ -233,6 +238,7 @@ export class JobTable extends EventEmitter<JobTableEvents> {
     };
     const before = e.last;
     e.last = run;
+    e.running = null;
     e.runs += 1;
     if (error !== null) e.failures += 1;
     if (!e.def.quiet || !before || before.outcome !== run.outcome || reason === 'manual') this.#record(run);
