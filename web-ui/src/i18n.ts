@@ -197,6 +197,11 @@ const dict = {
   audit: ['审计日志', 'Audit log'],
   notAvailable: ['暂不可用', 'Not available'],
   health: ['设备状态', 'Box health'],
+  technicianPage: ['设备维护', 'Technician'],
+  alarmsActive: ['当前告警', 'Active alarms'],
+  alarmCritical: ['严重', 'Critical'],
+  alarmWarning: ['警告', 'Warning'],
+  alarmSince: ['自', 'since'],
   language: ['English', '中文'],
   shortcuts: ['快捷键：F2 就绪 · F3 小休 · F4 话后整理 · Alt+K 搜索知识库 · Ctrl+Enter 转办', 'Keys: F2 ready · F3 break · F4 wrap-up · Alt+K search KB · Ctrl+Enter dispatch'],
 } as const satisfies Record<string, readonly [string, string]>;
@@ -258,6 +263,9 @@ const auditLabels: Record<string, [string, string]> = {
   enroll: ['签发入网码', 'Enrolment code issued'],
   amend: ['补充内容', 'Amended'],
   'sms-late-part': ['补收短信分段', 'Late SMS part added'],
+  alarm: ['告警', 'Alarm'],
+  raise: ['告警产生', 'Alarm raised'],
+  clear: ['告警解除', 'Alarm cleared'],
 };
 /** An audit entity or action in the current language; `actions` (the ticket code table) first. */
 export function auditLabel(code: string, actions: { code: string; zh: string; en: string }[] = []): string {

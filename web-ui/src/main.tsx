@@ -3,6 +3,7 @@
 import { render } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { ApiError, del, get, setUnauthorizedHandler, type Codes, type Department, type User } from './api.js';
+import { AlarmBanner } from './alarms.js';
 import { Lazy, Link } from './components.js';
 import * as events from './events.js';
 import { type Key, getLang, onLang, roleLabel, setLang, t } from './i18n.js';
@@ -32,6 +33,7 @@ const overdue = () => loadSupervisor().then((m) => m.Overdue);
 const admin = () => loadAdmin().then((m) => m.Admin);
 const kb = () => loadKb().then((m) => m.KbPage);
 const network = () => import('./pages/network.js').then((m) => m.NetworkPage);
+const technician = () => import('./pages/technician.js').then((m) => m.TechnicianPage);
 
 const all: Role[] = ['admin', 'supervisor', 'agent', 'department', 'technician'];
 const routes: Route[] = [
@@ -46,6 +48,7 @@ const routes: Route[] = [
   { path: '/kb', roles: ['agent', 'supervisor', 'admin', 'department'], nav: 'kb', render: () => <Lazy load={kb} props={{ id: null }} /> },
   { path: '/kb/:id', roles: ['agent', 'supervisor', 'admin', 'department'], render: (p) => <Lazy load={kb} props={{ id: p.id! }} /> },
   { path: '/network', roles: ['admin', 'supervisor', 'technician'], nav: 'network', render: () => <Lazy load={network} props={{}} /> },
+  { path: '/technician', roles: ['admin', 'technician'], nav: 'technicianPage', render: () => <Lazy load={technician} props={{}} /> },
   { path: '/admin', roles: ['admin'], nav: 'admin', render: () => <Lazy load={admin} props={{ tab: 'users' }} /> },
   { path: '/admin/:tab', roles: ['admin'], render: (p) => <Lazy load={admin} props={{ tab: p.tab! }} /> },
 ];
@@ -148,6 +151,7 @@ function App() {
         <button class="link" onClick={() => setLang(getLang() === 'zh' ? 'en' : 'zh')} id="lang">{t('language')}</button>
         <button class="link" onClick={() => void logout()} id="logout">{t('logout')}</button>
       </header>
+      <AlarmBanner role={role} />
       <main>{page}</main>
     </AppCtx.Provider>
   );

@@ -1,4 +1,5 @@
-// Home page per role: the counts that matter to that role, each linking to its worklist.
+// Home page per role: the counts that matter to that role, each linking to its worklist. The box's health
+// is on the technician page (/technician) for admins and technicians, and active alarms in the banner.
 import { useEffect, useState } from 'preact/hooks';
 import { get, qs, type TicketList } from '../api.js';
 import { Link } from '../components.js';
@@ -32,18 +33,21 @@ const tiles: Record<string, Tile[]> = {
   ],
   admin: [
     { key: 'admin', href: '/admin' },
+    { key: 'technicianPage', href: '/technician' },
     { key: 'wallboard', href: '/wallboard' },
     { key: 'ticketsOverdue', href: '/overdue', query: { overdue: true } },
     { key: 'kb', href: '/kb' },
   ],
-  technician: [],
+  technician: [
+    { key: 'technicianPage', href: '/technician' },
+    { key: 'network', href: '/network' },
+  ],
 };
 
 export function Home() {
   const { user } = useApp();
   const list = tiles[user.role] ?? [];
   const [counts, setCounts] = useState<Record<string, number>>({});
-  const [health, setHealth] = useState<Record<string, unknown> | null>(null);
   useEffect(() => {
     const load = () => {
       for (const tl of list) {
@@ -52,7 +56,6 @@ export function Home() {
       }
     };
     load();
-    if (user.role === 'technician' || user.role === 'admin') void get<Record<string, unknown>>('/healthz').then(setHealth).catch(() => undefined);
     return events.on('ticket.changed', load);
   }, [user.role]);
   return (
@@ -66,12 +69,6 @@ export function Home() {
           </Link>
         ))}
       </div>
-      {health ? (
-        <div class="card">
-          <h3>{t('health')}</h3>
-          <pre class="pre">{JSON.stringify(health, null, 2)}</pre>
-        </div>
-      ) : null}
     </section>
   );
 }

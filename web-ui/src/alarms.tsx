@@ -1,0 +1,85 @@
+// The alarm banner: active alarms of this box, shown on every page to admins, supervisors and technicians
+// (the roles GET /api/alarms serves). It loads on start and then every 20 s (alarms are sampled once a
+// minute on the box), and at once when another part of the UI says alarms changed (the technician page's
+// "sample now").
+import { useEffect, useState } from 'preact/hooks';
+import { get } from './api.js';
+import { Link } from './components.js';
+import { fmtTime, getLang, t } from './i18n.js';
+import type { Role } from './state.js';
+
+export interface Alarm {
+  id: number;
+  key: string;
+  source: 'threshold' | 'api';
+  severity: 'warning' | 'critical';
+  message: string;
+  messageZh: string | null;
+  value: number | null;
+  threshold: number | null;
+  raisedAt: string;
+  lastSeenAt: string;
+  clearedAt: string | null;
+  clearReason: string | null;
+}
+
+export const alarmRoles: Role[] = ['admin', 'supervisor', 'technician'];
+
+/** The alarm's text in the current language. */
+export function alarmText(a: Pick<Alarm, 'message' | 'messageZh'>): string {
+  return getLang() === 'zh' ? (a.messageZh ?? a.message) : a.message;
+}
+
+const listeners = new Set<() => void>();
+/** Tells the banner (and anyone listening) to reload now. */
+export function alarmsChanged(): void {
+  listeners.forEach((f) => f());
+}
+export function onAlarmsChanged(f: () => void): () => void {
+  listeners.add(f);
+  return () => void listeners.delete(f);
+}
+
+export function AlarmBanner({ role }: { role: Role }) {
+  const [active, setActive] = useState<Alarm[]>([]);
+  useEffect(() => {
+    if (!alarmRoles.includes(role)) return;
+    let stopped = false;
+    const load = () =>
+      void get<{ active: Alarm[] }>('/api/alarms?limit=1')
+        .then((r) => !stopped && setActive(r.active))
+        .catch(() => undefined);
+    load();
+    const timer = setInterval(load, 20_000);
+    const off = onAlarmsChanged(load);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+      off();
+    };
+  }, [role]);
+  if (!active.length) return null;
+  const critical = active.some((a) => a.severity === 'critical');
+  return (
+    <div id="alarm-banner" class={critical ? 'alarm-banner critical' : 'alarm-banner'} role="alert">
+      <strong>
+        {t('alarmsActive')} ({active.length})
+      </strong>
+      <ul>
+        {active.map((a) => (
+          <li key={a.id} data-key={a.key} class={a.severity}>
+            <span class="alarm-sev">{a.severity === 'critical' ? t('alarmCritical') : t('alarmWarning')}</span> {alarmText(a)}{' '}
+            <span class="muted">
+              {t('alarmSince')} {fmtTime(a.raisedAt)}
+            </span>
+          </li>
+        ))}
+      </ul>
+      {role === 'admin' || role === 'technician' ? (
+        <Link href="/technician" class="alarm-more">
+          {t('technicianPage')} →
+        </Link>
+      ) : null}
+    </div>
+  );
+}

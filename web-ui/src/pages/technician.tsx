@@ -1,0 +1,355 @@
+// Technician page (设备维护) for admins and technicians: it replaces the raw /healthz JSON the home page
+// used to print. Sections: self-test (GET /api/admin/selftest), this box's active alarms and their history
+// with "sample now" (GET /api/alarms, POST /api/alarms/sample), alarms of the boxes below on a province or
+// ministry (GET /api/network/alarms), scheduled jobs (GET /api/jobs, when the box has the jobs table), and
+// the health figures (GET /api/health/sample, /healthz warnings). docs/technician.md describes each API.
+import { useEffect, useState } from 'preact/hooks';
+import { ApiError, get, post } from '../api.js';
+import { type Alarm, alarmText, alarmsChanged } from '../alarms.js';
+import { ErrorBox } from '../components.js';
+import { errText, fmtTime, getLang } from '../i18n.js';
+
+const dict = {
+  title: ['设备维护', 'Technician'],
+  selftest: ['自检', 'Self-test'],
+  check: ['检查项', 'Check'],
+  result: ['结果', 'Result'],
+  value: ['测量值', 'Measured'],
+  hint: ['处理建议', 'What to do'],
+  ok: ['正常', 'OK'],
+  failed: ['异常', 'Failed'],
+  notYet: ['本机暂不提供此功能', 'Not available on this box yet'],
+  runSelftest: ['重新自检', 'Run again'],
+  alarms: ['本机告警', 'Alarms of this box'],
+  active: ['当前告警', 'Active'],
+  noActive: ['无当前告警', 'No active alarm'],
+  history: ['告警历史', 'History'],
+  sampleNow: ['立即采样', 'Sample now'],
+  sampled: ['已采样', 'Sampled'],
+  key: ['告警项', 'Alarm'],
+  severity: ['级别', 'Severity'],
+  critical: ['严重', 'Critical'],
+  warning: ['警告', 'Warning'],
+  message: ['内容', 'Message'],
+  raisedAt: ['产生时间', 'Raised'],
+  clearedAt: ['解除时间', 'Cleared'],
+  stillActive: ['未解除', 'Active'],
+  below: ['下级设备告警', 'Alarms of the boxes below'],
+  origin: ['设备区划', 'Box'],
+  noBelow: ['下级设备无告警', 'No alarm reported from below'],
+  jobs: ['定时任务', 'Scheduled jobs'],
+  job: ['任务', 'Job'],
+  schedule: ['周期', 'Schedule'],
+  lastRun: ['上次运行', 'Last run'],
+  outcome: ['结果', 'Outcome'],
+  duration: ['耗时', 'Duration'],
+  health: ['运行指标', 'Health figures'],
+  status: ['总体状态', 'Overall'],
+  degraded: ['需处理', 'Needs attention'],
+  warnings: ['提示', 'Warnings'],
+  sampledAt: ['采样时间', 'Sampled at'],
+  load1PerCore: ['每核平均负载', 'Load average per core'],
+  cpuUsePercent: ['CPU使用率 %', 'CPU use %'],
+  temperatureC: ['CPU温度 °C', 'CPU temperature °C'],
+  memoryAvailablePercent: ['可用内存 %', 'Memory available %'],
+  diskFreePercent: ['数据盘剩余 %', 'Data disk free %'],
+  diskFreeMB: ['数据盘剩余 MiB', 'Data disk free MiB'],
+  rssMB: ['程序内存 MiB', 'Box memory (RSS) MiB'],
+  eventLoopDelayMs: ['事件循环延迟 ms', 'Event-loop delay ms'],
+  modemSignalRssi: ['模块信号 (CSQ)', 'Modem signal (CSQ)'],
+  modemReady: ['模块就绪', 'Modem ready'],
+  modemRegistered: ['模块已注册网络', 'Modem registered'],
+  trunkUp: ['中继/D信道', 'Trunk / D-channel'],
+  netOutboxDepth: ['待上报消息', 'Messages to upstream'],
+  netOutboxAgeMinutes: ['最早待上报(分钟)', 'Oldest unsent (min)'],
+  smsOutboxDepth: ['待发短信', 'SMS waiting'],
+  overdueTickets: ['超期工单', 'Overdue tickets'],
+  unknown: ['无此项', 'n/a'],
+  yes: ['是', 'yes'],
+  no: ['否', 'no'],
+  dataDisk: ['数据盘', 'Data disk'],
+} as const;
+const s = (k: keyof typeof dict) => dict[k][getLang() === 'zh' ? 0 : 1];
+
+const figureOrder = [
+  'load1PerCore', 'cpuUsePercent', 'temperatureC', 'memoryAvailablePercent', 'diskFreePercent', 'diskFreeMB', 'rssMB', 'eventLoopDelayMs',
+  'modemSignalRssi', 'modemReady', 'modemRegistered', 'trunkUp', 'netOutboxDepth', 'netOutboxAgeMinutes', 'smsOutboxDepth', 'overdueTickets',
+] as const;
+
+interface Sample {
+  at: string;
+  figures: Record<string, number | boolean | null>;
+  system: { disk: { mount: string; sizeBytes: number; availableBytes: number } | null };
+}
+interface BelowAlarm {
+  origin: string;
+  key: string;
+  severity: string;
+  message: string;
+  raisedAt: string;
+  clearedAt: string | null;
+}
+interface SelftestCheck {
+  name: string;
+  ok: boolean;
+  value?: unknown;
+  hint?: string | null;
+}
+
+function show(v: unknown): string {
+  if (v === null || v === undefined) return s('unknown');
+  if (typeof v === 'boolean') return v ? s('yes') : s('no');
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
+/** null while loading; 'missing' when the box does not serve the API (404 route-not-found). */
+function useOptional<T>(url: string, tick: number): { data: T | null | 'missing'; error: string | null } {
+  const [data, setData] = useState<T | null | 'missing'>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    get<T>(url)
+      .then((d) => {
+        setData(d);
+        setError(null);
+      })
+      .catch((e: unknown) => {
+        if (e instanceof ApiError && e.status === 404) setData('missing');
+        else setError(errText(e));
+      });
+  }, [url, tick]);
+  return { data, error };
+}
+
+function AlarmRows({ items, withCleared }: { items: Alarm[]; withCleared: boolean }) {
+  return (
+    <tbody>
+      {items.map((a) => (
+        <tr key={a.id} data-key={a.key} data-id={a.id} class={a.severity}>
+          <td>{a.key}</td>
+          <td>
+            <span class="alarm-sev">{a.severity === 'critical' ? s('critical') : s('warning')}</span>
+          </td>
+          <td class="alarm-text">{alarmText(a)}</td>
+          <td>{fmtTime(a.raisedAt)}</td>
+          {withCleared ? <td class="cleared">{a.clearedAt ? fmtTime(a.clearedAt) : s('stillActive')}</td> : null}
+        </tr>
+      ))}
+    </tbody>
+  );
+}
+
+export function TechnicianPage() {
+  const [tick, setTick] = useState(0);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [alarms, setAlarms] = useState<{ active: Alarm[]; history: Alarm[] } | null>(null);
+  const [sample, setSample] = useState<Sample | null>(null);
+  const [hz, setHz] = useState<{ status: string; role: string; warnings?: string[] } | null>(null);
+  const selftest = useOptional<{ ok?: boolean; checks: SelftestCheck[] }>('/api/admin/selftest', tick);
+  const jobs = useOptional<{ items: Record<string, unknown>[] }>('/api/jobs', tick);
+  const [below, setBelow] = useState<BelowAlarm[] | null>(null);
+
+  useEffect(() => {
+    get<{ active: Alarm[]; history: Alarm[] }>('/api/alarms?limit=50').then(setAlarms).catch((e: unknown) => setError(errText(e)));
+    get<{ sample: Sample }>('/api/health/sample').then((r) => setSample(r.sample)).catch((e: unknown) => setError(errText(e)));
+    get<{ status: string; role: string; warnings?: string[] }>('/healthz')
+      .then((h) => {
+        setHz(h);
+        if (h.role !== 'city') get<{ items: BelowAlarm[] }>('/api/network/alarms').then((r) => setBelow(r.items)).catch((e: unknown) => setError(errText(e)));
+      })
+      .catch((e: unknown) => setError(errText(e)));
+  }, [tick]);
+
+  const sampleNow = async () => {
+    setBusy(true);
+    try {
+      const r = await post<{ sample: Sample }>('/api/alarms/sample');
+      setSample(r.sample);
+      alarmsChanged();
+      setTick((n) => n + 1);
+    } catch (e) {
+      setError(errText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section class="pad" id="technician">
+      <h2>{s('title')}</h2>
+      <ErrorBox error={error} />
+
+      <div class="card" id="tech-selftest">
+        <h3>{s('selftest')}</h3>
+        {selftest.data === 'missing' ? (
+          <p class="muted" id="tech-selftest-missing">{s('notYet')}</p>
+        ) : selftest.error ? (
+          <ErrorBox error={selftest.error} />
+        ) : selftest.data ? (
+          <table class="list">
+            <thead>
+              <tr>
+                <th>{s('check')}</th>
+                <th>{s('result')}</th>
+                <th>{s('value')}</th>
+                <th>{s('hint')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {(selftest.data.checks ?? []).map((c) => (
+                <tr key={c.name} data-check={c.name}>
+                  <td>{c.name}</td>
+                  <td class={c.ok ? 'check-ok' : 'check-fail'}>{c.ok ? s('ok') : s('failed')}</td>
+                  <td>{show(c.value)}</td>
+                  <td>{c.ok ? '' : (c.hint ?? '')}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : null}
+        {selftest.data !== 'missing' ? (
+          <button onClick={() => setTick((n) => n + 1)} id="tech-selftest-run">
+            {s('runSelftest')}
+          </button>
+        ) : null}
+      </div>
+
+      <div class="card" id="tech-alarms">
+        <h3>
+          {s('alarms')}{' '}
+          <button onClick={() => void sampleNow()} disabled={busy} id="tech-sample">
+            {s('sampleNow')}
+          </button>
+        </h3>
+        <h4>{s('active')}</h4>
+        {alarms && alarms.active.length === 0 ? <p class="muted" id="tech-no-active">{s('noActive')}</p> : null}
+        {alarms && alarms.active.length ? (
+          <table class="list" id="tech-active">
+            <thead>
+              <tr>
+                <th>{s('key')}</th>
+                <th>{s('severity')}</th>
+                <th>{s('message')}</th>
+                <th>{s('raisedAt')}</th>
+              </tr>
+            </thead>
+            <AlarmRows items={alarms.active} withCleared={false} />
+          </table>
+        ) : null}
+        <h4>{s('history')}</h4>
+        {alarms ? (
+          <table class="list" id="tech-history">
+            <thead>
+              <tr>
+                <th>{s('key')}</th>
+                <th>{s('severity')}</th>
+                <th>{s('message')}</th>
+                <th>{s('raisedAt')}</th>
+                <th>{s('clearedAt')}</th>
+              </tr>
+            </thead>
+            <AlarmRows items={alarms.history} withCleared />
+          </table>
+        ) : null}
+      </div>
+
+      {below ? (
+        <div class="card" id="tech-below">
+          <h3>{s('below')}</h3>
+          {below.length === 0 ? <p class="muted">{s('noBelow')}</p> : null}
+          {below.length ? (
+            <table class="list">
+              <thead>
+                <tr>
+                  <th>{s('origin')}</th>
+                  <th>{s('key')}</th>
+                  <th>{s('severity')}</th>
+                  <th>{s('message')}</th>
+                  <th>{s('raisedAt')}</th>
+                  <th>{s('clearedAt')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {below.map((a) => (
+                  <tr key={`${a.origin}/${a.key}/${a.raisedAt}`} data-origin={a.origin} data-key={a.key} class={a.severity}>
+                    <td>{a.origin}</td>
+                    <td>{a.key}</td>
+                    <td>
+                      <span class="alarm-sev">{a.severity === 'critical' ? s('critical') : s('warning')}</span>
+                    </td>
+                    <td>{a.message}</td>
+                    <td>{fmtTime(a.raisedAt)}</td>
+                    <td class="cleared">{a.clearedAt ? fmtTime(a.clearedAt) : s('stillActive')}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ) : null}
+        </div>
+      ) : null}
+
+      <div class="card" id="tech-jobs">
+        <h3>{s('jobs')}</h3>
+        {jobs.data === 'missing' ? <p class="muted" id="tech-jobs-missing">{s('notYet')}</p> : null}
+        {jobs.error ? <ErrorBox error={jobs.error} /> : null}
+        {jobs.data && jobs.data !== 'missing' ? (
+          <table class="list">
+            <thead>
+              <tr>
+                <th>{s('job')}</th>
+                <th>{s('schedule')}</th>
+                <th>{s('lastRun')}</th>
+                <th>{s('outcome')}</th>
+                <th>{s('duration')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {(jobs.data.items ?? []).map((j) => (
+                <tr key={String(j.name)} data-job={String(j.name)}>
+                  <td>{show(j.name)}</td>
+                  <td>{show(j.schedule)}</td>
+                  <td>{typeof j.lastRunAt === 'string' ? fmtTime(j.lastRunAt) : show(j.lastRunAt)}</td>
+                  <td>{show(j.outcome)}</td>
+                  <td>{typeof j.durationMs === 'number' ? `${j.durationMs} ms` : show(j.durationMs)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : null}
+      </div>
+
+      <div class="card" id="tech-health">
+        <h3>{s('health')}</h3>
+        {hz ? (
+          <p>
+            {s('status')}：<span id="tech-status" class={hz.status === 'ok' ? 'check-ok' : 'check-fail'}>{hz.status === 'ok' ? s('ok') : s('degraded')}</span>
+          </p>
+        ) : null}
+        {hz?.warnings?.length ? (
+          <ul id="tech-warnings">
+            {hz.warnings.map((w) => (
+              <li key={w}>{w}</li>
+            ))}
+          </ul>
+        ) : null}
+        {sample ? (
+          <>
+            <p class="muted">
+              {s('sampledAt')} {fmtTime(sample.at)}
+              {sample.system.disk ? ` · ${s('dataDisk')} ${sample.system.disk.mount}` : ''}
+            </p>
+            <dl class="figures" id="tech-figures">
+              {figureOrder.map((k) => (
+                <div key={k} data-figure={k}>
+                  <dt>{s(k)}</dt>
+                  <dd>{show(sample.figures[k])}</dd>
+                </div>
+              ))}
+            </dl>
+          </>
+        ) : null}
+      </div>
+    </section>
+  );
+}
