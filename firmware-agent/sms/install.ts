@@ -10,7 +10,8 @@
 //
 // The channel's tables come from the store migration 202611281631-sms.sql.
 import { systemClock } from '../../drivers/trunk/clock.js';
-import { createSerialAt, serialAtConfigFromFlags, type GsmModem, type Logger as DriverLogger } from '../../drivers/serial-at/index.js';
+// The serial AT driver (36 modules) is loaded only when it is the chosen driver.
+import type { GsmModem, Logger as DriverLogger } from '../../drivers/serial-at/index.js';
 import type { Box, BoxOptions } from '../app.js';
 import { registerCallerSms, registerTrunkDriver } from '../calls/install.js';
 import { SmsChannel } from './channel.js';
@@ -32,6 +33,7 @@ export async function installSms(box: Box, opts: BoxOptions): Promise<{ channel:
   }
   const config = loadSmsConfig(box.dataDir);
   const log = box.http.log.child({ module: 'sms' });
+  const { createSerialAt, serialAtConfigFromFlags } = await import('../../drivers/serial-at/index.js');
   const { modem, trunk } = createSerialAt(serialAtConfigFromFlags(flags), {
     logger: box.http.log.child({ module: 'serial-at' }) as unknown as DriverLogger,
     clock: systemClock,

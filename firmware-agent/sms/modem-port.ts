@@ -1,6 +1,7 @@
 // Adapts the serial-AT driver's GsmModem to the SMS channel's port. This file is composition: the
 // one place where the SMS domain meets the driver.
-import { isSerialAtError, SerialAtErrorCodes, type GsmModem } from '../../drivers/serial-at/index.js';
+import { isSerialAtError, SerialAtErrorCodes } from '../../drivers/serial-at/errors.js';
+import type { GsmModem } from '../../drivers/serial-at/index.js';
 import { SmsError } from './errors.js';
 import type { SmsModemPort } from './port.js';
 
