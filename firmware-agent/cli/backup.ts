@@ -93,6 +93,16 @@ export function storeHolder(dataDir: string): Holder | null {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Whether a process runs (a zombie — exited, not yet reaped by its parent — does not). */
+function alive(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
 async function stopHolder(h: Holder): Promise<void> {
   if (h.unit) {
     execFileSync('systemctl', ['stop', h.unit], { stdio: 'inherit' });
@@ -101,7 +111,7 @@ async function stopHolder(h: Holder): Promise<void> {
   process.kill(h.pid, 'SIGTERM');
   // The box closes its store on SIGTERM; a box that does not stop in 30 s is not restored under.
   for (let i = 0; i < 300; i++) {
-    if (!fs.existsSync(`/proc/${h.pid}`)) return;
+    if (!alive(h.pid)) return;
     await sleep(100);
   }
   throw new Error(`the box (pid ${h.pid}) did not stop within 30 s; nothing was restored`);
