@@ -1,7 +1,7 @@
 // Technician page (设备维护) for admins and technicians: it replaces the raw /healthz JSON the home page
 // used to print. Sections: self-test (GET /api/admin/selftest), this box's active alarms and their history
 // with "sample now" (GET /api/alarms, POST /api/alarms/sample), alarms of the boxes below on a province or
-// ministry (GET /api/network/alarms), scheduled jobs (GET /api/jobs, when the box has the jobs table), and
+// ministry (GET /api/network/alarms), scheduled jobs (GET /api/admin/jobs, with 'run now'), and
 // the health figures (GET /api/health/sample, /healthz warnings). docs/technician.md describes each API.
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, get, post } from '../api.js';
@@ -43,6 +43,10 @@ const dict = {
   lastRun: ['上次运行', 'Last run'],
   outcome: ['结果', 'Outcome'],
   duration: ['耗时', 'Duration'],
+  nextRun: ['下次运行', 'Next run'],
+  never: ['未运行', 'Never'],
+  running: ['运行中', 'Running'],
+  runNow: ['立即运行', 'Run now'],
   health: ['运行指标', 'Health figures'],
   status: ['总体状态', 'Overall'],
   degraded: ['需处理', 'Needs attention'],
@@ -88,6 +92,15 @@ interface BelowAlarm {
   message: string;
   raisedAt: string;
   clearedAt: string | null;
+}
+/** GET /api/admin/jobs (firmware-agent/jobs/routes.ts). */
+interface Job {
+  name: string;
+  schedule: string;
+  description: string;
+  running: boolean;
+  nextRun: string | null;
+  lastRun: { startedAt: string; durationMs: number; outcome: 'ok' | 'failed'; error: string | null } | null;
 }
 interface SelftestCheck {
   name: string;
@@ -147,7 +160,7 @@ export function TechnicianPage() {
   const [sample, setSample] = useState<Sample | null>(null);
   const [hz, setHz] = useState<{ status: string; role: string; warnings?: string[] } | null>(null);
   const selftest = useOptional<{ ok?: boolean; checks: SelftestCheck[] }>('/api/admin/selftest', tick);
-  const jobs = useOptional<{ items: Record<string, unknown>[] }>('/api/jobs', tick);
+  const jobs = useOptional<{ timezone: string; jobs: Job[] }>('/api/admin/jobs', tick);
   const [below, setBelow] = useState<BelowAlarm[] | null>(null);
 
   useEffect(() => {
@@ -160,6 +173,19 @@ export function TechnicianPage() {
       })
       .catch((e: unknown) => setError(errText(e)));
   }, [tick]);
+
+  const runJob = async (name: string) => {
+    setBusy(true);
+    try {
+      await post(`/api/admin/jobs/${encodeURIComponent(name)}/run`);
+      alarmsChanged();
+      setTick((n) => n + 1);
+    } catch (e) {
+      setError(errText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
 
   const sampleNow = async () => {
     setBusy(true);
@@ -302,16 +328,28 @@ export function TechnicianPage() {
                 <th>{s('lastRun')}</th>
                 <th>{s('outcome')}</th>
                 <th>{s('duration')}</th>
+                <th>{s('nextRun')}</th>
+                <th />
               </tr>
             </thead>
             <tbody>
-              {(jobs.data.items ?? []).map((j) => (
-                <tr key={String(j.name)} data-job={String(j.name)}>
-                  <td>{show(j.name)}</td>
-                  <td>{show(j.schedule)}</td>
-                  <td>{typeof j.lastRunAt === 'string' ? fmtTime(j.lastRunAt) : show(j.lastRunAt)}</td>
-                  <td>{show(j.outcome)}</td>
-                  <td>{typeof j.durationMs === 'number' ? `${j.durationMs} ms` : show(j.durationMs)}</td>
+              {jobs.data.jobs.map((j) => (
+                <tr key={j.name} data-job={j.name} class={j.lastRun?.outcome === 'failed' ? 'warning' : ''}>
+                  <td title={j.description}>{j.name}</td>
+                  <td>
+                    <code>{j.schedule}</code>
+                  </td>
+                  <td>{j.lastRun ? fmtTime(j.lastRun.startedAt) : s('never')}</td>
+                  <td class={j.lastRun ? (j.lastRun.outcome === 'ok' ? 'check-ok' : 'check-fail') : ''} title={j.lastRun?.error ?? ''}>
+                    {j.running ? s('running') : j.lastRun ? (j.lastRun.outcome === 'ok' ? s('ok') : `${s('failed')}: ${j.lastRun.error ?? ''}`) : ''}
+                  </td>
+                  <td>{j.lastRun ? `${j.lastRun.durationMs} ms` : ''}</td>
+                  <td>{j.nextRun ? fmtTime(j.nextRun) : ''}</td>
+                  <td>
+                    <button class="link run-job" disabled={j.running || busy} onClick={() => void runJob(j.name)}>
+                      {s('runNow')}
+                    </button>
+                  </td>
                 </tr>
               ))}
             </tbody>
