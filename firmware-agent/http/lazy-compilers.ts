@@ -9,9 +9,12 @@
 // A schema error (an invalid schema in a route) therefore no longer stops the start: warmUp() logs it and
 // the unit test test/unit/http-lazy-compilers.test.ts compiles every route of a full box eagerly so such an
 // error fails the suite instead.
-import AjvCompiler from '@fastify/ajv-compiler';
-import SerializerSelector from '@fastify/fast-json-stringify-compiler';
+import { createRequire } from 'node:module';
 import type { FastifyServerOptions } from 'fastify';
+
+// The compilers (and ajv, fast-json-stringify under them: ~100 modules) are required on the first compile,
+// which the warm-up makes happen after the box listens.
+const require = createRequire(import.meta.url);
 
 type Compile<F> = () => F;
 interface ValidatorFn {
@@ -106,8 +109,12 @@ type BuildSerializer = (externalSchemas: unknown, options: unknown) => (route: S
 
 /** `compilersFactory` for Fastify(): fastify's default compilers, compiled on first use or by `warmUp`. */
 export function lazyCompilersFactory(warmUp: SchemaWarmUp): NonNullable<FastifyServerOptions['schemaController']>['compilersFactory'] {
-  const buildValidator = (AjvCompiler as unknown as () => BuildValidator)();
-  const buildSerializer = (SerializerSelector as unknown as () => BuildSerializer)();
+  let validatorSelector: BuildValidator | undefined;
+  let serializerSelector: BuildSerializer | undefined;
+  const buildValidator: BuildValidator = (externals, options) =>
+    (validatorSelector ??= (require('@fastify/ajv-compiler') as () => BuildValidator)())(externals, options);
+  const buildSerializer: BuildSerializer = (externals, options) =>
+    (serializerSelector ??= (require('@fastify/fast-json-stringify-compiler') as () => BuildSerializer)())(externals, options);
   return {
     buildValidator: (externalSchemas: unknown, options: unknown) => {
       // Building the compiler creates the ajv instance and adds the shared schemas: deferred as well.

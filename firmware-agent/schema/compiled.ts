@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { Ajv, type ErrorObject, type Options } from 'ajv';
+import type { Ajv as AjvType, ErrorObject, Options } from 'ajv';
 
 export interface Validator<T = unknown> {
   (data: unknown): data is T;
@@ -56,6 +56,12 @@ function loadCompiled(d: Declared): ((data: unknown) => boolean) & { errors?: Er
   return m.fingerprint === d.fingerprint ? m.validate : null;
 }
 
+/** ajv itself (90 modules) is loaded only where a validator has no precompiled file (development, tests). */
+function newAjv(options: Options): AjvType {
+  const { Ajv } = require('ajv') as typeof import('ajv');
+  return new Ajv(options);
+}
+
 /**
  * A validator for `schema` under a unique `name`, resolved on its first call: the build's precompiled code
  * when it matches, otherwise ajv compiles it then. `options` are ajv's (`code.source` is added by the build).
@@ -67,7 +73,7 @@ export function schemaValidator<T>(name: string, schema: object, options: Option
   declared.set(name, d);
   let real: (((data: unknown) => boolean) & { errors?: ErrorObject[] | null }) | undefined;
   const validate = ((data: unknown) => {
-    real ??= loadCompiled(d) ?? new Ajv(options).compile(schema);
+    real ??= loadCompiled(d) ?? newAjv(options).compile(schema);
     const ok = real(data);
     validate.errors = ok ? null : (real.errors ?? null);
     return ok;
@@ -79,7 +85,7 @@ export function schemaValidator<T>(name: string, schema: object, options: Option
 /** For the build: ajv standalone CommonJS source of a declared validator, with its fingerprint. */
 export async function standaloneSource(d: Declared): Promise<string> {
   const standaloneCode = require('ajv/dist/standalone') as typeof import('ajv/dist/standalone/index.js').default;
-  const ajv = new Ajv({ ...d.options, code: { ...(d.options.code ?? {}), source: true, esm: false } });
+  const ajv = newAjv({ ...d.options, code: { ...(d.options.code ?? {}), source: true, esm: false } });
   const code = standaloneCode(ajv, ajv.compile(d.schema));
   return `${code}\nmodule.exports.fingerprint = ${JSON.stringify(d.fingerprint)};\nmodule.exports.validate = module.exports.default ?? module.exports;\n`;
 }
