@@ -88,18 +88,23 @@ export const installJobs: Installer = async (box) => {
       run: () => {
         const s = maintenance.step();
         if (s.pressure !== pressure) {
-          pressure = s.pressure;
           const mb = (n: number) => Math.round(n / 1048576);
-          if (pressure) {
-            raiseAlarm(box, {
-              key: 'store-disk-pressure',
-              severity: 'critical',
-              message: `data disk nearly full (${mb(s.freeBytes)} MiB free, reserve ${mb(s.reserveBytes)} MiB): new writes that need space are refused (store-full)`,
-              messageZh: `数据盘将满（剩余 ${mb(s.freeBytes)} MiB）：需要空间的新写入被拒绝，请清理数据盘`,
-              value: mb(s.freeBytes),
-              threshold: mb(s.reserveBytes),
-            });
-          } else clearAlarm(box, 'store-disk-pressure', `${mb(s.freeBytes)} MiB free again`);
+          // On a full disk the alarm itself may not be storable yet: then the next step tries again.
+          try {
+            if (s.pressure) {
+              raiseAlarm(box, {
+                key: 'store-disk-pressure',
+                severity: 'critical',
+                message: `data disk nearly full (${mb(s.freeBytes)} MiB free, reserve ${mb(s.reserveBytes)} MiB): new writes that need space are refused (store-full)`,
+                messageZh: `数据盘将满（剩余 ${mb(s.freeBytes)} MiB）：需要空间的新写入被拒绝，请清理数据盘`,
+                value: mb(s.freeBytes),
+                threshold: mb(s.reserveBytes),
+              });
+            } else clearAlarm(box, 'store-disk-pressure', `${mb(s.freeBytes)} MiB free again`);
+            pressure = s.pressure;
+          } catch (err) {
+            log.error({ err }, 'the store-disk-pressure alarm could not be stored; the next step tries again');
+          }
         }
         if (s.checkpointError && s.checkpointError !== 'busy') throw new Error(`WAL checkpoint failed: ${s.checkpointError}`);
         return { pressure: s.pressure, freeBytes: s.freeBytes, walLimitPages: s.walLimitPages, walFrames: s.walFrames };
