@@ -56,7 +56,7 @@ export const installAlarms: Installer = async (box) => {
   if (net) {
     alarms.upstream = (a, at) => {
       if (!net.self().hasUpstream) return;
-      const body: AlarmReportBody = { key: a.key, severity: a.severity, message: a.message, value: a.value, threshold: a.threshold, raisedAt: a.raisedAt, clearedAt: a.clearedAt };
+      const body: AlarmReportBody = { key: a.key, severity: a.severity, message: a.message, messageZh: a.messageZh, value: a.value, threshold: a.threshold, raisedAt: a.raisedAt, clearedAt: a.clearedAt };
       net.send(newEnvelope<AlarmReportBody>('alarm.report', net.address(), '^', at, body), at);
     };
   }

@@ -71,6 +71,8 @@ export const alarmRoutes: FastifyPluginAsync<AlarmRouteDeps> = async (app, { box
         response: { 200: obj, ...errorResponses(400, 401, 403) },
       },
     },
-    async (request) => ({ items: belowAlarms(box.db, { active: request.query.active ?? false, limit: request.query.limit ?? 200 }) }),
+    async (request) => ({
+      items: belowAlarms(box.db, { active: request.query.active ?? false, limit: request.query.limit ?? 200 }).map((a) => ({ ...a, originName: box.regions.fullName(a.origin) ?? null })),
+    }),
   );
 };

@@ -11,6 +11,8 @@ export interface AlarmReportBody {
   severity: 'warning' | 'critical';
   /** English description, as the origin's history shows it. */
   message: string;
+  /** Chinese description, when the origin has one (optional: absent from older senders). */
+  messageZh?: string | null;
   value: number | null;
   threshold: number | null;
   raisedAt: string;
@@ -31,6 +33,7 @@ export const alarmReportSchema = {
     key: { type: 'string', pattern: alarmKeyPattern },
     severity: { enum: ['warning', 'critical'] },
     message: { type: 'string', minLength: 1, maxLength: 500 },
+    messageZh: { anyOf: [{ type: 'string', minLength: 1, maxLength: 500 }, { type: 'null' }] },
     value: num,
     threshold: num,
     raisedAt: iso,
@@ -43,6 +46,7 @@ export interface BelowAlarm {
   key: string;
   severity: string;
   message: string;
+  messageZh: string | null;
   value: number | null;
   threshold: number | null;
   raisedAt: string;
@@ -55,9 +59,9 @@ const statements = new WeakMap<Db, ReturnType<typeof prepare>>();
 function prepare(db: Db) {
   return {
     upsert: db.prepare(
-      `INSERT INTO net_alarms (origin, key, raised_at, severity, message, value, threshold, cleared_at, reported_at, received_at)
-       VALUES (@origin, @key, @raisedAt, @severity, @message, @value, @threshold, @clearedAt, @reportedAt, @receivedAt)
-       ON CONFLICT (origin, key, raised_at) DO UPDATE SET severity = excluded.severity, message = excluded.message,
+      `INSERT INTO net_alarms (origin, key, raised_at, severity, message, message_zh, value, threshold, cleared_at, reported_at, received_at)
+       VALUES (@origin, @key, @raisedAt, @severity, @message, @messageZh, @value, @threshold, @clearedAt, @reportedAt, @receivedAt)
+       ON CONFLICT (origin, key, raised_at) DO UPDATE SET severity = excluded.severity, message = excluded.message, message_zh = excluded.message_zh,
          value = excluded.value, threshold = excluded.threshold, cleared_at = COALESCE(net_alarms.cleared_at, excluded.cleared_at),
          reported_at = excluded.reported_at, received_at = excluded.received_at
        WHERE net_alarms.cleared_at IS NULL AND excluded.reported_at >= net_alarms.reported_at`,
@@ -76,6 +80,7 @@ export function applyAlarmReport(db: Db, env: Envelope, at: Date): void {
     raisedAt: b.raisedAt,
     severity: b.severity,
     message: b.message,
+    messageZh: b.messageZh ?? null,
     value: b.value,
     threshold: b.threshold,
     clearedAt: b.clearedAt,
@@ -88,7 +93,7 @@ export function applyAlarmReport(db: Db, env: Envelope, at: Date): void {
 export function belowAlarms(db: Db, o: { active?: boolean; limit?: number } = {}): BelowAlarm[] {
   const rows = db
     .prepare(
-      `SELECT origin, key, severity, message, value, threshold, raised_at AS raisedAt, cleared_at AS clearedAt, reported_at AS reportedAt, received_at AS receivedAt
+      `SELECT origin, key, severity, message, message_zh AS messageZh, value, threshold, raised_at AS raisedAt, cleared_at AS clearedAt, reported_at AS reportedAt, received_at AS receivedAt
        FROM net_alarms ${o.active ? 'WHERE cleared_at IS NULL' : ''}
        ORDER BY cleared_at IS NOT NULL, raised_at DESC LIMIT ?`,
     )

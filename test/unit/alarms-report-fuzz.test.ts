@@ -64,6 +64,7 @@ const body = fc.record({
     { weight: 2, arbitrary: fc.string({ maxLength: 30 }) },
     { weight: 1, arbitrary: fc.constant('x'.repeat(501)) },
   ),
+  messageZh: fc.oneof(fc.constant(null), fc.constant('数据盘剩余空间% 3 < 10'), fc.string({ maxLength: 5 })),
   value: fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constant(null)),
   threshold: fc.oneof(fc.integer({ min: 0, max: 100 }), fc.constant(null)),
   raisedAt: fc.constantFrom(new Date(now - 7_200_000).toISOString(), new Date(now - 3_600_000).toISOString()),

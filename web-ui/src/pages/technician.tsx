@@ -87,9 +87,11 @@ interface Sample {
 }
 interface BelowAlarm {
   origin: string;
+  originName: string | null;
   key: string;
-  severity: string;
+  severity: 'warning' | 'critical';
   message: string;
+  messageZh: string | null;
   raisedAt: string;
   clearedAt: string | null;
 }
@@ -299,12 +301,14 @@ export function TechnicianPage() {
               <tbody>
                 {below.map((a) => (
                   <tr key={`${a.origin}/${a.key}/${a.raisedAt}`} data-origin={a.origin} data-key={a.key} class={a.severity}>
-                    <td>{a.origin}</td>
+                    <td>
+                      {a.origin} {a.originName ?? ''}
+                    </td>
                     <td>{a.key}</td>
                     <td>
                       <span class="alarm-sev">{a.severity === 'critical' ? s('critical') : s('warning')}</span>
                     </td>
-                    <td>{a.message}</td>
+                    <td>{alarmText(a)}</td>
                     <td>{fmtTime(a.raisedAt)}</td>
                     <td class="cleared">{a.clearedAt ? fmtTime(a.clearedAt) : s('stillActive')}</td>
                   </tr>
