@@ -85,8 +85,16 @@ export const installJobs: Installer = async (box) => {
       schedule: '* * * * * *',
       description: 'FTS index merges and WAL checkpoint; under disk pressure, checkpoint first and refuse writes that would grow the store',
       quiet: true,
-      run: () => {
-        const s = maintenance.step();
+      run: async () => {
+        // One bounded piece at a time, with a turn of the event loop between: requests are not held up
+        // for a whole step.
+        const it = maintenance.steps();
+        let r = it.next();
+        while (!r.done) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          r = it.next();
+        }
+        const s = r.value;
         if (s.pressure !== pressure) {
           const mb = (n: number) => Math.round(n / 1048576);
           // On a full disk the alarm itself may not be storable yet: then the next step tries again.

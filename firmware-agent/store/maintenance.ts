@@ -10,7 +10,7 @@
 // bound the WAL grows with every commit between two steps (17–21 pages of 4 KiB per ticket create, see
 // migration 202612041935) and, on a nearly full disk, fills it: then the checkpoint that would free it
 // cannot run either (the database file must grow to take the pages). So:
-// - wal_autocheckpoint is never off: at most `walPages` (1000 pages, 4 MiB) and never more than an eighth of
+// - wal_autocheckpoint is never off: at most `walPages` (300 pages, 1.2 MiB) and never more than an eighth of
 //   the data disk's free space, so the WAL cannot outgrow the room its own checkpoint needs; the step
 //   re-reads the free space (statfs of the data directory) and re-tunes it every time;
 // - under disk pressure (free space under `reserveBytes`), the checkpoint wins over new writes: a TRUNCATE
@@ -26,8 +26,10 @@ import type { Db } from './db.js';
 export interface MaintenanceOptions {
   /** How often the own timer runs a step, in ms; 0: no timer (the jobs table calls step()). */
   intervalMs?: number;
-  /** Pages of FTS merge work per step (FTS5 'merge' command). */
+  /** Pages of FTS merge work per chunk (FTS5 'merge' command); a step does at least one chunk. */
   mergePages?: number;
+  /** Most pages of merge work in one step. */
+  maxMergePages?: number;
   /** FTS5 tables to merge. */
   ftsTables?: string[];
   /** The directory whose filesystem holds the store (for the free space); the database's own by default. */
@@ -60,8 +62,13 @@ export interface StepResult {
 }
 
 export interface Maintenance {
-  /** Runs one step now (the jobs table, tests, shutdown). */
+  /** Runs one step now, all at once (tests, benches, shutdown). */
   step(): StepResult;
+  /**
+   * The same step in pieces: each `next()` does one bounded piece (one merge chunk of `mergePages`, or the
+   * checkpoint), so the caller can let requests in between (the jobs table awaits a turn of the event loop).
+   */
+  steps(): Generator<void, StepResult, void>;
   /** Stops the own timer: from now on the caller runs step() (the jobs table). */
   external(): void;
   readonly pressure: boolean;
@@ -87,7 +94,8 @@ export function diskSpace(dir: string): { freeBytes: number; totalBytes: number 
 export function startMaintenance(db: Db, opts: MaintenanceOptions = {}): Maintenance {
   const tables = opts.ftsTables ?? ['tickets_fts'];
   const pages = opts.mergePages ?? 100;
-  const walPages = opts.walPages ?? 1000;
+  const walPages = opts.walPages ?? 300;
+  const maxMergePages = opts.maxMergePages ?? 4000;
   const reserveOf = opts.reserveBytes ?? defaultReserve;
   const memory = db.name === ':memory:' || db.memory;
   const dir = opts.dataDir ?? (memory ? null : db.name.replace(/[/\\][^/\\]*$/, '') || '.');
@@ -112,7 +120,7 @@ export function startMaintenance(db: Db, opts: MaintenanceOptions = {}): Mainten
     }
   };
 
-  const step = (): StepResult => {
+  function* steps(): Generator<void, StepResult, void> {
     const space = dir ? statfs(dir) : { freeBytes: Number.MAX_SAFE_INTEGER, totalBytes: Number.MAX_SAFE_INTEGER };
     const reserve = dir ? reserveOf(space.totalBytes) : 0;
     const wasPressure = pressure;
@@ -136,7 +144,13 @@ export function startMaintenance(db: Db, opts: MaintenanceOptions = {}): Mainten
       db.pragma(`journal_size_limit = ${limit * pageSize}`);
       // total_changes() moves only when something was written: an idle box does no merge or checkpoint work.
       if (worked || wasPressure) {
-        for (const m of merges) m.run(pages);
+        // Merge work in proportion to what was written (each create adds a small index segment; a budget that
+        // lags behind lets segments pile up), in chunks of `pages` with a yield after each.
+        const budget = Math.min(maxMergePages, Math.max(pages, 2 * (changes - Math.max(0, lastChanges))));
+        for (let done = 0; done < budget; done += pages) {
+          for (const m of merges) m.run(pages);
+          yield;
+        }
         cp = checkpoint('PASSIVE');
       }
     }
@@ -154,6 +168,13 @@ export function startMaintenance(db: Db, opts: MaintenanceOptions = {}): Mainten
     };
     if (pressure !== wasPressure) opts.onPressure?.(pressure, last);
     return last;
+  }
+  const step = (): StepResult => {
+    const it = steps();
+    for (;;) {
+      const r = it.next();
+      if (r.done) return r.value;
+    }
   };
   let timer: NodeJS.Timeout | null = null;
   if ((opts.intervalMs ?? 1000) > 0) {
@@ -168,6 +189,7 @@ export function startMaintenance(db: Db, opts: MaintenanceOptions = {}): Mainten
   }
   const m: Maintenance = {
     step,
+    steps,
     external() {
       if (timer) clearInterval(timer);
       timer = null;

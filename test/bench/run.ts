@@ -4,7 +4,7 @@
 // then a `bench.run` figure with the total elapsed time, then a short human summary whose lines start with
 // "# ". Progress goes to stderr.
 //
-// Modules: tickets (always) and, when their files exist, calls, network, kb, e1 and boot (test/bench/boot.ts:
+// Modules: tickets (always) and, when their files exist, stalls (write stalls under load), calls, network, kb, e1 and boot (test/bench/boot.ts:
 // the built box's start to /healthz and idle RSS beside a bare fastify server). `--quick` must finish
 // in under a minute (issue 2) on a shared 2-core machine, so it runs only the tickets module at its quick
 // sizes unless `--only` or `--all` names more; its `bench.run` figure carries the 60 s target. A module's default
@@ -20,7 +20,7 @@ import type { Figure } from './lib/figure.js';
 import { planModules, runFigure } from './lib/plan.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const modules = ['tickets', 'calls', 'network', 'kb', 'e1', 'boot'] as const;
+const modules = ['tickets', 'stalls', 'calls', 'network', 'kb', 'e1', 'boot'] as const;
 const required = new Set<string>(['tickets']);
 
 interface Args {

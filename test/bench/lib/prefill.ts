@@ -126,6 +126,11 @@ export function prefillTickets(o: PrefillOptions): number {
 
   const sync = db.pragma('synchronous', { simple: true }) as number;
   db.pragma('synchronous = OFF');
+  // A box merges its search index as it grows (store/maintenance.ts); the prefill's 20k-row transactions
+  // would leave one large segment each. FTS5's own crisis merges (at 16 segments, the SQLite default the
+  // box raises to 1000 in migration 202612041935) keep the prefilled index in the shape a grown box has.
+  const crisis = (n: number) => db.exec(`INSERT INTO tickets_fts (tickets_fts, rank) VALUES ('crisismerge', ${Math.trunc(n)})`);
+  crisis(16);
   try {
     let done = 0;
     while (done < o.count) {
@@ -156,6 +161,7 @@ export function prefillTickets(o: PrefillOptions): number {
     }
   } finally {
     db.pragma(`synchronous = ${sync}`);
+    crisis(1000);
   }
   // No ANALYZE: a box never runs it, so the planner must do without statistics here too.
   db.pragma('wal_checkpoint(TRUNCATE)');

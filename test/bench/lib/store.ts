@@ -72,7 +72,7 @@ export function openBenchStore(dir: string, now: () => Date = () => new Date()):
   const file = path.join(dir, 'edgebox.sqlite');
   const db = openDb({ file });
   // As in the box (firmware-agent/app.ts): index merges and checkpoints run on a timer, not in creates.
-  const maintenance = startMaintenance(db);
+  const maintenance = startMaintenance(db, process.env.BENCH_WAL_PAGES ? { walPages: Number(process.env.BENCH_WAL_PAGES) } : {});
   const cfg = defaultConfig;
   const seed = db.prepare('INSERT OR IGNORE INTO domains (code, label_zh, label_en, parent, sort) VALUES (?, ?, ?, ?, ?)');
   db.transaction(() => defaultDomains.forEach((d, i) => seed.run(d.code, d.zh, d.en, d.parent ?? null, i)))();
