@@ -1,12 +1,13 @@
-// Alarms subsystem installer (firmware-agent/subsystems.ts, after the network, SMS and calls): samples the
-// box's health every alarms.sampleSeconds, applies the thresholds of the configuration, and keeps the
-// alarm history; raised alarms go to the duty technician by SMS and to the upstream as alarm.report.
+// Alarms subsystem installer (firmware-agent/subsystems.ts, after the jobs, network, SMS and calls): samples
+// the box's health each minute (the jobs table's alarm-sample job), applies the thresholds of the
+// configuration, and keeps the alarm history; raised alarms go to the duty technician by SMS and to the upstream as alarm.report.
 //
 // Other subsystems use the alarm API through `alarmsOf(box)` (or raiseAlarm/clearAlarm below); it exists
 // from the first call, so an installer that runs before this one (jobs) can hold it.
 import type { Box } from '../app.js';
 import type { BoxServices } from '../box.js';
 import { HealthSampler } from '../health/sampler.js';
+import { defineJob } from '../jobs/install.js';
 import type { AlarmReportBody } from '../network/alarm-reports.js';
 import { newEnvelope } from '../network/messages.js';
 import type { Installer } from '../subsystems.js';
@@ -73,28 +74,24 @@ export const installAlarms: Installer = async (box) => {
     });
     return running;
   };
-  let timer: NodeJS.Timeout | null = null;
-  let stopped = false;
-  const schedule = () => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      sampleNow()
-        .catch((err: unknown) => log.warn({ err }, 'health sample failed; the next one tries again'))
-        .finally(schedule);
-    }, box.config.current().alarms.sampleSeconds * 1000);
-    timer.unref();
-  };
-  // The first sample waits until the box listens (systeminformation's probes cost CPU at start).
+  // The sample is a job of the jobs table (every minute at second 0; jobs.schedules['alarm-sample'] changes
+  // it), so every schedule of the box runs through node-cron from one table (issue 12 §5). A sample that
+  // fails fails the job, which raises job-failed:alarm-sample.
+  defineJob(box, {
+    name: 'alarm-sample',
+    schedule: '0 * * * * *',
+    description: 'Health sample (system and box figures) and the alarm thresholds applied to it',
+    quiet: true,
+    run: async () => {
+      const r = await sampleNow();
+      return { raised: r.decisions.filter((d) => d.action === 'raise').map((d) => d.key), cleared: r.decisions.filter((d) => d.action === 'clear').map((d) => d.key) };
+    },
+  });
+  // The first sample when the box starts listening (systeminformation's probes cost CPU during the start).
   box.http.addHook('onListen', async () => {
-    sampleNow()
-      .catch((err: unknown) => log.warn({ err }, 'health sample failed; the next one tries again'))
-      .finally(schedule);
+    sampleNow().catch((err: unknown) => log.warn({ err }, 'health sample failed; the next one tries again'));
   });
-  box.onClose(() => {
-    stopped = true;
-    if (timer) clearTimeout(timer);
-    sampler.stop();
-  });
+  box.onClose(() => sampler.stop());
 
   await box.http.register(alarmRoutes, { box, alarms, sampler, sampleNow });
 

@@ -53,7 +53,7 @@ export const alarmRoutes: FastifyPluginAsync<AlarmRouteDeps> = async (app, { box
   app.get(
     '/api/health/sample',
     { config: { roles: viewers }, schema: { tags: ['health'], summary: 'The latest health sample (system and box figures)', response: { 200: obj, ...errorResponses(401, 403) } } },
-    async () => ({ sample: sampler.latest ?? (await sampleNow()).sample, sampleSeconds: box.config.current().alarms.sampleSeconds }),
+    async () => ({ sample: sampler.latest ?? (await sampleNow()).sample }),
   );
 
   app.get<{ Querystring: { active?: boolean; limit?: number } }>(

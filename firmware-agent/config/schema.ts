@@ -97,8 +97,6 @@ export interface JobsConfig {
 export interface AlarmsConfig {
   /** Mobile number of the duty technician who gets each alarm by SMS (at most once per alarm and hour); null: nobody. */
   dutyTechnicianPhone: string | null;
-  /** Seconds between health samples, 5–3600. */
-  sampleSeconds: number;
   /** Consecutive samples past a threshold before its alarm is raised (1–20). */
   raiseAfterSamples: number;
   /** Consecutive samples back inside the threshold by the margin before its alarm clears (1–20). */
@@ -152,7 +150,6 @@ export const defaultConfig: BoxConfig = {
   metrics: { allowAddresses: [], tokenSha256: null },
   alarms: {
     dutyTechnicianPhone: null,
-    sampleSeconds: 60,
     raiseAfterSamples: 2,
     clearAfterSamples: 2,
     clearMarginPercent: 10,
@@ -186,10 +183,9 @@ const limit = (max: number) => ({ type: ['number', 'null'], minimum: 0, maximum:
 const alarmsSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['dutyTechnicianPhone', 'sampleSeconds', 'raiseAfterSamples', 'clearAfterSamples', 'clearMarginPercent', 'reportUpstream', 'thresholds'],
+  required: ['dutyTechnicianPhone', 'raiseAfterSamples', 'clearAfterSamples', 'clearMarginPercent', 'reportUpstream', 'thresholds'],
   properties: {
     dutyTechnicianPhone: { type: ['string', 'null'], pattern: '^(\\+?86)?1[3-9]\\d{9}$' },
-    sampleSeconds: { type: 'integer', minimum: 5, maximum: 3600 },
     raiseAfterSamples: { type: 'integer', minimum: 1, maximum: 20 },
     clearAfterSamples: { type: 'integer', minimum: 1, maximum: 20 },
     clearMarginPercent: { type: 'number', minimum: 0, maximum: 50 },
