@@ -2,7 +2,7 @@
 // technician's Prometheus. Process figures (resident memory, event-loop delay, GC) come from prom-client's
 // default collectors; the box's own are read at scrape time from what /healthz already knows — every numeric
 // figure of every health part becomes `edgebox_part_<figure>{part="…"}` — and from the store (open tickets
-// by status, overdue ones). Callers' numbers and names never appear: only counts and states.
+// by status, overdue ones, active alarms by key). Callers' numbers and names never appear: only counts and states.
 //
 // Access (issue 12 §4): the loopback, the scraper addresses in config.metrics.allowAddresses, or a bearer
 // token whose SHA-256 is config.metrics.tokenSha256; everyone else gets 403 metrics-forbidden.
@@ -73,6 +73,19 @@ export async function boxRegistry(box: BoxServices): Promise<Registry> {
         late += r.overdue ?? 0;
       }
       overdue.set(late);
+    },
+  });
+  // Active alarms (firmware-agent/alarms): one series per alarm key, 1 while active; the table exists on
+  // every store that ran migration 202612041900-alarms.
+  const activeAlarms = box.db.prepare('SELECT key, severity FROM alarms WHERE cleared_at IS NULL');
+  new Gauge({
+    name: 'edgebox_alarm_active',
+    help: 'Active alarms of the box, by key and severity (the value is always 1; cleared alarms have no series)',
+    labelNames: ['key', 'severity'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const r of activeAlarms.all() as { key: string; severity: string }[]) this.set({ key: r.key, severity: r.severity }, 1);
     },
   });
   const up = new Gauge({ name: 'edgebox_up', help: 'The box answers, and its overall health (1 ok, 0 degraded)', registers: [registry] });

@@ -79,6 +79,8 @@ t.test('the alarm API for other subsystems', async (t) => {
   t.throws(() => raiseAlarm(tb.box, { key: 'job-failed:x', message: 'x', colour: 'red' } as never), { code: 'alarm-input-invalid', field: '"colour"' });
   t.throws(() => raiseAlarm(tb.box, { key: 'job-failed:x', message: 'x', value: Number.NaN }), { code: 'alarm-input-invalid', field: 'value' });
   t.equal(clearAlarm(tb.box, 'job-failed:nothing'), null, 'clearing what is not active is harmless');
+  const metrics = (await tb.box.http.inject({ method: 'GET', url: '/metrics' })).body;
+  t.match(metrics, /^edgebox_alarm_active\{key="job-failed:backup",severity="warning",region="623000",role="city"\} 1$/m, 'the active alarm in /metrics, with the severity of its latest raise');
 
   // The history survives a restart; the active alarm is still active there.
   await tb.box.close();
