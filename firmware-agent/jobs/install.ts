@@ -6,7 +6,8 @@
 //   retention          03:45          SMS outbox, job runs, notices; call recordings by age and disk share
 //   calendar-check     09:00          warns (alarm) when this or next year has no official holiday calendar
 //   system-sample      every minute   hardware figures for /healthz
-// and the network installer adds daily-stats, network-retention and kb-sync (jobsOf(box).define).
+// and the network installer adds daily-stats, network-retention and kb-sync, the alarms installer
+// alarm-sample (defineJob).
 // A failed run raises the alarm `job-failed:<name>`; the next good run clears it. config.jobs.schedules
 // replaces a job's default schedule.
 import path from 'node:path';
@@ -222,7 +223,7 @@ export const installJobs: Installer = async (box) => {
   box.http.addHook('onListen', async () => {
     await controlServer(box, jobs);
     jobs.start();
-    for (const name of ['deadline-sweep', 'calendar-check', 'system-sample', 'daily-stats', 'network-retention']) {
+    for (const name of ['deadline-sweep', 'calendar-check', 'system-sample']) {
       if (jobs.has(name)) void jobs.run(name, 'startup').catch((err: unknown) => log.error({ err, job: name }, 'startup run failed'));
     }
   });

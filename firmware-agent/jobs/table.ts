@@ -142,6 +142,7 @@ export class JobTable extends EventEmitter<JobTableEvents> {
   readonly #jobs = new Map<string, Entry>();
   readonly #scheduler: Scheduler;
   #started = false;
+  readonly #soon = new Set<NodeJS.Timeout>();
   readonly #insert;
   readonly #lastOf;
   readonly #history;
@@ -183,9 +184,25 @@ export class JobTable extends EventEmitter<JobTableEvents> {
     for (const e of this.#jobs.values()) this.#schedule(e);
   }
 
+  /**
+   * Runs a job once, `delayMs` from now (reason 'startup'): a daily job catching up on a day the box was off.
+   * The one-shot timer is unref'd and cancelled by stop().
+   */
+  runAfter(name: string, delayMs: number): void {
+    if (!this.#jobs.has(name)) throw new JobError('job-not-found', `no job ${JSON.stringify(name)}`);
+    const timer = setTimeout(() => {
+      this.#soon.delete(timer);
+      this.run(name, 'startup').catch((err: unknown) => this.deps.log?.error({ err, job: name }, 'job listener failed'));
+    }, delayMs);
+    timer.unref();
+    this.#soon.add(timer);
+  }
+
   /** Stops the schedules and waits for the runs in progress. */
   async stop(): Promise<void> {
     this.#started = false;
+    for (const t of this.#soon) clearTimeout(t);
+    this.#soon.clear();
     for (const e of this.#jobs.values()) {
       e.task?.stop();
       e.task = null;

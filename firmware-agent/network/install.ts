@@ -7,7 +7,7 @@
 //   --net-poll-wait     (EDGEBOX_NET_POLL_WAIT, 25)         long-poll wait in seconds
 //   --net-batch         (EDGEBOX_NET_BATCH, 200)            messages per batch
 //   --net-max-batch     (EDGEBOX_NET_MAX_BATCH, 500)        most messages accepted in one pushed batch
-//   --net-stats-check-ms (EDGEBOX_NET_STATS_CHECK_MS, 600000) how often the daily statistics job looks
+//   --net-stats-check-ms (EDGEBOX_NET_STATS_CHECK_MS, 600000) delay of the daily jobs' catch-up run after start (at most 30 s)
 //   --net-backlog-warn-s (EDGEBOX_NET_BACKLOG_WARN_S, 3600) oldest unsent message age that raises a warning
 //   --net-stats-days    (EDGEBOX_NET_STATS_DAYS, 7)         days the nightly statistics job computes again
 //   --exchange-tls-port (EDGEBOX_EXCHANGE_TLS_PORT, the HTTP port + 1; 0 when that is 0; -1: off)
@@ -90,48 +90,44 @@ export async function installNetwork(box: Box, opts: BoxOptions): Promise<void> 
   // fresh ones and the receiver keeps the latest computation of each day.
   const statsJob = () => {
     const today = localDay(box.now(), cfg().box.timezone);
-    if (net.meta(`stats-run:${today}`)) return;
+    if (net.meta(`stats-run:${today}`)) return { skipped: `already computed on ${today}` };
     const days = Array.from({ length: statsDays }, (_, i) => addDays(today, i - statsDays));
     for (const day of days) publishStats(day);
     net.setMeta(`stats-run:${today}`, 1);
     log.info({ from: days[0], to: days.at(-1) }, 'daily statistics computed and queued up');
-  };
-  const runStatsJob = () => {
-    try {
-      statsJob();
-    } catch (err) {
-      log.error({ err }, 'daily statistics job failed; it runs again on the next check');
-    }
+    return { from: days[0], to: days.at(-1) };
   };
   // Retention (docs/exchange.md §Retention), once per local day on the same checks as the statistics: the
   // first check after midnight, or after start for a box that was off. Its outcome shows in /healthz.
   let retention: { at: string; result?: RetentionResult; error?: string } | null = null;
   let pruning = false;
-  const retentionJob = async () => {
+  const retentionJob = async (): Promise<Record<string, unknown>> => {
     const today = localDay(box.now(), cfg().box.timezone);
-    if (pruning || net.meta(`retention-run:${today}`)) return;
+    if (pruning || net.meta(`retention-run:${today}`)) return { skipped: pruning ? 'running' : `already pruned on ${today}` };
     pruning = true;
     try {
       const result = await pruneNetwork(net.store, cfg().network, box.now());
       net.setMeta(`retention-run:${today}`, 1);
       retention = { at: box.now().toISOString(), result };
       log.info(result, 'network retention: old message ids, delivered outbox rows and records pruned');
+      return { ...result };
     } catch (err) {
       retention = { at: box.now().toISOString(), error: (err as Error).message };
-      log.error({ err }, 'network retention failed; it runs again on the next check');
+      throw err;
     } finally {
       pruning = false;
     }
   };
-  const runDailyJobs = () => {
-    runStatsJob();
-    retentionJob().catch((err: unknown) => log.error({ err }, 'network retention failed'));
-  };
-  // Once soon after start (a box that was off at midnight catches up), then every check interval.
-  const statsFirst = setTimeout(runDailyJobs, Math.min(statsCheckMs, 30_000));
-  statsFirst.unref();
-  const statsTimer = setInterval(runDailyJobs, statsCheckMs);
-  statsTimer.unref();
+  // Jobs of the box's jobs table (docs/technician.md §Jobs): hourly checks that do the work once per local
+  // day (a failed day is tried again the next hour), and once soon after start (a box that was off at
+  // midnight catches up; --net-stats-check-ms sets how soon, at most 30 s).
+  const { defineJob, jobsOf } = await import('../jobs/install.js');
+  defineJob(box, { name: 'daily-stats', schedule: '5 * * * *', description: 'Daily statistics of the last days computed again once a day and queued for the upstream', run: statsJob });
+  defineJob(box, { name: 'network-retention', schedule: '35 * * * *', description: 'Network retention once a day: old message ids, delivered outbox rows, refusal and dead-letter records', run: retentionJob });
+  jobsOf(box).runAfter('daily-stats', Math.min(statsCheckMs, 30_000));
+  jobsOf(box).runAfter('network-retention', Math.min(statsCheckMs, 30_000));
+  // The knowledge-base pump runs on every change; the job catches anything a failed pump left behind.
+  if (net.kb) defineJob(box, { name: 'kb-sync', schedule: '*/10 * * * *', description: 'Knowledge-base articles published here queued for the boxes below', run: () => ({ articles: net.pumpKb() }) });
 
   await box.http.register(exchangeRoutes, { box, net, limits: { maxBatch, maxBodyBytes: 16 * 1024 * 1024, maxWaitSeconds: 60 } });
 
@@ -190,8 +186,6 @@ export async function installNetwork(box: Box, opts: BoxOptions): Promise<void> 
 
   // Closers run in reverse order: the uplink stops before the notifier closes.
   box.onClose(() => {
-    clearTimeout(statsFirst);
-    clearInterval(statsTimer);
     net.notifier.close();
   });
   if (cfg().box.role !== 'ministry') {
