@@ -136,6 +136,8 @@ t.test('an alarm raised and cleared: banner, SMS to the duty technician, the pro
     });
     const page = await newPage(browser, provinceUrl);
     await login(page, 'admin', p.pw);
+    const banner = await page.waitForSelector('#alarm-banner li.below[data-origin="623000"][data-key="disk-free"]');
+    t.match(await banner.textContent(), /严重\s*甘肃省甘南藏族自治州：数据盘剩余空间% [\d.]+ < 100/, 'the province’s banner names the city and its alarm');
     await page.goto('/technician');
     const row = await page.waitForSelector('#tech-below tr[data-origin="623000"][data-key="disk-free"]');
     t.equal(await (await row.$('.cleared'))!.textContent(), '未解除');
@@ -153,6 +155,8 @@ t.test('an alarm raised and cleared: banner, SMS to the duty technician, the pro
     t.match(await page.textContent('#tech-figures div[data-figure="diskFreePercent"] dd'), /^[\d.]+$/, 'the data disk figure');
     t.match(await page.textContent('#tech-figures div[data-figure="modemSignalRssi"] dd'), /^\d+$/, 'the modem signal the simulator reports');
     t.equal(await page.textContent('#tech-figures div[data-figure="trunkUp"] dd'), '是');
+    await page.waitForSelector('#tech-jobs tr[data-job="alarm-sample"]');
+    t.match(await page.textContent('#tech-jobs tr[data-job="alarm-sample"]'), '0 * * * * *', 'the sample is a job of the jobs table');
     await shot(page, '71-technician-page');
     await city.config.update((cfg) => {
       cfg.alarms.thresholds.diskFreeMinPercent = 1;
@@ -181,6 +185,7 @@ t.test('an alarm raised and cleared: banner, SMS to the duty technician, the pro
     await prov.goto('/technician');
     const row = await prov.waitForSelector('#tech-below tr[data-origin="623000"][data-key="disk-free"]');
     t.not(await (await row.$('.cleared'))!.textContent(), '未解除', 'cleared on the province too');
+    t.equal(await prov.locator('#alarm-banner li.below[data-key="disk-free"]').count(), 0, 'and gone from its banner');
     await prov.close();
   });
 

@@ -1,5 +1,5 @@
-// The alarm banner: active alarms of this box, shown on every page to admins, supervisors and technicians
-// (the roles GET /api/alarms serves). It loads on start and then every 20 s (alarms are sampled once a
+// The alarm banner: active alarms of this box and, on a province or ministry, of the boxes below, shown on
+// every page to admins, supervisors and technicians (the roles GET /api/alarms and /api/network/alarms serve). It loads on start and then every 20 s (alarms are sampled once a
 // minute on the box), and at once when another part of the UI says alarms changed (the technician page's
 // "sample now").
 import { useEffect, useState } from 'preact/hooks';
@@ -40,15 +40,27 @@ export function onAlarmsChanged(f: () => void): () => void {
   return () => void listeners.delete(f);
 }
 
+/** An alarm a box below reported (alarm.report), as GET /api/network/alarms lists it. */
+export interface BelowAlarm extends Pick<Alarm, 'key' | 'severity' | 'message' | 'messageZh' | 'raisedAt' | 'clearedAt'> {
+  origin: string;
+  originName: string | null;
+}
+
 export function AlarmBanner({ role }: { role: Role }) {
   const [active, setActive] = useState<Alarm[]>([]);
+  const [below, setBelow] = useState<BelowAlarm[]>([]);
   useEffect(() => {
     if (!alarmRoles.includes(role)) return;
     let stopped = false;
-    const load = () =>
-      void get<{ active: Alarm[] }>('/api/alarms?limit=1')
+    const load = () => {
+      get<{ active: Alarm[] }>('/api/alarms?limit=1')
         .then((r) => !stopped && setActive(r.active))
         .catch(() => undefined);
+      // On a province or ministry, the boxes below's active alarms too (a city has none below: empty).
+      get<{ items: BelowAlarm[] }>('/api/network/alarms?active=true&limit=20')
+        .then((r) => !stopped && setBelow(r.items))
+        .catch(() => undefined);
+    };
     load();
     const timer = setInterval(load, 20_000);
     const off = onAlarmsChanged(load);
@@ -58,13 +70,15 @@ export function AlarmBanner({ role }: { role: Role }) {
       off();
     };
   }, [role]);
-  if (!active.length) return null;
-  const critical = active.some((a) => a.severity === 'critical');
+  if (!active.length && !below.length) return null;
+  const critical = active.some((a) => a.severity === 'critical') || below.some((a) => a.severity === 'critical');
   return (
     <div id="alarm-banner" class={critical ? 'alarm-banner critical' : 'alarm-banner'} role="alert">
-      <strong>
-        {t('alarmsActive')} ({active.length})
-      </strong>
+      {active.length ? (
+        <strong>
+          {t('alarmsActive')} ({active.length})
+        </strong>
+      ) : null}
       <ul>
         {active.map((a) => (
           <li key={a.id} data-key={a.key} class={a.severity}>
@@ -75,6 +89,23 @@ export function AlarmBanner({ role }: { role: Role }) {
           </li>
         ))}
       </ul>
+      {below.length ? (
+        <>
+          <strong>
+            {t('alarmsBelow')} ({below.length})
+          </strong>
+          <ul>
+            {below.map((a) => (
+              <li key={`${a.origin}/${a.key}/${a.raisedAt}`} data-origin={a.origin} data-key={a.key} class={`below ${a.severity}`}>
+                <span class="alarm-sev">{a.severity === 'critical' ? t('alarmCritical') : t('alarmWarning')}</span> {a.originName ?? a.origin}：{alarmText(a)}{' '}
+                <span class="muted">
+                  {t('alarmSince')} {fmtTime(a.raisedAt)}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
       {role === 'admin' || role === 'technician' ? (
         <Link href="/technician" class="alarm-more">
           {t('technicianPage')} →

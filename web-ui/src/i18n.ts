@@ -199,6 +199,7 @@ const dict = {
   health: ['设备状态', 'Box health'],
   technicianPage: ['设备维护', 'Technician'],
   alarmsActive: ['当前告警', 'Active alarms'],
+  alarmsBelow: ['下级设备告警', 'Alarms of the boxes below'],
   alarmCritical: ['严重', 'Critical'],
   alarmWarning: ['警告', 'Warning'],
   alarmSince: ['自', 'since'],

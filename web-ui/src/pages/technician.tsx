@@ -5,7 +5,7 @@
 // the health figures (GET /api/health/sample, /healthz warnings). docs/technician.md describes each API.
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, get, post } from '../api.js';
-import { type Alarm, alarmText, alarmsChanged } from '../alarms.js';
+import { type Alarm, type BelowAlarm, alarmText, alarmsChanged } from '../alarms.js';
 import { ErrorBox } from '../components.js';
 import { errText, fmtTime, getLang } from '../i18n.js';
 
@@ -84,16 +84,6 @@ interface Sample {
   at: string;
   figures: Record<string, number | boolean | null>;
   system: { disk: { mount: string; sizeBytes: number; availableBytes: number } | null };
-}
-interface BelowAlarm {
-  origin: string;
-  originName: string | null;
-  key: string;
-  severity: 'warning' | 'critical';
-  message: string;
-  messageZh: string | null;
-  raisedAt: string;
-  clearedAt: string | null;
 }
 /** GET /api/admin/jobs (firmware-agent/jobs/routes.ts). */
 interface Job {
