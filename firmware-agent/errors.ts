@@ -80,6 +80,7 @@ export const errorCatalogue = {
   'network-not-paired': { status: 409, en: 'This box is not paired with an upstream', zh: '本机尚未与上级配对' },
   'network-upstream-unreachable': { status: 502, en: 'The upstream box could not be reached or refused', zh: '无法连接上级或被上级拒绝' },
   'metrics-forbidden': { status: 403, en: 'Metrics are served to the loopback, configured scraper addresses or the metrics token only', zh: '监控指标仅对本机、已配置的采集地址或持令牌者开放' },
+  'exchange-backup-invalid': { status: 422, en: 'The off-site backup copy is not a valid backup (its manifest or checksums do not verify)', zh: '异地备份文件无效（清单或校验和不符）' },
   'job-not-found': { status: 404, en: 'No scheduled job of this name (GET /api/admin/jobs lists them)', zh: '没有该名称的定时任务' },
   'store-full': { status: 507, en: 'The data disk is full; nothing was changed. Reading still works; free space on the data disk', zh: '数据盘已满，本次请求未执行；查询不受影响，请清理数据盘空间' },
   'store-unavailable': { status: 503, en: 'The store cannot be written (read-only or failing disk); nothing was changed. Reading still works', zh: '数据库暂时无法写入（磁盘只读或故障），本次请求未执行；查询不受影响' },

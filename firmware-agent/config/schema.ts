@@ -80,6 +80,10 @@ export interface JobsConfig {
     keep: number;
     /** A directory on a USB stick each backup is copied to; null: none. */
     usbDir: string | null;
+    /** Send each nightly backup to the upstream box as an off-site copy (when paired). */
+    upstream: boolean;
+    /** On an upstream: most MiB of off-site copies kept per box below (oldest go first; a larger copy is refused). */
+    offsiteMaxMB: number;
   };
   retention: {
     /** Days sent or given-up SMS outbox rows are kept. */
@@ -172,7 +176,7 @@ export const defaultConfig: BoxConfig = {
   },
   jobs: {
     schedules: {},
-    backup: { keep: 14, usbDir: null },
+    backup: { keep: 14, usbDir: null, upstream: true, offsiteMaxMB: 512 },
     retention: { messagesKeepDays: 180, logsKeepDays: 90, recordingsKeepDays: 180, recordingsMaxDiskPercent: 40 },
   },
 };
@@ -299,10 +303,12 @@ export const configSchema = {
         backup: {
           type: 'object',
           additionalProperties: false,
-          required: ['keep', 'usbDir'],
+          required: ['keep', 'usbDir', 'upstream', 'offsiteMaxMB'],
           properties: {
             keep: { type: 'integer', minimum: 1, maximum: 365 },
             usbDir: { type: ['string', 'null'], minLength: 1, maxLength: 4096 },
+            upstream: { type: 'boolean' },
+            offsiteMaxMB: { type: 'integer', minimum: 1, maximum: 1048576 },
           },
         },
         retention: {

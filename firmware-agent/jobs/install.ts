@@ -68,6 +68,23 @@ export async function runBackup(box: Box, o: { to?: string } = {}) {
   });
   const detail: Record<string, unknown> = { file: r.file, bytes: r.bytes, counts: r.manifest.counts, pruned: r.pruned.length };
   if (cfg.jobs.backup.usbDir) detail.usb = copyBackup(r.file, cfg.jobs.backup.usbDir, cfg.jobs.backup.keep).file;
+  // The off-site copy to the upstream: its failure (upstream unreachable) does not fail the local backup;
+  // it raises its own alarm until a copy gets through.
+  const net = cfg.jobs.backup.upstream ? (await import('../network/install.js')).networkOf.get(box) : undefined;
+  if (net) {
+    const { sendBackupUpstream } = await import('../network/backup-copy.js');
+    try {
+      detail.upstream = await sendBackupUpstream(box, net, r.file);
+      clearAlarm(box, 'backup-offsite-failed', 'an off-site copy reached the upstream');
+    } catch (err) {
+      detail.upstream = { error: (err as Error).message };
+      raiseAlarm(box, {
+        key: 'backup-offsite-failed',
+        message: `the off-site backup copy did not reach the upstream: ${(err as Error).message}`.slice(0, 500),
+        messageZh: '备份未能发送到上级（异地备份）：请检查与上级的连接',
+      });
+    }
+  }
   return { result: r, detail };
 }
 

@@ -141,6 +141,18 @@ export class UpstreamClient {
     return (await this.#request('POST', '/api/exchange/v1/messages', body, 0, signal)) as { results: { id: string; status: string }[] };
   }
 
+  /** Sends a backup file to the upstream as an off-site copy (jobs/backup.ts; docs/technician.md §Backup). */
+  async sendBackup(name: string, bytes: Buffer, signal?: AbortSignal): Promise<{ stored: string; bytes: number; kept: number; pruned: number }> {
+    // JSON like every exchange request (the box takes no other body type): the file in base64.
+    const body = `{"name":${JSON.stringify(name)},"data":"${bytes.toString('base64')}"}`;
+    return (await this.#request('POST', '/api/exchange/v1/backups', body, 0, signal)) as {
+      stored: string;
+      bytes: number;
+      kept: number;
+      pruned: number;
+    };
+  }
+
   async pull(after: number, waitSeconds: number, limit: number, signal?: AbortSignal): Promise<{ messages: PulledMessage[]; cursor: number; head?: number }> {
     const q = `/api/exchange/v1/messages?after=${after}&wait=${waitSeconds}&limit=${limit}`;
     return (await this.#request('GET', q, '', waitSeconds * 1000, signal)) as { messages: PulledMessage[]; cursor: number; head?: number };

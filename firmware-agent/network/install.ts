@@ -130,6 +130,8 @@ export async function installNetwork(box: Box, opts: BoxOptions): Promise<void> 
   if (net.kb) defineJob(box, { name: 'kb-sync', schedule: '*/10 * * * *', description: 'Knowledge-base articles published here queued for the boxes below', run: () => ({ articles: net.pumpKb() }) });
 
   await box.http.register(exchangeRoutes, { box, net, limits: { maxBatch, maxBodyBytes: 16 * 1024 * 1024, maxWaitSeconds: 60 } });
+  // Off-site copies of the backups of the boxes below (docs/technician.md §Backup and restore).
+  await box.http.register((await import('./backup-copy.js')).offsiteBackupRoutes, { box, net });
 
   // The exchange over TLS for the boxes below (issue 13, finding 5): started once the box listens, on the
   // same address, with a certificate made at start for the exchange key (pinned by its fingerprint).
