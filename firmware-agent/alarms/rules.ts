@@ -39,6 +39,8 @@ export interface ThresholdRule {
   /** English text for the history and logs; the UI and SMS have their own per-key Chinese labels. */
   en: string;
   zh: string;
+  /** Appended to figures in the texts ('%', ' MiB', …). */
+  unit: string;
 }
 
 export interface StateRule {
@@ -50,19 +52,19 @@ export interface StateRule {
 }
 
 export const thresholdRules: ThresholdRule[] = [
-  { key: 'load', figure: 'load1PerCore', threshold: 'load1PerCore', direction: 'above', severity: 'warning', en: 'load average per core', zh: '每核平均负载' },
-  { key: 'cpu-use', figure: 'cpuUsePercent', threshold: 'cpuUsePercent', direction: 'above', severity: 'warning', en: 'CPU use %', zh: 'CPU使用率%' },
-  { key: 'temperature', figure: 'temperatureC', threshold: 'temperatureC', direction: 'above', severity: 'critical', en: 'CPU temperature °C', zh: 'CPU温度°C' },
-  { key: 'memory', figure: 'memoryAvailablePercent', threshold: 'memoryAvailableMinPercent', direction: 'below', severity: 'critical', en: 'available memory %', zh: '可用内存%' },
-  { key: 'disk-free', figure: 'diskFreePercent', threshold: 'diskFreeMinPercent', direction: 'below', severity: 'critical', en: 'free space on the data disk %', zh: '数据盘剩余空间%' },
-  { key: 'disk-free-mb', figure: 'diskFreeMB', threshold: 'diskFreeMinMB', direction: 'below', severity: 'critical', en: 'free space on the data disk MiB', zh: '数据盘剩余空间MiB' },
-  { key: 'rss', figure: 'rssMB', threshold: 'rssMaxMB', direction: 'above', severity: 'warning', en: 'box resident memory MiB', zh: '程序占用内存MiB' },
-  { key: 'event-loop-delay', figure: 'eventLoopDelayMs', threshold: 'eventLoopDelayMaxMs', direction: 'above', severity: 'warning', en: 'event-loop delay ms', zh: '事件循环延迟ms' },
-  { key: 'modem-signal', figure: 'modemSignalRssi', threshold: 'modemSignalMinRssi', direction: 'below', severity: 'warning', en: 'modem signal (CSQ)', zh: '模块信号强度(CSQ)' },
-  { key: 'net-outbox-depth', figure: 'netOutboxDepth', threshold: 'netOutboxMaxDepth', direction: 'above', severity: 'warning', en: 'messages waiting for the upstream', zh: '待上报消息数' },
-  { key: 'net-outbox-age', figure: 'netOutboxAgeMinutes', threshold: 'netOutboxMaxAgeMinutes', direction: 'above', severity: 'warning', en: 'oldest unsent message, minutes', zh: '最早未上报消息(分钟)' },
-  { key: 'sms-outbox-depth', figure: 'smsOutboxDepth', threshold: 'smsOutboxMaxDepth', direction: 'above', severity: 'warning', en: 'SMS waiting to be sent', zh: '待发短信数' },
-  { key: 'tickets-overdue', figure: 'overdueTickets', threshold: 'overdueTicketsMax', direction: 'above', severity: 'warning', en: 'overdue open tickets', zh: '超期未办结工单数' },
+  { key: 'load', figure: 'load1PerCore', threshold: 'load1PerCore', direction: 'above', severity: 'warning', en: 'load average per core', zh: '每核平均负载', unit: '' },
+  { key: 'cpu-use', figure: 'cpuUsePercent', threshold: 'cpuUsePercent', direction: 'above', severity: 'warning', en: 'CPU use', zh: 'CPU使用率', unit: '%' },
+  { key: 'temperature', figure: 'temperatureC', threshold: 'temperatureC', direction: 'above', severity: 'critical', en: 'CPU temperature', zh: 'CPU温度', unit: ' °C' },
+  { key: 'memory', figure: 'memoryAvailablePercent', threshold: 'memoryAvailableMinPercent', direction: 'below', severity: 'critical', en: 'available memory', zh: '可用内存', unit: '%' },
+  { key: 'disk-free', figure: 'diskFreePercent', threshold: 'diskFreeMinPercent', direction: 'below', severity: 'critical', en: 'free space on the data disk', zh: '数据盘剩余空间', unit: '%' },
+  { key: 'disk-free-mb', figure: 'diskFreeMB', threshold: 'diskFreeMinMB', direction: 'below', severity: 'critical', en: 'free space on the data disk', zh: '数据盘剩余空间', unit: ' MiB' },
+  { key: 'rss', figure: 'rssMB', threshold: 'rssMaxMB', direction: 'above', severity: 'warning', en: 'memory used by the box', zh: '程序占用内存', unit: ' MiB' },
+  { key: 'event-loop-delay', figure: 'eventLoopDelayMs', threshold: 'eventLoopDelayMaxMs', direction: 'above', severity: 'warning', en: 'event-loop delay', zh: '事件循环延迟', unit: ' ms' },
+  { key: 'modem-signal', figure: 'modemSignalRssi', threshold: 'modemSignalMinRssi', direction: 'below', severity: 'warning', en: 'modem signal (CSQ)', zh: '模块信号强度(CSQ)', unit: '' },
+  { key: 'net-outbox-depth', figure: 'netOutboxDepth', threshold: 'netOutboxMaxDepth', direction: 'above', severity: 'warning', en: 'messages waiting for the upstream', zh: '待上报消息数', unit: '' },
+  { key: 'net-outbox-age', figure: 'netOutboxAgeMinutes', threshold: 'netOutboxMaxAgeMinutes', direction: 'above', severity: 'warning', en: 'age of the oldest unsent message', zh: '最早未上报消息已等待', unit: ' min' },
+  { key: 'sms-outbox-depth', figure: 'smsOutboxDepth', threshold: 'smsOutboxMaxDepth', direction: 'above', severity: 'warning', en: 'SMS waiting to be sent', zh: '待发短信数', unit: '' },
+  { key: 'tickets-overdue', figure: 'overdueTickets', threshold: 'overdueTicketsMax', direction: 'above', severity: 'warning', en: 'overdue open tickets', zh: '超期未办结工单数', unit: '' },
 ];
 
 export const stateRules: StateRule[] = [
@@ -138,16 +140,17 @@ export function evaluate(f: Figures, cfg: AlarmsConfig, h: Hysteresis, active: R
     const z = value === null ? 'unknown' : zone(value, threshold, r.direction, cfg.clearMarginPercent);
     const act = h.step(r.key, z, active.has(r.key), cfg.raiseAfterSamples, cfg.clearAfterSamples);
     if (!act) continue;
-    const cmp = r.direction === 'above' ? '>' : '<';
-    const ok = r.direction === 'above' ? '≤' : '≥';
+    const v = `${fmt(value!)}${r.unit}`;
+    const th = `${fmt(threshold)}${r.unit}`;
+    const above = r.direction === 'above';
     out.push({
       key: r.key,
       action: act,
       severity: r.severity,
       value,
       threshold,
-      message: act === 'raise' ? `${r.en} ${fmt(value!)} ${cmp} ${fmt(threshold)}` : `${r.en} back to ${fmt(value!)} (${ok} ${fmt(threshold)})`,
-      messageZh: act === 'raise' ? `${r.zh} ${fmt(value!)} ${cmp} ${fmt(threshold)}` : `${r.zh} 已恢复为 ${fmt(value!)}`,
+      message: act === 'raise' ? `${r.en} ${v}, ${above ? 'above' : 'below'} the threshold ${th}` : `${r.en} back to ${v} (threshold ${th})`,
+      messageZh: act === 'raise' ? `${r.zh} ${v}，${above ? '高于' : '低于'}阈值 ${th}` : `${r.zh} 已恢复为 ${v}（阈值 ${th}）`,
     });
   }
   for (const r of stateRules) {

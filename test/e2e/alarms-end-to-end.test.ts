@@ -98,20 +98,20 @@ t.test('an alarm raised and cleared: banner, SMS to the duty technician, the pro
       const parts = modem.sent.filter((s) => s.destination.value === duty);
       return alerts()[0]!.status === 'sent' ? parts.map((s) => s.text).join('') : null;
     });
-    t.match(texts, /【12328严重告警】12328交通运输服务监督电话\(623000\) 数据盘剩余空间% [\d.]+ < 100 \[disk-free\]/);
+    t.match(texts, /【12328严重告警】12328交通运输服务监督电话\(623000\) 数据盘剩余空间 [\d.]+%，低于阈值 100% \[disk-free\]/);
   });
 
   await t.test('the banner shows the alarm to an admin and a supervisor, not to an agent', async (t) => {
     const page = await newPage(browser, cityUrl);
     await login(page, 'admin', c.pw);
     const item = await page.waitForSelector('#alarm-banner li[data-key="disk-free"]');
-    t.match(await item.textContent(), /严重\s*数据盘剩余空间% [\d.]+ < 100/);
+    t.match(await item.textContent(), /严重\s*数据盘剩余空间 [\d.]+%，低于阈值 100%/);
     t.match(await page.textContent('#alarm-banner strong'), /^当前告警 \(\d+\)$/);
     t.ok(await page.getAttribute('#alarm-banner', 'class').then((c) => c?.includes('critical')), 'shown as critical');
     await shot(page, '70-alarm-banner');
     await page.click('#lang');
     await page.waitForFunction(() => document.querySelector('#alarm-banner strong')?.textContent.startsWith('Active alarms'));
-    t.match(await page.textContent('#alarm-banner li[data-key="disk-free"]'), /Critical\s*free space on the data disk % [\d.]+ < 100/);
+    t.match(await page.textContent('#alarm-banner li[data-key="disk-free"]'), /Critical\s*free space on the data disk [\d.]+%, below the threshold 100%/);
     await page.click('#lang');
     await page.close();
 
@@ -137,11 +137,11 @@ t.test('an alarm raised and cleared: banner, SMS to the duty technician, the pro
     const page = await newPage(browser, provinceUrl);
     await login(page, 'admin', p.pw);
     const banner = await page.waitForSelector('#alarm-banner li.below[data-origin="623000"][data-key="disk-free"]');
-    t.match(await banner.textContent(), /严重\s*甘肃省甘南藏族自治州：数据盘剩余空间% [\d.]+ < 100/, 'the province’s banner names the city and its alarm');
+    t.match(await banner.textContent(), /严重\s*甘肃省甘南藏族自治州：数据盘剩余空间 [\d.]+%，低于阈值 100%/, 'the province’s banner names the city and its alarm');
     await page.goto('/technician');
     const row = await page.waitForSelector('#tech-below tr[data-origin="623000"][data-key="disk-free"]');
     t.equal(await (await row.$('.cleared'))!.textContent(), '未解除');
-    t.match(await row.textContent(), /623000 甘肃省甘南藏族自治州.*数据盘剩余空间% [\d.]+ < 100/);
+    t.match(await row.textContent(), /623000 甘肃省甘南藏族自治州.*数据盘剩余空间 [\d.]+%，低于阈值 100%/);
     await shot(page, '72-province-below-alarms');
     await page.close();
   });

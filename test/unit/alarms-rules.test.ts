@@ -64,7 +64,7 @@ t.test('a threshold turned off clears its alarm at once', async (t) => {
   const h = new Hysteresis();
   const raised = evaluate({ ...none, overdueTickets: 30 }, c, h, new Set());
   t.same(raised.map((d) => d.action + ':' + d.key), ['raise:tickets-overdue']);
-  t.match(raised[0], { value: 30, threshold: 20, message: 'overdue open tickets 30 > 20', messageZh: '超期未办结工单数 30 > 20' });
+  t.match(raised[0], { value: 30, threshold: 20, message: 'overdue open tickets 30, above the threshold 20', messageZh: '超期未办结工单数 30，高于阈值 20' });
   const off = cfg({ thresholds: { ...c.thresholds, overdueTicketsMax: null } });
   t.same(evaluate({ ...none, overdueTickets: 30 }, off, h, new Set(['tickets-overdue'])).map((d) => d.action + ':' + d.key), ['clear:tickets-overdue']);
 });
