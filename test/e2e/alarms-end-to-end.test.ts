@@ -158,6 +158,11 @@ t.test('an alarm raised and cleared: banner, SMS to the duty technician, the pro
     await page.waitForSelector('#tech-jobs tr[data-job="alarm-sample"]');
     t.match(await page.textContent('#tech-jobs tr[data-job="alarm-sample"]'), '0 * * * * *', 'the sample is a job of the jobs table');
     await shot(page, '71-technician-page');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.querySelector('#technician h2')?.textContent === 'Technician');
+    t.equal(await page.textContent('#tech-figures div[data-figure="diskFreePercent"] dt'), 'Data disk free %');
+    t.match(await page.textContent('#tech-active tr[data-key="disk-free"] .alarm-text'), /^free space on the data disk [\d.]+%, below the threshold 100%$/);
+    await page.click('#lang');
     await city.config.update((cfg) => {
       cfg.alarms.thresholds.diskFreeMinPercent = 1;
     });

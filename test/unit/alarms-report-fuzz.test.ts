@@ -113,8 +113,12 @@ t.test(`alarm reports pushed by a paired city (${runs} batches, seed ${seed})`, 
       }
       // The last applied report of each alarm that was not cleared before says its state.
       const results = res.json.results as { id: string; status: string }[];
+      const onward = box.db.prepare(`SELECT hop, json_extract(envelope, '$.from') AS origin FROM net_outbox WHERE id = ? AND kind = 'alarm.report'`);
       messages.forEach((m, i) => {
         if (results[i]?.status !== 'applied') return;
+        // Passed up with its origin kept, so the ministry sees the city's alarm too.
+        const up = onward.get(results[i]!.id) as { hop: string; origin: string } | undefined;
+        if (!up || up.origin !== '620100') throw new Error(`applied report ${results[i]!.id} not passed up with its origin: ${JSON.stringify(up)}`);
         const b = (m as { body: { key: string; raisedAt: string; message: string } }).body;
         const r = after.find((x) => x.key === b.key && x.raised_at === b.raisedAt);
         if (!r) throw new Error(`applied report of ${b.key} not stored`);
