@@ -93,7 +93,7 @@ export function diskSpace(dir: string): { freeBytes: number; totalBytes: number 
 
 export function startMaintenance(db: Db, opts: MaintenanceOptions = {}): Maintenance {
   const tables = opts.ftsTables ?? ['tickets_fts'];
-  const pages = opts.mergePages ?? 100;
+  const pages = opts.mergePages ?? 32;
   const walPages = opts.walPages ?? 300;
   const maxMergePages = opts.maxMergePages ?? 4000;
   const reserveOf = opts.reserveBytes ?? defaultReserve;
