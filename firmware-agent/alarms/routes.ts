@@ -14,6 +14,46 @@ import type { AlarmService } from './service.js';
 const viewers = ['admin', 'supervisor', 'technician'] as const;
 const managers = ['admin', 'technician'] as const;
 const obj = { type: 'object', additionalProperties: true } as const;
+const num = { type: ['number', 'null'] } as const;
+const str = { type: ['string', 'null'] } as const;
+const alarmSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'key', 'source', 'severity', 'message', 'messageZh', 'value', 'threshold', 'raisedAt', 'lastSeenAt', 'clearedAt', 'clearReason'],
+  properties: {
+    id: { type: 'integer' },
+    key: { type: 'string' },
+    source: { type: 'string', enum: ['threshold', 'api'] },
+    severity: { type: 'string', enum: ['warning', 'critical'] },
+    message: { type: 'string' },
+    messageZh: str,
+    value: num,
+    threshold: num,
+    raisedAt: { type: 'string' },
+    lastSeenAt: { type: 'string' },
+    clearedAt: str,
+    clearReason: str,
+  },
+} as const;
+const belowSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['origin', 'originName', 'key', 'severity', 'message', 'messageZh', 'value', 'threshold', 'raisedAt', 'clearedAt', 'reportedAt', 'receivedAt'],
+  properties: {
+    origin: { type: 'string' },
+    originName: str,
+    key: { type: 'string' },
+    severity: { type: 'string' },
+    message: { type: 'string' },
+    messageZh: str,
+    value: num,
+    threshold: num,
+    raisedAt: { type: 'string' },
+    clearedAt: str,
+    reportedAt: { type: 'string' },
+    receivedAt: { type: 'string' },
+  },
+} as const;
 
 export interface AlarmRouteDeps {
   box: BoxServices;
@@ -32,7 +72,15 @@ export const alarmRoutes: FastifyPluginAsync<AlarmRouteDeps> = async (app, { box
         tags: ['health'],
         summary: 'Active alarms, and the latest raises (newest first) with when each cleared',
         querystring: { type: 'object', additionalProperties: false, properties: { limit: { type: 'integer', minimum: 1, maximum: 1000 } } },
-        response: { 200: obj, ...errorResponses(400, 401, 403) },
+        response: {
+          200: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['active', 'history'],
+            properties: { active: { type: 'array', items: alarmSchema }, history: { type: 'array', items: alarmSchema } },
+          },
+          ...errorResponses(400, 401, 403),
+        },
       },
     },
     async (request) => ({ active: alarms.active(), history: alarms.store.history(request.query.limit ?? 50) }),
@@ -68,7 +116,7 @@ export const alarmRoutes: FastifyPluginAsync<AlarmRouteDeps> = async (app, { box
           additionalProperties: false,
           properties: { active: { type: 'boolean' }, limit: { type: 'integer', minimum: 1, maximum: 1000 } },
         },
-        response: { 200: obj, ...errorResponses(400, 401, 403) },
+        response: { 200: { type: 'object', additionalProperties: false, required: ['items'], properties: { items: { type: 'array', items: belowSchema } } }, ...errorResponses(400, 401, 403) },
       },
     },
     async (request) => ({
