@@ -122,6 +122,8 @@ export const networkAdminRoutes: FastifyPluginAsync<{ box: BoxServices; net: Net
         const changed = box.db.prepare('UPDATE net_peers SET revoked_at = ? WHERE region = ? AND revoked_at IS NULL').run(now.toISOString(), request.params.region).changes;
         if (changed > 0) {
           box.tickets.audit.append(actor, now, { entity: 'network', entityId: request.params.region, action: 'revoke', data: { keyFingerprints: keys.map(keyFingerprint) } });
+          // The other levels learn the revocation too (origin signatures, docs/exchange.md §2.2).
+          net.announceKeys(request.params.region);
         }
         return changed;
       })();

@@ -2,6 +2,7 @@
 // and sorts failures into transient (retry with backoff) and permanent (the receiver refused the content).
 import { v7 as uuidv7 } from 'uuid';
 import { canonicalRequest, canonicalResponse, keyFingerprint, sha256Hex, sign, verify } from './crypto.js';
+import { signOwn } from './origin.js';
 import { pinnedFetch } from './tls.js';
 import { contentHashHeader, headers } from './auth.js';
 import type { NetStore } from './store.js';
@@ -45,6 +46,7 @@ const permanent = new Set([
   'exchange-message-expired',
   'exchange-message-time-invalid',
   'exchange-ticket-number-invalid',
+  'exchange-origin-signature-invalid',
 ]);
 
 export interface PulledMessage {
@@ -137,7 +139,10 @@ export class UpstreamClient {
 
   /** Pushes stored envelopes (JSON text exactly as in the outbox). */
   async push(envelopes: string[], signal?: AbortSignal): Promise<{ results: { id: string; status: string; reason?: string }[] }> {
-    const body = `{"from":${JSON.stringify(this.o.address())},"messages":[${envelopes.join(',')}]}`;
+    // This box's own messages are signed as they are sent (origin.ts): one origin signature per batch.
+    const id = this.o.store.identity();
+    const signed = id ? signOwn(envelopes, this.o.address(), id.private_key, id.public_key) : envelopes;
+    const body = `{"from":${JSON.stringify(this.o.address())},"messages":[${signed.join(',')}]}`;
     return (await this.#request('POST', '/api/exchange/v1/messages', body, 0, signal)) as { results: { id: string; status: string }[] };
   }
 

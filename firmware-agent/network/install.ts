@@ -130,6 +130,8 @@ export async function installNetwork(box: Box, opts: BoxOptions): Promise<void> 
   if (net.kb) defineJob(box, { name: 'kb-sync', schedule: '*/10 * * * *', description: 'Knowledge-base articles published here queued for the boxes below', run: () => ({ articles: net.pumpKb() }) });
 
   await box.http.register(exchangeRoutes, { box, net, limits: { maxBatch, maxBodyBytes: 16 * 1024 * 1024, maxWaitSeconds: 60 } });
+  // Boxes paired before origin signatures: their keys are announced to the other levels once.
+  net.announceExistingKeys();
   // Off-site copies of the backups of the boxes below (docs/technician.md §Backup and restore).
   await box.http.register((await import('./backup-copy.js')).offsiteBackupRoutes, { box, net });
 

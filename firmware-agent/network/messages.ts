@@ -19,6 +19,7 @@ export const messageKinds = [
   'kb.article', // 知识库: an article published above, to every box below ('*')
   'stats.daily', // 统计: one box's daily aggregate, to every level above ('^')
   'alarm.report', // 告警: one of a box's alarms raised or cleared, to every level above ('^') (alarm-reports.ts)
+  'peer.key', // a box's key as the box that paired it attests it, for origin signatures (origin.ts)
 ] as const;
 export type MessageKind = (typeof messageKinds)[number];
 
@@ -31,6 +32,7 @@ export const bodyVersions: Record<MessageKind, number> = {
   'kb.article': 1,
   'stats.daily': 1,
   'alarm.report': 1,
+  'peer.key': 1,
 };
 
 export interface Envelope<B = unknown> {
@@ -45,6 +47,8 @@ export interface Envelope<B = unknown> {
   ticket?: { id: string; version: number };
   bodyVersion: number;
   body: B;
+  /** The origin's signature (origin.ts; docs/exchange.md §2.2). */
+  sig?: { key: string; value: string; path?: string[] };
 }
 
 export interface TicketSnapshot {
@@ -116,6 +120,14 @@ export interface ArticleBody {
   version: number;
   updatedAt: string;
 }
+/** peer.key: the key of the box holding `region`, as the box that paired it (or the ministry) attests it. */
+export interface PeerKeyBody {
+  region: string;
+  role: 'city' | 'province' | 'ministry';
+  publicKey: string;
+  enrolledAt: string;
+  revokedAt: string | null;
+}
 export interface StatsBody {
   region: string;
   day: string;
@@ -179,6 +191,16 @@ export const envelopeSchema = {
     },
     bodyVersion: { type: 'integer', minimum: 1 },
     body: { type: 'object' },
+    sig: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['key', 'value'],
+      properties: {
+        key: { type: 'string', pattern: '^[0-9A-Z]{32}$' },
+        value: { type: 'string', maxLength: 100 },
+        path: { type: 'array', maxItems: 32, items: { type: 'string', maxLength: 45 } },
+      },
+    },
   },
 } as const;
 
@@ -217,6 +239,18 @@ const bodySchemas: Record<MessageKind, object> = {
     properties: { region, day: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' }, computedAt: iso, volumes: { type: 'object' } },
   },
   'alarm.report': alarmReportSchema,
+  'peer.key': {
+    type: 'object',
+    additionalProperties: false,
+    required: ['region', 'role', 'publicKey', 'enrolledAt', 'revokedAt'],
+    properties: {
+      region,
+      role: { enum: ['city', 'province', 'ministry'] },
+      publicKey: { type: 'string', minLength: 40, maxLength: 200 },
+      enrolledAt: iso,
+      revokedAt: nullable(iso),
+    },
+  },
 };
 
 // Precompiled by the build (schema/compiled.ts), so the box does not compile them when it starts.

@@ -7,7 +7,7 @@
 // violation changes nothing and answers `ignored` with the rule's code). The exchange's tests walk this
 // table (test/integration/exchange-trust-table.test.ts): every rule has a violating message there.
 import { AppError, type ErrorCode } from '../errors.js';
-import { type ArticleBody, type Envelope, type MessageKind, type ReportBody, type ResultBody, type StatsBody, type TransferBody, type VisitBody, ministryAddress } from './messages.js';
+import { type ArticleBody, type Envelope, type MessageKind, type PeerKeyBody, type ReportBody, type ResultBody, type StatsBody, type TransferBody, type VisitBody, ministryAddress } from './messages.js';
 import { addressServes, ministryNumberPrefix, peerMayOriginate } from './router.js';
 
 type Destination = 'region' | 'above' | 'below';
@@ -41,8 +41,8 @@ export interface KindTrust {
   up: boolean;
   /** May be pulled down from the upstream. */
   down: boolean;
-  /** The only kind of `to` the message may carry: a box address, '^' or '*'. */
-  to: Destination;
+  /** The only kind of `to` the message may carry: a box address, '^' or '*' (or one per way). */
+  to: Destination | { up: Destination; down: Destination };
   /** Checked at the door, before anything of the batch applies. */
   door: DoorRule[];
   /** Checked against the receiver's copy of the ticket as the message applies. */
@@ -247,6 +247,30 @@ export const trustTable: Record<MessageKind, KindTrust> = {
     held: [],
     applies: 'the latest state of each alarm per origin, key and raise time (net_alarms); a cleared alarm stays cleared; passed up',
   },
+  'peer.key': {
+    // Origin signatures (docs/exchange.md §2.2): a key can only be introduced by the box that paired it.
+    // Up: a province tells the ministry the keys of its own cities. Down: the upstream (or the ministry,
+    // passed on by a province) tells the boxes below every key it registered.
+    up: true,
+    down: true,
+    to: { up: 'above', down: 'below' },
+    door: [
+      {
+        name: 'key-of-paired-box',
+        code: 'exchange-region-not-held',
+        check(env, by) {
+          const b = env.body as PeerKeyBody;
+          if (by.way === 'up') {
+            const ok = by.peer.role === 'province' && env.from === by.peer.region && b.role === 'city' && b.region !== env.from && addressServes(env.from, b.region);
+            return ok ? undefined : `${env.from} (pushed by ${by.peer.region}) may not attest the key of ${b.region} (${b.role})`;
+          }
+          return env.from === by.upstream || env.from === ministryAddress ? undefined : `a key attested by ${env.from}, which is neither the upstream nor the ministry`;
+        },
+      },
+    ],
+    held: [],
+    applies: 'the key registered for the region (net_origin_keys), a revocation kept for ever; the ministry passes a province’s attestation down to every box; passed down',
+  },
 };
 
 /** Kept for callers that only need the directions. */
@@ -273,7 +297,8 @@ export function checkDoor(env: Envelope, index: number, by: Delivery): void {
     refuse('exchange-region-not-held', env, index, `claims origin ${env.from}, which ${by.peer.region} does not hold`, { from: env.from });
   }
   if (!rule[by.way]) refuse('exchange-kind-not-allowed', env, index, `${env.kind} travels only ${by.way === 'up' ? 'down, by pull' : 'up, by push'}`, { way: by.way });
-  if (destination(env.to) !== rule.to) refuse('exchange-kind-not-allowed', env, index, `${env.kind} may not be addressed to ${env.to}`, { to: env.to });
+  const want = typeof rule.to === 'string' ? rule.to : rule.to[by.way];
+  if (destination(env.to) !== want) refuse('exchange-kind-not-allowed', env, index, `${env.kind} may not be addressed to ${env.to}`, { to: env.to });
   for (const r of rule.door) {
     const why = r.check(env, by);
     if (why) refuse(r.code, env, index, why, { rule: r.name, from: env.from, ...(numberOf(env) ? { number: numberOf(env) } : {}) });

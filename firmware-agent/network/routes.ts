@@ -11,6 +11,7 @@ import { errorResponses } from '../http/server.js';
 import { authenticate, authenticateHeaders, checkBody, contentHashHeader, hasBody, header, headers, precheckHeaders, signResponse } from './auth.js';
 import { type Envelope, checkEnvelope, checkMessageTime } from './messages.js';
 import { type PairRequest, acceptPairing } from './pairing.js';
+import { signOwn } from './origin.js';
 import { checkPushed } from './policy.js';
 import { AddressBudget, RefusalLog } from './throttle.js';
 import type { NetworkService } from './service.js';
@@ -211,8 +212,15 @@ export const exchangeRoutes: FastifyPluginAsync<{ box: BoxServices; net: Network
       const cfg = box.config.current();
       const now = box.now();
       const id = store.ensureIdentity(now);
-      const { revoked } = acceptPairing(store, cfg.box.role, cfg.box.region, request.body, box.regions, now);
-      net.seedKbFor(request.body.region);
+      // The peer, the announcement of its key to the other levels and what it is sent first (every key this
+      // box holds, then the articles), in one transaction.
+      const { revoked } = box.db.transaction(() => {
+        const r = acceptPairing(store, cfg.box.role, cfg.box.region, request.body, box.regions, now);
+        net.announceKeys(request.body.region);
+        net.seedKeysFor(request.body.region);
+        net.seedKbFor(request.body.region);
+        return r;
+      })();
       request.log.info({ region: request.body.region, role: request.body.role, revoked }, 'exchange peer paired');
       return { address: net.address(), role: cfg.box.role, region: cfg.box.region, name: cfg.box.name, publicKey: id.public_key, boxId: id.box_id };
     },
@@ -262,6 +270,8 @@ export const exchangeRoutes: FastifyPluginAsync<{ box: BoxServices; net: Network
       // What a box below may send up (docs/exchange.md §5 Directions): any message that fails refuses the
       // whole batch, so nothing of it is applied.
       envs.forEach((e, index) => checkPushed(e, index, peer));
+      // Who wrote each message (docs/exchange.md §2.2): a relay cannot alter or invent another box's message.
+      net.verifyOrigins(envs);
       return { results: net.applyBatch(envs, peer.region, () => store.flushNonces(now)) };
     },
   );
@@ -308,7 +318,10 @@ export const exchangeRoutes: FastifyPluginAsync<{ box: BoxServices; net: Network
       const cursor = rows.length > 0 ? rows[rows.length - 1]!.seq : after;
       // Envelopes go out exactly as stored.
       // `head` lets a peer whose cursor is ahead of this box (restored from a backup) notice and start over.
-      const body = `{"messages":[${rows.map((r) => `{"seq":${r.seq},"message":${r.envelope}}`).join(',')}],"cursor":${cursor},"head":${store.head()}}`;
+      // This box's own messages are signed as they are sent (origin.ts), one signature for the answer.
+      const id = store.identity();
+      const envelopes = id ? signOwn(rows.map((r) => r.envelope), net.address(), id.private_key, id.public_key) : rows.map((r) => r.envelope);
+      const body = `{"messages":[${rows.map((r, i) => `{"seq":${r.seq},"message":${envelopes[i]}}`).join(',')}],"cursor":${cursor},"head":${store.head()}}`;
       return reply.type('application/json; charset=utf-8').send(body);
     },
   );

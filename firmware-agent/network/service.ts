@@ -21,6 +21,7 @@ import type { Channel, TicketType } from '../tickets/codes.js';
 import {
   type ArticleBody,
   type Envelope,
+  type PeerKeyBody,
   type ReportBody,
   type ResultBody,
   type StatsBody,
@@ -31,7 +32,9 @@ import {
   newEnvelope,
 } from './messages.js';
 import { applyAlarmReport } from './alarm-reports.js';
+import { keyFingerprint } from './crypto.js';
 import { Notifier } from './notifier.js';
+import { type OriginKey, type OriginKeyLookup, verifyOrigin } from './origin.js';
 import { type HeldTicket, checkHeld } from './policy.js';
 import { type Route, type Self, route } from './router.js';
 import { NetStore } from './store.js';
@@ -347,6 +350,8 @@ export class NetworkService {
       case 'kb.article': {
         if (!this.kb) throw new AppError('internal-error', 'no knowledge base on this box');
         this.kb.upsertUpstream(env.body as ArticleBody, actor);
+        // Kept signed as received: a box below paired later is sent these very bytes (seedKbFor).
+        this.store.keepKbEnvelope((env.body as ArticleBody).uid, (env.body as ArticleBody).version, JSON.stringify(env));
         return;
       }
       case 'stats.daily': {
@@ -357,6 +362,14 @@ export class NetworkService {
       case 'alarm.report':
         applyAlarmReport(this.deps.db, env, at);
         return;
+      case 'peer.key': {
+        const b = env.body as PeerKeyBody;
+        this.store.upsertOriginKey(b, env.from, at);
+        this.#keysChanged();
+        // The ministry passes a province's attestation of its cities' keys down to every box below.
+        if (this.deps.role() === 'ministry' && env.to === '^') this.send(newEnvelope<PeerKeyBody>('peer.key', this.address(), '*', at, b), at);
+        return;
+      }
     }
   }
 
@@ -415,6 +428,110 @@ export class NetworkService {
     }
   }
 
+  // --- origin signatures (origin.ts; docs/exchange.md §2.2)
+
+  #keyVersion = 0;
+  #lookupCache: { version: number; keys: Map<string, OriginKey[]> } | null = null;
+  readonly #fingerprints = new Map<string, string>();
+
+  #keysChanged(): void {
+    this.#keyVersion++;
+    this.#lookupCache = null;
+  }
+
+  #fingerprint(publicKey: string): string {
+    let f = this.#fingerprints.get(publicKey);
+    if (!f) {
+      f = keyFingerprint(publicKey);
+      this.#fingerprints.set(publicKey, f);
+    }
+    return f;
+  }
+
+  /**
+   * The keys this box holds per region: its own, its upstream's and its boxes' below (learnt when pairing),
+   * and those registered by peer.key messages. Read once per batch.
+   */
+  originKeys(): OriginKeyLookup {
+    this.#lookupCache = null;
+    const keys = new Map<string, OriginKey[]>();
+    const add = (region: string, k: OriginKey) => {
+      const list = keys.get(region) ?? [];
+      list.push(k);
+      keys.set(region, list);
+    };
+    const id = this.store.identity();
+    if (id) add(this.address(), { publicKey: id.public_key, revokedAt: null });
+    if (id?.upstream_address && id.upstream_key) add(id.upstream_address, { publicKey: id.upstream_key, revokedAt: null });
+    for (const p of this.store.allPeers()) add(p.region, { publicKey: p.public_key, revokedAt: p.revoked_at });
+    for (const k of this.store.allOriginKeys()) add(k.region, { publicKey: k.public_key, revokedAt: k.revoked_at });
+    return (from, fingerprint) => {
+      const list = keys.get(from);
+      if (!list) return undefined;
+      // Revoked wins: a key revoked by anyone who knows it is not trusted again.
+      const matching = list.filter((k) => this.#fingerprint(k.publicKey) === fingerprint);
+      if (matching.length === 0) return null;
+      return matching.find((k) => k.revokedAt) ?? matching[0];
+    };
+  }
+
+  /**
+   * Verifies the origin signature of every message (one Ed25519 check per origin batch). Throws the first
+   * failure: exchange-origin-signature-invalid | exchange-origin-key-unknown (with details.index).
+   */
+  verifyOrigins(envs: Envelope[], lookup = this.originKeys()): void {
+    const verified = new Set<string>();
+    envs.forEach((e, i) => verifyOrigin(e, i, lookup, verified));
+  }
+
+  #peerKeyBody(region: string, role: string, publicKey: string, enrolledAt: string, revokedAt: string | null): PeerKeyBody {
+    return { region, role: role as PeerKeyBody['role'], publicKey, enrolledAt, revokedAt };
+  }
+
+  /**
+   * Tells the other levels the keys of `region` (a box below this one just paired, rotated or revoked):
+   * a province up to the ministry and down to its cities, the ministry down to every box. Call inside the
+   * transaction that paired or revoked.
+   */
+  announceKeys(region: string): void {
+    const role = this.deps.role();
+    if (role === 'city') return;
+    const at = this.deps.now();
+    const self = this.self();
+    for (const p of this.store.allPeers().filter((x) => x.region === region)) {
+      const body = this.#peerKeyBody(p.region, p.role, p.public_key, p.enrolled_at, p.revoked_at);
+      if (role === 'province') this.send(newEnvelope<PeerKeyBody>('peer.key', self.address, '^', at, body), at, self);
+      this.send(newEnvelope<PeerKeyBody>('peer.key', self.address, '*', at, body), at, self);
+    }
+  }
+
+  /** Queues for a newly paired box below every key this box holds (before anything else it is sent). */
+  seedKeysFor(hop: string): void {
+    if (this.deps.role() === 'city') return;
+    const at = this.deps.now();
+    const from = this.address();
+    const put = (b: PeerKeyBody) => this.store.enqueue(newEnvelope<PeerKeyBody>('peer.key', from, '*', at, b), hop, at);
+    const id = this.store.identity();
+    if (id?.upstream_address && id.upstream_key && id.upstream_role) put(this.#peerKeyBody(id.upstream_address, id.upstream_role, id.upstream_key, id.paired_at ?? at.toISOString(), null));
+    for (const p of this.store.allPeers()) if (p.region !== hop) put(this.#peerKeyBody(p.region, p.role, p.public_key, p.enrolled_at, p.revoked_at));
+    for (const k of this.store.allOriginKeys()) put(this.#peerKeyBody(k.region, k.role, k.public_key, k.enrolled_at, k.revoked_at));
+    this.notifier.notify(hop);
+  }
+
+  /**
+   * Once, after the upgrade that brought origin signatures: the keys of the boxes paired before it are
+   * announced as if they had just paired (net_meta 'origin-keys-announced').
+   */
+  announceExistingKeys(): void {
+    if (this.deps.role() === 'city' || this.meta('origin-keys-announced') === 1) return;
+    this.deps.db.transaction(() => {
+      const peers = this.store.allPeers();
+      for (const region of new Set(peers.map((p) => p.region))) this.announceKeys(region);
+      for (const region of new Set(peers.filter((p) => !p.revoked_at).map((p) => p.region))) this.seedKeysFor(region);
+      this.setMeta('origin-keys-announced', 1);
+    })();
+  }
+
   /** Queues every article a newly paired box below should hold (own and upstream, not city-scoped). */
   seedKbFor(hop: string): void {
     const kb = this.kb;
@@ -426,9 +543,16 @@ export class NetworkService {
       for (const a of page.items) {
         if (a.scope === 'city') continue;
         const { rev: _rev, upstream: _up, ...article } = a;
-        // The origin is the box that published it: this box, or for an upstream article the ministry (the
-        // only box above a province, and the one seeding boxes is always a province or the ministry).
-        this.store.enqueue(newEnvelope<ArticleBody>('kb.article', a.upstream ? ministryAddress : this.address(), '*', at, article), hop, at);
+        if (a.upstream) {
+          // Only its origin can sign an article from above: the envelope kept as it was received goes down
+          // byte for byte (none for an article received before origin signatures: it comes with its next change).
+          const kept = this.store.kbEnvelope(a.uid);
+          const parsed = kept ? (JSON.parse(kept) as Envelope<ArticleBody>) : undefined;
+          if (kept && parsed) this.store.enqueueRaw(parsed.id, parsed.kind, null, kept, hop, at);
+          else this.deps.log?.warn({ uid: a.uid, hop }, 'article from above without its signed envelope; not seeded');
+          continue;
+        }
+        this.store.enqueue(newEnvelope<ArticleBody>('kb.article', this.address(), '*', at, article), hop, at);
       }
       since = page.rev;
       if (!page.more) break;

@@ -2,7 +2,7 @@
 // Every method is synchronous and may run inside a caller's transaction.
 import { v7 as uuidv7 } from 'uuid';
 import type { Db } from '../store/db.js';
-import { generateKeyPair } from './crypto.js';
+import { generateKeyPair, keyFingerprint } from './crypto.js';
 import type { Envelope } from './messages.js';
 
 export interface Identity {
@@ -340,4 +340,50 @@ export class NetStore {
   advanceCursor(seq: number): void {
     this.#s.cursor.run(seq, seq);
   }
+
+  /** Keys registered for `region` by peer.key messages (origin.ts; docs/exchange.md §2.2). */
+  originKeys(region: string): OriginKeyRow[] {
+    return this.db.prepare('SELECT * FROM net_origin_keys WHERE region = ? ORDER BY enrolled_at').all(region) as OriginKeyRow[];
+  }
+
+  allOriginKeys(): OriginKeyRow[] {
+    return this.db.prepare('SELECT * FROM net_origin_keys ORDER BY region, enrolled_at').all() as OriginKeyRow[];
+  }
+
+  /** Registers a key as `attestedBy` attests it; a revocation is never undone. */
+  upsertOriginKey(k: { region: string; role: string; publicKey: string; enrolledAt: string; revokedAt: string | null }, attestedBy: string, now: Date): void {
+    this.db
+      .prepare(
+        `INSERT INTO net_origin_keys (region, role, public_key, fingerprint, attested_by, enrolled_at, revoked_at, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (region, public_key) DO UPDATE SET revoked_at = coalesce(net_origin_keys.revoked_at, excluded.revoked_at)`,
+      )
+      .run(k.region, k.role, k.publicKey, keyFingerprint(k.publicKey), attestedBy, k.enrolledAt, k.revokedAt, now.toISOString());
+  }
+
+  /** Keeps the signed envelope of an article received from above (a higher version replaces a lower one). */
+  keepKbEnvelope(uid: string, version: number, envelope: string): void {
+    this.db
+      .prepare('INSERT INTO net_kb_envelopes (uid, version, envelope) VALUES (?, ?, ?) ON CONFLICT (uid) DO UPDATE SET version = excluded.version, envelope = excluded.envelope WHERE excluded.version >= net_kb_envelopes.version')
+      .run(uid, version, envelope);
+  }
+
+  kbEnvelope(uid: string): string | undefined {
+    return (this.db.prepare('SELECT envelope FROM net_kb_envelopes WHERE uid = ?').get(uid) as { envelope: string } | undefined)?.envelope;
+  }
+
+  /** Queues an envelope (JSON text exactly as received) for `hop`. */
+  enqueueRaw(id: string, kind: string, ticketId: string | null, envelope: string, hop: string, at: Date): void {
+    this.#s.enqueue.run(id, hop, kind, ticketId, envelope, at.toISOString());
+  }
+}
+
+export interface OriginKeyRow {
+  region: string;
+  role: string;
+  public_key: string;
+  fingerprint: string;
+  attested_by: string;
+  enrolled_at: string;
+  revoked_at: string | null;
+  received_at: string;
 }

@@ -172,8 +172,9 @@ export async function run(opts: NetworkBenchOptions = {}): Promise<Figure[]> {
     const snapshot = JSON.parse(envelopes[0]!) as { body: { ticket: Record<string, unknown> } };
     const make = (i: number) => {
       const id = uuidv7();
-      const from = i % 2 ? '623000' : '620100';
-      // Numbered by the city that reports it (a report of another box's number is refused).
+      // The province's own reports (origin-signed by the client as it pushes: a city's message could only be
+      // passed on with that city's own signature, docs/exchange.md §2.2), numbered by the province.
+      const from = '620000';
       const ticket = { ...snapshot.body.ticket, id, number: `${from}20261128${String(i % 100000).padStart(5, '0')}` };
       return JSON.stringify(newEnvelope('ticket.report', from, '^', new Date(), { ticket, action: 'create' }, { id, version: 1 }));
     };

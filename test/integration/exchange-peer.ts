@@ -4,6 +4,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import { canonicalRequest, generateKeyPair, sha256Hex, sign } from '../../firmware-agent/network/crypto.js';
 import { type Envelope, type MessageKind, newEnvelope } from '../../firmware-agent/network/messages.js';
+import { signOwn } from '../../firmware-agent/network/origin.js';
 
 export interface Sent {
   status: number;
@@ -42,9 +43,15 @@ export class FakePeer {
     };
   }
 
-  async push(messages: unknown[], from = this.region): Promise<Sent> {
+  /**
+   * Pushes `messages`; those written by this peer (`from` its region, no `sig`) are origin-signed with its
+   * key as a real box signs them (origin.ts), unless `originSign` is false. Others go as they are.
+   */
+  async push(messages: unknown[], from = this.region, o: { originSign?: boolean } = {}): Promise<Sent> {
     const p = '/api/exchange/v1/messages';
-    const body = JSON.stringify({ from, messages });
+    const texts = messages.map((m) => JSON.stringify(m) ?? "null");
+    const signed = o.originSign === false ? texts : signOwn(texts, this.region, this.key.privateKey, this.key.publicKey);
+    const body = `{"from":${JSON.stringify(from)},"messages":[${signed.join(',')}]}`;
     const res = await fetch(this.url + p, { method: 'POST', headers: this.headers('POST', p, body), body });
     const text = await res.text();
     const json = text ? JSON.parse(text) : null;

@@ -83,6 +83,11 @@ const doorViolations: Record<string, () => { env: Envelope; pulledFrom?: string 
     env: ticketMessage('ticket.visit', '620100', '620000', { ticketId: '01a2225b-ef35-7359-8e91-3834155bf3b9', number: `620000${today}00001`, satisfaction: 'satisfied', note: null, at: new Date().toISOString() }, '01a2225b-ef35-7359-8e91-3834155bf3ba'),
   }),
   'stats.daily/region-of-origin': () => ({ env: statsOf('620100', '623000') }),
+  // A city attesting a key (its own, here): only a province may tell the level above the keys of its
+  // cities, so a city cannot introduce a key for any region.
+  'peer.key/key-of-paired-box': () => ({
+    env: newEnvelope('peer.key', '620100', '^', new Date(), { region: '620100', role: 'city', publicKey: lanzhou.key.publicKey, enrolledAt: new Date().toISOString(), revokedAt: null }),
+  }),
   // Only pulled (a push of it breaks the direction rule, below): checked as the downstream checks a pull.
   'kb.article/published-above': () => ({
     pulledFrom: '620000',

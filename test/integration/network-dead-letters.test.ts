@@ -11,6 +11,7 @@ import { systemActor } from '../../firmware-agent/accounts/service.js';
 import { type Box, createBox } from '../../firmware-agent/app.js';
 import { canonicalRequest, generateKeyPair, sign } from '../../firmware-agent/network/crypto.js';
 import { type Envelope, newEnvelope } from '../../firmware-agent/network/messages.js';
+import { signOwn } from '../../firmware-agent/network/origin.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgebox-dead-letters-'));
 let box: Box;
@@ -40,7 +41,8 @@ t.teardown(async () => {
 });
 
 async function push(messages: Envelope[]): Promise<{ status: number; json: { results: { id: string; status: string; reason?: string }[] } }> {
-  const body = JSON.stringify({ from: '110000', messages });
+  // Origin-signed by Beijing as a real box signs its own messages when it sends them (docs/exchange.md §2.2).
+  const body = `{"from":"110000","messages":[${signOwn(messages.map((m) => JSON.stringify(m)), '110000', beijing.privateKey, beijing.publicKey).join(',')}]}`;
   const timestamp = new Date().toISOString();
   const nonce = uuidv7();
   const p = '/api/exchange/v1/messages';

@@ -7,6 +7,7 @@ import t, { type Test } from 'tap';
 import { v7 as uuidv7 } from 'uuid';
 import { type Box, createBox } from '../../firmware-agent/app.js';
 import { canonicalRequest, generateKeyPair, sign } from '../../firmware-agent/network/crypto.js';
+import { signEnvelope } from '../../firmware-agent/network/origin.js';
 import { newEnvelope } from '../../firmware-agent/network/messages.js';
 import { pairWithUpstream } from '../../firmware-agent/network/pairing.js';
 import { NetStore } from '../../firmware-agent/network/store.js';
@@ -17,6 +18,8 @@ let box: Box;
 let url: string;
 const city = generateKeyPair();
 const stranger = generateKeyPair();
+/** The key the city's messages are origin-signed with (its current key). */
+let originKey = city;
 
 t.before(async () => {
   box = await createBox({ dataDir: dir, role: 'province', region: '620000', port: 0, host: '127.0.0.1', flags: { 'net-max-batch': '10' } });
@@ -75,7 +78,8 @@ function report(from = '623000', over: Record<string, unknown> = {}) {
     closedAt: null,
     version: 1,
   };
-  return { ...newEnvelope('ticket.report', from, '^', at, { ticket, action: 'create' }, { id, version: 1 }), ...over };
+  // Origin-signed as the city signs its own messages when it sends them (docs/exchange.md §2.2).
+  return signEnvelope({ ...newEnvelope('ticket.report', from, '^', at, { ticket, action: 'create' }, { id, version: 1 }), ...over }, originKey.privateKey, originKey.publicKey);
 }
 
 interface Sent {
@@ -224,7 +228,7 @@ function article(from = '623000', to = '*') {
 }
 function stats(region: string, from = '623000') {
   const at = new Date();
-  return newEnvelope('stats.daily', from, '^', at, { region, day: '2026-11-27', computedAt: at.toISOString(), volumes: { total: 5 }, kpis: {} });
+  return signEnvelope(newEnvelope('stats.daily', from, '^', at, { region, day: '2026-11-27', computedAt: at.toISOString(), volumes: { total: 5 }, kpis: {} }), originKey.privateKey, originKey.publicKey);
 }
 const articles = (uid: string) => (box.db.prepare('SELECT count(*) AS n FROM kb_articles WHERE uid = ?').get(uid) as { n: number }).n;
 const statsRows = (region: string) => (box.db.prepare("SELECT count(*) AS n FROM net_stats WHERE region = ? AND day = '2026-11-27'").get(region) as { n: number }).n;
@@ -308,6 +312,7 @@ t.test('pairing a region again replaces its key: the old key is refused', async 
   t.equal(res.status, 200);
   const before = applied();
   await refused(t, () => push(batch(report())), 403, 'exchange-peer-revoked');
+  originKey = replacement;
   const ok = await push(batch(report()), { key: replacement.privateKey });
   t.equal(ok.status, 200, 'the new key is accepted');
   t.equal(applied(), before + 1);
@@ -338,6 +343,7 @@ t.test('a box rotates to a new key with a fresh code: the upstream revokes the o
   const code = async () => (await box.http.inject({ method: 'POST', url: '/api/network/enrollments', payload: { region: '623000' }, cookies: { edgebox_session: await session() } })).json().code as string;
   await pairWithUpstream(store, self, url, await code(), new Date());
   const first = store.identity()!;
+  originKey = { publicKey: first.public_key, privateKey: first.private_key };
   t.equal((await push(batch(report()), { key: first.private_key })).status, 200, 'the first key is accepted');
 
   // A wrong secret with the province's real fingerprint: the province refuses the code.
@@ -357,6 +363,7 @@ t.test('a box rotates to a new key with a fresh code: the upstream revokes the o
   );
   const before = applied();
   await refused(t, () => push(batch(report()), { key: first.private_key }), 403, 'exchange-peer-revoked');
+  originKey = { publicKey: second.public_key, privateKey: second.private_key };
   t.equal((await push(batch(report()), { key: second.private_key })).status, 200, 'the new key is accepted');
   t.equal(applied(), before + 1);
 

@@ -1,0 +1,142 @@
+// Origin signatures (docs/exchange.md §2.2): every envelope carries `sig`, made by the box that wrote it,
+// so every level can verify who wrote a message whichever boxes passed it on (request signatures are per
+// hop: without this a province could alter what a city "said").
+//
+// What is signed. The origin signs its messages in batches, when it sends them (push, or a pull answered):
+// each envelope's leaf is SHA-256("edgebox-origin-leaf-v1\n" + the envelope's JSON without `sig`, exactly
+// as the origin serialised it); leaves are paired up into a Merkle tree (node = SHA-256(0x01 ‖ left ‖ right),
+// an odd node goes up alone); the origin signs "edgebox-origin-v1\n" + the root in hex with Ed25519. Each
+// envelope carries `sig: {key, value, path}`: the key's fingerprint, the root's signature, and the sibling
+// hashes from its leaf to the root ('L' or 'R' for the sibling's side, then its base64). A receiver folds the
+// path to the root and verifies the root's signature once per batch (batch verification: one Ed25519 check
+// for all the messages of one origin's batch, however a relay regrouped them).
+//
+// Boxes store and forward envelopes byte for byte; re-serialising a parsed envelope reproduces the bytes
+// (JSON.parse keeps the key order), so the receiver recomputes the leaf from the parsed envelope.
+import crypto from 'node:crypto';
+import { AppError } from '../errors.js';
+import { keyFingerprint, sign, verify } from './crypto.js';
+import type { Envelope } from './messages.js';
+
+export interface OriginSig {
+  key: string;
+  value: string;
+  path?: string[];
+}
+
+const leafPrefix = Buffer.from('edgebox-origin-leaf-v1\n', 'utf8');
+const nodePrefix = Buffer.from([1]);
+
+function leafHash(json: string): Buffer {
+  return crypto.createHash('sha256').update(leafPrefix).update(json, 'utf8').digest();
+}
+
+function nodeHash(l: Buffer, r: Buffer): Buffer {
+  return crypto.createHash('sha256').update(nodePrefix).update(l).update(r).digest();
+}
+
+function rootText(root: Buffer): string {
+  return `edgebox-origin-v1\n${root.toString('hex')}`;
+}
+
+/** The first characters of an envelope the origin wrote (newEnvelope's key order), with its `from`. */
+const ownPrefix = /^\{"v":\d+,"id":"[0-9a-f-]{36}","kind":"[a-z.]{1,64}","from":"(\d{6})"/;
+
+/** The `sig` signOwn appends, last in the envelope. */
+const signedTail = /,"sig":\{"key":"[0-9A-Z]{32}","value":"[A-Za-z0-9+/=]+","path":\[[^\]]*\]\}\}$/;
+
+/** The origin of a stored envelope when it was written by newEnvelope and carries no `sig` yet. */
+export function unsignedOrigin(json: string): string | undefined {
+  const m = ownPrefix.exec(json);
+  if (!m || !json.endsWith('}')) return undefined;
+  return signedTail.test(json) ? undefined : m[1];
+}
+
+/**
+ * Signs, as their origin `self`, the envelopes (JSON text as stored) this box wrote and has not signed
+ * (its outbox keeps its own messages unsigned: they are signed each time they are sent); every other
+ * envelope is returned as it is. One Ed25519 signature for the batch.
+ */
+export function signOwn(envelopes: string[], self: string, privateKeyPem: string, publicKey: string): string[] {
+  const mine: number[] = [];
+  for (let i = 0; i < envelopes.length; i++) if (unsignedOrigin(envelopes[i]!) === self) mine.push(i);
+  if (mine.length === 0) return envelopes;
+  // Levels of the tree, leaves first.
+  const levels: Buffer[][] = [mine.map((i) => leafHash(envelopes[i]!))];
+  while (levels[levels.length - 1]!.length > 1) {
+    const below = levels[levels.length - 1]!;
+    const up: Buffer[] = [];
+    for (let j = 0; j < below.length; j += 2) up.push(j + 1 < below.length ? nodeHash(below[j]!, below[j + 1]!) : below[j]!);
+    levels.push(up);
+  }
+  const value = sign(privateKeyPem, rootText(levels[levels.length - 1]![0]!));
+  const key = keyFingerprint(publicKey);
+  const out = envelopes.slice();
+  mine.forEach((envIndex, leaf) => {
+    const path: string[] = [];
+    let j = leaf;
+    for (let l = 0; l < levels.length - 1; l++) {
+      const level = levels[l]!;
+      const sib = j ^ 1;
+      if (sib < level.length) path.push((sib < j ? 'L' : 'R') + level[sib]!.toString('base64'));
+      j >>= 1;
+    }
+    const sig: OriginSig = { key, value, path };
+    const json = envelopes[envIndex]!;
+    out[envIndex] = `${json.slice(0, -1)},"sig":${JSON.stringify(sig)}}`;
+  });
+  return out;
+}
+
+/** Signs one envelope object as its origin (tests and tools; the box signs with signOwn when it sends). */
+export function signEnvelope<E extends Envelope>(env: E, privateKeyPem: string, publicKey: string): E {
+  const { sig: _drop, ...rest } = env as E & { sig?: unknown };
+  return JSON.parse(signOwn([JSON.stringify(rest)], env.from, privateKeyPem, publicKey)[0]!) as E;
+}
+
+/** A key the receiver holds for an origin: from pairing (itself, its upstream, its boxes below) or the registry. */
+export interface OriginKey {
+  publicKey: string;
+  revokedAt: string | null;
+}
+
+/**
+ * The key with fingerprint `fingerprint` registered for region `from`: undefined when no key at all is
+ * registered for `from` yet, null when keys are but none has that fingerprint.
+ */
+export type OriginKeyLookup = (from: string, fingerprint: string) => OriginKey | null | undefined;
+
+/**
+ * Verifies the origin signatures of a batch. `verified` remembers the roots already checked in this batch
+ * (one Ed25519 verification per origin batch). Throws, for the message at `index`:
+ * - exchange-origin-signature-invalid (no `sig`, a malformed one, a path that does not lead to a root the
+ *   key signed, a key revoked at the receiver);
+ * - exchange-origin-key-unknown (no key registered for `from` yet: retried later, never applied unverified;
+ *   a key is always announced before the messages it signs, so this lasts only until it arrives).
+ */
+export function verifyOrigin(env: Envelope, index: number, lookup: OriginKeyLookup, verified: Set<string>): void {
+  const { sig, ...rest } = env as Envelope & { sig?: unknown };
+  const refuse = (why: string): never => {
+    throw new AppError('exchange-origin-signature-invalid', `message ${index}: ${why}`, { index, id: env.id, from: env.from });
+  };
+  if (sig === undefined) refuse(`no origin signature (sig) from ${env.from}`);
+  const s = sig as Partial<OriginSig>;
+  if (typeof s.key !== 'string' || typeof s.value !== 'string' || (s.path !== undefined && !Array.isArray(s.path))) refuse('a malformed origin signature');
+  let h = leafHash(JSON.stringify(rest));
+  for (const step of s.path ?? []) {
+    const sib = typeof step === 'string' && /^[LR][A-Za-z0-9+/]{43}=$/.test(step) ? Buffer.from(step.slice(1), 'base64') : undefined;
+    if (!sib || sib.length !== 32) refuse('a malformed origin signature path');
+    h = step[0] === 'L' ? nodeHash(sib!, h) : nodeHash(h, sib!);
+  }
+  const root = h.toString('hex');
+  const k = lookup(env.from, s.key!);
+  if (k === null) refuse(`signed with key ${s.key}, which is not a key of ${env.from}`);
+  if (!k) {
+    throw new AppError('exchange-origin-key-unknown', `message ${index}: no key ${s.key} registered for ${env.from} yet`, { index, id: env.id, from: env.from, key: s.key });
+  }
+  if (k.revokedAt) refuse(`signed by ${env.from}'s key ${s.key}, revoked at ${k.revokedAt}`);
+  const memo = `${k.publicKey} ${root} ${s.value}`;
+  if (verified.has(memo)) return;
+  if (!verify(k.publicKey, rootText(Buffer.from(root, 'hex')), s.value!)) refuse(`the origin signature does not verify with ${env.from}'s key ${s.key}`);
+  verified.add(memo);
+}
