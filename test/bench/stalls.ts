@@ -105,6 +105,25 @@ function runLoad(store: BenchStore, gen: TicketGenerator, o: { rate: number; sam
   return { size: 0, latency, service, steps, pieces, checkpoints, walMaxMb: round(walMax / 1048576) };
 }
 
+/**
+ * WAL pages one create writes (issue 12 §7: "why one ticket writes 20–35 pages"): 200 creates into an
+ * empty WAL with no checkpoint, frames counted from the WAL's size. Leaves the WAL checkpointed.
+ */
+function walPagesPerCreate(store: BenchStore, gen: TicketGenerator, n = 200): number {
+  const pageSize = store.db.pragma('page_size', { simple: true }) as number;
+  const limit = store.db.pragma('wal_autocheckpoint', { simple: true }) as number;
+  store.db.pragma('wal_checkpoint(TRUNCATE)');
+  store.db.pragma('wal_autocheckpoint = 0');
+  try {
+    for (let i = 0; i < n; i++) store.tickets.create(gen.next().input, store.agent);
+    const bytes = fs.statSync(`${store.file}-wal`).size;
+    return round((bytes - 32) / (pageSize + 24) / n);
+  } finally {
+    store.db.pragma(`wal_autocheckpoint = ${limit}`);
+    store.db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+}
+
 function p999(samples: number[]): number {
   return round(percentile([...samples].sort((a, b) => a - b), 99.9));
 }
@@ -120,6 +139,8 @@ export default async function stallsBench(opts: StallBenchOptions = {}): Promise
   const { box, matters } = benchRegions();
   const figures: Figure[] = [];
   const runs: Run[] = [];
+  const pagesPerCreate = new Map<number, number>();
+  const pagesBefore = new Map<number, number>();
   const stores: { size: number; store: BenchStore; gen: TicketGenerator; remove: () => void }[] = [];
   try {
     for (const size of sizes) {
@@ -141,6 +162,11 @@ export default async function stallsBench(opts: StallBenchOptions = {}): Promise
         },
       });
       store.db.pragma('wal_checkpoint(TRUNCATE)');
+      // As the store was before migration 202612041935 (tickets_type index, FTS5 crisis merges at 16), then as now.
+      store.db.exec("CREATE INDEX tickets_type ON tickets(type, created_at); INSERT INTO tickets_fts (tickets_fts, rank) VALUES ('crisismerge', 16)");
+      pagesBefore.set(size, walPagesPerCreate(store, new TicketGenerator(matters, 5 + size)));
+      store.db.exec("DROP INDEX tickets_type; INSERT INTO tickets_fts (tickets_fts, rank) VALUES ('crisismerge', 1000)");
+      pagesPerCreate.set(size, walPagesPerCreate(store, new TicketGenerator(matters, 7 + size)));
     }
     // The stores take turns in rounds, so the machine's noise (other work, fsync latency) lands on both alike.
     const rounds = quick ? 2 : 4;
@@ -178,6 +204,8 @@ export default async function stallsBench(opts: StallBenchOptions = {}): Promise
       maintenance_merge_chunk_max_ms: round(Math.max(0, ...r.pieces)),
       maintenance_checkpoint_max_ms: round(Math.max(0, ...r.checkpoints)),
       wal_max_mb: r.walMaxMb,
+      wal_pages_per_create: pagesPerCreate.get(r.size),
+      wal_pages_per_create_before: pagesBefore.get(r.size),
       note: 'open loop: latency from arrival to commit, including waits behind the maintenance step (same thread, as in the box)',
     });
   const base = fig(small);
