@@ -7,7 +7,8 @@ import { AccountService } from './accounts/service.js';
 import type { BoxServices } from './box.js';
 import { WorkCalendar } from './calendar/workdays.js';
 import type { Role } from './config/schema.js';
-import { openConfig, writeFileDurably } from './config/store.js';
+import { openConfig, regionAllowed, writeFileDurably } from './config/store.js';
+import { trunkFlags } from './config/trunk.js';
 import { secureDataDir } from './data-dir.js';
 import { Health } from './health/health.js';
 import { metricsRoutes } from './health/metrics.js';
@@ -38,8 +39,13 @@ export interface BoxOptions {
   region?: string;
   now?: () => Date;
   logger?: FastifyServerOptions['logger'];
-  /** Command-line flags for subsystems (e.g. driver: 'serial-at', serial: '/dev/ttyUSB0', dchannel: PATH). */
+  /**
+   * Command-line flags for subsystems (e.g. driver: 'serial-at', serial: '/dev/ttyUSB0', dchannel: PATH).
+   * Without `driver`, the configuration's `trunk` section supplies the driver and its options.
+   */
   flags?: Record<string, string | boolean | undefined>;
+  /** Seed demo content (the demo knowledge base) into an empty store: `edgebox start --demo`. */
+  demo?: boolean;
 }
 
 export interface Box extends BoxServices {
@@ -63,7 +69,10 @@ export async function createBox(opts: BoxOptions): Promise<Box> {
   if (opts.region) initial.region = opts.region;
   const config = await openConfig(opts.dataDir, initial);
   const cfg = config.current();
-  if (!regions.has(cfg.box.region)) {
+  // One source for the trunk: explicit flags with a driver win (tests, `edgebox start --driver`, which has
+  // already written them into config.json); otherwise the configured driver and its options.
+  if (typeof opts.flags?.driver !== 'string') opts = { ...opts, flags: { ...trunkFlags(cfg.trunk), ...opts.flags } };
+  if (!regionAllowed(regions, cfg.box.role, cfg.box.region)) {
     throw new Error(`${config.file}: box.region ${cfg.box.region} is not a GB/T 2260 code in the region table`);
   }
   const db = openDb({ file: path.join(opts.dataDir, 'edgebox.sqlite') });

@@ -25,6 +25,7 @@ export async function installers(): Promise<[name: string, install: Installer][]
     ['calls', installCalls],
     // After the parts whose health it samples (network, SMS, calls).
     ['alarms', installAlarms],
+    ['selftest', async (box) => (await import('./selftest/install.js')).installSelftest(box)],
     ['webui', installWebUi],
   ];
 }

@@ -19,4 +19,5 @@ export function registerExtraCommands(commands: Map<string, Command>): void {
   commands.set('jobs', async (argv) => (await import('./jobs.js')).jobsCommand(argv));
   commands.set('backup', async (argv) => (await import('./backup.js')).backupCommand(argv));
   commands.set('restore', async (argv) => (await import('./backup.js')).restoreCommand(argv));
+  commands.set('selftest', async (argv) => (await import('./selftest.js')).selftestCommand(argv));
 }

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { createBox } from '../app.js';
 import { applyIdentityFlags } from '../config/identity.js';
+import { recordTrunkFlags } from '../config/record.js';
 import type { Role } from '../config/schema.js';
 import { RegionTable } from '../regions/regions.js';
 import { dataDirOf } from './main.js';
@@ -18,6 +19,7 @@ export async function startCommand(argv: string[]): Promise<number> {
       role: { type: 'string' },
       region: { type: 'string' },
       'log-level': { type: 'string' },
+      demo: { type: 'boolean' },
     },
     strict: false,
     tokens: true,
@@ -30,13 +32,14 @@ export async function startCommand(argv: string[]): Promise<number> {
     role: str(raw.role),
     region: str(raw.region),
     'log-level': str(raw['log-level']),
+    demo: raw.demo === true,
   };
   // Flags this file does not know belong to subsystems (e.g. --driver, --serial, --dchannel).
   const flags: Record<string, string | boolean | undefined> = {};
   // parseArgs reads an unknown `--name value` as a boolean followed by a positional: pair them again.
   const list = tokens ?? [];
   list.forEach((t, i) => {
-    if (t.kind !== 'option') return;
+    if (t.kind !== 'option' || t.name === 'demo') return;
     const next = list[i + 1];
     if (t.value === undefined && !t.inlineValue && next?.kind === 'positional') flags[t.name] = next.value;
     else flags[t.name] = t.value ?? true;
@@ -58,6 +61,10 @@ export async function startCommand(argv: string[]): Promise<number> {
     const changes = await applyIdentityFlags(dataDir, identity, RegionTable.load());
     for (const c of changes) process.stdout.write(`edgebox: ${path.join(dataDir, 'config.json')}: ${c.key} ${c.from} → ${c.to}\n`);
   }
+  // --driver, --serial, --dchannel and the driver's other flags are technician settings: written into the
+  // configuration's trunk section (audited), so the next start without flags runs the same trunk.
+  const trunkChange = await recordTrunkFlags(dataDir, flags, values.role ? { role: values.role as Role, ...(values.region ? { region: values.region } : {}) } : {});
+  if (trunkChange) process.stdout.write(`edgebox: ${path.join(dataDir, 'config.json')}: trunk ${JSON.stringify(trunkChange.old)} → ${JSON.stringify(trunkChange.value)}\n`);
   const box = await createBox({
     dataDir,
     ...(port !== undefined ? { port } : {}),
@@ -65,6 +72,7 @@ export async function startCommand(argv: string[]): Promise<number> {
     ...(values.role ? { role: values.role as Role } : {}),
     ...(values.region ? { region: values.region } : {}),
     flags,
+    demo: values.demo,
     logger: {
       level: values['log-level'] ?? process.env.EDGEBOX_LOG_LEVEL ?? 'info',
       redact: ['req.headers.cookie', 'req.body.password', 'res.headers["set-cookie"]'],

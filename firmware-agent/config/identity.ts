@@ -12,7 +12,7 @@ import path from 'node:path';
 import type { RegionTable } from '../regions/regions.js';
 import { openDb } from '../store/db.js';
 import type { Role } from './schema.js';
-import { openConfig } from './store.js';
+import { nationalRegion, openConfig, regionAllowed } from './store.js';
 
 export interface IdentityFlags {
   role?: Role;
@@ -65,11 +65,13 @@ export function identityInUse(dataDir: string): string[] {
 export async function applyIdentityFlags(dataDir: string, flags: IdentityFlags, regions: Pick<RegionTable, 'has'>): Promise<IdentityChange[]> {
   const file = path.join(dataDir, 'config.json');
   if (!fs.existsSync(file)) return [];
-  if (flags.region !== undefined && !regions.has(flags.region)) {
-    throw new IdentityError(`--region ${flags.region} is not a GB/T 2260 code in the region table`);
-  }
   const config = await openConfig(dataDir);
   const cur = config.current().box;
+  if (flags.region !== undefined && !regionAllowed(regions, flags.role ?? cur.role, flags.region)) {
+    throw new IdentityError(`--region ${flags.region} is not a GB/T 2260 code in the region table`);
+  }
+  // Becoming the ministry without --region: the national code, not the city's code the file held.
+  if (flags.role === 'ministry' && flags.region === undefined && cur.role !== 'ministry') flags = { ...flags, region: nationalRegion };
   const changes: IdentityChange[] = [];
   if (flags.role !== undefined && flags.role !== cur.role) changes.push({ key: 'box.role', from: cur.role, to: flags.role });
   if (flags.region !== undefined && flags.region !== cur.region) changes.push({ key: 'box.region', from: cur.region, to: flags.region });

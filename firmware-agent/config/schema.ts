@@ -70,6 +70,44 @@ export interface BoxConfig {
   alarms: AlarmsConfig;
   /** Scheduled jobs, backups and retention (docs/technician.md §Jobs, §Backup and restore). */
   jobs: JobsConfig;
+  /** The trunk driver and its options (docs/technician.md §Configuration); `edgebox start --driver …` writes it. */
+  trunk: TrunkConfig;
+  /** The hotline numbers callers dial (shown to agents, used by provisioning and the self-test). */
+  hotline: { numbers: string[] };
+  /** Self-test thresholds (docs/technician.md §Self-test). */
+  selftest: SelftestConfig;
+  /** When `edgebox provision` last finished (ISO time), null on a box never provisioned. */
+  provisioned: string | null;
+}
+
+export type TrunkDriverName = 'simulator' | 'serial-at' | 'e1-pri' | 'voice-modem';
+
+export interface TrunkConfig {
+  /** The trunk driver the box runs. */
+  driver: TrunkDriverName;
+  /** serial-at / voice-modem: the modem's serial device (e.g. /dev/ttyUSB2 or a udev symlink). */
+  serial: string | null;
+  /** e1-pri: the D-channel device or socket. */
+  dchannel: string | null;
+  /** The driver's other options, by the name of their `edgebox start` flag (baud, module, stations, …). */
+  options: Record<string, string>;
+}
+
+export interface SelftestConfig {
+  /** Modem signal (AT+CSQ rssi 0–31) below which the signal check fails. */
+  modemSignalMinRssi: number;
+  /** Free space on the data directory's filesystem, MiB, below which the disk check fails. */
+  diskFreeMinMB: number;
+  /** Free space in percent, below which the disk check fails. */
+  diskFreeMinPercent: number;
+  /** Free inodes in percent, below which the inode check fails. */
+  inodesFreeMinPercent: number;
+  /** Largest difference to the upstream's clock, seconds. */
+  clockSkewMaxSeconds: number;
+  /** Oldest age of a waiting network message, minutes. */
+  outboxMaxAgeMinutes: number;
+  /** Oldest acceptable age of the newest backup, hours. */
+  backupMaxAgeHours: number;
 }
 
 export interface JobsConfig {
@@ -179,6 +217,18 @@ export const defaultConfig: BoxConfig = {
     backup: { keep: 14, usbDir: null, upstream: true, offsiteMaxMB: 512 },
     retention: { messagesKeepDays: 180, logsKeepDays: 90, recordingsKeepDays: 180, recordingsMaxDiskPercent: 40 },
   },
+  trunk: { driver: 'simulator', serial: null, dchannel: null, options: {} },
+  hotline: { numbers: ['12328'] },
+  selftest: {
+    modemSignalMinRssi: 8,
+    diskFreeMinMB: 1024,
+    diskFreeMinPercent: 10,
+    inodesFreeMinPercent: 5,
+    clockSkewMaxSeconds: 60,
+    outboxMaxAgeMinutes: 60,
+    backupMaxAgeHours: 36,
+  },
+  provisioned: null,
 };
 
 const days = { type: 'integer', minimum: 1, maximum: 60 } as const;
@@ -220,7 +270,7 @@ const alarmsSchema = {
 export const configSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['box', 'http', 'tickets', 'auth', 'network', 'metrics', 'alarms', 'jobs'],
+  required: ['box', 'http', 'tickets', 'auth', 'network', 'metrics', 'alarms', 'jobs', 'trunk', 'hotline', 'selftest', 'provisioned'],
   properties: {
     box: {
       type: 'object',
@@ -289,6 +339,43 @@ export const configSchema = {
       },
     },
     alarms: alarmsSchema,
+    trunk: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['driver', 'serial', 'dchannel', 'options'],
+      properties: {
+        driver: { enum: ['simulator', 'serial-at', 'e1-pri', 'voice-modem'] },
+        serial: { type: ['string', 'null'], minLength: 1, maxLength: 4096 },
+        dchannel: { type: ['string', 'null'], minLength: 1, maxLength: 4096 },
+        options: {
+          type: 'object',
+          maxProperties: 32,
+          propertyNames: { pattern: '^[a-z][a-z0-9-]{0,39}$' },
+          additionalProperties: { type: 'string', maxLength: 1000 },
+        },
+      },
+    },
+    hotline: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['numbers'],
+      properties: { numbers: { type: 'array', minItems: 1, maxItems: 16, items: { type: 'string', pattern: '^\\d{3,20}$' } } },
+    },
+    selftest: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['modemSignalMinRssi', 'diskFreeMinMB', 'diskFreeMinPercent', 'inodesFreeMinPercent', 'clockSkewMaxSeconds', 'outboxMaxAgeMinutes', 'backupMaxAgeHours'],
+      properties: {
+        modemSignalMinRssi: { type: 'integer', minimum: 0, maximum: 31 },
+        diskFreeMinMB: { type: 'number', minimum: 0, maximum: 1e9 },
+        diskFreeMinPercent: { type: 'number', minimum: 0, maximum: 100 },
+        inodesFreeMinPercent: { type: 'number', minimum: 0, maximum: 100 },
+        clockSkewMaxSeconds: { type: 'number', minimum: 1, maximum: 86400 },
+        outboxMaxAgeMinutes: { type: 'number', minimum: 1, maximum: 1e7 },
+        backupMaxAgeHours: { type: 'number', minimum: 1, maximum: 1e5 },
+      },
+    },
+    provisioned: { type: ['string', 'null'], maxLength: 40 },
     jobs: {
       type: 'object',
       additionalProperties: false,

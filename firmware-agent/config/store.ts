@@ -4,7 +4,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Low, type Adapter } from 'lowdb';
-import { type BoxConfig, defaultConfig, validateConfig, withDefaults } from './schema.js';
+import { type BoxConfig, type Role, defaultConfig, validateConfig, withDefaults } from './schema.js';
+
+/** The national code (中华人民共和国, GB/T 2260 100000): the ministry's region; not a row of the region table. */
+export const nationalRegion = '100000';
+
+/** Whether a box of `role` may serve `region`: a code of the region table, or the national code for the ministry. */
+export function regionAllowed(regions: { has(code: string): boolean }, role: Role, region: string): boolean {
+  return regions.has(region) || (role === 'ministry' && region === nationalRegion);
+}
 
 export class DurableJsonFile<T> implements Adapter<T> {
   constructor(readonly file: string) {}
@@ -54,6 +62,11 @@ export interface ConfigStore {
   current(): Readonly<BoxConfig>;
   /** Applies a change, validates the result, writes it atomically, and makes it current. */
   update(change: (draft: BoxConfig) => void): Promise<Readonly<BoxConfig>>;
+  /**
+   * The same, synchronously (the durable write is synchronous): for a change audited in the SQLite
+   * transaction that wraps it (config/edit.ts). Throws ConfigError before writing anything when invalid.
+   */
+  updateSync(change: (draft: BoxConfig) => void): Readonly<BoxConfig>;
 }
 
 /**
@@ -68,6 +81,8 @@ export async function openConfig(dataDir: string, initial: Partial<{ role: BoxCo
   if (!exists) {
     if (initial.role) db.data.box.role = initial.role;
     if (initial.region) db.data.box.region = initial.region;
+    // A ministry serves the whole country: its region is the national code unless one is given.
+    else if (initial.role === 'ministry') db.data.box.region = nationalRegion;
   }
   let cfg = validateConfig(withDefaults(db.data as unknown as Record<string, unknown>), file);
   db.data = structuredClone(cfg) as BoxConfig;
@@ -81,6 +96,15 @@ export async function openConfig(dataDir: string, initial: Partial<{ role: BoxCo
       const next = validateConfig(draft, 'configuration change');
       db.data = structuredClone(next) as BoxConfig;
       await db.write();
+      cfg = next;
+      return cfg;
+    },
+    updateSync(change) {
+      const draft = structuredClone(cfg) as BoxConfig;
+      change(draft);
+      const next = validateConfig(draft, 'configuration change');
+      writeFileDurably(file, `${JSON.stringify(next, null, 2)}\n`);
+      db.data = structuredClone(next) as BoxConfig;
       cfg = next;
       return cfg;
     },

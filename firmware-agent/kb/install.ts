@@ -1,4 +1,4 @@
-// Knowledge-base installer: builds the service (one per box), seeds the demo articles on the first start,
+// Knowledge-base installer: builds the service (one per box), seeds the demo articles with --demo,
 // and mounts the KB routes. Other subsystems (the three-level network) get the service with `knowledgeBase(box)`:
 //   kb.upsertUpstream(article, actor)  applies an article owned upstream at its version (idempotent)
 //   kb.changedSince(rev)               articles changed after a local revision, to push down
@@ -42,8 +42,10 @@ export function seedKnowledgeBase(box: BoxServices, kb: KnowledgeBase): number {
   return seedArticles.length;
 }
 
-export async function installKb(box: Box, _opts: BoxOptions): Promise<void> {
+export async function installKb(box: Box, opts: BoxOptions): Promise<void> {
   const kb = knowledgeBase(box);
-  seedKnowledgeBase(box, kb);
+  // Demo articles only when asked for (`edgebox start --demo`): a provisioned box starts empty, and each
+  // level seeding the same articles showed every one three times in a city's search (issue 12).
+  if (opts.demo) seedKnowledgeBase(box, kb);
   await box.http.register(kbRoutes, { box, kb });
 }

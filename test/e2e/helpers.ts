@@ -21,7 +21,8 @@ export interface TestBox {
 export async function startBox(reuse?: { dir: string; port: number }): Promise<TestBox & { dir: string; port: number }> {
   const dir = reuse?.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-box-'));
   fs.writeFileSync(path.join(dir, 'calls.json'), JSON.stringify({ ivr: { hours: { open: '00:00', close: '23:59', days: 'every-day' } } }));
-  const box = await createBox({ dataDir: dir, host: '127.0.0.1', port: reuse?.port ?? 0 });
+  // The e2e box is a demo box: the agent's knowledge-base search needs the demo articles.
+  const box = await createBox({ dataDir: dir, host: '127.0.0.1', port: reuse?.port ?? 0, demo: true });
   const url = await box.listen();
   const adminPassword = box.initialAdminPassword ?? fs.readFileSync(path.join(dir, 'initial-admin-password'), 'utf8').trim();
   const login = await box.http.inject({ method: 'POST', url: '/api/session', payload: { username: 'admin', password: adminPassword } });

@@ -9,7 +9,7 @@ import { knowledgeBase } from '../../firmware-agent/kb/install.js';
 
 async function boxWithAdmin(t: { teardown(fn: () => Promise<void>): void }): Promise<{ box: Box; cookie: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kb-'));
-  const box = await createBox({ dataDir: dir });
+  const box = await createBox({ dataDir: dir, demo: true });
   t.teardown(async () => {
     await box.close();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -63,7 +63,7 @@ t.test('every version of an article is kept and a ticket cites the one the agent
 t.test('the migration keeps the current version of articles that existed before it', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kb-versions-mig-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const box = await createBox({ dataDir: dir });
+  const box = await createBox({ dataDir: dir, demo: true });
   const seeded = (box.db.prepare('SELECT count(*) AS n FROM kb_articles').get() as { n: number }).n;
   await box.close();
   // Roll the store back to before the migration: drop the table and its record, as an older build left it.

@@ -1,0 +1,70 @@
+// Reading and changing one setting by its dotted key (`selftest.modemSignalMinRssi`, `trunk.options.baud`),
+// for `edgebox config get|set` and the admin API. A change is validated whole, written durably and audited
+// (entity `config`, the key as its id, action `set`, old and new value) in one SQLite transaction: the audit
+// record is inserted first and the file written inside the transaction, so a refused or failed write leaves
+// no record, and a record never describes a change that was not made.
+import { AuditLog } from '../audit/audit.js';
+import type { Db } from '../store/db.js';
+import type { Actor } from '../tickets/workflow.js';
+import { type BoxConfig, ConfigError } from './schema.js';
+import type { ConfigStore } from './store.js';
+
+const keyPattern = /^[A-Za-z][A-Za-z0-9-]{0,39}(\.[A-Za-z][A-Za-z0-9-]{0,39}){0,5}$/;
+
+export function parseKey(key: string): string[] {
+  if (!keyPattern.test(key)) throw new ConfigError(`${key.slice(0, 80)}: not a setting name (dotted names like box.region)`, [`${key.slice(0, 80)}: not a setting name`]);
+  return key.split('.');
+}
+
+/** The value at `key`; throws ConfigError naming the key when there is no such setting. */
+export function getSetting(cfg: Readonly<BoxConfig>, key: string): unknown {
+  let v: unknown = cfg;
+  for (const part of parseKey(key)) {
+    if (!v || typeof v !== 'object' || Array.isArray(v) || !Object.hasOwn(v, part)) {
+      throw new ConfigError(`${key}: unknown setting`, [`${key}: unknown setting`]);
+    }
+    v = (v as Record<string, unknown>)[part];
+  }
+  return v;
+}
+
+/** Sets `key` in a draft; the parent must exist (a new key only inside a map such as trunk.options). */
+export function setSetting(draft: BoxConfig, key: string, value: unknown): void {
+  const parts = parseKey(key);
+  let o: unknown = draft;
+  for (const part of parts.slice(0, -1)) {
+    if (!o || typeof o !== 'object' || Array.isArray(o) || !Object.hasOwn(o, part)) throw new ConfigError(`${key}: unknown setting`, [`${key}: unknown setting`]);
+    o = (o as Record<string, unknown>)[part];
+  }
+  if (!o || typeof o !== 'object' || Array.isArray(o)) throw new ConfigError(`${key}: unknown setting`, [`${key}: unknown setting`]);
+  (o as Record<string, unknown>)[parts.at(-1)!] = value;
+}
+
+export interface ConfigChange {
+  key: string;
+  old: unknown;
+  value: unknown;
+  config: Readonly<BoxConfig>;
+}
+
+/** Applies changes to several keys as one validated write with one audit record per changed key. */
+export function changeSettings(store: ConfigStore, db: Db, actor: Actor, changes: { key: string; value: unknown }[], now: Date, note?: string): ConfigChange[] {
+  const cur = store.current();
+  const olds = changes.map((c) => {
+    try {
+      return getSetting(cur, c.key);
+    } catch {
+      return undefined;
+    }
+  });
+  const changed = changes.map((c, i) => ({ ...c, old: olds[i] })).filter((c) => JSON.stringify(c.old) !== JSON.stringify(c.value));
+  if (changed.length === 0) return [];
+  const audit = new AuditLog(db);
+  return db.transaction(() => {
+    for (const c of changed) audit.append(actor, now, { entity: 'config', entityId: c.key, action: 'set', note: note ?? null, data: { old: c.old ?? null, value: c.value } });
+    const config = store.updateSync((d) => {
+      for (const c of changed) setSetting(d, c.key, structuredClone(c.value));
+    });
+    return changed.map((c) => ({ key: c.key, old: c.old, value: c.value, config }));
+  })();
+}

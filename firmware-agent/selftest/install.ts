@@ -1,0 +1,118 @@
+// The self-test inside the running box: GET /api/admin/selftest (admin, technician) and the self-test socket
+// `<data>/selftest.sock` through which `edgebox selftest` asks the box that holds the devices
+// (docs/technician.md §Self-test). The socket is a Unix socket, mode 0600 inside the 0700 data directory:
+// only the box's own user reaches it; nothing listens on the network.
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
+import type { Box } from '../app.js';
+import { checkSettings } from '../config/check.js';
+import { errorResponses } from '../http/server.js';
+import type { SelfTest } from './checks.js';
+import { runSelftest } from './run.js';
+import { boxTrunk } from './trunk.js';
+
+export const selftestSocketOf = (dataDir: string) => path.join(dataDir, 'selftest.sock');
+
+const checkSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'ok', 'value', 'hint'],
+  properties: { name: { type: 'string' }, ok: { type: 'boolean' }, value: {}, hint: { type: ['string', 'null'] } },
+} as const;
+
+export const selftestResponseSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['ok', 'at', 'source', 'checks'],
+  properties: { ok: { type: 'boolean' }, at: { type: 'string' }, source: { type: 'string', enum: ['box', 'direct'] }, checks: { type: 'array', items: checkSchema } },
+} as const;
+
+/** The self-test of the running box. */
+export async function boxSelftest(box: Box): Promise<SelfTest> {
+  const settings = checkSettings(box.dataDir);
+  const cfg = box.config.current();
+  return runSelftest({
+    source: 'box',
+    dataDir: box.dataDir,
+    db: box.db,
+    config: cfg,
+    configProblems: settings.problems,
+    promptsDir: settings.promptsDir,
+    trunk: () => boxTrunk(cfg.trunk, box.health.report().parts),
+    now: box.now,
+  });
+}
+
+async function selftestSocket(box: Box): Promise<void> {
+  const file = selftestSocketOf(box.dataDir);
+  const log = box.http.log.child({ module: 'selftest' });
+  if (Buffer.byteLength(file) > 107) {
+    log.warn({ file }, 'data directory path too long for the self-test socket; edgebox selftest will probe directly');
+    return;
+  }
+  const server = http.createServer((req, res) => {
+    const send = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    if (req.method !== 'GET' || req.url !== '/selftest') return send(404, { error: { code: 'route-not-found', message: `${req.method} ${req.url}` } });
+    boxSelftest(box).then(
+      (r) => send(200, r),
+      (err: unknown) => send(500, { error: { code: 'selftest-failed', message: (err as Error).message } }),
+    );
+  });
+  // A socket left by a box that died is replaced; one a live box answers on is not taken over.
+  if (fs.existsSync(file)) {
+    const alive = await new Promise<boolean>((resolve) => {
+      const s = net.connect(file, () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.on('error', () => resolve(false));
+    });
+    if (alive) {
+      log.warn({ file }, 'another box answers on the self-test socket of this data directory; not listening on it');
+      return;
+    }
+    fs.rmSync(file, { force: true });
+  }
+  await new Promise<void>((resolve) => {
+    server.once('error', (err) => {
+      log.warn({ err, file }, 'self-test socket unavailable; edgebox selftest will probe directly');
+      resolve();
+    });
+    server.listen(file, () => resolve());
+  });
+  if (!server.listening) return;
+  fs.chmodSync(file, 0o600);
+  server.unref();
+  box.onClose(
+    () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+        fs.rmSync(file, { force: true });
+      }),
+  );
+}
+
+export async function installSelftest(box: Box): Promise<void> {
+  await box.http.register(async (app) => {
+    app.get(
+      '/api/admin/selftest',
+      {
+        config: { roles: ['admin', 'technician'] },
+        schema: {
+          tags: ['admin'],
+          summary: 'Self-test: store, disk, clock, configuration, trunk (modem or E1), prompts, upstream, outbox, backup — each {name, ok, value, hint}',
+          response: { 200: selftestResponseSchema, ...errorResponses(401, 403) },
+        },
+      },
+      async () => boxSelftest(box),
+    );
+  });
+  // The socket is opened when the box listens, so a box built only for a CLI step (jobs run) takes none.
+  box.http.addHook('onListen', async () => selftestSocket(box));
+}
