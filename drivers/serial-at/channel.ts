@@ -5,6 +5,7 @@ import type { Clock, TimerHandle } from './clock.js';
 import { SerialAtError, SerialAtErrorCodes } from './errors.js';
 import { describeFailure, owns, step, type AtResult, type ExchangeInput, type ExchangeSpec, type ExchangeState } from './exchange.js';
 import { redactLine, type Logger } from './log.js';
+import type { TransferResult, TransferSession } from './files.js';
 import { AtFramer } from './parsers/framer.js';
 import { UrcParser, type Urc } from './parsers/urc.js';
 import type { ByteTransport } from './transport.js';
@@ -17,6 +18,13 @@ interface Job {
 interface Running extends Job {
   state: ExchangeState;
   timer: TimerHandle | undefined;
+}
+
+/** A file transfer (files.ts): the session gets the raw bytes while it runs, nothing is framed as lines. */
+interface TransferJob {
+  session: TransferSession;
+  idleMs: number;
+  resolve: (r: TransferResult) => void;
 }
 
 export interface AtChannelOptions {
@@ -33,8 +41,9 @@ export class AtChannel {
   readonly #log: Logger;
   readonly #framer = new AtFramer();
   readonly #urcs = new UrcParser();
-  readonly #queue: Job[] = [];
+  readonly #queue: Array<Job | TransferJob> = [];
   #running: Running | undefined;
+  #transfer: (TransferJob & { timer: TimerHandle | undefined }) | undefined;
   #closed = false;
   #urcListeners = new Set<Listener<Urc>>();
   #closeListeners = new Set<Listener<Error | undefined>>();
@@ -54,7 +63,20 @@ export class AtChannel {
 
   /** Number of exchanges waiting or running. */
   get depth(): number {
-    return this.#queue.length + (this.#running ? 1 : 0);
+    return this.#queue.length + (this.#running || this.#transfer ? 1 : 0);
+  }
+
+  /**
+   * Runs a file transfer after the exchanges queued before it: writes the session's command, hands it every
+   * byte the port delivers until it is done (what it leaves over goes back to the line framer), writes what it
+   * asks to. `idleMs`: the longest silence allowed between bytes. Resolves, never rejects.
+   */
+  runTransfer(session: TransferSession, idleMs: number): Promise<TransferResult> {
+    if (this.#closed) return Promise.resolve({ ok: false, failure: { kind: 'closed' }, rest: Buffer.alloc(0) });
+    return new Promise((resolve) => {
+      this.#queue.push({ session, idleMs, resolve });
+      this.#pump();
+    });
   }
 
   onUrc(l: Listener<Urc>): () => void {
@@ -101,11 +123,44 @@ export class AtChannel {
   }
 
   #pump(): void {
-    if (this.#running || this.#closed) return;
+    if (this.#running || this.#transfer || this.#closed) return;
     const job = this.#queue.shift();
     if (!job) return;
+    if ('session' in job) {
+      this.#transfer = { ...job, timer: undefined };
+      this.#log.debug({ tx: job.session.command }, 'at tx (file transfer)');
+      this.#write(`${job.session.command}\r`);
+      this.#armTransfer();
+      return;
+    }
     this.#running = { ...job, state: { phase: 'idle' }, timer: undefined };
     this.#feed({ type: 'start' });
+  }
+
+  #write(data: string): void {
+    this.#transport.write(data).catch((err: unknown) => this.#log.warn({ err: String(err) }, 'write failed'));
+  }
+
+  #armTransfer(): void {
+    const t = this.#transfer;
+    if (!t) return;
+    this.#clock.clearTimeout(t.timer);
+    t.timer = this.#clock.setTimeout(() => {
+      if (this.#transfer !== t) return;
+      const { got, expected } = t.session.progress;
+      this.#endTransfer({ ok: false, failure: { kind: 'timeout', got, expected }, rest: Buffer.alloc(0) });
+    }, t.idleMs);
+  }
+
+  #endTransfer(r: TransferResult): void {
+    const t = this.#transfer;
+    if (!t) return;
+    this.#clock.clearTimeout(t.timer);
+    this.#transfer = undefined;
+    if (!r.ok) this.#log.debug({ command: t.session.command, failure: r.failure }, 'file transfer failed');
+    t.resolve(r);
+    if (r.rest.length) this.#onData(r.rest);
+    queueMicrotask(() => this.#pump());
   }
 
   #feed(input: ExchangeInput): void {
@@ -140,6 +195,15 @@ export class AtChannel {
   }
 
   #onData(chunk: Buffer): void {
+    const t = this.#transfer;
+    if (t) {
+      const step = t.session.push(chunk);
+      if (step.write !== undefined) this.#write(step.write);
+      for (const line of step.lines ?? []) this.#onLine(line);
+      if (step.done) this.#endTransfer(step.done);
+      else this.#armTransfer();
+      return;
+    }
     for (const tok of this.#framer.push(chunk)) {
       if (tok.type === 'prompt') {
         this.#feed({ type: 'prompt' });
@@ -191,7 +255,11 @@ export class AtChannel {
     this.#closed = true;
     if (err) this.#log.warn({ err: err.message }, 'port closed');
     this.#feed({ type: 'closed' });
-    for (const job of this.#queue.splice(0)) job.resolve({ ok: false, lines: [], failure: { kind: 'closed' } });
+    if (this.#transfer) this.#endTransfer({ ok: false, failure: { kind: 'closed' }, rest: Buffer.alloc(0) });
+    for (const job of this.#queue.splice(0)) {
+      if ('session' in job) job.resolve({ ok: false, failure: { kind: 'closed' }, rest: Buffer.alloc(0) });
+      else job.resolve({ ok: false, lines: [], failure: { kind: 'closed' } });
+    }
     for (const l of [...this.#closeListeners]) {
       try {
         l(err);

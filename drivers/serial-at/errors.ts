@@ -27,6 +27,15 @@ export const SerialAtErrorCodes = {
    * queue behind it moves on and the caller retries later. `detail.part`/`parts`/`sentParts` say where.
    */
   SendTimedOut: 'SERIAL_AT_SEND_TIMED_OUT',
+  /**
+   * A file transfer to or from the module failed: refused, cut short, checksum mismatch, an answer not as the
+   * manual gives it, or no answer in time. `detail.failure` (files.ts TransferFailure) says which.
+   */
+  ModuleFile: 'SERIAL_AT_MODULE_FILE',
+  /** The module's file storage is full (Quectel +CME ERROR: 403/420, SIMCom +CME ERROR: 20). */
+  ModuleStorageFull: 'SERIAL_AT_MODULE_STORAGE_FULL',
+  /** The file is not on the module (Quectel +CME ERROR: 405, SIMCom +CME ERROR: 22). */
+  ModuleFileMissing: 'SERIAL_AT_MODULE_FILE_MISSING',
 } as const;
 
 export type SerialAtErrorCode = (typeof SerialAtErrorCodes)[keyof typeof SerialAtErrorCodes];

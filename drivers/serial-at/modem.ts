@@ -21,6 +21,7 @@ import type { Urc } from './parsers/urc.js';
 import type { SmsStatusReport } from './pdu/index.js';
 import { parseCmgl, parseCpin, parseCreg, parseCsq, registrationOf, type Registration, type SignalQuality, type StoredPdu } from './responses.js';
 import { Waitress } from './waitress.js';
+import { CftrantxSession, describeTransferFailure, checkModuleFileName, parseQflst, QfdwlSession, UploadSession, type TransferFailure, type TransferSession } from './files.js';
 import type { TransportFactory } from './transport.js';
 import { CallTracker, type CallEvent } from './voice.js';
 
@@ -56,6 +57,10 @@ export interface ModemEvents {
   lost: { reason: string; at: number };
   /** The module's TTS reported its state (+CTTS / +QTTS); status 0: speech ended. */
   tts: { status: number; at: number };
+  /** A file the module played into the call ended (+QPSND: 0 / +AUDIOSTATE: audio play stop). */
+  modulePlayEnded: { at: number };
+  /** The module's own recording stopped (+QAUDRIND / +RECSTATE). */
+  moduleRecordEnded: { error: number; at: number };
 }
 
 /** Module TTS command sets: SIMCom AT+CTTS, Quectel AT+QTTS; mode 1 takes the text as UCS2 hex. */
@@ -411,6 +416,116 @@ export class GsmModem {
     await this.#exec({ command: family === 'quectel' ? 'AT+QPCMV=0' : 'AT+CPCMREG=0', timeoutMs: this.#o.commandTimeoutMs }).catch(() => undefined);
   }
 
+  // ---------------------------------------------------------------- files on the module
+
+  /**
+   * Stores `data` on the module as `name` (Quectel AT+QFUPL, checked against the size and XOR checksum the module
+   * reports; SIMCom AT+CFTRANRX). A Quectel file of that name is deleted first (AT+QFUPL refuses to overwrite,
+   * +CME ERROR: 407). Throws ModuleStorageFull, ModuleFile (refused, cut short, checksum, timeout) or PortClosed.
+   */
+  async uploadFile(family: PcmFamily, name: string, data: Buffer): Promise<void> {
+    this.#checkName(name);
+    await this.deleteFile(family, name);
+    // At 115200 bit/s a byte takes ~87 µs; allow the idle gap of a slow USB bridge.
+    await this.#transfer(new UploadSession(family, name, data, 10), 'upload', name);
+  }
+
+  /** Reads a file from the module (Quectel AT+QFDWL, SIMCom AT+CFTRANTX). `expected`: its size when known. */
+  async downloadFile(family: PcmFamily, name: string, expected?: number): Promise<Buffer> {
+    this.#checkName(name);
+    const session = family === 'quectel' ? new QfdwlSession(name, expected) : new CftrantxSession(name, expected);
+    return this.#transfer(session, 'download', name);
+  }
+
+  /** Size of a file on the module (Quectel AT+QFLST="<name>"); undefined when absent or the module has no listing. */
+  async fileSize(family: PcmFamily, name: string): Promise<number | undefined> {
+    this.#checkName(name);
+    if (family !== 'quectel') return undefined;
+    const r = await this.#exec({ command: `AT+QFLST="${name}"`, timeoutMs: this.#o.commandTimeoutMs, expect: ['+QFLST:'] });
+    return r.ok ? parseQflst(r.lines).get(name) : undefined;
+  }
+
+  /** Deletes a file on the module (AT+QFDEL / AT+FSDEL). Never throws: a missing file is already gone. */
+  async deleteFile(family: PcmFamily, name: string): Promise<void> {
+    this.#checkName(name);
+    await this.#exec({ command: family === 'quectel' ? `AT+QFDEL="${name}"` : `AT+FSDEL="${name}"`, timeoutMs: this.#o.commandTimeoutMs });
+  }
+
+  /**
+   * Plays a file stored on the module into the active call, to the far end (Quectel AT+QPSND=1,"<name>",0;
+   * SIMCom AT+CCMXPLAY="<name>",1,0 — play path 1: remote). The end comes as a `modulePlayEnded` event.
+   * Throws ModuleFileMissing when the module has no such file, CommandFailed on another refusal.
+   */
+  async playFile(family: PcmFamily, name: string): Promise<void> {
+    this.#checkName(name);
+    if (this.#calls.current?.state !== 'active') throw new SerialAtError(SerialAtErrorCodes.CallState, 'playFile: no active call');
+    const command = family === 'quectel' ? `AT+QPSND=1,"${name}",0` : `AT+CCMXPLAY="${name}",1,0`;
+    await this.#fileCommand(command, name, family === 'simcom' ? ['+CCMXPLAY:'] : []);
+  }
+
+  /** Stops a file playing (AT+QPSND=0 / AT+CCMXSTOP). Never throws. */
+  async stopFile(family: PcmFamily): Promise<void> {
+    if (this.#status.state !== 'ready') return;
+    await this.#exec({ command: family === 'quectel' ? 'AT+QPSND=0' : 'AT+CCMXSTOP', timeoutMs: this.#o.commandTimeoutMs, expect: ['+CCMXSTOP:'] }).catch(() => undefined);
+  }
+
+  /**
+   * Starts the module recording the active call into a WAV file on the module: Quectel AT+QAUDRD=1,"<name>",13,<d>
+   * (13: WAV PCM16; <d> 1: the far end, 2: both sides), SIMCom AT+CREC=<p>,"<name>" (<p> 2: remote, 3: local and
+   * remote mixed). `both`: a conversation (the far end and the gateway's local audio port).
+   */
+  async startRecording(family: PcmFamily, name: string, both: boolean): Promise<void> {
+    this.#checkName(name);
+    if (this.#calls.current?.state !== 'active') throw new SerialAtError(SerialAtErrorCodes.CallState, 'startRecording: no active call');
+    const command = family === 'quectel' ? `AT+QAUDRD=1,"${name}",13,${both ? 2 : 1}` : `AT+CREC=${both ? 3 : 2},"${name}"`;
+    await this.#fileCommand(command, name, ['+CREC:', '+QAUDRD:']);
+  }
+
+  /** Stops the module's recording (AT+QAUDRD=0 / AT+CREC=0); the module closes the file. Never throws. */
+  async stopRecording(family: PcmFamily): Promise<void> {
+    if (this.#status.state !== 'ready') return;
+    await this.#exec({ command: family === 'quectel' ? 'AT+QAUDRD=0' : 'AT+CREC=0', timeoutMs: this.#o.commandTimeoutMs, expect: ['+CREC:', '+QAUDRD:'] }).catch(() => undefined);
+  }
+
+  #checkName(name: string): void {
+    const why = checkModuleFileName(name.replace(/^(UFS|RAM|SD):|^[A-Za-z]:\//, ''));
+    if (why) throw new SerialAtError(SerialAtErrorCodes.BadOption, `module file ${JSON.stringify(name)}: ${why}`, { param: 'name' });
+  }
+
+  /** A command about a file: a refusal naming a missing file or full storage gets its own code. */
+  async #fileCommand(command: string, name: string, expect: string[]): Promise<void> {
+    const r = await this.#exec({ command, timeoutMs: this.#o.commandTimeoutMs, expect });
+    if (r.ok) return;
+    if (r.failure.kind === 'cme') throw this.#fileError({ kind: 'cme', code: r.failure.code, text: r.failure.text }, command.split('=')[0]!, name);
+    if (r.failure.kind === 'closed') throw new SerialAtError(SerialAtErrorCodes.PortClosed, `${command.split('=')[0]}: port closed`, { file: name });
+    throw new SerialAtError(SerialAtErrorCodes.CommandFailed, `${command.split('=')[0]} failed for ${name}`, { file: name, failure: r.failure });
+  }
+
+  #fileError(f: TransferFailure, what: string, name: string): SerialAtError {
+    const text = `${what} ${name}: ${describeTransferFailure(f)}`;
+    if (f.kind === 'cme' && (f.code === 403 || f.code === 420 || f.code === 20 || /full|no space/i.test(f.text))) {
+      return new SerialAtError(SerialAtErrorCodes.ModuleStorageFull, `${text} (the module's storage is full)`, { file: name, failure: f });
+    }
+    if (f.kind === 'cme' && (f.code === 405 || f.code === 22 || /not (found|exist)/i.test(f.text))) {
+      return new SerialAtError(SerialAtErrorCodes.ModuleFileMissing, `${text} (no such file on the module)`, { file: name, failure: f });
+    }
+    if (f.kind === 'closed') return new SerialAtError(SerialAtErrorCodes.PortClosed, text, { file: name, failure: f });
+    return new SerialAtError(SerialAtErrorCodes.ModuleFile, text, { file: name, failure: f });
+  }
+
+  async #transfer(session: TransferSession, what: 'upload' | 'download', name: string): Promise<Buffer> {
+    await this.whenReady();
+    const ch = this.#channel;
+    if (!ch) throw new SerialAtError(SerialAtErrorCodes.PortClosed, `${what} ${name}: port closed`, { file: name });
+    const r = await ch.runTransfer(session, Math.max(this.#o.commandTimeoutMs, 2000));
+    if (r.ok) {
+      this.#status.lastAnswerAt = this.#clock.now();
+      return r.data;
+    }
+    if (r.failure.kind !== 'timeout' && r.failure.kind !== 'closed') this.#status.lastAnswerAt = this.#clock.now();
+    throw this.#fileError(r.failure, what, name);
+  }
+
   /** Puts a problem found outside the AT exchanges (the voice port) on the status for /healthz. */
   noteProblem(text: string): void {
     this.#patch({ lastProblem: text });
@@ -622,6 +737,12 @@ export class GsmModem {
         return;
       case 'tts':
         this.#events.emit('tts', { status: u.status, at: this.#clock.now() });
+        return;
+      case 'module-play-ended':
+        this.#events.emit('modulePlayEnded', { at: this.#clock.now() });
+        return;
+      case 'module-record-ended':
+        this.#events.emit('moduleRecordEnded', { error: u.error, at: this.#clock.now() });
         return;
       case 'modem-restarted':
         if (this.#status.state === 'ready') {

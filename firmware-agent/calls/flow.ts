@@ -468,12 +468,23 @@ export class CallFlow {
     this.ctx.voicemailFile = file;
     records.update(this.#id, { voicemail_file: file });
     const leg = records.legStart(this.#id, 'voicemail', file, clock.now());
-    const r = await driver.record(this.#id, {
-      file,
-      maxMs: config.queue.voicemailMaxMs,
-      stopDigits: '#',
-      signal: this.ctx.ac.signal,
-    });
+    let r: Awaited<ReturnType<typeof driver.record>>;
+    try {
+      r = await driver.record(this.#id, {
+        file,
+        maxMs: config.queue.voicemailMaxMs,
+        stopDigits: '#',
+        signal: this.ctx.ac.signal,
+      });
+    } catch (err) {
+      // The recording is lost (a module that refused to record, or whose file could not be fetched): the missed
+      // call becomes the ticket instead (C2), so the contact is never lost.
+      records.legEnd(leg, clock.now(), 'failed');
+      this.d.log.warn({ err, callId: this.#id }, 'voicemail not recorded: the missed call is filed instead');
+      this.ctx.voicemailFile = undefined;
+      records.update(this.#id, { voicemail_file: null });
+      return this.#missedCall(why, this.ctx.ended);
+    }
     records.legEnd(leg, clock.now(), r.outcome);
     this.#voicemailTicket(r.durationMs, why);
     if (this.ctx.ended) return;

@@ -13,7 +13,11 @@ export type Urc =
   | { type: 'dtmf'; digit: string }
   | { type: 'creg'; stat: number } // 27.007 §7.2 unsolicited form
   | { type: 'modem-restarted'; text: string } // RDY / +CFUN: 1 / SMS Ready … after a reset
-  | { type: 'tts'; status: number }; // +CTTS: <status> (SIMCom) / +QTTS: <status> (Quectel); 0 = speech ended
+  | { type: 'tts'; status: number } // +CTTS: <status> (SIMCom) / +QTTS: <status> (Quectel); 0 = speech ended
+  // A file the module played into the call ended: +QPSND: 0 (Quectel) / +AUDIOSTATE: audio play stop (SIMCom).
+  | { type: 'module-play-ended' }
+  // The module's own recording stopped: +RECSTATE: crec stop (SIMCom) / +QAUDRIND: 0,<err> (Quectel).
+  | { type: 'module-record-ended'; error: number };
 
 /** Splits a parameter list honouring double quotes (27.007 §4.1 string parameters). */
 export function splitParams(s: string): string[] {
@@ -117,6 +121,16 @@ export class UrcParser {
       case '+QTTS': {
         const status = int(p[0]);
         return status === undefined ? undefined : { type: 'tts', status };
+      }
+      case '+QPSND':
+        return p[0] === '0' ? { type: 'module-play-ended' } : undefined;
+      case '+AUDIOSTATE':
+        return /^audio play stop$/i.test(rest.trim()) ? { type: 'module-play-ended' } : undefined;
+      case '+RECSTATE':
+        return /^crec stop$/i.test(rest.trim()) ? { type: 'module-record-ended', error: 0 } : undefined;
+      case '+QAUDRIND': {
+        const err = int(p[1]);
+        return p[0] === '0' ? { type: 'module-record-ended', error: err ?? 0 } : undefined;
       }
       case '+CFUN':
         return p[0] === '1' ? { type: 'modem-restarted', text: line.trim() } : undefined;

@@ -8,6 +8,7 @@ import { systemClock } from '../clock.js';
 import { bytesToHex, decodeSubmitBytes, encodeDeliver, encodeStatusReport, hexToBytes, type SmsSubmit } from '../pdu/index.js';
 import { chooseAlphabet, splitText } from '../pdu/submit.js';
 import type { ByteTransport } from '../transport.js';
+import { parseWavPcm16, wavPcm16, xorChecksum16 } from '../files.js';
 
 export interface StoredMessage {
   stat: number;
@@ -46,6 +47,8 @@ export interface SimOptions {
    * (a module without voice over USB answers ERROR). The audio itself is voice-sim.ts, on a second port.
    */
   pcm?: 'quectel' | 'simcom' | 'both' | 'none';
+  /** Bytes of file storage on the module (UFS / E:), default 1 MiB; full storage refuses uploads and cuts recordings. */
+  fileStorageBytes?: number;
 }
 
 type Freeze = { kind: 'none' } | { kind: 'until-reset' } | { kind: 'commands'; remaining: number };
@@ -59,6 +62,12 @@ export interface SimEvents {
   spoke: [string];
   /** Voice on the voice port starts (true: a call is up and the host asked for PCM) or stops. */
   voice: [boolean];
+  /** A file stored on the module was played into the call (its name and length, ms). */
+  played: [string, number];
+  /** A file arrived on the module (AT+QFUPL / AT+CFTRANRX), whole or not. */
+  stored: [string, number];
+  /** The module's recording of a call was closed into this file. */
+  recorded: [string, number];
 }
 
 export class SimulatedModem extends EventEmitter<SimEvents> {
@@ -84,10 +93,22 @@ export class SimulatedModem extends EventEmitter<SimEvents> {
   /** Send a +CDS status report after each accepted part. */
   statusReports = false;
   resets = 0;
+  /** Files on the module (UFS: / E:/ …), by full name. Kept across restarts (flash). */
+  readonly files = new Map<string, Buffer>();
+  /** Names of the files played into calls, in order. */
+  readonly played: string[] = [];
+  /** Storage size, bytes (see SimOptions.fileStorageBytes). */
+  fileStorageBytes: number;
+  /** Cut the next download (AT+QFDWL / AT+CFTRANTX) after this many bytes of the file: bytes lost on the line. */
+  truncateNextDownload: number | undefined;
+  /** Stop taking the next upload's bytes after this many (the host sees the module's short count or a timeout). */
+  truncateNextUpload: number | undefined;
+  /** Uploads (AT+QFUPL / AT+CFTRANRX) that reached the module, whole or not. */
+  uploads = 0;
 
   #port: ByteTransport | undefined;
   #clock: Clock;
-  #o: Required<Omit<SimOptions, 'clock' | 'pcm'>>;
+  #o: Required<Omit<SimOptions, 'clock' | 'pcm' | 'fileStorageBytes'>>;
   #echo = true;
   #buf = '';
   #pendingCmgs: number | undefined;
@@ -105,9 +126,14 @@ export class SimulatedModem extends EventEmitter<SimEvents> {
   #qpcmv = false;
   #cpcmreg = false;
   #streaming = false;
+  #upload: { family: 'quectel' | 'simcom'; name: string; size: number; got: string; limit: number; timer: TimerHandle | undefined; timeoutMs: number } | undefined;
+  #heldUrcs: string[] = [];
+  #playing: { timer: TimerHandle; family: 'quectel' | 'simcom' } | undefined;
+  #recording: { family: 'quectel' | 'simcom'; name: string; chunks: Int16Array[] } | undefined;
 
   constructor(opts: SimOptions = {}) {
     super();
+    this.fileStorageBytes = opts.fileStorageBytes ?? 1 << 20;
     this.#clock = opts.clock ?? systemClock;
     this.#pcm = opts.pcm ?? 'both';
     this.#o = {
@@ -221,7 +247,57 @@ export class SimulatedModem extends EventEmitter<SimEvents> {
     this.#speech = undefined;
     this.#call = undefined;
     if (c?.state === 'active') this.#urc('NO CARRIER');
+    this.#callOver();
     this.#voiceState();
+  }
+
+  /** The call ended: a file playing stops, a recording is closed (as a module does on its own). */
+  #callOver(): void {
+    if (this.#playing) {
+      this.#clock.clearTimeout(this.#playing.timer);
+      this.#playing = undefined;
+    }
+    if (this.#recording) this.#closeRecording(true);
+  }
+
+  /**
+   * The caller speaks (8 kHz linear): what the module's own recording hears. Resolves after the speech's length in
+   * real time (on the modem's clock), as a caller takes that long to say it.
+   */
+  callerSpeaks(pcm: Int16Array): Promise<void> {
+    if (this.#call?.state === 'active') this.#recording?.chunks.push(pcm);
+    return new Promise((resolve) => this.#clock.setTimeout(resolve, pcm.length / 8));
+  }
+
+  /** Bytes used in the file storage. */
+  get fileBytesUsed(): number {
+    let n = 0;
+    for (const b of this.files.values()) n += b.length;
+    return n;
+  }
+
+  /** Whether the module records a call now. */
+  get recording(): boolean {
+    return this.#recording !== undefined;
+  }
+
+  #closeRecording(urc: boolean): void {
+    const r = this.#recording!;
+    this.#recording = undefined;
+    const n = r.chunks.reduce((a, c) => a + c.length, 0);
+    const pcm = new Int16Array(n);
+    let o = 0;
+    for (const c of r.chunks) {
+      pcm.set(c, o);
+      o += c.length;
+    }
+    let wav = wavPcm16(pcm);
+    // Full storage: the module keeps what fits (a recording cut short; its header still says the whole length).
+    const room = Math.max(0, this.fileStorageBytes - this.fileBytesUsed);
+    if (wav.length > room) wav = wav.subarray(0, room);
+    this.files.set(r.name, Buffer.from(wav));
+    this.emit('recorded', r.name, n / 8);
+    if (urc) this.#urc(r.family === 'quectel' ? '+QAUDRIND: 0,0' : '+RECSTATE: crec stop');
   }
 
   /**
@@ -269,7 +345,10 @@ export class SimulatedModem extends EventEmitter<SimEvents> {
   }
 
   #urc(line: string): void {
-    if (this.#freeze.kind === 'none') this.#write(`\r\n${line}\r\n`);
+    if (this.#freeze.kind !== 'none') return;
+    // In data mode (an upload's bytes) URCs wait and follow its result, as modules cache them.
+    if (this.#upload) this.#heldUrcs.push(line);
+    else this.#write(`\r\n${line}\r\n`);
   }
 
   #reply(...lines: string[]): void {
@@ -280,6 +359,18 @@ export class SimulatedModem extends EventEmitter<SimEvents> {
   #onData(chunk: Buffer): void {
     this.#buf += chunk.toString('latin1');
     for (;;) {
+      if (this.#upload) {
+        const u = this.#upload;
+        const take = Math.min(u.size - u.got.length, this.#buf.length);
+        // Bytes past the limit are lost (a cable that drops them); the module only counts what it got.
+        const keep = Math.max(0, Math.min(take, u.limit - u.got.length));
+        u.got += this.#buf.slice(0, keep);
+        this.#buf = this.#buf.slice(take);
+        if (u.got.length >= u.size) this.#finishUpload();
+        else if (take > 0) this.#armUpload();
+        if (this.#upload) return;
+        continue;
+      }
       if (this.#pendingCmgs !== undefined) {
         // PDU body: ends with Ctrl-Z (send) or ESC (cancel), TS 27.005 §3.5.1.
         const end = this.#buf.search(/[\x1a\x1b]/);
@@ -388,6 +479,7 @@ export class SimulatedModem extends EventEmitter<SimEvents> {
       this.#speech = { timer, urc };
       return;
     }
+    if (this.#files(upper, line)) return;
     // Message storages (TS 27.005 §3.2.2): <mem1> is where AT+CMGR/CMGL/CMGD read and delete.
     if (upper === 'AT+CPMS?') {
       const n = (m: 'SM' | 'ME') => `${this.#mem(m).size},30`;
@@ -444,12 +536,181 @@ export class SimulatedModem extends EventEmitter<SimEvents> {
     if (upper === 'ATH' || upper === 'AT+CHUP') {
       this.#clock.clearTimeout(this.#ringTimer);
       this.#call = undefined;
+      this.#callOver();
       ok();
       return this.#voiceState();
     }
     if (/^AT\+VTS=[0-9*#A-D]$/.test(upper)) return this.#call?.state === 'active' ? ok() : this.#reply('+CME ERROR: 3');
     void line;
     return this.#reply('ERROR');
+  }
+
+  /**
+   * File commands: Quectel AT+QFUPL / AT+QFDWL / AT+QFLST / AT+QFDEL / AT+QPSND / AT+QAUDRD (EC2x FILE and audio
+   * manuals), SIMCom AT+CFTRANRX / AT+CFTRANTX / AT+FSDEL / AT+CCMXPLAY / AT+CCMXSTOP / AT+CREC (SIM7500/SIM7600
+   * manual). Errors as the modules give them with AT+CMEE=1: Quectel 403 drive full, 405 file not found, 407 file
+   * exists; SIMCom (TS 27.007 §9.2.1) 20 memory full, 22 not found. Returns true when the line was one of them.
+   */
+  #files(upper: string, line: string): boolean {
+    const cme = (n: number) => this.#reply(`+CME ERROR: ${n}`);
+    const name = (q: string | undefined) => q ?? '';
+    const active = this.#call?.state === 'active';
+    let m = /^AT\+QFUPL="([^"]+)"(?:,(\d+)(?:,(\d+)(?:,[01])?)?)?$/i.exec(line);
+    if (m) {
+      const n = name(m[1]);
+      const size = Number(m[2] ?? 10240);
+      if (this.files.has(n)) return cme(407), true;
+      if (this.fileBytesUsed + size > this.fileStorageBytes) return cme(403), true;
+      this.#beginUpload('quectel', n, size, Number(m[3] ?? 5) * 1000);
+      this.#write('\r\nCONNECT\r\n');
+      return true;
+    }
+    m = /^AT\+CFTRANRX="([^"]+)",(\d+)$/i.exec(line);
+    if (m) {
+      const n = name(m[1]);
+      const size = Number(m[2]);
+      const room = this.fileStorageBytes - this.fileBytesUsed + (this.files.get(n)?.length ?? 0);
+      if (size > room) return cme(20), true;
+      this.#beginUpload('simcom', n, size, 5000);
+      this.#write('\r\n>');
+      return true;
+    }
+    m = /^AT\+QFDWL="([^"]+)"$/i.exec(line);
+    if (m) {
+      const data = this.files.get(name(m[1]));
+      if (!data) return cme(405), true;
+      const sent = this.#cut(data);
+      this.#write(Buffer.concat([Buffer.from('\r\nCONNECT\r\n', 'latin1'), sent, Buffer.from(`\r\n+QFDWL: ${data.length},${xorChecksum16(data).toString(16)}\r\n\r\nOK\r\n`, 'latin1')]));
+      return true;
+    }
+    m = /^AT\+CFTRANTX="([^"]+)"$/i.exec(line);
+    if (m) {
+      const data = this.files.get(name(m[1]));
+      if (!data) return cme(22), true;
+      const cut = this.truncateNextDownload;
+      this.truncateNextDownload = undefined;
+      const parts: Buffer[] = [];
+      for (let o = 0; o < data.length; o += 2048) {
+        const chunk = data.subarray(o, Math.min(data.length, o + 2048));
+        parts.push(Buffer.from(`\r\n+CFTRANTX: DATA,${chunk.length}\r\n`, 'latin1'));
+        // The header announces the chunk; bytes past the cut never arrive.
+        parts.push(cut === undefined ? chunk : chunk.subarray(0, Math.max(0, Math.min(chunk.length, cut - o))));
+        if (cut !== undefined && o + chunk.length > cut) break;
+      }
+      if (cut === undefined) parts.push(Buffer.from('\r\n+CFTRANTX: 0\r\n\r\nOK\r\n', 'latin1'));
+      this.#write(Buffer.concat(parts));
+      return true;
+    }
+    m = /^AT\+QFLST="([^"]+)"$/i.exec(line);
+    if (m) {
+      const pattern = name(m[1]);
+      const list = [...this.files].filter(([n]) => pattern === '*' || n === pattern || (pattern.endsWith('*') && n.startsWith(pattern.slice(0, -1))));
+      if (!list.length) return cme(405), true;
+      this.#reply(...list.map(([n, b]) => `+QFLST: "${n}",${b.length}`), 'OK');
+      return true;
+    }
+    m = /^AT\+(QFDEL|FSDEL)="([^"]+)"$/i.exec(line);
+    if (m) {
+      if (!this.files.delete(name(m[2]))) return cme(m[1]!.toUpperCase() === 'QFDEL' ? 405 : 22), true;
+      this.#reply('OK');
+      return true;
+    }
+    m = /^AT\+QPSND=1,"([^"]+)",\d+(?:,[01],[01])?$/i.exec(line);
+    if (m) return this.#play('quectel', name(m[1])), true;
+    m = /^AT\+CCMXPLAY="([^"]+)"(?:,([01]))?(?:,\d+)?$/i.exec(line);
+    if (m) return this.#play('simcom', name(m[1])), true;
+    if (upper === 'AT+QPSND=0' || upper === 'AT+CCMXSTOP') {
+      const p = this.#playing;
+      if (p) {
+        this.#clock.clearTimeout(p.timer);
+        this.#playing = undefined;
+      }
+      this.#reply(...(upper === 'AT+CCMXSTOP' ? ['+CCMXSTOP:'] : []), 'OK');
+      if (p?.family === 'simcom') this.#urc('+AUDIOSTATE: audio play stop');
+      return true;
+    }
+    m = /^AT\+QAUDRD=1,"([^"]+)",(\d+),([0-2])$/i.exec(line);
+    if (m) {
+      if (!active || this.#recording || m[2] !== '13') return this.#reply('ERROR'), true;
+      if (this.fileBytesUsed + 44 > this.fileStorageBytes) return cme(403), true;
+      this.#recording = { family: 'quectel', name: name(m[1]), chunks: [] };
+      this.#reply('OK');
+      return true;
+    }
+    m = /^AT\+CREC=([23]),"([^"]+)"$/i.exec(line);
+    if (m) {
+      if (!active || this.#recording) return this.#reply('ERROR'), true;
+      if (this.fileBytesUsed + 44 > this.fileStorageBytes) return cme(20), true;
+      this.#recording = { family: 'simcom', name: name(m[2]), chunks: [] };
+      this.#reply('+CREC: 1', 'OK');
+      return true;
+    }
+    if (upper === 'AT+QAUDRD=0' || upper === 'AT+CREC=0') {
+      if (!this.#recording) return this.#reply(upper === 'AT+CREC=0' ? 'ERROR' : 'OK'), true;
+      const simcom = this.#recording.family === 'simcom';
+      this.#reply(...(simcom ? ['+CREC: 0'] : []), 'OK');
+      this.#closeRecording(simcom);
+      return true;
+    }
+    return false;
+  }
+
+  #cut(data: Buffer): Buffer {
+    const cut = this.truncateNextDownload;
+    this.truncateNextDownload = undefined;
+    return cut === undefined ? data : data.subarray(0, cut);
+  }
+
+  #beginUpload(family: 'quectel' | 'simcom', name: string, size: number, timeoutMs: number): void {
+    const limit = this.truncateNextUpload ?? size;
+    this.truncateNextUpload = undefined;
+    this.#upload = { family, name, size, got: '', limit, timer: undefined, timeoutMs };
+    this.#armUpload();
+  }
+
+  #armUpload(): void {
+    const u = this.#upload!;
+    this.#clock.clearTimeout(u.timer);
+    // No byte for <timeout>: the module leaves data mode with what it has (Quectel) / gives up (SIMCom).
+    u.timer = this.#clock.setTimeout(() => this.#finishUpload(), u.timeoutMs);
+  }
+
+  #finishUpload(): void {
+    const u = this.#upload!;
+    this.#clock.clearTimeout(u.timer);
+    this.#upload = undefined;
+    const data = Buffer.from(u.got, 'latin1');
+    this.uploads += 1;
+    if (u.family === 'simcom' && data.length < u.size) this.#reply('ERROR');
+    else {
+      this.files.set(u.name, data);
+      this.emit('stored', u.name, data.length);
+      if (u.family === 'quectel') this.#reply(`+QFUPL: ${data.length},${xorChecksum16(data).toString(16)}`, 'OK');
+      else this.#reply('OK');
+    }
+    for (const l of this.#heldUrcs.splice(0)) this.#urc(l);
+  }
+
+  #play(family: 'quectel' | 'simcom', name: string): void {
+    const data = this.files.get(name);
+    if (this.#call?.state !== 'active') return this.#reply('ERROR');
+    if (!data) return this.#reply(`+CME ERROR: ${family === 'quectel' ? 405 : 22}`);
+    let ms: number;
+    try {
+      ms = parseWavPcm16(data).length / 8;
+    } catch {
+      return this.#reply('ERROR'); // not a file the module can play
+    }
+    if (this.#playing) this.#clock.clearTimeout(this.#playing.timer);
+    this.#reply('OK');
+    if (family === 'simcom') this.#urc('+AUDIOSTATE: audio play');
+    this.played.push(name);
+    this.emit('played', name, ms);
+    const timer = this.#clock.setTimeout(() => {
+      this.#playing = undefined;
+      this.#urc(family === 'quectel' ? '+QPSND: 0' : '+AUDIOSTATE: audio play stop');
+    }, ms);
+    this.#playing = { timer, family };
   }
 
   #scaLen(pdu: string): number {
@@ -509,6 +770,12 @@ export class SimulatedModem extends EventEmitter<SimEvents> {
     this.#call = undefined;
     this.#qpcmv = false;
     this.#cpcmreg = false;
+    if (this.#upload) this.#clock.clearTimeout(this.#upload.timer);
+    this.#upload = undefined;
+    this.#heldUrcs = [];
+    if (this.#playing) this.#clock.clearTimeout(this.#playing.timer);
+    this.#playing = undefined;
+    if (this.#recording) this.#closeRecording(false);
     this.#voiceState();
     this.#clock.setTimeout(() => {
       this.#urc('RDY');

@@ -1,0 +1,353 @@
+// The scenario rig (scenarios.ts) on the serial-AT GSM driver: a CallCenter on a gateway of simulated GSM
+// modules, each on its own real socat ptys (AT port, and a voice port where the profile has one), the driver
+// (GsmModem + VoicePort + SerialAtTrunk per module, SerialAtGroup over them) on the near ends. Real time.
+//
+// - Lines: `modules` modules answer 12328 (default 2, enough for the suite's two concurrent callers), and one
+//   more answers the legacy number 96196 — a gateway has one SIM per number, so the legacy scenario dials
+//   the module whose `called` is that number (no relabelling). A caller rings a free module of the number
+//   dialled; when none is free the caller waits for one, as on a busy gateway.
+// - Profiles:
+//   `voice-port` (default): the module carries the call's audio to the box (SIMCom AT+CPCMREG or Quectel
+//     AT+QPCMV): prompts are heard as audio, the caller's keys are real DTMF tones in the audio (the box's
+//     detector), the voicemail caller speaks real espeak-ng speech.
+//   `module-files`: no voice port; the box's prompts are uploaded to the module and played there
+//     (AT+QFUPL + AT+QPSND / AT+CFTRANRX + AT+CCMXPLAY), keys come from the module's detector URC, the
+//     voicemail is recorded by the module (AT+QAUDRD / AT+CREC) and fetched (AT+QFDWL / AT+CFTRANTX).
+// - Agents sit at the gateway's local audio ports (`stations` 'local'): a station "answers" at once; the
+//   conversation lasts the station's talk time and then the caller hangs up (a local handset has no hook the
+//   module could report).
+// - Scenario time runs `scale` times faster (queue timings, voicemail length, caller timings); the digit
+//   timeout is not scaled (DTMF takes real time). Prompts are the real espeak-ng + sox prompts, cut to
+//   `promptMs` / scale.
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { alawToLinear } from '../../drivers/media/alaw.js';
+import { loadPromptAlaw } from '../../drivers/media/wav.js';
+import type { PcmFamily } from '../../drivers/serial-at/modem.js';
+import { SerialAtGroup } from '../../drivers/serial-at/group.js';
+import type { CallerScript } from '../../drivers/simulator/callers.js';
+import { CallCenter } from '../../firmware-agent/calls/center.js';
+import { callsConfig, defaultCallsConfig, type CallsConfig } from '../../firmware-agent/calls/config.js';
+import type { LiveEvent } from '../../firmware-agent/calls/events.js';
+import { generatePrompts, promptTexts } from '../../firmware-agent/calls/prompts.js';
+import { openDb } from '../../firmware-agent/store/db.js';
+import { shiftedClock } from './e1-rig.js';
+import { ObservedTrunk, type E1Call } from './e1-rig-observed.js';
+import { mondayMorning, type Rig, type RigOptions } from './scenarios.js';
+import { gsmVoiceRig, type GsmVoiceRig } from './serial-at-voice-harness.js';
+import { VoiceCall } from './voice-modem-rig.js';
+
+export interface GsmRigSettings {
+  scale?: number;
+  promptMs?: number;
+  untilLimitMs?: number;
+  family?: PcmFamily;
+  profile?: 'voice-port' | 'module-files';
+  /** Modules answering 12328 (default 2). */
+  modules?: number;
+}
+
+export interface GsmRig extends Rig {
+  lines: GsmVoiceRig[];
+  group: SerialAtGroup;
+  /** The module that carried a call. */
+  lineOf(callId: string): GsmVoiceRig | undefined;
+  promptsDir: string;
+}
+
+/**
+ * A caller's call. A local audio port "answers" in the same turn as the pop reaches the desk, so a scenario that
+ * waits for `connected` after seeing the pop would wait for an event already past: `once('connected')` on a call
+ * that is connected calls back at once (in a microtask), as if the caller said "I am through".
+ */
+function lateConnected(call: VoiceCall): VoiceCall {
+  const once = call.once.bind(call) as (event: string, listener: (...a: unknown[]) => void) => VoiceCall;
+  Object.assign(call, {
+    once(event: string, listener: (...a: unknown[]) => void) {
+      const connected = call.log.connected;
+      if (event === 'connected' && connected) {
+        queueMicrotask(() => listener(connected.station));
+        return call;
+      }
+      return once(event, listener);
+    },
+  });
+  return call;
+}
+
+const STATIONS = ['801', '802', '803', '804', '805', '806'];
+const run = promisify(execFile);
+const cutPrompts = new Map<number, Promise<{ full: string; cut: string }>>();
+
+function promptsOf(ms: number): Promise<{ full: string; cut: string }> {
+  let p = cutPrompts.get(ms);
+  if (!p) {
+    p = (async () => {
+      const root = fs.mkdtempSync(path.join(os.tmpdir(), 'gsm-rig-prompts-'));
+      process.once('exit', () => fs.rmSync(root, { recursive: true, force: true }));
+      const full = path.join(root, 'full');
+      const cut = path.join(root, 'cut');
+      fs.mkdirSync(cut, { recursive: true });
+      const report = await generatePrompts(full);
+      if (report.failed.length) throw new Error(`gsm rig: prompts not generated: ${JSON.stringify(report.failed[0])}`);
+      const s = (ms / 1000).toFixed(3);
+      await Promise.all(
+        Object.keys(promptTexts).map((id) =>
+          run('sox', [path.join(full, `${id}.wav`), '-r', '8000', '-c', '1', '-e', 'a-law', path.join(cut, `${id}.wav`), 'pad', '0', s, 'trim', '0', s]),
+        ),
+      );
+      return { full, cut };
+    })();
+    cutPrompts.set(ms, p);
+  }
+  return p;
+}
+
+/** A rig factory for scenarios.ts on the serial-AT driver with simulated GSM modules. */
+export function gsmRig(settings: GsmRigSettings = {}): (options?: RigOptions) => Promise<GsmRig> {
+  const scale = settings.scale ?? 10;
+  const promptMs = settings.promptMs ?? 2000;
+  const untilLimitMs = settings.untilLimitMs ?? 60_000;
+  const family = settings.family ?? 'simcom';
+  const profile = settings.profile ?? 'voice-port';
+  const wall = (ms: number) => ms / scale;
+
+  return async (options: RigOptions = {}): Promise<GsmRig> => {
+    const prompts = await promptsOf(wall(promptMs));
+    const clock = shiftedClock(options.start ?? mondayMorning);
+    const numbers = [...Array.from({ length: settings.modules ?? 2 }, () => '12328'), '96196'];
+    const lines: GsmVoiceRig[] = [];
+    try {
+      for (const [i, called] of numbers.entries()) {
+        lines.push(
+          await gsmVoiceRig({
+            family,
+            clock,
+            ...(profile === 'module-files' ? { voice: false as const } : {}),
+            trunk: {
+              channel: `gsm${i}`,
+              called,
+              stations: STATIONS,
+              ...(profile === 'module-files' ? { voice: undefined, moduleFiles: { family, play: true, record: true, promptsDir: prompts.cut } } : {}),
+            },
+          }),
+        );
+      }
+    } catch (e) {
+      for (const l of lines) await l.close().catch(() => undefined);
+      throw e;
+    }
+    const group = new SerialAtGroup(
+      lines.map((l) => l.trunk),
+      { clock },
+    );
+    await group.start();
+    const dir = lines[0]!.dir;
+    const timers = new Set<NodeJS.Timeout>();
+    const errors: unknown[] = [];
+    const later = (scenarioMs: number, fn: () => void) => {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        try {
+          fn();
+        } catch (e) {
+          errors.push(e);
+        }
+      }, wall(scenarioMs));
+      timers.add(t);
+      return t;
+    };
+
+    const base = callsConfig(options.config ?? {}, defaultCallsConfig(fs.mkdtempSync(path.join(dir, 'calls-')), '623000'));
+    const q = base.queue;
+    const config: Readonly<CallsConfig> = Object.freeze({
+      ...base,
+      promptsDir: prompts.cut,
+      queue: Object.freeze({
+        ...q,
+        announceEveryMs: wall(q.announceEveryMs),
+        maxWaitMs: wall(q.maxWaitMs),
+        ringTimeoutMs: wall(q.ringTimeoutMs),
+        wrapUpMs: wall(q.wrapUpMs),
+        defaultHandleMs: wall(q.defaultHandleMs),
+        voicemailMaxMs: wall(q.voicemailMaxMs),
+      }),
+    });
+
+    // Which module each waiting or ringing caller is on.
+    const busy = new Map<GsmVoiceRig, VoiceCall>();
+    const waiting: VoiceCall[] = [];
+    const scripts = new Map<VoiceCall, CallerScript>();
+    const byId = new Map<string, VoiceCall>();
+    const lineById = new Map<string, GsmVoiceRig>();
+    const ringingOn = new Map<GsmVoiceRig, VoiceCall>();
+    for (const line of lines) {
+      // Registered before the centre's listeners (through the group), so a call is bound before its flow starts.
+      line.trunk.on('offered', (o) => {
+        const c = ringingOn.get(line);
+        if (!c) return;
+        ringingOn.delete(line);
+        c.bind(o.callId);
+        byId.set(o.callId, c);
+        lineById.set(o.callId, line);
+      });
+    }
+    const free = (line: GsmVoiceRig) => {
+      busy.delete(line);
+      const i = waiting.findIndex((c) => calledOf(c) === numbers[lines.indexOf(line)]);
+      if (i >= 0) ring(waiting.splice(i, 1)[0]!, line);
+    };
+    const end = (id: string, fill: (c: VoiceCall) => void) => {
+      const c = byId.get(id);
+      if (!c) return;
+      byId.delete(id);
+      fill(c);
+      c.finish();
+      const line = lineById.get(id);
+      if (line && busy.get(line) === c) free(line);
+    };
+    group.on('hangup', (e) => end(e.callId, (c) => (c.log.hangup = e)));
+    group.on('failed', (f) => {
+      for (const id of f.callIds) end(id, (c) => (c.log.failed = true));
+    });
+    const observed = new ObservedTrunk(group, (id) => byId.get(id) as unknown as E1Call | undefined, () => clock.now(), lines.length);
+
+    const db = openDb({ file: ':memory:' });
+    const tickets: Rig['tickets'] = [];
+    let seq = 0;
+    const center = new CallCenter({
+      db,
+      driver: observed,
+      config,
+      clock,
+      tickets: {
+        create(input) {
+          const number = `623000202611300${String(++seq).padStart(4, '0')}`;
+          tickets.push({ ...input, number });
+          return { number };
+        },
+      },
+    });
+    const events: LiveEvent[] = [];
+    center.events.subscribe((e) => events.push(e));
+    await center.start();
+
+    let voice: Int16Array | undefined;
+    const speech = async (scenarioMs: number): Promise<Int16Array> => {
+      voice ??= alawToLinear(await loadPromptAlaw(path.join(prompts.full, 'welcome.wav')));
+      const n = Math.round((wall(scenarioMs) * 8000) / 1000);
+      const out = new Int16Array(n);
+      for (let i = 0; i < n; i += voice.length) out.set(voice.subarray(0, Math.min(voice.length, n - i)), i);
+      return out;
+    };
+
+    const calledOf = (c: VoiceCall) => scripts.get(c)?.called ?? '12328';
+    const ring = (call: VoiceCall, line: GsmVoiceRig) => {
+      busy.set(line, call);
+      ringingOn.set(line, call);
+      line.sim.ring(scripts.get(call)!.caller ?? null);
+    };
+    const freeLine = (called: string) => lines.find((l, i) => numbers[i] === called && !busy.has(l));
+
+    const rig: GsmRig = {
+      center,
+      tickets,
+      events,
+      lines,
+      group,
+      promptsDir: prompts.cut,
+      lineOf: (id) => lineById.get(id),
+      agent(id, state, station = `80${id}`, b = {}) {
+        talk.set(station, b.talkMs ?? 90_000);
+        center.acd.setState({ agentId: id, name: `agent${id}`, state, station, skills: b.skills ?? [] });
+      },
+      removeStation() {
+        // A local audio port cannot vanish mid-ring: it is never rung (stations 'local').
+      },
+      caller(script: CallerScript) {
+        const called = script.called ?? '12328';
+        const call: VoiceCall = lateConnected(new VoiceCall(script.caller, called, () => {
+          const line = call.callId ? lineById.get(call.callId) : [...busy].find(([, c]) => c === call)?.[0];
+          if (line) line.sim.callerHangsUp();
+          else {
+            const i = waiting.indexOf(call);
+            if (i >= 0) waiting.splice(i, 1);
+            call.finish();
+          }
+        }));
+        scripts.set(call, script);
+        const mine = new Set<NodeJS.Timeout>();
+        const presses = [...(script.presses ?? [])];
+        const press = (digits: string) => {
+          const line = lineById.get(call.callId);
+          if (!line || byId.get(call.callId) !== call) return;
+          // With a voice port the keys are tones in the audio the box hears; without, the module's detector.
+          if (profile === 'voice-port') void line.voice.press(digits, { onMs: 70, offMs: 70, levelDbm0: -12 });
+          else line.sim.callerPresses(digits);
+        };
+        call.on('collect', () => {
+          const next = presses.shift();
+          if (next !== undefined) mine.add(later(script.thinkMs ?? 800, () => press(next)));
+        });
+        if (script.eager) call.once('answered', () => press(presses.splice(0).join('')));
+        call.on('record', (o) => {
+          if (o.background) return;
+          speech(script.voicemailMs ?? 8000)
+            .then((pcm) => {
+              const line = lineById.get(call.callId);
+              if (!line) return;
+              if (profile === 'voice-port') return line.voice.speak(pcm);
+              return line.sim.callerSpeaks(pcm);
+            })
+            .catch(() => undefined)
+            .then(() => press('#'));
+        });
+        call.on('connected', (station) => {
+          const ms = talk.get(station) ?? 90_000;
+          if (Number.isFinite(ms)) mine.add(later(ms, () => call.hangup()));
+        });
+        const hangUpLater = (ms: number) => {
+          const t = later(ms, () => call.hangup());
+          mine.add(t);
+          return t;
+        };
+        if (script.patienceMs !== undefined && Number.isFinite(script.patienceMs)) {
+          const t = hangUpLater(script.patienceMs);
+          call.on('connected', () => clearTimeout(t));
+        }
+        if (script.hangUpAfterMs !== undefined) hangUpLater(script.hangUpAfterMs);
+        const done = call.ended.then((log) => {
+          for (const t of mine) clearTimeout(t);
+          return log;
+        });
+        const line = freeLine(called);
+        if (line) ring(call, line);
+        else waiting.push(call);
+        return { call, done };
+      },
+      time: {
+        until<T>(p: Promise<T>): Promise<T> {
+          let t: NodeJS.Timeout | undefined;
+          const limit = new Promise<never>((_, reject) => {
+            t = setTimeout(() => reject(new Error(`gsm rig: still waiting after ${untilLimitMs} ms`)), untilLimitMs);
+          });
+          return Promise.race([p, limit]).finally(() => clearTimeout(t));
+        },
+        elapse: (ms) => new Promise((r) => setTimeout(r, wall(ms))),
+      },
+      async close() {
+        for (const t of timers) clearTimeout(t);
+        timers.clear();
+        await center.stop();
+        for (const l of lines) await l.close();
+        db.close();
+        if (errors.length) throw new Error(`gsm rig: a scripted caller failed: ${String(errors[0])}`, { cause: errors[0] });
+      },
+    };
+    const talk = new Map<string, number>();
+    return rig;
+  };
+}
