@@ -20,4 +20,5 @@ export function registerExtraCommands(commands: Map<string, Command>): void {
   commands.set('backup', async (argv) => (await import('./backup.js')).backupCommand(argv));
   commands.set('restore', async (argv) => (await import('./backup.js')).restoreCommand(argv));
   commands.set('selftest', async (argv) => (await import('./selftest.js')).selftestCommand(argv));
+  commands.set('provision', async (argv) => (await import('./provision.js')).provisionCommand(argv));
 }

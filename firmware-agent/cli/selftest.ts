@@ -9,7 +9,7 @@ import type { SelfTest } from '../selftest/checks.js';
 import { dataDirOf } from './main.js';
 
 /** Asks the running box; null when no box answers on the data directory's self-test socket. */
-function askRunningBox(dataDir: string, timeoutMs = 120_000): Promise<SelfTest | null> {
+export function askRunningBox(dataDir: string, timeoutMs = 120_000): Promise<SelfTest | null> {
   const file = path.join(dataDir, 'selftest.sock');
   if (!fs.existsSync(file)) return Promise.resolve(null);
   return new Promise((resolve, reject) => {
