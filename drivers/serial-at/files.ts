@@ -262,7 +262,7 @@ export class CftrantxSession implements TransferSession {
     this.command = `AT+CFTRANTX="${name}"`;
   }
   get progress() {
-    return { got: this.#got, expected: this.expected };
+    return { got: this.#got + (this.#phase === "data" ? this.#buf.length : 0), expected: this.expected };
   }
   push(chunk: Buffer): TransferStep {
     const r = this.#step(chunk);

@@ -106,6 +106,9 @@ export interface GsmModemOptions {
   newCallId?: () => string;
 }
 
+/** AT+QFUPL <timeout>: seconds without a byte before the module leaves data mode. */
+const UPLOAD_TIMEOUT_S = 3;
+
 type Trouble = 'closed' | 'unresponsive' | 'stopped';
 
 function positive(name: string, v: number | undefined, dflt: number): number {
@@ -426,8 +429,9 @@ export class GsmModem {
   async uploadFile(family: PcmFamily, name: string, data: Buffer): Promise<void> {
     this.#checkName(name);
     await this.deleteFile(family, name);
-    // At 115200 bit/s a byte takes ~87 µs; allow the idle gap of a slow USB bridge.
-    await this.#transfer(new UploadSession(family, name, data, 10), 'upload', name);
+    // The module leaves data mode after <timeout> s without a byte and reports what it got (AT+QFUPL); the box
+    // waits longer than that, so a transfer that lost bytes ends in the module's count, not in a guess.
+    await this.#transfer(new UploadSession(family, name, data, UPLOAD_TIMEOUT_S), 'upload', name, UPLOAD_TIMEOUT_S * 1000 + 2000);
   }
 
   /** Reads a file from the module (Quectel AT+QFDWL, SIMCom AT+CFTRANTX). `expected`: its size when known. */
@@ -513,11 +517,11 @@ export class GsmModem {
     return new SerialAtError(SerialAtErrorCodes.ModuleFile, text, { file: name, failure: f });
   }
 
-  async #transfer(session: TransferSession, what: 'upload' | 'download', name: string): Promise<Buffer> {
+  async #transfer(session: TransferSession, what: 'upload' | 'download', name: string, idleMs = Math.max(this.#o.commandTimeoutMs, 2000)): Promise<Buffer> {
     await this.whenReady();
     const ch = this.#channel;
     if (!ch) throw new SerialAtError(SerialAtErrorCodes.PortClosed, `${what} ${name}: port closed`, { file: name });
-    const r = await ch.runTransfer(session, Math.max(this.#o.commandTimeoutMs, 2000));
+    const r = await ch.runTransfer(session, idleMs);
     if (r.ok) {
       this.#status.lastAnswerAt = this.#clock.now();
       return r.data;

@@ -261,12 +261,28 @@ export class SimulatedModem extends EventEmitter<SimEvents> {
   }
 
   /**
-   * The caller speaks (8 kHz linear): what the module's own recording hears. Resolves after the speech's length in
-   * real time (on the modem's clock), as a caller takes that long to say it.
+   * The caller speaks (8 kHz linear), in real time on the modem's clock, 20 ms at a time: what the module's own
+   * recording hears while it runs (speech before AT+QAUDRD / AT+CREC or after the call is not in the file).
+   * Resolves when the last sample has been spoken (or the call ended).
    */
   callerSpeaks(pcm: Int16Array): Promise<void> {
-    if (this.#call?.state === 'active') this.#recording?.chunks.push(pcm);
-    return new Promise((resolve) => this.#clock.setTimeout(resolve, pcm.length / 8));
+    const FRAME = 160;
+    const t0 = this.#clock.now();
+    let pos = 0;
+    return new Promise((resolve) => {
+      const tick = () => {
+        const due = Math.min(pcm.length, Math.floor(((this.#clock.now() - t0) * 8000) / 1000) + FRAME);
+        if (this.#call?.state !== 'active') return resolve();
+        while (pos < due) {
+          const frame = pcm.subarray(pos, Math.min(due, pos + FRAME));
+          this.#recording?.chunks.push(frame);
+          pos += frame.length;
+        }
+        if (pos >= pcm.length) return resolve();
+        this.#clock.setTimeout(tick, 20);
+      };
+      tick();
+    });
   }
 
   /** Bytes used in the file storage. */
@@ -571,7 +587,7 @@ export class SimulatedModem extends EventEmitter<SimEvents> {
       const size = Number(m[2]);
       const room = this.fileStorageBytes - this.fileBytesUsed + (this.files.get(n)?.length ?? 0);
       if (size > room) return cme(20), true;
-      this.#beginUpload('simcom', n, size, 5000);
+      this.#beginUpload('simcom', n, size, 3000);
       this.#write('\r\n>');
       return true;
     }
