@@ -40,7 +40,11 @@ export interface SerialAtConfig {
    * IVR prompts: `pause` (default; AT has no audio path) or `tts`, spoken by the module's own TTS
    * (SIMCom AT+CTTS / Quectel AT+QTTS, chosen by `module`, which must then be simcom or quectel).
    */
-  prompts?: 'pause' | 'tts';
+  prompts?: 'pause' | 'tts' | 'module-file';
+  /** `module`: the module records calls itself (AT+QAUDRD / AT+CREC), the box fetches the file. Needs `module` quectel or simcom. */
+  record?: 'module';
+  /** Digit prompts 0.wav … 9.wav for the values a prompt says (queue position, minutes), played after it. */
+  sayDir?: string;
   /**
    * The module's voice port (second serial device carrying PCM: Quectel AT+QPCMV=1,0, SIMCom AT+CPCMREG=1),
    * e.g. /dev/ttyUSB4. Needs `module` quectel or simcom. With it the box plays, hears and records the call.
@@ -76,8 +80,8 @@ export function extraInitOf(config: Pick<SerialAtConfig, 'module' | 'extraInit' 
 
 /**
  * Reads `--serial`, `--baud`, `--called`, `--stations 801,802`, `--smsc`, `--module simcom|quectel|generic`
- * `--at-init "AT+DDET=1;AT+CLVL=80"` (`;`-separated; `--at-init none` for no extra commands) and
- * `--prompts pause|tts` from
+ * `--at-init "AT+DDET=1;AT+CLVL=80"` (`;`-separated; `--at-init none` for no extra commands),
+ * `--prompts pause|tts|module-file`, `--record module`, `--say-dir <dir>` from
  * `edgebox start` flags. Throws SerialAtError BadOption naming the flag when one is wrong.
  */
 export function serialAtConfigFromFlags(flags: Record<string, string | boolean | undefined>): SerialAtConfig {
@@ -112,12 +116,20 @@ export function serialAtConfigFromFlags(flags: Record<string, string | boolean |
             .map((c) => c.trim())
             .filter(Boolean);
   const prompts = str('prompts');
-  if (prompts !== undefined && prompts !== 'pause' && prompts !== 'tts') {
-    throw new SerialAtError(SerialAtErrorCodes.BadOption, `--prompts must be pause or tts, got ${prompts}`, { param: 'prompts' });
+  if (prompts !== undefined && prompts !== 'pause' && prompts !== 'tts' && prompts !== 'module-file') {
+    throw new SerialAtError(SerialAtErrorCodes.BadOption, `--prompts must be pause, tts or module-file, got ${prompts}`, { param: 'prompts' });
   }
-  if (prompts === 'tts' && family !== 'simcom' && family !== 'quectel') {
-    throw new SerialAtError(SerialAtErrorCodes.BadOption, '--prompts tts needs --module simcom or quectel (the TTS command differs per module)', { param: 'prompts' });
+  if ((prompts === 'tts' || prompts === 'module-file') && family !== 'simcom' && family !== 'quectel') {
+    throw new SerialAtError(SerialAtErrorCodes.BadOption, `--prompts ${prompts} needs --module simcom or quectel (the commands differ per module)`, { param: 'prompts' });
   }
+  const record = str('record');
+  if (record !== undefined && record !== 'module') {
+    throw new SerialAtError(SerialAtErrorCodes.BadOption, `--record must be module, got ${record}`, { param: 'record' });
+  }
+  if (record === 'module' && family !== 'simcom' && family !== 'quectel') {
+    throw new SerialAtError(SerialAtErrorCodes.BadOption, '--record module needs --module simcom or quectel (AT+QAUDRD or AT+CREC)', { param: 'record' });
+  }
+  const sayDir = str('say-dir');
   const voicePort = str('voice-port');
   if (voicePort !== undefined && family !== 'simcom' && family !== 'quectel') {
     throw new SerialAtError(SerialAtErrorCodes.BadOption, '--voice-port needs --module simcom or quectel (AT+CPCMREG or AT+QPCMV turns the voice port on)', { param: 'voice-port' });
@@ -144,7 +156,9 @@ export function serialAtConfigFromFlags(flags: Record<string, string | boolean |
     ...(smsc ? { smsc } : {}),
     ...(family ? { module: family as ModuleFamily } : {}),
     ...(extraInit ? { extraInit: Object.freeze(extraInit) } : {}),
-    ...(prompts ? { prompts: prompts as 'pause' | 'tts' } : {}),
+    ...(prompts ? { prompts: prompts as 'pause' | 'tts' | 'module-file' } : {}),
+    ...(record ? { record: 'module' as const } : {}),
+    ...(sayDir ? { sayDir } : {}),
     ...(voicePort ? { voicePort } : {}),
     ...(rate ? { voiceRate: rate === 'auto' ? ('auto' as const) : (Number(rate) as 8000 | 16000) } : {}),
   });
@@ -169,7 +183,15 @@ export function createSerialAt(
   const voiceTransport = deps.voiceTransport ?? (config.voicePort ? serialPortTransport({ path: config.voicePort, ...(config.baudRate ? { baudRate: config.baudRate } : {}) }) : undefined);
   const voice =
     voiceTransport && family
-      ? { port: new VoicePort({ transport: voiceTransport, clock, ...(deps.logger ? { logger: deps.logger } : {}), rate: config.voiceRate ?? (family === 'quectel' ? 8000 : 'auto') }), family }
+      ? {
+          port: new VoicePort({ transport: voiceTransport, clock, ...(deps.logger ? { logger: deps.logger } : {}), rate: config.voiceRate ?? (family === 'quectel' ? 8000 : 'auto') }),
+          family,
+          ...(config.sayDir ? { sayDir: config.sayDir } : {}),
+        }
+      : undefined;
+  const moduleFiles =
+    family && (config.prompts === 'module-file' || config.record === 'module')
+      ? { family, play: config.prompts === 'module-file', record: config.record === 'module', ...(config.sayDir ? { sayDir: config.sayDir } : {}) }
       : undefined;
   const trunk = new SerialAtTrunk({
     modem,
@@ -180,6 +202,7 @@ export function createSerialAt(
     ...(config.prompts === 'tts' && (config.module === 'simcom' || config.module === 'quectel') ? { tts: config.module } : {}),
     moduleDetectsDigits: turnsDetectorOn(extraInitOf(config)),
     ...(voice ? { voice } : {}),
+    ...(moduleFiles ? { moduleFiles } : {}),
   });
   return { modem, trunk };
 }
