@@ -12,6 +12,7 @@
 //   --net-stats-days    (EDGEBOX_NET_STATS_DAYS, 7)         days the nightly statistics job computes again
 //   --exchange-tls-port (EDGEBOX_EXCHANGE_TLS_PORT, the HTTP port + 1; 0 when that is 0; -1: off)
 //                       the exchange over TLS with a certificate for the exchange key (province and ministry)
+import { systemClock } from '../../drivers/trunk/clock.js';
 import type https from 'node:https';
 import type { Box, BoxOptions } from '../app.js';
 import { addDays, localDay } from '../calendar/time.js';
@@ -56,6 +57,8 @@ export async function installNetwork(box: Box, opts: BoxOptions): Promise<void> 
     role: () => cfg().box.role,
     region: () => cfg().box.region,
     now: box.now,
+    // The box's clock, as the call code takes it (calls/install.ts boxClock).
+    clock: { now: () => box.now().getTime(), setTimeout: systemClock.setTimeout, clearTimeout: systemClock.clearTimeout },
     settings: () => cfg().network,
     log,
   });

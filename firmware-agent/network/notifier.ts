@@ -1,7 +1,13 @@
 // Wakes whoever waits for new outbox rows of a hop (the push loop for 'up', long-polls for a peer).
 // Notifications are coalesced and delivered on the next turn of the event loop, i.e. after the
-// synchronous SQLite transaction that wrote the rows has committed.
+// synchronous SQLite transaction that wrote the rows has committed. Waits end on the injected clock
+// (drivers/trunk/clock.ts, like the call code's), so tests run the exchange's retries and long-polls on
+// simulated time.
+import { type Clock, type TimerHandle, systemClock } from '../../drivers/trunk/clock.js';
+
 export class Notifier {
+  constructor(private readonly clock: Clock = systemClock) {}
+
   readonly #waiters = new Map<string, Set<() => void>>();
   readonly #dirty = new Set<string>();
   #scheduled = false;
@@ -32,13 +38,14 @@ export class Notifier {
     return new Promise((resolve) => {
       let set = this.#waiters.get(hop);
       if (!set) this.#waiters.set(hop, (set = new Set()));
+      let timer: TimerHandle | undefined;
       const done = () => {
-        clearTimeout(timer);
+        this.clock.clearTimeout(timer);
         signal?.removeEventListener('abort', done);
         this.#waiters.get(hop)?.delete(done);
         resolve();
       };
-      const timer = setTimeout(done, ms);
+      timer = this.clock.setTimeout(done, ms);
       signal?.addEventListener('abort', done, { once: true });
       set.add(done);
     });

@@ -33,6 +33,7 @@ import {
 } from './messages.js';
 import { applyAlarmReport } from './alarm-reports.js';
 import { keyFingerprint } from './crypto.js';
+import type { Clock } from '../../drivers/trunk/clock.js';
 import { Notifier } from './notifier.js';
 import { type OriginKey, type OriginKeyLookup, verifyOrigin } from './origin.js';
 import { type HeldTicket, checkHeld } from './policy.js';
@@ -53,6 +54,8 @@ export interface NetworkDeps {
   role: () => Role;
   region: () => string;
   now: () => Date;
+  /** Timers of the exchange (retry backoff, idle and long-poll waits); wall time when not given. */
+  clock?: Clock;
   /** The configuration's network section (config/schema.ts); the defaults when not given. */
   settings?: () => Readonly<BoxConfig['network']>;
   log?: { info(o: object, m?: string): void; warn(o: object, m?: string): void; error(o: object, m?: string): void };
@@ -78,7 +81,7 @@ export function isTransientStoreError(err: unknown): boolean {
 
 export class NetworkService {
   readonly store: NetStore;
-  readonly notifier = new Notifier();
+  readonly notifier: Notifier;
   kb: KbPort | null = null;
   /** Where this box serves the exchange over TLS (install.ts), once it listens. */
   exchangeTlsUrl: string | null = null;
@@ -91,6 +94,7 @@ export class NetworkService {
 
   constructor(readonly deps: NetworkDeps) {
     this.store = new NetStore(deps.db);
+    this.notifier = new Notifier(deps.clock);
     const db = deps.db;
     this.#setTransferred = db.prepare('UPDATE tickets SET transferred_to = ? WHERE rowid = ?');
     this.#applyInSavepoint = db.transaction((env: Envelope, at: Date, changes: TicketChange[]) => this.#applyLocal(env, at, changes));
@@ -479,9 +483,34 @@ export class NetworkService {
    * Verifies the origin signature of every message (one Ed25519 check per origin batch). Throws the first
    * failure: exchange-origin-signature-invalid | exchange-origin-key-unknown (with details.index).
    */
-  verifyOrigins(envs: Envelope[], lookup = this.originKeys()): void {
-    const verified = new Set<string>();
-    envs.forEach((e, i) => verifyOrigin(e, i, lookup, verified));
+  verifyOrigins(envs: Envelope[]): void {
+    const check = this.originChecker();
+    envs.forEach((e, i) => check(e, i));
+  }
+
+  /**
+   * A checker for the messages of one batch, in order. A peer.key that passed the door rules and its own
+   * origin check counts for the messages behind it in the batch (the batch applies in order, so the key is
+   * registered before they are): a key announced and used in one batch verifies.
+   */
+  originChecker(): (env: Envelope, index: number) => void {
+    const base = this.originKeys();
+    const verified = new Map<string, Set<string>>();
+    const announced = new Map<string, OriginKey[]>();
+    const lookup: OriginKeyLookup = (from, fingerprint) => {
+      const known = base(from, fingerprint);
+      const more = announced.get(from)?.filter((k) => this.#fingerprint(k.publicKey) === fingerprint) ?? [];
+      if (more.length === 0) return known === undefined && announced.has(from) ? null : known;
+      const all = known ? [known, ...more] : more;
+      return all.find((k) => k.revokedAt) ?? all[0];
+    };
+    return (env, index) => {
+      verifyOrigin(env, index, lookup, verified);
+      if (env.kind === 'peer.key') {
+        const b = env.body as PeerKeyBody;
+        announced.set(b.region, [...(announced.get(b.region) ?? []), { publicKey: b.publicKey, revokedAt: b.revokedAt }]);
+      }
+    };
   }
 
   #peerKeyBody(region: string, role: string, publicKey: string, enrolledAt: string, revokedAt: string | null): PeerKeyBody {
@@ -503,6 +532,24 @@ export class NetworkService {
       if (role === 'province') this.send(newEnvelope<PeerKeyBody>('peer.key', self.address, '^', at, body), at, self);
       this.send(newEnvelope<PeerKeyBody>('peer.key', self.address, '*', at, body), at, self);
     }
+  }
+
+  /**
+   * A province tells its cities its upstream's key (the ministry's) once per key: a city paired before its
+   * province paired with the ministry learns it this way. Checked by the uplink before each pull.
+   */
+  announceUpstreamKeyIfNew(): void {
+    if (this.deps.role() !== 'province') return;
+    const id = this.store.identity();
+    if (!id?.upstream_address || !id.upstream_key || !id.upstream_role) return;
+    const fp = `upstream-key-announced:${this.#fingerprint(id.upstream_key)}`;
+    if (this.meta(fp) === 1) return;
+    const at = this.deps.now();
+    this.deps.db.transaction(() => {
+      const body = this.#peerKeyBody(id.upstream_address!, id.upstream_role!, id.upstream_key!, id.paired_at ?? at.toISOString(), null);
+      this.send(newEnvelope<PeerKeyBody>('peer.key', this.address(), '*', at, body), at);
+      this.setMeta(fp, 1);
+    })();
   }
 
   /** Queues for a newly paired box below every key this box holds (before anything else it is sent). */

@@ -10,8 +10,7 @@
 //   /healthz instead of blocking the queue forever.
 // - Both loops check the stop flag and every wait ends on stop.
 import type { AppError } from '../errors.js';
-import { type Envelope, checkEnvelope, checkMessageTime } from './messages.js';
-import { type OriginKeyLookup, verifyOrigin } from './origin.js';
+import { checkEnvelope, checkMessageTime } from './messages.js';
 import { checkPulled } from './policy.js';
 import { NetworkError, type UpstreamClient } from './client.js';
 import type { NetworkService } from './service.js';
@@ -140,6 +139,7 @@ export class Uplink {
   async #pullOnce(): Promise<'busy' | 'idle'> {
     const id = this.net.store.identity();
     if (!id?.upstream_url) return 'idle';
+    this.net.announceUpstreamKeyIfNew();
     const res = await this.client.pull(id.pull_cursor, this.o.pollWaitSeconds, this.o.batchSize, this.#abort.signal);
     const now = this.net.deps.now();
     if (res.messages.length > 0) {
@@ -148,30 +148,21 @@ export class Uplink {
       // A message of a kind only a box below may send, or an article not owned at or above the upstream, is
       // refused the same way: recorded, logged, skipped, nothing applied. So is one too old to be told from a
       // repeat once its id is pruned (exchange-message-expired, docs/exchange.md §Retention).
-      // Each message's origin signature is verified too (docs/exchange.md §2.2); a peer.key applies before
-      // the messages behind it, so the keys are read again after one. A message whose origin's key has
+      // Each message's origin signature is verified too (docs/exchange.md §2.2); a peer.key counts for the
+      // messages behind it in the batch (they apply in order). A message whose origin's key has
       // not arrived yet is not applied: the batch stops before it, and it is asked for again later.
       const envs = [];
       const upstream = id.upstream_address ?? '';
       let cursor = res.cursor;
       let held: Error | null = null;
-      let keys = this.net.originKeys();
-      const verified = new Set<string>();
-      let pendingKeys: Envelope[] = [];
+      const checkOrigin = this.net.originChecker();
       for (const [i, m] of res.messages.entries()) {
         try {
           const env = checkEnvelope(m.message, i);
           checkPulled(env, i, upstream);
           checkMessageTime(env, i, now, this.net.maxMessageAgeMs());
-          if (pendingKeys.length > 0 && verifyNeedsKeys(env, keys)) {
-            // Keys announced earlier in this batch: apply them first.
-            this.net.applyBatch(envs.splice(0), 'up');
-            pendingKeys = [];
-            keys = this.net.originKeys();
-          }
-          verifyOrigin(env, i, keys, verified);
+          checkOrigin(env, i);
           envs.push(env);
-          if (env.kind === 'peer.key') pendingKeys.push(env);
         } catch (err) {
           if ((err as AppError).code === 'exchange-origin-key-unknown') {
             cursor = i > 0 ? res.messages[i - 1]!.seq : id.pull_cursor;
@@ -198,10 +189,4 @@ export class Uplink {
     this.net.store.upstreamContact(now);
     return res.messages.length > 0 || this.o.pollWaitSeconds > 0 ? 'busy' : 'idle';
   }
-}
-
-/** True when the origin key of `env` is not among `keys` (a peer.key earlier in the batch may bring it). */
-function verifyNeedsKeys(env: Envelope, keys: OriginKeyLookup): boolean {
-  const key = env.sig?.key;
-  return typeof key === 'string' && !keys(env.from, key);
 }

@@ -4,7 +4,8 @@
 //   network.catch-up          a city box with N report messages queued during an outage (default 10,000)
 //                             pairs with its province and drains them: messages per second from the
 //                             moment the link is up until the province has applied the last one
-//                             (signed batches of 200, idempotent apply, onward outbox rows written).
+//                             (batches of 200 signed per request and at their origin, verified, idempotent
+//                             apply, onward outbox rows written; the sender's delivered marks are not fsync'd).
 //   network.catch-up.ceiling  the same envelopes, batches and HTTP client posted to a bare fastify server
 //                             that parses the JSON and answers, with no store and no signature.
 //   network.ministry-ingest   the ministry applying signed batches of ticket reports from a province back
@@ -126,7 +127,7 @@ export async function run(opts: NetworkBenchOptions = {}): Promise<Figure[]> {
       messages: queued,
       seconds: round(catchUpS),
       ops_per_s: round(queued / catchUpS),
-      note: 'signed batches of 200, applied idempotently with onward outbox rows, synchronous=FULL; time includes pairing',
+      note: 'batches of 200 signed per request and at their origin (one Ed25519 signature per batch, Merkle paths), verified at the province, applied idempotently with onward outbox rows in one transaction per batch, synchronous=FULL; time includes pairing',
     };
 
     // --- ceiling: the same envelopes and batches to a server with no store and no signature

@@ -1,5 +1,7 @@
 // The uplink against a scripted upstream: transient failures are retried with backoff, an unsigned answer
 // is not trusted, and a message refused for its content is isolated and set aside while the rest go through.
+// The uplink's waits run on a simulated clock (VirtualClock): the production backoff (1 s doubling up to
+// 5 min) and idle wait (5 s) pass in no real time; only the HTTP round trips are real.
 import Fastify from 'fastify';
 import t from 'tap';
 import type { RegionTable } from '../../firmware-agent/regions/regions.js';
@@ -9,6 +11,7 @@ import { newEnvelope } from '../../firmware-agent/network/messages.js';
 import { NetworkService } from '../../firmware-agent/network/service.js';
 import { Uplink } from '../../firmware-agent/network/sync.js';
 import { openDb } from '../../firmware-agent/store/db.js';
+import { VirtualClock } from '../../drivers/trunk/clock.js';
 import type { TicketService } from '../../firmware-agent/tickets/service.js';
 
 t.test('transient failures are retried, unsigned answers distrusted, and a poisoned message set aside', async (t) => {
@@ -39,7 +42,9 @@ t.test('transient failures are retried, unsigned answers distrusted, and a poiso
   const url = await server.listen({ host: '127.0.0.1', port: 0 });
 
   const db = openDb({ file: ':memory:' });
+  const clock = new VirtualClock();
   const net = new NetworkService({
+    clock,
     db,
     tickets: { publishCommitted() {} } as unknown as TicketService,
     regions: {} as RegionTable,
@@ -61,14 +66,23 @@ t.test('transient failures are retried, unsigned answers distrusted, and a poiso
   const warnings: string[] = [];
   const log = { info() {}, warn: (_o: object, m?: string) => void warnings.push(m ?? ''), error: (_o: object, m?: string) => void warnings.push(m ?? '') };
   const client = new UpstreamClient({ store: net.store, address: () => '623000', now: () => new Date() });
-  const uplink = new Uplink(net, client, { retryBaseMs: 5, retryMaxMs: 40, idleMs: 20, pollWaitSeconds: 0, batchSize: 5 }, log);
+  // Half of each backoff is fixed, the rest random: with random() = 0 the waits are exactly 0.5 s, 1 s, 2 s...
+  const uplink = new Uplink(net, client, { retryBaseMs: 1000, retryMaxMs: 300_000, idleMs: 5000, pollWaitSeconds: 0, batchSize: 5 }, log, () => 0);
+  const start = clock.now();
   uplink.start();
-  const deadline = Date.now() + 10_000;
-  while (net.store.depth().n > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  // Simulated time moves in steps of 100 ms between turns of the event loop that let the real HTTP round
+  // trips complete; bounded by simulated time (an hour), not by the wall clock.
+  while (net.store.depth().n > 0 && clock.now() - start < 3_600_000) {
+    await clock.advance(100);
+    await new Promise((r) => setImmediate(r));
+  }
+  const drainedAfterMs = clock.now() - start;
   await uplink.stop();
   await server.close();
 
   t.equal(net.store.depth().n, 0, 'the outbox drained');
+  // Two 503s, then an unsigned answer: three consecutive push failures wait 0.5 s, 1 s and 2 s of simulated time.
+  t.ok(drainedAfterMs >= 3500, `the retries waited their backoff in simulated time (${drainedAfterMs} ms)`);
   t.equal(net.store.depth().rejected, 1, 'one message set aside');
   const rejected = db.prepare('SELECT id, rejected_code FROM net_outbox WHERE rejected_code IS NOT NULL').get() as { id: string; rejected_code: string };
   t.same(rejected, { id: poison, rejected_code: 'exchange-body-invalid' });
