@@ -27,6 +27,7 @@ import { promisify } from 'node:util';
 import { alawToLinear } from '../../drivers/media/alaw.js';
 import { loadPromptAlaw } from '../../drivers/media/wav.js';
 import type { PcmFamily } from '../../drivers/serial-at/modem.js';
+import { isSerialAtError } from '../../drivers/serial-at/errors.js';
 import { SerialAtGroup } from '../../drivers/serial-at/group.js';
 import type { CallerScript } from '../../drivers/simulator/callers.js';
 import { CallCenter } from '../../firmware-agent/calls/center.js';
@@ -45,7 +46,8 @@ export interface GsmRigSettings {
   promptMs?: number;
   untilLimitMs?: number;
   family?: PcmFamily;
-  profile?: 'voice-port' | 'module-files';
+  /** `plain`: no voice port, no TTS, no files — silent prompts, the module's detector, no recording. */
+  profile?: 'voice-port' | 'module-files' | 'plain';
   /** Modules answering 12328 (default 2). */
   modules?: number;
 }
@@ -126,12 +128,13 @@ export function gsmRig(settings: GsmRigSettings = {}): (options?: RigOptions) =>
           await gsmVoiceRig({
             family,
             clock,
-            ...(profile === 'module-files' ? { voice: false as const } : {}),
+            ...(profile !== 'voice-port' ? { voice: false as const } : {}),
             trunk: {
               channel: `gsm${i}`,
               called,
               stations: STATIONS,
               ...(profile === 'module-files' ? { voice: undefined, moduleFiles: { family, play: true, record: true, promptsDir: prompts.cut } } : {}),
+              ...(profile === 'plain' ? { voice: undefined } : {}),
             },
           }),
         );
@@ -217,12 +220,19 @@ export function gsmRig(settings: GsmRigSettings = {}): (options?: RigOptions) =>
 
     const db = openDb({ file: ':memory:' });
     const tickets: Rig['tickets'] = [];
+    const sms: NonNullable<Rig['sms']> = [];
     let seq = 0;
     const center = new CallCenter({
       db,
       driver: observed,
       config,
       clock,
+      sms: (to, text, ticketNumber) => {
+        sms.push({ to, text, ticketNumber });
+        lines[0]!.modem.sendSms(to, text).catch((e: unknown) => {
+          if (!isSerialAtError(e, 'SERIAL_AT_STOPPED')) errors.push(e); // the rig closed before it went out
+        });
+      },
       tickets: {
         create(input) {
           const number = `623000202611300${String(++seq).padStart(4, '0')}`;
@@ -255,6 +265,7 @@ export function gsmRig(settings: GsmRigSettings = {}): (options?: RigOptions) =>
     const rig: GsmRig = {
       center,
       tickets,
+      sms,
       events,
       lines,
       group,

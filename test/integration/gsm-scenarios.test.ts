@@ -6,16 +6,56 @@
 //  - a Quectel module without one: the prompts are uploaded to the module (AT+QFUPL) and played there
 //    (AT+QPSND), keys come from the module's detector, voicemail is the module's own recording (AT+QAUDRD)
 //    fetched with AT+QFDWL — play 'module-file', digits 'module', record 'module'.
-// Neither can transfer (the flow's fallback C1) and agents sit at the gateway's local audio ports.
+//  - a SIMCom module with neither (no voice port, no TTS, no files): silent prompts, the module's detector, no
+//    recording — the gateway the issue found hanging up on distress callers.
+// None can transfer (the flow's fallback C1) and agents sit at the gateway's local audio ports.
 import fs from 'node:fs';
 import t from 'tap';
+import { nextOpening, weekdayCalendar } from '../../firmware-agent/calls/hours.js';
 import { gsmRig } from './gsm-rig.js';
-import { mondayNight, scenarioSuite } from './scenarios.js';
+import { mondayNight, nextEvent, scenarioSuite } from './scenarios.js';
 
 t.test('SIMCom module with a voice port', async (t) => scenarioSuite(t, gsmRig({ scale: 10, family: 'simcom', profile: 'voice-port' })));
 t.test('Quectel module with prompts and recordings stored on the module', async (t) =>
   scenarioSuite(t, gsmRig({ scale: 10, family: 'quectel', profile: 'module-files' })),
 );
+
+t.test('SIMCom module that can neither play nor record', async (t) => scenarioSuite(t, gsmRig({ scale: 10, family: 'simcom', profile: 'plain' })));
+
+t.test('on a gateway that can neither transfer nor play, a distress caller reaches an agent ahead of five queued callers', async (t) => {
+  const h = await gsmRig({ scale: 10, profile: 'plain', modules: 6 })({ config: { queue: { maxWaitMs: 3_600_000 } } });
+  t.teardown(() => h.close());
+  t.match(h.center.capabilities, { play: 'none', transfer: false, record: false, digits: 'module' });
+  h.agent(1, 'break', '801', { talkMs: 3000 });
+  const queued = [1, 2, 3, 4, 5].map((i) => h.caller({ caller: `1380000000${i}`, presses: ['3'] }));
+  for (const q of queued) await h.time.until(nextEvent(h, 'call.routed', (e) => e.callId === q.call.callId && e.route === 'queue'));
+  t.equal(h.center.acd.queueSnapshot().waiting.length, 5, 'five callers wait, each on a module of the gateway');
+  const distress = h.caller({ caller: '13900000009', presses: ['1'] });
+  await h.time.until(nextEvent(h, 'call.routed', (e) => e.callId === distress.call.callId && e.route === 'queue'));
+  const offered = nextEvent(h, 'call.offered');
+  h.center.acd.setState({ agentId: 1, name: 'agent1', state: 'ready' });
+  const pop = await h.time.until(offered);
+  t.equal(pop.callId, distress.call.callId, 'the first free agent gets the distress caller, not the five who waited longer');
+  t.equal(pop.distress, true, 'and the desk shows it as water distress');
+  t.ok(h.tickets.some((x) => x.callId === distress.call.callId && x.urgent), 'an urgent ticket was filed at once');
+  for (const q of queued) q.call.hangup();
+  await h.time.until(Promise.all([distress.done, ...queued.map((q) => q.done)]));
+});
+
+t.test('on a gateway that cannot record, an after-hours call is a ticket, a callback for the next working day and an SMS the module sends', async (t) => {
+  const h = await gsmRig({ scale: 10, profile: 'plain' })({ start: mondayNight });
+  t.teardown(() => h.close());
+  const sent = new Promise<{ destination: { value: string }; text: string }>((r) => h.lines[0]!.sim.once('sent', r));
+  const { done } = h.caller({ caller: '13300000001', presses: ['2'] });
+  const log = await h.time.until(done);
+  const ticket = h.tickets.find((x) => x.callId === log.callId)!;
+  t.ok(ticket, 'a ticket from the missed call');
+  const task = h.center.callbacks.list('pending').find((x) => x.call_id === log.callId);
+  t.equal(task?.due_at, nextOpening(mondayNight, h.center.config.ivr.hours, weekdayCalendar), 'called back at the next opening');
+  const sms = await h.time.until(sent);
+  t.equal(sms.destination.value, '13300000001');
+  t.match(sms.text, ticket.number, 'the SMS the module sent carries the ticket number');
+});
 
 t.test('over the voice port, a distress caller hears the 12395 announcement as audio and reaches the agent', async (t) => {
   const h = await gsmRig({ scale: 10 })();
