@@ -1,4 +1,4 @@
-// `edgebox provision [--answers FILE] [--data DIR] [--json]`: detect the hardware, ask (or read from FILE,
+// `edgebox provision [--answers FILE] [--serial PATH]… [--data DIR] [--json]`: detect the hardware, ask (or read from FILE,
 // JSON or YAML) the driver, identity, business hours, hotline numbers, first accounts and pairing, apply what
 // differs, then run the self-test (docs/technician.md §Provisioning). Exit status 0 when the self-test passes.
 import fs from 'node:fs';
@@ -21,7 +21,14 @@ function readAnswersFile(file: string): unknown {
 export async function provisionCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { answers: { type: 'string' }, data: { type: 'string' }, json: { type: 'boolean', default: false }, 'probe-timeout-ms': { type: 'string' } },
+    options: {
+      answers: { type: 'string' },
+      data: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      // Ports serialport's list does not show (a udev symlink, a pty, a port without USB ids) are probed too.
+      serial: { type: 'string', multiple: true },
+      'probe-timeout-ms': { type: 'string' },
+    },
     strict: true,
   });
   const dataDir = dataDirOf(values);
@@ -46,7 +53,7 @@ export async function provisionCommand(argv: string[]): Promise<number> {
   const named = (k: string) => (doc && typeof doc === 'object' && typeof (doc as Record<string, unknown>)[k] === 'string' ? ((doc as Record<string, unknown>)[k] as string) : undefined);
 
   say(`edgebox provision: ${dataDir}${cur.provisioned ? ` (provisioned ${cur.provisioned}; Enter keeps each current value / 回车保留当前值)` : ''}`);
-  const extra = [named('serial') ?? cur.trunk.serial].filter((s): s is string => !!s);
+  const extra = [...(values.serial ?? []), named('serial') ?? cur.trunk.serial].filter((s): s is string => !!s);
   const hardware = await detectHardware({ extraSerial: extra, dchannel: named('dchannel') ?? cur.trunk.dchannel, ...(probeTimeout ? { timeoutMs: probeTimeout } : {}) });
   say(formatHardware(hardware));
 
