@@ -155,6 +155,11 @@ t.test('an alarm raised and cleared: banner, SMS to the duty technician, the pro
     t.match(await page.textContent('#tech-figures div[data-figure="diskFreePercent"] dd'), /^[\d.]+$/, 'the data disk figure');
     t.match(await page.textContent('#tech-figures div[data-figure="modemSignalRssi"] dd'), /^\d+$/, 'the modem signal the simulator reports');
     t.equal(await page.textContent('#tech-figures div[data-figure="trunkUp"] dd'), '是');
+    // The self-test section (GET /api/admin/selftest): the box asks the modem it holds.
+    await page.waitForSelector('#tech-selftest tr[data-check="store"][data-ok="true"]');
+    t.equal(await page.textContent('#tech-selftest tr[data-check="sim"] .value'), 'READY', 'the simulated SIM as the modem reports it');
+    t.match(await page.textContent('#tech-selftest tr[data-check="signal"] .value'), /^rssi=\d+ · dbm=-\d+$/, 'the signal as the modem reports it');
+    t.equal(await page.locator('#tech-selftest tr[data-ok="false"] .hint:empty').count(), 0, 'every failed check says what to do');
     await page.waitForSelector('#tech-jobs tr[data-job="alarm-sample"]');
     t.match(await page.textContent('#tech-jobs tr[data-job="alarm-sample"]'), '0 * * * * *', 'the sample is a job of the jobs table');
     await shot(page, '71-technician-page');

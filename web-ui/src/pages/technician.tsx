@@ -19,6 +19,8 @@ const dict = {
   ok: ['正常', 'OK'],
   failed: ['异常', 'Failed'],
   notYet: ['本机暂不提供此功能', 'Not available on this box yet'],
+  allOk: ['全部检查通过', 'Every check passed'],
+  someFailed: ['有检查未通过', 'Some checks failed'],
   runSelftest: ['重新自检', 'Run again'],
   alarms: ['本机告警', 'Alarms of this box'],
   active: ['当前告警', 'Active'],
@@ -94,17 +96,26 @@ interface Job {
   nextRun: string | null;
   lastRun: { startedAt: string; durationMs: number; outcome: 'ok' | 'failed'; error: string | null } | null;
 }
+/** GET /api/admin/selftest (docs/technician.md §Self-test). */
 interface SelftestCheck {
   name: string;
   ok: boolean;
-  value?: unknown;
-  hint?: string | null;
+  value: unknown;
+  hint: string | null;
+}
+interface SelfTest {
+  ok: boolean;
+  at: string;
+  source: 'box' | 'direct';
+  checks: SelftestCheck[];
 }
 
 function show(v: unknown): string {
   if (v === null || v === undefined) return s('unknown');
   if (typeof v === 'boolean') return v ? s('yes') : s('no');
-  if (typeof v === 'object') return JSON.stringify(v);
+  if (Array.isArray(v)) return v.map(show).join(', ');
+  // A check's measured value is often an object ({rssi, dbm}, {freeMB, freePercent, path}): key=value pairs.
+  if (typeof v === 'object') return Object.entries(v as Record<string, unknown>).map(([k, x]) => `${k}=${x !== null && typeof x === 'object' ? JSON.stringify(x) : show(x)}`).join(' · ');
   return String(v);
 }
 
@@ -151,7 +162,7 @@ export function TechnicianPage() {
   const [alarms, setAlarms] = useState<{ active: Alarm[]; history: Alarm[] } | null>(null);
   const [sample, setSample] = useState<Sample | null>(null);
   const [hz, setHz] = useState<{ status: string; role: string; warnings?: string[] } | null>(null);
-  const selftest = useOptional<{ ok?: boolean; checks: SelftestCheck[] }>('/api/admin/selftest', tick);
+  const selftest = useOptional<SelfTest>('/api/admin/selftest', tick);
   const jobs = useOptional<{ timezone: string; jobs: Job[] }>('/api/admin/jobs', tick);
   const [below, setBelow] = useState<BelowAlarm[] | null>(null);
 
@@ -205,6 +216,13 @@ export function TechnicianPage() {
         ) : selftest.error ? (
           <ErrorBox error={selftest.error} />
         ) : selftest.data ? (
+          <>
+          <p id="tech-selftest-summary">
+            <span class={selftest.data.ok ? 'check-ok' : 'check-fail'}>{selftest.data.ok ? s('allOk') : s('someFailed')}</span>{' '}
+            <span class="muted">
+              {fmtTime(selftest.data.at)}
+            </span>
+          </p>
           <table class="list">
             <thead>
               <tr>
@@ -216,16 +234,19 @@ export function TechnicianPage() {
             </thead>
             <tbody>
               {(selftest.data.checks ?? []).map((c) => (
-                <tr key={c.name} data-check={c.name}>
+                <tr key={c.name} data-check={c.name} data-ok={String(c.ok)}>
                   <td>{c.name}</td>
-                  <td class={c.ok ? 'check-ok' : 'check-fail'}>{c.ok ? s('ok') : s('failed')}</td>
-                  <td>{show(c.value)}</td>
-                  <td>{c.ok ? '' : (c.hint ?? '')}</td>
+                  <td class={c.ok ? 'check-ok result' : 'check-fail result'}>{c.ok ? s('ok') : s('failed')}</td>
+                  <td class="value">{show(c.value)}</td>
+                  <td class="hint">{c.ok ? '' : (c.hint ?? '')}</td>
                 </tr>
               ))}
             </tbody>
           </table>
-        ) : null}
+          </>
+        ) : (
+          <p class="muted">{s('running')}…</p>
+        )}
         {selftest.data !== 'missing' ? (
           <button onClick={() => setTick((n) => n + 1)} id="tech-selftest-run">
             {s('runSelftest')}
