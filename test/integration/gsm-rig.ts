@@ -133,6 +133,8 @@ export function gsmRig(settings: GsmRigSettings = {}): (options?: RigOptions) =>
               channel: `gsm${i}`,
               called,
               stations: STATIONS,
+              // A silent prompt lasts as long as the rig's cut prompts (scenario time scaled like them).
+              promptPauseMs: wall(promptMs),
               ...(profile === 'module-files' ? { voice: undefined, moduleFiles: { family, play: true, record: true, promptsDir: prompts.cut } } : {}),
               ...(profile === 'plain' ? { voice: undefined } : {}),
             },

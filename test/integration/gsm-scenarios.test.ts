@@ -28,7 +28,8 @@ t.test('on a gateway that can neither transfer nor play, a distress caller reach
   t.match(h.center.capabilities, { play: 'none', transfer: false, record: false, digits: 'module' });
   h.agent(1, 'break', '801', { talkMs: 3000 });
   const queued = [1, 2, 3, 4, 5].map((i) => h.caller({ caller: `1380000000${i}`, presses: ['3'] }));
-  for (const q of queued) await h.time.until(nextEvent(h, 'call.routed', (e) => e.callId === q.call.callId && e.route === 'queue'));
+  // The five ring at once, each on its own module: listen for all of them before any is routed.
+  await h.time.until(Promise.all(queued.map((q) => nextEvent(h, 'call.routed', (e) => e.callId === q.call.callId && e.route === 'queue'))));
   t.equal(h.center.acd.queueSnapshot().waiting.length, 5, 'five callers wait, each on a module of the gateway');
   const distress = h.caller({ caller: '13900000009', presses: ['1'] });
   await h.time.until(nextEvent(h, 'call.routed', (e) => e.callId === distress.call.callId && e.route === 'queue'));
