@@ -8,6 +8,7 @@ import type { BoxServices } from './box.js';
 import { WorkCalendar } from './calendar/workdays.js';
 import type { Role } from './config/schema.js';
 import { openConfig, regionAllowed, writeFileDurably } from './config/store.js';
+import { configRoutes } from './config/routes.js';
 import { trunkFlags } from './config/trunk.js';
 import { secureDataDir } from './data-dir.js';
 import { Health } from './health/health.js';
@@ -139,6 +140,7 @@ export async function createBox(opts: BoxOptions): Promise<Box> {
   await http.register(ticketRoutes, { box: services });
   await http.register(referenceRoutes, { box: services });
   await http.register(adminRoutes, { box: services });
+  await http.register(configRoutes, { box: services });
 
   let closed = false;
   const box: Box = {

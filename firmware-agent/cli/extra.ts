@@ -21,4 +21,5 @@ export function registerExtraCommands(commands: Map<string, Command>): void {
   commands.set('restore', async (argv) => (await import('./backup.js')).restoreCommand(argv));
   commands.set('selftest', async (argv) => (await import('./selftest.js')).selftestCommand(argv));
   commands.set('provision', async (argv) => (await import('./provision.js')).provisionCommand(argv));
+  commands.set('config', async (argv) => (await import('./config.js')).configCommand(argv));
 }

@@ -7,8 +7,9 @@ import { userCommand } from './user.js';
 export const usage = `usage: edgebox <command> [options]
 
 commands:
-  start [--port N] [--host ADDR] [--data DIR] [--role city|province|ministry] [--region CODE]
-        run the box (defaults: port 8328 or $EDGEBOX_PORT, data ./data or $EDGEBOX_DATA)
+  start [--port N] [--host ADDR] [--data DIR] [--role city|province|ministry] [--region CODE] [--demo]
+        [--driver NAME --serial PATH | --dchannel PATH ...]  (trunk flags are written into config.json)
+        run the box (--demo: with the demo knowledge base) (defaults: port 8328 or $EDGEBOX_PORT, data ./data or $EDGEBOX_DATA)
   user add --username NAME --role ROLE [--department NAME|ID] [--display-name TEXT] [--password-stdin] [--data DIR]
         create an account from the shell; prints a generated password unless --password-stdin
   user list [--data DIR]
@@ -35,6 +36,14 @@ commands:
         consistent online backup (store and settings, one file with a manifest) into DIR or <data>/backups
   restore FILE [--no-start] [--json] [--data DIR]
         check a backup (manifest, checksums, build), stop the box, keep the current store aside, restore, start
+  provision [--answers FILE] [--serial PATH]... [--json] [--data DIR]
+        bring a box up: hardware, driver, identity, business hours, hotline numbers, first accounts, pairing,
+        then the self-test; interactive (Chinese and English) without --answers (JSON or YAML)
+  selftest [--json] [--data DIR]
+        store, disk, clock, configuration, trunk (modem, SIM, signal, registration; or E1), prompts, upstream,
+        outbox, backup — asks the running box, probes directly otherwise; exit status 1 when a check fails
+  config get [KEY] | set KEY VALUE | validate [--data DIR]
+        read or change the configuration (dotted keys, JSON values; validated and audited)
 `;
 
 export function dataDirOf(values: { data?: string | undefined }): string {

@@ -49,7 +49,7 @@ export interface ConfigChange {
 
 /** Applies changes to several keys as one validated write with one audit record per changed key. */
 export function changeSettings(store: ConfigStore, db: Db, actor: Actor, changes: { key: string; value: unknown }[], now: Date, note?: string): ConfigChange[] {
-  const cur = store.current();
+  const cur = store.refresh();
   const olds = changes.map((c) => {
     try {
       return getSetting(cur, c.key);

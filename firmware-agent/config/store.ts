@@ -67,6 +67,8 @@ export interface ConfigStore {
    * transaction that wraps it (config/edit.ts). Throws ConfigError before writing anything when invalid.
    */
   updateSync(change: (draft: BoxConfig) => void): Readonly<BoxConfig>;
+  /** Re-reads the file (a change another process made) and returns the configuration then in force. */
+  refresh(): Readonly<BoxConfig>;
 }
 
 /**
@@ -87,11 +89,23 @@ export async function openConfig(dataDir: string, initial: Partial<{ role: BoxCo
   let cfg = validateConfig(withDefaults(db.data as unknown as Record<string, unknown>), file);
   db.data = structuredClone(cfg) as BoxConfig;
   if (!exists) await db.write();
+  // A change starts from the file as it is now, so one made meanwhile by `edgebox config set` (another
+  // process) is kept, not overwritten with this process's older copy. A file that no longer validates is
+  // not taken: the change then starts from the configuration in force.
+  const fromDisk = (): Readonly<BoxConfig> => {
+    try {
+      cfg = validateConfig(withDefaults(JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>), file);
+    } catch {
+      /* keep cfg */
+    }
+    return cfg;
+  };
   return {
     file,
     current: () => cfg,
+    refresh: fromDisk,
     async update(change) {
-      const draft = structuredClone(cfg) as BoxConfig;
+      const draft = structuredClone(fromDisk()) as BoxConfig;
       change(draft);
       const next = validateConfig(draft, 'configuration change');
       db.data = structuredClone(next) as BoxConfig;
@@ -100,7 +114,7 @@ export async function openConfig(dataDir: string, initial: Partial<{ role: BoxCo
       return cfg;
     },
     updateSync(change) {
-      const draft = structuredClone(cfg) as BoxConfig;
+      const draft = structuredClone(fromDisk()) as BoxConfig;
       change(draft);
       const next = validateConfig(draft, 'configuration change');
       writeFileDurably(file, `${JSON.stringify(next, null, 2)}\n`);
