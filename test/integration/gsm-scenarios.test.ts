@@ -91,3 +91,18 @@ t.test("stored on the module: the prompts are uploaded once, played there, and t
   t.notOk([...line.sim.files.keys()].some((n) => n.startsWith('UFS:r')), 'the recording was deleted on the module once fetched');
   t.equal(h.tickets.length, 1, 'the voicemail is a ticket');
 });
+
+t.test('a voicemail the module recorded but could not hand over (transfer cut) becomes the missed-call ticket with its callback', async (t) => {
+  const h = await gsmRig({ scale: 10, family: 'quectel', profile: 'module-files' })({ start: mondayNight });
+  t.teardown(() => h.close());
+  for (const l of h.lines) l.sim.truncateNextDownload = 100;
+  const { done } = h.caller({ caller: '13300000002', presses: ['2'], voicemailMs: 10_000 });
+  const log = await h.time.until(done);
+  const rec = h.center.records.get(log.callId)!;
+  t.equal(rec.call.voicemail_file, null, 'no voicemail file is claimed');
+  const ticket = h.tickets.find((x) => x.callId === log.callId);
+  t.ok(ticket, 'the missed call is the ticket');
+  t.equal(h.center.callbacks.list('pending').find((x) => x.call_id === log.callId)?.reason, 'missed-call', 'with a callback task');
+  t.equal(h.sms?.filter((m) => m.to === '13300000002').length, 1, 'and the SMS with its number');
+  t.match(h.lines.map((l) => l.modem.status.lastProblem ?? '').join(' '), /stopped short/, 'the cut transfer is on the modem status');
+});
