@@ -8,6 +8,7 @@ import { AppError } from '../../firmware-agent/errors.js';
 import { UpstreamClient } from '../../firmware-agent/network/client.js';
 import { canonicalResponse, generateKeyPair, sign } from '../../firmware-agent/network/crypto.js';
 import { type ArticleBody, type Envelope, newEnvelope } from '../../firmware-agent/network/messages.js';
+import { signEnvelope } from '../../firmware-agent/network/origin.js';
 import { checkPulled, checkPushed } from '../../firmware-agent/network/policy.js';
 import { type KbPort, NetworkService } from '../../firmware-agent/network/service.js';
 import { Uplink } from '../../firmware-agent/network/sync.js';
@@ -84,11 +85,13 @@ t.test('pulled down: no reports or statistics; articles only from the upstream o
 
 t.test('a city’s uplink skips and records what its upstream may not send it, and applies the rest', async (t) => {
   const upKey = generateKeyPair();
+  // The ministry's key, as the city's province announced it (peer.key): its article is origin-signed.
+  const ministryKey = generateKeyPair();
   const served = [
     { seq: 1, message: newEnvelope('ticket.report', '620000', '^', at, { ticket: snapshot, action: 'create' }) },
     { seq: 2, message: stats('620000', '620000') },
     { seq: 3, message: article('440000', { scope: 'province', ownerRegion: '440000', uid: '01a2225b-ef35-7359-8e91-3834155bf3b8' }) },
-    { seq: 4, message: article('000000') },
+    { seq: 4, message: signEnvelope(article('000000'), ministryKey.privateKey, ministryKey.publicKey) },
   ];
   const server = Fastify();
   server.addHook('onSend', async (request, reply, payload) => {
@@ -120,6 +123,7 @@ t.test('a city’s uplink skips and records what its upstream may not send it, a
   net.kb = { upsertUpstream: (a) => (upserted.push(a), { applied: true }), changedSince: () => ({ items: [], rev: 0, more: false }), onChanged() {} } as KbPort;
   net.store.ensureIdentity(new Date());
   net.store.setUpstream({ url, address: '620000', role: 'province', key: upKey.publicKey }, new Date());
+  net.store.upsertOriginKey({ region: '000000', role: 'ministry', publicKey: ministryKey.publicKey, enrolledAt: new Date().toISOString(), revokedAt: null }, '620000', new Date());
   const logged: string[] = [];
   const log = { info() {}, warn() {}, error: (_o: object, m?: string) => void logged.push(m ?? '') };
   const uplink = new Uplink(net, new UpstreamClient({ store: net.store, address: () => '623000', now: () => new Date() }), { retryBaseMs: 5, retryMaxMs: 40, idleMs: 20, pollWaitSeconds: 0, batchSize: 10 }, log);
