@@ -39,6 +39,11 @@ export const errorCatalogue = {
   'answer-text-required': { status: 422, en: 'An immediate answer needs the answer text given to the caller', zh: '即时答复须填写答复内容' },
   'last-admin': { status: 409, en: 'The last enabled admin cannot be disabled or given another role', zh: '不能停用最后一个管理员或更改其角色' },
   'domain-not-found': { status: 404, en: 'No business domain with this code', zh: '行业分类代码不存在' },
+  // Statistics (firmware-agent/stats, docs/statistics.md)
+  'stats-period-invalid': { status: 400, en: 'The report period is not valid (period, at, from, to)', zh: '统计周期无效' },
+  'stats-weights-invalid': { status: 400, en: 'The score weights are not kpiKey:number pairs of known KPIs', zh: '综合得分权重格式无效' },
+  'stats-department-scope': { status: 403, en: 'A department may only read its own figures', zh: '部门用户只能查看本部门统计' },
+  'erlang-input-invalid': { status: 400, en: 'A capacity-planning figure is out of range', zh: '话务容量规划参数超出范围' },
   // Calls (firmware-agent/calls, docs/calls.md)
   'call-not-found': { status: 404, en: 'No call with this id', zh: '通话记录不存在' },
   'agent-not-found': { status: 404, en: 'This user is not an agent of the queue', zh: '该用户不是排队系统中的坐席' },

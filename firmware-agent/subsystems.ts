@@ -26,6 +26,7 @@ export async function installers(): Promise<[name: string, install: Installer][]
     // After the parts whose health it samples (network, SMS, calls).
     ['alarms', installAlarms],
     ['selftest', async (box) => (await import('./selftest/install.js')).installSelftest(box)],
+    ['stats', async (box) => (await import('./stats/install.js')).installStats(box)],
     ['webui', installWebUi],
   ];
 }
