@@ -13,7 +13,7 @@
 //    `tts` set (a module whose firmware has TTS: SIMCom AT+CTTS, Quectel AT+QTTS), a prompt that has
 //    text is spoken by the module instead (UCS2, so Chinese needs no GBK); the prompt ends at the
 //    module's end-of-speech URC, or after an estimate of its length if none comes. A refusal falls
-//    back to the pause. Recorded audio files are never played over AT.
+//    back to the pause. Prompt files reach the caller only through the voice port or stored on the module (below).
 //  - Agents: a GSM gateway cannot ring another line while holding this one without network
 //    services, so agent "stations" are the gateway's local audio ports (handset/headset wired to an
 //    agent position), listed in `stations`; connecting to one succeeds at once. Other stations are
