@@ -22,12 +22,16 @@ export const jtChannels: readonly { code: string; zh: string; en: string; box: r
   { code: 'other', zh: '其他', en: 'Other', box: ['12345', 'walk-in', 'letter'] },
 ];
 
+/** Box channel codes mapped to a JT/T channel other than 'other' (fixed code-table slugs, safe to inline in SQL). */
+const mapped = jtChannels.filter((j) => j.code !== 'other').flatMap((j) => j.box);
+
 /** Which tickets a figure counts; the query parameters of GET /api/stats/tickets. */
 export interface TicketFilter {
   /** Local days, `to` exclusive. */
   from: string;
   to: string;
-  channel?: string[];
+  /** A JT/T 1019.5 channel (jtChannels): the box channel codes it counts; 'other' also takes any unmapped code. */
+  jtChannel?: string;
   type?: string;
   subtype?: string;
   domain?: string;
@@ -105,10 +109,11 @@ const change = (now: number, before: number) => (before > 0 ? round4((now - befo
 export function filterSql(f: Omit<TicketFilter, 'from' | 'to'>): { where: string; params: Record<string, unknown> } {
   const parts: string[] = [];
   const params: Record<string, unknown> = {};
-  if (f.channel) {
-    // An empty list (a JT/T channel the box has no code for) matches nothing.
-    parts.push(f.channel.length ? `channel IN (${f.channel.map((_, i) => `@ch${i}`).join(', ')})` : '0');
-    f.channel.forEach((c, i) => (params[`ch${i}`] = c));
+  if (f.jtChannel) {
+    const j = jtChannels.find((x) => x.code === f.jtChannel);
+    if (!j) parts.push('0');
+    else if (j.code === 'other') parts.push(`channel NOT IN (${mapped.map((c) => `'${c}'`).join(', ')})`);
+    else parts.push(j.box.length ? `channel IN (${j.box.map((c) => `'${c}'`).join(', ')})` : '0');
   }
   if (f.type) (parts.push('type = @type'), (params.type = f.type));
   if (f.subtype) (parts.push('subtype = @subtype'), (params.subtype = f.subtype));
@@ -187,18 +192,18 @@ export function buildReport(db: Db, input: ReportInput): Report {
       .sort()
       .map((prefix) => {
         const code = prefix.padEnd(6, '0');
-        return { key: code, zh: input.regions.get(code)?.name ?? code, filter: { regionPrefix: prefix } };
+        return { key: code, zh: input.regions.get(code)?.name ?? code, members: [prefix], filter: { regionPrefix: prefix } };
       }),
   );
 
-  const jt = table('channel', (seen) => {
-    const rows = jtChannels.map((j) => ({ key: j.code, zh: j.zh, members: [...j.box], filter: { channel: [...j.box] } as Partial<TicketFilter> }));
-    const other = rows.find((r) => r.key === 'other')!;
-    for (const k of seen) {
-      if (!jtChannels.some((j) => j.box.includes(k))) (other.members.push(k), other.filter.channel!.push(k));
-    }
-    return rows;
-  });
+  const jt = table('channel', (seen) =>
+    jtChannels.map((j) => ({
+      key: j.code,
+      zh: j.zh,
+      members: j.code === 'other' ? [...seen].filter((k) => !mapped.includes(k)) : [...j.box],
+      filter: { jtChannel: j.code },
+    })),
+  );
 
   const subtypeList = Object.entries(subtypes).flatMap(([type, list]) => list.map((s) => ({ code: `${type}/${s.code}`, zh: s.zh })));
   const subtypeRows = table("type || '/' || coalesce(subtype, '')", (seen) => {

@@ -15,7 +15,7 @@ import { PlanError, plan } from './erlang.js';
 import { reportCsv, reportXlsx } from './export.js';
 import { parseWeights, computeKpis, compositeScore } from './kpis.js';
 import { PeriodError, parsePeriod, type Period } from './period.js';
-import { buildReport, listTickets, rangeIso, type TicketFilter } from './reports.js';
+import { buildReport, jtChannels, listTickets, rangeIso, type TicketFilter } from './reports.js';
 
 const periodProps = {
   period: { type: 'string', enum: ['day', 'week', 'month', 'quarter', 'year', 'custom'] },
@@ -121,7 +121,7 @@ export const statsRoutes: FastifyPluginAsync<{ box: BoxServices; wrapUpSeconds: 
     },
   );
 
-  app.get<{ Querystring: Omit<TicketFilter, 'channel'> & { channel?: string[]; page?: number; pageSize?: number } }>(
+  app.get<{ Querystring: TicketFilter & { page?: number; pageSize?: number } }>(
     '/api/stats/tickets',
     {
       config: { roles: viewers },
@@ -135,7 +135,7 @@ export const statsRoutes: FastifyPluginAsync<{ box: BoxServices; wrapUpSeconds: 
           properties: {
             from: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' },
             to: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'exclusive' },
-            channel: { type: 'array', items: { type: 'string', maxLength: 16 }, maxItems: 16 },
+            jtChannel: { type: 'string', enum: jtChannels.map((j) => j.code) },
             type: { type: 'string', maxLength: 16 },
             subtype: { type: 'string', maxLength: 32 },
             domain: { type: 'string', maxLength: 32 },
