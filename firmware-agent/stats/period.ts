@@ -22,6 +22,7 @@ export const maxCustomDays = 731;
 export class PeriodError extends Error {
   constructor(readonly code: 'period-invalid', message: string) {
     super(message);
+    this.name = 'PeriodError';
   }
 }
 
