@@ -1,0 +1,77 @@
+// Statistics API input surface (issue 15 §3): generated query strings on every /api/stats route are
+// answered 200 or with a documented error code, never a 500; the capacity planner from the box's own call
+// history and from entered figures.
+import t from 'tap';
+import fc from 'fast-check';
+import fs from 'node:fs';
+import { errorCatalogue } from '../../firmware-agent/errors.js';
+import { localTime } from '../../firmware-agent/calendar/time.js';
+import { plan } from '../../firmware-agent/stats/erlang.js';
+import { staff, startTestBox } from '../helpers/box.js';
+
+const documented = fs.readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8');
+const now = new Date('2026-11-20T04:00:00Z');
+
+t.test('generated query parameters: 200 or a documented refusal', async (t) => {
+  const tb = await startTestBox({ now: () => now });
+  t.teardown(() => tb.close());
+  const s = await staff(tb);
+  const value = fc.oneof(
+    fc.constantFrom('day', 'week', 'month', 'quarter', 'year', 'custom', 'xlsx', 'csv', 'json', '2026-11', '2026-Q4', '2026-W47', '2026', '2026-11-03', '620000', '623000', '1', '-1', '0', 'true'),
+    fc.string({ maxLength: 14 }),
+    fc.integer({ min: -5, max: 100000 }).map(String),
+    fc.date({ min: new Date('1990-01-01'), max: new Date('2110-01-01'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)),
+  );
+  const key = fc.constantFrom('period', 'at', 'from', 'to', 'weights', 'region', 'department', 'format', 'jtChannel', 'regionPrefix', 'overdue', 'page', 'pageSize', 'days', 'callsPerHour', 'aht', 'targetSl', 'blocking', 'nosuch');
+  const path = fc.constantFrom('/api/stats/report', '/api/stats/report.csv', '/api/stats/kpis', '/api/stats/tickets', '/api/stats/agents', '/api/stats/children', '/api/stats/capacity');
+  const who = fc.constantFrom(s.supervisor, s.taxi, tb.admin);
+  let ok = 0;
+  await fc.assert(
+    fc.asyncProperty(path, fc.array(fc.tuple(key, value), { maxLength: 5 }), who, async (p, params, c) => {
+      const qs = new URLSearchParams(params).toString();
+      const res = await c.get(`${p}?${qs}`);
+      if (res.statusCode === 200) {
+        ok += 1;
+        return true;
+      }
+      const code = res.json().error?.code as string | undefined;
+      if (res.statusCode >= 500 || !code || !(code in errorCatalogue) || !documented.includes(`\`${code}\``)) throw new Error(`${p}?${qs} → ${res.statusCode} ${res.body}`);
+      return res.statusCode === errorCatalogue[code as keyof typeof errorCatalogue].status;
+    }),
+    { numRuns: 400 },
+  );
+  t.ok(ok > 0, `${ok} generated requests were answered`);
+});
+
+t.test('capacity planner: the busy hour from the box’s calls, and entered figures', async (t) => {
+  const tb = await startTestBox({ now: () => now });
+  t.teardown(() => tb.close());
+  const s = await staff(tb);
+  const db = tb.box.db;
+  // Two days, each with 6 queued calls at 10:xx local and 2 at 15:xx; answered after 5 s, 170 s of talk.
+  const ins = db.prepare("INSERT INTO calls (id, channel, called, presentation, status, outcome, arrived_at, queued_at, agent_answered_at, ended_at) VALUES (?, 'e1', '12328', 'allowed', 'ended', 'answered', ?, ?, ?, ?)");
+  let n = 0;
+  for (const day of ['2026-11-17', '2026-11-18']) {
+    for (const [h, k] of [[10, 6], [15, 2]] as const) {
+      for (let i = 0; i < k; i++) {
+        const at = localTime(day, 'Asia/Shanghai', h, i * 5).getTime();
+        ins.run(`cap-${n++}`, at, at + 1000, at + 6000, at + 176_000);
+      }
+    }
+  }
+  const res = await s.supervisor.get('/api/stats/capacity?days=28');
+  t.equal(res.statusCode, 200, res.body);
+  const c = res.json();
+  t.equal(c.busyHour.hourOfDay, 10);
+  t.equal(c.busyHour.callsPerHour, 6, '12 calls at 10:xx over 2 days');
+  t.equal(c.busyHour.talkSeconds, 170);
+  const expected = plan({ callsPerHour: 6, ahtSeconds: c.busyHour.ahtSeconds });
+  t.equal(c.plan.seats.seats, expected.seats.seats);
+  t.equal(c.plan.trunks.trunks, expected.trunks.trunks);
+  const entered = (await s.supervisor.get('/api/stats/capacity?callsPerHour=200&aht=180&targetSeconds=20&targetSl=0.8')).json();
+  t.equal(entered.plan.seats.seats, 14, '200 calls/h × 180 s at 80/20 → 14 seats (published tables)');
+  const bad = await s.supervisor.get('/api/stats/capacity?callsPerHour=1e9&aht=180');
+  t.equal(bad.statusCode, 400);
+  t.equal(bad.json().error.code, 'erlang-input-invalid');
+  t.equal((await s.taxi.get('/api/stats/capacity')).json().error.code, 'forbidden-role');
+});
