@@ -44,6 +44,10 @@ export async function configCommand(argv: string[]): Promise<number> {
     const { shellActor } = await import('../config/record.js');
     const { openDb } = await import('../store/db.js');
     const config = await openConfig(dataDir);
+    const { identityProblem } = await import('../config/edit.js');
+    const { RegionTable } = await import('../regions/regions.js');
+    const identity = identityProblem(config.refresh(), key, parseValue(raw), RegionTable.load(), dataDir);
+    if (identity) throw new Error(identity);
     const db = openDb({ file: path.join(dataDir, 'edgebox.sqlite') });
     try {
       const [c] = changeSettings(config, db, shellActor('edgebox config set'), [{ key, value: parseValue(raw) }], new Date());

@@ -6,8 +6,9 @@
 import { AuditLog } from '../audit/audit.js';
 import type { Db } from '../store/db.js';
 import type { Actor } from '../tickets/workflow.js';
+import { identityInUse } from './identity.js';
 import { type BoxConfig, ConfigError } from './schema.js';
-import type { ConfigStore } from './store.js';
+import { type ConfigStore, regionAllowed } from './store.js';
 
 const keyPattern = /^[A-Za-z][A-Za-z0-9-]{0,39}(\.[A-Za-z][A-Za-z0-9-]{0,39}){0,5}$/;
 
@@ -67,4 +68,24 @@ export function changeSettings(store: ConfigStore, db: Db, actor: Actor, changes
     });
     return changed.map((c) => ({ key: c.key, old: c.old, value: c.value, config }));
   })();
+}
+
+/**
+ * Why a change of `key` may not touch the box's identity, or null. The schema only checks a region's shape;
+ * here the region must be in the region table (or the national code for a ministry), and role and region are
+ * fixed once the box holds tickets or has network peers (config/identity.ts).
+ */
+export function identityProblem(cur: Readonly<BoxConfig>, key: string, value: unknown, regions: { has(code: string): boolean }, dataDir: string): string | null {
+  const draft = structuredClone(cur) as BoxConfig;
+  try {
+    setSetting(draft, key, structuredClone(value));
+  } catch {
+    return null; // refused by the ordinary path, naming the key
+  }
+  const box = draft.box as Partial<BoxConfig['box']> | undefined;
+  if (!box || typeof box !== 'object') return null;
+  if (box.role === cur.box.role && box.region === cur.box.region) return null;
+  if (typeof box.region === 'string' && typeof box.role === 'string' && !regionAllowed(regions, box.role, box.region)) return `${key}: box.region ${box.region} is not a GB/T 2260 code in the region table`;
+  const reasons = identityInUse(dataDir);
+  return reasons.length ? `${key}: the box's role and region can no longer change: ${reasons.join(' and ')}` : null;
 }

@@ -9,7 +9,7 @@ import type { BoxServices } from '../box.js';
 import { AppError } from '../errors.js';
 import { actor } from '../http/auth.js';
 import { errorResponses } from '../http/server.js';
-import { changeSettings, getSetting, parseKey } from './edit.js';
+import { changeSettings, getSetting, identityProblem, parseKey } from './edit.js';
 import { ConfigError } from './schema.js';
 
 const roles = ['admin', 'technician'] as const;
@@ -63,6 +63,8 @@ export const configRoutes: FastifyPluginAsync<{ box: BoxServices }> = async (app
       } catch (err) {
         refused(key.slice(0, 250), err);
       }
+      const identity = identityProblem(box.config.current(), key, value, box.regions, box.dataDir);
+      if (identity) throw new AppError('validation-failed', identity, { key, problems: [identity] });
       try {
         const [change] = changeSettings(box.config, box.db, actor(request), [{ key, value }], box.now());
         return { key, old, value, changed: change !== undefined, config: box.config.current() };

@@ -57,6 +57,10 @@ t.test('admin and technician read and change settings, audited; other roles are 
   const unknown = await box.http.inject({ method: 'PUT', url: '/api/admin/config/selftest.nope', headers: { cookie: cookies.admin! }, payload: { value: 1 } });
   t.match(unknown.json().error, { code: 'validation-failed', message: /selftest\.nope: unknown setting/ });
   t.equal(box.tickets.audit.forEntity('config', 'selftest.modemSignalMinRssi').length, 1, 'refused changes are not audited');
+  const region = await box.http.inject({ method: 'PUT', url: '/api/admin/config/box.region', headers: { cookie: cookies.admin! }, payload: { value: '999999' } });
+  t.match(region.json().error, { code: 'validation-failed', message: /box\.region 999999 is not a GB\/T 2260 code/ }, 'a region must be in the region table');
+  const moved = await box.http.inject({ method: 'PUT', url: '/api/admin/config/box.region', headers: { cookie: cookies.admin! }, payload: { value: '620100' } });
+  t.equal(moved.statusCode, 200, 'an unused box may still change its region');
 
   // A change made meanwhile by `edgebox config set` (another process) is kept by the next API change.
   const c = await cli(['config', 'set', 'box.name', '"兰州12328"', '--data', dir]);
@@ -70,11 +74,11 @@ t.test('admin and technician read and change settings, audited; other roles are 
 t.test('any key and value from any role: 200 or a documented refusal, never a 500; changed exactly when it says', async (t) => {
   const { box, cookies } = await boxWithUsers(t);
   const keys = fc.oneof(
-    { weight: 3, arbitrary: fc.constantFrom('box.name', 'box.timezone', 'http.port', 'selftest.modemSignalMinRssi', 'selftest.backupMaxAgeHours', 'hotline.numbers', 'trunk.driver', 'trunk.options.baud', 'alarms.thresholds.load1PerCore', 'auth.sessionHours', 'provisioned') },
+    { weight: 3, arbitrary: fc.constantFrom('box.name', 'box.timezone', 'http.port', 'selftest.modemSignalMinRssi', 'selftest.backupMaxAgeHours', 'hotline.numbers', 'trunk.driver', 'trunk.options.baud', 'alarms.thresholds.load1PerCore', 'auth.sessionHours', 'provisioned', 'box.region', 'box.role') },
     fc.constantFrom('box', 'nope', 'box.nope', 'box..name', '.box', 'box.name.x', '__proto__', 'constructor.prototype', 'trunk.options.__proto__', 'a'.repeat(99), '%2e%2e', '盒子'),
     fc.stringMatching(/^[a-z.]{1,20}$/),
   );
-  const values = fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constantFrom('Asia/Shanghai', 'Mars/Base', 8328, 0, 12, -1, 1e9, ['12328'], [], null, '', '兰州'));
+  const values = fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constantFrom('Asia/Shanghai', 'Mars/Base', 8328, 0, 12, -1, 1e9, ['12328'], [], null, '', '兰州', '620100', '999999', '100000', 'ministry', 'province'));
   const roles = fc.constantFrom('admin', 'technician', 'supervisor', 'agent', 'none');
   await fc.assert(
     fc.asyncProperty(roles, keys, values, async (role, key, value) => {
