@@ -130,13 +130,36 @@ export function rangeIso(from: string, to: string, tz: string): { fromIso: strin
   return { fromIso: localTime(from, tz).toISOString(), toIso: localTime(to, tz).toISOString() };
 }
 
-/** Counts per group key over one period. */
-function counts(db: Db, keyExpr: string, p: Period, tz: string, scope: string, params: Record<string, unknown>): Map<string, number> {
+/** One row per combination of the report's dimensions with its count (a period's tickets read once). */
+interface Combo {
+  channel: string;
+  type: string;
+  sub: string;
+  domain: string;
+  /** Region code prefix at the drill-down level, null outside the parent region. */
+  rk: string | null;
+  n: number;
+}
+
+function combos(db: Db, regionKey: string, p: Period, tz: string, scope: string, params: Record<string, unknown>): Combo[] {
   const r = rangeIso(p.from, p.to, tz);
-  const rows = db
-    .prepare(`SELECT ${keyExpr} AS k, count(*) AS n FROM tickets WHERE created_at >= @from AND created_at < @to${scope ? ` AND ${scope}` : ''} GROUP BY k`)
-    .all({ ...params, from: r.fromIso, to: r.toIso }) as { k: string | number | null; n: number }[];
-  return new Map(rows.map((x) => [String(x.k), x.n]));
+  return db
+    .prepare(
+      `SELECT channel, type, coalesce(subtype, '') AS sub, domain, ${regionKey} AS rk, count(*) AS n
+         FROM tickets WHERE created_at >= @from AND created_at < @to${scope ? ` AND ${scope}` : ''}
+        GROUP BY channel, type, sub, domain, rk`,
+    )
+    .all({ ...params, from: r.fromIso, to: r.toIso }) as Combo[];
+}
+
+/** Counts per group key, folded from the combinations. */
+function counts(rows: Combo[], key: (c: Combo) => string | null): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const c of rows) {
+    const k = String(key(c));
+    m.set(k, (m.get(k) ?? 0) + c.n);
+  }
+  return m;
 }
 
 export function buildReport(db: Db, input: ReportInput): Report {
@@ -147,8 +170,16 @@ export function buildReport(db: Db, input: ReportInput): Report {
   const params = { ...scope.params, now: now.toISOString() };
   const base: TicketFilter = { from: period.from, to: period.to, ...(input.department != null ? { department: input.department } : {}) };
 
-  const table = (keyExpr: string, rowsOf: (seen: Set<string>) => { key: string; zh: string; filter: Partial<TicketFilter>; members?: string[] }[]): Figure[] => {
-    const [c, p, a] = [period, prev, ago].map((pp) => counts(db, keyExpr, pp, tz, scope.where, params)) as [Map<string, number>, Map<string, number>, Map<string, number>];
+  // Region drill-down: one level below the parent, grouped by the code prefix of that level.
+  const parent = input.regionParent ?? null;
+  const parentRegion = parent ? input.regions.get(parent) : undefined;
+  const level: 'province' | 'city' | 'county' = !parentRegion ? 'province' : parentRegion.level === 'province' ? 'city' : 'county';
+  const len = level === 'province' ? 2 : level === 'city' ? 4 : 6;
+  const parentPrefix = !parentRegion ? '' : parentRegion.level === 'province' ? parent!.slice(0, 2) : parent!.slice(0, 4);
+  const regionKey = `CASE WHEN substr(region, 1, ${parentPrefix.length}) = '${parentPrefix}' THEN substr(region, 1, ${len}) END`;
+  const [cRows, pRows, aRows] = [period, prev, ago].map((pp) => combos(db, regionKey, pp, tz, scope.where, params)) as [Combo[], Combo[], Combo[]];
+  const table = (keyOf: (c: Combo) => string | null, rowsOf: (seen: Set<string>) => { key: string; zh: string; filter: Partial<TicketFilter>; members?: string[] }[]): Figure[] => {
+    const [c, p, a] = [cRows, pRows, aRows].map((rows) => counts(rows, keyOf)) as [Map<string, number>, Map<string, number>, Map<string, number>];
     const seen = new Set<string>([...c.keys(), ...p.keys(), ...a.keys()]);
     const rows = rowsOf(seen);
     const sum = (m: Map<string, number>, keys: string[]) => keys.reduce((s, k) => s + (m.get(k) ?? 0), 0);
@@ -172,21 +203,14 @@ export function buildReport(db: Db, input: ReportInput): Report {
     });
   };
 
-  const totalRow = table("'all'", () => [{ key: 'all', zh: '合计', filter: {} }])[0]!;
+  const totalRow = table(() => 'all', () => [{ key: 'all', zh: '合计', filter: {} }])[0]!;
   const known = <T extends { code: string; zh: string }>(list: readonly T[], seen: Set<string>, field: keyof TicketFilter) => {
     const rows = list.map((l) => ({ key: l.code, zh: l.zh, filter: { [field]: l.code } as Partial<TicketFilter> }));
     for (const k of seen) if (k !== 'null' && !list.some((l) => l.code === k)) rows.push({ key: k, zh: k, filter: { [field]: k } as Partial<TicketFilter> });
     return rows;
   };
 
-  // Region drill-down: one level below the parent, grouped by the code prefix of that level.
-  const parent = input.regionParent ?? null;
-  const parentRegion = parent ? input.regions.get(parent) : undefined;
-  const level: 'province' | 'city' | 'county' = !parentRegion ? 'province' : parentRegion.level === 'province' ? 'city' : 'county';
-  const len = level === 'province' ? 2 : level === 'city' ? 4 : 6;
-  const parentPrefix = !parentRegion ? '' : parentRegion.level === 'province' ? parent!.slice(0, 2) : parent!.slice(0, 4);
-  const regionKey = `CASE WHEN substr(region, 1, ${parentPrefix.length}) = '${parentPrefix}' THEN substr(region, 1, ${len}) END`;
-  const regionRows = table(regionKey, (seen) =>
+  const regionRows = table((c) => c.rk, (seen) =>
     [...seen]
       .filter((k) => k !== 'null')
       .sort()
@@ -196,7 +220,7 @@ export function buildReport(db: Db, input: ReportInput): Report {
       }),
   );
 
-  const jt = table('channel', (seen) =>
+  const jt = table((c) => c.channel, (seen) =>
     jtChannels.map((j) => ({
       key: j.code,
       zh: j.zh,
@@ -206,7 +230,7 @@ export function buildReport(db: Db, input: ReportInput): Report {
   );
 
   const subtypeList = Object.entries(subtypes).flatMap(([type, list]) => list.map((s) => ({ code: `${type}/${s.code}`, zh: s.zh })));
-  const subtypeRows = table("type || '/' || coalesce(subtype, '')", (seen) => {
+  const subtypeRows = table((c) => `${c.type}/${c.sub}`, (seen) => {
     const rows: { key: string; zh: string; filter: Partial<TicketFilter> }[] = subtypeList.map((s) => ({ key: s.code, zh: s.zh, filter: { type: s.code.split('/')[0]!, subtype: s.code.split('/')[1]! } as Partial<TicketFilter> }));
     for (const k of seen) {
       const [type, sub] = k.split('/') as [string, string];
@@ -230,9 +254,9 @@ export function buildReport(db: Db, input: ReportInput): Report {
     total: totalRow,
     tables: {
       channel: jt,
-      type: table('type', (seen) => known(ticketTypes, seen, 'type')),
+      type: table((c) => c.type, (seen) => known(ticketTypes, seen, 'type')),
       subtype: subtypeRows,
-      domain: table('domain', (seen) => known(defaultDomains, seen, 'domain')),
+      domain: table((c) => c.domain, (seen) => known(defaultDomains, seen, 'domain')),
       region: { parent, level, rows: regionRows },
       department: departmentFigures(db, input, base, scope),
     },
