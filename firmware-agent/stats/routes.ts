@@ -116,7 +116,7 @@ export const statsRoutes: FastifyPluginAsync<{ box: BoxServices; wrapUpSeconds: 
     async (request) => {
       const p = period(request.query);
       const dept = scopeOf(request, request.query.department);
-      const kpis = computeKpis(box.db, { ...rangeIso(p.from, p.to, tz()), now: box.now(), ...(dept != null ? { where: 'department_id = @department', params: { department: dept } } : {}) });
+      const kpis = computeKpis(box.db, { ...rangeIso(p.from, p.to, tz()), now: box.now(), ...(dept != null ? { where: '+department_id = @department', params: { department: dept } } : {}) });
       return { period: p, scope: dept != null ? { department: dept } : null, kpis, score: compositeScore(kpis, weights(request.query)) };
     },
   );
