@@ -144,7 +144,7 @@ export const installJobs: Installer = async (box) => {
     description: 'Due-soon notices to departments (inbox, SMS), automatic 督办 of overdue tickets (reported upward)',
     run: async ({ at }) => {
       const sms = await smsOf(box);
-      const r = sweepDeadlines(
+      const r = await sweepDeadlines(
         {
           db: box.db,
           tickets: box.tickets,

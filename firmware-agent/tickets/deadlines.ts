@@ -51,13 +51,35 @@ interface DueRow {
 
 const open = "('dispatched', 'accepted')";
 
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 export function localTime(iso: string, timezone: string): string {
-  const parts = new Intl.DateTimeFormat('zh-CN', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false }).formatToParts(new Date(iso));
+  let f = formatters.get(timezone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('zh-CN', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false });
+    formatters.set(timezone, f);
+  }
+  const parts = f.formatToParts(new Date(iso));
   const get = (k: string) => parts.find((p) => p.type === k)?.value ?? '';
   return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}`;
 }
 
-export function sweepDeadlines(d: SweepDeps, now: Date, limit = 500): SweepResult {
+/**
+ * Gives the event loop a turn once the sweep has held it for `sliceMs`: an escalation costs a few
+ * milliseconds (the action, its audit, the network's report), and a backlog of hundreds — a box back after a
+ * long holiday, or the first start on a migrated store — must not stall calls and requests for seconds.
+ */
+function timeSlicer(sliceMs: number): () => Promise<void> {
+  let since = performance.now();
+  return async () => {
+    if (performance.now() - since < sliceMs) return;
+    await new Promise((resolve) => setImmediate(resolve));
+    since = performance.now();
+  };
+}
+
+export async function sweepDeadlines(d: SweepDeps, now: Date, limit = 500, sliceMs = 10): Promise<SweepResult> {
+  const turn = timeSlicer(sliceMs);
   const nowIso = now.toISOString();
   const soon = d.calendar.addWorkingDays(now, d.dueSoonWorkingDays()).dueAt.toISOString();
   const r: SweepResult = { dueSoon: 0, smsQueued: 0, escalated: 0, remaining: 0, failed: [] };
@@ -74,13 +96,20 @@ export function sweepDeadlines(d: SweepDeps, now: Date, limit = 500): SweepResul
   const record = d.db.prepare(
     `INSERT OR IGNORE INTO deadline_notices (ticket_number, kind, due_at, department_id, at, sms_outbox_id) VALUES (?, ?, ?, ?, ?, ?)`,
   );
+  // Between two turns a person may have handled a ticket: each one is checked again in its transaction.
+  const stillOverdue = d.db.prepare(
+    `SELECT 1 FROM tickets WHERE number = ? AND status IN ${open} AND due_at = ? AND (escalated_at IS NULL OR escalated_at < due_at)`,
+  );
   for (const t of overdue.slice(0, limit)) {
+    await turn();
     try {
-      d.db.transaction(() => {
+      const escalated = d.db.transaction(() => {
+        if (!stillOverdue.get(t.number, t.due_at)) return false;
         const v = d.tickets.act(t.number, 'escalate', { note: `系统自动督办：已超过办理时限 ${localTime(t.due_at, d.timezone)} (automatic escalation: overdue)` }, sweepActor);
         record.run(t.number, 'overdue', t.due_at, v.department?.id ?? null, nowIso, null);
+        return true;
       })();
-      r.escalated += 1;
+      if (escalated) r.escalated += 1;
     } catch (err) {
       r.failed.push({ number: t.number, error: (err as Error).message });
     }
@@ -98,9 +127,12 @@ export function sweepDeadlines(d: SweepDeps, now: Date, limit = 500): SweepResul
   if (due.length > limit) r.remaining += due.length - limit;
   const sms = d.sms();
   let kick = false;
+  const stillDue = d.db.prepare(`SELECT 1 FROM tickets WHERE number = ? AND status IN ${open} AND due_at = ? AND department_id = ?`);
   for (const t of due.slice(0, limit)) {
+    await turn();
     try {
-      d.db.transaction(() => {
+      const noticed = d.db.transaction(() => {
+        if (!stillDue.get(t.number, t.due_at, t.department_id)) return false;
         const phone = t.department_phone?.trim() || null;
         const text = `【12328】工单 ${t.number} 将于 ${localTime(t.due_at, d.timezone)} 到期，请及时办理并回复。`;
         const outboxId = phone && sms ? sms.enqueue({ recipient: phone, text, kind: 'alert', ticketNumber: t.number }) : null;
@@ -116,8 +148,9 @@ export function sweepDeadlines(d: SweepDeps, now: Date, limit = 500): SweepResul
           r.smsQueued += 1;
           kick = true;
         }
+        return true;
       })();
-      r.dueSoon += 1;
+      if (noticed) r.dueSoon += 1;
     } catch (err) {
       r.failed.push({ number: t.number, error: (err as Error).message });
     }

@@ -95,3 +95,46 @@ t.test('deadline sweep, jobs API and job alarms on a simulated clock', async (t)
   t.equal(backup.outcome, 'ok');
   t.match(String(backup.detail.file), /backups\/edgebox-20261203T050000Z\.ebk$/);
 });
+
+t.test('a backlog of overdue tickets is escalated in slices: the event loop turns, and a ticket handled meanwhile is left alone', async (t) => {
+  let clock = new Date('2026-12-03T02:00:00.000Z');
+  const tb = await startTestBox({ now: () => clock });
+  t.teardown(() => tb.close());
+  const s = await staff(tb);
+  const numbers: string[] = [];
+  const due = new Date(clock.getTime() + 2 * hour).toISOString();
+  for (let i = 0; i < 12; i++) {
+    const n = (await s.agent.post('/api/tickets', complaint)).json().number as string;
+    t.equal((await s.agent.post(`/api/tickets/${n}/actions`, { action: 'dispatch', department: s.dept.id, dueAt: due })).statusCode, 200);
+    numbers.push(n);
+  }
+  clock = new Date(clock.getTime() + 48 * hour);
+  const { sweepDeadlines } = await import('../../firmware-agent/tickets/deadlines.js');
+  const box = tb.box;
+  let turns = 0;
+  let handled = false;
+  // Every turn the sweep gives the loop, count it; at the first, a supervisor escalates the last ticket by
+  // hand (the sweep selected it as overdue before): the sweep must not escalate it a second time.
+  const tick = () =>
+    setImmediate(() => {
+      turns += 1;
+      if (!handled) {
+        handled = true;
+        const sup = box.db.prepare(`SELECT id FROM users WHERE username = 'super1'`).get() as { id: number };
+        box.tickets.act(numbers.at(-1)!, 'escalate', { note: '人工督办' }, { id: sup.id, name: 'super1', role: 'supervisor' });
+      }
+      if (turns < 1000) tick();
+    });
+  tick();
+  const r = await sweepDeadlines(
+    { db: box.db, tickets: box.tickets, audit: box.tickets.audit, calendar: box.calendar, dueSoonWorkingDays: () => 1, timezone: 'Asia/Shanghai', sms: () => null },
+    clock,
+    500,
+    0, // a turn before every ticket
+  );
+  t.ok(turns >= 11, `the loop turned ${turns} times during the sweep`);
+  t.equal(r.escalated, 11, 'every overdue ticket escalated once, except the one a supervisor escalated meanwhile');
+  t.same(r.failed, []);
+  const escalations = box.db.prepare(`SELECT count(*) AS n FROM audit WHERE entity_id = ? AND action = 'escalate'`).get(numbers.at(-1)) as { n: number };
+  t.equal(escalations.n, 1, 'the hand-escalated ticket has one escalation');
+});
