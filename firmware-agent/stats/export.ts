@@ -1,7 +1,9 @@
 // Report export (issue 15 §4): one table per sheet in .xlsx (exceljs) with Chinese headers and number
 // formats, and the same tables as CSV (UTF-8 with a BOM so Excel reads Chinese), tables one after another
 // separated by a blank line and a title line.
-import ExcelJS from 'exceljs';
+// exceljs (≈200 modules, a second of loading on a small board) is loaded on the first .xlsx export, never at
+// boot (issue 11: ready within 1 s).
+import type ExcelJSType from 'exceljs';
 import { kpiKeys, kpiLabels } from './kpis.js';
 import type { Report } from './reports.js';
 
@@ -52,6 +54,7 @@ export function reportTables(r: Report): Table[] {
 }
 
 export async function reportXlsx(r: Report): Promise<Buffer> {
+  const ExcelJS = (await import('exceljs')).default as typeof ExcelJSType;
   const wb = new ExcelJS.Workbook();
   wb.creator = '12328 Edge Box';
   wb.created = new Date(r.computedAt);
