@@ -11,6 +11,7 @@ import { systemActor } from '../../firmware-agent/accounts/service.js';
 import { type Box, createBox } from '../../firmware-agent/app.js';
 import { canonicalRequest, generateKeyPair, sign } from '../../firmware-agent/network/crypto.js';
 import { type Envelope, newEnvelope } from '../../firmware-agent/network/messages.js';
+import { signOwn } from '../../firmware-agent/network/origin.js';
 import { launch, login, newPage, password, shot } from './helpers.js';
 
 // Browser global used inside page.waitForFunction (the root tsconfig has no DOM lib).
@@ -21,7 +22,9 @@ const keys = { '623000': generateKeyPair(), '620100': generateKeyPair() } as con
 type City = keyof typeof keys;
 
 async function push(url: string, from: City, messages: Envelope[]): Promise<{ results: { status: string }[] }> {
-  const body = JSON.stringify({ from, messages });
+  // Each city signs what it wrote at its origin too (network/origin.ts), as a real box does.
+  const signed = signOwn(messages.map((m) => JSON.stringify(m)), from, keys[from].privateKey, keys[from].publicKey);
+  const body = `{"from":${JSON.stringify(from)},"messages":[${signed.join(',')}]}`;
   const timestamp = new Date().toISOString();
   const nonce = uuidv7();
   const p = '/api/exchange/v1/messages';
