@@ -98,7 +98,9 @@ t.test('any key and value from any role: 200 or a documented refusal, never a 50
         if (changed !== (after !== before)) throw new Error(`said changed=${changed} for ${key}`);
         if (auditRows(box) !== audits + (changed ? 1 : 0)) throw new Error('audit rows do not match the change');
       } else {
-        if (![400, 401, 403].includes(r.statusCode)) throw new Error(`undocumented ${r.statusCode}: ${r.body}`);
+        // A key of dots ('..') is resolved away by URL normalisation before routing: 404 route-not-found.
+        const routedAway = r.statusCode === 404 && r.json().error?.code === 'route-not-found' && /^\.+$/.test(key);
+        if (![400, 401, 403].includes(r.statusCode) && !routedAway) throw new Error(`undocumented ${r.statusCode}: ${r.body}`);
         if (after !== before || auditRows(box) !== audits) throw new Error(`refused (${r.statusCode}) but changed`);
       }
     }),
