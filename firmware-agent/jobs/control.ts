@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import type { Box } from '../app.js';
+import { serveLocalSocket } from '../http/local-socket.js';
 import type { JobTable } from './table.js';
 
 export const controlSocketOf = (dataDir: string) => path.join(dataDir, 'control.sock');
@@ -33,11 +34,6 @@ async function readJson(req: http.IncomingMessage): Promise<Record<string, unkno
 export async function controlServer(box: Box, jobs: JobTable): Promise<void> {
   const file = controlSocketOf(box.dataDir);
   const log = box.http.log.child({ module: 'control' });
-  // sun_path holds 107 bytes on Linux.
-  if (Buffer.byteLength(file) > 107) {
-    log.warn({ file }, 'data directory path too long for the control socket; CLI commands will work on the store directly');
-    return;
-  }
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://box');
     const run = /^\/jobs\/([a-z][a-z0-9-]{1,39})\/run$/.exec(url.pathname);
@@ -58,38 +54,7 @@ export async function controlServer(box: Box, jobs: JobTable): Promise<void> {
       return reply(res, 404, { error: { code: 'not-found', message: `${req.method} ${url.pathname}` } });
     })().catch((err: unknown) => reply(res, 500, { error: { code: 'failed', message: (err as Error).message } }));
   });
-  // A socket left by a box that died is removed; one a live box listens on is not taken over.
-  if (fs.existsSync(file)) {
-    const alive = await new Promise<boolean>((resolve) => {
-      const r = http.get({ socketPath: file, path: '/jobs', timeout: 1000 }, (res) => {
-        res.resume();
-        resolve(true);
-      });
-      r.on('error', () => resolve(false));
-      r.on('timeout', () => r.destroy());
-    });
-    if (alive) {
-      log.warn({ file }, 'another box answers on the control socket of this data directory; not listening on it');
-      return;
-    }
-    fs.rmSync(file, { force: true });
-  }
-  const listening = new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(file, () => resolve());
-  });
-  await listening.catch((err: unknown) => log.warn({ err, file }, 'control socket unavailable; CLI commands will work on the store directly'));
-  if (!server.listening) return;
-  fs.chmodSync(file, 0o600);
-  server.unref();
-  box.onClose(
-    () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-        fs.rmSync(file, { force: true });
-      }),
-  );
+  await serveLocalSocket(box, server, file, { name: 'control socket', fallback: 'CLI commands will work on the store directly', module: 'control' });
 }
 
 /** Asks the box running on `dataDir` through its control socket; null when no box answers there. */

@@ -2,11 +2,10 @@
 // `<data>/selftest.sock` through which `edgebox selftest` asks the box that holds the devices
 // (docs/technician.md §Self-test). The socket is a Unix socket, mode 0600 inside the 0700 data directory:
 // only the box's own user reaches it; nothing listens on the network.
-import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
 import type { Box } from '../app.js';
+import { serveLocalSocket } from '../http/local-socket.js';
 import { checkSettings } from '../config/check.js';
 import { errorResponses } from '../http/server.js';
 import type { SelfTest } from './checks.js';
@@ -47,11 +46,6 @@ export async function boxSelftest(box: Box): Promise<SelfTest> {
 
 async function selftestSocket(box: Box): Promise<void> {
   const file = selftestSocketOf(box.dataDir);
-  const log = box.http.log.child({ module: 'selftest' });
-  if (Buffer.byteLength(file) > 107) {
-    log.warn({ file }, 'data directory path too long for the self-test socket; edgebox selftest will probe directly');
-    return;
-  }
   const server = http.createServer((req, res) => {
     const send = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });
@@ -63,39 +57,7 @@ async function selftestSocket(box: Box): Promise<void> {
       (err: unknown) => send(500, { error: { code: 'selftest-failed', message: (err as Error).message } }),
     );
   });
-  // A socket left by a box that died is replaced; one a live box answers on is not taken over.
-  if (fs.existsSync(file)) {
-    const alive = await new Promise<boolean>((resolve) => {
-      const s = net.connect(file, () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.on('error', () => resolve(false));
-    });
-    if (alive) {
-      log.warn({ file }, 'another box answers on the self-test socket of this data directory; not listening on it');
-      return;
-    }
-    fs.rmSync(file, { force: true });
-  }
-  await new Promise<void>((resolve) => {
-    server.once('error', (err) => {
-      log.warn({ err, file }, 'self-test socket unavailable; edgebox selftest will probe directly');
-      resolve();
-    });
-    server.listen(file, () => resolve());
-  });
-  if (!server.listening) return;
-  fs.chmodSync(file, 0o600);
-  server.unref();
-  box.onClose(
-    () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-        fs.rmSync(file, { force: true });
-      }),
-  );
+  await serveLocalSocket(box, server, file, { name: 'self-test socket', fallback: 'edgebox selftest will probe directly', module: 'selftest' });
 }
 
 export async function installSelftest(box: Box): Promise<void> {
