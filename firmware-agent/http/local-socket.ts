@@ -5,7 +5,7 @@
 // box that died is replaced while one a live box answers on is not taken over, and the socket goes away when
 // the box closes. When it cannot listen, the command it serves falls back to working on the store directly.
 import fs from 'node:fs';
-import type http from 'node:http';
+import http from 'node:http';
 import net from 'node:net';
 import type { Box } from '../app.js';
 
@@ -24,11 +24,38 @@ function answers(file: string): Promise<boolean> {
   });
 }
 
+/** Largest request body a local socket reads, bytes. */
+const maxBody = 65536;
+
+export type LocalHandler = (req: http.IncomingMessage, body: string, res: http.ServerResponse) => void;
+
+/** Answers a local-socket request with JSON. */
+export function replyJson(res: http.ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
 /**
- * Serves `server` on the local socket `file` for as long as the box runs. `name` and `fallback` word the
- * warnings ("control socket", "CLI commands will work on the store directly").
+ * Serves `handle` on the local socket `file` for as long as the box runs. The whole request body is read
+ * before `handle` runs (an answer sent before the body was read would cut the connection under a client still
+ * writing it); one over 64 KiB is refused. `name` and `fallback` word the warnings ("control socket", "CLI
+ * commands will work on the store directly").
  */
-export async function serveLocalSocket(box: Box, server: http.Server, file: string, o: { name: string; fallback: string; module: string }): Promise<void> {
+export async function serveLocalSocket(box: Box, handle: LocalHandler, file: string, o: { name: string; fallback: string; module: string }): Promise<void> {
+  const server = http.createServer((req, res) => {
+    let body = '';
+    let tooLarge = false;
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => {
+      if (tooLarge) return;
+      body += c;
+      if (body.length > maxBody) tooLarge = true;
+    });
+    req.on('end', () => {
+      if (tooLarge) return replyJson(res, 413, { error: { code: 'payload-too-large', message: `more than ${maxBody} bytes` } });
+      handle(req, body, res);
+    });
+  });
   const log = box.http.log.child({ module: o.module });
   // sun_path holds 107 bytes on Linux.
   if (Buffer.byteLength(file) > 107) {

@@ -9,22 +9,13 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import type { Box } from '../app.js';
-import { serveLocalSocket } from '../http/local-socket.js';
+import { type LocalHandler, replyJson as reply, serveLocalSocket } from '../http/local-socket.js';
 import type { JobTable } from './table.js';
 
 export const controlSocketOf = (dataDir: string) => path.join(dataDir, 'control.sock');
 
-function reply(res: http.ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
-}
-
-async function readJson(req: http.IncomingMessage): Promise<Record<string, unknown>> {
-  let raw = '';
-  for await (const chunk of req) {
-    raw += chunk;
-    if (raw.length > 65536) throw new Error('request too large');
-  }
+/** The body as a JSON object ({} when empty); throws on anything else. */
+function parseObject(raw: string): Record<string, unknown> {
   if (!raw) return {};
   const v = JSON.parse(raw) as unknown;
   if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('body must be a JSON object');
@@ -34,8 +25,14 @@ async function readJson(req: http.IncomingMessage): Promise<Record<string, unkno
 export async function controlServer(box: Box, jobs: JobTable): Promise<void> {
   const file = controlSocketOf(box.dataDir);
   const log = box.http.log.child({ module: 'control' });
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://box');
+  const handle: LocalHandler = (req, raw, res) => {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://box');
+    } catch {
+      // A request line no URL parser takes (a fuzzer found it threw out of the handler and took the box down).
+      return reply(res, 400, { error: { code: 'validation-failed', message: 'not a request path' } });
+    }
     const run = /^\/jobs\/([a-z][a-z0-9-]{1,39})\/run$/.exec(url.pathname);
     (async () => {
       if (req.method === 'GET' && url.pathname === '/jobs') return reply(res, 200, { timezone: box.config.current().box.timezone, jobs: jobs.list() });
@@ -45,16 +42,21 @@ export async function controlServer(box: Box, jobs: JobTable): Promise<void> {
         return reply(res, 200, { run: await jobs.run(run[1]!, 'manual') });
       }
       if (req.method === 'POST' && url.pathname === '/backup') {
-        const body = await readJson(req);
-        if (body.to !== undefined && (typeof body.to !== 'string' || !path.isAbsolute(body.to))) return reply(res, 400, { error: { code: 'bad-request', message: 'to must be an absolute directory path' } });
+        let body: Record<string, unknown>;
+        try {
+          body = parseObject(raw);
+        } catch (err) {
+          return reply(res, 400, { error: { code: 'malformed-json', message: (err as Error).message } });
+        }
+        if (body.to !== undefined && (typeof body.to !== 'string' || !path.isAbsolute(body.to))) return reply(res, 400, { error: { code: 'validation-failed', message: 'to must be an absolute directory path' } });
         const { runBackup } = await import('./install.js');
         const r = await runBackup(box, typeof body.to === 'string' ? { to: body.to } : {});
         return reply(res, 200, { file: r.result.file, bytes: r.result.bytes, manifest: r.result.manifest, ...r.detail });
       }
-      return reply(res, 404, { error: { code: 'not-found', message: `${req.method} ${url.pathname}` } });
-    })().catch((err: unknown) => reply(res, 500, { error: { code: 'failed', message: (err as Error).message } }));
-  });
-  await serveLocalSocket(box, server, file, { name: 'control socket', fallback: 'CLI commands will work on the store directly', module: 'control' });
+      return reply(res, 404, { error: { code: 'route-not-found', message: `${req.method} ${url.pathname}` } });
+    })().catch((err: unknown) => reply(res, 500, { error: { code: 'internal-error', message: (err as Error).message } }));
+  };
+  await serveLocalSocket(box, handle, file, { name: 'control socket', fallback: 'CLI commands will work on the store directly', module: 'control' });
 }
 
 /** Asks the box running on `dataDir` through its control socket; null when no box answers there. */

@@ -2,10 +2,9 @@
 // `<data>/selftest.sock` through which `edgebox selftest` asks the box that holds the devices
 // (docs/technician.md §Self-test). The socket is a Unix socket, mode 0600 inside the 0700 data directory:
 // only the box's own user reaches it; nothing listens on the network.
-import http from 'node:http';
 import path from 'node:path';
 import type { Box } from '../app.js';
-import { serveLocalSocket } from '../http/local-socket.js';
+import { type LocalHandler, replyJson, serveLocalSocket } from '../http/local-socket.js';
 import { checkSettings } from '../config/check.js';
 import { errorResponses } from '../http/server.js';
 import type { SelfTest } from './checks.js';
@@ -46,18 +45,14 @@ export async function boxSelftest(box: Box): Promise<SelfTest> {
 
 async function selftestSocket(box: Box): Promise<void> {
   const file = selftestSocketOf(box.dataDir);
-  const server = http.createServer((req, res) => {
-    const send = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
-    };
-    if (req.method !== 'GET' || req.url !== '/selftest') return send(404, { error: { code: 'route-not-found', message: `${req.method} ${req.url}` } });
+  const handle: LocalHandler = (req, _body, res) => {
+    if (req.method !== 'GET' || req.url !== '/selftest') return replyJson(res, 404, { error: { code: 'route-not-found', message: `${req.method} ${req.url}` } });
     boxSelftest(box).then(
-      (r) => send(200, r),
-      (err: unknown) => send(500, { error: { code: 'selftest-failed', message: (err as Error).message } }),
+      (r) => replyJson(res, 200, r),
+      (err: unknown) => replyJson(res, 500, { error: { code: 'selftest-failed', message: (err as Error).message } }),
     );
-  });
-  await serveLocalSocket(box, server, file, { name: 'self-test socket', fallback: 'edgebox selftest will probe directly', module: 'selftest' });
+  };
+  await serveLocalSocket(box, handle, file, { name: 'self-test socket', fallback: 'edgebox selftest will probe directly', module: 'selftest' });
 }
 
 export async function installSelftest(box: Box): Promise<void> {
