@@ -62,9 +62,20 @@ t.test('every valid request gives a non-empty period of well-formed days, and it
   );
 });
 
+// Day-shaped strings of any digits (0951-06-42, 9825-57-63): they pass a route's `\d{4}-\d{2}-\d{2}` pattern,
+// so the parser meets them; an impossible one once threw RangeError out of isDay (a 500, CI seed 221106).
+const digits = (n: number) => fc.array(fc.constantFrom(...'0123456789'), { minLength: n, maxLength: n }).map((a) => a.join(''));
+const dayShaped = fc.tuple(digits(4), digits(2), digits(2)).map(([y, m, d]) => `${y}-${m}-${d}`);
+const text = fc.oneof(fc.string({ maxLength: 12 }), dayShaped, day);
+
+t.test('impossible days are not days, and never throw', async (t) => {
+  for (const s of ['0951-06-42', '9825-57-63', '2026-02-30', '2026-13-01', '0000-00-00']) t.equal(isDay(s), false, s);
+  fc.assert(fc.property(dayShaped, (s) => isDay(s) === (!Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s))), { numRuns: 3000 });
+});
+
 t.test('arbitrary strings never throw anything but PeriodError', async () => {
   fc.assert(
-    fc.property(fc.record({ period: fc.option(fc.string(), { nil: undefined }), at: fc.option(fc.string({ maxLength: 12 }), { nil: undefined }), from: fc.option(fc.string({ maxLength: 12 }), { nil: undefined }), to: fc.option(fc.string({ maxLength: 12 }), { nil: undefined }) }), (q) => {
+    fc.property(fc.record({ period: fc.option(fc.oneof(fc.string(), fc.constantFrom('day', 'week', 'month', 'quarter', 'year', 'custom')), { nil: undefined }), at: fc.option(text, { nil: undefined }), from: fc.option(text, { nil: undefined }), to: fc.option(text, { nil: undefined }) }), (q) => {
       try {
         const p = parsePeriod(q);
         return isDay(p.from) && isDay(p.to) && p.from < p.to;
