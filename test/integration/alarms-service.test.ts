@@ -35,7 +35,7 @@ t.test('a threshold raises and clears an alarm with hysteresis, history and audi
   t.match(active[0], { key: 'disk-free', source: 'threshold', severity: 'critical', threshold: 100, clearedAt: null, messageZh: /^数据盘剩余空间 [\d.]+%，低于阈值 100%$/ });
   const hz = (await s.tech.get('/healthz')).json();
   t.equal(hz.status, 'degraded');
-  t.match(hz.parts.alarms, { ok: false, active: 1 });
+  t.match(hz.parts.alarms, { ok: false, active: 1, critical: 1 }, 'a critical alarm degrades the box');
   t.ok(hz.warnings.some((w: string) => /^alarms: disk-free: free space on the data disk [\d.]+%, below the threshold 100%$/.test(w)), 'the alarm is among the warnings');
   t.equal((await s.tech.post('/api/alarms/sample')).json().decisions.length, 0, 'a third sample past it refreshes, raises nothing');
 

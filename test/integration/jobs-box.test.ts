@@ -90,6 +90,10 @@ t.test('deadline sweep, jobs API and job alarms on a simulated clock', async (t)
   r = await run('calendar-check');
   t.ok((r.detail as unknown as { warned: number[] }).warned.includes(2027));
   t.ok(active().some((a) => a.key === 'calendar-missing:2027'), 'the missing calendar is an alarm');
+  const hz = (await s.tech.get('/healthz')).json();
+  t.ok(hz.warnings.some((w: string) => w.startsWith('alarms: calendar-missing:2027')), 'next year’s missing calendar is listed on /healthz');
+  t.equal(hz.parts.alarms.critical, 0, 'as a warning');
+  t.equal(hz.parts.alarms.ok, true, 'a warning alone does not degrade the box (a fresh install in December is healthy)');
 
   const backup = await run('backup');
   t.equal(backup.outcome, 'ok');
