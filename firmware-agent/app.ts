@@ -103,6 +103,7 @@ export async function createBox(opts: BoxOptions): Promise<Box> {
     timezone: cfg.box.timezone,
     deadlines: () => config.current().tickets.deadlines,
     dueSoonWorkingDays: () => config.current().tickets.dueSoonWorkingDays,
+    complaintReviewRequired: () => config.current().tickets.complaintReviewRequired === true,
     now,
   });
   const health = new Health();

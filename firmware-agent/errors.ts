@@ -37,6 +37,8 @@ export const errorCatalogue = {
   'kb-version-not-found': { status: 404, en: 'The article has no such version', zh: '该文章没有此版本' },
   'range-not-satisfiable': { status: 416, en: 'The requested byte range starts past the end of the file', zh: '请求的字节范围超出文件长度' },
   'answer-text-required': { status: 422, en: 'An immediate answer needs the answer text given to the caller', zh: '即时答复须填写答复内容' },
+  'ticket-review-required': { status: 409, en: 'This complaint’s result must pass the centre’s review (复核) before it is visited or closed', zh: '投诉举报类工单须经复核通过后方可回访或办结' },
+  'ticket-review-not-applicable': { status: 409, en: 'Only a complaint or report a department of this centre replied to can be reviewed', zh: '仅本中心部门已回复的投诉举报类工单可以复核' },
   'last-admin': { status: 409, en: 'The last enabled admin cannot be disabled or given another role', zh: '不能停用最后一个管理员或更改其角色' },
   'domain-not-found': { status: 404, en: 'No business domain with this code', zh: '行业分类代码不存在' },
   // Statistics (firmware-agent/stats, docs/statistics.md)

@@ -30,6 +30,8 @@ export interface BoxConfig {
     dueSoonWorkingDays: number;
     /** Longest description accepted, in characters. */
     maxDescriptionLength: number;
+    /** 复核: a complaint a department replied to is visited or closed only after the centre approved its result. */
+    complaintReviewRequired?: boolean;
   };
   auth: {
     /** Session lifetime in hours. */
@@ -186,6 +188,7 @@ export const defaultConfig: BoxConfig = {
     deadlines: { inquiry: 5, suggestion: 10, complaint: 15 },
     dueSoonWorkingDays: 1,
     maxDescriptionLength: 4000,
+    complaintReviewRequired: false,
   },
   auth: { sessionHours: 12, loginMaxFailures: 5, loginMaxFailuresTotal: 20, loginLockMinutes: 15 },
   network: { maxMessageAgeDays: 30, outboxRetentionDays: 30, logRetentionDays: 90, revealConfidentialUpstream: false },
@@ -305,6 +308,7 @@ export const configSchema = {
         },
         dueSoonWorkingDays: { type: 'integer', minimum: 0, maximum: 10 },
         maxDescriptionLength: { type: 'integer', minimum: 100, maximum: 20000 },
+        complaintReviewRequired: { type: 'boolean' },
       },
     },
     auth: {

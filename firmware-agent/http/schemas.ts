@@ -88,6 +88,11 @@ export const ticketSchema = {
     repliedAt: nullable({ type: 'string' }),
     closedAt: nullable({ type: 'string' }),
     escalation: nullable({ type: 'object', description: 'the latest overdue escalation (督办) while the department holds the ticket', properties: { at: { type: 'string' }, note: nullable({ type: 'string' }) } }),
+    review: nullable({
+      type: 'object',
+      description: 'the centre’s latest review (复核) of a complaint’s current result',
+      properties: { outcome: { type: 'string', enum: ['approved', 'returned'] }, at: { type: 'string' }, note: nullable({ type: 'string' }) },
+    }),
     version: { type: 'integer' },
   },
 } as const;

@@ -82,6 +82,8 @@ export interface TicketSnapshot {
   originRegion?: string | null;
   /** Box the ticket was transferred to, or that answered it. */
   handlerRegion?: string | null;
+  /** The centre's latest review (复核) of a complaint's current result (ticket.report of action 'review'). */
+  review?: { outcome: 'approved' | 'returned'; at: string; note: string | null } | null;
 }
 
 export interface ReportBody {
@@ -166,6 +168,12 @@ const snapshotSchema = {
     description: { type: 'string', minLength: 1, maxLength: 20000 },
     location: nullable(text(200)),
     status: text(32),
+    review: nullable({
+      type: 'object',
+      additionalProperties: false,
+      required: ['outcome', 'at'],
+      properties: { outcome: { enum: ['approved', 'returned'] }, at: iso, note: nullable(text(1000)) },
+    }),
     version: { type: 'integer', minimum: 1 },
     createdAt: iso,
     updatedAt: iso,

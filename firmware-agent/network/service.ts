@@ -220,6 +220,7 @@ export class NetworkService {
       version: v.version,
       originRegion: row.origin_region,
       handlerRegion: row.handler_region ?? row.transferred_to,
+      review: v.review,
     };
   }
 

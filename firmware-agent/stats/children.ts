@@ -5,7 +5,7 @@
 
 import type { RegionTable } from '../regions/regions.js';
 import type { Db } from '../store/db.js';
-import { compositeScore, defaultWeights, kpiKeys, ratio, reviewUnavailable, type KpiKey, type KpiValue, type Score } from './kpis.js';
+import { compositeScore, defaultWeights, kpiKeys, ratio, reviewNotReported, type KpiKey, type KpiValue, type Score } from './kpis.js';
 import { daysBetween, type Period } from './period.js';
 
 export interface ChildFigures {
@@ -54,7 +54,8 @@ export function childrenView(db: Db, q: { period: Period; ownRegion: string; tod
   }
   const out: ChildFigures[] = [...acc.entries()].map(([region, a]) => {
     const kpis = {} as Record<KpiKey, KpiValue>;
-    for (const k of kpiKeys) kpis[k] = k === 'complaintReviewRate' ? reviewUnavailable : { available: true, ...ratio(a.n[k] ?? 0, a.d[k] ?? 0) };
+    // A box that never sent the 复核 pair (a version before the review step) shows it as not reported.
+    for (const k of kpiKeys) kpis[k] = k === 'complaintReviewRate' && a.d[k] === undefined ? reviewNotReported : { available: true, ...ratio(a.n[k] ?? 0, a.d[k] ?? 0) };
     return {
       region,
       name: q.regions.fullName(region) ?? region,

@@ -56,11 +56,11 @@ export interface UnavailableKpi {
 
 export type KpiValue = (Ratio & { available: true }) | UnavailableKpi;
 
-/** 复核 (the centre's review of a complaint's result) has no step in the work-order flow yet. */
-export const reviewUnavailable: UnavailableKpi = {
+/** A box below whose daily figures carry no 复核 pair (a version before the review step) has no 复核率. */
+export const reviewNotReported: UnavailableKpi = {
   available: false,
-  reason: 'The work-order flow has no review (复核) step yet, so no complaint can be counted as reviewed',
-  reasonZh: '工单流程尚无复核环节，无法统计',
+  reason: 'The box sent no review (复核) figures for the period (a version without the review step)',
+  reasonZh: '该中心未上报复核数据',
 };
 
 export const ratio = (numerator: number, denominator: number): Ratio => ({
@@ -71,7 +71,7 @@ export const ratio = (numerator: number, denominator: number): Ratio => ({
 
 /** The SQL condition a ticket meets to be counted in a KPI's denominator / numerator (names the columns of `tickets`). */
 const done = 'coalesce(replied_at, closed_at)';
-export const kpiSql: Record<Exclude<KpiKey, 'complaintReviewRate'>, { den: string; num: string }> = {
+export const kpiSql: Record<KpiKey, { den: string; num: string }> = {
   inquiryImmediateAnswerRate: {
     den: "type = 'inquiry'",
     num: "type = 'inquiry' AND answer_text IS NOT NULL",
@@ -97,6 +97,12 @@ export const kpiSql: Record<Exclude<KpiKey, 'complaintReviewRate'>, { den: strin
     den: `type = 'complaint' AND transferred_to IS NULL AND (${done} IS NOT NULL OR (due_at IS NOT NULL AND due_at < @now))`,
     num: `type = 'complaint' AND transferred_to IS NULL AND ${done} IS NOT NULL AND (due_at IS NULL OR ${done} <= due_at)`,
   },
+  // 复核: complaints whose current result a department of this box gave (dispatched here, not transferred
+  // out, replied), and of those the ones the centre's latest review approved (tickets/workflow.ts 'review').
+  complaintReviewRate: {
+    den: "type = 'complaint' AND dispatched_at IS NOT NULL AND transferred_to IS NULL AND replied_at IS NOT NULL",
+    num: "type = 'complaint' AND dispatched_at IS NOT NULL AND transferred_to IS NULL AND replied_at IS NOT NULL AND review_outcome = 'approved'",
+  },
   complaintVisitSatisfactionRate: {
     den: "type = 'complaint' AND satisfaction IS NOT NULL",
     num: "type = 'complaint' AND satisfaction IN ('satisfied', 'neutral')",
@@ -118,10 +124,7 @@ export function computeKpis(db: Db, q: { fromIso: string; toIso: string; now: Da
     .prepare(`SELECT ${cols} FROM tickets WHERE created_at >= @from AND created_at < @to AND ${kpiBase}${q.where ? ` AND (${q.where})` : ''}`)
     .get({ ...(q.params ?? {}), from: q.fromIso, to: q.toIso, now: q.now.toISOString() }) as Record<string, number | null>;
   const out = {} as Record<KpiKey, KpiValue>;
-  for (const k of kpiKeys) {
-    if (k === 'complaintReviewRate') out[k] = reviewUnavailable;
-    else out[k] = { available: true, ...ratio(row[`${k}_n`] ?? 0, row[`${k}_d`] ?? 0) };
-  }
+  for (const k of kpiKeys) out[k] = { available: true, ...ratio(row[`${k}_n`] ?? 0, row[`${k}_d`] ?? 0) };
   return out;
 }
 

@@ -71,7 +71,7 @@ export const satisfactions = [
 ] as const satisfies readonly Label[];
 export type Satisfaction = (typeof satisfactions)[number]['code'];
 
-export const actions = ['answer', 'dispatch', 'accept', 'return', 'reply', 'visit', 'reopen', 'close', 'archive', 'merge', 'escalate'] as const;
+export const actions = ['answer', 'dispatch', 'accept', 'return', 'reply', 'visit', 'reopen', 'close', 'archive', 'merge', 'escalate', 'review'] as const;
 export type TicketAction = (typeof actions)[number];
 
 export const actionLabels: Record<TicketAction | 'create', Label> = {
@@ -87,7 +87,15 @@ export const actionLabels: Record<TicketAction | 'create', Label> = {
   archive: { code: 'archive', zh: '归档', en: 'Archived' },
   merge: { code: 'merge', zh: '合并', en: 'Merged' },
   escalate: { code: 'escalate', zh: '督办', en: 'Escalated' },
+  review: { code: 'review', zh: '复核', en: 'Reviewed' },
 };
+
+/** Outcomes of the centre's review (复核) of a complaint's result. */
+export const reviewOutcomes = [
+  { code: 'approved', zh: '复核通过', en: 'Approved' },
+  { code: 'returned', zh: '复核退回', en: 'Returned to the department' },
+] as const satisfies readonly Label[];
+export type ReviewOutcome = (typeof reviewOutcomes)[number]['code'];
 
 /** Statuses in which a department or the centre still owes the caller an answer. */
 export const openStatuses: readonly TicketStatus[] = ['received', 'dispatched', 'accepted', 'returned', 'visited'];

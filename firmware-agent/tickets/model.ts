@@ -1,5 +1,5 @@
 // The ticket as stored (row) and as shown (view), with the reporter-confidentiality rule applied.
-import type { Channel, Satisfaction, TicketStatus, TicketType } from './codes.js';
+import type { Channel, ReviewOutcome, Satisfaction, TicketStatus, TicketType } from './codes.js';
 import { openStatuses } from './codes.js';
 
 export interface TicketRow {
@@ -46,6 +46,10 @@ export interface TicketRow {
   /** Latest overdue escalation (督办, migration 202612020431-ticket-escalation). */
   escalated_at?: string | null;
   escalation_note?: string | null;
+  /** Latest 复核 of the current result (migration 202612042246-ticket-review). */
+  review_outcome?: ReviewOutcome | null;
+  reviewed_at?: string | null;
+  review_note?: string | null;
   version: number;
 }
 
@@ -89,6 +93,8 @@ export interface TicketView {
   repliedAt: string | null;
   closedAt: string | null;
   escalation: { at: string; note: string | null } | null;
+  /** The centre's latest review (复核) of the current result of a complaint. */
+  review: { outcome: ReviewOutcome; at: string; note: string | null } | null;
   version: number;
 }
 
@@ -156,6 +162,7 @@ export function toView(row: TicketRow, ctx: ViewContext): TicketView {
     repliedAt: row.replied_at,
     closedAt: row.closed_at,
     escalation: row.escalated_at ? { at: row.escalated_at, note: row.escalation_note ?? null } : null,
+    review: row.review_outcome && row.reviewed_at ? { outcome: row.review_outcome, at: row.reviewed_at, note: row.review_note ?? null } : null,
     version: row.version,
   };
 }

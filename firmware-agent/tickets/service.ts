@@ -16,6 +16,7 @@ import type { Db } from '../store/db.js';
 import { localDay } from '../calendar/time.js';
 import {
   type Channel,
+  type ReviewOutcome,
   type Satisfaction,
   type TicketAction,
   type TicketStatus,
@@ -51,6 +52,8 @@ export interface ActionInput {
   satisfaction?: Satisfaction;
   note?: string;
   into?: string;
+  /** review (复核): approved, or returned to the department. */
+  outcome?: ReviewOutcome;
 }
 
 export interface TicketChange {
@@ -131,10 +134,14 @@ export interface TicketServiceDeps {
   timezone: string;
   deadlines: () => Record<TicketType, number>;
   dueSoonWorkingDays: () => number;
+  /** Policy: a complaint a department replied to is visited or closed only after an approved review (复核). */
+  complaintReviewRequired?: () => boolean;
   now?: () => Date;
 }
 
 const totalCap = 1000;
+/** The review columns of a result not reviewed yet. */
+const noReview = { review_outcome: null, reviewed_at: null, review_note: null } as const;
 
 export class TicketService {
   readonly audit: AuditLog;
@@ -307,10 +314,18 @@ export class TicketService {
       if (actor.role === 'department') this.#checkScope(row, actor);
       const from = row.status;
       const to = plan(
-        { status: from, departmentId: row.department_id, satisfaction: row.satisfaction, answered: row.answer_text !== null && row.replied_at === null },
+        {
+          status: from,
+          departmentId: row.department_id,
+          satisfaction: row.satisfaction,
+          answered: row.answer_text !== null && row.replied_at === null,
+          complaintResult: row.type === 'complaint' && row.dispatched_at !== null && !row.transferred_to && row.replied_at !== null,
+          reviewApproved: row.review_outcome === 'approved',
+          reviewRequired: this.deps.complaintReviewRequired?.() ?? false,
+        },
         action,
         actor,
-        input.satisfaction ? { satisfaction: input.satisfaction } : {},
+        { ...(input.satisfaction ? { satisfaction: input.satisfaction } : {}), ...(input.outcome ? { outcome: input.outcome } : {}) },
       );
       const at = this.#now();
       const iso = at.toISOString();
@@ -351,7 +366,21 @@ export class TicketService {
         case 'reply':
           set.reply_text = input.text;
           set.replied_at = iso;
+          Object.assign(set, noReview); // a new result waits for its own review
           note = input.text ?? null;
+          break;
+        case 'review':
+          // 复核: the latest review of the current result; a returned one sends the ticket back to the
+          // department, whose reply no longer counts (settled again only by its next reply, against the same due time).
+          set.review_outcome = input.outcome ?? 'approved';
+          set.reviewed_at = iso;
+          set.review_note = input.note ?? null;
+          if (to === 'dispatched') {
+            set.replied_at = null;
+            set.reply_text = null;
+          }
+          data.outcome = set.review_outcome;
+          data.department = row.department_id;
           break;
         case 'visit':
           set.satisfaction = input.satisfaction;
@@ -361,6 +390,7 @@ export class TicketService {
           break;
         case 'reopen': {
           set.reopen_count = row.reopen_count + 1;
+          Object.assign(set, noReview);
           set.satisfaction = null;
           set.replied_at = null;
           set.reply_text = null;

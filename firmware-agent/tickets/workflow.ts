@@ -2,7 +2,7 @@
 // as a pure transition table: given a ticket's state, an action and who asks, say what may happen.
 // The service applies the answer in one transaction; an illegal transition changes nothing.
 import { AppError } from '../errors.js';
-import type { Satisfaction, TicketAction, TicketStatus } from './codes.js';
+import type { ReviewOutcome, Satisfaction, TicketAction, TicketStatus } from './codes.js';
 
 export type UserRole = 'admin' | 'supervisor' | 'agent' | 'department' | 'technician';
 
@@ -18,6 +18,15 @@ export interface TicketState {
   departmentId: number | null;
   satisfaction: Satisfaction | null;
   answered: boolean; // closed by an immediate answer (即时答复)
+  /**
+   * 复核: a complaint or report whose current result came from a department of this centre (dispatched here,
+   * not transferred out, replied) — the tickets the centre reviews before closing (投诉举报类复核率).
+   */
+  complaintResult?: boolean;
+  /** The latest review of the current result approved it. */
+  reviewApproved?: boolean;
+  /** Policy (tickets.complaintReviewRequired): such a complaint is visited or closed only after an approved review. */
+  reviewRequired?: boolean;
 }
 
 const centre: readonly Actor['role'][] = ['admin', 'supervisor', 'agent', 'system'];
@@ -44,13 +53,16 @@ export const rules: Record<TicketAction, Rule> = {
   merge: { from: ['received', 'returned', 'dispatched'], roles: centre },
   // 督办: a supervisor urges the department that holds the ticket; the status stays.
   escalate: { from: ['dispatched', 'accepted'], roles: supervisors },
+  // 复核: the centre reviews a complaint's result; approved stays replied (for the visit), returned goes back
+  // to the department.
+  review: { from: ['replied'], roles: supervisors },
 };
 
 /**
  * Checks whether `actor` may apply `action` to a ticket in `state` and returns the status it leads to.
  * Throws AppError('forbidden-role' | 'ticket-not-in-department' | 'illegal-transition').
  */
-export function plan(state: TicketState, action: TicketAction, actor: Actor, input: { satisfaction?: Satisfaction } = {}): TicketStatus {
+export function plan(state: TicketState, action: TicketAction, actor: Actor, input: { satisfaction?: Satisfaction; outcome?: ReviewOutcome } = {}): TicketStatus {
   const rule = rules[action];
   if (!rule.roles.includes(actor.role)) {
     throw new AppError('forbidden-role', `role ${actor.role} may not ${action} a ticket`, { action, role: actor.role });
@@ -65,6 +77,9 @@ export function plan(state: TicketState, action: TicketAction, actor: Actor, inp
   const illegal = () =>
     new AppError('illegal-transition', `cannot ${action} a ticket that is ${state.status}`, { action, status: state.status });
   if (!rule.from.includes(state.status)) throw illegal();
+  if ((action === 'visit' || action === 'close') && state.reviewRequired && state.complaintResult && !state.reviewApproved) {
+    throw new AppError('ticket-review-required', `the result of this complaint must pass the centre's review before it can be ${action === 'visit' ? 'visited' : 'closed'}`, { action });
+  }
   switch (action) {
     case 'answer':
       return 'closed';
@@ -96,6 +111,10 @@ export function plan(state: TicketState, action: TicketAction, actor: Actor, inp
       return 'merged';
     case 'escalate':
       return state.status;
+    case 'review':
+      if (!state.complaintResult) throw new AppError('ticket-review-not-applicable');
+      // Returned: the department holds the ticket again and replies anew (its due time stands).
+      return input.outcome === 'returned' ? 'dispatched' : 'replied';
   }
 }
 

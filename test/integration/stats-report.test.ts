@@ -42,12 +42,14 @@ t.test('a fixture month: KPIs, volumes, 同比/环比, drill-down, scoping, expo
     transferredTo?: string;
     mergedInto?: string;
     by?: number;
+    /** 复核 outcome of the current result. */
+    review?: 'approved' | 'returned';
   }
   const insert = db.prepare(
     `INSERT INTO tickets (id, number, type, subtype, domain, channel, region, subject, description, status, department_id, due_at,
-       answer_text, satisfaction, reopen_count, merged_into, created_by, created_at, updated_at, dispatched_at, replied_at, closed_at, transferred_to)
+       answer_text, satisfaction, reopen_count, merged_into, created_by, created_at, updated_at, dispatched_at, replied_at, closed_at, transferred_to, review_outcome, reviewed_at)
      VALUES (@id, @number, @type, @subtype, 'taxi', @channel, @region, '拒载', '描述', @status, @dept, @due, @answer, @satisfaction, @reopen,
-       @merged, @by, @created, @created, @dispatched, @replied, @closed, @transferred)`,
+       @merged, @by, @created, @created, @dispatched, @replied, @closed, @transferred, @review, @reviewed)`,
   );
   const add = (f: Fx): string => {
     seq += 1;
@@ -72,6 +74,8 @@ t.test('a fixture month: KPIs, volumes, 同比/环比, drill-down, scoping, expo
       replied: f.replied?.toISOString() ?? null,
       closed: f.closed?.toISOString() ?? null,
       transferred: f.transferredTo ?? null,
+      review: f.review ?? null,
+      reviewed: f.review && f.replied ? new Date(f.replied.getTime() + 3_600_000).toISOString() : null,
     });
     return number;
   };
@@ -93,14 +97,15 @@ t.test('a fixture month: KPIs, volumes, 同比/环比, drill-down, scoping, expo
   add({ type: 'suggestion', channel: 'sms', created: beforeHoliday, due: due4, dept: A, dispatched: true, replied: late4, satisfaction: 'neutral' });
   // 5 — from 12345 (JT/T "other"), dispatched to B, still open, past its due time at `now`.
   add({ type: 'suggestion', subtype: 'praise', channel: '12345', created: at('2026-09-10'), due: at('2026-09-17'), dept: B, dispatched: true });
-  // 6 — complaint to A, replied on time, visited unsatisfied, reopened: a rectified bad review.
+  // 6 — complaint to A, replied on time, visited unsatisfied, reopened: a rectified bad review. Its result
+  // was not reviewed (复核): in the review rate's denominator only.
   add({ type: 'complaint', subtype: 'complaint', channel: 'phone', region: '620102', created: at('2026-09-11'), dept: A, dispatched: true, replied: at('2026-09-14'), satisfaction: 'unsatisfied', reopen: 1 });
-  // 7 — report (举报) to B, replied on time, satisfied.
-  const n7 = add({ type: 'complaint', subtype: 'report', channel: 'phone', region: '620102', created: at('2026-09-12'), dept: B, dispatched: true, replied: at('2026-09-15'), satisfaction: 'satisfied' });
-  // 8 — merged into 7: counted in the volumes, in none of the KPIs.
-  add({ type: 'complaint', subtype: 'complaint', channel: 'phone', region: '620102', created: at('2026-09-12', 11), status: 'merged', mergedInto: n7, closed: at('2026-09-12', 12), satisfaction: 'unsatisfied' });
-  // 9 — sent to another box for handling: volumes only.
-  add({ type: 'complaint', channel: 'phone', region: '620102', created: at('2026-09-20'), transferredTo: '620100', status: 'dispatched', replied: at('2026-10-15') });
+  // 7 — report (举报) to B, replied on time, its result approved by the centre's review (复核), satisfied.
+  const n7 = add({ type: 'complaint', subtype: 'report', channel: 'phone', region: '620102', created: at('2026-09-12'), dept: B, dispatched: true, replied: at('2026-09-15'), review: 'approved', satisfaction: 'satisfied' });
+  // 8 — merged into 7: counted in the volumes, in none of the KPIs (its approved review neither).
+  add({ type: 'complaint', subtype: 'complaint', channel: 'phone', region: '620102', created: at('2026-09-12', 11), status: 'merged', mergedInto: n7, dispatched: true, replied: at('2026-09-12', 11, 30), review: 'approved', closed: at('2026-09-12', 12), satisfaction: 'unsatisfied' });
+  // 9 — sent to another box for handling: volumes only (the review there is the handling box's).
+  add({ type: 'complaint', channel: 'phone', region: '620102', created: at('2026-09-20'), transferredTo: '620100', status: 'dispatched', dispatched: true, replied: at('2026-10-15'), review: 'approved' });
   // 10 — still open, due after `now`: not yet in any on-time denominator.
   add({ type: 'inquiry', channel: 'phone', region: '620102', created: at('2026-09-30', 23, 59), due: at('2026-10-30') });
   // Outside the month: August (环比), September 2025 (同比), the first instant of October.
@@ -125,14 +130,13 @@ t.test('a fixture month: KPIs, volumes, 同比/环比, drill-down, scoping, expo
   t.same(kpi('badReviewRectificationRate'), [1, 2, 0.5], 'bad reviews 2,6; reopened 6');
   t.same(kpi('complaintOnTimeRate'), [2, 2, 1], 'complaints 6,7 (8 merged, 9 transferred out)');
   t.same(kpi('complaintVisitSatisfactionRate'), [1, 2, 0.5], 'visited complaints 6,7; satisfied 7');
-  t.equal(r.kpis.complaintReviewRate.available, false);
-  t.match(r.kpis.complaintReviewRate.reason, /review/);
-  // Score: Σ w·rate / Σ w over the seven available KPIs with the default weights.
-  const expected = (15 * 0.5 + 15 * 0.6 + 10 * 0.5 + 10 * 0.75 + 10 * 0.5 + 15 * 1 + 15 * 0.5) / 90;
+  t.same(kpi('complaintReviewRate'), [1, 2, 0.5], 'complaints replied by a department here 6,7 (8 merged, 9 transferred out); approved 7');
+  // Score: Σ w·rate / Σ w over the eight KPIs with the default weights.
+  const expected = (15 * 0.5 + 15 * 0.6 + 10 * 0.5 + 10 * 0.75 + 10 * 0.5 + 15 * 1 + 10 * 0.5 + 15 * 0.5) / 100;
   t.equal(r.score.value, Math.round(expected * 10000) / 100);
   t.equal(r.score.usesDefaultWeights, true);
   const weighted = (await s.supervisor.get('/api/stats/kpis?period=month&at=2026-09&weights=complaintOnTimeRate:0,inquiryImmediateAnswerRate:100')).json();
-  const e2 = (100 * 0.5 + 15 * 0.6 + 10 * 0.5 + 10 * 0.75 + 10 * 0.5 + 15 * 0.5) / 160;
+  const e2 = (100 * 0.5 + 15 * 0.6 + 10 * 0.5 + 10 * 0.75 + 10 * 0.5 + 10 * 0.5 + 15 * 0.5) / 170;
   t.equal(weighted.score.value, Math.round(e2 * 10000) / 100, 'configured weights');
 
   // Volumes, share, 同比, 环比.
@@ -218,7 +222,7 @@ t.test('a fixture month: KPIs, volumes, 同比/环比, drill-down, scoping, expo
   const kSheet = sheets['考核指标']!.cells;
   t.same(kSheet[0], ['指标', '分子', '分母', '比率', '说明']);
   t.same(kSheet[1], ['信息咨询类即时答复率', 2, 4, 0.5], 'trailing empty cell not stored');
-  t.same(kSheet[7]!.slice(0, 1).concat(kSheet[7]!.slice(4)), ['投诉举报类复核率', '工单流程尚无复核环节，无法统计']);
+  t.same(kSheet[7], ['投诉举报类复核率', 1, 2, 0.5]);
   t.equal(kSheet[9]![3], r.score.value / 100, 'composite score as a percentage');
   const cSheet = sheets['渠道']!.cells;
   t.same(cSheet[1], ['12328电话', 6, 0.6, 0, null, 2, 2]);

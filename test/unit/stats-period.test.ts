@@ -4,7 +4,7 @@ import t from 'tap';
 import fc from 'fast-check';
 import { addDays, isDay } from '../../firmware-agent/calendar/time.js';
 import { PeriodError, daysBetween, maxCustomDays, parsePeriod, previousPeriod, yearAgoPeriod } from '../../firmware-agent/stats/period.js';
-import { compositeScore, defaultWeights, kpiKeys, parseWeights, ratio, reviewUnavailable } from '../../firmware-agent/stats/kpis.js';
+import { compositeScore, defaultWeights, kpiKeys, parseWeights, ratio, reviewNotReported } from '../../firmware-agent/stats/kpis.js';
 
 const day = fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
 
@@ -104,7 +104,7 @@ t.test('custom ranges: inclusive end, bounded length, refused backwards', async 
 });
 
 t.test('composite score: weighted mean of the available rates; weights parsed strictly', async (t) => {
-  const kpis = Object.fromEntries(kpiKeys.map((k) => [k, k === 'complaintReviewRate' ? reviewUnavailable : { available: true as const, ...ratio(1, 2) }])) as Parameters<typeof compositeScore>[0];
+  const kpis = Object.fromEntries(kpiKeys.map((k) => [k, k === 'complaintReviewRate' ? reviewNotReported : { available: true as const, ...ratio(1, 2) }])) as Parameters<typeof compositeScore>[0];
   t.equal(compositeScore(kpis).value, 50, 'every available KPI at 50% → 50');
   t.notOk(compositeScore(kpis).counted.includes('complaintReviewRate'));
   const empty = Object.fromEntries(kpiKeys.map((k) => [k, { available: true as const, ...ratio(0, 0) }])) as Parameters<typeof compositeScore>[0];

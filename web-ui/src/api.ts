@@ -106,6 +106,8 @@ export interface Ticket {
   mergedInto: string | null;
   callId: string | null;
   escalation?: { at: string; note: string | null } | null;
+  /** The centre's latest review (复核) of a complaint's current result. */
+  review?: { outcome: 'approved' | 'returned'; at: string; note: string | null } | null;
   createdAt: string;
   updatedAt: string;
 }

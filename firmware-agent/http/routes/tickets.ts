@@ -1,7 +1,7 @@
 // The 12328 work order API: create, read, list and search, act on, and audit tickets.
 import type { FastifyPluginAsync } from 'fastify';
 import type { BoxServices } from '../../box.js';
-import { channels, satisfactions, statuses, ticketTypes, type TicketAction } from '../../tickets/codes.js';
+import { channels, reviewOutcomes, satisfactions, statuses, ticketTypes, type TicketAction } from '../../tickets/codes.js';
 import type { ActionInput, CreateTicketInput, ListFilter } from '../../tickets/service.js';
 import { AppError } from '../../errors.js';
 import { actor } from '../auth.js';
@@ -126,7 +126,7 @@ export const ticketRoutes: FastifyPluginAsync<{ box: BoxServices }> = async (app
       schema: {
         tags: ['tickets'],
         summary:
-          'Apply a workflow action: answer {text} (422 answer-text-required when missing or blank), dispatch {department, dueAt?}, accept, return {reason}, reply {text}, visit {satisfaction, note?}, reopen {note?}, close {note?}, archive, merge {into}, escalate {note?, dueAt?} (督办: supervisors, the department holding the ticket sees it highlighted)',
+          'Apply a workflow action: answer {text} (422 answer-text-required when missing or blank), dispatch {department, dueAt?}, accept, return {reason}, reply {text}, visit {satisfaction, note?}, reopen {note?}, close {note?}, archive, merge {into}, escalate {note?, dueAt?} (督办: supervisors, the department holding the ticket sees it highlighted), review {outcome: approved|returned, note?} (复核 of a replied complaint: supervisors and admins; returned sends it back to the department; 409 ticket-review-required when policy needs an approved review before visit or close)',
         params: numberParams,
         body: {
           type: 'object',
@@ -141,6 +141,7 @@ export const ticketRoutes: FastifyPluginAsync<{ box: BoxServices }> = async (app
             satisfaction: { type: 'string', enum: codes(satisfactions) },
             note: { type: 'string', maxLength: 1000 },
             into: { type: 'string', pattern: ticketNumberPattern },
+            outcome: { type: 'string', enum: codes(reviewOutcomes) },
           },
           allOf: [
             { if: { properties: { action: { const: 'dispatch' } } }, then: { required: ['department'] } },
@@ -150,6 +151,12 @@ export const ticketRoutes: FastifyPluginAsync<{ box: BoxServices }> = async (app
             { if: { properties: { action: { const: 'merge' } } }, then: { required: ['into'] } },
             // 督办 carries only a note and a new due date.
             { if: { properties: { action: { const: 'escalate' } } }, then: { properties: { text: false, department: false, reason: false, satisfaction: false, into: false } } },
+            // 复核 carries its outcome and a comment, nothing else; no other action takes an outcome.
+            {
+              if: { properties: { action: { const: 'review' } } },
+              then: { required: ['outcome'], properties: { text: false, department: false, dueAt: false, reason: false, satisfaction: false, into: false } },
+              else: { properties: { outcome: false } },
+            },
           ],
         },
         response: { 200: { $ref: 'Ticket#' }, ...errorResponses(400, 401, 403, 404, 409, 422) },

@@ -17,6 +17,7 @@ export function TicketActions({ ticket, onChanged }: { ticket: Ticket; onChanged
   const [dept, setDept] = useState('');
   const [due, setDue] = useState('');
   const [sat, setSat] = useState('satisfied');
+  const [outcome, setOutcome] = useState<'approved' | 'returned'>('approved');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const role = user.role;
@@ -51,6 +52,8 @@ export function TicketActions({ ticket, onChanged }: { ticket: Ticket; onChanged
     close: isCentre && (s === 'replied' || s === 'visited'),
     reopen: isSup && (s === 'visited' || s === 'closed' || s === 'replied'),
     archive: isSup && s === 'closed',
+    // 复核: a complaint's result from a department of this centre (the server decides: tickets/workflow.ts).
+    review: isSup && s === 'replied' && ticket.type === 'complaint' && ticket.department !== null,
   };
   const labels: Record<keyof typeof can, string> = {
     accept: t('accept'),
@@ -62,6 +65,7 @@ export function TicketActions({ ticket, onChanged }: { ticket: Ticket; onChanged
     close: t('close'),
     reopen: t('reopen'),
     archive: t('archive'),
+    review: t('review'),
   };
   const immediate = new Set(['accept', 'close', 'reopen', 'archive']);
   const shown = (Object.keys(can) as (keyof typeof can)[]).filter((k) => can[k]);
@@ -129,6 +133,22 @@ export function TicketActions({ ticket, onChanged }: { ticket: Ticket; onChanged
           </select>
           <input id="visit-note" placeholder={t('note')} value={text} onInput={(e) => setText((e.target as HTMLInputElement).value)} />
           <button type="submit" class="primary" id="visit-submit" disabled={busy}>{t('visit')}</button>
+        </form>
+      ) : null}
+      {open === 'review' ? (
+        <form
+          class="act-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void act('review', { outcome, ...(text.trim() ? { note: text.trim() } : {}) });
+          }}
+        >
+          <select id="review-outcome" value={outcome} onChange={(e) => setOutcome((e.target as HTMLSelectElement).value as 'approved' | 'returned')}>
+            <option value="approved">{t('reviewApproved')}</option>
+            <option value="returned">{t('reviewReturned')}</option>
+          </select>
+          <textarea id="review-note" rows={2} maxLength={1000} required={outcome === 'returned'} placeholder={t('reviewNote')} value={text} onInput={(e) => setText((e.target as HTMLTextAreaElement).value)} />
+          <button type="submit" class="primary" id="review-submit" disabled={busy || (outcome === 'returned' && !text.trim())}>{t('reviewSubmit')}</button>
         </form>
       ) : null}
       <ErrorBox error={error} />

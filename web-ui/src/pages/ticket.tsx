@@ -102,6 +102,11 @@ export function TicketDetail({ number }: { number: string }) {
               {t('satisfaction')}: <b id="ticket-satisfaction">{L(codes.satisfactions.find((s) => s.code === tk.satisfaction), tk.satisfaction)}</b> {tk.visitNote ?? ''}
             </p>
           ) : null}
+          {tk.review ? (
+            <p id="ticket-review" data-outcome={tk.review.outcome}>
+              {t('review')}: <b>{tk.review.outcome === 'approved' ? t('reviewApproved') : t('reviewReturned')}</b> · {fmtTime(tk.review.at)} {tk.review.note ?? ''}
+            </p>
+          ) : null}
           <TicketActions ticket={tk} onChanged={() => void load()} />
         </div>
         <div>
@@ -110,7 +115,8 @@ export function TicketDetail({ number }: { number: string }) {
             <ol class="timeline" id="timeline">
               {audit.map((a) => (
                 <li key={a.id} data-action={a.action}>
-                  <span class="when">{fmtTime(a.at)}</span> <b>{actionLabel(a.action)}</b> · {a.actor.name}
+                  <span class="when">{fmtTime(a.at)}</span> <b>{actionLabel(a.action)}</b>
+                  {a.data?.outcome === 'approved' ? ` (${t('reviewApproved')})` : a.data?.outcome === 'returned' ? ` (${t('reviewReturned')})` : ''} · {a.actor.name}
                   {typeof (a.data?.department as { name?: string } | undefined)?.name === 'string' ? ` → ${(a.data!.department as { name: string }).name}` : ''}
                   {a.note ? <div class="text note">{a.note}</div> : null}
                 </li>
