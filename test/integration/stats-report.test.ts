@@ -7,6 +7,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { localTime } from '../../firmware-agent/calendar/time.js';
+import { computeDailyStats } from '../../firmware-agent/stats/daily.js';
+import { kpiKeys } from '../../firmware-agent/stats/kpis.js';
 import { staff, startTestBox, type Client } from '../helpers/box.js';
 
 const tz = 'Asia/Shanghai';
@@ -138,6 +140,15 @@ t.test('a fixture month: KPIs, volumes, 同比/环比, drill-down, scoping, expo
   const weighted = (await s.supervisor.get('/api/stats/kpis?period=month&at=2026-09&weights=complaintOnTimeRate:0,inquiryImmediateAnswerRate:100')).json();
   const e2 = (100 * 0.5 + 15 * 0.6 + 10 * 0.5 + 10 * 0.75 + 10 * 0.5 + 10 * 0.5 + 15 * 0.5) / 170;
   t.equal(weighted.score.value, Math.round(e2 * 10000) / 100, 'configured weights');
+
+  // The daily figures a box sends upstream (stats/daily.ts) follow the same definitions: September's days
+  // added up, as a province adds them, give the month's report.
+  const sum = Object.fromEntries(kpiKeys.map((k) => [k, [0, 0]])) as Record<string, [number, number]>;
+  for (let d = 1; d <= 30; d++) {
+    const daily = computeDailyStats(db, '623000', `2026-09-${String(d).padStart(2, '0')}`, tz, now);
+    for (const k of kpiKeys) sum[k] = [sum[k]![0] + daily.kpis[k].numerator, sum[k]![1] + daily.kpis[k].denominator];
+  }
+  for (const k of kpiKeys) t.same(sum[k], [r.kpis[k].numerator, r.kpis[k].denominator], `${k}: the days sent upstream add up to the month`);
 
   // Volumes, share, 同比, 环比.
   t.same([r.total.count, r.total.previous, r.total.yearAgo, r.total.momChange, r.total.yoyChange], [10, 1, 2, 9, 4]);

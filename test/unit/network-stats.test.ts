@@ -10,6 +10,7 @@ import { addDays, localDay, localTime } from '../../firmware-agent/calendar/time
 import { newEnvelope } from '../../firmware-agent/network/messages.js';
 import { NetworkService } from '../../firmware-agent/network/service.js';
 import { computeDailyStats } from '../../firmware-agent/stats/daily.js';
+import { computeKpis, kpiKeys } from '../../firmware-agent/stats/kpis.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgebox-stats-'));
 let box: Box;
@@ -21,27 +22,41 @@ t.teardown(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-t.test('a day’s tickets are counted by type, domain and channel, with KPIs an upstream can add up', async (t) => {
+t.test('a day’s tickets are counted by type, domain and channel, with the report’s KPIs an upstream can add up', async (t) => {
   const base = { caller: { phone: '13800138000' }, region: '623001', description: '详细情况' };
   const inquiry = (subject: string, channel: 'phone' | 'sms') => box.tickets.create({ ...base, type: 'inquiry', domain: 'bus', channel, subject }, systemActor);
   const a = inquiry('公交线路咨询', 'phone');
   inquiry('末班车时间', 'sms');
   const c = box.tickets.create({ ...base, type: 'complaint', domain: 'taxi', channel: 'phone', subject: '出租车拒载' }, systemActor);
+  const d = box.tickets.create({ ...base, type: 'complaint', domain: 'taxi', channel: 'phone', subject: '出租车拒载（重复来电）' }, systemActor);
+  const e = box.tickets.create({ ...base, type: 'complaint', domain: 'taxi', channel: 'phone', subject: '出租车绕路' }, systemActor);
   box.tickets.act(a.number, 'answer', { text: '请乘坐1路' }, systemActor);
-  box.tickets.act(a.number, 'visit', { satisfaction: 'satisfied' }, systemActor);
+  box.tickets.act(a.number, 'visit', { satisfaction: 'neutral' }, systemActor);
   const dept = box.accounts.createDepartment({ name: '运管所' }, systemActor);
-  box.tickets.act(c.number, 'dispatch', { department: dept.id }, systemActor);
+  for (const n of [c.number, e.number]) box.tickets.act(n, 'dispatch', { department: dept.id }, systemActor);
+  box.tickets.act(d.number, 'merge', { into: c.number }, systemActor);
+  box.tickets.act(e.number, 'accept', {}, systemActor);
+  box.tickets.act(e.number, 'reply', { text: '已处理' }, systemActor);
+  box.tickets.act(e.number, 'review', { outcome: 'approved' }, systemActor);
 
   const day = localDay(new Date(), 'Asia/Shanghai');
-  const s = computeDailyStats(box.db, '623000', day, 'Asia/Shanghai', new Date());
-  t.equal(s.volumes.total, 3);
-  t.same(s.volumes.byType, { complaint: 1, inquiry: 2 });
-  t.same(s.volumes.byDomain, { bus: 2, taxi: 1 });
-  t.same(s.volumes.byChannel, { phone: 2, sms: 1 });
+  const now = new Date();
+  const s = computeDailyStats(box.db, '623000', day, 'Asia/Shanghai', now);
+  t.equal(s.volumes.total, 5, 'the merged ticket counts in the volumes');
+  t.same(s.volumes.byType, { complaint: 3, inquiry: 2 });
+  t.same(s.volumes.byDomain, { bus: 2, taxi: 3 });
+  t.same(s.volumes.byChannel, { phone: 4, sms: 1 });
   t.same(s.kpis.inquiryImmediateAnswerRate, { numerator: 1, denominator: 2, rate: 0.5 });
-  t.same(s.kpis.immediateAnswerSatisfactionRate, { numerator: 1, denominator: 1, rate: 1 });
-  t.same(s.kpis.dispatchedVisitRate, { numerator: 0, denominator: 1, rate: 0 });
-  t.same(s.kpis.complaintOnTimeRate, { numerator: 0, denominator: 0, rate: null }, 'no complaint finished yet');
+  t.same(s.kpis.immediateAnswerSatisfactionRate, { numerator: 1, denominator: 1, rate: 1 }, '基本满意 counts as satisfied');
+  t.same(s.kpis.dispatchedVisitRate, { numerator: 0, denominator: 1, rate: 0 }, 'over the replied dispatched tickets (e), not every dispatched one (c)');
+  t.same(s.kpis.complaintOnTimeRate, { numerator: 1, denominator: 1, rate: 1 }, 'e replied on time; c open and not due; d merged');
+  t.same(s.kpis.complaintReviewRate, { numerator: 1, denominator: 1, rate: 1 }, 'e reviewed and approved');
+  // The same definitions as the box's own report: the day's pairs are computeKpis over the day.
+  const own = computeKpis(box.db, { fromIso: localTime(day, 'Asia/Shanghai').toISOString(), toIso: localTime(addDays(day, 1), 'Asia/Shanghai').toISOString(), now });
+  for (const k of kpiKeys) {
+    const o = own[k];
+    t.same(s.kpis[k], o.available ? { numerator: o.numerator, denominator: o.denominator, rate: o.rate } : null, `${k} as in the report`);
+  }
   const other = computeDailyStats(box.db, '623000', '2020-01-01', 'Asia/Shanghai', new Date());
   t.equal(other.volumes.total, 0, 'another day counts nothing');
 });
