@@ -3,6 +3,7 @@
 // start on it. Runtime state (tickets, accounts, calendar corrections) lives in SQLite, not here.
 import type { ErrorObject } from 'ajv';
 import { schemaValidator } from '../schema/compiled.js';
+import { defaultWeights, kpiKeys, type KpiKey } from '../stats/kpis.js';
 
 export type Role = 'city' | 'province' | 'ministry';
 
@@ -80,6 +81,8 @@ export interface BoxConfig {
   selftest: SelftestConfig;
   /** When `edgebox provision` last finished (ISO time), null on a box never provisioned. */
   provisioned: string | null;
+  /** Statistics (docs/statistics.md): the composite score's weights used when a request gives none. */
+  stats?: { weights: Record<KpiKey, number> };
 }
 
 export type TrunkDriverName = 'simulator' | 'serial-at' | 'e1-pri' | 'voice-modem';
@@ -232,6 +235,7 @@ export const defaultConfig: BoxConfig = {
     backupMaxAgeHours: 36,
   },
   provisioned: null,
+  stats: { weights: { ...defaultWeights } },
 };
 
 const days = { type: 'integer', minimum: 1, maximum: 60 } as const;
@@ -380,6 +384,12 @@ export const configSchema = {
       },
     },
     provisioned: { type: ['string', 'null'], maxLength: 40 },
+    stats: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['weights'],
+      properties: { weights: { type: 'object', additionalProperties: false, required: [...kpiKeys], properties: Object.fromEntries(kpiKeys.map((k) => [k, { type: 'number', minimum: 0, maximum: 999 }])) } },
+    },
     jobs: {
       type: 'object',
       additionalProperties: false,

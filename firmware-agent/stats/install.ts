@@ -2,6 +2,7 @@
 // adds to talk time comes from the calls configuration when the box has one.
 import type { Box } from '../app.js';
 import { statsRoutes } from './routes.js';
+import { weightRoutes } from './weights.js';
 
 export async function installStats(box: Box): Promise<void> {
   let wrapUp = 0;
@@ -13,4 +14,5 @@ export async function installStats(box: Box): Promise<void> {
     wrapUp = 0; // no calls configuration: the planner counts talk time only (documented in docs/statistics.md)
   }
   await box.http.register(statsRoutes, { box, wrapUpSeconds: () => wrapUp });
+  await box.http.register(weightRoutes, { box });
 }

@@ -157,9 +157,12 @@ export function compositeScore(kpis: Record<KpiKey, KpiValue | (Ratio & { availa
   };
 }
 
-/** Parses `weights=key:n,key:n` (unknown keys and negative or non-numeric weights are refused). */
-export function parseWeights(s: string | undefined): Record<KpiKey, number> {
-  const w: Record<KpiKey, number> = { ...defaultWeights };
+/**
+ * Parses `weights=key:n,key:n` over `base` (the stored weights; keys not given keep theirs). Unknown keys and
+ * negative or non-numeric weights are refused.
+ */
+export function parseWeights(s: string | undefined, base: Readonly<Record<KpiKey, number>> = defaultWeights): Record<KpiKey, number> {
+  const w: Record<KpiKey, number> = { ...base };
   if (!s) return w;
   for (const part of s.split(',')) {
     const [k, v] = part.split(':');

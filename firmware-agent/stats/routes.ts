@@ -13,16 +13,17 @@ import { busyHourFromHistory } from './busy-hour.js';
 import { childrenView } from './children.js';
 import { PlanError, plan } from './erlang.js';
 import { reportCsv, reportXlsx } from './export.js';
-import { parseWeights, computeKpis, compositeScore } from './kpis.js';
+import { parseWeights, computeKpis, compositeScore, type KpiKey } from './kpis.js';
 import { PeriodError, parsePeriod, type Period } from './period.js';
 import { buildReport, jtChannels, listTickets, rangeIso, type TicketFilter } from './reports.js';
+import { storedWeights } from './weights.js';
 
 const periodProps = {
   period: { type: 'string', enum: ['day', 'week', 'month', 'quarter', 'year', 'custom'] },
   at: { type: 'string', maxLength: 10, description: 'YYYY-MM-DD, YYYY-Www, YYYY-MM, YYYY-Qn or YYYY' },
   from: { type: 'string', maxLength: 10, description: 'custom range: first day (YYYY-MM-DD)' },
   to: { type: 'string', maxLength: 10, description: 'custom range: last day, inclusive (YYYY-MM-DD)' },
-  weights: { type: 'string', maxLength: 400, description: 'composite score weights, kpiKey:number,… (others keep their defaults)' },
+  weights: { type: 'string', maxLength: 400, description: 'composite score weights, kpiKey:number,… (others keep the stored weights, GET /api/stats/weights)' },
 } as const;
 const anyObject = { type: 'object', additionalProperties: true } as const;
 const viewers = ['admin', 'supervisor', 'department'] as const;
@@ -44,9 +45,10 @@ function period(q: PeriodQuery): Period {
   }
 }
 
-function weights(q: PeriodQuery) {
+/** The request's weights over the stored ones (stats.weights), or the stored ones when it gives none. */
+function weights(q: PeriodQuery, stored: Record<KpiKey, number>) {
   try {
-    return parseWeights(q.weights);
+    return parseWeights(q.weights, stored);
   } catch (e) {
     throw new AppError('stats-weights-invalid', (e as Error).message);
   }
@@ -65,9 +67,10 @@ function scopeOf(request: FastifyRequest, asked?: number): number | null {
 
 export const statsRoutes: FastifyPluginAsync<{ box: BoxServices; wrapUpSeconds: () => number }> = async (app, { box, wrapUpSeconds }) => {
   const tz = () => box.config.current().box.timezone;
+  const stored = () => storedWeights(box.config.current());
   const report = (q: PeriodQuery & { region?: string; department?: number }, request: FastifyRequest) => {
     if (q.region && !box.regions.has(q.region)) throw new AppError('unknown-region');
-    return buildReport(box.db, { period: period(q), timezone: tz(), now: box.now(), regions: box.regions, regionParent: q.region ?? null, department: scopeOf(request, q.department), weights: weights(q) });
+    return buildReport(box.db, { period: period(q), timezone: tz(), now: box.now(), regions: box.regions, regionParent: q.region ?? null, department: scopeOf(request, q.department), weights: weights(q, stored()) });
   };
   const reportQuery = {
     type: 'object',
@@ -117,7 +120,7 @@ export const statsRoutes: FastifyPluginAsync<{ box: BoxServices; wrapUpSeconds: 
       const p = period(request.query);
       const dept = scopeOf(request, request.query.department);
       const kpis = computeKpis(box.db, { ...rangeIso(p.from, p.to, tz()), now: box.now(), ...(dept != null ? { where: '+department_id = @department', params: { department: dept } } : {}) });
-      return { period: p, scope: dept != null ? { department: dept } : null, kpis, score: compositeScore(kpis, weights(request.query)) };
+      return { period: p, scope: dept != null ? { department: dept } : null, kpis, score: compositeScore(kpis, weights(request.query, stored())) };
     },
   );
 
@@ -178,7 +181,7 @@ export const statsRoutes: FastifyPluginAsync<{ box: BoxServices; wrapUpSeconds: 
     async (request) => {
       const p = period(request.query);
       const cfg = box.config.current().box;
-      return { period: p, role: cfg.role, boxes: childrenView(box.db, { period: p, ownRegion: cfg.region, today: localDay(box.now(), cfg.timezone), regions: box.regions, weights: weights(request.query) }) };
+      return { period: p, role: cfg.role, boxes: childrenView(box.db, { period: p, ownRegion: cfg.region, today: localDay(box.now(), cfg.timezone), regions: box.regions, weights: weights(request.query, stored()) }) };
     },
   );
 

@@ -83,3 +83,74 @@ t.test('capacity planner: the busy hour from the box’s calls, and entered figu
   t.equal(bad.json().error.code, 'erlang-input-invalid');
   t.equal((await s.taxi.get('/api/stats/capacity')).json().error.code, 'forbidden-role');
 });
+
+t.test('stored score weights: supervisors and admins change them (audited), every score uses them when a request gives none', async (t) => {
+  const tb = await startTestBox({ now: () => now });
+  t.teardown(() => tb.close());
+  const s = await staff(tb);
+  const defaults = (await s.supervisor.get('/api/stats/weights')).json();
+  t.equal(defaults.usesDefaultWeights, true);
+  t.same(defaults.weights, defaults.defaults);
+  for (const c of [s.agent, s.taxi, s.tech]) {
+    t.equal((await c.get('/api/stats/weights')).json().error.code, 'forbidden-role');
+    t.equal((await c.put('/api/stats/weights', { weights: { complaintReviewRate: 50 } })).json().error.code, 'forbidden-role');
+  }
+  const keys = Object.keys(defaults.weights) as string[];
+  // fast-check over the body: 200 and stored exactly as merged, or a documented refusal that stores nothing.
+  const weight = fc.oneof(
+    { weight: 6, arbitrary: fc.integer({ min: 0, max: 999 }) },
+    { weight: 1, arbitrary: fc.double({ min: -5, max: 1200, noNaN: true }) },
+    { weight: 1, arbitrary: fc.constantFrom<unknown>(0.01, 12.5, 999.99, -1, 1000, '10', null) },
+  );
+  const body = fc.oneof(
+    { weight: 4, arbitrary: fc.record({ weights: fc.dictionary(fc.constantFrom(...keys), weight, { minKeys: 1, maxKeys: 4 }) }) },
+    { weight: 1, arbitrary: fc.record({ weights: fc.dictionary(fc.oneof(fc.constantFrom(...keys), fc.string({ maxLength: 8 })), weight, { maxKeys: 3 }) }) },
+    { weight: 1, arbitrary: fc.anything({ maxDepth: 2 }) },
+  );
+  const stored = async () => (await tb.admin.get('/api/stats/weights')).json().weights as Record<string, number>;
+  let applied = 0;
+  await fc.assert(
+    fc.asyncProperty(body, fc.constantFrom(s.supervisor, tb.admin), async (b, c) => {
+      const before = await stored();
+      const res = await c.put('/api/stats/weights', b);
+      if (res.statusCode === 200) {
+        applied += 1;
+        const expected = { ...before, ...(b as { weights: Record<string, number> }).weights };
+        t.same(res.json().weights, expected);
+        t.same(await stored(), expected, 'stored as answered');
+        return;
+      }
+      const code = res.json().error?.code as string;
+      t.ok(res.statusCode < 500 && code in errorCatalogue && documented.includes(`\`${code}\``), `documented refusal ${res.statusCode} ${code}`);
+      t.same(await stored(), before, 'a refusal stores nothing');
+    }),
+    { numRuns: 60 },
+  );
+  t.ok(applied > 5, `${applied} of 60 applied`);
+
+  const allZero = Object.fromEntries(keys.map((k) => [k, 0]));
+  const zero = await s.supervisor.put('/api/stats/weights', { weights: allZero });
+  t.same([zero.statusCode, zero.json().error.code], [400, 'stats-weights-invalid'], 'not all zero');
+
+  // Only 即时答复率 weighs: the stored weights make the score that rate; a request's weights still win.
+  const only = Object.fromEntries(keys.map((k) => [k, k === 'inquiryImmediateAnswerRate' ? 1 : 0]));
+  t.equal((await s.supervisor.put('/api/stats/weights', { weights: only })).statusCode, 200);
+  const inquiry = (n: number, answered: boolean) =>
+    tb.box.db
+      .prepare(`INSERT INTO tickets (id, number, type, domain, channel, region, subject, description, status, answer_text, created_at, updated_at) VALUES (?, ?, 'inquiry', 'taxi', 'phone', '623001', 's', 'd', ?, ?, ?, ?)`)
+      .run(`w-${n}`, `6230002026111000${String(n).padStart(3, '0')}`, answered ? 'closed' : 'received', answered ? '已答复' : null, '2026-11-10T02:00:00.000Z', '2026-11-10T02:00:00.000Z');
+  inquiry(1, true);
+  inquiry(2, true);
+  inquiry(3, false);
+  inquiry(4, false);
+  const k = (await s.supervisor.get('/api/stats/kpis?period=month&at=2026-11')).json();
+  t.same([k.score.value, k.score.usesDefaultWeights, k.score.counted], [50, false, ['inquiryImmediateAnswerRate']], 'the stored weights');
+  const r = (await s.supervisor.get('/api/stats/report?period=month&at=2026-11')).json();
+  t.equal(r.score.value, 50, 'the report too');
+  const asked = (await s.supervisor.get('/api/stats/kpis?period=month&at=2026-11&weights=inquiryImmediateAnswerRate:0,complaintOnTimeRate:5')).json();
+  t.equal(asked.score.value, null, 'a request’s weights over the stored ones (nothing left to count)');
+
+  const audit = tb.box.db.prepare("SELECT actor_name, data FROM audit WHERE entity = 'config' AND entity_id = 'stats.weights' ORDER BY id DESC LIMIT 1").get() as { actor_name: string; data: string };
+  t.equal(audit.actor_name, 'super1', 'the change is audited with who made it');
+  t.same(JSON.parse(audit.data).value, only);
+});
