@@ -46,6 +46,12 @@ export const errorCatalogue = {
   'stats-weights-invalid': { status: 400, en: 'The score weights are not kpiKey:number pairs of known KPIs', zh: '综合得分权重格式无效' },
   'stats-department-scope': { status: 403, en: 'A department may only read its own figures', zh: '部门用户只能查看本部门统计' },
   'erlang-input-invalid': { status: 400, en: 'A capacity-planning figure is out of range', zh: '话务容量规划参数超出范围' },
+  // Quality inspection, 质检 (firmware-agent/qa, docs/statistics.md §质检)
+  'qa-points-invalid': { status: 422, en: 'Every criterion of the inspection form needs whole points from 0 to its maximum, and no other key', zh: '质检评分须覆盖评分表每一项，且为0至满分的整数' },
+  'qa-recording-missing': { status: 409, en: 'This call has no recording to inspect', zh: '该通话没有录音，无法质检' },
+  'qa-agent-invalid': { status: 422, en: 'Name an agent who took this call (a call with several agents needs one)', zh: '请指定接听该通话的坐席' },
+  'qa-inspection-exists': { status: 409, en: 'This call was already inspected for this agent', zh: '该坐席的这通电话已质检' },
+  'qa-inspection-not-found': { status: 404, en: 'No such inspection', zh: '质检记录不存在' },
   // Calls (firmware-agent/calls, docs/calls.md)
   'call-not-found': { status: 404, en: 'No call with this id', zh: '通话记录不存在' },
   'agent-not-found': { status: 404, en: 'This user is not an agent of the queue', zh: '该用户不是排队系统中的坐席' },

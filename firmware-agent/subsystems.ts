@@ -27,6 +27,7 @@ export async function installers(): Promise<[name: string, install: Installer][]
     ['alarms', installAlarms],
     ['selftest', async (box) => (await import('./selftest/install.js')).installSelftest(box)],
     ['stats', async (box) => (await import('./stats/install.js')).installStats(box)],
+    ['qa', async (box) => (await import('./qa/install.js')).installQa(box)],
     ['webui', installWebUi],
   ];
 }

@@ -83,6 +83,8 @@ export interface BoxConfig {
   provisioned: string | null;
   /** Statistics (docs/statistics.md): the composite score's weights used when a request gives none. */
   stats?: { weights: Record<KpiKey, number> };
+  /** 质检 (docs/statistics.md §质检): the quality-inspection form a supervisor scores a recorded call on. */
+  qa?: { criteria: { key: string; zh: string; en: string; maxPoints: number; weight: number }[] };
 }
 
 export type TrunkDriverName = 'simulator' | 'serial-at' | 'e1-pri' | 'voice-modem';
@@ -236,6 +238,15 @@ export const defaultConfig: BoxConfig = {
   },
   provisioned: null,
   stats: { weights: { ...defaultWeights } },
+  qa: {
+    criteria: [
+      { key: 'greeting', zh: '服务用语规范', en: 'Greeting and courtesy', maxPoints: 10, weight: 15 },
+      { key: 'listening', zh: '倾听与诉求确认', en: 'Listening and confirming the request', maxPoints: 10, weight: 20 },
+      { key: 'accuracy', zh: '答复准确', en: 'Accurate answer', maxPoints: 10, weight: 30 },
+      { key: 'record', zh: '工单记录完整', en: 'Complete ticket record', maxPoints: 10, weight: 20 },
+      { key: 'closing', zh: '结束语规范', en: 'Closing', maxPoints: 10, weight: 15 },
+    ],
+  },
 };
 
 const days = { type: 'integer', minimum: 1, maximum: 60 } as const;
@@ -389,6 +400,30 @@ export const configSchema = {
       additionalProperties: false,
       required: ['weights'],
       properties: { weights: { type: 'object', additionalProperties: false, required: [...kpiKeys], properties: Object.fromEntries(kpiKeys.map((k) => [k, { type: 'number', minimum: 0, maximum: 999 }])) } },
+    },
+    qa: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['criteria'],
+      properties: {
+        criteria: {
+          type: 'array',
+          minItems: 1,
+          maxItems: 30,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['key', 'zh', 'en', 'maxPoints', 'weight'],
+            properties: {
+              key: { type: 'string', pattern: '^[a-z][a-z0-9-]{0,31}$' },
+              zh: { type: 'string', minLength: 1, maxLength: 50 },
+              en: { type: 'string', minLength: 1, maxLength: 100 },
+              maxPoints: { type: 'integer', minimum: 1, maximum: 100 },
+              weight: { type: 'number', exclusiveMinimum: 0, maximum: 100 },
+            },
+          },
+        },
+      },
     },
     jobs: {
       type: 'object',

@@ -2,7 +2,9 @@
 // calls answered and talk time from the agent legs (call_legs kind 'agent', target = the agent's user id),
 // wrap-up time from the agent state log (each 'wrap-up' entry until the agent's next state change, cut at
 // the period's end), tickets received (created_by), answered at once (answer_text set), and the return-visit
-// satisfaction of those tickets. Quality-inspection (质检) scores are not part of it yet.
+// satisfaction of those tickets, and the quality-inspection (质检) scores of the agent's calls in the period
+// (qa/service.ts: count inspected and average score).
+import { qaFigures } from '../qa/service.js';
 import type { Db } from '../store/db.js';
 import { ratio, type Ratio } from './kpis.js';
 
@@ -16,6 +18,8 @@ export interface AgentFigures {
   instantAnswers: number;
   /** Satisfied or basically satisfied over visited, of the tickets the agent received. */
   satisfaction: Ratio;
+  /** 质检: inspections of the agent's calls in the period and their average score (0–100, null when none). */
+  qa: { inspected: number; averageScore: number | null };
 }
 
 const hasTable = (db: Db, name: string) => !!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name);
@@ -24,7 +28,7 @@ export function agentFigures(db: Db, q: { fromMs: number; toMs: number; fromIso:
   const by = new Map<number, AgentFigures>();
   const get = (id: number, name?: string | null) => {
     let a = by.get(id);
-    if (!a) by.set(id, (a = { agent: id, name: name ?? String(id), callsAnswered: 0, talkSeconds: 0, wrapUpSeconds: 0, ticketsReceived: 0, instantAnswers: 0, satisfaction: ratio(0, 0) }));
+    if (!a) by.set(id, (a = { agent: id, name: name ?? String(id), callsAnswered: 0, talkSeconds: 0, wrapUpSeconds: 0, ticketsReceived: 0, instantAnswers: 0, satisfaction: ratio(0, 0), qa: { inspected: 0, averageScore: null } }));
     else if (name && a.name === String(id)) a.name = name;
     return a;
   };
@@ -54,5 +58,6 @@ export function agentFigures(db: Db, q: { fromMs: number; toMs: number; fromIso:
     )
     .all(q.fromIso, q.toIso) as { id: number; n: number; instant: number; visited: number; satisfied: number }[];
   for (const r of t) Object.assign(get(r.id), { ticketsReceived: r.n, instantAnswers: r.instant, satisfaction: ratio(r.satisfied, r.visited) });
+  for (const [id, f] of qaFigures(db, q.fromMs, q.toMs)) get(id).qa = f;
   return [...by.values()].sort((a, b) => a.agent - b.agent);
 }

@@ -34,6 +34,7 @@ const admin = () => loadAdmin().then((m) => m.Admin);
 const kb = () => loadKb().then((m) => m.KbPage);
 const network = () => import('./pages/network.js').then((m) => m.NetworkPage);
 const technician = () => import('./pages/technician.js').then((m) => m.TechnicianPage);
+const qa = () => import('./pages/qa.js').then((m) => m.QaPage);
 
 const all: Role[] = ['admin', 'supervisor', 'agent', 'department', 'technician'];
 const routes: Route[] = [
@@ -48,6 +49,7 @@ const routes: Route[] = [
   { path: '/kb', roles: ['agent', 'supervisor', 'admin', 'department'], nav: 'kb', render: () => <Lazy load={kb} props={{ id: null }} /> },
   { path: '/kb/:id', roles: ['agent', 'supervisor', 'admin', 'department'], render: (p) => <Lazy load={kb} props={{ id: p.id! }} /> },
   { path: '/network', roles: ['admin', 'supervisor', 'technician'], nav: 'network', render: () => <Lazy load={network} props={{}} /> },
+  { path: '/qa', roles: ['supervisor', 'admin', 'agent'], nav: 'qa', render: () => <Lazy load={qa} props={{}} /> },
   { path: '/technician', roles: ['admin', 'technician'], nav: 'technicianPage', render: () => <Lazy load={technician} props={{}} /> },
   { path: '/admin', roles: ['admin'], nav: 'admin', render: () => <Lazy load={admin} props={{ tab: 'users' }} /> },
   { path: '/admin/:tab', roles: ['admin'], render: (p) => <Lazy load={admin} props={{ tab: p.tab! }} /> },

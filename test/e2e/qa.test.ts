@@ -1,0 +1,72 @@
+// 质检 in the browser: a supervisor picks a recorded call on the quality-inspection page, the recording is
+// served to the player, scores it on the form; the agent scored sees the inspection on the same page.
+import fs from 'node:fs';
+import path from 'node:path';
+import t from 'tap';
+import { launch, login, newPage, seedUsers, shot, startBox } from './helpers.js';
+
+/** One second of 8 kHz 16-bit mono silence as a WAV file. */
+function wav(): Buffer {
+  const data = Buffer.alloc(16000);
+  const h = Buffer.alloc(44);
+  h.write('RIFF', 0);
+  h.writeUInt32LE(36 + data.length, 4);
+  h.write('WAVEfmt ', 8);
+  h.writeUInt32LE(16, 16);
+  h.writeUInt16LE(1, 20);
+  h.writeUInt16LE(1, 22);
+  h.writeUInt32LE(8000, 24);
+  h.writeUInt32LE(16000, 28);
+  h.writeUInt16LE(2, 32);
+  h.writeUInt16LE(16, 34);
+  h.write('data', 36);
+  h.writeUInt32LE(data.length, 40);
+  return Buffer.concat([h, data]);
+}
+
+t.test('a supervisor scores a recorded call; the agent sees the score', async (t) => {
+  const tb = await startBox();
+  const browser = await launch();
+  t.teardown(async () => {
+    await browser.close();
+    await tb.close();
+  });
+  await seedUsers(tb);
+  const db = tb.box.db;
+  const agentId = (db.prepare("SELECT id FROM users WHERE username = 'agent1'").get() as { id: number }).id;
+  fs.mkdirSync(path.join(tb.dir, 'recordings'), { recursive: true });
+  fs.writeFileSync(path.join(tb.dir, 'recordings', 'qa-1.wav'), wav());
+  const at = Date.now() - 3_600_000;
+  db.prepare("INSERT INTO calls (id, channel, caller, called, presentation, status, outcome, arrived_at, agent_answered_at, ended_at, recording_file) VALUES ('qa-1', 'e1', '13909411234', '12328', 'allowed', 'ended', 'answered', ?, ?, ?, 'recordings/qa-1.wav')").run(at, at + 4000, at + 94_000);
+  db.prepare("INSERT INTO call_legs (call_id, kind, target, started_at, ended_at) VALUES ('qa-1', 'agent', ?, ?, ?)").run(String(agentId), at + 4000, at + 94_000);
+
+  const sup = await newPage(browser, tb.url);
+  await login(sup, 'super1');
+  await sup.click('header nav a[href="/qa"]');
+  await sup.waitForSelector(`#qa-calls tr[data-call="qa-1"][data-agent="${agentId}"]`);
+  await sup.click(`[data-inspect="qa-1:${agentId}"]`);
+  const src = await sup.getAttribute('#qa-recording', 'src');
+  const served = await sup.evaluate(async (u) => {
+    const r = await fetch(u!, { credentials: 'same-origin' });
+    return [r.status, r.headers.get('content-type'), (await r.arrayBuffer()).byteLength];
+  }, src);
+  t.same(served, [200, 'audio/wav', 16044], 'the player gets the call’s recording');
+  // Default form, all 10 points preset; the agent lost points on accuracy and closing.
+  await sup.fill('#qa-points-accuracy', '6');
+  await sup.fill('#qa-points-closing', '5');
+  await sup.fill('#qa-comment', '政策解释不够准确');
+  await shot(sup, '42-qa-form');
+  await sup.click('#qa-submit');
+  // (15 + 20 + 30·0.6 + 20 + 15·0.5) / 100 × 100 = 80.5
+  await sup.waitForSelector('#qa-inspections tr[data-call="qa-1"]');
+  t.equal((await sup.textContent('#qa-inspections tr[data-call="qa-1"] .qa-score'))?.trim(), '80.5');
+  t.equal(await sup.locator('[data-inspect="qa-1:' + agentId + '"]').count(), 0, 'an inspected call is not offered again');
+
+  const agent = await newPage(browser, tb.url);
+  await login(agent, 'agent1');
+  await agent.goto('/qa');
+  await agent.waitForSelector('#qa-inspections tr[data-call="qa-1"]');
+  t.match(await agent.textContent('#qa-inspections tr[data-call="qa-1"]'), /80\.5[\s\S]*政策解释不够准确/, 'the agent reads their score and the comment');
+  t.equal(await agent.locator('#qa-calls').count(), 0, 'agents do not pick calls to inspect');
+  await shot(agent, '43-qa-agent');
+});

@@ -1,0 +1,176 @@
+// 质检 (quality inspection): a supervisor picks a recorded call, listens to it and scores the agent on the
+// configured form; the inspections below. An agent sees only their own inspections (the server decides).
+import { useEffect, useState } from 'preact/hooks';
+import { get, post } from '../api.js';
+import { ErrorBox } from '../components.js';
+import { L, errText, fmtTime, t } from '../i18n.js';
+import { useApp } from '../state.js';
+
+interface Criterion {
+  key: string;
+  zh: string;
+  en: string;
+  maxPoints: number;
+  weight: number;
+}
+interface RecordedCall {
+  callId: string;
+  caller: string | null;
+  legStartedAt: number;
+  agentId: number;
+  agentName: string;
+  talkSeconds: number | null;
+  inspectionId: number | null;
+  score: number | null;
+}
+interface Inspection {
+  id: number;
+  callId: string;
+  agent: { id: number; name: string };
+  inspector: { name: string };
+  form: Criterion[];
+  points: Record<string, number>;
+  score: number;
+  comment: string | null;
+  callAt: string;
+}
+
+export function QaPage() {
+  const { user } = useApp();
+  const inspector = user.role === 'supervisor' || user.role === 'admin';
+  const [form, setForm] = useState<Criterion[]>([]);
+  const [calls, setCalls] = useState<RecordedCall[]>([]);
+  const [items, setItems] = useState<Inspection[]>([]);
+  const [picked, setPicked] = useState<RecordedCall | null>(null);
+  const [points, setPoints] = useState<Record<string, string>>({});
+  const [comment, setComment] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const load = async () => {
+    try {
+      const [f, list, c] = await Promise.all([
+        get<{ criteria: Criterion[] }>('/api/qa/form'),
+        get<{ items: Inspection[] }>('/api/qa/inspections'),
+        inspector ? get<{ items: RecordedCall[] }>('/api/qa/calls') : Promise.resolve({ items: [] as RecordedCall[] }),
+      ]);
+      setForm(f.criteria);
+      setItems(list.items);
+      setCalls(c.items);
+    } catch (e) {
+      setError(errText(e));
+    }
+  };
+  useEffect(() => void load(), []);
+
+  const pick = (c: RecordedCall) => {
+    setPicked(c);
+    setPoints(Object.fromEntries(form.map((x) => [x.key, String(x.maxPoints)])));
+    setComment('');
+    setError(null);
+  };
+  const complete = form.every((c) => points[c.key] !== undefined && points[c.key] !== '');
+  const submit = async () => {
+    if (!picked) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await post('/api/qa/inspections', {
+        callId: picked.callId,
+        agent: picked.agentId,
+        points: Object.fromEntries(form.map((c) => [c.key, Number(points[c.key])])),
+        ...(comment.trim() ? { comment: comment.trim() } : {}),
+      });
+      setPicked(null);
+      await load();
+    } catch (e) {
+      setError(errText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section class="pad" id="qa">
+      <h2>{t('qa')}</h2>
+      <ErrorBox error={error} />
+      {inspector ? (
+        <div class="cols">
+          <div class="card">
+            <h3>{t('qaRecordedCalls')}</h3>
+            <table class="list" id="qa-calls">
+              <thead>
+                <tr><th>{t('qaCallTime')}</th><th>{t('qaAgent')}</th><th>{t('qaTalk')}</th><th>{t('qaScore')}</th><th /></tr>
+              </thead>
+              <tbody>
+                {calls.map((c) => (
+                  <tr key={`${c.callId}:${c.agentId}`} data-call={c.callId} data-agent={c.agentId} class={picked?.callId === c.callId && picked.agentId === c.agentId ? 'on' : ''}>
+                    <td>{fmtTime(new Date(c.legStartedAt).toISOString())}</td>
+                    <td>{c.agentName}</td>
+                    <td>{c.talkSeconds ?? ''}</td>
+                    <td class="qa-score">{c.score ?? ''}</td>
+                    <td>{c.inspectionId === null ? <button data-inspect={`${c.callId}:${c.agentId}`} onClick={() => pick(c)}>{t('qaInspect')}</button> : null}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            {calls.length === 0 ? <p class="muted">{t('qaNoCalls')}</p> : null}
+          </div>
+          {picked ? (
+            <div class="card">
+              <h3>{t('qaInspect')} · {picked.agentName}</h3>
+              <audio id="qa-recording" controls preload="metadata" src={`/api/ui/calls/${encodeURIComponent(picked.callId)}/recording`} />
+              <form
+                id="qa-form"
+                class="act-form"
+                onSubmit={(e) => {
+                  e.preventDefault();
+                  void submit();
+                }}
+              >
+                <table class="list">
+                  <thead>
+                    <tr><th>{t('qaCriterion')}</th><th>{t('qaWeight')}</th><th>{t('qaPoints')}</th></tr>
+                  </thead>
+                  <tbody>
+                    {form.map((c) => (
+                      <tr key={c.key}>
+                        <td>{L(c)}</td>
+                        <td>{c.weight}</td>
+                        <td>
+                          <input id={`qa-points-${c.key}`} class="short" type="number" min={0} max={c.maxPoints} step={1} required value={points[c.key] ?? ''} onInput={(e) => setPoints({ ...points, [c.key]: (e.target as HTMLInputElement).value })} /> / {c.maxPoints}
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+                <textarea id="qa-comment" rows={2} maxLength={2000} placeholder={t('qaComment')} value={comment} onInput={(e) => setComment((e.target as HTMLTextAreaElement).value)} />
+                <button type="submit" class="primary" id="qa-submit" disabled={busy || !complete}>{t('qaSubmit')}</button>
+              </form>
+            </div>
+          ) : null}
+        </div>
+      ) : null}
+      <div class="card">
+        <h3>{inspector ? t('qaInspections') : t('qaMine')}</h3>
+        <table class="list" id="qa-inspections">
+          <thead>
+            <tr><th>{t('qaCallTime')}</th><th>{t('qaAgent')}</th><th>{t('qaScore')}</th><th>{t('qaInspector')}</th><th>{t('qaComment')}</th></tr>
+          </thead>
+          <tbody>
+            {items.map((i) => (
+              <tr key={i.id} data-inspection={i.id} data-call={i.callId} title={i.form.map((c) => `${L(c)} ${i.points[c.key]}/${c.maxPoints}`).join(' · ')}>
+                <td>{fmtTime(i.callAt)}</td>
+                <td>{i.agent.name}</td>
+                <td class="qa-score">{i.score}</td>
+                <td>{i.inspector.name}</td>
+                <td>{i.comment ?? ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {items.length === 0 ? <p class="muted">{t('qaNone')}</p> : null}
+      </div>
+    </section>
+  );
+}
