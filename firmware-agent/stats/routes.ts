@@ -17,6 +17,7 @@ import { parseWeights, computeKpis, compositeScore, type KpiKey } from './kpis.j
 import { PeriodError, parsePeriod, type Period } from './period.js';
 import { buildReport, jtChannels, listTickets, rangeIso, type TicketFilter } from './reports.js';
 import { storedWeights } from './weights.js';
+import { seriesRoutes } from './series.js';
 
 const periodProps = {
   period: { type: 'string', enum: ['day', 'week', 'month', 'quarter', 'year', 'custom'] },
@@ -226,5 +227,8 @@ export const statsRoutes: FastifyPluginAsync<{ box: BoxServices; wrapUpSeconds: 
       }
     },
   );
+
+  // Chart series (trend per day/week, hourly call load): series.ts.
+  seriesRoutes(app, { box, period, scopeOf, periodProps });
 };
 
