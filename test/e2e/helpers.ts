@@ -60,6 +60,18 @@ export async function seedUsers(tb: TestBox): Promise<{ departmentId: number }> 
   return { departmentId: d.body.id };
 }
 
+/** A box with the seeded users and a browser for one test, both closed when the test ends. */
+export async function boxAndBrowser(t: { teardown: (fn: () => Promise<void>) => void }) {
+  const tb = await startBox();
+  const browser = await launch();
+  t.teardown(async () => {
+    await browser.close();
+    await tb.close();
+  });
+  const { departmentId } = await seedUsers(tb);
+  return { tb, browser, departmentId };
+}
+
 export async function launch(): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath,

@@ -3,39 +3,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { launch, login, newPage, seedUsers, shot, startBox } from './helpers.js';
-
-/** One second of 8 kHz 16-bit mono silence as a WAV file. */
-function wav(): Buffer {
-  const data = Buffer.alloc(16000);
-  const h = Buffer.alloc(44);
-  h.write('RIFF', 0);
-  h.writeUInt32LE(36 + data.length, 4);
-  h.write('WAVEfmt ', 8);
-  h.writeUInt32LE(16, 16);
-  h.writeUInt16LE(1, 20);
-  h.writeUInt16LE(1, 22);
-  h.writeUInt32LE(8000, 24);
-  h.writeUInt32LE(16000, 28);
-  h.writeUInt16LE(2, 32);
-  h.writeUInt16LE(16, 34);
-  h.write('data', 36);
-  h.writeUInt32LE(data.length, 40);
-  return Buffer.concat([h, data]);
-}
+import { wavHeader } from '../../drivers/media/wav.js';
+import { boxAndBrowser, login, newPage, shot } from './helpers.js';
 
 t.test('a supervisor scores a recorded call; the agent sees the score', async (t) => {
-  const tb = await startBox();
-  const browser = await launch();
-  t.teardown(async () => {
-    await browser.close();
-    await tb.close();
-  });
-  await seedUsers(tb);
+  const { tb, browser } = await boxAndBrowser(t);
   const db = tb.box.db;
   const agentId = (db.prepare("SELECT id FROM users WHERE username = 'agent1'").get() as { id: number }).id;
   fs.mkdirSync(path.join(tb.dir, 'recordings'), { recursive: true });
-  fs.writeFileSync(path.join(tb.dir, 'recordings', 'qa-1.wav'), wav());
+  fs.writeFileSync(path.join(tb.dir, 'recordings', 'qa-1.wav'), Buffer.concat([wavHeader(16000), Buffer.alloc(16000)])); // 1 s of silence
   const at = Date.now() - 3_600_000;
   db.prepare("INSERT INTO calls (id, channel, caller, called, presentation, status, outcome, arrived_at, agent_answered_at, ended_at, recording_file) VALUES ('qa-1', 'e1', '13909411234', '12328', 'allowed', 'ended', 'answered', ?, ?, ?, 'recordings/qa-1.wav')").run(at, at + 4000, at + 94_000);
   db.prepare("INSERT INTO call_legs (call_id, kind, target, started_at, ended_at) VALUES ('qa-1', 'agent', ?, ?, ?)").run(String(agentId), at + 4000, at + 94_000);

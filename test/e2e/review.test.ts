@@ -3,16 +3,10 @@
 // ticket page shows the review and the timeline both reviews.
 import t from 'tap';
 import type { Page } from 'playwright-core';
-import { launch, login, newPage, seedUsers, shot, startBox } from './helpers.js';
+import { boxAndBrowser, login, newPage, shot } from './helpers.js';
 
 t.test('a supervisor reviews a complaint’s result from the ticket page', async (t) => {
-  const tb = await startBox();
-  const browser = await launch();
-  t.teardown(async () => {
-    await browser.close();
-    await tb.close();
-  });
-  const { departmentId } = await seedUsers(tb);
+  const { tb, browser, departmentId } = await boxAndBrowser(t);
   const created = await tb.admin('POST', '/api/tickets', {
     type: 'complaint', domain: 'taxi', channel: 'phone', region: '623001', caller: { phone: '13909411234' },
     subject: '出租车拒载', description: '乘客反映夜间在汽车站出租车拒载',
