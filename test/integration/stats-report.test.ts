@@ -246,15 +246,21 @@ t.test('a fixture month: KPIs, volumes, 同比/环比, drill-down, scoping, expo
   const up = db.prepare('INSERT INTO net_stats (region, day, computed_at, body) VALUES (?, ?, ?, ?)');
   for (let d = 1; d <= 30; d++) {
     const day = `2026-09-${String(d).padStart(2, '0')}`;
-    up.run('620100', day, now.toISOString(), JSON.stringify({ region: '620100', day, volumes: { total: 3 }, kpis: { inquiryImmediateAnswerRate: { numerator: d === 1 ? 9 : 0, denominator: d === 1 ? 10 : 0 } } }));
+    // 兰州 reports 复核 (a version with the review step): 1 of 2 reviewed on the 2nd; 临夏 does not.
+    const review = { complaintReviewRate: { numerator: d === 2 ? 1 : 0, denominator: d === 2 ? 2 : 0 } };
+    up.run('620100', day, now.toISOString(), JSON.stringify({ region: '620100', day, volumes: { total: 3 }, kpis: { inquiryImmediateAnswerRate: { numerator: d === 1 ? 9 : 0, denominator: d === 1 ? 10 : 0 }, ...review } }));
     if (d <= 10) up.run('622900', day, now.toISOString(), JSON.stringify({ region: '622900', day, volumes: { total: 1 }, kpis: { inquiryImmediateAnswerRate: { numerator: d === 1 ? 1 : 0, denominator: d === 1 ? 2 : 0 } } }));
   }
   const kids = (await s.supervisor.get('/api/stats/children?period=month&at=2026-09')).json();
   t.same(
     kids.boxes.map((b: { region: string; rank: number; late: boolean; total: number; daysReceived: number; score: { value: number } }) => [b.region, b.rank, b.late, b.total, b.daysReceived, b.score.value]),
     [
-      ['620100', 1, false, 90, 30, 90],
+      // (15 · 0.9 + 10 · 0.5) / 25 = 74
+      ['620100', 1, false, 90, 30, 74],
       ['622900', 2, true, 10, 10, 50],
     ],
   );
+  const byRegion = Object.fromEntries(kids.boxes.map((b: { region: string }) => [b.region, b]));
+  t.same(byRegion['620100'].kpis.complaintReviewRate, { available: true, numerator: 1, denominator: 2, rate: 0.5 }, 'the 复核 pair carried up is added like the others');
+  t.equal(byRegion['622900'].kpis.complaintReviewRate.available, false, 'a box that never sent it: not reported, left out of its score');
 });
