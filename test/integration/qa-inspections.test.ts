@@ -141,3 +141,33 @@ t.test('fast-check: any points entered answer 201 with the weighted score, or a 
   );
   t.ok(scored > 5, `${scored} of 60 scored`);
 });
+
+t.test('fast-check: generated query strings on the 质检 lists answer 200 or a documented code', async (t) => {
+  const tb = await startTestBox({ now: () => now });
+  t.teardown(() => tb.close());
+  const s = await staff(tb);
+  const value = fc.oneof(
+    fc.constantFrom('2026-11-01', '2026-11-20', '2026-02-30', '1999-01-01', '2026-01-01', '1', '0', '-3', '501', 'x'),
+    fc.string({ maxLength: 12 }),
+    fc.date({ min: new Date('1990-01-01'), max: new Date('2110-01-01'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)),
+  );
+  let ok = 0;
+  await fc.assert(
+    fc.asyncProperty(
+      fc.constantFrom('/api/qa/calls', '/api/qa/inspections', '/api/qa/inspections/1', '/api/qa/form'),
+      fc.array(fc.tuple(fc.constantFrom('from', 'to', 'agent', 'limit', 'nosuch'), value), { maxLength: 3 }),
+      fc.constantFrom(s.supervisor, s.agent, s.taxi, tb.admin),
+      async (p, params, c) => {
+        const res = await c.get(`${p}?${new URLSearchParams(params)}`);
+        if (res.statusCode === 200) {
+          ok += 1;
+          return;
+        }
+        const code = res.json().error?.code as string;
+        t.ok(res.statusCode < 500 && code in errorCatalogue && documented.includes(`\`${code}\``) && res.statusCode === errorCatalogue[code as keyof typeof errorCatalogue].status, `${p}?${new URLSearchParams(params)} → ${res.statusCode} ${code}`);
+      },
+    ),
+    { numRuns: 150 },
+  );
+  t.ok(ok > 10, `${ok} of 150 answered`);
+});
