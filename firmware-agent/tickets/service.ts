@@ -112,6 +112,8 @@ export interface ListFilter {
   urgent?: boolean;
   /** The return-visit worklist (回访): replied tickets, and tickets answered at once not yet visited. */
   awaitingVisit?: boolean;
+  /** The review worklist (复核): replied complaints a department here answered whose result is not approved yet. */
+  awaitingReview?: boolean;
   page?: number;
   pageSize?: number;
 }
@@ -140,6 +142,9 @@ export interface TicketServiceDeps {
 }
 
 const totalCap = 1000;
+/** Replied complaints whose result came from a department here and is not approved yet (workflow.ts complaintResult). */
+const awaitingReviewSql =
+  "(t.status = 'replied' AND t.type = 'complaint' AND t.dispatched_at IS NOT NULL AND t.transferred_to IS NULL AND t.replied_at IS NOT NULL AND coalesce(t.review_outcome, '') != 'approved')";
 /** The review columns of a result not reviewed yet. */
 const noReview = { review_outcome: null, reviewed_at: null, review_note: null } as const;
 
@@ -651,7 +656,10 @@ export class TicketService {
       // Same rule as the workflow's visit action (tickets/workflow.ts): an immediate answer closed the
       // ticket, but its satisfaction (即时答复满意率) is still to be asked.
       where.push("(t.status = 'replied' OR (t.status = 'closed' AND t.answer_text IS NOT NULL AND t.replied_at IS NULL AND t.satisfaction IS NULL))");
+      // With the review policy, a complaint waits for its approved review before the visit (workflow.ts).
+      if (this.deps.complaintReviewRequired?.()) where.push(`NOT (${awaitingReviewSql})`);
     }
+    if (filter.awaitingReview) where.push(awaitingReviewSql);
     if (filter.mine) {
       where.push('t.created_by = @me');
       params.me = viewer.id ?? -1;

@@ -25,6 +25,8 @@ t.test('a replied complaint is reviewed: returned goes back to the department, a
   t.equal((await act(s.taxi, { action: 'accept' })).statusCode, 200);
   t.equal((await act(s.taxi, { action: 'reply', text: '已约谈司机' })).statusCode, 200);
 
+  const worklist = async (q: string) => ((await s.supervisor.get(`/api/tickets?${q}=true`)).json().items as { number: string }[]).some((i) => i.number === n);
+  t.same([await worklist('awaitingReview'), await worklist('awaitingVisit')], [true, false], 'policy: in the review worklist, not yet in the visit worklist');
   r = await act(s.agent, { action: 'visit', satisfaction: 'satisfied' });
   t.equal(r.statusCode, 409, 'policy: no visit before an approved review');
   t.equal(r.json().error.code, 'ticket-review-required');
@@ -50,6 +52,7 @@ t.test('a replied complaint is reviewed: returned goes back to the department, a
   r = await tb.admin.post(`/api/tickets/${n}/actions`, { action: 'review', outcome: 'approved', note: '处理到位' });
   t.equal(r.statusCode, 200, 'an admin reviews too');
   t.same([r.json().status, r.json().review.outcome], ['replied', 'approved']);
+  t.same([await worklist('awaitingReview'), await worklist('awaitingVisit')], [false, true], 'approved: off the review worklist, on the visit worklist');
   r = await act(s.agent, { action: 'visit', satisfaction: 'satisfied' });
   t.equal(r.statusCode, 200, r.body);
   t.equal(r.json().status, 'closed');
