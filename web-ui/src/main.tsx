@@ -34,6 +34,14 @@ const admin = () => loadAdmin().then((m) => m.Admin);
 const kb = () => loadKb().then((m) => m.KbPage);
 const network = () => import('./pages/network.js').then((m) => m.NetworkPage);
 const technician = () => import('./pages/technician.js').then((m) => m.TechnicianPage);
+// Statistics pages (issue 15): their own chunks; ECharts is loaded by them only.
+const loadStats = () => import('./pages/stats.js');
+const loadStatsPanels = () => import('./pages/stats-panels.js');
+const statsReport = () => loadStats().then((m) => m.StatsReport);
+const statsTickets = () => loadStats().then((m) => m.StatsTickets);
+const statsChildren = () => loadStatsPanels().then((m) => m.StatsChildren);
+const statsAgents = () => loadStatsPanels().then((m) => m.StatsAgents);
+const statsCapacity = () => loadStatsPanels().then((m) => m.StatsCapacity);
 const qa = () => import('./pages/qa.js').then((m) => m.QaPage);
 
 const all: Role[] = ['admin', 'supervisor', 'agent', 'department', 'technician'];
@@ -50,6 +58,11 @@ const routes: Route[] = [
   { path: '/kb/:id', roles: ['agent', 'supervisor', 'admin', 'department'], render: (p) => <Lazy load={kb} props={{ id: p.id! }} /> },
   { path: '/network', roles: ['admin', 'supervisor', 'technician'], nav: 'network', render: () => <Lazy load={network} props={{}} /> },
   { path: '/qa', roles: ['supervisor', 'admin', 'agent'], nav: 'qa', render: () => <Lazy load={qa} props={{}} /> },
+  { path: '/stats', roles: ['admin', 'supervisor', 'department'], nav: 'stats', render: () => <Lazy load={statsReport} props={{}} /> },
+  { path: '/stats/tickets', roles: ['admin', 'supervisor', 'department'], render: () => <Lazy load={statsTickets} props={{}} /> },
+  { path: '/stats/children', roles: ['admin', 'supervisor'], render: () => <Lazy load={statsChildren} props={{}} /> },
+  { path: '/stats/agents', roles: ['admin', 'supervisor'], render: () => <Lazy load={statsAgents} props={{}} /> },
+  { path: '/stats/capacity', roles: ['admin', 'supervisor'], render: () => <Lazy load={statsCapacity} props={{}} /> },
   { path: '/technician', roles: ['admin', 'technician'], nav: 'technicianPage', render: () => <Lazy load={technician} props={{}} /> },
   { path: '/admin', roles: ['admin'], nav: 'admin', render: () => <Lazy load={admin} props={{ tab: 'users' }} /> },
   { path: '/admin/:tab', roles: ['admin'], render: (p) => <Lazy load={admin} props={{ tab: p.tab! }} /> },
