@@ -1,13 +1,15 @@
 // Alarms subsystem installer (firmware-agent/subsystems.ts, after the jobs, network, SMS and calls): samples
-// the box's health each minute (the jobs table's alarm-sample job), applies the thresholds of the
+// the box's health each minute (the jobs table's alarm-sample job, the box's one health sample, also shown
+// by /healthz as its `system` and `host` parts), applies the thresholds of the
 // configuration, and keeps the alarm history; raised alarms go to the duty technician by SMS and to the upstream as alarm.report.
 //
 // Other subsystems use the alarm API through `alarmsOf(box)` (or raiseAlarm/clearAlarm below); it exists
 // from the first call, so an installer that runs before this one (jobs) can hold it.
 import type { Box } from '../app.js';
 import type { BoxServices } from '../box.js';
-import { HealthSampler } from '../health/sampler.js';
-import { defineJob } from '../jobs/install.js';
+import { healthSamplerOf } from '../health/sampler.js';
+import { systemWarnings } from '../health/system.js';
+import { defineJob, runAfterStart } from '../jobs/install.js';
 import type { AlarmReportBody } from '../network/alarm-reports.js';
 import { newEnvelope } from '../network/messages.js';
 import type { Installer } from '../subsystems.js';
@@ -61,7 +63,7 @@ export const installAlarms: Installer = async (box) => {
       net.send(newEnvelope<AlarmReportBody>('alarm.report', net.address(), '^', at, body), at);
     };
   }
-  const sampler = new HealthSampler({ dataDir: box.dataDir, db: box.db, now: box.now, parts: () => box.health.report().parts });
+  const sampler = healthSamplerOf(box);
   let running: Promise<Awaited<ReturnType<typeof step>>> | null = null;
   const step = async () => {
     const sample = await sampler.sample();
@@ -87,14 +89,20 @@ export const installAlarms: Installer = async (box) => {
       return { raised: r.decisions.filter((d) => d.action === 'raise').map((d) => d.key), cleared: r.decisions.filter((d) => d.action === 'clear').map((d) => d.key) };
     },
   });
-  // The first sample when the box starts listening (systeminformation's probes cost CPU during the start).
-  box.http.addHook('onListen', async () => {
-    sampleNow().catch((err: unknown) => log.warn({ err }, 'health sample failed; the next one tries again'));
-  });
+  // The first sample shortly after the box listens, with the jobs' other start-up runs: not in the turns
+  // where it answers its first requests (systeminformation's probes and the store's counts cost CPU).
+  runAfterStart(box, 'alarm-sample');
   box.onClose(() => sampler.stop());
 
   await box.http.register(alarmRoutes, { box, alarms, sampler, sampleNow });
 
+  // The machine's figures of the latest sample (data disk, memory, temperature, load) with their warnings.
+  box.health.register('system', () => {
+    const s = sampler.latest;
+    if (!s) return { ok: true, sampled: false };
+    const warnings = systemWarnings(s.system);
+    return { ok: warnings.length === 0, ...s.system, warnings };
+  });
   box.health.register('host', () => {
     const s = sampler.latest;
     if (!s) return { ok: true, sampled: false };

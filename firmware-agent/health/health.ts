@@ -1,5 +1,13 @@
 // /healthz: the box's state for monitoring and for technicians. Subsystems register a contributor that
 // returns their part (the network its outbox depth, the trunk its link state) and any warnings.
+/**
+ * How long after it listens the box starts its catch-up work (the jobs' start-up runs — deadline sweep over
+ * what fell due while it was off, calendar check, first health sample — and the metrics registry). That work
+ * needs the CPU for a while on a big store and nothing waits for it, so the box answers its first requests
+ * before (issue 11 §6: start to /healthz ready within 1 s at 1M tickets). The schedules start at once.
+ */
+export const startupRunDelayMs = 2000;
+
 export interface HealthPart {
   ok: boolean;
   warnings?: string[];

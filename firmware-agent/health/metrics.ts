@@ -11,6 +11,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Gauge as GaugeType, Registry } from 'prom-client';
 import type { BoxServices } from '../box.js';
 import { AppError } from '../errors.js';
+import { startupRunDelayMs } from './health.js';
 
 /** Metric names allow [a-zA-Z0-9_:]; health figure names are camelCase words. */
 function metricName(figure: string): string {
@@ -118,8 +119,15 @@ export async function boxRegistry(box: BoxServices): Promise<Registry> {
 export const metricsRoutes: FastifyPluginAsync<{ box: BoxServices }> = async (app, { box }) => {
   let registry: Promise<Registry> | undefined;
   const registryOf = () => (registry ??= boxRegistry(box));
-  // Built right after the box listens, so the event-loop and GC collectors run from then on.
-  app.addHook('onListen', async () => void registryOf().catch((err: unknown) => app.log.error({ err }, 'metrics registry failed')));
+  // Built shortly after the box listens (with the jobs' start-up runs, not in the turns where the box answers
+  // its first requests: prom-client and OpenTelemetry load then), so the event-loop and GC collectors run
+  // from then on; a scrape before builds it at once.
+  let soon: NodeJS.Timeout | undefined;
+  app.addHook('onListen', async () => {
+    soon = setTimeout(() => void registryOf().catch((err: unknown) => app.log.error({ err }, 'metrics registry failed')), startupRunDelayMs);
+    soon.unref();
+  });
+  app.addHook('onClose', async () => clearTimeout(soon));
   app.get(
     '/metrics',
     { config: { public: true }, schema: { tags: ['health'], summary: 'Prometheus metrics (loopback, configured scraper addresses, or the bearer token)', hide: false } },

@@ -5,15 +5,15 @@
 //   backup             03:15          consistent online backup with manifest, rotated; USB copy
 //   retention          03:45          SMS outbox, job runs, notices; call recordings by age and disk share
 //   calendar-check     09:00          warns (alarm) when this or next year has no official holiday calendar
-//   system-sample      every minute   hardware figures for /healthz
 // and the network installer adds daily-stats, network-retention and kb-sync, the alarms installer
-// alarm-sample (defineJob).
+// alarm-sample (the box's one health sample, for the alarms and /healthz; defineJob). The deadline sweep,
+// the calendar check and the first health sample also run once shortly after the box starts listening.
 // A failed run raises the alarm `job-failed:<name>`; the next good run clears it. config.jobs.schedules
 // replaces a job's default schedule.
 import path from 'node:path';
 import type { Box } from '../app.js';
 import { clearAlarm, raiseAlarm } from '../alarms/install.js';
-import { type SystemSample, sampleSystem, systemWarnings } from '../health/system.js';
+import { startupRunDelayMs } from '../health/health.js';
 import { maintenanceOf } from '../store/maintenance.js';
 import type { Installer } from '../subsystems.js';
 import { type NoticeSms, sweepDeadlines } from '../tickets/deadlines.js';
@@ -44,6 +44,13 @@ export function jobsOf(box: Box): JobTable {
 export function defineJob(box: Box, def: JobDefinition): void {
   const schedule = box.config.current().jobs?.schedules?.[def.name] ?? def.schedule;
   jobsOf(box).define({ ...def, schedule });
+}
+
+/** Runs a job once `startupRunDelayMs` after the box listens (reason 'startup'; health/health.ts says why); not in a box that never listens. */
+export function runAfterStart(box: Box, name: string): void {
+  box.http.addHook('onListen', async () => {
+    if (jobsOf(box).has(name)) jobsOf(box).runAfter(name, startupRunDelayMs);
+  });
 }
 
 /** The SMS outbox, when the box has a modem (the alarms' channel, set by subsystems.ts after the SMS installer). */
@@ -202,18 +209,6 @@ export const installJobs: Installer = async (box) => {
     },
   });
 
-  let sample: SystemSample | null = null;
-  defineJob(box, {
-    name: 'system-sample',
-    schedule: '30 * * * * *',
-    description: 'Hardware figures for /healthz (data disk, memory, temperature, load)',
-    quiet: true,
-    run: async ({ at }) => {
-      sample = await sampleSystem(box.dataDir, at);
-      return { warnings: systemWarnings(sample).length };
-    },
-  });
-
   jobs.on('failed', (run) => {
     try {
       raiseAlarm(box, {
@@ -235,24 +230,17 @@ export const installJobs: Installer = async (box) => {
     }
   });
 
-  // The schedules start once the box listens (a box built for a CLI command or a test does not run them);
-  // jobs that catch up on a day the box was off run once then.
+  // The schedules start once the box listens (a box built for a CLI command or a test does not run them).
   box.http.addHook('onListen', async () => {
     await controlServer(box, jobs);
     jobs.start();
-    for (const name of ['deadline-sweep', 'calendar-check', 'system-sample']) {
-      if (jobs.has(name)) void jobs.run(name, 'startup').catch((err: unknown) => log.error({ err, job: name }, 'startup run failed'));
-    }
   });
+  // Catching up on the time the box was off: the deadline sweep over what fell due meanwhile, the calendar.
+  for (const name of ['deadline-sweep', 'calendar-check']) runAfterStart(box, name);
   box.onClose(() => jobs.stop());
 
   await box.http.register(jobRoutes, { box, jobs });
 
-  box.health.register('system', () => {
-    if (!sample) return { ok: true, sampled: false };
-    const warnings = systemWarnings(sample);
-    return { ok: warnings.length === 0, ...sample, warnings };
-  });
   box.health.register('backup', () => {
     const dir = backupDirOf(box.dataDir);
     const files = listBackups(dir);

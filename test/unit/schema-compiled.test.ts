@@ -110,7 +110,7 @@ t.test('every route schema of a full box compiles; validation works before and a
   const before = await box.http.inject({ method: 'POST', url: '/api/session', payload: { username: 'x', password: 'y', extra: 1 } });
   t.equal(before.statusCode, 400);
   t.equal(before.json().error.code, 'validation-failed');
-  await warmUp.run();
+  await warmUp.run(8, 0);
   t.equal(warmUp.remaining, 0);
   t.same(warmUp.failures.map((f) => `${f.label}: ${f.error.message}`), [], 'no route schema fails to compile');
   const after = await box.http.inject({ method: 'POST', url: '/api/session', payload: { username: 'x', password: 'y', extra: 1 } });

@@ -13,6 +13,10 @@ export const healthRoutes: FastifyPluginAsync<{ box: BoxServices; startedAt: Dat
     '/healthz',
     {
       config: { public: true },
+      // JSON.stringify, not fast-json-stringify: the answer is small and built field by field below (nothing
+      // to drop), and a monitor's first probe right after the start no longer waits for fast-json-stringify to
+      // load and compile (issue 11 §6). The schema still documents the answer in the OpenAPI description.
+      serializerCompiler: () => (data) => JSON.stringify(data),
       schema: {
         tags: ['health'],
         summary: 'Box health: status, identity and version for anyone; warnings and parts for admins, supervisors and technicians',
