@@ -87,7 +87,15 @@ t.test('statistics pages on a city box', async (t) => {
 
   await t.test('a supervisor: KPIs, charts, a figure’s tickets, drill-down, export, English', async (t) => {
     const page = await newPage(browser, tb.url);
+    // ECharts is a chunk of its own that only the statistics pages load.
+    const scripts: string[] = [];
+    page.on('request', (r) => void (r.resourceType() === 'script' && scripts.push(new URL(r.url()).pathname)));
     await login(page, 'super1');
+    await page.click('header nav a[href="/tickets"]');
+    await page.waitForSelector('table.list');
+    await page.click('header nav a[href="/wallboard"]');
+    await page.waitForLoadState('networkidle');
+    t.notOk(scripts.some((s) => /\/charts-[^/]*\.js$/.test(s)), `no chart code before the statistics pages: ${scripts.join(' ')}`);
     await page.click('header nav a[href="/stats"]');
     await page.waitForSelector('#stats-report');
     // The period picker: a custom range.
@@ -156,8 +164,11 @@ t.test('statistics pages on a city box', async (t) => {
     await page.setViewportSize({ width: 1366, height: 768 });
 
     // Agent performance and the capacity planner, pre-filled from the busy hour.
+    t.ok(scripts.some((s) => /\/charts-[^/]*\.js$/.test(s)), 'the statistics page loaded the chart chunk');
     await page.click('#stats-tab-agents');
     await page.waitForSelector('#agents-table');
+    t.match(await page.textContent('#agents-table thead'), /质检平均分/, 'the 质检 figures the agents API carries');
+    t.ok(await page.locator('#agents-table tr[data-agent]').count() >= 1);
     await page.click('#stats-tab-capacity');
     await page.waitForSelector('#busy-hour-of-day');
     t.equal(await page.textContent('#busy-hour-of-day'), '09:00');
