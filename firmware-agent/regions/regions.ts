@@ -4,6 +4,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/**
+ * The national code (GB/T 2260 100000, 中华人民共和国): a ministry box's region. It is not a row of the table
+ * (the table lists provinces and below); its name is 全国 ("national").
+ */
+export const nationalCode = '100000';
+export const nationalName = '全国';
+
 export interface Region {
   code: string;
   name: string;
@@ -56,8 +63,9 @@ export class RegionTable {
     return out;
   }
 
-  /** Full name such as 甘肃省甘南藏族自治州合作市 (the 市辖区 placeholder left out). */
+  /** Full name such as 甘肃省甘南藏族自治州合作市 (the 市辖区 placeholder left out); 全国 for the national code. */
   fullName(code: string): string | undefined {
+    if (code === nationalCode) return nationalName;
     const p = this.path(code);
     if (p.length === 0) return undefined;
     return p
