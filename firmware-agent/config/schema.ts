@@ -139,6 +139,8 @@ export interface JobsConfig {
     recordingsKeepDays: number;
     /** Most of the data disk recordings may take, percent; the oldest go first beyond it. */
     recordingsMaxDiskPercent: number;
+    /** Days a cleared alarm stays in the alarm history (active alarms are never pruned). */
+    alarmsKeepDays: number;
   };
 }
 
@@ -223,7 +225,7 @@ export const defaultConfig: BoxConfig = {
   jobs: {
     schedules: {},
     backup: { keep: 14, usbDir: null, upstream: true, offsiteMaxMB: 512 },
-    retention: { messagesKeepDays: 180, logsKeepDays: 90, recordingsKeepDays: 180, recordingsMaxDiskPercent: 40 },
+    retention: { messagesKeepDays: 180, logsKeepDays: 90, recordingsKeepDays: 180, recordingsMaxDiskPercent: 40, alarmsKeepDays: 365 },
   },
   trunk: { driver: 'simulator', serial: null, dchannel: null, options: {} },
   hotline: { numbers: ['12328'] },
@@ -450,12 +452,13 @@ export const configSchema = {
         retention: {
           type: 'object',
           additionalProperties: false,
-          required: ['messagesKeepDays', 'logsKeepDays', 'recordingsKeepDays', 'recordingsMaxDiskPercent'],
+          required: ['messagesKeepDays', 'logsKeepDays', 'recordingsKeepDays', 'recordingsMaxDiskPercent', 'alarmsKeepDays'],
           properties: {
             messagesKeepDays: { type: 'integer', minimum: 1, maximum: 3650 },
             logsKeepDays: { type: 'integer', minimum: 1, maximum: 3650 },
             recordingsKeepDays: { type: 'integer', minimum: 1, maximum: 3650 },
             recordingsMaxDiskPercent: { type: 'integer', minimum: 1, maximum: 90 },
+            alarmsKeepDays: { type: 'integer', minimum: 1, maximum: 3650 },
           },
         },
       },
