@@ -99,6 +99,16 @@ export const errorCatalogue = {
   'job-not-found': { status: 404, en: 'No scheduled job of this name (GET /api/admin/jobs lists them)', zh: '没有该名称的定时任务' },
   'store-full': { status: 507, en: 'The data disk is full; nothing was changed. Reading still works; free space on the data disk', zh: '数据盘已满，本次请求未执行；查询不受影响，请清理数据盘空间' },
   'store-unavailable': { status: 503, en: 'The store cannot be written (read-only or failing disk); nothing was changed. Reading still works', zh: '数据库暂时无法写入（磁盘只读或故障），本次请求未执行；查询不受影响' },
+  'gov12345-unsigned': { status: 401, en: 'A 12345 request without its signature headers', zh: '12345请求缺少签名信息' },
+  'gov12345-unknown-platform': { status: 401, en: 'No enabled 12345 platform of this name is configured', zh: '未配置该12345平台或已停用' },
+  'gov12345-clock-skew': { status: 401, en: 'The 12345 request time is too far from this box’s clock', zh: '12345请求时间与本机时钟相差过大' },
+  'gov12345-bad-signature': { status: 401, en: 'The 12345 request signature does not verify with the platform’s key', zh: '12345请求签名验证失败' },
+  'gov12345-replay': { status: 409, en: 'This signed 12345 request was already received', zh: '重复的12345已签名请求' },
+  'gov12345-rate-limited': { status: 429, en: 'Too many refused 12345 requests from this address; retry later', zh: '来自该地址的12345请求被拒次数过多，请稍后再试' },
+  'gov12345-code-unknown': { status: 422, en: 'A code outside the platform’s configured code table', zh: '代码不在该平台的代码对照表中' },
+  'gov12345-order-unknown': { status: 404, en: 'No work order with this reference travels between this box and the platform', zh: '本机与该平台之间没有此编号的工单' },
+  'gov12345-order-exists': { status: 409, en: 'This 12345 work order was already received under another message id', zh: '该12345工单已以其他消息编号接收' },
+  'gov12345-platform-unknown': { status: 422, en: 'Name one enabled 12345 platform to send the ticket to', zh: '请指定一个已启用的12345平台' },
   'internal-error': { status: 500, en: 'Internal error; the request was not applied', zh: '内部错误，请求未执行' },
 } as const satisfies Record<string, { status: number; en: string; zh: string }>;
 

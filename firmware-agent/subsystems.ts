@@ -28,6 +28,7 @@ export async function installers(): Promise<[name: string, install: Installer][]
     ['selftest', async (box) => (await import('./selftest/install.js')).installSelftest(box)],
     ['stats', async (box) => (await import('./stats/install.js')).installStats(box)],
     ['qa', async (box) => (await import('./qa/install.js')).installQa(box)],
+    ['gov12345', async (box, opts) => (await import('./gov12345/install.js')).installGov12345(box, opts)],
     ['webui', installWebUi],
   ];
 }

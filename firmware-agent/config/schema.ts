@@ -4,6 +4,7 @@
 import type { ErrorObject } from 'ajv';
 import { schemaValidator } from '../schema/compiled.js';
 import { defaultWeights, kpiKeys, type KpiKey } from '../stats/kpis.js';
+import { type Gov12345Config, gov12345SectionSchema } from '../gov12345/config.js';
 
 export type Role = 'city' | 'province' | 'ministry';
 
@@ -85,6 +86,8 @@ export interface BoxConfig {
   stats?: { weights: Record<KpiKey, number> };
   /** 质检 (docs/statistics.md §质检): the quality-inspection form a supervisor scores a recorded call on. */
   qa?: { criteria: { key: string; zh: string; en: string; maxPoints: number; weight: number }[] };
+  /** The 12345 exchange (docs/12345.md §6): platforms, their keys and field mapping. */
+  gov12345?: Gov12345Config;
 }
 
 export type TrunkDriverName = 'simulator' | 'serial-at' | 'e1-pri' | 'voice-modem';
@@ -397,6 +400,7 @@ export const configSchema = {
       },
     },
     provisioned: { type: ['string', 'null'], maxLength: 40 },
+    gov12345: gov12345SectionSchema,
     stats: {
       type: 'object',
       additionalProperties: false,

@@ -62,7 +62,7 @@ export interface TicketChange {
    * 'receive': a ticket transferred here from another box (network, actor role 'peer').
    * 'amend': the description completed outside the workflow by a channel (amendDescription).
    */
-  action: TicketAction | 'create' | 'receive' | 'amend';
+  action: TicketAction | 'create' | 'receive' | 'amend' | 'handover';
   from: TicketStatus | null;
   to: TicketStatus;
   actor: Actor;
@@ -598,6 +598,42 @@ export class TicketService {
         data: audit.data ?? null,
       });
       const c: TicketChange = { ticket, action: 'amend', from: row.status, to: row.status, actor, at, auditId, note: audit.note };
+      for (const hook of this.#txHooks) hook(c);
+      return c;
+    })();
+  }
+
+  /**
+   * Hands a received or returned ticket to a handler outside this box's departments and network (the 12345
+   * exchange, firmware-agent/gov12345): it becomes dispatched with no department, audited as `audit.action`.
+   * Centre roles only. Runs inside the caller's transaction (which queues the message that carries it),
+   * passes the change to the transaction hooks as 'handover' and returns it for the caller to publish.
+   */
+  handOver(number: string, actor: Actor, audit: { action: string; note: string | null; data: Record<string, unknown> }): TicketChange {
+    return this.#db.transaction((): TicketChange => {
+      const row = this.#row(number);
+      if (!['admin', 'supervisor', 'agent', 'system'].includes(actor.role)) {
+        throw new AppError('forbidden-role', `role ${actor.role} may not hand a ticket over`, { action: audit.action, role: actor.role });
+      }
+      if (row.status !== 'received' && row.status !== 'returned') {
+        throw new AppError('illegal-transition', `cannot ${audit.action} a ticket that is ${row.status}`, { action: audit.action, status: row.status });
+      }
+      const at = this.#now();
+      const iso = at.toISOString();
+      this.#db
+        .prepare("UPDATE tickets SET status = 'dispatched', department_id = NULL, dispatched_at = ?, updated_at = ?, version = version + 1 WHERE rowid = ?")
+        .run(iso, iso, row.rowid);
+      const ticket = this.#stmts.byRowid.get(row.rowid) as TicketRow;
+      const auditId = this.audit.append(actor, at, {
+        entity: 'ticket',
+        entityId: number,
+        action: audit.action,
+        fromStatus: row.status,
+        toStatus: 'dispatched',
+        note: audit.note,
+        data: audit.data,
+      });
+      const c: TicketChange = { ticket, action: 'handover', from: row.status, to: 'dispatched', actor, at, auditId, note: audit.note };
       for (const hook of this.#txHooks) hook(c);
       return c;
     })();
