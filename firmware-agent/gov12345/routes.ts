@@ -69,13 +69,19 @@ export const gov12345ExchangeRoutes: FastifyPluginAsync<{ box: BoxServices; gov:
     done(null, body);
   });
 
+  // A platform whose signature verifies is never locked out by a flood from its address (the checks are
+  // cheap); once an address has spent its budget of refusals, its failures are answered gov12345-rate-limited.
   app.addHook('onRequest', async (request) => {
     const now = box.now();
-    if (failures.spent(request.ip, now)) {
-      const retryAfterSeconds = failures.retryAfterSeconds(now);
-      throw new AppError('gov12345-rate-limited', `too many refused 12345 requests from ${request.ip}; retry in ${retryAfterSeconds} s`, { retryAfterSeconds });
+    try {
+      authenticate(request, gov, now, reserved);
+    } catch (err) {
+      if (failures.spent(request.ip, now)) {
+        const retryAfterSeconds = failures.retryAfterSeconds(now);
+        throw new AppError('gov12345-rate-limited', `too many refused 12345 requests from ${request.ip}; retry in ${retryAfterSeconds} s`, { retryAfterSeconds });
+      }
+      throw err;
     }
-    authenticate(request, gov, now, reserved);
   });
 
   app.addHook('preValidation', async (request) => {
