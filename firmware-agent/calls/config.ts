@@ -1,4 +1,5 @@
-// Call-handling configuration: the IVR menu, the national routing rules, business hours and the queue.
+// Call-handling configuration: the IVR menu, the national routing rules, business hours and the queue,
+// kept as the configuration's `calls` section (config.json).
 import { schemaValidator } from '../schema/compiled.js';
 // Validated once at start (`callsConfig()` merges a partial over the defaults, names the bad field, and
 // freezes the result). Units are in the names (Ms, S).
@@ -251,6 +252,59 @@ const shape = {
 
 // Precompiled by the build (schema/compiled.ts).
 const checkShape = schemaValidator('calls-config', shape, { allErrors: false, strict: true });
+
+/**
+ * The call settings as the configuration's `calls` section holds them (config.json; calls.json before issue 12
+ * §1): the IVR and the queue, without what the box derives — the region of IVR tickets (box.region), the
+ * business hours' time zone (box.timezone unless set here) and the directories (under the data directory
+ * unless set here).
+ */
+export interface CallsSettings {
+  ivr: Omit<IvrConfig, 'hours'> & { hours: Omit<BusinessHours, 'timezone'> & { timezone?: string } };
+  queue: QueueConfig;
+  recordingsDir?: string;
+  promptsDir?: string;
+}
+
+export function defaultCallsSettings(): CallsSettings {
+  const { ivr, queue } = defaultCallsConfig();
+  const { timezone: _tz, ...hours } = ivr.hours;
+  return structuredClone({ ivr: { ...ivr, hours }, queue });
+}
+
+/** JSON schema of the `calls` section (config/schema.ts): the shape above, the derived values optional. */
+export const callsSectionSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['ivr', 'queue'],
+  properties: {
+    ivr: {
+      ...shape.properties.ivr,
+      properties: { ...shape.properties.ivr.properties, hours: { ...shape.properties.ivr.properties.hours, required: ['open', 'close', 'days'] } },
+    },
+    queue: shape.properties.queue,
+    recordingsDir: shape.properties.recordingsDir,
+    promptsDir: shape.properties.promptsDir,
+  },
+} as const;
+
+/** The call settings in force: the configuration's section over the defaults of this data directory and region. */
+export function callsConfigOf(settings: Readonly<DeepPartial<CallsSettings>> | undefined, dataDir: string, region: string, timezone: string): Readonly<CallsConfig> {
+  const base = defaultCallsConfig(dataDir, region);
+  base.ivr.hours.timezone = timezone;
+  return callsConfig((settings ?? {}) as DeepPartial<CallsConfig>, base);
+}
+
+/** The rules the JSON schema cannot say (digits, ranges, numbers), as configuration problems `calls.<field>: …`. */
+export function callsSettingsProblems(settings: unknown): string[] {
+  try {
+    callsConfig(settings as DeepPartial<CallsConfig>, defaultCallsConfig('/data', '000000'));
+    return [];
+  } catch (err) {
+    if (err instanceof CallsConfigError) return [`calls.${err.field}: ${err.message.replace(/^calls config [^:]*: /, '')}`];
+    throw err;
+  }
+}
 
 /** Merge `partial` over the defaults, validate, freeze. Throws CallsConfigError naming the field. */
 export function callsConfig(partial: DeepPartial<CallsConfig> = {}, base = defaultCallsConfig()): Readonly<CallsConfig> {

@@ -3,8 +3,8 @@
 // service, mounts the calls API, registers its health part, generates missing prompts in the background,
 // and stops the driver on close.
 //
-// Call settings are technician settings in `<data>/calls.json` (optional; a partial CallsConfig merged over
-// the defaults, validated at start — an unknown or bad setting stops the start with its name).
+// Call settings are the configuration's `calls` section (config.json, merged over the defaults and validated
+// with the configuration — an unknown or bad setting stops the start with its name).
 //
 // Other trunk drivers plug in with `registerTrunkDriver(name, factory)` from their own installer, which runs
 // before this one; `edgebox start --driver <name>` selects them.
@@ -18,7 +18,8 @@ import type { Box, BoxOptions } from '../app.js';
 import type { BoxServices } from '../box.js';
 import { callRoutes } from '../http/routes/calls.js';
 import { CallCenter } from './center.js';
-import { callsConfig, defaultCallsConfig, type CallsConfig, type DeepPartial } from './config.js';
+import { callsConfigOf, type CallsConfig } from './config.js';
+import { checkSettings } from '../config/check.js';
 import type { CallerSms, Logger, TicketSink } from './context.js';
 import { generatePrompts } from './prompts.js';
 
@@ -65,24 +66,23 @@ export function callCenterOf(box: BoxServices): CallCenter | undefined {
   return centres.get(box);
 }
 
+/** The call settings of a box: its configuration's `calls` section over the defaults. */
+export function callsConfigFor(box: Pick<BoxServices, 'config' | 'dataDir'>): Readonly<CallsConfig> {
+  const c = box.config.current();
+  return callsConfigOf(c.calls, box.dataDir, c.box.region, c.box.timezone);
+}
+
+/**
+ * The call settings of a data directory without a running box (`edgebox erlang`, provisioning): the `calls`
+ * section of its configuration, as `edgebox config validate` reads it (config/check.ts).
+ */
 export function loadCallsConfig(dataDir: string, region: string, timezone: string): Readonly<CallsConfig> {
-  const file = path.join(dataDir, 'calls.json');
-  let partial: DeepPartial<CallsConfig> = {};
-  if (fs.existsSync(file)) {
-    try {
-      partial = JSON.parse(fs.readFileSync(file, 'utf8')) as DeepPartial<CallsConfig>;
-    } catch (err) {
-      throw new Error(`${file}: not valid JSON: ${(err as Error).message}`);
-    }
-  }
-  const base = defaultCallsConfig(dataDir, region);
-  base.ivr.hours.timezone = timezone;
-  return callsConfig(partial, base);
+  return callsConfigOf(checkSettings(dataDir).config.calls, dataDir, region, timezone);
 }
 
 export async function installCalls(box: Box, opts: BoxOptions): Promise<void> {
   const cfg = box.config.current();
-  const config = loadCallsConfig(box.dataDir, cfg.box.region, cfg.box.timezone);
+  const config = callsConfigFor(box);
   const name = typeof opts.flags?.driver === 'string' ? opts.flags.driver : 'simulator';
   const factory = factories.get(name);
   if (!factory) throw new Error(`--driver ${name}: no such trunk driver (known: ${[...factories.keys()].join(', ')})`);

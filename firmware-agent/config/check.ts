@@ -1,10 +1,11 @@
-// Reads the settings files of a data directory without opening the box, for `edgebox config validate`,
-// the self-test and provisioning: config.json (with defaults for sections an older file lacks), calls.json
-// and sms.json. Every problem is named; nothing is written.
+// Reads the configuration of a data directory without opening the box, for `edgebox config validate`, the
+// self-test and provisioning: config.json (with defaults for sections an older file lacks, and the content of
+// an older directory's calls.json and sms.json that the next start moves in). Every problem is named; nothing
+// is written.
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadCallsConfig } from '../calls/install.js';
-import { loadSmsConfig } from '../sms/config.js';
+import { callsConfigOf } from '../calls/config.js';
+import { legacySettings, withLegacySettings } from './migrate.js';
 import { type BoxConfig, ConfigError, defaultConfig, validateConfig, withDefaults } from './schema.js';
 
 export interface SettingsCheck {
@@ -20,24 +21,22 @@ export function checkSettings(dataDir: string): SettingsCheck {
   const problems: string[] = [];
   let config: Readonly<BoxConfig> = validateConfig(structuredClone(defaultConfig));
   const exists = fs.existsSync(file);
-  if (exists) {
+  let legacy: ReturnType<typeof legacySettings> = [];
+  try {
+    legacy = legacySettings(dataDir);
+  } catch (err) {
+    problems.push((err as Error).message);
+  }
+  if (exists || legacy.length) {
     try {
-      config = validateConfig(withDefaults(JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>), 'config.json');
+      const doc = exists ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>) : structuredClone(defaultConfig);
+      config = validateConfig(withDefaults(withLegacySettings(doc as Record<string, unknown>, legacy)), 'config.json');
     } catch (err) {
       if (err instanceof ConfigError) problems.push(...err.problems.map((p) => `config.json: ${p}`));
       else problems.push(`config.json: ${(err as Error).message}`);
     }
-  } else problems.push('config.json: missing (run `edgebox provision`)');
-  let promptsDir = path.join(dataDir, 'prompts');
-  try {
-    promptsDir = loadCallsConfig(dataDir, config.box.region, config.box.timezone).promptsDir;
-  } catch (err) {
-    problems.push(`calls.json: ${(err as Error).message}`);
   }
-  try {
-    loadSmsConfig(dataDir);
-  } catch (err) {
-    problems.push(`sms.json: ${(err as Error).message}`);
-  }
+  if (!exists) problems.push('config.json: missing (run `edgebox provision`)');
+  const promptsDir = callsConfigOf(config.calls, dataDir, config.box.region, config.box.timezone).promptsDir;
   return { config, exists, problems, promptsDir };
 }

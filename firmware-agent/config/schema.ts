@@ -5,6 +5,8 @@ import type { ErrorObject } from 'ajv';
 import { schemaValidator } from '../schema/compiled.js';
 import { defaultWeights, kpiKeys, type KpiKey } from '../stats/kpis.js';
 import { type Gov12345Config, gov12345SectionSchema } from '../gov12345/config.js';
+import { type CallsSettings, callsSectionSchema, callsSettingsProblems, defaultCallsSettings } from '../calls/config.js';
+import { type SmsConfig, defaultSmsConfig, smsSectionSchema, smsSettingsProblems } from '../sms/config.js';
 
 export type Role = 'city' | 'province' | 'ministry';
 
@@ -82,6 +84,10 @@ export interface BoxConfig {
   selftest: SelftestConfig;
   /** When `edgebox provision` last finished (ISO time), null on a box never provisioned. */
   provisioned: string | null;
+  /** Call handling: IVR menu, business hours, redirects, queue (calls/config.ts; was calls.json). */
+  calls: CallsSettings;
+  /** SMS channel: templates, duty phones, limits (sms/config.ts; was sms.json). */
+  sms: SmsConfig;
   /** Statistics (docs/statistics.md): the composite score's weights used when a request gives none. */
   stats?: { weights: Record<KpiKey, number> };
   /** 质检 (docs/statistics.md §质检): the quality-inspection form a supervisor scores a recorded call on. */
@@ -242,6 +248,8 @@ export const defaultConfig: BoxConfig = {
     backupMaxAgeHours: 36,
   },
   provisioned: null,
+  calls: defaultCallsSettings(),
+  sms: structuredClone(defaultSmsConfig),
   stats: { weights: { ...defaultWeights } },
   qa: {
     criteria: [
@@ -401,6 +409,8 @@ export const configSchema = {
     },
     provisioned: { type: ['string', 'null'], maxLength: 40 },
     gov12345: gov12345SectionSchema,
+    calls: callsSectionSchema,
+    sms: smsSectionSchema,
     stats: {
       type: 'object',
       additionalProperties: false,
@@ -505,6 +515,9 @@ export function validateConfig(doc: unknown, source = 'configuration'): Readonly
   } catch {
     throw new ConfigError(`${source} is invalid: box.timezone: unknown time zone`, ['box.timezone: unknown time zone']);
   }
+  // The call and SMS sections' own rules (a menu digit used twice, a template without {number}, …).
+  const deep = [...callsSettingsProblems(cfg.calls ?? {}), ...smsSettingsProblems(cfg.sms ?? {})];
+  if (deep.length) throw new ConfigError(`${source} is invalid: ${deep.join('; ')}`, deep);
   return deepFreeze(structuredClone(cfg));
 }
 

@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Low, type Adapter } from 'lowdb';
+import { legacySettings, retireLegacySettings, withLegacySettings } from './migrate.js';
 import { type BoxConfig, type Role, defaultConfig, validateConfig, withDefaults } from './schema.js';
 
 /** The national code (中华人民共和国, GB/T 2260 100000): the ministry's region; not a row of the region table. */
@@ -72,7 +73,8 @@ export interface ConfigStore {
 }
 
 /**
- * Loads `<dataDir>/config.json`, creating it from defaults (plus `initial`) on first start.
+ * Loads `<dataDir>/config.json`, creating it from defaults (plus `initial`) on first start, and moves the
+ * content of an older data directory's calls.json and sms.json into it (config/migrate.ts).
  * A file that fails validation stops the box with the bad keys named.
  */
 export async function openConfig(dataDir: string, initial: Partial<{ role: BoxConfig['box']['role']; region: string }> = {}): Promise<ConfigStore> {
@@ -86,9 +88,11 @@ export async function openConfig(dataDir: string, initial: Partial<{ role: BoxCo
     // A ministry serves the whole country: its region is the national code unless one is given.
     else if (initial.role === 'ministry') db.data.box.region = nationalRegion;
   }
-  let cfg = validateConfig(withDefaults(db.data as unknown as Record<string, unknown>), file);
+  const legacy = legacySettings(dataDir);
+  let cfg = validateConfig(withDefaults(withLegacySettings(db.data as unknown as Record<string, unknown>, legacy)), file);
   db.data = structuredClone(cfg) as BoxConfig;
-  if (!exists) await db.write();
+  if (!exists || legacy.length) await db.write();
+  retireLegacySettings(legacy);
   // A change starts from the file as it is now, so one made meanwhile by `edgebox config set` (another
   // process) is kept, not overwritten with this process's older copy. A file that no longer validates is
   // not taken: the change then starts from the configuration in force.

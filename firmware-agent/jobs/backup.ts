@@ -20,7 +20,11 @@ import { loadMigrations } from '../store/db.js';
 import { version as buildVersion } from '../version.js';
 
 export const magic = 'EDGEBOX-BACKUP/1\n';
-/** Settings files of the data directory that travel with the store (when present). */
+/**
+ * Settings files of the data directory that travel with the store (when present): the one configuration.
+ * calls.json and sms.json are only in backups of boxes from before it (issue 12 §1); a restore puts them
+ * back and the next start moves them into config.json (config/migrate.ts).
+ */
 export const settingsFiles = ['config.json', 'calls.json', 'sms.json'];
 const countedTables = ['tickets', 'audit', 'users', 'departments', 'kb_articles', 'calls', 'sms_messages', 'net_outbox', 'job_runs'];
 

@@ -1,21 +1,19 @@
 // Applies the answers of `edgebox provision` to a data directory. Each part changes only what differs from
 // what is there (a re-run with the same answers changes nothing and writes no audit record):
-//   config.json   identity, trunk, hotline numbers, provisioned   (config/edit.ts: validated, audited)
-//   calls.json    business hours (ivr.hours)                       (validated with the calls schema, audited)
+//   config.json   identity, trunk, hotline numbers, business hours (calls.ivr.hours), provisioned
+//                                                                  (config/edit.ts: validated, audited)
 //   accounts      first admin and supervisor                       (AccountService: audited)
 //   network       pairing with the upstream                         (network/pairing.ts: audited)
 //   prompts       generated once (espeak-ng + sox), kept afterwards
 import fs from 'node:fs';
 import path from 'node:path';
 import { AccountService } from '../accounts/service.js';
-import { AuditLog } from '../audit/audit.js';
 import { loadCallsConfig } from '../calls/install.js';
-import { callsConfig, defaultCallsConfig } from '../calls/config.js';
 import { generatePrompts } from '../calls/prompts.js';
 import { changeSettings } from '../config/edit.js';
 import { IdentityError, identityInUse } from '../config/identity.js';
 import type { TrunkConfig } from '../config/schema.js';
-import { openConfig, writeFileDurably } from '../config/store.js';
+import { openConfig } from '../config/store.js';
 import { sameTrunk } from '../config/trunk.js';
 import { pairWithUpstream } from '../network/pairing.js';
 import { NetStore } from '../network/store.js';
@@ -36,7 +34,7 @@ export interface ApplyOptions {
   fetch?: typeof fetch;
 }
 
-/** The current business hours of a data directory (calls.json merged over the defaults). */
+/** The current business hours of a data directory (the configuration's calls section over the defaults). */
 export function currentHours(dataDir: string, region: string, timezone: string): { open: string; close: string; days: 'workdays' | 'every-day' } {
   const h = loadCallsConfig(dataDir, region, timezone).ivr.hours;
   return { open: h.open, close: h.close, days: h.days };
@@ -72,26 +70,12 @@ export async function applyProvision(dataDir: string, a: Answers, o: ApplyOption
     if (a.name) changes.push({ key: 'box.name', value: a.name });
     if (a.timezone) changes.push({ key: 'box.timezone', value: a.timezone });
     if (a.hotline) changes.push({ key: 'hotline.numbers', value: a.hotline });
+    // Business hours: the rest of the calls section stays as the technician left it.
+    const hours = cur.calls.ivr.hours;
+    changes.push({ key: 'calls.ivr.hours', value: { ...hours, open: a['hours.open'] ?? hours.open, close: a['hours.close'] ?? hours.close, days: a['hours.days'] ?? hours.days } });
     for (const c of changeSettings(config, db, o.actor, changes, now, 'edgebox provision')) report.changed.push(`config ${c.key}: ${JSON.stringify(c.old)} → ${JSON.stringify(c.value)}`);
 
     const cfg = config.current();
-    // Business hours: calls.json keeps whatever else the technician put there.
-    const callsFile = path.join(dataDir, 'calls.json');
-    const partial = fs.existsSync(callsFile) ? (JSON.parse(fs.readFileSync(callsFile, 'utf8')) as Record<string, any>) : {};
-    const before = currentHours(dataDir, cfg.box.region, cfg.box.timezone);
-    const hours = { open: a['hours.open'] ?? before.open, close: a['hours.close'] ?? before.close, days: a['hours.days'] ?? before.days };
-    if (JSON.stringify(hours) !== JSON.stringify(before)) {
-      const next = { ...partial, ivr: { ...(partial.ivr ?? {}), hours: { ...(partial.ivr?.hours ?? {}), ...hours } } };
-      const base = defaultCallsConfig(dataDir, cfg.box.region);
-      base.ivr.hours.timezone = cfg.box.timezone;
-      callsConfig(next, base); // throws naming the setting; nothing written
-      db.transaction(() => {
-        new AuditLog(db).append(o.actor, now, { entity: 'calls-config', entityId: 'ivr.hours', action: 'set', note: 'edgebox provision', data: { old: before, value: hours } });
-        writeFileDurably(callsFile, `${JSON.stringify(next, null, 2)}\n`, 0o600);
-      })();
-      report.changed.push(`calls.json ivr.hours: ${JSON.stringify(before)} → ${JSON.stringify(hours)}`);
-    }
-
     const accounts = new AccountService({
       db,
       now: o.now,

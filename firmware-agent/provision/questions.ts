@@ -55,7 +55,7 @@ export interface Question {
 export interface Context {
   regions: Pick<RegionTable, 'has' | 'fullName'>;
   current: Readonly<BoxConfig>;
-  /** The current business hours (calls.json). */
+  /** The current business hours (calls.ivr.hours). */
   hours: { open: string; close: string; days: 'workdays' | 'every-day' };
   /** Serial ports on which a modem answered, first the likeliest. */
   modems: string[];

@@ -39,9 +39,9 @@ export interface SelftestInputs {
   db: Db | null;
   dbError?: string;
   config: Readonly<BoxConfig>;
-  /** Problems found validating config.json, calls.json and sms.json (empty: valid). */
+  /** Problems found validating config.json (with an unmigrated calls.json or sms.json) (empty: valid). */
   configProblems: string[];
-  /** Where the IVR prompts are (calls.json promptsDir). */
+  /** Where the IVR prompts are (calls.promptsDir, by default <data>/prompts). */
   promptsDir: string;
   trunk: () => Promise<TrunkFacts>;
   now: () => Date;

@@ -1,10 +1,8 @@
-// SMS channel settings: technician/admin settings in `<data>/sms.json` (a partial merged over the
-// defaults, validated at start, frozen). Templates use {placeholders}; units are in the names.
-import fs from 'node:fs';
-import path from 'node:path';
+// SMS channel settings: the configuration's `sms` section (config.json; sms.json before issue 12 §1), merged
+// over the defaults, validated with the configuration, frozen. Templates use {placeholders}; units are in the names.
 import { SmsError } from './errors.js';
 
-const bad = (field: string, message: string) => new SmsError('sms-config-invalid', `sms.json ${field}: ${message}`, field);
+const bad = (field: string, message: string) => new SmsError('sms-config-invalid', `sms ${field}: ${message}`, field);
 
 export interface SmsConfig {
   /** Sent to the sender of a new SMS ticket. {number} */
@@ -112,16 +110,38 @@ export function smsConfig(partial: Partial<SmsConfig> = {}, base: SmsConfig = de
   });
 }
 
-export function loadSmsConfig(dataDir: string): Readonly<SmsConfig> {
-  const file = path.join(dataDir, 'sms.json');
-  if (!fs.existsSync(file)) return smsConfig();
-  let partial: Partial<SmsConfig>;
+const text = { type: 'string', maxLength: 1000 } as const;
+const count = { type: 'number' } as const;
+
+/** JSON schema of the `sms` section (config/schema.ts): the types; smsConfig() checks the rest. */
+export const smsSectionSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    ...Object.fromEntries(templates.map((k) => [k, text])),
+    dutyPhones: { type: 'object', maxProperties: 200, additionalProperties: { type: 'string', maxLength: 21 } },
+    notifyChannels: { type: 'array', maxItems: 20, items: { type: 'string', maxLength: 40 } },
+    ticketType: { enum: ['complaint', 'inquiry', 'suggestion'] },
+    concatTimeoutMs: count,
+    minSendIntervalMs: count,
+    duplicateWindowMs: count,
+    maxAttempts: count,
+    retryBaseMs: count,
+    maxResultChars: count,
+    maxRepliesPerSenderPerHour: count,
+    ignoreSenders: { type: 'array', maxItems: 200, items: { type: 'string', maxLength: 24 } },
+  },
+} as const;
+
+/** The rules the JSON schema cannot say, as configuration problems `sms.<field>: …`. */
+export function smsSettingsProblems(settings: unknown): string[] {
   try {
-    partial = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<SmsConfig>;
+    smsConfig(settings as Partial<SmsConfig>);
+    return [];
   } catch (err) {
-    throw bad('(file)', `not valid JSON: ${(err as Error).message}`);
+    if (err instanceof SmsError) return [err.message.replace(/^sms /, 'sms.')];
+    throw err;
   }
-  return smsConfig(partial);
 }
 
 /** Fills {placeholders}; unknown ones stay as written so a typo is visible in the message. */

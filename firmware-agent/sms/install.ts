@@ -15,7 +15,7 @@ import type { GsmModem, Logger as DriverLogger } from '../../drivers/serial-at/i
 import type { Box, BoxOptions } from '../app.js';
 import { registerCallerSms, registerTrunkDriver } from '../calls/install.js';
 import { SmsChannel } from './channel.js';
-import { loadSmsConfig } from './config.js';
+import { smsConfig, type SmsConfig } from './config.js';
 import { gsmModemPort } from './modem-port.js';
 import { smsRoutes } from './routes.js';
 import type { SmsLogger } from './outbox.js';
@@ -31,7 +31,15 @@ export async function installSms(box: Box, opts: BoxOptions): Promise<{ channel:
   if (!hasTables) {
     throw new Error('SMS tables missing: the store migration 202611281631-sms.sql was not applied');
   }
-  const config = loadSmsConfig(box.dataDir);
+  // The configuration's sms section, as in force now (a change through `edgebox config set sms.…` or the admin
+  // API applies to the next message); merged and frozen once per change.
+  let section: unknown = null;
+  let merged: Readonly<SmsConfig> = smsConfig();
+  const config = (): Readonly<SmsConfig> => {
+    const now = box.config.current().sms;
+    if (now !== section) [section, merged] = [now, smsConfig(now)];
+    return merged;
+  };
   const log = box.http.log.child({ module: 'sms' });
   const { createSerialAt, serialAtConfigFromFlags } = await import('../../drivers/serial-at/index.js');
   const { modem, trunk } = createSerialAt(serialAtConfigFromFlags(flags), {
@@ -44,7 +52,7 @@ export async function installSms(box: Box, opts: BoxOptions): Promise<{ channel:
     db: box.db,
     tickets: box.tickets,
     port: gsmModemPort(modem),
-    config: () => config,
+    config,
     clock: systemClock,
     log: log as unknown as SmsLogger,
     boxRegion: () => box.config.current().box.region,

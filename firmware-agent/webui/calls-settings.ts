@@ -1,35 +1,40 @@
-// Admin pages for the call settings the technician file `<data>/calls.json` holds (IVR menu, business
-// hours, legacy numbers, national redirects, queue timings) and for recorded prompts. A change here is
-// validated with the same rules as at start (`callsConfig()`), written durably, audited, and then applied
-// to the running call centre (`CallCenter.reconfigure()`): calls that arrive from then on use it, calls in
-// progress keep the settings they started with. `restartRequired` stays in the answer for a box without a
-// call centre (calls not installed), where the file is only read at the next start.
+// Admin pages for the call settings (the configuration's `calls` section: IVR menu, business hours, legacy
+// numbers, national redirects, queue timings) and for recorded prompts. A change here is merged over the
+// section in force, validated with the same rules as at start (`callsConfig()`, then the whole configuration),
+// written durably and audited (config set calls, config/edit.ts), and then applied to the running call centre
+// (`CallCenter.reconfigure()`): calls that arrive from then on use it, calls in progress keep the settings
+// they started with. `restartRequired` stays in the answer for a box without a call centre (calls not
+// installed), where the section is only read at the next start.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { BoxServices } from '../box.js';
-import { callCenterOf, loadCallsConfig } from '../calls/install.js';
-import { CallsConfigError, callsConfig, defaultCallsConfig, type CallsConfig, type DeepPartial } from '../calls/config.js';
-import { writeFileDurably } from '../config/store.js';
+import { callCenterOf, callsConfigFor } from '../calls/install.js';
+import { CallsConfigError, callsConfigOf, type CallsSettings } from '../calls/config.js';
+import { changeSettings } from '../config/edit.js';
+import { ConfigError } from '../config/schema.js';
 import { AppError } from '../errors.js';
 import { actor } from '../http/auth.js';
+
+/** `over` merged into `base`: objects key by key, everything else (lists, texts, numbers) replaced. */
+function mergeInto(base: unknown, over: unknown): unknown {
+  if (!over || typeof over !== 'object' || Array.isArray(over) || !base || typeof base !== 'object' || Array.isArray(base)) return over;
+  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  for (const [k, v] of Object.entries(over)) out[k] = mergeInto(out[k], v);
+  return out;
+}
 
 const admin = ['admin'] as const;
 const promptId = '^[a-z0-9][a-z0-9._-]{0,39}$';
 
 export function registerCallsSettings(app: FastifyInstance, box: BoxServices): void {
-  const file = path.join(box.dataDir, 'calls.json');
-  const readPartial = (): DeepPartial<CallsConfig> => (fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as DeepPartial<CallsConfig>) : {});
-  const effective = () => {
-    const c = box.config.current().box;
-    return loadCallsConfig(box.dataDir, c.region, c.timezone);
-  };
+  const effective = () => callsConfigFor(box);
   const view = (restartRequired: boolean, e = effective()) => {
     const prompts = fs.existsSync(e.promptsDir) ? fs.readdirSync(e.promptsDir).filter((f) => f.endsWith('.wav') && !f.startsWith('.')).sort() : [];
-    return { ivr: e.ivr, queue: e.queue, prompts, file: readPartial(), restartRequired };
+    return { ivr: e.ivr, queue: e.queue, prompts, file: box.config.current().calls, restartRequired };
   };
 
-  app.get('/api/ui/calls-settings', { config: { roles: admin }, schema: { tags: ['ui'], summary: 'Call settings (calls.json merged over the defaults) and the prompt files' } }, async () => view(false));
+  app.get('/api/ui/calls-settings', { config: { roles: admin }, schema: { tags: ['ui'], summary: 'Call settings (the configuration\'s calls section over the defaults) and the prompt files' } }, async () => view(false));
 
   app.put<{ Body: { ivr?: Record<string, unknown>; queue?: Record<string, unknown> } }>(
     '/api/ui/calls-settings',
@@ -46,25 +51,18 @@ export function registerCallsSettings(app: FastifyInstance, box: BoxServices): v
       },
     },
     async (request) => {
-      const before = readPartial();
-      const next: DeepPartial<CallsConfig> = { ...before };
-      if (request.body.ivr) next.ivr = { ...(before.ivr ?? {}), ...(request.body.ivr as DeepPartial<CallsConfig['ivr']>) };
-      if (request.body.queue) next.queue = { ...(before.queue ?? {}), ...(request.body.queue as DeepPartial<CallsConfig['queue']>) };
-      const c = box.config.current().box;
-      const base = defaultCallsConfig(box.dataDir, c.region);
-      base.ivr.hours.timezone = c.timezone;
+      const c = box.config.current();
+      const next = mergeInto(c.calls, { ...(request.body.ivr ? { ivr: request.body.ivr } : {}), ...(request.body.queue ? { queue: request.body.queue } : {}) }) as CallsSettings;
       let validated;
       try {
-        validated = callsConfig(next, base);
+        validated = callsConfigOf(next, box.dataDir, c.box.region, c.box.timezone);
+        changeSettings(box.config, box.db, actor(request), [{ key: 'calls', value: next }], box.now(), 'call settings page');
       } catch (err) {
         if (err instanceof CallsConfigError) throw new AppError('validation-failed', err.message, { field: err.field });
-        throw new AppError('validation-failed', (err as Error).message);
+        if (err instanceof ConfigError) throw new AppError('validation-failed', err.message, { problems: err.problems });
+        throw err;
       }
-      box.db.transaction(() => {
-        box.tickets.audit.append(actor(request), box.now(), { entity: 'config', entityId: 'calls', action: 'update', data: { before, after: next } });
-        writeFileDurably(file, `${JSON.stringify(next, null, 2)}\n`, 0o640);
-      })();
-      // Applied after the file is durable, so the running centre never uses settings a power cut would lose.
+      // Applied after the configuration is durable, so the running centre never uses settings a power cut would lose.
       const center = callCenterOf(box);
       if (!center) return view(true, validated);
       center.reconfigure(validated);

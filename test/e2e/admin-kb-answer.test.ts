@@ -84,7 +84,7 @@ t.test('admin pages and answer-now citing an article', async (t) => {
   await admin.waitForSelector('#calendar');
   await shot(admin, '21-admin-calendar');
 
-  // Call settings: a legacy number and business hours, written to calls.json and applied to new calls.
+  // Call settings: a legacy number and business hours, written to the configuration's calls section and applied to new calls.
   await admin.click('.tabs a[href="/admin/legacy"]');
   await admin.waitForSelector('#calls-legacy');
   await admin.fill('#legacy-number', '09418212345');
@@ -95,7 +95,7 @@ t.test('admin pages and answer-now citing an article', async (t) => {
   await admin.fill('#hours-open', '07:30');
   await admin.click('#ivr-save');
   await admin.waitForSelector('#calls-ivr .notice >> text=已保存并生效');
-  const callsJson = JSON.parse(fs.readFileSync(path.join(tb.dir, 'calls.json'), 'utf8'));
+  const callsJson = JSON.parse(fs.readFileSync(path.join(tb.dir, 'config.json'), 'utf8')).calls;
   t.same(callsJson.ivr.legacyNumbers, ['09418212345'], 'the legacy number is saved');
   t.equal(callsJson.ivr.hours.open, '07:30', 'the opening time is saved');
   await shot(admin, '24-admin-ivr');

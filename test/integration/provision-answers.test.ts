@@ -46,13 +46,13 @@ t.test('provisioning a new box on a modem, then the self-test', async (t) => {
   t.same(cfg.box, { role: 'city', region: '620100', name: '兰州市12328交通运输服务监督电话', timezone: 'Asia/Shanghai' });
   t.same(cfg.hotline.numbers, ['12328', '96779']);
   t.ok(cfg.provisioned, 'marked provisioned');
-  t.match(JSON.parse(fs.readFileSync(path.join(data, 'calls.json'), 'utf8')).ivr.hours, { open: '08:30', close: '17:30', days: 'workdays' });
+  t.match(JSON.parse(fs.readFileSync(path.join(data, 'config.json'), 'utf8')).calls.ivr.hours, { open: '08:30', close: '17:30', days: 'workdays' });
   t.notOk(fs.existsSync(path.join(data, 'initial-admin-password')), 'no random admin password: the technician set one');
 
   const db = new Database(path.join(data, 'edgebox.sqlite'), { readonly: true });
   t.equal((db.prepare('SELECT count(*) AS n FROM kb_articles').get() as { n: number }).n, 0, 'no demo articles on a provisioned box');
   t.same((db.prepare("SELECT username, role FROM users ORDER BY username").all() as object[]), [{ username: 'admin', role: 'admin' }, { username: 'zhangsan', role: 'supervisor' }]);
-  const configAudits = (db.prepare("SELECT count(*) AS n FROM audit WHERE entity IN ('config', 'calls-config')").get() as { n: number }).n;
+  const configAudits = (db.prepare("SELECT count(*) AS n FROM audit WHERE entity = 'config'").get() as { n: number }).n;
   t.ok(configAudits >= 6, `${configAudits} configuration changes audited`);
   db.close();
 

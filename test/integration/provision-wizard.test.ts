@@ -59,5 +59,5 @@ t.test('the wizard asks each question in Chinese and English, checks each answer
   t.match(r.transcript, /all checks ok/);
   const cfg = JSON.parse(fs.readFileSync(path.join(data, 'config.json'), 'utf8'));
   t.match(cfg, { box: { role: 'city', region: '623000', name: '甘南州12328' }, trunk: { driver: 'serial-at', serial: rig.serial }, hotline: { numbers: ['12328', '094112328'] } });
-  t.match(JSON.parse(fs.readFileSync(path.join(data, 'calls.json'), 'utf8')).ivr.hours, { open: '08:30', close: '17:30', days: 'workdays' });
+  t.match(JSON.parse(fs.readFileSync(path.join(data, 'config.json'), 'utf8')).calls.ivr.hours, { open: '08:30', close: '17:30', days: 'workdays' });
 });
