@@ -2,7 +2,7 @@
 // then route plugins with a JSON schema on every route. The OpenAPI description is served at
 // /api/openapi.json.
 import cookie from '@fastify/cookie';
-import swagger from '@fastify/swagger';
+import type {} from '@fastify/swagger';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { AppError, errorCatalogue } from '../errors.js';
 import type { AccountService } from '../accounts/service.js';
@@ -10,6 +10,7 @@ import { registerAuth } from './auth.js';
 import { errorBody, errorSchema } from './errors.js';
 import { requestSerializer } from './redact.js';
 import { SchemaWarmUp, lazyCompilersFactory } from './lazy-compilers.js';
+import { lazySwagger } from './openapi-lazy.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -67,7 +68,8 @@ export async function createHttp(opts: HttpOptions): Promise<FastifyInstance> {
   });
 
   await app.register(cookie);
-  await app.register(swagger, {
+  // @fastify/swagger loads on the first request of the description (./openapi-lazy.ts), not at start.
+  lazySwagger(app, {
     openapi: {
       openapi: '3.1.0',
       info: {
