@@ -4,7 +4,7 @@
 // and nothing doubled.
 import fs from 'node:fs';
 import path from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { gov12345Of } from '../../firmware-agent/gov12345/install.js';
 import { complaint, staff, startTestBox, tempDir } from '../helpers/box.js';
 import { Gov12345Sim, boxSectionFor } from '../sim/gov12345-sim.js';
@@ -12,7 +12,7 @@ import { waitFor } from './network-fixture.js';
 
 const secret = 'k'.repeat(16) + 'shared-secret-of-the-test-platform';
 
-async function setup(t: Tap.Test) {
+async function setup(t: Test) {
   const sim = new Gov12345Sim({ account: '12328-623000', platformId: 'gansu-12345', secret });
   await sim.start();
   const dir = tempDir();
