@@ -29,6 +29,7 @@ export async function installers(): Promise<[name: string, install: Installer][]
     ['stats', async (box) => (await import('./stats/install.js')).installStats(box)],
     ['qa', async (box) => (await import('./qa/install.js')).installQa(box)],
     ['gov12345', async (box, opts) => (await import('./gov12345/install.js')).installGov12345(box, opts)],
+    ['public', async (box) => (await import('./public/install.js')).installPublic(box)],
     ['webui', installWebUi],
   ];
 }
