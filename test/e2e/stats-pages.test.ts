@@ -3,18 +3,17 @@
 // with data, follows a figure to the tickets behind it and on to a ticket, drills the regions down, exports
 // the report to .xlsx (the download is a zip that holds the report's sheets), switches to English, reads
 // agent performance and plans seats from the busy hour; a department user sees its own department only and
-// is offered nothing else; a province box shows its cities side by side, ranked by score, the late one
-// marked. Screenshots go to test/artifacts/ (git-ignored).
+// is offered nothing else; a province box shows the two real city boxes paired below it (their daily figures
+// sent over HTTP) side by side, ranked by score, the late one marked. Screenshots go to test/artifacts/
+// (git-ignored).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { v7 as uuidv7 } from 'uuid';
 import { type Box, createBox } from '../../firmware-agent/app.js';
 import { addDays, localTime } from '../../firmware-agent/calendar/time.js';
-import { canonicalRequest, generateKeyPair, sign } from '../../firmware-agent/network/crypto.js';
-import { type Envelope, newEnvelope } from '../../firmware-agent/network/messages.js';
-import { signOwn } from '../../firmware-agent/network/origin.js';
+import { client } from '../helpers/box.js';
+import { waitFor } from '../integration/network-fixture.js';
 import { launch, login, newPage, password, seedUsers, shot, startBox } from './helpers.js';
 
 // Browser globals used inside page.evaluate / waitForFunction (the root tsconfig has no DOM lib).
@@ -206,75 +205,55 @@ t.test('statistics pages on a city box', async (t) => {
   });
 });
 
-// ---- a province box with two cities below it ----
-const keys = { '623000': generateKeyPair(), '620100': generateKeyPair() } as const;
-type City = keyof typeof keys;
+// ---- a province box with two real city boxes paired below it ----
+const fast = { 'net-retry-base-ms': '50', 'net-retry-max-ms': '400', 'net-idle-ms': '200', 'net-poll-wait': '2' };
 
-async function push(url: string, from: City, messages: Envelope[]): Promise<void> {
-  const signed = signOwn(messages.map((m) => JSON.stringify(m)), from, keys[from].privateKey, keys[from].publicKey);
-  const body = `{"from":${JSON.stringify(from)},"messages":[${signed.join(',')}]}`;
-  const timestamp = new Date().toISOString();
-  const nonce = uuidv7();
-  const p = '/api/exchange/v1/messages';
-  const res = await fetch(url + p, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'x-edgebox-sender': from,
-      'x-edgebox-timestamp': timestamp,
-      'x-edgebox-nonce': nonce,
-      'x-edgebox-signature': sign(keys[from].privateKey, canonicalRequest({ method: 'POST', path: p, sender: from, timestamp, nonce, body })),
-    },
-    body,
-  });
-  if (res.status !== 200) throw new Error(`push from ${from}: ${res.status} ${await res.text()}`);
-}
-
-const ratio = (numerator: number, denominator: number) => ({ numerator, denominator, rate: denominator ? Math.round((numerator / denominator) * 10000) / 10000 : null });
-function daily(region: City, day: string, total: number, onTime: number) {
-  return newEnvelope('stats.daily', region, '^', new Date(), {
-    region,
-    day,
-    computedAt: new Date().toISOString(),
-    volumes: { total, byType: { complaint: total }, byDomain: {}, byChannel: {}, transferredIn: 0, transferredOut: 0 },
-    kpis: { complaintOnTimeRate: ratio(onTime, total), complaintVisitSatisfactionRate: ratio(onTime, total) },
-    calls: { answeredWithin10sRate: ratio(45, 50), abandonmentRate: ratio(2, 50), averageSpeedOfAnswerSeconds: 6.5 },
-  });
+async function adminOf(box: Box, dir: string) {
+  const pw = fs.readFileSync(path.join(dir, 'initial-admin-password'), 'utf8').trim();
+  const s = await box.http.inject({ method: 'POST', url: '/api/session', payload: { username: 'admin', password: pw } });
+  return client(box, String(s.headers['set-cookie']).split(';')[0]!);
 }
 
 t.test('a province box: its cities side by side, ranked, the late one marked', async (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-stats-province-'));
-  const box: Box = await createBox({ dataDir: dir, role: 'province', region: '620000', host: '127.0.0.1', port: 0 });
-  const url = await box.listen();
+  const dirs = ['province', '623000', '620100'].map((n) => fs.mkdtempSync(path.join(os.tmpdir(), `e2e-stats-${n}-`)));
+  const province = await createBox({ dataDir: dirs[0]!, role: 'province', region: '620000', host: '127.0.0.1', port: 0, flags: fast });
+  const url = await province.listen();
+  const cities = [
+    await createBox({ dataDir: dirs[1]!, role: 'city', region: '623000', host: '127.0.0.1', port: 0, flags: fast }),
+    await createBox({ dataDir: dirs[2]!, role: 'city', region: '620100', host: '127.0.0.1', port: 0, flags: fast }),
+  ] as const;
+  // The network client starts with the box's listener.
+  for (const c of cities) await c.listen();
   const browser = await launch();
   t.teardown(async () => {
     await browser.close();
-    await box.close();
-    fs.rmSync(dir, { recursive: true, force: true });
+    for (const b of [...cities, province]) await b.close();
+    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
   });
-  const adminPw = fs.readFileSync(path.join(dir, 'initial-admin-password'), 'utf8').trim();
-  const s = await box.http.inject({ method: 'POST', url: '/api/session', payload: { username: 'admin', password: adminPw } });
-  const cookies = { edgebox_session: s.cookies.find((c) => c.name === 'edgebox_session')!.value };
-  const admin = async (method: 'GET' | 'POST', u: string, payload?: object) => (await box.http.inject({ method, url: u, cookies, ...(payload ? { payload } : {}) })).json();
-  t.equal((await box.http.inject({ method: 'POST', url: '/api/users', cookies, payload: { username: 'super1', password, role: 'supervisor' } })).statusCode, 201);
-  for (const region of Object.keys(keys) as City[]) {
-    const e = await admin('POST', '/api/network/enrollments', { region });
-    const res = await fetch(`${url}/api/exchange/v1/pair`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ code: e.code, region, role: 'city', boxId: uuidv7(), publicKey: keys[region].publicKey }),
-    });
-    t.equal(res.status, 200, `${region} paired`);
+  const p = await adminOf(province, dirs[0]!);
+  t.equal((await p.post('/api/users', { username: 'super1', password, role: 'supervisor' })).statusCode, 201);
+  const [gannan, lanzhou] = [await adminOf(cities[0], dirs[1]!), await adminOf(cities[1], dirs[2]!)];
+  for (const [c, region, county] of [[gannan, '623000', '623001'], [lanzhou, '620100', '620102']] as const) {
+    const code = (await p.post('/api/network/enrollments', { region })).json().code as string;
+    t.equal((await c.post('/api/network/pair', { upstream: url, code })).statusCode, 200, `${region} pairs with the province`);
+    // One inquiry each today: Lanzhou answers it at once, Gannan does not (its 即时答复率 is 0).
+    const tk = await c.post('/api/tickets', { type: 'inquiry', domain: 'taxi', channel: 'phone', region: county, caller: { phone: '13800138000' }, subject: '咨询', description: '线路咨询' });
+    t.equal(tk.statusCode, 201, tk.body);
+    if (c === lanzhou) t.equal((await c.post(`/api/tickets/${tk.json().number}/actions`, { action: 'answer', text: '已答复' })).statusCode, 200);
   }
-  // Two days: Lanzhou sends both (better figures), Gannan only today — its yesterday is late.
+  // Lanzhou sends yesterday's and today's figures, Gannan only today's: its yesterday is late.
   const yesterday = addDays(today, -1);
-  await push(url, '620100', [daily('620100', yesterday, 8, 8), daily('620100', today, 6, 5)]);
-  await push(url, '623000', [daily('623000', today, 5, 2)]);
+  for (const day of [yesterday, today]) t.equal((await lanzhou.post('/api/network/stats/send', { day })).statusCode, 200);
+  t.equal((await gannan.post('/api/network/stats/send', { day: today })).statusCode, 200);
   const q = `period=custom&from=${yesterday}&to=${today}`;
-  const view = await admin('GET', `/api/stats/children?${q}`);
-  const byRegion = Object.fromEntries(view.boxes.map((b: { region: string }) => [b.region, b]));
-  t.equal(byRegion['623000'].late, true);
-  t.equal(byRegion['620100'].rank, 1);
+  const view = await waitFor('both cities’ figures reached the province', async () => {
+    const v = (await p.get(`/api/stats/children?${q}`)).json() as { boxes: { region: string; daysReceived: number; lastDay: string | null; late: boolean; rank: number | null }[] };
+    const got = Object.fromEntries(v.boxes.map((b) => [b.region, b]));
+    // Days before today count as received or late; today's figures show as the last day sent.
+    return got['620100']?.daysReceived === 1 && got['620100'].lastDay === today && got['623000']?.lastDay === today ? got : null;
+  });
+  t.equal(view['623000']!.late, true);
+  t.equal(view['620100']!.rank, 1);
 
   const page = await newPage(browser, url);
   await login(page, 'super1');

@@ -7,7 +7,7 @@ import { qs } from '../api.js';
 import type { ChartOption } from '../charts.js';
 import { ErrorBox, Field } from '../components.js';
 import { t } from '../i18n.js';
-import { Chart, type Kpi, type Period, PeriodPicker, type Score, StatsShell, kpiKeys, kpiName, num, pct, usePeriod, useGet } from './stats.js';
+import { Chart, type Kpi, type Period, PeriodPicker, type PeriodSel, type Score, StatsShell, kpiKeys, kpiName, num, pct, usePeriod, useGet } from './stats.js';
 
 interface ChildBox {
   region: string;
@@ -23,6 +23,17 @@ interface ChildBox {
 }
 
 const lateColour = '#a0aec0';
+
+/** The period picker and the print button of a page. */
+function PeriodToolbar({ sel }: { sel: PeriodSel }) {
+  return (
+    <div class="row wrap toolbar no-print">
+      <PeriodPicker sel={sel} />
+      <span class="spacer" />
+      <button type="button" onClick={() => window.print()}>{t('stPrint')}</button>
+    </div>
+  );
+}
 
 function childrenOption(boxes: ChildBox[]): ChartOption {
   const sorted = [...boxes].sort((a, b) => (a.rank ?? 1e9) - (b.rank ?? 1e9));
@@ -55,11 +66,7 @@ export function StatsChildren() {
   const boxes = data ? [...data.boxes].sort((a, b) => (a.rank ?? 1e9) - (b.rank ?? 1e9)) : [];
   return (
     <StatsShell tab="children">
-      <div class="row wrap toolbar no-print">
-        <PeriodPicker sel={sel} />
-        <span class="spacer" />
-        <button type="button" onClick={() => window.print()}>{t('stPrint')}</button>
-      </div>
+      <PeriodToolbar sel={sel} />
       <ErrorBox error={error} />
       {!data ? null : boxes.length === 0 ? (
         <p class="muted" id="children-none">{t('stNoChildren')}</p>
@@ -143,11 +150,7 @@ export function StatsAgents() {
   };
   return (
     <StatsShell tab="agents">
-      <div class="row wrap toolbar no-print">
-        <PeriodPicker sel={sel} />
-        <span class="spacer" />
-        <button type="button" onClick={() => window.print()}>{t('stPrint')}</button>
-      </div>
+      <PeriodToolbar sel={sel} />
       <ErrorBox error={error} />
       {data ? (
         <div id="stats-agents" data-period={data.period.label}>
