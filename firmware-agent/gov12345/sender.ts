@@ -126,7 +126,7 @@ export class Sender {
       const at = new Date(this.clock.now());
       if (out.kind === 'delivered') this.gov.store.delivered(row.seq, at);
       else if (out.kind === 'rejected') {
-        this.gov.store.rejected(row.seq, out.code, out.message, at);
+        this.gov.setAside(row.seq, row.id, id, out.code, out.message, at);
         this.log.warn({ platform: id, message: row.id, code: out.code }, '12345 platform refused a message; set aside');
       } else {
         this.gov.store.failed(row.seq, out.error);

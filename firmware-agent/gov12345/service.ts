@@ -116,7 +116,9 @@ export class Gov12345Service {
 
   /** Transaction hook on every ticket change: results and visits of tickets that travel with 12345. */
   onTicketChange(c: TicketChange): void {
-    if (c.actor.role === 'peer') return;
+    // What a platform itself changed is not echoed back. A result another box sends for a 12345 order this box
+    // passed on through the network (流转, actor role 'peer' too) does go to 12345.
+    if (c.actor.role === 'peer' && c.actor.name.startsWith('12345:')) return;
     const link = this.store.linkOf(c.ticket.id);
     if (!link) return;
     const p = this.platform(link.platform);
@@ -143,6 +145,20 @@ export class Gov12345Service {
   afterCommit(): void {
     for (const id of this.#queued) this.onQueued(id);
     this.#queued.clear();
+  }
+
+  /** The platform refused a message for good: set aside and audited (entity gov12345, action rejected). */
+  setAside(seq: number, id: string, platform: string, code: string, message: string, at: Date): void {
+    this.deps.db.transaction(() => {
+      this.store.rejected(seq, code, message, at);
+      this.deps.tickets.audit.append({ id: null, name: 'gov12345', role: 'system' }, at, {
+        entity: 'gov12345',
+        entityId: id,
+        action: 'rejected',
+        note: `${code}: ${message}`.slice(0, 500),
+        data: { platform, code },
+      });
+    })();
   }
 
   /**
