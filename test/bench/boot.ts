@@ -6,7 +6,8 @@
 //
 // The store is filled with the tickets bench's prefill (raw INSERTs into the real schema). The box is started
 // once untimed (the first start creates the admin account and synthesises IVR prompts), then `rounds` times
-// alternating with the bare server; medians are reported.
+// alternating with the bare server; medians are reported. BENCH_BOOT_STORE=DIR keeps the filled store in
+// DIR (boot-<size>.sqlite, as it was before the box first opened it) and later runs start from a copy.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -169,6 +170,9 @@ export default async function bootBench(opts: BootBenchOptions = {}): Promise<Fi
         runs_ms: boxes.map((b) => round(b.readyMs)),
         cpu_ms: median(boxes.map((b) => b.cpuMs)),
         bare_fastify_cpu_ms: median(bares.map((b) => b.cpuMs)),
+        // CPU to ready as a ratio too: on a machine shared with other work the wall-clock figures stretch with
+        // its load, the CPU each process used much less.
+        cpu_ratio_vs_baseline: round(median(boxes.map((b) => b.cpuMs)) / median(bares.map((b) => b.cpuMs))),
         load1: round(os.loadavg()[0]!),
         first_start_ms: round(first.readyMs),
         bare_fastify_ms: round(bareReady),
