@@ -285,6 +285,25 @@ export async function intakeRoutes(app: FastifyInstance, box: Box, sms: () => Pu
     },
   );
 
+  // --- For the centre: the photos a citizen attached to a ticket (staff session and roles as any /api route).
+  const photoViewers = ['admin', 'supervisor', 'agent'] as const;
+  app.get<{ Params: { number: string } }>(
+    '/api/public-intake/:number/photos',
+    { config: { roles: photoViewers }, schema: { tags: ['public'], summary: 'Photos attached on the public page (ids and types)', params: { type: 'object', properties: { number: numberSchema } }, response: errorResponses(400, 401, 403) } },
+    async (request) => ({
+      items: (db.prepare('SELECT id, mime, length(bytes) AS size, created_at AS createdAt FROM public_photos WHERE ticket_number = ? ORDER BY id').all(request.params.number) as object[]),
+    }),
+  );
+  app.get<{ Params: { id: number } }>(
+    '/api/public-intake/photos/:id',
+    { config: { roles: photoViewers }, schema: { tags: ['public'], summary: 'One attached photo (metadata already stripped)', params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 } } }, response: errorResponses(400, 401, 403, 404) } },
+    async (request, reply) => {
+      const p = db.prepare('SELECT mime, bytes FROM public_photos WHERE id = ?').get(request.params.id) as { mime: string; bytes: Buffer } | undefined;
+      if (!p) throw new AppError('route-not-found', 'no such photo');
+      return reply.type(p.mime).header('content-security-policy', "default-src 'none'").header('x-content-type-options', 'nosniff').send(p.bytes);
+    },
+  );
+
   // --- Case look-up, follow-up and rating: one answer (public-case-not-found) for a wrong number and a wrong
   // phone, and the same work for both (a look-up and a constant-time comparison against a dummy).
   const dummy = Buffer.alloc(32);

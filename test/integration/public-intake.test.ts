@@ -65,6 +65,12 @@ t.test('public intake, look-up, rating and disclosure without an SMS channel', {
   let ticket = (await s.agent.get(`/api/tickets/${number}`)).json();
   t.match(ticket, { channel: 'wechat', type: 'complaint', subtype: 'complaint', caller: { phone, name } });
   r = await s.agent.get(`/api/public-intake/${number}/photos`);
+  t.same(r.json().items.map((p: { mime: string }) => p.mime), ['image/png', 'image/jpeg'], 'the centre sees the photos');
+  r = await s.agent.get(`/api/public-intake/photos/${r.json().items[0].id}`);
+  t.equal(r.headers['content-type'], 'image/png');
+  t.same(r.rawPayload, stored[0]!.bytes);
+  t.equal((await s.taxi.get(`/api/public-intake/${number}/photos`)).statusCode, 403, 'a department user does not list them here');
+  t.equal((await pub('GET', `/api/public-intake/${number}/photos`)).statusCode, 401, 'not without a staff login');
   r = await pub('POST', '/public/api/tickets', { ...good, type: 'report', description: '有驾校乱收费。' }, { 'user-agent': 'Mozilla/5.0 (Linux; Android 14) Chrome/120 Mobile' });
   t.equal(r.json().channel, 'web', 'another browser files as web');
   t.match((await s.agent.get(`/api/tickets/${r.json().number}`)).json(), { subtype: 'report', confidential: true });
