@@ -36,7 +36,10 @@ export interface Gov12345Platform {
   url: string;
   /** The name the platform knows this box by (x-gov12345-platform on the box's requests). */
   account: string;
-  /** Shared HMAC-SHA256 key, at least 32 characters. Technicians only: never shown by the API to other roles. */
+  /**
+   * The shared HMAC-SHA256 key: 32–256 printable characters, or `file:NAME` for a key kept in the file
+   * `<data dir>/gov12345/NAME` (so it is neither in config.json nor in the audit of configuration changes).
+   */
   secret: string;
   enabled: boolean;
   /** Canonical field name → the platform's field name; fields not listed keep their canonical name. */
@@ -81,7 +84,7 @@ export const gov12345SectionSchema = {
           name: { type: 'string', minLength: 1, maxLength: 100 },
           url: { type: 'string', pattern: '^https?://[^/@\\s]+/?$', maxLength: 200 },
           account: { type: 'string', pattern: '^[\\x21-\\x7e]{1,64}$' },
-          secret: { type: 'string', minLength: 32, maxLength: 256 },
+          secret: { type: 'string', pattern: '^(file:[A-Za-z0-9._-]{1,64}|[\\x21-\\x7e]{32,256})$' },
           enabled: { type: 'boolean' },
           fields: { type: 'object', additionalProperties: false, properties: Object.fromEntries(canonicalFields.map((f) => [f, fieldName])) },
           codes: { type: 'object', additionalProperties: false, properties: Object.fromEntries(codeTables.map((t) => [t, codeMap])) },
@@ -95,3 +98,22 @@ export const gov12345SectionSchema = {
     retryMaxMs: { type: 'integer', minimum: 1, maximum: 86_400_000 },
   },
 } as const;
+
+/**
+ * The section with every `file:NAME` key read from `<keyDir>/NAME`. A platform whose key file is missing or
+ * shorter than 32 characters is disabled (never run with an empty or guessable key); `problems` says why.
+ */
+export function resolveKeys(cfg: Gov12345Config, readKey: (name: string) => string | null): { cfg: Gov12345Config; problems: string[] } {
+  const problems: string[] = [];
+  const platforms = cfg.platforms.map((p) => {
+    if (!p.secret.startsWith('file:')) return p;
+    const name = p.secret.slice(5);
+    const key = readKey(name)?.trim() ?? '';
+    if (key.length < 32) {
+      problems.push(`platform ${p.id}: key file ${name} is missing or shorter than 32 characters; the platform is disabled`);
+      return { ...p, secret: '', enabled: false };
+    }
+    return { ...p, secret: key };
+  });
+  return { cfg: { ...cfg, platforms }, problems };
+}

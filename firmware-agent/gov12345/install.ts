@@ -3,7 +3,9 @@
 // (messages left from before a restart go first) and reports health.
 import { systemClock } from '../../drivers/trunk/clock.js';
 import type { Box, BoxOptions } from '../app.js';
-import { type Gov12345Config, defaultGov12345 } from './config.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { type Gov12345Config, defaultGov12345, resolveKeys } from './config.js';
 import { gov12345ExchangeRoutes, gov12345StaffRoutes } from './routes.js';
 import { Sender } from './sender.js';
 import { Gov12345Service } from './service.js';
@@ -13,7 +15,25 @@ export const gov12345Of = new WeakMap<Box, { gov: Gov12345Service; sender: Sende
 
 export async function installGov12345(box: Box, _opts: BoxOptions): Promise<void> {
   const log = box.http.log.child({ module: 'gov12345' });
-  const settings = (): Gov12345Config => (box.config.current() as { gov12345?: Gov12345Config }).gov12345 ?? defaultGov12345;
+  // Keys kept in files are read when the configuration in force changes (memoised per configuration object).
+  const keyDir = path.join(box.dataDir, 'gov12345');
+  const resolved = new WeakMap<object, Gov12345Config>();
+  const settings = (): Gov12345Config => {
+    const current = box.config.current();
+    let cfg = resolved.get(current);
+    if (!cfg) {
+      const r = resolveKeys((current as { gov12345?: Gov12345Config }).gov12345 ?? defaultGov12345, (name) => {
+        try {
+          return fs.readFileSync(path.join(keyDir, name), 'utf8');
+        } catch {
+          return null;
+        }
+      });
+      for (const p of r.problems) log.warn({}, p);
+      resolved.set(current, (cfg = r.cfg));
+    }
+    return cfg;
+  };
   const gov = new Gov12345Service({ db: box.db, tickets: box.tickets, regions: box.regions, region: () => box.config.current().box.region, now: box.now, settings });
   // The box's clock, as the network takes it: back-off timers run on it.
   const sender = new Sender(gov, { now: () => box.now().getTime(), setTimeout: systemClock.setTimeout, clearTimeout: systemClock.clearTimeout }, log);

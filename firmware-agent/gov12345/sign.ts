@@ -43,6 +43,8 @@ export function hmac(secret: string, text: string): string {
 
 /** Constant-time comparison of a received signature with the expected one. */
 export function signatureMatches(secret: string, text: string, signature: string): boolean {
+  // Never verify with an empty or short key (a key file that could not be read): anyone could sign with it.
+  if (secret.length < 32) return false;
   const want = Buffer.from(hmac(secret, text), 'utf8');
   const got = Buffer.from(signature, 'utf8');
   return want.length === got.length && crypto.timingSafeEqual(want, got);

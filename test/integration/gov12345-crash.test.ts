@@ -20,7 +20,12 @@ t.test('kill -9 between the acknowledgement and the forward loses nothing and do
   const sim = new Gov12345Sim({ account: '12328-623000', platformId: 'gannan-12345', secret });
   await sim.start();
   const dir = tempDir('gov12345-crash');
-  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ gov12345: boxSectionFor(sim) }));
+  // The key is kept in a file of the data directory, not in config.json (docs/12345.md §6).
+  const section = boxSectionFor(sim);
+  section.platforms[0]!.secret = 'file:gannan.key';
+  fs.mkdirSync(path.join(dir, 'gov12345'));
+  fs.writeFileSync(path.join(dir, 'gov12345', 'gannan.key'), `${secret}\n`);
+  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ gov12345: section }));
   let box = await startBox({ role: 'city', region: '623000', dir });
   t.teardown(async () => {
     await sim.stop();
