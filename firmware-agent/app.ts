@@ -1,5 +1,6 @@
-// Composition root: opens the store and the configuration, builds the domain services, hands them the
-// drivers, mounts the HTTP API, and closes everything in reverse order.
+// Composition root: opens the store and the configuration, builds the domain services, decides what runs
+// (compose.ts: the trunk driver and each part's typed options), runs the installers of subsystems.ts with
+// that plan, mounts the HTTP API, and closes everything in reverse order.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
@@ -9,7 +10,8 @@ import { WorkCalendar } from './calendar/workdays.js';
 import type { Role } from './config/schema.js';
 import { openConfig, regionAllowed, writeFileDurably } from './config/store.js';
 import { configRoutes } from './config/routes.js';
-import { trunkFlags } from './config/trunk.js';
+import { type BoxPlan, planBox } from './compose.js';
+import { trunkDriverRegistered } from './calls/install.js';
 import { secureDataDir } from './data-dir.js';
 import { Health } from './health/health.js';
 import { metricsRoutes } from './health/metrics.js';
@@ -41,12 +43,17 @@ export interface BoxOptions {
   now?: () => Date;
   logger?: FastifyServerOptions['logger'];
   /**
-   * Command-line flags for subsystems (e.g. driver: 'serial-at', serial: '/dev/ttyUSB0', dchannel: PATH).
-   * Without `driver`, the configuration's `trunk` section supplies the driver and its options.
+   * Start-time overrides (compose.ts planBox): a trunk for this run (driver: 'serial-at', serial: PATH, …;
+   * without `driver`, the configuration's `trunk` section) and the network tunables (net-*).
    */
   flags?: Record<string, string | boolean | undefined>;
   /** Seed demo content (the demo knowledge base) into an empty store: `edgebox start --demo`. */
   demo?: boolean;
+}
+
+/** What each installer gets: the box's options and the composition plan (typed options per subsystem). */
+export interface InstallOptions extends BoxOptions {
+  plan: BoxPlan;
 }
 
 export interface Box extends BoxServices {
@@ -70,9 +77,8 @@ export async function createBox(opts: BoxOptions): Promise<Box> {
   if (opts.region) initial.region = opts.region;
   const config = await openConfig(opts.dataDir, initial);
   const cfg = config.current();
-  // One source for the trunk: explicit flags with a driver win (tests, `edgebox start --driver`, which has
-  // already written them into config.json); otherwise the configured driver and its options.
-  if (typeof opts.flags?.driver !== 'string') opts = { ...opts, flags: { ...trunkFlags(cfg.trunk), ...opts.flags } };
+  // What runs, with typed options for each part (compose.ts): a bad trunk setting stops the start here, naming it.
+  const plan = planBox(cfg, opts.dataDir, opts.flags ?? {}, process.env, trunkDriverRegistered);
   if (!regionAllowed(regions, cfg.box.role, cfg.box.region)) {
     throw new Error(`${config.file}: box.region ${cfg.box.region} is not a GB/T 2260 code in the region table`);
   }
@@ -166,7 +172,8 @@ export async function createBox(opts: BoxOptions): Promise<Box> {
     },
   };
   try {
-    for (const [, install] of await installers()) await install(box, opts);
+    const withPlan: InstallOptions = { ...opts, plan };
+    for (const [, install] of await installers()) await install(box, withPlan);
   } catch (err) {
     await box.close();
     throw err;

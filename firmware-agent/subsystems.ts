@@ -2,7 +2,7 @@
 // installer the composition root runs after the core services and routes exist, in this order; an
 // installer registers its routes on box.http, its health part on box.health, its hooks on box.tickets,
 // and its shutdown on box.onClose. Add one line per subsystem.
-import type { Box, BoxOptions } from './app.js';
+import type { Box, InstallOptions } from './app.js';
 import { installJobs } from './jobs/install.js';
 import { installKb } from './kb/install.js';
 import { installWebUi } from './webui/install.js';
@@ -11,7 +11,8 @@ import { installE1 } from './e1/install.js';
 import { installSms } from './sms/install.js';
 import { installAlarms, setAlarmSms } from './alarms/install.js';
 
-export type Installer = (box: Box, opts: BoxOptions) => Promise<void>;
+/** `opts.plan` (compose.ts) carries each part's typed options: the trunk driver's, the network's, the prompt cache. */
+export type Installer = (box: Box, opts: InstallOptions) => Promise<void>;
 
 export async function installers(): Promise<[name: string, install: Installer][]> {
   return [

@@ -17,7 +17,7 @@ import {
   type RecordResult, type TransferOptions, type TransferResult, type TrunkCapabilities, type TrunkDriver,
   type TrunkEventName, type TrunkListener,
 } from '../trunk/types.js';
-import { parseChannelList, validateConfig, type E1SpanConfig, type E1SpanConfigInput } from './config.js';
+import { validateConfig, type E1SpanConfig, type E1SpanConfigInput } from './config.js';
 import { SpanHost } from './host.js';
 import { isE1Error } from './errors.js';
 import { CAUSE } from './binding/constants.js';
@@ -580,42 +580,4 @@ export class E1PriDriver implements TrunkDriver {
       this.log.debug(`e1-pri: hangup ${callId}: ${String(e)}`);
     });
   }
-}
-
-/**
- * Span configuration from `edgebox start` flags:
- *   --driver e1-pri --dchannel PATH [--media PATH] [--e1-media socket|dahdi] [--e1-dahdi-device /dev/dahdi/channel] [--e1-dahdi-first-channel N] [--e1-side cpe|network] [--e1-switch euroisdn_e1|qsig|ni2|…]
- *   [--e1-channels 1-15,17-31] [--e1-stations 801=6801,802=6802] [--e1-caller 12328] [--e1-debug N]
- */
-export function e1ConfigFromFlags(flags: Record<string, string | boolean | undefined>): E1SpanConfigInput {
-  const s = (k: string) => (typeof flags[k] === 'string' ? (flags[k] as string) : undefined);
-  const dchannel = s('dchannel') ?? process.env.EDGEBOX_DCHANNEL;
-  if (!dchannel) throw new TrunkError('invalid-argument', '--driver e1-pri needs --dchannel PATH (a socket path or a DAHDI D-channel device)');
-  const input: E1SpanConfigInput = { dchannel };
-  const media = s('media');
-  if (media) input.media = media;
-  // --e1-media socket|dahdi: what carries B-channel audio (default: DAHDI with a /dev/dahdi D-channel).
-  const kind = s('e1-media');
-  const dahdiDevice = s('e1-dahdi-device');
-  const firstChannel = s('e1-dahdi-first-channel');
-  if (kind !== undefined && kind !== 'socket' && kind !== 'dahdi') throw new TrunkError('invalid-argument', `--e1-media must be socket or dahdi, got ${kind}`);
-  if (kind === 'socket') input.bchannels = { kind: 'socket' };
-  else if (kind === 'dahdi' || dahdiDevice || firstChannel) {
-    input.bchannels = { kind: 'dahdi', ...(dahdiDevice ? { device: dahdiDevice } : {}), ...(firstChannel ? { firstChannel: Number(firstChannel) } : {}) };
-  }
-  const side = s('e1-side');
-  if (side) input.side = side as E1SpanConfig['side'];
-  const sw = s('e1-switch');
-  if (sw) input.switchType = sw as E1SpanConfig['switchType'];
-  const channels = s('e1-channels');
-  if (channels) input.channels = parseChannelList(channels);
-  const stations = s('e1-stations');
-  if (stations) {
-    input.stations = Object.fromEntries(stations.split(',').map((p) => p.split('=').map((x) => x.trim()) as [string, string]));
-  }
-  const caller = s('e1-caller');
-  if (caller) input.outgoingCaller = caller;
-  const debug = s('e1-debug');
-  if (debug) input.debug = Number(debug);
-  return input;
 }

@@ -1,8 +1,10 @@
 // Public surface of the serial-AT driver (GSM / analog-GSM gateway on a serial port).
 //
-// Composition root (`edgebox start --driver serial-at --serial /dev/ttyUSB0`):
+// Composition root (firmware-agent/compose.ts; `edgebox start --driver serial-at --serial /dev/ttyUSB0`):
 //
-//   const { modem, trunk } = createSerialAt(serialAtConfigFromFlags(flags), { logger, clock });
+//   const { modem, trunk } = createSerialAt(config, { logger, clock });   // config: a typed SerialAtConfig
+//   (firmware-agent/compose.ts builds it from the configuration's trunk section; the driver reads no flags
+//   and no environment)
 //   registerTrunkDriver('serial-at', async () => trunk);   // calls: IVR/queue over the gateway
 //   // SMS channel: modem.on('sms' | 'statusReport'), modem.sendSms(), modem.delete(index, { stored: true })
 //
@@ -76,92 +78,6 @@ export function extraInitOf(config: Pick<SerialAtConfig, 'module' | 'extraInit' 
   if (config.extraInit) return config.extraInit;
   const family = moduleInit[config.module ?? 'generic'];
   return config.prompts === 'tts' && config.module === 'simcom' ? [...family, 'AT+CDTAM=1'] : family;
-}
-
-/**
- * Reads `--serial`, `--baud`, `--called`, `--stations 801,802`, `--smsc`, `--module simcom|quectel|generic`
- * `--at-init "AT+DDET=1;AT+CLVL=80"` (`;`-separated; `--at-init none` for no extra commands),
- * `--prompts pause|tts|module-file`, `--record module`, `--say-dir <dir>` from
- * `edgebox start` flags. Throws SerialAtError BadOption naming the flag when one is wrong.
- */
-export function serialAtConfigFromFlags(flags: Record<string, string | boolean | undefined>): SerialAtConfig {
-  const str = (k: string) => (typeof flags[k] === 'string' ? (flags[k] as string) : undefined);
-  const serial = str('serial') ?? process.env.EDGEBOX_SERIAL;
-  if (!serial) {
-    throw new SerialAtError(SerialAtErrorCodes.BadOption, '--driver serial-at needs --serial <device path>', { param: 'serial' });
-  }
-  const baud = str('baud');
-  const baudRate = baud === undefined ? undefined : Number(baud);
-  if (baudRate !== undefined && !Number.isInteger(baudRate)) {
-    throw new SerialAtError(SerialAtErrorCodes.BadOption, `--baud must be an integer, got ${baud}`, { param: 'baud' });
-  }
-  const stations = str('stations')
-    ?.split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  const called = str('called');
-  const smsc = str('smsc');
-  const family = str('module');
-  if (family !== undefined && !(family in moduleInit)) {
-    throw new SerialAtError(SerialAtErrorCodes.BadOption, `--module must be one of ${Object.keys(moduleInit).join(', ')}, got ${family}`, { param: 'module' });
-  }
-  const atInit = str('at-init');
-  const extraInit =
-    atInit === undefined
-      ? undefined
-      : atInit.trim().toLowerCase() === 'none'
-        ? []
-        : atInit
-            .split(';')
-            .map((c) => c.trim())
-            .filter(Boolean);
-  const prompts = str('prompts');
-  if (prompts !== undefined && prompts !== 'pause' && prompts !== 'tts' && prompts !== 'module-file') {
-    throw new SerialAtError(SerialAtErrorCodes.BadOption, `--prompts must be pause, tts or module-file, got ${prompts}`, { param: 'prompts' });
-  }
-  if ((prompts === 'tts' || prompts === 'module-file') && family !== 'simcom' && family !== 'quectel') {
-    throw new SerialAtError(SerialAtErrorCodes.BadOption, `--prompts ${prompts} needs --module simcom or quectel (the commands differ per module)`, { param: 'prompts' });
-  }
-  const record = str('record');
-  if (record !== undefined && record !== 'module') {
-    throw new SerialAtError(SerialAtErrorCodes.BadOption, `--record must be module, got ${record}`, { param: 'record' });
-  }
-  if (record === 'module' && family !== 'simcom' && family !== 'quectel') {
-    throw new SerialAtError(SerialAtErrorCodes.BadOption, '--record module needs --module simcom or quectel (AT+QAUDRD or AT+CREC)', { param: 'record' });
-  }
-  const sayDir = str('say-dir');
-  const voicePort = str('voice-port');
-  if (voicePort !== undefined && family !== 'simcom' && family !== 'quectel') {
-    throw new SerialAtError(SerialAtErrorCodes.BadOption, '--voice-port needs --module simcom or quectel (AT+CPCMREG or AT+QPCMV turns the voice port on)', { param: 'voice-port' });
-  }
-  if (voicePort !== undefined && voicePort === serial) {
-    throw new SerialAtError(SerialAtErrorCodes.BadOption, '--voice-port must be a different device from --serial', { param: 'voice-port' });
-  }
-  const rate = str('voice-rate');
-  if (rate !== undefined && rate !== '8000' && rate !== '16000' && rate !== 'auto') {
-    throw new SerialAtError(SerialAtErrorCodes.BadOption, `--voice-rate must be 8000, 16000 or auto, got ${rate}`, { param: 'voice-rate' });
-  }
-  if (rate !== undefined && voicePort === undefined) {
-    throw new SerialAtError(SerialAtErrorCodes.BadOption, '--voice-rate needs --voice-port', { param: 'voice-rate' });
-  }
-  const badInit = extraInit?.find((c) => !isInitCommand(c));
-  if (badInit !== undefined) {
-    throw new SerialAtError(SerialAtErrorCodes.BadOption, `--at-init: not an AT command line: ${JSON.stringify(badInit)}`, { param: 'at-init' });
-  }
-  return Object.freeze({
-    serial,
-    ...(baudRate !== undefined ? { baudRate } : {}),
-    ...(called ? { called } : {}),
-    ...(stations ? { stations } : {}),
-    ...(smsc ? { smsc } : {}),
-    ...(family ? { module: family as ModuleFamily } : {}),
-    ...(extraInit ? { extraInit: Object.freeze(extraInit) } : {}),
-    ...(prompts ? { prompts: prompts as 'pause' | 'tts' | 'module-file' } : {}),
-    ...(record ? { record: 'module' as const } : {}),
-    ...(sayDir ? { sayDir } : {}),
-    ...(voicePort ? { voicePort } : {}),
-    ...(rate ? { voiceRate: rate === 'auto' ? ('auto' as const) : (Number(rate) as 8000 | 16000) } : {}),
-  });
 }
 
 export function createSerialAt(

@@ -14,7 +14,7 @@ import { systemClock, type Clock } from '../../drivers/trunk/clock.js';
 import type { TrunkDriver } from '../../drivers/trunk/types.js';
 import { SimulatorTrunk } from '../../drivers/simulator/trunk.js';
 import { systemActor } from '../accounts/service.js';
-import type { Box, BoxOptions } from '../app.js';
+import type { Box, InstallOptions } from '../app.js';
 import type { BoxServices } from '../box.js';
 import { callRoutes } from '../http/routes/calls.js';
 import { CallCenter } from './center.js';
@@ -23,7 +23,7 @@ import { checkSettings } from '../config/check.js';
 import type { CallerSms, Logger, TicketSink } from './context.js';
 import { generatePrompts } from './prompts.js';
 
-export type TrunkFactory = (box: Box, opts: BoxOptions) => Promise<TrunkDriver>;
+export type TrunkFactory = (box: Box, opts: InstallOptions) => Promise<TrunkDriver>;
 
 /**
  * The calls clock of a box: the box's own `now` (BoxOptions.now, injected by tests; otherwise wall time) with
@@ -48,6 +48,11 @@ const factories = new Map<string, TrunkFactory>([
 
 export function registerTrunkDriver(name: string, factory: TrunkFactory): void {
   factories.set(name, factory);
+}
+
+/** Whether a trunk driver of this name is registered (compose.ts: a test's own simulator). */
+export function trunkDriverRegistered(name: string): boolean {
+  return factories.has(name);
 }
 
 const centres = new WeakMap<object, CallCenter>();
@@ -80,10 +85,10 @@ export function loadCallsConfig(dataDir: string, region: string, timezone: strin
   return callsConfigOf(checkSettings(dataDir).config.calls, dataDir, region, timezone);
 }
 
-export async function installCalls(box: Box, opts: BoxOptions): Promise<void> {
+export async function installCalls(box: Box, opts: InstallOptions): Promise<void> {
   const cfg = box.config.current();
   const config = callsConfigFor(box);
-  const name = typeof opts.flags?.driver === 'string' ? opts.flags.driver : 'simulator';
+  const name = opts.plan.trunk.driver === 'registered' ? opts.plan.trunk.name : opts.plan.trunk.driver;
   const factory = factories.get(name);
   if (!factory) throw new Error(`--driver ${name}: no such trunk driver (known: ${[...factories.keys()].join(', ')})`);
   const driver = await factory(box, opts);
@@ -128,7 +133,7 @@ export async function installCalls(box: Box, opts: BoxOptions): Promise<void> {
   // Prompts: generated once at setup (espeak-ng + sox); until then, and if the tools are missing, prompts
   // go out as text ids (the driver plays a pause), so calls are routed either way.
   const stopPrompts = new AbortController();
-  const prompts = generatePrompts(config.promptsDir, { signal: stopPrompts.signal })
+  const prompts = generatePrompts(config.promptsDir, { signal: stopPrompts.signal, cacheDir: opts.plan.promptCacheDir })
     .then((r) => {
       if (r.failed.length) log.warn({ failed: r.failed.length, first: r.failed[0] }, 'some IVR prompts could not be generated');
       else if (r.generated.length) log.info({ generated: r.generated.length }, 'IVR prompts generated');

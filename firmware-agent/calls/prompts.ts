@@ -80,15 +80,15 @@ const synthesis = ['espeak-ng', '-v', 'cmn-latn-pinyin', '-s', '150', 'sox', '-r
 
 /**
  * A cache of synthesised prompts, keyed by the text and the synthesis settings, so a box whose prompts
- * directory is reset does not run espeak-ng and sox again: `<data>/cache/prompts` beside the prompts, or
- * `EDGEBOX_PROMPT_CACHE` (set by the technician or a test suite to share one cache between data
- * directories). What callers hear must not be plantable by another local user (it used to sit in the shared
+ * directory is reset does not run espeak-ng and sox again: the directory the composition plan gives
+ * (compose.ts: `<data>/cache/prompts`, or one a test suite shares between data directories), by default
+ * `cache/prompts` beside the prompts directory. What callers hear must not be plantable by another local user (it used to sit in the shared
  * /tmp and was followed without checks), so a cache is used only when it is a real directory owned by this
  * user that no one else may write, and a cached file only when it is a regular file of this user that
  * decodes as an 8 kHz prompt; anything else is ignored and the prompt synthesised.
  */
 export function promptCacheDir(promptsDir: string): string {
-  return process.env.EDGEBOX_PROMPT_CACHE ?? path.join(path.dirname(promptsDir), 'cache', 'prompts');
+  return path.join(path.dirname(promptsDir), 'cache', 'prompts');
 }
 
 /** The cache directory, created private, or null when it is not safe to use (see promptCacheDir). */
@@ -172,7 +172,7 @@ function staleGenerated(out: string, entry: GeneratedManifest[string] | undefine
  */
 export async function generatePrompts(
   dir: string,
-  options: { overwrite?: boolean; signal?: AbortSignal } = {},
+  options: { overwrite?: boolean; signal?: AbortSignal; cacheDir?: string } = {},
 ): Promise<GenerateReport> {
   const report: GenerateReport = { generated: [], kept: [], failed: [] };
   fs.mkdirSync(dir, { recursive: true });
@@ -192,7 +192,7 @@ export async function generatePrompts(
     }
     const raw = path.join(dir, `.${id}.${process.pid}.tmp.wav`);
     const tmp = path.join(dir, `.${id}.${process.pid}.alaw.wav`);
-    const cacheDir = privateCache(promptCacheDir(dir));
+    const cacheDir = privateCache(options.cacheDir ?? promptCacheDir(dir));
     const cached = cacheDir ? path.join(cacheDir, `${key}.wav`) : null;
     const hit = cached ? readCached(cached) : null;
     if (hit) {

@@ -1,11 +1,11 @@
 // The trunk driver's settings between the `edgebox start` flags and the configuration's `trunk` section.
 // `edgebox start --driver serial-at --serial /dev/ttyUSB2 --baud 115200` writes {driver, serial, options:
-// {baud}} into config.json; a later start without flags runs the same driver. The composition root hands
-// the installers the configured driver as flags (trunkFlags) until every driver takes a typed option object.
+// {baud}} into config.json; a later start without flags runs the same driver. The composition plan
+// (firmware-agent/compose.ts) turns the section into the driver's typed options (config/trunk-options.ts).
 import type { TrunkConfig, TrunkDriverName } from './schema.js';
 
 /** Flags that are not trunk settings: `edgebox start`'s own options, network test tunables, the demo switch. */
-const startOptions = new Set(['port', 'host', 'data', 'role', 'region', 'log-level', 'demo']);
+const startOptions = new Set(['port', 'host', 'data', 'role', 'region', 'log-level', 'demo', 'exchange-tls-port']);
 const notTrunk = (name: string) => name.startsWith('net-') || startOptions.has(name);
 
 const drivers: readonly TrunkDriverName[] = ['simulator', 'serial-at', 'e1-pri', 'voice-modem'];
@@ -39,8 +39,8 @@ export function trunkFromFlags(current: Readonly<TrunkConfig>, flags: Record<str
   return next;
 }
 
-/** The configured trunk as the flags the installers read (drivers still parse flags; see the report of issue 12). */
-export function trunkFlags(t: Readonly<TrunkConfig>): Record<string, string> {
+/** The trunk section's values by setting name (`serial`, `dchannel`, the options), as config/trunk-options.ts reads them. */
+export function trunkValues(t: Readonly<TrunkConfig>): Record<string, string> {
   return {
     ...t.options,
     driver: t.driver,

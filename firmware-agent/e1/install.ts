@@ -20,7 +20,8 @@ export const installE1: Installer = async () => {
     const { createE1PriTrunk } = await import('../../drivers/e1-pri/index.js').catch((err: unknown) => {
       throw explainLibLoad(err);
     });
-    const driver = await createE1PriTrunk(box, opts);
+    if (opts.plan.trunk.driver !== 'e1-pri') throw new Error('e1-pri: the composition plan chose another trunk driver');
+    const driver = await createE1PriTrunk(box, opts.plan.trunk.options);
     const start = driver.start.bind(driver);
     driver.start = () => start().catch((err: unknown) => {
       throw explainLibLoad(err);

@@ -1,20 +1,10 @@
 // Network installer: builds the network service, hooks ticket changes into the outbox, mounts the exchange
 // and admin routes, starts the uplink (city and province boxes), the daily statistics job and the
-// knowledge-base pump and the nightly retention, and reports health. Tunables come from start flags or the environment:
-//   --net-retry-base-ms (EDGEBOX_NET_RETRY_BASE_MS, 1000)   first retry delay
-//   --net-retry-max-ms  (EDGEBOX_NET_RETRY_MAX_MS, 300000)  retry ceiling
-//   --net-idle-ms       (EDGEBOX_NET_IDLE_MS, 5000)         idle look-again interval of the push loop
-//   --net-poll-wait     (EDGEBOX_NET_POLL_WAIT, 25)         long-poll wait in seconds
-//   --net-batch         (EDGEBOX_NET_BATCH, 200)            messages per batch
-//   --net-max-batch     (EDGEBOX_NET_MAX_BATCH, 500)        most messages accepted in one pushed batch
-//   --net-stats-check-ms (EDGEBOX_NET_STATS_CHECK_MS, 600000) delay of the daily jobs' catch-up run after start (at most 30 s)
-//   --net-backlog-warn-s (EDGEBOX_NET_BACKLOG_WARN_S, 3600) oldest unsent message age that raises a warning
-//   --net-stats-days    (EDGEBOX_NET_STATS_DAYS, 7)         days the nightly statistics job computes again
-//   --exchange-tls-port (EDGEBOX_EXCHANGE_TLS_PORT, the HTTP port + 1; 0 when that is 0; -1: off)
-//                       the exchange over TLS with a certificate for the exchange key (province and ministry)
+// knowledge-base pump and the nightly retention, and reports health. Its timings are the composition plan's
+// network tunables (compose.ts: defaults, or a test's start-time overrides --net-*, --exchange-tls-port).
 import { systemClock } from '../../drivers/trunk/clock.js';
 import type https from 'node:https';
-import type { Box, BoxOptions } from '../app.js';
+import type { Box, InstallOptions } from '../app.js';
 import { addDays, localDay } from '../calendar/time.js';
 import { computeDailyStats } from '../stats/daily.js';
 import { networkAdminRoutes, networkStatus } from './admin-routes.js';
@@ -22,32 +12,16 @@ import { UpstreamClient } from './client.js';
 import { type RetentionResult, pruneNetwork } from './retention.js';
 import { exchangeRoutes } from './routes.js';
 import { type KbPort, NetworkService } from './service.js';
-import { Uplink, defaultSyncOptions } from './sync.js';
+import { Uplink } from './sync.js';
 import { exchangeTlsServer } from './tls.js';
-
-function tunable(opts: BoxOptions, flag: string, env: string, dflt: number, min: number, max: number): number {
-  const raw = opts.flags?.[flag] ?? process.env[env];
-  if (raw === undefined || raw === true || raw === false) return dflt;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < min || n > max) throw new Error(`--${flag} (${env}) must be a number from ${min} to ${max}, got ${raw}`);
-  return n;
-}
 
 /** Each box's network service, for subsystems that send messages of their own (alarms: alarm.report). */
 export const networkOf = new WeakMap<Box, NetworkService>();
 
-export async function installNetwork(box: Box, opts: BoxOptions): Promise<void> {
-  const o = {
-    retryBaseMs: tunable(opts, 'net-retry-base-ms', 'EDGEBOX_NET_RETRY_BASE_MS', defaultSyncOptions.retryBaseMs, 1, 600_000),
-    retryMaxMs: tunable(opts, 'net-retry-max-ms', 'EDGEBOX_NET_RETRY_MAX_MS', defaultSyncOptions.retryMaxMs, 1, 86_400_000),
-    idleMs: tunable(opts, 'net-idle-ms', 'EDGEBOX_NET_IDLE_MS', defaultSyncOptions.idleMs, 1, 3_600_000),
-    pollWaitSeconds: tunable(opts, 'net-poll-wait', 'EDGEBOX_NET_POLL_WAIT', defaultSyncOptions.pollWaitSeconds, 0, 300),
-    batchSize: tunable(opts, 'net-batch', 'EDGEBOX_NET_BATCH', defaultSyncOptions.batchSize, 1, 5000),
-  };
-  const maxBatch = tunable(opts, 'net-max-batch', 'EDGEBOX_NET_MAX_BATCH', 500, 1, 10_000);
-  const statsCheckMs = tunable(opts, 'net-stats-check-ms', 'EDGEBOX_NET_STATS_CHECK_MS', 600_000, 100, 86_400_000);
-  const backlogWarnS = tunable(opts, 'net-backlog-warn-s', 'EDGEBOX_NET_BACKLOG_WARN_S', 3600, 1, 10_000_000);
-  const statsDays = tunable(opts, 'net-stats-days', 'EDGEBOX_NET_STATS_DAYS', 7, 1, 90);
+export async function installNetwork(box: Box, opts: InstallOptions): Promise<void> {
+  const t = opts.plan.network;
+  const o = { retryBaseMs: t.retryBaseMs, retryMaxMs: t.retryMaxMs, idleMs: t.idleMs, pollWaitSeconds: t.pollWaitSeconds, batchSize: t.batchSize };
+  const { maxBatch, statsCheckMs, backlogWarnS, statsDays } = t;
   const log = box.http.log.child({ module: 'network' });
   const cfg = () => box.config.current();
   const net = new NetworkService({
@@ -141,7 +115,7 @@ export async function installNetwork(box: Box, opts: BoxOptions): Promise<void> 
   // The exchange over TLS for the boxes below (issue 13, finding 5): started once the box listens, on the
   // same address, with a certificate made at start for the exchange key (pinned by its fingerprint).
   const httpPort = opts.port ?? cfg().http.port;
-  const tlsPort = tunable(opts, 'exchange-tls-port', 'EDGEBOX_EXCHANGE_TLS_PORT', httpPort === 0 ? 0 : httpPort + 1, -1, 65535);
+  const tlsPort = t.exchangeTlsPort ?? (httpPort === 0 ? 0 : httpPort + 1);
   let tlsServer: https.Server | null = null;
   if (cfg().box.role !== 'city' && tlsPort >= 0) {
     box.http.addHook('onListen', async () => {

@@ -16,6 +16,7 @@ import type { TrunkConfig } from '../config/schema.js';
 import { openConfig } from '../config/store.js';
 import { sameTrunk } from '../config/trunk.js';
 import { pairWithUpstream } from '../network/pairing.js';
+import { promptCacheDirOf } from '../compose.js';
 import { NetStore } from '../network/store.js';
 import { openDb } from '../store/db.js';
 import type { Actor } from '../tickets/workflow.js';
@@ -113,7 +114,7 @@ export async function applyProvision(dataDir: string, a: Answers, o: ApplyOption
       }
     }
 
-    const prompts = await generatePrompts(loadCallsConfig(dataDir, cfg.box.region, cfg.box.timezone).promptsDir);
+    const prompts = await generatePrompts(loadCallsConfig(dataDir, cfg.box.region, cfg.box.timezone).promptsDir, { cacheDir: promptCacheDirOf(dataDir) });
     report.prompts = { generated: prompts.generated.length, failed: prompts.failed.length };
     if (prompts.generated.length) report.changed.push(`${prompts.generated.length} IVR prompts generated`);
 

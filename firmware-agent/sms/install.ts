@@ -12,7 +12,7 @@
 import { systemClock } from '../../drivers/trunk/clock.js';
 // The serial AT driver (36 modules) is loaded only when it is the chosen driver.
 import type { GsmModem, Logger as DriverLogger } from '../../drivers/serial-at/index.js';
-import type { Box, BoxOptions } from '../app.js';
+import type { Box, InstallOptions } from '../app.js';
 import { registerCallerSms, registerTrunkDriver } from '../calls/install.js';
 import { SmsChannel } from './channel.js';
 import { smsConfig, type SmsConfig } from './config.js';
@@ -21,9 +21,9 @@ import { smsRoutes } from './routes.js';
 import type { SmsLogger } from './outbox.js';
 
 /** Returns the channel and modem when installed (for introspection and tests), else null. */
-export async function installSms(box: Box, opts: BoxOptions): Promise<{ channel: SmsChannel; modem: GsmModem } | null> {
-  const flags = opts.flags ?? {};
-  if (flags.driver !== 'serial-at') {
+export async function installSms(box: Box, opts: InstallOptions): Promise<{ channel: SmsChannel; modem: GsmModem } | null> {
+  const trunk = opts.plan.trunk;
+  if (trunk.driver !== 'serial-at') {
     box.health.register('sms', () => ({ ok: true, modem: null, warnings: ['no SMS modem: start with --driver serial-at --serial <device>'] }));
     return null;
   }
@@ -41,13 +41,13 @@ export async function installSms(box: Box, opts: BoxOptions): Promise<{ channel:
     return merged;
   };
   const log = box.http.log.child({ module: 'sms' });
-  const { createSerialAt, serialAtConfigFromFlags } = await import('../../drivers/serial-at/index.js');
-  const { modem, trunk } = createSerialAt(serialAtConfigFromFlags(flags), {
+  const { createSerialAt } = await import('../../drivers/serial-at/index.js');
+  const { modem, trunk: gateway } = createSerialAt(trunk.options, {
     logger: box.http.log.child({ module: 'serial-at' }) as unknown as DriverLogger,
     clock: systemClock,
   });
   // The calls installer starts and stops the trunk (which starts and stops the modem).
-  registerTrunkDriver('serial-at', async () => trunk);
+  registerTrunkDriver('serial-at', async () => gateway);
   const channel = new SmsChannel({
     db: box.db,
     tickets: box.tickets,

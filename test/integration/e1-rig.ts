@@ -152,7 +152,7 @@ function promptsOf(ms: number): Promise<{ full: string; cut: string }> {
       const full = path.join(root, 'full');
       const cut = path.join(root, 'cut');
       fs.mkdirSync(cut, { recursive: true });
-      const report = await generatePrompts(full);
+      const report = await generatePrompts(full, { cacheDir: process.env.EDGEBOX_PROMPT_CACHE });
       if (report.failed.length) throw new Error(`e1 rig: prompts not generated: ${JSON.stringify(report.failed[0])}`);
       const s = (ms / 1000).toFixed(3);
       await Promise.all(

@@ -5,11 +5,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { createE1PriTrunk, simulateE1 } from '../../drivers/e1-pri/index.js';
 import { dchannelUp } from './e1-harness.js';
+import { e1Options } from '../../firmware-agent/config/trunk-options.js';
 
 t.test('the factory builds the driver from --dchannel and the e1 flags, and the simulator calls it', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'e1-sim-'));
   const dchannel = path.join(dir, 'd');
-  const driver = await createE1PriTrunk({}, { flags: { driver: 'e1-pri', dchannel, 'e1-channels': '1-10', 'e1-stations': '801=6801' } });
+  const driver = await createE1PriTrunk({}, e1Options({ dchannel, 'e1-channels': '1-10', 'e1-stations': '801=6801' }));
   t.teardown(async () => {
     await driver.stop();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -30,5 +31,5 @@ t.test('the factory builds the driver from --dchannel and the e1 flags, and the 
   t.equal(lines.filter((l) => /answered$/.test(l)).length, 3, 'three calls answered');
   t.equal(lines.filter((l) => /released by telco, cause 16/.test(l)).length, 3, 'and hung up by the caller');
   t.ok(lines.some((l) => l.includes('13800138002')), 'caller numbers are counted up');
-  await t.rejects(createE1PriTrunk({}, { flags: {} }), /--dchannel/);
+  t.throws(() => e1Options({}), /--dchannel/);
 });

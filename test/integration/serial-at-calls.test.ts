@@ -145,7 +145,8 @@ t.test('on a real pty, in real time: a ring with caller id runs the IVR and reac
 
 t.test('on a real pty: the caller\'s keys reach the box only once initialisation turned the module\'s DTMF detector on, and again after a reset', async (t) => {
   const { ptyRig } = await import('./serial-at-rig.js');
-  const { extraInitOf, serialAtConfigFromFlags } = await import('../../drivers/serial-at/index.js');
+  const { extraInitOf } = await import('../../drivers/serial-at/index.js');
+  const { serialAtOptions } = await import('../../firmware-agent/config/trunk-options.js');
   const rig = await ptyRig(t);
   const call = async (modem: GsmModem) => {
     const incoming = modem.once('call', (e) => e.type === 'incoming');
@@ -157,7 +158,7 @@ t.test('on a real pty: the caller\'s keys reach the box only once initialisation
 
   // An unknown module (no --module, no --at-init): nothing extra is sent, the detector stays off, and
   // the simulated module, like a real one, reports no keys.
-  const generic = rig.newModem({ extraInit: extraInitOf(serialAtConfigFromFlags({ serial: '/dev/gsm0' })) });
+  const generic = rig.newModem({ extraInit: extraInitOf(serialAtOptions({ serial: '/dev/gsm0' })) });
   await generic.start();
   t.notOk(rig.sim.commands.some((c) => /DDET|QTONEDET/.test(c)));
   t.equal(rig.sim.dtmfDetection, 'off');
@@ -170,7 +171,7 @@ t.test('on a real pty: the caller\'s keys reach the box only once initialisation
   await generic.stop();
 
   // --module simcom: AT+DDET=1 at every initialisation.
-  const simcom = rig.newModem({ extraInit: extraInitOf(serialAtConfigFromFlags({ serial: '/dev/gsm0', module: 'simcom' })) });
+  const simcom = rig.newModem({ extraInit: extraInitOf(serialAtOptions({ serial: '/dev/gsm0', module: 'simcom' })) });
   await simcom.start();
   t.equal(rig.sim.dtmfDetection, 'ddet');
   await call(simcom);
@@ -192,7 +193,7 @@ t.test('on a real pty: the caller\'s keys reach the box only once initialisation
   await simcom.stop();
 
   // --at-init for a Quectel module: +QTONEDET reports the ASCII code of the key.
-  const quectel = rig.newModem({ extraInit: extraInitOf(serialAtConfigFromFlags({ serial: '/dev/gsm0', 'at-init': 'AT+QTONEDET=1' })) });
+  const quectel = rig.newModem({ extraInit: extraInitOf(serialAtOptions({ serial: '/dev/gsm0', 'at-init': 'AT+QTONEDET=1' })) });
   await quectel.start();
   t.equal(rig.sim.dtmfDetection, 'qtonedet');
   await call(quectel);
@@ -204,9 +205,10 @@ t.test('on a real pty: the caller\'s keys reach the box only once initialisation
 t.test('on a real pty: with --prompts tts a prompt is spoken by the module (UCS2), a key cuts it short, and a module without TTS falls back to the pause', async (t) => {
   const { ptyRig } = await import('./serial-at-rig.js');
   const { systemClock } = await import('../../drivers/trunk/clock.js');
-  const { extraInitOf, serialAtConfigFromFlags } = await import('../../drivers/serial-at/index.js');
+  const { extraInitOf } = await import('../../drivers/serial-at/index.js');
+  const { serialAtOptions } = await import('../../firmware-agent/config/trunk-options.js');
   const rig = await ptyRig(t);
-  const config = serialAtConfigFromFlags({ serial: '/dev/gsm0', module: 'simcom', prompts: 'tts' });
+  const config = serialAtOptions({ serial: '/dev/gsm0', module: 'simcom', prompts: 'tts' });
   t.same(extraInitOf(config), ['AT+DDET=1', 'AT+CDTAM=1'], 'SIMCom: DTMF detector on, speech to the far end');
   const modem = rig.newModem({ extraInit: extraInitOf(config) });
   const trunk = new SerialAtTrunk({ modem, clock: systemClock, tts: 'simcom', promptPauseMs: 20 });

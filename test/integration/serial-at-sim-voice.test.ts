@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { createSerialAt, serialAtConfigFromFlags } from '../../drivers/serial-at/index.js';
+import { createSerialAt } from '../../drivers/serial-at/index.js';
+import { serialAtOptions } from '../../firmware-agent/config/trunk-options.js';
 import { wavPcm16 } from '../../drivers/serial-at/files.js';
 import type { TrunkEvents } from '../../drivers/trunk/types.js';
 
@@ -37,7 +38,7 @@ t.test('main.ts --voice: a call from its stdin, audio both ways, a key heard in 
   const waitOut = async (re: RegExp) => {
     while (!re.test(out)) await new Promise((r) => child.stdout!.once('data', r));
   };
-  const config = serialAtConfigFromFlags({ serial: at, module: 'quectel', 'voice-port': vp, stations: '801', 'say-dir': say });
+  const config = serialAtOptions({ serial: at, module: 'quectel', 'voice-port': vp, stations: '801', 'say-dir': say });
   const { trunk } = createSerialAt(config);
   t.teardown(async () => {
     await trunk.stop();

@@ -15,6 +15,8 @@ import { WorkCalendar } from '../../firmware-agent/calendar/workdays.js';
 import { Health } from '../../firmware-agent/health/health.js';
 import { RegionTable } from '../../firmware-agent/regions/regions.js';
 import { installSms } from '../../firmware-agent/sms/install.js';
+import { planBox } from '../../firmware-agent/compose.js';
+import { defaultConfig } from '../../firmware-agent/config/schema.js';
 import { openDb } from '../../firmware-agent/store/db.js';
 import { defaultDomains } from '../../firmware-agent/tickets/codes.js';
 import { TicketService, type TicketChange } from '../../firmware-agent/tickets/service.js';
@@ -49,7 +51,7 @@ t.test('installSms with --driver serial-at files SMS tickets and reports the mod
     health,
     dataDir: dir,
     http: Object.assign(app, { log }),
-    config: { current: () => ({ box: { region: '623000', timezone: 'Asia/Shanghai' } }) },
+    config: { current: () => ({ ...defaultConfig, box: { ...defaultConfig.box, region: '623000', timezone: 'Asia/Shanghai' } }) },
     onClose: (fn: () => unknown) => closers.push(fn),
   } as unknown as Box;
   t.teardown(async () => {
@@ -61,7 +63,7 @@ t.test('installSms with --driver serial-at files SMS tickets and reports the mod
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const installed = await installSms(box, { dataDir: dir, flags: { driver: 'serial-at', serial: link } });
+  const installed = await installSms(box, { dataDir: dir, plan: planBox(defaultConfig, dir, { driver: 'serial-at', serial: link }) });
   const settled = new Promise((resolve) => installed!.channel.outbox.onSettled(resolve));
   const created = new Promise<TicketChange>((resolve) => tickets.onCommitted((c) => c.action === 'create' && resolve(c)));
   const replied = new Promise<string>((resolve) => sim.on('sent', (s) => resolve(s.text)));
@@ -84,18 +86,17 @@ t.test('installSms with --driver serial-at files SMS tickets and reports the mod
 
 t.test('without --driver serial-at there is no SMS modem, and health says so', async (t) => {
   const health = new Health();
-  await installSms({ health } as unknown as Box, { dataDir: '/nonexistent', flags: {} });
+  await installSms({ health } as unknown as Box, { dataDir: '/nonexistent', plan: planBox(defaultConfig, '/nonexistent') });
   t.match(health.report().parts.sms, { ok: true, modem: null });
 });
 
-t.test('--driver serial-at without --serial is refused, naming the flag', async (t) => {
-  const db = openDb({ file: ':memory:' });
-  t.teardown(() => db.close());
-  const box = { db, dataDir: os.tmpdir(), http: { log: recordingLogger() } } as unknown as Box;
+t.test('--driver serial-at without --serial is refused, naming the flag; no environment variable stands in', async (t) => {
   const saved = process.env.EDGEBOX_SERIAL;
-  delete process.env.EDGEBOX_SERIAL;
+  process.env.EDGEBOX_SERIAL = '/dev/ttyUSB0';
   t.teardown(() => {
-    if (saved !== undefined) process.env.EDGEBOX_SERIAL = saved;
+    if (saved === undefined) delete process.env.EDGEBOX_SERIAL;
+    else process.env.EDGEBOX_SERIAL = saved;
   });
-  await t.rejects(installSms(box, { dataDir: os.tmpdir(), flags: { driver: 'serial-at' } }), { code: 'SERIAL_AT_BAD_OPTION', detail: { param: 'serial' } } as object as Error);
+  t.throws(() => planBox(defaultConfig, os.tmpdir(), { driver: 'serial-at' }), { code: 'SERIAL_AT_BAD_OPTION', detail: { param: 'serial' } } as object as Error);
+  t.throws(() => planBox({ ...defaultConfig, trunk: { driver: 'serial-at', serial: null, dchannel: null, options: {} } }, os.tmpdir()), { code: 'SERIAL_AT_BAD_OPTION' } as object as Error, 'nor from the configuration');
 });

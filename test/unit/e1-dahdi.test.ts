@@ -12,7 +12,7 @@ import { DahdiCard } from '../../drivers/e1-pri/telco-sim/dahdi-card.js';
 import { buildDahdiShim, shimEnv } from '../fixtures/dahdi-shim/build.js';
 import { DAHDI, ELAST, PARAMS_SIZE, SPANINFO_SIZE, alarmNames } from '../../drivers/e1-pri/binding/dahdi.js';
 import { validateConfig } from '../../drivers/e1-pri/config.js';
-import { e1ConfigFromFlags } from '../../drivers/e1-pri/driver.js';
+import { e1Options } from '../../firmware-agent/config/trunk-options.js';
 
 const HEADER = '/usr/include/dahdi/user.h';
 
@@ -66,11 +66,11 @@ t.test('bchannels: the socket unless the D-channel is a DAHDI device; the first 
 });
 
 t.test('the command line chooses the B-channel transport with --e1-media', async (t) => {
-  const cfg = (flags: Record<string, string>) => validateConfig(e1ConfigFromFlags(flags)).bchannels;
+  const cfg = (flags: Record<string, string>) => validateConfig(e1Options(flags)).bchannels;
   t.same(cfg({ dchannel: '/run/e1.sock', 'e1-media': 'dahdi' }), { kind: 'dahdi', device: '/dev/dahdi/channel', firstChannel: 1 });
   t.same(cfg({ dchannel: '/dev/dahdi/16', 'e1-media': 'socket' }), { kind: 'socket' });
   t.same(cfg({ dchannel: '/dev/dahdi/16', 'e1-dahdi-first-channel': '32', 'e1-dahdi-device': '/dev/dahdi/channel' }), { kind: 'dahdi', device: '/dev/dahdi/channel', firstChannel: 32 });
-  t.throws(() => e1ConfigFromFlags({ dchannel: '/dev/dahdi/16', 'e1-media': 'alsa' }), /--e1-media must be socket or dahdi/);
+  t.throws(() => e1Options({ dchannel: '/dev/dahdi/16', 'e1-media': 'alsa' }), /--e1-media must be socket or dahdi/);
 });
 
 t.test('through the stand-in, the binding specifies a channel, sets it up, writes and reads 160-byte blocks and takes an alarm event', async (t) => {

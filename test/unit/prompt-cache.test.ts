@@ -1,13 +1,14 @@
 // Issue 13 finding 3: the IVR prompt cache sat in the shared /tmp and was followed without checks, so any
-// local user could plant what callers hear. The cache now lives beside the prompts (or where the technician
-// points EDGEBOX_PROMPT_CACHE) and is used only when no one else can write it, file by file only when the
-// file is this user's regular file holding an 8 kHz prompt.
+// local user could plant what callers hear. The cache now lives beside the prompts (or where the composition
+// plan points it, compose.ts) and is used only when no one else can write it, file by file only when the
+// file is this user's regular file holding an 8 kHz prompt. The calls module reads no environment variable.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import { wavHeader } from '../../drivers/media/wav.js';
 import { cacheKey, generatePrompts, promptCacheDir, promptTexts } from '../../firmware-agent/calls/prompts.js';
+import { promptCacheDirOf } from '../../firmware-agent/compose.js';
 
 const cachedName = (text: string): string => `${cacheKey(text)}.wav`;
 
@@ -32,6 +33,10 @@ t.test('the default cache is private, beside the prompts in the data directory',
   t.teardown(() => fs.rmSync(data, { recursive: true, force: true }));
   const prompts = path.join(data, 'prompts');
   t.equal(promptCacheDir(prompts), path.join(data, 'cache', 'prompts'));
+  t.equal(promptCacheDirOf(data, {}), path.join(data, 'cache', 'prompts'), 'the composition plan: under the data directory');
+  t.equal(promptCacheDirOf(data, { EDGEBOX_PROMPT_CACHE: '/suite/cache' }), '/suite/cache', 'or the one a test suite shares');
+  withCacheEnv(t, '/nonexistent/edgebox-cache');
+  t.equal(promptCacheDir(prompts), path.join(data, 'cache', 'prompts'), 'the calls module does not read the environment');
   t.notOk(promptCacheDir(prompts).startsWith(path.join(os.tmpdir(), 'edgebox-prompt-cache')), 'not the shared /tmp cache');
 });
 
@@ -43,10 +48,9 @@ t.test('a prompt planted in a cache others can write is never played', { timeout
     fs.rmSync(shared, { recursive: true, force: true });
     fs.rmSync(prompts, { recursive: true, force: true });
   });
-  withCacheEnv(t, shared);
   const planted = pcmWav(8000, 0x55);
   fs.writeFileSync(path.join(shared, cachedName(promptTexts['distress.transfer'])), planted);
-  const r = await generatePrompts(prompts);
+  const r = await generatePrompts(prompts, { cacheDir: shared });
   t.same(r.failed, [], 'espeak-ng and sox are installed (provisioning/install-debian-deps.sh)');
   t.notSame(fs.readFileSync(path.join(prompts, 'distress.transfer.wav')), planted, 'the planted prompt was not used');
   t.equal(fs.readdirSync(shared).length, 1, 'and nothing was written into the unsafe cache');
@@ -60,12 +64,11 @@ t.test('in a private cache, a symlink or a file that is not an 8 kHz prompt is i
   t.teardown(() => {
     for (const d of [cache, elsewhere, prompts]) fs.rmSync(d, { recursive: true, force: true });
   });
-  withCacheEnv(t, cache);
   const target = path.join(elsewhere, 'evil.wav');
   fs.writeFileSync(target, pcmWav(8000, 0x2a));
   fs.symlinkSync(target, path.join(cache, cachedName(promptTexts.welcome)));
   fs.writeFileSync(path.join(cache, cachedName(promptTexts.goodbye)), 'not a wav at all');
-  const r = await generatePrompts(prompts);
+  const r = await generatePrompts(prompts, { cacheDir: cache });
   t.same(r.failed, []);
   t.notSame(fs.readFileSync(path.join(prompts, 'welcome.wav')), fs.readFileSync(target), 'the symlink was not followed');
   t.equal(fs.readFileSync(path.join(prompts, 'goodbye.wav')).subarray(0, 4).toString(), 'RIFF', 'the junk file was not copied');
@@ -75,7 +78,7 @@ t.test('in a private cache, a symlink or a file that is not an 8 kHz prompt is i
     t.teardown(() => fs.rmSync(again, { recursive: true, force: true }));
     const good = path.join(cache, cachedName(promptTexts['route.postal']));
     t.ok(fs.existsSync(good), 'the synthesised prompt went into the private cache');
-    const r2 = await generatePrompts(again);
+    const r2 = await generatePrompts(again, { cacheDir: cache });
     t.same(r2.failed, []);
     t.same(fs.readFileSync(path.join(again, 'route.postal.wav')), fs.readFileSync(good), 'taken from the cache');
   });

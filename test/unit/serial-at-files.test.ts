@@ -220,19 +220,19 @@ t.test('WAV: what the module records is read back; anything else is refused with
 });
 
 t.test('flags: --prompts module-file and --record module need a module family; --say-dir reaches both audio paths', async (t) => {
-  const { serialAtConfigFromFlags } = await import('../../drivers/serial-at/index.js');
-  t.match(serialAtConfigFromFlags({ serial: '/dev/x', module: 'quectel', prompts: 'module-file', record: 'module', 'say-dir': '/p/say' }), {
+  const { serialAtOptions } = await import('../../firmware-agent/config/trunk-options.js');
+  t.match(serialAtOptions({ serial: '/dev/x', module: 'quectel', prompts: 'module-file', record: 'module', 'say-dir': '/p/say' }), {
     prompts: 'module-file',
     record: 'module',
     sayDir: '/p/say',
   });
-  t.throws(() => serialAtConfigFromFlags({ serial: '/dev/x', prompts: 'module-file' }), { code: 'SERIAL_AT_BAD_OPTION', detail: { param: 'prompts' } });
-  t.throws(() => serialAtConfigFromFlags({ serial: '/dev/x', record: 'module' }), { code: 'SERIAL_AT_BAD_OPTION', detail: { param: 'record' } });
-  t.throws(() => serialAtConfigFromFlags({ serial: '/dev/x', module: 'simcom', record: 'box' }), { code: 'SERIAL_AT_BAD_OPTION', detail: { param: 'record' } });
+  t.throws(() => serialAtOptions({ serial: '/dev/x', prompts: 'module-file' }), { code: 'SERIAL_AT_BAD_OPTION', detail: { param: 'prompts' } });
+  t.throws(() => serialAtOptions({ serial: '/dev/x', record: 'module' }), { code: 'SERIAL_AT_BAD_OPTION', detail: { param: 'record' } });
+  t.throws(() => serialAtOptions({ serial: '/dev/x', module: 'simcom', record: 'box' }), { code: 'SERIAL_AT_BAD_OPTION', detail: { param: 'record' } });
   fc.assert(
     fc.property(fc.string(), (v) => {
       try {
-        serialAtConfigFromFlags({ serial: '/dev/x', module: 'simcom', prompts: v });
+        serialAtOptions({ serial: '/dev/x', module: 'simcom', prompts: v });
         return ['pause', 'tts', 'module-file'].includes(v);
       } catch (e) {
         return (e as { code?: string }).code === 'SERIAL_AT_BAD_OPTION';

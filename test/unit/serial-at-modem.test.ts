@@ -3,7 +3,8 @@
 import t from 'tap';
 import { GsmModem, type IncomingSms } from '../../drivers/serial-at/modem.js';
 import { moduleInit } from '../../drivers/serial-at/init.js';
-import { extraInitOf, serialAtConfigFromFlags } from '../../drivers/serial-at/index.js';
+import { extraInitOf } from '../../drivers/serial-at/index.js';
+import { serialAtOptions } from '../../firmware-agent/config/trunk-options.js';
 import { VirtualClock } from '../../drivers/serial-at/clock.js';
 import { memoryLink } from '../../drivers/serial-at/transport.js';
 import { SimulatedModem } from '../../drivers/serial-at/simulator/modem-sim.js';
@@ -194,18 +195,18 @@ t.test('options are validated and name the bad parameter', async (t) => {
   t.throws(() => new GsmModem({ transport: link.factory, commandTimeoutMs: -1 }), { code: SerialAtErrorCodes.BadOption, detail: { param: 'commandTimeoutMs' } });
   t.throws(() => new GsmModem({} as never), { code: SerialAtErrorCodes.BadOption, detail: { param: 'transport' } });
   t.throws(() => new GsmModem({ transport: link.factory, extraInit: ['AT+DDET=1\rATH'] }), { code: SerialAtErrorCodes.BadOption, detail: { param: 'extraInit' } });
-  t.throws(() => serialAtConfigFromFlags({ serial: '/dev/gsm0', module: 'nokia' }), { code: SerialAtErrorCodes.BadOption, detail: { param: 'module' } });
-  t.throws(() => serialAtConfigFromFlags({ serial: '/dev/gsm0', 'at-init': 'AT+DDET=1;ATD112' }), { code: SerialAtErrorCodes.BadOption, detail: { param: 'at-init' } });
-  t.throws(() => serialAtConfigFromFlags({ serial: '/dev/gsm0', 'at-init': 'DDET=1' }), { code: SerialAtErrorCodes.BadOption, detail: { param: 'at-init' } });
-  t.throws(() => serialAtConfigFromFlags({ serial: '/dev/gsm0', 'at-init': 'AT+CFUN=1,1' }), { code: SerialAtErrorCodes.BadOption, detail: { param: 'at-init' } });
+  t.throws(() => serialAtOptions({ serial: '/dev/gsm0', module: 'nokia' }), { code: SerialAtErrorCodes.BadOption, detail: { param: 'module' } });
+  t.throws(() => serialAtOptions({ serial: '/dev/gsm0', 'at-init': 'AT+DDET=1;ATD112' }), { code: SerialAtErrorCodes.BadOption, detail: { param: 'at-init' } });
+  t.throws(() => serialAtOptions({ serial: '/dev/gsm0', 'at-init': 'DDET=1' }), { code: SerialAtErrorCodes.BadOption, detail: { param: 'at-init' } });
+  t.throws(() => serialAtOptions({ serial: '/dev/gsm0', 'at-init': 'AT+CFUN=1,1' }), { code: SerialAtErrorCodes.BadOption, detail: { param: 'at-init' } });
   // Defaults per module family; an explicit list wins; `none` turns the default off.
-  t.same(extraInitOf(serialAtConfigFromFlags({ serial: '/dev/gsm0' })), []);
-  t.same(extraInitOf(serialAtConfigFromFlags({ serial: '/dev/gsm0', module: 'quectel' })), ['AT+QTONEDET=1']);
-  t.same(extraInitOf(serialAtConfigFromFlags({ serial: '/dev/gsm0', module: 'simcom', 'at-init': 'AT+DDET=1,1000,0,0; AT+CLVL=80' })), ['AT+DDET=1,1000,0,0', 'AT+CLVL=80']);
-  t.same(extraInitOf(serialAtConfigFromFlags({ serial: '/dev/gsm0', module: 'simcom', 'at-init': 'none' })), []);
-  t.throws(() => serialAtConfigFromFlags({ serial: '/dev/gsm0', prompts: 'tts' }), { code: SerialAtErrorCodes.BadOption, detail: { param: 'prompts' } });
-  t.throws(() => serialAtConfigFromFlags({ serial: '/dev/gsm0', module: 'quectel', prompts: 'speak' }), { code: SerialAtErrorCodes.BadOption, detail: { param: 'prompts' } });
-  t.same(extraInitOf(serialAtConfigFromFlags({ serial: '/dev/gsm0', module: 'quectel', prompts: 'tts' })), ['AT+QTONEDET=1']);
+  t.same(extraInitOf(serialAtOptions({ serial: '/dev/gsm0' })), []);
+  t.same(extraInitOf(serialAtOptions({ serial: '/dev/gsm0', module: 'quectel' })), ['AT+QTONEDET=1']);
+  t.same(extraInitOf(serialAtOptions({ serial: '/dev/gsm0', module: 'simcom', 'at-init': 'AT+DDET=1,1000,0,0; AT+CLVL=80' })), ['AT+DDET=1,1000,0,0', 'AT+CLVL=80']);
+  t.same(extraInitOf(serialAtOptions({ serial: '/dev/gsm0', module: 'simcom', 'at-init': 'none' })), []);
+  t.throws(() => serialAtOptions({ serial: '/dev/gsm0', prompts: 'tts' }), { code: SerialAtErrorCodes.BadOption, detail: { param: 'prompts' } });
+  t.throws(() => serialAtOptions({ serial: '/dev/gsm0', module: 'quectel', prompts: 'speak' }), { code: SerialAtErrorCodes.BadOption, detail: { param: 'prompts' } });
+  t.same(extraInitOf(serialAtOptions({ serial: '/dev/gsm0', module: 'quectel', prompts: 'tts' })), ['AT+QTONEDET=1']);
 });
 
 t.test('a module without a SIM waits in sim-not-ready instead of being reset', async (t) => {

@@ -11,7 +11,8 @@ import { wavHeader } from '../../drivers/media/wav.js';
 import { dtmfSequence } from '../../drivers/media/tones.js';
 import { VirtualClock } from '../../drivers/trunk/clock.js';
 import type { TrunkEvents } from '../../drivers/trunk/types.js';
-import { createSerialAt, serialAtConfigFromFlags, turnsDetectorOn } from '../../drivers/serial-at/index.js';
+import { createSerialAt, turnsDetectorOn } from '../../drivers/serial-at/index.js';
+import { serialAtOptions } from '../../firmware-agent/config/trunk-options.js';
 import { recordingLogger } from '../../drivers/serial-at/log.js';
 import { frameBytes, PcmFramer, pcmBytes, RateDetector } from '../../drivers/serial-at/pcm.js';
 import { SimulatedModem } from '../../drivers/serial-at/simulator/modem-sim.js';
@@ -72,16 +73,16 @@ t.test('RateDetector: the byte rate of a real-time downlink tells 8 kHz from 16 
 // ---------------------------------------------------------------- capability profiles
 
 t.test('capabilities follow the configuration: module, detector, TTS, voice port', async (t) => {
-  const caps = (flags: Record<string, string>) => createSerialAt(serialAtConfigFromFlags({ serial: '/dev/null-gsm', ...flags })).trunk.capabilities;
+  const caps = (flags: Record<string, string>) => createSerialAt(serialAtOptions({ serial: '/dev/null-gsm', ...flags })).trunk.capabilities;
   t.match(caps({}), { play: 'none', digits: 'none', record: false }, 'generic: no detector turned on → digits none (C4)');
   t.match(caps({ 'at-init': 'AT+DDET=1' }), { digits: 'module' }, 'generic with the detector in --at-init');
   t.match(caps({ module: 'simcom' }), { play: 'none', digits: 'module', record: false });
   t.match(caps({ module: 'quectel', prompts: 'tts' }), { play: 'module-tts', digits: 'module' });
   t.match(caps({ module: 'quectel', 'voice-port': '/dev/null-voice' }), { play: 'none', digits: 'module', record: false }, 'a voice port not yet open: the no-audio profile');
-  t.throws(() => serialAtConfigFromFlags({ serial: '/dev/a', 'voice-port': '/dev/b' }), { code: 'SERIAL_AT_BAD_OPTION', detail: { param: 'voice-port' } });
-  t.throws(() => serialAtConfigFromFlags({ serial: '/dev/a', module: 'simcom', 'voice-port': '/dev/a' }), { code: 'SERIAL_AT_BAD_OPTION', detail: { param: 'voice-port' } });
-  t.throws(() => serialAtConfigFromFlags({ serial: '/dev/a', module: 'simcom', 'voice-port': '/dev/b', 'voice-rate': '11025' }), { code: 'SERIAL_AT_BAD_OPTION', detail: { param: 'voice-rate' } });
-  t.match(serialAtConfigFromFlags({ serial: '/dev/a', module: 'simcom', 'voice-port': '/dev/b', 'voice-rate': '16000' }), { voicePort: '/dev/b', voiceRate: 16000 });
+  t.throws(() => serialAtOptions({ serial: '/dev/a', 'voice-port': '/dev/b' }), { code: 'SERIAL_AT_BAD_OPTION', detail: { param: 'voice-port' } });
+  t.throws(() => serialAtOptions({ serial: '/dev/a', module: 'simcom', 'voice-port': '/dev/a' }), { code: 'SERIAL_AT_BAD_OPTION', detail: { param: 'voice-port' } });
+  t.throws(() => serialAtOptions({ serial: '/dev/a', module: 'simcom', 'voice-port': '/dev/b', 'voice-rate': '11025' }), { code: 'SERIAL_AT_BAD_OPTION', detail: { param: 'voice-rate' } });
+  t.match(serialAtOptions({ serial: '/dev/a', module: 'simcom', 'voice-port': '/dev/b', 'voice-rate': '16000' }), { voicePort: '/dev/b', voiceRate: 16000 });
 });
 
 // ---------------------------------------------------------------- the trunk with a voice port
@@ -132,7 +133,7 @@ function setup(
   })();
   const log = recordingLogger();
   const flags: Record<string, string> = { serial: 'at0', module: family, 'voice-port': 'voice0', ...(o.rate ? { 'voice-rate': o.rate } : {}) };
-  const { modem, trunk } = createSerialAt(serialAtConfigFromFlags(flags), { clock, logger: log, transport: at.factory, voiceTransport: vl.factory as TransportFactory });
+  const { modem, trunk } = createSerialAt(serialAtOptions(flags), { clock, logger: log, transport: at.factory, voiceTransport: vl.factory as TransportFactory });
   const digits: string[] = [];
   trunk.on('digits', (e) => digits.push(e.digits));
   t.teardown(async () => {

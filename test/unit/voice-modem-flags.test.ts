@@ -1,18 +1,18 @@
-// `edgebox start --driver voice-modem` flags → VoiceModemConfig (firmware-agent/voice-modem/install.ts).
+// The trunk section's voice-modem settings (written by `edgebox start --driver voice-modem` flags) → VoiceModemConfig (firmware-agent/config/trunk-options.ts).
 import t from 'tap';
-import { voiceModemConfigFromFlags } from '../../firmware-agent/voice-modem/install.js';
+import { voiceModemOptions } from '../../firmware-agent/config/trunk-options.js';
 
 t.test('flags become a typed, frozen configuration', async (t) => {
-  const c = voiceModemConfigFromFlags({ driver: 'voice-modem', serial: '/dev/ttyACM0', baud: '57600', called: '96196', compression: 'ulaw,linear16', duplex: 'off', 'at-init': 'AT+VGT=128; AT+VGR=128', 'silence-hangup': '8' });
+  const c = voiceModemOptions({ driver: 'voice-modem', serial: '/dev/ttyACM0', baud: '57600', called: '96196', compression: 'ulaw,linear16', duplex: 'off', 'at-init': 'AT+VGT=128; AT+VGR=128', 'silence-hangup': '8' });
   t.same(c, { serial: '/dev/ttyACM0', baudRate: 57600, called: '96196', compressions: ['ulaw', 'linear16'], duplex: false, extraInit: ['AT+VGT=128', 'AT+VGR=128'], silenceHangupMs: 8000 });
   t.ok(Object.isFrozen(c));
-  t.same(voiceModemConfigFromFlags({ serial: '/dev/ttyACM0' }), { serial: '/dev/ttyACM0' });
+  t.same(voiceModemOptions({ serial: '/dev/ttyACM0' }), { serial: '/dev/ttyACM0' });
 });
 
 t.test('a bad flag is named', async (t) => {
   const flag = (f: Record<string, string>) => {
     try {
-      voiceModemConfigFromFlags(f);
+      voiceModemOptions(f);
       return 'accepted';
     } catch (e) {
       return (e as { flag: string }).flag;

@@ -1,0 +1,129 @@
+// The composition plan: what the box runs, decided in one place from the configuration and the start-time
+// overrides, handed to the subsystems as typed option objects. Drivers and domain modules read no command-line
+// flags and no environment variables; they get:
+//   trunk           the driver the configuration's `trunk` section names, with its typed options
+//                   (config/trunk-options.ts); `edgebox start --driver … --serial …` has already written them
+//                   there (config/record.ts), a test's in-process box may pass them as `flags`
+//   network         the exchange's timings (defaults; a test's start-time overrides --net-* as flags)
+//   promptCacheDir  the synthesised-prompt cache, `<data>/cache/prompts` (EDGEBOX_PROMPT_CACHE, read here and
+//                   only here, lets a test suite share one cache between data directories)
+// app.ts builds the plan before the installers of subsystems.ts run and passes it to each of them.
+import path from 'node:path';
+import type { SerialAtConfig } from '../drivers/serial-at/index.js';
+import type { E1SpanConfigInput } from '../drivers/e1-pri/config.js';
+import type { VoiceModemConfig } from '../drivers/voice-modem/index.js';
+import type { BoxConfig, TrunkConfig } from './config/schema.js';
+import { e1Options, serialAtOptions, voiceModemOptions } from './config/trunk-options.js';
+import { trunkFromFlags, trunkValues } from './config/trunk.js';
+import { defaultSyncOptions as sync } from './network/sync.js';
+
+export type TrunkPlan =
+  | { driver: 'simulator' }
+  | { driver: 'serial-at'; options: SerialAtConfig }
+  | { driver: 'e1-pri'; options: E1SpanConfigInput }
+  | { driver: 'voice-modem'; options: VoiceModemConfig }
+  /** A driver an in-process caller registered by name (calls/install.ts registerTrunkDriver; tests' simulators). */
+  | { driver: 'registered'; name: string };
+
+export interface NetworkTunables {
+  /** First retry delay, ms. */
+  retryBaseMs: number;
+  /** Retry ceiling, ms. */
+  retryMaxMs: number;
+  /** Idle look-again interval of the push loop, ms. */
+  idleMs: number;
+  /** Long-poll wait, s. */
+  pollWaitSeconds: number;
+  /** Messages per batch. */
+  batchSize: number;
+  /** Most messages accepted in one pushed batch. */
+  maxBatch: number;
+  /** Delay of the daily jobs' catch-up run after start (at most 30 s), ms. */
+  statsCheckMs: number;
+  /** Oldest unsent message age that raises a warning, s. */
+  backlogWarnS: number;
+  /** Days the nightly statistics job computes again. */
+  statsDays: number;
+  /** The exchange over TLS (province, ministry): port, 0 any, -1 off; null: the HTTP port + 1 (0 when that is 0). */
+  exchangeTlsPort: number | null;
+}
+
+export interface BoxPlan {
+  trunk: TrunkPlan;
+  network: NetworkTunables;
+  promptCacheDir: string;
+}
+
+/** The network tunables: name of the start-time override, default, range. */
+const tunables: [keyof NetworkTunables, string, number, number, number][] = [
+  ['retryBaseMs', 'net-retry-base-ms', sync.retryBaseMs, 1, 600_000],
+  ['retryMaxMs', 'net-retry-max-ms', sync.retryMaxMs, 1, 86_400_000],
+  ['idleMs', 'net-idle-ms', sync.idleMs, 1, 3_600_000],
+  ['pollWaitSeconds', 'net-poll-wait', sync.pollWaitSeconds, 0, 300],
+  ['batchSize', 'net-batch', sync.batchSize, 1, 5000],
+  ['maxBatch', 'net-max-batch', 500, 1, 10_000],
+  ['statsCheckMs', 'net-stats-check-ms', 600_000, 100, 86_400_000],
+  ['backlogWarnS', 'net-backlog-warn-s', 3600, 1, 10_000_000],
+  ['statsDays', 'net-stats-days', 7, 1, 90],
+];
+
+export class StartOptionError extends Error {
+  readonly code = 'config-invalid';
+}
+
+function number(flags: Readonly<Record<string, string | boolean | undefined>>, flag: string, min: number, max: number): number | undefined {
+  const raw = flags[flag];
+  if (typeof raw !== 'string') return undefined;
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw new StartOptionError(`--${flag} must be a number from ${min} to ${max}, got ${raw}`);
+  return n;
+}
+
+export function networkTunables(flags: Readonly<Record<string, string | boolean | undefined>> = {}): NetworkTunables {
+  const out = { exchangeTlsPort: number(flags, 'exchange-tls-port', -1, 65535) ?? null } as NetworkTunables;
+  for (const [key, flag, dflt, min, max] of tunables) (out[key] as number) = number(flags, flag, min, max) ?? dflt;
+  return out;
+}
+
+const builtIn = new Set(['simulator', 'serial-at', 'e1-pri', 'voice-modem']);
+
+export function trunkPlan(trunk: Readonly<TrunkConfig>): TrunkPlan {
+  const values = trunkValues(trunk);
+  switch (trunk.driver) {
+    case 'serial-at':
+      return { driver: 'serial-at', options: serialAtOptions(values) };
+    case 'e1-pri':
+      return { driver: 'e1-pri', options: e1Options(values) };
+    case 'voice-modem':
+      return { driver: 'voice-modem', options: voiceModemOptions(values) };
+    default:
+      return { driver: 'simulator' };
+  }
+}
+
+/**
+ * The plan of a box on `dataDir` with configuration `cfg`. `flags` are start-time overrides: with `driver`, a
+ * trunk for this run (an in-process test box; `edgebox start` has written its flags into the configuration
+ * already, so the two agree), and the network tunables.
+ */
+export function planBox(
+  cfg: Readonly<BoxConfig>,
+  dataDir: string,
+  flags: Readonly<Record<string, string | boolean | undefined>> = {},
+  env: NodeJS.ProcessEnv = process.env,
+  registered: (name: string) => boolean = () => false,
+): BoxPlan {
+  const driver = flags.driver;
+  const custom = typeof driver === 'string' && !builtIn.has(driver) && registered(driver);
+  const trunk = typeof driver === 'string' && !custom ? trunkFromFlags(cfg.trunk, flags)! : cfg.trunk;
+  return {
+    trunk: custom ? { driver: 'registered', name: driver } : trunkPlan(trunk),
+    network: networkTunables(flags),
+    promptCacheDir: promptCacheDirOf(dataDir, env),
+  };
+}
+
+/** The synthesised-prompt cache of a data directory: `<data>/cache/prompts`, or a suite's shared EDGEBOX_PROMPT_CACHE. */
+export function promptCacheDirOf(dataDir: string, env: NodeJS.ProcessEnv = process.env): string {
+  return env.EDGEBOX_PROMPT_CACHE || path.join(dataDir, 'cache', 'prompts');
+}
