@@ -184,7 +184,30 @@ export const gov12345StaffRoutes: FastifyPluginAsync<{ box: BoxServices; gov: Go
     '/api/gov12345/status',
     {
       config: { roles: ['admin', 'supervisor', 'technician'] },
-      schema: { tags: ['gov12345'], summary: 'The 12345 platforms and their outboxes', response: errorResponses(401, 403) },
+      schema: {
+        tags: ['gov12345'],
+        summary: 'The 12345 platforms and their outboxes',
+        response: {
+          200: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['platforms', 'outbox', 'backingOff'],
+            properties: {
+              platforms: {
+                type: 'array',
+                items: { type: 'object', additionalProperties: false, properties: { id: { type: 'string' }, name: { type: 'string' }, url: { type: 'string' }, enabled: { type: 'boolean' } } },
+              },
+              outbox: {
+                type: 'object',
+                additionalProperties: false,
+                properties: { waiting: { type: 'integer' }, oldest: { type: ['string', 'null'] }, rejected: { type: 'integer' } },
+              },
+              backingOff: { type: 'object', additionalProperties: { type: 'integer' } },
+            },
+          },
+          ...errorResponses(401, 403),
+        },
+      },
     },
     async () => ({
       platforms: gov.settings().platforms.map((p) => ({ id: p.id, name: p.name, url: p.url, enabled: p.enabled })),

@@ -121,6 +121,11 @@ t.test('an outage of 12345 in between: nothing lost, nothing doubled', async (t)
   t.same(got, [first, ...during], 'every order once, in the order they were sent');
   t.equal(new Set(sim.deliveries.filter((d) => d.status === 'applied').map((d) => d.id)).size, 4);
   await waitFor('the outbox marked delivered', () => count('SELECT count(*) AS n FROM gov12345_outbox WHERE delivered_at IS NULL') === 0);
+  const status = (await s.supervisor.get('/api/gov12345/status')).json();
+  t.same([status.platforms[0].id, status.outbox.waiting, status.outbox.rejected], ['gansu-12345', 0, 0], 'GET /api/gov12345/status');
+  t.equal((await s.taxi.get('/api/gov12345/status')).statusCode, 403, 'not for a department');
+  const byDept = await s.taxi.post(`/api/gov12345/tickets/${first}/transfer`, {});
+  t.equal(byDept.json().error.code, 'forbidden-role', 'a department cannot send tickets to 12345');
   const resent = await sim.send(sim.message('order.result', { gdbh: during[0]!, bljg: '已办结' }, 'result-1'));
   t.equal(resent.body.status, 'applied');
   t.equal((await sim.send(sim.message('order.result', { gdbh: during[0]!, bljg: '已办结' }, 'result-1'))).body.status, 'duplicate');
