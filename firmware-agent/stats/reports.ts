@@ -272,10 +272,11 @@ function departmentFigures(db: Db, input: ReportInput, base: TicketFilter, scope
   const rows = db
     .prepare(
       `SELECT t.department_id AS id, d.name AS name, count(*) AS n,
-         sum(t.status != 'merged' AND (${done} IS NOT NULL OR (t.due_at IS NOT NULL AND t.due_at < @now))) AS den,
-         sum(t.status != 'merged' AND ${done} IS NOT NULL AND (t.due_at IS NULL OR ${done} <= t.due_at)) AS num,
-         sum(t.status != 'merged' AND t.due_at IS NOT NULL AND (${done} > t.due_at OR (${done} IS NULL AND t.due_at < @now))) AS overdue,
-         sum((SELECT count(*) FROM audit a WHERE a.entity = 'ticket' AND a.entity_id = t.number AND a.action = 'return')) AS returns
+         -- A comparison with a NULL due time or reply is NULL, and sum() of NULLs alone is NULL, not 0.
+         coalesce(sum(t.status != 'merged' AND (${done} IS NOT NULL OR (t.due_at IS NOT NULL AND t.due_at < @now))), 0) AS den,
+         coalesce(sum(t.status != 'merged' AND ${done} IS NOT NULL AND (t.due_at IS NULL OR ${done} <= t.due_at)), 0) AS num,
+         coalesce(sum(t.status != 'merged' AND t.due_at IS NOT NULL AND (${done} > t.due_at OR (${done} IS NULL AND t.due_at < @now))), 0) AS overdue,
+         coalesce(sum((SELECT count(*) FROM audit a WHERE a.entity = 'ticket' AND a.entity_id = t.number AND a.action = 'return')), 0) AS returns
        -- Unary + keeps SQLite on the created_at range: by department it would read every dispatched ticket ever.
        FROM tickets t LEFT JOIN departments d ON d.id = t.department_id
        WHERE t.created_at >= @from AND t.created_at < @to AND +t.department_id IS NOT NULL

@@ -110,11 +110,12 @@ t.test('a fixture month: KPIs, volumes, 同比/环比, drill-down, scoping, expo
   add({ type: 'complaint', channel: 'phone', region: '620102', created: at('2026-09-20'), transferredTo: '620100', status: 'dispatched', dispatched: true, replied: at('2026-10-15'), review: 'approved' });
   // 10 — still open, due after `now`: not yet in any on-time denominator.
   add({ type: 'inquiry', channel: 'phone', region: '620102', created: at('2026-09-30', 23, 59), due: at('2026-10-30') });
-  // Outside the month: August (环比), September 2025 (同比), the first instant of October.
+  // Outside the month: August (环比), September 2025 (同比), the first instant of October (dispatched to A,
+  // open, due after `now`: October's only department row, neither late nor on time).
   add({ type: 'inquiry', channel: 'letter', created: at('2026-08-15') });
   add({ type: 'inquiry', channel: 'phone', created: at('2025-09-10') });
   add({ type: 'inquiry', channel: 'phone', created: at('2025-09-11') });
-  add({ type: 'inquiry', channel: 'phone', created: localTime('2026-10-01', tz) });
+  add({ type: 'inquiry', channel: 'phone', created: localTime('2026-10-01', tz), dept: A, dispatched: true, due: at('2026-10-30') });
   // Department A sent ticket 3 back once.
   db.prepare("INSERT INTO audit (at, actor_name, entity, entity_id, action) VALUES (?, 'taxi1', 'ticket', ?, 'return')").run(at('2026-09-03', 12).toISOString(), n3);
 
@@ -170,6 +171,9 @@ t.test('a fixture month: KPIs, volumes, 同比/环比, drill-down, scoping, expo
   const dep = Object.fromEntries(r.tables.department.map((d: { department: number }) => [d.department, d]));
   t.same([dep[A].count, dep[A].onTime.numerator, dep[A].onTime.denominator, dep[A].returns, dep[A].overdue], [3, 2, 3, 1, 1]);
   t.same([dep[B].count, dep[B].onTime.numerator, dep[B].onTime.denominator, dep[B].returns, dep[B].overdue], [2, 1, 2, 0, 1]);
+  // A department whose only ticket is open and not yet due: zeros, not nulls (sum() over NULL comparisons).
+  const october = (await s.supervisor.get('/api/stats/report?period=month&at=2026-10')).json();
+  t.same(october.tables.department.map((d: { department: number; count: number; overdue: number; returns: number; onTime: { numerator: number; denominator: number; rate: number | null } }) => [d.department, d.count, d.overdue, d.returns, d.onTime.numerator, d.onTime.denominator, d.onTime.rate]), [[A, 1, 0, 0, 0, 0, null]]);
 
   // Every figure's filter lists exactly the tickets it counts.
   const listed = async (c: Client, filter: Record<string, unknown>) => {

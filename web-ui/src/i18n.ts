@@ -388,6 +388,19 @@ const auditLabels: Record<string, [string, string]> = {
   alarm: ['告警', 'Alarm'],
   raise: ['告警产生', 'Alarm raised'],
   clear: ['告警解除', 'Alarm cleared'],
+  set: ['修改设置', 'Setting changed'],
+  'due-soon-notice': ['临期提醒', 'Due-soon notice'],
+  pair: ['联网配对', 'Paired'],
+  'peer-paired': ['下级入网', 'Box paired'],
+  revoke: ['吊销', 'Revoked'],
+  rejected: ['被拒收', 'Refused'],
+  handover: ['转出办理', 'Handed over'],
+  transfer12345: ['转12345', 'Sent to 12345'],
+  satisfaction: ['满意度评价', 'Rated'],
+  'public-lookup': ['公众查询', 'Public look-up'],
+  'public-follow-up': ['公众补充', 'Public follow-up'],
+  'public-case-publish': ['发布典型案例', 'Case published'],
+  'public-case-withdraw': ['撤回典型案例', 'Case withdrawn'],
 };
 /** An audit entity or action in the current language; `actions` (the ticket code table) first. */
 export function auditLabel(code: string, actions: { code: string; zh: string; en: string }[] = []): string {
