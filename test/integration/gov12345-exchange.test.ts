@@ -56,6 +56,11 @@ t.test('a ticket sent to 12345 comes back with its result and the return visit g
   const trail = (await s.agent.get(`/api/tickets/${number}/audit`)).json() as { action: string; actor?: { name: string } }[] | { items: { action: string }[] };
   const actions = (Array.isArray(trail) ? trail : trail.items).map((a) => a.action);
   t.ok(actions.includes('transfer12345') && actions.includes('reply') && actions.includes('visit'), `audited: ${actions.join(', ')}`);
+  // A report of wrongdoing (举报) is confidential: the reporter's phone and name do not leave the box.
+  const report = (await s.agent.post('/api/tickets', { ...complaint, subtype: 'report', subject: '举报非法营运' })).json().number as string;
+  await s.agent.post(`/api/gov12345/tickets/${report}/transfer`, {});
+  await sim.waitFor(() => sim.received.length === 3);
+  t.same([sim.received[2]!.order.gdbh, sim.received[2]!.order.lxdh, sim.received[2]!.order.lxr], [report, undefined, undefined], 'no reporter identity sent');
   const again = await sim.send(sim.message('order.result', { gdbh: '999999', bljg: 'x' }));
   t.same([again.status, (again.body.error as { code: string }).code], [404, 'gov12345-order-unknown']);
 });
