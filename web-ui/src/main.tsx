@@ -43,6 +43,7 @@ const statsChildren = () => loadStatsPanels().then((m) => m.StatsChildren);
 const statsAgents = () => loadStatsPanels().then((m) => m.StatsAgents);
 const statsCapacity = () => loadStatsPanels().then((m) => m.StatsCapacity);
 const qa = () => import('./pages/qa.js').then((m) => m.QaPage);
+const publicCases = () => import('./pages/public-cases.js').then((m) => m.PublicCasesPage);
 
 const all: Role[] = ['admin', 'supervisor', 'agent', 'department', 'technician'];
 const routes: Route[] = [
@@ -58,6 +59,7 @@ const routes: Route[] = [
   { path: '/kb/:id', roles: ['agent', 'supervisor', 'admin', 'department'], render: (p) => <Lazy load={kb} props={{ id: p.id! }} /> },
   { path: '/network', roles: ['admin', 'supervisor', 'technician'], nav: 'network', render: () => <Lazy load={network} props={{}} /> },
   { path: '/qa', roles: ['supervisor', 'admin', 'agent'], nav: 'qa', render: () => <Lazy load={qa} props={{}} /> },
+  { path: '/public-cases', roles: ['supervisor', 'admin'], render: () => <Lazy load={publicCases} props={{}} /> },
   { path: '/stats', roles: ['admin', 'supervisor', 'department'], nav: 'stats', render: () => <Lazy load={statsReport} props={{}} /> },
   { path: '/stats/tickets', roles: ['admin', 'supervisor', 'department'], render: () => <Lazy load={statsTickets} props={{}} /> },
   { path: '/stats/children', roles: ['admin', 'supervisor'], render: () => <Lazy load={statsChildren} props={{}} /> },
