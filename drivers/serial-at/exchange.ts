@@ -19,6 +19,8 @@ export interface ExchangeSpec {
   expect?: string[];
   /** Lines with no prefix belong to this exchange (PDU lines of +CMGR / +CMGL). */
   rawLines?: boolean;
+  /** Free-text information lines belong to this exchange (ATI): any line that does not start with `+` and is not RING. */
+  textLines?: boolean;
   /** ATD / ATA: CONNECT, NO CARRIER, BUSY, NO ANSWER, NO DIALTONE are final results, not URCs. */
   dial?: boolean;
 }
@@ -98,6 +100,7 @@ export function owns(spec: ExchangeSpec, state: ExchangeState, line: string): bo
   if (line === spec.command) return true;
   if (spec.expect?.some((p) => line.startsWith(p))) return true;
   if (spec.rawLines && !/^[+A-Z ]+:/.test(line) && /^[0-9A-Fa-f]+$/.test(line)) return true;
+  if (spec.textLines && !line.startsWith('+') && !/^(RING|NO CARRIER|BUSY|NO ANSWER|RDY)$/.test(line)) return true;
   return false;
 }
 

@@ -1,7 +1,7 @@
 // The initialisation sequence of a GSM module, run after opening the port and after every recovery
 // (a reset module forgets everything). Each step names the clause it relies on.
 import type { AtResult, ExchangeSpec } from './exchange.js';
-import { parseCpin, parseCreg, parseCsq, type Registration, type SignalQuality } from './responses.js';
+import { parseAti, parseCgsn, parseCops, parseCpin, parseCreg, parseCsq, type Registration, type SignalQuality } from './responses.js';
 
 export type InitOutcome = 'ok' | 'no-answer' | 'sim' | 'failed';
 
@@ -11,6 +11,9 @@ export interface InitPatch {
   lastProblem?: string;
   signal?: SignalQuality | null;
   registration?: Registration | null;
+  model?: string | null;
+  imei?: string | null;
+  operator?: string | null;
 }
 
 export interface InitOptions {
@@ -107,6 +110,19 @@ export async function initialiseModem(run: (spec: ExchangeSpec) => Promise<AtRes
   }
   const csq = await run({ command: 'AT+CSQ', timeoutMs: t });
   const creg = await run({ command: 'AT+CREG?', timeoutMs: t, expect: ['+CREG:'] });
-  patch({ signal: csq.ok ? (parseCsq(csq.lines) ?? null) : null, registration: creg.ok ? (parseCreg(creg.lines) ?? null) : null });
+  const registration = creg.ok ? (parseCreg(creg.lines) ?? null) : null;
+  patch({ signal: csq.ok ? (parseCsq(csq.lines) ?? null) : null, registration });
+  // Identification for the technician (selftest, /healthz): ATI, the IMEI, the operator (27.007 §5.4, §7.3).
+  // A module that refuses one still works; a timeout means it stopped answering, as for any other step.
+  const ident: [ExchangeSpec, (lines: string[]) => string | null, 'model' | 'imei' | 'operator'][] = [
+    [{ command: 'ATI', timeoutMs: t, textLines: true }, parseAti, 'model'],
+    [{ command: 'AT+CGSN', timeoutMs: t, rawLines: true, expect: ['+CGSN:'] }, parseCgsn, 'imei'],
+    [{ command: 'AT+COPS?', timeoutMs: t, expect: ['+COPS:'] }, parseCops, 'operator'],
+  ];
+  for (const [spec, parse, key] of ident) {
+    const r = await run(spec);
+    if (!r.ok && r.failure.kind === 'timeout') return 'no-answer';
+    patch({ [key]: r.ok ? parse(r.lines) : null });
+  }
   return 'ok';
 }

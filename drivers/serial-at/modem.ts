@@ -19,7 +19,7 @@ import { Inbox, type IncomingSms, type UndecodableSms } from './inbox.js';
 import { initialiseModem, isInitCommand, type InitOutcome } from './init.js';
 import type { Urc } from './parsers/urc.js';
 import type { SmsStatusReport } from './pdu/index.js';
-import { parseCmgl, parseCpin, parseCreg, parseCsq, registrationOf, type Registration, type SignalQuality, type StoredPdu } from './responses.js';
+import { parseCmgl, parseCops, parseCpin, parseCreg, parseCsq, registrationOf, type Registration, type SignalQuality, type StoredPdu } from './responses.js';
 import { Waitress } from './waitress.js';
 import { CftrantxSession, describeTransferFailure, checkModuleFileName, parseQflst, QfdwlSession, UploadSession, type TransferFailure, type TransferSession } from './files.js';
 import type { TransportFactory } from './transport.js';
@@ -36,6 +36,12 @@ export interface ModemStatus {
   registration: Registration | null;
   /** +CPIN answer (READY, SIM PIN, …) or the error text when there is no SIM. */
   sim: string | null;
+  /** ATI at initialisation: manufacturer, model, revision; null when not answered. */
+  model: string | null;
+  /** AT+CGSN at initialisation; null when not answered. */
+  imei: string | null;
+  /** AT+COPS? at initialisation and with each registration poll; null while not registered. */
+  operator: string | null;
   /** Driver clock when the modem last answered anything. */
   lastAnswerAt: number | null;
   recoveries: number;
@@ -225,6 +231,9 @@ export class GsmModem {
       signal: null,
       registration: null,
       sim: null,
+      model: null,
+      imei: null,
+      operator: null,
       lastAnswerAt: null,
       recoveries: 0,
       resets: 0,
@@ -537,15 +546,19 @@ export class GsmModem {
 
   // ---------------------------------------------------------------- health
 
-  /** Polls AT+CPIN?, AT+CSQ and AT+CREG? once and returns the status. */
+  /** Polls AT+CPIN?, AT+CSQ, AT+CREG? and the operator (AT+COPS?) once and returns the status. */
   async pollHealth(): Promise<ModemStatus> {
     const cpin = await this.#exec({ command: 'AT+CPIN?', timeoutMs: this.#o.commandTimeoutMs });
     const csq = await this.#exec({ command: 'AT+CSQ', timeoutMs: this.#o.commandTimeoutMs });
     const creg = await this.#exec({ command: 'AT+CREG?', timeoutMs: this.#o.commandTimeoutMs, expect: ['+CREG:'] });
+    const registration = creg.ok ? (parseCreg(creg.lines) ?? null) : this.#status.registration;
+    // The operator goes with the registration: asked again while registered, gone when not.
+    const cops = registration?.registered ? await this.#exec({ command: 'AT+COPS?', timeoutMs: this.#o.commandTimeoutMs, expect: ['+COPS:'] }) : null;
     this.#patch({
       sim: cpin.ok ? (parseCpin(cpin.lines) ?? this.#status.sim) : cpin.failure.kind === 'cme' ? `ERROR ${cpin.failure.text}` : this.#status.sim,
       signal: csq.ok ? (parseCsq(csq.lines) ?? null) : this.#status.signal,
-      registration: creg.ok ? (parseCreg(creg.lines) ?? null) : this.#status.registration,
+      registration,
+      operator: !registration?.registered ? null : cops?.ok ? parseCops(cops.lines) : this.#status.operator,
     });
     if (this.#status.state === 'ready' && (cpin.ok || cpin.failure.kind === 'cme') && this.#status.sim !== 'READY') {
       // The SIM was pulled or locked: nothing works without it. Go back through initialisation,

@@ -45,6 +45,23 @@ export function registrationOf(stat: number): Registration {
   return { stat, state, registered: stat === 1 || stat === 5 };
 }
 
+/** ATI (V.250 §6.1.3): the module's identification lines (manufacturer, model, revision) joined with spaces. */
+export function parseAti(lines: string[]): string | null {
+  const text = lines.map((l) => l.trim()).filter((l) => l && l !== 'ATI').join(' ');
+  return text || null;
+}
+
+/** AT+CGSN (TS 27.007 §5.4): the IMEI, 14–17 digits (some modules prefix `+CGSN:` or quote it). */
+export function parseCgsn(lines: string[]): string | null {
+  return lines.map((l) => l.replace(/^\+CGSN:\s*/, '').replace(/"/g, '').trim()).find((l) => /^\d{14,17}$/.test(l)) ?? null;
+}
+
+/** +COPS: <mode>[,<format>,"<oper>"[,<AcT>]] (TS 27.007 §7.3): the operator's name, null when not registered. */
+export function parseCops(lines: string[]): string | null {
+  const m = lines.map((l) => /^\+COPS:\s*\d+(?:\s*,\s*\d+\s*,\s*"([^"]*)")?/.exec(l)).find(Boolean);
+  return m?.[1] ? m[1] : null;
+}
+
 /** +CPIN: <code> (TS 27.007 §8.3): READY, SIM PIN, SIM PUK, … */
 export function parseCpin(lines: string[]): string | undefined {
   const l = lines.find((x) => x.startsWith('+CPIN:'));

@@ -7,6 +7,9 @@
 // A command the firmware does not know answers ERROR; its figure is then null, not a failure of the probe.
 // The probe never writes settings to the module (ATE0 only turns the echo off for this session).
 import type { ByteTransport, TransportFactory } from '../../drivers/serial-at/transport.js';
+import { parseAti, parseCgsn, parseCops } from '../../drivers/serial-at/responses.js';
+
+export { parseCops };
 
 export interface ModemProbe {
   port: string;
@@ -102,10 +105,6 @@ export function parseCreg(lines: string[]): ModemProbe['registration'] {
   return { stat, state: cregStates[stat] ?? `stat ${stat}`, registered: stat === 1 || stat === 5 };
 }
 
-export function parseCops(lines: string[]): string | null {
-  const m = lines.map((l) => /^\+COPS:\s*\d+(?:\s*,\s*\d+\s*,\s*"([^"]*)")?/.exec(l)).find(Boolean);
-  return m?.[1] ? m[1] : null;
-}
 
 export function parseCpin(a: AtAnswer | null): string | null {
   if (!a) return null;
@@ -140,9 +139,9 @@ export async function probeModem(transport: TransportFactory, opts: { timeoutMs?
     await at.command('ATE0', timeoutMs);
     const ok = (a: AtAnswer | null) => (a?.final === 'OK' ? a.lines : null);
     const ati = ok(await at.command('ATI', timeoutMs));
-    result.model = ati && ati.length ? ati.join(' ') : null;
+    result.model = ati ? parseAti(ati) : null;
     const imei = ok(await at.command('AT+CGSN', timeoutMs));
-    result.imei = imei?.map((l) => l.replace(/^\+CGSN:\s*/, '').replace(/"/g, '')).find((l) => /^\d{14,17}$/.test(l)) ?? null;
+    result.imei = imei ? parseCgsn(imei) : null;
     result.sim = parseCpin(await at.command('AT+CPIN?', timeoutMs));
     const csq = ok(await at.command('AT+CSQ', timeoutMs));
     result.signal = csq ? parseCsq(csq) : null;

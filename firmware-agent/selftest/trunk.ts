@@ -45,6 +45,9 @@ interface ModemStatusLike {
   sim: string | null;
   signal: { rssi: number | null; dbm: number | null } | null;
   registration: { stat: number; state: string; registered: boolean } | null;
+  model?: string | null;
+  imei?: string | null;
+  operator?: string | null;
   lastAnswerAt: number | null;
   lastProblem: string | null;
 }
@@ -59,13 +62,13 @@ export async function boxTrunk(trunk: BoxConfig['trunk'], parts: Record<string, 
     const modem: ModemProbe = {
       port: m.port,
       answers: m.state === 'ready' || m.lastAnswerAt !== null,
-      // The driver does not ask for these; `edgebox provision` shows them from its own probe.
-      model: null,
-      imei: null,
+      // The driver asks ATI and AT+CGSN at initialisation and AT+COPS? with each registration poll.
+      model: m.model ?? null,
+      imei: m.imei ?? null,
       sim: m.sim,
       signal: m.signal ? { rssi: m.signal.rssi ?? 99, dbm: m.signal.dbm } : null,
       registration: m.registration,
-      operator: null,
+      operator: m.operator ?? null,
       error: m.lastProblem,
     };
     return { driver: 'serial-at', up, modem };

@@ -35,10 +35,12 @@ t.test('selftest asks the running box, and the API serves the same checks by rol
   t.equal(st.source, 'box', 'asked the running box');
   const by = Object.fromEntries(st.checks.map((c) => [c.name, c]));
   t.match(by.trunk, { ok: true, value: { driver: 'serial-at', up: true } });
-  t.match(by.modem, { ok: true, value: { port: rig.serial, answers: true } });
+  t.match(by.modem, { ok: true, value: { port: rig.serial, answers: true, model: 'Quectel EC25', imei: '866758049876543' } }, 'the identification the driver asked at initialisation');
   t.match(by.sim, { ok: true, value: 'READY' });
   t.match(by.signal, { ok: true, value: { rssi: 19 } }, 'the signal the driver read from the simulator');
-  t.match(by.registration, { ok: true, value: { state: 'home' } });
+  t.same(by.registration?.value, { state: 'home', operator: 'CHINA MOBILE' }, 'the operator the driver read with the registration');
+  const h = await admin.request('GET', '/healthz');
+  t.match(h.json.parts.sms.modem, { model: 'Quectel EC25', imei: '866758049876543', operator: 'CHINA MOBILE' }, '/healthz shows the identification too');
   t.match(by.store, { ok: true, value: 'ok' });
   t.match(by.backup, { ok: false, value: null }, 'a box never provisioned and never backed up fails the backup check');
   t.match(by.backup?.hint, /edgebox backup/);

@@ -49,6 +49,12 @@ export interface SimOptions {
   pcm?: 'quectel' | 'simcom' | 'both' | 'none';
   /** Bytes of file storage on the module (UFS / E:), default 1 MiB; full storage refuses uploads and cuts recordings. */
   fileStorageBytes?: number;
+  /** What ATI answers (default a Quectel EC20F's identification). */
+  model?: string;
+  /** What AT+CGSN answers (default 866758041234567). */
+  imei?: string;
+  /** The operator AT+COPS? names while registered (default CHINA MOBILE). */
+  operator?: string;
 }
 
 type Freeze = { kind: 'none' } | { kind: 'until-reset' } | { kind: 'commands'; remaining: number };
@@ -80,6 +86,12 @@ export class SimulatedModem extends EventEmitter<SimEvents> {
   sim = 'READY';
   rssi = 21;
   creg = 1;
+  /** ATI's answer; null: the module refuses ATI (ERROR). */
+  model: string | null;
+  /** AT+CGSN's answer; null: refused. */
+  imei: string | null;
+  /** The operator named by AT+COPS? while registered (creg 1 or 5). */
+  operator: string;
   /** Set to make the next AT+CMGS fail with this +CMS ERROR code. */
   nextSendError: number | undefined;
   /** Destinations (as in the PDU) whose every AT+CMGS body hangs the module until reset (a send it chokes on). */
@@ -108,7 +120,7 @@ export class SimulatedModem extends EventEmitter<SimEvents> {
 
   #port: ByteTransport | undefined;
   #clock: Clock;
-  #o: Required<Omit<SimOptions, 'clock' | 'pcm' | 'fileStorageBytes'>>;
+  #o: Required<Omit<SimOptions, 'clock' | 'pcm' | 'fileStorageBytes' | 'model' | 'imei' | 'operator'>>;
   #echo = true;
   #buf = '';
   #pendingCmgs: number | undefined;
@@ -134,6 +146,9 @@ export class SimulatedModem extends EventEmitter<SimEvents> {
   constructor(opts: SimOptions = {}) {
     super();
     this.fileStorageBytes = opts.fileStorageBytes ?? 1 << 20;
+    this.model = opts.model ?? 'Quectel EC20F Revision: EC20CEFAGR06A05M4G';
+    this.imei = opts.imei ?? '866758041234567';
+    this.operator = opts.operator ?? 'CHINA MOBILE';
     this.#clock = opts.clock ?? systemClock;
     this.#pcm = opts.pcm ?? 'both';
     this.#o = {
@@ -511,6 +526,10 @@ export class SimulatedModem extends EventEmitter<SimEvents> {
     if (upper === 'AT+CPIN?') return this.sim === 'READY' ? this.#reply('+CPIN: READY', 'OK') : this.#reply(`+CME ERROR: ${this.sim}`);
     if (upper === 'AT+CSQ') return this.#reply(`+CSQ: ${this.rssi},99`, 'OK');
     if (upper === 'AT+CREG?') return this.#reply(`+CREG: 0,${this.creg}`, 'OK');
+    if (upper === 'ATI') return this.model === null ? this.#reply('ERROR') : this.#reply(this.model, 'OK');
+    if (upper === 'AT+CGSN') return this.imei === null ? this.#reply('ERROR') : this.#reply(this.imei, 'OK');
+    // +COPS: <mode>,<format 0: long name>,"<oper>",<AcT 7: E-UTRAN> while registered; only the mode when not.
+    if (upper === 'AT+COPS?') return this.#reply(this.creg === 1 || this.creg === 5 ? `+COPS: 0,0,"${this.operator}",7` : '+COPS: 0', 'OK');
     if (upper === 'AT+CFUN=1,1') {
       ok();
       return this.#restart(true);
