@@ -9,13 +9,10 @@ import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import type { Page } from 'playwright-core';
-import { openPtyPair } from '../../drivers/serial-at/simulator/pty.js';
-import { SimulatedModem } from '../../drivers/serial-at/simulator/modem-sim.js';
-import { serialPortTransport } from '../../drivers/serial-at/transport.js';
 import { createBox } from '../../firmware-agent/app.js';
 import { client } from '../helpers/box.js';
 import { launch, shot } from './helpers.js';
-import { pngWithMetadata } from '../integration/public-fixtures.js';
+import { modemRig, pngWithMetadata } from '../integration/public-fixtures.js';
 
 const wechatUa = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 MicroMessenger/8.0.47(0x18002f2c) NetType/WIFI Language/zh_CN';
 const strong = 'Correct-Horse-12328';
@@ -23,38 +20,20 @@ declare const document: any;
 
 t.test('a citizen files, confirms, looks up and rates a complaint; the disclosure page', { timeout: 300_000 }, async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-public-'));
-  const link = path.join(dir, 'gsm0');
-  const pty = await openPtyPair({ hostLink: link });
-  const simPort = await serialPortTransport({ path: pty.device }).open();
-  const sim = new SimulatedModem();
-  sim.attach(simPort);
-  const box = await createBox({ dataDir: dir, host: '127.0.0.1', port: 0, flags: { driver: 'serial-at', serial: link, module: 'simcom' } });
+  const modem = await modemRig(dir);
+  const box = await createBox({ dataDir: dir, host: '127.0.0.1', port: 0, flags: modem.flags });
   const url = await box.listen();
   const browser = await launch();
   t.teardown(async () => {
     await browser.close();
     await box.close();
-    await simPort.close();
-    await pty.close();
+    await modem.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
-  const sent: { to: string; text: string }[] = [];
-  const waiters: (() => void)[] = [];
-  sim.on('sent', (s: { destination: { value: string }; text: string }) => {
-    sent.push({ to: s.destination.value, text: s.text });
-    for (const w of waiters.splice(0)) w();
-  });
-  /** The next SMS the module sent whose text matches (waits for the module's 'sent' event). */
   const sms = async (re: RegExp, to: string) => {
-    for (;;) {
-      const hit = sent.find((s) => re.test(s.text));
-      if (hit) {
-        sent.splice(sent.indexOf(hit), 1);
-        t.match(hit.to, new RegExp(`${to}$`), 'sent to the citizen');
-        return hit.text;
-      }
-      await new Promise<void>((resolve) => waiters.push(resolve));
-    }
+    const m = await modem.nextSms(re);
+    t.match(m.to, new RegExp(`${to}$`), 'sent to the citizen');
+    return m.text;
   };
   const pw = fs.readFileSync(path.join(dir, 'initial-admin-password'), 'utf8').trim();
   const loginAs = async (username: string, password: string) => {

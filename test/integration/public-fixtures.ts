@@ -50,3 +50,38 @@ export function jpegWithMetadata(secret = 'GPS 35.0N 102.9E 张先生 1380013800
     Buffer.from([0xff, 0xd9]),
   ]);
 }
+
+/**
+ * The simulated GSM module on a real pty in `dir` (for `--driver serial-at --serial <link>`), and the SMS it
+ * sends: `nextSms(re)` waits for the module's 'sent' event of a message whose text matches and returns it.
+ */
+export async function modemRig(dir: string) {
+  const { openPtyPair } = await import('../../drivers/serial-at/simulator/pty.js');
+  const { SimulatedModem } = await import('../../drivers/serial-at/simulator/modem-sim.js');
+  const { serialPortTransport } = await import('../../drivers/serial-at/transport.js');
+  const link = `${dir}/gsm0`;
+  const pty = await openPtyPair({ hostLink: link });
+  const port = await serialPortTransport({ path: pty.device }).open();
+  const sim = new SimulatedModem();
+  sim.attach(port);
+  const sent: { to: string; text: string }[] = [];
+  const waiters: (() => void)[] = [];
+  sim.on('sent', (s: { destination: { value: string }; text: string }) => {
+    sent.push({ to: s.destination.value, text: s.text });
+    for (const w of waiters.splice(0)) w();
+  });
+  return {
+    flags: { driver: 'serial-at', serial: link, module: 'simcom' },
+    async nextSms(re: RegExp): Promise<{ to: string; text: string }> {
+      for (;;) {
+        const hit = sent.find((s) => re.test(s.text));
+        if (hit) return sent.splice(sent.indexOf(hit), 1)[0]!;
+        await new Promise<void>((resolve) => waiters.push(resolve));
+      }
+    },
+    async close() {
+      await port.close();
+      await pty.close();
+    },
+  };
+}

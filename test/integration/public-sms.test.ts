@@ -2,43 +2,23 @@
 // pty): the phone is confirmed with the one-time code the module sends, a missing or wrong code is refused
 // and stores nothing, the ticket number goes out by SMS, and codes per phone are limited.
 import fs from 'node:fs';
-import path from 'node:path';
 import t from 'tap';
-import { openPtyPair } from '../../drivers/serial-at/simulator/pty.js';
-import { SimulatedModem } from '../../drivers/serial-at/simulator/modem-sim.js';
-import { serialPortTransport } from '../../drivers/serial-at/transport.js';
 import { startTestBox, tempDir } from '../helpers/box.js';
+import { modemRig } from './public-fixtures.js';
 
 t.test('the phone is confirmed by a code from the modem; the number goes out by SMS', { timeout: 180_000 }, async (t) => {
   const dir = tempDir('public-sms-');
-  const link = path.join(dir, 'gsm0');
-  const pty = await openPtyPair({ hostLink: link });
-  const simPort = await serialPortTransport({ path: pty.device }).open();
-  const sim = new SimulatedModem();
-  sim.attach(simPort);
-  const tb = await startTestBox({ dataDir: dir, flags: { driver: 'serial-at', serial: link, module: 'simcom' } });
+  const modem = await modemRig(dir);
+  const tb = await startTestBox({ dataDir: dir, flags: modem.flags });
   t.teardown(async () => {
     await tb.close();
-    await simPort.close();
-    await pty.close();
+    await modem.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
-  const sent: { to: string; text: string }[] = [];
-  const waiters: (() => void)[] = [];
-  sim.on('sent', (s: { destination: { value: string }; text: string }) => {
-    sent.push({ to: s.destination.value, text: s.text });
-    for (const w of waiters.splice(0)) w();
-  });
-  const nextSms = async (match: RegExp) => {
-    for (;;) {
-      const hit = sent.find((s) => match.test(s.text));
-      if (hit) {
-        sent.splice(sent.indexOf(hit), 1);
-        t.match(hit.to, /13712345678$/, 'sent to the citizen’s phone');
-        return hit.text;
-      }
-      await new Promise<void>((resolve) => waiters.push(resolve));
-    }
+  const nextSms = async (re: RegExp) => {
+    const m = await modem.nextSms(re);
+    t.match(m.to, /13712345678$/, 'sent to the citizen’s phone');
+    return m.text;
   };
   const post = (url: string, body: unknown, remoteAddress = '10.7.0.1') =>
     tb.box.http.inject({ method: 'POST', url, remoteAddress, headers: { 'content-type': 'application/json' }, payload: JSON.stringify(body) });
