@@ -10,7 +10,7 @@ import { WorkCalendar } from './calendar/workdays.js';
 import type { Role } from './config/schema.js';
 import { openConfig, regionAllowed, writeFileDurably } from './config/store.js';
 import { configRoutes } from './config/routes.js';
-import { type BoxPlan, planBox } from './compose.js';
+import { type BoxPlan, type BuiltTrunk, buildTrunk, planBox } from './compose.js';
 import { trunkDriverRegistered } from './calls/install.js';
 import { secureDataDir } from './data-dir.js';
 import { Health } from './health/health.js';
@@ -51,9 +51,10 @@ export interface BoxOptions {
   demo?: boolean;
 }
 
-/** What each installer gets: the box's options and the composition plan (typed options per subsystem). */
+/** What each installer gets: the box's options, the composition plan (typed options per subsystem) and the built trunk. */
 export interface InstallOptions extends BoxOptions {
   plan: BoxPlan;
+  trunk: BuiltTrunk;
 }
 
 export interface Box extends BoxServices {
@@ -172,7 +173,7 @@ export async function createBox(opts: BoxOptions): Promise<Box> {
     },
   };
   try {
-    const withPlan: InstallOptions = { ...opts, plan };
+    const withPlan: InstallOptions = { ...opts, plan, trunk: await buildTrunk(box, plan.trunk) };
     for (const [, install] of await installers()) await install(box, withPlan);
   } catch (err) {
     await box.close();

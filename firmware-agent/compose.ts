@@ -7,8 +7,17 @@
 //   network         the exchange's timings (defaults; a test's start-time overrides --net-* as flags)
 //   promptCacheDir  the synthesised-prompt cache, `<data>/cache/prompts` (EDGEBOX_PROMPT_CACHE, read here and
 //                   only here, lets a test suite share one cache between data directories)
-// app.ts builds the plan before the installers of subsystems.ts run and passes it to each of them.
+// app.ts builds the plan, then the trunk driver it names (buildTrunk: the one place that chooses and
+// constructs a driver), before the installers of subsystems.ts run, and passes both to each of them: the
+// calls installer runs the driver, the SMS installer the serial-at driver's modem.
 import path from 'node:path';
+import { systemClock } from '../drivers/trunk/clock.js';
+import type { TrunkDriver } from '../drivers/trunk/types.js';
+import { SimulatorTrunk } from '../drivers/simulator/trunk.js';
+import type { GsmModem, Logger as SerialAtLogger } from '../drivers/serial-at/index.js';
+import type { Box } from './app.js';
+import { boxClock, registeredTrunk } from './calls/install.js';
+import { explainLibLoad } from './e1/install.js';
 import type { SerialAtConfig } from '../drivers/serial-at/index.js';
 import type { E1SpanConfigInput } from '../drivers/e1-pri/config.js';
 import type { VoiceModemConfig } from '../drivers/voice-modem/index.js';
@@ -126,4 +135,49 @@ export function planBox(
 /** The synthesised-prompt cache of a data directory: `<data>/cache/prompts`, or a suite's shared EDGEBOX_PROMPT_CACHE. */
 export function promptCacheDirOf(dataDir: string, env: NodeJS.ProcessEnv = process.env): string {
   return env.EDGEBOX_PROMPT_CACHE || path.join(dataDir, 'cache', 'prompts');
+}
+
+/** The trunk driver a plan names, built; `modem` is the serial-at driver's modem (the SMS channel's), else null. */
+export interface BuiltTrunk {
+  driver: TrunkDriver;
+  modem: GsmModem | null;
+}
+
+/** Builds the driver the plan names with its typed options (not started: the calls installer starts it). */
+export async function buildTrunk(box: Box, trunk: TrunkPlan): Promise<BuiltTrunk> {
+  const logger = (module: string) => box.http.log.child({ module }) as unknown as SerialAtLogger;
+  switch (trunk.driver) {
+    case 'serial-at': {
+      // The serial AT driver (36 modules) is loaded only when it is the chosen driver. One modem serves the
+      // trunk and the SMS channel: they share the one serial port.
+      const { createSerialAt } = await import('../drivers/serial-at/index.js');
+      const { modem, trunk: gateway } = createSerialAt(trunk.options, { logger: logger('serial-at'), clock: systemClock });
+      return { driver: gateway, modem };
+    }
+    case 'e1-pri': {
+      // koffi and libpri are loaded only for an E1 box; without libpri the start fails naming the package.
+      const { createE1PriTrunk } = await import('../drivers/e1-pri/index.js').catch((err: unknown) => {
+        throw explainLibLoad(err);
+      });
+      const driver = await createE1PriTrunk(box, trunk.options);
+      const start = driver.start.bind(driver);
+      driver.start = () => start().catch((err: unknown) => {
+        throw explainLibLoad(err);
+      });
+      return { driver, modem: null };
+    }
+    case 'voice-modem': {
+      const { createVoiceModem } = await import('../drivers/voice-modem/index.js');
+      return { driver: createVoiceModem(trunk.options, { logger: logger('voice-modem'), clock: boxClock(box) }).trunk, modem: null };
+    }
+    case 'registered':
+      return { driver: await registeredTrunk(trunk.name)(box), modem: null };
+    default: {
+      const sim = new SimulatorTrunk({ channels: 120, clock: boxClock(box) });
+      // Demo stations so a fresh box can take a call end to end: 8001..8004 answer after 3 s and the
+      // simulated agent hangs up after 15 s (an agent who goes ready with station 8001 gets such calls).
+      for (let i = 1; i <= 4; i++) sim.addStation(`800${i}`, { answerAfterMs: 3000, talkMs: 15_000 });
+      return { driver: sim, modem: null };
+    }
+  }
 }

@@ -1,5 +1,6 @@
 // Subsystems that plug into the box (calls, network, knowledge base, web UI, SMS). Each exports an
-// installer the composition root runs after the core services and routes exist, in this order; an
+// installer the composition root runs after the core services and routes exist, in this order, with the
+// composition plan and the trunk driver compose.ts built (opts.plan, opts.trunk); an
 // installer registers its routes on box.http, its health part on box.health, its hooks on box.tickets,
 // and its shutdown on box.onClose. Add one line per subsystem.
 import type { Box, InstallOptions } from './app.js';
@@ -7,7 +8,6 @@ import { installJobs } from './jobs/install.js';
 import { installKb } from './kb/install.js';
 import { installWebUi } from './webui/install.js';
 import { installCalls } from './calls/install.js';
-import { installE1 } from './e1/install.js';
 import { installSms } from './sms/install.js';
 import { installAlarms, setAlarmSms } from './alarms/install.js';
 
@@ -19,10 +19,7 @@ export async function installers(): Promise<[name: string, install: Installer][]
     ['jobs', installJobs],
     ['kb', installKb],
     ['network', (await import('./network/install.js')).installNetwork],
-    // Trunk drivers register before the calls installer chooses one (--driver).
-    ['e1-pri', installE1],
     ['sms', async (box, opts) => setAlarmSms(box, await installSms(box, opts))],
-    ['voice-modem', async (box, opts) => (await import('./voice-modem/install.js')).installVoiceModem(box, opts)],
     ['calls', installCalls],
     // After the parts whose health it samples (network, SMS, calls).
     ['alarms', installAlarms],

@@ -1,13 +1,13 @@
-// Calls installer for the composition root (firmware-agent/subsystems.ts): picks the trunk driver
-// (`--driver`, default the simulator), builds the call centre on the box's store, calendar and ticket
-// service, mounts the calls API, registers its health part, generates missing prompts in the background,
-// and stops the driver on close.
+// Calls installer for the composition root (firmware-agent/subsystems.ts): builds the call centre on the
+// box's store, calendar and ticket service with the trunk driver the composition chose and built
+// (opts.trunk, compose.ts), mounts the calls API, registers its health part, generates missing prompts in the
+// background, and starts the driver, and stops it on close.
 //
 // Call settings are the configuration's `calls` section (config.json, merged over the defaults and validated
 // with the configuration — an unknown or bad setting stops the start with its name).
 //
-// Other trunk drivers plug in with `registerTrunkDriver(name, factory)` from their own installer, which runs
-// before this one; `edgebox start --driver <name>` selects them.
+// A test may register its own trunk driver with `registerTrunkDriver(name, factory)` and start a box with
+// `flags: {driver: name}`.
 import fs from 'node:fs';
 import path from 'node:path';
 import { systemClock, type Clock } from '../../drivers/trunk/clock.js';
@@ -23,7 +23,7 @@ import { checkSettings } from '../config/check.js';
 import type { CallerSms, Logger, TicketSink } from './context.js';
 import { generatePrompts } from './prompts.js';
 
-export type TrunkFactory = (box: Box, opts: InstallOptions) => Promise<TrunkDriver>;
+export type TrunkFactory = (box: Box) => Promise<TrunkDriver>;
 
 /**
  * The calls clock of a box: the box's own `now` (BoxOptions.now, injected by tests; otherwise wall time) with
@@ -33,18 +33,8 @@ export function boxClock(box: Pick<BoxServices, 'now'>): Clock {
   return { now: () => box.now().getTime(), setTimeout: systemClock.setTimeout, clearTimeout: systemClock.clearTimeout };
 }
 
-const factories = new Map<string, TrunkFactory>([
-  [
-    'simulator',
-    async (box) => {
-      const sim = new SimulatorTrunk({ channels: 120, clock: boxClock(box) });
-      // Demo stations so a fresh box can take a call end to end: 8001..8004 answer after 3 s and the
-      // simulated agent hangs up after 15 s (an agent who goes ready with station 8001 gets such calls).
-      for (let i = 1; i <= 4; i++) sim.addStation(`800${i}`, { answerAfterMs: 3000, talkMs: 15_000 });
-      return sim;
-    },
-  ],
-]);
+/** Trunk drivers an in-process caller registers by name (tests' own simulators); compose.ts builds the others. */
+const factories = new Map<string, TrunkFactory>();
 
 export function registerTrunkDriver(name: string, factory: TrunkFactory): void {
   factories.set(name, factory);
@@ -53,6 +43,12 @@ export function registerTrunkDriver(name: string, factory: TrunkFactory): void {
 /** Whether a trunk driver of this name is registered (compose.ts: a test's own simulator). */
 export function trunkDriverRegistered(name: string): boolean {
   return factories.has(name);
+}
+
+export function registeredTrunk(name: string): TrunkFactory {
+  const f = factories.get(name);
+  if (!f) throw new Error(`--driver ${name}: no such trunk driver`);
+  return f;
 }
 
 const centres = new WeakMap<object, CallCenter>();
@@ -88,10 +84,8 @@ export function loadCallsConfig(dataDir: string, region: string, timezone: strin
 export async function installCalls(box: Box, opts: InstallOptions): Promise<void> {
   const cfg = box.config.current();
   const config = callsConfigFor(box);
-  const name = opts.plan.trunk.driver === 'registered' ? opts.plan.trunk.name : opts.plan.trunk.driver;
-  const factory = factories.get(name);
-  if (!factory) throw new Error(`--driver ${name}: no such trunk driver (known: ${[...factories.keys()].join(', ')})`);
-  const driver = await factory(box, opts);
+  // The driver the composition chose and built (compose.ts buildTrunk); this installer starts and stops it.
+  const driver = opts.trunk.driver;
   const log = box.http.log.child({ module: 'calls' }) as unknown as Logger;
   const tickets: TicketSink = {
     create: (i) =>

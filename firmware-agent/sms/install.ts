@@ -1,19 +1,13 @@
-// SMS subsystem installer (firmware-agent/subsystems.ts, before 'calls'):
-//
-//   edgebox start --driver serial-at --serial /dev/ttyUSB2 [--baud 115200] [--stations 801,802] [--called 12328]
-//                 [--voice-port /dev/ttyUSB4 [--voice-rate 8000|16000|auto]]   (with --module simcom|quectel)
-//                 [--module simcom|quectel|generic] [--at-init "AT+DDET=1;…"]
-//
-// builds the serial-AT driver once — the trunk for calls and the modem for SMS share the one serial
-// port — registers the trunk as `serial-at` for the calls installer, and runs the SMS channel on the
-// modem. With another driver the box has no SMS modem and the channel is not started (health says so).
+// SMS subsystem installer (firmware-agent/subsystems.ts, before 'calls'): runs the SMS channel on the
+// serial-at driver's modem that the composition built (opts.trunk.modem, compose.ts buildTrunk; the trunk
+// for calls and the modem for SMS share the one serial port). With another driver the box has no SMS modem
+// and the channel is not started (health says so).
 //
 // The channel's tables come from the store migration 202611281631-sms.sql.
 import { systemClock } from '../../drivers/trunk/clock.js';
-// The serial AT driver (36 modules) is loaded only when it is the chosen driver.
-import type { GsmModem, Logger as DriverLogger } from '../../drivers/serial-at/index.js';
+import type { GsmModem } from '../../drivers/serial-at/index.js';
 import type { Box, InstallOptions } from '../app.js';
-import { registerCallerSms, registerTrunkDriver } from '../calls/install.js';
+import { registerCallerSms } from '../calls/install.js';
 import { SmsChannel } from './channel.js';
 import { smsConfig, type SmsConfig } from './config.js';
 import { gsmModemPort } from './modem-port.js';
@@ -22,8 +16,8 @@ import type { SmsLogger } from './outbox.js';
 
 /** Returns the channel and modem when installed (for introspection and tests), else null. */
 export async function installSms(box: Box, opts: InstallOptions): Promise<{ channel: SmsChannel; modem: GsmModem } | null> {
-  const trunk = opts.plan.trunk;
-  if (trunk.driver !== 'serial-at') {
+  const modem = opts.trunk.modem;
+  if (!modem) {
     box.health.register('sms', () => ({ ok: true, modem: null, warnings: ['no SMS modem: start with --driver serial-at --serial <device>'] }));
     return null;
   }
@@ -41,13 +35,6 @@ export async function installSms(box: Box, opts: InstallOptions): Promise<{ chan
     return merged;
   };
   const log = box.http.log.child({ module: 'sms' });
-  const { createSerialAt } = await import('../../drivers/serial-at/index.js');
-  const { modem, trunk: gateway } = createSerialAt(trunk.options, {
-    logger: box.http.log.child({ module: 'serial-at' }) as unknown as DriverLogger,
-    clock: systemClock,
-  });
-  // The calls installer starts and stops the trunk (which starts and stops the modem).
-  registerTrunkDriver('serial-at', async () => gateway);
   const channel = new SmsChannel({
     db: box.db,
     tickets: box.tickets,

@@ -15,7 +15,8 @@ import { WorkCalendar } from '../../firmware-agent/calendar/workdays.js';
 import { Health } from '../../firmware-agent/health/health.js';
 import { RegionTable } from '../../firmware-agent/regions/regions.js';
 import { installSms } from '../../firmware-agent/sms/install.js';
-import { planBox } from '../../firmware-agent/compose.js';
+import { buildTrunk, planBox } from '../../firmware-agent/compose.js';
+import { SimulatorTrunk } from '../../drivers/simulator/trunk.js';
 import { defaultConfig } from '../../firmware-agent/config/schema.js';
 import { openDb } from '../../firmware-agent/store/db.js';
 import { defaultDomains } from '../../firmware-agent/tickets/codes.js';
@@ -63,7 +64,9 @@ t.test('installSms with --driver serial-at files SMS tickets and reports the mod
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const installed = await installSms(box, { dataDir: dir, plan: planBox(defaultConfig, dir, { driver: 'serial-at', serial: link }) });
+  // As the composition root does: the plan names the driver with its options, buildTrunk builds it once.
+  const plan = planBox(defaultConfig, dir, { driver: 'serial-at', serial: link });
+  const installed = await installSms(box, { dataDir: dir, plan, trunk: await buildTrunk(box, plan.trunk) });
   const settled = new Promise((resolve) => installed!.channel.outbox.onSettled(resolve));
   const created = new Promise<TicketChange>((resolve) => tickets.onCommitted((c) => c.action === 'create' && resolve(c)));
   const replied = new Promise<string>((resolve) => sim.on('sent', (s) => resolve(s.text)));
@@ -86,7 +89,9 @@ t.test('installSms with --driver serial-at files SMS tickets and reports the mod
 
 t.test('without --driver serial-at there is no SMS modem, and health says so', async (t) => {
   const health = new Health();
-  await installSms({ health } as unknown as Box, { dataDir: '/nonexistent', plan: planBox(defaultConfig, '/nonexistent') });
+  const plan = planBox(defaultConfig, '/nonexistent');
+  t.equal(plan.trunk.driver, 'simulator');
+  await installSms({ health } as unknown as Box, { dataDir: '/nonexistent', plan, trunk: { driver: new SimulatorTrunk({ channels: 1 }), modem: null } });
   t.match(health.report().parts.sms, { ok: true, modem: null });
 });
 
