@@ -43,6 +43,11 @@ export async function installPublic(box: Box): Promise<void> {
     reply.header('referrer-policy', 'no-referrer');
     reply.header('x-frame-options', 'DENY');
     if (request.url.startsWith(`${publicPrefix}/api/`)) reply.header('cache-control', 'no-store');
+    // A refused-for-rate answer says when to come back (the error body carries it; a small JSON string here).
+    if (reply.statusCode === 429 && typeof payload === 'string') {
+      const after = (JSON.parse(payload) as { error?: { details?: { retryAfterSeconds?: unknown } } }).error?.details?.retryAfterSeconds;
+      if (typeof after === 'number') reply.header('retry-after', String(after));
+    }
     return payload;
   });
   await intakeRoutes(app, box, smsOf(box));

@@ -266,6 +266,7 @@ t.test('rate limits per address, per phone and per ticket number', { timeout: 12
   t.equal(r.statusCode, 429);
   t.equal(r.json().error.code, 'public-rate-limited');
   t.ok(r.json().error.details.retryAfterSeconds > 0);
+  t.equal(r.headers['retry-after'], String(r.json().error.details.retryAfterSeconds), 'and Retry-After says when');
   t.equal((await post('/public/api/tickets', body('13500000009'), '10.1.1.2')).statusCode, 201, 'another address is not held back');
 
   // Per phone: three submissions an hour for one number, whatever the address.
