@@ -7,8 +7,8 @@ import type { Box, InstallOptions } from './app.js';
 import { installJobs } from './jobs/install.js';
 import { installKb } from './kb/install.js';
 import { installWebUi } from './webui/install.js';
-import { installCalls } from './calls/install.js';
-import { installSms } from './sms/install.js';
+import { installCalls, registerCallerSms } from './calls/install.js';
+import { callerSmsOf, installSms } from './sms/install.js';
 import { installAlarms, setAlarmSms } from './alarms/install.js';
 
 /** `opts.plan` (compose.ts) carries each part's typed options: the trunk driver's, the network's, the prompt cache. */
@@ -19,7 +19,12 @@ export async function installers(): Promise<[name: string, install: Installer][]
     ['jobs', installJobs],
     ['kb', installKb],
     ['network', (await import('./network/install.js')).installNetwork],
-    ['sms', async (box, opts) => setAlarmSms(box, await installSms(box, opts))],
+    // The call centre texts callers (missed-call notices) and the alarms the duty technician through SMS.
+    ['sms', async (box, opts) => {
+      const sms = await installSms(box, opts);
+      if (sms) registerCallerSms(box, callerSmsOf(sms.channel));
+      setAlarmSms(box, sms);
+    }],
     ['calls', installCalls],
     // After the parts whose health it samples (network, SMS, calls).
     ['alarms', installAlarms],

@@ -115,6 +115,15 @@ export async function installCalls(box: Box, opts: InstallOptions): Promise<void
     log,
   });
   centres.set(box, center);
+  // A change of the calls section (admin API, calls settings page) applies to calls that arrive from then on.
+  box.config.onChange((next, previous) => {
+    if (next.calls === previous.calls && next.box.region === previous.box.region && next.box.timezone === previous.box.timezone) return;
+    try {
+      center.reconfigure(callsConfigFor(box));
+    } catch (err) {
+      log.error({ err: String(err) }, 'new call settings not applied; the running centre keeps the ones it had');
+    }
+  });
   await box.http.register(callRoutes, { box, center, sim: driver instanceof SimulatorTrunk ? driver : null });
   box.health.register('calls', () => ({
     ok: center.trunkUp,

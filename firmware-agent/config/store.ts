@@ -70,6 +70,11 @@ export interface ConfigStore {
   updateSync(change: (draft: BoxConfig) => void): Readonly<BoxConfig>;
   /** Re-reads the file (a change another process made) and returns the configuration then in force. */
   refresh(): Readonly<BoxConfig>;
+  /**
+   * Calls `fn` after each change this store wrote (the admin API, the calls settings page), with the new
+   * configuration and the one before: a running part applies its section without a restart.
+   */
+  onChange(fn: (next: Readonly<BoxConfig>, previous: Readonly<BoxConfig>) => void): void;
 }
 
 /**
@@ -104,27 +109,43 @@ export async function openConfig(dataDir: string, initial: Partial<{ role: BoxCo
     }
     return cfg;
   };
+  const listeners: ((next: Readonly<BoxConfig>, previous: Readonly<BoxConfig>) => void)[] = [];
+  // The change is durable when listeners run (inside the audit transaction of config/edit.ts): a listener's
+  // failure must not undo it, so it is contained here; listeners report their own problems.
+  const changed = (previous: Readonly<BoxConfig>) => {
+    for (const fn of listeners) {
+      try {
+        fn(cfg, previous);
+      } catch {
+        /* the listener's own problem; the configuration change stands */
+      }
+    }
+    return cfg;
+  };
   return {
     file,
     current: () => cfg,
     refresh: fromDisk,
+    onChange: (fn) => void listeners.push(fn),
     async update(change) {
       const draft = structuredClone(fromDisk()) as BoxConfig;
+      const previous = cfg;
       change(draft);
       const next = validateConfig(draft, 'configuration change');
       db.data = structuredClone(next) as BoxConfig;
       await db.write();
       cfg = next;
-      return cfg;
+      return changed(previous);
     },
     updateSync(change) {
       const draft = structuredClone(fromDisk()) as BoxConfig;
+      const previous = cfg;
       change(draft);
       const next = validateConfig(draft, 'configuration change');
       writeFileDurably(file, `${JSON.stringify(next, null, 2)}\n`);
       db.data = structuredClone(next) as BoxConfig;
       cfg = next;
-      return cfg;
+      return changed(previous);
     },
   };
 }

@@ -7,7 +7,6 @@
 import { systemClock } from '../../drivers/trunk/clock.js';
 import type { GsmModem } from '../../drivers/serial-at/index.js';
 import type { Box, InstallOptions } from '../app.js';
-import { registerCallerSms } from '../calls/install.js';
 import { SmsChannel } from './channel.js';
 import { smsConfig, type SmsConfig } from './config.js';
 import { gsmModemPort } from './modem-port.js';
@@ -46,11 +45,6 @@ export async function installSms(box: Box, opts: InstallOptions): Promise<{ chan
     timezone: box.config.current().box.timezone,
   });
   channel.start();
-  // The call centre texts a caller whose missed call became a ticket (issue 10 C2), through the durable outbox.
-  registerCallerSms(box, (to, text, ticketNumber) => {
-    channel.outbox.enqueue({ recipient: to, text, kind: 'auto-reply', ticketNumber });
-    channel.outbox.kick();
-  });
   // The modem starts now, so SMS flows even before the call centre starts (start is idempotent; the
   // trunk's start joins it).
   modem.start().catch((err: unknown) => log.warn({ err: String(err) }, 'SMS modem did not start'));
@@ -69,4 +63,12 @@ export async function installSms(box: Box, opts: InstallOptions): Promise<{ chan
     await channel.stop();
   });
   return { channel, modem };
+}
+
+/** A text to a caller through the durable outbox (the call centre's missed-call notice, issue 10 C2). */
+export function callerSmsOf(channel: SmsChannel): (to: string, text: string, ticketNumber: string | null) => void {
+  return (to, text, ticketNumber) => {
+    channel.outbox.enqueue({ recipient: to, text, kind: 'auto-reply', ticketNumber });
+    channel.outbox.kick();
+  };
 }

@@ -62,11 +62,9 @@ export function registerCallsSettings(app: FastifyInstance, box: BoxServices): v
         if (err instanceof ConfigError) throw new AppError('validation-failed', err.message, { problems: err.problems });
         throw err;
       }
-      // Applied after the configuration is durable, so the running centre never uses settings a power cut would lose.
-      const center = callCenterOf(box);
-      if (!center) return view(true, validated);
-      center.reconfigure(validated);
-      return view(false, validated);
+      // The running call centre applies the change itself once the configuration is durable (calls/install.ts,
+      // config onChange), so it never uses settings a power cut would lose.
+      return view(!callCenterOf(box), validated);
     },
   );
 

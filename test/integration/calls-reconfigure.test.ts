@@ -53,6 +53,13 @@ t.test('a saved IVR menu and legacy number apply to the next call while a call i
   t.equal(await routeOf(legacy), 'distress');
   t.equal(legacy.log.prompts[0], 'legacy', 'a caller to the new legacy number hears the transition prompt first');
 
+  // The same section through the configuration API (PUT /api/admin/config/:key) applies without a restart too.
+  const viaConfig = await tb.admin.put('/api/admin/config/calls.queue.wrapUpMs', { value: 20_000 });
+  t.equal(viaConfig.statusCode, 200, viaConfig.body);
+  t.equal(center.config.queue.wrapUpMs, 20_000, 'the running centre has the value set by dotted key');
+  t.equal((await tb.admin.put('/api/admin/config/calls.queue.wrapUpMs', { value: -1 })).statusCode, 400, 'a bad value by dotted key is refused');
+  t.equal(center.config.queue.wrapUpMs, 20_000);
+
   const bad = await tb.admin.put('/api/ui/calls-settings', { queue: { transferNumbers: ['not a number'] } });
   t.equal(bad.statusCode, 400, 'a bad setting is refused');
   t.equal(bad.json().error.details.field, 'queue.transferNumbers[0]');
