@@ -4,7 +4,8 @@
 //   trunk           the driver the configuration's `trunk` section names, with its typed options
 //                   (config/trunk-options.ts); `edgebox start --driver … --serial …` has already written them
 //                   there (config/record.ts), a test's in-process box may pass them as `flags`
-//   network         the exchange's timings (defaults; a test's start-time overrides --net-* as flags)
+//   network         the exchange's timings (config/network-tunables.ts: network.tunables in the
+//                   configuration, a test's start-time overrides --net-* winning, else the defaults)
 //   promptCacheDir  the synthesised-prompt cache, `<data>/cache/prompts` (EDGEBOX_PROMPT_CACHE, read here and
 //                   only here, lets a test suite share one cache between data directories)
 // app.ts builds the plan, then the trunk driver it names (buildTrunk: the one place that chooses and
@@ -24,7 +25,7 @@ import type { VoiceModemConfig } from '../drivers/voice-modem/index.js';
 import type { BoxConfig, TrunkConfig } from './config/schema.js';
 import { e1Options, serialAtOptions, voiceModemOptions } from './config/trunk-options.js';
 import { trunkFromFlags, trunkValues } from './config/trunk.js';
-import { defaultSyncOptions as sync } from './network/sync.js';
+import { type NetworkTunables, networkTunables } from './config/network-tunables.js';
 
 export type TrunkPlan =
   | { driver: 'simulator' }
@@ -34,47 +35,13 @@ export type TrunkPlan =
   /** A driver an in-process caller registered by name (calls/install.ts registerTrunkDriver; tests' simulators). */
   | { driver: 'registered'; name: string };
 
-export interface NetworkTunables {
-  /** First retry delay, ms. */
-  retryBaseMs: number;
-  /** Retry ceiling, ms. */
-  retryMaxMs: number;
-  /** Idle look-again interval of the push loop, ms. */
-  idleMs: number;
-  /** Long-poll wait, s. */
-  pollWaitSeconds: number;
-  /** Messages per batch. */
-  batchSize: number;
-  /** Most messages accepted in one pushed batch. */
-  maxBatch: number;
-  /** Delay of the daily jobs' catch-up run after start (at most 30 s), ms. */
-  statsCheckMs: number;
-  /** Oldest unsent message age that raises a warning, s. */
-  backlogWarnS: number;
-  /** Days the nightly statistics job computes again. */
-  statsDays: number;
-  /** The exchange over TLS (province, ministry): port, 0 any, -1 off; null: the HTTP port + 1 (0 when that is 0). */
-  exchangeTlsPort: number | null;
-}
+export type { NetworkTunables };
 
 export interface BoxPlan {
   trunk: TrunkPlan;
   network: NetworkTunables;
   promptCacheDir: string;
 }
-
-/** The network tunables: name of the start-time override, default, range. */
-const tunables: [keyof NetworkTunables, string, number, number, number][] = [
-  ['retryBaseMs', 'net-retry-base-ms', sync.retryBaseMs, 1, 600_000],
-  ['retryMaxMs', 'net-retry-max-ms', sync.retryMaxMs, 1, 86_400_000],
-  ['idleMs', 'net-idle-ms', sync.idleMs, 1, 3_600_000],
-  ['pollWaitSeconds', 'net-poll-wait', sync.pollWaitSeconds, 0, 300],
-  ['batchSize', 'net-batch', sync.batchSize, 1, 5000],
-  ['maxBatch', 'net-max-batch', 500, 1, 10_000],
-  ['statsCheckMs', 'net-stats-check-ms', 600_000, 100, 86_400_000],
-  ['backlogWarnS', 'net-backlog-warn-s', 3600, 1, 10_000_000],
-  ['statsDays', 'net-stats-days', 7, 1, 90],
-];
 
 export class StartOptionError extends Error {
   readonly code = 'config-invalid';
@@ -88,9 +55,10 @@ function number(flags: Readonly<Record<string, string | boolean | undefined>>, f
   return n;
 }
 
-export function networkTunables(flags: Readonly<Record<string, string | boolean | undefined>> = {}): NetworkTunables {
-  const out = { exchangeTlsPort: number(flags, 'exchange-tls-port', -1, 65535) ?? null } as NetworkTunables;
-  for (const [key, flag, dflt, min, max] of tunables) (out[key] as number) = number(flags, flag, min, max) ?? dflt;
+/** The network tunables: a start-time override, else the configuration's network.tunables, else the default. */
+export function resolveNetworkTunables(configured: Readonly<Partial<NetworkTunables>> = {}, flags: Readonly<Record<string, string | boolean | undefined>> = {}): NetworkTunables {
+  const out = { exchangeTlsPort: number(flags, 'exchange-tls-port', -1, 65535) ?? configured.exchangeTlsPort ?? null } as NetworkTunables;
+  for (const [key, flag, dflt, min, max] of networkTunables) out[key] = number(flags, flag, min, max) ?? configured[key] ?? dflt;
   return out;
 }
 
@@ -127,7 +95,7 @@ export function planBox(
   const trunk = typeof driver === 'string' && !custom ? trunkFromFlags(cfg.trunk, flags)! : cfg.trunk;
   return {
     trunk: custom ? { driver: 'registered', name: driver } : trunkPlan(trunk),
-    network: networkTunables(flags),
+    network: resolveNetworkTunables(cfg.network.tunables, flags),
     promptCacheDir: promptCacheDirOf(dataDir, env),
   };
 }

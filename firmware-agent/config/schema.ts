@@ -7,6 +7,7 @@ import { defaultWeights, kpiKeys, type KpiKey } from '../stats/kpis.js';
 import { type Gov12345Config, gov12345SectionSchema } from '../gov12345/config.js';
 import { type CallsSettings, callsSectionSchema, callsSettingsProblems, defaultCallsSettings } from '../calls/config.js';
 import { type SmsConfig, defaultSmsConfig, smsSectionSchema, smsSettingsProblems } from '../sms/config.js';
+import { type NetworkTunables, networkTunablesSchema } from './network-tunables.js';
 
 export type Role = 'city' | 'province' | 'ministry';
 
@@ -64,6 +65,8 @@ export interface BoxConfig {
      * with the written authorisation of the policy that allows it.
      */
     revealConfidentialUpstream: boolean;
+    /** The exchange's timings (config/network-tunables.ts), each optional; a start-time override wins. */
+    tunables?: Partial<NetworkTunables>;
   };
   /** GET /metrics (Prometheus text format): open to the loopback, to these addresses, or to the token. */
   metrics: {
@@ -207,7 +210,7 @@ export const defaultConfig: BoxConfig = {
     complaintReviewRequired: false,
   },
   auth: { sessionHours: 12, loginMaxFailures: 5, loginMaxFailuresTotal: 20, loginLockMinutes: 15 },
-  network: { maxMessageAgeDays: 30, outboxRetentionDays: 30, logRetentionDays: 90, revealConfidentialUpstream: false },
+  network: { maxMessageAgeDays: 30, outboxRetentionDays: 30, logRetentionDays: 90, revealConfidentialUpstream: false, tunables: {} },
   metrics: { allowAddresses: [], tokenSha256: null },
   alarms: {
     dutyTechnicianPhone: null,
@@ -359,6 +362,7 @@ export const configSchema = {
         outboxRetentionDays: { type: 'integer', minimum: 1, maximum: 3650 },
         logRetentionDays: { type: 'integer', minimum: 1, maximum: 3650 },
         revealConfidentialUpstream: { type: 'boolean' },
+        tunables: networkTunablesSchema,
       },
     },
     metrics: {
