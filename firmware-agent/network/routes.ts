@@ -16,6 +16,7 @@ import { checkPushed } from './policy.js';
 import { AddressBudget, RefusalLog } from './throttle.js';
 import type { NetworkService } from './service.js';
 import type { Peer } from './store.js';
+import type { TimerHandle } from '../../drivers/trunk/clock.js';
 
 export interface ExchangeLimits {
   /** Most messages in one pushed or pulled batch. */
@@ -59,16 +60,27 @@ export const exchangeRoutes: FastifyPluginAsync<{ box: BoxServices; net: Network
   const failures = new AddressBudget(limits.failuresPerMinute ?? 30);
   const pairFailures = new AddressBudget(limits.pairFailuresPerMinute ?? 10);
   const refusals = new RefusalLog(store);
-  const flushTimer = setInterval(() => {
-    try {
-      refusals.flush();
-    } catch (err) {
-      app.log.error({ err }, 'exchange refusal counts could not be written');
-    }
-  }, 60_000);
-  flushTimer.unref();
+  // The refusal counts are written once a minute on the exchange's clock (the box's, or a test's
+  // VirtualClock), re-armed after each flush so a slow write never stacks flushes.
+  const clock = net.clock;
+  let flushTimer: TimerHandle | undefined;
+  let closed = false;
+  const armFlush = () => {
+    flushTimer = clock.setTimeout(() => {
+      try {
+        refusals.flush();
+      } catch (err) {
+        app.log.error({ err }, 'exchange refusal counts could not be written');
+      }
+      if (!closed) armFlush();
+    }, 60_000);
+    // A wall-clock timer must not keep the process alive on its own; a virtual one has nothing to unref.
+    (flushTimer as { unref?: () => void }).unref?.();
+  };
+  armFlush();
   app.addHook('onClose', async () => {
-    clearInterval(flushTimer);
+    closed = true;
+    clock.clearTimeout(flushTimer);
     refusals.flush();
   });
 

@@ -33,7 +33,7 @@ import {
 } from './messages.js';
 import { applyAlarmReport } from './alarm-reports.js';
 import { keyFingerprint } from './crypto.js';
-import type { Clock } from '../../drivers/trunk/clock.js';
+import { type Clock, systemClock } from '../../drivers/trunk/clock.js';
 import { Notifier } from './notifier.js';
 import { type OriginKey, type OriginKeyLookup, verifyOrigin } from './origin.js';
 import { type HeldTicket, checkHeld } from './policy.js';
@@ -92,7 +92,11 @@ export class NetworkService {
   /** One message applied in a savepoint of its own (made once: wrapping a function per message costs). */
   readonly #applyInSavepoint: (env: Envelope, at: Date, changes: TicketChange[]) => void;
 
+  /** The exchange's timers: the injected clock, wall time when none was given. */
+  readonly clock: Clock;
+
   constructor(readonly deps: NetworkDeps) {
+    this.clock = deps.clock ?? systemClock;
     this.store = new NetStore(deps.db);
     this.notifier = new Notifier(deps.clock);
     const db = deps.db;
