@@ -15,6 +15,8 @@ export const errorCatalogue = {
   'forbidden-role': { status: 403, en: 'Your role may not do this', zh: '您的角色无权执行此操作' },
   'ticket-not-in-department': { status: 403, en: 'This ticket is not assigned to your department', zh: '该工单未转办至您所在部门' },
   'route-not-found': { status: 404, en: 'No such API path', zh: '接口不存在' },
+  'path-parameter-too-long': { status: 414, en: 'A value in the request path is longer than 100 characters', zh: '请求路径中的参数过长' },
+  'path-invalid': { status: 400, en: 'The request path is not validly percent-encoded', zh: '请求路径编码无效' },
   'ticket-not-found': { status: 404, en: 'No ticket with this number', zh: '工单不存在' },
   'user-not-found': { status: 404, en: 'No such user', zh: '用户不存在' },
   'department-not-found': { status: 404, en: 'No such department', zh: '部门不存在' },

@@ -3,7 +3,7 @@
 // /api/openapi.json.
 import cookie from '@fastify/cookie';
 import type {} from '@fastify/swagger';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { AppError, errorCatalogue } from '../errors.js';
 import type { AccountService } from '../accounts/service.js';
 import { registerAuth } from './auth.js';
@@ -50,6 +50,13 @@ export async function createHttp(opts: HttpOptions): Promise<FastifyInstance> {
     schemaController: { compilersFactory: lazyCompilersFactory(warmUp) },
     logger: withRedaction(opts.logger),
     bodyLimit: opts.bodyLimit ?? 256 * 1024,
+    // What the router refuses before any route or hook runs answers catalogued codes too: a path parameter
+    // over the router's 100 characters (fastify's own 414 body otherwise) and a path segment no URI decoder
+    // takes (`%E0`, fastify's own 400 body otherwise).
+    frameworkErrors: (err, _request, reply) => {
+      const code = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'path-parameter-too-long' : 'path-invalid';
+      void (reply as unknown as FastifyReply).code(errorCatalogue[code].status).send(errorBody(code));
+    },
     ajv: {
       // Unknown fields are an error, not silently dropped; query strings may repeat a key for a list.
       customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false, useDefaults: true },
