@@ -3,11 +3,14 @@
 // space-separated in a unicode61 FTS5 table; queries are segmented the same way and each word is
 // matched as a prefix (出租 finds 出租车).
 
-const segmenter = new Intl.Segmenter('zh', { granularity: 'word' });
+// Made on the first text, not at import: building it loads ICU's Chinese word dictionary (≈44 ms of every
+// start, issue 11 §6), and a box starts without segmenting anything.
+let segmenter: Intl.Segmenter | undefined;
 
 /** Words of a text, lower-cased, punctuation and spaces dropped. */
 export function words(text: string): string[] {
   const out: string[] = [];
+  segmenter ??= new Intl.Segmenter('zh', { granularity: 'word' });
   for (const s of segmenter.segment(text.normalize('NFKC'))) {
     if (s.isWordLike) out.push(s.segment.toLowerCase());
   }
