@@ -5,13 +5,13 @@
 
 // Made on the first text, not at import: building it loads ICU's Chinese word dictionary (≈44 ms of every
 // start, issue 11 §6), and a box starts without segmenting anything.
-let segmenter: Intl.Segmenter | undefined;
+let made: Intl.Segmenter | undefined;
+const segmenter = () => (made ??= new Intl.Segmenter('zh', { granularity: 'word' }));
 
 /** Words of a text, lower-cased, punctuation and spaces dropped. */
 export function words(text: string): string[] {
   const out: string[] = [];
-  segmenter ??= new Intl.Segmenter('zh', { granularity: 'word' });
-  for (const s of segmenter.segment(text.normalize('NFKC'))) {
+  for (const s of segmenter().segment(text.normalize('NFKC'))) {
     if (s.isWordLike) out.push(s.segment.toLowerCase());
   }
   return out;
@@ -37,7 +37,7 @@ export function matchExpression(query: string): string | null {
   const groups: string[][] = [];
   let run: string[] | null = null;
   let n = 0;
-  for (const seg of segmenter.segment(query.normalize('NFKC'))) {
+  for (const seg of segmenter().segment(query.normalize('NFKC'))) {
     if (!seg.isWordLike) {
       run = null;
       continue;
