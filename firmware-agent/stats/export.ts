@@ -50,7 +50,31 @@ export function reportTables(r: Report): Table[] {
       columns: [{ header: '部门' }, { header: '工单数', fmt: int }, { header: '按时办结', fmt: int }, { header: '应办结', fmt: int }, { header: '按时办结率', fmt: pct }, { header: '退回次数', fmt: int }, { header: '超期', fmt: int }],
       rows: r.tables.department.map((d) => [d.name, d.count, d.onTime.numerator, d.onTime.denominator, d.onTime.rate, d.returns, d.overdue]),
     },
+    ...(r.calls ? [callsTable(r, r.calls)] : []),
   ];
+}
+
+/** 话务: the period's telephone figures and the previous period's (a department's report has none). */
+function callsTable(r: Report, calls: NonNullable<Report['calls']>): Table {
+  const sec = (ms: number | null) => (ms === null ? null : Math.round(ms / 100) / 10);
+  const row = (label: string, k: NonNullable<Report['calls']>['current']): Cell[] => [
+    label, k.offered, k.queued, k.answered, k.answeredWithin10sRate, k.abandoned, k.abandonRate, sec(k.asaMs), sec(k.ahtMs),
+  ];
+  return {
+    sheet: '话务',
+    columns: [
+      { header: '期间' },
+      { header: '呼入总量', fmt: int },
+      { header: '转人工', fmt: int },
+      { header: '人工接通', fmt: int },
+      { header: '10秒接通率', fmt: pct },
+      { header: '放弃', fmt: int },
+      { header: '放弃率', fmt: pct },
+      { header: '平均应答时长（秒）', fmt: '0.0' },
+      { header: '平均处理时长（秒）', fmt: '0.0' },
+    ],
+    rows: [row(`本期 ${r.period.label}`, calls.current), row(`上期 ${r.previous.label}`, calls.previous)],
+  };
 }
 
 export async function reportXlsx(r: Report): Promise<Buffer> {

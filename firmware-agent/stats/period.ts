@@ -5,6 +5,7 @@
 import { addDays, isDay, weekday } from '../calendar/time.js';
 
 export type PeriodKind = 'day' | 'week' | 'month' | 'quarter' | 'year' | 'custom';
+const kinds: readonly string[] = ['day', 'week', 'month', 'quarter', 'year'];
 
 export interface Period {
   kind: PeriodKind;
@@ -52,11 +53,32 @@ function monthStart(y: number, m: number): string {
 
 const yearOk = (y: number) => y >= 2000 && y <= 2099;
 
+/** The `at` of the period of `kind` that holds `day`: 2026-12-05 → 2026-12-05, 2026-W49, 2026-12, 2026-Q4, 2026. */
+export function periodAt(kind: Exclude<PeriodKind, 'custom'>, day: string): string {
+  switch (kind) {
+    case 'day':
+      return day;
+    case 'week': {
+      // ISO 8601: the week belongs to the year of its Thursday.
+      const thursday = addDays(day, 3 - ((weekday(day) + 6) % 7));
+      const y = Number(thursday.slice(0, 4));
+      return `${pad(y, 4)}-W${pad((daysBetween(isoWeekStart(y, 1), thursday) - 3) / 7 + 1)}`;
+    }
+    case 'month':
+      return day.slice(0, 7);
+    case 'quarter':
+      return `${day.slice(0, 4)}-Q${Math.floor((Number(day.slice(5, 7)) - 1) / 3) + 1}`;
+    case 'year':
+      return day.slice(0, 4);
+  }
+}
+
 /**
- * Parses `period` + `at` (or `from`/`to` for a custom range, `to` inclusive as people write it).
+ * Parses `period` + `at` (or `from`/`to` for a custom range, `to` inclusive as people write it). Without
+ * `at`, the period that holds `today` (the box's local day), when given.
  * Throws PeriodError naming the bad parameter.
  */
-export function parsePeriod(q: { period?: string; at?: string; from?: string; to?: string }): Period {
+export function parsePeriod(q: { period?: string; at?: string; from?: string; to?: string }, today?: string): Period {
   const kind = (q.period ?? (q.from || q.to ? 'custom' : 'month')) as PeriodKind;
   const bad = (msg: string): never => {
     throw new PeriodError('period-invalid', msg);
@@ -71,7 +93,7 @@ export function parsePeriod(q: { period?: string; at?: string; from?: string; to
     if (daysBetween(from, to) > maxCustomDays) bad(`a custom range is at most ${maxCustomDays} days`);
     return { kind, from, to, label: `${from}..${last}` };
   }
-  const at = q.at ?? '';
+  const at = q.at ?? (today && kinds.includes(kind) ? periodAt(kind as Exclude<PeriodKind, 'custom'>, today) : '');
   let m: RegExpExecArray | null;
   switch (kind) {
     case 'day':

@@ -3,6 +3,7 @@
 // department, each row with its count, share, 同比 and 环比, and the KPIs and composite score of the
 // period. Every figure carries the filter of the tickets behind it; GET /api/stats/tickets lists them.
 import { localTime } from '../calendar/time.js';
+import { callKpis, type Kpi as CallKpi } from '../calls/kpis.js';
 import type { RegionTable } from '../regions/regions.js';
 import type { Db } from '../store/db.js';
 import { channels as boxChannels, defaultDomains, subtypes, ticketTypes } from '../tickets/codes.js';
@@ -89,6 +90,11 @@ export interface Report {
   };
   kpis: Record<KpiKey, KpiValue & { filter: TicketFilter }>;
   score: Score;
+  /**
+   * The telephone figures of the period and the one before (环比): 10秒接通率, abandonment, ASA and AHT
+   * from the call records (calls/kpis.ts). Null in a department's report: departments take no calls.
+   */
+  calls: { current: CallKpi; previous: CallKpi } | null;
 }
 
 export interface ReportInput {
@@ -263,7 +269,13 @@ export function buildReport(db: Db, input: ReportInput): Report {
     },
     kpis: withFilter,
     score: compositeScore(kpis, input.weights ?? defaultWeights),
+    calls: input.department != null ? null : { current: periodCalls(db, period, tz), previous: periodCalls(db, prev, tz) },
   };
+}
+
+function periodCalls(db: Db, p: Period, tz: string): CallKpi {
+  const { fromIso, toIso } = rangeIso(p.from, p.to, tz);
+  return callKpis(db, { from: Date.parse(fromIso), to: Date.parse(toIso), bucket: 'day', timezone: tz }).total;
 }
 
 function departmentFigures(db: Db, input: ReportInput, base: TicketFilter, scope: { where: string; params: Record<string, unknown> }): DepartmentFigure[] {

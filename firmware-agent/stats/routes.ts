@@ -37,9 +37,9 @@ interface PeriodQuery {
   weights?: string;
 }
 
-function period(q: PeriodQuery): Period {
+function parseQueryPeriod(q: PeriodQuery, today: string): Period {
   try {
-    return parsePeriod(q);
+    return parsePeriod(q, today);
   } catch (e) {
     if (e instanceof PeriodError) throw new AppError('stats-period-invalid', e.message);
     throw e;
@@ -68,6 +68,8 @@ function scopeOf(request: FastifyRequest, asked?: number): number | null {
 
 export const statsRoutes: FastifyPluginAsync<{ box: BoxServices; wrapUpSeconds: () => number }> = async (app, { box, wrapUpSeconds }) => {
   const tz = () => box.config.current().box.timezone;
+  /** A query's period; without `at`, the current one in the box's time zone (not the asking browser's). */
+  const period = (q: PeriodQuery) => parseQueryPeriod(q, localDay(box.now(), tz()));
   const stored = () => storedWeights(box.config.current());
   const report = (q: PeriodQuery & { region?: string; department?: number }, request: FastifyRequest) => {
     if (q.region && !box.regions.has(q.region)) throw new AppError('unknown-region');

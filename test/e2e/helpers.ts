@@ -80,8 +80,9 @@ export async function launch(): Promise<Browser> {
   });
 }
 
-export async function newPage(browser: Browser, url: string): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', baseURL: url });
+/** A page at 1366×768 in zh-CN; `timezoneId` puts the browser in another time zone than the machine's. */
+export async function newPage(browser: Browser, url: string, options: { timezoneId?: string } = {}): Promise<Page> {
+  const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', baseURL: url, ...options });
   const page = await ctx.newPage();
   page.setDefaultTimeout(15000);
   return page;

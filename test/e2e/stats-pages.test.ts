@@ -112,9 +112,29 @@ t.test('statistics pages on a city box', async (t) => {
     t.equal(await chartPoints(page, 'chart-hourly'), 24 * 3);
     const svgText = await page.textContent('#chart-hourly svg');
     t.match(svgText, /09:00/, 'the hourly chart has its hour axis');
+    // 话务: the telephone figures of the period, from the call records (every 4th call given up in the queue).
+    t.equal((await page.textContent('#calls-offered .tile-count'))?.trim(), String(api.calls.current.offered));
+    t.equal(api.calls.current.answeredWithin10sRate, 0.75);
+    t.equal((await page.textContent('#calls-answered10s .tile-count'))?.trim(), '75.0%');
+    t.equal((await page.textContent('#calls-abandon .tile-count'))?.trim(), '25.0%');
     const size = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }));
     t.ok(size.scroll <= size.inner, `fits 1366 wide: ${size.scroll} <= ${size.inner}`);
     await shot(page, 'stats-report');
+
+    // The stored weights: only 即时答复率 weighs → the score is that rate; then back to the defaults.
+    await page.click('#stats-weights summary');
+    await page.waitForSelector('#stats-weights input[data-weight]');
+    for (const input of await page.$$('#stats-weights input[data-weight]')) {
+      await input.fill((await input.getAttribute('data-weight')) === 'inquiryImmediateAnswerRate' ? '1' : '0');
+    }
+    await page.click('#weights-save');
+    await page.waitForSelector('#kpi-score >> text=自定义权重');
+    const weighted = (await tb.admin('GET', `/api/stats/report?${q}`)).body;
+    t.equal(weighted.score.counted.join(), 'inquiryImmediateAnswerRate', 'the stored weights are the server’s');
+    t.match(await page.textContent('#kpi-score .tile-count'), weighted.score.value == null ? '—' : weighted.score.value.toFixed(2));
+    await page.click('#weights-defaults');
+    await page.waitForSelector('#kpi-score >> text=默认权重');
+    t.equal((await tb.admin('GET', '/api/stats/weights')).body.usesDefaultWeights, true);
 
     // A figure → the tickets behind it → a ticket.
     const phone = api.tables.channel.find((f: { key: string }) => f.key === 'phone-12328');
@@ -186,17 +206,23 @@ t.test('statistics pages on a city box', async (t) => {
 
   await t.test('a department user sees its own department only', async (t) => {
     const own = (await tb.admin('GET', `/api/stats/report?${q}&department=${departmentId}`)).body;
-    const page = await newPage(browser, tb.url);
+    // A browser in a time zone whose date is not the box's right now: the default day is still the box's.
+    const boxHour = Number(new Date().toLocaleString('en-GB', { timeZone: tz, hour: '2-digit', hourCycle: 'h23' }));
+    const farZone = boxHour < 20 ? 'Etc/GMT+12' : 'Pacific/Kiritimati';
+    const page = await newPage(browser, tb.url, { timezoneId: farZone });
+    t.not(await page.evaluate(() => new Date().toLocaleDateString('sv-SE')), today, `the browser (${farZone}) is on another day`);
     await login(page, 'dept1');
     await page.click('header nav a[href="/stats"]');
     await page.waitForSelector('#stats-report');
+    await page.click('#period-picker button[data-kind="day"]');
+    await page.waitForSelector(`#stats-report[data-period="${today}"]`);
     await page.goto(`/stats?${q}`);
     await page.waitForSelector(`#stats-report[data-period="${label}"]`);
     await page.waitForSelector('#stats-scope');
     t.equal((await page.textContent('#stats-total .tile-count'))?.trim(), String(own.total.count));
     t.not(own.total.count, api.total.count);
     t.same(await page.$$eval('#table-department tbody tr[data-department]', (rows: any[]) => rows.map((r) => Number(r.getAttribute('data-department')))), [departmentId]);
-    t.equal(await page.locator('#stats-tab-agents, #stats-tab-children, #stats-tab-capacity, #stats-department, #chart-hourly').count(), 0, 'nothing the server refuses');
+    t.equal(await page.locator('#stats-tab-agents, #stats-tab-children, #stats-tab-capacity, #stats-department, #chart-hourly, #stats-weights, #stats-calls').count(), 0, 'nothing the server refuses');
     await chartPoints(page, 'chart-trend');
     await shot(page, 'stats-department');
     await page.goto('/stats/agents');

@@ -84,6 +84,38 @@ t.test('capacity planner: the busy hour from the box’s calls, and entered figu
   t.equal((await s.taxi.get('/api/stats/capacity')).json().error.code, 'forbidden-role');
 });
 
+t.test('the report’s telephone figures (话务), the default period in the box’s time zone, and the session’s time zone', async (t) => {
+  // 18:00 UTC on 30 November is 02:00 on 1 December in Shanghai: the box's month is December.
+  const late = new Date('2026-11-30T18:00:00Z');
+  const tb = await startTestBox({ now: () => late });
+  t.teardown(() => tb.close());
+  const s = await staff(tb);
+  t.equal((await s.supervisor.get('/api/session')).json().timezone, 'Asia/Shanghai');
+  const ins = tb.box.db.prepare(
+    "INSERT INTO calls (id, channel, called, presentation, status, outcome, arrived_at, queued_at, agent_answered_at, ended_at) VALUES (?, 'e1', '12328', 'allowed', 'ended', ?, ?, ?, ?, ?)",
+  );
+  const at = (day: string, h: number) => localTime(day, 'Asia/Shanghai', h, 0).getTime();
+  // December: answered after 5 s, 5 s and 30 s in the queue, one abandoned; November: one answered.
+  for (const [i, wait] of [5, 5, 30].entries()) {
+    const a = at('2026-12-01', 1) + i * 60_000;
+    ins.run(`dec-${i}`, 'answered', a, a + 1000, a + 1000 + wait * 1000, a + 1000 + wait * 1000 + 120_000);
+  }
+  const ab = at('2026-12-01', 1) + 600_000;
+  ins.run('dec-abandoned', 'abandoned', ab, ab + 1000, null, ab + 50_000);
+  const nov = at('2026-11-29', 10);
+  ins.run('nov-0', 'answered', nov, nov + 1000, nov + 3000, nov + 60_000);
+
+  const r = (await s.supervisor.get('/api/stats/report?period=month')).json();
+  t.equal(r.period.label, '2026-12', 'no `at`: the box’s current month, not the UTC one');
+  t.match(r.calls.current, { offered: 4, queued: 4, answered: 3, answeredWithin10s: 2, answeredWithin10sRate: 0.5, abandoned: 1, abandonRate: 0.25, asaMs: 13_333 });
+  t.match(r.calls.previous, { offered: 1, answered: 1, answeredWithin10sRate: 1 });
+  t.equal((await s.taxi.get('/api/stats/report?period=month')).json().calls, null, 'a department’s report has no call figures');
+  const csv = (await s.supervisor.get('/api/stats/report.csv?period=month')).body;
+  t.match(csv, /话务（2026-12）/);
+  t.match(csv, /本期 2026-12,4,4,3,0\.5,1,0\.25,13\.3,/);
+  t.equal((await s.supervisor.get('/api/stats/trend?period=week')).json().period.label, '2026-W49', 'every statistics route takes the same default');
+});
+
 t.test('stored score weights: supervisors and admins change them (audited), every score uses them when a request gives none', async (t) => {
   const tb = await startTestBox({ now: () => now });
   t.teardown(() => tb.close());

@@ -233,7 +233,13 @@ t.test('a fixture month: KPIs, volumes, 同比/环比, drill-down, scoping, expo
   const py = spawnSync('python3', [path.join(import.meta.dirname, 'stats-xlsx-read.py'), file], { encoding: 'utf8' });
   t.equal(py.status, 0, py.stderr);
   const sheets = JSON.parse(py.stdout) as Record<string, { cells: (string | number | null)[][]; formats: string[] }>;
-  t.same(Object.keys(sheets), ['考核指标', '渠道', '类型', '子类型', '行业', '区域', '部门'], 'one sheet per table');
+  t.same(Object.keys(sheets), ['考核指标', '渠道', '类型', '子类型', '行业', '区域', '部门', '话务'], 'one sheet per table');
+  // 话务: the one call (3 s in the queue, 120 s with the agent) beside August's none.
+  t.same(sheets['话务']!.cells.slice(1), [
+    ['本期 2026-09', 1, 1, 1, 1, 0, 0, 3, 120],
+    ['上期 2026-08-01..2026-08-31', 0, 0, 0, null, 0, null, null, null],
+  ]);
+  t.ok(sheets['话务']!.formats.includes('0.00%') && sheets['话务']!.formats.includes('0.0'), 'rates as percentages, times in seconds');
   const kSheet = sheets['考核指标']!.cells;
   t.same(kSheet[0], ['指标', '分子', '分母', '比率', '说明']);
   t.same(kSheet[1], ['信息咨询类即时答复率', 2, 4, 0.5], 'trailing empty cell not stored');

@@ -3,7 +3,7 @@
 import t from 'tap';
 import fc from 'fast-check';
 import { addDays, isDay } from '../../firmware-agent/calendar/time.js';
-import { PeriodError, daysBetween, maxCustomDays, parsePeriod, previousPeriod, yearAgoPeriod } from '../../firmware-agent/stats/period.js';
+import { PeriodError, daysBetween, maxCustomDays, parsePeriod, periodAt, previousPeriod, yearAgoPeriod } from '../../firmware-agent/stats/period.js';
 import { compositeScore, defaultWeights, kpiKeys, parseWeights, ratio, reviewNotReported } from '../../firmware-agent/stats/kpis.js';
 
 const day = fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
@@ -25,6 +25,22 @@ t.test('worked examples', async (t) => {
   for (const bad of [{ period: 'month', at: '2026-00' }, { period: 'day', at: '2026-02-30' }, { period: 'quarter', at: '2026-Q5' }, { period: 'year', at: '26' }, { period: 'fortnight', at: '2026' }, { period: 'custom', from: '2026-01-01' }]) {
     t.throws(() => parsePeriod(bad), { code: 'period-invalid' }, JSON.stringify(bad));
   }
+});
+
+t.test('without `at`, the period of each kind that holds the given day (the box’s today)', async (t) => {
+  t.equal(periodAt('week', '2026-12-05'), '2026-W49');
+  t.equal(periodAt('week', '2027-01-01'), '2026-W53', 'a Friday in January can belong to the last ISO week of the year before');
+  t.equal(periodAt('week', '2024-12-30'), '2025-W01', 'and a Monday in December to the first of the next');
+  t.equal(periodAt('quarter', '2026-12-05'), '2026-Q4');
+  t.same(parsePeriod({ period: 'month' }, '2026-12-05'), { kind: 'month', from: '2026-12-01', to: '2027-01-01', label: '2026-12' });
+  t.throws(() => parsePeriod({ period: 'custom' }, '2026-12-05'), { code: 'period-invalid' }, 'a custom range still needs its days');
+  fc.assert(
+    // Away from the ends of the years the API takes (2000–2099): 2000-01-01 belongs to 1999-W52.
+    fc.property(day.filter((d) => d >= '2000-01-10' && d <= '2099-12-20'), fc.constantFrom('day', 'week', 'month', 'quarter', 'year'), (today, kind) => {
+      const p = parsePeriod({ period: kind }, today);
+      return p.kind === kind && p.from <= today && today < p.to && p.label === periodAt(kind, today);
+    }),
+  );
 });
 
 t.test('every valid request gives a non-empty period of well-formed days, and its 环比 ends where it starts', async () => {

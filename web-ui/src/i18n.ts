@@ -324,6 +324,19 @@ const dict = {
   stWeight: ['权重 {w}', 'weight {w}'],
   stNotScored: ['不计分', 'not scored'],
   stDaysWithCalls: ['{n} 天有话务', '{n} days with calls'],
+  stCalls: ['话务', 'Calls'],
+  stCallsOffered: ['呼入总量', 'Calls offered'],
+  stCallsQueued: ['转人工', 'to agents'],
+  stCallsAgentAnswered: ['人工接通', 'answered'],
+  stCallsAbandoned: ['放弃', 'abandoned'],
+  stAsaTile: ['平均应答时长', 'Average speed of answer'],
+  stAhtTile: ['平均处理时长', 'Average handle time'],
+  stSeconds: ['秒', 's'],
+  stWeightsTitle: ['综合得分权重', 'Composite score weights'],
+  stWeightStored: ['权重', 'Weight'],
+  stWeightDefault: ['默认', 'Default'],
+  stWeightRange: ['权重须为 0–999 的数', 'a weight is a number from 0 to 999'],
+  stWeightsReset: ['恢复默认权重', 'Restore the default weights'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type Key = keyof typeof dict;

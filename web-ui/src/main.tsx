@@ -82,13 +82,13 @@ function App() {
 
   const load = useCallback(async () => {
     try {
-      const { user } = await get<{ user: User }>('/api/session');
+      const { user, timezone } = await get<{ user: User; timezone?: string }>('/api/session');
       const [codes, depts, callsAvailable] = await Promise.all([
         get<Codes>('/api/codes'),
         get<{ items: Department[] }>('/api/departments'),
         fetch('/api/agents', { credentials: 'same-origin' }).then((r) => r.ok).catch(() => false),
       ]);
-      setState({ user, codes, departments: depts.items, callsAvailable });
+      setState({ user, codes, departments: depts.items, callsAvailable, timezone: timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone });
       setBoot('ready');
       events.start(callsAvailable);
     } catch (e) {

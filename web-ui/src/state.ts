@@ -10,6 +10,8 @@ export interface AppState {
   reloadDepartments: () => Promise<void>;
   /** The calls subsystem answered (agent states, call pop, wallboard call figures). */
   callsAvailable: boolean;
+  /** The box's time zone (IANA): local days on the pages are the box's, not the browser's. */
+  timezone: string;
 }
 
 export const AppCtx = createContext<AppState | null>(null);

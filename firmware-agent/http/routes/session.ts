@@ -36,8 +36,14 @@ export const sessionRoutes: FastifyPluginAsync<{ box: BoxServices }> = async (ap
 
   app.get(
     '/api/session',
-    { schema: { tags: ['session'], summary: 'The logged-in user', response: { 200: { type: 'object', properties: { user: { $ref: 'User#' } } }, ...errorResponses(401) } } },
-    async (request) => ({ user: request.user }),
+    {
+      schema: {
+        tags: ['session'],
+        summary: "The logged-in user, and the box's time zone (the UI's local days, e.g. a report's default period, are the box's)",
+        response: { 200: { type: 'object', properties: { user: { $ref: 'User#' }, timezone: { type: 'string' } } }, ...errorResponses(401) },
+      },
+    },
+    async (request) => ({ user: request.user, timezone: box.config.current().box.timezone }),
   );
 
   app.delete(

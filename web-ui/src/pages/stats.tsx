@@ -13,6 +13,7 @@ import { ErrorBox, Link, StatusBadge, TypeLabel } from '../components.js';
 import { type Key, L, errText, fmtTime, getLang, t } from '../i18n.js';
 import { navigate, useLocation } from '../router.js';
 import { supervisorRoles, useApp } from '../state.js';
+import { CallFiguresCard, type CallFigures, WeightsEditor } from './stats-report-parts.js';
 
 // ---- the API's shapes (docs/statistics.md) ----
 export interface Period {
@@ -66,6 +67,8 @@ interface Report {
   };
   kpis: Record<string, Kpi>;
   score: Score;
+  /** Telephone figures of the period and the previous one; null in a department's report. */
+  calls: { current: CallFigures; previous: CallFigures } | null;
 }
 interface Trend {
   unit: 'day' | 'week';
@@ -118,7 +121,8 @@ export type PeriodKind = 'day' | 'week' | 'month' | 'quarter' | 'year' | 'custom
 const kinds: PeriodKind[] = ['day', 'week', 'month', 'quarter', 'year', 'custom'];
 const kindLabel: Record<PeriodKind, Key> = { day: 'stDay', week: 'stWeek', month: 'stMonth', quarter: 'stQuarter', year: 'stYear', custom: 'stCustom' };
 
-const today = () => new Date().toLocaleDateString('sv-SE');
+/** Today in the box's time zone (a browser elsewhere, or with a wrong clock zone, still sees the box's days). */
+const today = (timezone: string) => new Date().toLocaleDateString('sv-SE', { timeZone: timezone });
 function isoWeek(day: string): string {
   const d = new Date(`${day}T00:00:00Z`);
   const wd = (d.getUTCDay() + 6) % 7;
@@ -127,7 +131,7 @@ function isoWeek(day: string): string {
   const w = 1 + Math.round((d.getTime() - Date.UTC(y, 0, 4)) / 86_400_000 / 7 - ((new Date(Date.UTC(y, 0, 4)).getUTCDay() + 6) % 7) / 7 + 3 / 7);
   return `${y}-W${String(w).padStart(2, '0')}`;
 }
-function defaultAt(kind: PeriodKind, day = today()): string {
+function defaultAt(kind: PeriodKind, day: string): string {
   if (kind === 'day') return day;
   if (kind === 'week') return isoWeek(day);
   if (kind === 'month') return day.slice(0, 7);
@@ -143,12 +147,13 @@ export interface PeriodSel {
 }
 export function usePeriod(): { sel: PeriodSel; query: URLSearchParams; periodQs: Record<string, string> } {
   const { query } = useLocation();
+  const day = today(useApp().timezone);
   const k = (query.get('period') ?? 'month') as PeriodKind;
   const period = kinds.includes(k) ? k : 'month';
   const sel: PeriodSel =
     period === 'custom'
-      ? { period, from: query.get('from') ?? addDay(today(), -29), to: query.get('to') ?? today() }
-      : { period, at: query.get('at') ?? defaultAt(period) };
+      ? { period, from: query.get('from') ?? addDay(day, -29), to: query.get('to') ?? day }
+      : { period, at: query.get('at') ?? defaultAt(period, day) };
   const periodQs: Record<string, string> = period === 'custom' ? { period, from: sel.from!, to: sel.to! } : { period, at: sel.at! };
   return { sel, query, periodQs };
 }
@@ -171,6 +176,7 @@ export function setQuery(changes: Record<string, string | undefined>, keep: stri
 }
 
 export function PeriodPicker({ sel, keep = [] }: { sel: PeriodSel; keep?: string[] }) {
+  const day = today(useApp().timezone);
   const [draft, setDraft] = useState<PeriodSel>(sel);
   useEffect(() => setDraft(sel), [sel.period, sel.at, sel.from, sel.to]);
   const apply = (d: PeriodSel) => setQuery(d.period === 'custom' ? { period: d.period, at: undefined, from: d.from, to: d.to } : { period: d.period, at: d.at, from: undefined, to: undefined }, keep);
@@ -189,7 +195,7 @@ export function PeriodPicker({ sel, keep = [] }: { sel: PeriodSel; keep?: string
             class={draft.period === k ? 'on' : ''}
             data-kind={k}
             onClick={() => {
-              const d: PeriodSel = k === 'custom' ? { period: k, from: sel.from ?? addDay(today(), -29), to: sel.to ?? today() } : { period: k, at: defaultAt(k) };
+              const d: PeriodSel = k === 'custom' ? { period: k, from: sel.from ?? addDay(day, -29), to: sel.to ?? day } : { period: k, at: defaultAt(k, day) };
               setDraft(d);
               apply(d);
             }}
@@ -340,7 +346,7 @@ export function StatsShell({ children, tab }: { children: ComponentChildren; tab
 }
 
 /** GETs `url` whenever it changes; the answer, or the error in the current language. */
-export function useGet<T>(url: string | null): { data: T | null; error: string | null } {
+export function useGet<T>(url: string | null, rev = 0): { data: T | null; error: string | null } {
   const [state, setState] = useState<{ data: T | null; error: string | null; url: string | null }>({ data: null, error: null, url: null });
   useEffect(() => {
     if (!url) return;
@@ -352,7 +358,7 @@ export function useGet<T>(url: string | null): { data: T | null; error: string |
     return () => {
       live = false;
     };
-  }, [url]);
+  }, [url, rev]);
   return { data: state.url === url ? state.data : null, error: state.url === url ? state.error : null };
 }
 
@@ -441,7 +447,9 @@ export function StatsReport() {
   const region = query.get('region') ?? '';
   const department = sup ? (query.get('department') ?? '') : '';
   const reportQs = { ...periodQs, region, department };
-  const { data: r, error } = useGet<Report>(`/api/stats/report${qs(reportQs)}`);
+  // Bumped when the stored weights change: the same address, a new score.
+  const [rev, setRev] = useState(0);
+  const { data: r, error } = useGet<Report>(`/api/stats/report${qs(reportQs)}`, rev);
   const { data: trend } = useGet<Trend>(`/api/stats/trend${qs({ ...periodQs, department })}`);
   const { data: hourly } = useGet<Hourly>(sup && !department ? `/api/stats/hourly${qs(periodQs)}` : null);
   const [regionPath, setRegionPath] = useState<{ code: string; name: string }[]>([]);
@@ -496,6 +504,8 @@ export function StatsReport() {
             <h3>{t('stKpis')}</h3>
             <KpiCards kpis={r.kpis} score={r.score} />
           </div>
+          {sup ? <WeightsEditor onSaved={() => setRev((n) => n + 1)} /> : null}
+          {r.calls ? <CallFiguresCard calls={r.calls} previousLabel={r.previous.label} /> : null}
           <div class="chart-row">
             <div class="card chart-card">
               <h3>{t('stTrend')}</h3>
