@@ -114,6 +114,12 @@ export function lowerCaseHeaders(schema: unknown): unknown {
 type BuildValidator = (externalSchemas: unknown, options: unknown) => (route: ValidatorRoute) => ValidatorFn;
 type BuildSerializer = (externalSchemas: unknown, options: unknown) => (route: SerializerRoute) => SerializerFn;
 
+/** The same ajv options with type coercion off (for JSON bodies). */
+export function withoutCoercion(options: unknown): unknown {
+  const o = (options ?? {}) as { customOptions?: Record<string, unknown> };
+  return { ...o, customOptions: { ...(o.customOptions ?? {}), coerceTypes: false } };
+}
+
 /** `compilersFactory` for Fastify(): fastify's default compilers, compiled on first use or by `warmUp`. */
 export function lazyCompilersFactory(warmUp: SchemaWarmUp): NonNullable<FastifyServerOptions['schemaController']>['compilersFactory'] {
   let validatorSelector: BuildValidator | undefined;
@@ -126,7 +132,15 @@ export function lazyCompilersFactory(warmUp: SchemaWarmUp): NonNullable<FastifyS
     buildValidator: (externalSchemas: unknown, options: unknown) => {
       // Building the compiler creates the ajv instance and adds the shared schemas: deferred as well.
       let built: ((route: ValidatorRoute) => ValidatorFn) | undefined;
-      const compiler = (route: ValidatorRoute) => (built ??= buildValidator(externalSchemas, options))(route);
+      let builtStrict: ((route: ValidatorRoute) => ValidatorFn) | undefined;
+      // Query strings, path parameters and headers are text on the wire, so their schemas coerce ("7" → 7,
+      // a repeated key → a list). A JSON body already carries its types: its schemas are compiled by a second
+      // ajv that never coerces, so `null`, `[3]` or `"12"` where a number is due is refused (validation-failed),
+      // not stored as 0, 3 or 12 (issue 13; README §The API, docs/errors.md).
+      const compiler = (route: ValidatorRoute) =>
+        route.httpPart === 'body'
+          ? (builtStrict ??= buildValidator(externalSchemas, withoutCoercion(options)))(route)
+          : (built ??= buildValidator(externalSchemas, options))(route);
       return (route: ValidatorRoute) => {
         // Header names arrive lower-cased; fastify lower-cases a header schema only for its default
         // compiler, so this one does it too.

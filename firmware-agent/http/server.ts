@@ -58,7 +58,9 @@ export async function createHttp(opts: HttpOptions): Promise<FastifyInstance> {
       void (reply as unknown as FastifyReply).code(errorCatalogue[code].status).send(errorBody(code));
     },
     ajv: {
-      // Unknown fields are an error, not silently dropped; query strings may repeat a key for a list.
+      // Unknown fields are an error, not silently dropped; query strings may repeat a key for a list. These
+      // options coerce (query strings, parameters and headers are text); JSON bodies are compiled with
+      // coercion off (./lazy-compilers.ts): a value of the wrong JSON type is refused, not converted.
       customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false, useDefaults: true },
     },
   });

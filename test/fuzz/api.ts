@@ -13,7 +13,7 @@ import { errorCatalogue } from '../../firmware-agent/errors.js';
 import { type Client, type TestBox, startTestBox, strongPassword } from '../helpers/box.js';
 import { type Schema, type SchemaContext, hostile, valid } from './schema-arbitrary.js';
 
-interface Operation {
+export interface Operation {
   method: string;
   path: string;
   params: { name: string; in: 'path' | 'query'; schema: Schema }[];
@@ -26,7 +26,7 @@ interface Operation {
  * is given); simulated traffic runs for minutes; the session routes log actors in and out (their bad input
  * is covered by the accounts tests), and scrypt makes each login cost 0.1 s.
  */
-const skipped = [
+export const skipped = [
   /^GET \/api\/events$/,
   /^GET \/api\/ui\/events$/,
   /^[A-Z]+ \/api\/exchange\//,
@@ -82,17 +82,7 @@ export async function fuzzApi(options: { runs: number; seed: number }): Promise<
   const tb = await startTestBox();
   try {
     const clients = await actors(tb);
-    const doc = (await tb.admin.get('/api/openapi.json')).json() as { paths: Record<string, Record<string, OpenApiOp>>; components?: { schemas?: Record<string, Schema> } };
-    const ctx: SchemaContext = {
-      resolve: (ref) => {
-        const name = ref.replace('#/components/schemas/', '');
-        const s = doc.components?.schemas?.[name];
-        if (!s) throw new Error(`unresolved ${ref}`);
-        return s;
-      },
-      hint: (property) => hints(tb)[property],
-    };
-    const ops = operations(doc).filter((o) => !skipped.some((re) => re.test(`${o.method} ${o.path}`)));
+    const { ops, ctx } = await openApi(tb);
     const report: FuzzReport = { seed: options.seed, runs: options.runs, perOperation: {} };
     await seed(tb);
     const request = fc.tuple(fc.constantFrom(...ops), fc.constantFrom(...roles)).chain(([op, role]) =>
@@ -141,12 +131,27 @@ export async function fuzzApi(options: { runs: number; seed: number }): Promise<
   }
 }
 
-interface OpenApiOp {
+/** The box's operations from its own OpenAPI document (less the skipped ones), and a context resolving its schemas. */
+export async function openApi(tb: TestBox): Promise<{ ops: Operation[]; ctx: SchemaContext }> {
+  const doc = (await tb.admin.get('/api/openapi.json')).json() as { paths: Record<string, Record<string, OpenApiOp>>; components?: { schemas?: Record<string, Schema> } };
+  const ctx: SchemaContext = {
+    resolve: (ref) => {
+      const name = ref.replace('#/components/schemas/', '');
+      const s = doc.components?.schemas?.[name];
+      if (!s) throw new Error(`unresolved ${ref}`);
+      return s;
+    },
+    hint: (property) => hints(tb)[property],
+  };
+  return { ops: operations(doc).filter((o) => !skipped.some((re) => re.test(`${o.method} ${o.path}`))), ctx };
+}
+
+export interface OpenApiOp {
   parameters?: { name: string; in: string; schema: Schema }[];
   requestBody?: { content?: Record<string, { schema: Schema }> };
 }
 
-function operations(doc: { paths: Record<string, Record<string, OpenApiOp>> }): Operation[] {
+export function operations(doc: { paths: Record<string, Record<string, OpenApiOp>> }): Operation[] {
   const out: Operation[] = [];
   for (const [p, item] of Object.entries(doc.paths)) {
     for (const [m, op] of Object.entries(item)) {
@@ -185,8 +190,8 @@ function hints(tb: TestBox): Record<string, fc.Arbitrary<unknown>> {
   };
 }
 
-/** Path parameters: mostly real values from the store (so requests reach the logic), some junk. */
-function pathArbitrary(op: Operation, tb: TestBox): fc.Arbitrary<string> {
+/** Path parameters: mostly real values from the store (so requests reach the logic), some junk (`junkRatio` against 4; 0: none). */
+export function pathArbitrary(op: Operation, tb: TestBox, junkRatio = 1): fc.Arbitrary<string> {
   const names = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
   if (!names.length) return fc.constant(op.path);
   const junk = fc.oneof(
@@ -214,13 +219,16 @@ function pathArbitrary(op: Operation, tb: TestBox): fc.Arbitrary<string> {
       case 'version':
         return fc.integer({ min: 1, max: 4 }).map(String);
       case 'id':
-        // Ids of users other than the fuzzer's own accounts (1..6), articles, departments, calls, prompts.
+        // Ids of users other than the fuzzer's own accounts (1..6), articles, departments, calls, prompts
+        // (names only where the route's id is not a number).
+        if (op.params.find((p) => p.name === 'id')?.schema.type === 'integer') return fc.oneof(fc.integer({ min: 7, max: 40 }).map(String), pick('SELECT id AS v FROM kb_articles LIMIT 20'));
         return fc.oneof(fc.integer({ min: 7, max: 40 }).map(String), fc.constantFrom('welcome', 'menu.1', 'sim-x'), pick('SELECT id AS v FROM kb_articles LIMIT 20'));
       default:
         return fc.string({ minLength: 1, maxLength: 10 });
     }
   };
-  return fc.tuple(...names.map((n) => fc.oneof({ weight: 4, arbitrary: real(n) }, { weight: 1, arbitrary: junk }))).map((values) => {
+  const value = (n: string) => (junkRatio > 0 ? fc.oneof({ weight: 4, arbitrary: real(n) }, { weight: junkRatio, arbitrary: junk }) : real(n));
+  return fc.tuple(...names.map(value)).map((values) => {
     let p = op.path;
     names.forEach((n, i) => (p = p.replace(`{${n}}`, encode(values[i]!))));
     return p;
@@ -262,7 +270,7 @@ async function actors(tb: TestBox): Promise<Record<Exclude<Role, 'nobody' | 'adm
 }
 
 /** A few tickets and an article, so path parameters name things that exist. */
-async function seed(tb: TestBox): Promise<void> {
+export async function seed(tb: TestBox): Promise<void> {
   for (const type of ['complaint', 'inquiry', 'suggestion']) {
     const r = await tb.admin.post('/api/tickets', {
       type,
@@ -289,7 +297,7 @@ async function send(tb: TestBox, clients: Record<string, Client>, role: Role, me
   return tb.box.http.inject({ method: method as 'GET', url, headers, ...(payload !== undefined ? { payload } : {}) });
 }
 
-function errorCode(res: LightMyRequestResponse): string | undefined {
+export function errorCode(res: LightMyRequestResponse): string | undefined {
   try {
     return (res.json() as { error?: { code?: string } }).error?.code;
   } catch {
@@ -297,7 +305,7 @@ function errorCode(res: LightMyRequestResponse): string | undefined {
   }
 }
 
-function counts(tb: TestBox) {
+export function counts(tb: TestBox) {
   const one = (sql: string) => (tb.box.db.prepare(sql).get() as { n: number }).n;
   return {
     tickets: one('SELECT COUNT(*) AS n FROM tickets'),

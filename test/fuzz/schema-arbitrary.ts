@@ -178,3 +178,96 @@ export function hostile(s: Schema, ctx: SchemaContext): Arbitrary<unknown> {
     fc.tuple(base, fc.constantFrom(...keys), nastyStrings).map(([o, k, v]) => ({ ...o, [k]: v })),
   );
 }
+
+/** The JSON types a value can have on the wire. */
+export type JsonType = 'null' | 'boolean' | 'number' | 'string' | 'array' | 'object';
+const jsonTypes: readonly JsonType[] = ['null', 'boolean', 'number', 'string', 'array', 'object'];
+
+/** A field of a body schema whose JSON types are known: where it is and which types it accepts. */
+export interface TypedField {
+  path: string[];
+  schema: Schema;
+  accepts: ReadonlySet<JsonType>;
+}
+
+/** The JSON types `s` accepts, or null when it does not say (no type: anything goes). */
+function acceptedTypes(s: Schema, ctx: SchemaContext): Set<JsonType> | null {
+  if (s.$ref) return acceptedTypes(ctx.resolve(s.$ref), ctx);
+  const out = new Set<JsonType>();
+  const of = (v: unknown): JsonType => (v === null ? 'null' : Array.isArray(v) ? 'array' : (typeof v as JsonType));
+  if (s.const !== undefined) out.add(of(s.const));
+  else if (s.enum) for (const v of s.enum) out.add(of(v));
+  else if (s.anyOf || s.oneOf) {
+    for (const b of [...(s.anyOf ?? []), ...(s.oneOf ?? [])]) {
+      const t = acceptedTypes(b, ctx);
+      if (!t) return null;
+      for (const x of t) out.add(x);
+    }
+  } else if (s.type) {
+    for (const t of Array.isArray(s.type) ? s.type : [s.type]) out.add(t === 'integer' ? 'number' : (t as JsonType));
+  } else if (s.properties) out.add('object');
+  else return null;
+  if (s.nullable) out.add('null');
+  return out;
+}
+
+/** Every property (nested objects included, to `depth`) of an object schema whose accepted JSON types are known. */
+export function typedFields(s: Schema, ctx: SchemaContext, depth = 3, path: string[] = []): TypedField[] {
+  const resolved = s.$ref ? ctx.resolve(s.$ref) : s;
+  const out: TypedField[] = [];
+  for (const [k, v] of Object.entries(resolved.properties ?? {})) {
+    if ((v as unknown) === false) continue;
+    const field = v.$ref ? ctx.resolve(v.$ref) : v;
+    const accepts = acceptedTypes(field, ctx);
+    if (accepts && accepts.size < jsonTypes.length) out.push({ path: [...path, k], schema: field, accepts });
+    if (field.properties && depth > 1) out.push(...typedFields(field, ctx, depth - 1, [...path, k]));
+  }
+  return out;
+}
+
+/**
+ * The value of the wrong JSON type a lenient server would turn into the right one (ajv's `coerceTypes:
+ * 'array'`): `null` for a number (0) or a string (""), `[v]` for a scalar, `"12"` for a number, `12` for a
+ * string, `true` or `1` for a number or a boolean, `"x"` for a list.
+ */
+export function wrongTypeValue(kind: JsonType, sample: unknown): unknown {
+  switch (kind) {
+    case 'null':
+      return null;
+    case 'array':
+      return [sample];
+    case 'string':
+      return typeof sample === 'number' || typeof sample === 'boolean' ? String(sample) : Array.isArray(sample) && sample.length ? String(sample[0]) : '1';
+    case 'number':
+      return typeof sample === 'string' && sample.trim() !== '' && Number.isFinite(Number(sample)) ? Number(sample) : typeof sample === 'boolean' ? Number(sample) : 12;
+    case 'boolean':
+      return typeof sample === 'number' ? sample !== 0 : true;
+    case 'object':
+      return {};
+  }
+}
+
+/**
+ * A body valid but for one field given a value of a JSON type its schema does not accept (the field
+ * path, the type given and the body): what a typed API must refuse instead of converting.
+ */
+export function wrongTypeBody(s: Schema, ctx: SchemaContext): Arbitrary<{ path: string[]; kind: JsonType; body: Record<string, unknown> }> | null {
+  const fields = typedFields(s, ctx);
+  if (!fields.length) return null;
+  return fc.constantFrom(...fields).chain((f) =>
+    fc.record({
+      base: valid(s, ctx) as Arbitrary<Record<string, unknown>>,
+      sample: valid(f.schema, ctx),
+      kind: fc.constantFrom(...jsonTypes.filter((t) => !f.accepts.has(t))),
+    }).map(({ base, sample, kind }) => {
+      const body = structuredClone(base);
+      let at: Record<string, unknown> = body;
+      for (const k of f.path.slice(0, -1)) {
+        const next = at[k];
+        at = at[k] = next && typeof next === 'object' && !Array.isArray(next) ? (next as Record<string, unknown>) : {};
+      }
+      at[f.path[f.path.length - 1]!] = wrongTypeValue(kind, sample);
+      return { path: f.path, kind, body };
+    }),
+  );
+}
