@@ -4,6 +4,8 @@
 //   POST /api/qa/inspections        {callId, agent?, points: {criterion: n}, comment?}: score a recorded call
 //   GET  /api/qa/inspections?from&to&agent   inspections of the calls in the range (newest first)
 //   GET  /api/qa/inspections/:id
+//   PUT  /api/qa/inspections/:id    {points, comment?, reason}: correct the points (scored on the inspection's
+//                                   own form; audited with the reason)
 // Supervisors and admins inspect and see every inspection; an agent sees only their own (forced on the
 // server). The recording is played through the existing /api/ui/calls/:id/recording route.
 import type { FastifyPluginAsync } from 'fastify';
@@ -117,5 +119,29 @@ export const qaRoutes: FastifyPluginAsync<{ box: BoxServices }> = async (app, { 
       if (!i || (a.role === 'agent' && i.agent.id !== a.id)) throw new AppError('qa-inspection-not-found', undefined, { id: request.params.id });
       return i;
     },
+  );
+
+  app.put<{ Params: { id: number }; Body: { points: Record<string, number>; comment?: string; reason: string } }>(
+    '/api/qa/inspections/:id',
+    {
+      config: { roles: inspectors },
+      schema: {
+        tags: ['qa'],
+        summary: "Correct an inspection's points (every criterion of the form it was scored on) with a reason; audited with the points before and after",
+        params: { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } },
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['points', 'reason'],
+          properties: {
+            points: { type: 'object', maxProperties: 30, additionalProperties: { type: 'integer', minimum: 0, maximum: 100 } },
+            comment: { type: 'string', maxLength: 2000 },
+            reason: { type: 'string', minLength: 1, maxLength: 500, pattern: '\\S' },
+          },
+        },
+        response: { 200: anyObject, ...errorResponses(400, 401, 403, 404, 422) },
+      },
+    },
+    async (request) => qa.correct(request.params.id, request.body, actor(request)),
   );
 };

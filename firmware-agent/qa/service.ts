@@ -2,7 +2,9 @@
 // on the configured form (config qa.criteria: each criterion has a maximum of points and a weight). The score
 // is Σ weightᵢ · pointsᵢ / maxPointsᵢ / Σ weightᵢ × 100 (0–100, two decimals). An inspection keeps the form as
 // it was when scored, so a later change of the form does not rewrite past scores. One inspection per call and
-// agent; every inspection is audited (entity 'qa'). The agent scored sees their own inspections.
+// agent; every inspection is audited (entity 'qa'). The agent scored sees their own inspections. A supervisor
+// may correct an inspection's points with a reason (scored again on the inspection's own form; the points
+// before and after and the reason go into the audit trail).
 import { AuditLog } from '../audit/audit.js';
 import type { BoxConfig } from '../config/schema.js';
 import { AppError } from '../errors.js';
@@ -22,6 +24,15 @@ export interface Inspection {
   comment: string | null;
   callAt: string;
   createdAt: string;
+  /** Set once the points were corrected: when and by whom (the reason is in the audit trail). */
+  corrected: { at: string; by: string } | null;
+}
+
+export interface CorrectInput {
+  points: Record<string, number>;
+  /** Replaces the comment when given. */
+  comment?: string;
+  reason: string;
 }
 
 export interface InspectInput {
@@ -45,6 +56,8 @@ interface Row {
   comment: string | null;
   call_at: number;
   created_at: string;
+  corrected_at: string | null;
+  corrected_by: string | null;
 }
 
 /** The weighted score of `points` on `form`, 0–100 with two decimals; throws qa-points-invalid naming the criterion. */
@@ -77,6 +90,7 @@ const view = (r: Row): Inspection => ({
   comment: r.comment,
   callAt: new Date(r.call_at).toISOString(),
   createdAt: r.created_at,
+  corrected: r.corrected_at ? { at: r.corrected_at, by: r.corrected_by ?? '' } : null,
 });
 
 export class QaService {
@@ -147,6 +161,31 @@ export class QaService {
           .run(call.id, leg.agent, actor.id, actor.name, JSON.stringify(form), JSON.stringify(points), score, input.comment ?? null, leg.at, at.toISOString());
         const id = Number(r.lastInsertRowid);
         this.#audit.append(actor, at, { entity: 'qa', entityId: String(id), action: 'inspect', note: input.comment ?? null, data: { callId: call.id, agent: leg.agent, points, score } });
+        return this.get(id)!;
+      })
+      .immediate();
+  }
+
+  /** New points for an inspection, scored on the form it was scored on; audited with the reason. */
+  correct(id: number, input: CorrectInput, actor: Actor): Inspection {
+    return this.db
+      .transaction((): Inspection => {
+        const before = this.get(id);
+        if (!before) throw new AppError('qa-inspection-not-found', undefined, { id });
+        const score = scoreOf(before.form, input.points);
+        const points = Object.fromEntries(before.form.map((c) => [c.key, input.points[c.key]!]));
+        const at = this.now();
+        const comment = input.comment !== undefined ? input.comment : before.comment;
+        this.db
+          .prepare('UPDATE qa_inspections SET points = ?, score = ?, comment = ?, corrected_at = ?, corrected_by = ? WHERE id = ?')
+          .run(JSON.stringify(points), score, comment, at.toISOString(), actor.name, id);
+        this.#audit.append(actor, at, {
+          entity: 'qa',
+          entityId: String(id),
+          action: 'correct',
+          note: input.reason,
+          data: { callId: before.callId, agent: before.agent.id, before: { points: before.points, score: before.score, comment: before.comment }, after: { points, score, comment } },
+        });
         return this.get(id)!;
       })
       .immediate();

@@ -38,11 +38,26 @@ t.test('a supervisor scores a recorded call; the agent sees the score', async (t
   t.equal((await sup.textContent('#qa-inspections tr[data-call="qa-1"] .qa-score'))?.trim(), '80.5');
   t.equal(await sup.locator('[data-inspect="qa-1:' + agentId + '"]').count(), 0, 'an inspected call is not offered again');
 
+  // The agent appealed: a correction with a reason, on the same form, prefilled with the points given.
+  const inspectionId = await sup.getAttribute('#qa-inspections tr[data-call="qa-1"]', 'data-inspection');
+  await sup.click(`[data-correct="${inspectionId}"]`);
+  t.equal(await sup.inputValue('#qa-points-accuracy'), '6', 'the points given are shown');
+  await sup.fill('#qa-points-accuracy', '8');
+  t.ok(await sup.isDisabled('#qa-submit'), 'no correction without a reason');
+  await sup.fill('#qa-reason', '坐席申诉，复听后调整');
+  await sup.click('#qa-submit');
+  await sup.waitForSelector('#qa-inspections tr[data-call="qa-1"] .qa-corrected');
+  // (15 + 20 + 30·0.8 + 20 + 15·0.5) = 86.5
+  t.match(await sup.textContent('#qa-inspections tr[data-call="qa-1"] .qa-score'), /^86\.5\s*已更正 · super1/);
+  const trail = db.prepare("SELECT note FROM audit WHERE entity = 'qa' AND action = 'correct' AND entity_id = ?").get(inspectionId) as { note: string } | undefined;
+  t.equal(trail?.note, '坐席申诉，复听后调整', 'the reason is in the audit trail');
+
   const agent = await newPage(browser, tb.url);
   await login(agent, 'agent1');
   await agent.goto('/qa');
   await agent.waitForSelector('#qa-inspections tr[data-call="qa-1"]');
-  t.match(await agent.textContent('#qa-inspections tr[data-call="qa-1"]'), /80\.5[\s\S]*政策解释不够准确/, 'the agent reads their score and the comment');
+  t.match(await agent.textContent('#qa-inspections tr[data-call="qa-1"]'), /86\.5[\s\S]*政策解释不够准确/, 'the agent reads their corrected score and the comment');
+  t.equal(await agent.locator('[data-correct]').count(), 0, 'agents do not correct');
   t.equal(await agent.locator('#qa-calls').count(), 0, 'agents do not pick calls to inspect');
   await shot(agent, '43-qa-agent');
 });

@@ -81,8 +81,25 @@ t.test('a supervisor scores a recorded call on the form; the agent sees it; the 
   const again = (await s.supervisor.get(`/api/qa/inspections/${i1.id}`)).json();
   t.same([again.score, again.form.length], [77.5, 5], 'kept with the form it was scored on');
 
+  // A correction (the agent appealed: the policy answer was right after all) is scored on the inspection's
+  // own form, not the one configured now, and audited with the reason and the points before and after.
+  const correct = (c: typeof s.agent, id: number, body: Record<string, unknown>) => c.put(`/api/qa/inspections/${id}`, body);
+  const fixed = { ...points, accuracy: 10 };
+  t.equal((await correct(s.agent, i1.id, { points: fixed, reason: '申诉' })).json().error.code, 'forbidden-role', 'agents do not correct');
+  t.equal((await correct(s.supervisor, i1.id, { points: fixed })).json().error.code, 'validation-failed', 'a reason is required');
+  t.equal((await correct(s.supervisor, i1.id, { points: fixed, reason: '   ' })).json().error.code, 'validation-failed', 'a reason that says something');
+  t.equal((await correct(s.supervisor, i1.id, { points: { overall: 5 }, reason: '申诉' })).json().error.code, 'qa-points-invalid', 'the points of the inspection’s form');
+  t.equal((await correct(s.supervisor, 999_999, { points: fixed, reason: '申诉' })).json().error.code, 'qa-inspection-not-found');
+  t.equal((db.prepare("SELECT count(*) AS n FROM audit WHERE entity = 'qa' AND action = 'correct'").get() as { n: number }).n, 0, 'refusals change nothing');
+  const c1 = await correct(s.supervisor, i1.id, { points: fixed, reason: '坐席申诉：政策答复无误' });
+  t.equal(c1.statusCode, 200, c1.body);
+  t.same([c1.json().score, c1.json().comment, c1.json().corrected?.by], [89.5, '答复政策时不够准确', 'super1'], '77.5 + 30·4/10, the comment kept');
+  const trail = db.prepare("SELECT actor_name, note, data FROM audit WHERE entity = 'qa' AND entity_id = ? AND action = 'correct'").get(String(i1.id)) as { actor_name: string; note: string; data: string };
+  t.same([trail.actor_name, trail.note, JSON.parse(trail.data).before.score, JSON.parse(trail.data).after.score], ['super1', '坐席申诉：政策答复无误', 77.5, 89.5]);
+  t.equal((await s.agent.get(`/api/qa/inspections/${i1.id}`)).json().score, 89.5, 'the agent sees the corrected score');
+
   const ag = (await s.supervisor.get('/api/stats/agents?period=month&at=2026-11')).json().agents as { agent: number; qa: { inspected: number; averageScore: number | null } }[];
-  t.same(ag.find((x) => x.agent === a1)?.qa, { inspected: 1, averageScore: 77.5 });
+  t.same(ag.find((x) => x.agent === a1)?.qa, { inspected: 1, averageScore: 89.5 }, 'the figures use the corrected score');
   t.same(ag.find((x) => x.agent === a2)?.qa, { inspected: 1, averageScore: 100 });
   const oct = (await s.supervisor.get('/api/stats/agents?period=month&at=2026-10')).json().agents as { agent: number; qa: { inspected: number } }[];
   t.equal(oct.find((x) => x.agent === a1)?.qa.inspected, 0, 'counted in the period of the call');

@@ -1,7 +1,8 @@
 // 质检 (quality inspection): a supervisor picks a recorded call, listens to it and scores the agent on the
-// configured form; the inspections below. An agent sees only their own inspections (the server decides).
+// configured form; the inspections below, each correctable with a reason (scored again on the form it was
+// scored on). An agent sees only their own inspections (the server decides).
 import { useEffect, useState } from 'preact/hooks';
-import { get, post } from '../api.js';
+import { get, post, put } from '../api.js';
 import { ErrorBox } from '../components.js';
 import { L, errText, fmtTime, t } from '../i18n.js';
 import { useApp } from '../state.js';
@@ -33,6 +34,7 @@ interface Inspection {
   score: number;
   comment: string | null;
   callAt: string;
+  corrected: { at: string; by: string } | null;
 }
 
 export function QaPage() {
@@ -42,8 +44,11 @@ export function QaPage() {
   const [calls, setCalls] = useState<RecordedCall[]>([]);
   const [items, setItems] = useState<Inspection[]>([]);
   const [picked, setPicked] = useState<RecordedCall | null>(null);
+  /** The inspection being corrected (instead of a call being scored). */
+  const [editing, setEditing] = useState<Inspection | null>(null);
   const [points, setPoints] = useState<Record<string, string>>({});
   const [comment, setComment] = useState('');
+  const [reason, setReason] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -65,23 +70,40 @@ export function QaPage() {
 
   const pick = (c: RecordedCall) => {
     setPicked(c);
+    setEditing(null);
     setPoints(Object.fromEntries(form.map((x) => [x.key, String(x.maxPoints)])));
     setComment('');
     setError(null);
   };
-  const complete = form.every((c) => points[c.key] !== undefined && points[c.key] !== '');
+  const edit = (i: Inspection) => {
+    setEditing(i);
+    setPicked(null);
+    setPoints(Object.fromEntries(i.form.map((x) => [x.key, String(i.points[x.key] ?? '')])));
+    setComment(i.comment ?? '');
+    setReason('');
+    setError(null);
+  };
+  // A correction is scored on the inspection's own form, which may differ from today's.
+  const shown = editing ? editing.form : form;
+  const complete = shown.every((c) => points[c.key] !== undefined && points[c.key] !== '') && (!editing || reason.trim() !== '');
   const submit = async () => {
-    if (!picked) return;
+    if (!picked && !editing) return;
     setBusy(true);
     setError(null);
+    const entered = Object.fromEntries(shown.map((c) => [c.key, Number(points[c.key])]));
     try {
-      await post('/api/qa/inspections', {
-        callId: picked.callId,
-        agent: picked.agentId,
-        points: Object.fromEntries(form.map((c) => [c.key, Number(points[c.key])])),
-        ...(comment.trim() ? { comment: comment.trim() } : {}),
-      });
+      if (editing) {
+        await put(`/api/qa/inspections/${editing.id}`, { points: entered, comment: comment.trim(), reason: reason.trim() });
+      } else {
+        await post('/api/qa/inspections', {
+          callId: picked!.callId,
+          agent: picked!.agentId,
+          points: entered,
+          ...(comment.trim() ? { comment: comment.trim() } : {}),
+        });
+      }
       setPicked(null);
+      setEditing(null);
       await load();
     } catch (e) {
       setError(errText(e));
@@ -116,10 +138,10 @@ export function QaPage() {
             </table>
             {calls.length === 0 ? <p class="muted">{t('qaNoCalls')}</p> : null}
           </div>
-          {picked ? (
+          {picked || editing ? (
             <div class="card">
-              <h3>{t('qaInspect')} · {picked.agentName}</h3>
-              <audio id="qa-recording" controls preload="metadata" src={`/api/ui/calls/${encodeURIComponent(picked.callId)}/recording`} />
+              <h3>{editing ? t('qaCorrect') : t('qaInspect')} · {editing ? editing.agent.name : picked!.agentName}</h3>
+              <audio id="qa-recording" controls preload="metadata" src={`/api/ui/calls/${encodeURIComponent(editing ? editing.callId : picked!.callId)}/recording`} />
               <form
                 id="qa-form"
                 class="act-form"
@@ -133,7 +155,7 @@ export function QaPage() {
                     <tr><th>{t('qaCriterion')}</th><th>{t('qaWeight')}</th><th>{t('qaPoints')}</th></tr>
                   </thead>
                   <tbody>
-                    {form.map((c) => (
+                    {shown.map((c) => (
                       <tr key={c.key}>
                         <td>{L(c)}</td>
                         <td>{c.weight}</td>
@@ -145,6 +167,9 @@ export function QaPage() {
                   </tbody>
                 </table>
                 <textarea id="qa-comment" rows={2} maxLength={2000} placeholder={t('qaComment')} value={comment} onInput={(e) => setComment((e.target as HTMLTextAreaElement).value)} />
+                {editing ? (
+                  <input id="qa-reason" type="text" maxLength={500} required placeholder={t('qaCorrectReason')} aria-label={t('qaCorrectReason')} value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
+                ) : null}
                 <button type="submit" class="primary" id="qa-submit" disabled={busy || !complete}>{t('qaSubmit')}</button>
               </form>
             </div>
@@ -155,16 +180,20 @@ export function QaPage() {
         <h3>{inspector ? t('qaInspections') : t('qaMine')}</h3>
         <table class="list" id="qa-inspections">
           <thead>
-            <tr><th>{t('qaCallTime')}</th><th>{t('qaAgent')}</th><th>{t('qaScore')}</th><th>{t('qaInspector')}</th><th>{t('qaComment')}</th></tr>
+            <tr><th>{t('qaCallTime')}</th><th>{t('qaAgent')}</th><th>{t('qaScore')}</th><th>{t('qaInspector')}</th><th>{t('qaComment')}</th>{inspector ? <th /> : null}</tr>
           </thead>
           <tbody>
             {items.map((i) => (
               <tr key={i.id} data-inspection={i.id} data-call={i.callId} title={i.form.map((c) => `${L(c)} ${i.points[c.key]}/${c.maxPoints}`).join(' · ')}>
                 <td>{fmtTime(i.callAt)}</td>
                 <td>{i.agent.name}</td>
-                <td class="qa-score">{i.score}</td>
+                <td class="qa-score">
+                  {i.score}
+                  {i.corrected ? <span class="small muted qa-corrected"> {t('qaCorrected')} · {i.corrected.by}</span> : null}
+                </td>
                 <td>{i.inspector.name}</td>
                 <td>{i.comment ?? ''}</td>
+                {inspector ? <td><button data-correct={i.id} onClick={() => edit(i)}>{t('qaCorrect')}</button></td> : null}
               </tr>
             ))}
           </tbody>
