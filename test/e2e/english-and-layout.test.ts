@@ -3,12 +3,28 @@
 // scrolling.
 import fs from 'node:fs';
 import path from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { launch, login, newPage, password, seedUsers, shot, startBox } from './helpers.js';
 
 // Browser globals used inside page.evaluate (the root tsconfig has no DOM lib).
 declare const document: any, window: any;
 const cjk = /[\u4e00-\u9fff]/;
+
+/** The header at 1366 px: every navigation entry on one line, the whole header one line within the width. */
+async function headerFits(t: Test, page: import('playwright-core').Page, lang: string): Promise<void> {
+  // (No named functions inside evaluate: tsx's keepNames would wrap them in a helper the page lacks.)
+  const header = await page.evaluate(() => ({
+    links: [...document.querySelectorAll('header.top nav a')].map((a: any) => ({ text: a.textContent, height: a.getBoundingClientRect().height })),
+    lineHeight: parseFloat(window.getComputedStyle(document.querySelector('header.top nav a')).lineHeight) || 20,
+    height: document.querySelector('header.top').getBoundingClientRect().height,
+    right: document.querySelector('#logout').getBoundingClientRect().right,
+    scroll: document.documentElement.scrollWidth,
+    inner: window.innerWidth,
+  }));
+  t.ok(header.links.length >= 12, `${lang}: ${header.links.length} pages in the admin's navigation`);
+  t.ok(header.links.every((l) => l.height < header.lineHeight * 1.9 + 20), `${lang}: no navigation entry wraps: ${JSON.stringify(header.links)}`);
+  t.ok(header.height <= 44 && header.right <= header.inner && header.scroll <= header.inner, `${lang}: the header is one line within the width: ${JSON.stringify({ ...header, links: undefined })}`);
+}
 
 t.test('English mode and the 1366×768 layout', async (t) => {
   const tb = await startBox();
@@ -40,8 +56,11 @@ t.test('English mode and the 1366×768 layout', async (t) => {
   await t.test('admin pages in English have no Chinese-only labels', async (t) => {
     const page = await newPage(browser, tb.url);
     await login(page, 'admin', adminPw);
+    await page.waitForSelector('#home');
+    await headerFits(t, page, 'zh');
     await page.click('#lang');
     await page.waitForSelector('header nav >> text=Admin');
+    await headerFits(t, page, 'en');
     const noChinese = async (selector: string, what: string) => {
       await page.waitForSelector(selector, { state: 'attached' });
       const texts = await page.locator(selector).allTextContents();

@@ -6,12 +6,13 @@ import { L, bi, fmtTime, t } from './i18n.js';
 import { navigate } from './router.js';
 import { useApp } from './state.js';
 
-export function Link(props: { href: string; children: ComponentChildren; class?: string; id?: string }) {
+export function Link(props: { href: string; children: ComponentChildren; class?: string; id?: string; title?: string }) {
   return (
     <a
       href={props.href}
       class={props.class}
       id={props.id}
+      title={props.title}
       onClick={(e) => {
         if (e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return;
         e.preventDefault();

@@ -24,6 +24,9 @@ interface Route {
   render: (p: Record<string, string>) => preact.JSX.Element;
 }
 
+/** Shorter navigation labels where a page's name is long (English mostly); the full name is the tooltip. */
+const navLabel: Partial<Record<Key, Key>> = { desk: 'navDesk', visits: 'navVisits', kb: 'navKb', qa: 'navQa', stats: 'navStats', admin: 'navAdmin' };
+
 const loadSupervisor = () => import('./pages/supervisor.js');
 const loadAdmin = () => import('./pages/admin.js');
 const loadKb = () => import('./pages/kb.js');
@@ -150,13 +153,17 @@ function App() {
   return (
     <AppCtx.Provider value={{ ...state, reloadDepartments }}>
       <header class="top">
-        <span class="brand">{t('appName')}</span>
+        {/* The full name where the width allows; on a 1366 px screen the navigation needs the room. */}
+        <span class="brand" title={t('appName')}>
+          <span class="brand-long">{t('appName')}</span>
+          <span class="brand-short">12328</span>
+        </span>
         <nav>
           {routes
             .filter((r) => r.nav && r.roles.includes(role))
             .map((r) => (
-              <Link key={r.path} href={r.path} class={(r.path === '/' ? path === '/' : path.startsWith(r.path)) ? 'on' : ''}>
-                {t(r.nav!)}
+              <Link key={r.path} href={r.path} class={(r.path === '/' ? path === '/' : path.startsWith(r.path)) ? 'on' : ''} title={t(r.nav!)}>
+                {t(navLabel[r.nav!] ?? r.nav!)}
               </Link>
             ))}
         </nav>
