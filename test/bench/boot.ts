@@ -2,7 +2,9 @@
 // 1M tickets (10k with --quick): time from spawn to the first 200 from /healthz, and the resident memory
 // (VmRSS) of the idle box once it has settled. Beside it, in the same run and started the same way (node on a
 // plain .js file, the same machine load), a bare fastify server with one /healthz route; each figure carries
-// its ratio to that baseline. Targets: ready within 1 s, idle RSS under 150 MB.
+// its ratio to that baseline. Targets: ready within 1 s, idle RSS under 150 MB. Both start with the node
+// flags of the systemd unit's ExecStart (packaging/edgebox.service), as the packaged box does;
+// BENCH_NODE_FLAGS="..." replaces them (e.g. "" to measure without).
 //
 // The store is filled with the tickets bench's prefill (raw INSERTs into the real schema). The box is started
 // once untimed (the first start creates the admin account and synthesises IVR prompts), then `rounds` times
@@ -20,6 +22,18 @@ import { benchRegions, openBenchStore, tempDir } from './lib/store.js';
 import { TicketGenerator } from './lib/corpus.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** The node flags in the unit's ExecStart: what stands between the node binary and bin/edgebox.js. */
+export function unitNodeFlags(unit: string): string[] {
+  const exec = /^ExecStart=(.*)$/m.exec(unit)?.[1]?.trim().split(/\s+/) ?? [];
+  const script = exec.findIndex((w) => w.endsWith('/bin/edgebox.js'));
+  if (script < 1) throw new Error(`no "node … bin/edgebox.js" in the unit's ExecStart: ${exec.join(' ')}`);
+  return exec.slice(1, script);
+}
+const nodeFlags =
+  process.env.BENCH_NODE_FLAGS !== undefined
+    ? process.env.BENCH_NODE_FLAGS.split(/\s+/).filter(Boolean)
+    : unitNodeFlags(fs.readFileSync(path.join(root, 'packaging/edgebox.service'), 'utf8'));
 const readyTargetMs = 1000;
 const rssTargetMb = 150;
 
@@ -143,8 +157,9 @@ export default async function bootBench(opts: BootBenchOptions = {}): Promise<Fi
     }
     const dbMb = fs.statSync(path.join(tmp.dir, 'edgebox.sqlite')).size / 2 ** 20;
 
-    const boxArgs = [path.join(root, 'bin/edgebox.js'), 'start', '--port', '0', '--data', tmp.dir, '--log-level', 'warn'];
-    const bareArgs = ['--input-type=module', '-e', bareServer];
+    const boxArgs = [...nodeFlags, path.join(root, 'bin/edgebox.js'), 'start', '--port', '0', '--data', tmp.dir, '--log-level', 'warn'];
+    const bareArgs = [...nodeFlags, '--input-type=module', '-e', bareServer];
+    log(`node flags: ${nodeFlags.join(' ') || '(none)'}`);
     log('first start (untimed: admin account, IVR prompts)');
     const first = await boot(boxArgs, 0);
     const boxes: Boot[] = [];
@@ -158,7 +173,7 @@ export default async function bootBench(opts: BootBenchOptions = {}): Promise<Fi
     const bareRss = median(bares.map((b) => b.rssMb));
     const boxReady = median(boxes.map((b) => b.readyMs));
     const boxRss = median(boxes.map((b) => b.rssMb));
-    const note = `${rounds} rounds, median; spawn of node to the first 200 from /healthz (cpu_ms: its CPU time until then); RSS read after ${settleMs} ms idle`;
+    const note = `${rounds} rounds, median; spawn of node ${nodeFlags.join(' ')} to the first 200 from /healthz (cpu_ms: its CPU time until then); RSS read after ${settleMs} ms idle`;
     return [
       { bench: 'boot.prefill', store: 'sqlite', size, ms: Math.round(prefillMs), db_mb: round(dbMb), note: prefillMs ? 'setup, not a target' : `copied from ${kept}` },
       {
