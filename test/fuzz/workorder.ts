@@ -372,42 +372,62 @@ class PolicyCommand implements fc.AsyncCommand<Model, World> {
   toString = () => `policy(${this.actor}, complaintReviewRequired=${this.on})`;
 }
 
-/** A citizen adds to what they said (the public follow-up: the description amended, audited, status kept). */
-class AmendCommand implements fc.AsyncCommand<Model, World> {
+/**
+ * A citizen on the public page, with the case number and the last four digits of the phone: adds to what
+ * they said (follow-up: the description amended, audited, status kept) or rates the result (the return
+ * visit, 回访, through another door: the same rules as a staff visit).
+ */
+class CitizenCommand implements fc.AsyncCommand<Model, World> {
   constructor(
+    readonly mode: 'follow-up' | 'rating',
     readonly ticket: Pick,
     readonly rightPhone: boolean,
+    readonly satisfaction: 'satisfied' | 'neutral' | 'unsatisfied' = 'satisfied',
   ) {}
   check = () => true;
+
+  expect(m: Model, t: MTicket | undefined): Expectation {
+    if (t && t.lookups >= limitPerNumber) return { ok: false, code: 'public-rate-limited' };
+    // One answer, audited, for a number that is not there, the wrong digits, a merged case or a case without a phone.
+    if (!t || !t.phone || !this.rightPhone || t.status === 'merged') return { ok: false, code: 'public-case-not-found', audit: 1 };
+    if (this.mode === 'follow-up') {
+      if (t.status === 'closed' || t.status === 'archived') return { ok: false, code: 'public-case-closed' };
+      return { ok: true, audit: 1, apply: () => undefined };
+    }
+    const answeredOnly = t.status === 'closed' && t.hasAnswer && !t.replied;
+    const notRatable: Expectation = { ok: false, code: 'public-case-not-ratable' };
+    if (!(t.status === 'replied' || answeredOnly) || t.satisfaction !== null) return notRatable;
+    if (m.policy && t.type === 'complaint' && t.dispatched && t.replied && !t.reviewApproved) return notRatable;
+    const status: Status = t.status === 'closed' || this.satisfaction !== 'unsatisfied' ? 'closed' : 'visited';
+    return { ok: true, audit: 1, apply: () => Object.assign(t, { status, satisfaction: this.satisfaction }) };
+  }
+
   async run(m: Model, w: World): Promise<void> {
-    const t = pickTicket(m, this.ticket);
+    const t = pickTicket(m, this.ticket, this.mode === 'rating' ? 'visit' : undefined);
     const number = t?.number ?? w.missingNumber();
     const last4 = t?.phone && this.rightPhone ? t.phone.slice(-4) : t?.phone ? String((Number(t.phone.slice(-4)) + 1) % 10_000).padStart(4, '0') : '0000';
-    let expect: Expectation;
-    if (t && t.lookups >= limitPerNumber) expect = { ok: false, code: 'public-rate-limited' };
-    // One answer, audited, for a number that is not there, the wrong digits, a merged case or a case without a phone.
-    else if (!t || !t.phone || !this.rightPhone || t.status === 'merged') expect = { ok: false, code: 'public-case-not-found', audit: 1 };
-    else if (t.status === 'closed' || t.status === 'archived') expect = { ok: false, code: 'public-case-closed' };
-    else expect = { ok: true, audit: 1, apply: () => undefined };
+    const expect = this.expect(m, t);
     if (t && t.lookups < limitPerNumber) t.lookups += 1;
-    const what = `citizen follow-up on ${number} (${t?.status ?? 'missing'}, last 4 ${last4})`;
-    const res = await judge(w, 'amend', what, t && expect.ok ? [] : [number], expect, () =>
+    const what = `citizen ${this.mode} on ${number} (${t?.status ?? 'missing'}, last 4 ${last4})`;
+    const body = this.mode === 'follow-up' ? { text: '补充：车牌号是甘A12345。' } : { satisfaction: this.satisfaction };
+    const res = await judge(w, this.mode === 'follow-up' ? 'amend' : 'citizen-rating', what, expect.ok ? [] : [number], expect, () =>
       w.tb.box.http.inject({
         method: 'POST',
-        url: '/public/api/cases/follow-up',
+        url: `/public/api/cases/${this.mode}`,
         remoteAddress: w.nextAddress(),
         headers: { 'content-type': 'application/json' },
-        payload: JSON.stringify({ number, phoneLast4: last4, text: '补充：车牌号是甘A12345。' }),
+        payload: JSON.stringify({ number, phoneLast4: last4, ...body }),
       }),
     );
     if (expect.ok && t) {
       const v = res.json() as { status?: { code?: string } };
       if (v.status?.code !== t.status) throw new Error(`${what}: the citizen is shown ${JSON.stringify(v.status)}, the model says ${t.status}`);
       const row = rowOf(w, number) as { description: string; status: string };
-      if (!row.description.includes('甘A12345') || row.status !== t.status) throw new Error(`${what}: the description was not amended or the status moved (${row.status})`);
+      if (row.status !== t.status) throw new Error(`${what}: the ticket is ${row.status}, the model says ${t.status}`);
+      if (this.mode === 'follow-up' && !row.description.includes('甘A12345')) throw new Error(`${what}: the description was not amended`);
     }
   }
-  toString = () => `amend(${JSON.stringify(this.ticket)}, ${this.rightPhone ? 'right' : 'wrong'} digits)`;
+  toString = () => `citizen(${this.mode}, ${JSON.stringify(this.ticket)}, ${this.rightPhone ? 'right' : 'wrong'} digits${this.mode === 'rating' ? `, ${this.satisfaction}` : ''})`;
 }
 
 /** Reads by one actor: what a department sees (list, get, search, trail, statistics) and every status against the model. */
@@ -536,7 +556,9 @@ export const commandArbitraries = [
   actCommand,
   actCommand,
   actCommand,
-  fc.tuple(pick, fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) })).map(([t, right]) => new AmendCommand(t, right)),
+  fc
+    .tuple(fc.constantFrom<'follow-up' | 'rating'>('follow-up', 'rating'), pick, fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }), fc.constantFrom<ActParams['satisfaction']>('satisfied', 'neutral', 'unsatisfied'))
+    .map(([mode, t, right, sat]) => new CitizenCommand(mode, t, right, sat)),
   fc.tuple(fc.constantFrom<ActorKey>('deptA', 'deptA2', 'deptB', 'agent', 'supervisor'), fc.constantFrom('拒载', '绕路', '收费', '电梯')).map(([who, q]) => new ObserveCommand(who, q)),
   fc.tuple(fc.oneof({ weight: 3, arbitrary: fc.constant<ActorKey>('admin') }, { weight: 1, arbitrary: actor }), fc.boolean()).map(([who, on]) => new PolicyCommand(who, on)),
 ];
@@ -640,7 +662,8 @@ export const sequence = {
   create: (who: ActorKey, type: Kind, phone: string | null = '13800138000', subject = subjects[0]!) => new CreateCommand(who, type, phone, subject),
   act: (who: Who, index: number | 'missing', action: Action, p: Partial<ActParams> = {}) =>
     new ActCommand(who, index === 'missing' ? { kind: 'missing' } : { kind: 'known', index }, action, { dept: 'a', due: 'none', satisfaction: 'satisfied', outcome: 'approved', into: { kind: 'known', index: 0 }, blank: false, ...p }),
-  amend: (index: number | 'missing', rightPhone = true) => new AmendCommand(index === 'missing' ? { kind: 'missing' } : { kind: 'known', index }, rightPhone),
+  citizen: (mode: 'follow-up' | 'rating', index: number | 'missing', rightPhone = true, satisfaction: ActParams['satisfaction'] = 'satisfied') =>
+    new CitizenCommand(mode, index === 'missing' ? { kind: 'missing' } : { kind: 'known', index }, rightPhone, satisfaction),
   observe: (who: ActorKey, q = '拒载') => new ObserveCommand(who, q),
   policy: (on: boolean) => new PolicyCommand('admin', on),
 };
