@@ -448,8 +448,11 @@ class ObserveCommand implements fc.AsyncCommand<Model, World> {
     };
     const day = w.tb.box.now().toISOString().slice(0, 10);
     const next = new Date(Date.parse(day) + 86_400_000).toISOString().slice(0, 10);
+    const other = mine === w.depts.a ? w.depts.b : w.depts.a;
     const reads: [string, string][] = [
       ['list', '/api/tickets?pageSize=100'],
+      // Naming another department in the filter changes nothing for a department user.
+      ['list-other', `/api/tickets?pageSize=100&department=${other}`],
       ['search', `/api/tickets?pageSize=100&q=${encodeURIComponent(this.q)}`],
       ['stats', `/api/stats/tickets?from=${day}&to=${next}&pageSize=100`],
     ];
@@ -464,7 +467,6 @@ class ObserveCommand implements fc.AsyncCommand<Model, World> {
     }
     if (role === 'department') {
       // Another department's figures are refused.
-      const other = mine === w.depts.a ? w.depts.b : w.depts.a;
       const res = await c.get(`/api/stats/tickets?from=${day}&to=${next}&department=${other}`);
       tally(w, 'observe-stats-other', res);
       if (errorCode(res) !== 'stats-department-scope') throw new Error(`${this.actor} asked for department ${other}'s tickets: ${res.statusCode} ${res.body.slice(0, 200)}`);
