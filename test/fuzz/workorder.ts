@@ -65,6 +65,8 @@ interface World {
   nextAddress: () => string;
   /** A ticket number that is not in the store and never used before. */
   missingNumber: () => string;
+  /** deptA2's account, which MoveCommand moves between the two departments. */
+  movable: { id: number; username: string };
 }
 
 export interface WorkOrderReport {
@@ -356,6 +358,27 @@ class ActCommand implements fc.AsyncCommand<Model, World> {
   toString = () => `act(${this.chosen === 'next' ? `next#${this.variant}` : `${this.who}, ${this.chosen}`}, ${JSON.stringify(this.ticket)}, ${JSON.stringify(this.p)})`;
 }
 
+/**
+ * The admin moves deptA2's account to a department: its sessions end when that changes anything (its old
+ * cookie is refused), and logged in again it sees the new department's tickets only (ObserveCommand).
+ */
+class MoveCommand implements fc.AsyncCommand<Model, World> {
+  constructor(readonly to: 'a' | 'b') {}
+  check = () => true;
+  async run(_m: Model, w: World): Promise<void> {
+    const department = w.depts[this.to];
+    const moved = w.deptOf.deptA2 !== department;
+    const old = w.clients.deptA2;
+    await judge(w, 'move-user', this.toString(), [], { ok: true, audit: 1, apply: () => (w.deptOf.deptA2 = department) }, () => w.clients.admin.patch(`/api/users/${w.movable.id}`, { department }));
+    if (!moved) return;
+    const res = await old.get('/api/tickets');
+    tally(w, 'move-user-old-session', res);
+    if (errorCode(res) !== 'not-authenticated') throw new Error(`${this.toString()}: the moved user's old session still answers ${res.statusCode} ${res.body.slice(0, 200)}`);
+    w.clients.deptA2 = await w.tb.login(w.movable.username, strongPassword);
+  }
+  toString = () => `move(deptA2 → ${this.to})`;
+}
+
 /** The review policy switched on or off (an admin's setting, audited when it changes; others are refused). */
 class PolicyCommand implements fc.AsyncCommand<Model, World> {
   constructor(
@@ -562,7 +585,11 @@ export const commandArbitraries = [
     .tuple(fc.constantFrom<'follow-up' | 'rating'>('follow-up', 'rating'), pick, fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }), fc.constantFrom<ActParams['satisfaction']>('satisfied', 'neutral', 'unsatisfied'))
     .map(([mode, t, right, sat]) => new CitizenCommand(mode, t, right, sat)),
   fc.tuple(fc.constantFrom<ActorKey>('deptA', 'deptA2', 'deptB', 'agent', 'supervisor'), fc.constantFrom('拒载', '绕路', '收费', '电梯')).map(([who, q]) => new ObserveCommand(who, q)),
-  fc.tuple(fc.oneof({ weight: 3, arbitrary: fc.constant<ActorKey>('admin') }, { weight: 1, arbitrary: actor }), fc.boolean()).map(([who, on]) => new PolicyCommand(who, on)),
+  // A move costs a login (scrypt): rarer than the rest.
+  fc.oneof(
+    { weight: 5, arbitrary: fc.tuple(fc.oneof({ weight: 3, arbitrary: fc.constant<ActorKey>('admin') }, { weight: 1, arbitrary: actor }), fc.boolean()).map(([who, on]) => new PolicyCommand(who, on)) },
+    { weight: 1, arbitrary: fc.constantFrom<'a' | 'b'>('a', 'b').map((to) => new MoveCommand(to)) },
+  ),
 ];
 
 // --- The run -----------------------------------------------------------------------------------------------
@@ -602,6 +629,7 @@ async function world(tb: TestBox, stats: WorkOrderReport): Promise<World> {
     },
     // A day before the box's first ticket: never allocated.
     missingNumber: () => `62300020200101${String(++missing % 100_000).padStart(5, '0')}`,
+    movable: { id: (tb.box.db.prepare('SELECT id FROM users WHERE username = ?').get('wo-dept-a2') as { id: number }).id, username: 'wo-dept-a2' },
   };
 }
 
@@ -668,4 +696,5 @@ export const sequence = {
     new CitizenCommand(mode, index === 'missing' ? { kind: 'missing' } : { kind: 'known', index }, rightPhone, satisfaction),
   observe: (who: ActorKey, q = '拒载') => new ObserveCommand(who, q),
   policy: (on: boolean) => new PolicyCommand('admin', on),
+  move: (to: 'a' | 'b') => new MoveCommand(to),
 };
