@@ -43,6 +43,8 @@ export interface BootBenchOptions {
   rounds?: number;
   /** How long the started process is left idle before its RSS is read. */
   settleMs?: number;
+  /** Tickets created over HTTP per round of the create-rate figure. */
+  creates?: number;
   log?: (msg: string) => void;
 }
 
@@ -77,14 +79,25 @@ function vmRssMb(pid: number): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-/** Spawns `args`, times spawn → first /healthz 200, lets it idle `settleMs`, reads VmRSS, stops it. */
-async function boot(args: string[], settleMs: number): Promise<Boot> {
-  const started = process.hrtime.bigint();
+interface Started {
+  url: string;
+  startedAt: bigint;
+  pid: number;
+  stop: () => Promise<void>;
+}
+
+/** Spawns `args` and waits for its first 200 from /healthz. */
+async function start(args: string[]): Promise<Started> {
+  const startedAt = process.hrtime.bigint();
   const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const stop = async () => {
+    child.kill('SIGTERM');
+    await exited;
+  };
   try {
     const url = await new Promise<string>((resolve, reject) => {
       child.stdout.on('data', (d: Buffer) => {
@@ -99,14 +112,51 @@ async function boot(args: string[], settleMs: number): Promise<Boot> {
       if (ok) break;
       await delay(5);
     }
-    const readyMs = Number(process.hrtime.bigint() - started) / 1e6;
-    const cpu = cpuMs(child.pid!);
+    return { url, startedAt, pid: child.pid!, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+/** Spawns `args`, times spawn → first /healthz 200, lets it idle `settleMs`, reads VmRSS, stops it. */
+async function boot(args: string[], settleMs: number): Promise<Boot> {
+  const p = await start(args);
+  try {
+    const readyMs = Number(process.hrtime.bigint() - p.startedAt) / 1e6;
+    const cpu = cpuMs(p.pid);
     await delay(settleMs);
-    const rssMb = vmRssMb(child.pid!);
-    return { readyMs, cpuMs: cpu, rssMb };
+    return { readyMs, cpuMs: cpu, rssMb: vmRssMb(p.pid) };
   } finally {
-    child.kill('SIGTERM');
-    await exited;
+    await p.stop();
+  }
+}
+
+/**
+ * Tickets created per second over HTTP by the started box (admin session, `n` creates, 4 at a time): what a
+ * node flag costs the box at work, not only at rest.
+ */
+async function createRate(args: string[], dataDir: string, n: number): Promise<number> {
+  const p = await start(args);
+  try {
+    const password = fs.readFileSync(path.join(dataDir, 'initial-admin-password'), 'utf8').trim();
+    const login = await fetch(`${p.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
+    if (!login.ok) throw new Error(`login: ${login.status} ${await login.text()}`);
+    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    const body = JSON.stringify({ type: 'inquiry', domain: 'taxi', channel: 'phone', region: '620102', caller: { phone: '13800138000' }, subject: '出租车计价', description: '夜间出租车如何计价？' });
+    const create = async () => {
+      const r = await fetch(`${p.url}/api/tickets`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body });
+      if (r.status !== 201) throw new Error(`create: ${r.status} ${await r.text()}`);
+    };
+    for (let i = 0; i < 20; i++) await create(); // warm-up: schema compilation, statement cache
+    let left = n;
+    const t0 = process.hrtime.bigint();
+    await Promise.all(Array.from({ length: 4 }, async () => {
+      while (left-- > 0) await create();
+    }));
+    return n / (Number(process.hrtime.bigint() - t0) / 1e9);
+  } finally {
+    await p.stop();
   }
 }
 
@@ -169,6 +219,16 @@ export default async function bootBench(opts: BootBenchOptions = {}): Promise<Fi
       bares.push(await boot(bareArgs, settleMs));
       boxes.push(await boot(boxArgs, settleMs));
     }
+    // At work: the same box with the unit's flags and without any, alternating.
+    const creates = opts.creates ?? (opts.quick ? 200 : 1000);
+    const withFlags: number[] = [];
+    const without: number[] = [];
+    const plainArgs = boxArgs.slice(nodeFlags.length);
+    for (let i = 0; i < Math.min(rounds, 2); i++) {
+      log(`create rate ${i + 1}: ${creates} tickets with and without the node flags`);
+      withFlags.push(await createRate(boxArgs, tmp.dir, creates));
+      without.push(await createRate(plainArgs, tmp.dir, creates));
+    }
     const bareReady = median(bares.map((b) => b.readyMs));
     const bareRss = median(bares.map((b) => b.rssMb));
     const boxReady = median(boxes.map((b) => b.readyMs));
@@ -210,6 +270,18 @@ export default async function bootBench(opts: BootBenchOptions = {}): Promise<Fi
         target: `rss_mb < ${rssTargetMb}`,
         ok: boxRss < rssTargetMb,
         note,
+      },
+      {
+        bench: 'boot.create_rate',
+        store: 'sqlite',
+        size,
+        samples: withFlags.length,
+        per_s: round(median(withFlags)),
+        runs_per_s: withFlags.map(round),
+        without_flags_per_s: round(median(without)),
+        ratio_vs_baseline: round(median(withFlags) / median(without)),
+        baseline: 'the same box started without node flags, same run',
+        note: `POST /api/tickets over HTTP, ${creates} creates 4 at a time after 20 to warm up; node flags: ${nodeFlags.join(' ') || '(none)'}`,
       },
     ];
   } finally {
