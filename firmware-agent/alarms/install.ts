@@ -90,7 +90,7 @@ export const installAlarms: Installer = async (box) => {
     },
   });
   // The first sample shortly after the box listens, with the jobs' other start-up runs: not in the turns
-  // where it answers its first requests (systeminformation's probes and the store's counts cost CPU).
+  // where it answers its first requests (the store's counts cost CPU).
   runAfterStart(box, 'alarm-sample');
   box.onClose(() => sampler.stop());
 

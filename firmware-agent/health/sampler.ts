@@ -1,5 +1,5 @@
 // The box's one health sample (issue 12 §4), taken by the jobs table's alarm-sample job: the machine through
-// systeminformation and the process (load average and CPU use, temperature where the board has a sensor,
+// the kernel's files (health/system.ts) and the process (load average and CPU use, temperature where the board has a sensor,
 // memory, the data directory's own filesystem, the box's resident memory and event-loop delay), and the
 // box's parts as /healthz reports them (modem signal and registration, trunk/D-channel state, network outbox
 // depth and oldest age, SMS outbox depth) plus the overdue open tickets from the store. The alarms apply
