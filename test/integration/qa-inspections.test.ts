@@ -140,11 +140,11 @@ t.test('fast-check: any points entered answer 201 with the weighted score, or a 
       const stored = db.prepare('SELECT count(*) AS k FROM qa_inspections WHERE call_id = ?').get(callId) as { k: number };
       if (r.statusCode === 201) {
         scored += 1;
-        // The API's JSON schema coerces scalars as every route does (Fastify's coerceTypes: "3" → 3); what
-        // was stored is whole points within the form, the numbers entered exactly as entered.
+        // JSON bodies are not coerced ("3", true or null for a number is refused): what was stored is whole
+        // points within the form, every value a number entered exactly as entered.
         const q = r.json().points as Record<string, number>;
         t.ok(form.every((c) => Number.isInteger(q[c.key]) && q[c.key]! >= 0 && q[c.key]! <= c.maxPoints), 'only points within the form are taken');
-        t.ok(Object.entries(p as Record<string, unknown>).every(([k, v]) => typeof v !== 'number' || q[k] === v), 'numbers stored as entered');
+        t.ok(Object.entries(p as Record<string, unknown>).every(([k, v]) => typeof v === 'number' && q[k] === v), 'numbers only, stored as entered');
         const expected = Math.round(((1 * q.greeting!) / 5 + (3.5 * q.accuracy!) / 20 + (0.5 * q.record!) / 1) / 5 * 10000) / 100;
         t.equal(r.json().score, expected, 'Σ weight·points/max / Σ weight × 100');
         t.equal(stored.k, 1);
