@@ -348,8 +348,12 @@ class ActCommand implements fc.AsyncCommand<Model, World> {
     const expect = this.expect(w, m, t, body);
     const named = [number, ...(typeof body.into === 'string' ? [body.into] : [])];
     const what = `${this.actor} ${JSON.stringify(body)} on ${number} (${t?.status ?? 'missing'}, department ${t?.dept ?? '-'})`;
+    const fromStatus = t?.status;
     const res = await judge(w, this.action, what, named, expect, () => w.clients[this.actor].post(`/api/tickets/${number}/actions`, body));
     if (expect.ok && t) {
+      // The change's own audit record: this action, by this actor's role, from and to the model's statuses.
+      const a = w.tb.box.db.prepare("SELECT action, from_status AS f, to_status AS t, actor_role AS role FROM audit WHERE entity = 'ticket' AND entity_id = ? ORDER BY id DESC LIMIT 1").get(number) as { action: string; f: string; t: string; role: string };
+      if (a.action !== this.action || a.f !== fromStatus || a.t !== t.status || a.role !== w.role[this.actor]) throw new Error(`${what}: audited as ${JSON.stringify(a)}, the model says ${this.action} ${fromStatus} → ${t.status} by a ${w.role[this.actor]}`);
       const v = res.json() as { status: string; department: { id: number } | null };
       if (v.status !== t.status || (v.department?.id ?? null) !== t.dept) throw new Error(`${what}: answered ${v.status} with department ${v.department?.id ?? null}, the model says ${t.status} with ${t.dept}`);
       await sameAsModel(w, t, what);
