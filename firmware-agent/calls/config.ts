@@ -135,7 +135,8 @@ export type DeepPartial<T> = { [K in keyof T]?: T[K] extends (infer U)[] ? U[] :
 function merge<T>(base: T, over: unknown, at: string): T {
   if (over === undefined) return base;
   if (Array.isArray(base) || typeof base !== 'object' || base === null) return over as T;
-  if (typeof over !== 'object' || over === null) throw new CallsConfigError(at || '(root)', 'must be an object');
+  // A list where a section belongs is refused too (it was read as an empty section: the defaults).
+  if (typeof over !== 'object' || over === null || Array.isArray(over)) throw new CallsConfigError(at || '(root)', 'must be an object');
   const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
   for (const [k, v] of Object.entries(over)) {
     const field = at ? `${at}.${k}` : k;

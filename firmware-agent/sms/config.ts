@@ -80,6 +80,8 @@ const templates = ['autoReply', 'resultTemplate', 'closedTemplate', 'queryReply'
 
 /** Merges a partial over the defaults; rejects unknown keys and bad values, naming the field. */
 export function smsConfig(partial: Partial<SmsConfig> = {}, base: SmsConfig = defaultSmsConfig): Readonly<SmsConfig> {
+  // Not an object (null, a number, a list): named, not a TypeError from Object.keys (npm run fuzz, seed 675289).
+  if (!partial || typeof partial !== 'object' || Array.isArray(partial)) throw bad('(root)', 'must be an object');
   for (const k of Object.keys(partial)) if (!(k in base)) throw bad(k, 'unknown setting');
   const c: SmsConfig = { ...base, ...partial, dutyPhones: { ...base.dutyPhones, ...(partial.dutyPhones ?? {}) } };
   for (const k of templates) if (typeof c[k] !== 'string' || c[k].trim() === '') throw bad(k, 'must be a non-empty text');

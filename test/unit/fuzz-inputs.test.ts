@@ -105,3 +105,13 @@ t.test(`any keys at any pace: every call ends with a route and an outcome (seed 
   );
   t.equal(h.center.stats.failedCalls, 0, 'no call flow failed');
 });
+
+// npm run fuzz, seed 675289: a sections file that is not an object at all — the SMS loader failed with a
+// TypeError on null and read 1 or a list as "no changes"; the calls loader read a list as its defaults.
+t.test('a configuration section that is not an object is refused by name', async (t) => {
+  for (const doc of [null, 1, 'x', [], [1]]) {
+    t.throws(() => smsConfig(doc as never), SmsError, `sms ${JSON.stringify(doc)}`);
+    t.throws(() => callsConfig(doc as never, defaultCallsConfig('/data', '623000')), CallsConfigError, `calls ${JSON.stringify(doc)}`);
+  }
+  t.throws(() => callsConfig({ ivr: [] } as never, defaultCallsConfig('/data', '623000')), { field: 'ivr' }, 'a list where the ivr section belongs');
+});
