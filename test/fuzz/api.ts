@@ -85,13 +85,17 @@ export async function fuzzApi(options: { runs: number; seed: number }): Promise<
     const { ops, ctx } = await openApi(tb);
     const report: FuzzReport = { seed: options.seed, runs: options.runs, perOperation: {} };
     await seed(tb);
-    const request = fc.tuple(fc.constantFrom(...ops), fc.constantFrom(...roles)).chain(([op, role]) =>
+    // Each operation's generators are built once (building a pattern's generator costs more than a request).
+    const perOp = ops.map((op) => ({
+      op: fc.constant(op),
+      path: pathArbitrary(op, tb),
+      query: queryArbitrary(op, ctx),
+      body: op.body ? fc.oneof({ weight: 3, arbitrary: valid(op.body, ctx) }, { weight: 2, arbitrary: hostile(op.body, ctx) }) : fc.constant(undefined),
+    }));
+    const request = fc.tuple(fc.constantFrom(...perOp), fc.constantFrom(...roles)).chain(([arbs, role]) =>
       fc.record({
-        op: fc.constant(op),
+        ...arbs,
         role: fc.constant(role),
-        path: pathArbitrary(op, tb),
-        query: queryArbitrary(op, ctx),
-        body: op.body ? fc.oneof({ weight: 3, arbitrary: valid(op.body, ctx) }, { weight: 2, arbitrary: hostile(op.body, ctx) }) : fc.constant(undefined),
         // Now and then a body that is not what the schema describes at all (1 in 12).
         raw: fc.oneof(
           { weight: 11, arbitrary: fc.constant(null) },

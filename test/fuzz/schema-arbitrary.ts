@@ -254,9 +254,11 @@ export function wrongTypeValue(kind: JsonType, sample: unknown): unknown {
 export function wrongTypeBody(s: Schema, ctx: SchemaContext): Arbitrary<{ path: string[]; kind: JsonType; body: Record<string, unknown> }> | null {
   const fields = typedFields(s, ctx);
   if (!fields.length) return null;
-  return fc.constantFrom(...fields).chain((f) =>
+  // Built once (a pattern's generator is costly to build), not per value.
+  const valids = valid(s, ctx) as Arbitrary<Record<string, unknown>>;
+  const perField = fields.map((f) =>
     fc.record({
-      base: valid(s, ctx) as Arbitrary<Record<string, unknown>>,
+      base: valids,
       sample: valid(f.schema, ctx),
       kind: fc.constantFrom(...jsonTypes.filter((t) => !f.accepts.has(t))),
     }).map(({ base, sample, kind }) => {
@@ -270,4 +272,5 @@ export function wrongTypeBody(s: Schema, ctx: SchemaContext): Arbitrary<{ path: 
       return { path: f.path, kind, body };
     }),
   );
+  return fc.oneof(...perField);
 }
