@@ -236,8 +236,11 @@ export function wrongTypeValue(kind: JsonType, sample: unknown): unknown {
       return null;
     case 'array':
       return [sample];
-    case 'string':
-      return typeof sample === 'number' || typeof sample === 'boolean' ? String(sample) : Array.isArray(sample) && sample.length ? String(sample[0]) : '1';
+    case 'string': {
+      // For a list, its first item as a lone string (what 'array' coercion would have wrapped).
+      const v: unknown = Array.isArray(sample) ? sample[0] : sample;
+      return typeof v === 'number' || typeof v === 'boolean' ? String(v) : typeof v === 'string' ? v : '1';
+    }
     case 'number':
       return typeof sample === 'string' && sample.trim() !== '' && Number.isFinite(Number(sample)) ? Number(sample) : typeof sample === 'boolean' ? Number(sample) : 12;
     case 'boolean':
