@@ -170,14 +170,23 @@ async function sameAsModel(w: World, t: MTicket, what: string): Promise<void> {
 
 // --- Commands --------------------------------------------------------------------------------------------
 
-class CreateCommand implements fc.AsyncCommand<Model, World> {
+/** Every command may run in any state: wrong-state and wrong-role commands are the point, judged by the model. */
+abstract class Command implements fc.AsyncCommand<Model, World> {
+  check(): boolean {
+    return true;
+  }
+  abstract run(m: Model, w: World): Promise<void>;
+}
+
+class CreateCommand extends Command {
   constructor(
     readonly actor: ActorKey,
     readonly type: Kind,
     readonly phone: string | null,
     readonly subject: string,
-  ) {}
-  check = () => true;
+  ) {
+    super();
+  }
   async run(m: Model, w: World): Promise<void> {
     const role = w.role[this.actor];
     let created: MTicket | undefined;
@@ -195,7 +204,7 @@ class CreateCommand implements fc.AsyncCommand<Model, World> {
     });
     if (res.statusCode === 201 && (res.json() as { status: string }).status !== 'received') throw new Error(`${this.toString()}: created as ${(res.json() as { status: string }).status}`);
   }
-  toString = () => `create(${this.actor}, ${this.type}, ${this.phone ?? 'no phone'})`;
+  override toString = () => `create(${this.actor}, ${this.type}, ${this.phone ?? 'no phone'})`;
 }
 
 interface ActParams {
@@ -227,7 +236,7 @@ function nextStep(t: MTicket, variant: number): [Action, Who] {
   return list[variant % list.length]!;
 }
 
-class ActCommand implements fc.AsyncCommand<Model, World> {
+class ActCommand extends Command {
   actor: ActorKey = 'deptA';
   action: Action;
   who: Who;
@@ -239,10 +248,10 @@ class ActCommand implements fc.AsyncCommand<Model, World> {
     readonly p: ActParams,
     readonly variant = 0,
   ) {
+    super();
     this.who = who;
     this.action = chosen === 'next' ? 'dispatch' : chosen;
   }
-  check = () => true;
 
   body(w: World, m: Model, now: Date): Record<string, unknown> {
     const due = this.p.due === 'none' ? {} : { dueAt: new Date(now.getTime() + (this.p.due === 'future' ? 10 : -1) * 86_400_000).toISOString() };
@@ -359,16 +368,17 @@ class ActCommand implements fc.AsyncCommand<Model, World> {
       await sameAsModel(w, t, what);
     }
   }
-  toString = () => `act(${this.chosen === 'next' ? `next#${this.variant}` : `${this.who}, ${this.chosen}`}, ${JSON.stringify(this.ticket)}, ${JSON.stringify(this.p)})`;
+  override toString = () => `act(${this.chosen === 'next' ? `next#${this.variant}` : `${this.who}, ${this.chosen}`}, ${JSON.stringify(this.ticket)}, ${JSON.stringify(this.p)})`;
 }
 
 /**
  * The admin moves deptA2's account to a department: its sessions end when that changes anything (its old
  * cookie is refused), and logged in again it sees the new department's tickets only (ObserveCommand).
  */
-class MoveCommand implements fc.AsyncCommand<Model, World> {
-  constructor(readonly to: 'a' | 'b') {}
-  check = () => true;
+class MoveCommand extends Command {
+  constructor(readonly to: 'a' | 'b') {
+    super();
+  }
   async run(_m: Model, w: World): Promise<void> {
     const department = w.depts[this.to];
     const moved = w.deptOf.deptA2 !== department;
@@ -380,23 +390,24 @@ class MoveCommand implements fc.AsyncCommand<Model, World> {
     if (errorCode(res) !== 'not-authenticated') throw new Error(`${this.toString()}: the moved user's old session still answers ${res.statusCode} ${res.body.slice(0, 200)}`);
     w.clients.deptA2 = await w.tb.login(w.movable.username, strongPassword);
   }
-  toString = () => `move(deptA2 → ${this.to})`;
+  override toString = () => `move(deptA2 → ${this.to})`;
 }
 
 /** The review policy switched on or off (an admin's setting, audited when it changes; others are refused). */
-class PolicyCommand implements fc.AsyncCommand<Model, World> {
+class PolicyCommand extends Command {
   constructor(
     readonly actor: ActorKey,
     readonly on: boolean,
-  ) {}
-  check = () => true;
+  ) {
+    super();
+  }
   async run(m: Model, w: World): Promise<void> {
     const role = w.role[this.actor];
     const expect: Expectation =
       role === 'admin' || role === 'technician' ? { ok: true, audit: m.policy === this.on ? 0 : 1, apply: () => (m.policy = this.on) } : { ok: false, code: 'forbidden-role' };
     await judge(w, 'policy', this.toString(), [], expect, () => w.clients[this.actor].put('/api/admin/config/tickets.complaintReviewRequired', { value: this.on }));
   }
-  toString = () => `policy(${this.actor}, complaintReviewRequired=${this.on})`;
+  override toString = () => `policy(${this.actor}, complaintReviewRequired=${this.on})`;
 }
 
 /**
@@ -404,14 +415,15 @@ class PolicyCommand implements fc.AsyncCommand<Model, World> {
  * they said (follow-up: the description amended, audited, status kept) or rates the result (the return
  * visit, 回访, through another door: the same rules as a staff visit).
  */
-class CitizenCommand implements fc.AsyncCommand<Model, World> {
+class CitizenCommand extends Command {
   constructor(
     readonly mode: 'follow-up' | 'rating',
     readonly ticket: Pick,
     readonly rightPhone: boolean,
     readonly satisfaction: 'satisfied' | 'neutral' | 'unsatisfied' = 'satisfied',
-  ) {}
-  check = () => true;
+  ) {
+    super();
+  }
 
   expect(m: Model, t: MTicket | undefined): Expectation {
     if (t && t.lookups >= limitPerNumber) return { ok: false, code: 'public-rate-limited' };
@@ -454,16 +466,17 @@ class CitizenCommand implements fc.AsyncCommand<Model, World> {
       if (this.mode === 'follow-up' && !row.description.includes('甘A12345')) throw new Error(`${what}: the description was not amended`);
     }
   }
-  toString = () => `citizen(${this.mode}, ${JSON.stringify(this.ticket)}, ${this.rightPhone ? 'right' : 'wrong'} digits${this.mode === 'rating' ? `, ${this.satisfaction}` : ''})`;
+  override toString = () => `citizen(${this.mode}, ${JSON.stringify(this.ticket)}, ${this.rightPhone ? 'right' : 'wrong'} digits${this.mode === 'rating' ? `, ${this.satisfaction}` : ''})`;
 }
 
 /** Reads by one actor: what a department sees (list, get, search, trail, statistics) and every status against the model. */
-class ObserveCommand implements fc.AsyncCommand<Model, World> {
+class ObserveCommand extends Command {
   constructor(
     readonly actor: ActorKey,
     readonly q: string,
-  ) {}
-  check = () => true;
+  ) {
+    super();
+  }
   async run(m: Model, w: World): Promise<void> {
     const c = w.clients[this.actor];
     const role = w.role[this.actor];
@@ -523,7 +536,7 @@ class ObserveCommand implements fc.AsyncCommand<Model, World> {
     const after = counts(w.tb);
     if (JSON.stringify(before) !== JSON.stringify(after)) throw new Error(`reading changed the store: ${JSON.stringify(before)} → ${JSON.stringify(after)}`);
   }
-  toString = () => `observe(${this.actor}, q=${this.q})`;
+  override toString = () => `observe(${this.actor}, q=${this.q})`;
 }
 
 // --- Arbitraries -----------------------------------------------------------------------------------------
