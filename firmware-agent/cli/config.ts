@@ -33,14 +33,14 @@ export async function configCommand(argv: string[]): Promise<number> {
     const s = checkSettings(dataDir);
     if (!s.exists) throw new Error(`no configuration in ${dataDir}: run \`edgebox provision\``);
     if (s.problems.some((p) => p.startsWith('config.json'))) throw new Error(s.problems.join('; '));
-    const { getSetting } = await import('../config/edit.js');
-    process.stdout.write(`${JSON.stringify(key === undefined ? s.config : getSetting(s.config, key), null, 2)}\n`);
+    const { getSetting, redactSecrets } = await import('../config/edit.js');
+    process.stdout.write(`${JSON.stringify(redactSecrets(key === undefined ? s.config : getSetting(s.config, key)), null, 2)}\n`);
     return 0;
   }
   if (sub === 'set') {
     if (key === undefined || raw === undefined || extra.length) throw new Error('usage: edgebox config set KEY VALUE');
     const { openConfig } = await import('../config/store.js');
-    const { changeSettings } = await import('../config/edit.js');
+    const { changeSettings, redactSecrets } = await import('../config/edit.js');
     const { shellActor } = await import('../config/record.js');
     const { openDb } = await import('../store/db.js');
     const config = await openConfig(dataDir);
@@ -51,7 +51,7 @@ export async function configCommand(argv: string[]): Promise<number> {
     const db = openDb({ file: path.join(dataDir, 'edgebox.sqlite') });
     try {
       const [c] = changeSettings(config, db, shellActor('edgebox config set'), [{ key, value: parseValue(raw) }], new Date());
-      process.stdout.write(c ? `${key}: ${JSON.stringify(c.old)} → ${JSON.stringify(c.value)}\n` : `${key}: unchanged\n`);
+      process.stdout.write(c ? `${key}: ${JSON.stringify(redactSecrets(c.old))} → ${JSON.stringify(redactSecrets(c.value))}\n` : `${key}: unchanged\n`);
       return 0;
     } finally {
       db.close();

@@ -41,6 +41,40 @@ export function setSetting(draft: BoxConfig, key: string, value: unknown): void 
   (o as Record<string, unknown>)[parts.at(-1)!] = value;
 }
 
+/** What a secret written inline reads as wherever the configuration is shown or audited. */
+export const redacted = '[redacted]';
+
+/**
+ * A copy of a configuration value with every inline secret (a `secret` property that is not a `file:NAME`
+ * reference, e.g. a 12345 platform's key) replaced by `[redacted]`: the admin API, `edgebox config get` and
+ * the audit trail never show a key, only that one is set (docs/12345.md recommends `file:NAME`).
+ */
+export function redactSecrets<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(redactSecrets) as T;
+  if (!value || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    out[k] = k === 'secret' && typeof v === 'string' && v !== '' && !v.startsWith('file:') ? redacted : redactSecrets(v);
+  }
+  return out as T;
+}
+
+/**
+ * A value sent back as it was shown: every `[redacted]` secret takes the secret stored at the same place in
+ * `stored` (an admin who edits a platform's address need not re-enter its key). A `[redacted]` with nothing
+ * stored there stays, and the schema refuses it as a key.
+ */
+export function restoreRedacted<T>(value: T, stored: unknown): T {
+  if (Array.isArray(value)) return value.map((v, i) => restoreRedacted(v, Array.isArray(stored) ? stored[i] : undefined)) as T;
+  if (!value || typeof value !== 'object') return value;
+  const old = stored && typeof stored === 'object' && !Array.isArray(stored) ? (stored as Record<string, unknown>) : {};
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    out[k] = k === 'secret' && v === redacted && typeof old[k] === 'string' ? old[k] : restoreRedacted(v, old[k]);
+  }
+  return out as T;
+}
+
 export interface ConfigChange {
   key: string;
   old: unknown;
@@ -62,7 +96,7 @@ export function changeSettings(store: ConfigStore, db: Db, actor: Actor, changes
   if (changed.length === 0) return [];
   const audit = new AuditLog(db);
   return db.transaction(() => {
-    for (const c of changed) audit.append(actor, now, { entity: 'config', entityId: c.key, action: 'set', note: note ?? null, data: { old: c.old ?? null, value: c.value } });
+    for (const c of changed) audit.append(actor, now, { entity: 'config', entityId: c.key, action: 'set', note: note ?? null, data: redactSecrets({ old: c.old ?? null, value: c.value }) });
     const config = store.updateSync((d) => {
       for (const c of changed) setSetting(d, c.key, structuredClone(c.value));
     });

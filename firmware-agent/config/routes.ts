@@ -9,7 +9,7 @@ import type { BoxServices } from '../box.js';
 import { AppError } from '../errors.js';
 import { actor } from '../http/auth.js';
 import { errorResponses } from '../http/server.js';
-import { changeSettings, getSetting, identityProblem, parseKey } from './edit.js';
+import { changeSettings, getSetting, identityProblem, parseKey, redactSecrets, restoreRedacted } from './edit.js';
 import { ConfigError } from './schema.js';
 
 const roles = ['admin', 'technician'] as const;
@@ -30,7 +30,7 @@ export const configRoutes: FastifyPluginAsync<{ box: BoxServices }> = async (app
         response: { 200: { type: 'object', additionalProperties: false, required: ['config'], properties: { config: { type: 'object', additionalProperties: true } } }, ...errorResponses(401, 403) },
       },
     },
-    async () => ({ config: box.config.current() }),
+    async () => ({ config: redactSecrets(box.config.current()) }),
   );
 
   app.put<{ Params: { key: string }; Body: { value: unknown } }>(
@@ -55,7 +55,6 @@ export const configRoutes: FastifyPluginAsync<{ box: BoxServices }> = async (app
     },
     async (request) => {
       const { key } = request.params;
-      const { value } = request.body;
       let old: unknown;
       try {
         parseKey(key);
@@ -63,11 +62,12 @@ export const configRoutes: FastifyPluginAsync<{ box: BoxServices }> = async (app
       } catch (err) {
         refused(key.slice(0, 250), err);
       }
+      const value = restoreRedacted(request.body.value, old);
       const identity = identityProblem(box.config.current(), key, value, box.regions, box.dataDir);
       if (identity) throw new AppError('validation-failed', identity, { key, problems: [identity] });
       try {
         const [change] = changeSettings(box.config, box.db, actor(request), [{ key, value }], box.now());
-        return { key, old, value, changed: change !== undefined, config: box.config.current() };
+        return redactSecrets({ key, old, value, changed: change !== undefined, config: box.config.current() });
       } catch (err) {
         refused(key, err);
       }

@@ -10,9 +10,11 @@ import path from 'node:path';
 import { createBox, type Box } from '../../firmware-agent/app.js';
 import { systemActor } from '../../firmware-agent/accounts/service.js';
 import { cli } from './provision-rig.js';
+import { boxSectionFor } from '../sim/gov12345-sim.js';
 
-async function boxWithUsers(t: { teardown(fn: () => unknown): void }): Promise<{ box: Box; dir: string; cookies: Record<string, string> }> {
+async function boxWithUsers(t: { teardown(fn: () => unknown): void }, initial?: object): Promise<{ box: Box; dir: string; cookies: Record<string, string> }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'config-api-'));
+  if (initial) fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(initial));
   const box = await createBox({ dataDir: dir });
   t.teardown(async () => {
     await box.close();
@@ -107,6 +109,35 @@ t.test('any key and value from any role: 200 or a documented refusal, never a 50
     { numRuns: Number(process.env.FUZZ_RUNS ?? 150) },
   );
   t.pass('no 500, and the configuration changed exactly when the API said so');
+});
+
+t.test('an inline 12345 key is never shown or audited; sent back as shown, it keeps the stored key', async (t) => {
+  const secret = 'k'.repeat(20) + 'Secret-12345-Key!';
+  const sim = { o: { account: '12328-623000', platformId: 'gansu-12345', secret }, url: 'http://127.0.0.1:9' };
+  const { box, dir, cookies } = await boxWithUsers(t, { gov12345: boxSectionFor(sim) });
+  const put = (value: unknown) => box.http.inject({ method: 'PUT', url: '/api/admin/config/gov12345', payload: { value }, headers: { cookie: cookies.admin! } });
+  const shown = (await box.http.inject({ method: 'GET', url: '/api/admin/config', headers: { cookie: cookies.technician! } })).json().config.gov12345;
+  t.equal(shown.platforms[0].secret, '[redacted]');
+  // The admin edits the address in what was shown and sends it back: the stored key stays.
+  const edited = structuredClone(shown);
+  edited.platforms[0].url = 'http://127.0.0.1:10';
+  const r = await put(edited);
+  t.equal(r.statusCode, 200, r.body);
+  t.notMatch(r.body, secret, 'not in the answer');
+  const trail = box.db.prepare("SELECT data FROM audit WHERE entity = 'config' AND entity_id = 'gov12345'").all() as { data: string }[];
+  t.ok(trail.length === 1 && !trail[0]!.data.includes(secret) && trail[0]!.data.includes('[redacted]'), `not in the audit trail: ${trail[0]?.data.slice(0, 200)}`);
+  // A new key is taken (and not shown either).
+  const rekeyed = structuredClone(edited);
+  rekeyed.platforms[0].secret = 'n'.repeat(40);
+  t.equal((await put(rekeyed)).statusCode, 200);
+  t.equal(box.config.current().gov12345!.platforms[0]!.secret, 'n'.repeat(40));
+  t.equal((await put(edited)).statusCode, 200);
+  t.equal(box.config.current().gov12345!.platforms[0]!.secret, 'n'.repeat(40), 'sent back redacted, the stored key is kept');
+  t.equal(box.config.current().gov12345!.platforms[0]!.url, 'http://127.0.0.1:10');
+  const get = await cli(['config', 'get', 'gov12345', '--data', dir]);
+  t.equal(get.code, 0, get.stderr);
+  t.notMatch(get.stdout, secret, 'edgebox config get does not print it');
+  t.match(get.stdout, /\[redacted\]/);
 });
 
 t.test('edgebox config get, set and validate', async (t) => {
