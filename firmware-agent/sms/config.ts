@@ -21,7 +21,10 @@ export interface SmsConfig {
   alertTemplate: string;
   /** Duty phone per ticket domain code; "*" is the fallback. */
   dutyPhones: Record<string, string>;
-  /** Channels whose callers get result notices (a phone caller on a mobile also gets one). */
+  /**
+   * Channels whose callers get result notices (a phone caller on a mobile also gets one). Web and WeChat
+   * tickets are included: the public intake confirms the citizen's phone with a code before it takes one.
+   */
   notifyChannels: string[];
   /** Ticket type for an SMS (the agent may reclassify). */
   ticketType: 'complaint' | 'inquiry' | 'suggestion';
@@ -64,7 +67,7 @@ export const defaultSmsConfig: SmsConfig = {
   queryInvalid: '【12328】工单号为19位数字，请发送“查询 工单号”查询进度（受理短信中有工单号）。',
   alertTemplate: '【12328紧急】工单{number}（{domain}）需立即处置：{subject}',
   dutyPhones: {},
-  notifyChannels: ['sms', 'phone'],
+  notifyChannels: ['sms', 'phone', 'web', 'wechat'],
   ticketType: 'complaint',
   concatTimeoutMs: 10 * 60_000,
   minSendIntervalMs: 3000,

@@ -45,6 +45,10 @@ t.test('the phone is confirmed by a code from the modem; the number goes out by 
   const number = r.json().number as string;
   t.match(r.json(), { channel: 'web', phoneConfirmed: true, smsSent: true });
   t.match(await nextSms(new RegExp(number)), /已受理/, 'the number goes out by SMS');
+  // The result goes out by SMS too: the citizen confirmed this phone (web and wechat are notified channels).
+  const answered = await tb.admin.post(`/api/tickets/${number}/actions`, { action: 'answer', text: '已通知公交公司核查该线路司机。' });
+  t.equal(answered.statusCode, 200, answered.body);
+  t.match(await nextSms(/已通知公交公司核查/), number, 'the result notice names the ticket');
   r = await post('/public/api/tickets', { ...body, code }, '10.7.0.2');
   t.equal(r.json().error.code, 'public-code-invalid', 'a code is used once');
 
