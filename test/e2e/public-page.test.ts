@@ -11,7 +11,7 @@ import t from 'tap';
 import type { Page } from 'playwright-core';
 import { createBox } from '../../firmware-agent/app.js';
 import { client } from '../helpers/box.js';
-import { launch, shot } from './helpers.js';
+import { launch, login, newPage, shot } from './helpers.js';
 import { modemRig, pngWithMetadata } from '../integration/public-fixtures.js';
 
 const wechatUa = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 MicroMessenger/8.0.47(0x18002f2c) NetType/WIFI Language/zh_CN';
@@ -125,6 +125,16 @@ t.test('a citizen files, confirms, looks up and rates a complaint; the disclosur
       const text = await page.textContent('body');
       for (const secret of ['王小明', ...sizes.map((s) => s.phone), ...sizes.map((s) => s.phone.slice(-8))]) t.notOk(text!.includes(secret), `disclosure page: no ${secret}`);
       await shot(page, 'public-disclosure-desktop');
+
+      // The staff ticket page shows the citizen's photo to the department that handled it (staff API only).
+      const staffPage = await newPage(browser, url);
+      await login(staffPage, 'bus1', strong);
+      await staffPage.goto(`/tickets/${number}`);
+      await staffPage.waitForSelector('#ticket-photos img');
+      await staffPage.waitForFunction(() => (document.querySelector('#ticket-photos img') as { naturalWidth: number } | null)?.naturalWidth! > 0);
+      t.match(await staffPage.getAttribute('#ticket-photos img', 'src'), /^\/api\/public-intake\/photos\/\d+$/, 'served by the staff API');
+      await shot(staffPage, 'staff-ticket-photo');
+      await staffPage.context().close();
     }
     await ctx.close();
   }

@@ -69,7 +69,10 @@ t.test('public intake, look-up, rating and disclosure without an SMS channel', {
   r = await s.agent.get(`/api/public-intake/photos/${r.json().items[0].id}`);
   t.equal(r.headers['content-type'], 'image/png');
   t.same(r.rawPayload, stored[0]!.bytes);
-  t.equal((await s.taxi.get(`/api/public-intake/${number}/photos`)).statusCode, 403, 'a department user does not list them here');
+  // A department: the photos of its own tickets only; another's answer as a ticket that does not exist.
+  const photoId = (tb.box.db.prepare('SELECT min(id) AS id FROM public_photos WHERE ticket_number = ?').get(number) as { id: number }).id;
+  t.equal((await s.taxi.get(`/api/public-intake/${number}/photos`)).json().error.code, 'ticket-not-found', 'not a department’s ticket: not found');
+  t.equal((await s.taxi.get(`/api/public-intake/photos/${photoId}`)).statusCode, 404, 'nor its photo');
   t.equal((await pub('GET', `/api/public-intake/${number}/photos`)).statusCode, 401, 'not without a staff login');
   r = await pub('POST', '/public/api/tickets', { ...good, type: 'report', description: '有驾校乱收费。' }, { 'user-agent': 'Mozilla/5.0 (Linux; Android 14) Chrome/120 Mobile' });
   t.equal(r.json().channel, 'web', 'another browser files as web');
@@ -250,6 +253,15 @@ t.test('public intake, look-up, rating and disclosure without an SMS channel', {
     }),
     { numRuns: 100 },
   );
+
+  // Dispatched to a department, a ticket's photos are that department's to see, not another's.
+  const withPhoto = (await pub('POST', '/public/api/tickets', { ...good, phone: '13712340099', photos: [{ data: pngWithMetadata().toString('base64') }] })).json().number as string;
+  const deptPhoto = (tb.box.db.prepare('SELECT min(id) AS id FROM public_photos WHERE ticket_number = ?').get(withPhoto) as { id: number }).id;
+  t.equal((await s.taxi.get(`/api/public-intake/photos/${deptPhoto}`)).statusCode, 404, 'not yet the department’s');
+  t.equal((await s.agent.post(`/api/tickets/${withPhoto}/actions`, { action: 'dispatch', department: s.dept.id })).statusCode, 200);
+  t.equal((await s.taxi.get(`/api/public-intake/${withPhoto}/photos`)).json().items.length, 1, 'dispatched to the department: it sees them');
+  t.equal((await s.taxi.get(`/api/public-intake/photos/${deptPhoto}`)).headers['content-type'], 'image/png');
+  t.equal((await s.bus.get(`/api/public-intake/photos/${deptPhoto}`)).statusCode, 404, 'another department does not');
 });
 
 t.test('rate limits per address, per phone and per ticket number', { timeout: 120_000 }, async (t) => {

@@ -153,6 +153,7 @@ const dict = {
   qaCorrect: ['更正', 'Correct'],
   qaCorrectReason: ['更正原因（必填，记入审计）', 'Reason for the correction (required, audited)'],
   qaCorrected: ['已更正', 'corrected'],
+  citizenPhotos: ['群众上传的照片', 'Photos from the citizen'],
   qaInspections: ['质检记录', 'Inspections'],
   qaMine: ['我的质检记录', 'My inspections'],
   qaInspector: ['质检员', 'Inspector'],

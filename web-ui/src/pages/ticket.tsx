@@ -7,6 +7,7 @@ import * as events from '../events.js';
 import { L, bi, errText, fmtTime, t } from '../i18n.js';
 import { useApp } from '../state.js';
 import { TicketActions } from './actions.js';
+import { TicketPhotos } from './ticket-photos.js';
 
 interface CallView {
   call: { id: string; caller: string | null; arrived_at: number; agent_answered_at: number | null; ended_at: number | null; outcome: string | null; route: string | null; recording_file: string | null; voicemail_file: string | null; transferred_to: string | null };
@@ -85,6 +86,7 @@ export function TicketDetail({ number }: { number: string }) {
           </dl>
           <h4>{t('description')}</h4>
           <p class="text" id="ticket-description">{tk.description}</p>
+          {tk.channel === 'web' || tk.channel === 'wechat' ? <TicketPhotos number={tk.number} /> : null}
           {tk.answer ? (
             <>
               <h4>{t('answer')}</h4>
