@@ -109,15 +109,16 @@ t.test('a part re-read from the SIM, or a network duplicate after the message wa
 t.test('notices go to mobile callers of notified channels only, never to anonymous callers', async (t) => {
   const h = setup(t);
   h.newChannel();
-  const mk = (phone: string | null, channel: 'phone' | 'web', anonymous = false) =>
+  const mk = (phone: string | null, channel: 'phone' | 'web' | 'walk-in', anonymous = false) =>
     h.tickets.create({ type: 'inquiry', domain: 'bus', channel, region: '623000', caller: { phone, anonymous }, subject: 's', description: 'd' }, agent).number;
   const a = mk('+8613900000001', 'phone');
   const b = mk('0941-8212345', 'phone');
-  const c = mk('13900000003', 'web');
+  const c = mk('13900000003', 'walk-in'); // not a notified channel by default
   const d = mk('13900000004', 'phone', true);
-  for (const n of [a, b, c, d]) h.tickets.act(n, 'answer', { text: '已答复' }, agent);
+  const e = mk('13900000005', 'web'); // the public page confirmed this phone: notified by default
+  for (const n of [a, b, c, d, e]) h.tickets.act(n, 'answer', { text: '已答复' }, agent);
   await h.settle();
-  t.same(h.sent.map((s) => s.to), ['13900000001']);
+  t.same(h.sent.map((s) => s.to), ['13900000001', '13900000005']);
   t.equal(nationalNumber('+86 139-0000-0001'), '13900000001');
 });
 
