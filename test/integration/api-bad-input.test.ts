@@ -125,6 +125,21 @@ t.test('roles are enforced on the server', async (t) => {
   t.equal(r.json().error.code, 'not-authenticated');
   r = await tb.box.http.inject({ method: 'GET', url: '/api/tickets', headers: { cookie: 'edgebox_session=forged' } });
   t.equal(r.statusCode, 401, 'a forged session');
+  // Authentication comes before the body: no session answers 401 whatever the body, not a 400 that tells an
+  // anonymous client about the route's schema; a role that may not use the route answers 403 the same way.
+  r = await tb.box.http.inject({ method: 'POST', url: '/api/tickets', headers: { 'content-type': 'application/json' }, payload: '{"type": ' });
+  t.equal(r.json().error.code, 'not-authenticated', 'no session and malformed JSON: 401');
+  r = await tb.box.http.inject({ method: 'POST', url: '/api/tickets', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ bogus: 1 }) });
+  t.equal(r.json().error.code, 'not-authenticated', 'no session and an invalid body: 401');
+  r = await tb.box.http.inject({
+    method: 'POST',
+    url: '/api/tickets',
+    headers: { 'content-type': 'application/json' },
+    payload: JSON.stringify({ ...complaint, description: 'x'.repeat(300 * 1024) }),
+  });
+  t.equal(r.json().error.code, 'not-authenticated', 'no session and an oversize body: 401, the body is not read');
+  r = await tb.box.http.inject({ method: 'POST', url: '/api/users', headers: { cookie: s.agent.cookie, 'content-type': 'application/json' }, payload: '{"x": 1}' });
+  t.equal(r.json().error.code, 'forbidden-role', 'a role that may not use the route and an invalid body: 403');
   r = await s.agent.get('/api/nothing-here');
   t.equal(r.json().error.code, 'route-not-found');
   r = await tb.admin.post('/api/users', { username: 'weak', password: 'password1', role: 'agent' });
