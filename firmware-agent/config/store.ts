@@ -38,12 +38,16 @@ export class DurableJsonFile<T> implements Adapter<T> {
   }
 }
 
-export function writeFileDurably(file: string, content: string, mode = 0o644): void {
+/**
+ * Writes `file` so that a crash leaves either the old or the new content, never a torn file: a temporary file
+ * beside it, fsync'd, renamed over it, and the directory fsync'd so the rename itself survives.
+ */
+export function writeFileDurably(file: string, content: string | Uint8Array, mode = 0o644): void {
   const dir = path.dirname(file);
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.tmp`);
   const fd = fs.openSync(tmp, 'w', mode);
   try {
-    fs.writeSync(fd, content);
+    fs.writeFileSync(fd, content); // loops until all is written (writeSync may write part)
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);

@@ -11,10 +11,6 @@ export function formatNumber(region: string, day: string, seq: number): string {
   return `${region}${day.replace(/-/g, '')}${String(seq).padStart(5, '0')}`;
 }
 
-export function isTicketNumber(s: string): boolean {
-  return /^[1-9]\d{5}\d{8}\d{5}$/.test(s);
-}
-
 /**
  * Allocates the next number of a region and local day inside the caller's transaction. Never hands out a
  * number the store already holds, whatever put it there (issue 13, finding 1: a transfer that carried the

@@ -13,6 +13,7 @@ import { callCenterOf, callsConfigFor } from '../calls/install.js';
 import { CallsConfigError, callsConfigOf, type CallsSettings } from '../calls/config.js';
 import { changeSettings } from '../config/edit.js';
 import { ConfigError } from '../config/schema.js';
+import { writeFileDurably } from '../config/store.js';
 import { AppError } from '../errors.js';
 import { actor } from '../http/auth.js';
 
@@ -87,16 +88,7 @@ export function registerCallsSettings(app: FastifyInstance, box: BoxServices): v
       }
       const dir = effective().promptsDir;
       fs.mkdirSync(dir, { recursive: true });
-      const target = path.join(dir, `${request.params.id}.wav`);
-      const tmp = path.join(dir, `.${request.params.id}.${process.pid}.upload`);
-      const fd = fs.openSync(tmp, 'w', 0o640);
-      try {
-        fs.writeSync(fd, buf);
-        fs.fsyncSync(fd);
-      } finally {
-        fs.closeSync(fd);
-      }
-      fs.renameSync(tmp, target);
+      writeFileDurably(path.join(dir, `${request.params.id}.wav`), buf, 0o640);
       box.tickets.audit.append(actor(request), box.now(), { entity: 'prompt', entityId: request.params.id, action: 'upload', data: { bytes: buf.length } });
       return { id: request.params.id, bytes: buf.length };
     },

@@ -68,3 +68,28 @@ t.test('a saved IVR menu and legacy number apply to the next call while a call i
   late.hangup();
   legacy.hangup();
 });
+
+t.test('an admin uploads a recorded prompt: it replaces the file whole, is listed and audited; a non-WAV is refused and changes nothing', async (t) => {
+  const tb = await startTestBox();
+  t.teardown(() => tb.close());
+  const wav = Buffer.alloc(44 + 1600);
+  wav.write('RIFF', 0, 'ascii');
+  wav.write('WAVE', 8, 'ascii');
+  const up = await tb.admin.put('/api/ui/prompts/welcome-zh', { wavBase64: wav.toString('base64') });
+  t.equal(up.statusCode, 200);
+  t.same(up.json(), { id: 'welcome-zh', bytes: wav.length });
+  const settings = (await tb.admin.get('/api/ui/calls-settings')).json() as { prompts: string[] };
+  t.ok(settings.prompts.includes('welcome-zh.wav'), 'the prompt is listed');
+  const dir = callCenterOf(tb.box)!.config.promptsDir;
+  const file = path.join(dir, 'welcome-zh.wav');
+  t.same(fs.readFileSync(file), wav, 'the file holds exactly what was uploaded');
+  t.equal(fs.statSync(file).mode & 0o007, 0, 'not readable by other users');
+  t.same(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp')), [], 'no temporary file is left beside it');
+  const audit = (await tb.admin.get('/api/audit?limit=20')).json().items as { entity: string; entityId: string; action: string }[];
+  t.ok(audit.some((a) => a.entity === 'prompt' && a.entityId === 'welcome-zh' && a.action === 'upload'), 'the upload is audited');
+
+  const bad = await tb.admin.put('/api/ui/prompts/welcome-zh', { wavBase64: Buffer.alloc(80, 1).toString('base64') });
+  t.equal(bad.json().error.code, 'validation-failed', 'not a WAV file');
+  t.same(fs.readFileSync(file), wav, 'the refused upload left the prompt as it was');
+  t.equal((await tb.admin.put('/api/ui/prompts/..%2Fescape', { wavBase64: wav.toString('base64') })).statusCode, 400, 'an id that is not a file name');
+});

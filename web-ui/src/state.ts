@@ -23,5 +23,4 @@ export function useApp(): AppState {
 }
 
 export type Role = User['role'];
-export const centreRoles: Role[] = ['admin', 'supervisor', 'agent'];
 export const supervisorRoles: Role[] = ['admin', 'supervisor'];
