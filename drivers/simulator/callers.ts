@@ -72,14 +72,5 @@ export function nextArrivalMs(ratePerHour: number, random: () => number = Math.r
   return -Math.log(1 - random()) / perMs;
 }
 
-/** A seeded random source (mulberry32) so simulated traffic is repeatable. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded random source (mulberry32) so simulated traffic is repeatable: the one in drivers/media. */
+export { seededRandom } from '../media/tones.js';

@@ -11,23 +11,14 @@ import { openDb } from '../../firmware-agent/store/db.js';
 import { type Figure, measured, round } from './lib/figure.js';
 import { tempDir } from './lib/store.js';
 import { elapsedMs } from './lib/timing.js';
+import { seededRandom } from '../../drivers/media/tones.js';
 
 const targetMs = 50;
 const queries = ['拒载', '网约车 计费', '高速 免费通行', '驾校退费', '渡船 时刻', '12395', '出租车 绕路 发票', '维修质量保证期'];
 
 /** Deterministic pseudo-random numbers (mulberry32), so every run searches the same store. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function generateArticles(n: number, seed = 12328): ArticleInput[] {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const sentences = seedArticles.flatMap((a) => a.body.split(/(?<=[。；])/).filter((s) => s.length > 4));
   const places = ['合作市', '临潭县', '卓尼县', '舟曲县', '迭部县', '玛曲县', '碌曲县', '夏河县', '兰州市', '天水市'];
   const out: ArticleInput[] = [];

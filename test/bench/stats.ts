@@ -11,19 +11,10 @@ import { buildReport, rangeIso } from '../../firmware-agent/stats/reports.js';
 import { type Figure, measured, round } from './lib/figure.js';
 import { tempDir } from './lib/store.js';
 import { elapsedMs } from './lib/timing.js';
+import { seededRandom } from '../../drivers/media/tones.js';
 
 const targetMs = 1000;
 const tz = 'Asia/Shanghai';
-
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export default async function statsBench({ quick = false }: { quick?: boolean } = {}): Promise<Figure[]> {
   const size = quick ? 100_000 : 1_000_000;
@@ -34,7 +25,7 @@ export default async function statsBench({ quick = false }: { quick?: boolean } 
     const regions = RegionTable.load();
     const now = new Date('2026-12-01T04:00:00Z');
     const fillStart = process.hrtime.bigint();
-    const r = rng(15);
+    const r = seededRandom(15);
     const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
     const types = ['inquiry', 'inquiry', 'inquiry', 'suggestion', 'complaint'];
     const chans = ['phone', 'phone', 'phone', 'phone', 'sms', 'web', 'wechat', '12345', 'walk-in', 'letter'];

@@ -7,6 +7,7 @@
 import { words } from '../../../firmware-agent/search/segment.js';
 import type { CreateTicketInput } from '../../../firmware-agent/tickets/service.js';
 import type { Channel, TicketType } from '../../../firmware-agent/tickets/codes.js';
+import { seededRandom } from '../../../drivers/media/tones.js';
 
 interface Theme {
   type: TicketType;
@@ -191,17 +192,8 @@ const channelMix: [Channel, number][] = [
   ['letter', 1],
 ];
 
-/** Small, fast, seeded PRNG (mulberry32), so every run generates the same tickets. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded generator (mulberry32, drivers/media/tones.ts), so every run generates the same tickets. */
+export const prng = seededRandom;
 
 export interface GeneratedTicket {
   input: CreateTicketInput;
