@@ -180,6 +180,59 @@ export const gov12345StaffRoutes: FastifyPluginAsync<{ box: BoxServices; gov: Go
     },
   );
 
+  const state = { type: ['string', 'null'] } as const;
+  app.get<{ Params: { number: string } }>(
+    '/api/gov12345/tickets/:number',
+    {
+      config: { roles: ['admin', 'supervisor', 'agent', 'department'] },
+      schema: {
+        tags: ['gov12345'],
+        summary: 'Where one ticket stands with 12345: the link, every message sent and received, a summary state, and whether the caller may transfer it now (a department: only its own tickets)',
+        params: { type: 'object', required: ['number'], properties: { number: { type: 'string', pattern: ticketNumberPattern } } },
+        response: {
+          200: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['number', 'platforms', 'canTransfer', 'link', 'state', 'sent', 'received'],
+            properties: {
+              number: { type: 'string' },
+              platforms: { type: 'array', items: { type: 'object', additionalProperties: false, properties: { id: { type: 'string' }, name: { type: 'string' } } } },
+              canTransfer: { type: 'boolean' },
+              link: {
+                type: ['object', 'null'],
+                additionalProperties: false,
+                properties: { platform: { type: 'string' }, platformName: { type: 'string' }, direction: { type: 'string', enum: ['out', 'in'] }, remoteRef: { type: 'string' }, at: { type: 'string' } },
+              },
+              state: { type: 'string' },
+              sent: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  additionalProperties: false,
+                  properties: {
+                    id: { type: 'string' },
+                    kind: { type: 'string' },
+                    queuedAt: { type: 'string' },
+                    deliveredAt: state,
+                    attempts: { type: 'integer' },
+                    lastError: state,
+                    rejectedCode: state,
+                  },
+                },
+              },
+              received: {
+                type: 'array',
+                items: { type: 'object', additionalProperties: false, properties: { id: { type: 'string' }, kind: { type: 'string' }, receivedAt: { type: 'string' } } },
+              },
+            },
+          },
+          ...errorResponses(400, 401, 403, 404),
+        },
+      },
+    },
+    async (request) => gov.ticketState(request.params.number, actor(request)),
+  );
+
   app.get(
     '/api/gov12345/status',
     {

@@ -18,7 +18,7 @@ import type { Actor } from '../tickets/workflow.js';
 import type { RegionTable } from '../regions/regions.js';
 import { type Gov12345Config, type Gov12345Platform, defaultGov12345 } from './config.js';
 import { type Kind, type Message, type Order, checkOrder, fromPlatform, toPlatform } from './mapping.js';
-import { Gov12345Store } from './store.js';
+import { Gov12345Store, type OutboxRow } from './store.js';
 
 export interface Gov12345Deps {
   db: Db;
@@ -35,6 +35,49 @@ export interface ReceiveResult {
   status: 'applied' | 'duplicate';
   /** The ticket the message created or changed (its number on this box). */
   ticket?: string;
+}
+
+export type Gov12345State =
+  | 'none'
+  | 'transfer-queued'
+  | 'transfer-delivered'
+  | 'transfer-rejected'
+  | 'result-received'
+  | 'visit-queued'
+  | 'visit-delivered'
+  | 'visit-rejected'
+  | 'received'
+  | 'result-queued'
+  | 'result-delivered'
+  | 'result-rejected';
+
+export interface Gov12345TicketState {
+  number: string;
+  /** The enabled platforms (what a transfer may name). */
+  platforms: { id: string; name: string }[];
+  canTransfer: boolean;
+  link: { platform: string; platformName: string; direction: 'out' | 'in'; remoteRef: string; at: string } | null;
+  state: Gov12345State;
+  sent: { id: string; kind: string; queuedAt: string; deliveredAt: string | null; attempts: number; lastError: string | null; rejectedCode: string | null }[];
+  received: { id: string; kind: string; receivedAt: string }[];
+}
+
+/**
+ * One word for where a ticket stands with 12345, from its latest message: a ticket this box sent (out) moves
+ * transfer-queued → transfer-delivered → result-received → visit-queued → visit-delivered; one 12345 sent
+ * (in) moves received → result-queued → result-delivered. A refusal by the platform shows as *-rejected.
+ */
+function summaryState(direction: 'out' | 'in' | null, sent: OutboxRow[], received: { kind: string }[]): Gov12345State {
+  if (!direction) return 'none';
+  const last = sent[sent.length - 1];
+  const stage = (m: OutboxRow, what: 'transfer' | 'visit' | 'result'): Gov12345State =>
+    `${what}-${m.rejected_code ? 'rejected' : m.delivered_at ? 'delivered' : 'queued'}`;
+  if (direction === 'out') {
+    if (last && last.kind === 'order.visit') return stage(last, 'visit');
+    if (received.some((m) => m.kind === 'order.result')) return 'result-received';
+    return last ? stage(last, 'transfer') : 'transfer-queued';
+  }
+  return last && last.kind === 'order.result' ? stage(last, 'result') : 'received';
 }
 
 /** The handler name results from 12345 are recorded under (tickets.handler_region). */
@@ -114,6 +157,41 @@ export class Gov12345Service {
     return change;
   }
 
+  /**
+   * Where one ticket stands with 12345, for the ticket page and `edgebox gov12345 status`: the link (which
+   * platform, which way, the platform's reference), every message sent (with delivery, attempts, the last
+   * error, a platform's refusal) and received, one summary `state`, and whether `viewer` may transfer it now.
+   * The ticket is looked up as `viewer` may see it (a department only its own: ticket-not-found otherwise).
+   */
+  ticketState(number: string, viewer: Actor): Gov12345TicketState {
+    this.deps.tickets.get(number, viewer);
+    const row = this.deps.tickets.getRow(number)!;
+    const enabled = this.settings().platforms.filter((p) => p.enabled).map((p) => ({ id: p.id, name: p.name }));
+    const link = this.store.linkOf(row.id);
+    const sent = link ? this.store.outboxOf(row.id) : [];
+    const received = link ? this.store.inboxOf(row.id) : [];
+    const mayTransfer = ['admin', 'supervisor', 'agent'].includes(viewer.role) && (row.status === 'received' || row.status === 'returned');
+    return {
+      number,
+      platforms: enabled,
+      canTransfer: !link && mayTransfer && enabled.length > 0,
+      link: link
+        ? { platform: link.platform, platformName: this.platform(link.platform)?.name ?? link.platform, direction: link.direction, remoteRef: link.remote_ref, at: link.created_at }
+        : null,
+      state: summaryState(link?.direction ?? null, sent, received),
+      sent: sent.map((m) => ({
+        id: m.id,
+        kind: m.kind,
+        queuedAt: m.created_at,
+        deliveredAt: m.rejected_code ? null : m.delivered_at,
+        attempts: m.attempts,
+        lastError: m.last_error,
+        rejectedCode: m.rejected_code,
+      })),
+      received: received.map((m) => ({ id: m.id, kind: m.kind, receivedAt: m.received_at })),
+    };
+  }
+
   /** Transaction hook on every ticket change: results and visits of tickets that travel with 12345. */
   onTicketChange(c: TicketChange): void {
     // What a platform itself changed is not echoed back. A result another box sends for a 12345 order this box
@@ -179,7 +257,8 @@ export class Gov12345Service {
     const changes: TicketChange[] = [];
     const result = this.deps.db.transaction((): ReceiveResult => {
       const ticket = this.#apply(p, m, actor, changes);
-      this.store.record(p.id, m.id, m.kind, changes[0]?.ticket.id ?? null, 'applied', null, now);
+      // The ticket the message created or changed, so the ticket's exchange can be listed (ticketState).
+      this.store.record(p.id, m.id, m.kind, changes[0]?.ticket.id ?? this.deps.tickets.getRow(ticket)?.id ?? null, 'applied', null, now);
       this.store.rememberNonce(nonce.value, p.id, nonce.expires, now);
       this.deps.tickets.audit.append(actor, now, {
         entity: 'gov12345',

@@ -41,6 +41,8 @@ export class Gov12345Store {
       nonceSeen: db.prepare('SELECT 1 FROM gov12345_nonces WHERE nonce = ?'),
       nonce: db.prepare('INSERT OR IGNORE INTO gov12345_nonces (nonce, platform, expires_at) VALUES (?, ?, ?)'),
       purgeNonces: db.prepare('DELETE FROM gov12345_nonces WHERE expires_at < ?'),
+      outboxOf: db.prepare('SELECT * FROM gov12345_outbox WHERE ticket_id = ? ORDER BY seq'),
+      inboxOf: db.prepare('SELECT id, kind, outcome, received_at FROM gov12345_inbox WHERE ticket_id = ? ORDER BY received_at, id'),
       depth: db.prepare(
         'SELECT sum(delivered_at IS NULL) AS waiting, min(CASE WHEN delivered_at IS NULL THEN created_at END) AS oldest, sum(rejected_code IS NOT NULL) AS rejected FROM gov12345_outbox',
       ),
@@ -78,6 +80,16 @@ export class Gov12345Store {
   depth(): { waiting: number; oldest: string | null; rejected: number } {
     const d = this.#s.depth.get() as { waiting: number | null; oldest: string | null; rejected: number | null };
     return { waiting: d.waiting ?? 0, oldest: d.oldest, rejected: d.rejected ?? 0 };
+  }
+
+  /** Every message queued about one ticket, oldest first. */
+  outboxOf(ticketId: string): OutboxRow[] {
+    return this.#s.outboxOf.all(ticketId) as OutboxRow[];
+  }
+
+  /** Every message a platform sent about one ticket and this box applied, oldest first. */
+  inboxOf(ticketId: string): { id: string; kind: string; outcome: string; received_at: string }[] {
+    return this.#s.inboxOf.all(ticketId) as { id: string; kind: string; outcome: string; received_at: string }[];
   }
 
   seen(platform: string, id: string): boolean {

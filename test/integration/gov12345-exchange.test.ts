@@ -32,6 +32,10 @@ async function setup(t: Test) {
 t.test('a ticket sent to 12345 comes back with its result and the return visit goes to 12345', async (t) => {
   const { sim, s } = await setup(t);
   const number = (await s.agent.post('/api/tickets', complaint)).json().number as string;
+  const stateOf = async (who = s.agent) => (await who.get(`/api/gov12345/tickets/${number}`)).json();
+  const before = await stateOf();
+  t.same([before.state, before.canTransfer, before.link, before.platforms], ['none', true, null, [{ id: 'gansu-12345', name: before.platforms[0].name }]], 'not sent yet, and may be');
+  t.equal((await stateOf(s.supervisor)).canTransfer, true);
   const sent = await s.agent.post(`/api/gov12345/tickets/${number}/transfer`, { note: '属市场监管事项' });
   t.equal(sent.statusCode, 200, sent.body);
   t.equal(sent.json().status, 'dispatched');
@@ -43,14 +47,21 @@ t.test('a ticket sent to 12345 comes back with its result and the return visit g
   t.equal(order.order.lxdh, complaint.caller.phone);
   t.match(order.order.sqnr, /属市场监管事项/);
 
+  await waitFor('the transfer marked delivered', async () => (await stateOf()).state === 'transfer-delivered');
+  const delivered = await stateOf();
+  t.same([delivered.canTransfer, delivered.link.direction, delivered.link.remoteRef, delivered.sent.length, delivered.sent[0].kind], [false, 'out', number, 1, 'order.transfer'], 'the link and the message sent');
+  t.ok(delivered.sent[0].deliveredAt, 'with its delivery time');
   const r = await sim.send(sim.message('order.result', { gdbh: number, bljg: '已责令涉事企业整改并退还多收费用。', cbdw: '市市场监管局' }));
   t.same([r.status, r.body.status, r.signed], [200, 'applied', true], 'the box acknowledges, signed');
   const replied = (await s.agent.get(`/api/tickets/${number}`)).json();
   t.equal(replied.status, 'replied');
   t.equal(replied.reply, '已责令涉事企业整改并退还多收费用。', 'the platform’s result is the ticket’s reply');
 
+  const resulted = await stateOf();
+  t.same([resulted.state, resulted.received.map((m: { kind: string }) => m.kind)], ['result-received', ['order.result']], 'the result received');
   t.equal((await s.agent.post(`/api/tickets/${number}/actions`, { action: 'visit', satisfaction: 'satisfied', note: '来电人满意' })).json().status, 'closed');
   await sim.waitFor(() => sim.received.length === 2);
+  await waitFor('the visit marked delivered', async () => (await stateOf()).state === 'visit-delivered');
   t.same([sim.received[1]!.kind, sim.received[1]!.order.gdbh, sim.received[1]!.order.myd], ['order.visit', number, '1']);
 
   const trail = (await s.agent.get(`/api/tickets/${number}/audit`)).json() as { action: string; actor?: { name: string } }[] | { items: { action: string }[] };
@@ -92,6 +103,12 @@ t.test('a work order from 12345 is handled by a department, answered, and visite
   await s.taxi.post(`/api/tickets/${number}/actions`, { action: 'accept' });
   t.equal((await s.taxi.post(`/api/tickets/${number}/actions`, { action: 'reply', text: '经查属实，已对驾驶员处罚并退还多收车费。' })).statusCode, 200);
   await sim.waitFor(() => sim.received.length === 1);
+  await waitFor('the result marked delivered', async () => (await s.taxi.get(`/api/gov12345/tickets/${number}`)).json().state === 'result-delivered');
+  const own = (await s.taxi.get(`/api/gov12345/tickets/${number}`)).json();
+  t.same([own.link.direction, own.link.remoteRef, own.canTransfer, own.received[0].kind], ['in', 'GS12345-20261204-0001', false, 'order.transfer'], 'the handling department sees its ticket’s exchange');
+  const foreign = await s.bus.get(`/api/gov12345/tickets/${number}`);
+  t.same([foreign.statusCode, foreign.json().error.code], [404, 'ticket-not-found'], 'another department does not');
+  t.equal((await s.tech.get(`/api/gov12345/tickets/${number}`)).statusCode, 403, 'nor a technician');
   const result = sim.received[0]!;
   t.same([result.kind, result.order.gdbh, result.order.bljg, result.order.cbdw], ['order.result', 'GS12345-20261204-0001', '经查属实，已对驾驶员处罚并退还多收车费。', '市出租汽车管理处']);
 
@@ -118,6 +135,8 @@ t.test('an outage of 12345 in between: nothing lost, nothing doubled', async (t)
   }
   // The result of the first one arrives from 12345 while it cannot be reached back: the visit waits too.
   t.equal(count('SELECT count(*) AS n FROM gov12345_outbox WHERE delivered_at IS NULL'), 3, 'three waiting in the outbox');
+  const waiting = (await s.agent.get(`/api/gov12345/tickets/${during[0]}`)).json();
+  t.equal(waiting.state, 'transfer-queued', 'a ticket waiting in the outbox shows as queued');
 
   await sim.start();
   sender.retryNow();
