@@ -32,9 +32,14 @@ const common = {
   user: { type: 'string' },
 } as const;
 
-type Api = (method: 'GET' | 'POST' | 'DELETE', p: string, body?: unknown, headers?: Record<string, string>) => Promise<{ status: number; json: any }>;
+export type Api = (method: 'GET' | 'POST' | 'DELETE', p: string, body?: unknown, headers?: Record<string, string>) => Promise<{ status: number; json: any }>;
 
-async function login(values: { url?: string | undefined; data?: string | undefined; user?: string | undefined }): Promise<Api> {
+/**
+ * Logs in to a running box over HTTP (credentials from $EDGEBOX_USER/$EDGEBOX_PASSWORD, else admin and
+ * <data>/initial-admin-password) and answers a request function that throws on an error answer, naming the
+ * request and the box's error body. `edgebox gov12345` uses it too.
+ */
+export async function login(values: { url?: string | undefined; data?: string | undefined; user?: string | undefined }): Promise<Api> {
   const base = (values.url ?? `http://127.0.0.1:${process.env.EDGEBOX_PORT ?? '8328'}`).replace(/\/$/, '');
   const user = values.user ?? process.env.EDGEBOX_USER ?? 'admin';
   let password = process.env.EDGEBOX_PASSWORD;
@@ -59,7 +64,8 @@ async function login(values: { url?: string | undefined; data?: string | undefin
     const json = (await r.json()) as unknown;
     if (!r.ok) {
       const hint = r.status === 404 && p.startsWith('/api/simulator/') && !p.startsWith('/api/simulator/jobs/') ? ' (is the box running the simulated trunk?)' : '';
-      throw new Error(`${method} ${p}: HTTP ${r.status}${hint}: ${JSON.stringify(json)}`);
+      // The status and the box's error body ride along, so a command can word the refusal for its user.
+      throw Object.assign(new Error(`${method} ${p}: HTTP ${r.status}${hint}: ${JSON.stringify(json)}`), { status: r.status, body: json });
     }
     return { status: r.status, json };
   };

@@ -62,7 +62,8 @@ export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === 'help' || name === '--help' || name === '-h') {
     const { callsUsage } = await import('./calls.js');
-    process.stdout.write(usage + callsUsage);
+    const { gov12345Usage } = await import('./gov12345.js');
+    process.stdout.write(usage + callsUsage + gov12345Usage);
     return name ? 0 : 2;
   }
   await import('./extra.js').then((m) => m.registerExtraCommands(commands));
