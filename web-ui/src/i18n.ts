@@ -154,6 +154,37 @@ const dict = {
   qaCorrectReason: ['更正原因（必填，记入审计）', 'Reason for the correction (required, audited)'],
   qaCorrected: ['已更正', 'corrected'],
   citizenPhotos: ['群众上传的照片', 'Photos from the citizen'],
+  g12345Title: ['12345 工单转办', '12345 exchange'],
+  g12345_none: ['未转办', 'Not sent'],
+  g12345_transfer_queued: ['已转办，等待发送至12345', 'Sent, waiting to reach 12345'],
+  g12345_transfer_delivered: ['12345已接收，等待办理结果', 'Received by 12345, awaiting its result'],
+  g12345_transfer_rejected: ['12345拒收', 'Refused by 12345'],
+  g12345_result_received: ['12345已反馈办理结果，待回访', 'Result from 12345; return visit next'],
+  g12345_visit_queued: ['回访结果等待发送', 'Return visit waiting to be sent'],
+  g12345_visit_delivered: ['回访结果已送达12345', 'Return visit delivered to 12345'],
+  g12345_visit_rejected: ['12345拒收回访结果', 'Return visit refused by 12345'],
+  g12345_received: ['12345转来，本中心办理中', 'From 12345, being handled here'],
+  g12345_result_queued: ['办理结果等待发送至12345', 'Result waiting to reach 12345'],
+  g12345_result_delivered: ['办理结果已反馈12345', 'Result delivered to 12345'],
+  g12345_result_rejected: ['12345拒收办理结果', 'Result refused by 12345'],
+  g12345Kind_order_transfer: ['转办工单', 'Work order'],
+  g12345Kind_order_result: ['办理结果', 'Result'],
+  g12345Kind_order_visit: ['回访结果', 'Return visit'],
+  g12345SentTo: ['转往', 'Sent to'],
+  g12345From: ['来自', 'From'],
+  g12345TheirRef: ['对方编号', 'Their ref.'],
+  g12345Sent: ['发出', 'Sent'],
+  g12345Received: ['收到', 'Received'],
+  g12345Refused: ['被拒收', 'Refused'],
+  g12345Delivered: ['已送达', 'Delivered'],
+  g12345Waiting: ['等待发送', 'Waiting'],
+  g12345Tried: ['已尝试', 'tried'],
+  g12345Platform: ['12345平台', '12345 platform'],
+  g12345To: ['转至', 'To'],
+  g12345Note: ['转办说明（随工单发送至12345）', 'Note for 12345 (sent with the order)'],
+  g12345Explain: ['转办后工单由12345平台办理，本中心等待其反馈结果后回访。', '12345 will handle the ticket; this centre does the return visit after its result.'],
+  g12345Confirm: ['确认转办', 'Confirm'],
+  g12345Transfer: ['转12345', 'Send to 12345'],
   qaInspections: ['质检记录', 'Inspections'],
   qaMine: ['我的质检记录', 'My inspections'],
   qaInspector: ['质检员', 'Inspector'],
@@ -350,6 +381,11 @@ const dict = {
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type Key = keyof typeof dict;
+/** Whether `k` is a key of the dictionary (for keys built from a code the API sends). */
+export function hasKey(k: string): k is Key {
+  return Object.hasOwn(dict, k);
+}
+
 export function t(k: Key): string {
   return dict[k][lang === 'zh' ? 0 : 1];
 }

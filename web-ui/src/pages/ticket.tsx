@@ -4,10 +4,11 @@ import { useEffect, useState } from 'preact/hooks';
 import { get, type AuditRecord, type Ticket } from '../api.js';
 import { DomainLabel, Due, ErrorBox, Link, StatusBadge, TypeLabel } from '../components.js';
 import * as events from '../events.js';
-import { L, bi, errText, fmtTime, t } from '../i18n.js';
+import { L, auditLabel, bi, errText, fmtTime, t } from '../i18n.js';
 import { useApp } from '../state.js';
 import { TicketActions } from './actions.js';
 import { TicketPhotos } from './ticket-photos.js';
+import { Ticket12345 } from './ticket-12345.js';
 
 interface CallView {
   call: { id: string; caller: string | null; arrived_at: number; agent_answered_at: number | null; ended_at: number | null; outcome: string | null; route: string | null; recording_file: string | null; voicemail_file: string | null; transferred_to: string | null };
@@ -49,7 +50,8 @@ export function TicketDetail({ number }: { number: string }) {
 
   if (error) return <section class="pad"><ErrorBox error={error} /></section>;
   if (!tk) return <p class="pad muted">{t('loading')}</p>;
-  const actionLabel = (a: string) => L(codes.actions.find((x) => x.code === a), a);
+  // The workflow's actions from the code table, the others (转12345, 被合并, 补充内容 …) from the audit labels.
+  const actionLabel = (a: string) => auditLabel(a, codes.actions);
   const sub = tk.subtype ? codes.subtypes[tk.type]?.find((s) => s.code === tk.subtype) : undefined;
 
   return (
@@ -112,6 +114,7 @@ export function TicketDetail({ number }: { number: string }) {
           <TicketActions ticket={tk} onChanged={() => void load()} />
         </div>
         <div>
+          <Ticket12345 number={tk.number} version={`${tk.status}:${tk.updatedAt}`} onChanged={() => void load()} />
           <div class="card">
             <h3>{t('timeline')}</h3>
             <ol class="timeline" id="timeline">
