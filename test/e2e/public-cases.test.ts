@@ -5,6 +5,9 @@
 import t from 'tap';
 import { launch, login, newPage, seedUsers, shot, startBox } from './helpers.js';
 
+// Page functions run in the browser; the test is type-checked without the DOM library.
+declare const document: { querySelectorAll(s: string): { length: number } };
+
 const phone = '13912345678';
 const name = '王小明';
 const plate = '甘A88K66';
