@@ -43,6 +43,12 @@ export class Uplink {
   readonly #abort = new AbortController();
   readonly #loops: Promise<void>[] = [];
   #isolate = false;
+  /**
+   * Messages per push: the configured batch, lowered to what the upstream takes when it refuses a batch as too
+   * many messages (its net-max-batch, sent in the refusal) or too many bytes (halved until it passes). Not
+   * raised again while the box runs: a restart starts from the configuration.
+   */
+  #batch: number;
   readonly failures = { push: 0, pull: 0 };
 
   constructor(
@@ -51,7 +57,14 @@ export class Uplink {
     private readonly o: SyncOptions,
     private readonly log: Log,
     private readonly random: () => number = Math.random,
-  ) {}
+  ) {
+    this.#batch = o.batchSize;
+  }
+
+  /** Messages per push now (tests, status). */
+  get batchSize(): number {
+    return this.#batch;
+  }
 
   start(): void {
     for (const [name, once] of [
@@ -105,7 +118,7 @@ export class Uplink {
   async #pushOnce(): Promise<'busy' | 'idle'> {
     const id = this.net.store.identity();
     if (!id?.upstream_url) return 'idle';
-    const rows = this.net.store.pending('up', this.#isolate ? 1 : this.o.batchSize);
+    const rows = this.net.store.pending('up', this.#isolate ? 1 : this.#batch);
     if (rows.length === 0) return 'idle';
     try {
       const res = await this.client.push(
@@ -120,6 +133,16 @@ export class Uplink {
       return 'busy';
     } catch (err) {
       if (err instanceof NetworkError && !err.transient) {
+        // The batch's size, not a message, was refused: send smaller batches from now on (a city configured
+        // with a larger net-batch than its province's net-max-batch would otherwise crawl, one message at a
+        // time between refused batches).
+        const refusal = err.detail.refusal;
+        if (rows.length > 1 && (refusal === 'exchange-batch-too-large' || refusal === 'payload-too-large')) {
+          const max = Number(err.detail.details?.max);
+          this.#batch = refusal === 'exchange-batch-too-large' && Number.isInteger(max) && max >= 1 && max < rows.length ? max : Math.max(1, Math.floor(rows.length / 2));
+          this.log.warn({ refusal, batch: this.#batch }, `upstream refused a batch of ${rows.length} messages (${refusal}); pushing ${this.#batch} at a time`);
+          return 'busy';
+        }
         if (rows.length > 1) {
           // Send one at a time until the message at fault is found and set aside.
           this.#isolate = true;

@@ -92,3 +92,76 @@ t.test('transient failures are retried, unsigned answers distrusted, and a poiso
   t.ok(warnings.some((w) => /503|internal-error/.test(w)), 'the 503s were retried');
   db.close();
 });
+
+t.test('a batch refused as too large shrinks the pushes to what the upstream takes, instead of crawling one by one', async (t) => {
+  const upKey = generateKeyPair();
+  const sizes: number[] = [];
+  const server = Fastify();
+  server.addHook('onSend', async (request, reply, payload) => {
+    if (typeof payload !== 'string') return payload;
+    const ts = new Date().toISOString();
+    reply.header('x-edgebox-timestamp', ts);
+    reply.header('x-edgebox-signature', sign(upKey.privateKey, canonicalResponse(String(request.headers['x-edgebox-nonce']), ts, payload)));
+    return payload;
+  });
+  // The upstream's net-max-batch is 4; bodies over 3 messages' worth are refused as too many bytes on the second run.
+  let maxMessages = 4;
+  let byteLimited = false;
+  server.post('/api/exchange/v1/messages', async (request, reply) => {
+    const ids = (request.body as { messages: { id: string }[] }).messages.map((m) => m.id);
+    sizes.push(ids.length);
+    if (ids.length > maxMessages) return reply.code(413).send({ error: { code: 'exchange-batch-too-large', message: 'too many', details: { count: ids.length, max: maxMessages } } });
+    if (byteLimited && ids.length > 3) return reply.code(413).send({ error: { code: 'payload-too-large', message: 'too big' } });
+    return { results: ids.map((id) => ({ id, status: 'applied' })) };
+  });
+  server.get('/api/exchange/v1/messages', async () => ({ messages: [], cursor: 0, head: 0 }));
+  const url = await server.listen({ host: '127.0.0.1', port: 0 });
+  const db = openDb({ file: ':memory:' });
+  const clock = new VirtualClock();
+  const net = new NetworkService({
+    clock,
+    db,
+    tickets: { publishCommitted() {} } as unknown as TicketService,
+    regions: {} as RegionTable,
+    role: () => 'city',
+    region: () => '623000',
+    now: () => new Date(),
+  });
+  net.store.ensureIdentity(new Date());
+  net.store.setUpstream({ url, address: '620000', role: 'province', key: upKey.publicKey }, new Date());
+  const queue = (n: number) =>
+    db.transaction(() => {
+      for (let i = 0; i < n; i++) net.send(newEnvelope('stats.daily', '623000', '^', new Date(), { region: '623000', day: `2026-10-${String((i % 28) + 1).padStart(2, '0')}`, computedAt: new Date().toISOString(), volumes: {} }), new Date());
+    })();
+  const warnings: string[] = [];
+  const log = { info() {}, warn: (_o: object, m?: string) => void warnings.push(m ?? ''), error: (_o: object, m?: string) => void warnings.push(m ?? '') };
+  const client = new UpstreamClient({ store: net.store, address: () => '623000', now: () => new Date() });
+  const drain = async () => {
+    const start = clock.now();
+    while (net.store.depth().n > 0 && clock.now() - start < 3_600_000) {
+      await clock.advance(100);
+      await new Promise((r) => setImmediate(r));
+    }
+  };
+  const uplink = new Uplink(net, client, { retryBaseMs: 1000, retryMaxMs: 300_000, idleMs: 5000, pollWaitSeconds: 0, batchSize: 10 }, log, () => 0);
+  queue(20);
+  uplink.start();
+  await drain();
+  t.equal(net.store.depth().n, 0, 'the outbox drained');
+  t.equal(net.store.depth().rejected, 0, 'nothing set aside: the size was refused, not a message');
+  t.same(sizes, [10, 4, 4, 4, 4, 4], 'one refused batch of 10, then batches of the upstream’s 4');
+  t.equal(uplink.batchSize, 4);
+  t.ok(warnings.some((w) => /pushing 4 at a time/.test(w)), 'the technician can read why');
+
+  // A byte limit with no count: the batch halves until it passes.
+  sizes.length = 0;
+  maxMessages = 100;
+  byteLimited = true;
+  queue(6);
+  await drain();
+  t.equal(net.store.depth().n, 0, 'drained again');
+  t.same(sizes, [4, 2, 2, 2], 'halved from 4 to 2 on payload-too-large');
+  await uplink.stop();
+  await server.close();
+  db.close();
+});
