@@ -39,8 +39,10 @@ interface Entry {
   kind: 'call' | 'callback';
   skill: string | null;
   queuedAt: number;
-  /** Re-queued after a failed ring: ahead of everyone. */
+  /** Re-queued after a failed ring: ahead of everyone but urgent entries. */
   head: number;
+  /** A water-distress caller (or the callback standing in for one): ahead of every other entry, always. */
+  urgent: boolean;
   resolve: (r: Reservation) => void;
 }
 
@@ -258,7 +260,8 @@ export class Acd {
     kind: 'call' | 'callback',
     skill: string | null,
     queuedAt: number,
-    atHead = false,
+    /** true: at the head (a call whose ring failed); 'urgent': a distress caller, ahead of every other entry. */
+    atHead: boolean | 'urgent' = false,
     /** Called synchronously at the match, before the promise resolves: no window where an agent is reserved
      *  and the caller does not know it yet. */
     onMatch?: (r: Reservation) => void,
@@ -269,7 +272,7 @@ export class Acd {
         onMatch?.(r);
         res(r);
       };
-      this.#queue.push({ id, kind, skill, queuedAt, head: atHead ? ++this.#headSeq : 0, resolve });
+      this.#queue.push({ id, kind, skill, queuedAt, head: atHead ? ++this.#headSeq : 0, urgent: atHead === 'urgent', resolve });
       this.#sort();
       this.dispatch();
       this.#publishQueue();
@@ -392,8 +395,15 @@ export class Acd {
   }
 
   #sort(): void {
-    // Re-queued (head) entries first, most recent re-queue first; then by place in the queue.
-    this.#queue.sort((x, y) => (y.head - x.head) || (x.queuedAt - y.queuedAt));
+    // Distress (urgent) entries first, whatever else was re-queued after them, in the order they arrived; then
+    // re-queued (head) entries, most recent re-queue first; then by place in the queue. (An ordinary call whose
+    // ring failed went ahead of a waiting distress caller before: found by the call-sequence fuzzer,
+    // test/fuzz/calls.ts.)
+    this.#queue.sort((x, y) => {
+      if (x.urgent !== y.urgent) return x.urgent ? -1 : 1;
+      if (x.urgent) return x.queuedAt - y.queuedAt;
+      return y.head - x.head || x.queuedAt - y.queuedAt;
+    });
   }
 
   // ---- views ---------------------------------------------------------------------------------------------

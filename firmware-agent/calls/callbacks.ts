@@ -83,9 +83,9 @@ export class CallbackTasks {
     this.#enqueue(t.id, t.skill, t.queuedAt, row.reason === 'distress');
   }
 
-  /** A distress task goes to the head of the queue, like the distress call it stands in for. */
-  #enqueue(id: string, skill: string | null, queuedAt: number, atHead = false): void {
-    void this.deps.acd.enqueue(id, 'callback', skill, queuedAt, atHead);
+  /** A distress task goes ahead of every other entry, like the distress call it stands in for. */
+  #enqueue(id: string, skill: string | null, queuedAt: number, distress = false): void {
+    void this.deps.acd.enqueue(id, 'callback', skill, queuedAt, distress ? 'urgent' : false);
   }
 
   /** At start: tasks assigned to an agent when the box stopped go back to the queue, in their place. */

@@ -293,7 +293,7 @@ export class CallFlow {
       const leg = this.d.records.legStart(this.#id, 'queue', skill, clock.now());
       const wake = new AbortController();
       let reservation: Reservation | null = null;
-      void acd.enqueue(this.#id, 'call', skill, queuedAt, atHead, (r) => {
+      void acd.enqueue(this.#id, 'call', skill, queuedAt, this.ctx.distress ? 'urgent' : atHead, (r) => {
         reservation = r;
         wake.abort();
       });

@@ -114,3 +114,20 @@ t.test('agent states survive a restart; an agent on a call comes back in wrap-up
   await clock.advance(1000);
   t.equal(again.agents.get(1)?.state, 'ready');
 });
+
+t.test('a distress caller stays ahead of an ordinary call re-queued after a failed ring', async (t) => {
+  const { db, clock, acd, ready } = setup();
+  t.teardown(() => db.close());
+  ready(1);
+  const rung = await acd.enqueue('ordinary', 'call', null, clock.now());
+  void acd.enqueue('distress', 'call', null, clock.now(), 'urgent');
+  acd.ringFailed(rung.agentId, 'no-answer');
+  void acd.enqueue('ordinary', 'call', null, clock.now() - 1000, true); // the flow re-queues it at the head
+  void acd.enqueue('callback-distress', 'callback', null, clock.now(), 'urgent');
+  t.same(acd.queueSnapshot().waiting.map((w) => w.callId), ['distress', 'callback-distress', 'ordinary'], 'urgent entries first, in their order; then the re-queued call');
+  const got: string[] = [];
+  ready(2);
+  await clock.advance(0);
+  for (const w of acd.queueSnapshot().waiting) got.push(w.callId);
+  t.same(got, ['callback-distress', 'ordinary'], 'the first free agent takes the distress caller');
+});
