@@ -6,6 +6,7 @@ import { systemClock } from '../../drivers/trunk/clock.js';
 import type https from 'node:https';
 import type { Box, InstallOptions } from '../app.js';
 import { addDays, localDay } from '../calendar/time.js';
+import { knowledgeBase } from '../kb/install.js';
 import { computeDailyStats } from '../stats/daily.js';
 import { networkAdminRoutes, networkStatus } from './admin-routes.js';
 import { UpstreamClient } from './client.js';
@@ -40,22 +41,19 @@ export async function installNetwork(box: Box, opts: InstallOptions): Promise<vo
   networkOf.set(box, net);
   box.tickets.addTransactionHook((c) => net.onTicketChange(c));
 
-  // Knowledge base (issue 4), when this build has it: articles published here go down, upstream ones are applied.
-  const kbModule = '../kb/install.js';
-  const kbMod = (await import(kbModule).catch(() => null)) as { knowledgeBase?: (b: Box) => KbPort } | null;
-  if (kbMod?.knowledgeBase) {
-    net.kb = kbMod.knowledgeBase(box);
-    const pump = () => {
-      try {
-        const n = net.pumpKb();
-        if (n > 0) log.info({ articles: n }, 'knowledge-base articles queued for the boxes below');
-      } catch (err) {
-        log.error({ err }, 'knowledge-base pump failed; it runs again on the next change');
-      }
-    };
-    net.kb.onChanged(() => setImmediate(pump));
-    pump();
-  }
+  // Knowledge base (issue 4): articles published here go down, upstream ones are applied.
+  const kb: KbPort = knowledgeBase(box);
+  net.kb = kb;
+  const pumpKb = () => {
+    try {
+      const n = net.pumpKb();
+      if (n > 0) log.info({ articles: n }, 'knowledge-base articles queued for the boxes below');
+    } catch (err) {
+      log.error({ err }, 'knowledge-base pump failed; it runs again on the next change');
+    }
+  };
+  kb.onChanged(() => setImmediate(pumpKb));
+  pumpKb();
 
   const publishStats = (day: string) => {
     const body = computeDailyStats(box.db, net.address(), day, cfg().box.timezone, box.now());

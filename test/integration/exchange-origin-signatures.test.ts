@@ -38,7 +38,16 @@ t.teardown(async () => {
 });
 
 const count = (table: string) => (ministry.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
-const stored = () => ({ inbox: count('net_inbox'), reports: count('net_reports'), keys: count('net_origin_keys'), outbox: count('net_outbox'), audit: count('audit') });
+// The ministry's own jobs write things of their own, not what a peer's message stored: its start-up calendar
+// check raises an alarm (audited) when next year's calendar is missing, as in December, and on a loaded machine
+// it can land between a property's two counts (seen once: audit +1, the fixed seed's 51st case).
+const stored = () => ({
+  inbox: count('net_inbox'),
+  reports: count('net_reports'),
+  keys: count('net_origin_keys'),
+  outbox: count("net_outbox WHERE NOT (json_extract(envelope, '$.from') = '110000' AND kind IN ('stats.daily', 'alarm.report'))"),
+  audit: count("audit WHERE entity != 'alarm'"),
+});
 
 function report(from: string, n = 1): Envelope {
   const ticket = snapshot({ number: `${from}${today}${String(n).padStart(5, '0')}`, region: '620102' });
