@@ -27,6 +27,10 @@ export interface BoxConfig {
     host: string;
     /** TCP port, 1–65535. */
     port: number;
+    /** The staff UI over HTTPS (webui/lan-https.ts): default the HTTP port + 2; 0 any free port; -1 off. */
+    httpsPort?: number;
+    /** Names and addresses the LAN certificate carries besides the box's own (e.g. a DNS name on the LAN). */
+    tlsNames?: string[];
   };
   tickets: {
     /** Handling limits in working days per ticket type. */
@@ -324,6 +328,12 @@ export const configSchema = {
       properties: {
         host: { type: 'string', minLength: 1 },
         port: { type: 'integer', minimum: 1, maximum: 65535 },
+        httpsPort: { type: 'integer', minimum: -1, maximum: 65535 },
+        tlsNames: {
+          type: 'array',
+          maxItems: 20,
+          items: { type: 'string', minLength: 1, maxLength: 253, pattern: '^([0-9a-fA-F:.]+|(\\*\\.)?[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*)$' },
+        },
       },
     },
     tickets: {

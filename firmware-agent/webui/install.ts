@@ -13,6 +13,7 @@ import { actor } from '../http/auth.js';
 import { errorResponses } from '../http/server.js';
 import { knowledgeBase } from '../kb/install.js';
 import { registerCallsSettings } from './calls-settings.js';
+import { installLanHttps } from './lan-https.js';
 import { EventHub, type UiEvent } from './events.js';
 import { sessionGuard } from '../http/auth.js';
 import { type HomeAreaTable, loadHomeAreaTableAsync } from './home-area.js';
@@ -67,6 +68,7 @@ export async function installWebUi(box: Box, _opts: BoxOptions): Promise<void> {
   });
   box.http.addHook('preClose', async () => hub.closeAll());
   registerCallsSettings(box.http, box);
+  await installLanHttps(box, _opts);
 
   // Home area (归属地) of a caller's number for the desk's pop (live calls and callback tasks). The table is
   // read on the first lookup, not at start (boxes that never take a call do not pay for it), in slices that
