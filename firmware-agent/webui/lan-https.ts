@@ -23,7 +23,15 @@ export const lanHttpsOf = new WeakMap<Box, LanHttps>();
 export async function installLanHttps(box: Box, opts: BoxOptions): Promise<void> {
   const log = box.http.log.child({ module: 'lan-https' });
   const extra = () => box.config.current().http.tlsNames ?? [];
-  let cert = ensureLanCertificate(box.dataDir, lanIdentity(extra()), box.now(), box.config.current().box.name);
+  let cert: LanCertificate;
+  try {
+    cert = ensureLanCertificate(box.dataDir, lanIdentity(extra()), box.now(), box.config.current().box.name);
+  } catch (err) {
+    // The box still runs on plain HTTP; the technician reads why in the journal and on /healthz.
+    log.error({ err }, `LAN HTTPS is off: ${(err as Error).message}`);
+    box.health.register('lan-https', () => ({ ok: false, warnings: [`LAN HTTPS is off: ${(err as Error).message}`] }));
+    return;
+  }
   if (cert.issued) log.info({ names: cert.names, addresses: cert.addresses, caFingerprint: cert.caFingerprint }, 'LAN HTTPS certificate issued');
   let server: https.Server | null = null;
   let url: string | null = null;

@@ -73,7 +73,14 @@ export function ensureLanCertificate(dataDir: string, identity = lanIdentity(), 
   const file = (n: string) => path.join(dir, n);
   let caPem = read(file('ca.crt'));
   let caKeyPem = read(file('ca.key'));
-  if (!caPem || !caKeyPem || new Date(new crypto.X509Certificate(caPem).validTo).getTime() - now.getTime() < renewDays * day) {
+  const caEnds = (pem: string) => {
+    try {
+      return new Date(new crypto.X509Certificate(pem).validTo).getTime();
+    } catch {
+      return Number.POSITIVE_INFINITY; // damaged: reported below, not replaced
+    }
+  };
+  if (!caPem || !caKeyPem || caEnds(caPem) - now.getTime() < renewDays * day) {
     const { privateKey, publicKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const spki = publicKey.export({ type: 'spki', format: 'der' });
     const cn = `${boxName} LAN CA ${crypto.randomBytes(4).toString('hex')}`;
@@ -96,8 +103,21 @@ export function ensureLanCertificate(dataDir: string, identity = lanIdentity(), 
   let certPem = read(file('server.crt'));
   let keyPem = read(file('server.key'));
   let issued = false;
-  const current = certPem ? new crypto.X509Certificate(certPem) : null;
-  const ca = new crypto.X509Certificate(caPem);
+  // A damaged server certificate is made again (nothing depends on it); a damaged CA is not replaced silently,
+  // since every agent's PC trusts that one.
+  let current: crypto.X509Certificate | null = null;
+  try {
+    current = certPem ? new crypto.X509Certificate(certPem) : null;
+  } catch {
+    current = null;
+  }
+  let ca: crypto.X509Certificate;
+  try {
+    ca = new crypto.X509Certificate(caPem);
+    crypto.createPrivateKey(caKeyPem);
+  } catch (err) {
+    throw new Error(`the LAN CA in ${dir} is damaged (${(err as Error).message}): restore ca.crt and ca.key from a backup, or delete them to make a new CA that every agent's PC must then trust again (docs/https.md)`);
+  }
   const stale =
     !current ||
     !keyPem ||
