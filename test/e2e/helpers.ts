@@ -72,11 +72,12 @@ export async function boxAndBrowser(t: { teardown: (fn: () => Promise<void>) => 
   return { tb, browser, departmentId };
 }
 
-export async function launch(): Promise<Browser> {
+/** Debian's chromium, headless; `extraArgs` for a test's own switches (e.g. a trusted certificate key). */
+export async function launch(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', ...extraArgs],
   });
 }
 

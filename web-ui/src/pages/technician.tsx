@@ -2,7 +2,8 @@
 // used to print. Sections: self-test (GET /api/admin/selftest), this box's active alarms and their history
 // with "sample now" (GET /api/alarms, POST /api/alarms/sample), alarms of the boxes below on a province or
 // ministry (GET /api/network/alarms), scheduled jobs (GET /api/admin/jobs, with 'run now'), and
-// the health figures (GET /api/health/sample, /healthz warnings). docs/technician.md describes each API.
+// the LAN HTTPS certificate and how to trust it (GET /api/admin/tls, docs/https.md), and the health figures
+// (GET /api/health/sample, /healthz warnings). docs/technician.md describes each API.
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, get, post } from '../api.js';
 import { type Alarm, type BelowAlarm, alarmText, alarmsChanged } from '../alarms.js';
@@ -11,6 +12,17 @@ import { errText, fmtTime, getLang } from '../i18n.js';
 
 const dict = {
   title: ['设备维护', 'Technician'],
+  https: ['HTTPS 证书（坐席电脑需信任本机证书颁发机构）', 'HTTPS certificate (agents’ PCs must trust the box CA)'],
+  httpsUrl: ['HTTPS 地址', 'HTTPS address'],
+  httpsOff: ['HTTPS 未启用', 'HTTPS is off'],
+  caFingerprint: ['证书颁发机构 SHA-256 指纹', 'CA SHA-256 fingerprint'],
+  caDownload: ['下载证书颁发机构证书', 'Download the CA certificate'],
+  certNames: ['证书包含的名称和地址', 'Names and addresses in the certificate'],
+  validUntil: ['有效期至', 'Valid until'],
+  trustHow: [
+    '在每台坐席电脑上下载上述证书，核对指纹一致后，安装到“受信任的根证书颁发机构”（Windows：双击证书→安装证书→本地计算机；统信UOS/麒麟：复制到 /usr/local/share/ca-certificates 后运行 update-ca-certificates）。详见 docs/https.md。',
+    'On each agent’s PC download the certificate above, check that its fingerprint matches, and install it as a trusted root (Windows: double-click → Install certificate → Local machine; UOS/Kylin/Debian: copy to /usr/local/share/ca-certificates and run update-ca-certificates). See docs/https.md.',
+  ],
   selftest: ['自检', 'Self-test'],
   check: ['检查项', 'Check'],
   result: ['结果', 'Result'],
@@ -164,6 +176,7 @@ export function TechnicianPage() {
   const [hz, setHz] = useState<{ status: string; role: string; warnings?: string[] } | null>(null);
   const selftest = useOptional<SelfTest>('/api/admin/selftest', tick);
   const jobs = useOptional<{ timezone: string; jobs: Job[] }>('/api/admin/jobs', tick);
+  const tls = useOptional<{ url: string | null; caFingerprint: string; caNotAfter: string; names: string[]; addresses: string[]; notAfter: string; download: string }>('/api/admin/tls', tick);
   const [below, setBelow] = useState<BelowAlarm[] | null>(null);
 
   useEffect(() => {
@@ -371,6 +384,26 @@ export function TechnicianPage() {
           </table>
         ) : null}
       </div>
+
+      {tls.data && tls.data !== 'missing' ? (
+        <div class="card" id="tech-https">
+          <h3>{s('https')}</h3>
+          <dl class="kv">
+            <dt>{s('httpsUrl')}</dt>
+            <dd id="tech-https-url">{tls.data.url ? <a href={tls.data.url}>{tls.data.url}</a> : s('httpsOff')}</dd>
+            <dt>{s('caFingerprint')}</dt>
+            <dd class="mono" id="tech-ca-fingerprint" style={{ wordBreak: 'break-all' }}>{tls.data.caFingerprint}</dd>
+            <dt>{s('certNames')}</dt>
+            <dd>{[...tls.data.names, ...tls.data.addresses].join(', ')}</dd>
+            <dt>{s('validUntil')}</dt>
+            <dd>{fmtTime(tls.data.notAfter)}</dd>
+          </dl>
+          <p>
+            <a href={tls.data.download} download="edgebox-lan-ca.crt" id="tech-ca-download">{s('caDownload')}</a>
+          </p>
+          <p class="muted">{s('trustHow')}</p>
+        </div>
+      ) : null}
 
       <div class="card" id="tech-health">
         <h3>{s('health')}</h3>
