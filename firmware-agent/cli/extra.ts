@@ -23,4 +23,5 @@ export function registerExtraCommands(commands: Map<string, Command>): void {
   commands.set('provision', async (argv) => (await import('./provision.js')).provisionCommand(argv));
   commands.set('config', async (argv) => (await import('./config.js')).configCommand(argv));
   commands.set('gov12345', async (argv) => (await import('./gov12345.js')).gov12345Command(argv));
+  commands.set('tls', async (argv) => (await import('./tls.js')).tlsCommand(argv));
 }

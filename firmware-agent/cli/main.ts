@@ -63,7 +63,8 @@ export async function main(argv: string[]): Promise<number> {
   if (!name || name === 'help' || name === '--help' || name === '-h') {
     const { callsUsage } = await import('./calls.js');
     const { gov12345Usage } = await import('./gov12345.js');
-    process.stdout.write(usage + callsUsage + gov12345Usage);
+    const { tlsUsage } = await import('./tls.js');
+    process.stdout.write(usage + callsUsage + gov12345Usage + tlsUsage);
     return name ? 0 : 2;
   }
   await import('./extra.js').then((m) => m.registerExtraCommands(commands));

@@ -9,6 +9,7 @@ import path from 'node:path';
 import t from 'tap';
 import { lanHttpsOf } from '../../firmware-agent/webui/lan-https.js';
 import { startTestBox, tempDir } from '../helpers/box.js';
+import { runCli } from '../helpers/process.js';
 
 function get(url: string, ca: string | null, servername?: string): Promise<{ status: number; body: string; peer: crypto.X509Certificate }> {
   return new Promise((resolve, reject) => {
@@ -55,4 +56,16 @@ t.test('the box serves its CA and the staff UI over HTTPS with a certificate tha
   t.ok(info.names.includes('edgebox.lan') && info.addresses.includes('127.0.0.1'));
   const modes = ['ca.key', 'server.key'].map((f) => fs.statSync(path.join(dir, 'tls', f)).mode & 0o777);
   t.same(modes, [0o600, 0o600], 'private keys readable by the box only');
+
+  // The technician's commands, on the data directory (the box may be running).
+  const shown = runCli(['tls', 'show', '--json', '--data', dir]);
+  t.equal(shown.code, 0, shown.stderr);
+  const before = JSON.parse(shown.stdout);
+  t.same([before.caFingerprint, before.issued], [caCert.fingerprint256, false], 'edgebox tls show: the CA fingerprint; nothing issued');
+  t.match(runCli(['tls', 'show', '--data', dir]).stdout, /CA fingerprint \(SHA-256\): [0-9A-F:]{95}\n  check it on each agent's PC/);
+  const renewed = JSON.parse(runCli(['tls', 'renew', '--json', '--data', dir]).stdout);
+  t.same([renewed.issued, renewed.caFingerprint === before.caFingerprint, renewed.certFingerprint === before.certFingerprint], [true, true, false], 'edgebox tls renew: a new server certificate from the same CA');
+  const none = runCli(['tls', 'show', '--data', tempDir()]);
+  t.match(none.stderr, /no LAN certificate in .* yet: the box makes it at its first start/);
+  t.match(runCli(['tls', 'frobnicate', '--data', dir]).stderr, /usage:[\s\S]*tls show/);
 });
