@@ -3,7 +3,8 @@
 // publishes it, and the public disclosure page and its JSON show the case with no caller's phone, name or
 // plate anywhere; a withdrawal takes it off again.
 import t from 'tap';
-import { launch, login, newPage, seedUsers, shot, startBox } from './helpers.js';
+import { complaint } from '../helpers/box.js';
+import { boxAndBrowser, login, newPage, shot } from './helpers.js';
 
 // Page functions run in the browser; the test is type-checked without the DOM library.
 declare const document: { querySelectorAll(s: string): { length: number } };
@@ -13,19 +14,9 @@ const name = '王小明';
 const plate = '甘A88K66';
 
 t.test('a supervisor previews, publishes and withdraws an anonymised typical case; the public pages never show the caller', async (t) => {
-  const tb = await startBox();
-  const browser = await launch();
-  t.teardown(async () => {
-    await browser.close();
-    await tb.close();
-  });
-  const { departmentId } = await seedUsers(tb);
+  const { tb, browser, departmentId } = await boxAndBrowser(t);
   const created = await tb.admin('POST', '/api/tickets', {
-    type: 'complaint',
-    subtype: 'complaint',
-    domain: 'taxi',
-    channel: 'phone',
-    region: '623001',
+    ...complaint,
     caller: { phone, name },
     subject: `${name}投诉出租车拒载`,
     description: `来电人${name}（电话${phone}）称，晚上九点在汽车站，车牌${plate}的出租车拒载，王先生要求处理。`,

@@ -14,33 +14,22 @@ import { openDb } from '../../firmware-agent/store/db.js';
 import { VirtualClock } from '../../drivers/trunk/clock.js';
 import type { TicketService } from '../../firmware-agent/tickets/service.js';
 
-t.test('transient failures are retried, unsigned answers distrusted, and a poisoned message set aside', async (t) => {
-  const upKey = generateKeyPair();
-  const seen = new Map<string, number>();
-  const acked = new Set<string>();
-  let requests = 0;
-  let poison = '';
+/** A fastify upstream that signs its answers with `upKey` (except while `unsigned()`), as a paired box does. */
+function signedUpstream(upKey: { privateKey: string }, unsigned: () => boolean = () => false) {
   const server = Fastify();
   server.addHook('onSend', async (request, reply, payload) => {
-    // Request 3 is answered without a signature (as a man in the middle would).
-    if (requests === 3 || typeof payload !== 'string') return payload;
+    if (unsigned() || typeof payload !== 'string') return payload;
     const ts = new Date().toISOString();
     reply.header('x-edgebox-timestamp', ts);
     reply.header('x-edgebox-signature', sign(upKey.privateKey, canonicalResponse(String(request.headers['x-edgebox-nonce']), ts, payload)));
     return payload;
   });
-  server.post('/api/exchange/v1/messages', async (request, reply) => {
-    requests++;
-    if (requests <= 2) return reply.code(503).send({ error: { code: 'internal-error', message: 'starting up' } });
-    const ids = (request.body as { messages: { id: string }[] }).messages.map((m) => m.id);
-    for (const id of ids) seen.set(id, (seen.get(id) ?? 0) + 1);
-    if (ids.includes(poison)) return reply.code(422).send({ error: { code: 'exchange-body-invalid', message: 'bad body', details: { index: ids.indexOf(poison) } } });
-    if (requests !== 3) for (const id of ids) acked.add(id);
-    return { results: ids.map((id) => ({ id, status: 'applied' })) };
-  });
   server.get('/api/exchange/v1/messages', async () => ({ messages: [], cursor: 0, head: 0 }));
-  const url = await server.listen({ host: '127.0.0.1', port: 0 });
+  return server;
+}
 
+/** A city's network service in memory, paired with the upstream at `url`, on a virtual clock. */
+function pairedCity(url: string, upKey: { publicKey: string }) {
   const db = openDb({ file: ':memory:' });
   const clock = new VirtualClock();
   const net = new NetworkService({
@@ -54,6 +43,43 @@ t.test('transient failures are retried, unsigned answers distrusted, and a poiso
   });
   net.store.ensureIdentity(new Date());
   net.store.setUpstream({ url, address: '620000', role: 'province', key: upKey.publicKey }, new Date());
+  const client = new UpstreamClient({ store: net.store, address: () => '623000', now: () => new Date() });
+  const warnings: string[] = [];
+  const log = { info() {}, warn: (_o: object, m?: string) => void warnings.push(m ?? ''), error: (_o: object, m?: string) => void warnings.push(m ?? '') };
+  /**
+   * Simulated time moves in steps of 100 ms between turns of the event loop that let the real HTTP round
+   * trips complete, until the outbox is empty; bounded by simulated time (an hour), not by the wall clock.
+   */
+  const drain = async (): Promise<number> => {
+    const start = clock.now();
+    while (net.store.depth().n > 0 && clock.now() - start < 3_600_000) {
+      await clock.advance(100);
+      await new Promise((r) => setImmediate(r));
+    }
+    return clock.now() - start;
+  };
+  return { db, net, client, warnings, log, drain };
+}
+
+t.test('transient failures are retried, unsigned answers distrusted, and a poisoned message set aside', async (t) => {
+  const upKey = generateKeyPair();
+  const seen = new Map<string, number>();
+  const acked = new Set<string>();
+  let requests = 0;
+  let poison = '';
+  // Request 3 is answered without a signature (as a man in the middle would).
+  const server = signedUpstream(upKey, () => requests === 3);
+  server.post('/api/exchange/v1/messages', async (request, reply) => {
+    requests++;
+    if (requests <= 2) return reply.code(503).send({ error: { code: 'internal-error', message: 'starting up' } });
+    const ids = (request.body as { messages: { id: string }[] }).messages.map((m) => m.id);
+    for (const id of ids) seen.set(id, (seen.get(id) ?? 0) + 1);
+    if (ids.includes(poison)) return reply.code(422).send({ error: { code: 'exchange-body-invalid', message: 'bad body', details: { index: ids.indexOf(poison) } } });
+    if (requests !== 3) for (const id of ids) acked.add(id);
+    return { results: ids.map((id) => ({ id, status: 'applied' })) };
+  });
+  const url = await server.listen({ host: '127.0.0.1', port: 0 });
+  const { db, net, client, warnings, log, drain } = pairedCity(url, upKey);
   const ids: string[] = [];
   db.transaction(() => {
     for (let i = 0; i < 12; i++) {
@@ -63,20 +89,10 @@ t.test('transient failures are retried, unsigned answers distrusted, and a poiso
     }
   })();
   poison = ids[7]!;
-  const warnings: string[] = [];
-  const log = { info() {}, warn: (_o: object, m?: string) => void warnings.push(m ?? ''), error: (_o: object, m?: string) => void warnings.push(m ?? '') };
-  const client = new UpstreamClient({ store: net.store, address: () => '623000', now: () => new Date() });
   // Half of each backoff is fixed, the rest random: with random() = 0 the waits are exactly 0.5 s, 1 s, 2 s...
   const uplink = new Uplink(net, client, { retryBaseMs: 1000, retryMaxMs: 300_000, idleMs: 5000, pollWaitSeconds: 0, batchSize: 5 }, log, () => 0);
-  const start = clock.now();
   uplink.start();
-  // Simulated time moves in steps of 100 ms between turns of the event loop that let the real HTTP round
-  // trips complete; bounded by simulated time (an hour), not by the wall clock.
-  while (net.store.depth().n > 0 && clock.now() - start < 3_600_000) {
-    await clock.advance(100);
-    await new Promise((r) => setImmediate(r));
-  }
-  const drainedAfterMs = clock.now() - start;
+  const drainedAfterMs = await drain();
   await uplink.stop();
   await server.close();
 
@@ -96,14 +112,7 @@ t.test('transient failures are retried, unsigned answers distrusted, and a poiso
 t.test('a batch refused as too large shrinks the pushes to what the upstream takes, instead of crawling one by one', async (t) => {
   const upKey = generateKeyPair();
   const sizes: number[] = [];
-  const server = Fastify();
-  server.addHook('onSend', async (request, reply, payload) => {
-    if (typeof payload !== 'string') return payload;
-    const ts = new Date().toISOString();
-    reply.header('x-edgebox-timestamp', ts);
-    reply.header('x-edgebox-signature', sign(upKey.privateKey, canonicalResponse(String(request.headers['x-edgebox-nonce']), ts, payload)));
-    return payload;
-  });
+  const server = signedUpstream(upKey);
   // The upstream's net-max-batch is 4; bodies over 3 messages' worth are refused as too many bytes on the second run.
   let maxMessages = 4;
   let byteLimited = false;
@@ -114,35 +123,12 @@ t.test('a batch refused as too large shrinks the pushes to what the upstream tak
     if (byteLimited && ids.length > 3) return reply.code(413).send({ error: { code: 'payload-too-large', message: 'too big' } });
     return { results: ids.map((id) => ({ id, status: 'applied' })) };
   });
-  server.get('/api/exchange/v1/messages', async () => ({ messages: [], cursor: 0, head: 0 }));
   const url = await server.listen({ host: '127.0.0.1', port: 0 });
-  const db = openDb({ file: ':memory:' });
-  const clock = new VirtualClock();
-  const net = new NetworkService({
-    clock,
-    db,
-    tickets: { publishCommitted() {} } as unknown as TicketService,
-    regions: {} as RegionTable,
-    role: () => 'city',
-    region: () => '623000',
-    now: () => new Date(),
-  });
-  net.store.ensureIdentity(new Date());
-  net.store.setUpstream({ url, address: '620000', role: 'province', key: upKey.publicKey }, new Date());
+  const { db, net, client, warnings, log, drain } = pairedCity(url, upKey);
   const queue = (n: number) =>
     db.transaction(() => {
       for (let i = 0; i < n; i++) net.send(newEnvelope('stats.daily', '623000', '^', new Date(), { region: '623000', day: `2026-10-${String((i % 28) + 1).padStart(2, '0')}`, computedAt: new Date().toISOString(), volumes: {} }), new Date());
     })();
-  const warnings: string[] = [];
-  const log = { info() {}, warn: (_o: object, m?: string) => void warnings.push(m ?? ''), error: (_o: object, m?: string) => void warnings.push(m ?? '') };
-  const client = new UpstreamClient({ store: net.store, address: () => '623000', now: () => new Date() });
-  const drain = async () => {
-    const start = clock.now();
-    while (net.store.depth().n > 0 && clock.now() - start < 3_600_000) {
-      await clock.advance(100);
-      await new Promise((r) => setImmediate(r));
-    }
-  };
   const uplink = new Uplink(net, client, { retryBaseMs: 1000, retryMaxMs: 300_000, idleMs: 5000, pollWaitSeconds: 0, batchSize: 10 }, log, () => 0);
   queue(20);
   uplink.start();
