@@ -8,14 +8,10 @@
 import fc from 'fast-check';
 import { VirtualClock } from '../../drivers/trunk/clock.js';
 import { recordingLogger } from '../../drivers/serial-at/log.js';
-import { WorkCalendar } from '../../firmware-agent/calendar/workdays.js';
-import { RegionTable } from '../../firmware-agent/regions/regions.js';
 import { SmsChannel } from '../../firmware-agent/sms/channel.js';
 import { smsConfig } from '../../firmware-agent/sms/config.js';
 import type { IncomingPart, SmsModemPort } from '../../firmware-agent/sms/port.js';
-import { openDb } from '../../firmware-agent/store/db.js';
-import { defaultDomains } from '../../firmware-agent/tickets/codes.js';
-import { TicketService } from '../../firmware-agent/tickets/service.js';
+import { memoryTickets } from '../helpers/tickets.js';
 
 /** Messages of the model: 0–3 are concatenated (2–4 parts), 4–5 are single. */
 const groups = [0, 1, 2, 3].map((g) => ({ g, total: 2 + (g % 3), sender: `+861380013800${g}`, reference: 40 + g }));
@@ -44,19 +40,7 @@ export interface SmsRunReport {
 
 export async function runSmsSequence(commands: SmsCommand[]): Promise<SmsRunReport> {
   const clock = new VirtualClock(Date.UTC(2026, 11, 5, 2));
-  const db = openDb({ file: ':memory:' });
-  const seed = db.prepare('INSERT OR IGNORE INTO domains (code, label_zh, label_en, parent, sort) VALUES (?, ?, ?, ?, ?)');
-  defaultDomains.forEach((d, i) => seed.run(d.code, d.zh, d.en, d.parent ?? null, i));
-  const tickets = new TicketService({
-    db,
-    calendar: new WorkCalendar(db, 'Asia/Shanghai'),
-    regions: RegionTable.load(),
-    boxRegion: () => '623000',
-    timezone: 'Asia/Shanghai',
-    deadlines: () => ({ inquiry: 5, suggestion: 15, complaint: 15 }),
-    dueSoonWorkingDays: () => 1,
-    now: () => new Date(clock.now()),
-  });
+  const { db, tickets } = memoryTickets(() => new Date(clock.now()));
   const listeners = new Set<(p: IncomingPart) => void>();
   const stored = new Set<number>();
   const deleted = new Set<number>();

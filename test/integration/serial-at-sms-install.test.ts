@@ -11,16 +11,13 @@ import { openPtyPair } from '../../drivers/serial-at/simulator/pty.js';
 import { SimulatedModem } from '../../drivers/serial-at/simulator/modem-sim.js';
 import { serialPortTransport } from '../../drivers/serial-at/transport.js';
 import type { Box } from '../../firmware-agent/app.js';
-import { WorkCalendar } from '../../firmware-agent/calendar/workdays.js';
 import { Health } from '../../firmware-agent/health/health.js';
-import { RegionTable } from '../../firmware-agent/regions/regions.js';
 import { installSms } from '../../firmware-agent/sms/install.js';
 import { buildTrunk, planBox } from '../../firmware-agent/compose.js';
 import { SimulatorTrunk } from '../../drivers/simulator/trunk.js';
 import { defaultConfig } from '../../firmware-agent/config/schema.js';
-import { openDb } from '../../firmware-agent/store/db.js';
-import { defaultDomains } from '../../firmware-agent/tickets/codes.js';
-import { TicketService, type TicketChange } from '../../firmware-agent/tickets/service.js';
+import { type TicketChange } from '../../firmware-agent/tickets/service.js';
+import { memoryTickets } from '../helpers/tickets.js';
 
 t.test('installSms with --driver serial-at files SMS tickets and reports the modem in health', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sms-install-'));
@@ -29,18 +26,7 @@ t.test('installSms with --driver serial-at files SMS tickets and reports the mod
   const simPort = await serialPortTransport({ path: pair.device }).open();
   const sim = new SimulatedModem();
   sim.attach(simPort);
-  const db = openDb({ file: ':memory:' });
-  const seed = db.prepare('INSERT OR IGNORE INTO domains (code, label_zh, label_en, parent, sort) VALUES (?, ?, ?, ?, ?)');
-  defaultDomains.forEach((d, i) => seed.run(d.code, d.zh, d.en, d.parent ?? null, i));
-  const tickets = new TicketService({
-    db,
-    calendar: new WorkCalendar(db, 'Asia/Shanghai'),
-    regions: RegionTable.load(),
-    boxRegion: () => '623000',
-    timezone: 'Asia/Shanghai',
-    deadlines: () => ({ inquiry: 5, suggestion: 15, complaint: 15 }),
-    dueSoonWorkingDays: () => 1,
-  });
+  const { db, tickets } = memoryTickets();
   const health = new Health();
   const closers: Array<() => unknown> = [];
   const log = recordingLogger();

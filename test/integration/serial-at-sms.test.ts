@@ -5,34 +5,20 @@ import { systemClock } from '../../drivers/serial-at/clock.js';
 import { bytesToHex, decodeSubmitBytes, encodeDeliver, encodeStatusReport, hexToBytes } from '../../drivers/serial-at/pdu/index.js';
 import type { GsmModemOptions } from '../../drivers/serial-at/modem.js';
 import type { SimulatedModem } from '../../drivers/serial-at/simulator/modem-sim.js';
-import { WorkCalendar } from '../../firmware-agent/calendar/workdays.js';
-import { RegionTable } from '../../firmware-agent/regions/regions.js';
 import { SmsChannel } from '../../firmware-agent/sms/channel.js';
 import { smsConfig, type SmsConfig } from '../../firmware-agent/sms/config.js';
 import { gsmModemPort } from '../../firmware-agent/sms/modem-port.js';
-import { openDb } from '../../firmware-agent/store/db.js';
-import { defaultDomains } from '../../firmware-agent/tickets/codes.js';
 import { TicketService, type TicketChange } from '../../firmware-agent/tickets/service.js';
 import type { Actor } from '../../firmware-agent/tickets/workflow.js';
 import { ptyRig } from './serial-at-rig.js';
+import { memoryTickets } from '../helpers/tickets.js';
 
 const agent: Actor = { id: null, name: 'agent', role: 'agent' };
 const supervisor: Actor = { id: null, name: 'lead', role: 'supervisor' };
 
 async function setup(t: { teardown(fn: () => unknown): void }, modemOptions: Partial<GsmModemOptions> = {}, smsOptions: Partial<SmsConfig> = {}) {
   const rig = await ptyRig(t);
-  const db = openDb({ file: ':memory:' });
-  const seed = db.prepare('INSERT OR IGNORE INTO domains (code, label_zh, label_en, parent, sort) VALUES (?, ?, ?, ?, ?)');
-  defaultDomains.forEach((d, i) => seed.run(d.code, d.zh, d.en, d.parent ?? null, i));
-  const tickets = new TicketService({
-    db,
-    calendar: new WorkCalendar(db, 'Asia/Shanghai'),
-    regions: RegionTable.load(),
-    boxRegion: () => '623000',
-    timezone: 'Asia/Shanghai',
-    deadlines: () => ({ inquiry: 5, suggestion: 15, complaint: 15 }),
-    dueSoonWorkingDays: () => 1,
-  });
+  const { db, tickets } = memoryTickets();
   const config = smsConfig({ minSendIntervalMs: 20, concatTimeoutMs: 400, retryBaseMs: 100, dutyPhones: { taxi: '13900000000' }, ...smsOptions });
   let current: { channel: SmsChannel; modem: ReturnType<typeof rig.newModem> } | undefined;
   /** Starts a "box": a fresh modem and channel on the same database (call again after `down()`). */

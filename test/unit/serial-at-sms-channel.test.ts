@@ -2,33 +2,17 @@
 import t from 'tap';
 import { VirtualClock } from '../../drivers/trunk/clock.js';
 import { recordingLogger } from '../../drivers/serial-at/log.js';
-import { WorkCalendar } from '../../firmware-agent/calendar/workdays.js';
-import { RegionTable } from '../../firmware-agent/regions/regions.js';
 import { SmsChannel, nationalNumber } from '../../firmware-agent/sms/channel.js';
 import { smsConfig } from '../../firmware-agent/sms/config.js';
 import type { IncomingPart, SmsModemPort } from '../../firmware-agent/sms/port.js';
-import { openDb } from '../../firmware-agent/store/db.js';
-import { defaultDomains } from '../../firmware-agent/tickets/codes.js';
-import { TicketService } from '../../firmware-agent/tickets/service.js';
 import type { Actor } from '../../firmware-agent/tickets/workflow.js';
+import { memoryTickets } from '../helpers/tickets.js';
 
 const agent: Actor = { id: null, name: 'agent', role: 'agent' };
 
 function setup(t: { teardown(fn: () => unknown): void }) {
   const clock = new VirtualClock(Date.UTC(2026, 10, 30, 2));
-  const db = openDb({ file: ':memory:' });
-  const seed = db.prepare('INSERT OR IGNORE INTO domains (code, label_zh, label_en, parent, sort) VALUES (?, ?, ?, ?, ?)');
-  defaultDomains.forEach((d, i) => seed.run(d.code, d.zh, d.en, d.parent ?? null, i));
-  const tickets = new TicketService({
-    db,
-    calendar: new WorkCalendar(db, 'Asia/Shanghai'),
-    regions: RegionTable.load(),
-    boxRegion: () => '623000',
-    timezone: 'Asia/Shanghai',
-    deadlines: () => ({ inquiry: 5, suggestion: 15, complaint: 15 }),
-    dueSoonWorkingDays: () => 1,
-    now: () => new Date(clock.now()),
-  });
+  const { db, tickets } = memoryTickets(() => new Date(clock.now()));
   const listeners = new Set<(p: IncomingPart) => void>();
   const sent: Array<{ to: string; text: string }> = [];
   const deleted: number[] = [];
