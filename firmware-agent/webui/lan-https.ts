@@ -5,6 +5,7 @@
 // it nears its end it is issued again and the listener takes it without a restart.
 //   GET /ca.crt, /ca.pem      the box CA, for technicians to install on agents' PCs (no login: it is public)
 //   GET /api/admin/tls        admin, technician: fingerprints, names, addresses, validity, the HTTPS address
+//   GET /api/ui/https         any user: the HTTPS port, for the UI's notice when it is reached over plain HTTP
 import https from 'node:https';
 import type { Box, BoxOptions } from '../app.js';
 import { errorResponses } from '../http/server.js';
@@ -74,6 +75,16 @@ export async function installLanHttps(box: Box, opts: BoxOptions): Promise<void>
       notAfter: cert.notAfter,
       download: '/ca.crt',
     }),
+  );
+
+  // The UI on plain HTTP away from this machine offers its HTTPS address (the desk's microphone needs it).
+  box.http.get(
+    '/api/ui/https',
+    { schema: { tags: ['ui'], summary: 'The port the staff UI is served on over HTTPS (null when off), for the plain-HTTP notice', response: errorResponses(401) } },
+    async () => {
+      const port = url ? Number(new URL(url).port) : null;
+      return { port };
+    },
   );
 
   const httpPort = opts.port ?? box.config.current().http.port;

@@ -15,7 +15,8 @@ t.test('over HTTPS the staff UI is a secure context and the technician page show
   const cert = lan.certificate();
   // What --ignore-certificate-errors-spki-list wants: base64 SHA-256 of the certificate's public key (SPKI).
   const spki = crypto.createHash('sha256').update(new crypto.X509Certificate(cert.certPem).publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
-  const browser = await launch([`--ignore-certificate-errors-spki-list=${spki}`]);
+  // box.test resolves to the box: a LAN name that is not localhost, so plain HTTP to it is not a secure context.
+  const browser = await launch([`--ignore-certificate-errors-spki-list=${spki}`, '--host-resolver-rules=MAP box.test 127.0.0.1']);
   t.teardown(async () => {
     await browser.close();
     await tb.close();
@@ -36,4 +37,12 @@ t.test('over HTTPS the staff UI is a secure context and the technician page show
   t.match(await page.textContent('#tech-https'), /受信任的根证书颁发机构/, 'how to trust it, in Chinese');
   t.equal((await page.textContent('#tech-https-url'))?.trim(), url);
   await shot(page, 'technician-https');
+
+  // An agent on plain HTTP from another machine (by a LAN name: not a secure context) is offered the HTTPS address.
+  const plain = await newPage(browser, tb.url.replace('127.0.0.1', 'box.test'));
+  await login(plain, 'agent1');
+  t.equal(await plain.evaluate(() => window.isSecureContext), false, 'plain HTTP by a LAN name is not a secure context');
+  await plain.waitForSelector('#https-notice');
+  t.equal(await plain.getAttribute('#https-notice a', 'href'), `https://box.test:${new URL(url).port}/`, 'the notice links the same page over HTTPS');
+  t.match(await plain.textContent('#https-notice'), /不允许使用麦克风/, 'and says why, in Chinese');
 });

@@ -182,3 +182,26 @@ export function TicketTable({ items, extra }: { items: Ticket[]; extra?: (tk: Ti
     </table>
   );
 }
+
+/**
+ * On plain HTTP from another machine (not a secure context) the browser gives the page no microphone: the
+ * desk's softphone needs the box's HTTPS address (docs/https.md). Shown to agents and supervisors only.
+ */
+export function HttpsNotice({ role }: { role: string }) {
+  const [port, setPort] = useState<number | null>(null);
+  const secure = typeof window === 'undefined' || window.isSecureContext;
+  useEffect(() => {
+    if (secure || (role !== 'agent' && role !== 'supervisor')) return;
+    void get<{ port: number | null }>('/api/ui/https').then(
+      (r) => setPort(r.port),
+      () => setPort(null),
+    );
+  }, [secure, role]);
+  if (secure || port === null) return null;
+  const href = `https://${location.hostname}:${port}${location.pathname}`;
+  return (
+    <div class="notice" id="https-notice" role="status">
+      {t('httpsNotice')} <a href={href}>{href}</a>
+    </div>
+  );
+}

@@ -154,6 +154,7 @@ const dict = {
   qaCorrectReason: ['更正原因（必填，记入审计）', 'Reason for the correction (required, audited)'],
   qaCorrected: ['已更正', 'corrected'],
   citizenPhotos: ['群众上传的照片', 'Photos from the citizen'],
+  httpsNotice: ['当前为非加密连接，浏览器不允许使用麦克风（网页话机）。请改用安全地址：', 'This connection is not secure, so the browser allows no microphone (the desk’s softphone). Use the secure address:'],
   g12345Title: ['12345 工单转办', '12345 exchange'],
   g12345_none: ['未转办', 'Not sent'],
   g12345_transfer_queued: ['已转办，等待发送至12345', 'Sent, waiting to reach 12345'],

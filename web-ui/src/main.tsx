@@ -4,7 +4,7 @@ import { render } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { ApiError, del, get, setUnauthorizedHandler, type Codes, type Department, type User } from './api.js';
 import { AlarmBanner } from './alarms.js';
-import { Lazy, Link } from './components.js';
+import { HttpsNotice, Lazy, Link } from './components.js';
 import * as events from './events.js';
 import { type Key, getLang, onLang, roleLabel, setLang, t } from './i18n.js';
 import { Desk } from './pages/desk.js';
@@ -176,6 +176,7 @@ function App() {
         <button class="link" onClick={() => void logout()} id="logout">{t('logout')}</button>
       </header>
       <AlarmBanner role={role} />
+      <HttpsNotice role={role} />
       <main>{page}</main>
     </AppCtx.Provider>
   );
