@@ -48,9 +48,9 @@ function advice(code: string, details: Record<string, unknown> | undefined, numb
   }
 }
 
-const print = (v: unknown) => process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
-
-export async function gov12345Command(argv: string[]): Promise<number> {
+/** `out` receives what the command prints (standard output by default; tests pass their own). */
+export async function gov12345Command(argv: string[], out: (text: string) => void = (text) => void process.stdout.write(text)): Promise<number> {
+  const print = (v: unknown) => out(`${JSON.stringify(v, null, 2)}\n`);
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -82,21 +82,21 @@ export async function gov12345Command(argv: string[]): Promise<number> {
       await api('POST', `/api/gov12345/tickets/${number}/transfer`, body);
       const s = (await api('GET', `/api/gov12345/tickets/${number}`)).json as TicketState;
       if (values.json) print(s);
-      else process.stdout.write(`${number} handed over to ${s.link?.platformName ?? '12345'}: ${states[s.state] ?? s.state}\n`);
+      else out(`${number} handed over to ${s.link?.platformName ?? '12345'}: ${states[s.state] ?? s.state}\n`);
       return 0;
     }
     if (!number) {
       const s = (await api('GET', '/api/gov12345/status')).json as { platforms: { id: string; name: string; url: string; enabled: boolean }[]; outbox: { waiting: number; oldest: string | null; rejected: number } };
       if (values.json) print(s);
       else {
-        for (const p of s.platforms) process.stdout.write(`${p.id}  ${p.name}  ${p.url}  ${p.enabled ? 'enabled' : 'disabled'}\n`);
-        process.stdout.write(`outbox: ${s.outbox.waiting} waiting${s.outbox.oldest ? ` (oldest ${s.outbox.oldest})` : ''}, ${s.outbox.rejected} refused by a platform\n`);
+        for (const p of s.platforms) out(`${p.id}  ${p.name}  ${p.url}  ${p.enabled ? 'enabled' : 'disabled'}\n`);
+        out(`outbox: ${s.outbox.waiting} waiting${s.outbox.oldest ? ` (oldest ${s.outbox.oldest})` : ''}, ${s.outbox.rejected} refused by a platform\n`);
       }
       return 0;
     }
     const s = (await api('GET', `/api/gov12345/tickets/${number}`)).json as TicketState;
     if (values.json) print(s);
-    else process.stdout.write(describe(s));
+    else out(describe(s));
     return 0;
   } catch (err) {
     const e = err as Error & { status?: number; body?: { error?: { code: string; message: string; details?: Record<string, unknown> } } };
