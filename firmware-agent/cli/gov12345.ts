@@ -102,8 +102,8 @@ export async function gov12345Command(argv: string[], out: (text: string) => voi
     const e = err as Error & { status?: number; body?: { error?: { code: string; message: string; details?: Record<string, unknown> } } };
     const error = e.body?.error;
     if (!error) throw e;
-    const todo = advice(error.code, error.details, number ?? '');
-    throw new Error(`${error.message} [${error.code}]${todo ? `\n  ${todo}` : ''}`);
+    const whatToDo = advice(error.code, error.details, number ?? '');
+    throw new Error(`${error.message} [${error.code}]${whatToDo ? `\n  ${whatToDo}` : ''}`);
   }
 }
 
