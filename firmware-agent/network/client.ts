@@ -49,6 +49,19 @@ const permanent = new Set([
   'exchange-origin-signature-invalid',
 ]);
 
+export interface PushAnswer {
+  results: { id: string; status: string; reason?: string }[];
+}
+
+/** A push body made ahead of its sending (UpstreamClient.preparePush). */
+export interface PreparedPush {
+  body: Buffer;
+  sha256: string;
+  /** The public key of the identity that signed this box's own messages in it (null: not paired). */
+  signedBy: string | null;
+  count: number;
+}
+
 export interface PulledMessage {
   seq: number;
   message: unknown;
@@ -75,13 +88,12 @@ export class UpstreamClient {
     return this.#pin.fetch;
   }
 
-  async #request(method: 'GET' | 'POST', pathAndQuery: string, body: string, waitMs: number, signal?: AbortSignal): Promise<unknown> {
+  async #request(method: 'GET' | 'POST', pathAndQuery: string, body: string | Buffer, waitMs: number, signal?: AbortSignal, bodySha256 = sha256Hex(body)): Promise<unknown> {
     const id = this.o.store.identity();
     if (!id?.upstream_url || !id.upstream_key) throw new NetworkError('network-not-paired', 'this box is not paired with an upstream');
     const sender = this.o.address();
     const timestamp = this.o.now().toISOString();
     const nonce = uuidv7();
-    const bodySha256 = sha256Hex(body);
     const signature = sign(id.private_key, canonicalRequest({ method, path: pathAndQuery, sender, timestamp, nonce, bodySha256 }));
     const timeout = AbortSignal.timeout(waitMs + (this.o.timeoutMs ?? 30_000));
     let res: Response;
@@ -138,12 +150,26 @@ export class UpstreamClient {
   }
 
   /** Pushes stored envelopes (JSON text exactly as in the outbox). */
-  async push(envelopes: string[], signal?: AbortSignal): Promise<{ results: { id: string; status: string; reason?: string }[] }> {
-    // This box's own messages are signed as they are sent (origin.ts): one origin signature per batch.
+  async push(envelopes: string[], signal?: AbortSignal): Promise<PushAnswer> {
+    return this.send(this.preparePush(envelopes), signal);
+  }
+
+  /**
+   * The body of a push, ready to send: this box's own messages signed at their origin (origin.ts: one
+   * signature per batch), in bytes, with their hash. Made apart from the sending so the push loop can make
+   * the next batch while the upstream applies the last one.
+   */
+  preparePush(envelopes: string[]): PreparedPush {
     const id = this.o.store.identity();
     const signed = id ? signOwn(envelopes, this.o.address(), id.private_key, id.public_key) : envelopes;
-    const body = `{"from":${JSON.stringify(this.o.address())},"messages":[${signed.join(',')}]}`;
-    return (await this.#request('POST', '/api/exchange/v1/messages', body, 0, signal)) as { results: { id: string; status: string }[] };
+    // Bytes, hashed once: hashing the string would encode it again (and slowly, for its Chinese text).
+    const body = Buffer.from(`{"from":${JSON.stringify(this.o.address())},"messages":[${signed.join(',')}]}`);
+    return { body, sha256: sha256Hex(body), signedBy: id?.public_key ?? null, count: envelopes.length };
+  }
+
+  /** Sends a prepared push (the caller makes sure it was signed with the key this box holds now: `signedBy`). */
+  async send(p: PreparedPush, signal?: AbortSignal): Promise<PushAnswer> {
+    return (await this.#request('POST', '/api/exchange/v1/messages', p.body, 0, signal, p.sha256)) as PushAnswer;
   }
 
   /** Sends a backup file to the upstream as an off-site copy (jobs/backup.ts; docs/technician.md §Backup). */

@@ -101,6 +101,18 @@ export function signEnvelope<E extends Envelope>(env: E, privateKeyPem: string, 
   return JSON.parse(signOwn([JSON.stringify(rest)], env.from, privateKeyPem, publicKey)[0]!) as E;
 }
 
+/**
+ * The JSON text of envelopes whose origin signature was verified here, as made while verifying: the text
+ * without `sig` is serialised for the leaf anyway, and `sig` goes last (signOwn appends it), so storing a
+ * verified envelope to pass it on does not serialise it again.
+ */
+const verifiedText = new WeakMap<Envelope, string>();
+
+/** An envelope's JSON text (the one made while verifying its origin signature, when it was). */
+export function envelopeText(env: Envelope): string {
+  return verifiedText.get(env) ?? JSON.stringify(env);
+}
+
 /** A key the receiver holds for an origin: from pairing (itself, its upstream, its boxes below) or the registry. */
 export interface OriginKey {
   publicKey: string;
@@ -140,7 +152,8 @@ export function verifyOrigin(env: Envelope, index: number, lookup: OriginKeyLook
   // hashes each, and one Ed25519 verification for all of them.
   const memo = `${k.publicKey} ${s.value}`;
   const known = verified.get(memo);
-  let h = leafHash(JSON.stringify(rest));
+  const restText = JSON.stringify(rest);
+  let h = leafHash(restText);
   const seen: string[] = [];
   let reached = false;
   for (const step of s.path ?? []) {
@@ -165,4 +178,5 @@ export function verifyOrigin(env: Envelope, index: number, lookup: OriginKeyLook
   const set = known ?? new Set<string>();
   for (const id of seen) set.add(id);
   if (!known) verified.set(memo, set);
+  if (restText !== '{}') verifiedText.set(env, `${restText.slice(0, -1)},"sig":${JSON.stringify(sig)}}`);
 }

@@ -4,6 +4,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Db } from '../store/db.js';
 import { generateKeyPair, keyFingerprint } from './crypto.js';
 import type { Envelope } from './messages.js';
+import { envelopeText } from './origin.js';
 
 export interface Identity {
   box_id: string;
@@ -55,6 +56,7 @@ export class NetStore {
       pending: db.prepare(
         'SELECT seq, id, hop, kind, envelope, created_at, attempts FROM net_outbox INDEXED BY net_outbox_pending WHERE hop = ? AND delivered_at IS NULL AND seq > ? ORDER BY seq LIMIT ?',
       ),
+      pendingSeqs: db.prepare('SELECT seq FROM net_outbox INDEXED BY net_outbox_pending WHERE hop = ? AND delivered_at IS NULL ORDER BY seq LIMIT ?').pluck(),
       forPull: db.prepare('SELECT seq, id, hop, kind, envelope, created_at, attempts FROM net_outbox WHERE hop = ? AND seq > ? AND rejected_code IS NULL ORDER BY seq LIMIT ?'),
       // AUTOINCREMENT's counter, not max(seq): delivered rows are pruned, and an emptied outbox must not look
       // like a store restored from an old backup to a peer whose cursor is ahead of max(seq).
@@ -130,11 +132,16 @@ export class NetStore {
   }
 
   enqueue(env: Envelope, hop: string, at: Date): void {
-    this.#s.enqueue.run(env.id, hop, env.kind, env.ticket?.id ?? null, JSON.stringify(env), at.toISOString());
+    this.#s.enqueue.run(env.id, hop, env.kind, env.ticket?.id ?? null, envelopeText(env), at.toISOString());
   }
 
   pending(hop: string, limit: number, after = 0): OutboxRow[] {
     return this.#s.pending.all(hop, after, limit) as OutboxRow[];
+  }
+
+  /** The sequence numbers `pending` would give (read from the index alone). */
+  pendingSeqs(hop: string, limit: number): number[] {
+    return this.#s.pendingSeqs.all(hop, limit) as number[];
   }
 
   /**

@@ -12,7 +12,8 @@
 import type { AppError } from '../errors.js';
 import { checkEnvelope, checkMessageTime } from './messages.js';
 import { checkPulled } from './policy.js';
-import { NetworkError, type UpstreamClient } from './client.js';
+import { NetworkError, type PreparedPush, type UpstreamClient } from './client.js';
+import type { OutboxRow } from './store.js';
 import type { NetworkService } from './service.js';
 
 export interface SyncOptions {
@@ -38,6 +39,10 @@ export function backoffMs(failures: number, o: Pick<SyncOptions, 'retryBaseMs' |
 
 type Log = { info(o: object, m?: string): void; warn(o: object, m?: string): void; error(o: object, m?: string): void };
 
+function sameSeqs(rows: OutboxRow[], seqs: number[]): boolean {
+  return rows.length === seqs.length && rows.every((r, i) => r.seq === seqs[i]);
+}
+
 export class Uplink {
   #stopped = false;
   readonly #abort = new AbortController();
@@ -50,6 +55,8 @@ export class Uplink {
    */
   #batch: number;
   readonly failures = { push: 0, pull: 0 };
+  /** The next batch, made while the last one was in flight (#pushOnce). */
+  #ahead: { rows: OutboxRow[]; batch: PreparedPush } | null = null;
 
   constructor(
     private readonly net: NetworkService,
@@ -117,14 +124,32 @@ export class Uplink {
 
   async #pushOnce(): Promise<'busy' | 'idle'> {
     const id = this.net.store.identity();
+    const ahead = this.#ahead;
+    this.#ahead = null;
     if (!id?.upstream_url) return 'idle';
-    const rows = this.net.store.pending('up', this.#isolate ? 1 : this.#batch);
-    if (rows.length === 0) return 'idle';
+    const limit = this.#isolate ? 1 : this.#batch;
+    let rows: OutboxRow[];
+    let batch: PreparedPush;
+    // The batch made while the last one was in flight, if it is still exactly what is waiting (rows can be
+    // sent again by `network resend`, or set aside) and signed with the key this box holds.
+    if (ahead && ahead.batch.signedBy === id.public_key && sameSeqs(ahead.rows, this.net.store.pendingSeqs('up', limit))) {
+      ({ rows, batch } = ahead);
+    } else {
+      rows = this.net.store.pending('up', limit);
+      if (rows.length === 0) return 'idle';
+      batch = this.client.preparePush(rows.map((r) => r.envelope));
+    }
     try {
-      const res = await this.client.push(
-        rows.map((r) => r.envelope),
-        this.#abort.signal,
-      );
+      const sending = this.client.send(batch, this.#abort.signal);
+      // While the upstream verifies and applies this batch (on its own machine), make the next one ready.
+      if (!this.#isolate) {
+        sending.catch(() => undefined);
+        // fetch writes the request on a later turn of the event loop: let it go out first.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        const next = this.net.store.pending('up', limit, rows[rows.length - 1]!.seq);
+        if (next.length > 0) this.#ahead = { rows: next, batch: this.client.preparePush(next.map((r) => r.envelope)) };
+      }
+      const res = await sending;
       const now = this.net.deps.now();
       if (res.results.length !== rows.length) throw new NetworkError('network-bad-response', `pushed ${rows.length} messages, ${res.results.length} acknowledged`);
       this.net.store.markDelivered('up', rows.map((r) => r.seq), now);
@@ -132,6 +157,7 @@ export class Uplink {
       this.#isolate = false;
       return 'busy';
     } catch (err) {
+      this.#ahead = null;
       if (err instanceof NetworkError && !err.transient) {
         // The batch's size, not a message, was refused: send smaller batches from now on (a city configured
         // with a larger net-batch than its province's net-max-batch would otherwise crawl, one message at a

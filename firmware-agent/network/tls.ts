@@ -54,12 +54,15 @@ function connectPinned(url: URL, pin: string, signal?: AbortSignal | null): Prom
 
 /**
  * A fetch that speaks HTTPS to a peer whose key fingerprint starts with `pin`, one connection per request.
- * Enough of fetch for the exchange client and pairing: method, headers, a string body, an abort signal.
+ * Enough of fetch for the exchange client and pairing: method, headers, a string or byte body, an abort signal.
  */
 export function pinnedFetch(pin: string): typeof fetch {
   return (async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
     if (url.protocol !== 'https:') throw new AppError('network-upstream-url-invalid', `a pinned connection needs https, not ${url.protocol}`);
+    const body = init?.body ?? undefined;
+    // Any other body type would go out empty, and the signature over its hash would fail far from here.
+    if (body !== undefined && typeof body !== 'string' && !(body instanceof Uint8Array)) throw new TypeError('pinnedFetch sends a string or bytes as the body');
     const signal = init?.signal ?? null;
     signal?.throwIfAborted();
     const socket = await connectPinned(url, pin, signal);
@@ -90,7 +93,7 @@ export function pinnedFetch(pin: string): typeof fetch {
           resolve(new Response(Buffer.concat(chunks), { status: res.statusCode ?? 502, headers }));
         });
       });
-      req.end(typeof init?.body === 'string' ? init.body : undefined);
+      req.end(body);
     });
   }) as typeof fetch;
 }

@@ -11,10 +11,11 @@
 //   network.ministry-ingest   the ministry applying signed batches of ticket reports from a province back
 //                             to back (sustained rate; the whole country averaged about 1 report a second
 //                             in 2016, with peaks many times that).
+import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Fastify from 'fastify';
+import { fileURLToPath } from 'node:url';
 import { v7 as uuidv7 } from 'uuid';
 import { systemActor } from '../../firmware-agent/accounts/service.js';
 import { type Box, createBox } from '../../firmware-agent/app.js';
@@ -24,6 +25,7 @@ import { pairWithUpstream } from '../../firmware-agent/network/pairing.js';
 import { NetStore } from '../../firmware-agent/network/store.js';
 import { openDb } from '../../firmware-agent/store/db.js';
 import type { Figure } from './lib/figure.js';
+import { profileWindow } from './lib/profile.js';
 import { promptTexts } from '../../firmware-agent/calls/prompts.js';
 
 export interface NetworkBenchOptions {
@@ -32,6 +34,7 @@ export interface NetworkBenchOptions {
   ingest?: number;
 }
 
+const here = path.dirname(fileURLToPath(import.meta.url));
 const round = (n: number) => Math.round(n * 10) / 10;
 
 async function session(box: Box): Promise<string> {
@@ -73,6 +76,46 @@ async function promptsSettled(box: Box): Promise<void> {
 
 const flags = { 'net-idle-ms': '50', 'net-poll-wait': '5', 'net-retry-base-ms': '50', 'net-retry-max-ms': '500', 'net-batch': '200' };
 
+/** The province and the ceiling's bare server in their own process (lib/network-upstream.ts). */
+function forkUpstream(dataDir: string) {
+  const child = fork(path.join(here, 'lib', 'network-upstream.ts'), [dataDir, JSON.stringify(flags)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`bench: the province process exited (${code})`))));
+  exited.catch(() => undefined);
+  const next = <T>(pick: (m: Record<string, unknown>) => T | undefined): Promise<T> =>
+    Promise.race([
+      exited,
+      new Promise<T>((resolve) => {
+        const on = (m: Record<string, unknown>) => {
+          const v = pick(m);
+          if (v === undefined) return;
+          child.off('message', on);
+          resolve(v);
+        };
+        child.on('message', on);
+      }),
+    ]);
+  const ready = next((m) => (typeof m.url === 'string' ? (m as { url: string; bareUrl: string; code: string }) : undefined));
+  return {
+    ready,
+    warm(envelope: string): Promise<true> {
+      const done = next((m) => (m.warm === true ? true : undefined));
+      child.send({ warm: envelope });
+      return done;
+    },
+    applied(count: number): Promise<number> {
+      const done = next((m) => (typeof m.applied === 'number' ? m.applied : undefined));
+      child.send({ watch: count });
+      return done;
+    },
+    async close(): Promise<void> {
+      if (child.exitCode !== null) return;
+      const gone = new Promise((r) => child.once('exit', r));
+      child.send({ close: true });
+      await gone;
+    },
+  };
+}
+
 function ticketInput(i: number) {
   return {
     type: 'complaint' as const,
@@ -93,11 +136,11 @@ export async function run(opts: NetworkBenchOptions = {}): Promise<Figure[]> {
   process.env.EDGEBOX_PROMPT_CACHE ??= path.join(root, 'prompt-cache');
   const figures: Figure[] = [];
   const boxes: Box[] = [];
+  const stops: (() => Promise<void>)[] = [];
   try {
-    // --- catch-up after an outage
-    const province = await createBox({ dataDir: path.join(root, 'province'), role: 'province', region: '620000', host: '127.0.0.1', port: 0, flags });
-    boxes.push(province);
-    const provinceUrl = await province.listen();
+    // --- catch-up after an outage (the province and the bare server in their own process, as on their own machine)
+    const upstream = await forkUpstream(path.join(root, 'province'));
+    stops.push(() => upstream.close());
     const city = await createBox({ dataDir: path.join(root, 'city'), role: 'city', region: '623000', host: '127.0.0.1', port: 0, flags });
     boxes.push(city);
     // The outage: tickets taken while the city is not connected; each queues one report.
@@ -106,23 +149,22 @@ export async function run(opts: NetworkBenchOptions = {}): Promise<Figure[]> {
     })();
     const queued = (city.db.prepare('SELECT count(*) AS n FROM net_outbox WHERE delivered_at IS NULL').get() as { n: number }).n;
     const envelopes = (city.db.prepare("SELECT envelope FROM net_outbox WHERE hop = 'up' ORDER BY seq").all() as { envelope: string }[]).map((r) => r.envelope);
-    // The province's inbox holds only the city's messages here, so its last rowid is their count (an O(log n)
-    // probe: a count(*) every few milliseconds would steal time from the boxes being measured).
-    const lastApplied = province.db.prepare('SELECT coalesce(max(seq), 0) AS n FROM net_inbox');
-    const applied = () => (lastApplied.get() as { n: number }).n;
     // After hours of outage the backlog sits in a settled store, not in a fresh write-ahead log.
     city.db.pragma('wal_checkpoint(TRUNCATE)');
-    await promptsSettled(province);
     await promptsSettled(city);
+    const { url: provinceUrl, bareUrl, code } = await upstream.ready;
     // The built box loads the exchange's validators precompiled (schema/compiled.ts); run from the sources,
-    // ajv compiles them on first use: done here, outside the measured time, as a box that has run a while has.
-    checkEnvelope(JSON.parse(envelopes[0]!));
-    const code = await enroll(province, '623000');
+    // ajv compiles them on first use: done before the measured time, as a box that has run a while has.
+    await upstream.warm(envelopes[0]!);
+    const cookie = await session(city);
+    const applied = upstream.applied(queued);
+    const stopProfile = await profileWindow('catch-up.city');
     const t0 = performance.now();
-    const pr = await city.http.inject({ method: 'POST', url: '/api/network/pair', payload: { upstream: provinceUrl, code }, cookies: { edgebox_session: await session(city) } });
+    const pr = await city.http.inject({ method: 'POST', url: '/api/network/pair', payload: { upstream: provinceUrl, code }, cookies: { edgebox_session: cookie } });
     if (pr.statusCode !== 200) throw new Error(`pair: ${pr.body}`);
-    await until('the catch-up', () => applied() >= queued, 600_000);
+    await Promise.race([applied, new Promise((_, reject) => setTimeout(() => reject(new Error('bench: timed out waiting for the catch-up')), 600_000).unref())]);
     const catchUpS = (performance.now() - t0) / 1000;
+    await stopProfile();
     const catchUp: Figure = {
       bench: 'network.catch-up',
       store: 'sqlite',
@@ -130,16 +172,10 @@ export async function run(opts: NetworkBenchOptions = {}): Promise<Figure[]> {
       messages: queued,
       seconds: round(catchUpS),
       ops_per_s: round(queued / catchUpS),
-      note: 'batches of 200 signed per request and at their origin (one Ed25519 signature per batch, Merkle paths), verified at the province, applied idempotently with onward outbox rows in one transaction per batch, synchronous=FULL; time includes pairing',
+      note: 'city and province in their own processes; batches of 200 signed per request and at their origin (one Ed25519 signature per batch, Merkle paths), verified at the province, applied idempotently with onward outbox rows in one transaction per batch, synchronous=FULL; time includes pairing',
     };
 
-    // --- ceiling: the same envelopes and batches to a server with no store and no signature
-    const bare = Fastify({ bodyLimit: 64 * 1024 * 1024 });
-    bare.post('/api/exchange/v1/messages', async (request) => {
-      const body = request.body as { messages: { id: string }[] };
-      return { results: body.messages.map((m) => ({ id: m.id, status: 'applied' })) };
-    });
-    const bareUrl = await bare.listen({ host: '127.0.0.1', port: 0 });
+    // --- ceiling: the same envelopes and batches to a server with no store and no signature (in the province's process)
     const t1 = performance.now();
     for (let i = 0; i < envelopes.length; i += 200) {
       const res = await fetch(`${bareUrl}/api/exchange/v1/messages`, {
@@ -150,7 +186,6 @@ export async function run(opts: NetworkBenchOptions = {}): Promise<Figure[]> {
       await res.json();
     }
     const ceilingS = (performance.now() - t1) / 1000;
-    await bare.close();
     const ceiling: Figure = {
       bench: 'network.catch-up.ceiling',
       store: 'none',
@@ -158,12 +193,11 @@ export async function run(opts: NetworkBenchOptions = {}): Promise<Figure[]> {
       messages: envelopes.length,
       seconds: round(ceilingS),
       ops_per_s: round(envelopes.length / ceilingS),
-      note: 'same envelopes and batch size over HTTP, JSON parsed, no store, no signature',
+      note: 'same envelopes and batch size over HTTP to another process, JSON parsed, no store, no signature',
     };
     catchUp.ratio_vs_baseline = Math.round(((catchUp.ops_per_s as number) / (ceiling.ops_per_s as number)) * 100) / 100;
     catchUp.baseline = 'network.catch-up.ceiling';
     figures.push(catchUp, ceiling);
-
     // --- the ministry's sustained ingest of reported tickets
     const ministry = await createBox({ dataDir: path.join(root, 'ministry'), role: 'ministry', region: '110000', host: '127.0.0.1', port: 0, flags });
     boxes.push(ministry);
@@ -201,6 +235,7 @@ export async function run(opts: NetworkBenchOptions = {}): Promise<Figure[]> {
     });
   } finally {
     for (const b of boxes.reverse()) await b.close().catch(() => undefined);
+    for (const stop of stops) await stop().catch(() => undefined);
     fs.rmSync(root, { recursive: true, force: true });
   }
   return figures;

@@ -151,3 +151,48 @@ t.test('a batch refused as too large shrinks the pushes to what the upstream tak
   await server.close();
   db.close();
 });
+
+t.test('the batch made while another is in flight goes out only if it is still exactly what waits', async (t) => {
+  const upKey = generateKeyPair();
+  const batches: string[][] = [];
+  const server = signedUpstream(upKey);
+  let during: ((n: number) => void) | null = null;
+  server.post('/api/exchange/v1/messages', async (request) => {
+    const ids = (request.body as { messages: { id: string }[] }).messages.map((m) => m.id);
+    batches.push(ids);
+    // Changes to the outbox while this batch is with the upstream (the uplink has made the next one by then).
+    await new Promise((r) => setTimeout(r, 20));
+    during?.(batches.length);
+    return { results: ids.map((id) => ({ id, status: 'applied' })) };
+  });
+  const url = await server.listen({ host: '127.0.0.1', port: 0 });
+  const { db, net, client, log, drain } = pairedCity(url, upKey);
+  const ids: string[] = [];
+  const queue = (n: number) =>
+    db.transaction(() => {
+      for (let i = 0; i < n; i++) {
+        const env = newEnvelope('stats.daily', '623000', '^', new Date(), { region: '623000', day: `2026-09-${String(ids.length + 1).padStart(2, '0')}`, computedAt: new Date().toISOString(), volumes: {} });
+        ids.push(env.id);
+        net.send(env, new Date());
+      }
+    })();
+  queue(7);
+  during = (n) => {
+    // During the first batch: more messages arrive, so the two made ahead are no longer a full batch.
+    if (n === 1) queue(6);
+    // During the third: the first batch is to be sent again (as `edgebox network resend` does).
+    if (n === 3) db.prepare("UPDATE net_outbox SET delivered_at = NULL WHERE hop = 'up' AND id IN (" + ids.slice(0, 5).map(() => '?').join(',') + ')').run(...ids.slice(0, 5));
+  };
+  const uplink = new Uplink(net, client, { retryBaseMs: 1000, retryMaxMs: 300_000, idleMs: 5000, pollWaitSeconds: 0, batchSize: 5 }, log, () => 0);
+  uplink.start();
+  await drain();
+  await uplink.stop();
+  await server.close();
+  t.same(batches[0], ids.slice(0, 5), 'first batch');
+  t.same(batches[1], ids.slice(5, 10), 'a full second batch, not the two made ahead of the new arrivals');
+  t.same(batches[2], ids.slice(10, 13), 'the rest');
+  t.same(batches[3], ids.slice(0, 5), 'the re-opened batch is sent again before anything made ahead');
+  t.equal(batches.length, 4, 'nothing else sent');
+  t.equal(net.store.depth().n, 0, 'drained');
+  db.close();
+});

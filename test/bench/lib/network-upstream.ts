@@ -1,0 +1,76 @@
+// The upstream side of the network bench, in its own process (test/bench/network.ts forks it): a province box
+// and a bare HTTP server, as on their own machine. Run in one process with the city, the two sides' work
+// would be added up on one thread, while between boxes a city prepares its next batch while the province
+// applies the last one.
+//
+// IPC, parent → child: {warm: envelope} (check one, so the validators are compiled before the measured time;
+// answer {warm: true}), {watch: n} (answer {applied: n} once the province's inbox holds n messages),
+// {close: true}. Child → parent, once at start: {url, bareUrl, code} (the province's address, the bare
+// server's, and an enrollment code for region 623000).
+import fs from 'node:fs';
+import path from 'node:path';
+import Fastify from 'fastify';
+import { type Box, createBox } from '../../../firmware-agent/app.js';
+import { checkEnvelope } from '../../../firmware-agent/network/messages.js';
+import { profileWindow } from './profile.js';
+import { promptTexts } from '../../../firmware-agent/calls/prompts.js';
+
+const [dataDir, flagsJson] = process.argv.slice(2);
+if (!dataDir || !flagsJson || !process.send) throw new Error('usage: forked by test/bench/network.ts with <dataDir> <flags JSON>');
+const send = (m: object) => process.send!(m);
+
+async function session(box: Box): Promise<string> {
+  const pw = fs.readFileSync(path.join(box.dataDir, 'initial-admin-password'), 'utf8').trim();
+  const r = await box.http.inject({ method: 'POST', url: '/api/session', payload: { username: 'admin', password: pw } });
+  return r.cookies.find((c) => c.name === 'edgebox_session')!.value;
+}
+
+/** Waits (up to two minutes) for the box's IVR prompts, made at start by child processes that would compete with the measurement. */
+async function promptsSettled(box: Box): Promise<void> {
+  const manifest = path.join(box.dataDir, 'prompts', '.generated.json');
+  const want = Object.keys(promptTexts).length;
+  for (const deadline = Date.now() + 120_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
+    try {
+      if (Object.keys(JSON.parse(fs.readFileSync(manifest, 'utf8')) as object).length >= want) return;
+    } catch {
+      // not written yet
+    }
+  }
+}
+
+const province = await createBox({ dataDir, role: 'province', region: '620000', host: '127.0.0.1', port: 0, flags: JSON.parse(flagsJson) as Record<string, string> });
+const url = await province.listen();
+const bare = Fastify({ bodyLimit: 64 * 1024 * 1024 });
+bare.post('/api/exchange/v1/messages', async (request) => {
+  const body = request.body as { messages: { id: string }[] };
+  return { results: body.messages.map((m) => ({ id: m.id, status: 'applied' })) };
+});
+const bareUrl = await bare.listen({ host: '127.0.0.1', port: 0 });
+await promptsSettled(province);
+const e = await province.http.inject({ method: 'POST', url: '/api/network/enrollments', payload: { region: '623000' }, cookies: { edgebox_session: await session(province) } });
+if (e.statusCode !== 201) throw new Error(`enroll 623000: ${e.body}`);
+// The inbox holds only the city's messages here, so its last rowid is their count (an O(log n) probe: a
+// count(*) every few milliseconds would steal time from the box being measured).
+const lastApplied = province.db.prepare('SELECT coalesce(max(seq), 0) AS n FROM net_inbox');
+let stopProfile: () => Promise<void> = async () => undefined;
+process.on('message', (m: { watch?: number; warm?: string; close?: boolean }) => {
+  if (typeof m.warm === 'string') {
+    checkEnvelope(JSON.parse(m.warm));
+    void profileWindow('catch-up.province').then((stop) => {
+      stopProfile = stop;
+      send({ warm: true });
+    });
+  }
+  if (typeof m.watch === 'number') {
+    const want = m.watch;
+    const timer = setInterval(() => {
+      const n = (lastApplied.get() as { n: number }).n;
+      if (n >= want) {
+        clearInterval(timer);
+        void stopProfile().then(() => send({ applied: n }));
+      }
+    }, 2);
+  }
+  if (m.close) void Promise.all([province.close(), bare.close()]).finally(() => process.exit(0));
+});
+send({ url, bareUrl, code: (e.json() as { code: string }).code });
