@@ -91,6 +91,7 @@ export class CallCenter {
     this.records = new CallRecords(
       o.db,
       new WriteBehind(o.db, { intervalMs: o.flushIntervalMs ?? 200, onError: (err) => this.#log.error({ err }, 'call record write failed') }),
+      (ticketNumber, callId) => o.tickets?.linkCall?.(ticketNumber, callId),
     );
     let callbacks: CallbackTasks | undefined;
     this.acd = new Acd({

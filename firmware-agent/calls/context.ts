@@ -22,6 +22,8 @@ export interface CallTicketInput {
 
 export interface TicketSink {
   create(input: CallTicketInput): { number: string };
+  /** Names the call on a ticket linked to it after it was taken (when the ticket names none yet). */
+  linkCall?(ticketNumber: string, callId: string): void;
 }
 
 /**

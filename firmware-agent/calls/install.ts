@@ -103,6 +103,7 @@ export async function installCalls(box: Box, opts: InstallOptions): Promise<void
         },
         systemActor,
       ),
+    linkCall: (number, callId) => box.tickets.linkCall(number, callId),
   };
   const center = new CallCenter({
     db: box.db,

@@ -132,8 +132,6 @@ const sql = {
   legsEndOpen: 'UPDATE call_legs SET ended_at = ?, outcome = ? WHERE call_id = ? AND ended_at IS NULL',
   link: `INSERT OR IGNORE INTO call_tickets (call_id, ticket_number, linked_at, linked_by)
     SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM calls WHERE id = ?)`,
-  linkTicketRow: `UPDATE tickets SET call_id = ? WHERE number = ? AND call_id IS NULL
-    AND EXISTS (SELECT 1 FROM calls WHERE id = ?)`,
   fail: `UPDATE calls SET status = 'failed', outcome = 'failed', ended_at = @at, hangup_cause = @reason
     WHERE id = @id AND status NOT IN ('ended', 'failed')`,
 };
@@ -161,6 +159,8 @@ export class CallRecords {
   constructor(
     readonly db: Db,
     writer?: WriteBehind,
+    /** Told of each ticket linked to a stored call (the ticket service names the call on the ticket). */
+    private readonly ticketLinked?: (ticketNumber: string, callId: string) => void,
   ) {
     this.writer = writer ?? new WriteBehind(db);
     this.#nextLeg = ((db.prepare('SELECT MAX(id) AS m FROM call_legs').get() as { m: number | null }).m ?? 0) + 1;
@@ -242,12 +242,12 @@ export class CallRecords {
   /** Link a ticket to a call (an agent's ticket, or the IVR's voicemail ticket). Idempotent; committed at once. */
   linkTicket(callId: string, ticketNumber: string, by: string, at: number): boolean {
     // Behind the call's own queued writes (the row may not be committed yet), in the same batch.
-    this.writer.enqueue(
-      { sql: sql.link, params: [callId, ticketNumber, at, by, callId] },
-      { sql: sql.linkTicketRow, params: [callId, ticketNumber, callId] },
-    );
+    this.writer.enqueue({ sql: sql.link, params: [callId, ticketNumber, at, by, callId] });
     this.writer.flush();
-    return this.#s.get.get(callId) !== undefined;
+    if (this.#s.get.get(callId) === undefined) return false;
+    // The ticket's own field is the ticket service's to write (it owns the tickets table).
+    this.ticketLinked?.(ticketNumber, callId);
+    return true;
   }
 
   /** The caller's earlier calls and tickets, for the agent's screen pop. */

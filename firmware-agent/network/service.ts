@@ -85,7 +85,6 @@ export class NetworkService {
   kb: KbPort | null = null;
   /** Where this box serves the exchange over TLS (install.ts), once it listens. */
   exchangeTlsUrl: string | null = null;
-  readonly #setTransferred;
   readonly #upsertReport;
   readonly #upsertStats;
   readonly #ticketLinks;
@@ -100,7 +99,6 @@ export class NetworkService {
     this.store = new NetStore(deps.db);
     this.notifier = new Notifier(deps.clock);
     const db = deps.db;
-    this.#setTransferred = db.prepare('UPDATE tickets SET transferred_to = ? WHERE rowid = ?');
     this.#applyInSavepoint = db.transaction((env: Envelope, at: Date, changes: TicketChange[]) => this.#applyLocal(env, at, changes));
     this.#ticketLinks = db.prepare('SELECT number, origin_region, transferred_to FROM tickets WHERE id = ?');
     this.#upsertReport = db.prepare(
@@ -159,8 +157,7 @@ export class NetworkService {
     const ref = { id: row.id, version: row.version };
     // 流转: a ticket received here about a matter this box does not serve goes to the box that does.
     if (c.action === 'create' && !row.origin_region && !route(self, row.region, false).local) {
-      this.#setTransferred.run(row.region, row.rowid);
-      row = { ...row, transferred_to: row.region };
+      row = this.deps.tickets.markTransferred(row, row.region, c.at) as NetTicketRow;
       this.send(newEnvelope<TransferBody>('ticket.transfer', from, row.region, c.at, { ticket: this.snapshot(row) }, ref), c.at, self);
     }
     if (c.actor.role !== 'peer') {

@@ -179,6 +179,8 @@ export class TicketService {
       ),
       domain: db.prepare('SELECT code FROM domains WHERE code = ? AND disabled = 0'),
       department: db.prepare('SELECT id, name, disabled FROM departments WHERE id = ?'),
+      setTransferred: db.prepare('UPDATE tickets SET transferred_to = ? WHERE rowid = ?'),
+      linkCall: db.prepare('UPDATE tickets SET call_id = ? WHERE number = ? AND call_id IS NULL'),
     };
   }
 
@@ -637,6 +639,33 @@ export class TicketService {
       for (const hook of this.#txHooks) hook(c);
       return c;
     })();
+  }
+
+  /**
+   * 流转: records that a ticket taken here belongs to the box serving `region`, audited as 'transfer-out'.
+   * For the exchange's transaction hook on the ticket's creation, which queues the transfer message in the
+   * same commit; returns the row as it now is.
+   */
+  markTransferred(row: TicketRow, region: string, at: Date): TicketRow {
+    this.#stmts.setTransferred.run(region, row.rowid);
+    this.audit.append({ id: null, name: 'system', role: 'system' }, at, {
+      entity: 'ticket',
+      entityId: row.number,
+      action: 'transfer-out',
+      fromStatus: row.status,
+      toStatus: row.status,
+      data: { to: region },
+    });
+    return { ...row, transferred_to: region };
+  }
+
+  /**
+   * Names the call a ticket came from, if it names none yet (a ticket linked to a call after it was taken:
+   * the IVR's voicemail ticket, an agent's link). The link itself is the call record's (call_tickets), which
+   * the call centre writes and which stays the record of every call linked; this is the ticket's own field.
+   */
+  linkCall(number: string, callId: string): void {
+    this.#stmts.linkCall.run(callId, number);
   }
 
   /** Tells the committed-change listeners about changes applied by receiveTransferred/applyPeer, after the caller's commit. */

@@ -38,6 +38,11 @@ t.test('a ticket about another city writes a transfer and a report in its own tr
   t.ok(rows.every((r) => r.hop === 'up'));
   const row = box.db.prepare('SELECT transferred_to FROM tickets WHERE number = ?').get(v.number) as { transferred_to: string };
   t.equal(row.transferred_to, '620102');
+  // 流转 is a change of the ticket like any other: the ticket service writes it and audits it.
+  const trail = box.tickets.audit.forEntity('ticket', v.number) as { action: string; data: string | Record<string, unknown> | null }[];
+  const out = trail.find((e) => e.action === 'transfer-out');
+  t.ok(out, 'the transfer is in the ticket’s audit trail');
+  t.match(JSON.stringify(out?.data), /620102/);
 });
 
 t.test('a change that fails leaves no message behind', async (t) => {

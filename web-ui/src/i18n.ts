@@ -455,6 +455,7 @@ const auditLabels: Record<string, [string, string]> = {
   revoke: ['吊销', 'Revoked'],
   rejected: ['被拒收', 'Refused'],
   handover: ['转出办理', 'Handed over'],
+  'transfer-out': ['流转至其他中心', 'Passed to another centre'],
   transfer12345: ['转12345', 'Sent to 12345'],
   satisfaction: ['满意度评价', 'Rated'],
   'public-lookup': ['公众查询', 'Public look-up'],
