@@ -12,7 +12,7 @@
 // constructs a driver), before the installers of subsystems.ts run, and passes both to each of them: the
 // calls installer runs the driver, the SMS installer the serial-at driver's modem.
 import path from 'node:path';
-import { systemClock } from '../drivers/trunk/clock.js';
+import { systemClock } from '../common/clock.js';
 import type { TrunkDriver } from '../drivers/trunk/types.js';
 import { SimulatorTrunk } from '../drivers/simulator/trunk.js';
 import type { GsmModem, Logger as SerialAtLogger } from '../drivers/serial-at/index.js';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const inputs = ['firmware-agent', 'drivers', 'web-ui', 'packaging', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json'];
+const inputs = ['common', 'firmware-agent', 'drivers', 'web-ui', 'packaging', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json'];
 const skipped = new Set(['dist', 'node_modules']);
 
 function files(rel, out) {

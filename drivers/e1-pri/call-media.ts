@@ -5,7 +5,7 @@
  * PlayResult / RecordResult of the trunk contract (T6–T8).
  */
 import path from 'node:path';
-import type { Clock, TimerHandle } from '../trunk/clock.js';
+import type { Clock, TimerHandle } from '../../common/clock.js';
 import type { PlayOptions, PlayResult, Prompt, RecordOptions, RecordResult } from '../trunk/types.js';
 import type { SpanHost } from './host.js';
 import type { E1SpanConfig } from './config.js';

@@ -2,7 +2,7 @@
  * Per-call state the facade keeps (the span worker owns the Q.931 side), and the helper that
  * settles a command when its call ends (T8: `caller-gone`) or the span fails (T9: `driver-failed`).
  */
-import type { Clock, TimerHandle } from '../trunk/clock.js';
+import type { Clock, TimerHandle } from '../../common/clock.js';
 import type { DigitBuffer } from '../trunk/digits.js';
 import { TrunkError, type CallId, type CallOffered } from '../trunk/types.js';
 

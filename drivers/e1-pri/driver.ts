@@ -7,16 +7,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { systemClock, type Clock, type TimerHandle } from '../trunk/clock.js';
+import { systemClock, type Clock, type TimerHandle } from '../../common/clock.js';
 import { DigitBuffer } from '../trunk/digits.js';
 import { TrunkEmitter } from '../trunk/emitter.js';
-import {
-  TrunkError, redactNumber,
-  type CallId, type CallOffered, type CollectOptions, type CollectResult, type ConnectOptions, type ConnectResult,
-  type HangupCause, type HangupParty, type PlayOptions, type PlayResult, type Prompt, type RecordOptions,
-  type RecordResult, type TransferOptions, type TransferResult, type TrunkCapabilities, type TrunkDriver,
-  type TrunkEventName, type TrunkListener,
-} from '../trunk/types.js';
+import { TrunkError, type CallId, type CallOffered, type CollectOptions, type CollectResult, type ConnectOptions, type ConnectResult, type HangupCause, type HangupParty, type PlayOptions, type PlayResult, type Prompt, type RecordOptions, type RecordResult, type TransferOptions, type TransferResult, type TrunkCapabilities, type TrunkDriver, type TrunkEventName, type TrunkListener } from '../trunk/types.js';
+import { redactNumber } from '../../common/log.js';
 import { validateConfig, type E1SpanConfig, type E1SpanConfigInput } from './config.js';
 import { SpanHost } from './host.js';
 import { isE1Error } from './errors.js';

@@ -13,7 +13,7 @@
 //    modem's status), digits still come from the module's detector if it has one, recordings stay silent.
 import { DtmfDetector } from '../media/dtmf.js';
 import type { WavRecorder } from '../media/wav.js';
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock, TimerHandle } from '../../common/clock.js';
 import type { VoicePort } from './voice-port.js';
 
 export interface CallAudioOptions {

@@ -1,10 +1,11 @@
 // The command queue: one opened transport, exchanges run strictly one at a time (V.250 §5.2.1: a
 // new command line must not be sent before the final result of the previous one), replies paired
 // with the running exchange, and URCs that arrive in between routed to listeners, never swallowed.
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock, TimerHandle } from '../../common/clock.js';
 import { SerialAtError, SerialAtErrorCodes } from './errors.js';
 import { describeFailure, owns, step, type AtResult, type ExchangeInput, type ExchangeSpec, type ExchangeState } from './exchange.js';
-import { redactLine, type Logger } from './log.js';
+import { type Logger } from '../../common/log.js';
+import { redactLine } from './redact.js';
 import type { TransferResult, TransferSession } from './files.js';
 import { AtFramer } from './parsers/framer.js';
 import { UrcParser, type Urc } from './parsers/urc.js';

@@ -5,8 +5,8 @@
 //
 // Parts are identified by (originator, reference space, reference, total): the 8-bit and 16-bit
 // reference spaces are distinct, and a reference is only unique per sender.
-import type { Clock, TimerHandle } from './clock.js';
-import { redactNumber, silentLogger, type Logger } from './log.js';
+import type { Clock, TimerHandle } from '../../common/clock.js';
+import { redactNumber, silentLogger, type Logger } from '../../common/log.js';
 import type { SmsDeliver, Timestamp } from './pdu/index.js';
 
 export interface ReceivedPart {

@@ -1,6 +1,6 @@
 // A small typed event emitter whose listeners cannot hurt the driver: a listener that throws is
 // logged and the others still run (the same rule as trunk drivers, T10).
-import type { Logger } from './log.js';
+import type { Logger } from '../../common/log.js';
 
 export class SafeEmitter<E extends { [K in keyof E]: unknown }> {
   #listeners = new Map<keyof E, Set<(v: never) => void>>();

@@ -7,7 +7,7 @@
 //
 // Failure of one member (T9) fails only its calls: `failed` carries that member's call ids and
 // `permanent: false`, the other lines go on taking calls.
-import { systemClock, type Clock } from '../trunk/clock.js';
+import { systemClock, type Clock } from '../../common/clock.js';
 import { TrunkEmitter } from '../trunk/emitter.js';
 import {
   TrunkError,

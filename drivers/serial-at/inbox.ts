@@ -8,10 +8,10 @@
 // and delete therefore runs in the storage it concerns (`inStorage`), and a storage once named is
 // listed at every start. Stored status reports are handed over once and deleted: they are not
 // complaints, and left stored they would be reported again at every listing and fill the storage.
-import type { Clock } from './clock.js';
+import type { Clock } from '../../common/clock.js';
 import type { SerialAtErrorCode } from './errors.js';
 import type { AtResult, ExchangeSpec } from './exchange.js';
-import { redactNumber, type Logger } from './log.js';
+import { redactNumber, type Logger } from '../../common/log.js';
 import type { Urc } from './parsers/urc.js';
 import { tryDecodeIncoming, type SmsDeliver, type SmsStatusReport } from './pdu/index.js';
 import { parseCmgr, type StoredPdu } from './responses.js';

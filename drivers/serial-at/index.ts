@@ -9,10 +9,10 @@
 //   // SMS channel: modem.on('sms' | 'statusReport'), modem.sendSms(), modem.delete(index, { stored: true })
 //
 // One modem instance serves both the trunk and the SMS channel: they share the one serial port.
-import type { Clock } from './clock.js';
-import { systemClock } from './clock.js';
+import type { Clock } from '../../common/clock.js';
+import { systemClock } from '../../common/clock.js';
 import { SerialAtError, SerialAtErrorCodes } from './errors.js';
-import type { Logger } from './log.js';
+import type { Logger } from '../../common/log.js';
 import { isInitCommand, moduleInit, type ModuleFamily } from './init.js';
 import { GsmModem } from './modem.js';
 import { serialPortTransport, type TransportFactory } from './transport.js';
@@ -131,4 +131,4 @@ export { SerialAtError, SerialAtErrorCodes, isSerialAtError, type SerialAtErrorC
 export { serialPortTransport, mockPortTransport, memoryLink, type ByteTransport, type TransportFactory } from './transport.js';
 export type { SendOptions, SendResult } from './outbox.js';
 export { moduleInit, type ModuleFamily } from './init.js';
-export type { Logger } from './log.js';
+export type { Logger } from '../../common/log.js';

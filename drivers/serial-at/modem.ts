@@ -9,11 +9,11 @@
 // Operations asked for while the modem is not ready wait for it (sends are never dropped because
 // the modem is away); only `stop()` ends them.
 import { AtChannel } from './channel.js';
-import { systemClock, type Clock, type TimerHandle } from './clock.js';
+import { systemClock, type Clock, type TimerHandle } from '../../common/clock.js';
 import { SafeEmitter } from './events.js';
 import { SerialAtError, SerialAtErrorCodes } from './errors.js';
 import type { AtResult, ExchangeSpec } from './exchange.js';
-import { childLogger, redactNumber, silentLogger, type Logger } from './log.js';
+import { childLogger, redactNumber, silentLogger, type Logger } from '../../common/log.js';
 import { Outbox, type SendOptions, type SendResult } from './outbox.js';
 import { Inbox, type IncomingSms, type UndecodableSms } from './inbox.js';
 import { initialiseModem, isInitCommand, type InitOutcome } from './init.js';

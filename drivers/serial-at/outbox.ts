@@ -6,10 +6,10 @@
 //
 // Known limit: if the module dies after the network accepted a part but before +CMGS reached us,
 // that part is sent again after recovery (at-least-once; the recipient may see it twice).
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock, TimerHandle } from '../../common/clock.js';
 import { SerialAtError, SerialAtErrorCodes } from './errors.js';
 import { describeFailure, type AtResult, type ExchangeSpec } from './exchange.js';
-import { redactNumber, type Logger } from './log.js';
+import { redactNumber, type Logger } from '../../common/log.js';
 import { encodeSubmit, type Alphabet, type SubmitPart } from './pdu/index.js';
 import { isTransientCms, parseCmgs } from './responses.js';
 

@@ -31,7 +31,7 @@
 //    refused) falls back to TTS or the pause; a recording that cannot be fetched rejects `record` with a clear
 //    error (the flow then files the missed call).
 import { createHash } from 'node:crypto';
-import type { Clock, TimerHandle } from '../trunk/clock.js';
+import type { Clock, TimerHandle } from '../../common/clock.js';
 import { DigitBuffer } from '../trunk/digits.js';
 import { TrunkEmitter } from '../trunk/emitter.js';
 import {
@@ -61,7 +61,7 @@ import { DtmfMerger } from '../media/dtmf-merge.js';
 import type { RecordOptions } from '../trunk/types.js';
 import { CallAudio } from './call-audio.js';
 import { isSerialAtError } from './errors.js';
-import { redactNumber, silentLogger, type Logger } from './log.js';
+import { redactNumber, silentLogger, type Logger } from '../../common/log.js';
 import type { GsmModem, PcmFamily, TtsEngine } from './modem.js';
 import type { VoicePort } from './voice-port.js';
 import type { CallEvent } from './voice.js';

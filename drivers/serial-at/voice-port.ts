@@ -11,9 +11,9 @@
 //    nothing arrives at all (one-way audio) it sends at 8 kHz after the detection window.
 // Bytes that arrive outside a call are dropped (a module may flush a stale buffer at hang-up).
 import { Downsampler, Upsampler } from '../media/resample.js';
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock, TimerHandle } from '../../common/clock.js';
 import { SerialAtError, SerialAtErrorCodes } from './errors.js';
-import { silentLogger, type Logger } from './log.js';
+import { silentLogger, type Logger } from '../../common/log.js';
 import { FRAME_MS, frameBytes, PcmFramer, pcmBytes, RateDetector, type PcmRate } from './pcm.js';
 import type { ByteTransport, TransportFactory } from './transport.js';
 

@@ -2,7 +2,7 @@
 // seconds, V.250 §6.3) with +CLIP after each RING when AT+CLIP=1 (TS 27.007 §7.6); some send
 // +CLIP first. The caller abandoning a ringing call is usually silent on GSM modules (the RINGs
 // just stop), so a call that stops ringing for `ringGapMs` is treated as abandoned.
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock, TimerHandle } from '../../common/clock.js';
 import type { Urc } from './parsers/urc.js';
 
 export type Presentation = 'allowed' | 'restricted' | 'unavailable';

@@ -1,7 +1,7 @@
 // Pairs a request with the reply that will satisfy it (zigbee-herdsman's "waitress"). The timeout
 // error is created when the wait *starts*, so its stack points at the code that asked, not at a
 // timer callback deep in the driver.
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock, TimerHandle } from '../../common/clock.js';
 import { SerialAtError, SerialAtErrorCodes } from './errors.js';
 
 interface Waiter<P, R> {

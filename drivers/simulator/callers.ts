@@ -1,7 +1,7 @@
 // Scripted caller behaviours for the simulated trunk, so tests and `edgebox simulate` read as scenarios:
 // a caller who presses digits when asked, waits with a given patience, leaves a voicemail, or calls a
 // legacy number. A behaviour only uses the line side of SimulatorTrunk (what a real caller can do).
-import type { TimerHandle } from '../trunk/clock.js';
+import type { TimerHandle } from '../../common/clock.js';
 import type { SimCall, SimCallLog, SimulatorTrunk } from './trunk.js';
 
 export interface CallerScript {

@@ -1,6 +1,6 @@
 // The per-call DTMF type-ahead buffer of rule T7, with digit collection and timeouts (T8). Every driver can
 // use it: feed it each digit the line reports, call `end()` at hang-up.
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock, TimerHandle } from '../../common/clock.js';
 import type { CollectOptions, CollectResult } from './types.js';
 import { TrunkError } from './types.js';
 

@@ -305,9 +305,3 @@ export class TrunkError extends Error {
     this.name = 'TrunkError';
   }
 }
-
-/** Redact a phone number for logs (T11): keep the last 4 digits. */
-export function redactNumber(n: string | null | undefined): string {
-  if (!n) return '(none)';
-  return n.length <= 4 ? '*'.repeat(n.length) : '*'.repeat(n.length - 4) + n.slice(-4);
-}

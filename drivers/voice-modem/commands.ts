@@ -2,8 +2,8 @@
 // line before the final result of the previous one), each driven by the pure exchange state machine shared with
 // the serial-AT driver (../serial-at/exchange.ts). Also waits for a final result that no command asked for: the
 // OK that ends a voice stream (V.253 §6.3.7, §8.3).
-import type { Clock, TimerHandle } from '../trunk/clock.js';
-import type { Logger } from '../serial-at/log.js';
+import type { Clock, TimerHandle } from '../../common/clock.js';
+import type { Logger } from '../../common/log.js';
 import { step, type AtResult, type ExchangeInput, type ExchangeSpec, type ExchangeState } from '../serial-at/exchange.js';
 
 interface Running {

@@ -5,9 +5,9 @@
 //
 // The configuration is a typed object (the installer reads the command-line flags into it); the driver
 // reads no flags and no environment.
-import { systemClock, type Clock } from '../trunk/clock.js';
+import { systemClock, type Clock } from '../../common/clock.js';
 import { serialPortTransport, type TransportFactory } from '../serial-at/transport.js';
-import type { Logger } from '../serial-at/log.js';
+import type { Logger } from '../../common/log.js';
 import type { CompressionKind } from './codec.js';
 import { VoiceModemError, VoiceModemErrorCodes } from './errors.js';
 import { VoiceModem } from './modem.js';

@@ -7,10 +7,11 @@
 // `rx` (+VRX: voice from the line, DLE-shielded), `tx` (+VTX: voice to the line; the modem still reports
 // DLE events), `duplex` (+VTR, both). No AT command may be sent outside `command` (the modem would take it
 // as voice data), so `exec` refuses then.
-import { systemClock, type Clock, type TimerHandle } from '../trunk/clock.js';
+import { systemClock, type Clock, type TimerHandle } from '../../common/clock.js';
 import { describeFailure, type AtResult, type ExchangeSpec } from '../serial-at/exchange.js';
 import { CommandQueue } from './commands.js';
-import { childLogger, redactLine, silentLogger, type Logger } from '../serial-at/log.js';
+import { childLogger, silentLogger, type Logger } from '../../common/log.js';
+import { redactLine } from '../serial-at/redact.js';
 import { SafeEmitter } from '../serial-at/events.js';
 import type { ByteTransport, TransportFactory } from '../serial-at/transport.js';
 import { chooseCompression, parseVsmList, VoiceCodec, type Compression, type CompressionKind } from './codec.js';

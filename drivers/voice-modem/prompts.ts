@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { alawToLinear } from '../media/alaw.js';
 import { loadPromptAlaw } from '../media/wav.js';
-import type { Logger } from '../serial-at/log.js';
+import type { Logger } from '../../common/log.js';
 import type { Prompt } from '../trunk/types.js';
 
 export class PromptLoader {

@@ -4,7 +4,7 @@
 //   is over; the modem's 's' (no voice at all, then silence: "presumed hang-up") or `silenceHangupMs` of silence
 //   → 'caller-gone'; the call ending → 'caller-gone' ('ended' in the background); abort → 'cancelled'.
 // Silence and the modem's reports end only a voicemail, never a background recording.
-import type { Clock } from '../trunk/clock.js';
+import type { Clock } from '../../common/clock.js';
 import { TrunkError, type RecordOptions, type RecordResult } from '../trunk/types.js';
 import { WavRecorder } from '../media/wav.js';
 import type { CallState } from './call-state.js';

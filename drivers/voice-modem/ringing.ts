@@ -9,7 +9,7 @@
 // one (no caller ID on this line). An analog line says nothing when the caller gives up before the answer:
 // the rings just stop, so a call whose RINGs stop for `ringGapMs` (longer than a ring cadence: China
 // 1 s on / 4 s off, E.180 Suppl. 2) is abandoned.
-import type { Clock, TimerHandle } from '../trunk/clock.js';
+import type { Clock, TimerHandle } from '../../common/clock.js';
 import type { Presentation } from '../trunk/types.js';
 import type { LineMeaning } from './lines.js';
 

@@ -18,7 +18,7 @@
 //  - No agent stations (a modem on one line cannot bridge the caller to a second line) and no transfer (no
 //    hook-flash transfer implemented): capabilities say so; connectAgent is `unreachable`, transfer
 //    `unsupported`.
-import type { Clock, TimerHandle } from '../trunk/clock.js';
+import type { Clock, TimerHandle } from '../../common/clock.js';
 import { DigitBuffer } from '../trunk/digits.js';
 import { TrunkEmitter } from '../trunk/emitter.js';
 import {
@@ -42,7 +42,7 @@ import {
   type TrunkListener,
 } from '../trunk/types.js';
 import { DtmfDetector } from '../media/dtmf.js';
-import { redactNumber, silentLogger, type Logger } from '../serial-at/log.js';
+import { redactNumber, silentLogger, type Logger } from '../../common/log.js';
 import type { VoiceEvent } from './dle.js';
 import { isVoiceModemError, VoiceModemErrorCodes } from './errors.js';
 import { DtmfMerger, type DtmfSource } from '../media/dtmf-merge.js';

@@ -9,8 +9,8 @@
 // Pacing: the box writes 20 ms frames at the real-time rate, a few frames ahead, so the modem's buffer never
 // runs dry (<DLE>u, underrun) nor holds a long prompt that would keep playing after an interruption; a real
 // modem's flow control (+IFC) then only trims the lead.
-import type { Clock, TimerHandle } from '../trunk/clock.js';
-import type { Logger } from '../serial-at/log.js';
+import type { Clock, TimerHandle } from '../../common/clock.js';
+import type { Logger } from '../../common/log.js';
 import type { VoiceModem } from './modem.js';
 
 export type PlayEnd = 'done' | 'stopped';

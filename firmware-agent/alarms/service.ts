@@ -13,6 +13,7 @@ import type { Actor } from '../tickets/workflow.js';
 import { type Alarm, type AlarmInput, AlarmError, checkAlarmInput, checkAlarmKey } from './model.js';
 import { type Decision, type Figures, Hysteresis, evaluate, ruleKeys } from './rules.js';
 import { AlarmStore } from './store.js';
+import type { Logger } from '../../common/log.js';
 
 /** Where an SMS to the duty technician goes: the SMS channel's outbox (enqueue inside the transaction, kick after). */
 export interface AlarmSms {
@@ -30,7 +31,7 @@ export interface AlarmServiceDeps {
   config: () => Readonly<AlarmsConfig>;
   /** The box's name and region for the SMS text. */
   identity: () => { name: string; region: string };
-  log: { info(o: object, m?: string): void; warn(o: object, m?: string): void; error(o: object, m?: string): void };
+  log: Pick<Logger, 'info' | 'warn' | 'error'>;
 }
 
 const smsEveryMs = 3_600_000;

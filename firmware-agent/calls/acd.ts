@@ -6,7 +6,7 @@
 //
 // The ACD is synchronous and in-memory (state persisted to agent_states on each change); the call flow
 // (ivr.ts) does the ringing through the trunk driver and reports back with `connected`/`ringFailed`.
-import type { Clock, TimerHandle } from '../../drivers/trunk/clock.js';
+import type { Clock, TimerHandle } from '../../common/clock.js';
 import type { Db } from '../store/db.js';
 import type { AgentSnapshot, AgentState, LiveEvents, QueueSnapshot } from './events.js';
 import type { WriteOp } from './writer.js';

@@ -1,7 +1,7 @@
 // Callback requests (回电): a caller who waited past the maximum asks to be called back. The task keeps the
 // caller's place in the queue (its call's queued time) and is offered to the longest-idle agent like a call;
 // the agent calls back from their own phone and marks the task done. Pending tasks survive a restart.
-import type { Clock } from '../../drivers/trunk/clock.js';
+import type { Clock } from '../../common/clock.js';
 import type { Db } from '../store/db.js';
 import type { Acd, Agent } from './acd.js';
 import type { LiveEvents } from './events.js';

@@ -9,14 +9,15 @@
 // after a hang-up are counted (`stats.ignoredEvents`) and dropped.
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import { systemClock, type Clock } from '../../drivers/trunk/clock.js';
+import { systemClock, type Clock } from '../../common/clock.js';
 import type { CallOffered, DriverFailed, HangupEvent, TransferResult, TrunkCapabilities, TrunkDriver } from '../../drivers/trunk/types.js';
-import { redactNumber } from '../../drivers/trunk/types.js';
+import { redactNumber } from '../../common/log.js';
 import type { Db } from '../store/db.js';
 import { Acd, type Agent } from './acd.js';
 import { CallbackTasks } from './callbacks.js';
 import type { CallsConfig } from './config.js';
-import { silentLogger, type CallContext, type FlowDeps, type CallerSms, type Logger, type TicketSink } from './context.js';
+import { type CallContext, type FlowDeps, type CallerSms, type TicketSink } from './context.js';
+import { silentLogger, type Logger } from '../../common/log.js';
 import { LiveEvents } from './events.js';
 import { CallFlow } from './flow.js';
 import { weekdayCalendar, type WorkdayCalendar } from './hours.js';

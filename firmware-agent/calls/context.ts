@@ -1,6 +1,7 @@
 // Shared types of the call domain: the in-memory context of a call in progress, the ticket sink the IVR
 // creates tickets through, and the logger shape.
-import type { Clock } from '../../drivers/trunk/clock.js';
+import type { Clock } from '../../common/clock.js';
+import type { Logger } from '../../common/log.js';
 import type { CallOffered, HangupEvent, TrunkDriver } from '../../drivers/trunk/types.js';
 import type { Acd } from './acd.js';
 import type { CallbackTasks } from './callbacks.js';
@@ -32,13 +33,6 @@ export interface TicketSink {
  */
 export type CallerSms = (to: string, text: string, ticketNumber: string) => void;
 
-export interface Logger {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
-
-export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
 
 export interface CallContext {
   offered: CallOffered;

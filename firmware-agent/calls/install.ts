@@ -10,7 +10,7 @@
 // `flags: {driver: name}`.
 import fs from 'node:fs';
 import path from 'node:path';
-import { systemClock, type Clock } from '../../drivers/trunk/clock.js';
+import { systemClock, type Clock } from '../../common/clock.js';
 import type { TrunkDriver } from '../../drivers/trunk/types.js';
 import { SimulatorTrunk } from '../../drivers/simulator/trunk.js';
 import { systemActor } from '../accounts/service.js';
@@ -20,7 +20,8 @@ import { callRoutes } from '../http/routes/calls.js';
 import { CallCenter } from './center.js';
 import { callsConfigOf, type CallsConfig } from './config.js';
 import { checkSettings } from '../config/check.js';
-import type { CallerSms, Logger, TicketSink } from './context.js';
+import { type CallerSms, type TicketSink } from './context.js';
+import { type Logger } from '../../common/log.js';
 import { generatePrompts } from './prompts.js';
 
 export type TrunkFactory = (box: Box) => Promise<TrunkDriver>;

@@ -6,7 +6,7 @@
 // Jobs live in memory only: they are simulations, and a box restart ends their calls anyway. Finished jobs
 // are kept (the newest `keep`) so a client that polls late still gets the result.
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '../../drivers/trunk/clock.js';
+import type { Clock } from '../../common/clock.js';
 
 export type SimJobKind = 'call' | 'traffic';
 export type SimJobState = 'running' | 'done' | 'failed' | 'cancelled';

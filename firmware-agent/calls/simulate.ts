@@ -1,7 +1,7 @@
 // Simulated traffic (`edgebox simulate`, the bench): Poisson arrivals at a given rate, a mix of menu
 // choices, callers with a patience, and optionally simulated agents, all on the simulated trunk. Returns the
 // call KPIs of exactly the calls it placed.
-import type { Clock, TimerHandle } from '../../drivers/trunk/clock.js';
+import type { Clock, TimerHandle } from '../../common/clock.js';
 import { nextArrivalMs, runCaller, seededRandom, type CallerScript } from '../../drivers/simulator/callers.js';
 import type { SimCall, SimCallLog, SimulatorTrunk } from '../../drivers/simulator/trunk.js';
 import type { CallCenter } from './center.js';

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { VirtualClock } from '../../drivers/trunk/clock.js';
+import { VirtualClock } from '../../common/clock.js';
 import { runCaller } from '../../drivers/simulator/callers.js';
 import { SimulatorTrunk } from '../../drivers/simulator/trunk.js';
 import { CallCenter } from '../calls/center.js';

@@ -1,7 +1,7 @@
 // 12345 exchange installer (docs/12345.md): builds the service from the configuration's `gov12345` section,
 // hooks ticket changes into its outbox, mounts the platform endpoint and the staff routes, starts delivery
 // (messages left from before a restart go first) and reports health.
-import { systemClock } from '../../drivers/trunk/clock.js';
+import { systemClock } from '../../common/clock.js';
 import type { Box, BoxOptions } from '../app.js';
 import fs from 'node:fs';
 import path from 'node:path';

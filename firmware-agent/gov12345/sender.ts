@@ -3,11 +3,12 @@
 // delivered only on a 200 answer whose signature verifies; a documented permanent refusal sets it aside; any
 // other outcome (no connection, 5xx, an answer that does not verify, a transient refusal) is retried with
 // exponential back-off on the injected clock, the same message first, so order and exactly-once hold.
-import type { Clock, TimerHandle } from '../../drivers/trunk/clock.js';
+import type { Clock, TimerHandle } from '../../common/clock.js';
 import type { Gov12345Platform } from './config.js';
 import { headers, messagesPath, responseVerifies, signedHeaders } from './sign.js';
 import type { Gov12345Service } from './service.js';
 import type { OutboxRow } from './store.js';
+import type { Logger } from '../../common/log.js';
 
 /** Refusals a platform may give that a later attempt can overcome; every other 4xx is permanent. */
 export const transientCodes = new Set(['gov12345-clock-skew', 'gov12345-replay', 'gov12345-rate-limited']);
@@ -64,7 +65,7 @@ export class Sender {
   constructor(
     readonly gov: Gov12345Service,
     readonly clock: Clock,
-    readonly log: { warn(o: object, m?: string): void; error(o: object, m?: string): void },
+    readonly log: Pick<Logger, 'warn' | 'error'>,
     readonly post: Post = fetchPost,
   ) {}
 

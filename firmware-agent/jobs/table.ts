@@ -13,6 +13,7 @@
 import { EventEmitter } from 'node:events';
 import cron from 'node-cron';
 import type { Db } from '../store/db.js';
+import type { Logger } from '../../common/log.js';
 
 export type RunReason = 'scheduled' | 'manual' | 'startup';
 export type JobDetail = Record<string, unknown>;
@@ -100,7 +101,7 @@ export interface JobTableDeps {
   now: () => Date;
   timezone: () => string;
   scheduler?: Scheduler;
-  log?: { info(o: object, m?: string): void; error(o: object, m?: string): void };
+  log?: Pick<Logger, 'info' | 'error'>;
 }
 
 const nameRe = /^[a-z][a-z0-9-]{1,39}$/;

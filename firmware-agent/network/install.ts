@@ -2,7 +2,7 @@
 // and admin routes, starts the uplink (city and province boxes), the daily statistics job and the
 // knowledge-base pump and the nightly retention, and reports health. Its timings are the composition plan's
 // network tunables (compose.ts: defaults, or a test's start-time overrides --net-*, --exchange-tls-port).
-import { systemClock } from '../../drivers/trunk/clock.js';
+import { systemClock } from '../../common/clock.js';
 import type https from 'node:https';
 import type { Box, InstallOptions } from '../app.js';
 import { addDays, localDay } from '../calendar/time.js';

@@ -3,7 +3,7 @@
 // synchronous SQLite transaction that wrote the rows has committed. Waits end on the injected clock
 // (drivers/trunk/clock.ts, like the call code's), so tests run the exchange's retries and long-polls on
 // simulated time.
-import { type Clock, type TimerHandle, systemClock } from '../../drivers/trunk/clock.js';
+import { type Clock, type TimerHandle, systemClock } from '../../common/clock.js';
 
 export class Notifier {
   constructor(private readonly clock: Clock = systemClock) {}

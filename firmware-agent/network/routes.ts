@@ -16,7 +16,7 @@ import { checkPushed } from './policy.js';
 import { AddressBudget, RefusalLog } from './throttle.js';
 import type { NetworkService } from './service.js';
 import type { Peer } from './store.js';
-import type { TimerHandle } from '../../drivers/trunk/clock.js';
+import type { TimerHandle } from '../../common/clock.js';
 
 export interface ExchangeLimits {
   /** Most messages in one pushed or pulled batch. */

@@ -33,12 +33,13 @@ import {
 } from './messages.js';
 import { applyAlarmReport } from './alarm-reports.js';
 import { keyFingerprint } from './crypto.js';
-import { type Clock, systemClock } from '../../drivers/trunk/clock.js';
+import { type Clock, systemClock } from '../../common/clock.js';
 import { Notifier } from './notifier.js';
 import { type OriginKey, type OriginKeyLookup, verifyOrigin } from './origin.js';
 import { type HeldTicket, checkHeld } from './policy.js';
 import { type Route, type Self, route } from './router.js';
 import { NetStore } from './store.js';
+import type { Logger } from '../../common/log.js';
 
 /** What the network needs of the knowledge base (firmware-agent/kb, issue 4). */
 export interface KbPort {
@@ -58,7 +59,7 @@ export interface NetworkDeps {
   clock?: Clock;
   /** The configuration's network section (config/schema.ts); the defaults when not given. */
   settings?: () => Readonly<BoxConfig['network']>;
-  log?: { info(o: object, m?: string): void; warn(o: object, m?: string): void; error(o: object, m?: string): void };
+  log?: Pick<Logger, 'info' | 'warn' | 'error'>;
 }
 
 type NetTicketRow = TicketRow & { origin_region: string | null; transferred_to: string | null; handler_region: string | null };

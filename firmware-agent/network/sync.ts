@@ -15,6 +15,7 @@ import { checkPulled } from './policy.js';
 import { NetworkError, type PreparedPush, type UpstreamClient } from './client.js';
 import type { OutboxRow } from './store.js';
 import type { NetworkService } from './service.js';
+import type { Logger } from '../../common/log.js';
 
 export interface SyncOptions {
   /** First retry delay after a failure, ms. */
@@ -37,7 +38,7 @@ export function backoffMs(failures: number, o: Pick<SyncOptions, 'retryBaseMs' |
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
 
-type Log = { info(o: object, m?: string): void; warn(o: object, m?: string): void; error(o: object, m?: string): void };
+type Log = Pick<Logger, 'info' | 'warn' | 'error'>;
 
 function sameSeqs(rows: OutboxRow[], seqs: number[]): boolean {
   return rows.length === seqs.length && rows.every((r, i) => r.seq === seqs[i]);

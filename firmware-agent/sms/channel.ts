@@ -11,7 +11,7 @@
 //     message never makes two tickets, or a ticket without its reply;
 //  3. outgoing notices are queued in the transaction of the ticket change that causes them.
 import { createHash } from 'node:crypto';
-import type { Clock, TimerHandle } from '../../drivers/trunk/clock.js';
+import type { Clock, TimerHandle } from '../../common/clock.js';
 import { statuses } from '../tickets/codes.js';
 import type { TicketChange, TicketService } from '../tickets/service.js';
 import type { Actor } from '../tickets/workflow.js';

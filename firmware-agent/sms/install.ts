@@ -4,7 +4,7 @@
 // and the channel is not started (health says so).
 //
 // The channel's tables come from the store migration 202611281631-sms.sql.
-import { systemClock } from '../../drivers/trunk/clock.js';
+import { systemClock } from '../../common/clock.js';
 import type { GsmModem } from '../../drivers/serial-at/index.js';
 import type { Box, InstallOptions } from '../app.js';
 import { SmsChannel } from './channel.js';

@@ -6,19 +6,16 @@
 //
 // Delivery is at-least-once: a crash after the network accepted a message but before the row was
 // marked sent sends it again after restart.
-import type { Clock, TimerHandle } from '../../drivers/trunk/clock.js';
+import type { Clock, TimerHandle } from '../../common/clock.js';
 import type { Db } from '../store/db.js';
 import type { SmsConfig } from './config.js';
 import { SmsError } from './errors.js';
 import type { SmsModemPort, StatusReport } from './port.js';
+import type { Logger } from '../../common/log.js';
 
 export type OutboxKind = 'auto-reply' | 'result' | 'closed' | 'alert' | 'query-reply';
 
-export interface SmsLogger {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
+export type SmsLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
 
 export interface OutboxRow {
   id: number;

@@ -12,6 +12,7 @@ import type { WorkCalendar } from '../calendar/workdays.js';
 import type { Db } from '../store/db.js';
 import type { TicketService } from './service.js';
 import type { Actor } from './workflow.js';
+import type { Logger } from '../../common/log.js';
 
 /** Where a department's SMS goes: the SMS channel's durable outbox (enqueue inside the transaction, kick after). */
 export interface NoticeSms {
@@ -28,7 +29,7 @@ export interface SweepDeps {
   timezone: string;
   /** The SMS outbox, when the box has a modem. */
   sms: () => NoticeSms | null;
-  log?: { warn(o: object, m?: string): void };
+  log?: Pick<Logger, 'warn'>;
 }
 
 export interface SweepResult {

@@ -13,7 +13,7 @@
 // requests all run. Every call still writes its record, legs and prompt list to SQLite (synchronous=FULL,
 // through the calls writer thread), and every ring looks up the caller's history among the 1M tickets.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { systemClock } from '../../drivers/trunk/clock.js';
+import { systemClock } from '../../common/clock.js';
 import { runCaller, seededRandom } from '../../drivers/simulator/callers.js';
 import { SimulatorTrunk } from '../../drivers/simulator/trunk.js';
 import { CallCenter } from '../../firmware-agent/calls/center.js';

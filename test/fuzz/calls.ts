@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import { VirtualClock } from '../../drivers/trunk/clock.js';
+import { VirtualClock } from '../../common/clock.js';
 import { SimulatorTrunk, type SimCall, type StationBehaviour } from '../../drivers/simulator/trunk.js';
 import { AcdError } from '../../firmware-agent/calls/acd.js';
 import { CallCenter } from '../../firmware-agent/calls/center.js';

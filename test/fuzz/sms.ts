@@ -6,8 +6,8 @@
 // holds every part that arrived, in order; a message whose every part arrived (even late) reads whole, with
 // no incompleteness note; duplicates never make a second ticket; every stored part leaves the SIM.
 import fc from 'fast-check';
-import { VirtualClock } from '../../drivers/trunk/clock.js';
-import { recordingLogger } from '../../drivers/serial-at/log.js';
+import { VirtualClock } from '../../common/clock.js';
+import { recordingLogger } from '../../common/log.js';
 import { SmsChannel } from '../../firmware-agent/sms/channel.js';
 import { smsConfig } from '../../firmware-agent/sms/config.js';
 import type { IncomingPart, SmsModemPort } from '../../firmware-agent/sms/port.js';

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runCaller } from '../../drivers/simulator/callers.js';
-import { VirtualClock } from '../../drivers/trunk/clock.js';
+import { VirtualClock } from '../../common/clock.js';
 import { SimulatorTrunk } from '../../drivers/simulator/trunk.js';
 import { CallCenter } from '../../firmware-agent/calls/center.js';
 import { callsConfig, defaultCallsConfig } from '../../firmware-agent/calls/config.js';

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { E1PriDriver } from '../../drivers/e1-pri/driver.js';
 import { TelcoSim, type SimLine } from '../../drivers/e1-pri/telco-sim/telco.js';
-import { systemClock, type Clock } from '../../drivers/trunk/clock.js';
+import { systemClock, type Clock } from '../../common/clock.js';
 import { CallCenter } from '../../firmware-agent/calls/center.js';
 import { callsConfig, defaultCallsConfig } from '../../firmware-agent/calls/config.js';
 import type { LiveEvent } from '../../firmware-agent/calls/events.js';

@@ -27,7 +27,7 @@ import { CAUSE } from '../../drivers/e1-pri/binding/constants.js';
 import { loadPromptAlaw } from '../../drivers/media/wav.js';
 import { TelcoSim, type IncomingBehaviour, type SimLine } from '../../drivers/e1-pri/telco-sim/telco.js';
 import type { CallerScript } from '../../drivers/simulator/callers.js';
-import { systemClock, type Clock } from '../../drivers/trunk/clock.js';
+import { systemClock, type Clock } from '../../common/clock.js';
 import { CallCenter } from '../../firmware-agent/calls/center.js';
 import { callsConfig, defaultCallsConfig, type CallsConfig } from '../../firmware-agent/calls/config.js';
 import type { CallTicketInput } from '../../firmware-agent/calls/context.js';

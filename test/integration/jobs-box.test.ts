@@ -4,7 +4,7 @@
 // a failing job raises the `job-failed:<name>` alarm and its next good run clears it; the calendar check
 // warns about next year's missing holiday calendar.
 import t from 'tap';
-import { systemClock } from '../../drivers/trunk/clock.js';
+import { systemClock } from '../../common/clock.js';
 import { alarmsOf } from '../../firmware-agent/alarms/install.js';
 import { jobsOf } from '../../firmware-agent/jobs/install.js';
 import { SmsOutbox } from '../../firmware-agent/sms/outbox.js';

@@ -4,7 +4,7 @@ import t from 'tap';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { VirtualClock } from '../../drivers/trunk/clock.js';
+import { VirtualClock } from '../../common/clock.js';
 import { GsmModem } from '../../drivers/serial-at/modem.js';
 import { moduleInit } from '../../drivers/serial-at/init.js';
 import { SerialAtTrunk } from '../../drivers/serial-at/trunk.js';
@@ -103,7 +103,7 @@ t.test('when the gateway is unplugged mid-call the call centre is told the trunk
 
 t.test('on a real pty, in real time: a ring with caller id runs the IVR and reaches an agent', async (t) => {
   const { ptyRig } = await import('./serial-at-rig.js');
-  const { systemClock } = await import('../../drivers/trunk/clock.js');
+  const { systemClock } = await import('../../common/clock.js');
   const rig = await ptyRig(t);
   const modem = rig.newModem({ extraInit: moduleInit.simcom });
   const trunk = new SerialAtTrunk({ modem, clock: systemClock, stations: ['801'], promptPauseMs: 20 });
@@ -204,7 +204,7 @@ t.test('on a real pty: the caller\'s keys reach the box only once initialisation
 
 t.test('on a real pty: with --prompts tts a prompt is spoken by the module (UCS2), a key cuts it short, and a module without TTS falls back to the pause', async (t) => {
   const { ptyRig } = await import('./serial-at-rig.js');
-  const { systemClock } = await import('../../drivers/trunk/clock.js');
+  const { systemClock } = await import('../../common/clock.js');
   const { extraInitOf } = await import('../../drivers/serial-at/index.js');
   const { serialAtOptions } = await import('../../firmware-agent/config/trunk-options.js');
   const rig = await ptyRig(t);

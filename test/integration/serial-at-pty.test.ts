@@ -9,8 +9,8 @@ import { ConcatAssembler, type AssembledMessage } from '../../drivers/serial-at/
 import { SimulatedModem } from '../../drivers/serial-at/simulator/modem-sim.js';
 import { openPtyPair, type PtyPair } from '../../drivers/serial-at/simulator/pty.js';
 import { serialPortTransport, type ByteTransport } from '../../drivers/serial-at/transport.js';
-import { recordingLogger } from '../../drivers/serial-at/log.js';
-import { systemClock } from '../../drivers/serial-at/clock.js';
+import { recordingLogger } from '../../common/log.js';
+import { systemClock } from '../../common/clock.js';
 import { SerialAtErrorCodes } from '../../drivers/serial-at/errors.js';
 
 interface Rig {

@@ -7,8 +7,8 @@ import { GsmModem, type GsmModemOptions } from '../../drivers/serial-at/modem.js
 import { SimulatedModem } from '../../drivers/serial-at/simulator/modem-sim.js';
 import { openPtyPair, type PtyPair } from '../../drivers/serial-at/simulator/pty.js';
 import { serialPortTransport, type ByteTransport } from '../../drivers/serial-at/transport.js';
-import { recordingLogger } from '../../drivers/serial-at/log.js';
-import { systemClock } from '../../drivers/serial-at/clock.js';
+import { recordingLogger } from '../../common/log.js';
+import { systemClock } from '../../common/clock.js';
 
 export interface PtyRig {
   sim: SimulatedModem;

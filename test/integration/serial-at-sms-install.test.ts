@@ -6,7 +6,7 @@ import { errorSchema } from '../../firmware-agent/http/errors.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { recordingLogger } from '../../drivers/serial-at/log.js';
+import { recordingLogger } from '../../common/log.js';
 import { openPtyPair } from '../../drivers/serial-at/simulator/pty.js';
 import { SimulatedModem } from '../../drivers/serial-at/simulator/modem-sim.js';
 import { serialPortTransport } from '../../drivers/serial-at/transport.js';

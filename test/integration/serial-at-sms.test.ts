@@ -1,7 +1,7 @@
 // The SMS channel end to end on a real serial device: tickets from SMS, replies, notices, 查询,
 // faults. Simulated modem ⇄ socat pty ⇄ GsmModem ⇄ SmsChannel ⇄ TicketService (SQLite in memory).
 import t from 'tap';
-import { systemClock } from '../../drivers/serial-at/clock.js';
+import { systemClock } from '../../common/clock.js';
 import { bytesToHex, decodeSubmitBytes, encodeDeliver, encodeStatusReport, hexToBytes } from '../../drivers/serial-at/pdu/index.js';
 import type { GsmModemOptions } from '../../drivers/serial-at/modem.js';
 import type { SimulatedModem } from '../../drivers/serial-at/simulator/modem-sim.js';

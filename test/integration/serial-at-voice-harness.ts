@@ -5,10 +5,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { systemClock, type Clock } from '../../drivers/trunk/clock.js';
+import { systemClock, type Clock } from '../../common/clock.js';
 import type { TrunkEvents } from '../../drivers/trunk/types.js';
 import { extraInitOf, turnsDetectorOn } from '../../drivers/serial-at/index.js';
-import { recordingLogger } from '../../drivers/serial-at/log.js';
+import { recordingLogger } from '../../common/log.js';
 import { GsmModem, type PcmFamily } from '../../drivers/serial-at/modem.js';
 import { SimulatedModem, type SimOptions } from '../../drivers/serial-at/simulator/modem-sim.js';
 import { openPtyPair, type PtyPair } from '../../drivers/serial-at/simulator/pty.js';

@@ -1,6 +1,6 @@
 // SimJobs: a simulator run answers a job id at once; its progress and result are polled.
 import t from 'tap';
-import { VirtualClock } from '../../drivers/trunk/clock.js';
+import { VirtualClock } from '../../common/clock.js';
 import { SimJobs } from '../../firmware-agent/calls/sim-jobs.js';
 
 const deferred = <T>() => {

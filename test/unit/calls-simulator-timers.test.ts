@@ -1,7 +1,7 @@
 // The simulated trunk leaves no timer behind once a call is over: a simulated agent's talk timer used to
 // outlive the call (and the driver's stop), keeping a test process alive for the rest of the talk time.
 import t from 'tap';
-import { VirtualClock } from '../../drivers/trunk/clock.js';
+import { VirtualClock } from '../../common/clock.js';
 import { SimulatorTrunk } from '../../drivers/simulator/trunk.js';
 
 async function talking(talkMs = 48_000) {

@@ -2,10 +2,11 @@
 // a driver plus the line-side hooks a test needs, so the serial and E1 drivers can reuse them with their own
 // simulated line.
 import t from 'tap';
-import { VirtualClock } from '../../drivers/trunk/clock.js';
+import { VirtualClock } from '../../common/clock.js';
 import { DigitBuffer } from '../../drivers/trunk/digits.js';
 import { TrunkEmitter } from '../../drivers/trunk/emitter.js';
-import { TrunkError, redactNumber } from '../../drivers/trunk/types.js';
+import { TrunkError } from '../../drivers/trunk/types.js';
+import { redactNumber } from '../../common/log.js';
 import { SimulatorTrunk } from '../../drivers/simulator/trunk.js';
 
 async function started() {

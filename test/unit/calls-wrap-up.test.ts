@@ -1,7 +1,7 @@
 // Wrap-up entered by hand (an agent finishing notes): which states may enter it, how it ends, and that
 // no call is offered meanwhile — the ACD rules of docs/calls.md.
 import t from 'tap';
-import { VirtualClock } from '../../drivers/trunk/clock.js';
+import { VirtualClock } from '../../common/clock.js';
 import { Acd, AcdError } from '../../firmware-agent/calls/acd.js';
 import { LiveEvents } from '../../firmware-agent/calls/events.js';
 import { openDb } from '../../firmware-agent/store/db.js';

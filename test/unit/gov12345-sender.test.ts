@@ -3,7 +3,7 @@
 // nonce and id, permanent refusals set aside (and audited) so the queue moves on, transient ones retried.
 // The platform is a function here (the layer below, HTTP, is covered by the gov12345 integration tests).
 import t from 'tap';
-import { VirtualClock } from '../../drivers/trunk/clock.js';
+import { VirtualClock } from '../../common/clock.js';
 import { AuditLog } from '../../firmware-agent/audit/audit.js';
 import type { Gov12345Config } from '../../firmware-agent/gov12345/config.js';
 import { Sender, type Post } from '../../firmware-agent/gov12345/sender.js';

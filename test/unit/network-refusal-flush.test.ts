@@ -10,7 +10,7 @@ import { NetworkService } from '../../firmware-agent/network/service.js';
 import type { AppError } from '../../firmware-agent/errors.js';
 import { errorBody, errorSchema } from '../../firmware-agent/http/errors.js';
 import { openDb } from '../../firmware-agent/store/db.js';
-import { VirtualClock } from '../../drivers/trunk/clock.js';
+import { VirtualClock } from '../../common/clock.js';
 import type { TicketService } from '../../firmware-agent/tickets/service.js';
 
 t.test('refusal counts are flushed on the exchange clock, not on wall time', async (t) => {

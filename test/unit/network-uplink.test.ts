@@ -11,7 +11,7 @@ import { newEnvelope } from '../../firmware-agent/network/messages.js';
 import { NetworkService } from '../../firmware-agent/network/service.js';
 import { Uplink } from '../../firmware-agent/network/sync.js';
 import { openDb } from '../../firmware-agent/store/db.js';
-import { VirtualClock } from '../../drivers/trunk/clock.js';
+import { VirtualClock } from '../../common/clock.js';
 import type { TicketService } from '../../firmware-agent/tickets/service.js';
 
 /** A fastify upstream that signs its answers with `upKey` (except while `unsigned()`), as a paired box does. */

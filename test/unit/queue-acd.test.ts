@@ -1,7 +1,7 @@
 // The ACD on its own: longest-idle matching with skills, re-queue at the head, state rules, wrap-up,
 // expected wait.
 import t from 'tap';
-import { VirtualClock } from '../../drivers/trunk/clock.js';
+import { VirtualClock } from '../../common/clock.js';
 import { Acd, AcdError } from '../../firmware-agent/calls/acd.js';
 import { LiveEvents } from '../../firmware-agent/calls/events.js';
 import { openDb } from '../../firmware-agent/store/db.js';

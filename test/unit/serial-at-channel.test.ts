@@ -3,8 +3,8 @@
 import t from 'tap';
 import { SerialPortMock } from 'serialport';
 import { AtChannel } from '../../drivers/serial-at/channel.js';
-import { VirtualClock } from '../../drivers/serial-at/clock.js';
-import { recordingLogger } from '../../drivers/serial-at/log.js';
+import { VirtualClock } from '../../common/clock.js';
+import { recordingLogger } from '../../common/log.js';
 import { mockPortTransport, type ByteTransport } from '../../drivers/serial-at/transport.js';
 import type { Urc } from '../../drivers/serial-at/parsers/urc.js';
 import { isSerialAtError, SerialAtErrorCodes } from '../../drivers/serial-at/errors.js';

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { ConcatAssembler, type AssembledMessage } from '../../drivers/serial-at/concat.js';
-import { VirtualClock } from '../../drivers/serial-at/clock.js';
+import { VirtualClock } from '../../common/clock.js';
 import { decodeIncoming, encodeDeliver, bytesToHex, splitText, type SmsDeliver } from '../../drivers/serial-at/pdu/index.js';
 
 const TEXT = '我要投诉：11月28日上午在火车站乘坐出租车，司机拒绝打表，要求一口价五十元，态度恶劣。'.repeat(4); // 176 characters: three UCS2 parts

@@ -2,11 +2,11 @@
 // seeded generator, so a failure reproduces. The driver must deliver every message exactly, send every
 // text exactly, and never throw.
 import t from 'tap';
-import { VirtualClock } from '../../drivers/serial-at/clock.js';
+import { VirtualClock } from '../../common/clock.js';
 import { GsmModem } from '../../drivers/serial-at/modem.js';
 import { SimulatedModem } from '../../drivers/serial-at/simulator/modem-sim.js';
 import { memoryLink } from '../../drivers/serial-at/transport.js';
-import { recordingLogger } from '../../drivers/serial-at/log.js';
+import { recordingLogger } from '../../common/log.js';
 import { ConcatAssembler } from '../../drivers/serial-at/concat.js';
 
 function rng(seed: number) {

@@ -4,7 +4,7 @@
 import t from 'tap';
 import { SerialAtGroup } from '../../drivers/serial-at/group.js';
 import { SimulatorTrunk } from '../../drivers/simulator/trunk.js';
-import { VirtualClock } from '../../drivers/trunk/clock.js';
+import { VirtualClock } from '../../common/clock.js';
 import { TrunkError, type TrunkEvents } from '../../drivers/trunk/types.js';
 
 const profile = { play: 'none', digits: 'module', record: false, transfer: false, stations: 'local' } as const;

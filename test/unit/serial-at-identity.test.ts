@@ -4,10 +4,10 @@
 import t from 'tap';
 import fc from 'fast-check';
 import { GsmModem } from '../../drivers/serial-at/modem.js';
-import { VirtualClock } from '../../drivers/serial-at/clock.js';
+import { VirtualClock } from '../../common/clock.js';
 import { memoryLink } from '../../drivers/serial-at/transport.js';
 import { SimulatedModem } from '../../drivers/serial-at/simulator/modem-sim.js';
-import { recordingLogger } from '../../drivers/serial-at/log.js';
+import { recordingLogger } from '../../common/log.js';
 import { parseAti, parseCgsn, parseCops } from '../../drivers/serial-at/responses.js';
 
 function setup(t: { teardown(fn: () => unknown): void }, id: { model?: string; imei?: string; operator?: string } = {}) {

@@ -5,10 +5,10 @@ import { GsmModem, type IncomingSms } from '../../drivers/serial-at/modem.js';
 import { moduleInit } from '../../drivers/serial-at/init.js';
 import { extraInitOf } from '../../drivers/serial-at/index.js';
 import { serialAtOptions } from '../../firmware-agent/config/trunk-options.js';
-import { VirtualClock } from '../../drivers/serial-at/clock.js';
+import { VirtualClock } from '../../common/clock.js';
 import { memoryLink } from '../../drivers/serial-at/transport.js';
 import { SimulatedModem } from '../../drivers/serial-at/simulator/modem-sim.js';
-import { recordingLogger } from '../../drivers/serial-at/log.js';
+import { recordingLogger } from '../../common/log.js';
 import { isSerialAtError, SerialAtErrorCodes } from '../../drivers/serial-at/errors.js';
 import type { CallEvent } from '../../drivers/serial-at/voice.js';
 

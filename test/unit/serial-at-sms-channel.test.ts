@@ -1,7 +1,7 @@
 // The SMS channel on a virtual clock with a fake modem port: restarts, duplicates, who gets notices.
 import t from 'tap';
-import { VirtualClock } from '../../drivers/trunk/clock.js';
-import { recordingLogger } from '../../drivers/serial-at/log.js';
+import { VirtualClock } from '../../common/clock.js';
+import { recordingLogger } from '../../common/log.js';
 import { SmsChannel, nationalNumber } from '../../firmware-agent/sms/channel.js';
 import { smsConfig } from '../../firmware-agent/sms/config.js';
 import type { IncomingPart, SmsModemPort } from '../../firmware-agent/sms/port.js';

@@ -1,8 +1,8 @@
 // The SMS channel's durable outbox on a virtual clock with a fake modem port: rate limit, retries
 // with backoff, permanent failures, status reports, and the config it reads.
 import t from 'tap';
-import { VirtualClock } from '../../drivers/trunk/clock.js';
-import { recordingLogger } from '../../drivers/serial-at/log.js';
+import { VirtualClock } from '../../common/clock.js';
+import { recordingLogger } from '../../common/log.js';
 import { smsConfig, render } from '../../firmware-agent/sms/config.js';
 import { SmsError } from '../../firmware-agent/sms/errors.js';
 import { SmsOutbox } from '../../firmware-agent/sms/outbox.js';

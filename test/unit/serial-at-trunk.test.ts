@@ -1,6 +1,6 @@
 // SerialAtTrunk against the trunk contract rules it can meet (drivers/trunk/types.ts).
 import t from 'tap';
-import { VirtualClock } from '../../drivers/trunk/clock.js';
+import { VirtualClock } from '../../common/clock.js';
 import { TrunkError, type HangupEvent, type TrunkEvents } from '../../drivers/trunk/types.js';
 import { GsmModem } from '../../drivers/serial-at/modem.js';
 import { moduleInit } from '../../drivers/serial-at/init.js';

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { VirtualClock } from '../../drivers/serial-at/clock.js';
+import { VirtualClock } from '../../common/clock.js';
 import { Waitress } from '../../drivers/serial-at/waitress.js';
 import { isSerialAtError, SerialAtErrorCodes } from '../../drivers/serial-at/errors.js';
 

@@ -3,8 +3,8 @@
 // `maxRepliesPerSenderPerHour` automatic replies go to one number per hour; notices a person triggers
 // (results, alerts) are not capped.
 import t from 'tap';
-import { VirtualClock } from '../../drivers/trunk/clock.js';
-import { recordingLogger } from '../../drivers/serial-at/log.js';
+import { VirtualClock } from '../../common/clock.js';
+import { recordingLogger } from '../../common/log.js';
 import { smsConfig } from '../../firmware-agent/sms/config.js';
 import { SmsOutbox } from '../../firmware-agent/sms/outbox.js';
 import type { SmsModemPort } from '../../firmware-agent/sms/port.js';

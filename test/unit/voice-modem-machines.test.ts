@@ -2,7 +2,7 @@
 // of the modem's and the box's DTMF reports (dtmf-merge.ts), and the exchange's tones heard by the box
 // (line-tones.ts).
 import t from 'tap';
-import { VirtualClock } from '../../drivers/trunk/clock.js';
+import { VirtualClock } from '../../common/clock.js';
 import { DtmfMerger } from '../../drivers/media/dtmf-merge.js';
 import { classifyLine } from '../../drivers/voice-modem/lines.js';
 import { LineToneDetector, type LineTone } from '../../drivers/voice-modem/line-tones.js';

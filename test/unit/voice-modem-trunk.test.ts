@@ -6,7 +6,7 @@ import path from 'node:path';
 import t from 'tap';
 import { linearToAlaw } from '../../drivers/media/alaw.js';
 import { memoryLink } from '../../drivers/serial-at/transport.js';
-import { systemClock } from '../../drivers/trunk/clock.js';
+import { systemClock } from '../../common/clock.js';
 import { TrunkError, type TrunkEvents } from '../../drivers/trunk/types.js';
 import { VoiceModem } from '../../drivers/voice-modem/modem.js';
 import { SimulatedVoiceModem, type VoiceSimOptions } from '../../drivers/voice-modem/simulator/modem-sim.js';

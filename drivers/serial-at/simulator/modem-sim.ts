@@ -3,8 +3,8 @@
 // the rules of a real module that the driver relies on: one command line at a time, final result
 // codes, the `> ` prompt of AT+CMGS, messages stored with +CMTI, RING/+CLIP for calls.
 import { EventEmitter } from 'node:events';
-import type { Clock, TimerHandle } from '../clock.js';
-import { systemClock } from '../clock.js';
+import type { Clock, TimerHandle } from '../../../common/clock.js';
+import { systemClock } from '../../../common/clock.js';
 import { bytesToHex, decodeSubmitBytes, encodeDeliver, encodeStatusReport, hexToBytes, type SmsSubmit } from '../pdu/index.js';
 import { chooseAlphabet, splitText } from '../pdu/submit.js';
 import type { ByteTransport } from '../transport.js';

@@ -11,8 +11,8 @@
 import { EventEmitter } from 'node:events';
 import { Downsampler, Upsampler } from '../../media/resample.js';
 import { addNoise, clip, dtmfSequence } from '../../media/tones.js';
-import type { Clock, TimerHandle } from '../clock.js';
-import { systemClock } from '../clock.js';
+import type { Clock, TimerHandle } from '../../../common/clock.js';
+import { systemClock } from '../../../common/clock.js';
 import { FRAME_MS, frameBytes, PcmFramer, pcmBytes, type PcmRate } from '../pcm.js';
 import type { ByteTransport } from '../transport.js';
 import type { SimulatedModem } from './modem-sim.js';

@@ -11,7 +11,7 @@
 // plain silence. What the box plays is captured (`heard`, the `heard` event): the caller hears it.
 // Faults: `garbage()`, `truncated()`, `freeze()` (a modem that stops answering and streaming).
 import { EventEmitter } from 'node:events';
-import { systemClock, type Clock, type TimerHandle } from '../../trunk/clock.js';
+import { systemClock, type Clock, type TimerHandle } from '../../../common/clock.js';
 import { dtmfSequence } from '../../media/tones.js';
 import type { ByteTransport } from '../../serial-at/transport.js';
 import { kindOf, parseVsmList, VoiceCodec, type CompressionKind } from '../codec.js';

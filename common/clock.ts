@@ -1,4 +1,4 @@
-// Time for drivers and the call domain, injected so tests and `edgebox simulate` control it (style.md #12).
+// Time for every domain and driver, injected so tests and `edgebox simulate` control it (style.md #12).
 //
 // `systemClock` is wall time. `VirtualClock` only moves when told to: `advance(ms)` and `until(promise)` run
 // due timers in time order and let promise chains settle between them, so a scenario that spans ten minutes

@@ -1,11 +1,12 @@
-// Logging seam. The composition root hands in a pino logger (fastify's, namespaced with
-// `.child({ module })`); tests hand in a recorder. Drivers never construct their own logger.
+// The one logging seam of domains and drivers. The composition root hands in a pino logger (fastify's,
+// namespaced with `.child({ module })`); tests hand in a recorder (recordingLogger) or silentLogger. Nothing
+// constructs its own logger. A part that only warns takes `Pick<Logger, 'warn' | 'error'>`.
 
 export interface Logger {
-  debug(obj: Record<string, unknown>, msg?: string): void;
-  info(obj: Record<string, unknown>, msg?: string): void;
-  warn(obj: Record<string, unknown>, msg?: string): void;
-  error(obj: Record<string, unknown>, msg?: string): void;
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
   child?(bindings: Record<string, unknown>): Logger;
 }
 
@@ -27,14 +28,6 @@ export function childLogger(log: Logger, module: string): Logger {
 export function redactNumber(number: string | undefined | null): string {
   if (!number) return '(none)';
   return number.length <= 4 ? '*'.repeat(number.length) : '*'.repeat(number.length - 4) + number.slice(-4);
-}
-
-/** Redacts every run of 5+ digits in a raw AT line (e.g. `+CLIP: "13800138000",129`). */
-export function redactLine(line: string): string {
-  // PDU hex lines carry numbers in swapped BCD; logging them whole would leak the number, so a
-  // long hex-only line is reduced to its length.
-  if (/^[0-9A-Fa-f]{20,}$/.test(line)) return `<hex ${line.length / 2} octets>`;
-  return line.replace(/\+?\d{5,}/g, (m) => redactNumber(m));
 }
 
 /** A logger that records entries, for tests and for the simulator's transcript. */
