@@ -1,4 +1,4 @@
-// Live events for the web UI (served as SSE by http/routes/calls.ts). In-memory, fire-and-forget: a slow or
+// Live events for the web UI (served as SSE by calls/routes/events.ts). In-memory, fire-and-forget: a slow or
 // failing subscriber never holds up call handling (each delivery is isolated), and nothing here is the
 // record — the call records are.
 import type { CallerHistory } from './records.js';
