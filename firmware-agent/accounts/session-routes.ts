@@ -1,8 +1,8 @@
 // POST /api/session (log in), GET /api/session (who am I), DELETE /api/session (log out).
 import type { FastifyPluginAsync } from 'fastify';
-import type { BoxServices } from '../../box.js';
-import { sessionCookie } from '../auth.js';
-import { errorResponses } from '../server.js';
+import type { BoxServices } from '../box.js';
+import { sessionCookie } from '../http/auth.js';
+import { errorResponses } from '../http/server.js';
 
 export const sessionRoutes: FastifyPluginAsync<{ box: BoxServices }> = async (app, { box }) => {
   app.post<{ Body: { username: string; password: string } }>(

@@ -1,11 +1,11 @@
 // Code tables and regions for forms and pickers; the domain table is editable by admins.
 import type { FastifyPluginAsync } from 'fastify';
-import type { BoxServices } from '../../box.js';
-import { AppError } from '../../errors.js';
-import { actionLabels, channels, satisfactions, statuses, subtypes, ticketTypes } from '../../tickets/codes.js';
-import { actor } from '../auth.js';
-import { errorResponses } from '../server.js';
-import { regionPattern } from '../schemas.js';
+import type { BoxServices } from '../box.js';
+import { AppError } from '../errors.js';
+import { actionLabels, channels, satisfactions, statuses, subtypes, ticketTypes } from './codes.js';
+import { actor } from '../http/auth.js';
+import { errorResponses } from '../http/server.js';
+import { regionPattern } from '../http/schemas.js';
 
 interface DomainRow {
   code: string;

@@ -3,7 +3,7 @@
 // warnings name file paths, disk figures, the upstream's errors and the modem's state, which are for staff,
 // not for anyone on the LAN (issue 13 finding 10).
 import type { FastifyPluginAsync } from 'fastify';
-import type { BoxServices } from '../../box.js';
+import type { BoxServices } from '../box.js';
 
 /** Roles that see the parts and warnings of /healthz. */
 const staff = new Set(['admin', 'supervisor', 'technician']);

@@ -1,9 +1,9 @@
 // Departments (业务部门) and user accounts. Admins manage them; every change is audited.
 import type { FastifyPluginAsync } from 'fastify';
-import { userRoles } from '../../accounts/service.js';
-import type { BoxServices } from '../../box.js';
-import { actor } from '../auth.js';
-import { errorResponses } from '../server.js';
+import { userRoles } from './service.js';
+import type { BoxServices } from '../box.js';
+import { actor } from '../http/auth.js';
+import { errorResponses } from '../http/server.js';
 
 export const accountRoutes: FastifyPluginAsync<{ box: BoxServices }> = async (app, { box }) => {
   app.post<{ Body: { name: string; phone?: string } }>(

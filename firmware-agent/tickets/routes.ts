@@ -1,12 +1,12 @@
 // The 12328 work order API: create, read, list and search, act on, and audit tickets.
 import type { FastifyPluginAsync } from 'fastify';
-import type { BoxServices } from '../../box.js';
-import { channels, reviewOutcomes, satisfactions, statuses, ticketTypes, type TicketAction } from '../../tickets/codes.js';
-import type { ActionInput, CreateTicketInput, ListFilter } from '../../tickets/service.js';
-import { AppError } from '../../errors.js';
-import { actor } from '../auth.js';
-import { errorResponses } from '../server.js';
-import { actionNames, phonePattern, regionPattern, ticketNumberPattern } from '../schemas.js';
+import type { BoxServices } from '../box.js';
+import { channels, reviewOutcomes, satisfactions, statuses, ticketTypes, type TicketAction } from './codes.js';
+import type { ActionInput, CreateTicketInput, ListFilter } from './service.js';
+import { AppError } from '../errors.js';
+import { actor } from '../http/auth.js';
+import { errorResponses } from '../http/server.js';
+import { actionNames, phonePattern, regionPattern, ticketNumberPattern } from '../http/schemas.js';
 
 const codes = (list: readonly { code: string }[]) => list.map((l) => l.code);
 const centre = ['admin', 'supervisor', 'agent'] as const;

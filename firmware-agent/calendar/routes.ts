@@ -1,10 +1,10 @@
-// Admin settings: the official calendar (holidays and 调休 make-up days) and ticket deadline limits.
+// The official calendar (holidays and 调休 make-up days): GET /api/calendar, day corrections, a year's confirmation.
 import type { FastifyPluginAsync } from 'fastify';
-import type { BoxServices } from '../../box.js';
-import { addDays, isDay, localDay } from '../../calendar/time.js';
-import { AppError } from '../../errors.js';
-import { actor } from '../auth.js';
-import { errorResponses } from '../server.js';
+import type { BoxServices } from '../box.js';
+import { addDays, isDay, localDay } from './time.js';
+import { AppError } from '../errors.js';
+import { actor } from '../http/auth.js';
+import { errorResponses } from '../http/server.js';
 
 // Response schemas: fastify serialises with them, so every field a route returns must be listed here
 // (an unlisted one would be dropped); test/integration/api-response-schemas.test.ts compares each answer
@@ -22,23 +22,7 @@ const dayInfoSchema = {
     uncertain: { type: 'boolean' },
   },
 } as const;
-const workingDays = { type: 'integer', minimum: 1, maximum: 60 } as const;
-const ticketSettingsSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['deadlines', 'dueSoonWorkingDays'],
-  properties: {
-    deadlines: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['inquiry', 'suggestion', 'complaint'],
-      properties: { inquiry: workingDays, suggestion: workingDays, complaint: workingDays },
-    },
-    dueSoonWorkingDays: { type: 'integer', minimum: 0, maximum: 10 },
-  },
-} as const;
-
-export const adminRoutes: FastifyPluginAsync<{ box: BoxServices }> = async (app, { box }) => {
+export const calendarRoutes: FastifyPluginAsync<{ box: BoxServices }> = async (app, { box }) => {
   app.get<{ Querystring: { year?: number } }>(
     '/api/calendar',
     {
@@ -114,71 +98,5 @@ export const adminRoutes: FastifyPluginAsync<{ box: BoxServices }> = async (app,
       })();
       return { year: request.params.year, hasData: true, coverage: box.calendar.coverage(box.now()) };
     },
-  );
-
-  const ticketSettings = () => {
-    const t = box.config.current().tickets;
-    return { deadlines: t.deadlines, dueSoonWorkingDays: t.dueSoonWorkingDays };
-  };
-
-  app.get(
-    '/api/settings/tickets',
-    { schema: { tags: ['admin'], summary: 'Deadline limits in working days per ticket type', response: { 200: ticketSettingsSchema, ...errorResponses(401) } } },
-    async () => ticketSettings(),
-  );
-
-  app.put<{ Body: { deadlines?: { inquiry?: number; suggestion?: number; complaint?: number }; dueSoonWorkingDays?: number } }>(
-    '/api/settings/tickets',
-    {
-      config: { roles: ['admin'] },
-      schema: {
-        tags: ['admin'],
-        summary: 'Change deadline limits (working days per type) and the due-soon window',
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            deadlines: {
-              type: 'object',
-              additionalProperties: false,
-              properties: {
-                inquiry: { type: 'integer', minimum: 1, maximum: 60 },
-                suggestion: { type: 'integer', minimum: 1, maximum: 60 },
-                complaint: { type: 'integer', minimum: 1, maximum: 60 },
-              },
-            },
-            dueSoonWorkingDays: { type: 'integer', minimum: 0, maximum: 10 },
-          },
-        },
-        response: { 200: ticketSettingsSchema, ...errorResponses(400, 401, 403) },
-      },
-    },
-    async (request) => {
-      const before = ticketSettings();
-      await box.config.update((draft) => {
-        Object.assign(draft.tickets.deadlines, request.body.deadlines ?? {});
-        if (request.body.dueSoonWorkingDays !== undefined) draft.tickets.dueSoonWorkingDays = request.body.dueSoonWorkingDays;
-      });
-      box.tickets.audit.append(actor(request), box.now(), { entity: 'config', entityId: 'tickets', action: 'update', data: { before, after: ticketSettings() } });
-      return ticketSettings();
-    },
-  );
-
-  app.get<{ Querystring: { limit?: number; before?: number } }>(
-    '/api/audit',
-    {
-      config: { roles: ['admin', 'supervisor'] },
-      schema: {
-        tags: ['admin'],
-        summary: 'The audit trail of the whole box, newest first',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { limit: { type: 'integer', minimum: 1, maximum: 500 }, before: { type: 'integer', minimum: 1 } },
-        },
-        response: { 200: { type: 'object', properties: { items: { type: 'array', items: { $ref: 'AuditRecord#' } } } }, ...errorResponses(401, 403) },
-      },
-    },
-    async (request) => ({ items: box.tickets.audit.recent(request.query.limit ?? 100, request.query.before) }),
   );
 };
