@@ -14,7 +14,7 @@ import { errorResponses } from '../http/server.js';
 import { knowledgeBase } from '../kb/install.js';
 import { registerCallsSettings } from './calls-settings.js';
 import { installLanHttps } from './lan-https.js';
-import { EventHub, type UiEvent } from './events.js';
+import { EventHub } from '../http/event-stream.js';
 import { sessionGuard } from '../http/auth.js';
 import { type HomeAreaTable, loadHomeAreaTableAsync } from './home-area.js';
 
@@ -29,6 +29,10 @@ export const distDir = fileURLToPath(new URL('../../web-ui/dist', import.meta.ur
  * changes of tickets it holds after the change (`departmentId` is the holder then), so it never learns the
  * number of a ticket dispatched elsewhere; a technician handles no tickets and reads no KB, so gets neither.
  */
+export type UiEvent =
+  | { type: 'ticket.changed'; number: string; action: string; from: string | null; to: string; departmentId: number | null; actor: string; at: string }
+  | { type: 'kb.changed'; id: number; version: number; status: string };
+
 export function uiEventFilter(role: string, departmentId: number | null): (e: UiEvent) => boolean {
   if (role === 'technician') return () => false;
   if (role === 'department') return (e) => e.type === 'kb.changed' || (e.type === 'ticket.changed' && departmentId !== null && e.departmentId === departmentId);
@@ -56,7 +60,7 @@ export function parseRange(header: string | undefined, size: number): { start: n
 }
 
 export async function installWebUi(box: Box, _opts: BoxOptions): Promise<void> {
-  const hub = new EventHub();
+  const hub = new EventHub<UiEvent>();
   box.tickets.onCommitted((c) =>
     hub.publish({ type: 'ticket.changed', number: c.ticket.number, action: c.action, from: c.from, to: c.to, departmentId: c.ticket.department_id, actor: c.actor.name, at: c.at.toISOString() }),
   );

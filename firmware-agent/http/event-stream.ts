@@ -1,20 +1,17 @@
-// Server-sent events to browsers. Each connection gets events that pass its filter; a comment line every
+// Server-sent events to browsers, the one stream mechanism of the box (the web UI's ticket and KB changes,
+// the call centre's live events). Each connection gets events that pass its filter; a comment line every
 // 15 s keeps proxies from closing an idle stream; a client that cannot keep up (socket buffer over 1 MB)
-// is dropped and reconnects by itself (EventSource does).
+// is dropped and reconnects by itself (EventSource does); a stream lives only as long as its session.
 import type { IncomingMessage } from 'node:http';
 import type { FastifyReply } from 'fastify';
 
-export type UiEvent =
-  | { type: 'ticket.changed'; number: string; action: string; from: string | null; to: string; departmentId: number | null; actor: string; at: string }
-  | { type: 'kb.changed'; id: number; version: number; status: string };
-
-interface Conn {
-  send: (e: UiEvent) => void;
+interface Conn<E> {
+  send: (e: E) => void;
   end: () => void;
 }
 
-export class EventHub {
-  readonly #conns = new Set<Conn>();
+export class EventHub<E extends { type: string }> {
+  readonly #conns = new Set<Conn<E>>();
 
   get size(): number {
     return this.#conns.size;
@@ -22,9 +19,16 @@ export class EventHub {
 
   /**
    * `guard`: the stream lives only as long as the session that opened it (http/auth.ts sessionGuard) — every
-   * event and ping checks it, and the session's end closes the stream at once.
+   * event and ping checks it, and the session's end closes the stream at once. `initial`: events for this
+   * connection alone, first (the state it starts from).
    */
-  attach(req: IncomingMessage, reply: FastifyReply, filter: (e: UiEvent) => boolean, guard?: { alive(): boolean; onEnd(fn: () => void): () => void }): void {
+  attach(
+    req: IncomingMessage,
+    reply: FastifyReply,
+    filter: (e: E) => boolean,
+    guard?: { alive(): boolean; onEnd(fn: () => void): () => void },
+    initial: E[] = [],
+  ): void {
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
@@ -32,7 +36,7 @@ export class EventHub {
     const ping = setInterval(() => (guard && !guard.alive() ? conn.end() : res.write(': ping\n\n')), 15000);
     ping.unref();
     let stopWatching = (): void => undefined;
-    const conn: Conn = {
+    const conn: Conn<E> = {
       send: (e) => {
         if (guard && !guard.alive()) return conn.end();
         if (!filter(e)) return;
@@ -53,9 +57,10 @@ export class EventHub {
       stopWatching();
       this.#conns.delete(conn);
     });
+    for (const e of initial) conn.send(e);
   }
 
-  publish(e: UiEvent): void {
+  publish(e: E): void {
     for (const c of [...this.#conns]) {
       try {
         c.send(e);
