@@ -20,6 +20,7 @@ import { sessionRoutes } from './accounts/session-routes.js';
 import { auditRoutes } from './audit/routes.js';
 import { calendarRoutes } from './calendar/routes.js';
 import { healthRoutes } from './health/routes.js';
+import { homeAreaRoutes } from './regions/home-area-routes.js';
 import { referenceRoutes } from './tickets/reference-routes.js';
 import { ticketRoutes } from './tickets/routes.js';
 import { ticketSettingsRoutes } from './tickets/settings-routes.js';
@@ -149,6 +150,7 @@ export async function createBox(opts: BoxOptions): Promise<Box> {
   await http.register(accountRoutes, { box: services });
   await http.register(ticketRoutes, { box: services });
   await http.register(referenceRoutes, { box: services });
+  await http.register(homeAreaRoutes);
   await http.register(calendarRoutes, { box: services });
   await http.register(ticketSettingsRoutes, { box: services });
   await http.register(auditRoutes, { box: services });

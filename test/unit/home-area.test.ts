@@ -3,7 +3,7 @@
 // provisioning/home-area/), and the generator's reader of the published BSON file.
 import t from 'tap';
 import fc from 'fast-check';
-import { homeAreaTableText, loadHomeAreaTable, loadHomeAreaTableAsync, nationalNumber, readPrefixTable } from '../../firmware-agent/webui/home-area.js';
+import { homeAreaTableText, loadHomeAreaTable, loadHomeAreaTableAsync, nationalNumber, readPrefixTable } from '../../firmware-agent/regions/home-area.js';
 import { readBsonPrefixTable } from '../../provisioning/home-area/bson-table.js';
 
 /** A flat BSON document of string values, built by hand (BSON spec: size, elements, NUL). */

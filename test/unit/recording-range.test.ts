@@ -1,6 +1,6 @@
 // Byte ranges of the recording route (RFC 9110 §14.1.2): the browser's player seeks with them.
 import t from 'tap';
-import { parseRange } from '../../firmware-agent/webui/install.js';
+import { parseRange } from '../../firmware-agent/calls/routes/recordings.js';
 
 t.test('single byte ranges, suffix ranges, and what is not a range', async (t) => {
   t.same(parseRange('bytes=0-43', 1000), { start: 0, end: 43 });

@@ -7,15 +7,15 @@
 // installed), where the section is only read at the next start.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import type { BoxServices } from '../box.js';
-import { callCenterOf, callsConfigFor } from '../calls/install.js';
-import { CallsConfigError, callsConfigOf, type CallsSettings } from '../calls/config.js';
-import { changeSettings } from '../config/edit.js';
-import { ConfigError } from '../config/schema.js';
-import { writeFileDurably } from '../config/store.js';
-import { AppError } from '../errors.js';
-import { actor } from '../http/auth.js';
+import type { FastifyPluginAsync } from 'fastify';
+import type { BoxServices } from '../../box.js';
+import { callCenterOf, callsConfigFor } from '../install.js';
+import { CallsConfigError, callsConfigOf, type CallsSettings } from '../config.js';
+import { changeSettings } from '../../config/edit.js';
+import { ConfigError } from '../../config/schema.js';
+import { writeFileDurably } from '../../config/store.js';
+import { AppError } from '../../errors.js';
+import { actor } from '../../http/auth.js';
 
 /** `over` merged into `base`: objects key by key, everything else (lists, texts, numbers) replaced. */
 function mergeInto(base: unknown, over: unknown): unknown {
@@ -28,7 +28,7 @@ function mergeInto(base: unknown, over: unknown): unknown {
 const admin = ['admin'] as const;
 const promptId = '^[a-z0-9][a-z0-9._-]{0,39}$';
 
-export function registerCallsSettings(app: FastifyInstance, box: BoxServices): void {
+export const callSettingsRoutes: FastifyPluginAsync<{ box: BoxServices }> = async (app, { box }) => {
   const effective = () => callsConfigFor(box);
   const view = (restartRequired: boolean, e = effective()) => {
     const prompts = fs.existsSync(e.promptsDir) ? fs.readdirSync(e.promptsDir).filter((f) => f.endsWith('.wav') && !f.startsWith('.')).sort() : [];
@@ -93,4 +93,4 @@ export function registerCallsSettings(app: FastifyInstance, box: BoxServices): v
       return { id: request.params.id, bytes: buf.length };
     },
   );
-}
+};
