@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { AuditLog } from '../audit/audit.js';
 import { AppError } from '../errors.js';
 import type { Db } from '../store/db.js';
-import type { Actor, UserRole } from '../tickets/workflow.js';
+import type { Actor, UserRole } from './actor.js';
 import { generatePassword, hashPassword, needsRehash, passwordProblem, verifyPassword } from './passwords.js';
 import { LoginThrottle } from './throttle.js';
 

@@ -9,7 +9,7 @@ import { EventEmitter } from 'node:events';
 import type { AuditLog } from '../audit/audit.js';
 import type { AlarmsConfig } from '../config/schema.js';
 import type { Db } from '../store/db.js';
-import type { Actor } from '../tickets/workflow.js';
+import type { Actor } from '../accounts/actor.js';
 import { type Alarm, type AlarmInput, AlarmError, checkAlarmInput, checkAlarmKey } from './model.js';
 import { type Decision, type Figures, Hysteresis, evaluate, ruleKeys } from './rules.js';
 import { AlarmStore } from './store.js';

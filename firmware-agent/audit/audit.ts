@@ -2,7 +2,7 @@
 // an account, a department, a code table, the calendar or the configuration writes one record, in the
 // same transaction as the change.
 import type { Db } from '../store/db.js';
-import type { Actor } from '../tickets/workflow.js';
+import type { Actor } from '../accounts/actor.js';
 
 export interface AuditEntry {
   entity: string;

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { AccountService, systemActor, userRoles } from '../accounts/service.js';
 import { generatePassword } from '../accounts/passwords.js';
 import { openDb } from '../store/db.js';
-import type { UserRole } from '../tickets/workflow.js';
+import type { UserRole } from '../accounts/actor.js';
 import { dataDirOf } from './main.js';
 
 async function readStdin(): Promise<string> {

@@ -5,7 +5,7 @@
 // no record, and a record never describes a change that was not made.
 import { AuditLog } from '../audit/audit.js';
 import type { Db } from '../store/db.js';
-import type { Actor } from '../tickets/workflow.js';
+import type { Actor } from '../accounts/actor.js';
 import { identityInUse } from './identity.js';
 import { type BoxConfig, ConfigError } from './schema.js';
 import { type ConfigStore, regionAllowed } from './store.js';

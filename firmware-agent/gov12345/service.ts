@@ -14,7 +14,7 @@ import { AppError } from '../errors.js';
 import type { Db } from '../store/db.js';
 import type { TicketChange, TicketService } from '../tickets/service.js';
 import type { Channel, TicketType } from '../tickets/codes.js';
-import type { Actor } from '../tickets/workflow.js';
+import type { Actor } from '../accounts/actor.js';
 import type { RegionTable } from '../regions/regions.js';
 import { type Gov12345Config, type Gov12345Platform, defaultGov12345 } from './config.js';
 import { type Kind, type Message, type Order, checkOrder, fromPlatform, toPlatform } from './mapping.js';

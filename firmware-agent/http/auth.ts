@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type AccountService, type User, actorOf } from '../accounts/service.js';
 import { AppError } from '../errors.js';
-import type { Actor, UserRole } from '../tickets/workflow.js';
+import type { Actor, UserRole } from '../accounts/actor.js';
 
 export const sessionCookie = 'edgebox_session';
 

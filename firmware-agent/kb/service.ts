@@ -15,7 +15,7 @@ import type { AuditLog } from '../audit/audit.js';
 import { AppError } from '../errors.js';
 import { matchExpression, words } from '../search/segment.js';
 import type { Db } from '../store/db.js';
-import type { Actor } from '../tickets/workflow.js';
+import type { Actor } from '../accounts/actor.js';
 
 export const kbKinds = [
   { code: 'faq', zh: '问题解答', en: 'Q&A' },

@@ -8,7 +8,7 @@ import type { Role } from '../config/schema.js';
 import { AppError } from '../errors.js';
 import { AuditLog } from '../audit/audit.js';
 import type { RegionTable } from '../regions/regions.js';
-import type { Actor } from '../tickets/workflow.js';
+import type { Actor } from '../accounts/actor.js';
 import { codePinLength, codeWithPin, enrollmentCode, enrollmentHash, generateKeyPair, isPublicKey, keyFingerprint, splitEnrollmentCode } from './crypto.js';
 import { pinnedFetch } from './tls.js';
 import type { NetStore } from './store.js';

@@ -16,7 +16,7 @@ import type { RegionTable } from '../regions/regions.js';
 import type { Db } from '../store/db.js';
 import type { TicketRow } from '../tickets/model.js';
 import type { TicketChange, TicketService, TransferredTicket } from '../tickets/service.js';
-import type { Actor } from '../tickets/workflow.js';
+import type { Actor } from '../accounts/actor.js';
 import type { Channel, TicketType } from '../tickets/codes.js';
 import {
   type ArticleBody,

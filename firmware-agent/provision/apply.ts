@@ -19,7 +19,7 @@ import { pairWithUpstream } from '../network/pairing.js';
 import { promptCacheDirOf } from '../compose.js';
 import { NetStore } from '../network/store.js';
 import { openDb } from '../store/db.js';
-import type { Actor } from '../tickets/workflow.js';
+import type { Actor } from '../accounts/actor.js';
 import type { Answers } from './questions.js';
 
 export interface ProvisionReport {

@@ -12,7 +12,7 @@ import { actor } from '../http/auth.js';
 import { errorResponses } from '../http/server.js';
 import { type Satisfaction, satisfactions, statuses, ticketTypes } from '../tickets/codes.js';
 import type { TicketRow } from '../tickets/model.js';
-import type { Actor } from '../tickets/workflow.js';
+import type { Actor } from '../accounts/actor.js';
 import { cleanPhoto, PhotoError } from './images.js';
 import { RateLimiter } from './limiter.js';
 

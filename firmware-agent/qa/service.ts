@@ -9,7 +9,7 @@ import { AuditLog } from '../audit/audit.js';
 import type { BoxConfig } from '../config/schema.js';
 import { AppError } from '../errors.js';
 import type { Db } from '../store/db.js';
-import type { Actor } from '../tickets/workflow.js';
+import type { Actor } from '../accounts/actor.js';
 
 export type Criterion = NonNullable<BoxConfig['qa']>['criteria'][number];
 

@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import type { Clock, TimerHandle } from '../../common/clock.js';
 import { statuses } from '../tickets/codes.js';
 import type { TicketChange, TicketService } from '../tickets/service.js';
-import type { Actor } from '../tickets/workflow.js';
+import type { Actor } from '../accounts/actor.js';
 import type { Db } from '../store/db.js';
 import { render, type SmsConfig } from './config.js';
 import { maskPhone, SmsOutbox, type SmsLogger } from './outbox.js';

@@ -11,7 +11,7 @@ import type { AuditLog } from '../audit/audit.js';
 import type { WorkCalendar } from '../calendar/workdays.js';
 import type { Db } from '../store/db.js';
 import type { TicketService } from './service.js';
-import type { Actor } from './workflow.js';
+import type { Actor } from '../accounts/actor.js';
 import type { Logger } from '../../common/log.js';
 
 /** Where a department's SMS goes: the SMS channel's durable outbox (enqueue inside the transaction, kick after). */

@@ -26,7 +26,8 @@ import {
 } from './codes.js';
 import { type TicketRow, type TicketView, type ViewContext, toView } from './model.js';
 import { sequenceAllocator } from './number.js';
-import { type Actor, plan, planPeer } from './workflow.js';
+import { plan, planPeer } from './workflow.js';
+import { type Actor } from '../accounts/actor.js';
 
 export interface CreateTicketInput {
   type: TicketType;

@@ -2,16 +2,9 @@
 // as a pure transition table: given a ticket's state, an action and who asks, say what may happen.
 // The service applies the answer in one transaction; an illegal transition changes nothing.
 import { AppError } from '../errors.js';
+import type { Actor } from '../accounts/actor.js';
 import type { ReviewOutcome, Satisfaction, TicketAction, TicketStatus } from './codes.js';
 
-export type UserRole = 'admin' | 'supervisor' | 'agent' | 'department' | 'technician';
-
-export interface Actor {
-  id: number | null;
-  name: string;
-  role: UserRole | 'system' | 'peer';
-  departmentId?: number | null;
-}
 
 export interface TicketState {
   status: TicketStatus;

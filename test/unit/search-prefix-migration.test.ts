@@ -10,7 +10,7 @@ import { RegionTable } from '../../firmware-agent/regions/regions.js';
 import { loadMigrations, migrate, openDb } from '../../firmware-agent/store/db.js';
 import { defaultDomains } from '../../firmware-agent/tickets/codes.js';
 import { TicketService } from '../../firmware-agent/tickets/service.js';
-import type { Actor } from '../../firmware-agent/tickets/workflow.js';
+import type { Actor } from '../../firmware-agent/accounts/actor.js';
 
 const id = '202611281600';
 

@@ -5,7 +5,7 @@ import { recordingLogger } from '../../common/log.js';
 import { SmsChannel, nationalNumber } from '../../firmware-agent/sms/channel.js';
 import { smsConfig } from '../../firmware-agent/sms/config.js';
 import type { IncomingPart, SmsModemPort } from '../../firmware-agent/sms/port.js';
-import type { Actor } from '../../firmware-agent/tickets/workflow.js';
+import type { Actor } from '../../firmware-agent/accounts/actor.js';
 import { memoryTickets } from '../helpers/tickets.js';
 
 const agent: Actor = { id: null, name: 'agent', role: 'agent' };

@@ -1,7 +1,8 @@
 import t from 'tap';
 import { AppError } from '../../firmware-agent/errors.js';
 import { actions, statuses, type TicketStatus } from '../../firmware-agent/tickets/codes.js';
-import { type Actor, plan, rules } from '../../firmware-agent/tickets/workflow.js';
+import { plan, rules } from '../../firmware-agent/tickets/workflow.js';
+import { type Actor } from '../../firmware-agent/accounts/actor.js';
 
 const agent: Actor = { id: 1, name: 'a', role: 'agent' };
 const supervisor: Actor = { id: 2, name: 's', role: 'supervisor' };

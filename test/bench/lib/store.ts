@@ -12,7 +12,7 @@ import { type Db, openDb } from '../../../firmware-agent/store/db.js';
 import { type Maintenance, startMaintenance } from '../../../firmware-agent/store/maintenance.js';
 import { defaultDomains } from '../../../firmware-agent/tickets/codes.js';
 import { TicketService } from '../../../firmware-agent/tickets/service.js';
-import type { Actor } from '../../../firmware-agent/tickets/workflow.js';
+import type { Actor } from '../../../firmware-agent/accounts/actor.js';
 
 let regionTable: RegionTable | undefined;
 export function regions(): RegionTable {
