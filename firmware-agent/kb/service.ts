@@ -15,6 +15,7 @@ import type { AuditLog } from '../audit/audit.js';
 import { AppError } from '../errors.js';
 import { matchExpression, words } from '../search/segment.js';
 import type { Db } from '../store/db.js';
+import { SqlFilter } from '../store/filter.js';
 import type { Actor } from '../accounts/actor.js';
 
 export const kbKinds = [
@@ -358,26 +359,15 @@ export class KnowledgeBase {
    * weighted ten times the body. Without a query, lists newest first.
    */
   search(f: SearchFilter): { items: SearchHit[]; total: number; totalCapped: boolean } {
-    const where: string[] = [];
-    const params: Record<string, unknown> = {};
+    const w = new SqlFilter();
     if (!f.all) {
-      where.push("a.status = 'published'");
-      where.push('(a.valid_from IS NULL OR a.valid_from <= @today)');
-      where.push('(a.valid_to IS NULL OR a.valid_to >= @today)');
-      params.today = this.deps.today();
+      w.where("a.status = 'published'")
+        .where('(a.valid_from IS NULL OR a.valid_from <= @today)', { today: this.deps.today() })
+        .where('(a.valid_to IS NULL OR a.valid_to >= @today)');
     }
-    if (f.kind) {
-      where.push('a.kind = @kind');
-      params.kind = f.kind;
-    }
-    if (f.scope) {
-      where.push('a.scope = @scope');
-      params.scope = f.scope;
-    }
-    if (f.tag) {
-      where.push('EXISTS (SELECT 1 FROM json_each(a.tags) WHERE json_each.value = @tag)');
-      params.tag = f.tag;
-    }
+    w.equal('a.kind', 'kind', f.kind).equal('a.scope', 'scope', f.scope);
+    if (f.tag) w.where('EXISTS (SELECT 1 FROM json_each(a.tags) WHERE json_each.value = @tag)', { tag: f.tag });
+    const params = w.params;
     const limit = Math.min(Math.max(f.limit ?? 20, 1), 100);
     const offset = Math.max(f.offset ?? 0, 0);
     const match = f.q ? kbMatchExpression(f.q) : null;
@@ -385,17 +375,17 @@ export class KnowledgeBase {
     let countSql: string;
     if (match) {
       params.match = match;
-      const w = where.length ? `AND ${where.join(' AND ')}` : '';
+      const and = w.sql('AND');
       sql = `SELECT a.*, bm25(kb_fts, 10.0, 1.0) AS score FROM kb_fts JOIN kb_articles a ON a.id = kb_fts.rowid
-        WHERE kb_fts MATCH @match ${w} ORDER BY score, a.use_count DESC LIMIT @limit OFFSET @offset`;
+        WHERE kb_fts MATCH @match ${and} ORDER BY score, a.use_count DESC LIMIT @limit OFFSET @offset`;
       // Counted up to a cap: the desk shows "1000+" and the count must not cost as much as the search.
-      countSql = `SELECT count(*) AS n FROM (SELECT 1 FROM kb_fts JOIN kb_articles a ON a.id = kb_fts.rowid WHERE kb_fts MATCH @match ${w} LIMIT 1001)`;
+      countSql = `SELECT count(*) AS n FROM (SELECT 1 FROM kb_fts JOIN kb_articles a ON a.id = kb_fts.rowid WHERE kb_fts MATCH @match ${and} LIMIT 1001)`;
     } else if (f.q && f.q.trim()) {
       return { items: [], total: 0, totalCapped: false };
     } else {
-      const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
-      sql = `SELECT a.*, 0 AS score FROM kb_articles a ${w} ORDER BY a.use_count DESC, a.id DESC LIMIT @limit OFFSET @offset`;
-      countSql = `SELECT count(*) AS n FROM kb_articles a ${w}`;
+      const where = w.sql();
+      sql = `SELECT a.*, 0 AS score FROM kb_articles a ${where} ORDER BY a.use_count DESC, a.id DESC LIMIT @limit OFFSET @offset`;
+      countSql = `SELECT count(*) AS n FROM kb_articles a ${where}`;
     }
     const rows = this.#db.prepare(sql).all({ ...params, limit, offset }) as (Row & { score: number })[];
     const { n } = this.#db.prepare(countSql).get(params) as { n: number };
