@@ -67,6 +67,19 @@ export async function createHttp(opts: HttpOptions): Promise<FastifyInstance> {
 
   app.decorate('schemaWarmUp', warmUp);
 
+  // A stopping box must not wait for other boxes' keep-alive connections (a province holds those of every
+  // city's client; Node keeps an idle one open for its keep-alive timeout, 72 s with fastify's defaults).
+  // Fastify closes the connections idle when close begins; one busy then (a long-poll) would stay open idle
+  // after its answer: from the moment close begins, every answer ends its connection.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (closing) reply.header('connection', 'close');
+    return payload;
+  });
+
   // Only JSON bodies: a form post or text/plain from another site (CSRF) never reaches a handler.
   app.removeContentTypeParser(['text/plain']);
   app.addHook('onRequest', async (request) => {
