@@ -9,7 +9,8 @@ import type { BoxServices } from '../box.js';
 import { localDay } from '../calendar/time.js';
 import { kbRoutes } from './routes.js';
 import { seedArticles } from './seed.js';
-import { KnowledgeBase, type KbScope } from './service.js';
+import { KnowledgeBase } from './service.js';
+import type { KbScope } from './types.js';
 
 const instances = new WeakMap<BoxServices['db'], KnowledgeBase>();
 

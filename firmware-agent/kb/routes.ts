@@ -6,7 +6,8 @@ import { AppError } from '../errors.js';
 import { actor } from '../http/auth.js';
 import { errorResponses } from '../http/server.js';
 import { ticketNumberPattern } from '../http/schemas.js';
-import { type ArticleInput, type KbKind, type KbScope, type KnowledgeBase, kbKinds, kbScopes } from './service.js';
+import type { KnowledgeBase } from './service.js';
+import { type ArticleInput, type KbKind, type KbScope, kbKinds, kbScopes } from './types.js';
 
 const kindCodes = kbKinds.map((k) => k.code);
 const editors = ['admin', 'supervisor'] as const;

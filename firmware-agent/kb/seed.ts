@@ -1,6 +1,6 @@
 // Demo articles written for the Edge Box (not copied from any source): typical 12328 questions of a small
 // prefecture. Seeded once, on the first start with an empty knowledge base, as local (city) articles.
-import type { ArticleInput } from './service.js';
+import type { ArticleInput } from './types.js';
 
 export const seedArticles: ArticleInput[] = [
   // 问题解答

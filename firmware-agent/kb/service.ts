@@ -13,124 +13,12 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditLog } from '../audit/audit.js';
 import { AppError } from '../errors.js';
-import { matchExpression, words } from '../search/segment.js';
+import { words } from '../search/segment.js';
 import type { Db } from '../store/db.js';
 import { SqlFilter } from '../store/filter.js';
 import type { Actor } from '../accounts/actor.js';
-
-export const kbKinds = [
-  { code: 'faq', zh: '问题解答', en: 'Q&A' },
-  { code: 'guide', zh: '办事指南', en: 'How-to guide' },
-  { code: 'policy', zh: '政策文件', en: 'Policy document' },
-  { code: 'notice', zh: '通知公告', en: 'Notice' },
-  { code: 'case', zh: '典型案例', en: 'Typical case' },
-  { code: 'organisation', zh: '机构信息', en: 'Organisation' },
-] as const;
-export type KbKind = (typeof kbKinds)[number]['code'];
-export const kbScopes = ['ministry', 'province', 'city'] as const;
-export type KbScope = (typeof kbScopes)[number];
-
-export interface ArticleInput {
-  kind: KbKind;
-  scope?: KbScope;
-  title: string;
-  body: string;
-  tags?: string[];
-  domain?: string | null;
-  validFrom?: string | null;
-  validTo?: string | null;
-}
-
-export interface Article {
-  id: number;
-  uid: string;
-  kind: KbKind;
-  scope: KbScope;
-  ownerRegion: string;
-  upstream: boolean;
-  title: string;
-  body: string;
-  tags: string[];
-  domain: string | null;
-  validFrom: string | null;
-  validTo: string | null;
-  status: 'published' | 'withdrawn';
-  version: number;
-  rev: number;
-  useCount: number;
-  createdAt: string;
-  updatedAt: string;
-}
-
-/** An article as the network carries it (no local id, rev or use count). */
-export interface SyncedArticle {
-  uid: string;
-  kind: KbKind;
-  scope: KbScope;
-  ownerRegion: string;
-  title: string;
-  body: string;
-  tags: string[];
-  domain: string | null;
-  validFrom: string | null;
-  validTo: string | null;
-  status: 'published' | 'withdrawn';
-  version: number;
-  updatedAt: string;
-}
-
-/** One kept version of an article (its text as it was). */
-export interface ArticleVersion {
-  version: number;
-  kind: KbKind;
-  scope: KbScope;
-  title: string;
-  body: string;
-  tags: string[];
-  domain: string | null;
-  validFrom: string | null;
-  validTo: string | null;
-  status: 'published' | 'withdrawn';
-  changedBy: string | null;
-  changedAt: string;
-}
-
-export interface SearchHit extends Omit<Article, 'body'> {
-  snippet: string;
-  score: number;
-}
-
-export interface SearchFilter {
-  q?: string;
-  kind?: KbKind;
-  scope?: KbScope;
-  tag?: string;
-  /** Include withdrawn and out-of-validity articles (the editor's view). */
-  all?: boolean;
-  limit?: number;
-  offset?: number;
-}
-
-interface Row {
-  id: number;
-  uid: string;
-  kind: KbKind;
-  scope: KbScope;
-  owner_region: string;
-  upstream: number;
-  title: string;
-  body: string;
-  tags: string;
-  domain: string | null;
-  valid_from: string | null;
-  valid_to: string | null;
-  status: 'published' | 'withdrawn';
-  version: number;
-  rev: number;
-  use_count: number;
-  created_at: string;
-  updated_at: string;
-}
+import { type KbKind, type KbScope, type ArticleInput, type Article, type SyncedArticle, type ArticleVersion, type SearchHit, type SearchFilter, type Row } from './types.js';
+import { type VersionRow, rowField, cleanTags, checkInput, toArticle, snippet, kbMatchExpression, toVersion } from './rows.js';
 
 export interface KbDeps {
   db: Db;
@@ -141,8 +29,6 @@ export interface KbDeps {
   /** Local calendar day (YYYY-MM-DD) for validity checks. */
   today: () => string;
 }
-
-const dayPattern = /^\d{4}-\d{2}-\d{2}$/;
 
 export class KnowledgeBase {
   readonly #db: Db;
@@ -469,100 +355,4 @@ export class KnowledgeBase {
     }
     return a;
   }
-}
-
-function rowField(row: Row, k: string): unknown {
-  const map: Record<string, keyof Row> = { validFrom: 'valid_from', validTo: 'valid_to' };
-  return row[(map[k] ?? k) as keyof Row];
-}
-
-function cleanTags(tags: string[] | undefined): string[] {
-  return [...new Set((tags ?? []).map((t) => t.trim()).filter(Boolean))].slice(0, 20);
-}
-
-function checkInput(a: { kind: string; scope?: string; title: string; body: string; validFrom?: string | null; validTo?: string | null }): void {
-  const bad = (field: string, problem: string) => new AppError('validation-failed', `${field}: ${problem}`, { field, problem });
-  if (!kbKinds.some((k) => k.code === a.kind)) throw bad('kind', 'unknown article kind');
-  if (a.scope !== undefined && !(kbScopes as readonly string[]).includes(a.scope)) throw bad('scope', 'unknown scope');
-  if (!a.title.trim()) throw bad('title', 'empty');
-  if (!a.body.trim()) throw bad('body', 'empty');
-  for (const [f, v] of [['validFrom', a.validFrom], ['validTo', a.validTo]] as const) {
-    if (v != null && !dayPattern.test(v)) throw bad(f, 'not a YYYY-MM-DD day');
-  }
-  if (a.validFrom && a.validTo && a.validFrom > a.validTo) throw bad('validTo', 'before validFrom');
-}
-
-function toArticle(r: Row): Article {
-  return {
-    id: r.id,
-    uid: r.uid,
-    kind: r.kind,
-    scope: r.scope,
-    ownerRegion: r.owner_region,
-    upstream: r.upstream === 1,
-    title: r.title,
-    body: r.body,
-    tags: JSON.parse(r.tags) as string[],
-    domain: r.domain,
-    validFrom: r.valid_from,
-    validTo: r.valid_to,
-    status: r.status,
-    version: r.version,
-    rev: r.rev,
-    useCount: r.use_count,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  };
-}
-
-/** Up to ~120 characters of the body around the first query word. */
-export function snippet(body: string, qWords: string[]): string {
-  const flat = body.replace(/\s+/g, ' ');
-  let at = -1;
-  for (const w of qWords) {
-    at = flat.toLowerCase().indexOf(w);
-    if (at >= 0) break;
-  }
-  const start = Math.max(0, at - 30);
-  const s = flat.slice(start, start + 120);
-  return (start > 0 ? '…' : '') + s + (start + 120 < flat.length ? '…' : '');
-}
-
-/**
- * The FTS5 MATCH expression for a KB query: the same rules as ticket search (search/segment.ts) — a run of
- * single characters the segmenter's dictionary lacks (网约车 → 网/约/车) matches as an exact phrase, longer
- * words as prefixes, every group required, user-typed FTS5 syntax as plain text.
- */
-export const kbMatchExpression = matchExpression;
-
-interface VersionRow {
-  version: number;
-  kind: KbKind;
-  scope: KbScope;
-  title: string;
-  body: string;
-  tags: string;
-  domain: string | null;
-  valid_from: string | null;
-  valid_to: string | null;
-  status: 'published' | 'withdrawn';
-  changed_by: string | null;
-  changed_at: string;
-}
-
-function toVersion(r: VersionRow): ArticleVersion {
-  return {
-    version: r.version,
-    kind: r.kind,
-    scope: r.scope,
-    title: r.title,
-    body: r.body,
-    tags: JSON.parse(r.tags) as string[],
-    domain: r.domain,
-    validFrom: r.valid_from,
-    validTo: r.valid_to,
-    status: r.status,
-    changedBy: r.changed_by,
-    changedAt: r.changed_at,
-  };
 }

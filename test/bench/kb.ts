@@ -5,7 +5,8 @@
 // 120 ms typing debounce; we hold it to 50 ms.
 import path from 'node:path';
 import { AuditLog } from '../../firmware-agent/audit/audit.js';
-import { KnowledgeBase, type ArticleInput } from '../../firmware-agent/kb/service.js';
+import { KnowledgeBase } from '../../firmware-agent/kb/service.js';
+import type { ArticleInput } from '../../firmware-agent/kb/types.js';
 import { seedArticles } from '../../firmware-agent/kb/seed.js';
 import { openDb } from '../../firmware-agent/store/db.js';
 import { type Figure, measured, round } from './lib/figure.js';

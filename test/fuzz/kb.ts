@@ -7,7 +7,8 @@
 import fc from 'fast-check';
 import { AuditLog } from '../../firmware-agent/audit/audit.js';
 import { AppError } from '../../firmware-agent/errors.js';
-import { KnowledgeBase, type SyncedArticle } from '../../firmware-agent/kb/service.js';
+import { KnowledgeBase } from '../../firmware-agent/kb/service.js';
+import type { SyncedArticle } from '../../firmware-agent/kb/types.js';
 import { openDb } from '../../firmware-agent/store/db.js';
 
 /** Words the articles are made of; each is searched for. Separated by punctuation so the segmenter keeps them. */

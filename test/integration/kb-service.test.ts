@@ -114,7 +114,7 @@ t.test('answer now cites the article and counts its use', async (t) => {
 });
 
 t.test('runs of single characters match as phrases, words as prefixes', async (t) => {
-  const { kbMatchExpression } = await import('../../firmware-agent/kb/service.js');
+  const { kbMatchExpression } = await import('../../firmware-agent/kb/rows.js');
   t.equal(kbMatchExpression('网约车 计费'), '"网 约 车" AND "计 费"', 'a space ends a phrase');
   t.equal(kbMatchExpression('驾校退费'), '"驾 校" AND "退费"*');
   t.equal(kbMatchExpression('出租'), '"出租"*');
