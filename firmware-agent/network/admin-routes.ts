@@ -123,7 +123,7 @@ export const networkAdminRoutes: FastifyPluginAsync<{ box: BoxServices; net: Net
         if (changed > 0) {
           box.tickets.audit.append(actor, now, { entity: 'network', entityId: request.params.region, action: 'revoke', data: { keyFingerprints: keys.map(keyFingerprint) } });
           // The other levels learn the revocation too (origin signatures, docs/exchange.md §2.2).
-          net.announceKeys(request.params.region);
+          net.keys.announce(request.params.region);
         }
         return changed;
       })();

@@ -46,7 +46,7 @@ export async function installNetwork(box: Box, opts: InstallOptions): Promise<vo
   net.kb = kb;
   const pumpKb = () => {
     try {
-      const n = net.pumpKb();
+      const n = net.kbRelay.pump();
       if (n > 0) log.info({ articles: n }, 'knowledge-base articles queued for the boxes below');
     } catch (err) {
       log.error({ err }, 'knowledge-base pump failed; it runs again on the next change');
@@ -102,11 +102,11 @@ export async function installNetwork(box: Box, opts: InstallOptions): Promise<vo
   jobsOf(box).runAfter('daily-stats', Math.min(statsCheckMs, 30_000));
   jobsOf(box).runAfter('network-retention', Math.min(statsCheckMs, 30_000));
   // The knowledge-base pump runs on every change; the job catches anything a failed pump left behind.
-  if (net.kb) defineJob(box, { name: 'kb-sync', schedule: '*/10 * * * *', description: 'Knowledge-base articles published here queued for the boxes below', run: () => ({ articles: net.pumpKb() }) });
+  if (net.kb) defineJob(box, { name: 'kb-sync', schedule: '*/10 * * * *', description: 'Knowledge-base articles published here queued for the boxes below', run: () => ({ articles: net.kbRelay.pump() }) });
 
   await box.http.register(exchangeRoutes, { box, net, limits: { maxBatch, maxBodyBytes: 16 * 1024 * 1024, maxWaitSeconds: 60 } });
   // Boxes paired before origin signatures: their keys are announced to the other levels once.
-  net.announceExistingKeys();
+  net.keys.announceExisting();
   // Off-site copies of the backups of the boxes below (docs/technician.md §Backup and restore).
   await box.http.register((await import('./backup-copy.js')).offsiteBackupRoutes, { box, net });
 

@@ -228,9 +228,9 @@ export const exchangeRoutes: FastifyPluginAsync<{ box: BoxServices; net: Network
       // box holds, then the articles), in one transaction.
       const { revoked } = box.db.transaction(() => {
         const r = acceptPairing(store, cfg.box.role, cfg.box.region, request.body, box.regions, now);
-        net.announceKeys(request.body.region);
-        net.seedKeysFor(request.body.region);
-        net.seedKbFor(request.body.region);
+        net.keys.announce(request.body.region);
+        net.keys.seedFor(request.body.region);
+        net.kbRelay.seedFor(request.body.region);
         return r;
       })();
       request.log.info({ region: request.body.region, role: request.body.role, revoked }, 'exchange peer paired');
@@ -283,7 +283,7 @@ export const exchangeRoutes: FastifyPluginAsync<{ box: BoxServices; net: Network
       // whole batch, so nothing of it is applied.
       envs.forEach((e, index) => checkPushed(e, index, peer));
       // Who wrote each message (docs/exchange.md §2.2): a relay cannot alter or invent another box's message.
-      net.verifyOrigins(envs);
+      net.keys.verify(envs);
       return { results: net.applyBatch(envs, peer.region, () => store.flushNonces(now)) };
     },
   );

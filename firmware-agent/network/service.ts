@@ -32,10 +32,10 @@ import {
   newEnvelope,
 } from './messages.js';
 import { applyAlarmReport } from './alarm-reports.js';
-import { keyFingerprint } from './crypto.js';
 import { type Clock, systemClock } from '../../common/clock.js';
+import { KbRelay } from './kb-relay.js';
+import { OriginKeys } from './keys.js';
 import { Notifier } from './notifier.js';
-import { type OriginKey, type OriginKeyLookup, verifyOrigin } from './origin.js';
 import { type HeldTicket, checkHeld } from './policy.js';
 import { type Route, type Self, route } from './router.js';
 import { NetStore } from './store.js';
@@ -94,11 +94,17 @@ export class NetworkService {
 
   /** The exchange's timers: the injected clock, wall time when none was given. */
   readonly clock: Clock;
+  /** The origin keys of every box this one hears from: lookups, checks, announcements (keys.ts). */
+  readonly keys: OriginKeys;
+  /** The knowledge base down the network (kb-relay.ts). */
+  readonly kbRelay: KbRelay;
 
   constructor(readonly deps: NetworkDeps) {
     this.clock = deps.clock ?? systemClock;
     this.store = new NetStore(deps.db);
     this.notifier = new Notifier(deps.clock);
+    this.keys = new OriginKeys(this);
+    this.kbRelay = new KbRelay(this);
     const db = deps.db;
     this.#applyInSavepoint = db.transaction((env: Envelope, at: Date, changes: TicketChange[]) => this.#applyLocal(env, at, changes));
     this.#ticketLinks = db.prepare('SELECT number, origin_region, transferred_to FROM tickets WHERE id = ?');
@@ -357,7 +363,7 @@ export class NetworkService {
       case 'kb.article': {
         if (!this.kb) throw new AppError('internal-error', 'no knowledge base on this box');
         this.kb.upsertUpstream(env.body as ArticleBody, actor);
-        // Kept signed as received: a box below paired later is sent these very bytes (seedKbFor).
+        // Kept signed as received: a box below paired later is sent these very bytes (KbRelay.seedFor).
         this.store.keepKbEnvelope((env.body as ArticleBody).uid, (env.body as ArticleBody).version, JSON.stringify(env));
         return;
       }
@@ -372,7 +378,6 @@ export class NetworkService {
       case 'peer.key': {
         const b = env.body as PeerKeyBody;
         this.store.upsertOriginKey(b, env.from, at);
-        this.#keysChanged();
         // The ministry passes a province's attestation of its cities' keys down to every box below.
         if (this.deps.role() === 'ministry' && env.to === '^') this.send(newEnvelope<PeerKeyBody>('peer.key', this.address(), '*', at, b), at);
         return;
@@ -409,204 +414,6 @@ export class NetworkService {
     this.deps.db.prepare('INSERT INTO net_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
   }
 
-  /**
-   * Sends this box's own articles (not city-scoped, not owned upstream) changed since the last pump down to
-   * every box below, advancing the durable cursor in the same transaction (a crash re-sends nothing twice
-   * and loses nothing).
-   */
-  pumpKb(): number {
-    const kb = this.kb;
-    if (!kb || this.deps.role() === 'city') return 0;
-    let sent = 0;
-    for (;;) {
-      const more = this.deps.db.transaction(() => {
-        const page = kb.changedSince(this.meta('kb-rev'), 200);
-        const at = this.deps.now();
-        for (const a of page.items) {
-          if (a.upstream || a.scope === 'city') continue;
-          const { rev: _rev, upstream: _up, ...article } = a;
-          this.send(newEnvelope<ArticleBody>('kb.article', this.address(), '*', at, article), at);
-          sent++;
-        }
-        this.setMeta('kb-rev', page.rev);
-        return page.more;
-      })();
-      if (!more) return sent;
-    }
-  }
 
   // --- origin signatures (origin.ts; docs/exchange.md §2.2)
-
-  #keyVersion = 0;
-  #lookupCache: { version: number; keys: Map<string, OriginKey[]> } | null = null;
-  readonly #fingerprints = new Map<string, string>();
-
-  #keysChanged(): void {
-    this.#keyVersion++;
-    this.#lookupCache = null;
-  }
-
-  #fingerprint(publicKey: string): string {
-    let f = this.#fingerprints.get(publicKey);
-    if (!f) {
-      f = keyFingerprint(publicKey);
-      this.#fingerprints.set(publicKey, f);
-    }
-    return f;
-  }
-
-  /**
-   * The keys this box holds per region: its own, its upstream's and its boxes' below (learnt when pairing),
-   * and those registered by peer.key messages. Read once per batch.
-   */
-  originKeys(): OriginKeyLookup {
-    this.#lookupCache = null;
-    const keys = new Map<string, OriginKey[]>();
-    const add = (region: string, k: OriginKey) => {
-      const list = keys.get(region) ?? [];
-      list.push(k);
-      keys.set(region, list);
-    };
-    const id = this.store.identity();
-    if (id) add(this.address(), { publicKey: id.public_key, revokedAt: null });
-    if (id?.upstream_address && id.upstream_key) add(id.upstream_address, { publicKey: id.upstream_key, revokedAt: null });
-    for (const p of this.store.allPeers()) add(p.region, { publicKey: p.public_key, revokedAt: p.revoked_at });
-    for (const k of this.store.allOriginKeys()) add(k.region, { publicKey: k.public_key, revokedAt: k.revoked_at });
-    return (from, fingerprint) => {
-      const list = keys.get(from);
-      if (!list) return undefined;
-      // Revoked wins: a key revoked by anyone who knows it is not trusted again.
-      const matching = list.filter((k) => this.#fingerprint(k.publicKey) === fingerprint);
-      if (matching.length === 0) return null;
-      return matching.find((k) => k.revokedAt) ?? matching[0];
-    };
-  }
-
-  /**
-   * Verifies the origin signature of every message (one Ed25519 check per origin batch). Throws the first
-   * failure: exchange-origin-signature-invalid | exchange-origin-key-unknown (with details.index).
-   */
-  verifyOrigins(envs: Envelope[]): void {
-    const check = this.originChecker();
-    envs.forEach((e, i) => check(e, i));
-  }
-
-  /**
-   * A checker for the messages of one batch, in order. A peer.key that passed the door rules and its own
-   * origin check counts for the messages behind it in the batch (the batch applies in order, so the key is
-   * registered before they are): a key announced and used in one batch verifies.
-   */
-  originChecker(): (env: Envelope, index: number) => void {
-    const base = this.originKeys();
-    const verified = new Map<string, Set<string>>();
-    const announced = new Map<string, OriginKey[]>();
-    const lookup: OriginKeyLookup = (from, fingerprint) => {
-      const known = base(from, fingerprint);
-      const more = announced.get(from)?.filter((k) => this.#fingerprint(k.publicKey) === fingerprint) ?? [];
-      if (more.length === 0) return known === undefined && announced.has(from) ? null : known;
-      const all = known ? [known, ...more] : more;
-      return all.find((k) => k.revokedAt) ?? all[0];
-    };
-    return (env, index) => {
-      verifyOrigin(env, index, lookup, verified);
-      if (env.kind === 'peer.key') {
-        const b = env.body as PeerKeyBody;
-        announced.set(b.region, [...(announced.get(b.region) ?? []), { publicKey: b.publicKey, revokedAt: b.revokedAt }]);
-      }
-    };
-  }
-
-  #peerKeyBody(region: string, role: string, publicKey: string, enrolledAt: string, revokedAt: string | null): PeerKeyBody {
-    return { region, role: role as PeerKeyBody['role'], publicKey, enrolledAt, revokedAt };
-  }
-
-  /**
-   * Tells the other levels the keys of `region` (a box below this one just paired, rotated or revoked):
-   * a province up to the ministry and down to its cities, the ministry down to every box. Call inside the
-   * transaction that paired or revoked.
-   */
-  announceKeys(region: string): void {
-    const role = this.deps.role();
-    if (role === 'city') return;
-    const at = this.deps.now();
-    const self = this.self();
-    for (const p of this.store.allPeers().filter((x) => x.region === region)) {
-      const body = this.#peerKeyBody(p.region, p.role, p.public_key, p.enrolled_at, p.revoked_at);
-      if (role === 'province') this.send(newEnvelope<PeerKeyBody>('peer.key', self.address, '^', at, body), at, self);
-      this.send(newEnvelope<PeerKeyBody>('peer.key', self.address, '*', at, body), at, self);
-    }
-  }
-
-  /**
-   * A province tells its cities its upstream's key (the ministry's) once per key: a city paired before its
-   * province paired with the ministry learns it this way. Checked by the uplink before each pull.
-   */
-  announceUpstreamKeyIfNew(): void {
-    if (this.deps.role() !== 'province') return;
-    const id = this.store.identity();
-    if (!id?.upstream_address || !id.upstream_key || !id.upstream_role) return;
-    const fp = `upstream-key-announced:${this.#fingerprint(id.upstream_key)}`;
-    if (this.meta(fp) === 1) return;
-    const at = this.deps.now();
-    this.deps.db.transaction(() => {
-      const body = this.#peerKeyBody(id.upstream_address!, id.upstream_role!, id.upstream_key!, id.paired_at ?? at.toISOString(), null);
-      this.send(newEnvelope<PeerKeyBody>('peer.key', this.address(), '*', at, body), at);
-      this.setMeta(fp, 1);
-    })();
-  }
-
-  /** Queues for a newly paired box below every key this box holds (before anything else it is sent). */
-  seedKeysFor(hop: string): void {
-    if (this.deps.role() === 'city') return;
-    const at = this.deps.now();
-    const from = this.address();
-    const put = (b: PeerKeyBody) => this.store.enqueue(newEnvelope<PeerKeyBody>('peer.key', from, '*', at, b), hop, at);
-    const id = this.store.identity();
-    if (id?.upstream_address && id.upstream_key && id.upstream_role) put(this.#peerKeyBody(id.upstream_address, id.upstream_role, id.upstream_key, id.paired_at ?? at.toISOString(), null));
-    for (const p of this.store.allPeers()) if (p.region !== hop) put(this.#peerKeyBody(p.region, p.role, p.public_key, p.enrolled_at, p.revoked_at));
-    for (const k of this.store.allOriginKeys()) put(this.#peerKeyBody(k.region, k.role, k.public_key, k.enrolled_at, k.revoked_at));
-    this.notifier.notify(hop);
-  }
-
-  /**
-   * Once, after the upgrade that brought origin signatures: the keys of the boxes paired before it are
-   * announced as if they had just paired (net_meta 'origin-keys-announced').
-   */
-  announceExistingKeys(): void {
-    if (this.deps.role() === 'city' || this.meta('origin-keys-announced') === 1) return;
-    this.deps.db.transaction(() => {
-      const peers = this.store.allPeers();
-      for (const region of new Set(peers.map((p) => p.region))) this.announceKeys(region);
-      for (const region of new Set(peers.filter((p) => !p.revoked_at).map((p) => p.region))) this.seedKeysFor(region);
-      this.setMeta('origin-keys-announced', 1);
-    })();
-  }
-
-  /** Queues every article a newly paired box below should hold (own and upstream, not city-scoped). */
-  seedKbFor(hop: string): void {
-    const kb = this.kb;
-    if (!kb) return;
-    let since = 0;
-    const at = this.deps.now();
-    for (;;) {
-      const page = kb.changedSince(since, 200);
-      for (const a of page.items) {
-        if (a.scope === 'city') continue;
-        const { rev: _rev, upstream: _up, ...article } = a;
-        if (a.upstream) {
-          // Only its origin can sign an article from above: the envelope kept as it was received goes down
-          // byte for byte (none for an article received before origin signatures: it comes with its next change).
-          const kept = this.store.kbEnvelope(a.uid);
-          const parsed = kept ? (JSON.parse(kept) as Envelope<ArticleBody>) : undefined;
-          if (kept && parsed) this.store.enqueueRaw(parsed.id, parsed.kind, null, kept, hop, at);
-          else this.deps.log?.warn({ uid: a.uid, hop }, 'article from above without its signed envelope; not seeded');
-          continue;
-        }
-        this.store.enqueue(newEnvelope<ArticleBody>('kb.article', this.address(), '*', at, article), hop, at);
-      }
-      since = page.rev;
-      if (!page.more) break;
-    }
-    this.notifier.notify(hop);
-  }
 }

@@ -189,7 +189,7 @@ export class Uplink {
   async #pullOnce(): Promise<'busy' | 'idle'> {
     const id = this.net.store.identity();
     if (!id?.upstream_url) return 'idle';
-    this.net.announceUpstreamKeyIfNew();
+    this.net.keys.announceUpstreamIfNew();
     const res = await this.client.pull(id.pull_cursor, this.o.pollWaitSeconds, this.o.batchSize, this.#abort.signal);
     const now = this.net.deps.now();
     if (res.messages.length > 0) {
@@ -205,7 +205,7 @@ export class Uplink {
       const upstream = id.upstream_address ?? '';
       let cursor = res.cursor;
       let held: Error | null = null;
-      const checkOrigin = this.net.originChecker();
+      const checkOrigin = this.net.keys.checker();
       for (const [i, m] of res.messages.entries()) {
         try {
           const env = checkEnvelope(m.message, i);
