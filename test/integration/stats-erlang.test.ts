@@ -164,11 +164,14 @@ t.test('from history: the busy hour, handle time and patience of a store, and th
   t.equal(h.patienceSeconds, 40);
 
   // The CLI's window ends today: the fixture days are within the last 28 only if today is near them, so the
-  // process run checks the plumbing on a store whose calls are yesterday's.
+  // process run checks the plumbing on a store whose two days are the two before today (Beijing time, no
+  // daylight saving): whole days moved, so no call lands in today, whatever the time of day the test runs.
   const db2 = openDb({ file: path.join(dir, 'edgebox.sqlite') });
-  const yesterday = Date.now() - 86_400_000;
-  db2.prepare('UPDATE calls SET arrived_at = arrived_at - ? + ?, queued_at = queued_at - ? + ?, agent_answered_at = agent_answered_at - ? + ?, ended_at = ended_at - ? + ?, abandoned_at = abandoned_at - ? + ?').run(
-    ...Array.from({ length: 5 }, () => [at('2026-12-01', '12:00'), yesterday]).flat(),
+  const day = 86_400_000;
+  const startOfTodayBeijing = Math.floor((Date.now() + 8 * 3_600_000) / day) * day - 8 * 3_600_000;
+  const shift = startOfTodayBeijing - day - at('2026-12-01', '00:00');
+  db2.prepare('UPDATE calls SET arrived_at = arrived_at + ?, queued_at = queued_at + ?, agent_answered_at = agent_answered_at + ?, ended_at = ended_at + ?, abandoned_at = abandoned_at + ?').run(
+    shift, shift, shift, shift, shift,
   );
   db2.close();
   const r = edgebox(['erlang', '--from-history', '--data', dir, '--json']);
