@@ -12,7 +12,7 @@ import type { SimCallEvents, SimCallLog, StationBehaviour } from '../../drivers/
 import type { CallCenter } from '../../firmware-agent/calls/center.js';
 import type { CallsConfig, DeepPartial } from '../../firmware-agent/calls/config.js';
 import type { CallTicketInput } from '../../firmware-agent/calls/context.js';
-import type { AgentState, LiveEvent } from '../../firmware-agent/calls/events.js';
+import type { AgentState, LiveEvent, QueueSnapshot } from '../../firmware-agent/calls/events.js';
 import { nextOpening, weekdayCalendar } from '../../firmware-agent/calls/hours.js';
 
 export const mondayMorning = Date.UTC(2026, 10, 30, 2, 0, 0); // 10:00 in Asia/Shanghai
@@ -80,6 +80,13 @@ export function nextEvent<T extends LiveEvent['type']>(
 export function agentIn(h: Rig, id: number, state: AgentState): Promise<void> {
   if (h.center.acd.agents.get(id)?.state === state) return Promise.resolve();
   return nextEvent(h, 'agent.state', (e) => e.agent.agentId === id && e.agent.state === state).then(() => undefined);
+}
+
+/** Resolves once the call waits in the queue (its id is read each time: a hardware rig learns it when the box is offered the call). */
+function queued(h: Rig, call: RigCall): Promise<void> {
+  const waiting = (q: QueueSnapshot) => call.callId !== '' && q.waiting.some((w) => w.callId === call.callId);
+  if (waiting(h.center.acd.queueSnapshot())) return Promise.resolve();
+  return nextEvent(h, 'queue.state', (e) => waiting(e.queue)).then(() => undefined);
 }
 
 /**
@@ -210,8 +217,12 @@ function scenarios(t: Test, rig: RigFactory, caps: Caps): void {
     const texts: string[] = [];
     const x = h.caller({ caller: '13600000001', presses: ['3'] });
     x.call.on('prompt', (p) => p.id === 'queue.position' && texts.push(p.text ?? ''));
+    // Timed from the queue, not from the call's arrival: the menu before it takes real time on a hardware
+    // rig (DTMF is not scaled), more on a loaded machine.
+    await h.time.until(queued(h, x.call));
     await h.time.elapse(40_000);
     const y = h.caller({ caller: '13600000002', presses: ['3'] });
+    await h.time.until(queued(h, y.call));
     await h.time.elapse(60_000);
     const xPositions = x.call.log.prompts.filter((p) => p === 'queue.position').length;
     t.ok(xPositions >= 3, `the first caller heard ${xPositions} position announcements`);
