@@ -14,7 +14,7 @@ import { SimulatedModem } from '../../drivers/serial-at/simulator/modem-sim.js';
 import { serialPortTransport } from '../../drivers/serial-at/transport.js';
 import { type Box, createBox } from '../../firmware-agent/app.js';
 import { client } from '../helpers/box.js';
-import { waitFor } from '../integration/network-fixture.js';
+import { waitFor } from '../helpers/wait.js';
 import { launch, login, newPage, password, shot } from './helpers.js';
 
 declare const document: any;

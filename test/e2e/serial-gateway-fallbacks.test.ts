@@ -17,7 +17,7 @@ import { callCenterOf } from '../../firmware-agent/calls/install.js';
 import type { LiveEvent } from '../../firmware-agent/calls/events.js';
 import { nextOpening } from '../../firmware-agent/calls/hours.js';
 import { client } from '../helpers/box.js';
-import { waitFor } from '../integration/network-fixture.js';
+import { waitFor } from '../helpers/wait.js';
 import { launch, login, newPage, password, shot } from './helpers.js';
 
 // The box's clock: the next 22:00 China time still ahead of the wall clock (after hours whatever the day;

@@ -13,7 +13,7 @@ import t from 'tap';
 import { type Box, createBox } from '../../firmware-agent/app.js';
 import { addDays, localTime } from '../../firmware-agent/calendar/time.js';
 import { client } from '../helpers/box.js';
-import { waitFor } from '../integration/network-fixture.js';
+import { waitFor } from '../helpers/wait.js';
 import { launch, login, newPage, password, seedUsers, shot, startBox } from './helpers.js';
 
 // Browser globals used inside page.evaluate / waitForFunction (the root tsconfig has no DOM lib).

@@ -14,7 +14,7 @@ import { createBox } from '../../firmware-agent/app.js';
 import { callCenterOf } from '../../firmware-agent/calls/install.js';
 import type { LiveEvent } from '../../firmware-agent/calls/events.js';
 import { client } from '../helpers/box.js';
-import { waitFor } from '../integration/network-fixture.js';
+import { waitFor } from '../helpers/wait.js';
 import { launch, login, newPage, password, shot } from './helpers.js';
 
 // The box's clock: the next 22:00 China time ahead of the wall clock (after hours), running on in real time.

@@ -13,7 +13,7 @@ import { askBox } from '../../firmware-agent/jobs/control.js';
 import { runBackup } from '../../firmware-agent/jobs/install.js';
 import { complaint, startTestBox, tempDir } from '../helpers/box.js';
 import { HttpClient, runCli, startBoxProcess } from '../helpers/process.js';
-import { waitFor } from './network-fixture.js';
+import { waitFor } from '../helpers/wait.js';
 
 const numbers = (file: string) => {
   const db = new Database(file, { readonly: true });

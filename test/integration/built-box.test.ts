@@ -10,16 +10,7 @@ import t from 'tap';
 import { statusPathOf } from '../../drivers/e1-pri/probe.js';
 import { TelcoSim } from '../../drivers/e1-pri/telco-sim/telco.js';
 import { root } from '../helpers/process.js';
-
-async function eventually<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, limitMs = 60_000): Promise<T> {
-  const deadline = Date.now() + limitMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`still waiting for ${what} after ${limitMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { waitFor } from '../helpers/wait.js';
 
 const cmdline = (pid: number) => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
 
@@ -64,17 +55,17 @@ t.test('the built box runs without tsx, serves the prebuilt UI, and forks the bu
   t.match(await page.text(), /<div id="app"|<script type="module"/);
   t.notMatch(cmdline(box.pid!).join(' '), /tsx/, 'the box runs no TypeScript loader');
 
-  const status = await eventually('the span worker status', () => {
+  const status = await waitFor('the span worker status', () => {
     try {
       return JSON.parse(fs.readFileSync(statusPathOf(dchannel), 'utf8')) as { pid: number };
     } catch {
       return undefined;
     }
-  });
+  }, 60_000);
   const worker = cmdline(status.pid);
   t.match(worker.at(-1), /dist\/drivers\/e1-pri\/child\/worker-main\.js$/, 'the worker is the built .js');
   t.notMatch(worker.join(' '), /tsx/, 'run without tsx');
-  const telco = await eventually('the built worker to accept the telco', async () => {
+  const telco = await waitFor('the built worker to accept the telco', async () => {
     const sim = new TelcoSim({ dchannel });
     try {
       await sim.connect();
@@ -83,7 +74,7 @@ t.test('the built box runs without tsx, serves the prebuilt UI, and forks the bu
       sim.close();
       return undefined;
     }
-  });
+  }, 60_000);
   t.teardown(() => telco.close());
   t.pass('the telco simulator is connected to the built worker');
   box.kill('SIGTERM');

@@ -9,17 +9,7 @@ import { TelcoSim, type SimLine } from '../../drivers/e1-pri/telco-sim/telco.js'
 import { statusPathOf } from '../../drivers/e1-pri/probe.js';
 import { complaint, tempDir } from '../helpers/box.js';
 import { HttpClient, runCli, startBoxProcess } from '../helpers/process.js';
-
-/** Re-check `probe` until it returns a value (the box and its worker are other processes). */
-async function eventually<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, limitMs = 30_000): Promise<T> {
-  const deadline = Date.now() + limitMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`still waiting for ${what} after ${limitMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { waitFor } from '../helpers/wait.js';
 
 function workerStatus(dchannel: string): { pid: number; dchannel: string; calls: number } | undefined {
   try {
@@ -31,7 +21,7 @@ function workerStatus(dchannel: string): { pid: number; dchannel: string; calls:
 
 /** Connect the telco once the box's span worker listens on the socket. */
 async function connectTelco(dchannel: string): Promise<TelcoSim> {
-  return eventually('the span worker to accept the telco', async () => {
+  return waitFor('the span worker to accept the telco', async () => {
     const telco = new TelcoSim({ dchannel });
     try {
       await telco.connect();
@@ -59,11 +49,11 @@ t.test('when the span worker of a running box is killed, the box keeps serving, 
   t.teardown(() => telco.close());
   const line: SimLine = telco.placeCall({ caller: '13800000031' });
   await line.waitFor('answered');
-  const call = await eventually('the call record', async () => {
+  const call = await waitFor('the call record', async () => {
     const r = await api.request('GET', '/api/calls?caller=13800000031');
     return (r.json as { id: string }[])[0];
   });
-  const before = await eventually('the worker status with the call', () => {
+  const before = await waitFor('the worker status with the call', () => {
     const s = workerStatus(dchannel);
     return s && s.calls >= 1 && s.dchannel === 'up' ? s : undefined;
   });
@@ -80,13 +70,13 @@ t.test('when the span worker of a running box is killed, the box keeps serving, 
   t.equal(ticket.status, 201, 'a ticket is created while the span worker is down or restarting');
   t.match(ticket.json.number, /^\d{19}$/);
 
-  const failed = await eventually('the call record to close', async () => {
+  const failed = await waitFor('the call record to close', async () => {
     const r = await api.request('GET', `/api/calls/${call.id}`);
     return r.json?.call?.outcome ? (r.json.call as { outcome: string; hangup_cause: string | null }) : undefined;
   });
   t.equal(failed.outcome, 'failed', 'the call in progress is recorded as failed');
 
-  const after = await eventually('a new span worker', () => {
+  const after = await waitFor('a new span worker', () => {
     const s = workerStatus(dchannel);
     return s && s.pid !== before.pid ? s : undefined;
   });
@@ -96,13 +86,13 @@ t.test('when the span worker of a running box is killed, the box keeps serving, 
   const line2 = telco.placeCall({ caller: '13800000032' });
   await line2.waitFor('answered');
   t.pass('the new worker answers a new call');
-  const call2 = await eventually('the second call record', async () => {
+  const call2 = await waitFor('the second call record', async () => {
     const r = await api.request('GET', '/api/calls?caller=13800000032');
     return (r.json as { id: string }[])[0];
   });
   t.not(call2.id, call.id);
   line2.hangup();
-  await eventually('the second call to end', async () => {
+  await waitFor('the second call to end', async () => {
     const r = await api.request('GET', `/api/calls/${call2.id}`);
     return r.json?.call?.outcome ?? undefined;
   });

@@ -10,7 +10,7 @@ import t from 'tap';
 import { type Box, createBox } from '../../firmware-agent/app.js';
 import { generateKeyPair } from '../../firmware-agent/network/crypto.js';
 import { selfSignedCertificate } from '../../firmware-agent/network/x509.js';
-import { waitFor } from './network-fixture.js';
+import { waitFor } from '../helpers/wait.js';
 
 const dirs: string[] = [];
 async function box(role: string, region: string): Promise<{ box: Box; url: string; cookie: string }> {

@@ -9,7 +9,7 @@ import t from 'tap';
 import { gov12345Command } from '../../firmware-agent/cli/gov12345.js';
 import { complaint, staff, startTestBox, strongPassword, tempDir } from '../helpers/box.js';
 import { Gov12345Sim, boxSectionFor } from '../sim/gov12345-sim.js';
-import { waitFor } from './network-fixture.js';
+import { waitFor } from '../helpers/wait.js';
 
 const run = promisify(execFile);
 const secret = 'k'.repeat(16) + 'shared-secret-of-the-cli-platform';

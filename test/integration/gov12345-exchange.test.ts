@@ -8,7 +8,7 @@ import t, { type Test } from 'tap';
 import { gov12345Of } from '../../firmware-agent/gov12345/install.js';
 import { complaint, staff, startTestBox, tempDir } from '../helpers/box.js';
 import { Gov12345Sim, boxSectionFor } from '../sim/gov12345-sim.js';
-import { waitFor } from './network-fixture.js';
+import { waitFor } from '../helpers/wait.js';
 
 const secret = 'k'.repeat(16) + 'shared-secret-of-the-test-platform';
 

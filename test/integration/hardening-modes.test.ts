@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import { startTestBox } from '../helpers/box.js';
-import { waitFor } from './network-fixture.js';
+import { waitFor } from '../helpers/wait.js';
 
 const mode = (p: string) => fs.statSync(p).mode & 0o777;
 

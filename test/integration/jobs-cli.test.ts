@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import t from 'tap';
 import { tempDir } from '../helpers/box.js';
 import { runCli, startBoxProcess } from '../helpers/process.js';
-import { waitFor } from './network-fixture.js';
+import { waitFor } from '../helpers/wait.js';
 
 t.test('edgebox jobs lists and runs jobs of the running box, and works on the store when none runs', async (t) => {
   const dir = tempDir('edgebox-jobs-cli-');

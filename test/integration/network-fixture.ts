@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { waitFor } from '../helpers/wait.js';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const bin = path.join(root, 'bin/edgebox-dev.js');
@@ -91,28 +92,6 @@ export async function login(b: BoxProc, username = 'admin', password?: string): 
   const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
   if (username === 'admin') b.cookie = cookie;
   return cookie;
-}
-
-/**
- * Polls `fn` until it returns a truthy value or the deadline passes. The first looks come quickly (5 ms, then
- * half again longer each time) and the interval grows to `everyMs`, so a condition that holds within
- * milliseconds costs milliseconds, not a whole 100 ms poll, and a long wait does not busy the machine.
- */
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 30_000, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  let wait = Math.min(5, everyMs);
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, wait));
-    wait = Math.min(everyMs, Math.ceil(wait * 1.5));
-  }
 }
 
 /** Enrolls `down` at `up` through the admin API and pairs it. */

@@ -9,6 +9,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { systemActor } from '../../firmware-agent/accounts/service.js';
 import { type Box, createBox } from '../../firmware-agent/app.js';
+import { waitFor } from '../helpers/wait.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'edgebox-restore-'));
 const flags = { 'net-idle-ms': '100', 'net-poll-wait': '1', 'net-retry-base-ms': '50', 'net-retry-max-ms': '300' };
@@ -22,14 +23,6 @@ async function session(box: Box): Promise<string> {
 
 async function as(box: Box, method: 'GET' | 'POST', url: string, payload?: object) {
   return box.http.inject({ method, url, ...(payload ? { payload } : {}), cookies: { edgebox_session: await session(box) } });
-}
-
-async function until(what: string, fn: () => Promise<boolean> | boolean, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await fn())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 const hasArticle = async (box: Box, title: string) => {
@@ -53,7 +46,7 @@ t.test('a city restored from a backup gets again the messages its restored store
   city = await createBox({ dataDir: cityDir, role: 'city', region: '623000', flags });
   const code = (await as(province, 'POST', '/api/network/enrollments', { region: '623000' })).json().code as string;
   t.equal((await as(city, 'POST', '/api/network/pair', { upstream: url, code })).statusCode, 200);
-  await until('first contact', () => city.health.report().parts.network?.lastContact != null);
+  await waitFor('first contact', () => city.health.report().parts.network?.lastContact != null);
   // The backup: a copy of the city's data directory taken now.
   await city.close();
   const backup = path.join(root, 'city-backup');
@@ -61,7 +54,7 @@ t.test('a city restored from a backup gets again the messages its restored store
   city = await createBox({ dataDir: cityDir, role: 'city', region: '623000', flags });
   const title = '甘肃省12328节假日值班安排';
   t.equal((await as(province, 'POST', '/api/kb/articles', { kind: 'notice', title, body: '节假日期间12328热线24小时值守。' })).statusCode, 201);
-  await until('the article at the city', () => hasArticle(city, title));
+  await waitFor('the article at the city', () => hasArticle(city, title));
   // The disk fails; the technician restores the backup, which predates the article.
   await city.close();
   fs.rmSync(cityDir, { recursive: true, force: true });
@@ -71,7 +64,7 @@ t.test('a city restored from a backup gets again the messages its restored store
   restored.close();
   city = await createBox({ dataDir: cityDir, role: 'city', region: '623000', flags });
   open.push(city);
-  await until('the article again after the restore', () => hasArticle(city, title));
+  await waitFor('the article again after the restore', () => hasArticle(city, title));
   t.pass('the restored city got it again');
 });
 
@@ -89,7 +82,7 @@ t.test('after the province is restored from a backup, `edgebox network resend` s
     systemActor,
   );
   const reported = () => (province.db.prepare('SELECT count(*) AS n FROM net_reports WHERE number = ?').get(ticket.number) as { n: number }).n === 1;
-  await until('the report at the province', reported);
+  await waitFor('the report at the province', reported);
   // The province's disk fails; its backup predates the report.
   await province.close();
   fs.rmSync(provinceDir, { recursive: true, force: true });
@@ -100,6 +93,6 @@ t.test('after the province is restored from a backup, `edgebox network resend` s
   const bin = path.join(path.dirname(new URL(import.meta.url).pathname), '../../bin/edgebox-dev.js');
   const out = await promisify(execFile)(process.execPath, [bin, 'network', 'resend', '--since', backupTime.toISOString(), '--data', cityDir]);
   t.match(out.stdout, /queued again for the upstream/);
-  await until('the report at the restored province', reported);
+  await waitFor('the report at the restored province', reported);
   t.pass('the restored province has it again');
 });

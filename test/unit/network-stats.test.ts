@@ -11,6 +11,7 @@ import { newEnvelope } from '../../firmware-agent/network/messages.js';
 import { NetworkService } from '../../firmware-agent/network/service.js';
 import { computeDailyStats } from '../../firmware-agent/stats/daily.js';
 import { computeKpis, kpiKeys } from '../../firmware-agent/stats/kpis.js';
+import { waitFor } from '../helpers/wait.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgebox-stats-'));
 let box: Box;
@@ -110,10 +111,7 @@ t.test('the daily job computes the last seven days again once a day and queues t
   const expected = Array.from({ length: 7 }, (_, i) => addDays(today, i - 7));
   const days = () => (b.db.prepare('SELECT day FROM net_stats ORDER BY day').all() as { day: string }[]).map((r) => r.day);
   // The job's first run comes on a timer soon after start.
-  const until = async (ok: () => boolean) => {
-    while (!ok()) await new Promise((r) => setTimeout(r, 50));
-  };
-  await until(() => days().length >= 7);
+  await waitFor('the seven days of statistics', () => days().length >= 7);
   t.same(days(), expected, 'yesterday and the six days before it');
   const queued = () => (b.db.prepare("SELECT count(*) AS n FROM net_outbox WHERE kind = 'stats.daily' AND hop = 'up'").get() as { n: number }).n;
   t.equal(queued(), 7, 'one message per day, waiting for the upstream');
