@@ -88,12 +88,12 @@ function verifySigned(request: FastifyRequest, store: NetStore, now: Date, body:
 }
 
 /** The body read must be the one signed. Throws exchange-bad-signature. */
-export function checkBody(raw: string, bodySha256: string, sender: string): void {
+export function checkBody(raw: string | Buffer, bodySha256: string, sender: string): void {
   if (sha256Hex(raw) !== bodySha256) throw new AppError('exchange-bad-signature', 'the body does not hash to the signed x-edgebox-content-sha256', { sender });
 }
 
 /** Headers-then-body in one call, for callers holding the whole request (tests, tools). */
-export function authenticate(request: FastifyRequest, raw: string, store: NetStore, now: Date): Peer {
+export function authenticate(request: FastifyRequest, raw: string | Buffer, store: NetStore, now: Date): Peer {
   const declared = header(request, contentHashHeader);
   const { peer, bodySha256 } = verifySigned(request, store, now, declared ?? sha256Hex(raw));
   checkBody(raw, bodySha256, peer.region);

@@ -75,7 +75,7 @@ export function isPublicKey(s: string): boolean {
 }
 
 export function sha256Hex(body: string | Buffer): string {
-  return crypto.createHash('sha256').update(body).digest('hex');
+  return crypto.hash('sha256', body, 'hex');
 }
 
 export interface SignedParts {
