@@ -103,6 +103,7 @@ export const errorCatalogue = {
   'exchange-ticket-number-invalid': { status: 403, en: 'A ticket number that does not belong to the box the message comes from', zh: '工单编号不属于消息来源设备' },
   'exchange-origin-signature-invalid': { status: 403, en: 'A message without a valid signature of the box it comes from', zh: '消息缺少来源设备的有效签名' },
   'exchange-origin-key-unknown': { status: 503, en: 'The key of the box a message comes from is not known here yet; retry later', zh: '尚未收到消息来源设备的密钥，请稍后重试' },
+  'exchange-out-of-order': { status: 409, en: 'This batch follows one that was not the last applied here; send it again', zh: '批次顺序不符，请重新发送' },
   'exchange-rate-limited': { status: 429, en: 'Too many unauthenticated exchange requests from this address; try again later', zh: '来自该地址的未认证交换请求过多，请稍后再试' },
   'network-upstream-url-invalid': { status: 422, en: 'The upstream must be an http or https URL without user name or password', zh: '上级地址必须是不含用户名密码的http或https地址' },
   'exchange-upstream-key-mismatch': { status: 502, en: 'The upstream’s key does not match the fingerprint in the enrollment code', zh: '上级密钥与配对码中的指纹不符' },

@@ -21,6 +21,9 @@ export const headers = {
 /** The body's lower-case hex SHA-256, required on requests with a body. */
 export const contentHashHeader = 'x-edgebox-content-sha256';
 
+/** On a pipelined push: the body hash of the batch it follows (push-order.ts), covered by the signature. */
+export const followsHeader = 'x-edgebox-follows';
+
 export const emptySha256 = sha256Hex('');
 
 /** Largest difference between a request's timestamp and this box's clock. */
@@ -72,7 +75,11 @@ export function authenticateHeaders(request: FastifyRequest, store: NetStore, no
 
 function verifySigned(request: FastifyRequest, store: NetStore, now: Date, body: string | undefined): { peer: Peer; bodySha256: string } {
   const { sender, timestamp, nonce, signature, peer, bodySha256 } = precheckHeaders(request, store, now, body);
-  const text = canonicalRequest({ method: request.method, path: request.url, sender, timestamp, nonce, bodySha256 });
+  const follows = request.headers[followsHeader];
+  if (follows !== undefined && (typeof follows !== 'string' || !/^[0-9a-f]{64}$/.test(follows))) {
+    throw new AppError('exchange-unsigned', `${followsHeader} must be the lower-case hex SHA-256 of the batch followed`, { header: followsHeader });
+  }
+  const text = canonicalRequest({ method: request.method, path: request.url, sender, timestamp, nonce, bodySha256, ...(follows !== undefined ? { follows } : {}) });
   if (!verify(peer.public_key, text, signature)) {
     // Signed by a key this region used to have: tell the old box it was replaced, not that it is broken.
     const old = store.revokedKeys(sender).find((k) => verify(k.public_key, text, signature));

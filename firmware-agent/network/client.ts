@@ -4,7 +4,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { canonicalRequest, canonicalResponse, keyFingerprint, sha256Hex, sign, verify } from './crypto.js';
 import { signOwn } from './origin.js';
 import { pinnedFetch } from './tls.js';
-import { contentHashHeader, headers } from './auth.js';
+import { contentHashHeader, followsHeader, headers } from './auth.js';
 import type { NetStore } from './store.js';
 
 /** One error class for the network subsystem's client side, with stable codes. */
@@ -51,6 +51,8 @@ const permanent = new Set([
 
 export interface PushAnswer {
   results: { id: string; status: string; reason?: string }[];
+  /** The upstream applies pipelined pushes in order (push-order.ts): the next batch may go before this answer. */
+  ordered?: boolean;
 }
 
 /** A push body made ahead of its sending (UpstreamClient.preparePush). */
@@ -88,13 +90,13 @@ export class UpstreamClient {
     return this.#pin.fetch;
   }
 
-  async #request(method: 'GET' | 'POST', pathAndQuery: string, body: string | Buffer, waitMs: number, signal?: AbortSignal, bodySha256 = sha256Hex(body)): Promise<unknown> {
+  async #request(method: 'GET' | 'POST', pathAndQuery: string, body: string | Buffer, waitMs: number, signal?: AbortSignal, bodySha256 = sha256Hex(body), follows?: string): Promise<unknown> {
     const id = this.o.store.identity();
     if (!id?.upstream_url || !id.upstream_key) throw new NetworkError('network-not-paired', 'this box is not paired with an upstream');
     const sender = this.o.address();
     const timestamp = this.o.now().toISOString();
     const nonce = uuidv7();
-    const signature = sign(id.private_key, canonicalRequest({ method, path: pathAndQuery, sender, timestamp, nonce, bodySha256 }));
+    const signature = sign(id.private_key, canonicalRequest({ method, path: pathAndQuery, sender, timestamp, nonce, bodySha256, ...(follows ? { follows } : {}) }));
     const timeout = AbortSignal.timeout(waitMs + (this.o.timeoutMs ?? 30_000));
     let res: Response;
     let text: string;
@@ -106,6 +108,7 @@ export class UpstreamClient {
         headers: {
           // The body's hash lets the receiver verify the signature before it reads the body.
           ...(method === 'POST' ? { 'content-type': 'application/json', [contentHashHeader]: bodySha256 } : {}),
+          ...(follows ? { [followsHeader]: follows } : {}),
           [headers.sender]: sender,
           [headers.timestamp]: timestamp,
           [headers.nonce]: nonce,
@@ -167,9 +170,13 @@ export class UpstreamClient {
     return { body, sha256: sha256Hex(body), signedBy: id?.public_key ?? null, count: envelopes.length };
   }
 
-  /** Sends a prepared push (the caller makes sure it was signed with the key this box holds now: `signedBy`). */
-  async send(p: PreparedPush, signal?: AbortSignal): Promise<PushAnswer> {
-    return (await this.#request('POST', '/api/exchange/v1/messages', p.body, 0, signal, p.sha256)) as PushAnswer;
+  /**
+   * Sends a prepared push (the caller makes sure it was signed with the key this box holds now: `signedBy`).
+   * `follows`: the body hash of the batch still in flight that this one must be applied after (only to an
+   * upstream that answered `ordered`).
+   */
+  async send(p: PreparedPush, signal?: AbortSignal, follows?: string): Promise<PushAnswer> {
+    return (await this.#request('POST', '/api/exchange/v1/messages', p.body, 0, signal, p.sha256, follows)) as PushAnswer;
   }
 
   /** Sends a backup file to the upstream as an off-site copy (jobs/backup.ts; docs/technician.md §Backup). */

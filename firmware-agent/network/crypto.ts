@@ -87,10 +87,16 @@ export interface SignedParts {
   /** The body, or (bodySha256) its lower-case hex SHA-256 when the receiver verifies before reading it. */
   body?: string;
   bodySha256?: string;
+  /** The body hash of the batch a pipelined push follows (x-edgebox-follows). */
+  follows?: string;
 }
 
 export function canonicalRequest(p: SignedParts): string {
-  return ['edgebox-exchange-v1', p.method.toUpperCase(), p.path, p.sender, p.timestamp, p.nonce, p.bodySha256 ?? sha256Hex(p.body ?? '')].join('\n');
+  const lines = ['edgebox-exchange-v1', p.method.toUpperCase(), p.path, p.sender, p.timestamp, p.nonce, p.bodySha256 ?? sha256Hex(p.body ?? '')];
+  // A pipelined push names the batch it follows (push-order.ts): signed, so no one between the boxes can
+  // take the order away. Absent, the text is what it always was.
+  if (p.follows !== undefined) lines.push(`follows:${p.follows}`);
+  return lines.join('\n');
 }
 
 export function canonicalResponse(nonce: string, timestamp: string, body: string): string {

@@ -8,13 +8,21 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { BoxServices } from '../box.js';
 import { AppError } from '../errors.js';
 import { errorResponses } from '../http/server.js';
-import { headers } from './auth.js';
+import { followsHeader, header, headers } from './auth.js';
 import { type Envelope, checkEnvelope, checkMessageTime } from './messages.js';
 import { type PairRequest, acceptPairing } from './pairing.js';
 import { signOwn } from './origin.js';
 import { checkPushed } from './policy.js';
 import { exchangeDoor } from './door.js';
+import { PushOrder } from './push-order.js';
 import type { NetworkService } from './service.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Settles a pushed batch's place in its sender's order (push-order.ts): true once applied. */
+    settleOrder?: (applied: boolean) => void;
+  }
+}
 
 export interface ExchangeLimits {
   /** Most messages in one pushed or pulled batch. */
@@ -96,11 +104,21 @@ export const exchangeRoutes: FastifyPluginAsync<{ box: BoxServices; net: Network
     },
   );
 
+  // Pipelined pushes are applied in the order they were sent (push-order.ts).
+  const order = new PushOrder();
   app.post<{ Body: { from: string; messages: unknown[] } }>(
     '/api/exchange/v1/messages',
     {
       config: { public: true },
       bodyLimit: limits.maxBodyBytes,
+      // After the door's hooks: the sender is authenticated and its body hash known. The batch is "here"
+      // from now until its answer is sent or its connection is gone, whichever comes first.
+      onRequest: async (request, reply) => {
+        if (!request.peer || !request.signedBodySha256) return;
+        const settle = order.begin(request.peer.region, request.signedBodySha256);
+        request.settleOrder = settle;
+        reply.raw.once('close', () => settle(false));
+      },
       schema: {
         tags: ['exchange'],
         summary: 'Push a batch of messages to the upstream (signed)',
@@ -120,6 +138,8 @@ export const exchangeRoutes: FastifyPluginAsync<{ box: BoxServices; net: Network
                 type: 'array',
                 items: { type: 'object', properties: { id: { type: 'string' }, status: { type: 'string' }, reason: { type: 'string' } } },
               },
+              // This box applies pipelined pushes in order (x-edgebox-follows): the sender may keep two in flight.
+              ordered: { type: 'boolean' },
             },
           },
           ...errorResponses(400, 401, 403, 409, 413, 422),
@@ -133,6 +153,10 @@ export const exchangeRoutes: FastifyPluginAsync<{ box: BoxServices; net: Network
       if (messages.length > limits.maxBatch) {
         throw new AppError('exchange-batch-too-large', `${messages.length} messages; at most ${limits.maxBatch} per batch`, { count: messages.length, max: limits.maxBatch });
       }
+      // A pipelined batch: only right after the one it follows (push-order.ts), never before it, and checked
+      // once it applied (it may have announced the keys this one is signed with).
+      const follows = header(request, followsHeader);
+      if (follows !== undefined) await order.after(peer.region, follows);
       const now = box.now();
       const envs: Envelope[] = messages.map((m, i) => checkEnvelope(m, i));
       // Too old to tell from a repeat once its id is pruned (docs/exchange.md §Retention): refused.
@@ -142,7 +166,9 @@ export const exchangeRoutes: FastifyPluginAsync<{ box: BoxServices; net: Network
       envs.forEach((e, index) => checkPushed(e, index, peer));
       // Who wrote each message (docs/exchange.md §2.2): a relay cannot alter or invent another box's message.
       net.keys.verify(envs);
-      return { results: net.applyBatch(envs, peer.region, () => store.flushNonces(now)) };
+      const results = net.applyBatch(envs, peer.region, () => store.flushNonces(now));
+      request.settleOrder?.(true);
+      return { results, ordered: true };
     },
   );
 

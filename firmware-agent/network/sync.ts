@@ -4,6 +4,9 @@
 // Invariants:
 // - A pushed row is marked delivered only after the upstream's signed acknowledgement; a crash in
 //   between re-sends it and the upstream answers "duplicate".
+// - To an upstream that applies pipelined pushes in order (its answers say `ordered`), the next batch goes
+//   out while the last is applied, naming it (x-edgebox-follows, push-order.ts): it is applied only right
+//   after that one, so pipelining never reorders; when the batch before fails, the later one is sent again.
 // - A pulled batch is applied and the cursor stored in one transaction; the next pull acknowledges it.
 // - Transient failures back off exponentially with jitter up to a ceiling; a batch refused for its
 //   content is split to find the message at fault, which is set aside (rejected_code) and reported in
@@ -12,7 +15,7 @@
 import type { AppError } from '../errors.js';
 import { checkEnvelope, checkMessageTime } from './messages.js';
 import { checkPulled } from './policy.js';
-import { NetworkError, type PreparedPush, type UpstreamClient } from './client.js';
+import { NetworkError, type PreparedPush, type PushAnswer, type UpstreamClient } from './client.js';
 import type { OutboxRow } from './store.js';
 import type { NetworkService } from './service.js';
 import type { Logger } from '../../common/log.js';
@@ -40,9 +43,17 @@ export function backoffMs(failures: number, o: Pick<SyncOptions, 'retryBaseMs' |
 
 type Log = Pick<Logger, 'info' | 'warn' | 'error'>;
 
-function sameSeqs(rows: OutboxRow[], seqs: number[]): boolean {
-  return rows.length === seqs.length && rows.every((r, i) => r.seq === seqs[i]);
+/** A push sent and not yet answered. */
+interface InFlight {
+  rows: OutboxRow[];
+  batch: PreparedPush;
+  answer: Promise<PushAnswer>;
+  /** The body hash of the batch it was sent after, when pipelined. */
+  follows?: string;
 }
+
+/** Pushes in flight at most, once the upstream applies pipelined pushes in order; one otherwise. */
+const pipelineDepth = 2;
 
 export class Uplink {
   #stopped = false;
@@ -56,8 +67,10 @@ export class Uplink {
    */
   #batch: number;
   readonly failures = { push: 0, pull: 0 };
-  /** The next batch, made while the last one was in flight (#pushOnce). */
-  #ahead: { rows: OutboxRow[]; batch: PreparedPush } | null = null;
+  /** Pushes sent and not yet answered, oldest first (#pushOnce). */
+  #inflight: InFlight[] = [];
+  /** The upstream's last answer said it applies pipelined pushes in order (push-order.ts). */
+  #ordered = false;
 
   constructor(
     private readonly net: NetworkService,
@@ -123,42 +136,68 @@ export class Uplink {
     }
   }
 
+  /** Sends a batch: after `follows` (the body hash of the batch before it, still in flight) when given. */
+  #launch(rows: OutboxRow[], batch: PreparedPush, follows?: string): void {
+    const answer = this.client.send(batch, this.#abort.signal, follows);
+    answer.catch(() => undefined);
+    this.#inflight.push({ rows, batch, answer, follows });
+  }
+
+  /** Forgets the batches in flight once their answers are in: their rows stay pending and go again. */
+  async #dropInFlight(): Promise<void> {
+    const gone = this.#inflight.splice(0);
+    await Promise.allSettled(gone.map((f) => f.answer));
+  }
+
   async #pushOnce(): Promise<'busy' | 'idle'> {
     const id = this.net.store.identity();
-    const ahead = this.#ahead;
-    this.#ahead = null;
-    if (!id?.upstream_url) return 'idle';
-    const limit = this.#isolate ? 1 : this.#batch;
-    let rows: OutboxRow[];
-    let batch: PreparedPush;
-    // The batch made while the last one was in flight, if it is still exactly what is waiting (rows can be
-    // sent again by `network resend`, or set aside) and signed with the key this box holds.
-    if (ahead && ahead.batch.signedBy === id.public_key && sameSeqs(ahead.rows, this.net.store.pendingSeqs('up', limit))) {
-      ({ rows, batch } = ahead);
-    } else {
-      rows = this.net.store.pending('up', limit);
-      if (rows.length === 0) return 'idle';
-      batch = this.client.preparePush(rows.map((r) => r.envelope));
+    if (!id?.upstream_url) {
+      await this.#dropInFlight();
+      return 'idle';
     }
-    try {
-      const sending = this.client.send(batch, this.#abort.signal);
-      // While the upstream verifies and applies this batch (on its own machine), make the next one ready.
-      if (!this.#isolate) {
-        sending.catch(() => undefined);
-        // fetch writes the request on a later turn of the event loop: let it go out first.
+    const limit = this.#isolate ? 1 : this.#batch;
+    if (this.#inflight.length === 0) {
+      const rows = this.net.store.pending('up', limit);
+      if (rows.length === 0) return 'idle';
+      this.#launch(rows, this.client.preparePush(rows.map((r) => r.envelope)));
+      // fetch writes the request on a later turn of the event loop: let it go out before making the next.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    const head = this.#inflight[0]!;
+    // While the upstream verifies and applies this batch (on its own machine), the next one goes out, naming
+    // this one (push-order.ts): only to an upstream that applies pipelined pushes in order, only while what is
+    // in flight is still the head of the queue (`network resend` may re-open older rows; they go first), and
+    // only signed with the key this box holds.
+    if (this.#ordered && !this.#isolate && this.#inflight.length < pipelineDepth && head.batch.signedBy === id.public_key && this.net.store.pendingSeqs('up', 1)[0] === head.rows[0]!.seq) {
+      const tail = this.#inflight[this.#inflight.length - 1]!;
+      const next = this.net.store.pending('up', limit, tail.rows[tail.rows.length - 1]!.seq);
+      if (next.length > 0) {
+        this.#launch(next, this.client.preparePush(next.map((r) => r.envelope)), tail.batch.sha256);
         await new Promise<void>((resolve) => setImmediate(resolve));
-        const next = this.net.store.pending('up', limit, rows[rows.length - 1]!.seq);
-        if (next.length > 0) this.#ahead = { rows: next, batch: this.client.preparePush(next.map((r) => r.envelope)) };
       }
-      const res = await sending;
+    }
+    this.#inflight.shift();
+    const rows = head.rows;
+    try {
+      const res = await head.answer;
       const now = this.net.deps.now();
       if (res.results.length !== rows.length) throw new NetworkError('network-bad-response', `pushed ${rows.length} messages, ${res.results.length} acknowledged`);
       this.net.store.markDelivered('up', rows.map((r) => r.seq), now);
       this.net.store.upstreamContact(now);
+      this.#ordered = res.ordered === true;
       this.#isolate = false;
       return 'busy';
     } catch (err) {
-      this.#ahead = null;
+      // What went after this batch is dropped: its rows go again once this one is through (the upstream
+      // refused them as out of order, or answers them 'duplicate' next time).
+      await this.#dropInFlight();
+      if (head.follows !== undefined) {
+        // A pipelined batch that failed after the one before it went through: sent again at once, on its own
+        // and without `follows`, where a failure of its own is handled as for any batch. An upstream that
+        // does not know x-edgebox-follows cannot verify its signature: no more pipelining to it.
+        if (err instanceof NetworkError && err.detail.refusal === 'exchange-bad-signature') this.#ordered = false;
+        return 'busy';
+      }
       if (err instanceof NetworkError && !err.transient) {
         // The batch's size, not a message, was refused: send smaller batches from now on (a city configured
         // with a larger net-batch than its province's net-max-batch would otherwise crawl, one message at a

@@ -30,29 +30,35 @@ export class FakePeer {
     if (res.status !== 200) throw new Error(`pairing ${this.region} failed: ${res.status} ${await res.text()}`);
   }
 
-  /** Signed request headers for `method path` with `body`. */
-  headers(method: string, p: string, body: string, sender = this.region): Record<string, string> {
+  /** Signed request headers for `method path` with `body` (`follows`: a pipelined push's x-edgebox-follows, signed). */
+  headers(method: string, p: string, body: string, sender = this.region, follows?: string): Record<string, string> {
     const timestamp = new Date().toISOString();
     const nonce = uuidv7();
     return {
       ...(method === 'POST' ? { 'content-type': 'application/json', 'x-edgebox-content-sha256': sha256Hex(body) } : {}),
+      ...(follows ? { 'x-edgebox-follows': follows } : {}),
       'x-edgebox-sender': sender,
       'x-edgebox-timestamp': timestamp,
       'x-edgebox-nonce': nonce,
-      'x-edgebox-signature': sign(this.key.privateKey, canonicalRequest({ method, path: p, sender, timestamp, nonce, body })),
+      'x-edgebox-signature': sign(this.key.privateKey, canonicalRequest({ method, path: p, sender, timestamp, nonce, body, ...(follows ? { follows } : {}) })),
     };
+  }
+
+  /** The body of a push of `messages`, origin-signed as push() signs them. */
+  pushBody(messages: unknown[], from = this.region, o: { originSign?: boolean } = {}): string {
+    const texts = messages.map((m) => JSON.stringify(m) ?? 'null');
+    const signed = o.originSign === false ? texts : signOwn(texts, this.region, this.key.privateKey, this.key.publicKey);
+    return `{"from":${JSON.stringify(from)},"messages":[${signed.join(',')}]}`;
   }
 
   /**
    * Pushes `messages`; those written by this peer (`from` its region, no `sig`) are origin-signed with its
    * key as a real box signs them (origin.ts), unless `originSign` is false. Others go as they are.
    */
-  async push(messages: unknown[], from = this.region, o: { originSign?: boolean } = {}): Promise<Sent> {
+  async push(messages: unknown[], from = this.region, o: { originSign?: boolean; follows?: string } = {}): Promise<Sent> {
     const p = '/api/exchange/v1/messages';
-    const texts = messages.map((m) => JSON.stringify(m) ?? "null");
-    const signed = o.originSign === false ? texts : signOwn(texts, this.region, this.key.privateKey, this.key.publicKey);
-    const body = `{"from":${JSON.stringify(from)},"messages":[${signed.join(',')}]}`;
-    const res = await fetch(this.url + p, { method: 'POST', headers: this.headers('POST', p, body), body });
+    const body = this.pushBody(messages, from, o);
+    const res = await fetch(this.url + p, { method: 'POST', headers: this.headers('POST', p, body, this.region, o.follows), body });
     const text = await res.text();
     const json = text ? JSON.parse(text) : null;
     return { status: res.status, code: json?.error?.code, json };

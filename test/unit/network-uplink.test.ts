@@ -152,7 +152,7 @@ t.test('a batch refused as too large shrinks the pushes to what the upstream tak
   db.close();
 });
 
-t.test('the batch made while another is in flight goes out only if it is still exactly what waits', async (t) => {
+t.test('each batch is made from what waits when it goes: new arrivals fill it, re-opened rows go first', async (t) => {
   const upKey = generateKeyPair();
   const batches: string[][] = [];
   const server = signedUpstream(upKey);
@@ -194,5 +194,73 @@ t.test('the batch made while another is in flight goes out only if it is still e
   t.same(batches[3], ids.slice(0, 5), 'the re-opened batch is sent again before anything made ahead');
   t.equal(batches.length, 4, 'nothing else sent');
   t.equal(net.store.depth().n, 0, 'drained');
+  db.close();
+});
+
+t.test('to an upstream that applies in order, the next batch goes before the answer to the last, naming it; one refused as out of order goes again on its own', async (t) => {
+  const upKey = generateKeyPair();
+  const requests: { ids: string[]; sha: string; follows?: string; concurrent: number }[] = [];
+  const applied: string[] = [];
+  let inFlight = 0;
+  let refusedOnce = false;
+  let lastApplied = '';
+  let queue: Promise<void> = Promise.resolve();
+  const server = signedUpstream(upKey);
+  server.post('/api/exchange/v1/messages', async (request, reply) => {
+    const ids = (request.body as { messages: { id: string }[] }).messages.map((m) => m.id);
+    const follows = request.headers['x-edgebox-follows'] as string | undefined;
+    requests.push({ ids, sha: String(request.headers['x-edgebox-content-sha256']), follows, concurrent: inFlight });
+    const sha = String(request.headers['x-edgebox-content-sha256']);
+    inFlight++;
+    // One batch at a time, in the order they came, as the box's single writer applies them.
+    const turn = queue.then(async () => {
+      // The upstream takes a while over each batch (the next one arrives meanwhile).
+      await new Promise((r) => setTimeout(r, 15));
+      // The first pipelined batch is refused once (as after a restart of the upstream); any batch naming
+      // one that was not the last applied is refused, as push-order.ts does.
+      if (follows && (!refusedOnce || follows !== lastApplied)) {
+        refusedOnce = true;
+        return null;
+      }
+      applied.push(...ids);
+      lastApplied = sha;
+      return ids;
+    });
+    queue = turn.then(() => undefined);
+    const done = await turn;
+    inFlight--;
+    if (!done) return reply.code(409).send({ error: { code: 'exchange-out-of-order', message: 'the batch before was not the last applied' } });
+    return { results: ids.map((id) => ({ id, status: 'applied' })), ordered: true };
+  });
+  const url = await server.listen({ host: '127.0.0.1', port: 0 });
+  const { db, net, client, log, drain } = pairedCity(url, upKey);
+  const ids: string[] = [];
+  db.transaction(() => {
+    for (let i = 0; i < 20; i++) {
+      const env = newEnvelope('stats.daily', '623000', '^', new Date(), { region: '623000', day: `2026-08-${String(i + 1).padStart(2, '0')}`, computedAt: new Date().toISOString(), volumes: {} });
+      ids.push(env.id);
+      net.send(env, new Date());
+    }
+  })();
+  const uplink = new Uplink(net, client, { retryBaseMs: 1000, retryMaxMs: 300_000, idleMs: 5000, pollWaitSeconds: 0, batchSize: 4 }, log, () => 0);
+  uplink.start();
+  await drain();
+  await uplink.stop();
+  await server.close();
+  t.equal(net.store.depth().n, 0, 'drained');
+  t.same(applied, ids, 'every message applied once, in the order it was written');
+  t.notOk(requests[0]!.follows, 'the first batch names none: the upstream has not yet said it keeps the order');
+  const pipelined = requests.filter((r) => r.follows);
+  t.ok(pipelined.length >= 2, 'later batches are pipelined');
+  t.ok(pipelined.some((r) => r.concurrent > 0), 'a batch went out while the one before it was with the upstream');
+  for (const r of pipelined) {
+    const i = requests.indexOf(r);
+    const before = requests.slice(0, i).reverse().find((q) => q.ids[q.ids.length - 1] !== undefined && ids.indexOf(q.ids[q.ids.length - 1]!) + 1 === ids.indexOf(r.ids[0]!));
+    t.equal(r.follows, before?.sha, `batch ${i} names the batch holding the messages just before its own`);
+  }
+  const refused = requests.find((r) => r.follows)!;
+  const resent = requests.slice(requests.indexOf(refused) + 1).find((r) => r.ids[0] === refused.ids[0]);
+  t.ok(resent, 'the batch refused as out of order was sent again');
+  t.notOk(resent?.follows, 'on its own, naming no batch');
   db.close();
 });
