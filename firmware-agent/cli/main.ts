@@ -52,10 +52,37 @@ export function dataDirOf(values: { data?: string | undefined }): string {
 
 type Command = (argv: string[]) => Promise<number>;
 
-/** Subcommands other modules add (calls, network, probe) register here. */
+/**
+ * Every subcommand. Those of other subsystems are loaded when run, so `edgebox start` does not pay for them
+ * (and a technician's tool never loads the call engine it does not need).
+ */
 export const commands = new Map<string, Command>([
   ['start', startCommand],
   ['user', userCommand],
+  ['call', async (argv) => (await import('./calls.js')).callCommand(argv)],
+  [
+    'simulate',
+    async (argv) => {
+      // `edgebox simulate --driver e1-pri`: a telco (libpri in network mode) placing calls on the E1 span.
+      const i = argv.indexOf('--driver');
+      const driver = i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith('--driver='))?.slice(9);
+      if (driver === 'e1-pri') return (await import('../../drivers/e1-pri/index.js')).simulateE1(argv);
+      return (await import('./calls.js')).simulateCommand(argv);
+    },
+  ],
+  ['enroll', async (argv) => (await import('./network.js')).enrollCommand(argv)],
+  ['pair', async (argv) => (await import('./network.js')).pairCommand(argv)],
+  ['probe', async (argv) => (await import('./probe.js')).runProbe(argv)],
+  ['network', async (argv) => (await import('./network.js')).networkCommand(argv)],
+  ['erlang', async (argv) => (await import('./erlang.js')).erlangCommand(argv)],
+  ['jobs', async (argv) => (await import('./jobs.js')).jobsCommand(argv)],
+  ['backup', async (argv) => (await import('./backup.js')).backupCommand(argv)],
+  ['restore', async (argv) => (await import('./backup.js')).restoreCommand(argv)],
+  ['selftest', async (argv) => (await import('./selftest.js')).selftestCommand(argv)],
+  ['provision', async (argv) => (await import('./provision.js')).provisionCommand(argv)],
+  ['config', async (argv) => (await import('./config.js')).configCommand(argv)],
+  ['gov12345', async (argv) => (await import('./gov12345.js')).gov12345Command(argv)],
+  ['tls', async (argv) => (await import('./tls.js')).tlsCommand(argv)],
 ]);
 
 export async function main(argv: string[]): Promise<number> {
@@ -67,7 +94,6 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(usage + callsUsage + gov12345Usage + tlsUsage);
     return name ? 0 : 2;
   }
-  await import('./extra.js').then((m) => m.registerExtraCommands(commands));
   const cmd = commands.get(name);
   if (!cmd) {
     process.stderr.write(`edgebox: unknown command ${name}\n${usage}`);
