@@ -1,6 +1,6 @@
 // Pipelined pushes (docs/exchange.md §4 Push, firmware-agent/network/push-order.ts): a city may send its next
 // batch before the answer to the last one, naming it in x-edgebox-follows; the province applies it only right
-// after that batch. A real province box on real HTTP; the city is a key paired through its pairing endpoint,
+// after that batch. And the pushed body's bytes: hashed as received, refused unless UTF-8. A real province box on real HTTP; the city is a key paired through its pairing endpoint,
 // pushing with raw requests so a test can hold a body half-sent.
 import fs from 'node:fs';
 import http from 'node:http';
@@ -9,7 +9,7 @@ import path from 'node:path';
 import t from 'tap';
 import { v7 as uuidv7 } from 'uuid';
 import { type Box, createBox } from '../../firmware-agent/app.js';
-import { sha256Hex } from '../../firmware-agent/network/crypto.js';
+import { canonicalRequest, sha256Hex, sign } from '../../firmware-agent/network/crypto.js';
 import { newEnvelope } from '../../firmware-agent/network/messages.js';
 import { FakePeer, snapshot } from './exchange-peer.js';
 
@@ -48,7 +48,7 @@ const inboxSeq = (id: string) => (box.db.prepare('SELECT seq FROM net_inbox WHER
 const inboxCount = () => (box.db.prepare('SELECT count(*) AS n FROM net_inbox').get() as { n: number }).n;
 
 /** Posts a signed push by hand: `hold` sends the headers and half the body, the rest when `release()` is called. */
-function rawPush(body: string, headers: Record<string, string>, hold = false) {
+function rawPush(body: string | Buffer, headers: Record<string, string>, hold = false) {
   const u = new URL(url + messagesPath);
   let release = () => {};
   const answer = new Promise<{ status: number; json: any }>((resolve, reject) => {
@@ -158,4 +158,18 @@ t.test('the order is signed: a follows header changed on the way is refused', as
   const r = await rawPush(nextBody, stripped).answer;
   t.equal(r.json.error.code, 'exchange-bad-signature', 'taking the order away breaks the signature too');
   t.equal(inboxSeq(next[0]!.id), undefined);
+});
+
+t.test('a signed body that is not UTF-8 is refused malformed-json, not read with replacement characters', async (t) => {
+  const batch = reports(1);
+  const text = city.pushBody(batch);
+  // A lone continuation byte inside the subject: a valid signature over invalid UTF-8.
+  const bytes = Buffer.concat([Buffer.from(text.slice(0, 40)), Buffer.from([0x80]), Buffer.from(text.slice(40))]);
+  const headers = city.headers('POST', messagesPath, 'unused');
+  headers['x-edgebox-content-sha256'] = sha256Hex(bytes);
+  headers['x-edgebox-signature'] = sign(city.key.privateKey, canonicalRequest({ method: 'POST', path: messagesPath, sender: '620100', timestamp: headers['x-edgebox-timestamp']!, nonce: headers['x-edgebox-nonce']!, bodySha256: sha256Hex(bytes) }));
+  const r = await rawPush(bytes, headers).answer;
+  t.equal(r.status, 400);
+  t.equal(r.json.error.code, 'malformed-json');
+  t.equal(inboxSeq(batch[0]!.id), undefined, 'nothing applied');
 });
