@@ -94,12 +94,12 @@ function forkUpstream(dataDir: string) {
         child.on('message', on);
       }),
     ]);
-  const ready = next((m) => (typeof m.url === 'string' ? (m as { url: string; bareUrl: string; code: string }) : undefined));
+  const ready = next((m) => (typeof m.url === 'string' ? (m as { url: string; tlsUrl: string; bareUrl: string; codes: Record<string, string> }) : undefined));
   return {
     ready,
-    warm(envelope: string): Promise<true> {
+    warm(envelope: string, label: string): Promise<true> {
       const done = next((m) => (m.warm === true ? true : undefined));
-      child.send({ warm: envelope });
+      child.send({ warm: envelope, label });
       return done;
     },
     applied(count: number): Promise<number> {
@@ -116,12 +116,12 @@ function forkUpstream(dataDir: string) {
   };
 }
 
-function ticketInput(i: number) {
+function ticketInput(i: number, region = '623001') {
   return {
     type: 'complaint' as const,
     domain: 'taxi',
     channel: 'phone' as const,
-    region: '623001',
+    region,
     caller: { phone: '13800138000' },
     subject: `出租车拒载${i}`,
     description: '乘客在合作市汽车站打车被拒载，要求处理并回复。',
@@ -141,30 +141,42 @@ export async function run(opts: NetworkBenchOptions = {}): Promise<Figure[]> {
     // --- catch-up after an outage (the province and the bare server in their own process, as on their own machine)
     const upstream = await forkUpstream(path.join(root, 'province'));
     stops.push(() => upstream.close());
-    const city = await createBox({ dataDir: path.join(root, 'city'), role: 'city', region: '623000', host: '127.0.0.1', port: 0, flags });
-    boxes.push(city);
-    // The outage: tickets taken while the city is not connected; each queues one report.
-    city.db.transaction(() => {
-      for (let i = 0; i < n; i++) city.tickets.create(ticketInput(i), systemActor);
-    })();
-    const queued = (city.db.prepare('SELECT count(*) AS n FROM net_outbox WHERE delivered_at IS NULL').get() as { n: number }).n;
-    const envelopes = (city.db.prepare("SELECT envelope FROM net_outbox WHERE hop = 'up' ORDER BY seq").all() as { envelope: string }[]).map((r) => r.envelope);
-    // After hours of outage the backlog sits in a settled store, not in a fresh write-ahead log.
-    city.db.pragma('wal_checkpoint(TRUNCATE)');
-    await promptsSettled(city);
-    const { url: provinceUrl, bareUrl, code } = await upstream.ready;
-    // The built box loads the exchange's validators precompiled (schema/compiled.ts); run from the sources,
-    // ajv compiles them on first use: done before the measured time, as a box that has run a while has.
-    await upstream.warm(envelopes[0]!);
-    const cookie = await session(city);
-    const applied = upstream.applied(queued);
-    const stopProfile = await profileWindow('catch-up.city');
-    const t0 = performance.now();
-    const pr = await city.http.inject({ method: 'POST', url: '/api/network/pair', payload: { upstream: provinceUrl, code }, cookies: { edgebox_session: cookie } });
-    if (pr.statusCode !== 200) throw new Error(`pair: ${pr.body}`);
-    await Promise.race([applied, new Promise((_, reject) => setTimeout(() => reject(new Error('bench: timed out waiting for the catch-up')), 600_000).unref())]);
-    const catchUpS = (performance.now() - t0) / 1000;
-    await stopProfile();
+    const { url: provinceUrl, tlsUrl, bareUrl, codes } = await upstream.ready;
+    let applied = 0;
+    /**
+     * A city at `region` with `n` reports queued during an outage pairs with the province at `url` and drains
+     * them: seconds from pairing until the province has applied the last one. Returns the envelopes queued.
+     */
+    const drain = async (label: string, region: string, url: string, code: string): Promise<{ seconds: number; queued: number; envelopes: string[] }> => {
+      const city = await createBox({ dataDir: path.join(root, `city-${region}`), role: 'city', region, host: '127.0.0.1', port: 0, flags });
+      boxes.push(city);
+      // The outage: tickets taken while the city is not connected; each queues one report.
+      city.db.transaction(() => {
+        for (let i = 0; i < n; i++) city.tickets.create(ticketInput(i, `${region.slice(0, 4)}01`), systemActor);
+      })();
+      const queued = (city.db.prepare('SELECT count(*) AS n FROM net_outbox WHERE delivered_at IS NULL').get() as { n: number }).n;
+      const envelopes = (city.db.prepare("SELECT envelope FROM net_outbox WHERE hop = 'up' ORDER BY seq").all() as { envelope: string }[]).map((r) => r.envelope);
+      // After hours of outage the backlog sits in a settled store, not in a fresh write-ahead log.
+      city.db.pragma('wal_checkpoint(TRUNCATE)');
+      await promptsSettled(city);
+      // The built box loads the exchange's validators precompiled (schema/compiled.ts); run from the sources,
+      // ajv compiles them on first use: done before the measured time, as a box that has run a while has.
+      await upstream.warm(envelopes[0]!, label);
+      const cookie = await session(city);
+      applied += queued;
+      const done = upstream.applied(applied);
+      const stopProfile = await profileWindow(`${label}.city`);
+      const t0 = performance.now();
+      const pr = await city.http.inject({ method: 'POST', url: '/api/network/pair', payload: { upstream: url, code }, cookies: { edgebox_session: cookie } });
+      if (pr.statusCode !== 200) throw new Error(`pair: ${pr.body}`);
+      await Promise.race([done, new Promise((_, reject) => setTimeout(() => reject(new Error('bench: timed out waiting for the catch-up')), 600_000).unref())]);
+      const seconds = (performance.now() - t0) / 1000;
+      await stopProfile();
+      return { seconds, queued, envelopes };
+    };
+    const plain = await drain('catch-up', '623000', provinceUrl, codes['623000']!);
+    const { queued, envelopes } = plain;
+    const catchUpS = plain.seconds;
     const catchUp: Figure = {
       bench: 'network.catch-up',
       store: 'sqlite',
@@ -172,8 +184,11 @@ export async function run(opts: NetworkBenchOptions = {}): Promise<Figure[]> {
       messages: queued,
       seconds: round(catchUpS),
       ops_per_s: round(queued / catchUpS),
-      note: 'city and province in their own processes; batches of 200 signed per request and at their origin (one Ed25519 signature per batch, Merkle paths), verified at the province, applied idempotently with onward outbox rows in one transaction per batch, synchronous=FULL; time includes pairing',
+      note: 'city and province in their own processes; batches of 200 signed per request and at their origin (one Ed25519 signature per batch, Merkle paths), two in flight (ordered pushes), verified at the province, applied idempotently with onward outbox rows in one transaction per batch, synchronous=FULL; time includes pairing',
     };
+    // The same over the exchange's TLS (how boxes talk in production: the province's certificate pinned by
+    // the fingerprint in the enrollment code), from a second city.
+    const tls = await drain('catch-up-tls', '622900', tlsUrl, codes['622900']!);
 
     // --- ceiling: the same envelopes and batches to a server with no store and no signature (in the province's process)
     const t1 = performance.now();
@@ -197,7 +212,18 @@ export async function run(opts: NetworkBenchOptions = {}): Promise<Figure[]> {
     };
     catchUp.ratio_vs_baseline = Math.round(((catchUp.ops_per_s as number) / (ceiling.ops_per_s as number)) * 100) / 100;
     catchUp.baseline = 'network.catch-up.ceiling';
-    figures.push(catchUp, ceiling);
+    const catchUpTls: Figure = {
+      bench: 'network.catch-up.tls',
+      store: 'sqlite',
+      size: tls.queued,
+      messages: tls.queued,
+      seconds: round(tls.seconds),
+      ops_per_s: round(tls.queued / tls.seconds),
+      ratio_vs_baseline: Math.round((tls.queued / tls.seconds / (ceiling.ops_per_s as number)) * 100) / 100,
+      baseline: 'network.catch-up.ceiling',
+      note: 'as network.catch-up, over the exchange TLS port with the certificate pinned (a connection per request)',
+    };
+    figures.push(catchUp, catchUpTls, ceiling);
     // --- the ministry's sustained ingest of reported tickets
     const ministry = await createBox({ dataDir: path.join(root, 'ministry'), role: 'ministry', region: '110000', host: '127.0.0.1', port: 0, flags });
     boxes.push(ministry);

@@ -3,10 +3,10 @@
 // would be added up on one thread, while between boxes a city prepares its next batch while the province
 // applies the last one.
 //
-// IPC, parent → child: {warm: envelope} (check one, so the validators are compiled before the measured time;
+// IPC, parent → child: {warm: envelope, label} (check one, so the validators are compiled before the measured time;
 // answer {warm: true}), {watch: n} (answer {applied: n} once the province's inbox holds n messages),
-// {close: true}. Child → parent, once at start: {url, bareUrl, code} (the province's address, the bare
-// server's, and an enrollment code for region 623000).
+// {close: true}. Child → parent, once at start: {url, tlsUrl, bareUrl, codes} (the province's address over
+// HTTP and over the exchange's TLS, the bare server's, and enrollment codes for regions 623000 and 622900).
 import fs from 'node:fs';
 import path from 'node:path';
 import Fastify from 'fastify';
@@ -47,16 +47,25 @@ bare.post('/api/exchange/v1/messages', async (request) => {
 });
 const bareUrl = await bare.listen({ host: '127.0.0.1', port: 0 });
 await promptsSettled(province);
-const e = await province.http.inject({ method: 'POST', url: '/api/network/enrollments', payload: { region: '623000' }, cookies: { edgebox_session: await session(province) } });
-if (e.statusCode !== 201) throw new Error(`enroll 623000: ${e.body}`);
+const cookie = await session(province);
+const codes: Record<string, string> = {};
+// One city over plain HTTP, one over the exchange's TLS port.
+for (const region of ['623000', '622900']) {
+  const e = await province.http.inject({ method: 'POST', url: '/api/network/enrollments', payload: { region }, cookies: { edgebox_session: cookie } });
+  if (e.statusCode !== 201) throw new Error(`enroll ${region}: ${e.body}`);
+  codes[region] = (e.json() as { code: string }).code;
+}
+const status = await province.http.inject({ method: 'GET', url: '/api/network/status', cookies: { edgebox_session: cookie } });
+const tlsUrl = (status.json() as { exchangeTlsUrl?: string }).exchangeTlsUrl;
+if (!tlsUrl) throw new Error(`the province has no exchange TLS port: ${status.body}`);
 // The inbox holds only the city's messages here, so its last rowid is their count (an O(log n) probe: a
 // count(*) every few milliseconds would steal time from the box being measured).
 const lastApplied = province.db.prepare('SELECT coalesce(max(seq), 0) AS n FROM net_inbox');
 let stopProfile: () => Promise<void> = async () => undefined;
-process.on('message', (m: { watch?: number; warm?: string; close?: boolean }) => {
+process.on('message', (m: { watch?: number; warm?: string; label?: string; close?: boolean }) => {
   if (typeof m.warm === 'string') {
     checkEnvelope(JSON.parse(m.warm));
-    void profileWindow('catch-up.province').then((stop) => {
+    void profileWindow(`${m.label ?? 'catch-up'}.province`).then((stop) => {
       stopProfile = stop;
       send({ warm: true });
     });
@@ -73,4 +82,4 @@ process.on('message', (m: { watch?: number; warm?: string; close?: boolean }) =>
   }
   if (m.close) void Promise.all([province.close(), bare.close()]).finally(() => process.exit(0));
 });
-send({ url, bareUrl, code: (e.json() as { code: string }).code });
+send({ url, tlsUrl, bareUrl, codes });
