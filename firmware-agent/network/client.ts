@@ -2,7 +2,7 @@
 // and sorts failures into transient (retry with backoff) and permanent (the receiver refused the content).
 import { v7 as uuidv7 } from 'uuid';
 import { canonicalRequest, canonicalResponse, keyFingerprint, sha256Hex, sign, verify } from './crypto.js';
-import { signOwn } from './origin.js';
+import { signOwnBytes } from './origin.js';
 import { pinnedFetch } from './tls.js';
 import { contentHashHeader, followsHeader, headers } from './auth.js';
 import type { NetStore } from './store.js';
@@ -77,6 +77,9 @@ export interface ClientOptions {
   /** Timeout of a request apart from the long-poll wait, ms. */
   timeoutMs?: number;
 }
+
+const comma = Buffer.from(',');
+const closing = Buffer.from(']}');
 
 export class UpstreamClient {
   readonly #fetch: typeof fetch;
@@ -154,7 +157,7 @@ export class UpstreamClient {
 
   /** Pushes stored envelopes (JSON text exactly as in the outbox). */
   async push(envelopes: string[], signal?: AbortSignal): Promise<PushAnswer> {
-    return this.send(this.preparePush(envelopes), signal);
+    return this.send(this.preparePush(envelopes.map((e) => Buffer.from(e))), signal);
   }
 
   /**
@@ -162,11 +165,15 @@ export class UpstreamClient {
    * signature per batch), in bytes, with their hash. Made apart from the sending so the push loop can make
    * the next batch while the upstream applies the last one.
    */
-  preparePush(envelopes: string[]): PreparedPush {
+  preparePush(envelopes: Buffer[]): PreparedPush {
     const id = this.o.store.identity();
-    const signed = id ? signOwn(envelopes, this.o.address(), id.private_key, id.public_key) : envelopes;
-    // Bytes, hashed once: hashing the string would encode it again (and slowly, for its Chinese text).
-    const body = Buffer.from(`{"from":${JSON.stringify(this.o.address())},"messages":[${signed.join(',')}]}`);
+    const signed = id ? signOwnBytes(envelopes, this.o.address(), id.private_key, id.public_key) : envelopes;
+    // Bytes throughout, hashed once: made from strings, the body would be encoded again (and slowly, for its
+    // Chinese text).
+    const parts: Buffer[] = [Buffer.from(`{"from":${JSON.stringify(this.o.address())},"messages":[`)];
+    signed.forEach((e, i) => parts.push(...(i > 0 ? [comma, e] : [e])));
+    parts.push(closing);
+    const body = Buffer.concat(parts);
     return { body, sha256: sha256Hex(body), signedBy: id?.public_key ?? null, count: envelopes.length };
   }
 

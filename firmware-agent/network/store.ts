@@ -41,6 +41,9 @@ export interface OutboxRow {
   attempts: number;
 }
 
+/** An outbox row with its envelope as UTF-8 bytes (NetStore.pendingBytes). */
+export type PushRow = Omit<OutboxRow, 'envelope'> & { envelope: Buffer };
+
 export class NetStore {
   readonly #s;
   constructor(readonly db: Db) {
@@ -55,6 +58,10 @@ export class NetStore {
       // every delivered row before the first waiting one, on every batch (quadratic in a catch-up's backlog).
       pending: db.prepare(
         'SELECT seq, id, hop, kind, envelope, created_at, attempts FROM net_outbox INDEXED BY net_outbox_pending WHERE hop = ? AND delivered_at IS NULL AND seq > ? ORDER BY seq LIMIT ?',
+      ),
+      // The same rows with the envelope as its UTF-8 bytes, for the push (no decoding and encoding again).
+      pendingBytes: db.prepare(
+        'SELECT seq, id, hop, kind, CAST(envelope AS BLOB) AS envelope, created_at, attempts FROM net_outbox INDEXED BY net_outbox_pending WHERE hop = ? AND delivered_at IS NULL AND seq > ? ORDER BY seq LIMIT ?',
       ),
       pendingSeqs: db.prepare('SELECT seq FROM net_outbox INDEXED BY net_outbox_pending WHERE hop = ? AND delivered_at IS NULL ORDER BY seq LIMIT ?').pluck(),
       forPull: db.prepare('SELECT seq, id, hop, kind, envelope, created_at, attempts FROM net_outbox WHERE hop = ? AND seq > ? AND rejected_code IS NULL ORDER BY seq LIMIT ?'),
@@ -137,6 +144,11 @@ export class NetStore {
 
   pending(hop: string, limit: number, after = 0): OutboxRow[] {
     return this.#s.pending.all(hop, after, limit) as OutboxRow[];
+  }
+
+  /** `pending` with each envelope as the bytes stored (what a push sends). */
+  pendingBytes(hop: string, limit: number, after = 0): PushRow[] {
+    return this.#s.pendingBytes.all(hop, after, limit) as PushRow[];
   }
 
   /** The sequence numbers `pending` would give (read from the index alone). */

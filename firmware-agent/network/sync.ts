@@ -16,7 +16,7 @@ import type { AppError } from '../errors.js';
 import { checkEnvelope, checkMessageTime } from './messages.js';
 import { checkPulled } from './policy.js';
 import { NetworkError, type PreparedPush, type PushAnswer, type UpstreamClient } from './client.js';
-import type { OutboxRow } from './store.js';
+import type { PushRow } from './store.js';
 import type { NetworkService } from './service.js';
 import type { Logger } from '../../common/log.js';
 
@@ -45,7 +45,7 @@ type Log = Pick<Logger, 'info' | 'warn' | 'error'>;
 
 /** A push sent and not yet answered. */
 interface InFlight {
-  rows: OutboxRow[];
+  rows: PushRow[];
   batch: PreparedPush;
   answer: Promise<PushAnswer>;
   /** The body hash of the batch it was sent after, when pipelined. */
@@ -137,7 +137,7 @@ export class Uplink {
   }
 
   /** Sends a batch: after `follows` (the body hash of the batch before it, still in flight) when given. */
-  #launch(rows: OutboxRow[], batch: PreparedPush, follows?: string): void {
+  #launch(rows: PushRow[], batch: PreparedPush, follows?: string): void {
     const answer = this.client.send(batch, this.#abort.signal, follows);
     answer.catch(() => undefined);
     this.#inflight.push({ rows, batch, answer, follows });
@@ -157,7 +157,7 @@ export class Uplink {
     }
     const limit = this.#isolate ? 1 : this.#batch;
     if (this.#inflight.length === 0) {
-      const rows = this.net.store.pending('up', limit);
+      const rows = this.net.store.pendingBytes('up', limit);
       if (rows.length === 0) return 'idle';
       this.#launch(rows, this.client.preparePush(rows.map((r) => r.envelope)));
       // fetch writes the request on a later turn of the event loop: let it go out before making the next.
@@ -170,7 +170,7 @@ export class Uplink {
     // only signed with the key this box holds.
     if (this.#ordered && !this.#isolate && this.#inflight.length < pipelineDepth && head.batch.signedBy === id.public_key && this.net.store.pendingSeqs('up', 1)[0] === head.rows[0]!.seq) {
       const tail = this.#inflight[this.#inflight.length - 1]!;
-      const next = this.net.store.pending('up', limit, tail.rows[tail.rows.length - 1]!.seq);
+      const next = this.net.store.pendingBytes('up', limit, tail.rows[tail.rows.length - 1]!.seq);
       if (next.length > 0) {
         this.#launch(next, this.client.preparePush(next.map((r) => r.envelope)), tail.batch.sha256);
         await new Promise<void>((resolve) => setImmediate(resolve));

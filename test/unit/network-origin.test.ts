@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import t from 'tap';
 import { generateKeyPair, keyFingerprint } from '../../firmware-agent/network/crypto.js';
 import { type Envelope, newEnvelope } from '../../firmware-agent/network/messages.js';
-import { envelopeText, type OriginKeyLookup, signOwn, verifyOrigin } from '../../firmware-agent/network/origin.js';
+import { envelopeText, type OriginKeyLookup, signOwn, signOwnBytes, verifyOrigin } from '../../firmware-agent/network/origin.js';
 
 const key = generateKeyPair();
 const lookup: OriginKeyLookup = (from, fingerprint) => (from === '623000' && fingerprint === keyFingerprint(key.publicKey) ? { publicKey: key.publicKey, revokedAt: null } : null);
@@ -53,4 +53,23 @@ t.test('a body altered after signing fails its origin check, and nothing is kept
     { numRuns: 60 },
   );
   t.pass('refused');
+});
+
+t.test('signed as bytes (the push) or as text (the pull), a batch comes out the same, byte for byte', async (t) => {
+  const text = fc.string({ unit: 'grapheme', maxLength: 30 });
+  const anyBody = fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), fc.oneof(text, fc.constant('出租车拒载，要求处理'), fc.integer()), { maxKeys: 6 });
+  fc.assert(
+    fc.property(fc.array(anyBody, { minLength: 1, maxLength: 30 }), fc.nat({ max: 3 }), (bodies, foreign) => {
+      // Some envelopes written by another box (not signed here), some already signed: both pass unchanged.
+      const texts = bodies.map((b, i) => JSON.stringify(newEnvelope('stats.daily', i < foreign ? '620000' : '623000', '^', new Date('2026-12-05T08:00:00Z'), b)));
+      const asText = signOwn(texts, '623000', key.privateKey, key.publicKey);
+      const asBytes = signOwnBytes(texts.map((s) => Buffer.from(s)), '623000', key.privateKey, key.publicKey);
+      if (!Buffer.from(asText.join('\n')).equals(Buffer.concat(asBytes.flatMap((b, i) => (i ? [Buffer.from('\n'), b] : [b]))))) throw new Error('bytes and text differ');
+      const again = signOwnBytes(asBytes, '623000', key.privateKey, key.publicKey);
+      if (again.some((b, i) => !b.equals(asBytes[i]!))) throw new Error('an envelope already signed was signed again');
+      return true;
+    }),
+    { numRuns: 80 },
+  );
+  t.pass('same bytes');
 });
