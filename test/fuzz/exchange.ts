@@ -100,9 +100,9 @@ export class ExchangeModel {
   /** Runs one command and checks the promises that concern it; throws on a broken one. */
   async run(cmd: ExchangeCommand): Promise<void> {
     const before = storedCounts(this.box);
-    const refused = (r: { status: number; code: string | undefined }, want: string, what: string) => {
-      if (r.status < 400 || r.code !== want) throw new Error(`${what}: expected ${want}, got ${r.status} ${r.code ?? ''}`);
-      if (r.status >= 500 || !this.documented.has(r.code)) throw new Error(`${what}: ${r.status} ${r.code} is not a documented refusal`);
+    const refused = (r: { status: number; code: string | undefined }, want: string | string[], what: string) => {
+      if (r.status < 400 || !([] as string[]).concat(want).includes(r.code ?? '')) throw new Error(`${what}: expected ${want}, got ${r.status} ${r.code ?? ''}`);
+      if (r.status >= 500 || !this.documented.has(r.code ?? '')) throw new Error(`${what}: ${r.status} ${r.code} is not a documented refusal`);
       const after = storedCounts(this.box);
       if (JSON.stringify(after) !== JSON.stringify(before)) throw new Error(`${what}: refused, yet stored ${JSON.stringify(before)} -> ${JSON.stringify(after)}`);
     };
@@ -165,7 +165,8 @@ export class ExchangeModel {
       case 'stranger': {
         const slot = { id: snapshot().id as string, number: this.#number('620300'), version: 1, applied: 0 };
         const env = newEnvelope('ticket.report', '620300', '^', new Date(), { ticket: snapshot({ id: slot.id, number: slot.number }), action: 'create' } as never, { id: slot.id, version: 1 });
-        refused(await this.stranger.push([env]), 'exchange-unknown-peer', 'a box that never paired');
+        // Past 30 failures a minute from one address, the door answers exchange-rate-limited instead.
+        refused(await this.stranger.push([env]), ['exchange-unknown-peer', 'exchange-rate-limited'], 'a box that never paired');
         return;
       }
       case 'mixed': {
