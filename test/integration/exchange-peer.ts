@@ -1,7 +1,10 @@
 // A stand-in for a paired box in the exchange tests: its own Ed25519 key, paired through a real box's
 // pairing endpoint, and helpers that build envelopes and push or pull them signed like a real box does,
 // so a test message reaches the receiver's logic.
+import fs from 'node:fs';
+import path from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
+import { type Box, createBox } from '../../firmware-agent/app.js';
 import { canonicalRequest, generateKeyPair, sha256Hex, sign } from '../../firmware-agent/network/crypto.js';
 import { type Envelope, type MessageKind, newEnvelope } from '../../firmware-agent/network/messages.js';
 import { signOwn } from '../../firmware-agent/network/origin.js';
@@ -63,6 +66,33 @@ export class FakePeer {
     const json = text ? JSON.parse(text) : null;
     return { status: res.status, code: json?.error?.code, json };
   }
+}
+
+/**
+ * A province or ministry box in this process, listening on loopback, with the boxes below it `peers`
+ * (region, role) paired as FakePeers through its enrollment and pairing endpoints.
+ */
+export async function upstreamWithPeers(o: {
+  dataDir: string;
+  role: 'province' | 'ministry';
+  region: string;
+  peers: { region: string; role?: 'city' | 'province' }[];
+  flags?: Record<string, string>;
+}): Promise<{ box: Box; url: string; peers: FakePeer[] }> {
+  const box = await createBox({ dataDir: o.dataDir, role: o.role, region: o.region, port: 0, host: '127.0.0.1', flags: { 'net-idle-ms': '60000', ...o.flags } });
+  const url = await box.listen();
+  const pw = fs.readFileSync(path.join(o.dataDir, 'initial-admin-password'), 'utf8').trim();
+  const s = await box.http.inject({ method: 'POST', url: '/api/session', payload: { username: 'admin', password: pw } });
+  const cookie = s.cookies.find((c) => c.name === 'edgebox_session')!.value;
+  const peers: FakePeer[] = [];
+  for (const { region, role } of o.peers) {
+    const e = await box.http.inject({ method: 'POST', url: '/api/network/enrollments', payload: { region }, cookies: { edgebox_session: cookie } });
+    if (e.statusCode !== 201) throw new Error(`enroll ${region}: ${e.body}`);
+    const p = new FakePeer(url, region, role ?? 'city');
+    await p.pair(e.json().code);
+    peers.push(p);
+  }
+  return { box, url, peers };
 }
 
 export function localDay(d = new Date(), timeZone = 'Asia/Shanghai'): string {

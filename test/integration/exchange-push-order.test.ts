@@ -8,10 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import { v7 as uuidv7 } from 'uuid';
-import { type Box, createBox } from '../../firmware-agent/app.js';
+import type { Box } from '../../firmware-agent/app.js';
 import { canonicalRequest, sha256Hex, sign } from '../../firmware-agent/network/crypto.js';
 import { newEnvelope } from '../../firmware-agent/network/messages.js';
-import { FakePeer, snapshot } from './exchange-peer.js';
+import { FakePeer, snapshot, upstreamWithPeers } from './exchange-peer.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgebox-push-order-'));
 let box: Box;
@@ -20,14 +20,7 @@ let city: FakePeer;
 const messagesPath = '/api/exchange/v1/messages';
 
 t.before(async () => {
-  box = await createBox({ dataDir: dir, role: 'province', region: '620000', port: 0, host: '127.0.0.1', flags: { 'net-idle-ms': '60000' } });
-  url = await box.listen();
-  const pw = fs.readFileSync(path.join(dir, 'initial-admin-password'), 'utf8').trim();
-  const s = await box.http.inject({ method: 'POST', url: '/api/session', payload: { username: 'admin', password: pw } });
-  const cookie = s.cookies.find((c) => c.name === 'edgebox_session')!.value;
-  const e = await box.http.inject({ method: 'POST', url: '/api/network/enrollments', payload: { region: '620100' }, cookies: { edgebox_session: cookie } });
-  city = new FakePeer(url, '620100');
-  await city.pair(e.json().code);
+  ({ box, url, peers: [city] } = await upstreamWithPeers({ dataDir: dir, role: 'province', region: '620000', peers: [{ region: '620100' }] }) as { box: Box; url: string; peers: [FakePeer] });
 });
 t.teardown(async () => {
   await box.close();

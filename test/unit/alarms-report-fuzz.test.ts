@@ -8,10 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import t from 'tap';
-import { type Box, createBox } from '../../firmware-agent/app.js';
+import type { Box } from '../../firmware-agent/app.js';
 import { errorCatalogue } from '../../firmware-agent/errors.js';
 import { newEnvelope } from '../../firmware-agent/network/messages.js';
-import { FakePeer } from '../integration/exchange-peer.js';
+import { type FakePeer, upstreamWithPeers } from '../integration/exchange-peer.js';
 
 const runs = Number(process.env.FUZZ_RUNS ?? 60);
 const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
@@ -21,14 +21,9 @@ let box: Box;
 let city: FakePeer;
 
 t.before(async () => {
-  box = await createBox({ dataDir: dir, role: 'province', region: '620000', port: 0, host: '127.0.0.1', flags: { 'net-idle-ms': '60000', 'net-max-batch': '20' } });
-  const url = await box.listen();
-  const pw = fs.readFileSync(path.join(dir, 'initial-admin-password'), 'utf8').trim();
-  const s = await box.http.inject({ method: 'POST', url: '/api/session', payload: { username: 'admin', password: pw } });
-  const cookie = s.cookies.find((c) => c.name === 'edgebox_session')!.value;
-  const e = await box.http.inject({ method: 'POST', url: '/api/network/enrollments', payload: { region: '620100' }, cookies: { edgebox_session: cookie } });
-  city = new FakePeer(url, '620100');
-  await city.pair(e.json().code);
+  const up = await upstreamWithPeers({ dataDir: dir, role: 'province', region: '620000', peers: [{ region: '620100' }], flags: { 'net-max-batch': '20' } });
+  box = up.box;
+  city = up.peers[0]!;
 });
 t.teardown(async () => {
   await box.close();

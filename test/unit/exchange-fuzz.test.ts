@@ -10,12 +10,12 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import t from 'tap';
-import { type Box, createBox } from '../../firmware-agent/app.js';
+import type { Box } from '../../firmware-agent/app.js';
 import { systemActor } from '../../firmware-agent/accounts/service.js';
 import { errorCatalogue } from '../../firmware-agent/errors.js';
 import { generateKeyPair } from '../../firmware-agent/network/crypto.js';
 import { type MessageKind, messageKinds, newEnvelope } from '../../firmware-agent/network/messages.js';
-import { FakePeer, localDay, snapshot } from '../integration/exchange-peer.js';
+import { type FakePeer, localDay, snapshot, upstreamWithPeers } from '../integration/exchange-peer.js';
 
 const runs = Number(process.env.FUZZ_RUNS ?? 60);
 const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
@@ -25,14 +25,9 @@ let box: Box;
 let city: FakePeer;
 
 t.before(async () => {
-  box = await createBox({ dataDir: dir, role: 'province', region: '620000', port: 0, host: '127.0.0.1', flags: { 'net-idle-ms': '60000', 'net-max-batch': '20' } });
-  const url = await box.listen();
-  const pw = fs.readFileSync(path.join(dir, 'initial-admin-password'), 'utf8').trim();
-  const s = await box.http.inject({ method: 'POST', url: '/api/session', payload: { username: 'admin', password: pw } });
-  const cookie = s.cookies.find((c) => c.name === 'edgebox_session')!.value;
-  const e = await box.http.inject({ method: 'POST', url: '/api/network/enrollments', payload: { region: '620100' }, cookies: { edgebox_session: cookie } });
-  city = new FakePeer(url, '620100');
-  await city.pair(e.json().code);
+  const up = await upstreamWithPeers({ dataDir: dir, role: 'province', region: '620000', peers: [{ region: '620100' }], flags: { 'net-max-batch': '20' } });
+  box = up.box;
+  city = up.peers[0]!;
   // A ticket of the province's own, so results and visits about a held ticket reach the held rules.
   box.tickets.create({ type: 'complaint', domain: 'taxi', channel: 'phone', region: '620102', caller: { phone: '13800138000' }, subject: '兰州拒载', description: '省本级受理' }, systemActor);
 });

@@ -6,9 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import t from 'tap';
-import { type Box, createBox } from '../../firmware-agent/app.js';
+import type { Box } from '../../firmware-agent/app.js';
 import { ExchangeModel, exchangeCommand } from '../fuzz/exchange.js';
-import { FakePeer } from '../integration/exchange-peer.js';
+import { upstreamWithPeers } from '../integration/exchange-peer.js';
 
 const runs = Number(process.env.FUZZ_RUNS ?? 25);
 const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
@@ -17,19 +17,9 @@ let box: Box;
 let model: ExchangeModel;
 
 t.before(async () => {
-  box = await createBox({ dataDir: dir, role: 'province', region: '620000', port: 0, host: '127.0.0.1', flags: { 'net-idle-ms': '60000' } });
-  const url = await box.listen();
-  const pw = fs.readFileSync(path.join(dir, 'initial-admin-password'), 'utf8').trim();
-  const s = await box.http.inject({ method: 'POST', url: '/api/session', payload: { username: 'admin', password: pw } });
-  const cookie = s.cookies.find((c) => c.name === 'edgebox_session')!.value;
-  const cities: FakePeer[] = [];
-  for (const region of ['620100', '620200']) {
-    const e = await box.http.inject({ method: 'POST', url: '/api/network/enrollments', payload: { region }, cookies: { edgebox_session: cookie } });
-    const c = new FakePeer(url, region);
-    await c.pair(e.json().code);
-    cities.push(c);
-  }
-  model = new ExchangeModel(box, url, cities, fs.readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8'));
+  const up = await upstreamWithPeers({ dataDir: dir, role: 'province', region: '620000', peers: [{ region: '620100' }, { region: '620200' }] });
+  box = up.box;
+  model = new ExchangeModel(box, up.url, up.peers, fs.readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8'));
 });
 t.teardown(async () => {
   await box.close();
