@@ -10,11 +10,11 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import t from 'tap';
-import { type Box, createBox } from '../../firmware-agent/app.js';
+import type { Box } from '../../firmware-agent/app.js';
 import { generateKeyPair } from '../../firmware-agent/network/crypto.js';
 import { type Envelope, newEnvelope } from '../../firmware-agent/network/messages.js';
 import { signEnvelope } from '../../firmware-agent/network/origin.js';
-import { FakePeer, localDay, snapshot, ticketMessage } from './exchange-peer.js';
+import { type FakePeer, localDay, snapshot, ticketMessage, upstreamWithPeers } from './exchange-peer.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgebox-origin-'));
 let ministry: Box;
@@ -23,14 +23,9 @@ const lanzhouKey = generateKeyPair(); // the key of Lanzhou's box (620100), pair
 const today = localDay();
 
 t.before(async () => {
-  ministry = await createBox({ dataDir: dir, role: 'ministry', region: '110000', port: 0, host: '127.0.0.1', flags: { 'net-idle-ms': '60000' } });
-  const url = await ministry.listen();
-  const pw = fs.readFileSync(path.join(dir, 'initial-admin-password'), 'utf8').trim();
-  const s = await ministry.http.inject({ method: 'POST', url: '/api/session', payload: { username: 'admin', password: pw } });
-  const cookie = s.cookies.find((c) => c.name === 'edgebox_session')!.value;
-  const e = await ministry.http.inject({ method: 'POST', url: '/api/network/enrollments', payload: { region: '620000' }, cookies: { edgebox_session: cookie } });
-  gansu = new FakePeer(url, '620000', 'province');
-  await gansu.pair(e.json().code);
+  const up = await upstreamWithPeers({ dataDir: dir, role: 'ministry', region: '110000', peers: [{ region: '620000', role: 'province' }] });
+  ministry = up.box;
+  gansu = up.peers[0]!;
 });
 t.teardown(async () => {
   await ministry.close();

@@ -6,12 +6,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { type Box, createBox } from '../../firmware-agent/app.js';
+import type { Box } from '../../firmware-agent/app.js';
 import { systemActor } from '../../firmware-agent/accounts/service.js';
 import { AppError } from '../../firmware-agent/errors.js';
 import { type Envelope, newEnvelope } from '../../firmware-agent/network/messages.js';
 import { checkDoor, trustTable } from '../../firmware-agent/network/policy.js';
-import { FakePeer, localDay, snapshot, ticketMessage, transfer } from './exchange-peer.js';
+import { type FakePeer, localDay, snapshot, ticketMessage, transfer, upstreamWithPeers } from './exchange-peer.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgebox-trust-'));
 let box: Box;
@@ -19,20 +19,9 @@ let lanzhou: FakePeer; // 620100, a paired city
 let gannan: FakePeer; // 623000, another paired city
 
 t.before(async () => {
-  box = await createBox({ dataDir: dir, role: 'province', region: '620000', port: 0, host: '127.0.0.1', flags: { 'net-idle-ms': '60000' } });
-  const url = await box.listen();
-  const pw = fs.readFileSync(path.join(dir, 'initial-admin-password'), 'utf8').trim();
-  const s = await box.http.inject({ method: 'POST', url: '/api/session', payload: { username: 'admin', password: pw } });
-  const cookie = s.cookies.find((c) => c.name === 'edgebox_session')!.value;
-  for (const [region, assign] of [
-    ['620100', (p: FakePeer) => (lanzhou = p)],
-    ['623000', (p: FakePeer) => (gannan = p)],
-  ] as const) {
-    const e = await box.http.inject({ method: 'POST', url: '/api/network/enrollments', payload: { region }, cookies: { edgebox_session: cookie } });
-    const p = new FakePeer(url, region);
-    await p.pair(e.json().code);
-    assign(p);
-  }
+  const up = await upstreamWithPeers({ dataDir: dir, role: 'province', region: '620000', peers: [{ region: '620100' }, { region: '623000' }] });
+  box = up.box;
+  [lanzhou, gannan] = up.peers as [FakePeer, FakePeer];
 });
 t.teardown(async () => {
   await box.close();
