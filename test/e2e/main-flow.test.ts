@@ -109,6 +109,10 @@ t.test('agent → department → supervisor, in the browser', async (t) => {
   t.equal(await agent.textContent('#ticket-subject'), hostile, 'the subject renders as text, tags and all');
   t.match(await agent.textContent('#citations'), /拒载/, 'the cited article is listed');
   t.match(await agent.textContent('#calls'), new RegExp(caller), 'the linked call is listed');
+  // The call's route, outcome and legs in words, not the record's codes ("queue · answered").
+  const callText = (await agent.textContent('#calls')) ?? '';
+  t.match(callText, /坐席通话|排队/, 'the legs are named in Chinese');
+  t.notMatch(callText, /\b(queue|answered|ivr|ring|agent)\b/, 'no code of the call record is shown raw');
 
   // 5. The department (second browser context) accepts and replies.
   const dept = await newPage(browser, tb.url);

@@ -2,7 +2,7 @@
 import type { ComponentChildren, FunctionComponent } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { get, type Region, type Ticket } from './api.js';
-import { L, bi, fmtTime, t } from './i18n.js';
+import { L, errText, fmtTime, t } from './i18n.js';
 import { navigate } from './router.js';
 import { useApp } from './state.js';
 
@@ -43,7 +43,7 @@ export function Due({ ticket }: { ticket: Ticket }) {
   const st = ticket.deadline?.state;
   const cls = st === 'overdue' || st === 'missed' ? 'due overdue' : st === 'due-soon' ? 'due soon' : 'due';
   return (
-    <span class={cls} title={ticket.deadline?.uncertain ? bi('日历数据不全，期限可能不准', 'Calendar data missing: the due date may be off') : undefined}>
+    <span class={cls} title={ticket.deadline?.uncertain ? t('cmpCalendarDataMissingThe') : undefined}>
       {fmtTime(ticket.dueAt)}
       {st === 'overdue' ? ` · ${t('overdueFlag')}` : st === 'due-soon' ? ` · ${t('dueSoonFlag')}` : ''}
       {ticket.deadline?.uncertain ? ' ?' : ''}
@@ -204,4 +204,21 @@ export function HttpsNotice({ role }: { role: string }) {
       {t('httpsNotice')} <a href={href}>{href}</a>
     </div>
   );
+}
+
+/** The error and the saved notice of a form that saves: `run` a save, show `view`. */
+export function useMsg() {
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const run = async (fn: () => Promise<unknown>) => {
+    setError(null);
+    setNotice(null);
+    try {
+      await fn();
+      setNotice(t('saved'));
+    } catch (e) {
+      setError(errText(e));
+    }
+  };
+  return { error, notice, run, view: (<><ErrorBox error={error} /><Notice text={notice} /></>) };
 }

@@ -6,7 +6,8 @@ import { ApiError, del, get, setUnauthorizedHandler, type Codes, type Department
 import { AlarmBanner } from './alarms.js';
 import { HttpsNotice, Lazy, Link } from './components.js';
 import * as events from './events.js';
-import { type Key, getLang, onLang, roleLabel, setLang, t } from './i18n.js';
+import { type Key, getLang, onLang, setLang, t } from './i18n.js';
+import { roleLabel } from './labels.js';
 import { Desk } from './pages/desk.js';
 import { Home } from './pages/home.js';
 import { Inbox } from './pages/inbox.js';

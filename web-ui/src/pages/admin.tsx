@@ -1,9 +1,11 @@
 // Administration: users and roles, departments, the working-day calendar, deadline limits, the domain code
-// table, the IVR menu and legacy numbers (when the calls subsystem exposes them), and the audit log.
+// table, the calls settings (admin-calls.tsx) and the audit log.
 import { useEffect, useState } from 'preact/hooks';
 import { get, patch, post, put, type AuditRecord, type User } from '../api.js';
-import { ErrorBox, Field, Link, Notice } from '../components.js';
-import { type Key, L, auditLabel, bi, calendarSourceLabel, errText, fmtTime, roleLabel, t } from '../i18n.js';
+import { Field, Link, useMsg } from '../components.js';
+import { CallsSettings } from './admin-calls.js';
+import { type Key, L, fmtTime, t } from '../i18n.js';
+import { auditLabel, calendarSourceLabel, roleLabel } from '../labels.js';
 import { useApp } from '../state.js';
 
 const tabs: [string, Key][] = [
@@ -28,22 +30,6 @@ export function Admin({ tab }: { tab: string }) {
       {tab === 'users' ? <Users /> : tab === 'departments' ? <Departments /> : tab === 'calendar' ? <Calendar /> : tab === 'deadlines' ? <Deadlines /> : tab === 'domains' ? <Domains /> : tab === 'ivr' || tab === 'legacy' ? <CallsSettings part={tab} /> : tab === 'audit' ? <Audit /> : null}
     </section>
   );
-}
-
-function useMsg() {
-  const [error, setError] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
-  const run = async (fn: () => Promise<unknown>) => {
-    setError(null);
-    setNotice(null);
-    try {
-      await fn();
-      setNotice(t('saved'));
-    } catch (e) {
-      setError(errText(e));
-    }
-  };
-  return { error, notice, run, view: (<><ErrorBox error={error} /><Notice text={notice} /></>) };
 }
 
 const roles = ['agent', 'supervisor', 'department', 'admin', 'technician'];
@@ -183,7 +169,7 @@ function Calendar() {
         <button onClick={() => setYear(year - 1)}>‹</button>
         <b>{year}</b>
         <button onClick={() => setYear(year + 1)}>›</button>
-        {data && !data.hasData ? <span class="error">{bi('无官方日历数据', 'No official calendar data for this year')}</span> : null}
+        {data && !data.hasData ? <span class="error">{t('admNoOfficialCalendarData')}</span> : null}
         <button onClick={() => void m.run(() => post(`/api/calendar/years/${year}/confirm`).then(load))}>{t('confirmYear')}</button>
       </div>
       <table class="list">
@@ -256,7 +242,7 @@ function Domains() {
   return (
     <div class="card" id="domains">
       <table class="list">
-        <thead><tr><th>{t('code')}</th><th>{bi('中文名称', 'Chinese name')}</th><th>{bi('英文名称', 'English name')}</th><th>{t('parent')}</th><th></th></tr></thead>
+        <thead><tr><th>{t('code')}</th><th>{t('admChineseName')}</th><th>{t('admEnglishName')}</th><th>{t('parent')}</th><th></th></tr></thead>
         <tbody>
           {list.map((x) => (
             <DomainRow key={`${x.code}-${x.zh}-${x.en}-${x.disabled}`} x={x} run={m.run} onSaved={(row) => setList((l) => l.map((y) => (y.code === row.code ? row : y)))} />
@@ -278,146 +264,6 @@ function Domains() {
   );
 }
 
-interface MenuItem {
-  digit: string;
-  label: string;
-  action: { kind: string; ticketType?: string | null; service?: string; skill?: string };
-}
-interface CallsSettingsView {
-  ivr: {
-    menu: MenuItem[];
-    legacyNumbers: string[];
-    hours: { open: string; close: string; days: string; timezone: string };
-    redirects: Record<string, { number: string; transfer: boolean }>;
-    distressNumber: string;
-  };
-  prompts: string[];
-  restartRequired: boolean;
-}
-
-/** IVR menu, business hours, redirects and prompts; legacy numbers. Saved to calls.json and applied to new calls at once. */
-function CallsSettings({ part }: { part: 'ivr' | 'legacy' }) {
-  const [v, setV] = useState<CallsSettingsView | null>(null);
-  const [saved, setSaved] = useState<'applied' | 'restart' | null>(null);
-  const [newNumber, setNewNumber] = useState('');
-  const [promptId, setPromptId] = useState('');
-  const m = useMsg();
-  useEffect(() => void get<CallsSettingsView>('/api/ui/calls-settings').then(setV).catch(() => undefined), []);
-  if (!v) return <p class="muted">{t('loading')}</p>;
-  const ivr = v.ivr;
-  const save = (patchIvr: Partial<CallsSettingsView['ivr']>) =>
-    m.run(async () => {
-      const r = await put<CallsSettingsView>('/api/ui/calls-settings', { ivr: patchIvr });
-      setV(r);
-      setSaved(r.restartRequired ? 'restart' : 'applied');
-    });
-  const setMenu = (i: number, item: MenuItem) => setV({ ...v, ivr: { ...ivr, menu: ivr.menu.map((x, j) => (j === i ? item : x)) } });
-  // The box applies saved settings to calls that arrive from now on; calls in progress keep theirs.
-  const restartNote =
-    saved === 'applied' ? (
-      <p class="notice">{bi('已保存并生效：新来电按新设置处理，进行中的通话不受影响', 'Saved and applied to new calls; calls in progress keep their settings')}</p>
-    ) : saved === 'restart' ? (
-      <p class="notice">{bi('已保存到 calls.json，重启设备后生效', 'Saved to calls.json; applies at the next start')}</p>
-    ) : null;
-  if (part === 'legacy') {
-    return (
-      <div class="card" id="calls-legacy">
-        <p class="muted">{bi('拨打以下原号码的来电先播放并号过渡提示', 'Callers to these old numbers hear the transition prompt first.')}</p>
-        <ul>
-          {ivr.legacyNumbers.map((n) => (
-            <li key={n} class="row">
-              <span class="mono">{n}</span>
-              <button onClick={() => void save({ legacyNumbers: ivr.legacyNumbers.filter((x) => x !== n) })}>×</button>
-            </li>
-          ))}
-        </ul>
-        <form class="row" onSubmit={(e) => (e.preventDefault(), void save({ legacyNumbers: [...ivr.legacyNumbers, newNumber.trim()] }).then(() => setNewNumber('')))}>
-          <input id="legacy-number" placeholder={bi('例如 09418212345', 'e.g. 09418212345')} pattern="[0-9]{3,20}" value={newNumber} onInput={(e) => setNewNumber((e.target as HTMLInputElement).value)} required />
-          <button type="submit" class="primary">{t('add')}</button>
-        </form>
-        {restartNote}
-        {m.view}
-      </div>
-    );
-  }
-  const upload = async (f: File) => {
-    const bytes = new Uint8Array(await f.arrayBuffer());
-    let bin = '';
-    for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-    await m.run(() => put(`/api/ui/prompts/${promptId}`, { wavBase64: btoa(bin) }));
-  };
-  return (
-    <div class="card" id="calls-ivr">
-      <h3>{t('ivr')}</h3>
-      <table class="list">
-        <thead><tr><th>{bi('按键', 'Key')}</th><th>{bi('提示音', 'Prompt')}</th><th>{bi('动作', 'Action')}</th><th></th></tr></thead>
-        <tbody>
-          {ivr.menu.map((item, i) => (
-            <tr key={i}>
-              <td><input class="short" value={item.digit} maxLength={1} onInput={(e) => setMenu(i, { ...item, digit: (e.target as HTMLInputElement).value })} /></td>
-              <td><input value={item.label} onInput={(e) => setMenu(i, { ...item, label: (e.target as HTMLInputElement).value })} /></td>
-              <td>
-                <select value={item.action.kind === 'queue' ? `queue:${item.action.ticketType ?? ''}` : item.action.kind === 'redirect' ? `redirect:${item.action.service}` : item.action.kind}
-                  onChange={(e) => {
-                    const [kind, arg] = (e.target as HTMLSelectElement).value.split(':');
-                    setMenu(i, { ...item, action: kind === 'queue' ? { kind, ticketType: arg || null } : kind === 'redirect' ? { kind, service: arg! } : { kind: kind! } });
-                  }}>
-                  <option value="distress">{bi('水上遇险', 'Water distress')} → {ivr.distressNumber}</option>
-                  <option value="queue:complaint">{bi('人工：投诉举报', 'Agent: complaint or report')}</option>
-                  <option value="queue:inquiry">{bi('人工：信息咨询', 'Agent: inquiry')}</option>
-                  <option value="queue:suggestion">{bi('人工：意见建议', 'Agent: suggestion')}</option>
-                  <option value="queue:">{bi('人工坐席', 'Agent')}</option>
-                  <option value="redirect:railway-aviation-postal">{bi('铁路/民航/邮政 告知号码', 'Railway/aviation/postal: tell the number')}</option>
-                  <option value="redirect:railway">{bi('铁路', 'Railway')} 12306</option>
-                  <option value="redirect:aviation">{bi('民航', 'Civil aviation')} 12326</option>
-                  <option value="redirect:postal">{bi('邮政', 'Postal')} 12305</option>
-                </select>
-              </td>
-              <td><button onClick={() => setV({ ...v, ivr: { ...ivr, menu: ivr.menu.filter((_, j) => j !== i) } })}>×</button></td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <div class="row">
-        <button onClick={() => setV({ ...v, ivr: { ...ivr, menu: [...ivr.menu, { digit: '', label: '', action: { kind: 'queue', ticketType: null } }] } })}>{t('add')}</button>
-      </div>
-      <h4>{bi('营业时间', 'Business hours')}</h4>
-      <div class="row">
-        <input type="time" id="hours-open" value={ivr.hours.open} onInput={(e) => setV({ ...v, ivr: { ...ivr, hours: { ...ivr.hours, open: (e.target as HTMLInputElement).value } } })} />
-        –
-        <input type="time" id="hours-close" value={ivr.hours.close} onInput={(e) => setV({ ...v, ivr: { ...ivr, hours: { ...ivr.hours, close: (e.target as HTMLInputElement).value } } })} />
-        <select value={ivr.hours.days} onChange={(e) => setV({ ...v, ivr: { ...ivr, hours: { ...ivr.hours, days: (e.target as HTMLSelectElement).value } } })}>
-          <option value="workdays">{bi('工作日（按官方日历）', 'Working days (official calendar)')}</option>
-          <option value="every-day">{bi('每天', 'Every day')}</option>
-        </select>
-      </div>
-      <h4>{bi('转接', 'Redirects')}</h4>
-      <div class="row wrap">
-        {Object.entries(ivr.redirects).map(([k, r]) => (
-          <label key={k} class="check">
-            <input type="checkbox" checked={r.transfer} onChange={(e) => setV({ ...v, ivr: { ...ivr, redirects: { ...ivr.redirects, [k]: { ...r, transfer: (e.target as HTMLInputElement).checked } } } })} />
-            {r.number} {bi('直接转接', 'transfer directly')}
-          </label>
-        ))}
-      </div>
-      <div class="row">
-        <button class="primary" id="ivr-save" onClick={() => void save({ menu: ivr.menu, hours: ivr.hours, redirects: ivr.redirects })}>{t('save')}</button>
-      </div>
-      {restartNote}
-      <h4>{bi('提示音', 'Prompts')}</h4>
-      <p class="muted small">{v.prompts.join(' · ') || t('none')}</p>
-      <div class="row">
-        <input placeholder="menu.1" value={promptId} onInput={(e) => setPromptId((e.target as HTMLInputElement).value)} />
-        <input type="file" accept=".wav,audio/wav" disabled={!promptId} onChange={(e) => {
-          const f = (e.target as HTMLInputElement).files?.[0];
-          if (f) void upload(f);
-        }} />
-      </div>
-      {m.view}
-    </div>
-  );
-}
-
 function Audit() {
   const { codes } = useApp();
   const [items, setItems] = useState<AuditRecord[]>([]);
@@ -426,7 +272,7 @@ function Audit() {
     <div class="card">
       <table class="list" id="audit">
         <thead>
-          <tr><th>{bi('时间', 'Time')}</th><th>{bi('操作人', 'By')}</th><th>{t('role')}</th><th>{bi('对象', 'Entity')}</th><th>{bi('编号', 'ID')}</th><th>{bi('操作', 'Action')}</th><th>{t('note')}</th></tr>
+          <tr><th>{t('admTime')}</th><th>{t('admBy')}</th><th>{t('role')}</th><th>{t('admEntity')}</th><th>{t('admID')}</th><th>{t('admAction2')}</th><th>{t('note')}</th></tr>
         </thead>
         <tbody>
           {items.map((a) => (

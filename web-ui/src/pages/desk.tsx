@@ -1,43 +1,14 @@
 // Agent desk (坐席工作台): state controls with shortcuts, the call pop with the caller's history, a ticket
 // form that can be filled while talking, knowledge-base search as the agent types, answer now citing an
-// article, dispatch, and one-key transfers to the numbers 12328 does not handle.
+// article, dispatch, and one-key transfers to the numbers 12328 does not handle. The live parts (agent state,
+// the call pop, knowledge-base search) are hooks in desk-live.ts.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { get, post, put, qs, type KbArticle, type KbHit, type Ticket, type TicketList } from '../api.js';
+import { get, post, put, type KbArticle, type Ticket } from '../api.js';
 import { ErrorBox, Field, Link, Notice, RegionPicker, StatusBadge } from '../components.js';
-import * as events from '../events.js';
-import { L, agentStateLabel, bi, errText, fmtTime, t } from '../i18n.js';
+import { L, errText, fmtTime, t } from '../i18n.js';
+import { agentStateLabel } from '../labels.js';
 import { useApp } from '../state.js';
-
-interface AgentSnap {
-  agentId: number;
-  state: string;
-  station: string | null;
-  callId: string | null;
-  ringing: string | null;
-}
-interface History {
-  calls: { id: string; arrived_at: number; route: string | null; outcome: string | null }[];
-  tickets: { number: string; type: string; status: string; subject: string; created_at: string }[];
-}
-interface Pop {
-  /** Set when the pop is a callback task (回拨) rather than a live call. */
-  callbackId?: string;
-  callId: string;
-  caller: string | null;
-  history: History;
-  ended: boolean;
-  eventAt: number;
-  shownAt: number;
-  homeArea?: string | null;
-  tickets?: Ticket[];
-  /** A water-distress caller the trunk could not transfer (the box queued them first). */
-  distress?: boolean;
-  /** False when the trunk cannot transfer: the one-key buttons tell the agent to dial out instead. */
-  canTransfer?: boolean;
-  /** The ticket the box filed for this call or callback (urgent distress ticket, missed call). */
-  boxTicket?: string | null;
-  callbackReason?: 'overflow' | 'missed-call' | 'distress';
-}
+import { type AgentSnap, useKbSearch, useLiveDesk } from './desk-live.js';
 
 const transfers = [
   { to: '12395', zh: '水上遇险', en: 'Water distress' },
@@ -74,13 +45,9 @@ const emptyForm = (region: string) => ({
 
 export function Desk() {
   const { user, codes, departments, callsAvailable } = useApp();
-  const [agent, setAgent] = useState<AgentSnap | null>(null);
   const [station, setStation] = useState(localStorage.getItem('station') ?? '');
-  const [pop, setPop] = useState<Pop | null>(null);
   const [boxRegion, setBoxRegion] = useState('');
   const [form, setForm] = useState(emptyForm(''));
-  const [q, setQ] = useState('');
-  const [hits, setHits] = useState<KbHit[]>([]);
   const [article, setArticle] = useState<KbArticle | null>(null);
   const [cited, setCited] = useState<KbArticle | null>(null);
   // The answer given to the caller (即时答复): prefilled from the cited article's summary, always editable.
@@ -93,14 +60,11 @@ export function Desk() {
   const [busy, setBusy] = useState(false);
   const [formKey, setFormKey] = useState(0);
   const kbInput = useRef<HTMLInputElement>(null);
-  const searchSeq = useRef(0);
-  const popRef = useRef<Pop | null>(null);
   const stationInput = useRef<HTMLInputElement>(null);
   // Latest form for shortcuts: the key handler may be the one registered by the render before.
   const lastTicket = useRef<string | null>(null);
   const formRef = useRef(form);
   formRef.current = form;
-  popRef.current = pop;
 
   // The box's own region is the default of the region picker.
   useEffect(() => {
@@ -110,76 +74,13 @@ export function Desk() {
     });
   }, []);
 
-  // The caller's home area (归属地) from the number itself (area code or mobile block), resolved by the box.
-  const lookupHomeArea = (caller: string, same: (p: Pop) => boolean) => {
-    void post<{ homeArea: string | null; kind: string | null }>('/api/ui/home-area', { number: caller })
-      .then((r) => {
-        const area = r.kind === 'local' ? t('localNumber') : r.homeArea;
-        setPop((cur) => (cur && same(cur) ? { ...cur, homeArea: area } : cur));
-      })
-      .catch(() => undefined);
-  };
-
-  // Agent state and the call pop from the live stream.
-  useEffect(() => {
-    if (!callsAvailable) return;
-    void get<AgentSnap[]>('/api/agents').then((list) => setAgent((cur) => cur ?? list.find((a) => a.agentId === user.id) ?? null)).catch(() => undefined);
-    const offs = [
-      // The calls stream was down: state changes in the gap were not delivered, so ask for the current one.
-      events.on('calls.resync', () => void get<AgentSnap[]>('/api/agents').then((list) => setAgent(list.find((a) => a.agentId === user.id) ?? null)).catch(() => undefined)),
-      events.on('agent.state', (e: { agent: AgentSnap }) => e.agent.agentId === user.id && setAgent(e.agent)),
-      events.on('call.offered', (e: { callId: string; agentId: number; caller: string | null; history: History; at: number; distress?: boolean; canTransfer?: boolean; ticketNumber?: string }) => {
-        if (e.agentId !== user.id) return;
-        // A re-offer of the call already on screen (ring-no-answer, retry) must not wipe what was typed.
-        if (popRef.current?.callId === e.callId) return;
-        const p: Pop = {
-          callId: e.callId,
-          caller: e.caller,
-          history: e.history,
-          ended: false,
-          eventAt: e.at,
-          shownAt: Date.now(),
-          distress: !!e.distress,
-          canTransfer: e.canTransfer !== false,
-          boxTicket: e.ticketNumber ?? null,
-        };
-        setPop(p);
-        setDone(null);
-        setForm((f) => ({ ...emptyForm(f.region || boxRegion), phone: e.caller ?? '' }));
-        setAnswerText('');
-        setFormKey((k) => k + 1);
-        if (e.caller) {
-          lookupHomeArea(e.caller, (cur) => cur.callId === e.callId);
-          void get<TicketList>(`/api/tickets${qs({ caller: e.caller, pageSize: 5 })}`)
-            .then((r) => setPop((cur) => (cur && cur.callId === e.callId ? { ...cur, tickets: r.items } : cur)))
-            .catch(() => undefined);
-        }
-      }),
-      events.on('callback.offered', (e: { callbackId: string; agentId: number; caller: string; history: History; at: number; reason?: Pop['callbackReason']; ticketNumber?: string | null }) => {
-        if (e.agentId !== user.id || popRef.current?.callbackId === e.callbackId) return;
-        setPop({
-          callbackId: e.callbackId,
-          callId: '',
-          caller: e.caller,
-          history: e.history,
-          ended: false,
-          eventAt: e.at,
-          shownAt: Date.now(),
-          distress: e.reason === 'distress',
-          canTransfer: false, // a callback is dialled from the agent's own phone
-          boxTicket: e.ticketNumber ?? null,
-          ...(e.reason ? { callbackReason: e.reason } : {}),
-        });
-        lookupHomeArea(e.caller, (cur) => cur.callbackId === e.callbackId);
-        setDone(null);
-        setForm((f) => ({ ...emptyForm(f.region || boxRegion), phone: e.caller }));
-        setAnswerText('');
-        setFormKey((k) => k + 1);
-      }),
-      events.on('call.ended', (e: { callId: string }) => setPop((cur) => (cur && cur.callId === e.callId ? { ...cur, ended: true } : cur))),
-    ];
-    return () => offs.forEach((f) => f());
-  }, [callsAvailable, user.id]);
+  // Agent state and the call pop from the live stream (desk-live.ts); a new offer starts a fresh form.
+  const { agent, setAgent, pop, setPop } = useLiveDesk(callsAvailable, user.id, (caller) => {
+    setDone(null);
+    setForm((f) => ({ ...emptyForm(f.region || boxRegion), phone: caller ?? '' }));
+    setAnswerText('');
+    setFormKey((k) => k + 1);
+  });
 
   const setState = async (state: 'ready' | 'break' | 'wrap-up' | 'logged-out') => {
     setError(null);
@@ -194,21 +95,8 @@ export function Desk() {
     }
   };
 
-  // Knowledge-base search as the agent types (debounced; late answers to old queries are dropped).
-  useEffect(() => {
-    const text = q.trim();
-    if (!text) {
-      setHits([]);
-      return;
-    }
-    const seq = ++searchSeq.current;
-    const timer = setTimeout(() => {
-      void get<{ items: KbHit[] }>(`/api/kb/articles${qs({ q: text, limit: 8 })}`)
-        .then((r) => seq === searchSeq.current && setHits(r.items))
-        .catch(() => undefined);
-    }, 120);
-    return () => clearTimeout(timer);
-  }, [q]);
+  // Knowledge-base search as the agent types (desk-live.ts).
+  const { q, setQ, hits } = useKbSearch();
 
   const openArticle = async (id: number) => setArticle(await get<KbArticle>(`/api/kb/articles/${id}`));
 
@@ -217,7 +105,7 @@ export function Desk() {
     setError(null);
     if (pop.canTransfer === false) {
       // This trunk cannot hand the call over: the agent dials the number on an outside line and relays.
-      setNotice(bi(`本线路无法转接：请用外线电话拨打 ${to}，并保持与来电人通话。`, `This line cannot transfer: dial ${to} on an outside line and stay with the caller.`));
+      setNotice(t('deskThisLineCannotTransfer', { to }));
       return;
     }
     try {
@@ -321,11 +209,11 @@ export function Desk() {
         </span>
         {callsAvailable ? (
           <>
-            <input ref={stationInput} id="station" class="short" placeholder={bi('分机', 'Station')} value={station} onInput={(e) => setStation((e.target as HTMLInputElement).value)} />
+            <input ref={stationInput} id="station" class="short" placeholder={t('deskStation')} value={station} onInput={(e) => setStation((e.target as HTMLInputElement).value)} />
             <button id="btn-ready" class={agent?.state === 'ready' ? 'on' : ''} onClick={() => void setState('ready')}>{t('ready')} (F2)</button>
             <button id="btn-break" class={agent?.state === 'break' ? 'on' : ''} onClick={() => void setState('break')}>{t('break')} (F3)</button>
             <button id="btn-wrap" class={agent?.state === 'wrap-up' ? 'on' : ''} disabled={!['ready', 'break', 'wrap-up'].includes(agent?.state ?? '')} onClick={() => void setState(wrapTarget(agent?.state))}
-              title={agent?.state === 'wrap-up' ? bi('话后整理结束，回到就绪', 'End wrap-up, back to ready') : bi('进入话后整理（不再分配来电）', 'Wrap up (no calls offered)')}>
+              title={agent?.state === 'wrap-up' ? t('deskEndWrapUpBack') : t('deskWrapUpNoCalls')}>
               {t('wrapUp')} ✓ (F4)
             </button>
             <button id="btn-signout" onClick={() => void setState('logged-out')}>{t('signOut')}</button>
@@ -346,11 +234,11 @@ export function Desk() {
               <>
                 {pop.distress ? (
                   <div class="distress-banner" id="pop-distress" role="alert">
-                    <b>{bi('水上遇险', 'Water distress')}</b> · {bi('来电人需立即接通 12395', 'the caller must reach 12395 at once')}
+                    <b>{t('waterDistress')}</b> · {t('deskTheCallerMustReach')}
                     {pop.boxTicket ? (
                       <>
                         {' · '}
-                        {bi('紧急工单', 'urgent ticket')} <Link href={`/tickets/${pop.boxTicket}`} class="mono">{pop.boxTicket}</Link>
+                        {t('deskUrgentTicket')} <Link href={`/tickets/${pop.boxTicket}`} class="mono">{pop.boxTicket}</Link>
                       </>
                     ) : null}
                   </div>
@@ -382,8 +270,8 @@ export function Desk() {
                 </ul>
                 {pop.callbackId ? (
                   <div class="row">
-                    <b>{bi('回拨任务', 'Callback task')}</b>
-                    {pop.callbackReason === 'missed-call' ? <span class="muted">{bi('未接来电（线路无法留言）', 'missed call (the line cannot take a message)')}</span> : null}
+                    <b>{t('deskCallbackTask')}</b>
+                    {pop.callbackReason === 'missed-call' ? <span class="muted">{t('deskMissedCallTheLine')}</span> : null}
                     {pop.boxTicket && !pop.distress ? (
                       <Link href={`/tickets/${pop.boxTicket}`} class="mono" id="callback-ticket">{pop.boxTicket}</Link>
                     ) : null}
@@ -396,7 +284,7 @@ export function Desk() {
                           .catch((e) => setError(errText(e)))
                       }
                     >
-                      {bi('完成回拨', 'Callback done')}
+                      {t('deskCallbackDone')}
                     </button>
                   </div>
                 ) : null}
@@ -407,7 +295,7 @@ export function Desk() {
                       key={x.to}
                       id={`transfer-${x.to}`}
                       class={pop.distress && x.to === '12395' ? 'danger' : undefined}
-                      title={pop.canTransfer === false ? bi('本线路无法转接，点击查看外线拨打提示', 'This line cannot transfer: click for what to dial') : undefined}
+                      title={pop.canTransfer === false ? t('deskThisLineCannotTransfer2') : undefined}
                       disabled={pop.ended || (!pop.callId && !pop.distress)}
                       onClick={() => void transfer(x.to)}
                     >

@@ -5,7 +5,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, get, post } from '../api.js';
 import { ErrorBox, Notice } from '../components.js';
-import { errText, fmtTime, getLang } from '../i18n.js';
+import { errText, fmtTime, strings } from '../i18n.js';
 import { useApp } from '../state.js';
 
 // The page's own strings, Chinese first, in the same [zh, en] form as i18n.ts and switched by its language.
@@ -68,8 +68,7 @@ const dict = {
   hours: ['小时', 'h'],
   refresh: ['刷新', 'Refresh'],
 } as const satisfies Record<string, readonly [string, string]>;
-type K = keyof typeof dict;
-const tx = (k: K): string => dict[k][getLang() === 'zh' ? 0 : 1];
+const tx = strings(dict);
 
 interface Peer {
   region: string;

@@ -5,7 +5,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { del, get, post } from '../api.js';
 import { ErrorBox } from '../components.js';
-import { errText, fmtTime, getLang } from '../i18n.js';
+import { errText, fmtTime, strings } from '../i18n.js';
 
 interface Draft {
   number: string;
@@ -18,7 +18,20 @@ interface Published extends Draft {
   publishedAt: string;
 }
 
-const s = (zh: string, en: string) => (getLang() === 'zh' ? zh : en);
+// The page's own strings, Chinese first (i18n.ts strings).
+const dict = {
+  title: ['典型案例公开', 'Publish typical cases'],
+  number: ['工单号', 'Ticket number'],
+  anonymise: ['生成匿名文本', 'Anonymise'],
+  preview: ['以下为将公开的内容（已去除来电人姓名、电话、车牌、证件号），可修改后发布。', 'This is what will be published (caller’s name, numbers, plates and IDs removed); edit it before publishing if needed.'],
+  caseTitle: ['标题', 'Title'],
+  text: ['公开内容', 'Text to publish'],
+  publish: ['发布到信息公开', 'Publish'],
+  published: ['已公开', 'Published'],
+  withdraw: ['撤回', 'Withdraw'],
+  openPublic: ['查看公开页面', 'Open the public page'],
+} as const;
+const s = strings(dict);
 
 export function PublicCasesPage() {
   const [number, setNumber] = useState('');
@@ -62,34 +75,34 @@ export function PublicCasesPage() {
 
   return (
     <section class="pad" id="public-cases">
-      <h2>{s('典型案例公开', 'Publish typical cases')}</h2>
+      <h2>{s('title')}</h2>
       <ErrorBox error={error} />
       <div class="card">
         <label class="field">
-          <span class="lbl">{s('工单号', 'Ticket number')}</span>
+          <span class="lbl">{s('number')}</span>
           <input id="case-number" value={number} maxLength={19} onInput={(e) => setNumber((e.target as HTMLInputElement).value)} />
         </label>
         <button id="case-preview" disabled={busy || !/^\d{19}$/.test(number.trim())} onClick={preview}>
-          {s('生成匿名文本', 'Anonymise')}
+          {s('anonymise')}
         </button>
       </div>
       {draft && (
         <div class="card" id="case-draft">
-          <p class="muted">{s('以下为将公开的内容（已去除来电人姓名、电话、车牌、证件号），可修改后发布。', 'This is what will be published (caller’s name, numbers, plates and IDs removed); edit it before publishing if needed.')}</p>
+          <p class="muted">{s('preview')}</p>
           <label class="field wide">
-            <span class="lbl">{s('标题', 'Title')}</span>
+            <span class="lbl">{s('caseTitle')}</span>
             <input id="case-title" value={draft.title} maxLength={100} onInput={(e) => setDraft({ ...draft, title: (e.target as HTMLInputElement).value })} />
           </label>
           <label class="field wide">
-            <span class="lbl">{s('公开内容', 'Text to publish')}</span>
+            <span class="lbl">{s('text')}</span>
             <textarea id="case-text" rows={8} value={draft.text} onInput={(e) => setDraft({ ...draft, text: (e.target as HTMLTextAreaElement).value })} />
           </label>
           <button id="case-publish" disabled={busy} onClick={publish}>
-            {s('发布到信息公开', 'Publish')}
+            {s('publish')}
           </button>
         </div>
       )}
-      <h3>{s('已公开', 'Published')}</h3>
+      <h3>{s('published')}</h3>
       <table class="list">
         <tbody>
           {items.map((c) => (
@@ -99,7 +112,7 @@ export function PublicCasesPage() {
               <td>{fmtTime(c.publishedAt)}</td>
               <td>
                 <button class="secondary" disabled={busy} onClick={() => withdraw(c.id)}>
-                  {s('撤回', 'Withdraw')}
+                  {s('withdraw')}
                 </button>
               </td>
             </tr>
@@ -108,7 +121,7 @@ export function PublicCasesPage() {
       </table>
       <p>
         <a href="/public/disclosure" target="_blank" rel="noopener">
-          {s('查看公开页面', 'Open the public page')}
+          {s('openPublic')}
         </a>
       </p>
     </section>

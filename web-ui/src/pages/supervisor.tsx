@@ -3,7 +3,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { get, post, put, qs, type Ticket, type TicketList } from '../api.js';
 import { ErrorBox, TicketTable } from '../components.js';
 import * as events from '../events.js';
-import { L, agentStateLabel, errText, t } from '../i18n.js';
+import { L, errText, t } from '../i18n.js';
+import { agentStateLabel } from '../labels.js';
 import { useApp } from '../state.js';
 import { longestWaitS } from '../wait.js';
 

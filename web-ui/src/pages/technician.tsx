@@ -8,7 +8,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiError, get, post } from '../api.js';
 import { type Alarm, type BelowAlarm, alarmText, alarmsChanged } from '../alarms.js';
 import { ErrorBox } from '../components.js';
-import { errText, fmtTime, getLang } from '../i18n.js';
+import { errText, fmtTime, strings } from '../i18n.js';
 
 const dict = {
   title: ['设备维护', 'Technician'],
@@ -87,7 +87,7 @@ const dict = {
   no: ['否', 'no'],
   dataDisk: ['数据盘', 'Data disk'],
 } as const;
-const s = (k: keyof typeof dict) => dict[k][getLang() === 'zh' ? 0 : 1];
+const s = strings(dict);
 
 const figureOrder = [
   'load1PerCore', 'cpuUsePercent', 'temperatureC', 'memoryAvailablePercent', 'diskFreePercent', 'diskFreeMB', 'rssMB', 'eventLoopDelayMs',

@@ -4,7 +4,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { get, type AuditRecord, type Ticket } from '../api.js';
 import { DomainLabel, Due, ErrorBox, Link, StatusBadge, TypeLabel } from '../components.js';
 import * as events from '../events.js';
-import { L, auditLabel, bi, errText, fmtTime, t } from '../i18n.js';
+import { L, errText, fmtTime, t } from '../i18n.js';
+import { auditLabel, callCodeLabel } from '../labels.js';
 import { useApp } from '../state.js';
 import { TicketActions } from './actions.js';
 import { TicketPhotos } from './ticket-photos.js';
@@ -144,13 +145,13 @@ export function TicketDetail({ number }: { number: string }) {
               <ul id="calls">
                 {calls.map(({ call: c, legs }) => (
                   <li key={c.id} data-call={c.id}>
-                    <span class="mono">{c.caller ?? ''}</span> {fmtTime(new Date(c.arrived_at).toISOString())} · {c.route ?? ''} · {c.outcome ?? ''}
+                    <span class="mono">{c.caller ?? ''}</span> {fmtTime(new Date(c.arrived_at).toISOString())} · {callCodeLabel(c.route)} · {callCodeLabel(c.outcome)}
                     {c.transferred_to ? ` → ${c.transferred_to}` : ''}
-                    <div class="muted">{legs.map((l) => `${l.kind}${l.target ? ':' + l.target : ''}`).join(' → ')}</div>
+                    <div class="muted">{legs.map((l) => `${callCodeLabel(l.kind)}${l.target ? ' ' + l.target : ''}`).join(' → ')}</div>
                     {c.recording_file ? <audio class="recording" controls preload="metadata" src={`/api/ui/calls/${encodeURIComponent(c.id)}/recording`} /> : null}
                     {c.voicemail_file ? (
                       <div class="voicemail">
-                        <span class="muted">{bi('留言', 'Voicemail')}</span>{' '}
+                        <span class="muted">{t('tkVoicemail')}</span>{' '}
                         <audio class="voicemail" controls preload="metadata" src={`/api/ui/calls/${encodeURIComponent(c.id)}/voicemail`} />
                       </div>
                     ) : null}

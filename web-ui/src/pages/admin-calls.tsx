@@ -1,0 +1,159 @@
+// Administration, calls: the IVR menu, business hours, redirects and prompts, and the legacy numbers (when the
+// calls subsystem exposes them). Saved to calls.json; applied to new calls at once.
+import { useEffect, useState } from 'preact/hooks';
+import { get, put } from '../api.js';
+import { useMsg } from '../components.js';
+import { t } from '../i18n.js';
+import { knownPromptIds, promptLabel } from '../labels.js';
+
+interface MenuItem {
+  digit: string;
+  label: string;
+  action: { kind: string; ticketType?: string | null; service?: string; skill?: string };
+}
+interface CallsSettingsView {
+  ivr: {
+    menu: MenuItem[];
+    legacyNumbers: string[];
+    hours: { open: string; close: string; days: string; timezone: string };
+    redirects: Record<string, { number: string; transfer: boolean }>;
+    distressNumber: string;
+  };
+  prompts: string[];
+  restartRequired: boolean;
+}
+
+/** IVR menu, business hours, redirects and prompts; legacy numbers. Saved to calls.json and applied to new calls at once. */
+export function CallsSettings({ part }: { part: 'ivr' | 'legacy' }) {
+  const [v, setV] = useState<CallsSettingsView | null>(null);
+  const [saved, setSaved] = useState<'applied' | 'restart' | null>(null);
+  const [newNumber, setNewNumber] = useState('');
+  const [promptId, setPromptId] = useState('');
+  const m = useMsg();
+  useEffect(() => void get<CallsSettingsView>('/api/ui/calls-settings').then(setV).catch(() => undefined), []);
+  if (!v) return <p class="muted">{t('loading')}</p>;
+  const ivr = v.ivr;
+  // Recorded or generated prompt files (<id>.wav), and every prompt the box can play (to upload one).
+  const files = v.prompts.map((f) => f.replace(/\.wav$/, ''));
+  const promptIds = [...new Set([...knownPromptIds, ...files])];
+  const save = (patchIvr: Partial<CallsSettingsView['ivr']>) =>
+    m.run(async () => {
+      const r = await put<CallsSettingsView>('/api/ui/calls-settings', { ivr: patchIvr });
+      setV(r);
+      setSaved(r.restartRequired ? 'restart' : 'applied');
+    });
+  const setMenu = (i: number, item: MenuItem) => setV({ ...v, ivr: { ...ivr, menu: ivr.menu.map((x, j) => (j === i ? item : x)) } });
+  // The box applies saved settings to calls that arrive from now on; calls in progress keep theirs.
+  const restartNote =
+    saved === 'applied' ? (
+      <p class="notice">{t('admSavedAndAppliedTo')}</p>
+    ) : saved === 'restart' ? (
+      <p class="notice">{t('admSavedToCallsJson')}</p>
+    ) : null;
+  if (part === 'legacy') {
+    return (
+      <div class="card" id="calls-legacy">
+        <p class="muted">{t('admCallersToTheseOld')}</p>
+        <ul>
+          {ivr.legacyNumbers.map((n) => (
+            <li key={n} class="row">
+              <span class="mono">{n}</span>
+              <button onClick={() => void save({ legacyNumbers: ivr.legacyNumbers.filter((x) => x !== n) })}>×</button>
+            </li>
+          ))}
+        </ul>
+        <form class="row" onSubmit={(e) => (e.preventDefault(), void save({ legacyNumbers: [...ivr.legacyNumbers, newNumber.trim()] }).then(() => setNewNumber('')))}>
+          <input id="legacy-number" placeholder={t('admEG09418212345')} pattern="[0-9]{3,20}" value={newNumber} onInput={(e) => setNewNumber((e.target as HTMLInputElement).value)} required />
+          <button type="submit" class="primary">{t('add')}</button>
+        </form>
+        {restartNote}
+        {m.view}
+      </div>
+    );
+  }
+  const upload = async (f: File) => {
+    const bytes = new Uint8Array(await f.arrayBuffer());
+    let bin = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    await m.run(() => put(`/api/ui/prompts/${promptId}`, { wavBase64: btoa(bin) }));
+  };
+  return (
+    <div class="card" id="calls-ivr">
+      <h3>{t('ivr')}</h3>
+      <table class="list">
+        <thead><tr><th>{t('admKey')}</th><th>{t('admPrompt')}</th><th>{t('admAction')}</th><th></th></tr></thead>
+        <tbody>
+          {ivr.menu.map((item, i) => (
+            <tr key={i}>
+              <td><input class="short" value={item.digit} maxLength={1} onInput={(e) => setMenu(i, { ...item, digit: (e.target as HTMLInputElement).value })} /></td>
+              <td>
+                <select value={item.label} onChange={(e) => setMenu(i, { ...item, label: (e.target as HTMLSelectElement).value })}>
+                  {[...new Set([item.label, ...promptIds])].map((p) => <option key={p} value={p}>{p ? `${promptLabel(p)} (${p})` : '—'}</option>)}
+                </select>
+              </td>
+              <td>
+                <select value={item.action.kind === 'queue' ? `queue:${item.action.ticketType ?? ''}` : item.action.kind === 'redirect' ? `redirect:${item.action.service}` : item.action.kind}
+                  onChange={(e) => {
+                    const [kind, arg] = (e.target as HTMLSelectElement).value.split(':');
+                    setMenu(i, { ...item, action: kind === 'queue' ? { kind, ticketType: arg || null } : kind === 'redirect' ? { kind, service: arg! } : { kind: kind! } });
+                  }}>
+                  <option value="distress">{t('waterDistress')} → {ivr.distressNumber}</option>
+                  <option value="queue:complaint">{t('admAgentComplaintOrReport')}</option>
+                  <option value="queue:inquiry">{t('admAgentInquiry')}</option>
+                  <option value="queue:suggestion">{t('admAgentSuggestion')}</option>
+                  <option value="queue:">{t('admAgent')}</option>
+                  <option value="redirect:railway-aviation-postal">{t('admRailwayAviationPostalTell')}</option>
+                  <option value="redirect:railway">{t('admRailway')} 12306</option>
+                  <option value="redirect:aviation">{t('admCivilAviation')} 12326</option>
+                  <option value="redirect:postal">{t('admPostal')} 12305</option>
+                </select>
+              </td>
+              <td><button onClick={() => setV({ ...v, ivr: { ...ivr, menu: ivr.menu.filter((_, j) => j !== i) } })}>×</button></td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div class="row">
+        <button onClick={() => setV({ ...v, ivr: { ...ivr, menu: [...ivr.menu, { digit: '', label: '', action: { kind: 'queue', ticketType: null } }] } })}>{t('add')}</button>
+      </div>
+      <h4>{t('admBusinessHours')}</h4>
+      <div class="row">
+        <input type="time" id="hours-open" value={ivr.hours.open} onInput={(e) => setV({ ...v, ivr: { ...ivr, hours: { ...ivr.hours, open: (e.target as HTMLInputElement).value } } })} />
+        –
+        <input type="time" id="hours-close" value={ivr.hours.close} onInput={(e) => setV({ ...v, ivr: { ...ivr, hours: { ...ivr.hours, close: (e.target as HTMLInputElement).value } } })} />
+        <select value={ivr.hours.days} onChange={(e) => setV({ ...v, ivr: { ...ivr, hours: { ...ivr.hours, days: (e.target as HTMLSelectElement).value } } })}>
+          <option value="workdays">{t('admWorkingDaysOfficialCalendar')}</option>
+          <option value="every-day">{t('admEveryDay')}</option>
+        </select>
+      </div>
+      <h4>{t('admRedirects')}</h4>
+      <div class="row wrap">
+        {Object.entries(ivr.redirects).map(([k, r]) => (
+          <label key={k} class="check">
+            <input type="checkbox" checked={r.transfer} onChange={(e) => setV({ ...v, ivr: { ...ivr, redirects: { ...ivr.redirects, [k]: { ...r, transfer: (e.target as HTMLInputElement).checked } } } })} />
+            {r.number} {t('admTransferDirectly')}
+          </label>
+        ))}
+      </div>
+      <div class="row">
+        <button class="primary" id="ivr-save" onClick={() => void save({ menu: ivr.menu, hours: ivr.hours, redirects: ivr.redirects })}>{t('save')}</button>
+      </div>
+      {restartNote}
+      <h4>{t('admPrompts')}</h4>
+      <ul class="muted small" id="prompt-list">
+        {files.length ? files.map((p) => <li key={p}>{promptLabel(p)} <span class="mono">{p}</span></li>) : <li>{t('none')}</li>}
+      </ul>
+      <div class="row">
+        <select id="prompt-id" value={promptId} onChange={(e) => setPromptId((e.target as HTMLSelectElement).value)}>
+          <option value="">—</option>
+          {promptIds.map((p) => <option key={p} value={p}>{`${promptLabel(p)} (${p})`}</option>)}
+        </select>
+        <input type="file" accept=".wav,audio/wav" disabled={!promptId} onChange={(e) => {
+          const f = (e.target as HTMLInputElement).files?.[0];
+          if (f) void upload(f);
+        }} />
+      </div>
+      {m.view}
+    </div>
+  );
+}
