@@ -93,8 +93,8 @@ t.test('admin pages and answer-now citing an article', async (t) => {
   await admin.click('.tabs a[href="/admin/ivr"]');
   await admin.waitForSelector('#calls-ivr');
   // Each menu key's prompt is chosen by what it says, its id beside it; the upload picks from the box's prompts.
-  t.equal(await admin.$eval('#calls-ivr tbody tr:first-child td:nth-child(2) select', (el) => (el as HTMLSelectElement).selectedOptions[0]?.textContent), '菜单：水上遇险按1 (menu.1)');
-  t.ok(await admin.$eval('#prompt-id', (el) => [...(el as HTMLSelectElement).options].some((o) => o.value === 'welcome' && o.textContent === '欢迎语 (welcome)')), 'the upload offers every prompt by name');
+  t.equal(await admin.$eval('#calls-ivr tbody tr:first-child td:nth-child(2) select', (el) => (el as unknown as { selectedOptions: { textContent: string | null }[] }).selectedOptions[0]?.textContent), '菜单：水上遇险按1 (menu.1)');
+  t.ok(await admin.$eval('#prompt-id', (el) => [...(el as unknown as { options: Iterable<{ value: string; textContent: string | null }> }).options].some((o) => o.value === 'welcome' && o.textContent === '欢迎语 (welcome)')), 'the upload offers every prompt by name');
   await admin.fill('#hours-open', '07:30');
   await admin.click('#ivr-save');
   await admin.waitForSelector('#calls-ivr .notice >> text=已保存并生效');
