@@ -2,7 +2,8 @@
 // ('peer'). Every domain checks its permissions against this, and the audit trail records it.
 
 /** The roles of the box's users (accounts/service.ts). */
-export type UserRole = 'admin' | 'supervisor' | 'agent' | 'department' | 'technician';
+export const userRoles = ['admin', 'supervisor', 'agent', 'department', 'technician'] as const;
+export type UserRole = (typeof userRoles)[number];
 
 export interface Actor {
   id: number | null;

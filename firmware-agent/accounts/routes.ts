@@ -1,6 +1,6 @@
 // Departments (业务部门) and user accounts. Admins manage them; every change is audited.
 import type { FastifyPluginAsync } from 'fastify';
-import { userRoles } from './service.js';
+import { userRoles } from './actor.js';
 import type { BoxServices } from '../box.js';
 import { actor } from '../http/auth.js';
 import { errorResponses } from '../http/server.js';

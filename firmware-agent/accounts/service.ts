@@ -8,8 +8,6 @@ import type { Actor, UserRole } from './actor.js';
 import { generatePassword, hashPassword, needsRehash, passwordProblem, verifyPassword } from './passwords.js';
 import { LoginThrottle } from './throttle.js';
 
-export const userRoles: readonly UserRole[] = ['admin', 'supervisor', 'agent', 'department', 'technician'];
-
 export interface User {
   id: number;
   username: string;

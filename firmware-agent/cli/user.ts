@@ -3,10 +3,10 @@
 // throttle keeps its counts in the store).
 import { parseArgs } from 'node:util';
 import path from 'node:path';
-import { AccountService, systemActor, userRoles } from '../accounts/service.js';
+import { type UserRole, userRoles } from '../accounts/actor.js';
+import { AccountService, systemActor } from '../accounts/service.js';
 import { generatePassword } from '../accounts/passwords.js';
 import { openDb } from '../store/db.js';
-import type { UserRole } from '../accounts/actor.js';
 import { dataDirOf } from './main.js';
 
 async function readStdin(): Promise<string> {
@@ -59,7 +59,7 @@ export async function userCommand(argv: string[]): Promise<number> {
     }
     if (sub !== 'add') throw new Error('expected "user add", "user list", "user unlock" or "user locks"');
     if (!values.username) throw new Error('--username is required');
-    if (!values.role || !userRoles.includes(values.role as UserRole)) throw new Error(`--role must be one of ${userRoles.join(', ')}`);
+    if (!values.role || !(userRoles as readonly string[]).includes(values.role)) throw new Error(`--role must be one of ${userRoles.join(', ')}`);
     const generated = !values['password-stdin'];
     const password = generated ? generatePassword() : await readStdin();
     const user = await accounts.createUser(

@@ -6,7 +6,7 @@ import type { ActionInput, CreateTicketInput, ListFilter } from './service.js';
 import { AppError } from '../errors.js';
 import { actor } from '../http/auth.js';
 import { errorResponses } from '../http/server.js';
-import { actionNames, phonePattern, regionPattern, ticketNumberPattern } from '../http/schemas.js';
+import { actionNames, phonePattern, regionPattern, ticketListSchema, ticketNumberPattern } from '../http/schemas.js';
 
 const codes = (list: readonly { code: string }[]) => list.map((l) => l.code);
 const centre = ['admin', 'supervisor', 'agent'] as const;
@@ -103,16 +103,7 @@ export const ticketRoutes: FastifyPluginAsync<{ box: BoxServices }> = async (app
           },
         },
         response: {
-          200: {
-            type: 'object',
-            properties: {
-              items: { type: 'array', items: { $ref: 'Ticket#' } },
-              page: { type: 'integer' },
-              pageSize: { type: 'integer' },
-              total: { type: 'integer' },
-              totalCapped: { type: 'boolean' },
-            },
-          },
+          200: ticketListSchema,
           ...errorResponses(400, 401, 403),
         },
       },

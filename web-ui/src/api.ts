@@ -1,3 +1,6 @@
+import type { FromSchema } from 'json-schema-to-ts';
+import type { auditSchema, departmentSchema, ticketListSchema, ticketSchema, userSchema } from '../../firmware-agent/http/schemas';
+
 // Thin client of the box's HTTP API. Bodies are JSON (the server refuses anything else for changes);
 // errors become ApiError with the catalogue's code and both languages' messages.
 export class ApiError extends Error {
@@ -63,73 +66,13 @@ export interface Label {
   zh: string;
   en: string;
 }
-export interface User {
-  id: number;
-  username: string;
-  displayName: string | null;
-  role: 'admin' | 'supervisor' | 'agent' | 'department' | 'technician';
-  department: { id: number; name: string } | null;
-  skills: string[];
-  disabled: boolean;
-}
-export interface Department {
-  id: number;
-  name: string;
-  phone: string | null;
-  disabled: boolean;
-}
-export interface Ticket {
-  id: string;
-  number: string;
-  type: string;
-  subtype: string | null;
-  domain: string;
-  channel: string;
-  region: string;
-  regionName: string | null;
-  caller: { phone: string | null; name: string | null; anonymous: boolean; hidden?: boolean };
-  confidential: boolean;
-  urgent: boolean;
-  subject: string;
-  description: string;
-  location: string | null;
-  involved: { plate?: string; company?: string } | null;
-  status: string;
-  department: { id: number; name: string } | null;
-  dueAt: string | null;
-  deadline: { state: string; uncertain: boolean };
-  answer: string | null;
-  reply: string | null;
-  satisfaction: string | null;
-  visitNote: string | null;
-  reopenCount: number;
-  mergedInto: string | null;
-  callId: string | null;
-  escalation?: { at: string; note: string | null } | null;
-  /** The centre's latest review (复核) of a complaint's current result. */
-  review?: { outcome: 'approved' | 'returned'; at: string; note: string | null } | null;
-  createdAt: string;
-  updatedAt: string;
-}
-export interface TicketList {
-  items: Ticket[];
-  page: number;
-  pageSize: number;
-  total: number;
-  totalCapped: boolean;
-}
-export interface AuditRecord {
-  id: number;
-  at: string;
-  actor: { id: number | null; name: string; role: string | null };
-  entity: string;
-  entityId: string;
-  action: string;
-  fromStatus: string | null;
-  toStatus: string | null;
-  note: string | null;
-  data: Record<string, unknown> | null;
-}
+// The objects the server describes with shared schemas are typed from those schemas (firmware-agent/
+// http/schemas.ts; test/integration/api-schema-types.test.ts holds the server's views to them): no hand copy.
+export type User = FromSchema<typeof userSchema>;
+export type Department = FromSchema<typeof departmentSchema>;
+export type Ticket = FromSchema<typeof ticketSchema>;
+export type TicketList = FromSchema<typeof ticketListSchema, { references: [typeof ticketSchema] }>;
+export type AuditRecord = FromSchema<typeof auditSchema>;
 export interface Codes {
   types: Label[];
   subtypes: Record<string, Label[]>;
