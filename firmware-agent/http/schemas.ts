@@ -5,10 +5,10 @@
 import { userRoles } from '../accounts/actor.js';
 import { actions, channels, satisfactions, statuses, ticketTypes } from '../tickets/codes.js';
 
-const codes = <const T extends readonly { code: string }[]>(list: T) => list.map((l) => l.code) as { -readonly [K in keyof T]: T[K]['code'] };
-const nullable = <const S extends object>(s: S) => ({ anyOf: [s, { type: 'null' }] }) as const;
+export const codes = <const T extends readonly { code: string }[]>(list: T) => list.map((l) => l.code) as { -readonly [K in keyof T]: T[K]['code'] };
+export const nullable = <const S extends object>(s: S) => ({ anyOf: [s, { type: 'null' }] }) as const;
 /** An object whose properties are all always sent, and nothing else. */
-const record = <const P extends Record<string, object>>(properties: P) =>
+export const record = <const P extends Record<string, object>>(properties: P) =>
   ({ type: 'object', additionalProperties: false, properties, required: Object.keys(properties) as (keyof P & string)[] }) as const;
 
 export const phonePattern = '^\\+?[0-9][0-9-]{2,19}$';

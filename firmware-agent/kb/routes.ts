@@ -6,6 +6,7 @@ import { AppError } from '../errors.js';
 import { actor } from '../http/auth.js';
 import { errorResponses } from '../http/server.js';
 import { ticketNumberPattern } from '../http/schemas.js';
+import { kbArticleReadSchema, kbArticleSchema, kbSearchSchema } from './schemas.js';
 import type { KnowledgeBase } from './service.js';
 import { type ArticleInput, type KbKind, type KbScope, kbKinds, kbScopes } from './types.js';
 
@@ -54,7 +55,7 @@ export const kbRoutes: FastifyPluginAsync<{ box: BoxServices; kb: KnowledgeBase 
             offset: { type: 'integer', minimum: 0, maximum: 100000 },
           },
         },
-        response: errorResponses(400, 401, 403),
+        response: { 200: kbSearchSchema, ...errorResponses(400, 401, 403) },
       },
     },
     async (request) => {
@@ -66,7 +67,7 @@ export const kbRoutes: FastifyPluginAsync<{ box: BoxServices; kb: KnowledgeBase 
 
   app.get<{ Params: { id: number } }>(
     '/api/kb/articles/:id',
-    { config: { roles: readers }, schema: { tags: ['kb'], summary: 'One article with its latest citations', params: idParams, response: errorResponses(400, 401, 403, 404) } },
+    { config: { roles: readers }, schema: { tags: ['kb'], summary: 'One article with its latest citations', params: idParams, response: { 200: kbArticleReadSchema, ...errorResponses(400, 401, 403, 404) } } },
     async (request) => {
       const a = kb.get(request.params.id);
       const role = request.user?.role;
@@ -117,7 +118,7 @@ export const kbRoutes: FastifyPluginAsync<{ box: BoxServices; kb: KnowledgeBase 
         tags: ['kb'],
         summary: 'Create a local article (owned by this box)',
         body: { type: 'object', additionalProperties: false, required: ['kind', 'title', 'body'], properties: articleProps },
-        response: errorResponses(400, 401, 403, 415),
+        response: { 201: kbArticleSchema, ...errorResponses(400, 401, 403, 415) },
       },
     },
     async (request, reply) => reply.code(201).send(kb.create(request.body, actor(request))),
@@ -136,7 +137,7 @@ export const kbRoutes: FastifyPluginAsync<{ box: BoxServices; kb: KnowledgeBase 
           additionalProperties: false,
           properties: { ...articleProps, version: { type: 'integer', minimum: 1 }, status: { type: 'string', enum: ['published', 'withdrawn'] } },
         },
-        response: errorResponses(400, 401, 403, 404, 409, 415),
+        response: { 200: kbArticleSchema, ...errorResponses(400, 401, 403, 404, 409, 415) },
       },
     },
     async (request) => kb.update(request.params.id, request.body, actor(request)),

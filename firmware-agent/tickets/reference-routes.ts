@@ -6,6 +6,7 @@ import { actionLabels, channels, satisfactions, statuses, subtypes, ticketTypes 
 import { actor } from '../http/auth.js';
 import { errorResponses } from '../http/server.js';
 import { regionPattern } from '../http/schemas.js';
+import { codesSchema, domainSchema, regionDetailSchema, regionListSchema } from './reference-schemas.js';
 
 interface DomainRow {
   code: string;
@@ -14,67 +15,6 @@ interface DomainRow {
   parent: string | null;
   disabled: number;
 }
-
-// Response schemas: fastify serialises with them, so every field a route returns must be listed here
-// (an unlisted one would be dropped); test/integration/api-response-schemas.test.ts compares each answer
-// with the service's own value.
-const label = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['code', 'zh', 'en'],
-  properties: { code: { type: 'string' }, zh: { type: 'string' }, en: { type: 'string' } },
-} as const;
-const labels = { type: 'array', items: label } as const;
-const domainSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['code', 'zh', 'en', 'parent', 'disabled'],
-  properties: {
-    code: { type: 'string' },
-    zh: { type: 'string' },
-    en: { type: 'string' },
-    parent: { type: ['string', 'null'] },
-    disabled: { type: 'boolean' },
-  },
-} as const;
-const codesSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['types', 'subtypes', 'channels', 'domains', 'statuses', 'satisfactions', 'actions'],
-  properties: {
-    types: labels,
-    // Keyed by ticket type: { inquiry: [...], suggestion: [...], complaint: [...] }.
-    subtypes: { type: 'object', additionalProperties: labels },
-    channels: labels,
-    domains: { type: 'array', items: domainSchema },
-    statuses: labels,
-    satisfactions: labels,
-    actions: labels,
-  },
-} as const;
-const regionSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['code', 'name', 'parent', 'level'],
-  properties: {
-    code: { type: 'string' },
-    name: { type: 'string' },
-    parent: { type: ['string', 'null'] },
-    level: { type: 'string', enum: ['province', 'city', 'county'] },
-  },
-} as const;
-const regionDetailSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['code', 'name', 'path'],
-  properties: {
-    code: { type: 'string' },
-    /** Full name without 市辖区/县 placeholders, e.g. 甘肃省甘南藏族自治州合作市. */
-    name: { type: 'string' },
-    /** From the province down to the region itself. */
-    path: { type: 'array', items: regionSchema },
-  },
-} as const;
 
 export const referenceRoutes: FastifyPluginAsync<{ box: BoxServices }> = async (app, { box }) => {
   const domains = () =>
@@ -178,6 +118,7 @@ export const referenceRoutes: FastifyPluginAsync<{ box: BoxServices }> = async (
         tags: ['reference'],
         summary: 'GB/T 2260 regions: provinces, or the children of `parent`',
         querystring: { type: 'object', additionalProperties: false, properties: { parent: { type: 'string', pattern: regionPattern } } },
+        response: { 200: regionListSchema, ...errorResponses(400, 401) },
       },
     },
     async (request) => ({ source: box.regions.source, items: box.regions.children(request.query.parent ?? null) }),

@@ -25,6 +25,10 @@ t.test('response schemas describe the whole answer of the reference and admin ro
   t.equal(domain.statusCode, 201);
   t.same(domain.json(), { code: 'cable-car', zh: '索道', en: 'Cable car', parent: 'urban-transit', disabled: false }, 'POST /api/domains answers the new row');
 
+  const provinces = await admin.get('/api/regions');
+  t.same(provinces.json(), { source: box.regions.source, items: box.regions.children(null) }, 'GET /api/regions, whole');
+  const cities = await admin.get('/api/regions?parent=620000');
+  t.same(cities.json(), { source: box.regions.source, items: box.regions.children('620000') }, 'GET /api/regions?parent=, whole');
   const region = await admin.get('/api/regions/623001');
   t.equal(region.statusCode, 200);
   t.same(region.json(), { code: '623001', name: box.regions.fullName('623001'), path: box.regions.path('623001') }, 'GET /api/regions/:code, whole');

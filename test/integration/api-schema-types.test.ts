@@ -7,7 +7,12 @@ import type { FromSchema } from 'json-schema-to-ts';
 import type { Department, User } from '../../firmware-agent/accounts/service.js';
 import type { AuditRecord } from '../../firmware-agent/audit/audit.js';
 import type { auditSchema, departmentSchema, ticketListSchema, ticketSchema, userSchema } from '../../firmware-agent/http/schemas.js';
+import { knowledgeBase } from '../../firmware-agent/kb/install.js';
+import type { kbArticleReadSchema, kbArticleSchema, kbSearchSchema } from '../../firmware-agent/kb/schemas.js';
+import type { Article, SearchHit } from '../../firmware-agent/kb/types.js';
+import type { Region } from '../../firmware-agent/regions/regions.js';
 import type { TicketView } from '../../firmware-agent/tickets/model.js';
+import type { regionSchema } from '../../firmware-agent/tickets/reference-schemas.js';
 import type { ListResult } from '../../firmware-agent/tickets/types.js';
 import { complaint, staff, startTestBox } from '../helpers/box.js';
 
@@ -19,6 +24,10 @@ same<FromSchema<typeof userSchema>, User>(true);
 same<FromSchema<typeof departmentSchema>, Department>(true);
 same<FromSchema<typeof auditSchema>, AuditRecord>(true);
 same<FromSchema<typeof ticketListSchema, { references: [typeof ticketSchema] }>, ListResult>(true);
+same<FromSchema<typeof kbArticleSchema>, Article>(true);
+same<FromSchema<typeof regionSchema>, Region>(true);
+same<FromSchema<typeof kbArticleReadSchema>, Article & { uses: { ticket: string; version: number; usedAt: string }[] }>(true);
+same<FromSchema<typeof kbSearchSchema>, { items: SearchHit[]; total: number; totalCapped: boolean }>(true);
 
 t.test('objects of every shared schema go through the HTTP serializer whole', async (t) => {
   const tb = await startTestBox();
@@ -50,4 +59,21 @@ t.test('objects of every shared schema go through the HTTP serializer whole', as
   const audit = (await s.supervisor.get(`/api/tickets/${number}/audit`)).json() as { items: AuditRecord[] };
   t.ok(audit.items.length >= 3);
   t.same(audit.items, tb.box.tickets.auditTrail(number, { id: null, name: 'test', role: 'admin' }), 'the audit trail whole');
+});
+
+t.test('knowledge-base articles and search hits go through the HTTP serializer whole', async (t) => {
+  const tb = await startTestBox();
+  t.teardown(() => tb.close());
+  const created = await tb.admin.post('/api/kb/articles', { kind: 'faq', title: '出租车拒载怎么投诉', body: '拨打12328，说明时间、地点和车牌号。', tags: ['出租车'], domain: 'taxi' });
+  t.equal(created.statusCode, 201, created.body);
+  const article = created.json() as Article;
+  t.same(article, knowledgeBase(tb.box).get(article.id), 'the created article whole');
+  const read = (await tb.admin.get(`/api/kb/articles/${article.id}`)).json() as Article & { uses: unknown[] };
+  t.same(read, { ...knowledgeBase(tb.box).get(article.id), uses: [] }, 'read with its citations');
+  const found = (await tb.admin.get(`/api/kb/articles?q=${encodeURIComponent('出租车')}`)).json() as { items: SearchHit[]; total: number };
+  t.equal(found.total, 1);
+  t.same(found.items, knowledgeBase(tb.box).search({ q: '出租车' }).items, 'the search hits whole');
+  const changed = await tb.admin.patch(`/api/kb/articles/${article.id}`, { title: '出租车拒载如何投诉', version: article.version });
+  t.equal(changed.statusCode, 200, changed.body);
+  t.same(changed.json(), knowledgeBase(tb.box).get(article.id), 'the changed article whole');
 });

@@ -1,5 +1,7 @@
 import type { FromSchema } from 'json-schema-to-ts';
 import type { auditSchema, departmentSchema, ticketListSchema, ticketSchema, userSchema } from '../../firmware-agent/http/schemas';
+import type { kbArticleReadSchema, kbSearchSchema } from '../../firmware-agent/kb/schemas';
+import type { codesSchema, labelSchema, regionSchema } from '../../firmware-agent/tickets/reference-schemas';
 
 // Thin client of the box's HTTP API. Bodies are JSON (the server refuses anything else for changes);
 // errors become ApiError with the catalogue's code and both languages' messages.
@@ -61,11 +63,7 @@ export function qs(o: Record<string, unknown>): string {
 }
 
 // ---- shapes of the API's objects (the parts the UI reads) ----
-export interface Label {
-  code: string;
-  zh: string;
-  en: string;
-}
+export type Label = FromSchema<typeof labelSchema>;
 // The objects the server describes with shared schemas are typed from those schemas (firmware-agent/
 // http/schemas.ts; test/integration/api-schema-types.test.ts holds the server's views to them): no hand copy.
 export type User = FromSchema<typeof userSchema>;
@@ -73,38 +71,8 @@ export type Department = FromSchema<typeof departmentSchema>;
 export type Ticket = FromSchema<typeof ticketSchema>;
 export type TicketList = FromSchema<typeof ticketListSchema, { references: [typeof ticketSchema] }>;
 export type AuditRecord = FromSchema<typeof auditSchema>;
-export interface Codes {
-  types: Label[];
-  subtypes: Record<string, Label[]>;
-  channels: Label[];
-  domains: (Label & { parent: string | null; disabled: boolean })[];
-  statuses: Label[];
-  satisfactions: Label[];
-  actions: Label[];
-}
-export interface Region {
-  code: string;
-  name: string;
-}
-export interface KbHit {
-  id: number;
-  kind: string;
-  scope: string;
-  title: string;
-  snippet: string;
-  tags: string[];
-  useCount: number;
-  version: number;
-  status: string;
-  upstream: boolean;
-  validFrom: string | null;
-  validTo: string | null;
-  domain: string | null;
-}
-export interface KbArticle extends Omit<KbHit, 'snippet'> {
-  body: string;
-  ownerRegion: string;
-  uid: string;
-  updatedAt: string;
-  uses?: { ticket: string; version: number; usedAt: string }[];
-}
+export type Codes = FromSchema<typeof codesSchema>;
+export type Region = FromSchema<typeof regionSchema>;
+export type KbHit = FromSchema<typeof kbSearchSchema>['items'][number];
+/** An article as `GET /api/kb/articles/:id` sends it (with its latest citations); editing answers without them. */
+export type KbArticle = Omit<FromSchema<typeof kbArticleReadSchema>, 'uses'> & { uses?: FromSchema<typeof kbArticleReadSchema>['uses'] };
