@@ -2,8 +2,9 @@
 //
 // Every trunk driver — the simulator (drivers/simulator/), the serial AT gateway (drivers/serial-at/) and the
 // E1 ISDN PRI card (drivers/e1-pri/) — implements `TrunkDriver`. The domain never imports a driver; the
-// composition root hands it one. The rules below are the contract: the simulator enforces them, and the
-// shared contract test (test/unit/calls-trunk-contract.test.ts) can be pointed at any driver.
+// composition root hands it one. The rules below are the contract: the simulator enforces them, and one
+// contract suite (test/helpers/trunk-contract.ts) checks them on every driver: the simulator, the serial AT
+// gateway, the analogue voice modem and the E1 span.
 //
 // Contract rules (numbered so tests and reviews can cite them):
 //

@@ -1,13 +1,13 @@
-// The trunk driver contract (drivers/trunk/types.ts, rules T1-T11) checked on the simulator. The checks take
-// a driver plus the line-side hooks a test needs, so the serial and E1 drivers can reuse them with their own
-// simulated line.
+// The trunk driver contract (drivers/trunk/types.ts, rules T1-T11) on the simulator: the shared suite
+// (test/helpers/trunk-contract.ts, also run on the serial AT and E1 drivers), then what only the simulator
+// shows (a crash and its restart, transfer and record outcomes) and the trunk kit's parts.
 import t from 'tap';
 import { VirtualClock } from '../../common/clock.js';
 import { DigitBuffer } from '../../drivers/trunk/digits.js';
 import { TrunkEmitter } from '../../drivers/trunk/emitter.js';
-import { TrunkError } from '../../drivers/trunk/types.js';
 import { redactNumber } from '../../common/log.js';
 import { SimulatorTrunk } from '../../drivers/simulator/trunk.js';
+import { type TrunkRig, outcomeCode as code, trunkContract } from '../helpers/trunk-contract.js';
 
 async function started() {
   const clock = new VirtualClock();
@@ -16,84 +16,25 @@ async function started() {
   return { clock, sim };
 }
 
-const code = (p: Promise<unknown>) =>
-  p.then(
-    () => 'resolved',
-    (e: unknown) => (e instanceof TrunkError ? e.code : String(e)),
-  );
-
-t.test('T1: commands before start or after stop reject with driver-down; stop ends calls in flight', async (t) => {
-  const clock = new VirtualClock();
-  const sim = new SimulatorTrunk({ clock });
-  t.equal(await code(sim.answer('x')), 'driver-down');
-  await sim.start();
-  const call = sim.placeCall({ caller: '13800000000' });
-  const hangups: string[] = [];
-  sim.on('hangup', (h) => hangups.push(h.cause));
-  await sim.stop();
-  t.same(hangups, ['driver-stopped']);
-  t.equal(await code(sim.answer(call.callId)), 'driver-down');
-});
-
-t.test('T3: one hang-up per call, nothing after it; T4: commands on ended or unknown calls reject, hangup is idempotent', async (t) => {
-  const { sim } = await started();
-  const events: string[] = [];
-  sim.on('offered', () => events.push('offered'));
-  sim.on('digits', () => events.push('digits'));
-  sim.on('hangup', () => events.push('hangup'));
-  const call = sim.placeCall({ caller: '13800000000' });
-  call.press('1');
-  call.hangup();
-  call.hangup();
-  call.press('2');
-  t.same(events, ['offered', 'digits', 'hangup']);
-  t.equal(await code(sim.answer(call.callId)), 'unknown-call');
-  t.equal(await code(sim.play('nope', { id: 'x' })), 'unknown-call');
-  t.equal(await code(sim.hangup(call.callId)), 'resolved');
-  t.equal(await code(sim.hangup('nope')), 'resolved');
-});
-
-t.test('T5: media commands need an answered call; T6: one media operation at a time', async (t) => {
-  const { sim, clock } = await started();
-  const call = sim.placeCall({ caller: null });
-  t.equal(await code(sim.play(call.callId, { id: 'welcome' })), 'not-answered');
-  await sim.answer(call.callId);
-  const playing = sim.play(call.callId, { id: 'welcome' });
-  t.equal(await code(sim.collectDigits(call.callId, { max: 1, firstDigitTimeoutMs: 1000 })), 'busy');
-  t.same(await clock.until(playing), { outcome: 'completed' });
-  t.equal(await code(sim.collectDigits(call.callId, { max: 0, firstDigitTimeoutMs: 1000 })), 'invalid-argument');
-});
-
-t.test('T7: digits are buffered ahead, an interruptible prompt stops at the first digit and leaves it for collection', async (t) => {
-  const { sim, clock } = await started();
-  const call = sim.placeCall({ caller: '13800000000' });
-  await sim.answer(call.callId);
-  const p = sim.play(call.callId, { id: 'menu' }, { interruptible: true });
-  call.press('3');
-  t.same(await clock.until(p), { outcome: 'interrupted', digit: '3' });
-  call.press('4#');
-  const c = await clock.until(sim.collectDigits(call.callId, { max: 5, firstDigitTimeoutMs: 1000, terminators: '#' }));
-  t.same(c, { outcome: 'terminator', digits: '34' });
-  const timeout = await clock.until(sim.collectDigits(call.callId, { max: 2, firstDigitTimeoutMs: 3000 }));
-  t.same(timeout, { outcome: 'timeout', digits: '' });
-});
-
-t.test('T8: abort settles with cancelled; a hang-up settles with caller-gone and still emits hangup', async (t) => {
-  const { sim, clock } = await started();
-  const call = sim.placeCall({ caller: '13800000000' });
-  await sim.answer(call.callId);
-  const ac = new AbortController();
-  const p = sim.play(call.callId, { id: 'long' }, { signal: ac.signal });
-  ac.abort();
-  t.same(await p, { outcome: 'cancelled' });
-  sim.addStation('801', { silent: true });
-  const ring = sim.connectAgent(call.callId, '801', { ringTimeoutMs: 30_000 });
-  let hung = false;
-  sim.on('hangup', () => (hung = true));
-  call.hangup();
-  t.same(await clock.until(ring), { outcome: 'caller-gone' });
-  t.ok(hung);
-});
+t.test('the trunk contract on the simulator', async (t) =>
+  trunkContract(t, {
+    unstarted: () => new SimulatorTrunk({ clock: new VirtualClock() }),
+    async started(): Promise<TrunkRig> {
+      const { clock, sim } = await started();
+      return {
+        trunk: sim,
+        async call(caller) {
+          const c = sim.placeCall({ caller });
+          return { callId: c.callId, press: (d) => c.press(d), hangup: () => c.hangup(), answered: async () => {} };
+        },
+        until: (p) => clock.until(p),
+        pause: (ms) => clock.advance(ms),
+        prompt: { id: 'menu' },
+        close: () => sim.stop(),
+      };
+    },
+  }),
+);
 
 t.test('T9: a crash reports the calls in flight once, rejects their commands, and the driver comes back', async (t) => {
   const { sim, clock } = await started();

@@ -1,4 +1,6 @@
-// SerialAtTrunk against the trunk contract rules it can meet (drivers/trunk/types.ts).
+// SerialAtTrunk, a GSM module on a simulated serial line: the shared trunk contract
+// (test/helpers/trunk-contract.ts), then what is particular to a one-channel gateway (its caller format, the
+// transfer it cannot make, its local audio ports as stations, losing and finding the port).
 import t from 'tap';
 import { VirtualClock } from '../../common/clock.js';
 import { TrunkError, type HangupEvent, type TrunkEvents } from '../../drivers/trunk/types.js';
@@ -7,6 +9,7 @@ import { moduleInit } from '../../drivers/serial-at/init.js';
 import { SerialAtTrunk } from '../../drivers/serial-at/trunk.js';
 import { SimulatedModem } from '../../drivers/serial-at/simulator/modem-sim.js';
 import { memoryLink } from '../../drivers/serial-at/transport.js';
+import { type TrunkRig, trunkContract } from '../helpers/trunk-contract.js';
 
 function setup(t: { teardown(fn: () => unknown): void }) {
   const clock = new VirtualClock();
@@ -115,23 +118,28 @@ t.test('the box boots without its gateway: start resolves with failed, ready fol
   t.same(seen.map(([k]) => k), ['failed', 'ready']);
 });
 
-t.test('T1: stop ends the call in flight with driver-stopped; T8: an aborted prompt settles as cancelled; T10: a throwing listener hurts no one', async (t) => {
-  const { clock, sim, trunk, offered } = setup(t);
-  trunk.on('offered', () => {
-    throw new Error('faulty listener');
-  });
-  await clock.until(trunk.start());
-  const o = offered();
-  sim.ring('13800138000');
-  const call = await clock.until(o);
-  await clock.until(trunk.answer(call.callId));
-  const ac = new AbortController();
-  const p = trunk.play(call.callId, { id: 'menu.main' }, { signal: ac.signal });
-  ac.abort();
-  t.same(await clock.until(p), { outcome: 'cancelled' });
-  const hangups: string[] = [];
-  trunk.on('hangup', (h) => hangups.push(h.cause));
-  await clock.until(trunk.stop());
-  t.same(hangups, ['driver-stopped']);
-  await t.rejects(trunk.answer(call.callId), { code: 'driver-down' });
-});
+t.test('the trunk contract on the serial AT gateway', async (t) =>
+  trunkContract(t, {
+    unstarted: () => setup(t).trunk,
+    async started(): Promise<TrunkRig> {
+      const closers: (() => unknown)[] = [];
+      const { clock, sim, trunk, offered } = setup({ teardown: (fn) => closers.push(fn) });
+      await clock.until(trunk.start());
+      return {
+        trunk,
+        async call(caller) {
+          const o = offered();
+          sim.ring(caller);
+          const call = await clock.until(o);
+          return { callId: call.callId, press: (d) => sim.callerPresses(d), hangup: () => sim.callerHangsUp(), answered: async () => {} };
+        },
+        until: (p) => clock.until(p),
+        pause: (ms) => clock.advance(ms),
+        prompt: { id: 'menu.main' },
+        close: async () => {
+          for (const close of closers) await close();
+        },
+      };
+    },
+  }),
+);
