@@ -10,6 +10,7 @@ import path from 'node:path';
 import { systemClock, type Clock, type TimerHandle } from '../../common/clock.js';
 import { DigitBuffer } from '../trunk/digits.js';
 import { TrunkEmitter } from '../trunk/emitter.js';
+import { liveCall, mediaCall, requireRunning } from '../trunk/guards.js';
 import { TrunkError, type CallId, type CallOffered, type CollectOptions, type CollectResult, type ConnectOptions, type ConnectResult, type HangupCause, type HangupParty, type PlayOptions, type PlayResult, type Prompt, type RecordOptions, type RecordResult, type TransferOptions, type TransferResult, type TrunkCapabilities, type TrunkDriver, type TrunkEventName, type TrunkListener } from '../trunk/types.js';
 import { redactNumber } from '../../common/log.js';
 import { validateConfig, type E1SpanConfig, type E1SpanConfigInput } from './config.js';
@@ -345,14 +346,15 @@ export class E1PriDriver implements TrunkDriver {
   // ---- helpers --------------------------------------------------------------------------------
 
   private alive(): void {
-    if (this.state !== 'running') throw new TrunkError('driver-down', `e1-pri: driver is ${this.state}`);
+    requireRunning('e1-pri', this.state === 'running' ? 'running' : 'down');
   }
 
   private need(callId: CallId): FCall {
-    this.alive();
-    const c = this.calls.get(callId);
-    if (!c || c.ended) throw new TrunkError('unknown-call', `e1-pri: no call ${callId}`);
-    return c;
+    return liveCall('e1-pri', this.state === 'running' ? 'running' : 'down', this.calls.get(callId), callId);
+  }
+
+  private needMedia(callId: CallId, command: string): FCall {
+    return mediaCall('e1-pri', this.state === 'running' ? 'running' : 'down', this.calls.get(callId), callId, command);
   }
 
   private rethrow(e: unknown): never {
@@ -376,9 +378,7 @@ export class E1PriDriver implements TrunkDriver {
   }
 
   async play(callId: CallId, prompt: Prompt, options: PlayOptions = {}): Promise<PlayResult> {
-    const c = this.need(callId);
-    if (!c.answered) throw new TrunkError('not-answered', `e1-pri: play on unanswered call ${callId}`);
-    if (c.mediaBusy) throw new TrunkError('busy', `e1-pri: a media operation already runs on ${callId}`);
+    const c = this.needMedia(callId, 'play');
     c.mediaBusy = true;
     const ac = new AbortController();
     const playId = randomUUID();
@@ -392,9 +392,7 @@ export class E1PriDriver implements TrunkDriver {
   }
 
   async collectDigits(callId: CallId, options: CollectOptions): Promise<CollectResult> {
-    const c = this.need(callId);
-    if (!c.answered) throw new TrunkError('not-answered', `e1-pri: collectDigits on unanswered call ${callId}`);
-    if (c.mediaBusy) throw new TrunkError('busy', `e1-pri: a media operation already runs on ${callId}`);
+    const c = this.needMedia(callId, 'collectDigits');
     c.mediaBusy = true;
     try {
       return await guard(c, c.digits.collect(options), () => ({ outcome: 'caller-gone', digits: '' }));
@@ -404,10 +402,9 @@ export class E1PriDriver implements TrunkDriver {
   }
 
   async record(callId: CallId, options: RecordOptions): Promise<RecordResult> {
-    const c = this.need(callId);
-    if (!c.answered) throw new TrunkError('not-answered', `e1-pri: record on unanswered call ${callId}`);
     const background = !!options.background;
-    if (!background && c.mediaBusy) throw new TrunkError('busy', `e1-pri: a media operation already runs on ${callId}`);
+    const c = background ? this.need(callId) : this.needMedia(callId, 'record');
+    if (!c.answered) throw new TrunkError('not-answered', `e1-pri: record on unanswered call ${callId}`);
     if (!path.isAbsolute(options.file)) throw new TrunkError('invalid-argument', 'record: file must be an absolute path');
     const recId = randomUUID();
     const started = this.clock.now();

@@ -34,6 +34,7 @@ import { createHash } from 'node:crypto';
 import type { Clock, TimerHandle } from '../../common/clock.js';
 import { DigitBuffer } from '../trunk/digits.js';
 import { TrunkEmitter } from '../trunk/emitter.js';
+import { liveCall, mediaCall } from '../trunk/guards.js';
 import {
   TrunkError,
   type CallId,
@@ -122,8 +123,8 @@ interface Speech {
 
 interface CallState {
   answered: boolean;
-  gone: boolean;
-  media: boolean;
+  ended: boolean;
+  mediaBusy: boolean;
   digits: DigitBuffer;
   /** Settles pending commands when the driver fails (T9). */
   fail: AbortController;
@@ -270,7 +271,7 @@ export class SerialAtTrunk implements TrunkDriver {
   /** Tells the module to stream the call's voice to the voice port and starts listening to it. */
   async #startAudio(callId: CallId, c: CallState): Promise<void> {
     const v = this.#voice;
-    if (!v?.port.isOpen || c.gone) return;
+    if (!v?.port.isOpen || c.ended) return;
     v.port.startCall();
     try {
       await this.#modem.startPcm(v.family);
@@ -280,7 +281,7 @@ export class SerialAtTrunk implements TrunkDriver {
       this.#modem.noteProblem(`voice port: ${v.family === 'quectel' ? 'AT+QPCMV=1,0' : 'AT+CPCMREG=1'} refused`);
       return;
     }
-    if (c.gone) return;
+    if (c.ended) return;
     const audio = new CallAudio({
       port: v.port,
       clock: this.#clock,
@@ -301,7 +302,7 @@ export class SerialAtTrunk implements TrunkDriver {
   /** A key press from the module's detector or the box's receiver; one press reported by both counts once. */
   #digit(callId: CallId, source: 'module' | 'box', digit: string, at: number): void {
     const c = this.#calls.get(callId);
-    if (!c || c.gone) return;
+    if (!c || c.ended) return;
     if (this.#voice && !this.#merger.report(source, digit, at)) return;
     c.digits.push(digit);
     this.#emitter.emit('digits', { callId, digits: digit, at });
@@ -313,7 +314,7 @@ export class SerialAtTrunk implements TrunkDriver {
     try {
       const signal = options.signal;
       if (c.audio && !signal?.aborted) speech = await this.#playAudio(callId, c, prompt);
-      if (!speech && !c.audio && this.#files?.play && !signal?.aborted && !c.gone) speech = await this.#playModuleFile(callId, c, prompt);
+      if (!speech && !c.audio && this.#files?.play && !signal?.aborted && !c.ended) speech = await this.#playModuleFile(callId, c, prompt);
       if (!speech && this.#tts && prompt.text && !signal?.aborted) speech = await this.#speak(callId, this.#tts, prompt);
       else if (!speech) this.#log.debug({ callId, prompt: prompt.id }, 'prompt (no audio path: pause)');
       const r = await new Promise<PlayResult>((resolve) => {
@@ -350,12 +351,12 @@ export class SerialAtTrunk implements TrunkDriver {
       });
       // Interrupted, cancelled or timed out: the module must not talk over what comes next.
       speech?.release();
-      if (speech && !speech.over && !c.gone && !c.fail.signal.aborted) await speech.stop();
-      if (c.fail.signal.aborted && !c.gone) throw new TrunkError('driver-failed', 'the gateway was lost');
-      if (c.gone && r.outcome === 'completed') return { outcome: 'caller-gone' };
+      if (speech && !speech.over && !c.ended && !c.fail.signal.aborted) await speech.stop();
+      if (c.fail.signal.aborted && !c.ended) throw new TrunkError('driver-failed', 'the gateway was lost');
+      if (c.ended && r.outcome === 'completed') return { outcome: 'caller-gone' };
       return r;
     } finally {
-      c.media = false;
+      c.mediaBusy = false;
     }
   }
 
@@ -409,7 +410,7 @@ export class SerialAtTrunk implements TrunkDriver {
       pcm.set(p, o);
       o += p.length;
     }
-    if (c.gone) return undefined;
+    if (c.ended) return undefined;
     const cut = new AbortController();
     const ended = v.port.play(pcm, cut.signal).then(() => undefined);
     this.#log.debug({ callId, prompt: prompt.id, ms: Math.round(pcm.length / 8) }, 'prompt played over the voice port');
@@ -504,9 +505,9 @@ export class SerialAtTrunk implements TrunkDriver {
     if (!prompt.file) return undefined;
     const f = this.#files!;
     const m = await this.#moduleWav(prompt);
-    if (!m || c.gone) return undefined;
+    if (!m || c.ended) return undefined;
     for (let attempt = 0; attempt < 2; attempt++) {
-      if (!(await this.#upload(m.name, m.wav, 'play')) || c.gone) return undefined;
+      if (!(await this.#upload(m.name, m.wav, 'play')) || c.ended) return undefined;
       let release = () => {};
       const ended = new Promise<void>((resolve) => {
         release = this.#modem.on('modulePlayEnded', () => {
@@ -543,7 +544,7 @@ export class SerialAtTrunk implements TrunkDriver {
     if (!background) this.#media(callId);
     else if (!c.answered) throw new TrunkError('not-answered', `call ${callId} is not answered`);
     if (c.moduleRecording) {
-      if (!background) c.media = false;
+      if (!background) c.mediaBusy = false;
       throw new TrunkError('busy', `call ${callId} is already recorded by the module`);
     }
     const cleanups: Array<() => void> = [];
@@ -554,7 +555,7 @@ export class SerialAtTrunk implements TrunkDriver {
       try {
         await this.#modem.startRecording(f.family, name, background);
       } catch (err) {
-        if (c.gone) return { outcome: background ? 'ended' : 'caller-gone', file: options.file, durationMs: 0 };
+        if (c.ended) return { outcome: background ? 'ended' : 'caller-gone', file: options.file, durationMs: 0 };
         throw new TrunkError('unsupported', `the module refused to record: ${(err as Error).message}`, { cause: err });
       }
       type Outcome = RecordResult['outcome'];
@@ -592,15 +593,15 @@ export class SerialAtTrunk implements TrunkDriver {
         }
       });
       for (const fn of cleanups.splice(0)) fn();
-      if (c.fail.signal.aborted && !c.gone) throw new TrunkError('driver-failed', 'the gateway was lost');
+      if (c.fail.signal.aborted && !c.ended) throw new TrunkError('driver-failed', 'the gateway was lost');
       // The module stops by itself when the call ends; otherwise it is told to.
-      if (!c.gone) await this.#modem.stopRecording(f.family);
+      if (!c.ended) await this.#modem.stopRecording(f.family);
       const durationMs = await this.#fetchRecording(callId, name, options.file);
       return { outcome, file: options.file, durationMs };
     } finally {
       for (const fn of cleanups) fn();
       c.moduleRecording = false;
-      if (!background) c.media = false;
+      if (!background) c.mediaBusy = false;
     }
   }
 
@@ -641,10 +642,10 @@ export class SerialAtTrunk implements TrunkDriver {
     const c = this.#media(callId);
     try {
       const r = await c.digits.collect(options);
-      if (c.fail.signal.aborted && !c.gone) throw new TrunkError('driver-failed', 'the gateway was lost');
+      if (c.fail.signal.aborted && !c.ended) throw new TrunkError('driver-failed', 'the gateway was lost');
       return r;
     } finally {
-      c.media = false;
+      c.mediaBusy = false;
     }
   }
 
@@ -653,7 +654,7 @@ export class SerialAtTrunk implements TrunkDriver {
     if (options.signal?.aborted) return { outcome: 'cancelled' };
     if (!this.#stations.has(station)) return { outcome: 'unreachable' };
     if (!c.answered) await this.answer(callId);
-    if (c.gone) return { outcome: 'caller-gone' };
+    if (c.ended) return { outcome: 'caller-gone' };
     return { outcome: 'answered', at: this.#clock.now() };
   }
 
@@ -726,18 +727,18 @@ export class SerialAtTrunk implements TrunkDriver {
       });
       for (const f of cleanups.splice(0)) f();
       const durationMs = rec.finish();
-      if (c.fail.signal.aborted && !c.gone) throw new TrunkError('driver-failed', 'the gateway was lost');
+      if (c.fail.signal.aborted && !c.ended) throw new TrunkError('driver-failed', 'the gateway was lost');
       return { outcome, file: options.file, durationMs };
     } finally {
       for (const f of cleanups) f();
-      if (!background) c.media = false;
+      if (!background) c.mediaBusy = false;
     }
   }
 
   async hangup(callId: CallId, cause: HangupCause = 'normal'): Promise<void> {
     const c = this.#calls.get(callId);
     if (!this.#up && !c) throw new TrunkError('driver-down', 'the serial gateway is not started');
-    if (!c || c.gone) return;
+    if (!c || c.ended) return;
     const streaming = c.audio !== undefined;
     this.#release(callId, c, cause, 'box', false);
     try {
@@ -752,17 +753,12 @@ export class SerialAtTrunk implements TrunkDriver {
   // ------------------------------------------------------------------
 
   #get(callId: CallId): CallState {
-    if (!this.#up) throw new TrunkError('driver-down', 'the serial gateway is not started');
-    const c = this.#calls.get(callId);
-    if (!c || c.gone) throw new TrunkError('unknown-call', `no call ${callId}`);
-    return c;
+    return liveCall('serial-at', this.#up ? 'running' : 'down', this.#calls.get(callId), callId);
   }
 
   #media(callId: CallId): CallState {
-    const c = this.#get(callId);
-    if (!c.answered) throw new TrunkError('not-answered', `call ${callId} is not answered`);
-    if (c.media) throw new TrunkError('busy', `call ${callId} already has a media operation`);
-    c.media = true;
+    const c = mediaCall('serial-at', this.#up ? 'running' : 'down', this.#calls.get(callId), callId, 'media');
+    c.mediaBusy = true;
     return c;
   }
 
@@ -770,7 +766,7 @@ export class SerialAtTrunk implements TrunkDriver {
     if (err instanceof TrunkError) return err;
     if (isSerialAtError(err)) {
       const c = this.#calls.get(callId);
-      if (!c || c.gone) return new TrunkError('unknown-call', `call ${callId} ended`, { cause: err });
+      if (!c || c.ended) return new TrunkError('unknown-call', `call ${callId} ended`, { cause: err });
       return new TrunkError('driver-failed', err.message, { cause: err });
     }
     return err instanceof Error ? err : new Error(String(err));
@@ -780,7 +776,7 @@ export class SerialAtTrunk implements TrunkDriver {
     if (!this.#up) return;
     switch (e.type) {
       case 'incoming': {
-        const c: CallState = { answered: false, gone: false, media: false, digits: new DigitBuffer(this.#clock), fail: new AbortController(), over: new AbortController() };
+        const c: CallState = { answered: false, ended: false, mediaBusy: false, digits: new DigitBuffer(this.#clock), fail: new AbortController(), over: new AbortController() };
         this.#calls.set(e.callId, c);
         this.#log.info({ callId: e.callId, caller: redactNumber(e.number) }, 'call offered');
         this.#emitter.emit('offered', {
@@ -798,7 +794,7 @@ export class SerialAtTrunk implements TrunkDriver {
         return;
       case 'ended': {
         const c = this.#calls.get(e.callId);
-        if (!c || c.gone) return;
+        if (!c || c.ended) return;
         if (e.reason === 'port-lost' || e.reason === 'local-hangup') return; // reported by `failed` / hangup()
         const cause: HangupCause =
           e.reason === 'caller-abandoned' ? 'caller-abandoned' : e.reason === 'busy' ? 'busy' : e.reason === 'no-answer' ? 'no-answer' : 'normal';
@@ -811,7 +807,7 @@ export class SerialAtTrunk implements TrunkDriver {
   }
 
   #release(callId: CallId, c: CallState, cause: HangupCause, party: 'caller' | 'box', stopPcm = true): void {
-    c.gone = true;
+    c.ended = true;
     this.#endAudio(c, stopPcm);
     c.over.abort();
     c.digits.end();

@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock, type TimerHandle } from '../../common/clock.js';
 import { DigitBuffer } from '../trunk/digits.js';
 import { TrunkEmitter } from '../trunk/emitter.js';
+import { type DriverState, liveCall, mediaCall } from '../trunk/guards.js';
 import {
   TrunkError,
   type CallId,
@@ -494,21 +495,17 @@ export class SimulatorTrunk implements TrunkDriver {
 
   // ---- internals -----------------------------------------------------------------------------------------
 
+  /** Running, or down between a crash and its restart (T9), or not started / stopped. */
+  #state(): DriverState {
+    return this.#up ? 'running' : this.#started && !this.#stopped ? 'failed' : 'down';
+  }
+
   #call(callId: CallId): CallState {
-    if (!this.#up) {
-      const failed = this.#started && !this.#stopped; // down between a crash and its restart (T9)
-      throw new TrunkError(failed ? 'driver-failed' : 'driver-down', 'simulated trunk is not running');
-    }
-    const c = this.#calls.get(callId);
-    if (!c || c.ended) throw new TrunkError('unknown-call', `no call ${callId} on the simulated trunk`);
-    return c;
+    return liveCall('simulator', this.#state(), this.#calls.get(callId), callId);
   }
 
   #media(callId: CallId): CallState {
-    const c = this.#call(callId);
-    if (!c.answered) throw new TrunkError('not-answered', `call ${callId} has not been answered`);
-    if (c.mediaBusy) throw new TrunkError('busy', `call ${callId} already has a media operation running`);
-    return c;
+    return mediaCall('simulator', this.#state(), this.#calls.get(callId), callId, 'media');
   }
 
   /**

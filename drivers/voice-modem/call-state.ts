@@ -10,8 +10,8 @@ import type { VoicePath } from './voice-path.js';
 export interface CallState {
   id: CallId;
   answered: boolean;
-  gone: boolean;
-  media: boolean;
+  ended: boolean;
+  mediaBusy: boolean;
   digits: DigitBuffer;
   digitListeners: Set<(d: string) => void>;
   audioSinks: Set<(pcm: Int16Array) => void>;

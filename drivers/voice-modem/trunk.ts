@@ -21,6 +21,7 @@
 import type { Clock, TimerHandle } from '../../common/clock.js';
 import { DigitBuffer } from '../trunk/digits.js';
 import { TrunkEmitter } from '../trunk/emitter.js';
+import { liveCall, mediaCall } from '../trunk/guards.js';
 import {
   TrunkError,
   type CallId,
@@ -136,7 +137,7 @@ export class VoiceModemTrunk implements TrunkDriver {
       this.#modem.on('audio', ({ pcm, at }) => this.#onAudio(pcm, at)),
       this.#modem.on('streamEnded', () => {
         const c = this.#call;
-        if (c?.answered && !c.gone) this.#callerGone(c, 'the modem ended the voice stream');
+        if (c?.answered && !c.ended) this.#callerGone(c, 'the modem ended the voice stream');
       }),
       this.#modem.on('lost', (e) => this.#onLost(e.reason, e.permanent)),
       this.#modem.on('ready', () => {
@@ -214,7 +215,7 @@ export class VoiceModemTrunk implements TrunkDriver {
       throw this.#map(err, c);
     } finally {
       mine.abort();
-      c.media = false;
+      c.mediaBusy = false;
     }
   }
 
@@ -225,7 +226,7 @@ export class VoiceModemTrunk implements TrunkDriver {
       if (c.fail.signal.aborted) throw new TrunkError('driver-failed', 'the voice modem was lost');
       return r;
     } finally {
-      c.media = false;
+      c.mediaBusy = false;
     }
   }
 
@@ -251,17 +252,17 @@ export class VoiceModemTrunk implements TrunkDriver {
       const r = await recordCall(c, options, { clock: this.#clock, silenceLevel: this.#o.silenceLevel, silenceHangupMs: this.#o.silenceHangupMs });
       if (c.fail.signal.aborted) throw new TrunkError('driver-failed', 'the voice modem was lost');
       // A long silence in a message: the caller hung up on a line that gives no loop-current drop.
-      if (r.outcome === 'caller-gone' && !c.gone) this.#callerGone(c, 'silence while recording');
+      if (r.outcome === 'caller-gone' && !c.ended) this.#callerGone(c, 'silence while recording');
       return r;
     } finally {
-      if (!background) c.media = false;
+      if (!background) c.mediaBusy = false;
     }
   }
 
   async hangup(callId: CallId, cause: HangupCause = 'normal'): Promise<void> {
     const c = this.#call?.id === callId ? this.#call : undefined;
     if (!this.#up && !c) throw new TrunkError('driver-down', 'the voice modem is not started');
-    if (!c || c.gone) return;
+    if (!c || c.ended) return;
     this.#release(c, cause, 'box');
     await this.#onHook(c);
   }
@@ -269,24 +270,19 @@ export class VoiceModemTrunk implements TrunkDriver {
   // ------------------------------------------------------------------
 
   #get(callId: CallId): CallState {
-    if (!this.#up) throw new TrunkError('driver-down', 'the voice modem is not started');
-    const c = this.#call;
-    if (!c || c.id !== callId || c.gone) throw new TrunkError('unknown-call', `no call ${callId}`);
-    return c;
+    return liveCall('voice-modem', this.#up ? 'running' : 'down', this.#call?.id === callId ? this.#call : undefined, callId);
   }
 
   #media(callId: CallId): CallState {
-    const c = this.#get(callId);
-    if (!c.answered) throw new TrunkError('not-answered', `call ${callId} is not answered`);
-    if (c.media) throw new TrunkError('busy', `call ${callId} already has a media operation`);
-    c.media = true;
+    const c = mediaCall('voice-modem', this.#up ? 'running' : 'down', this.#call?.id === callId ? this.#call : undefined, callId, 'media');
+    c.mediaBusy = true;
     return c;
   }
 
   #map(err: unknown, c: CallState): Error {
     if (err instanceof TrunkError) return err;
     if (c.fail.signal.aborted) return new TrunkError('driver-failed', 'the voice modem was lost', { cause: err });
-    if (c.gone) return new TrunkError('unknown-call', `call ${c.id} ended`, { cause: err });
+    if (c.ended) return new TrunkError('unknown-call', `call ${c.id} ended`, { cause: err });
     return new TrunkError('driver-failed', String((err as Error)?.message ?? err), { cause: err });
   }
 
@@ -298,12 +294,12 @@ export class VoiceModemTrunk implements TrunkDriver {
   }
 
   #offered(callId: CallId, number: string | null, presentation: Presentation, at: number): void {
-    if (this.#call && !this.#call.gone) return; // one line, one call
+    if (this.#call && !this.#call.ended) return; // one line, one call
     const c: CallState = {
       id: callId,
       answered: false,
-      gone: false,
-      media: false,
+      ended: false,
+      mediaBusy: false,
       digits: new DigitBuffer(this.#clock),
       digitListeners: new Set(),
       audioSinks: new Set(),
@@ -321,7 +317,7 @@ export class VoiceModemTrunk implements TrunkDriver {
   }
 
   #digit(c: CallState, source: DtmfSource, d: string): void {
-    if (c.gone || !c.answered) return;
+    if (c.ended || !c.answered) return;
     if (!c.merger.report(source, d, this.#clock.now())) return;
     c.digits.push(d);
     for (const l of [...c.digitListeners]) l(d);
@@ -331,7 +327,7 @@ export class VoiceModemTrunk implements TrunkDriver {
   #onEvent(e: VoiceEvent, at: number): void {
     void at;
     const c = this.#call;
-    if (!c || c.gone) return;
+    if (!c || c.ended) return;
     if (e.kind === 'dtmf') return this.#digit(c, 'module', e.digit);
     if (!c.answered) return;
     for (const s of [...c.eventSinks]) s(e);
@@ -341,14 +337,14 @@ export class VoiceModemTrunk implements TrunkDriver {
   #onAudio(pcm: Int16Array, at: number): void {
     void at;
     const c = this.#call;
-    if (!c || c.gone || !c.answered) return;
+    if (!c || c.ended || !c.answered) return;
     if (this.#o.boxDtmf) c.detector.pushLinear(pcm);
     c.tones.push(pcm);
     for (const s of [...c.audioSinks]) s(pcm);
   }
 
   #callerGone(c: CallState, why: string): void {
-    if (c.gone) return;
+    if (c.ended) return;
     this.#log.info({ callId: c.id, why }, 'caller hung up');
     this.#release(c, 'normal', 'caller');
     this.#onHook(c).catch(() => undefined);
@@ -369,7 +365,7 @@ export class VoiceModemTrunk implements TrunkDriver {
   }
 
   #release(c: CallState, cause: HangupCause, party: 'caller' | 'box'): void {
-    c.gone = true;
+    c.ended = true;
     c.digits.end();
     c.over.abort();
     if (this.#call === c) this.#call = undefined;
@@ -381,8 +377,8 @@ export class VoiceModemTrunk implements TrunkDriver {
     const c = this.#call;
     this.#call = undefined;
     c?.path?.abandon();
-    if (c && !c.gone) {
-      c.gone = true;
+    if (c && !c.ended) {
+      c.ended = true;
       c.fail.abort();
       c.over.abort();
       c.digits.end();
