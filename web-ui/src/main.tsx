@@ -42,7 +42,7 @@ const technician = () => import('./pages/technician.js').then((m) => m.Technicia
 const loadStats = () => import('./pages/stats.js');
 const loadStatsPanels = () => import('./pages/stats-panels.js');
 const statsReport = () => loadStats().then((m) => m.StatsReport);
-const statsTickets = () => loadStats().then((m) => m.StatsTickets);
+const statsTickets = () => import('./pages/stats-tickets.js').then((m) => m.StatsTickets);
 const statsChildren = () => loadStatsPanels().then((m) => m.StatsChildren);
 const statsAgents = () => loadStatsPanels().then((m) => m.StatsAgents);
 const statsCapacity = () => loadStatsPanels().then((m) => m.StatsCapacity);

@@ -4,16 +4,16 @@
 // hour of day), exports and print layout, and the list of tickets behind any figure. A department user gets
 // its own department only: the server scopes it, and the page offers nothing the server would refuse.
 // The period and the drill-down live in the address, so a figure's page can be linked, reloaded and printed.
-// ECharts comes from ../charts.js, imported on first use (its own chunk, loaded by these pages only).
+// The period picker is stats-period.tsx, the charts stats-charts.tsx (ECharts imported on first use).
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { get, qs } from '../api.js';
-import type { ChartHandle, ChartOption } from '../charts.js';
-import { ErrorBox, Link, StatusBadge, TypeLabel } from '../components.js';
-import { type Key, L, errText, fmtTime, getLang, t } from '../i18n.js';
-import { navigate, useLocation } from '../router.js';
+import { ErrorBox, Link } from '../components.js';
+import { type Key, L, errText, getLang, t } from '../i18n.js';
 import { supervisorRoles, useApp } from '../state.js';
 import { CallFiguresCard, type CallFigures, WeightsEditor } from './stats-report-parts.js';
+import { Chart, barOption, hourlyOption, pieOption, trendOption } from './stats-charts.js';
+import { PeriodPicker, setQuery, usePeriod } from './stats-period.js';
 
 // ---- the API's shapes (docs/statistics.md) ----
 export interface Period {
@@ -70,14 +70,14 @@ interface Report {
   /** Telephone figures of the period and the previous one; null in a department's report. */
   calls: { current: CallFigures; previous: CallFigures } | null;
 }
-interface Trend {
+export interface Trend {
   unit: 'day' | 'week';
   period: Period;
   previousPeriod: Period;
   current: { from: string; to: string; count: number }[];
   previous: { from: string; to: string; count: number }[];
 }
-interface Hourly {
+export interface Hourly {
   daysWithCalls: number;
   hours: { hour: number; arrived: number; queued: number; answered: number; abandoned: number }[];
 }
@@ -115,214 +115,6 @@ export const tf = (k: Key, vars: Record<string, string | number>) => t(k).replac
 
 /** The link to the tickets behind a figure. */
 export const ticketsHref = (f: Filter) => `/stats/tickets${qs(f)}`;
-
-// ---- period in the address ----
-export type PeriodKind = 'day' | 'week' | 'month' | 'quarter' | 'year' | 'custom';
-const kinds: PeriodKind[] = ['day', 'week', 'month', 'quarter', 'year', 'custom'];
-const kindLabel: Record<PeriodKind, Key> = { day: 'stDay', week: 'stWeek', month: 'stMonth', quarter: 'stQuarter', year: 'stYear', custom: 'stCustom' };
-
-/** Today in the box's time zone (a browser elsewhere, or with a wrong clock zone, still sees the box's days). */
-const today = (timezone: string) => new Date().toLocaleDateString('sv-SE', { timeZone: timezone });
-function isoWeek(day: string): string {
-  const d = new Date(`${day}T00:00:00Z`);
-  const wd = (d.getUTCDay() + 6) % 7;
-  d.setUTCDate(d.getUTCDate() - wd + 3);
-  const y = d.getUTCFullYear();
-  const w = 1 + Math.round((d.getTime() - Date.UTC(y, 0, 4)) / 86_400_000 / 7 - ((new Date(Date.UTC(y, 0, 4)).getUTCDay() + 6) % 7) / 7 + 3 / 7);
-  return `${y}-W${String(w).padStart(2, '0')}`;
-}
-function defaultAt(kind: PeriodKind, day: string): string {
-  if (kind === 'day') return day;
-  if (kind === 'week') return isoWeek(day);
-  if (kind === 'month') return day.slice(0, 7);
-  if (kind === 'quarter') return `${day.slice(0, 4)}-Q${Math.floor((Number(day.slice(5, 7)) - 1) / 3) + 1}`;
-  return day.slice(0, 4);
-}
-
-export interface PeriodSel {
-  period: PeriodKind;
-  at?: string;
-  from?: string;
-  to?: string;
-}
-export function usePeriod(): { sel: PeriodSel; query: URLSearchParams; periodQs: Record<string, string> } {
-  const { query } = useLocation();
-  const day = today(useApp().timezone);
-  const k = (query.get('period') ?? 'month') as PeriodKind;
-  const period = kinds.includes(k) ? k : 'month';
-  const sel: PeriodSel =
-    period === 'custom'
-      ? { period, from: query.get('from') ?? addDay(day, -29), to: query.get('to') ?? day }
-      : { period, at: query.get('at') ?? defaultAt(period, day) };
-  const periodQs: Record<string, string> = period === 'custom' ? { period, from: sel.from!, to: sel.to! } : { period, at: sel.at! };
-  return { sel, query, periodQs };
-}
-function addDay(day: string, n: number): string {
-  const d = new Date(`${day}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + n);
-  return d.toISOString().slice(0, 10);
-}
-
-/** Replaces some query parameters of the current address (others kept, empty ones dropped). */
-export function setQuery(changes: Record<string, string | undefined>, keep: string[] = []): void {
-  const q = new URLSearchParams(location.search);
-  for (const [k, v] of Object.entries(changes)) {
-    if (v === undefined || v === '') q.delete(k);
-    else q.set(k, v);
-  }
-  for (const k of [...q.keys()]) if (!['period', 'at', 'from', 'to', ...keep, ...Object.keys(changes)].includes(k)) q.delete(k);
-  const s = q.toString();
-  navigate(location.pathname + (s ? `?${s}` : ''));
-}
-
-export function PeriodPicker({ sel, keep = [] }: { sel: PeriodSel; keep?: string[] }) {
-  const day = today(useApp().timezone);
-  const [draft, setDraft] = useState<PeriodSel>(sel);
-  useEffect(() => setDraft(sel), [sel.period, sel.at, sel.from, sel.to]);
-  const apply = (d: PeriodSel) => setQuery(d.period === 'custom' ? { period: d.period, at: undefined, from: d.from, to: d.to } : { period: d.period, at: d.at, from: undefined, to: undefined }, keep);
-  const at = draft.at ?? '';
-  const input = (type: 'date' | 'week' | 'month' | 'number', value: string, onValue: (v: string) => void, label: string, id?: string) => (
-    <input type={type} value={value} aria-label={label} id={id} onChange={(e) => onValue((e.target as HTMLInputElement).value)} />
-  );
-  return (
-    <form class="row wrap period-picker" id="period-picker" onSubmit={(e) => (e.preventDefault(), apply(draft))}>
-      <span class="lbl">{t('stPeriod')}</span>
-      <span class="tabs inline" role="group">
-        {kinds.map((k) => (
-          <button
-            type="button"
-            key={k}
-            class={draft.period === k ? 'on' : ''}
-            data-kind={k}
-            onClick={() => {
-              const d: PeriodSel = k === 'custom' ? { period: k, from: sel.from ?? addDay(day, -29), to: sel.to ?? day } : { period: k, at: defaultAt(k, day) };
-              setDraft(d);
-              apply(d);
-            }}
-          >
-            {t(kindLabel[k])}
-          </button>
-        ))}
-      </span>
-      {draft.period === 'day' && input('date', at, (v) => setDraft({ ...draft, at: v }), t('stDay'), 'period-at')}
-      {draft.period === 'week' && input('week', at, (v) => setDraft({ ...draft, at: v }), t('stWeek'), 'period-at')}
-      {draft.period === 'month' && input('month', at, (v) => setDraft({ ...draft, at: v }), t('stMonth'), 'period-at')}
-      {draft.period === 'year' && input('number', at, (v) => setDraft({ ...draft, at: v }), t('stYear'), 'period-at')}
-      {draft.period === 'quarter' && (
-        <>
-          {input('number', at.slice(0, 4), (v) => setDraft({ ...draft, at: `${v}-${at.slice(5) || 'Q1'}` }), t('stYear'), 'period-at')}
-          <select aria-label={t('stQuarter')} id="period-quarter" value={at.slice(5)} onChange={(e) => setDraft({ ...draft, at: `${at.slice(0, 4)}-${(e.target as HTMLSelectElement).value}` })}>
-            {['Q1', 'Q2', 'Q3', 'Q4'].map((q) => <option key={q} value={q}>{q}</option>)}
-          </select>
-        </>
-      )}
-      {draft.period === 'custom' && (
-        <>
-          {input('date', draft.from ?? '', (v) => setDraft({ ...draft, from: v }), t('stFrom'), 'period-from')}
-          <span>—</span>
-          {input('date', draft.to ?? '', (v) => setDraft({ ...draft, to: v }), t('stTo'), 'period-to')}
-        </>
-      )}
-      <button type="submit" class="primary" id="period-apply">{t('stShow')}</button>
-    </form>
-  );
-}
-
-// ---- charts ----
-const loadCharts = () => import('../charts.js');
-
-/** An ECharts chart; ECharts is loaded on first use. `data-points` on the box says how many points are drawn. */
-export function Chart({ option, id, height = 260, onClick }: { option: ChartOption; id: string; height?: number; onClick?: (p: { dataIndex: number; seriesIndex: number; name: string }) => void }) {
-  const el = useRef<HTMLDivElement>(null);
-  const handle = useRef<ChartHandle | null>(null);
-  const latest = useRef(option);
-  const click = useRef(onClick);
-  latest.current = option;
-  click.current = onClick;
-  const json = JSON.stringify(option);
-  useEffect(() => {
-    let live = true;
-    void loadCharts().then((m) => {
-      if (!live || !el.current) return;
-      handle.current = m.mount(el.current, latest.current, (p) => click.current?.(p));
-    });
-    return () => {
-      live = false;
-      handle.current?.dispose();
-      handle.current = null;
-    };
-  }, []);
-  useEffect(() => handle.current?.update(option), [json]);
-  return <div class="chart" id={id} ref={el} style={{ height: `${height}px` }} />;
-}
-
-const palette = ['#1461b8', '#e07b24', '#2f855a', '#c0392b', '#6b46c1', '#b7791f', '#2c7a7b', '#718096', '#d53f8c'];
-const baseGrid = { left: 48, right: 16, top: 36, bottom: 28, containLabel: true };
-
-function trendOption(tr: Trend): ChartOption {
-  const n = Math.max(tr.current.length, tr.previous.length);
-  const label = (i: number) => {
-    const b = tr.current[i];
-    return b ? b.from.slice(5) : `+${i + 1}`;
-  };
-  return {
-    color: palette,
-    tooltip: { trigger: 'axis' },
-    legend: { top: 0 },
-    grid: baseGrid,
-    xAxis: { type: 'category', data: Array.from({ length: n }, (_, i) => label(i)) },
-    yAxis: { type: 'value', minInterval: 1 },
-    series: [
-      { name: `${t('stThisPeriod')} ${tr.period.label}`, type: 'line', data: tr.current.map((b) => b.count), symbolSize: 5 },
-      { name: `${t('stPrevious')} ${tr.previousPeriod.label}`, type: 'line', data: tr.previous.map((b) => b.count), lineStyle: { type: 'dashed' }, symbolSize: 4 },
-    ],
-  };
-}
-
-function pieOption(title: string, rows: { name: string; value: number }[]): ChartOption {
-  return {
-    color: palette,
-    title: { text: title, left: 'center', top: 0, textStyle: { fontSize: 13 } },
-    tooltip: { trigger: 'item', formatter: '{b}: {c} ({d}%)' },
-    series: [
-      {
-        type: 'pie',
-        radius: ['24%', '46%'],
-        center: ['50%', '58%'],
-        data: rows.filter((r) => r.value > 0),
-        label: { formatter: '{b}\n{d}%', fontSize: 11, overflow: 'none' },
-        labelLine: { length: 8, length2: 6 },
-      },
-    ],
-  };
-}
-
-function barOption(rows: { name: string; value: number }[], seriesName: string): ChartOption {
-  return {
-    color: palette,
-    tooltip: { trigger: 'axis' },
-    grid: { ...baseGrid, top: 12 },
-    xAxis: { type: 'category', data: rows.map((r) => r.name), axisLabel: { interval: 0, rotate: rows.length > 6 ? 30 : 0 } },
-    yAxis: { type: 'value', minInterval: 1 },
-    series: [{ name: seriesName, type: 'bar', barMaxWidth: 48, data: rows.map((r) => r.value), label: { show: true, position: 'top' } }],
-  };
-}
-
-function hourlyOption(h: Hourly): ChartOption {
-  return {
-    color: ['#2f855a', '#c0392b', '#1461b8'],
-    tooltip: { trigger: 'axis' },
-    legend: { top: 0 },
-    grid: baseGrid,
-    xAxis: { type: 'category', data: h.hours.map((x) => `${String(x.hour).padStart(2, '0')}:00`) },
-    yAxis: { type: 'value', minInterval: 1 },
-    series: [
-      { name: t('stAnswered'), type: 'bar', stack: 'q', data: h.hours.map((x) => x.answered) },
-      { name: t('stAbandoned'), type: 'bar', stack: 'q', data: h.hours.map((x) => x.abandoned) },
-      { name: t('stArrived'), type: 'line', data: h.hours.map((x) => x.arrived), symbolSize: 4 },
-    ],
-  };
-}
 
 // ---- the shell: tabs of the statistics pages ----
 export function StatsShell({ children, tab }: { children: ComponentChildren; tab: 'report' | 'children' | 'agents' | 'capacity' | 'tickets' }) {
@@ -580,86 +372,6 @@ export function StatsReport() {
             </table>
           </div>
         </div>
-      )}
-    </StatsShell>
-  );
-}
-
-// ---- the tickets behind a figure ----
-interface FigureTicket {
-  number: string;
-  type: string;
-  subject: string;
-  status: string;
-  department: number | null;
-  createdAt: string;
-  dueAt: string | null;
-  settledAt: string | null;
-}
-
-export function StatsTickets() {
-  const { departments } = useApp();
-  const { query } = useLocation();
-  const filter = Object.fromEntries([...query.entries()].filter(([k]) => k !== 'page'));
-  const page = Number(query.get('page') ?? '1') || 1;
-  const { data, error } = useGet<{ total: number; page: number; pageSize: number; items: FigureTicket[] }>(`/api/stats/tickets${qs({ ...filter, page, pageSize: 20 })}`);
-  const pages = data ? Math.max(1, Math.ceil(data.total / data.pageSize)) : 1;
-  const go = (p: number) => navigate(`/stats/tickets${qs({ ...filter, page: p > 1 ? p : undefined })}`);
-  // Back to the report of a period close to the list's range (a month when it is one, else the range itself).
-  const back = filter.from && filter.to ? `/stats${qs({ period: 'custom', from: filter.from, to: addDay(filter.to, -1) })}` : '/stats';
-  const conditions = Object.entries(filter).filter(([k]) => k !== 'from' && k !== 'to');
-  return (
-    <StatsShell tab="tickets">
-      <div class="row">
-        <h2 class="stats-title">{t('stTicketsBehind')}</h2>
-        <span class="small muted" id="figure-filter">
-          {filter.from} — {filter.to ? addDay(filter.to, -1) : ''} {conditions.map(([k, v]) => `· ${k}=${v}`).join(' ')}
-        </span>
-        <span class="spacer" />
-        <Link href={back} class="no-print">{t('stBack')}</Link>
-      </div>
-      <ErrorBox error={error} />
-      {data ? (
-        <>
-          <table class="list" id="figure-tickets" data-total={data.total}>
-            <thead>
-              <tr>
-                <th>{t('number')}</th>
-                <th>{t('type')}</th>
-                <th>{t('subject')}</th>
-                <th>{t('status')}</th>
-                <th>{t('department')}</th>
-                <th>{t('stReceivedAt')}</th>
-                <th>{t('dueAt')}</th>
-                <th>{t('stSettledAt')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.items.map((tk) => (
-                <tr key={tk.number} data-number={tk.number}>
-                  <td><Link href={`/tickets/${tk.number}`} class="mono">{tk.number}</Link></td>
-                  <td><TypeLabel type={tk.type} /></td>
-                  <td class="subject">{tk.subject}</td>
-                  <td><StatusBadge status={tk.status} /></td>
-                  <td>{departments.find((d) => d.id === tk.department)?.name ?? (tk.department ?? '')}</td>
-                  <td>{fmtTime(tk.createdAt)}</td>
-                  <td>{fmtTime(tk.dueAt)}</td>
-                  <td>{fmtTime(tk.settledAt)}</td>
-                </tr>
-              ))}
-              {data.items.length === 0 ? (
-                <tr><td colSpan={8} class="muted">{t('none')}</td></tr>
-              ) : null}
-            </tbody>
-          </table>
-          <div class="row pager no-print">
-            <button disabled={page <= 1} onClick={() => go(page - 1)} id="figure-prev">{t('stPrev')}</button>
-            <span id="figure-page">{tf('stPage', { p: page, n: pages, t: data.total })}</span>
-            <button disabled={page >= pages} onClick={() => go(page + 1)} id="figure-next">{t('stNext')}</button>
-          </div>
-        </>
-      ) : error ? null : (
-        <p class="muted">{t('loading')}</p>
       )}
     </StatsShell>
   );
