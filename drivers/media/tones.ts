@@ -76,3 +76,32 @@ export function seededRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/**
+ * The share of a block's energy at `freq` (Goertzel), 0–1: about 1 for a pure tone at that frequency, near 0
+ * for silence or other tones. Tests use it to hear a tone through a path (a B-channel, a browser's audio).
+ */
+export function toneShare(pcm: Int16Array, freq: number): number {
+  const w = (2 * Math.PI * freq) / SAMPLE_RATE;
+  const coeff = 2 * Math.cos(w);
+  let s1 = 0;
+  let s2 = 0;
+  let energy = 0;
+  for (const x of pcm) {
+    const s0 = x + coeff * s1 - s2;
+    s2 = s1;
+    s1 = s0;
+    energy += x * x;
+  }
+  if (energy === 0) return 0;
+  const power = s1 * s1 + s2 * s2 - coeff * s1 * s2;
+  return Math.min(1, (2 * power) / (pcm.length * energy));
+}
+
+/** `ms` of a sine tone at `freq`, at `amplitude` (16-bit linear), starting at sample `offset` (phase continuous). */
+export function sineTone(freq: number, ms: number, amplitude = 8000, offset = 0): Int16Array {
+  const n = Math.round((SAMPLE_RATE * ms) / 1000);
+  const out = new Int16Array(n);
+  for (let i = 0; i < n; i++) out[i] = Math.round(amplitude * Math.sin((2 * Math.PI * freq * (i + offset)) / SAMPLE_RATE));
+  return out;
+}
