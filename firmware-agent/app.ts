@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { AccountService } from './accounts/service.js';
 import type { BoxServices } from './box.js';
 import { WorkCalendar } from './calendar/workdays.js';
-import type { Role } from './config/schema.js';
+import type { Role } from './config/model.js';
 import { openConfig, regionAllowed, writeFileDurably } from './config/store.js';
 import { configRoutes } from './config/routes.js';
 import { type BoxPlan, type BuiltTrunk, buildTrunk, planBox } from './compose.js';

@@ -22,7 +22,7 @@ import { explainLibLoad } from './e1/install.js';
 import type { SerialAtConfig } from '../drivers/serial-at/index.js';
 import type { E1SpanConfigInput } from '../drivers/e1-pri/config.js';
 import type { VoiceModemConfig } from '../drivers/voice-modem/index.js';
-import type { BoxConfig, TrunkConfig } from './config/schema.js';
+import type { BoxConfig, TrunkConfig } from './config/model.js';
 import { e1Options, serialAtOptions, voiceModemOptions } from './config/trunk-options.js';
 import { trunkFromFlags, trunkValues } from './config/trunk.js';
 import { type NetworkTunables, networkTunables } from './config/network-tunables.js';

@@ -4,7 +4,7 @@
 // clears only after `clearAfterSamples` samples in a row back inside the threshold by `clearMarginPercent`
 // of it (the band between threshold and margin counts for neither), so a figure hovering at the threshold
 // does not flap. A figure the box cannot measure (no sensor, no modem) neither raises nor clears.
-import type { AlarmsConfig } from '../config/schema.js';
+import type { AlarmsConfig } from '../config/model.js';
 import type { Severity } from './model.js';
 
 /** What a health sample measured; null where the box has no such figure. */

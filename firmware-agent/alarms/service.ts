@@ -7,7 +7,7 @@
 // clears it when the job next succeeds): see docs/technician.md §Alarms.
 import { EventEmitter } from 'node:events';
 import type { AuditLog } from '../audit/audit.js';
-import type { AlarmsConfig } from '../config/schema.js';
+import type { AlarmsConfig } from '../config/model.js';
 import type { Db } from '../store/db.js';
 import type { Actor } from '../accounts/actor.js';
 import { type Alarm, type AlarmInput, AlarmError, checkAlarmInput, checkAlarmKey } from './model.js';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createBox } from '../app.js';
 import { applyIdentityFlags } from '../config/identity.js';
 import { recordTrunkFlags } from '../config/record.js';
-import type { Role } from '../config/schema.js';
+import type { Role } from '../config/model.js';
 import { RegionTable } from '../regions/regions.js';
 import { dataDirOf } from './main.js';
 import { systemdNotifier, watchdogPingMs } from './sd-notify.js';

@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { callsConfigOf } from '../calls/config.js';
 import { legacySettings, withLegacySettings } from './migrate.js';
-import { type BoxConfig, ConfigError, defaultConfig, validateConfig, withDefaults } from './schema.js';
+import { type BoxConfig, defaultConfig } from './model.js';
+import { ConfigError, validateConfig, withDefaults } from './schema.js';
 
 export interface SettingsCheck {
   /** The configuration in force, or the defaults when config.json is missing or invalid. */

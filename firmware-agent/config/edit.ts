@@ -7,7 +7,8 @@ import { AuditLog } from '../audit/audit.js';
 import type { Db } from '../store/db.js';
 import type { Actor } from '../accounts/actor.js';
 import { identityInUse } from './identity.js';
-import { type BoxConfig, ConfigError } from './schema.js';
+import { type BoxConfig } from './model.js';
+import { ConfigError } from './schema.js';
 import { type ConfigStore, regionAllowed } from './store.js';
 
 const keyPattern = /^[A-Za-z][A-Za-z0-9-]{0,39}(\.[A-Za-z][A-Za-z0-9-]{0,39}){0,5}$/;

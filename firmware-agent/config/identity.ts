@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { RegionTable } from '../regions/regions.js';
 import { openDb } from '../store/db.js';
-import type { Role } from './schema.js';
+import type { Role } from './model.js';
 import { nationalRegion, openConfig, regionAllowed } from './store.js';
 
 export interface IdentityFlags {

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { openDb } from '../store/db.js';
 import { changeSettings, type ConfigChange } from './edit.js';
-import type { Role } from './schema.js';
+import type { Role } from './model.js';
 import { openConfig } from './store.js';
 import { sameTrunk, trunkFromFlags } from './trunk.js';
 

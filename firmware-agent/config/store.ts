@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Low, type Adapter } from 'lowdb';
 import { legacySettings, retireLegacySettings, withLegacySettings } from './migrate.js';
-import { type BoxConfig, type Role, defaultConfig, validateConfig, withDefaults } from './schema.js';
+import { type BoxConfig, type Role, defaultConfig } from './model.js';
+import { validateConfig, withDefaults } from './schema.js';
 
 /** The national code (中华人民共和国, GB/T 2260 100000): the ministry's region; not a row of the region table. */
 export const nationalRegion = '100000';

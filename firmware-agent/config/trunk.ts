@@ -2,7 +2,7 @@
 // `edgebox start --driver serial-at --serial /dev/ttyUSB2 --baud 115200` writes {driver, serial, options:
 // {baud}} into config.json; a later start without flags runs the same driver. The composition plan
 // (firmware-agent/compose.ts) turns the section into the driver's typed options (config/trunk-options.ts).
-import type { TrunkConfig, TrunkDriverName } from './schema.js';
+import type { TrunkConfig, TrunkDriverName } from './model.js';
 
 /** Flags that are not trunk settings: `edgebox start`'s own options, network test tunables, the demo switch. */
 const startOptions = new Set(['port', 'host', 'data', 'role', 'region', 'log-level', 'demo', 'exchange-tls-port']);

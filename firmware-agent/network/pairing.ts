@@ -4,7 +4,7 @@
 // A revoked key stays revoked: pairing it again is refused (exchange-peer-revoked); the box rotates to a new
 // key instead (pairWithUpstream's newKey), which it keeps only once the upstream has accepted it.
 import { v7 as uuidv7 } from 'uuid';
-import type { Role } from '../config/schema.js';
+import type { Role } from '../config/model.js';
 import { AppError } from '../errors.js';
 import { AuditLog } from '../audit/audit.js';
 import type { RegionTable } from '../regions/regions.js';

@@ -7,7 +7,7 @@
 //   keeps its own code, hands a matter in one of its cities to the box holding that city (or handles it
 //   itself when no box does) and sends another province's matter up; the ministry hands it to the box
 //   holding R's province, or handles it itself.
-import type { Role } from '../config/schema.js';
+import type { Role } from '../config/model.js';
 import { ministryAddress } from './messages.js';
 
 export interface Self {

@@ -10,7 +10,7 @@
 //   transaction that applies it, so messages about one ticket keep their order across every hop.
 // - A confidential reporter's phone and name never leave the box (snapshots are the 'peer' view), except in
 //   reports upward when network.revealConfidentialUpstream is set (a policy authorisation, off by default).
-import { type BoxConfig, type Role, defaultConfig } from '../config/schema.js';
+import { type BoxConfig, type Role, defaultConfig } from '../config/model.js';
 import { AppError } from '../errors.js';
 import type { RegionTable } from '../regions/regions.js';
 import type { Db } from '../store/db.js';

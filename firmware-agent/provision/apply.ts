@@ -12,7 +12,7 @@ import { loadCallsConfig } from '../calls/install.js';
 import { generatePrompts } from '../calls/prompts.js';
 import { changeSettings } from '../config/edit.js';
 import { IdentityError, identityInUse } from '../config/identity.js';
-import type { TrunkConfig } from '../config/schema.js';
+import type { TrunkConfig } from '../config/model.js';
 import { openConfig } from '../config/store.js';
 import { sameTrunk } from '../config/trunk.js';
 import { pairWithUpstream } from '../network/pairing.js';

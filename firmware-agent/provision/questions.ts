@@ -4,7 +4,7 @@
 import type { RegionTable } from '../regions/regions.js';
 import { passwordProblem } from '../accounts/passwords.js';
 import { nationalRegion } from '../config/store.js';
-import type { BoxConfig, Role, TrunkDriverName } from '../config/schema.js';
+import type { BoxConfig, Role, TrunkDriverName } from '../config/model.js';
 
 export class AnswerError extends Error {
   readonly code = 'provision-answer-invalid';

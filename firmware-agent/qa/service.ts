@@ -6,7 +6,7 @@
 // may correct an inspection's points with a reason (scored again on the inspection's own form; the points
 // before and after and the reason go into the audit trail).
 import { AuditLog } from '../audit/audit.js';
-import type { BoxConfig } from '../config/schema.js';
+import type { BoxConfig } from '../config/model.js';
 import { AppError } from '../errors.js';
 import type { Db } from '../store/db.js';
 import type { Actor } from '../accounts/actor.js';

@@ -1,7 +1,7 @@
 // The self-test's checks (docs/technician.md §Self-test): each turns a measured figure and a threshold into
 // {name, ok, value, hint}. Pure functions of their inputs, so each rule is unit-tested on its own; the
 // measuring is in run.ts (store, disk, clock, network) and trunk.ts (the hardware).
-import type { SelftestConfig } from '../config/schema.js';
+import type { SelftestConfig } from '../config/model.js';
 import type { ModemProbe } from './modem-probe.js';
 
 export interface Check {

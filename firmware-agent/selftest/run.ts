@@ -4,7 +4,7 @@
 // trunk facts come from (trunk.ts) and who opened the store.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { BoxConfig } from '../config/schema.js';
+import type { BoxConfig } from '../config/model.js';
 import { keyFingerprint } from '../network/crypto.js';
 import { pinnedFetch } from '../network/tls.js';
 import { promptTexts } from '../calls/prompts.js';

@@ -1,7 +1,7 @@
 // Where the self-test's trunk facts come from. Inside the running box the driver holds the device, so the
 // facts are what the driver last saw (its /healthz part); a second opener on the serial port would steal the
 // modem's answers. With no box running the CLI probes the device itself (modem-probe.ts, drivers/e1-pri/probe.ts).
-import type { BoxConfig } from '../config/schema.js';
+import type { BoxConfig } from '../config/model.js';
 import type { HealthPart } from '../health/health.js';
 import type { E1Facts } from './checks.js';
 import { probeModem, type ModemProbe } from './modem-probe.js';

@@ -5,7 +5,7 @@
 //   PUT /api/stats/weights   {weights: {kpiKey: n, …}}: the keys given replace the stored ones
 import type { FastifyPluginAsync } from 'fastify';
 import type { BoxServices } from '../box.js';
-import type { BoxConfig } from '../config/schema.js';
+import type { BoxConfig } from '../config/model.js';
 import { changeSettings } from '../config/edit.js';
 import { AppError } from '../errors.js';
 import { actor } from '../http/auth.js';

@@ -9,7 +9,7 @@
 // noise lands on every series alike. Targets (design, issue 2): create p99 at the large size within
 // 2x of the small size; search p99 for a two-character word (拒载) under 50 ms at 1M.
 import fs from 'node:fs';
-import { defaultConfig } from '../../firmware-agent/config/schema.js';
+import { defaultConfig } from '../../firmware-agent/config/model.js';
 import { formatNumber } from '../../firmware-agent/tickets/number.js';
 import { TicketGenerator } from './lib/corpus.js';
 import { type Figure, against, measured, round } from './lib/figure.js';

@@ -15,7 +15,7 @@ import { Health } from '../../firmware-agent/health/health.js';
 import { installSms } from '../../firmware-agent/sms/install.js';
 import { buildTrunk, planBox } from '../../firmware-agent/compose.js';
 import { SimulatorTrunk } from '../../drivers/simulator/trunk.js';
-import { defaultConfig } from '../../firmware-agent/config/schema.js';
+import { defaultConfig } from '../../firmware-agent/config/model.js';
 import { type TicketChange } from '../../firmware-agent/tickets/service.js';
 import { memoryTickets } from '../helpers/tickets.js';
 

@@ -8,7 +8,7 @@ import t from 'tap';
 import { AlarmError, checkAlarmInput } from '../../firmware-agent/alarms/model.js';
 import { AlarmService } from '../../firmware-agent/alarms/service.js';
 import { AuditLog } from '../../firmware-agent/audit/audit.js';
-import { defaultConfig } from '../../firmware-agent/config/schema.js';
+import { defaultConfig } from '../../firmware-agent/config/model.js';
 import { openDb } from '../../firmware-agent/store/db.js';
 
 const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);

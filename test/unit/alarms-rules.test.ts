@@ -4,7 +4,7 @@
 // raises nor clears, a threshold turned off clears its alarm.
 import fc from 'fast-check';
 import t from 'tap';
-import { defaultConfig, type AlarmsConfig } from '../../firmware-agent/config/schema.js';
+import { defaultConfig, type AlarmsConfig } from '../../firmware-agent/config/model.js';
 import { type Figures, Hysteresis, evaluate, zone } from '../../firmware-agent/alarms/rules.js';
 
 const none: Figures = {

@@ -4,7 +4,8 @@ import t from 'tap';
 import fc from 'fast-check';
 import { planBox, resolveNetworkTunables } from '../../firmware-agent/compose.js';
 import { networkTunables } from '../../firmware-agent/config/network-tunables.js';
-import { defaultConfig, validateConfig, type BoxConfig } from '../../firmware-agent/config/schema.js';
+import { defaultConfig, type BoxConfig } from '../../firmware-agent/config/model.js';
+import { validateConfig } from '../../firmware-agent/config/schema.js';
 import { defaultSyncOptions } from '../../firmware-agent/network/sync.js';
 
 const withTrunk = (trunk: BoxConfig['trunk']): BoxConfig => ({ ...structuredClone(defaultConfig), trunk });

@@ -9,7 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { checkSettings } from '../../firmware-agent/config/check.js';
 import { getSetting } from '../../firmware-agent/config/edit.js';
-import { defaultConfig, validateConfig } from '../../firmware-agent/config/schema.js';
+import { defaultConfig } from '../../firmware-agent/config/model.js';
+import { validateConfig } from '../../firmware-agent/config/schema.js';
 import { openConfig } from '../../firmware-agent/config/store.js';
 import { callsConfigOf } from '../../firmware-agent/calls/config.js';
 

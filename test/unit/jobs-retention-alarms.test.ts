@@ -6,7 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import t from 'tap';
-import { defaultConfig, validateConfig, withDefaults } from '../../firmware-agent/config/schema.js';
+import { defaultConfig } from '../../firmware-agent/config/model.js';
+import { validateConfig, withDefaults } from '../../firmware-agent/config/schema.js';
 import { pruneBox } from '../../firmware-agent/jobs/retention.js';
 import { openDb } from '../../firmware-agent/store/db.js';
 

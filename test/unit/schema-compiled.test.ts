@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject } from 'ajv';
 import { declared, declaringModules, standaloneSource } from '../../firmware-agent/schema/compiled.js';
 import { createBox } from '../../firmware-agent/app.js';
-import { defaultConfig } from '../../firmware-agent/config/schema.js';
+import { defaultConfig } from '../../firmware-agent/config/model.js';
 import { defaultCallsConfig } from '../../firmware-agent/calls/config.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import { WorkCalendar } from '../../firmware-agent/calendar/workdays.js';
-import { defaultConfig } from '../../firmware-agent/config/schema.js';
+import { defaultConfig } from '../../firmware-agent/config/model.js';
 import { RegionTable } from '../../firmware-agent/regions/regions.js';
 import { loadMigrations, migrate, openDb } from '../../firmware-agent/store/db.js';
 import { defaultDomains } from '../../firmware-agent/tickets/codes.js';

@@ -8,7 +8,7 @@ import { JSONFile } from 'lowdb/node';
 import path from 'node:path';
 import type { WorkCalendar } from '../../../firmware-agent/calendar/workdays.js';
 import { localDay } from '../../../firmware-agent/calendar/time.js';
-import { defaultConfig } from '../../../firmware-agent/config/schema.js';
+import { defaultConfig } from '../../../firmware-agent/config/model.js';
 import type { RegionTable } from '../../../firmware-agent/regions/regions.js';
 import { defaultDomains } from '../../../firmware-agent/tickets/codes.js';
 import { formatNumber, maxSequence } from '../../../firmware-agent/tickets/number.js';

@@ -11,7 +11,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { WorkCalendar } from '../../../firmware-agent/calendar/workdays.js';
 import { endOfLocalDay, localDay } from '../../../firmware-agent/calendar/time.js';
-import { defaultConfig } from '../../../firmware-agent/config/schema.js';
+import { defaultConfig } from '../../../firmware-agent/config/model.js';
 import type { Db } from '../../../firmware-agent/store/db.js';
 import type { TicketStatus, TicketType } from '../../../firmware-agent/tickets/codes.js';
 import { formatNumber, maxSequence } from '../../../firmware-agent/tickets/number.js';

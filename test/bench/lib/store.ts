@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { WorkCalendar } from '../../../firmware-agent/calendar/workdays.js';
-import { defaultConfig } from '../../../firmware-agent/config/schema.js';
+import { defaultConfig } from '../../../firmware-agent/config/model.js';
 import { RegionTable } from '../../../firmware-agent/regions/regions.js';
 import { type Db, openDb } from '../../../firmware-agent/store/db.js';
 import { type Maintenance, startMaintenance } from '../../../firmware-agent/store/maintenance.js';
