@@ -48,6 +48,8 @@ export class E1PriDriver implements TrunkDriver {
     record: 'box',
     transfer: 'bridge', // a second call on the span, bridged (dialLeg)
     stations: 'call',
+    // The B-channel media hub for browser stations is not built yet (issue 17).
+    audioPort: false,
   };
   readonly config: Readonly<E1SpanConfig>;
   private readonly clock: Clock;

@@ -185,6 +185,9 @@ export class SerialAtTrunk implements TrunkDriver {
       record: this.#files?.record ? 'module' : false,
       transfer: false,
       stations: this.#stations.size ? 'local' : 'none',
+      // Agents talk at the gateway's local audio ports; a module's PCM port carries prompts and recordings,
+      // not a conversation to a browser (issue 17: telephone stations only).
+      audioPort: false,
     });
     this.#withAudio = Object.freeze<TrunkCapabilities>({ ...this.#noAudio, play: 'audio', promptFormats: ['alaw', 'wav'], digits: 'box', record: 'box' });
   }

@@ -15,6 +15,7 @@ import { TrunkEmitter } from '../trunk/emitter.js';
 import { type DriverState, liveCall, mediaCall } from '../trunk/guards.js';
 import {
   TrunkError,
+  type CallAudio,
   type CallId,
   type CallOffered,
   type CollectOptions,
@@ -76,6 +77,7 @@ export const fullCapabilities: Readonly<TrunkCapabilities> = Object.freeze({
   record: 'box',
   transfer: 'network',
   stations: 'call',
+  audioPort: true,
 });
 
 /** What happened to one simulated call, as the caller and the line saw it. */
@@ -105,6 +107,8 @@ export interface SimCallEvents {
   connected: [string];
   transferred: [string];
   record: [RecordOptions];
+  /** A 20 ms A-law frame the box sent the caller through an open audio port (C6). */
+  heard: [Buffer];
   ended: [SimCallLog];
 }
 
@@ -119,6 +123,8 @@ interface CallState {
   station?: string;
   /** The simulated agent hangs up when this fires; cleared whenever the station leaves the call. */
   talkTimer?: TimerHandle;
+  /** Listeners of an open audio port (C6): what the caller says. */
+  audio?: Set<(alaw: Buffer) => void>;
   handle: SimCall;
 }
 
@@ -150,6 +156,11 @@ export class SimCall extends EventEmitter<SimCallEvents> {
   /** The caller presses DTMF digits. Ignored after the call ended (T3). */
   press(digits: string): void {
     this.sim.lineDigits(this.callId, digits);
+  }
+
+  /** The caller speaks: one 20 ms A-law frame into the call's open audio port (C6), if one is open. */
+  say(alaw: Buffer): void {
+    this.sim.lineAudio(this.callId, alaw);
   }
 
   /** The caller hangs up. A second hang-up is ignored (T3). */
@@ -449,6 +460,33 @@ export class SimulatorTrunk implements TrunkDriver {
   }
 
   /** @internal A release from the line. A second release for the same call is dropped (T3). */
+  /** @internal A frame from the caller to the open audio port. */
+  lineAudio(callId: CallId, alaw: Buffer): void {
+    const c = this.#calls.get(callId);
+    if (!c || c.ended || !c.audio) return;
+    for (const l of c.audio) l(alaw);
+  }
+
+  openAudio(callId: CallId): CallAudio {
+    if (!this.capabilities.audioPort) throw new TrunkError('unsupported', 'openAudio: this trunk has no audio port');
+    const c = this.#call(callId);
+    if (!c.answered) throw new TrunkError('not-answered', `openAudio on unanswered call ${callId}`);
+    const listeners = new Set<(alaw: Buffer) => void>();
+    c.audio = listeners;
+    let open = true;
+    return {
+      onFrame: (l) => void listeners.add(l),
+      write: (alaw) => {
+        if (open && !c.ended) c.handle.emit('heard', alaw);
+      },
+      close: () => {
+        open = false;
+        listeners.clear();
+        if (c.audio === listeners) c.audio = undefined;
+      },
+    };
+  }
+
   lineHangup(callId: CallId, party: HangupParty, cause: HangupCause): void {
     const c = this.#calls.get(callId);
     if (!c || c.ended) return;
@@ -568,6 +606,7 @@ export class SimulatorTrunk implements TrunkDriver {
     c.ended = true;
     this.#calls.delete(callId);
     c.digits.end();
+    c.audio?.clear();
     for (const e of [...c.enders]) e('gone');
     // The simulated agent's hang-up timer must not outlive the call (it kept test processes alive).
     this.clock.clearTimeout(c.talkTimer);

@@ -235,6 +235,7 @@ export interface RecordResult {
  *      a ticket) without waiting through menu retries.
  *  C5  `stations` 'none': no agent can talk on this trunk; calls that need a person end in a ticket with a
  *      callback task (and distress in the announcement and an urgent ticket).
+ *  C6  `audioPort` false: no browser stations; agents answer on telephone stations (or C5).
  *
  * A driver's capabilities may change while it runs (a module that refuses TTS at initialisation), so the flow
  * reads them per call; they never change during a call.
@@ -262,6 +263,25 @@ export interface TrunkCapabilities {
   transfer: false | 'network' | 'bridge';
   /** Agent stations: `call` rings a station's number; `local` an audio port wired to the gateway; `none`. */
   stations: 'call' | 'local' | 'none';
+  /**
+   * C6 The call's audio reaches the box both ways (`openAudio`): agents may talk in their browser (a browser
+   * station, issue 17). False (a GSM module's own audio, a half-duplex modem): telephone stations only.
+   */
+  audioPort: boolean;
+}
+
+/**
+ * The audio of one answered call at the box, both ways, in 20 ms frames of 8 kHz G.711 A-law (160 bytes): what
+ * the caller says (a B-channel's received bytes) and what the caller hears. While a port is open the driver
+ * sends what is written to the caller; prompts and the port are not used at once (the call is with an agent).
+ */
+export interface CallAudio {
+  /** Frames from the caller, every 20 ms while the call lasts. */
+  onFrame(listener: (alaw: Buffer) => void): void;
+  /** One frame to the caller. */
+  write(alaw: Buffer): void;
+  /** Stops both ways (also when the call ends). */
+  close(): void;
 }
 
 export interface TrunkDriver {
@@ -282,6 +302,8 @@ export interface TrunkDriver {
   connectAgent(callId: CallId, station: string, options: ConnectOptions): Promise<ConnectResult>;
   transfer(callId: CallId, number: string, options?: TransferOptions): Promise<TransferResult>;
   record(callId: CallId, options: RecordOptions): Promise<RecordResult>;
+  /** C6: the answered call's audio, both ways (`not-answered`, `unknown-call`; `unsupported` without audioPort). */
+  openAudio?(callId: CallId): CallAudio;
   /** Idempotent (T4). Emits `hangup` (party `box`) if the call was still up. */
   hangup(callId: CallId, cause?: HangupCause): Promise<void>;
 }

@@ -115,6 +115,8 @@ export class VoiceModemTrunk implements TrunkDriver {
       record: 'box',
       transfer: false,
       stations: 'none',
+      // Half duplex: the modem listens or speaks, never both (no browser stations).
+      audioPort: false,
     });
   }
 

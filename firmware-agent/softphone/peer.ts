@@ -41,7 +41,7 @@ export type PeerState = 'new' | 'connecting' | 'connected' | 'disconnected' | 'f
 
 export class SoftphoneError extends Error {
   constructor(
-    readonly code: 'softphone-unavailable' | 'softphone-no-pcma' | 'softphone-bad-offer',
+    readonly code: 'softphone-unavailable' | 'softphone-no-pcma' | 'softphone-bad-offer' | 'softphone-not-ringing',
     message: string,
     options?: { cause?: unknown },
   ) {
