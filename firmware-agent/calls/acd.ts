@@ -341,6 +341,15 @@ export class Acd {
     this.dispatch();
   }
 
+  /** The agent's station dropped during a call (a browser station's connection): logged out, no handle-time sample. */
+  stationLost(agentId: number): void {
+    const a = this.agents.get(agentId);
+    if (!a || a.state !== 'on-call') return;
+    this.#pendingLogout.delete(a.id);
+    this.#transition(a, 'logged-out', 'station-lost');
+    this.dispatch();
+  }
+
   /** Agents on a set of calls that vanished (driver failure): released without a handle-time sample. */
   releaseCalls(callIds: Set<string>): void {
     for (const a of this.agents.values()) {

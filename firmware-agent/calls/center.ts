@@ -22,6 +22,7 @@ import { LiveEvents } from './events.js';
 import { CallFlow } from './flow.js';
 import { weekdayCalendar, type WorkdayCalendar } from './hours.js';
 import { callKpis, type KpiReport } from './kpis.js';
+import type { BrowserStations } from '../softphone/stations.js';
 import { PromptLibrary } from './prompts.js';
 import { CallRecords } from './records.js';
 import { WriteBehind } from './writer.js';
@@ -42,6 +43,8 @@ export interface CallCenterOptions {
   onRouted?: (callId: string, route: string) => void;
   /** Call progress is committed in batches this often, ms (writer.ts). Default 200. */
   flushIntervalMs?: number;
+  /** Agents' browser stations, when the driver has an audio port (softphone/stations.ts; `driver` goes through them). */
+  browserStations?: BrowserStations | null;
 }
 
 export type CallCenterErrorCode = 'call-not-found' | 'call-not-connected' | 'call-not-yours' | 'transfer-number-not-allowed' | 'transfer-unsupported';
@@ -132,6 +135,11 @@ export class CallCenter {
   /** What the trunk can do (drivers/trunk/types.ts TrunkCapabilities), for the API and the desk. */
   get capabilities(): TrunkCapabilities {
     return this.o.driver.capabilities;
+  }
+
+  /** Agents' browser stations (null: this trunk has no audio port, telephone stations only). */
+  get browserStations(): BrowserStations | null {
+    return this.o.browserStations?.available ? this.o.browserStations : null;
   }
 
   /** Subscribe to the driver, recover what a previous run left, start the driver. */
@@ -331,6 +339,14 @@ export class CallCenter {
    * the driver; the call record gets a `transfer` leg with its time, target and outcome. When the transfer
    * does not connect, the caller hears so and goes back to the head of the queue. Resolves with the outcome.
    */
+  /** A browser station dropped during the conversation (softphone/stations.ts): the caller is queued again. */
+  stationLost(callId: string): void {
+    const ctx = this.#calls.get(callId);
+    const flow = ctx && this.#flowOf.get(ctx);
+    if (!ctx || !flow || ctx.ended) return;
+    this.#track(flow.stationLost());
+  }
+
   async transfer(callId: string, to: string, who: TransferActor): Promise<TransferResult> {
     const ctx = this.#calls.get(callId);
     const flow = ctx && this.#flowOf.get(ctx);

@@ -239,12 +239,32 @@ export class CallFlow {
     return r;
   }
 
-  /** After a failed agent transfer: tell the caller, then back to the head of the queue (their place kept). */
-  async backToQueue(): Promise<void> {
+  /**
+   * The agent's browser station dropped during the conversation (softphone/stations.ts): the agent is logged
+   * out (their station is gone, as when a telephone station vanishes) and the caller goes back to the head of
+   * the queue, their place and queue time kept.
+   */
+  async stationLost(): Promise<void> {
+    const agentId = this.ctx.agentId;
+    if (agentId === undefined || this.ctx.ended || this.ctx.transferring) return;
+    const { acd, clock, records } = this.d;
+    records.legEnd(this.ctx.agentLeg, clock.now(), 'station-lost');
+    this.ctx.agentLeg = undefined;
+    this.ctx.agentId = undefined; // the hang-up that may follow must not release the agent a second time
+    acd.stationLost(agentId);
+    this.d.log.warn({ callId: this.#id, agentId }, 'the agent’s station dropped during the call: the caller goes back to the head of the queue');
+    return this.backToQueue('queue.enter');
+  }
+
+  /**
+   * After a failed agent transfer (or a lost station): tell the caller, then back to the head of the queue
+   * (their place kept).
+   */
+  async backToQueue(prompt: 'route.transfer-failed' | 'queue.enter' = 'route.transfer-failed'): Promise<void> {
     try {
       if (this.ctx.ended) return;
       this.d.records.update(this.#id, { status: 'queued' });
-      if (!(await this.#play('route.transfer-failed'))) return;
+      if (!(await this.#play(prompt))) return;
       await this.#queue(this.ctx.skill ?? null, true);
     } catch (err) {
       if (this.ctx.ended) return;

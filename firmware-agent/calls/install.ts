@@ -17,6 +17,8 @@ import { systemActor } from '../accounts/service.js';
 import type { Box, InstallOptions } from '../app.js';
 import type { BoxServices } from '../box.js';
 import { CallCenter } from './center.js';
+import { softphoneRoutes } from '../softphone/routes.js';
+import { BrowserStations, withBrowserStations } from '../softphone/stations.js';
 import { callRoutes } from './routes/index.js';
 import { callsConfigOf, type CallsConfig } from './config.js';
 import { checkSettings } from '../config/check.js';
@@ -106,9 +108,13 @@ export async function installCalls(box: Box, opts: InstallOptions): Promise<void
       ),
     linkCall: (number, callId) => box.tickets.linkCall(number, callId),
   };
-  const center = new CallCenter({
+  // Agents' browser stations (issue 17) in front of a driver with an audio port; a drop during a call puts
+  // the caller back at the head of the queue.
+  const browserStations = driver.capabilities.audioPort ? new BrowserStations({ driver, log, onDropped: (callId) => center.stationLost(callId) }) : null;
+  const center: CallCenter = new CallCenter({
     db: box.db,
-    driver,
+    driver: browserStations ? withBrowserStations(driver, browserStations) : driver,
+    browserStations,
     config,
     clock: boxClock(box),
     calendar: box.calendar,
@@ -127,6 +133,7 @@ export async function installCalls(box: Box, opts: InstallOptions): Promise<void
     }
   });
   await box.http.register(callRoutes, { box, center, sim: driver instanceof SimulatorTrunk ? driver : null });
+  await box.http.register(softphoneRoutes, { center });
   box.health.register('calls', () => ({
     ok: center.trunkUp,
     driver: driver.kind,

@@ -34,6 +34,11 @@ export interface SoftphonePeerOptions {
   /** Addresses to offer as host candidates besides the interfaces' own (e.g. a VPN's). */
   hostAddresses?: string[];
   jitter?: JitterOptions;
+  /**
+   * No RTP from the browser for this long once connected means it is gone (a closed tab, a lost network):
+   * browsers keep sending packets of silence when muted, and ICE takes much longer to notice. Default 4000 ms.
+   */
+  silenceTimeoutMs?: number;
   clock?: Clock;
 }
 
@@ -75,6 +80,8 @@ export class SoftphonePeer {
   #nextTickAt = 0;
   #closed = false;
   #state: PeerState = 'new';
+  readonly #silenceTimeoutMs: number;
+  #lastRtpAt = 0;
 
   private constructor(w: typeof WeriftModule, pc: WeriftModule.RTCPeerConnection, transceiver: WeriftModule.RTCRtpTransceiver, o: SoftphonePeerOptions) {
     this.#w = w;
@@ -82,16 +89,14 @@ export class SoftphonePeer {
     this.#sender = transceiver.sender;
     this.#clock = o.clock ?? systemClock;
     this.jitter = new JitterBuffer<Buffer>(o.jitter);
+    this.#silenceTimeoutMs = o.silenceTimeoutMs ?? 4000;
     transceiver.onTrack.subscribe((track) => {
       track.onReceiveRtp.subscribe((rtp) => {
+        this.#lastRtpAt = this.#clock.now();
         if (rtp.header.payloadType === PCMA && rtp.payload.length > 0) this.jitter.push(rtp.header.sequenceNumber, rtp.payload);
       });
     });
-    pc.connectionStateChange.subscribe((state) => {
-      this.#state = state;
-      if (state === 'connected') this.#startPlayout();
-      this.onState(state);
-    });
+    pc.connectionStateChange.subscribe((state) => this.#setState(state));
   }
 
   /** Answers a browser's offer: the peer, and the answer (with its candidates) to send back. */
@@ -121,6 +126,16 @@ export class SoftphonePeer {
 
   get state(): PeerState {
     return this.#state;
+  }
+
+  #setState(state: PeerState): void {
+    if (state === this.#state || this.#closed) return;
+    this.#state = state;
+    if (state === 'connected') {
+      this.#lastRtpAt = this.#clock.now();
+      this.#startPlayout();
+    }
+    this.onState(state);
   }
 
   /** Sends one 20 ms A-law frame to the browser (dropped until the connection is up). */
@@ -157,6 +172,7 @@ export class SoftphonePeer {
     this.#nextTickAt = this.#clock.now() + FRAME_MS;
     const tick = () => {
       if (this.#closed) return;
+      if (this.#state === 'connected' && this.#clock.now() - this.#lastRtpAt > this.#silenceTimeoutMs) this.#setState('disconnected');
       const frame = this.jitter.next();
       if (frame) this.onAudio(frame);
       else if (this.jitter.playing) this.onAudio(silence);

@@ -152,6 +152,12 @@ export class BrowserStations {
     return answerSdp;
   }
 
+  /** The agent hangs up in the browser: their part ends first (not a drop), then the call. */
+  async hangup(callId: CallId): Promise<void> {
+    this.release(callId);
+    await this.#d.driver.hangup(callId);
+  }
+
   /** Ends a browser station's part in a call (the call itself goes on with the box). */
   release(callId: CallId): void {
     const b = this.#bridges.get(callId);

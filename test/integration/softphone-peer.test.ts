@@ -2,6 +2,7 @@
 // the agent's browser (werift here; the chromium end-to-end test drives a real browser): over DTLS-SRTP on
 // the machine's own addresses, PCMA negotiated, a tone each way heard (Goertzel) with its delay measured,
 // (reported, not asserted), and bad offers refused with their codes.
+import fc from 'fast-check';
 import t from 'tap';
 import * as w from 'werift';
 import { alawToLinear } from '../../drivers/media/alaw.js';
@@ -52,4 +53,37 @@ t.test('offers the box cannot take are refused with their codes', async (t) => {
   const opusOnly = await browser([new w.RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2 })]);
   t.teardown(() => opusOnly.pc.close());
   t.equal(await code(SoftphonePeer.answerOffer(opusOnly.offer)), 'softphone-no-pcma', 'a browser without A-law');
+});
+
+t.test('whatever a browser (or anyone with a session) sends as an offer, the box answers or refuses with a code', async (t) => {
+  const sample = await browser();
+  await sample.pc.close();
+  const real = sample.offer.split('\r\n').filter(Boolean);
+  const unhandled: unknown[] = [];
+  const onUnhandled = (e: unknown) => unhandled.push(e);
+  process.on('unhandledRejection', onUnhandled);
+  t.teardown(() => void process.off('unhandledRejection', onUnhandled));
+  // Offers made of a real offer's lines, some dropped, repeated, cut short or replaced by garbage.
+  const line = fc.oneof(
+    fc.constantFrom(...real),
+    fc.constantFrom(...real).chain((l) => fc.nat(l.length).map((n) => l.slice(0, n))),
+    fc.string({ maxLength: 40 }),
+    fc.constantFrom('m=audio 0 RTP/AVP 8', 'a=rtpmap:8 PCMA/8000', 'a=fingerprint:sha-256 00', 'a=candidate:x', 'c=IN IP4 999.1.1.1', 'a=setup:holdconn'),
+  );
+  await fc.assert(
+    fc.asyncProperty(fc.array(line, { maxLength: 30 }), fc.boolean(), async (lines, audio) => {
+      // Half of them pass the box's first look (audio and PCMA) and reach the WebRTC stack.
+      const sdp = ['v=0', ...(audio ? ['m=audio 9 UDP/TLS/RTP/SAVPF 8', 'a=rtpmap:8 PCMA/8000'] : []), ...lines].join('\r\n') + '\r\n';
+      try {
+        const { peer } = await SoftphonePeer.answerOffer(sdp);
+        await peer.close();
+        return true;
+      } catch (err) {
+        return err instanceof SoftphoneError && ['softphone-bad-offer', 'softphone-no-pcma'].includes(err.code);
+      }
+    }),
+    { numRuns: 60 },
+  );
+  await new Promise((r) => setTimeout(r, 100));
+  t.same(unhandled, [], 'nothing thrown out of band');
 });

@@ -4,7 +4,24 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { AgentState } from '../events.js';
 import { actor } from '../../http/auth.js';
 import { errorResponses } from '../../http/server.js';
+import { AppError } from '../../errors.js';
+import { browserStation } from '../../softphone/stations.js';
+import type { CallCenter } from '../center.js';
 import { centre, fail, rethrow, supervisors, type CallRoutesOptions } from './shared.js';
+
+/**
+ * The station an agent asks for: `browser` is their own browser (issue 17; only where the trunk has an audio
+ * port), `browser/…` names are the box's own, anything else a telephone station.
+ */
+function stationFor(center: CallCenter, agentId: number, station: string | undefined): { station?: string } {
+  if (!station) return {};
+  if (station === 'browser') {
+    if (!center.browserStations) throw new AppError('softphone-unavailable', `the trunk has no audio path for browser stations`);
+    return { station: browserStation(agentId) };
+  }
+  if (station.startsWith('browser/')) throw new AppError('station-reserved');
+  return { station };
+}
 
 const agentStates: AgentState[] = ['logged-out', 'ready', 'on-call', 'wrap-up', 'break'];
 
@@ -59,7 +76,7 @@ export const agentRoutes: FastifyPluginAsync<CallRoutesOptions> = async (app, { 
           agentId: u.id,
           name: u.displayName ?? u.username,
           state: request.body.state,
-          ...(request.body.station ? { station: request.body.station } : {}),
+          ...stationFor(center, u.id, request.body.station),
           skills: u.skills,
           reason: request.body.reason ?? 'api',
         });
@@ -89,7 +106,7 @@ export const agentRoutes: FastifyPluginAsync<CallRoutesOptions> = async (app, { 
           agentId: a.id,
           name: a.name,
           state: request.body.state,
-          ...(request.body.station ? { station: request.body.station } : {}),
+          ...stationFor(center, a.id, request.body.station),
           reason: request.body.reason ?? `by ${actor(request).name}`,
         });
       } catch (err) {
