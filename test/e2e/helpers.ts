@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { createBox, type Box } from '../../firmware-agent/app.js';
+import { createBox, type Box, type BoxOptions } from '../../firmware-agent/app.js';
 
 export const artifacts = path.resolve(import.meta.dirname, '../artifacts');
 export const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
@@ -17,12 +17,15 @@ export interface TestBox {
   close: () => Promise<void>;
 }
 
-/** A box on a free port, or on `reuse.port` with `reuse.dir` (a restart of an earlier box). */
-export async function startBox(reuse?: { dir: string; port: number }): Promise<TestBox & { dir: string; port: number }> {
+/**
+ * A box on a free port, or on `reuse.port` with `reuse.dir` (a restart of an earlier box); `flags` as the start
+ * command's (e.g. a test's own trunk driver registered with registerTrunkDriver).
+ */
+export async function startBox(reuse?: { dir: string; port: number }, opts: { flags?: BoxOptions['flags'] } = {}): Promise<TestBox & { dir: string; port: number }> {
   const dir = reuse?.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-box-'));
   fs.writeFileSync(path.join(dir, 'calls.json'), JSON.stringify({ ivr: { hours: { open: '00:00', close: '23:59', days: 'every-day' } } }));
   // The e2e box is a demo box: the agent's knowledge-base search needs the demo articles.
-  const box = await createBox({ dataDir: dir, host: '127.0.0.1', port: reuse?.port ?? 0, demo: true });
+  const box = await createBox({ dataDir: dir, host: '127.0.0.1', port: reuse?.port ?? 0, demo: true, ...(opts.flags ? { flags: opts.flags } : {}) });
   const url = await box.listen();
   const adminPassword = box.initialAdminPassword ?? fs.readFileSync(path.join(dir, 'initial-admin-password'), 'utf8').trim();
   const login = await box.http.inject({ method: 'POST', url: '/api/session', payload: { username: 'admin', password: adminPassword } });

@@ -10,13 +10,15 @@ export type DeskState = 'ready' | 'break' | 'wrap-up' | 'logged-out';
 /** F4 / the wrap-up button: enter wrap-up by hand, or end it (back to ready) when in it. */
 export const wrapTarget = (state: string | undefined): 'ready' | 'wrap-up' => (state === 'wrap-up' ? 'ready' : 'wrap-up');
 
-export function StateBar({ agent, callsAvailable, station, stationRef, onStation, onState }: {
+export function StateBar({ agent, callsAvailable, station, stationRef, onStation, onState, browser }: {
   agent: AgentSnap | null;
   callsAvailable: boolean;
   station: string;
   stationRef: RefObject<HTMLInputElement | null>;
   onStation: (station: string) => void;
   onState: (state: DeskState) => void;
+  /** Where the trunk has an audio port: the choice to answer in the browser instead of a telephone station. */
+  browser?: { on: boolean; set: (on: boolean) => void; label: string };
 }) {
   return (
     <div class="statebar">
@@ -26,7 +28,13 @@ export function StateBar({ agent, callsAvailable, station, stationRef, onStation
       </span>
       {callsAvailable ? (
         <>
-          <input ref={stationRef} id="station" class="short" placeholder={t('deskStation')} value={station} onInput={(e) => onStation((e.target as HTMLInputElement).value)} />
+          {browser ? (
+            <label class="check small">
+              <input type="checkbox" id="use-browser" checked={browser.on} onChange={(e) => browser.set((e.target as HTMLInputElement).checked)} />
+              {browser.label}
+            </label>
+          ) : null}
+          <input ref={stationRef} id="station" class="short" placeholder={t('deskStation')} value={station} disabled={browser?.on} onInput={(e) => onStation((e.target as HTMLInputElement).value)} />
           <button id="btn-ready" class={agent?.state === 'ready' ? 'on' : ''} onClick={() => onState('ready')}>{t('ready')} (F2)</button>
           <button id="btn-break" class={agent?.state === 'break' ? 'on' : ''} onClick={() => onState('break')}>{t('break')} (F3)</button>
           <button id="btn-wrap" class={agent?.state === 'wrap-up' ? 'on' : ''} disabled={!['ready', 'break', 'wrap-up'].includes(agent?.state ?? '')} onClick={() => onState(wrapTarget(agent?.state))}

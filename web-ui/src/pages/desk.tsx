@@ -11,6 +11,7 @@ import { type DeskForm, type SubmitMode, TicketForm, emptyForm, formOk } from '.
 import { KbPanel } from './desk-kb.js';
 import { type AgentSnap, useLiveDesk } from './desk-live.js';
 import { CallPop } from './desk-pop.js';
+import { SoftphonePanel, useBrowserLabel, useSoftphoneAvailable } from './desk-softphone.js';
 import { type DeskState, StateBar, wrapTarget } from './desk-statebar.js';
 
 /** What the answer text starts from when an article is cited: its first paragraph, cut to a phone-length reply. */
@@ -22,6 +23,12 @@ export function articleSummary(a: Pick<KbArticle, 'body'>): string {
 export function Desk() {
   const { user, callsAvailable } = useApp();
   const [station, setStation] = useState(localStorage.getItem('station') ?? '');
+  // Answer in the browser (issue 17) where the trunk has an audio port; the choice is kept on this PC.
+  const softphone = useSoftphoneAvailable(callsAvailable);
+  const [useBrowser, setUseBrowser] = useState(localStorage.getItem('station-browser') === '1');
+  const inBrowser = softphone && useBrowser;
+  const inBrowserRef = useRef(inBrowser);
+  inBrowserRef.current = inBrowser;
   const [boxRegion, setBoxRegion] = useState('');
   const [form, setForm] = useState<DeskForm>(emptyForm(''));
   const [cited, setCited] = useState<KbArticle | null>(null);
@@ -67,8 +74,9 @@ export function Desk() {
     setError(null);
     try {
       // Read the input itself: a shortcut pressed right after typing may run a handler from the render before.
-      const st = (stationInput.current?.value ?? station).trim();
-      if (st) localStorage.setItem('station', st);
+      const typed = (stationInput.current?.value ?? station).trim();
+      if (typed) localStorage.setItem('station', typed);
+      const st = inBrowserRef.current ? 'browser' : typed;
       const a = await put<AgentSnap>('/api/agent/state', { state, ...(st ? { station: st } : {}) });
       setAgent(a);
     } catch (e) {
@@ -171,7 +179,26 @@ export function Desk() {
 
   return (
     <section class="desk" id="desk">
-      <StateBar agent={agent} callsAvailable={callsAvailable} station={station} stationRef={stationInput} onStation={setStation} onState={(s) => void setState(s)} />
+      <StateBar
+        agent={agent}
+        callsAvailable={callsAvailable}
+        station={station}
+        stationRef={stationInput}
+        onStation={setStation}
+        onState={(s) => void setState(s)}
+        {...(softphone
+          ? {
+              browser: {
+                on: useBrowser,
+                set: (on: boolean) => {
+                  localStorage.setItem('station-browser', on ? '1' : '0');
+                  setUseBrowser(on);
+                },
+                label: useBrowserLabel(),
+              },
+            }
+          : {})}
+      />
       <ErrorBox error={error} />
       <Notice text={notice} />
       <div class="desk-grid">
@@ -183,6 +210,7 @@ export function Desk() {
             onCallbackDone={() => pop && setPop({ ...pop, ended: true })}
             onError={setError}
           />
+          {inBrowser ? <SoftphonePanel agent={agent} pop={pop} onError={setError} /> : null}
           {done ? (
             <div class="card">
               <Link href={`/tickets/${done.number}`} class="mono" id="last-ticket">{done.number}</Link> <StatusBadge status={done.status} />

@@ -1,0 +1,128 @@
+// The desk's softphone in chromium (issue 17): an agent goes ready "in the browser", a caller on the
+// simulated trunk (its audio port) asks for a person, the desk rings and the agent answers with a fake
+// microphone (--use-file-for-fake-audio-capture: a generated 1.4 kHz tone). The caller's 1 kHz tone is heard
+// in the page (a WebAudio analyser on the desk's audio element); the agent's tone is heard on the trunk
+// (Goertzel) once the agent unmutes; DTMF pressed by the caller still reaches the box; the agent hangs up in
+// the browser and the call record has the browser station's legs. Mouth-to-ear delays each way are reported.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import t from 'tap';
+import { alawToLinear, linearToAlaw } from '../../drivers/media/alaw.js';
+import { sineTone, toneShare } from '../../drivers/media/tones.js';
+import { wavHeader } from '../../drivers/media/wav.js';
+import { SimulatorTrunk } from '../../drivers/simulator/trunk.js';
+import { callCenterOf, registerTrunkDriver } from '../../firmware-agent/calls/install.js';
+import { launch, login, newPage, seedUsers, shot, startBox } from './helpers.js';
+
+/** 8 kHz 16-bit WAV of a tone, for the fake microphone (chromium loops it). */
+function toneWav(freq: number, seconds: number): string {
+  const pcm = sineTone(freq, seconds * 1000, 10000);
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sp-mic-')), `tone-${freq}.wav`);
+  fs.writeFileSync(file, Buffer.concat([wavHeader(pcm.byteLength), Buffer.from(pcm.buffer)]));
+  return file;
+}
+
+t.test('an agent answers in the browser: each hears the other, DTMF still reaches the box, the agent hangs up', async (t) => {
+  const sim = new SimulatorTrunk({ promptMs: () => 20 });
+  registerTrunkDriver('softphone-e2e', async () => sim);
+  const tb = await startBox(undefined, { flags: { driver: 'softphone-e2e' } });
+  const mic = toneWav(1400, 10);
+  const browser = await launch(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${mic}`, '--autoplay-policy=no-user-gesture-required']);
+  t.teardown(async () => {
+    await browser.close();
+    await tb.close();
+    fs.rmSync(path.dirname(mic), { recursive: true, force: true });
+  });
+  await seedUsers(tb);
+  const center = callCenterOf(tb.box)!;
+  const page = await newPage(browser, tb.url);
+  await login(page, 'agent1');
+  await page.goto('/desk');
+  await page.waitForSelector('#live.up');
+  await page.check('#use-browser');
+  t.ok(await page.isDisabled('#station'), 'no extension to type when answering in the browser');
+  await page.keyboard.press('F2');
+  await page.waitForSelector('#agent-state[data-state="ready"]');
+  await page.waitForSelector('#softphone[data-state="idle"]');
+  t.pass('ready on the browser station');
+
+  const call = sim.placeCall({ caller: '13800138071' });
+  call.press('0');
+  await page.waitForSelector('#softphone[data-state="ringing"]');
+  await page.waitForSelector(`#call-pop[data-call="${call.callId}"]`);
+  t.pass('the desk rings with the call pop');
+  await shot(page, 'softphone-ringing');
+  await page.click('#sp-answer');
+  await page.waitForSelector('#softphone[data-state="talking"]', { timeout: 20_000 });
+  t.pass('answered in the browser');
+  await page.click('#sp-mute');
+
+  // Caller → agent: the caller's 1 kHz tone, detected in the page on the desk's audio element.
+  // (The page script is a string: the root tsconfig has no DOM types, and tsx would name its functions.)
+  const listening = page.evaluate<number>(`new Promise((resolve, reject) => {
+    const el = document.querySelector('#sp-audio');
+    const ac = new AudioContext();
+    const an = ac.createAnalyser();
+    an.fftSize = 2048;
+    ac.createMediaStreamSource(el.srcObject).connect(an);
+    const bins = new Float32Array(an.frequencyBinCount);
+    const bin = Math.round((1000 * an.fftSize) / ac.sampleRate);
+    const started = Date.now();
+    const look = () => {
+      an.getFloatFrequencyData(bins);
+      const peak = Math.max(...bins.slice(bin - 1, bin + 2));
+      const floor = Math.max(...bins.slice(bin + 40, bin + 80));
+      if (peak > -60 && peak - floor > 20) return resolve(Date.now());
+      if (Date.now() - started > 10000) return reject(new Error('no 1 kHz tone (peak ' + peak.toFixed(1) + ' dB)'));
+      setTimeout(look, 5);
+    };
+    look();
+  })`);
+  await new Promise((r) => setTimeout(r, 300));
+  const toneAt = Date.now();
+  const playing = (async () => {
+    for (let i = 0; i < 100; i++) {
+      call.say(linearToAlaw(sineTone(1000, 20, 8000, i * 160)));
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  const heardAt = await listening;
+  await playing;
+  t.pass(`caller → agent: the caller's tone heard in the page ${heardAt - toneAt} ms after it started`);
+
+  // Agent → caller: unmuting lets the fake microphone's 1.4 kHz through; the caller hears it on the trunk.
+  const atCaller: { at: number; share: number }[] = [];
+  call.on('heard', (f) => atCaller.push({ at: Date.now(), share: toneShare(alawToLinear(f), 1400) }));
+  await new Promise((r) => setTimeout(r, 300));
+  t.notOk(atCaller.some((f) => f.share > 0.8), 'nothing of the agent reaches the caller while muted');
+  const unmutedAt = Date.now();
+  await page.click('#sp-mute');
+  const deadline = Date.now() + 5000;
+  while (!atCaller.some((f) => f.at >= unmutedAt && f.share > 0.8) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  const first = atCaller.find((f) => f.at >= unmutedAt && f.share > 0.8);
+  t.ok(first, 'the caller hears the agent’s microphone');
+  t.pass(`agent → caller: heard on the trunk ${first ? first.at - unmutedAt : NaN} ms after the unmute click`);
+
+  // The caller's keys still reach the box during the conversation.
+  const digits = new Promise<string>((resolve) => sim.on('digits', (e) => e.callId === call.callId && resolve(e.digits)));
+  call.press('5');
+  t.equal(await digits, '5', 'DTMF from the caller reaches the box');
+
+  await page.click('#sp-hangup');
+  await call.ended;
+  await page.waitForSelector('#softphone[data-state="idle"]');
+  t.pass('the agent hung up in the browser');
+  const view = await (async () => {
+    for (let i = 0; i < 100; i++) {
+      const v = center.records.get(call.callId);
+      if (v?.call.outcome) return v;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return center.records.get(call.callId);
+  })();
+  t.equal(view?.call.outcome, 'answered');
+  t.ok(view?.legs.some((l) => l.kind === 'ring' && l.target?.startsWith('browser/')), 'rung at the browser station');
+  t.ok(view?.legs.some((l) => l.kind === 'agent'), 'the agent’s leg');
+  await shot(page, 'softphone-after');
+});

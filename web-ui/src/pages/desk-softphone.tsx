@@ -1,0 +1,257 @@
+// The agent desk's softphone (浏览器接听, issue 17 §3): where the trunk has an audio port, the agent goes ready
+// "in the browser" and answers the ringing call here — the microphone and speaker of this PC instead of a
+// desk phone. The browser offers G.711 A-law only (so the box bridges the B-channel's bytes as they are),
+// with all its candidates; the box answers over the agent's session (POST /api/softphone/answer). Mute,
+// hang-up, microphone and speaker choice, a level meter, and a clear state when the microphone is refused or
+// the connection drops (the box then puts the caller back at the head of the queue).
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { get, post } from '../api.js';
+import { errText, strings } from '../i18n.js';
+import type { AgentSnap, Pop } from './desk-live.js';
+
+const t = strings({
+  spTitle: ['浏览器接听', 'Browser phone'],
+  spUse: ['在浏览器接听（耳麦）', 'Answer in the browser (headset)'],
+  spUnavailable: ['当前中继线路不支持浏览器接听，请使用电话分机', 'This line cannot reach the browser: use a telephone station'],
+  spIdle: ['待机', 'Idle'],
+  spRinging: ['来电振铃', 'Ringing'],
+  spConnecting: ['正在接通…', 'Connecting…'],
+  spTalking: ['通话中', 'Talking'],
+  spMicRefused: ['无法使用麦克风：请在浏览器地址栏允许本站使用麦克风', 'The microphone is not allowed: allow it for this site in the address bar'],
+  spDropped: ['浏览器通话已中断，来电已回到队首', 'The browser call dropped; the caller is back at the head of the queue'],
+  spAnswer: ['接听', 'Answer'],
+  spHangup: ['挂断', 'Hang up'],
+  spMute: ['静音', 'Mute'],
+  spUnmute: ['取消静音', 'Unmute'],
+  spMic: ['麦克风', 'Microphone'],
+  spSpeaker: ['扬声器', 'Speaker'],
+  spDefault: ['系统默认', 'System default'],
+  spAutoAnswer: ['自动接听（提示音）', 'Auto-answer (with a tone)'],
+});
+
+export type SoftphoneState = 'idle' | 'ringing' | 'connecting' | 'talking' | 'mic-refused' | 'dropped';
+
+/** Whether agents can answer in the browser on this box (GET /api/softphone). */
+export function useSoftphoneAvailable(enabled: boolean): boolean {
+  const [available, setAvailable] = useState(false);
+  useEffect(() => {
+    if (!enabled) return;
+    void get<{ available: boolean }>('/api/softphone')
+      .then((r) => setAvailable(r.available))
+      .catch(() => setAvailable(false));
+  }, [enabled]);
+  return available;
+}
+
+/** Waits until the connection has gathered its candidates (at most 2 s: a LAN needs milliseconds). */
+function gathered(pc: RTCPeerConnection): Promise<void> {
+  if (pc.iceGatheringState === 'complete') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      if (pc.iceGatheringState !== 'complete') return;
+      pc.removeEventListener('icegatheringstatechange', done);
+      resolve();
+    };
+    pc.addEventListener('icegatheringstatechange', done);
+    setTimeout(resolve, 2000);
+  });
+}
+
+/** A short beep on the speaker (auto-answer's tone). */
+function beep(): void {
+  try {
+    const ac = new AudioContext();
+    const o = ac.createOscillator();
+    o.frequency.value = 880;
+    o.connect(ac.destination);
+    o.start();
+    o.stop(ac.currentTime + 0.2);
+    o.onended = () => void ac.close();
+  } catch {
+    // no audio output: the state line says enough
+  }
+}
+
+/** The label of the state bar's choice to answer in the browser. */
+export const useBrowserLabel = () => t('spUse');
+
+export function SoftphonePanel({ agent, pop, onError }: { agent: AgentSnap | null; pop: Pop | null; onError: (text: string) => void }) {
+  const [state, setState] = useState<SoftphoneState>('idle');
+  const [muted, setMuted] = useState(false);
+  const [level, setLevel] = useState(0);
+  const [mics, setMics] = useState<MediaDeviceInfo[]>([]);
+  const [speakers, setSpeakers] = useState<MediaDeviceInfo[]>([]);
+  const [micId, setMicId] = useState(localStorage.getItem('sp-mic') ?? '');
+  const [speakerId, setSpeakerId] = useState(localStorage.getItem('sp-speaker') ?? '');
+  const [autoAnswer, setAutoAnswer] = useState(localStorage.getItem('sp-auto') === '1');
+  const audioRef = useRef<HTMLAudioElement>(null);
+  const call = useRef<{ callId: string; pc: RTCPeerConnection; stream: MediaStream; stopMeter: () => void } | null>(null);
+
+  const onBrowser = !!agent?.station?.startsWith('browser/');
+  const ringingHere = onBrowser && !!pop && !pop.ended && !!pop.callId && agent?.ringing === pop.callId;
+
+  useEffect(() => {
+    if (!navigator.mediaDevices?.enumerateDevices) return;
+    void navigator.mediaDevices.enumerateDevices().then((d) => {
+      setMics(d.filter((x) => x.kind === 'audioinput'));
+      setSpeakers(d.filter((x) => x.kind === 'audiooutput'));
+    });
+  }, [state]);
+
+  const finish = (next: SoftphoneState) => {
+    const c = call.current;
+    call.current = null;
+    if (c) {
+      c.stopMeter();
+      c.stream.getTracks().forEach((tr) => tr.stop());
+      c.pc.close();
+    }
+    setMuted(false);
+    setLevel(0);
+    setState(next);
+  };
+
+  // The call offered to this browser rings; the pop ending (caller gone, answered elsewhere) ends it.
+  useEffect(() => {
+    if (ringingHere && state !== 'connecting' && state !== 'talking') setState('ringing');
+    else if (!ringingHere && state === 'ringing') setState('idle');
+    if (pop?.ended && call.current && call.current.callId === pop.callId) finish('idle');
+  }, [ringingHere, pop?.ended, pop?.callId]);
+
+  const answer = async () => {
+    if (!pop?.callId || call.current) return;
+    const callId = pop.callId;
+    setState('connecting');
+    let stream: MediaStream;
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({ audio: micId ? { deviceId: { exact: micId } } : true });
+    } catch {
+      setState('mic-refused');
+      return;
+    }
+    const pc = new RTCPeerConnection({ iceServers: [] });
+    const track = stream.getAudioTracks()[0]!;
+    const tr = pc.addTransceiver(track, { direction: 'sendrecv', streams: [stream] });
+    // A-law only: the box bridges the B-channel's bytes without transcoding.
+    const pcma = RTCRtpSender.getCapabilities?.('audio')?.codecs.filter((c) => c.mimeType.toLowerCase() === 'audio/pcma') ?? [];
+    if (pcma.length && tr.setCodecPreferences) tr.setCodecPreferences(pcma);
+    pc.ontrack = (e) => {
+      const el = audioRef.current;
+      if (!el) return;
+      el.srcObject = e.streams[0] ?? new MediaStream([e.track]);
+      if (speakerId && 'setSinkId' in el) void (el as HTMLAudioElement & { setSinkId(id: string): Promise<void> }).setSinkId(speakerId).catch(() => undefined);
+      void el.play().catch(() => undefined);
+    };
+    pc.onconnectionstatechange = () => {
+      if (pc.connectionState === 'connected') setState('talking');
+      else if ((pc.connectionState === 'failed' || pc.connectionState === 'disconnected') && call.current?.pc === pc) finish('dropped');
+    };
+    call.current = { callId, pc, stream, stopMeter: meter(stream, setLevel) };
+    try {
+      await pc.setLocalDescription(await pc.createOffer());
+      await gathered(pc);
+      const { sdp } = await post<{ sdp: string }>('/api/softphone/answer', { callId, sdp: pc.localDescription!.sdp });
+      await pc.setRemoteDescription({ type: 'answer', sdp });
+    } catch (e) {
+      onError(errText(e));
+      finish('idle');
+    }
+  };
+
+  // Auto-answer: a tone, then the call is answered without a click.
+  useEffect(() => {
+    if (state === 'ringing' && autoAnswer) {
+      beep();
+      void answer();
+    }
+  }, [state, autoAnswer]);
+
+  const hangup = async () => {
+    const c = call.current;
+    if (!c) return;
+    try {
+      await post('/api/softphone/hangup', { callId: c.callId });
+    } catch (e) {
+      onError(errText(e));
+    }
+    finish('idle');
+  };
+
+  const toggleMute = () => {
+    const c = call.current;
+    if (!c) return;
+    const next = !muted;
+    c.stream.getAudioTracks().forEach((tr) => (tr.enabled = !next));
+    setMuted(next);
+  };
+
+  // Leaving the page ends the browser's part (the box re-queues the caller when it notices).
+  useEffect(() => () => finish('idle'), []);
+
+  const label = { idle: t('spIdle'), ringing: t('spRinging'), connecting: t('spConnecting'), talking: t('spTalking'), 'mic-refused': t('spMicRefused'), dropped: t('spDropped') }[state];
+  return (
+    <div class="card softphone" id="softphone" data-state={state}>
+      <h3>{t('spTitle')}</h3>
+      <div class={state === 'mic-refused' || state === 'dropped' ? 'error' : 'muted'} id="sp-state">{label}</div>
+      <div class="row">
+        <button type="button" class="primary" id="sp-answer" disabled={!ringingHere || state === 'connecting' || state === 'talking'} onClick={() => void answer()}>{t('spAnswer')}</button>
+        <button type="button" id="sp-mute" disabled={state !== 'talking'} onClick={toggleMute} aria-pressed={muted}>{muted ? t('spUnmute') : t('spMute')}</button>
+        <button type="button" class="danger" id="sp-hangup" disabled={state !== 'talking' && state !== 'connecting'} onClick={() => void hangup()}>{t('spHangup')}</button>
+      </div>
+      <meter id="sp-level" min={0} max={1} value={muted ? 0 : level} aria-label="mic level" />
+      <label class="check small"><input type="checkbox" id="sp-auto" checked={autoAnswer} onChange={(e) => {
+        const on = (e.target as HTMLInputElement).checked;
+        localStorage.setItem('sp-auto', on ? '1' : '0');
+        setAutoAnswer(on);
+      }} />{t('spAutoAnswer')}</label>
+      <div class="grid2 small">
+        <label>{t('spMic')}
+          <select id="sp-mic" value={micId} onChange={(e) => {
+            const v = (e.target as HTMLSelectElement).value;
+            localStorage.setItem('sp-mic', v);
+            setMicId(v);
+          }}>
+            <option value="">{t('spDefault')}</option>
+            {mics.map((m) => <option key={m.deviceId} value={m.deviceId}>{m.label || m.deviceId.slice(0, 8)}</option>)}
+          </select>
+        </label>
+        <label>{t('spSpeaker')}
+          <select id="sp-speaker" value={speakerId} onChange={(e) => {
+            const v = (e.target as HTMLSelectElement).value;
+            localStorage.setItem('sp-speaker', v);
+            setSpeakerId(v);
+          }}>
+            <option value="">{t('spDefault')}</option>
+            {speakers.map((m) => <option key={m.deviceId} value={m.deviceId}>{m.label || m.deviceId.slice(0, 8)}</option>)}
+          </select>
+        </label>
+      </div>
+      <audio id="sp-audio" ref={audioRef} autoplay />
+    </div>
+  );
+}
+
+/** The microphone's level (0–1, RMS of the last 20 ms or so), on an analyser, until stopped. */
+function meter(stream: MediaStream, set: (v: number) => void): () => void {
+  let ac: AudioContext;
+  try {
+    ac = new AudioContext();
+  } catch {
+    return () => undefined;
+  }
+  const an = ac.createAnalyser();
+  an.fftSize = 512;
+  ac.createMediaStreamSource(stream).connect(an);
+  const buf = new Float32Array(an.fftSize);
+  const timer = setInterval(() => {
+    an.getFloatTimeDomainData(buf);
+    let sum = 0;
+    for (const x of buf) sum += x * x;
+    set(Math.min(1, Math.sqrt(sum / buf.length) * 4));
+  }, 100);
+  return () => {
+    clearInterval(timer);
+    void ac.close();
+  };
+}
+
