@@ -81,9 +81,9 @@ export function SoftphonePanel({ agent, pop, onError }: { agent: AgentSnap | nul
   const [level, setLevel] = useState(0);
   const [mics, setMics] = useState<MediaDeviceInfo[]>([]);
   const [speakers, setSpeakers] = useState<MediaDeviceInfo[]>([]);
-  const [micId, setMicId] = useState(localStorage.getItem('sp-mic') ?? '');
-  const [speakerId, setSpeakerId] = useState(localStorage.getItem('sp-speaker') ?? '');
-  const [autoAnswer, setAutoAnswer] = useState(localStorage.getItem('sp-auto') === '1');
+  const [micId, setMicId] = useStored('sp-mic');
+  const [speakerId, setSpeakerId] = useStored('sp-speaker');
+  const [autoAnswer, setAutoAnswer] = useStored('sp-auto');
   const audioRef = useRef<HTMLAudioElement>(null);
   const call = useRef<{ callId: string; pc: RTCPeerConnection; stream: MediaStream; stopMeter: () => void } | null>(null);
 
@@ -160,7 +160,7 @@ export function SoftphonePanel({ agent, pop, onError }: { agent: AgentSnap | nul
 
   // Auto-answer: a tone, then the call is answered without a click.
   useEffect(() => {
-    if (state === 'ringing' && autoAnswer) {
+    if (state === 'ringing' && autoAnswer === '1') {
       beep();
       void answer();
     }
@@ -199,35 +199,43 @@ export function SoftphonePanel({ agent, pop, onError }: { agent: AgentSnap | nul
         <button type="button" class="danger" id="sp-hangup" disabled={state !== 'talking' && state !== 'connecting'} onClick={() => void hangup()}>{t('spHangup')}</button>
       </div>
       <meter id="sp-level" min={0} max={1} value={muted ? 0 : level} aria-label="mic level" />
-      <label class="check small"><input type="checkbox" id="sp-auto" checked={autoAnswer} onChange={(e) => {
-        const on = (e.target as HTMLInputElement).checked;
-        localStorage.setItem('sp-auto', on ? '1' : '0');
-        setAutoAnswer(on);
-      }} />{t('spAutoAnswer')}</label>
+      <label class="check small">
+        <input type="checkbox" id="sp-auto" checked={autoAnswer === '1'} onChange={(e) => setAutoAnswer((e.target as HTMLInputElement).checked ? '1' : '0')} />
+        {t('spAutoAnswer')}
+      </label>
       <div class="grid2 small">
-        <label>{t('spMic')}
-          <select id="sp-mic" value={micId} onChange={(e) => {
-            const v = (e.target as HTMLSelectElement).value;
-            localStorage.setItem('sp-mic', v);
-            setMicId(v);
-          }}>
-            <option value="">{t('spDefault')}</option>
-            {mics.map((m) => <option key={m.deviceId} value={m.deviceId}>{m.label || m.deviceId.slice(0, 8)}</option>)}
-          </select>
-        </label>
-        <label>{t('spSpeaker')}
-          <select id="sp-speaker" value={speakerId} onChange={(e) => {
-            const v = (e.target as HTMLSelectElement).value;
-            localStorage.setItem('sp-speaker', v);
-            setSpeakerId(v);
-          }}>
-            <option value="">{t('spDefault')}</option>
-            {speakers.map((m) => <option key={m.deviceId} value={m.deviceId}>{m.label || m.deviceId.slice(0, 8)}</option>)}
-          </select>
-        </label>
+        <DeviceSelect id="sp-mic" label={t('spMic')} devices={mics} value={micId} onChange={setMicId} />
+        <DeviceSelect id="sp-speaker" label={t('spSpeaker')} devices={speakers} value={speakerId} onChange={setSpeakerId} />
       </div>
       <audio id="sp-audio" ref={audioRef} autoplay />
     </div>
+  );
+}
+
+/** A setting of this PC's desk (kept in localStorage). */
+function useStored(key: string): [string, (v: string) => void] {
+  const [v, set] = useState(localStorage.getItem(key) ?? '');
+  return [
+    v,
+    (next) => {
+      localStorage.setItem(key, next);
+      set(next);
+    },
+  ];
+}
+
+/** A choice of audio device ('' the system's default). */
+function DeviceSelect({ id, label, devices, value, onChange }: { id: string; label: string; devices: MediaDeviceInfo[]; value: string; onChange: (id: string) => void }) {
+  return (
+    <label>
+      {label}
+      <select id={id} value={value} onChange={(e) => onChange((e.target as HTMLSelectElement).value)}>
+        <option value="">{t('spDefault')}</option>
+        {devices.map((d) => (
+          <option key={d.deviceId} value={d.deviceId}>{d.label || d.deviceId.slice(0, 8)}</option>
+        ))}
+      </select>
+    </label>
   );
 }
 
