@@ -11,7 +11,7 @@ import { systemClock, type Clock, type TimerHandle } from '../../common/clock.js
 import { DigitBuffer } from '../trunk/digits.js';
 import { TrunkEmitter } from '../trunk/emitter.js';
 import { liveCall, mediaCall, requireRunning } from '../trunk/guards.js';
-import { TrunkError, type CallId, type CallOffered, type CollectOptions, type CollectResult, type ConnectOptions, type ConnectResult, type HangupCause, type HangupParty, type PlayOptions, type PlayResult, type Prompt, type RecordOptions, type RecordResult, type TransferOptions, type TransferResult, type TrunkCapabilities, type TrunkDriver, type TrunkEventName, type TrunkListener } from '../trunk/types.js';
+import { TrunkError, type CallAudio, type CallId, type CallOffered, type CollectOptions, type CollectResult, type ConnectOptions, type ConnectResult, type HangupCause, type HangupParty, type PlayOptions, type PlayResult, type Prompt, type RecordOptions, type RecordResult, type TransferOptions, type TransferResult, type TrunkCapabilities, type TrunkDriver, type TrunkEventName, type TrunkListener } from '../trunk/types.js';
 import { redactNumber } from '../../common/log.js';
 import { validateConfig, type E1SpanConfig, type E1SpanConfigInput } from './config.js';
 import { SpanHost } from './host.js';
@@ -48,8 +48,8 @@ export class E1PriDriver implements TrunkDriver {
     record: 'box',
     transfer: 'bridge', // a second call on the span, bridged (dialLeg)
     stations: 'call',
-    // The B-channel media hub for browser stations is not built yet (issue 17).
-    audioPort: false,
+    // A call's B-channel frames pass to the box and back (openAudio): browser stations (issue 17).
+    audioPort: true,
   };
   readonly config: Readonly<E1SpanConfig>;
   private readonly clock: Clock;
@@ -60,6 +60,10 @@ export class E1PriDriver implements TrunkDriver {
   private readonly calls = new Map<CallId, FCall>();
   private readonly legs = new Map<string, Leg>();
   private readonly playWaiters = new Map<string, (o: PlayOutcome) => void>();
+  /** Open audio ports (C6) by call: listeners of the call's received frames. */
+  private readonly audioPorts = new Map<CallId, Set<(alaw: Buffer) => void>>();
+  /** Frames for tapped calls' B-channels, sent to the span worker once per event-loop turn. */
+  private audioDown: [string, Uint8Array][] = [];
   private readonly recordWaiters = new Map<string, (r: RecordDone) => void>();
   private readonly media: MediaContext;
   /**
@@ -229,6 +233,15 @@ export class E1PriDriver implements TrunkDriver {
         }
         return;
       }
+      case 'audio': {
+        for (const [id, f] of e.frames) {
+          const port = this.audioPorts.get(id);
+          if (!port) continue;
+          const frame = Buffer.from(f.buffer, f.byteOffset, f.byteLength);
+          for (const l of port) l(frame);
+        }
+        return;
+      }
       case 'digit': {
         const c = this.calls.get(e.callId);
         if (!c || c.ended) return;
@@ -334,6 +347,7 @@ export class E1PriDriver implements TrunkDriver {
   }
 
   private endCall(c: FCall, cause: HangupCause, party: HangupParty, q850?: number): void {
+    this.audioPorts.delete(c.id);
     if (c.ended) return;
     c.ended = true;
     this.calls.delete(c.id);
@@ -562,6 +576,37 @@ export class E1PriDriver implements TrunkDriver {
       leg.onProgress = undefined;
       leg.onEnd = undefined;
     }
+  }
+
+  /** C6: the answered call's B-channel, both ways, for a browser station. */
+  openAudio(callId: CallId): CallAudio {
+    const c = this.need(callId);
+    if (!c.answered) throw new TrunkError('not-answered', `e1-pri: openAudio on unanswered call ${callId}`);
+    const listeners = new Set<(alaw: Buffer) => void>();
+    this.audioPorts.set(callId, listeners);
+    this.host.request({ op: 'tap', callId, on: true }).catch((e: unknown) => this.log.warn(`e1-pri: audio port of ${callId} not opened: ${(e as Error).message}`));
+    let open = true;
+    return {
+      onFrame: (l) => void listeners.add(l),
+      write: (frame) => {
+        if (!open || c.ended) return;
+        if (this.audioDown.length === 0) {
+          setImmediate(() => {
+            const frames = this.audioDown;
+            this.audioDown = [];
+            this.host.sendAudio(frames);
+          });
+        }
+        this.audioDown.push([callId, frame]);
+      },
+      close: () => {
+        if (!open) return;
+        open = false;
+        listeners.clear();
+        if (this.audioPorts.get(callId) === listeners) this.audioPorts.delete(callId);
+        if (!c.ended) this.host.request({ op: 'tap', callId, on: false }).catch(() => undefined);
+      },
+    };
   }
 
   async hangup(callId: CallId, cause: HangupCause = 'normal'): Promise<void> {

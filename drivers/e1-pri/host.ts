@@ -133,6 +133,14 @@ export class SpanHost extends EventEmitter<SpanHostEvents> {
     }, delay);
   }
 
+  /** Tapped calls' frames for their B-channels (no reply; dropped when the worker is not running). */
+  sendAudio(frames: [string, Uint8Array][]): void {
+    const child = this.child;
+    if (!child || !child.connected) return;
+    const msg: ParentToChild = { type: 'audio', frames };
+    child.send(msg, () => undefined);
+  }
+
   request<T = unknown>(cmd: WorkerCommand, timeoutMs = this.cfg.commandTimeoutMs): Promise<T> {
     const child = this.child;
     if (!child || !child.connected) {

@@ -27,6 +27,8 @@ export type WorkerCommand =
   | { op: 'record'; callId: string; recId: string; file: string; mix: boolean }
   | { op: 'stopRecord'; callId: string; recId: string }
   /** RESTART one B-channel (Q.931 §5.5) or the whole interface (channel 0). */
+  /** A browser station's audio port (C6): the call's received frames go to the box, the box's go on the channel. */
+  | { op: 'tap'; callId: string; on: boolean }
   | { op: 'restart'; channel: number }
   | { op: 'probe' }
   | { op: 'shutdown' };
@@ -64,6 +66,8 @@ export type WorkerEvent =
   | { ev: 'digit'; callId: string; digit: string; at: number }
   | { ev: 'playDone'; callId: string; playId: string; outcome: 'completed' | 'stopped' | 'gone'; error?: string }
   | { ev: 'recordDone'; callId: string; recId: string; durationMs: number; outcome: 'stopped' | 'gone'; error?: string }
+  /** Frames received on tapped calls' B-channels since the last such event. */
+  | { ev: 'audio'; frames: [callId: string, alaw: Uint8Array][] }
   | { ev: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; msg: string };
 
 export type EventMessage = { type: 'event'; event: WorkerEvent };
@@ -72,4 +76,6 @@ export type ReplyMessage =
   | { type: 'reply'; id: number; ok: false; code: E1ErrorCode; message: string };
 
 export type ChildToParent = EventMessage | ReplyMessage;
-export type ParentToChild = CommandMessage;
+/** A tapped call's frames to send on its B-channel (fire and forget, batched per event-loop turn). */
+export type AudioMessage = { type: 'audio'; frames: [callId: string, alaw: Uint8Array][] };
+export type ParentToChild = CommandMessage | AudioMessage;

@@ -18,6 +18,7 @@ const emit = (event: WorkerEvent) => send({ type: 'event', event });
 
 process.on('message', (raw: unknown) => {
   const m = raw as ParentToChild;
+  if (m?.type === 'audio') return span?.audioDown(m.frames);
   if (!m || m.type !== 'cmd') return;
   const run = async (): Promise<unknown> => {
     if (m.cmd.op === 'init') {

@@ -25,11 +25,15 @@ interface ChannelMedia {
   rxQueue: Buffer[];
   /** What the far end heard this tick (prompt or bridged audio), for mixed recordings. */
   txTick?: Buffer;
+  /** The box takes this call's audio (a browser station): received frames go up, the box's come down. */
+  tapped?: boolean;
 }
 
 export interface MediaHubHooks {
   onDigit(channel: number, digit: string): void;
   onPlayDone(channel: number, playId: string, outcome: 'completed' | 'stopped' | 'gone'): void;
+  /** A frame received on a tapped channel. */
+  onTapped?(channel: number, frame: Buffer): void;
   onError(e: unknown): void;
   /** The span's alarm bits changed (DAHDI_ALARM_*; 0 = cleared). Only the DAHDI transport reports alarms. */
   onAlarm(alarms: number): void;
@@ -122,6 +126,22 @@ export class MediaHub {
     return this.finishRecorder(r!);
   }
 
+  /** Start or stop passing a channel's audio to the box (a browser station's audio port). */
+  tap(channel: number, on: boolean): boolean {
+    const c = this.chans.get(channel);
+    if (!c) return false;
+    c.tapped = on;
+    return true;
+  }
+
+  /** A frame from the box for a tapped channel: sent at once, and what the far end heard for mixed recordings. */
+  sendFromBox(channel: number, frame: Buffer): void {
+    const c = this.chans.get(channel);
+    if (!c?.tapped || c.player) return;
+    this.send(channel, frame);
+    c.txTick = frame;
+  }
+
   /** Hairpin two B-channels: each one's received audio is sent on the other. */
   bridge(a: number, b: number): boolean {
     const ca = this.chans.get(a);
@@ -144,6 +164,7 @@ export class MediaHub {
     const c = this.chans.get(channel);
     if (!c) return;
     c.dtmf.pushAlaw(frame);
+    if (c.tapped) this.hooks.onTapped?.(channel, Buffer.from(frame));
     if (c.peer !== undefined) {
       const p = this.chans.get(c.peer);
       if (p) {

@@ -84,6 +84,7 @@ export class SpanController {
         const id = this.pool.owner(ch);
         if (id) this.emit({ ev: 'playDone', callId: id, playId, outcome });
       },
+      onTapped: (ch, frame) => this.audioUp(ch, frame),
       onError: (e) => this.log('error', `media: ${(e as Error).message}`),
       onAlarm: (alarms) => this.onSpanAlarm(alarms),
       log: (level, msg) => this.log(level, `media: ${msg}`),
@@ -91,6 +92,28 @@ export class SpanController {
     this.transport = new DchannelTransport(cfg.dchannel, (fd) => this.onFd(fd), (level, msg) => this.log(level, msg));
     this.status = new StatusFile(cfg.dchannel, () => this.probe(), (msg) => this.log('warn', msg));
     setPriLogSink((level, msg) => this.log(level === 'error' ? 'warn' : 'debug', `libpri: ${msg.trimEnd()}`));
+  }
+
+  /** Tapped calls' received frames, sent up once per event-loop turn. */
+  private audioOut: [string, Uint8Array][] = [];
+
+  private audioUp(channel: number, frame: Buffer): void {
+    const id = this.pool.owner(channel);
+    if (!id || !this.calls.has(id)) return;
+    if (this.audioOut.length === 0) setImmediate(() => {
+      const frames = this.audioOut;
+      this.audioOut = [];
+      this.emitRaw({ ev: 'audio', frames });
+    });
+    this.audioOut.push([id, frame]);
+  }
+
+  /** Frames from the box for tapped calls (the browser stations' audio). */
+  audioDown(frames: [string, Uint8Array][]): void {
+    for (const [id, frame] of frames) {
+      const c = this.calls.get(id);
+      if (c) this.media.sendFromBox(c.channel, Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength));
+    }
   }
 
   /** Every state change the probe can see schedules a status-file write. */
@@ -475,6 +498,11 @@ export class SpanController {
         this.pool.take(ch, id);
         this.media.attach(ch);
         return { callId: id, channel: ch };
+      }
+      case 'tap': {
+        const c = this.need(cmd.callId);
+        this.media.tap(c.channel, cmd.on);
+        return undefined;
       }
       case 'bridge': {
         const a = this.need(cmd.a);
