@@ -3,16 +3,19 @@
 // microphone (--use-file-for-fake-audio-capture: a generated 1.4 kHz tone). The caller's 1 kHz tone is heard
 // in the page (a WebAudio analyser on the desk's audio element); the agent's tone is heard on the trunk
 // (Goertzel) once the agent unmutes; DTMF pressed by the caller still reaches the box; the agent hangs up in
-// the browser and the call record has the browser station's legs. Mouth-to-ear delays each way are reported.
+// the browser and the call record has the browser station's legs. Then the same on the E1 driver with the
+// telco simulator's caller, one B-channel per call and the recording holding both directions. Mouth-to-ear
+// delays each way are reported.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import { alawToLinear, linearToAlaw } from '../../drivers/media/alaw.js';
 import { sineTone, toneShare } from '../../drivers/media/tones.js';
-import { wavHeader } from '../../drivers/media/wav.js';
+import { wavHeader, wavToAlaw } from '../../drivers/media/wav.js';
 import { SimulatorTrunk } from '../../drivers/simulator/trunk.js';
 import { callCenterOf, registerTrunkDriver } from '../../firmware-agent/calls/install.js';
+import { e1Harness } from '../integration/e1-harness.js';
 import { launch, login, newPage, seedUsers, shot, startBox } from './helpers.js';
 
 /** 8 kHz 16-bit WAV of a tone, for the fake microphone (chromium loops it). */
@@ -21,6 +24,32 @@ function toneWav(freq: number, seconds: number): string {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sp-mic-')), `tone-${freq}.wav`);
   fs.writeFileSync(file, Buffer.concat([wavHeader(pcm.byteLength), Buffer.from(pcm.buffer)]));
   return file;
+}
+
+/**
+ * A page script that resolves with Date.now() once `freq` stands out on the desk's audio element (a WebAudio
+ * analyser). A string: the root tsconfig has no DOM types, and tsx would name the page's functions.
+ */
+function pageToneDetector(freq: number): string {
+  return `new Promise((resolve, reject) => {
+    const el = document.querySelector('#sp-audio');
+    const ac = new AudioContext();
+    const an = ac.createAnalyser();
+    an.fftSize = 2048;
+    ac.createMediaStreamSource(el.srcObject).connect(an);
+    const bins = new Float32Array(an.frequencyBinCount);
+    const bin = Math.round((${freq} * an.fftSize) / ac.sampleRate);
+    const started = Date.now();
+    const look = () => {
+      an.getFloatFrequencyData(bins);
+      const peak = Math.max(...bins.slice(bin - 1, bin + 2));
+      const floor = Math.max(...bins.slice(bin + 40, bin + 80));
+      if (peak > -60 && peak - floor > 20) return resolve(Date.now());
+      if (Date.now() - started > 10000) return reject(new Error('no ${freq} Hz tone (peak ' + peak.toFixed(1) + ' dB)'));
+      setTimeout(look, 5);
+    };
+    look();
+  })`;
 }
 
 t.test('an agent answers in the browser: each hears the other, DTMF still reaches the box, the agent hangs up', async (t) => {
@@ -59,26 +88,7 @@ t.test('an agent answers in the browser: each hears the other, DTMF still reache
   await page.click('#sp-mute');
 
   // Caller → agent: the caller's 1 kHz tone, detected in the page on the desk's audio element.
-  // (The page script is a string: the root tsconfig has no DOM types, and tsx would name its functions.)
-  const listening = page.evaluate<number>(`new Promise((resolve, reject) => {
-    const el = document.querySelector('#sp-audio');
-    const ac = new AudioContext();
-    const an = ac.createAnalyser();
-    an.fftSize = 2048;
-    ac.createMediaStreamSource(el.srcObject).connect(an);
-    const bins = new Float32Array(an.frequencyBinCount);
-    const bin = Math.round((1000 * an.fftSize) / ac.sampleRate);
-    const started = Date.now();
-    const look = () => {
-      an.getFloatFrequencyData(bins);
-      const peak = Math.max(...bins.slice(bin - 1, bin + 2));
-      const floor = Math.max(...bins.slice(bin + 40, bin + 80));
-      if (peak > -60 && peak - floor > 20) return resolve(Date.now());
-      if (Date.now() - started > 10000) return reject(new Error('no 1 kHz tone (peak ' + peak.toFixed(1) + ' dB)'));
-      setTimeout(look, 5);
-    };
-    look();
-  })`);
+  const listening = page.evaluate<number>(pageToneDetector(1000));
   await new Promise((r) => setTimeout(r, 300));
   const toneAt = Date.now();
   const playing = (async () => {
@@ -125,4 +135,81 @@ t.test('an agent answers in the browser: each hears the other, DTMF still reache
   t.ok(view?.legs.some((l) => l.kind === 'ring' && l.target?.startsWith('browser/')), 'rung at the browser station');
   t.ok(view?.legs.some((l) => l.kind === 'agent'), 'the agent’s leg');
   await shot(page, 'softphone-after');
+});
+
+t.test('on the E1 span: a caller from the telco simulator talks with the agent’s browser on one B-channel, recorded both ways', async (t) => {
+  const h = await e1Harness();
+  registerTrunkDriver('softphone-e2e-e1', async () => h.driver);
+  const tb = await startBox(undefined, { flags: { driver: 'softphone-e2e-e1' } });
+  const mic = toneWav(1400, 10);
+  const browser = await launch(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${mic}`, '--autoplay-policy=no-user-gesture-required']);
+  t.teardown(async () => {
+    await browser.close();
+    await tb.close();
+    await h.close();
+    fs.rmSync(path.dirname(mic), { recursive: true, force: true });
+  });
+  await seedUsers(tb);
+  const center = callCenterOf(tb.box)!;
+  const page = await newPage(browser, tb.url);
+  await login(page, 'agent1');
+  await page.goto('/desk');
+  await page.waitForSelector('#live.up');
+  await page.check('#use-browser');
+  await page.keyboard.press('F2');
+  await page.waitForSelector('#agent-state[data-state="ready"]');
+
+  const offered = h.next('offered');
+  const line = h.telco.placeCall({ caller: '13800138072' });
+  const o = await offered;
+  await line.waitFor('answered');
+  line.pressDigits('0');
+  await page.waitForSelector('#softphone[data-state="ringing"]', { timeout: 30_000 });
+  await page.click('#sp-answer');
+  await page.waitForSelector('#softphone[data-state="talking"]', { timeout: 20_000 });
+  t.equal(h.telco.activeLines.length, 1, 'one B-channel for the call: no second call to a station');
+  await page.click('#sp-mute');
+
+  // Caller → agent, on the B-channel through the span worker to the page's analyser.
+  const listening = page.evaluate<number>(pageToneDetector(1000));
+  await new Promise((r) => setTimeout(r, 300));
+  const toneAt = Date.now();
+  line.play(linearToAlaw(sineTone(1000, 1500, 8000)));
+  const heardAt = await listening;
+  t.pass(`caller → agent (E1): the caller's tone heard in the page ${heardAt - toneAt} ms after it started`);
+  await line.drained();
+
+  // Agent → caller: unmute; the agent's microphone reaches the caller's B-channel.
+  const from = line.received.length;
+  const unmutedAt = Date.now();
+  await page.click('#sp-mute');
+  let heardByCaller: number | undefined;
+  for (let i = 0; i < 250 && heardByCaller === undefined; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    if (line.received.slice(from).some((f) => toneShare(alawToLinear(f), 1400) > 0.8)) heardByCaller = Date.now();
+  }
+  t.ok(heardByCaller !== undefined, 'the caller hears the agent’s microphone on the B-channel');
+  t.pass(`agent → caller (E1): heard on the B-channel ${heardByCaller! - unmutedAt} ms after the unmute click`);
+
+  const digit = h.next('digits', (e) => e.callId === o.callId);
+  line.pressDigits('5');
+  t.match(await digit, { digits: '5' }, 'DTMF from the caller still reaches the box');
+
+  await page.click('#sp-hangup');
+  await line.released;
+  const view = await (async () => {
+    for (let i = 0; i < 100; i++) {
+      const v = center.records.get(o.callId);
+      if (v?.call.outcome) return v;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return center.records.get(o.callId);
+  })();
+  t.equal(view?.call.outcome, 'answered');
+  const file = view?.call.recording_file;
+  t.ok(file && fs.existsSync(file), 'the conversation was recorded');
+  const pcm = alawToLinear(wavToAlaw(fs.readFileSync(file!)));
+  const blocks = Array.from({ length: Math.floor(pcm.length / 160) }, (_, i) => pcm.subarray(i * 160, i * 160 + 160));
+  t.ok(blocks.some((b) => toneShare(b, 1000) > 0.8), 'the recording holds the caller');
+  t.ok(blocks.some((b) => toneShare(b, 1400) > 0.8), 'and the agent');
 });
