@@ -73,6 +73,7 @@ export const errorCatalogue = {
   'station-required': { status: 422, en: 'Set a station (extension) before going ready', zh: '请先设置分机号再示闲' },
   'station-reserved': { status: 422, en: "Browser stations are chosen as 'browser'; browser/… names are the box's own", zh: '浏览器坐席请选择“browser”，browser/… 为系统保留名称' },
   'softphone-unavailable': { status: 409, en: 'This trunk has no audio path to the box: answer calls on a telephone station', zh: '当前中继线路不支持浏览器通话，请使用电话分机接听' },
+  'softphone-not-talking': { status: 409, en: 'No call is talking on your browser', zh: '您的浏览器当前没有通话' },
   'softphone-not-ringing': { status: 409, en: 'No call is ringing your browser (it was answered, or it ended)', zh: '当前没有呼入振铃到您的浏览器（已接听或已结束）' },
   'softphone-bad-offer': { status: 422, en: 'The browser sent no usable audio offer (WebRTC SDP)', zh: '浏览器未提供有效的音频协商信息（WebRTC SDP）' },
   'softphone-no-pcma': { status: 422, en: 'The browser does not offer G.711 A-law (PCMA) audio', zh: '浏览器不支持G.711 A律（PCMA）音频' },

@@ -46,7 +46,7 @@ export type PeerState = 'new' | 'connecting' | 'connected' | 'disconnected' | 'f
 
 export class SoftphoneError extends Error {
   constructor(
-    readonly code: 'softphone-unavailable' | 'softphone-no-pcma' | 'softphone-bad-offer' | 'softphone-not-ringing',
+    readonly code: 'softphone-unavailable' | 'softphone-no-pcma' | 'softphone-bad-offer' | 'softphone-not-ringing' | 'softphone-not-talking',
     message: string,
     options?: { cause?: unknown },
   ) {

@@ -34,7 +34,7 @@ export const softphoneRoutes: FastifyPluginAsync<{ center: CallCenter }> = async
               /** The station to go ready with. */
               station: { type: 'string' },
               /** The call ringing or talking on my browser. */
-              call: { anyOf: [{ type: 'null' }, { type: 'object', properties: { callId: { type: 'string' }, state: { type: 'string', enum: ['ringing', 'talking'] } } }] },
+              call: { anyOf: [{ type: 'null' }, { type: 'object', properties: { callId: { type: 'string' }, state: { type: 'string', enum: ['ringing', 'talking'] }, held: { type: 'boolean' } } }] },
             },
           },
           ...errorResponses(401, 403),
@@ -75,6 +75,29 @@ export const softphoneRoutes: FastifyPluginAsync<{ center: CallCenter }> = async
       } catch (err) {
         throw apiError(err);
       }
+    },
+  );
+
+  app.post<{ Body: { callId: string; on: boolean } }>(
+    '/api/softphone/hold',
+    {
+      config: { roles: centre },
+      schema: {
+        tags: ['calls'],
+        summary: 'Hold (保持) or resume the call I am talking on in my browser: silence both ways while held',
+        body: { type: 'object', additionalProperties: false, required: ['callId', 'on'], properties: { callId, on: { type: 'boolean' } } },
+        response: { 204: { type: 'null' }, ...errorResponses(400, 401, 403, 409, 415) },
+      },
+    },
+    async (request, reply) => {
+      const stations = center.browserStations;
+      if (!stations) throw new AppError('softphone-unavailable');
+      try {
+        stations.hold(request.body.callId, request.user!.id, request.body.on);
+      } catch (err) {
+        throw apiError(err);
+      }
+      return reply.code(204).send();
     },
   );
 

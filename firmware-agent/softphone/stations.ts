@@ -10,9 +10,12 @@ import { systemClock } from '../../common/clock.js';
 import type { Logger } from '../../common/log.js';
 import { silentLogger } from '../../common/log.js';
 import type { CallAudio, CallId, ConnectOptions, ConnectResult, HangupCause, TransferOptions, TransferResult, TrunkDriver } from '../../drivers/trunk/types.js';
-import { SoftphoneError, SoftphonePeer, type SoftphonePeerOptions } from './peer.js';
+import { ALAW_SILENCE } from '../../drivers/media/alaw.js';
+import { FRAME_BYTES, SoftphoneError, SoftphonePeer, type SoftphonePeerOptions } from './peer.js';
 
 const prefix = 'browser/';
+/** 20 ms of A-law silence: what a held caller hears. */
+const silence = Buffer.alloc(FRAME_BYTES, ALAW_SILENCE);
 
 /** The station of an agent's browser. */
 export const browserStation = (agentId: number): string => `${prefix}${agentId}`;
@@ -35,6 +38,8 @@ interface Bridge {
   peer: SoftphonePeer;
   audio: CallAudio;
   connected: boolean;
+  /** On hold: the caller hears silence and the agent hears nothing of the caller. */
+  held: boolean;
 }
 
 export interface BrowserStationsDeps {
@@ -72,9 +77,9 @@ export class BrowserStations {
   }
 
   /** The call an agent's browser is ringing for or talking on. */
-  callOf(agentId: number): { callId: CallId; state: 'ringing' | 'talking' } | undefined {
+  callOf(agentId: number): { callId: CallId; state: 'ringing' | 'talking'; held?: boolean } | undefined {
     for (const [callId, r] of this.#ringing) if (r.agentId === agentId) return { callId, state: 'ringing' };
-    for (const [callId, b] of this.#bridges) if (b.agentId === agentId) return { callId, state: 'talking' };
+    for (const [callId, b] of this.#bridges) if (b.agentId === agentId) return { callId, state: 'talking', held: b.held };
     return undefined;
   }
 
@@ -131,10 +136,10 @@ export class BrowserStations {
       await peer.close();
       throw new SoftphoneError('softphone-not-ringing', `call ${callId} ended before the browser's answer`);
     }
-    const bridge: Bridge = { agentId, peer, audio, connected: false };
+    const bridge: Bridge = { agentId, peer, audio, connected: false, held: false };
     this.#bridges.set(callId, bridge);
-    audio.onFrame((frame) => peer.send(frame));
-    peer.onAudio = (frame) => audio.write(frame);
+    audio.onFrame((frame) => bridge.held || peer.send(frame));
+    peer.onAudio = (frame) => audio.write(bridge.held ? silence : frame);
     peer.onState = (state) => {
       if (state === 'connected' && !bridge.connected) {
         bridge.connected = true;
@@ -150,6 +155,13 @@ export class BrowserStations {
       }
     };
     return answerSdp;
+  }
+
+  /** Hold (保持) or resume the call an agent talks on in the browser: silence both ways while held. */
+  hold(callId: CallId, agentId: number, on: boolean): void {
+    const b = this.#bridges.get(callId);
+    if (!b || b.agentId !== agentId || !b.connected) throw new SoftphoneError('softphone-not-talking', `call ${callId} is not talking on this agent's browser`);
+    b.held = on;
   }
 
   /** The agent hangs up in the browser: their part ends first (not a drop), then the call. */

@@ -67,6 +67,8 @@ t.test('on a serial gateway that can neither transfer nor play, distress reaches
   await login(page, 'agent1');
   await page.goto('/desk');
   await page.waitForSelector('#live.up');
+  await page.waitForSelector('#browser-unavailable');
+  t.notOk(await page.$('#use-browser'), 'the gateway has no audio path to the box: the desk offers telephone stations only, and says so');
   await page.fill('#station', '801');
   await page.keyboard.press('F2');
   await waitFor('the agent is ready', () => [...center.acd.agents.values()].some((a) => a.state === 'ready' && a.station === '801'));

@@ -114,12 +114,25 @@ t.test('an agent answers in the browser: each hears the other, DTMF still reache
   t.ok(first, 'the caller hears the agent’s microphone');
   t.pass(`agent → caller: heard on the trunk ${first ? first.at - unmutedAt : NaN} ms after the unmute click`);
 
+  // Hold: the caller hears silence, not the agent; resuming brings the agent back.
+  await page.click('#sp-hold');
+  await page.waitForSelector('#sp-state[data-held="1"]');
+  await new Promise((r) => setTimeout(r, 200));
+  const heldFrom = Date.now();
+  await new Promise((r) => setTimeout(r, 400));
+  t.notOk(atCaller.some((f) => f.at > heldFrom && f.share > 0.8), 'on hold the caller does not hear the agent');
+  await page.keyboard.press('Alt+H');
+  await page.waitForSelector('#sp-state[data-held="0"]');
+  const resumedAt = Date.now();
+  await new Promise((r) => setTimeout(r, 400));
+  t.ok(atCaller.some((f) => f.at > resumedAt && f.share > 0.8), 'Alt+H resumes: the caller hears the agent again');
+
   // The caller's keys still reach the box during the conversation.
   const digits = new Promise<string>((resolve) => sim.on('digits', (e) => e.callId === call.callId && resolve(e.digits)));
   call.press('5');
   t.equal(await digits, '5', 'DTMF from the caller reaches the box');
 
-  await page.click('#sp-hangup');
+  await page.keyboard.press('F8');
   await call.ended;
   await page.waitForSelector('#softphone[data-state="idle"]');
   t.pass('the agent hung up in the browser');

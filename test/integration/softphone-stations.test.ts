@@ -48,7 +48,7 @@ t.test('the agent’s browser answers: the caller and the agent hear each other'
   await b.pc.setRemoteDescription({ type: 'answer', sdp: answerSdp });
   const res: ConnectResult = await ring;
   t.equal(res.outcome, 'answered');
-  t.same(stations.callOf(7), { callId: c.callId, state: 'talking' });
+  t.same(stations.callOf(7), { callId: c.callId, state: 'talking', held: false });
 
   // The caller speaks on the trunk; the agent hears it in the browser.
   const saidAt = await talk((f) => c.say(f), 1000, 400);

@@ -22,6 +22,9 @@ const t = strings({
   spAnswer: ['接听', 'Answer'],
   spHangup: ['挂断', 'Hang up'],
   spMute: ['静音', 'Mute'],
+  spHold: ['保持', 'Hold'],
+  spResume: ['恢复通话', 'Resume'],
+  spHeld: ['保持中（来电方听到静音）', 'On hold (the caller hears silence)'],
   spUnmute: ['取消静音', 'Unmute'],
   spMic: ['麦克风', 'Microphone'],
   spSpeaker: ['扬声器', 'Speaker'],
@@ -32,8 +35,8 @@ const t = strings({
 export type SoftphoneState = 'idle' | 'ringing' | 'connecting' | 'talking' | 'mic-refused' | 'dropped';
 
 /** Whether agents can answer in the browser on this box (GET /api/softphone). */
-export function useSoftphoneAvailable(enabled: boolean): boolean {
-  const [available, setAvailable] = useState(false);
+export function useSoftphoneAvailable(enabled: boolean): boolean | null {
+  const [available, setAvailable] = useState<boolean | null>(null);
   useEffect(() => {
     if (!enabled) return;
     void get<{ available: boolean }>('/api/softphone')
@@ -75,9 +78,13 @@ function beep(): void {
 /** The label of the state bar's choice to answer in the browser. */
 export const useBrowserLabel = () => t('spUse');
 
+/** Why there is no such choice on this box (the serial AT gateway, the voice modem). */
+export const browserUnavailableText = () => t('spUnavailable');
+
 export function SoftphonePanel({ agent, pop, onError }: { agent: AgentSnap | null; pop: Pop | null; onError: (text: string) => void }) {
   const [state, setState] = useState<SoftphoneState>('idle');
   const [muted, setMuted] = useState(false);
+  const [held, setHeld] = useState(false);
   const [level, setLevel] = useState(0);
   const [mics, setMics] = useState<MediaDeviceInfo[]>([]);
   const [speakers, setSpeakers] = useState<MediaDeviceInfo[]>([]);
@@ -107,6 +114,7 @@ export function SoftphonePanel({ agent, pop, onError }: { agent: AgentSnap | nul
       c.pc.close();
     }
     setMuted(false);
+    setHeld(false);
     setLevel(0);
     setState(next);
   };
@@ -185,18 +193,44 @@ export function SoftphonePanel({ agent, pop, onError }: { agent: AgentSnap | nul
     setMuted(next);
   };
 
+  const toggleHold = async () => {
+    const c = call.current;
+    if (!c) return;
+    try {
+      await post('/api/softphone/hold', { callId: c.callId, on: !held });
+      setHeld(!held);
+    } catch (e) {
+      onError(errText(e));
+    }
+  };
+
+  // Keyboard, as the rest of the desk: F7 answer, F8 hang up, Alt+M mute, Alt+H hold.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'F7' && ringingHere && state === 'ringing') void answer();
+      else if (e.key === 'F8' && (state === 'talking' || state === 'connecting')) void hangup();
+      else if (e.altKey && (e.key === 'm' || e.key === 'M') && state === 'talking') toggleMute();
+      else if (e.altKey && (e.key === 'h' || e.key === 'H') && state === 'talking') void toggleHold();
+      else return;
+      e.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  });
+
   // Leaving the page ends the browser's part (the box re-queues the caller when it notices).
   useEffect(() => () => finish('idle'), []);
 
-  const label = { idle: t('spIdle'), ringing: t('spRinging'), connecting: t('spConnecting'), talking: t('spTalking'), 'mic-refused': t('spMicRefused'), dropped: t('spDropped') }[state];
+  const label = { idle: t('spIdle'), ringing: t('spRinging'), connecting: t('spConnecting'), talking: held ? t('spHeld') : t('spTalking'), 'mic-refused': t('spMicRefused'), dropped: t('spDropped') }[state];
   return (
     <div class="card softphone" id="softphone" data-state={state}>
       <h3>{t('spTitle')}</h3>
-      <div class={state === 'mic-refused' || state === 'dropped' ? 'error' : 'muted'} id="sp-state">{label}</div>
+      <div class={state === 'mic-refused' || state === 'dropped' ? 'error' : 'muted'} id="sp-state" data-held={held ? '1' : '0'}>{label}</div>
       <div class="row">
-        <button type="button" class="primary" id="sp-answer" disabled={!ringingHere || state === 'connecting' || state === 'talking'} onClick={() => void answer()}>{t('spAnswer')}</button>
-        <button type="button" id="sp-mute" disabled={state !== 'talking'} onClick={toggleMute} aria-pressed={muted}>{muted ? t('spUnmute') : t('spMute')}</button>
-        <button type="button" class="danger" id="sp-hangup" disabled={state !== 'talking' && state !== 'connecting'} onClick={() => void hangup()}>{t('spHangup')}</button>
+        <button type="button" class="primary" id="sp-answer" disabled={!ringingHere || state === 'connecting' || state === 'talking'} onClick={() => void answer()}>{t('spAnswer')} (F7)</button>
+        <button type="button" id="sp-mute" disabled={state !== 'talking'} onClick={toggleMute} aria-pressed={muted}>{muted ? t('spUnmute') : t('spMute')} (Alt+M)</button>
+        <button type="button" id="sp-hold" disabled={state !== 'talking'} onClick={() => void toggleHold()} aria-pressed={held}>{held ? t('spResume') : t('spHold')} (Alt+H)</button>
+        <button type="button" class="danger" id="sp-hangup" disabled={state !== 'talking' && state !== 'connecting'} onClick={() => void hangup()}>{t('spHangup')} (F8)</button>
       </div>
       <meter id="sp-level" min={0} max={1} value={muted ? 0 : level} aria-label="mic level" />
       <label class="check small">

@@ -10,7 +10,7 @@ export type DeskState = 'ready' | 'break' | 'wrap-up' | 'logged-out';
 /** F4 / the wrap-up button: enter wrap-up by hand, or end it (back to ready) when in it. */
 export const wrapTarget = (state: string | undefined): 'ready' | 'wrap-up' => (state === 'wrap-up' ? 'ready' : 'wrap-up');
 
-export function StateBar({ agent, callsAvailable, station, stationRef, onStation, onState, browser }: {
+export function StateBar({ agent, callsAvailable, station, stationRef, onStation, onState, browser, browserUnavailable }: {
   agent: AgentSnap | null;
   callsAvailable: boolean;
   station: string;
@@ -19,6 +19,8 @@ export function StateBar({ agent, callsAvailable, station, stationRef, onStation
   onState: (state: DeskState) => void;
   /** Where the trunk has an audio port: the choice to answer in the browser instead of a telephone station. */
   browser?: { on: boolean; set: (on: boolean) => void; label: string };
+  /** Shown instead, where the trunk cannot reach a browser. */
+  browserUnavailable?: string;
 }) {
   return (
     <div class="statebar">
@@ -33,6 +35,8 @@ export function StateBar({ agent, callsAvailable, station, stationRef, onStation
               <input type="checkbox" id="use-browser" checked={browser.on} onChange={(e) => browser.set((e.target as HTMLInputElement).checked)} />
               {browser.label}
             </label>
+          ) : browserUnavailable ? (
+            <span class="muted small" id="browser-unavailable" title={browserUnavailable}>{browserUnavailable}</span>
           ) : null}
           <input ref={stationRef} id="station" class="short" placeholder={t('deskStation')} value={station} disabled={browser?.on} onInput={(e) => onStation((e.target as HTMLInputElement).value)} />
           <button id="btn-ready" class={agent?.state === 'ready' ? 'on' : ''} onClick={() => onState('ready')}>{t('ready')} (F2)</button>

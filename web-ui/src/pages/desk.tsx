@@ -11,7 +11,7 @@ import { type DeskForm, type SubmitMode, TicketForm, emptyForm, formOk } from '.
 import { KbPanel } from './desk-kb.js';
 import { type AgentSnap, useLiveDesk } from './desk-live.js';
 import { CallPop } from './desk-pop.js';
-import { SoftphonePanel, useBrowserLabel, useSoftphoneAvailable } from './desk-softphone.js';
+import { SoftphonePanel, browserUnavailableText, useBrowserLabel, useSoftphoneAvailable } from './desk-softphone.js';
 import { type DeskState, StateBar, wrapTarget } from './desk-statebar.js';
 
 /** What the answer text starts from when an article is cited: its first paragraph, cut to a phone-length reply. */
@@ -26,7 +26,7 @@ export function Desk() {
   // Answer in the browser (issue 17) where the trunk has an audio port; the choice is kept on this PC.
   const softphone = useSoftphoneAvailable(callsAvailable);
   const [useBrowser, setUseBrowser] = useState(localStorage.getItem('station-browser') === '1');
-  const inBrowser = softphone && useBrowser;
+  const inBrowser = softphone === true && useBrowser;
   const inBrowserRef = useRef(inBrowser);
   inBrowserRef.current = inBrowser;
   const [boxRegion, setBoxRegion] = useState('');
@@ -197,7 +197,9 @@ export function Desk() {
                 label: useBrowserLabel(),
               },
             }
-          : {})}
+          : softphone === false
+            ? { browserUnavailable: browserUnavailableText() }
+            : {})}
       />
       <ErrorBox error={error} />
       <Notice text={notice} />
