@@ -90,3 +90,35 @@ t.test('a browser station on the span: the caller and the agent’s browser hear
   await driver.hangup(o.callId);
   t.equal(stations.callOf(3), undefined);
 });
+
+t.test('the channel count: 30 callers on one span, all answered by browser stations at once', async (t) => {
+  const h = await e1Harness();
+  const stations = new BrowserStations({ driver: h.driver });
+  const driver = withBrowserStations(h.driver, stations);
+  const browsers: Awaited<ReturnType<typeof browser>>[] = [];
+  t.teardown(async () => {
+    await Promise.all(browsers.map((b) => b.pc.close()));
+    await h.close();
+  });
+  const channels = 30;
+  const calls = await Promise.all(
+    Array.from({ length: channels }, async (_, i) => {
+      const offered = h.next('offered', (e) => e.caller === `1380000${String(i).padStart(4, '0')}`);
+      const line = h.telco.placeCall({ caller: `1380000${String(i).padStart(4, '0')}` });
+      const o = await offered;
+      await driver.answer(o.callId);
+      await line.waitFor('answered');
+      const ring = driver.connectAgent(o.callId, browserStation(100 + i), { ringTimeoutMs: 30_000 });
+      const b = await browser();
+      browsers.push(b);
+      await b.pc.setRemoteDescription({ type: 'answer', sdp: await stations.answer(100 + i, o.callId, b.offer) });
+      t.match(await ring, { outcome: 'answered' });
+      return { line, b };
+    }),
+  );
+  t.equal(h.telco.activeLines.length, 30, 'all 30 B-channels carry a caller: none is spent on a station leg');
+  for (const { line } of calls) line.play(tone(1000, 400));
+  for (const { line } of calls) await line.drained();
+  await new Promise((r) => setTimeout(r, 300));
+  t.equal(calls.filter(({ b }) => firstHeard(b.heard, 1000) !== undefined).length, 30, 'every agent hears their caller');
+});
