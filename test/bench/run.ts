@@ -20,7 +20,7 @@ import type { Figure } from './lib/figure.js';
 import { planModules, runFigure } from './lib/plan.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const modules = ['tickets', 'stalls', 'calls', 'network', 'kb', 'e1', 'boot', 'stats'] as const;
+const modules = ['tickets', 'stalls', 'calls', 'network', 'kb', 'e1', 'softphone', 'boot', 'stats'] as const;
 const required = new Set<string>(['tickets']);
 
 interface Args {
