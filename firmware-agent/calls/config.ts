@@ -78,6 +78,15 @@ export interface CallsConfig {
   promptsDir: string;
   /** Region of tickets created by the IVR (voicemail, callback) — the box's own region. */
   region: string;
+  /** Agents' browser stations (issue 17): none of this is needed on a LAN. */
+  softphone: SoftphoneConfig;
+}
+
+export interface SoftphoneConfig {
+  /** STUN/TURN servers for a seat beyond the LAN (a remote agent over a VPN or the internet). Default none. */
+  iceServers: { urls: string; username?: string; credential?: string }[];
+  /** Extra addresses the box offers as its own (e.g. its VPN address), besides its interfaces'. */
+  hostAddresses: string[];
 }
 
 export const defaultMenu: MenuItem[] = [
@@ -117,6 +126,7 @@ export function defaultCallsConfig(dataDir = './data', region = '000000'): Calls
     recordingsDir: `${dataDir}/recordings`,
     promptsDir: `${dataDir}/prompts`,
     region,
+    softphone: { iceServers: [], hostAddresses: [] },
   };
 }
 
@@ -248,6 +258,28 @@ const shape = {
     recordingsDir: { type: 'string', minLength: 1 },
     promptsDir: { type: 'string', minLength: 1 },
     region: { type: 'string', pattern: '^[0-9]{6}$' },
+    softphone: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['iceServers', 'hostAddresses'],
+      properties: {
+        iceServers: {
+          type: 'array',
+          maxItems: 8,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['urls'],
+            properties: {
+              urls: { type: 'string', pattern: '^(stun|stuns|turn|turns):[^\\s]{1,200}$' },
+              username: { type: 'string', maxLength: 200 },
+              credential: { type: 'string', maxLength: 200 },
+            },
+          },
+        },
+        hostAddresses: { type: 'array', maxItems: 8, items: { type: 'string', maxLength: 64, pattern: '^[0-9A-Fa-f.:]+$' } },
+      },
+    },
   },
 } as const;
 
@@ -265,6 +297,7 @@ export interface CallsSettings {
   queue: QueueConfig;
   recordingsDir?: string;
   promptsDir?: string;
+  softphone?: SoftphoneConfig;
 }
 
 export function defaultCallsSettings(): CallsSettings {
@@ -286,6 +319,7 @@ export const callsSectionSchema = {
     queue: shape.properties.queue,
     recordingsDir: shape.properties.recordingsDir,
     promptsDir: shape.properties.promptsDir,
+    softphone: shape.properties.softphone,
   },
 } as const;
 

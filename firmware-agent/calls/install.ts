@@ -110,7 +110,7 @@ export async function installCalls(box: Box, opts: InstallOptions): Promise<void
   };
   // Agents' browser stations (issue 17) in front of a driver with an audio port; a drop during a call puts
   // the caller back at the head of the queue.
-  const browserStations = driver.capabilities.audioPort ? new BrowserStations({ driver, log, onDropped: (callId) => center.stationLost(callId) }) : null;
+  const browserStations = driver.capabilities.audioPort ? new BrowserStations({ driver, log, peer: () => center.config.softphone, onDropped: (callId) => center.stationLost(callId) }) : null;
   const center: CallCenter = new CallCenter({
     db: box.db,
     driver: browserStations ? withBrowserStations(driver, browserStations) : driver,

@@ -45,7 +45,8 @@ interface Bridge {
 export interface BrowserStationsDeps {
   driver: TrunkDriver;
   clock?: Clock;
-  peer?: SoftphonePeerOptions;
+  /** The peers' options, read for each call (the settings may change while the box runs). */
+  peer?: () => SoftphonePeerOptions;
   log?: Logger;
   /**
    * The browser's connection dropped during the conversation (closed tab, network): the engine decides what
@@ -122,7 +123,7 @@ export class BrowserStations {
     try {
       const driver = this.#d.driver;
       await driver.answer(callId);
-      answered = await SoftphonePeer.answerOffer(offerSdp, this.#d.peer);
+      answered = await SoftphonePeer.answerOffer(offerSdp, this.#d.peer?.());
       audio = driver.openAudio!(callId);
     } catch (err) {
       r.answering = false;
