@@ -226,3 +226,62 @@ t.test('on the E1 span: a caller from the telco simulator talks with the agent�
   t.ok(blocks.some((b) => toneShare(b, 1000) > 0.8), 'the recording holds the caller');
   t.ok(blocks.some((b) => toneShare(b, 1400) > 0.8), 'and the agent');
 });
+
+t.test('a one-key transfer from the browser releases the agent; a refused microphone says so and drops no caller', async (t) => {
+  const sim = new SimulatorTrunk({ promptMs: () => 20 });
+  registerTrunkDriver('softphone-e2e-transfer', async () => sim);
+  const tb = await startBox(undefined, { flags: { driver: 'softphone-e2e-transfer' } });
+  const mic = toneWav(1400, 10);
+  const browser = await launch(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${mic}`, '--autoplay-policy=no-user-gesture-required']);
+  // A second browser that grants no microphone (no fake permission prompt: headless chromium refuses).
+  const refusing = await launch(['--use-fake-device-for-media-stream']);
+  t.teardown(async () => {
+    await browser.close();
+    await refusing.close();
+    await tb.close();
+    fs.rmSync(path.dirname(mic), { recursive: true, force: true });
+  });
+  await seedUsers(tb);
+  const center = callCenterOf(tb.box)!;
+  const page = await newPage(browser, tb.url);
+  await login(page, 'agent1');
+  await page.goto('/desk');
+  await page.waitForSelector('#live.up');
+  await page.check('#use-browser');
+  await page.keyboard.press('F2');
+  await page.waitForSelector('#agent-state[data-state="ready"]');
+
+  const call = sim.placeCall({ caller: '13800138073' });
+  call.press('0');
+  await page.waitForSelector('#softphone[data-state="ringing"]');
+  await page.keyboard.press('F7');
+  await page.waitForSelector('#softphone[data-state="talking"]', { timeout: 20_000 });
+  t.pass('F7 answers');
+  await page.click('#transfer-12306');
+  await call.ended;
+  await page.waitForSelector('#softphone[data-state="idle"]');
+  await page.waitForSelector('#agent-state[data-state="wrap-up"]');
+  t.equal(call.log.transferredTo, '12306', 'the caller reached 12306');
+  t.pass('the agent’s browser is released and the agent is in wrap-up');
+
+  // Another agent whose browser refuses the microphone.
+  const r = await tb.admin('POST', '/api/users', { username: 'agent2', role: 'agent', password: 'Lanzhou-12328-test2' });
+  t.equal(r.status, 201);
+  const other = await newPage(refusing, tb.url);
+  await login(other, 'agent2', 'Lanzhou-12328-test2');
+  await other.goto('/desk');
+  await other.waitForSelector('#live.up');
+  await other.check('#use-browser');
+  await other.keyboard.press('F2');
+  await other.waitForSelector('#agent-state[data-state="ready"]');
+  const second = sim.placeCall({ caller: '13800138074' });
+  second.press('0');
+  await other.waitForSelector('#softphone[data-state="ringing"]');
+  await other.click('#sp-answer');
+  await other.waitForSelector('#softphone[data-state="mic-refused"]');
+  t.match(await other.textContent('#sp-state'), /麦克风/, 'the desk says the microphone is not allowed, and how to allow it');
+  t.equal(sim.activeCalls, 1, 'the caller is still with the box (the ring times out to the next agent or the queue)');
+  t.notOk(second.log.hangup, 'no caller dropped');
+  second.hangup();
+  await second.ended;
+});
