@@ -16,6 +16,8 @@ import { wavHeader, wavToAlaw } from '../../drivers/media/wav.js';
 import { SimulatorTrunk } from '../../drivers/simulator/trunk.js';
 import { callCenterOf, registerTrunkDriver } from '../../firmware-agent/calls/install.js';
 import { e1Harness } from '../integration/e1-harness.js';
+import type { Browser, Page } from 'playwright-core';
+import type { TrunkDriver } from '../../drivers/trunk/types.js';
 import { launch, login, newPage, seedUsers, shot, startBox } from './helpers.js';
 
 /** 8 kHz 16-bit WAV of a tone, for the fake microphone (chromium loops it). */
@@ -52,19 +54,40 @@ function pageToneDetector(freq: number): string {
   })`;
 }
 
-t.test('an agent answers in the browser: each hears the other, DTMF still reaches the box, the agent hangs up', async (t) => {
-  const sim = new SimulatorTrunk({ promptMs: () => 20 });
-  registerTrunkDriver('softphone-e2e', async () => sim);
-  const tb = await startBox(undefined, { flags: { driver: 'softphone-e2e' } });
+/**
+ * A box on `driver` (registered as `name`), a chromium whose fake microphone plays a 1.4 kHz tone, the users
+ * seeded; all closed (with `closeAlso`) when the test ends.
+ */
+async function softphoneBox(t: { teardown(fn: () => Promise<void>): void }, name: string, driver: TrunkDriver, closeAlso: () => Promise<void> = async () => {}) {
+  registerTrunkDriver(name, async () => driver);
+  const tb = await startBox(undefined, { flags: { driver: name } });
   const mic = toneWav(1400, 10);
   const browser = await launch(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${mic}`, '--autoplay-policy=no-user-gesture-required']);
   t.teardown(async () => {
     await browser.close();
     await tb.close();
+    await closeAlso();
     fs.rmSync(path.dirname(mic), { recursive: true, force: true });
   });
   await seedUsers(tb);
-  const center = callCenterOf(tb.box)!;
+  return { tb, browser, center: callCenterOf(tb.box)! };
+}
+
+/** An agent's desk, logged in and ready to answer in the browser. */
+async function readyInBrowser(browser: Browser, url: string, username: string, password?: string): Promise<Page> {
+  const page = await newPage(browser, url);
+  await login(page, username, password);
+  await page.goto('/desk');
+  await page.waitForSelector('#live.up');
+  await page.check('#use-browser');
+  await page.keyboard.press('F2');
+  await page.waitForSelector('#agent-state[data-state="ready"]');
+  return page;
+}
+
+t.test('an agent answers in the browser: each hears the other, DTMF still reaches the box, the agent hangs up', async (t) => {
+  const sim = new SimulatorTrunk({ promptMs: () => 20 });
+  const { tb, browser, center } = await softphoneBox(t, 'softphone-e2e', sim);
   const page = await newPage(browser, tb.url);
   await login(page, 'agent1');
   await page.goto('/desk');
@@ -152,25 +175,8 @@ t.test('an agent answers in the browser: each hears the other, DTMF still reache
 
 t.test('on the E1 span: a caller from the telco simulator talks with the agentâ€™s browser on one B-channel, recorded both ways', async (t) => {
   const h = await e1Harness();
-  registerTrunkDriver('softphone-e2e-e1', async () => h.driver);
-  const tb = await startBox(undefined, { flags: { driver: 'softphone-e2e-e1' } });
-  const mic = toneWav(1400, 10);
-  const browser = await launch(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${mic}`, '--autoplay-policy=no-user-gesture-required']);
-  t.teardown(async () => {
-    await browser.close();
-    await tb.close();
-    await h.close();
-    fs.rmSync(path.dirname(mic), { recursive: true, force: true });
-  });
-  await seedUsers(tb);
-  const center = callCenterOf(tb.box)!;
-  const page = await newPage(browser, tb.url);
-  await login(page, 'agent1');
-  await page.goto('/desk');
-  await page.waitForSelector('#live.up');
-  await page.check('#use-browser');
-  await page.keyboard.press('F2');
-  await page.waitForSelector('#agent-state[data-state="ready"]');
+  const { tb, browser, center } = await softphoneBox(t, 'softphone-e2e-e1', h.driver, () => h.close());
+  const page = await readyInBrowser(browser, tb.url, 'agent1');
 
   const offered = h.next('offered');
   const line = h.telco.placeCall({ caller: '13800138072' });
@@ -229,27 +235,10 @@ t.test('on the E1 span: a caller from the telco simulator talks with the agentâ€
 
 t.test('a one-key transfer from the browser releases the agent; a refused microphone says so and drops no caller', async (t) => {
   const sim = new SimulatorTrunk({ promptMs: () => 20 });
-  registerTrunkDriver('softphone-e2e-transfer', async () => sim);
-  const tb = await startBox(undefined, { flags: { driver: 'softphone-e2e-transfer' } });
-  const mic = toneWav(1400, 10);
-  const browser = await launch(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${mic}`, '--autoplay-policy=no-user-gesture-required']);
   // A second browser that grants no microphone (no fake permission prompt: headless chromium refuses).
   const refusing = await launch(['--use-fake-device-for-media-stream']);
-  t.teardown(async () => {
-    await browser.close();
-    await refusing.close();
-    await tb.close();
-    fs.rmSync(path.dirname(mic), { recursive: true, force: true });
-  });
-  await seedUsers(tb);
-  const center = callCenterOf(tb.box)!;
-  const page = await newPage(browser, tb.url);
-  await login(page, 'agent1');
-  await page.goto('/desk');
-  await page.waitForSelector('#live.up');
-  await page.check('#use-browser');
-  await page.keyboard.press('F2');
-  await page.waitForSelector('#agent-state[data-state="ready"]');
+  const { tb, browser } = await softphoneBox(t, 'softphone-e2e-transfer', sim, () => refusing.close());
+  const page = await readyInBrowser(browser, tb.url, 'agent1');
 
   const call = sim.placeCall({ caller: '13800138073' });
   call.press('0');
@@ -267,13 +256,7 @@ t.test('a one-key transfer from the browser releases the agent; a refused microp
   // Another agent whose browser refuses the microphone.
   const r = await tb.admin('POST', '/api/users', { username: 'agent2', role: 'agent', password: 'Lanzhou-12328-test2' });
   t.equal(r.status, 201);
-  const other = await newPage(refusing, tb.url);
-  await login(other, 'agent2', 'Lanzhou-12328-test2');
-  await other.goto('/desk');
-  await other.waitForSelector('#live.up');
-  await other.check('#use-browser');
-  await other.keyboard.press('F2');
-  await other.waitForSelector('#agent-state[data-state="ready"]');
+  const other = await readyInBrowser(refusing, tb.url, 'agent2', 'Lanzhou-12328-test2');
   const second = sim.placeCall({ caller: '13800138074' });
   second.press('0');
   await other.waitForSelector('#softphone[data-state="ringing"]');
