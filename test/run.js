@@ -98,10 +98,32 @@ if (!process.env.EDGEBOX_PROMPT_CACHE) {
 
 let summary = null;
 const tapArgs = extra.filter((a) => a !== '--no-typecheck' && a !== '--no-deps');
+// Which tests failed, by file and subtest path: printed again just before the last line, because CI often
+// keeps only the tail of a 10,000-line log.
+const failures = [];
+const openSubtests = [];
 const tapCode = await run(process.execPath, [tapBin, '--reporter=tap', ...tapArgs], (line) => {
   const counts = parseTapCounts(line);
   if (counts) summary = counts;
+  const subtest = /^( *)# Subtest: (.*)$/.exec(line);
+  if (subtest) {
+    const depth = subtest[1].length / 4;
+    openSubtests.length = depth;
+    openSubtests[depth] = subtest[2];
+    return;
+  }
+  const notOk = /^( *)not ok \d+ - (.*?)(?: # time=.*)?$/.exec(line);
+  if (notOk) {
+    const depth = notOk[1].length / 4;
+    const path = [...openSubtests.slice(0, depth), notOk[2]];
+    // A parent fails when a child did: keep only the deepest entry of each chain.
+    const last = failures.at(-1);
+    if (!last || !isPrefix(path, last)) failures.push(path);
+  }
 });
+function isPrefix(shorter, longer) {
+  return shorter.length < longer.length && shorter.every((part, i) => part === longer[i]);
+}
 if (summary) {
   passed += summary.pass;
   failed += summary.fail;
@@ -111,6 +133,11 @@ if (summary) {
 }
 if (summary && (summary.skip || summary.todo)) {
   console.log(`# ${summary.skip} skipped, ${summary.todo} todo`);
+}
+if (failures.length > 0) {
+  console.log(`# failed (${failures.length}):`);
+  for (const f of failures.slice(0, 40)) console.log(`#   ${f.join(' › ')}`);
+  if (failures.length > 40) console.log(`#   … and ${failures.length - 40} more`);
 }
 console.log(`${passed} passed, ${failed} failed`);
 process.exitCode = failed > 0 || tapCode !== 0 ? 1 : 0;
