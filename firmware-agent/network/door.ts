@@ -8,6 +8,8 @@ import type { BoxServices } from '../box.js';
 import { AppError } from '../errors.js';
 import { authenticate, authenticateHeaders, checkBody, contentHashHeader, hasBody, header, headers, precheckHeaders, signResponse } from './auth.js';
 import { AddressBudget, RefusalLog } from './throttle.js';
+import { keepReceivedText } from './origin.js';
+import { splitPush } from './push-body.js';
 import type { NetworkService } from './service.js';
 import type { Peer } from './store.js';
 import type { TimerHandle } from '../../common/clock.js';
@@ -36,6 +38,7 @@ function refusalCode(err: FastifyError | AppError): string {
 const empty = Buffer.alloc(0);
 
 export const pairPath = '/api/exchange/v1/pair';
+export const messagesPath = '/api/exchange/v1/messages';
 
 /** Installs the door's hooks on the exchange's routes (their plugin: the hooks apply to its routes only). */
 export function exchangeDoor(app: FastifyInstance, { box, net, limits }: { box: BoxServices; net: NetworkService; limits: ExchangeLimits }): void {
@@ -122,6 +125,18 @@ export function exchangeDoor(app: FastifyInstance, { box, net, limits }: { box: 
     if (raw === undefined || raw.length === 0) return;
     // JSON is UTF-8 (RFC 8259 §8.1): other bytes are refused, not decoded into replacement characters.
     if (!isUtf8(raw)) throw new AppError('malformed-json', 'the body is not UTF-8');
+    // A push is cut at its envelopes and each parsed from its own text, kept for the origin check and the
+    // onward copy (push-body.ts); a body in any other shape is parsed whole.
+    if (request.method === 'POST' && request.routeOptions.url === messagesPath) {
+      const split = splitPush(raw);
+      if (split) {
+        split.messages.forEach((m, i) => {
+          if (typeof m === 'object' && m !== null) keepReceivedText(m, split.texts[i]!);
+        });
+        request.body = { from: split.from, messages: split.messages };
+        return;
+      }
+    }
     try {
       request.body = JSON.parse(raw.toString('utf8'));
     } catch (err) {

@@ -139,6 +139,17 @@ export function signEnvelope<E extends Envelope>(env: E, privateKeyPem: string, 
  */
 const verifiedText = new WeakMap<Envelope, string>();
 
+/**
+ * The JSON text a received envelope was parsed from (push-body.ts), for verifyOrigin: kept only until
+ * verified, when it becomes the envelope's verified text.
+ */
+const receivedText = new WeakMap<object, string>();
+
+/** Remembers the text `env` was parsed from (the receiver of a push; the text must be exactly what was parsed). */
+export function keepReceivedText(env: object, text: string): void {
+  receivedText.set(env, text);
+}
+
 /** An envelope's JSON text (the one made while verifying its origin signature, when it was). */
 export function envelopeText(env: Envelope): string {
   return verifiedText.get(env) ?? JSON.stringify(env);
@@ -165,7 +176,7 @@ export type OriginKeyLookup = (from: string, fingerprint: string) => OriginKey |
  *   a key is always announced before the messages it signs, so this lasts only until it arrives).
  */
 export function verifyOrigin(env: Envelope, index: number, lookup: OriginKeyLookup, verified: Map<string, Set<string>>): void {
-  const { sig, ...rest } = env as Envelope & { sig?: unknown };
+  const sig = (env as Envelope & { sig?: unknown }).sig;
   const refuse = (why: string): never => {
     throw new AppError('exchange-origin-signature-invalid', `message ${index}: ${why}`, { index, id: env.id, from: env.from });
   };
@@ -183,31 +194,47 @@ export function verifyOrigin(env: Envelope, index: number, lookup: OriginKeyLook
   // hashes each, and one Ed25519 verification for all of them.
   const memo = `${k.publicKey} ${s.value}`;
   const known = verified.get(memo);
-  const restText = JSON.stringify(rest);
-  let h = leafHash(restText);
-  const seen: string[] = [];
-  let reached = false;
-  for (const step of s.path ?? []) {
-    const id = h.toString('latin1');
-    if (known?.has(id)) {
-      reached = true;
-      break;
-    }
-    seen.push(id);
-    const sib = typeof step === 'string' && /^[LR][A-Za-z0-9+/]{43}=$/.test(step) ? Buffer.from(step.slice(1), 'base64') : undefined;
-    if (!sib || sib.length !== 32) refuse('a malformed origin signature path');
-    h = step[0] === 'L' ? nodeHash(sib!, h) : nodeHash(h, sib!);
-  }
-  if (!reached) {
-    const id = h.toString('latin1');
-    if (known?.has(id)) reached = true;
-    else {
-      if (!verify(k.publicKey, rootText(h), s.value!)) refuse(`the origin signature does not verify with ${env.from}'s key ${s.key}`);
+  /** The nodes a leaf's fold passed, when it reaches a known node or a root the signature covers; else null. */
+  const fold = (leaf: Buffer): string[] | null => {
+    let h = leaf;
+    const seen: string[] = [];
+    for (const step of s.path ?? []) {
+      const id = h.toString('latin1');
+      if (known?.has(id)) return seen;
       seen.push(id);
+      const sib = typeof step === 'string' && /^[LR][A-Za-z0-9+/]{43}=$/.test(step) ? Buffer.from(step.slice(1), 'base64') : undefined;
+      if (!sib || sib.length !== 32) refuse('a malformed origin signature path');
+      h = step[0] === 'L' ? nodeHash(sib!, h) : nodeHash(h, sib!);
     }
+    const id = h.toString('latin1');
+    if (known?.has(id)) return seen;
+    if (!verify(k.publicKey, rootText(h), s.value!)) return null;
+    seen.push(id);
+    return seen;
+  };
+  // The leaf from the text the envelope was parsed from, when the receiver kept it (push-body.ts): its bytes
+  // before `sig` are the origin's, so no serialising. Else, or when that does not verify (a sender that
+  // re-serialised it), from the parsed envelope serialised again, which reproduces the origin's text.
+  const received = receivedText.get(env);
+  const receivedRest = received === undefined ? undefined : textWithoutSig(received);
+  let seen = receivedRest === undefined ? null : fold(leafHash(receivedRest));
+  let text = received;
+  if (!seen) {
+    const { sig: _sig, ...rest } = env as Envelope & { sig?: unknown };
+    const restText = JSON.stringify(rest);
+    seen = fold(leafHash(restText));
+    text = restText === '{}' ? undefined : `${restText.slice(0, -1)},"sig":${JSON.stringify(sig)}}`;
   }
+  if (!seen) refuse(`the origin signature does not verify with ${env.from}'s key ${s.key}`);
   const set = known ?? new Set<string>();
-  for (const id of seen) set.add(id);
+  for (const id of seen!) set.add(id);
   if (!known) verified.set(memo, set);
-  if (restText !== '{}') verifiedText.set(env, `${restText.slice(0, -1)},"sig":${JSON.stringify(sig)}}`);
+  if (text !== undefined) verifiedText.set(env, text);
+}
+
+/** The text of an envelope without its `sig` (appended last by signOwn), or undefined when it has none there. */
+function textWithoutSig(text: string): string | undefined {
+  const at = text.lastIndexOf(',"sig":{');
+  if (at < 0 || !signedTail.test(text.slice(at))) return undefined;
+  return `${text.slice(0, at)}}`;
 }
