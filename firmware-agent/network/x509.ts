@@ -23,7 +23,25 @@ const seq = (...c: Buffer[]) => tlv(0x30, ...c);
 const set = (...c: Buffer[]) => tlv(0x31, ...c);
 const oid = (der: number[]) => tlv(0x06, Buffer.from(der));
 const utf8 = (s: string) => tlv(0x0c, Buffer.from(s, 'utf8'));
-const int = (b: Buffer) => tlv(0x02, b[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), b]) : b);
+/**
+ * A DER INTEGER of the unsigned big-endian `b`, in its minimal form (X.690 §8.3.2): leading zero bytes dropped,
+ * one put back when the top bit is set. OpenSSL refuses any other ("illegal padding"): a random serial
+ * starting with a zero byte once made one certificate in about 500 unreadable.
+ */
+export function derInteger(b: Buffer): Buffer {
+  let start = 0;
+  while (start < b.length - 1 && b[start] === 0) start++;
+  const v = b.subarray(start);
+  return tlv(0x02, v.length === 0 ? Buffer.from([0]) : v[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), v]) : v);
+}
+const int = derInteger;
+
+/** A certificate serial: 16 random bytes, positive, its first byte never zero (RFC 5280 §4.1.2.2: at most 20 octets). */
+function randomSerial(): Buffer {
+  const serial = crypto.randomBytes(16);
+  serial[0] = (serial[0]! & 0x7f) | 0x01;
+  return serial;
+}
 
 /** id-Ed25519 (1.3.101.112) and id-at-commonName (2.5.4.3). */
 const ed25519 = seq(oid([0x2b, 0x65, 0x70]));
@@ -41,7 +59,7 @@ export function selfSignedCertificate(privateKeyPem: string, name: string, now: 
   const spki = crypto.createPublicKey(key).export({ type: 'spki', format: 'der' });
   const tbs = seq(
     tlv(0xa0, int(Buffer.from([2]))), // v3
-    int(crypto.randomBytes(16)),
+    int(randomSerial()),
     ed25519,
     commonName(name),
     seq(time(new Date(now.getTime() - 86_400_000)), tlv(0x18, Buffer.from('99991231235959Z'))), // no well-defined expiry (RFC 5280)
@@ -108,11 +126,9 @@ export function issueCertificate(spec: CertificateSpec): string {
     if (names.length === 0) throw new Error('a server certificate needs at least one name or address');
     exts.push(extension([0x55, 0x1d, 0x11], false, seq(...names)));
   }
-  const serial = crypto.randomBytes(16);
-  serial[0]! &= 0x7f;
   const tbs = seq(
     tlv(0xa0, int(Buffer.from([2]))),
-    int(serial),
+    int(randomSerial()),
     ecdsaWithSha256,
     name(spec.issuer.cn, spec.issuer.o),
     seq(time(spec.notBefore), time(spec.notAfter)),
