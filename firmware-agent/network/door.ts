@@ -131,7 +131,7 @@ export function exchangeDoor(app: FastifyInstance, { box, net, limits }: { box: 
       const split = splitPush(raw);
       if (split) {
         split.messages.forEach((m, i) => {
-          if (typeof m === 'object' && m !== null) keepReceivedText(m, split.texts[i]!);
+          if (typeof m === 'object' && m !== null) keepReceivedText(m, split.texts[i]!, split.bytes[i]!);
         });
         request.body = { from: split.from, messages: split.messages };
         return;

@@ -52,29 +52,45 @@ const signedTail = /,"sig":\{"key":"[0-9A-Z]{32}","value":"[A-Za-z0-9+/=]+","pat
 
 /**
  * An envelope as text or as its UTF-8 bytes (the push reads its outbox as bytes: decoding the rows into
- * strings and encoding the body again cost a catch-up about 5 ms a batch). `head` and `tail` need only hold
- * the envelope's ASCII beginning and end, where ownPrefix and signedTail look.
+ * strings and encoding the body again cost a catch-up about 5 ms a batch). `head` need only hold the
+ * envelope's ASCII beginning, where ownPrefix looks.
  */
 interface Form<T> {
   head(e: T): string;
-  tail(e: T): string;
+  /** Whether the envelope ends with its closing brace. */
+  closed(e: T): boolean;
+  /** The envelope from its last `,"sig":{` to its end, or undefined when it has none. */
+  sigTail(e: T): string | undefined;
   /** The envelope with `suffix` in place of its closing brace. */
   append(e: T, suffix: string): T;
 }
-const textForm: Form<string> = { head: (e) => e, tail: (e) => e, append: (e, suffix) => `${e.slice(0, -1)}${suffix}` };
+const sigKeyText = ',"sig":{';
+const sigKey = Buffer.from(sigKeyText);
+const textForm: Form<string> = {
+  head: (e) => e,
+  closed: (e) => e.endsWith('}'),
+  sigTail: (e) => {
+    const at = e.lastIndexOf(sigKeyText);
+    return at < 0 ? undefined : e.slice(at);
+  },
+  append: (e, suffix) => `${e.slice(0, -1)}${suffix}`,
+};
 const bytesForm: Form<Buffer> = {
   head: (e) => e.toString('latin1', 0, 200),
-  // The longest `sig`: a key, a signature and a path of 13 siblings (5,000 messages), well under 1 KiB.
-  tail: (e) => e.toString('latin1', Math.max(0, e.length - 1024)),
+  closed: (e) => e[e.length - 1] === 0x7d,
+  sigTail: (e) => {
+    const at = e.lastIndexOf(sigKey);
+    return at < 0 ? undefined : e.toString('latin1', at);
+  },
   append: (e, suffix) => Buffer.concat([e.subarray(0, -1), Buffer.from(suffix)]),
 };
 
 /** The origin of a stored envelope when it was written by newEnvelope and carries no `sig` yet. */
 function unsignedOrigin<T>(form: Form<T>, e: T): string | undefined {
   const m = ownPrefix.exec(form.head(e));
-  const tail = form.tail(e);
-  if (!m || !tail.endsWith('}')) return undefined;
-  return signedTail.test(tail) ? undefined : m[1];
+  if (!m || !form.closed(e)) return undefined;
+  const tail = form.sigTail(e);
+  return tail !== undefined && signedTail.test(tail) ? undefined : m[1];
 }
 
 /**
@@ -143,11 +159,14 @@ const verifiedText = new WeakMap<Envelope, string>();
  * The JSON text a received envelope was parsed from (push-body.ts), for verifyOrigin: kept only until
  * verified, when it becomes the envelope's verified text.
  */
-const receivedText = new WeakMap<object, string>();
+const received = new WeakMap<object, { text: string; bytes: Buffer }>();
 
-/** Remembers the text `env` was parsed from (the receiver of a push; the text must be exactly what was parsed). */
-export function keepReceivedText(env: object, text: string): void {
-  receivedText.set(env, text);
+/**
+ * Remembers the text `env` was parsed from, and its UTF-8 bytes (the receiver of a push): they must be
+ * exactly what was parsed.
+ */
+export function keepReceivedText(env: object, text: string, bytes: Buffer = Buffer.from(text)): void {
+  received.set(env, { text, bytes });
 }
 
 /** An envelope's JSON text (the one made while verifying its origin signature, when it was). */
@@ -215,10 +234,10 @@ export function verifyOrigin(env: Envelope, index: number, lookup: OriginKeyLook
   // The leaf from the text the envelope was parsed from, when the receiver kept it (push-body.ts): its bytes
   // before `sig` are the origin's, so no serialising. Else, or when that does not verify (a sender that
   // re-serialised it), from the parsed envelope serialised again, which reproduces the origin's text.
-  const received = receivedText.get(env);
-  const receivedRest = received === undefined ? undefined : textWithoutSig(received);
-  let seen = receivedRest === undefined ? null : fold(leafHash(receivedRest));
-  let text = received;
+  const got = received.get(env);
+  const receivedLeaf = got === undefined ? undefined : receivedLeafHash(got.bytes);
+  let seen = receivedLeaf === undefined ? null : fold(receivedLeaf);
+  let text = got?.text;
   if (!seen) {
     const { sig: _sig, ...rest } = env as Envelope & { sig?: unknown };
     const restText = JSON.stringify(rest);
@@ -232,9 +251,16 @@ export function verifyOrigin(env: Envelope, index: number, lookup: OriginKeyLook
   if (text !== undefined) verifiedText.set(env, text);
 }
 
-/** The text of an envelope without its `sig` (appended last by signOwn), or undefined when it has none there. */
-function textWithoutSig(text: string): string | undefined {
-  const at = text.lastIndexOf(',"sig":{');
-  if (at < 0 || !signedTail.test(text.slice(at))) return undefined;
-  return `${text.slice(0, at)}}`;
+const closing = Buffer.from('}');
+
+/**
+ * The leaf of an envelope received as `bytes`: its bytes without `sig` (appended last by signOwn), or
+ * undefined when it has none. Should the last `,"sig":{` not be the envelope's own (it would then be nested),
+ * the bytes before it are not a JSON object and match no leaf an origin signed: the caller falls back to
+ * serialising the parsed envelope.
+ */
+function receivedLeafHash(bytes: Buffer): Buffer | undefined {
+  const at = bytes.lastIndexOf(sigKey);
+  if (at < 0) return undefined;
+  return crypto.hash('sha256', Buffer.concat([leafPrefixBytes, bytes.subarray(0, at), closing]), 'buffer') as unknown as Buffer;
 }

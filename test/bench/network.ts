@@ -35,7 +35,7 @@ export interface NetworkBenchOptions {
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const round = (n: number) => Math.round(n * 10) / 10;
+const round = (n: number) => Math.round(n * 1000) / 1000;
 
 async function session(box: Box): Promise<string> {
   const pw = fs.readFileSync(path.join(box.dataDir, 'initial-admin-password'), 'utf8').trim();
@@ -74,7 +74,9 @@ async function promptsSettled(box: Box): Promise<void> {
   await until('the IVR prompts', made, 120_000).catch(() => undefined);
 }
 
-const flags = { 'net-idle-ms': '50', 'net-poll-wait': '5', 'net-retry-base-ms': '50', 'net-retry-max-ms': '500', 'net-batch': '200' };
+/** Messages per pushed batch: the city's, the ceiling's and the ministry ingest's (EDGEBOX_BENCH_BATCH to try others). */
+const batch = Number(process.env.EDGEBOX_BENCH_BATCH ?? 200);
+const flags = { 'net-idle-ms': '50', 'net-poll-wait': '5', 'net-retry-base-ms': '50', 'net-retry-max-ms': '500', 'net-batch': String(batch), 'net-max-batch': String(Math.max(batch, 500)) };
 
 /** The province and the ceiling's bare server in their own process (lib/network-upstream.ts). */
 function forkUpstream(dataDir: string) {
@@ -147,7 +149,7 @@ export async function run(opts: NetworkBenchOptions = {}): Promise<Figure[]> {
      * A city at `region` with `n` reports queued during an outage pairs with the province at `url` and drains
      * them: seconds from pairing until the province has applied the last one. Returns the envelopes queued.
      */
-    const drain = async (label: string, region: string, url: string, code: string): Promise<{ seconds: number; queued: number; envelopes: string[] }> => {
+    const drain = async (label: string, region: string, url: string, code: string): Promise<{ seconds: number; queued: number; envelopes: string[]; pairSeconds: number }> => {
       const city = await createBox({ dataDir: path.join(root, `city-${region}`), role: 'city', region, host: '127.0.0.1', port: 0, flags });
       boxes.push(city);
       // The outage: tickets taken while the city is not connected; each queues one report.
@@ -169,10 +171,11 @@ export async function run(opts: NetworkBenchOptions = {}): Promise<Figure[]> {
       const t0 = performance.now();
       const pr = await city.http.inject({ method: 'POST', url: '/api/network/pair', payload: { upstream: url, code }, cookies: { edgebox_session: cookie } });
       if (pr.statusCode !== 200) throw new Error(`pair: ${pr.body}`);
+      const paired = performance.now();
       await Promise.race([done, new Promise((_, reject) => setTimeout(() => reject(new Error('bench: timed out waiting for the catch-up')), 600_000).unref())]);
       const seconds = (performance.now() - t0) / 1000;
       await stopProfile();
-      return { seconds, queued, envelopes };
+      return { seconds, queued, envelopes, pairSeconds: (paired - t0) / 1000 };
     };
     const plain = await drain('catch-up', '623000', provinceUrl, codes['623000']!);
     const { queued, envelopes } = plain;
@@ -183,8 +186,9 @@ export async function run(opts: NetworkBenchOptions = {}): Promise<Figure[]> {
       size: queued,
       messages: queued,
       seconds: round(catchUpS),
+      pair_seconds: round(plain.pairSeconds),
       ops_per_s: round(queued / catchUpS),
-      note: 'city and province in their own processes; batches of 200 signed per request and at their origin (one Ed25519 signature per batch, Merkle paths), two in flight (ordered pushes), verified at the province, applied idempotently with onward outbox rows in one transaction per batch, synchronous=FULL; time includes pairing',
+      note: `city and province in their own processes; batches of ${batch} signed per request and at their origin (one Ed25519 signature per batch, Merkle paths), two in flight (ordered pushes), verified at the province, applied idempotently with onward outbox rows in one transaction per batch, synchronous=FULL; time includes pairing`,
     };
     // The same over the exchange's TLS (how boxes talk in production: the province's certificate pinned by
     // the fingerprint in the enrollment code), from a second city.
@@ -192,11 +196,11 @@ export async function run(opts: NetworkBenchOptions = {}): Promise<Figure[]> {
 
     // --- ceiling: the same envelopes and batches to a server with no store and no signature (in the province's process)
     const t1 = performance.now();
-    for (let i = 0; i < envelopes.length; i += 200) {
+    for (let i = 0; i < envelopes.length; i += batch) {
       const res = await fetch(`${bareUrl}/api/exchange/v1/messages`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: `{"from":"623000","messages":[${envelopes.slice(i, i + 200).join(',')}]}`,
+        body: `{"from":"623000","messages":[${envelopes.slice(i, i + batch).join(',')}]}`,
       });
       await res.json();
     }
@@ -243,7 +247,7 @@ export async function run(opts: NetworkBenchOptions = {}): Promise<Figure[]> {
       return JSON.stringify(newEnvelope('ticket.report', from, '^', new Date(), { ticket, action: 'create' }, { id, version: 1 }));
     };
     const batches: string[][] = [];
-    for (let i = 0; i < ingest; i += 200) batches.push(Array.from({ length: Math.min(200, ingest - i) }, (_, j) => make(i + j)));
+    for (let i = 0; i < ingest; i += batch) batches.push(Array.from({ length: Math.min(batch, ingest - i) }, (_, j) => make(i + j)));
     const t2 = performance.now();
     for (const b of batches) await client.push(b);
     const ingestS = (performance.now() - t2) / 1000;
@@ -257,7 +261,7 @@ export async function run(opts: NetworkBenchOptions = {}): Promise<Figure[]> {
       messages: ingest,
       seconds: round(ingestS),
       ops_per_s: round(ingest / ingestS),
-      note: 'one province pushing signed batches of 200 ticket reports back to back; 2016 national average ≈ 1 report/s',
+      note: `one province pushing signed batches of ${batch} ticket reports back to back; 2016 national average ≈ 1 report/s`,
     });
   } finally {
     for (const b of boxes.reverse()) await b.close().catch(() => undefined);
