@@ -8,7 +8,7 @@ import type { CallbackTasks } from './callbacks.js';
 import type { CallsConfig } from './config.js';
 import type { LiveEvents } from './events.js';
 import type { WorkdayCalendar } from './hours.js';
-import type { PromptLibrary } from './prompts.js';
+import type { PromptId, PromptLibrary } from './prompts.js';
 import type { CallRecords } from './records.js';
 
 /** What the IVR needs to create a ticket (voicemail). The composition root wires it to TicketService. */
@@ -86,4 +86,17 @@ export interface FlowDeps {
   newId: () => string;
   /** Called when a call's route is decided (bench: event → routing decision latency). */
   onRouted?: (callId: string, route: string) => void;
+}
+
+/** The steps of a call's flow (flow.ts) that the modules it delegates to (unanswered.ts, referral.ts) may take. */
+export interface CallVoice {
+  /** Plays a prompt; false if the caller is gone. */
+  play(id: PromptId, interruptible?: boolean): Promise<boolean>;
+  /** Hangs up, ignoring a call already gone. */
+  hangup(): Promise<void>;
+  routed(route: string, target?: string): void;
+  /** Transfers the caller to an outside number; true once connected. */
+  transfer(number: string): Promise<boolean>;
+  /** Puts the caller through to a person (no ticket type or skill), `why` recorded. */
+  toAgent(why: string): Promise<void>;
 }

@@ -13,21 +13,38 @@
 // duty alert goes out by SMS); a referral that cannot be heard → a person; no digits → a person without the
 // menu; no recording → a ticket from the missed call with a callback task for the next working day and an SMS
 // with its number; no station → the same ticket and callback.
+//
+// The flow decides; two modules carry out what it delegates: unanswered.ts (the callback, voicemail and
+// missed-call tickets a caller leaves when no agent answers) and referral.ts (railway, aviation, postal).
 import { TrunkError, type Prompt, type TransferResult } from '../../drivers/trunk/types.js';
 import type { Reservation } from './acd.js';
 import type { MenuItem } from './config.js';
-import type { CallContext, FlowDeps } from './context.js';
-import type { CallbackReason } from './callbacks.js';
-import { isOpen, nextOpening } from './hours.js';
+import type { CallContext, CallVoice, FlowDeps } from './context.js';
+import { isOpen } from './hours.js';
+import { recordingFile } from './records.js';
+import { referral } from './referral.js';
+import { Unanswered } from './unanswered.js';
 import type { PromptId } from './prompts.js';
 
-type Service = 'railway' | 'aviation' | 'postal';
-
 export class CallFlow {
+  /** What the caller leaves when no agent takes the call: a callback task, voicemail, a ticket (unanswered.ts). */
+  readonly #unanswered: Unanswered;
+  /** The flow's steps the modules it delegates to may take. */
+  readonly #voice: CallVoice;
+
   constructor(
     private readonly d: FlowDeps,
     private readonly ctx: CallContext,
-  ) {}
+  ) {
+    this.#voice = {
+      play: (id, interruptible) => this.#play(id, interruptible),
+      hangup: () => this.#safeHangup(),
+      routed: (route, target) => this.#routed(route, target),
+      transfer: (number) => this.#transfer(number),
+      toAgent: (why) => this.#toAgent(null, null, why),
+    };
+    this.#unanswered = new Unanswered(d, ctx, this.#voice);
+  }
 
   /** The settings this call started with (a later reconfigure() does not change them). */
   get config(): FlowDeps['config'] {
@@ -72,7 +89,7 @@ export class CallFlow {
     this.ctx.menuChoice = item.digit;
     const a = item.action;
     if (a.kind === 'distress') return this.#distress();
-    if (a.kind === 'redirect') return this.#redirect(a.service === 'railway-aviation-postal' ? null : a.service);
+    if (a.kind === 'redirect') return referral(this.d, this.ctx, this.#voice, a.service === 'railway-aviation-postal' ? null : a.service);
     return this.#toAgent(a.ticketType, a.skill ?? null, `menu-${item.digit}`);
   }
 
@@ -126,7 +143,7 @@ export class CallFlow {
     }
     this.ctx.distress = true;
     this.d.records.update(this.#id, { route: 'distress-fallback' });
-    this.#fileTicket('distress', true);
+    this.#unanswered.fileTicket('distress', true);
     if (caps.play !== 'none') {
       for (let i = 0; i < 2; i++) {
         if ((await this.#playPrompt(this.d.prompts.get('distress.announce', [number]))) === 'gone') return this.#missedDistress();
@@ -144,52 +161,9 @@ export class CallFlow {
 
   /** A distress caller hung up (or cannot be put through) before reaching a person: a callback at the head. */
   #missedDistress(): void {
-    if (!this.ctx.boxTicket) this.#fileTicket('distress', true);
+    if (!this.ctx.boxTicket) this.#unanswered.fileTicket('distress', true);
     if (this.ctx.callbackId || !this.ctx.offered.caller) return;
-    this.#callbackTask(null, 'distress', null);
-  }
-
-  /** 铁路/民航/邮政: announce 12306/12326/12305, or transfer when configured. */
-  async #redirect(service: Service | null): Promise<void> {
-    let svc = service;
-    if (!svc) {
-      if (!(await this.#play('redirect.menu', true))) return;
-      const c = await this.d.driver.collectDigits(this.#id, {
-        max: 1,
-        firstDigitTimeoutMs: this.d.config.ivr.digitTimeoutMs,
-        signal: this.ctx.ac.signal,
-      });
-      if (this.ctx.ended || c.outcome === 'caller-gone' || c.outcome === 'cancelled') return;
-      svc = ({ '1': 'railway', '2': 'aviation', '3': 'postal' } as const)[c.digits as '1' | '2' | '3'] ?? null;
-    }
-    const silent = this.d.driver.capabilities.play === 'none';
-    if (!svc) {
-      // C3: an announcement nobody can hear is no answer: a person tells the numbers.
-      if (silent) return this.#toAgent(null, null, 'redirect-silent');
-      // No sub-choice: tell all three numbers.
-      this.#routed('railway-aviation-postal');
-      this.ctx.announced = true;
-      for (const s of ['route.railway', 'route.aviation', 'route.postal'] as const) if (!(await this.#play(s))) return;
-      await this.#play('goodbye');
-      return this.#safeHangup();
-    }
-    const target = this.d.config.ivr.redirects[svc];
-    const canTransfer = target.transfer && !!this.d.driver.capabilities.transfer;
-    if (silent && !canTransfer) return this.#toAgent(null, null, `redirect-${svc}-silent`);
-    this.#routed(svc, target.number);
-    this.ctx.announced = !silent;
-    if (!(await this.#play(`route.${svc}`))) return;
-    if (canTransfer) {
-      if (!(await this.#play('route.transfer'))) return;
-      if (await this.#transfer(target.number)) return;
-      if (this.ctx.ended) return;
-      // The caller could not hear the number either: a person gives it.
-      if (silent) return this.#toAgent(null, null, `redirect-${svc}-failed`);
-      if (!(await this.#play('route.transfer-failed'))) return;
-    } else {
-      await this.#play('goodbye');
-    }
-    return this.#safeHangup();
+    this.#unanswered.callbackTask(null, 'distress', null);
   }
 
   async #transfer(number: string): Promise<boolean> {
@@ -282,12 +256,12 @@ export class CallFlow {
     this.d.records.update(this.#id, { ticket_type: ticketType, skill });
     if (this.ctx.afterHours && !urgent) {
       this.#routed('voicemail', why);
-      return this.#voicemail('closed');
+      return this.#unanswered.voicemail('closed');
     }
     if (this.d.driver.capabilities.stations === 'none') {
       // C5: no agent can talk on this trunk: a message (or a missed-call ticket) and a callback.
       this.#routed('voicemail', `${why}-no-stations`);
-      return this.#voicemail('overflow');
+      return this.#unanswered.voicemail('overflow');
     }
     this.#routed('queue', why);
     // The call record keeps saying why a distress caller is queued (KPIs count distress by this route).
@@ -349,10 +323,10 @@ export class CallFlow {
         // Waited past the maximum: out of the queue while the caller chooses.
         acd.leave(this.#id);
         this.d.records.legEnd(leg, clock.now(), 'max-wait');
-        const choice = await this.#overflow();
+        const choice = await this.#unanswered.overflow();
         if (choice === 'gone') return;
-        if (choice === 'callback') return this.#callback(skill);
-        if (choice === 'voicemail') return this.#voicemail('overflow');
+        if (choice === 'callback') return this.#unanswered.callback(skill);
+        if (choice === 'voicemail') return this.#unanswered.voicemail('overflow');
         deadline = clock.now() + config.queue.maxWaitMs; // keeps waiting, same place in the queue
         atHead = false;
         announce = true;
@@ -425,172 +399,11 @@ export class CallFlow {
   #recordConversation(): void {
     if (this.ctx.recording || !this.d.config.queue.recordCalls || !this.d.driver.capabilities.record) return;
     this.ctx.recording = true;
-    const file = `${this.d.config.recordingsDir}/call-${safe(this.#id)}.wav`;
+    const file = recordingFile(this.d.config.recordingsDir, 'call', this.#id);
     this.d.records.update(this.#id, { recording_file: file });
     this.d.driver.record(this.#id, { file, background: true }).catch((err: unknown) => {
       if (!this.ctx.ended) this.d.log.warn({ err, callId: this.#id }, 'call recording failed');
     });
-  }
-
-  async #overflow(): Promise<'callback' | 'voicemail' | 'wait' | 'gone'> {
-    if (!(await this.#play('queue.overflow', true))) return 'gone';
-    const c = await this.d.driver.collectDigits(this.#id, {
-      max: 1,
-      firstDigitTimeoutMs: this.d.config.ivr.digitTimeoutMs,
-      signal: this.ctx.ac.signal,
-    });
-    if (this.ctx.ended || c.outcome === 'caller-gone' || c.outcome === 'cancelled') return 'gone';
-    if (c.digits === '1') return this.ctx.offered.caller ? 'callback' : 'voicemail';
-    if (c.digits === '2') return 'voicemail';
-    return 'wait';
-  }
-
-  /** A callback request: a task that keeps the caller's place in the queue. */
-  async #callback(skill: string | null): Promise<void> {
-    this.#routed('callback');
-    this.#callbackTask(skill, 'overflow', null);
-    await this.#play('callback.confirmed');
-    return this.#safeHangup();
-  }
-
-  /** Writes a callback task through (before the caller is told) and keeps the caller's place in the queue. */
-  #callbackTask(skill: string | null, reason: CallbackReason, dueAt: number | null): void {
-    const { clock, records } = this.d;
-    const id = this.d.newId();
-    const now = clock.now();
-    this.ctx.callbackId = id;
-    this.d.callbacks.create({
-      id,
-      callId: this.#id,
-      caller: this.ctx.offered.caller!,
-      skill,
-      ticketType: this.ctx.ticketType,
-      queuedAt: this.ctx.queuedAt ?? now,
-      requestedAt: now,
-      dueAt,
-      reason,
-      ticketNumber: this.ctx.boxTicket ?? null,
-    });
-    records.update(this.#id, { callback_id: id });
-    // After the hang-up the record is closed: no open leg is left behind it.
-    if (!this.ctx.ended) records.legStart(this.#id, 'callback', id, now);
-  }
-
-  /**
-   * Voicemail that becomes a ticket (after hours, or overflow). On a trunk that cannot record (C2), and for a
-   * caller who hangs up before the recording starts, the missed call itself becomes the ticket.
-   */
-  async #voicemail(why: 'closed' | 'overflow'): Promise<void> {
-    const { clock, records, driver, config } = this.d;
-    if (!driver.capabilities.record) return this.#missedCall(why);
-    if (!(await this.#play(why === 'closed' ? 'closed' : 'voicemail.start'))) return this.#missedCall(why, true);
-    const file = `${config.recordingsDir}/vm-${safe(this.#id)}.wav`;
-    this.ctx.voicemailFile = file;
-    records.update(this.#id, { voicemail_file: file });
-    const leg = records.legStart(this.#id, 'voicemail', file, clock.now());
-    let r: Awaited<ReturnType<typeof driver.record>>;
-    try {
-      r = await driver.record(this.#id, {
-        file,
-        maxMs: config.queue.voicemailMaxMs,
-        stopDigits: '#',
-        signal: this.ctx.ac.signal,
-      });
-    } catch (err) {
-      // The recording is lost (a module that refused to record, or whose file could not be fetched): the missed
-      // call becomes the ticket instead (C2), so the contact is never lost.
-      records.legEnd(leg, clock.now(), 'failed');
-      this.d.log.warn({ err, callId: this.#id }, 'voicemail not recorded: the missed call is filed instead');
-      this.ctx.voicemailFile = undefined;
-      records.update(this.#id, { voicemail_file: null });
-      return this.#missedCall(why, this.ctx.ended);
-    }
-    records.legEnd(leg, clock.now(), r.outcome);
-    this.#voicemailTicket(r.durationMs, why);
-    if (this.ctx.ended) return;
-    await this.#play('voicemail.saved');
-    return this.#safeHangup();
-  }
-
-  /**
-   * A missed call filed as a ticket (number, time, menu choice) before the caller is told anything, with a
-   * callback task — due at the next working day's opening after hours — and an SMS with the ticket number
-   * where the box has an SMS channel. `gone`: the caller already hung up; nothing is played.
-   */
-  async #missedCall(why: 'closed' | 'overflow', gone = false): Promise<void> {
-    const { config, calendar, clock } = this.d;
-    this.#routed('missed-call', why);
-    const number = this.#fileTicket(why, false);
-    const caller = this.ctx.offered.caller;
-    if (caller) {
-      const dueAt = why === 'closed' ? nextOpening(clock.now(), config.ivr.hours, calendar) : null;
-      this.#callbackTask(this.ctx.skill ?? null, 'missed-call', dueAt);
-      if (number && this.d.sms) {
-        const when = why === 'closed' ? '下一个工作日' : '尽快';
-        try {
-          // One UCS2 part (70 characters), so the number never straddles two parts.
-          this.d.sms(caller, `【12328】来电已登记，工单号 ${number}，将于${when}回电。`, number);
-        } catch (err) {
-          this.d.log.warn({ err, callId: this.#id }, 'missed-call SMS could not be queued');
-        }
-      }
-    }
-    if (gone || this.ctx.ended) return;
-    if (why === 'closed' && !(await this.#play('closed.missed'))) return;
-    await this.#play(caller ? 'missed.callback' : 'missed.noNumber');
-    return this.#safeHangup();
-  }
-
-  /**
-   * A ticket the box files for this call itself: a missed call (after hours or overflow, no recording) or a
-   * distress call it could not transfer (urgent). Once per call; null when the box has no ticket service or
-   * the store refused (the call record and its callback task remain, and the log says why).
-   */
-  #fileTicket(why: 'closed' | 'overflow' | 'distress', urgent: boolean): string | null {
-    if (this.ctx.boxTicket) return this.ctx.boxTicket;
-    if (!this.d.tickets) return null;
-    const o = this.ctx.offered;
-    const choice = this.ctx.menuChoice ? `，菜单选择 ${this.ctx.menuChoice}` : '';
-    const subject = why === 'distress' ? '水上遇险求救来电（未能转接 12395）' : why === 'closed' ? '非工作时间未接来电' : '坐席繁忙未接来电';
-    try {
-      const t = this.d.tickets.create({
-        type: why === 'distress' ? 'complaint' : (this.ctx.ticketType ?? 'inquiry'),
-        subject,
-        description:
-          `来电 ${o.caller ?? '号码未显示'} 于 ${localTime(o.at, this.d.config.ivr.hours.timezone)} 呼入 ${o.called}${choice}。` +
-          (why === 'distress' ? `已提示来电人拨打 ${this.d.config.ivr.distressNumber}，并优先转人工。` : '线路无法录音，未留言，需回电。') +
-          `呼叫编号：${o.callId}。`,
-        callerPhone: o.caller,
-        callId: o.callId,
-        ...(urgent ? { urgent: true } : {}),
-      });
-      this.ctx.boxTicket = t.number;
-      this.d.records.linkTicket(o.callId, t.number, 'ivr', this.d.clock.now());
-      return t.number;
-    } catch (err) {
-      this.d.log.error({ err, callId: o.callId }, 'the ticket for a missed or distress call could not be created');
-      return null;
-    }
-  }
-
-  #voicemailTicket(durationMs: number, why: 'closed' | 'overflow'): void {
-    if (!this.d.tickets) return;
-    const o = this.ctx.offered;
-    try {
-      const t = this.d.tickets.create({
-        type: this.ctx.ticketType ?? 'inquiry',
-        subject: why === 'closed' ? '非工作时间电话留言' : '坐席繁忙电话留言',
-        description:
-          `来电 ${o.caller ?? '号码未显示'} 于 ${localTime(o.at, this.d.config.ivr.hours.timezone)} 留言，时长 ${Math.round(durationMs / 1000)} 秒。` +
-          `留言录音可在本工单的通话记录中播放。呼叫编号：${o.callId}。`,
-        callerPhone: o.caller,
-        callId: o.callId,
-      });
-      this.d.records.linkTicket(o.callId, t.number, 'ivr', this.d.clock.now());
-    } catch (err) {
-      // The recording and the call record remain; the supervisor's voicemail list shows it without a ticket.
-      this.d.log.error({ err, callId: o.callId }, 'voicemail ticket could not be created');
-    }
   }
 
   // ---- helpers -------------------------------------------------------------------------------------------
@@ -633,13 +446,4 @@ export class CallFlow {
       if (!(err instanceof TrunkError)) throw err;
     }
   }
-}
-
-/** 'YYYY-MM-DD HH:mm' in the centre's time zone, for ticket text a person reads. */
-function localTime(at: number, timezone: string): string {
-  return new Intl.DateTimeFormat('sv-SE', { timeZone: timezone, dateStyle: 'short', timeStyle: 'short' }).format(new Date(at));
-}
-
-function safe(id: string): string {
-  return id.replace(/[^\w.-]/g, '_');
 }

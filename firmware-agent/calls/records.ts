@@ -277,3 +277,8 @@ export class CallRecords {
       .all(p) as CallRow[];
   }
 }
+
+/** The file of a call's recording (`call`: the conversation) or voicemail (`vm`), its id made a safe file name. */
+export function recordingFile(dir: string, kind: 'call' | 'vm', callId: string): string {
+  return `${dir}/${kind}-${callId.replace(/[^\w.-]/g, '_')}.wav`;
+}
