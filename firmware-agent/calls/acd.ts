@@ -5,10 +5,11 @@
 // with the needed skill. An agent being rung is reserved and offered nothing else.
 //
 // The ACD is synchronous and in-memory (state persisted to agent_states on each change); the call flow
-// (ivr.ts) does the ringing through the trunk driver and reports back with `connected`/`ringFailed`.
+// (flow.ts) does the ringing through the trunk driver and reports back with `connected`/`ringFailed`.
 import type { Clock, TimerHandle } from '../../common/clock.js';
 import type { Db } from '../store/db.js';
 import type { AgentSnapshot, AgentState, LiveEvents, QueueSnapshot } from './events.js';
+import { agentStateWrites, forgetAgentSql, savedAgents } from './acd-store.js';
 import type { WriteOp } from './writer.js';
 
 export interface Agent {
@@ -46,15 +47,6 @@ interface Entry {
   resolve: (r: Reservation) => void;
 }
 
-const sql = {
-  forget: 'DELETE FROM agent_states WHERE agent_id = ?',
-  upsert: `INSERT INTO agent_states (agent_id, name, station, skills, state, since, idle_since)
-    VALUES (@id, @name, @station, @skills, @state, @since, @idleSince)
-    ON CONFLICT(agent_id) DO UPDATE SET name = excluded.name, station = excluded.station, skills = excluded.skills,
-      state = excluded.state, since = excluded.since, idle_since = excluded.idle_since`,
-  log: 'INSERT INTO agent_state_log (agent_id, state, at, reason) VALUES (?, ?, ?, ?)',
-};
-
 export class AcdError extends Error {
   constructor(
     readonly code: 'agent-unknown' | 'agent-state-invalid' | 'station-required',
@@ -84,7 +76,6 @@ export class Acd {
   #pendingLogout = new Set<number>();
   /** Exponential moving average of handle time, for the expected-wait announcement. */
   #avgHandleMs: number;
-  readonly #s;
 
   constructor(
     private readonly deps: {
@@ -100,25 +91,13 @@ export class Acd {
     },
   ) {
     this.#avgHandleMs = deps.defaultHandleMs;
-    const db = deps.db;
-    this.#s = {
-      all: db.prepare('SELECT * FROM agent_states'),
-    };
     this.#restore();
   }
 
   /** Agents persisted by the previous run: on a call or ringing then is meaningless now → wrap-up. */
   #restore(): void {
     const now = this.deps.clock.now();
-    for (const r of this.#s.all.all() as {
-      agent_id: number;
-      name: string;
-      station: string | null;
-      skills: string;
-      state: AgentState;
-      since: number;
-      idle_since: number | null;
-    }[]) {
+    for (const r of savedAgents(this.deps.db)) {
       const a = this.#blank(r.agent_id, r.name, now);
       a.station = r.station;
       a.skills = JSON.parse(r.skills) as string[];
@@ -193,7 +172,7 @@ export class Acd {
     this.deps.clock.clearTimeout(a.wrapTimer);
     this.#pendingLogout.delete(agentId);
     this.agents.delete(agentId);
-    const op: WriteOp = { sql: sql.forget, params: [agentId] };
+    const op: WriteOp = { sql: forgetAgentSql, params: [agentId] };
     if (this.deps.write) this.deps.write(op);
     else this.deps.db.prepare(op.sql).run(op.params);
     return true;
@@ -232,19 +211,7 @@ export class Acd {
   }
 
   #persist(a: Agent, reason: string): void {
-    const row = {
-      id: a.id,
-      name: a.name,
-      station: a.station,
-      skills: JSON.stringify(a.skills),
-      state: a.state,
-      since: a.since,
-      idleSince: a.idleSince,
-    };
-    const ops: WriteOp[] = [
-      { sql: sql.upsert, params: row },
-      { sql: sql.log, params: [row.id, row.state, row.since, reason] },
-    ];
+    const ops = agentStateWrites(a, reason);
     if (this.deps.write) this.deps.write(...ops);
     else for (const op of ops) this.deps.db.prepare(op.sql).run(op.params);
   }
