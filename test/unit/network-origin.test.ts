@@ -3,21 +3,15 @@
 // verified envelope on (envelopeText) is exactly the envelope's own serialisation.
 import fc from 'fast-check';
 import t from 'tap';
-import { generateKeyPair, keyFingerprint } from '../../firmware-agent/network/crypto.js';
+import { originKey, originLookup, signedBatch } from '../helpers/origin.js';
 import { type Envelope, newEnvelope } from '../../firmware-agent/network/messages.js';
-import { envelopeText, type OriginKeyLookup, signOwn, signOwnBytes, verifyOrigin } from '../../firmware-agent/network/origin.js';
+import { envelopeText, signOwn, signOwnBytes, verifyOrigin } from '../../firmware-agent/network/origin.js';
 
-const key = generateKeyPair();
-const lookup: OriginKeyLookup = (from, fingerprint) => (from === '623000' && fingerprint === keyFingerprint(key.publicKey) ? { publicKey: key.publicKey, revokedAt: null } : null);
+const key = originKey;
+const lookup = originLookup;
 const body = fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.string(), { maxLength: 3 })), { maxKeys: 6 });
 const batch = fc.array(body, { minLength: 1, maxLength: 40 });
-const signed = (bodies: Record<string, unknown>[]) =>
-  signOwn(
-    bodies.map((b) => JSON.stringify(newEnvelope('stats.daily', '623000', '^', new Date('2026-12-05T08:00:00Z'), b))),
-    '623000',
-    key.privateKey,
-    key.publicKey,
-  );
+const signed = signedBatch;
 
 t.test('a signed batch verifies after a JSON round trip, and the kept text is the envelope’s own', async (t) => {
   fc.assert(

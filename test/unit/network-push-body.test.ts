@@ -2,13 +2,12 @@
 // (origin.ts): properties over arbitrary envelopes and arbitrary bytes.
 import fc from 'fast-check';
 import t from 'tap';
-import { generateKeyPair, keyFingerprint } from '../../firmware-agent/network/crypto.js';
-import { type Envelope, newEnvelope } from '../../firmware-agent/network/messages.js';
-import { envelopeText, keepReceivedText, type OriginKeyLookup, signOwn, verifyOrigin } from '../../firmware-agent/network/origin.js';
+import { originLookup, signedBatch } from '../helpers/origin.js';
+import type { Envelope } from '../../firmware-agent/network/messages.js';
+import { envelopeText, keepReceivedText, verifyOrigin } from '../../firmware-agent/network/origin.js';
 import { splitPush } from '../../firmware-agent/network/push-body.js';
 
-const key = generateKeyPair();
-const lookup: OriginKeyLookup = (from, fingerprint) => (from === '623000' && fingerprint === keyFingerprint(key.publicKey) ? { publicKey: key.publicKey, revokedAt: null } : null);
+const lookup = originLookup;
 // Strings with what makes JSON scanning hard: quotes, backslashes (runs of them before a quote), braces and
 // brackets inside strings, Chinese text, control characters (escaped by JSON.stringify).
 const tricky = fc.stringMatching(/^[{}[\]",:\\av\u0001中文]{0,12}$/);
@@ -17,13 +16,7 @@ const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
 })).v;
 const body = fc.dictionary(tricky, value, { maxKeys: 5 });
 const pushBody = (texts: string[]) => Buffer.from(`{"from":"623000","messages":[${texts.join(',')}]}`);
-const signed = (bodies: Record<string, unknown>[]) =>
-  signOwn(
-    bodies.map((b) => JSON.stringify(newEnvelope('stats.daily', '623000', '^', new Date('2026-12-05T08:00:00Z'), b))),
-    '623000',
-    key.privateKey,
-    key.publicKey,
-  );
+const signed = signedBatch;
 
 t.test('a push is cut exactly at its envelopes, whatever their strings hold', async (t) => {
   fc.assert(
