@@ -5,7 +5,6 @@
 // The "line side" (what a caller or a station does) is driven through `placeCall()`, `SimCall.press()`,
 // `SimCall.hangup()`, `addStation()`/`removeStation()`, `setOutside()` and `crash()`. Scripted caller
 // behaviours built on these live in ./callers.ts.
-import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -38,17 +37,10 @@ import {
   type TrunkEventName,
   type TrunkListener,
 } from '../trunk/types.js';
+import { wavHeader } from '../media/wav.js';
+import { SimCall, type OutsideBehaviour, type SimCallLog, type StationBehaviour } from './sim-call.js';
 
-export interface StationBehaviour {
-  /** Ring time before the agent picks up, ms. Default 3000. */
-  answerAfterMs?: number;
-  /** Conversation length before the agent hangs up, ms; Infinity = the caller ends it. Default 90 000. */
-  talkMs?: number;
-  /** Never answers (a headset unplugged, an agent who walked off). */
-  silent?: boolean;
-}
-
-export type OutsideBehaviour = 'connected' | 'busy' | 'no-answer' | 'failed';
+export { SimCall, type OutsideBehaviour, type SimCallEvents, type SimCallLog, type StationBehaviour } from './sim-call.js';
 
 export interface SimulatorOptions {
   clock?: Clock;
@@ -80,38 +72,6 @@ export const fullCapabilities: Readonly<TrunkCapabilities> = Object.freeze({
   audioPort: true,
 });
 
-/** What happened to one simulated call, as the caller and the line saw it. */
-export interface SimCallLog {
-  callId: CallId;
-  caller: string | null;
-  called: string;
-  answeredAt?: number;
-  prompts: string[];
-  collects: number;
-  connected?: { station: string; at: number };
-  /** When the box released the agent's station from the call (an agent's transfer). */
-  stationReleasedAt?: number;
-  stationsRung: string[];
-  transferredTo?: string;
-  recordings: string[];
-  /** Prompts that were silent pauses (a profile with `play: 'none'`). */
-  silentPrompts?: number;
-  hangup?: HangupEvent;
-  failed?: boolean;
-}
-
-export interface SimCallEvents {
-  prompt: [Prompt];
-  collect: [CollectOptions];
-  answered: [];
-  connected: [string];
-  transferred: [string];
-  record: [RecordOptions];
-  /** A 20 ms A-law frame the box sent the caller through an open audio port (C6). */
-  heard: [Buffer];
-  ended: [SimCallLog];
-}
-
 interface CallState {
   offered: CallOffered;
   answered: boolean;
@@ -134,45 +94,6 @@ interface Station {
   busyWith?: CallId;
   /** Ends the current ring with `unreachable` when the station is removed mid-ring. */
   onRemoved?: () => void;
-}
-
-/** The line-side handle of one simulated call. */
-export class SimCall extends EventEmitter<SimCallEvents> {
-  readonly log: SimCallLog;
-  readonly ended: Promise<SimCallLog>;
-  #resolveEnded!: (l: SimCallLog) => void;
-
-  constructor(
-    private readonly sim: SimulatorTrunk,
-    readonly callId: CallId,
-    caller: string | null,
-    called: string,
-  ) {
-    super();
-    this.log = { callId, caller, called, prompts: [], collects: 0, stationsRung: [], recordings: [] };
-    this.ended = new Promise((r) => (this.#resolveEnded = r));
-  }
-
-  /** The caller presses DTMF digits. Ignored after the call ended (T3). */
-  press(digits: string): void {
-    this.sim.lineDigits(this.callId, digits);
-  }
-
-  /** The caller speaks: one 20 ms A-law frame into the call's open audio port (C6), if one is open. */
-  say(alaw: Buffer): void {
-    this.sim.lineAudio(this.callId, alaw);
-  }
-
-  /** The caller hangs up. A second hang-up is ignored (T3). */
-  hangup(): void {
-    this.sim.lineHangup(this.callId, 'caller', 'normal');
-  }
-
-  /** @internal */
-  finish(): void {
-    this.emit('ended', this.log);
-    this.#resolveEnded(this.log);
-  }
 }
 
 export class SimulatorTrunk implements TrunkDriver {
@@ -627,20 +548,7 @@ function writeSilentWav(file: string, durationMs: number): void {
   try {
     if (!fs.existsSync(path.dirname(file)) || fs.existsSync(file)) return;
     const dataBytes = Math.round(Math.min(Math.max(durationMs, 0), 60_000) * 8) * 2;
-    const h = Buffer.alloc(44 + dataBytes);
-    h.write('RIFF', 0);
-    h.writeUInt32LE(36 + dataBytes, 4);
-    h.write('WAVEfmt ', 8);
-    h.writeUInt32LE(16, 16);
-    h.writeUInt16LE(1, 20);
-    h.writeUInt16LE(1, 22);
-    h.writeUInt32LE(8000, 24);
-    h.writeUInt32LE(16000, 28);
-    h.writeUInt16LE(2, 32);
-    h.writeUInt16LE(16, 34);
-    h.write('data', 36);
-    h.writeUInt32LE(dataBytes, 40);
-    fs.writeFileSync(file, h);
+    fs.writeFileSync(file, Buffer.concat([wavHeader(dataBytes), Buffer.alloc(dataBytes)]));
   } catch {
     /* a simulated recording is best-effort */
   }
