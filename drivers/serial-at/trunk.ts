@@ -30,7 +30,6 @@
 //    call's WAV and deletes it on the module: record 'module'. A prompt the module cannot take (storage full,
 //    refused) falls back to TTS or the pause; a recording that cannot be fetched rejects `record` with a clear
 //    error (the flow then files the missed call).
-import { createHash } from 'node:crypto';
 import type { Clock, TimerHandle } from '../../common/clock.js';
 import { DigitBuffer } from '../trunk/digits.js';
 import { TrunkEmitter } from '../trunk/emitter.js';
@@ -53,14 +52,13 @@ import {
   type TrunkEventName,
   type TrunkListener,
 } from '../trunk/types.js';
-import fs from 'node:fs';
 import path from 'node:path';
 import { alawToLinear } from '../media/alaw.js';
 import { loadPromptAlaw, WavRecorder } from '../media/wav.js';
-import { parseWavPcm16, wavPcm16 } from './files.js';
 import { DtmfMerger } from '../media/dtmf-merge.js';
 import type { RecordOptions } from '../trunk/types.js';
 import { CallAudio } from './call-audio.js';
+import { ModuleFiles } from './module-files.js';
 import { isSerialAtError } from './errors.js';
 import { redactNumber, silentLogger, type Logger } from '../../common/log.js';
 import type { GsmModem, PcmFamily, TtsEngine } from './modem.js';
@@ -110,8 +108,8 @@ export interface SerialAtTrunkOptions {
   startTimeoutMs?: number;
 }
 
-/** A prompt being played: by the module's TTS or over the voice port. */
-interface Speech {
+/** A prompt being played: by the module's TTS, from its storage or over the voice port. */
+export interface Speech {
   ended: Promise<void>;
   /** Removes the end-of-speech listener (when the prompt ends another way). */
   release: () => void;
@@ -155,9 +153,8 @@ export class SerialAtTrunk implements TrunkDriver {
   readonly #ttsMsPerChar: number;
   readonly #startTimeoutMs: number;
   readonly #files: SerialAtTrunkOptions['moduleFiles'];
-  /** Module file name → upload done or in flight (forgotten when the modem re-initialises). */
-  #uploads = new Map<string, Promise<boolean>>();
-  #recSeq = 0;
+  /** Prompts stored on the module and the module's recordings (module-files.ts), when configured. */
+  readonly #moduleFiles: ModuleFiles | undefined;
   #up = false;
   #unsubscribe: Array<() => void> = [];
 
@@ -175,6 +172,7 @@ export class SerialAtTrunk implements TrunkDriver {
     this.#startTimeoutMs = o.startTimeoutMs ?? 20_000;
     this.#voice = o.voice;
     this.#files = o.moduleFiles;
+    this.#moduleFiles = o.moduleFiles && new ModuleFiles(o.moduleFiles, this.#modem, this.#clock, this.#log, () => this.#up);
     const filePlay = !!this.#files?.play;
     this.#noAudio = Object.freeze<TrunkCapabilities>({
       answer: true,
@@ -228,8 +226,8 @@ export class SerialAtTrunk implements TrunkDriver {
         // A re-plugged module re-enumerates its voice port too: try it again.
         if (this.#voice && !this.#voice.port.isOpen) void this.#openVoice(true).catch(() => undefined);
         // Maybe another module (or a reset one): what it stores is checked again.
-        this.#uploads.clear();
-        void this.#syncPrompts();
+        this.#moduleFiles?.forgetUploads();
+        void this.#moduleFiles?.syncPrompts();
       }),
     ];
     await this.#openVoice();
@@ -241,7 +239,7 @@ export class SerialAtTrunk implements TrunkDriver {
     this.#up = true;
     if (first === 'ready') {
       this.#emitter.emit('ready', { channels: 1, at: this.#clock.now() });
-      void this.#syncPrompts();
+      void this.#moduleFiles?.syncPrompts();
       return;
     }
     this.#log.warn({ status: this.#modem.status.state }, 'gateway not ready at start; carrying on without it');
@@ -317,7 +315,7 @@ export class SerialAtTrunk implements TrunkDriver {
     try {
       const signal = options.signal;
       if (c.audio && !signal?.aborted) speech = await this.#playAudio(callId, c, prompt);
-      if (!speech && !c.audio && this.#files?.play && !signal?.aborted && !c.ended) speech = await this.#playModuleFile(callId, c, prompt);
+      if (!speech && !c.audio && this.#files?.play && !signal?.aborted && !c.ended) speech = await this.#moduleFiles!.play(callId, prompt, () => c.ended);
       if (!speech && this.#tts && prompt.text && !signal?.aborted) speech = await this.#speak(callId, this.#tts, prompt);
       else if (!speech) this.#log.debug({ callId, prompt: prompt.id }, 'prompt (no audio path: pause)');
       const r = await new Promise<PlayResult>((resolve) => {
@@ -427,115 +425,6 @@ export class SerialAtTrunk implements TrunkDriver {
     };
   }
 
-  /** Where a file lives on the module. */
-  #modulePath(name: string): string {
-    const f = this.#files!;
-    return `${f.dir ?? (f.family === 'quectel' ? 'UFS:' : 'E:/')}${name}`;
-  }
-
-  /** A prompt file (and its `say` digits) as the 8 kHz 16-bit WAV the module plays, named by its content. */
-  async #moduleWav(prompt: Prompt): Promise<{ name: string; wav: Buffer; ms: number } | undefined> {
-    const files = [prompt.file!];
-    const sayDir = this.#files?.sayDir;
-    if (prompt.say?.length && sayDir) for (const s of prompt.say) for (const ch of s) if (/\d/.test(ch)) files.push(path.join(sayDir, `${ch}.wav`));
-    const parts: Int16Array[] = [];
-    for (const f of files) {
-      try {
-        parts.push(alawToLinear(await loadPromptAlaw(f)));
-      } catch (err) {
-        if (f === prompt.file) {
-          this.#log.warn({ prompt: prompt.id, err: String(err) }, 'prompt file unreadable; prompt is a pause');
-          return undefined;
-        }
-        this.#log.warn({ prompt: prompt.id, file: f, err: String(err) }, 'digit prompt unreadable; skipped');
-      }
-    }
-    const pcm = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-    let o = 0;
-    for (const p of parts) {
-      pcm.set(p, o);
-      o += p.length;
-    }
-    const wav = wavPcm16(pcm);
-    // 8.3 names (the FILE manuals recommend them): "p" + 7 hex digits of the content's hash.
-    const name = this.#modulePath(`p${createHash('sha256').update(wav).digest('hex').slice(0, 7)}.wav`);
-    return { name, wav, ms: pcm.length / 8 };
-  }
-
-  /** Uploads once per module session; false (logged, on the status) when the module refuses. */
-  #upload(name: string, wav: Buffer, why: string): Promise<boolean> {
-    let p = this.#uploads.get(name);
-    if (!p) {
-      const f = this.#files!;
-      p = this.#modem.uploadFile(f.family, name, wav).then(
-        () => {
-          this.#log.info({ file: name, bytes: wav.length, why }, 'prompt stored on the module');
-          return true;
-        },
-        (err: unknown) => {
-          this.#uploads.delete(name);
-          const text = err instanceof Error ? err.message : String(err);
-          this.#log.warn({ file: name, err: text, code: (err as { code?: string }).code }, 'prompt could not be stored on the module; it falls back to TTS or a pause');
-          this.#modem.noteProblem(text);
-          return false;
-        },
-      );
-      this.#uploads.set(name, p);
-    }
-    return p;
-  }
-
-  /** Uploads the configured prompt directory (when the modem becomes ready); failures are logged per file. */
-  async #syncPrompts(): Promise<void> {
-    const dir = this.#files?.play ? this.#files.promptsDir : undefined;
-    if (!dir) return;
-    let names: string[];
-    try {
-      names = (await fs.promises.readdir(dir)).filter((n) => n.endsWith('.wav')).sort();
-    } catch (err) {
-      this.#log.warn({ dir, err: String(err) }, 'prompt directory unreadable: prompts are uploaded at their first play');
-      return;
-    }
-    for (const n of names) {
-      if (!this.#up) return;
-      const m = await this.#moduleWav({ id: n.replace(/\.wav$/, ''), file: path.join(dir, n) });
-      if (m && !(await this.#upload(m.name, m.wav, 'start'))) return; // full or refused: the rest would fail too
-    }
-  }
-
-  /** Plays a prompt from the module's storage; undefined (TTS or the pause instead) when it cannot. */
-  async #playModuleFile(callId: CallId, c: CallState, prompt: Prompt): Promise<Speech | undefined> {
-    if (!prompt.file) return undefined;
-    const f = this.#files!;
-    const m = await this.#moduleWav(prompt);
-    if (!m || c.ended) return undefined;
-    for (let attempt = 0; attempt < 2; attempt++) {
-      if (!(await this.#upload(m.name, m.wav, 'play')) || c.ended) return undefined;
-      let release = () => {};
-      const ended = new Promise<void>((resolve) => {
-        release = this.#modem.on('modulePlayEnded', () => {
-          release();
-          resolve();
-        });
-      });
-      try {
-        await this.#modem.playFile(f.family, m.name);
-      } catch (err) {
-        release();
-        if (isSerialAtError(err, 'SERIAL_AT_MODULE_FILE_MISSING') && attempt === 0) {
-          // Deleted behind the box's back (or the module was swapped): store it again once.
-          this.#uploads.delete(m.name);
-          continue;
-        }
-        this.#log.warn({ callId, prompt: prompt.id, err: String(err) }, 'the module did not play the prompt; it falls back to TTS or a pause');
-        return undefined;
-      }
-      this.#log.debug({ callId, prompt: prompt.id, file: m.name }, 'prompt played from the module');
-      return { ended, release, stop: () => this.#modem.stopFile(f.family), maxMs: m.ms + 2000, over: false };
-    }
-    return undefined;
-  }
-
   /**
    * The module records the call into a file of its own; when the recording ends (max, stop digit, hang-up,
    * cancel) the box stops it if the call is still up, fetches the file, writes it to `options.file` (8 kHz WAV,
@@ -551,7 +440,7 @@ export class SerialAtTrunk implements TrunkDriver {
       throw new TrunkError('busy', `call ${callId} is already recorded by the module`);
     }
     const cleanups: Array<() => void> = [];
-    const name = this.#modulePath(`r${(this.#recSeq++ % 1296).toString(36).padStart(2, '0')}${this.#clock.now().toString(36).slice(-5)}.wav`);
+    const name = this.#moduleFiles!.recordingName();
     try {
       if (options.signal?.aborted) return { outcome: 'cancelled', file: options.file, durationMs: 0 };
       c.moduleRecording = true;
@@ -599,45 +488,12 @@ export class SerialAtTrunk implements TrunkDriver {
       if (c.fail.signal.aborted && !c.ended) throw new TrunkError('driver-failed', 'the gateway was lost');
       // The module stops by itself when the call ends; otherwise it is told to.
       if (!c.ended) await this.#modem.stopRecording(f.family);
-      const durationMs = await this.#fetchRecording(callId, name, options.file);
+      const durationMs = await this.#moduleFiles!.fetchRecording(callId, name, options.file);
       return { outcome, file: options.file, durationMs };
     } finally {
       for (const fn of cleanups) fn();
       c.moduleRecording = false;
       if (!background) c.mediaBusy = false;
-    }
-  }
-
-  /** Fetches a recording from the module into `file`; deletes it on the module either way. Returns its length, ms. */
-  async #fetchRecording(callId: CallId, name: string, file: string): Promise<number> {
-    const f = this.#files!;
-    try {
-      const size = await this.#modem.fileSize(f.family, name);
-      const data = await this.#modem.downloadFile(f.family, name, size);
-      let pcm: Int16Array;
-      try {
-        pcm = parseWavPcm16(data);
-      } catch (err) {
-        throw new Error(`the module's recording ${name} is not a usable WAV: ${(err as Error).message}`);
-      }
-      let rec: WavRecorder;
-      try {
-        rec = new WavRecorder(file);
-      } catch (err) {
-        throw new TrunkError('invalid-argument', `cannot record to ${file}: ${(err as Error).message}`, { cause: err });
-      }
-      rec.writeLinear(pcm);
-      const ms = rec.finish();
-      this.#log.info({ callId, file: name, bytes: data.length, ms }, 'recording fetched from the module');
-      return ms;
-    } catch (err) {
-      if (err instanceof TrunkError) throw err;
-      const text = err instanceof Error ? err.message : String(err);
-      this.#log.error({ callId, file: name, err: text }, 'the module\'s recording could not be fetched');
-      this.#modem.noteProblem(`recording ${name}: ${text}`);
-      throw new TrunkError('driver-failed', `the module's recording could not be fetched: ${text}`, { cause: err });
-    } finally {
-      await this.#modem.deleteFile(f.family, name).catch(() => undefined);
     }
   }
 
