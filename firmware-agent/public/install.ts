@@ -10,7 +10,9 @@ import type { Box } from '../app.js';
 import { alarmsOf } from '../alarms/install.js';
 import { AppError } from '../errors.js';
 import { caseRoutes } from './cases.js';
+import { caseFollowUpRoutes } from './follow-up.js';
 import { intakeRoutes, publicPrefix, type PublicSms } from './intake.js';
+import { intakePhotoRoutes } from './photos.js';
 import { pageRoutes } from './page.js';
 
 export const publicCsp =
@@ -51,6 +53,8 @@ export async function installPublic(box: Box): Promise<void> {
     return payload;
   });
   await intakeRoutes(app, box, smsOf(box));
+  await intakePhotoRoutes(app, box);
+  await caseFollowUpRoutes(app, box);
   await caseRoutes(app, box);
   await pageRoutes(app);
 }

@@ -3,12 +3,12 @@
 // later looks the case up by its number and the last four digits of the phone, adds a follow-up or rates
 // the result (the return visit, through the normal ticket flow). Everything here is hostile input: JSON
 // schemas with no unknown fields, small body caps, per-address / per-phone / per-number limits, and one
-// answer for a wrong number and a wrong phone. docs/public.md describes the contract.
+// answer for a wrong number and a wrong phone. docs/public.md describes the contract. This file holds the
+// intake (code, form, submission); follow-up.ts the citizen's own case, photos.ts the centre's view of photos.
 import { createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Box } from '../app.js';
 import { AppError } from '../errors.js';
-import { actor } from '../http/auth.js';
 import { errorResponses } from '../http/server.js';
 import { type Satisfaction, satisfactions, statuses, ticketTypes } from '../tickets/codes.js';
 import type { TicketRow } from '../tickets/model.js';
@@ -46,10 +46,10 @@ export const rateRules = {
 };
 
 const MOBILE = /^1[3-9]\d{9}$/;
-const noControl = '^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$';
+export const noControl = '^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$';
 const phoneSchema = { type: 'string', pattern: '^(?:1[3-9][0-9]{9}|0[0-9]{9,11})$' } as const;
-const numberSchema = { type: 'string', pattern: '^[0-9]{19}$' } as const;
-const last4Schema = { type: 'string', pattern: '^[0-9]{4}$' } as const;
+export const numberSchema = { type: 'string', pattern: '^[0-9]{19}$' } as const;
+export const last4Schema = { type: 'string', pattern: '^[0-9]{4}$' } as const;
 const citizenTypes = ['inquiry', 'suggestion', 'complaint', 'report'] as const;
 
 interface IntakeBody {
@@ -64,7 +64,7 @@ interface IntakeBody {
   photos?: { data: string }[];
 }
 
-interface CaseBody {
+export interface CaseBody {
   number: string;
   phoneLast4: string;
   text?: string;
@@ -283,109 +283,6 @@ export async function intakeRoutes(app: FastifyInstance, box: Box, sms: () => Pu
       sms()?.kick();
       audit('intake', view.number, { channel, photos: photos.length, phoneConfirmed: confirmed, address: request.ip });
       return reply.code(201).send({ number: view.number, channel, phoneConfirmed: confirmed, smsSent: confirmed && MOBILE.test(b.phone), photos: photos.length });
-    },
-  );
-
-  // --- For the centre: the photos a citizen attached to a ticket (staff session and roles as any /api route).
-  // A department sees the photos of its own tickets only, and cannot tell another's from a missing one.
-  const photoViewers = ['admin', 'supervisor', 'agent', 'department'] as const;
-  const mayView = (request: FastifyRequest, ticketNumber: string): boolean => {
-    const a = actor(request);
-    if (a.role !== 'department') return true;
-    const row = box.tickets.getRow(ticketNumber);
-    return !!row && a.departmentId != null && row.department_id === a.departmentId;
-  };
-  app.get<{ Params: { number: string } }>(
-    '/api/public-intake/:number/photos',
-    { config: { roles: photoViewers }, schema: { tags: ['public'], summary: 'Photos attached on the public page (ids and types); a department: its own tickets only', params: { type: 'object', properties: { number: numberSchema } }, response: errorResponses(400, 401, 403, 404) } },
-    async (request) => {
-      if (!mayView(request, request.params.number)) throw new AppError('ticket-not-found', undefined, { number: request.params.number });
-      return { items: db.prepare('SELECT id, mime, length(bytes) AS size, created_at AS createdAt FROM public_photos WHERE ticket_number = ? ORDER BY id').all(request.params.number) as object[] };
-    },
-  );
-  app.get<{ Params: { id: number } }>(
-    '/api/public-intake/photos/:id',
-    { config: { roles: photoViewers }, schema: { tags: ['public'], summary: 'One attached photo (metadata already stripped)', params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 } } }, response: errorResponses(400, 401, 403, 404) } },
-    async (request, reply) => {
-      const p = db.prepare('SELECT mime, bytes, ticket_number AS number FROM public_photos WHERE id = ?').get(request.params.id) as { mime: string; bytes: Buffer; number: string } | undefined;
-      if (!p || !mayView(request, p.number)) throw new AppError('route-not-found', 'no such photo');
-      return reply.type(p.mime).header('content-security-policy', "default-src 'none'").header('x-content-type-options', 'nosniff').header('cache-control', 'private, max-age=3600').send(p.bytes);
-    },
-  );
-
-  // --- Case look-up, follow-up and rating: one answer (public-case-not-found) for a wrong number and a wrong
-  // phone, and the same work for both (a look-up and a constant-time comparison against a dummy).
-  const dummy = Buffer.alloc(32);
-  const findCase = (request: FastifyRequest, b: CaseBody): TicketRow => {
-    limit(lim.casePerAddress, request.ip, 'look-ups from this address');
-    limit(lim.casePerNumber, b.number, 'look-ups of this number');
-    const row = box.tickets.getRow(b.number);
-    const expected = row?.caller_phone ? createHmac('sha256', codeKey).update(row.caller_phone.replace(/\D/g, '').slice(-4)).digest() : dummy;
-    const given = createHmac('sha256', codeKey).update(b.phoneLast4).digest();
-    const match = timingSafeEqual(expected, given);
-    if (!row || !match || row.status === 'merged' || !row.caller_phone) {
-      audit('lookup-refused', b.number, { address: request.ip });
-      throw new AppError('public-case-not-found');
-    }
-    return row;
-  };
-  const caseSchema = (extra: Record<string, object>, required: string[] = []) => ({
-    type: 'object',
-    additionalProperties: false,
-    required: ['number', 'phoneLast4', ...required],
-    properties: { number: numberSchema, phoneLast4: last4Schema, ...extra },
-  });
-
-  app.post<{ Body: CaseBody }>(
-    '/public/api/cases/lookup',
-    { bodyLimit: limits.smallBodyBytes, schema: { ...schemaBase, summary: 'Look a case up by number and the last four digits of the phone', body: caseSchema({}), response: errorResponses(400, 404, 429) } },
-    async (request) => {
-      const row = findCase(request, request.body);
-      box.tickets.audit.append(publicActor, box.now(), { entity: 'ticket', entityId: row.number, action: 'public-lookup', data: { address: request.ip } });
-      return publicCase(row);
-    },
-  );
-
-  app.post<{ Body: CaseBody }>(
-    '/public/api/cases/follow-up',
-    {
-      bodyLimit: limits.smallBodyBytes,
-      schema: { ...schemaBase, summary: 'Add to what the citizen said', body: caseSchema({ text: { type: 'string', minLength: 2, maxLength: 1000, pattern: noControl } }, ['text']), response: errorResponses(400, 404, 409, 429) },
-    },
-    async (request) => {
-      const row = findCase(request, request.body);
-      if (['closed', 'archived', 'merged'].includes(row.status)) throw new AppError('public-case-closed');
-      const text = request.body.text!.trim();
-      const stamp = box.now().toISOString().slice(0, 16).replace('T', ' ');
-      const change = db.transaction(() =>
-        box.tickets.amendDescription(row.number, (d) => `${d}\n【市民补充 ${stamp} UTC】${text}`, publicActor, { action: 'public-follow-up', note: text, data: { address: request.ip } }),
-      )();
-      box.tickets.publishCommitted([change]);
-      return publicCase(change.ticket);
-    },
-  );
-
-  app.post<{ Body: CaseBody }>(
-    '/public/api/cases/rating',
-    {
-      bodyLimit: limits.smallBodyBytes,
-      schema: {
-        ...schemaBase,
-        summary: 'Rate the result: the return visit (回访)',
-        body: caseSchema({ satisfaction: { type: 'string', enum: satisfactions.map((s) => s.code) }, note: { type: 'string', maxLength: 500, pattern: noControl } }, ['satisfaction']),
-        response: errorResponses(400, 404, 409, 429),
-      },
-    },
-    async (request) => {
-      const row = findCase(request, request.body);
-      if (!publicCase(row).canRate) throw new AppError('public-case-not-ratable');
-      try {
-        box.tickets.act(row.number, 'visit', { satisfaction: request.body.satisfaction!, note: request.body.note?.trim() ? `市民网上评价：${request.body.note.trim()}` : '市民网上评价' }, publicActor);
-      } catch (e) {
-        if (e instanceof AppError && (e.code === 'illegal-transition' || e.code === 'ticket-review-required')) throw new AppError('public-case-not-ratable');
-        throw e;
-      }
-      return publicCase(box.tickets.getRow(row.number)!);
     },
   );
 }
