@@ -7,6 +7,7 @@ import { systemActor } from '../accounts/service.js';
 import type { Box, BoxOptions } from '../app.js';
 import type { BoxServices } from '../box.js';
 import { localDay } from '../calendar/time.js';
+import { kbCitationRoutes } from './citation-routes.js';
 import { kbRoutes } from './routes.js';
 import { seedArticles } from './seed.js';
 import { KnowledgeBase } from './service.js';
@@ -49,4 +50,5 @@ export async function installKb(box: Box, opts: BoxOptions): Promise<void> {
   // level seeding the same articles showed every one three times in a city's search (issue 12).
   if (opts.demo) seedKnowledgeBase(box, kb);
   await box.http.register(kbRoutes, { box, kb });
+  await box.http.register(kbCitationRoutes, { box, kb });
 }

@@ -1,19 +1,17 @@
-// Knowledge-base API: search (everyone logged in), the editor (admin, supervisor), citations and
-// "answer now citing an article" (centre roles), and the change feed the three-level network reads.
+// Knowledge-base API: search (everyone logged in), the editor (admin, supervisor) and the change feed the
+// three-level network reads. Citations and "answer now citing an article" are in citation-routes.ts.
 import type { FastifyPluginAsync } from 'fastify';
 import type { BoxServices } from '../box.js';
 import { AppError } from '../errors.js';
 import { actor } from '../http/auth.js';
 import { errorResponses } from '../http/server.js';
-import { ticketNumberPattern } from '../http/schemas.js';
 import { kbArticleReadSchema, kbArticleSchema, kbSearchSchema } from './schemas.js';
 import type { KnowledgeBase } from './service.js';
 import { type ArticleInput, type KbKind, type KbScope, kbKinds, kbScopes } from './types.js';
 
 const kindCodes = kbKinds.map((k) => k.code);
 const editors = ['admin', 'supervisor'] as const;
-const centre = ['admin', 'supervisor', 'agent'] as const;
-const readers = ['admin', 'supervisor', 'agent', 'department'] as const;
+export const readers = ['admin', 'supervisor', 'agent', 'department'] as const;
 const day = { anyOf: [{ type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' }, { type: 'null' }] };
 
 const articleProps = {
@@ -27,7 +25,7 @@ const articleProps = {
   validTo: day,
 } as const;
 
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const;
+export const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const;
 
 export const kbRoutes: FastifyPluginAsync<{ box: BoxServices; kb: KnowledgeBase }> = async (app, { box, kb }) => {
   app.get('/api/kb/kinds', { config: { roles: readers }, schema: { tags: ['kb'], summary: 'The six JT/T 1019.6 article kinds and the scopes' } }, async () => ({
@@ -141,84 +139,6 @@ export const kbRoutes: FastifyPluginAsync<{ box: BoxServices; kb: KnowledgeBase 
       },
     },
     async (request) => kb.update(request.params.id, request.body, actor(request)),
-  );
-
-  app.post<{ Body: { ticket: string; article: number; version?: number; text?: string } }>(
-    '/api/kb/answer',
-    {
-      config: { roles: centre },
-      schema: {
-        tags: ['kb'],
-        summary: 'Answer a ticket at once (即时答复) citing an article: the answer text (required; 422 answer-text-required when blank) and the citation commit together',
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['ticket', 'article'],
-          properties: {
-            ticket: { type: 'string', pattern: ticketNumberPattern },
-            article: { type: 'integer', minimum: 1 },
-            version: { type: 'integer', minimum: 1, description: 'the version the agent read (default: the current one)' },
-            text: { type: 'string', minLength: 1, maxLength: 4000 },
-          },
-        },
-        response: errorResponses(400, 401, 403, 404, 409, 415, 422),
-      },
-    },
-    async (request) => {
-      const a = actor(request);
-      const article = kb.get(request.body.article);
-      // The agent's own words to the caller (prefilled from the article's summary in the desk); never empty.
-      const text = request.body.text?.trim();
-      if (!text) throw new AppError('answer-text-required', undefined, { field: 'text' });
-      const ticket = box.db.transaction(() => {
-        const t = box.tickets.act(request.body.ticket, 'answer', { text }, a);
-        kb.cite(article.id, t.number, a, request.body.version);
-        return t;
-      })();
-      return { ticket, citations: kb.citationsOf(ticket.number) };
-    },
-  );
-
-  app.post<{ Params: { id: number }; Body: { ticket: string; version?: number } }>(
-    '/api/kb/articles/:id/citations',
-    {
-      config: { roles: centre },
-      schema: {
-        tags: ['kb'],
-        summary: 'Record that an article was used for a ticket (without answering it)',
-        params: idParams,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['ticket'],
-          properties: { ticket: { type: 'string', pattern: ticketNumberPattern }, version: { type: 'integer', minimum: 1, description: 'the version the agent read (default: the current one)' } },
-        },
-        response: errorResponses(400, 401, 403, 404, 415),
-      },
-    },
-    async (request) => {
-      const a = actor(request);
-      box.tickets.get(request.body.ticket, a);
-      const added = box.db.transaction(() => kb.cite(request.params.id, request.body.ticket, a, request.body.version))();
-      return { added, citations: kb.citationsOf(request.body.ticket) };
-    },
-  );
-
-  app.get<{ Querystring: { ticket: string } }>(
-    '/api/kb/citations',
-    {
-      config: { roles: readers },
-      schema: {
-        tags: ['kb'],
-        summary: 'Articles cited by a ticket',
-        querystring: { type: 'object', additionalProperties: false, required: ['ticket'], properties: { ticket: { type: 'string', pattern: ticketNumberPattern } } },
-        response: errorResponses(400, 401, 403, 404),
-      },
-    },
-    async (request) => {
-      box.tickets.get(request.query.ticket, actor(request));
-      return { items: kb.citationsOf(request.query.ticket) };
-    },
   );
 
   app.get<{ Querystring: { since?: number; limit?: number } }>(
