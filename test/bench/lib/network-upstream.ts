@@ -4,7 +4,7 @@
 // applies the last one.
 //
 // IPC, parent → child: {warm: envelope, label} (check one, so the validators are compiled before the measured time;
-// answer {warm: true}), {watch: n} (answer {applied: n} once the province's inbox holds n messages),
+// answer {warm: true}), {watch: n} (answer {applied: n, cpuMs} once the province's inbox holds n messages: its CPU time since the warm-up),
 // {close: true}. Child → parent, once at start: {url, tlsUrl, bareUrl, codes} (the province's address over
 // HTTP and over the exchange's TLS, the bare server's, and enrollment codes for regions 623000 and 622900).
 import fs from 'node:fs';
@@ -62,9 +62,12 @@ if (!tlsUrl) throw new Error(`the province has no exchange TLS port: ${status.bo
 // count(*) every few milliseconds would steal time from the box being measured).
 const lastApplied = province.db.prepare('SELECT coalesce(max(seq), 0) AS n FROM net_inbox');
 let stopProfile: () => Promise<void> = async () => undefined;
+// CPU time of this process (the province) from the warm-up to the last message applied: µs of CPU per message.
+let cpuAtWarm = process.cpuUsage();
 process.on('message', (m: { watch?: number; warm?: string; label?: string; close?: boolean }) => {
   if (typeof m.warm === 'string') {
     checkEnvelope(JSON.parse(m.warm));
+    cpuAtWarm = process.cpuUsage();
     void profileWindow(`${m.label ?? 'catch-up'}.province`).then((stop) => {
       stopProfile = stop;
       send({ warm: true });
@@ -76,7 +79,8 @@ process.on('message', (m: { watch?: number; warm?: string; label?: string; close
       const n = (lastApplied.get() as { n: number }).n;
       if (n >= want) {
         clearInterval(timer);
-        void stopProfile().then(() => send({ applied: n }));
+        const cpu = process.cpuUsage(cpuAtWarm);
+        void stopProfile().then(() => send({ applied: n, cpuMs: (cpu.user + cpu.system) / 1000 }));
       }
     }, 2);
   }
