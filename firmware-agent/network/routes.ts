@@ -4,7 +4,7 @@
 //   GET  /api/exchange/v1/messages   pull what is addressed to the caller, long-polling from a cursor (signed)
 // Exchange routes are public to session auth: they are authenticated by Ed25519 signatures instead, and
 // every response to a signed request is signed back (door.ts: authentication, rate limits, refusals).
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { BoxServices } from '../box.js';
 import { AppError } from '../errors.js';
 import { errorResponses } from '../http/server.js';
@@ -39,16 +39,30 @@ export interface ExchangeLimits {
   pairFailuresPerMinute?: number;
 }
 
+interface Deps {
+  box: BoxServices;
+  net: NetworkService;
+  limits: ExchangeLimits;
+}
 
-export const exchangeRoutes: FastifyPluginAsync<{ box: BoxServices; net: NetworkService; limits: ExchangeLimits }> = async (app, { box, net, limits }) => {
-  exchangeDoor(app, { box, net, limits });
+/** Headers of a signed request, as the route schemas declare them. */
+const signedHeaders = {
+  type: 'object',
+  properties: Object.fromEntries(Object.values(headers).map((h) => [h, { type: 'string' }])),
+} as const;
+
+export const exchangeRoutes: FastifyPluginAsync<Deps> = async (app, deps) => {
+  // The door's hooks apply to this plugin's routes: all three are registered in it.
+  exchangeDoor(app, deps);
+  pairRoute(app, deps);
+  pushRoute(app, deps);
+  pullRoute(app, deps);
+};
+
+/** POST /pair: a downstream registers its key with a one-time enrollment code (public). */
+function pairRoute(app: FastifyInstance, { box, net, limits }: Deps): void {
   const { store } = net;
   const smallBody = limits.smallBodyBytes ?? 64 * 1024;
-  const signedHeaders = {
-    type: 'object',
-    properties: Object.fromEntries(Object.values(headers).map((h) => [h, { type: 'string' }])),
-  } as const;
-
   app.post<{ Body: PairRequest }>(
     '/api/exchange/v1/pair',
     {
@@ -103,7 +117,11 @@ export const exchangeRoutes: FastifyPluginAsync<{ box: BoxServices; net: Network
       return { address: net.address(), role: cfg.box.role, region: cfg.box.region, name: cfg.box.name, publicKey: id.public_key, boxId: id.box_id };
     },
   );
+}
 
+/** POST /messages: a batch pushed up by a downstream, applied in order (signed). */
+function pushRoute(app: FastifyInstance, { box, net, limits }: Deps): void {
+  const { store } = net;
   // Pipelined pushes are applied in the order they were sent (push-order.ts).
   const order = new PushOrder();
   app.post<{ Body: { from: string; messages: unknown[] } }>(
@@ -171,7 +189,11 @@ export const exchangeRoutes: FastifyPluginAsync<{ box: BoxServices; net: Network
       return { results, ordered: true };
     },
   );
+}
 
+/** GET /messages: what is addressed to the calling downstream, long-polling from its cursor (signed). */
+function pullRoute(app: FastifyInstance, { box, net, limits }: Deps): void {
+  const { store } = net;
   app.get<{ Querystring: { after?: number; wait?: number; limit?: number } }>(
     '/api/exchange/v1/messages',
     {
@@ -221,4 +243,4 @@ export const exchangeRoutes: FastifyPluginAsync<{ box: BoxServices; net: Network
       return reply.type('application/json; charset=utf-8').send(body);
     },
   );
-};
+}
