@@ -2,7 +2,7 @@
 // performance, the province/ministry view of the boxes below, and the capacity planner's busy hour + plan.
 // Supervisors and admins see the centre; a department user sees only its own department's tickets (the
 // scope is forced on the server whatever the query says).
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { BoxServices } from '../box.js';
 import { localDay } from '../calendar/time.js';
 import { AppError } from '../errors.js';
@@ -188,6 +188,14 @@ export const statsRoutes: FastifyPluginAsync<{ box: BoxServices; wrapUpSeconds: 
     },
   );
 
+  capacityRoute(app, box, wrapUpSeconds);
+
+  // Chart series (trend per day/week, hourly call load): series.ts.
+  seriesRoutes(app, { box, period, scopeOf, periodProps });
+};
+
+/** The capacity planner (容量规划): the busy hour of recent days and the Erlang B/C plan for trunks and seats. */
+function capacityRoute(app: FastifyInstance, box: BoxServices, wrapUpSeconds: () => number): void {
   app.get<{ Querystring: { days?: number; callsPerHour?: number; aht?: number; targetSl?: number; targetSeconds?: number; blocking?: number; trunkHold?: number } }>(
     '/api/stats/capacity',
     {
@@ -214,7 +222,7 @@ export const statsRoutes: FastifyPluginAsync<{ box: BoxServices; wrapUpSeconds: 
     async (request) => {
       const q = request.query;
       const hasCalls = !!box.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'calls'").get();
-      const busyHour = hasCalls ? busyHourFromHistory(box.db, { now: box.now(), timezone: tz(), days: q.days ?? 28, wrapUpSeconds: wrapUpSeconds() }) : null;
+      const busyHour = hasCalls ? busyHourFromHistory(box.db, { now: box.now(), timezone: box.config.current().box.timezone, days: q.days ?? 28, wrapUpSeconds: wrapUpSeconds() }) : null;
       const callsPerHour = q.callsPerHour ?? busyHour?.callsPerHour ?? 0;
       const aht = q.aht ?? busyHour?.ahtSeconds ?? null;
       if (!(callsPerHour > 0) || aht === null) return { busyHour, plan: null, reason: 'no calls in the window: enter callsPerHour and aht' };
@@ -229,8 +237,4 @@ export const statsRoutes: FastifyPluginAsync<{ box: BoxServices; wrapUpSeconds: 
       }
     },
   );
-
-  // Chart series (trend per day/week, hourly call load): series.ts.
-  seriesRoutes(app, { box, period, scopeOf, periodProps });
-};
-
+}

@@ -1,5 +1,5 @@
 // The 12328 work order API: create, read, list and search, act on, and audit tickets.
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { BoxServices } from '../box.js';
 import { channels, reviewOutcomes, satisfactions, statuses, ticketTypes, type TicketAction } from './codes.js';
 import type { ActionInput, CreateTicketInput, ListFilter } from './service.js';
@@ -12,14 +12,20 @@ const codes = (list: readonly { code: string }[]) => list.map((l) => l.code);
 const centre = ['admin', 'supervisor', 'agent'] as const;
 const handlers = ['admin', 'supervisor', 'agent', 'department'] as const;
 
+const numberParams = {
+  type: 'object',
+  required: ['number'],
+  properties: { number: { type: 'string', pattern: ticketNumberPattern } },
+} as const;
+
 export const ticketRoutes: FastifyPluginAsync<{ box: BoxServices }> = async (app, { box }) => {
   const maxText = box.config.current().tickets.maxDescriptionLength;
-  const numberParams = {
-    type: 'object',
-    required: ['number'],
-    properties: { number: { type: 'string', pattern: ticketNumberPattern } },
-  } as const;
+  intakeAndReadRoutes(app, box, maxText);
+  workflowRoutes(app, box, maxText);
+};
 
+/** Create, read, list and search. */
+function intakeAndReadRoutes(app: FastifyInstance, box: BoxServices, maxText: number): void {
   app.post<{ Body: CreateTicketInput }>(
     '/api/tickets',
     {
@@ -110,7 +116,10 @@ export const ticketRoutes: FastifyPluginAsync<{ box: BoxServices }> = async (app
     },
     async (request) => box.tickets.list(request.query as ListFilter, actor(request)),
   );
+}
 
+/** The workflow's actions and the audit trail of what they changed. */
+function workflowRoutes(app: FastifyInstance, box: BoxServices, maxText: number): void {
   app.post<{ Params: { number: string }; Body: ActionInput & { action: TicketAction } }>(
     '/api/tickets/:number/actions',
     {
@@ -175,4 +184,4 @@ export const ticketRoutes: FastifyPluginAsync<{ box: BoxServices }> = async (app
     },
     async (request) => ({ items: box.tickets.auditTrail(request.params.number, actor(request)) }),
   );
-};
+}
