@@ -100,6 +100,18 @@ export function publicCase(row: TicketRow) {
 }
 
 export async function intakeRoutes(app: FastifyInstance, box: Box, sms: () => PublicSms | null): Promise<void> {
+  const c = intakeContext(box, sms);
+  formRoute(app, c);
+  codeRoute(app, c);
+  submitRoute(app, c);
+}
+
+const schemaBase = { tags: ['public'], security: [] };
+
+type Intake = ReturnType<typeof intakeContext>;
+
+/** What the intake's routes share: limiters, statements, the code key, and the ticket transaction's hook. */
+function intakeContext(box: Box, sms: () => PublicSms | null) {
   const now = () => box.now().getTime();
   const limiter = (r: { limit: number; windowMs: number }) => new RateLimiter(r, now);
   const lim = Object.fromEntries(Object.entries(rateRules).map(([k, r]) => [k, limiter(r)])) as Record<keyof typeof rateRules, RateLimiter>;
@@ -128,10 +140,24 @@ export async function intakeRoutes(app: FastifyInstance, box: Box, sms: () => Pu
     box.tickets.audit.append(publicActor, box.now(), { entity: 'public', entityId, action, note, data });
   const masked = (p: string) => `${'*'.repeat(Math.max(0, p.length - 4))}${p.slice(-4)}`;
 
+  const ctx = {
+    box,
+    sms,
+    db,
+    stmts,
+    lim,
+    hashCode,
+    limit,
+    audit,
+    masked,
+    /** What the submission being created brings with it (read by the transaction hook below). */
+    pending: null as { photos: { type: string; bytes: Buffer }[]; confirmed: boolean; phone: string } | null,
+  };
+
   // The ticket's own transaction also records how it came in, stores its photos, consumes the code and
   // queues the SMS with its number (so none of these exists without the ticket, or the other way round).
-  let pending: { photos: { type: string; bytes: Buffer }[]; confirmed: boolean; phone: string } | null = null;
   box.tickets.addTransactionHook((c) => {
+    const pending = ctx.pending;
     if (c.action !== 'create' || c.actor !== publicActor || !pending) return;
     const at = c.at.toISOString();
     stmts.intake.run(c.ticket.number, pending.confirmed ? 1 : 0, at);
@@ -142,23 +168,28 @@ export async function intakeRoutes(app: FastifyInstance, box: Box, sms: () => Pu
       out.enqueue({ recipient: pending.phone, text: `【12328】您反映的问题已受理，工单号${c.ticket.number}。可凭工单号和手机号后四位在网上查询办理进度。`, kind: 'auto-reply', ticketNumber: c.ticket.number });
     }
   });
+  return ctx;
+}
 
-  const schemaBase = { tags: ['public'], security: [] };
-
+/** GET /public/api/form: what the form offers. */
+function formRoute(app: FastifyInstance, c: Intake): void {
   app.get('/public/api/form', { schema: { ...schemaBase, summary: 'What the intake form offers (types, industries, regions, SMS confirmation)' } }, async () => {
-    const region = box.config.current().box.region;
-    const here = box.regions.get(region);
-    const below = box.regions.children(region);
+    const region = c.box.config.current().box.region;
+    const here = c.box.regions.get(region);
+    const below = c.box.regions.children(region);
     return {
       types: citizenTypes.map((c) => (c === 'report' ? { code: c, zh: '举报', en: 'Report of wrongdoing' } : { code: c, zh: ticketTypes.find((t) => t.code === c)!.zh, en: ticketTypes.find((t) => t.code === c)!.en })),
-      domains: stmts.domains.all(),
-      regions: [...(here ? [here] : []), ...below, ...below.flatMap((r) => box.regions.children(r.code))].map((r) => ({ code: r.code, name: r.name, parent: r.parent })),
-      smsConfirmation: sms() !== null,
+      domains: c.stmts.domains.all(),
+      regions: [...(here ? [here] : []), ...below, ...below.flatMap((r) => c.box.regions.children(r.code))].map((r) => ({ code: r.code, name: r.name, parent: r.parent })),
+      smsConfirmation: c.sms() !== null,
       satisfactions,
       limits: { maxPhotos: limits.maxPhotos, maxPhotoBytes: limits.maxPhotoBytes, maxDescription: 2000 },
     };
   });
+}
 
+/** POST /public/api/code: a one-time code by SMS to confirm a mobile number. */
+function codeRoute(app: FastifyInstance, c: Intake): void {
   app.post<{ Body: { phone: string } }>(
     '/public/api/code',
     {
@@ -172,18 +203,18 @@ export async function intakeRoutes(app: FastifyInstance, box: Box, sms: () => Pu
     },
     async (request, reply) => {
       const { phone } = request.body;
-      limit(lim.codePerAddress, request.ip, 'code requests from this address');
-      const out = sms();
+      c.limit(c.lim.codePerAddress, request.ip, 'code requests from this address');
+      const out = c.sms();
       if (!out) throw new AppError('public-sms-unavailable');
       if (!MOBILE.test(phone)) throw new AppError('public-phone-invalid', 'a code can be sent only to a mobile number');
-      limit(lim.codePerPhone, phone, 'codes for this number');
+      c.limit(c.lim.codePerPhone, phone, 'codes for this number');
       const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-      const at = box.now();
-      const queued = db.transaction(() => {
+      const at = c.box.now();
+      const queued = c.db.transaction(() => {
         const id = out.enqueue({ recipient: phone, text: `【12328】您的验证码是${code}，5分钟内有效。如非本人操作，请忽略本短信。`, kind: 'auto-reply' });
         if (id === null) return false;
-        stmts.putOtp.run({ phone, hash: hashCode(phone, code).toString('hex'), expires: new Date(at.getTime() + limits.codeTtlMs).toISOString(), at: at.toISOString() });
-        audit('code-sent', masked(phone), { address: request.ip });
+        c.stmts.putOtp.run({ phone, hash: c.hashCode(phone, code).toString('hex'), expires: new Date(at.getTime() + limits.codeTtlMs).toISOString(), at: at.toISOString() });
+        c.audit('code-sent', c.masked(phone), { address: request.ip });
         return true;
       })();
       if (!queued) throw new AppError('public-rate-limited', 'this number had its share of automatic SMS this hour');
@@ -191,18 +222,22 @@ export async function intakeRoutes(app: FastifyInstance, box: Box, sms: () => Pu
       return reply.code(202).send({ sent: true, expiresInSeconds: limits.codeTtlMs / 1000 });
     },
   );
+}
 
-  const checkCode = (phone: string, code: string | undefined) => {
-    if (code === undefined) throw new AppError('public-code-required');
-    const row = stmts.otp.get(phone) as { code_hash: string; expires_at: string; attempts: number } | undefined;
-    const given = hashCode(phone, code);
-    const ok = !!row && row.attempts < limits.codeAttempts && Date.parse(row.expires_at) > box.now().getTime() && timingSafeEqual(Buffer.from(row.code_hash, 'hex'), given);
-    if (!ok) {
-      if (row) stmts.failOtp.run(phone);
-      throw new AppError('public-code-invalid');
-    }
-  };
+/** The one-time code the citizen typed for `phone`: right, in time and within its attempts, or refused. */
+function checkCode(c: Intake, phone: string, code: string | undefined): void {
+  if (code === undefined) throw new AppError('public-code-required');
+  const row = c.stmts.otp.get(phone) as { code_hash: string; expires_at: string; attempts: number } | undefined;
+  const given = c.hashCode(phone, code);
+  const ok = !!row && row.attempts < limits.codeAttempts && Date.parse(row.expires_at) > c.box.now().getTime() && timingSafeEqual(Buffer.from(row.code_hash, 'hex'), given);
+  if (!ok) {
+    if (row) c.stmts.failOtp.run(phone);
+    throw new AppError('public-code-invalid');
+  }
+}
 
+/** POST /public/api/tickets: the citizen files a ticket. */
+function submitRoute(app: FastifyInstance, c: Intake): void {
   app.post<{ Body: IntakeBody }>(
     '/public/api/tickets',
     {
@@ -240,10 +275,10 @@ export async function intakeRoutes(app: FastifyInstance, box: Box, sms: () => Pu
     },
     async (request, reply) => {
       const b = request.body;
-      limit(lim.intakePerAddress, request.ip, 'submissions from this address');
+      c.limit(c.lim.intakePerAddress, request.ip, 'submissions from this address');
       if (b.description.trim().length < 5) throw new AppError('validation-failed', 'body.description: must say what happened', { field: 'body.description' });
-      if (!box.regions.has(b.region)) throw new AppError('unknown-region', undefined, { region: b.region });
-      if (!stmts.domain.get(b.domain)) throw new AppError('unknown-domain', undefined, { domain: b.domain });
+      if (!c.box.regions.has(b.region)) throw new AppError('unknown-region', undefined, { region: b.region });
+      if (!c.stmts.domain.get(b.domain)) throw new AppError('unknown-domain', undefined, { domain: b.domain });
       const photos = (b.photos ?? []).map((p, i) => {
         const raw = Buffer.from(p.data, 'base64');
         if (raw.length > limits.maxPhotoBytes) throw new AppError('public-photo-too-large', undefined, { photo: i, maxBytes: limits.maxPhotoBytes });
@@ -254,16 +289,16 @@ export async function intakeRoutes(app: FastifyInstance, box: Box, sms: () => Pu
           throw e;
         }
       });
-      const confirmed = sms() !== null;
-      if (confirmed) checkCode(b.phone, b.code);
-      limit(lim.intakePerPhone, b.phone, 'submissions for this number');
+      const confirmed = c.sms() !== null;
+      if (confirmed) checkCode(c, b.phone, b.code);
+      c.limit(c.lim.intakePerPhone, b.phone, 'submissions for this number');
       const channel = channelOf(request.headers['user-agent']);
       const description = b.description.trim();
       const firstLine = description.split('\n')[0]!.trim();
-      pending = { photos: photos.map((p) => ({ type: p.type, bytes: p.bytes })), confirmed, phone: b.phone };
+      c.pending = { photos: photos.map((p) => ({ type: p.type, bytes: p.bytes })), confirmed, phone: b.phone };
       let view;
       try {
-        view = box.tickets.create(
+        view = c.box.tickets.create(
           {
             type: b.type === 'report' ? 'complaint' : b.type,
             subtype: b.type === 'report' ? 'report' : b.type === 'complaint' ? 'complaint' : null,
@@ -278,10 +313,10 @@ export async function intakeRoutes(app: FastifyInstance, box: Box, sms: () => Pu
           publicActor,
         );
       } finally {
-        pending = null;
+        c.pending = null;
       }
-      sms()?.kick();
-      audit('intake', view.number, { channel, photos: photos.length, phoneConfirmed: confirmed, address: request.ip });
+      c.sms()?.kick();
+      c.audit('intake', view.number, { channel, photos: photos.length, phoneConfirmed: confirmed, address: request.ip });
       return reply.code(201).send({ number: view.number, channel, phoneConfirmed: confirmed, smsSent: confirmed && MOBILE.test(b.phone), photos: photos.length });
     },
   );
