@@ -1,6 +1,6 @@
 // Knowledge-base API: search (everyone logged in), the editor (admin, supervisor) and the change feed the
 // three-level network reads. Citations and "answer now citing an article" are in citation-routes.ts.
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { BoxServices } from '../box.js';
 import { AppError } from '../errors.js';
 import { actor } from '../http/auth.js';
@@ -108,6 +108,29 @@ export const kbRoutes: FastifyPluginAsync<{ box: BoxServices; kb: KnowledgeBase 
     },
   );
 
+  editorRoutes(app, kb);
+
+  app.get<{ Querystring: { since?: number; limit?: number } }>(
+    '/api/kb/changes',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        tags: ['kb'],
+        summary: 'Articles changed after local revision `since` (the feed the three-level network pushes down)',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { since: { type: 'integer', minimum: 0 }, limit: { type: 'integer', minimum: 1, maximum: 500 } },
+        },
+        response: errorResponses(400, 401, 403),
+      },
+    },
+    async (request) => kb.changedSince(request.query.since ?? 0, request.query.limit ?? 200),
+  );
+};
+
+/** The editor (admin, supervisor): new articles and new versions, publishing and withdrawing. */
+function editorRoutes(app: FastifyInstance, kb: KnowledgeBase): void {
   app.post<{ Body: ArticleInput }>(
     '/api/kb/articles',
     {
@@ -140,22 +163,4 @@ export const kbRoutes: FastifyPluginAsync<{ box: BoxServices; kb: KnowledgeBase 
     },
     async (request) => kb.update(request.params.id, request.body, actor(request)),
   );
-
-  app.get<{ Querystring: { since?: number; limit?: number } }>(
-    '/api/kb/changes',
-    {
-      config: { roles: ['admin'] },
-      schema: {
-        tags: ['kb'],
-        summary: 'Articles changed after local revision `since` (the feed the three-level network pushes down)',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { since: { type: 'integer', minimum: 0 }, limit: { type: 'integer', minimum: 1, maximum: 500 } },
-        },
-        response: errorResponses(400, 401, 403),
-      },
-    },
-    async (request) => kb.changedSince(request.query.since ?? 0, request.query.limit ?? 200),
-  );
-};
+}

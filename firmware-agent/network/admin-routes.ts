@@ -1,7 +1,7 @@
 // The network as staff see it (session auth): status for the UI, enrollment codes and pairing for admins
 // and technicians, peers and revocation, supervision copies of reported tickets and daily statistics of
 // the boxes below, side by side.
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { BoxServices } from '../box.js';
 import { AppError } from '../errors.js';
 import { errorResponses } from '../http/server.js';
@@ -54,6 +54,66 @@ export const networkAdminRoutes: FastifyPluginAsync<{ box: BoxServices; net: Net
     async (request) => ({ items: net.store.deadLetters(request.query.limit ?? 100) }),
   );
 
+  pairingRoutes(app, box, net);
+
+  app.get<{ Querystring: { reporter?: string; limit?: number } }>(
+    '/api/network/reports',
+    {
+      config: { roles: viewers },
+      schema: {
+        tags: ['network'],
+        summary: 'Supervision copies of tickets reported from below (confidential reporters withheld unless the reporting box’s policy setting reveals them), per reporting box',
+        querystring: { type: 'object', additionalProperties: false, properties: { reporter: { type: 'string', pattern: '^\\d{6}$' }, limit: { type: 'integer', minimum: 1, maximum: 1000 } } },
+        response: { 200: obj, ...errorResponses(401, 403) },
+      },
+    },
+    async (request) => {
+      const where = request.query.reporter ? 'WHERE reporter = @reporter' : '';
+      const counts = box.db.prepare('SELECT reporter, count(*) AS tickets, sum(status IN (\'closed\', \'archived\')) AS closed FROM net_reports GROUP BY reporter ORDER BY reporter').all();
+      const items = (
+        box.db.prepare(`SELECT snapshot, reporter FROM net_reports ${where} ORDER BY updated_at DESC LIMIT @limit`).all({ reporter: request.query.reporter, limit: request.query.limit ?? 100 }) as {
+          snapshot: string;
+          reporter: string;
+        }[]
+      ).map((r) => ({ reporter: r.reporter, ticket: JSON.parse(r.snapshot) as unknown }));
+      return { byReporter: counts, items };
+    },
+  );
+
+  app.get<{ Querystring: { day: string } }>(
+    '/api/network/stats',
+    {
+      config: { roles: viewers },
+      schema: {
+        tags: ['network'],
+        summary: 'Daily statistics of this box and the boxes below it, side by side',
+        querystring: { type: 'object', additionalProperties: false, required: ['day'], properties: { day: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } } },
+        response: { 200: obj, ...errorResponses(400, 401, 403) },
+      },
+    },
+    async (request) => ({
+      day: request.query.day,
+      regions: (box.db.prepare('SELECT region, body FROM net_stats WHERE day = ? ORDER BY region').all(request.query.day) as { region: string; body: string }[]).map((r) => JSON.parse(r.body) as unknown),
+    }),
+  );
+
+  app.post<{ Body: { day: string } }>(
+    '/api/network/stats/send',
+    {
+      config: { roles: ['admin', 'supervisor'] },
+      schema: {
+        tags: ['network'],
+        summary: 'Compute a day’s statistics now and send them up (the daily job does this for yesterday)',
+        body: { type: 'object', additionalProperties: false, required: ['day'], properties: { day: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } } },
+        response: { 200: obj, ...errorResponses(400, 401, 403) },
+      },
+    },
+    async (request) => ({ stats: publishStats(request.body.day) }),
+  );
+};
+
+/** Pairing (enrollment codes, pairing with the upstream) and revoking a box below. */
+function pairingRoutes(app: FastifyInstance, box: BoxServices, net: NetworkService): void {
   app.post<{ Body: { region: string; ttlHours?: number } }>(
     '/api/network/enrollments',
     {
@@ -131,59 +191,4 @@ export const networkAdminRoutes: FastifyPluginAsync<{ box: BoxServices; net: Net
       return { revoked: n };
     },
   );
-
-  app.get<{ Querystring: { reporter?: string; limit?: number } }>(
-    '/api/network/reports',
-    {
-      config: { roles: viewers },
-      schema: {
-        tags: ['network'],
-        summary: 'Supervision copies of tickets reported from below (confidential reporters withheld unless the reporting box’s policy setting reveals them), per reporting box',
-        querystring: { type: 'object', additionalProperties: false, properties: { reporter: { type: 'string', pattern: '^\\d{6}$' }, limit: { type: 'integer', minimum: 1, maximum: 1000 } } },
-        response: { 200: obj, ...errorResponses(401, 403) },
-      },
-    },
-    async (request) => {
-      const where = request.query.reporter ? 'WHERE reporter = @reporter' : '';
-      const counts = box.db.prepare('SELECT reporter, count(*) AS tickets, sum(status IN (\'closed\', \'archived\')) AS closed FROM net_reports GROUP BY reporter ORDER BY reporter').all();
-      const items = (
-        box.db.prepare(`SELECT snapshot, reporter FROM net_reports ${where} ORDER BY updated_at DESC LIMIT @limit`).all({ reporter: request.query.reporter, limit: request.query.limit ?? 100 }) as {
-          snapshot: string;
-          reporter: string;
-        }[]
-      ).map((r) => ({ reporter: r.reporter, ticket: JSON.parse(r.snapshot) as unknown }));
-      return { byReporter: counts, items };
-    },
-  );
-
-  app.get<{ Querystring: { day: string } }>(
-    '/api/network/stats',
-    {
-      config: { roles: viewers },
-      schema: {
-        tags: ['network'],
-        summary: 'Daily statistics of this box and the boxes below it, side by side',
-        querystring: { type: 'object', additionalProperties: false, required: ['day'], properties: { day: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } } },
-        response: { 200: obj, ...errorResponses(400, 401, 403) },
-      },
-    },
-    async (request) => ({
-      day: request.query.day,
-      regions: (box.db.prepare('SELECT region, body FROM net_stats WHERE day = ? ORDER BY region').all(request.query.day) as { region: string; body: string }[]).map((r) => JSON.parse(r.body) as unknown),
-    }),
-  );
-
-  app.post<{ Body: { day: string } }>(
-    '/api/network/stats/send',
-    {
-      config: { roles: ['admin', 'supervisor'] },
-      schema: {
-        tags: ['network'],
-        summary: 'Compute a day’s statistics now and send them up (the daily job does this for yesterday)',
-        body: { type: 'object', additionalProperties: false, required: ['day'], properties: { day: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } } },
-        response: { 200: obj, ...errorResponses(400, 401, 403) },
-      },
-    },
-    async (request) => ({ stats: publishStats(request.body.day) }),
-  );
-};
+}

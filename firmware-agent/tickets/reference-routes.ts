@@ -1,5 +1,5 @@
 // Code tables and regions for forms and pickers; the domain table is editable by admins.
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { BoxServices } from '../box.js';
 import { AppError } from '../errors.js';
 import { actionLabels, channels, satisfactions, statuses, subtypes, ticketTypes } from './codes.js';
@@ -111,6 +111,11 @@ export const referenceRoutes: FastifyPluginAsync<{ box: BoxServices }> = async (
     },
   );
 
+  regionRoutes(app, box);
+};
+
+/** GB/T 2260 regions (行政区划): a level, and one region with its province and city. */
+function regionRoutes(app: FastifyInstance, box: BoxServices): void {
   app.get<{ Querystring: { parent?: string } }>(
     '/api/regions',
     {
@@ -140,4 +145,4 @@ export const referenceRoutes: FastifyPluginAsync<{ box: BoxServices }> = async (
       return { code, name: box.regions.fullName(code), path: box.regions.path(code) };
     },
   );
-};
+}

@@ -1,6 +1,6 @@
 // Call records: the list, KPIs, one call with its legs and linked tickets, the caller's history for the
 // screen pop, linking a ticket, and an agent's one-key transfer (GET /api/calls…, POST /api/calls/:id/…).
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { AppError } from '../../errors.js';
 import { actor } from '../../http/auth.js';
 import { phonePattern, ticketNumberPattern } from '../../http/schemas.js';
@@ -93,6 +93,12 @@ export const recordRoutes: FastifyPluginAsync<CallRoutesOptions> = async (app, {
     },
   );
 
+  callActionRoutes(app, center);
+
+};
+
+/** What an agent does to a call: link a ticket to it, and the one-key transfer. */
+function callActionRoutes(app: FastifyInstance, center: CallRoutesOptions['center']): void {
   app.post<{ Params: { id: string }; Body: { ticket: string } }>(
     '/api/calls/:id/tickets',
     {
@@ -106,7 +112,7 @@ export const recordRoutes: FastifyPluginAsync<CallRoutesOptions> = async (app, {
     },
     async (request, reply) => {
       const a = actor(request);
-      if (!center.records.linkTicket(request.params.id, request.body.ticket, a.name, now())) {
+      if (!center.records.linkTicket(request.params.id, request.body.ticket, a.name, center.clock.now())) {
         fail('call-not-found', 'route-not-found', `no call ${request.params.id}`);
       }
       return reply.code(201).send(center.records.get(request.params.id));
@@ -146,4 +152,4 @@ export const recordRoutes: FastifyPluginAsync<CallRoutesOptions> = async (app, {
       return { callId: id, to, outcome: r.outcome, at: r.at };
     },
   );
-};
+}

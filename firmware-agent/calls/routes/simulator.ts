@@ -1,11 +1,26 @@
 // The simulated trunk's routes, registered only when the box runs it: placing simulated calls and traffic
 // (`edgebox call`, `edgebox simulate`) and the jobs that run them.
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { SimulatorTrunk } from '../../../drivers/simulator/trunk.js';
 import { SimJobs, type SimJobView } from '../sim-jobs.js';
 import { placeSimulatedCall, runTraffic, validateTraffic, type SimulatedCallRequest, type TrafficOptions } from '../simulate.js';
 import { errorResponses } from '../../http/server.js';
 import { fail, type CallRoutesOptions } from './shared.js';
+
+const simRoles = ['admin', 'supervisor', 'technician'] as const;
+const jobSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    kind: { type: 'string', enum: ['call', 'traffic'] },
+    state: { type: 'string', enum: ['running', 'done', 'failed', 'cancelled'] },
+    startedAt: { type: 'integer' },
+    endedAt: { type: ['integer', 'null'] },
+    progress: { type: ['object', 'null'], additionalProperties: true },
+    result: {},
+    error: { type: ['string', 'null'] },
+  },
+} as const;
 
 export const simulatorRoutes: FastifyPluginAsync<CallRoutesOptions & { sim: SimulatorTrunk }> = async (app, { center, sim }) => {
   // A traffic run, or a long call, lasts longer than HTTP clients wait for an answer: both run as jobs
@@ -16,20 +31,6 @@ export const simulatorRoutes: FastifyPluginAsync<CallRoutesOptions & { sim: Simu
     onError: (err, job) => app.log.warn({ err, job: job.id, kind: job.kind }, 'simulator job failed'),
   });
   app.addHook('onClose', async () => jobs.close());
-  const simRoles = ['admin', 'supervisor', 'technician'] as const;
-  const jobSchema = {
-    type: 'object',
-    properties: {
-      id: { type: 'string' },
-      kind: { type: 'string', enum: ['call', 'traffic'] },
-      state: { type: 'string', enum: ['running', 'done', 'failed', 'cancelled'] },
-      startedAt: { type: 'integer' },
-      endedAt: { type: ['integer', 'null'] },
-      progress: { type: ['object', 'null'], additionalProperties: true },
-      result: {},
-      error: { type: ['string', 'null'] },
-    },
-  } as const;
   const started = (reply: FastifyReply, job: SimJobView) => reply.code(202).header('location', `/api/simulator/jobs/${job.id}`).send(job);
 
   app.post<{ Body: SimulatedCallRequest }>(
@@ -105,6 +106,11 @@ export const simulatorRoutes: FastifyPluginAsync<CallRoutesOptions & { sim: Simu
     },
   );
 
+  jobRoutes(app, jobs);
+};
+
+/** The jobs simulated calls and traffic run as: the list, one job, and cancelling it. */
+function jobRoutes(app: FastifyInstance, jobs: SimJobs): void {
   const jobParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 80 } } } as const;
   const jobOf = (id: string) => jobs.get(id) ?? fail('simulator-job-not-found', 'route-not-found', `no simulator job ${id} (finished jobs are kept until the box restarts)`);
 
@@ -144,4 +150,4 @@ export const simulatorRoutes: FastifyPluginAsync<CallRoutesOptions & { sim: Simu
       return jobs.cancel(request.params.id)!;
     },
   );
-};
+}
