@@ -71,15 +71,7 @@ export function exchangeDoor(app: FastifyInstance, { box, net, limits }: { box: 
     refusals.flush();
   });
 
-  // Keep the exact bytes: the signature covers them, and they are hashed as they came (a string would be
-  // encoded again to hash it: about a millisecond per catch-up batch of Chinese text). Nothing is parsed
-  // here: JSON is parsed in preValidation, once the body is known to be the one signed (or, for pairing,
-  // within its small limit).
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
-    (request as FastifyRequest).rawBody = body as Buffer;
-    done(null, body);
-  });
+  keepRawBodies(app, box, store);
 
   // Authentication from the headers, before any byte of the body is read (issue 13, finding 4).
   app.addHook('onRequest', async (request) => {
@@ -113,34 +105,6 @@ export function exchangeDoor(app: FastifyInstance, { box, net, limits }: { box: 
     } catch (err) {
       if (failures.spent(request.ip, now)) throw limited(failures, 'exchange authentications');
       throw err;
-    }
-  });
-
-  app.addHook('preValidation', async (request) => {
-    const raw = request.rawBody;
-    if (request.method === 'POST' && request.routeOptions.url !== pairPath) {
-      if (request.legacySigned) request.peer = authenticate(request, raw ?? empty, store, box.now());
-      else checkBody(raw ?? empty, request.signedBodySha256!, request.peer!.region);
-    }
-    if (raw === undefined || raw.length === 0) return;
-    // JSON is UTF-8 (RFC 8259 §8.1): other bytes are refused, not decoded into replacement characters.
-    if (!isUtf8(raw)) throw new AppError('malformed-json', 'the body is not UTF-8');
-    // A push is cut at its envelopes and each parsed from its own text, kept for the origin check and the
-    // onward copy (push-body.ts); a body in any other shape is parsed whole.
-    if (request.method === 'POST' && request.routeOptions.url === messagesPath) {
-      const split = splitPush(raw);
-      if (split) {
-        split.messages.forEach((m, i) => {
-          if (typeof m === 'object' && m !== null) keepReceivedText(m, split.texts[i]!, split.bytes[i]!);
-        });
-        request.body = { from: split.from, messages: split.messages };
-        return;
-      }
-    }
-    try {
-      request.body = JSON.parse(raw.toString('utf8'));
-    } catch (err) {
-      throw new AppError('malformed-json', (err as Error).message);
     }
   });
 
@@ -179,5 +143,46 @@ export function exchangeDoor(app: FastifyInstance, { box, net, limits }: { box: 
     const id = store.identity();
     if (id) signResponse(request, reply, payload, id.private_key, box.now());
     return payload;
+  });
+}
+
+/** Bodies kept as bytes, checked against the signed hash, then parsed (a push envelope by envelope, push-body.ts). */
+function keepRawBodies(app: FastifyInstance, box: BoxServices, store: NetworkService['store']): void {
+  // Keep the exact bytes: the signature covers them, and they are hashed as they came (a string would be
+  // encoded again to hash it: about a millisecond per catch-up batch of Chinese text). Nothing is parsed
+  // here: JSON is parsed in preValidation, once the body is known to be the one signed (or, for pairing,
+  // within its small limit).
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    (request as FastifyRequest).rawBody = body as Buffer;
+    done(null, body);
+  });
+
+  app.addHook('preValidation', async (request) => {
+    const raw = request.rawBody;
+    if (request.method === 'POST' && request.routeOptions.url !== pairPath) {
+      if (request.legacySigned) request.peer = authenticate(request, raw ?? empty, store, box.now());
+      else checkBody(raw ?? empty, request.signedBodySha256!, request.peer!.region);
+    }
+    if (raw === undefined || raw.length === 0) return;
+    // JSON is UTF-8 (RFC 8259 §8.1): other bytes are refused, not decoded into replacement characters.
+    if (!isUtf8(raw)) throw new AppError('malformed-json', 'the body is not UTF-8');
+    // A push is cut at its envelopes and each parsed from its own text, kept for the origin check and the
+    // onward copy (push-body.ts); a body in any other shape is parsed whole.
+    if (request.method === 'POST' && request.routeOptions.url === messagesPath) {
+      const split = splitPush(raw);
+      if (split) {
+        split.messages.forEach((m, i) => {
+          if (typeof m === 'object' && m !== null) keepReceivedText(m, split.texts[i]!, split.bytes[i]!);
+        });
+        request.body = { from: split.from, messages: split.messages };
+        return;
+      }
+    }
+    try {
+      request.body = JSON.parse(raw.toString('utf8'));
+    } catch (err) {
+      throw new AppError('malformed-json', (err as Error).message);
+    }
   });
 }

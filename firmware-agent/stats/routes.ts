@@ -168,25 +168,7 @@ export const statsRoutes: FastifyPluginAsync<{ box: BoxServices; wrapUpSeconds: 
     },
   );
 
-  app.get<{ Querystring: PeriodQuery }>(
-    '/api/stats/agents',
-    { config: { roles: ['admin', 'supervisor'] }, schema: { tags: ['stats'], summary: 'Agent performance (绩效) over a period', querystring: { type: 'object', additionalProperties: false, properties: periodProps }, response: { 200: anyObject, ...errorResponses(400, 401, 403) } } },
-    async (request) => {
-      const p = period(request.query);
-      const r = rangeIso(p.from, p.to, tz());
-      return { period: p, agents: agentFigures(box.db, { fromMs: Date.parse(r.fromIso), toMs: Date.parse(r.toIso), ...r }) };
-    },
-  );
-
-  app.get<{ Querystring: PeriodQuery }>(
-    '/api/stats/children',
-    { config: { roles: ['admin', 'supervisor'] }, schema: { tags: ['stats'], summary: 'Province/ministry view: the boxes below side by side, ranked by score, late ones marked', querystring: { type: 'object', additionalProperties: false, properties: periodProps }, response: { 200: anyObject, ...errorResponses(400, 401, 403) } } },
-    async (request) => {
-      const p = period(request.query);
-      const cfg = box.config.current().box;
-      return { period: p, role: cfg.role, boxes: childrenView(box.db, { period: p, ownRegion: cfg.region, today: localDay(box.now(), cfg.timezone), regions: box.regions, weights: weights(request.query, stored()) }) };
-    },
-  );
+  comparisonRoutes(app, box, period, stored);
 
   capacityRoute(app, box, wrapUpSeconds);
 
@@ -235,6 +217,29 @@ function capacityRoute(app: FastifyInstance, box: BoxServices, wrapUpSeconds: ()
         if (e instanceof PlanError) throw new AppError('erlang-input-invalid', e.message);
         throw e;
       }
+    },
+  );
+}
+
+/** Side by side: the agents' performance (绩效) and, at a province or the ministry, the boxes below ranked. */
+function comparisonRoutes(app: FastifyInstance, box: BoxServices, period: (q: PeriodQuery) => Period, stored: () => Record<KpiKey, number>): void {
+  app.get<{ Querystring: PeriodQuery }>(
+    '/api/stats/agents',
+    { config: { roles: ['admin', 'supervisor'] }, schema: { tags: ['stats'], summary: 'Agent performance (绩效) over a period', querystring: { type: 'object', additionalProperties: false, properties: periodProps }, response: { 200: anyObject, ...errorResponses(400, 401, 403) } } },
+    async (request) => {
+      const p = period(request.query);
+      const r = rangeIso(p.from, p.to, box.config.current().box.timezone);
+      return { period: p, agents: agentFigures(box.db, { fromMs: Date.parse(r.fromIso), toMs: Date.parse(r.toIso), ...r }) };
+    },
+  );
+
+  app.get<{ Querystring: PeriodQuery }>(
+    '/api/stats/children',
+    { config: { roles: ['admin', 'supervisor'] }, schema: { tags: ['stats'], summary: 'Province/ministry view: the boxes below side by side, ranked by score, late ones marked', querystring: { type: 'object', additionalProperties: false, properties: periodProps }, response: { 200: anyObject, ...errorResponses(400, 401, 403) } } },
+    async (request) => {
+      const p = period(request.query);
+      const cfg = box.config.current().box;
+      return { period: p, role: cfg.role, boxes: childrenView(box.db, { period: p, ownRegion: cfg.region, today: localDay(box.now(), cfg.timezone), regions: box.regions, weights: weights(request.query, stored()) }) };
     },
   );
 }
