@@ -12,6 +12,7 @@
 // replaces a job's default schedule.
 import path from 'node:path';
 import type { Box } from '../app.js';
+import type { Logger } from '../../common/log.js';
 import { clearAlarm, raiseAlarm } from '../alarms/install.js';
 import { startupRunDelayMs } from '../health/health.js';
 import { maintenanceOf } from '../store/maintenance.js';
@@ -100,50 +101,7 @@ export const installJobs: Installer = async (box) => {
   const log = box.http.log.child({ module: 'jobs' });
   const cfg = () => box.config.current();
 
-  // Store maintenance: app.ts starts it with its own timer; the table takes its steps over.
-  const maintenance = maintenanceOf(box.db);
-  if (maintenance) {
-    maintenance.external();
-    let pressure = false;
-    defineJob(box, {
-      name: 'store-maintenance',
-      schedule: '* * * * * *',
-      description: 'FTS index merges and WAL checkpoint; under disk pressure, checkpoint first and refuse writes that would grow the store',
-      quiet: true,
-      run: async () => {
-        // One bounded piece at a time, with a turn of the event loop between: requests are not held up
-        // for a whole step.
-        const it = maintenance.steps();
-        let r = it.next();
-        while (!r.done) {
-          await new Promise<void>((resolve) => setImmediate(resolve));
-          r = it.next();
-        }
-        const s = r.value;
-        if (s.pressure !== pressure) {
-          const mb = (n: number) => Math.round(n / 1048576);
-          // On a full disk the alarm itself may not be storable yet: then the next step tries again.
-          try {
-            if (s.pressure) {
-              raiseAlarm(box, {
-                key: 'store-disk-pressure',
-                severity: 'critical',
-                message: `data disk nearly full (${mb(s.freeBytes)} MiB free, reserve ${mb(s.reserveBytes)} MiB): new writes that need space are refused (store-full)`,
-                messageZh: `数据盘将满（剩余 ${mb(s.freeBytes)} MiB）：需要空间的新写入被拒绝，请清理数据盘`,
-                value: mb(s.freeBytes),
-                threshold: mb(s.reserveBytes),
-              });
-            } else clearAlarm(box, 'store-disk-pressure', `${mb(s.freeBytes)} MiB free again`);
-            pressure = s.pressure;
-          } catch (err) {
-            log.error({ err }, 'the store-disk-pressure alarm could not be stored; the next step tries again');
-          }
-        }
-        if (s.checkpointError && s.checkpointError !== 'busy') throw new Error(`WAL checkpoint failed: ${s.checkpointError}`);
-        return { pressure: s.pressure, freeBytes: s.freeBytes, walLimitPages: s.walLimitPages, walFrames: s.walFrames };
-      },
-    });
-  }
+  defineMaintenanceJob(box, log);
 
   defineJob(box, {
     name: 'deadline-sweep',
@@ -209,26 +167,7 @@ export const installJobs: Installer = async (box) => {
     },
   });
 
-  jobs.on('failed', (run) => {
-    try {
-      raiseAlarm(box, {
-        key: `job-failed:${run.name}`,
-        severity: run.name === 'backup' || run.name === 'store-maintenance' ? 'critical' : 'warning',
-        message: `job ${run.name} failed: ${(run.error ?? 'failed').slice(0, 400)}`,
-        messageZh: `定时任务 ${run.name} 执行失败：${(run.error ?? 'failed').slice(0, 200)}`,
-      });
-    } catch (err) {
-      log.error({ err, job: run.name }, 'the job-failed alarm could not be raised');
-    }
-  });
-  jobs.on('finished', (run) => {
-    if (run.outcome !== 'ok') return;
-    try {
-      clearAlarm(box, `job-failed:${run.name}`, `ran well at ${run.finishedAt}`);
-    } catch (err) {
-      log.error({ err, job: run.name }, 'the job-failed alarm could not be cleared');
-    }
-  });
+  alarmOnFailedJobs(box, jobs, log);
 
   // The schedules start once the box listens (a box built for a CLI command or a test does not run them).
   box.http.addHook('onListen', async () => {
@@ -254,3 +193,74 @@ export const installJobs: Installer = async (box) => {
     return { ok: failed.length === 0, jobs: jobs.names().length, failed: failed.map((j) => j.name), warnings: failed.map((j) => `job ${j.name} failed: ${j.lastRun?.error}`) };
   });
 };
+
+/** Store maintenance (store/maintenance.ts): app.ts starts it with its own timer; the jobs table takes its steps over. */
+function defineMaintenanceJob(box: Box, log: Pick<Logger, 'error'>): void {
+  const maintenance = maintenanceOf(box.db);
+  if (maintenance) {
+    maintenance.external();
+    let pressure = false;
+    defineJob(box, {
+      name: 'store-maintenance',
+      schedule: '* * * * * *',
+      description: 'FTS index merges and WAL checkpoint; under disk pressure, checkpoint first and refuse writes that would grow the store',
+      quiet: true,
+      run: async () => {
+        // One bounded piece at a time, with a turn of the event loop between: requests are not held up
+        // for a whole step.
+        const it = maintenance.steps();
+        let r = it.next();
+        while (!r.done) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          r = it.next();
+        }
+        const s = r.value;
+        if (s.pressure !== pressure) {
+          const mb = (n: number) => Math.round(n / 1048576);
+          // On a full disk the alarm itself may not be storable yet: then the next step tries again.
+          try {
+            if (s.pressure) {
+              raiseAlarm(box, {
+                key: 'store-disk-pressure',
+                severity: 'critical',
+                message: `data disk nearly full (${mb(s.freeBytes)} MiB free, reserve ${mb(s.reserveBytes)} MiB): new writes that need space are refused (store-full)`,
+                messageZh: `数据盘将满（剩余 ${mb(s.freeBytes)} MiB）：需要空间的新写入被拒绝，请清理数据盘`,
+                value: mb(s.freeBytes),
+                threshold: mb(s.reserveBytes),
+              });
+            } else clearAlarm(box, 'store-disk-pressure', `${mb(s.freeBytes)} MiB free again`);
+            pressure = s.pressure;
+          } catch (err) {
+            log.error({ err }, 'the store-disk-pressure alarm could not be stored; the next step tries again');
+          }
+        }
+        if (s.checkpointError && s.checkpointError !== 'busy') throw new Error(`WAL checkpoint failed: ${s.checkpointError}`);
+        return { pressure: s.pressure, freeBytes: s.freeBytes, walLimitPages: s.walLimitPages, walFrames: s.walFrames };
+      },
+    });
+  }
+}
+
+/** A job that fails raises an alarm (critical for the backup and the store's upkeep); its next good run clears it. */
+function alarmOnFailedJobs(box: Box, jobs: JobTable, log: Pick<Logger, 'error'>): void {
+  jobs.on('failed', (run) => {
+    try {
+      raiseAlarm(box, {
+        key: `job-failed:${run.name}`,
+        severity: run.name === 'backup' || run.name === 'store-maintenance' ? 'critical' : 'warning',
+        message: `job ${run.name} failed: ${(run.error ?? 'failed').slice(0, 400)}`,
+        messageZh: `定时任务 ${run.name} 执行失败：${(run.error ?? 'failed').slice(0, 200)}`,
+      });
+    } catch (err) {
+      log.error({ err, job: run.name }, 'the job-failed alarm could not be raised');
+    }
+  });
+  jobs.on('finished', (run) => {
+    if (run.outcome !== 'ok') return;
+    try {
+      clearAlarm(box, `job-failed:${run.name}`, `ran well at ${run.finishedAt}`);
+    } catch (err) {
+      log.error({ err, job: run.name }, 'the job-failed alarm could not be cleared');
+    }
+  });
+}
