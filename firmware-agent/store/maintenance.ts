@@ -111,14 +111,7 @@ export function startMaintenance(db: Db, opts: MaintenanceOptions = {}): Mainten
   let last: StepResult | null = null;
   let limit = walPages;
 
-  const checkpoint = (mode: 'PASSIVE' | 'TRUNCATE'): { frames: number; done: number; error: string | null } => {
-    try {
-      const r = (db.pragma(`wal_checkpoint(${mode})`) as { busy: number; log: number; checkpointed: number }[])[0]!;
-      return { frames: r.log, done: r.checkpointed, error: r.busy ? 'busy' : null };
-    } catch (err) {
-      return { frames: -1, done: -1, error: (err as Error).message };
-    }
-  };
+  const checkpoint = (mode: 'PASSIVE' | 'TRUNCATE') => walCheckpoint(db, mode);
 
   function* steps(): Generator<void, StepResult, void> {
     const space = dir ? statfs(dir) : { freeBytes: Number.MAX_SAFE_INTEGER, totalBytes: Number.MAX_SAFE_INTEGER };
@@ -211,4 +204,14 @@ export function startMaintenance(db: Db, opts: MaintenanceOptions = {}): Mainten
   };
   registry.set(db, m);
   return m;
+}
+
+/** A WAL checkpoint: the WAL's frames and how many were copied, or the reason it could not complete. */
+function walCheckpoint(db: Db, mode: 'PASSIVE' | 'TRUNCATE'): { frames: number; done: number; error: string | null } {
+  try {
+    const r = (db.pragma(`wal_checkpoint(${mode})`) as { busy: number; log: number; checkpointed: number }[])[0]!;
+    return { frames: r.log, done: r.checkpointed, error: r.busy ? 'busy' : null };
+  } catch (err) {
+    return { frames: -1, done: -1, error: (err as Error).message };
+  }
 }
