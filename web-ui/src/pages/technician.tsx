@@ -122,6 +122,9 @@ interface SelfTest {
   checks: SelftestCheck[];
 }
 
+/** The LAN certificate as /api/admin/tls gives it. */
+type TlsInfo = { url: string | null; caFingerprint: string; caNotAfter: string; names: string[]; addresses: string[]; notAfter: string; download: string };
+
 function show(v: unknown): string {
   if (v === null || v === undefined) return s('unknown');
   if (typeof v === 'boolean') return v ? s('yes') : s('no');
@@ -176,7 +179,7 @@ export function TechnicianPage() {
   const [hz, setHz] = useState<{ status: string; role: string; warnings?: string[] } | null>(null);
   const selftest = useOptional<SelfTest>('/api/admin/selftest', tick);
   const jobs = useOptional<{ timezone: string; jobs: Job[] }>('/api/admin/jobs', tick);
-  const tls = useOptional<{ url: string | null; caFingerprint: string; caNotAfter: string; names: string[]; addresses: string[]; notAfter: string; download: string }>('/api/admin/tls', tick);
+  const tls = useOptional<TlsInfo>('/api/admin/tls', tick);
   const [below, setBelow] = useState<BelowAlarm[] | null>(null);
 
   useEffect(() => {
@@ -222,188 +225,15 @@ export function TechnicianPage() {
       <h2>{s('title')}</h2>
       <ErrorBox error={error} />
 
-      <div class="card" id="tech-selftest">
-        <h3>{s('selftest')}</h3>
-        {selftest.data === 'missing' ? (
-          <p class="muted" id="tech-selftest-missing">{s('notYet')}</p>
-        ) : selftest.error ? (
-          <ErrorBox error={selftest.error} />
-        ) : selftest.data ? (
-          <>
-          <p id="tech-selftest-summary">
-            <span class={selftest.data.ok ? 'check-ok' : 'check-fail'}>{selftest.data.ok ? s('allOk') : s('someFailed')}</span>{' '}
-            <span class="muted">
-              {fmtTime(selftest.data.at)}
-            </span>
-          </p>
-          <table class="list">
-            <thead>
-              <tr>
-                <th>{s('check')}</th>
-                <th>{s('result')}</th>
-                <th>{s('value')}</th>
-                <th>{s('hint')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {(selftest.data.checks ?? []).map((c) => (
-                <tr key={c.name} data-check={c.name} data-ok={String(c.ok)}>
-                  <td>{c.name}</td>
-                  <td class={c.ok ? 'check-ok result' : 'check-fail result'}>{c.ok ? s('ok') : s('failed')}</td>
-                  <td class="value">{show(c.value)}</td>
-                  <td class="hint">{c.ok ? '' : (c.hint ?? '')}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          </>
-        ) : (
-          <p class="muted">{s('running')}…</p>
-        )}
-        {selftest.data !== 'missing' ? (
-          <button onClick={() => setTick((n) => n + 1)} id="tech-selftest-run">
-            {s('runSelftest')}
-          </button>
-        ) : null}
-      </div>
+      <SelftestCard selftest={selftest} rerun={() => setTick((n) => n + 1)} />
 
-      <div class="card" id="tech-alarms">
-        <h3>
-          {s('alarms')}{' '}
-          <button onClick={() => void sampleNow()} disabled={busy} id="tech-sample">
-            {s('sampleNow')}
-          </button>
-        </h3>
-        <h4>{s('active')}</h4>
-        {alarms && alarms.active.length === 0 ? <p class="muted" id="tech-no-active">{s('noActive')}</p> : null}
-        {alarms && alarms.active.length ? (
-          <table class="list" id="tech-active">
-            <thead>
-              <tr>
-                <th>{s('key')}</th>
-                <th>{s('severity')}</th>
-                <th>{s('message')}</th>
-                <th>{s('raisedAt')}</th>
-              </tr>
-            </thead>
-            <AlarmRows items={alarms.active} withCleared={false} />
-          </table>
-        ) : null}
-        <h4>{s('history')}</h4>
-        {alarms ? (
-          <table class="list" id="tech-history">
-            <thead>
-              <tr>
-                <th>{s('key')}</th>
-                <th>{s('severity')}</th>
-                <th>{s('message')}</th>
-                <th>{s('raisedAt')}</th>
-                <th>{s('clearedAt')}</th>
-              </tr>
-            </thead>
-            <AlarmRows items={alarms.history} withCleared />
-          </table>
-        ) : null}
-      </div>
+      <AlarmsCard alarms={alarms} busy={busy} sampleNow={sampleNow} />
 
-      {below ? (
-        <div class="card" id="tech-below">
-          <h3>{s('below')}</h3>
-          {below.length === 0 ? <p class="muted">{s('noBelow')}</p> : null}
-          {below.length ? (
-            <table class="list">
-              <thead>
-                <tr>
-                  <th>{s('origin')}</th>
-                  <th>{s('key')}</th>
-                  <th>{s('severity')}</th>
-                  <th>{s('message')}</th>
-                  <th>{s('raisedAt')}</th>
-                  <th>{s('clearedAt')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {below.map((a) => (
-                  <tr key={`${a.origin}/${a.key}/${a.raisedAt}`} data-origin={a.origin} data-key={a.key} class={a.severity}>
-                    <td>
-                      {a.origin} {a.originName ?? ''}
-                    </td>
-                    <td>{a.key}</td>
-                    <td>
-                      <span class="alarm-sev">{a.severity === 'critical' ? s('critical') : s('warning')}</span>
-                    </td>
-                    <td>{alarmText(a)}</td>
-                    <td>{fmtTime(a.raisedAt)}</td>
-                    <td class="cleared">{a.clearedAt ? fmtTime(a.clearedAt) : s('stillActive')}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          ) : null}
-        </div>
-      ) : null}
+      {below ? <BelowAlarms below={below} /> : null}
 
-      <div class="card" id="tech-jobs">
-        <h3>{s('jobs')}</h3>
-        {jobs.data === 'missing' ? <p class="muted" id="tech-jobs-missing">{s('notYet')}</p> : null}
-        {jobs.error ? <ErrorBox error={jobs.error} /> : null}
-        {jobs.data && jobs.data !== 'missing' ? (
-          <table class="list">
-            <thead>
-              <tr>
-                <th>{s('job')}</th>
-                <th>{s('schedule')}</th>
-                <th>{s('lastRun')}</th>
-                <th>{s('outcome')}</th>
-                <th>{s('duration')}</th>
-                <th>{s('nextRun')}</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {jobs.data.jobs.map((j) => (
-                <tr key={j.name} data-job={j.name} class={j.lastRun?.outcome === 'failed' ? 'warning' : ''}>
-                  <td title={j.description}>{j.name}</td>
-                  <td>
-                    <code>{j.schedule}</code>
-                  </td>
-                  <td>{j.lastRun ? fmtTime(j.lastRun.startedAt) : s('never')}</td>
-                  <td class={j.lastRun ? (j.lastRun.outcome === 'ok' ? 'check-ok' : 'check-fail') : ''} title={j.lastRun?.error ?? ''}>
-                    {j.running ? s('running') : j.lastRun ? (j.lastRun.outcome === 'ok' ? s('ok') : `${s('failed')}: ${j.lastRun.error ?? ''}`) : ''}
-                  </td>
-                  <td>{j.lastRun ? `${j.lastRun.durationMs} ms` : ''}</td>
-                  <td>{j.nextRun ? fmtTime(j.nextRun) : ''}</td>
-                  <td>
-                    <button class="link run-job" disabled={j.running || busy} onClick={() => void runJob(j.name)}>
-                      {s('runNow')}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        ) : null}
-      </div>
+      <JobsCard jobs={jobs} busy={busy} runJob={runJob} />
 
-      {tls.data && tls.data !== 'missing' ? (
-        <div class="card" id="tech-https">
-          <h3>{s('https')}</h3>
-          <dl class="kv">
-            <dt>{s('httpsUrl')}</dt>
-            <dd id="tech-https-url">{tls.data.url ? <a href={tls.data.url}>{tls.data.url}</a> : s('httpsOff')}</dd>
-            <dt>{s('caFingerprint')}</dt>
-            <dd class="mono" id="tech-ca-fingerprint" style={{ wordBreak: 'break-all' }}>{tls.data.caFingerprint}</dd>
-            <dt>{s('certNames')}</dt>
-            <dd>{[...tls.data.names, ...tls.data.addresses].join(', ')}</dd>
-            <dt>{s('validUntil')}</dt>
-            <dd>{fmtTime(tls.data.notAfter)}</dd>
-          </dl>
-          <p>
-            <a href={tls.data.download} download="edgebox-lan-ca.crt" id="tech-ca-download">{s('caDownload')}</a>
-          </p>
-          <p class="muted">{s('trustHow')}</p>
-        </div>
-      ) : null}
+      {tls.data && tls.data !== 'missing' ? <HttpsCard tls={tls.data} /> : null}
 
       <div class="card" id="tech-health">
         <h3>{s('health')}</h3>
@@ -437,5 +267,209 @@ export function TechnicianPage() {
         ) : null}
       </div>
     </section>
+  );
+}
+
+/** Alarms raised at the boxes below (a province or the ministry). */
+function BelowAlarms({ below }: { below: BelowAlarm[] }) {
+  return (
+    <div class="card" id="tech-below">
+      <h3>{s('below')}</h3>
+      {below.length === 0 ? <p class="muted">{s('noBelow')}</p> : null}
+      {below.length ? (
+        <table class="list">
+          <thead>
+            <tr>
+              <th>{s('origin')}</th>
+              <th>{s('key')}</th>
+              <th>{s('severity')}</th>
+              <th>{s('message')}</th>
+              <th>{s('raisedAt')}</th>
+              <th>{s('clearedAt')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {below.map((a) => (
+              <tr key={`${a.origin}/${a.key}/${a.raisedAt}`} data-origin={a.origin} data-key={a.key} class={a.severity}>
+                <td>
+                  {a.origin} {a.originName ?? ''}
+                </td>
+                <td>{a.key}</td>
+                <td>
+                  <span class="alarm-sev">{a.severity === 'critical' ? s('critical') : s('warning')}</span>
+                </td>
+                <td>{alarmText(a)}</td>
+                <td>{fmtTime(a.raisedAt)}</td>
+                <td class="cleared">{a.clearedAt ? fmtTime(a.clearedAt) : s('stillActive')}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </div>
+  );
+}
+
+/** The jobs table: each job's schedule, last and next run, and a button to run it now. */
+function JobsCard({ jobs, busy, runJob }: { jobs: { data: { timezone: string; jobs: Job[] } | null | 'missing'; error: string | null }; busy: boolean; runJob: (name: string) => Promise<void> }) {
+  return (
+    <div class="card" id="tech-jobs">
+      <h3>{s('jobs')}</h3>
+      {jobs.data === 'missing' ? <p class="muted" id="tech-jobs-missing">{s('notYet')}</p> : null}
+      {jobs.error ? <ErrorBox error={jobs.error} /> : null}
+      {jobs.data && jobs.data !== 'missing' ? (
+        <table class="list">
+          <thead>
+            <tr>
+              <th>{s('job')}</th>
+              <th>{s('schedule')}</th>
+              <th>{s('lastRun')}</th>
+              <th>{s('outcome')}</th>
+              <th>{s('duration')}</th>
+              <th>{s('nextRun')}</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {jobs.data.jobs.map((j) => (
+              <tr key={j.name} data-job={j.name} class={j.lastRun?.outcome === 'failed' ? 'warning' : ''}>
+                <td title={j.description}>{j.name}</td>
+                <td>
+                  <code>{j.schedule}</code>
+                </td>
+                <td>{j.lastRun ? fmtTime(j.lastRun.startedAt) : s('never')}</td>
+                <td class={j.lastRun ? (j.lastRun.outcome === 'ok' ? 'check-ok' : 'check-fail') : ''} title={j.lastRun?.error ?? ''}>
+                  {j.running ? s('running') : j.lastRun ? (j.lastRun.outcome === 'ok' ? s('ok') : `${s('failed')}: ${j.lastRun.error ?? ''}`) : ''}
+                </td>
+                <td>{j.lastRun ? `${j.lastRun.durationMs} ms` : ''}</td>
+                <td>{j.nextRun ? fmtTime(j.nextRun) : ''}</td>
+                <td>
+                  <button class="link run-job" disabled={j.running || busy} onClick={() => void runJob(j.name)}>
+                    {s('runNow')}
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </div>
+  );
+}
+
+/** The LAN certificate: the address, the CA's fingerprint and download, and how agents' PCs trust it. */
+function HttpsCard({ tls }: { tls: TlsInfo }) {
+  return (
+    <div class="card" id="tech-https">
+      <h3>{s('https')}</h3>
+      <dl class="kv">
+        <dt>{s('httpsUrl')}</dt>
+        <dd id="tech-https-url">{tls.url ? <a href={tls.url}>{tls.url}</a> : s('httpsOff')}</dd>
+        <dt>{s('caFingerprint')}</dt>
+        <dd class="mono" id="tech-ca-fingerprint" style={{ wordBreak: 'break-all' }}>{tls.caFingerprint}</dd>
+        <dt>{s('certNames')}</dt>
+        <dd>{[...tls.names, ...tls.addresses].join(', ')}</dd>
+        <dt>{s('validUntil')}</dt>
+        <dd>{fmtTime(tls.notAfter)}</dd>
+      </dl>
+      <p>
+        <a href={tls.download} download="edgebox-lan-ca.crt" id="tech-ca-download">{s('caDownload')}</a>
+      </p>
+      <p class="muted">{s('trustHow')}</p>
+    </div>
+  );
+}
+
+/** The self-test: each check's result, value and, when it failed, what to do. */
+function SelftestCard({ selftest, rerun }: { selftest: { data: SelfTest | null | 'missing'; error: string | null }; rerun: () => void }) {
+  return (
+    <div class="card" id="tech-selftest">
+      <h3>{s('selftest')}</h3>
+      {selftest.data === 'missing' ? (
+        <p class="muted" id="tech-selftest-missing">{s('notYet')}</p>
+      ) : selftest.error ? (
+        <ErrorBox error={selftest.error} />
+      ) : selftest.data ? (
+        <>
+          <p id="tech-selftest-summary">
+            <span class={selftest.data.ok ? 'check-ok' : 'check-fail'}>{selftest.data.ok ? s('allOk') : s('someFailed')}</span>{' '}
+            <span class="muted">
+              {fmtTime(selftest.data.at)}
+            </span>
+          </p>
+          <table class="list">
+            <thead>
+              <tr>
+                <th>{s('check')}</th>
+                <th>{s('result')}</th>
+                <th>{s('value')}</th>
+                <th>{s('hint')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {(selftest.data.checks ?? []).map((c) => (
+                <tr key={c.name} data-check={c.name} data-ok={String(c.ok)}>
+                  <td>{c.name}</td>
+                  <td class={c.ok ? 'check-ok result' : 'check-fail result'}>{c.ok ? s('ok') : s('failed')}</td>
+                  <td class="value">{show(c.value)}</td>
+                  <td class="hint">{c.ok ? '' : (c.hint ?? '')}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      ) : (
+        <p class="muted">{s('running')}…</p>
+      )}
+      {selftest.data !== 'missing' ? (
+        <button onClick={rerun} id="tech-selftest-run">
+          {s('runSelftest')}
+        </button>
+      ) : null}
+    </div>
+  );
+}
+
+/** This box's alarms, active and past, and a button to take the figures now. */
+function AlarmsCard({ alarms, busy, sampleNow }: { alarms: { active: Alarm[]; history: Alarm[] } | null; busy: boolean; sampleNow: () => Promise<void> }) {
+  return (
+    <div class="card" id="tech-alarms">
+      <h3>
+        {s('alarms')}{' '}
+        <button onClick={() => void sampleNow()} disabled={busy} id="tech-sample">
+          {s('sampleNow')}
+        </button>
+      </h3>
+      <h4>{s('active')}</h4>
+      {alarms && alarms.active.length === 0 ? <p class="muted" id="tech-no-active">{s('noActive')}</p> : null}
+      {alarms && alarms.active.length ? (
+        <table class="list" id="tech-active">
+          <thead>
+            <tr>
+              <th>{s('key')}</th>
+              <th>{s('severity')}</th>
+              <th>{s('message')}</th>
+              <th>{s('raisedAt')}</th>
+            </tr>
+          </thead>
+          <AlarmRows items={alarms.active} withCleared={false} />
+        </table>
+      ) : null}
+      <h4>{s('history')}</h4>
+      {alarms ? (
+        <table class="list" id="tech-history">
+          <thead>
+            <tr>
+              <th>{s('key')}</th>
+              <th>{s('severity')}</th>
+              <th>{s('message')}</th>
+              <th>{s('raisedAt')}</th>
+              <th>{s('clearedAt')}</th>
+            </tr>
+          </thead>
+          <AlarmRows items={alarms.history} withCleared />
+        </table>
+      ) : null}
+    </div>
   );
 }
