@@ -76,10 +76,10 @@ function beep(): void {
 }
 
 /** The label of the state bar's choice to answer in the browser. */
-export const useBrowserLabel = () => t('spUse');
+const browserLabel = () => t('spUse');
 
 /** Why there is no such choice on this box (the serial AT gateway, the voice modem). */
-export const browserUnavailableText = () => t('spUnavailable');
+const browserUnavailableText = () => t('spUnavailable');
 
 export function SoftphonePanel({ agent, pop, onError }: { agent: AgentSnap | null; pop: Pop | null; onError: (text: string) => void }) {
   const [state, setState] = useState<SoftphoneState>('idle');
@@ -297,3 +297,31 @@ function meter(stream: MediaStream, set: (v: number) => void): () => void {
   };
 }
 
+/**
+ * The agent's station: the telephone number typed on the desk (kept on this PC), or the browser (issue 17)
+ * where the trunk has an audio port and the agent chose it (kept on this PC too). `browserProps` are the
+ * state bar's: the browser toggle, or why it is not offered.
+ */
+export function useStationChoice(callsAvailable: boolean) {
+  const [station, setStation] = useState(localStorage.getItem('station') ?? '');
+  const softphone = useSoftphoneAvailable(callsAvailable);
+  const [useBrowser, setUseBrowser] = useState(localStorage.getItem('station-browser') === '1');
+  const inBrowser = softphone === true && useBrowser;
+  const inBrowserRef = useRef(inBrowser);
+  inBrowserRef.current = inBrowser;
+  const browserProps = softphone
+    ? {
+        browser: {
+          on: useBrowser,
+          set: (on: boolean) => {
+            localStorage.setItem('station-browser', on ? '1' : '0');
+            setUseBrowser(on);
+          },
+          label: browserLabel(),
+        },
+      }
+    : softphone === false
+      ? { browserUnavailable: browserUnavailableText() }
+      : {};
+  return { station, setStation, inBrowser, inBrowserRef, browserProps };
+}

@@ -3,7 +3,7 @@
 // article, dispatch, and one-key transfers to the numbers 12328 does not handle. The live parts (agent state,
 // the call pop, knowledge-base search) are hooks in desk-live.ts.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { get, post, put, type KbArticle, type Ticket } from '../api.js';
+import { get, put, type KbArticle, type Ticket } from '../api.js';
 import { ErrorBox, Link, Notice, StatusBadge } from '../components.js';
 import { errText, t } from '../i18n.js';
 import { useApp } from '../state.js';
@@ -11,7 +11,8 @@ import { type DeskForm, type SubmitMode, TicketForm, emptyForm, formOk } from '.
 import { KbPanel } from './desk-kb.js';
 import { type AgentSnap, useLiveDesk } from './desk-live.js';
 import { CallPop } from './desk-pop.js';
-import { SoftphonePanel, browserUnavailableText, useBrowserLabel, useSoftphoneAvailable } from './desk-softphone.js';
+import { saveTicket, transferCall, useDeskKeys } from './desk-save.js';
+import { SoftphonePanel, useStationChoice } from './desk-softphone.js';
 import { type DeskState, StateBar, wrapTarget } from './desk-statebar.js';
 
 /** What the answer text starts from when an article is cited: its first paragraph, cut to a phone-length reply. */
@@ -22,13 +23,7 @@ export function articleSummary(a: Pick<KbArticle, 'body'>): string {
 
 export function Desk() {
   const { user, callsAvailable } = useApp();
-  const [station, setStation] = useState(localStorage.getItem('station') ?? '');
-  // Answer in the browser (issue 17) where the trunk has an audio port; the choice is kept on this PC.
-  const softphone = useSoftphoneAvailable(callsAvailable);
-  const [useBrowser, setUseBrowser] = useState(localStorage.getItem('station-browser') === '1');
-  const inBrowser = softphone === true && useBrowser;
-  const inBrowserRef = useRef(inBrowser);
-  inBrowserRef.current = inBrowser;
+  const { station, setStation, inBrowser, inBrowserRef, browserProps } = useStationChoice(callsAvailable);
   const [boxRegion, setBoxRegion] = useState('');
   const [form, setForm] = useState<DeskForm>(emptyForm(''));
   const [cited, setCited] = useState<KbArticle | null>(null);
@@ -87,14 +82,8 @@ export function Desk() {
   const transfer = async (to: string) => {
     if (!pop) return;
     setError(null);
-    if (pop.canTransfer === false) {
-      // This trunk cannot hand the call over: the agent dials the number on an outside line and relays.
-      setNotice(t('deskThisLineCannotTransfer', { to }));
-      return;
-    }
     try {
-      await post(`/api/calls/${encodeURIComponent(pop.callId)}/transfer`, { to });
-      setNotice(`${t('transfer')} ${to}`);
+      setNotice(await transferCall(pop, to));
     } catch (e) {
       setError(errText(e));
     }
@@ -106,37 +95,9 @@ export function Desk() {
     setNotice(null);
     try {
       const f = formRef.current;
-      const involved: Record<string, string> = {};
-      if (f.plate.trim()) involved.plate = f.plate.trim();
-      if (f.company.trim()) involved.company = f.company.trim();
-      const tk = await post<Ticket>('/api/tickets', {
-        type: f.type,
-        ...(f.subtype ? { subtype: f.subtype } : {}),
-        domain: f.domain,
-        channel: 'phone',
-        region: f.region,
-        caller: { phone: f.phone.trim() || null, ...(f.name.trim() ? { name: f.name.trim() } : {}) },
-        subject: f.subject,
-        description: f.description,
-        ...(f.location.trim() ? { location: f.location.trim() } : {}),
-        ...(Object.keys(involved).length ? { involved } : {}),
-        urgent: f.urgent,
-        confidential: f.confidential,
-        ...(pop?.callId ? { callId: pop.callId } : {}),
+      const final = await saveTicket(f, mode, pop, cited, answerRef.current, (number) => {
+        if (pop?.callbackId) lastTicket.current = number;
       });
-      let final = tk;
-      if (pop?.callId) await post(`/api/calls/${encodeURIComponent(pop.callId)}/tickets`, { ticket: tk.number }).catch(() => undefined);
-      if (pop?.callbackId) lastTicket.current = tk.number;
-      if (mode === 'answer') {
-        const text = answerRef.current.trim();
-        if (cited) final = (await post<{ ticket: Ticket }>('/api/kb/answer', { ticket: tk.number, article: cited.id, version: cited.version, text })).ticket;
-        else final = await post<Ticket>(`/api/tickets/${tk.number}/actions`, { action: 'answer', text });
-      } else if (mode === 'dispatch') {
-        final = await post<Ticket>(`/api/tickets/${tk.number}/actions`, { action: 'dispatch', department: Number(f.department) });
-        if (cited) await post(`/api/kb/articles/${cited.id}/citations`, { ticket: tk.number, version: cited.version }).catch(() => undefined);
-      } else if (cited) {
-        await post(`/api/kb/articles/${cited.id}/citations`, { ticket: tk.number, version: cited.version }).catch(() => undefined);
-      }
       setDone(final);
       setNotice(`${t('created')}: ${final.number}`);
       setForm(emptyForm(f.region));
@@ -156,25 +117,13 @@ export function Desk() {
     setCited(a);
   };
 
-  // Keyboard: F2 ready, F3 break, F4 wrap-up (from ready or break; in wrap-up it ends it, back to ready),
-  // Alt+K knowledge base, Ctrl+Enter dispatch.
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'F2' || e.key === 'F3' || e.key === 'F4') {
-        e.preventDefault();
-        if (!callsAvailable) return;
-        void setState(e.key === 'F3' ? 'break' : e.key === 'F4' ? wrapTarget(agentRef.current?.state) : 'ready');
-      } else if (e.altKey && (e.key === 'k' || e.key === 'K')) {
-        e.preventDefault();
-        kbInput.current?.focus();
-      } else if (e.ctrlKey && e.key === 'Enter') {
-        e.preventDefault();
-        const f = formRef.current;
-        if (formOk(f) && f.department && !busy) void submit('dispatch');
-      }
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
+  useDeskKeys({
+    onState: callsAvailable ? (which) => void setState(which === 'F3' ? 'break' : which === 'F4' ? wrapTarget(agentRef.current?.state) : 'ready') : null,
+    onKb: () => kbInput.current?.focus(),
+    onDispatch: () => {
+      const f = formRef.current;
+      if (formOk(f) && f.department && !busy) void submit('dispatch');
+    },
   });
 
   return (
@@ -186,20 +135,7 @@ export function Desk() {
         stationRef={stationInput}
         onStation={setStation}
         onState={(s) => void setState(s)}
-        {...(softphone
-          ? {
-              browser: {
-                on: useBrowser,
-                set: (on: boolean) => {
-                  localStorage.setItem('station-browser', on ? '1' : '0');
-                  setUseBrowser(on);
-                },
-                label: useBrowserLabel(),
-              },
-            }
-          : softphone === false
-            ? { browserUnavailable: browserUnavailableText() }
-            : {})}
+        {...browserProps}
       />
       <ErrorBox error={error} />
       <Notice text={notice} />
