@@ -50,27 +50,8 @@ export class ModuleFiles {
 
   /** A prompt file (and its `say` digits) as the 8 kHz 16-bit WAV the module plays, named by its content. */
   async #wav(prompt: Prompt): Promise<{ name: string; wav: Buffer; ms: number } | undefined> {
-    const files = [prompt.file!];
-    const sayDir = this.files.sayDir;
-    if (prompt.say?.length && sayDir) for (const s of prompt.say) for (const ch of s) if (/\d/.test(ch)) files.push(path.join(sayDir, `${ch}.wav`));
-    const parts: Int16Array[] = [];
-    for (const f of files) {
-      try {
-        parts.push(alawToLinear(await loadPromptAlaw(f)));
-      } catch (err) {
-        if (f === prompt.file) {
-          this.log.warn({ prompt: prompt.id, err: String(err) }, 'prompt file unreadable; prompt is a pause');
-          return undefined;
-        }
-        this.log.warn({ prompt: prompt.id, file: f, err: String(err) }, 'digit prompt unreadable; skipped');
-      }
-    }
-    const pcm = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-    let o = 0;
-    for (const p of parts) {
-      pcm.set(p, o);
-      o += p.length;
-    }
+    const pcm = await promptPcm(prompt, this.files.sayDir, this.log);
+    if (!pcm) return undefined;
     const wav = wavPcm16(pcm);
     // 8.3 names (the FILE manuals recommend them): "p" + 7 hex digits of the content's hash.
     const name = this.path(`p${createHash('sha256').update(wav).digest('hex').slice(0, 7)}.wav`);
@@ -182,4 +163,32 @@ export class ModuleFiles {
       await this.modem.deleteFile(f.family, name).catch(() => undefined);
     }
   }
+}
+
+/**
+ * A prompt's file followed by its `say` digits (0.wav … 9.wav in `sayDir`) as 8 kHz linear audio; undefined when
+ * the prompt's own file cannot be read (the prompt is then a pause). An unreadable digit is skipped. Both warn.
+ */
+export async function promptPcm(prompt: Prompt, sayDir: string | undefined, log: Pick<Logger, 'warn'>, callId?: CallId): Promise<Int16Array | undefined> {
+  const files = [prompt.file!];
+  if (prompt.say?.length && sayDir) for (const s of prompt.say) for (const ch of s) if (/\d/.test(ch)) files.push(path.join(sayDir, `${ch}.wav`));
+  const parts: Int16Array[] = [];
+  for (const f of files) {
+    try {
+      parts.push(alawToLinear(await loadPromptAlaw(f)));
+    } catch (err) {
+      if (f === prompt.file) {
+        log.warn({ callId, prompt: prompt.id, err: String(err) }, 'prompt file unreadable; prompt is a pause');
+        return undefined;
+      }
+      log.warn({ callId, prompt: prompt.id, file: f, err: String(err) }, 'digit prompt unreadable; skipped');
+    }
+  }
+  const pcm = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    pcm.set(p, o);
+    o += p.length;
+  }
+  return pcm;
 }

@@ -52,13 +52,11 @@ import {
   type TrunkEventName,
   type TrunkListener,
 } from '../trunk/types.js';
-import path from 'node:path';
-import { alawToLinear } from '../media/alaw.js';
-import { loadPromptAlaw, WavRecorder } from '../media/wav.js';
+import { WavRecorder } from '../media/wav.js';
 import { DtmfMerger } from '../media/dtmf-merge.js';
 import type { RecordOptions } from '../trunk/types.js';
 import { CallAudio } from './call-audio.js';
-import { ModuleFiles } from './module-files.js';
+import { ModuleFiles, promptPcm } from './module-files.js';
 import { isSerialAtError } from './errors.js';
 import { redactNumber, silentLogger, type Logger } from '../../common/log.js';
 import type { GsmModem, PcmFamily, TtsEngine } from './modem.js';
@@ -391,26 +389,8 @@ export class SerialAtTrunk implements TrunkDriver {
   async #playAudio(callId: CallId, c: CallState, prompt: Prompt): Promise<Speech | undefined> {
     const v = this.#voice!;
     if (!prompt.file) return undefined;
-    const files = [prompt.file];
-    if (prompt.say?.length && v.sayDir) for (const s of prompt.say) for (const ch of s) if (/\d/.test(ch)) files.push(path.join(v.sayDir, `${ch}.wav`));
-    const parts: Int16Array[] = [];
-    for (const f of files) {
-      try {
-        parts.push(alawToLinear(await loadPromptAlaw(f)));
-      } catch (err) {
-        if (f === prompt.file) {
-          this.#log.warn({ callId, prompt: prompt.id, err: String(err) }, 'prompt file unreadable; prompt is a pause');
-          return undefined;
-        }
-        this.#log.warn({ callId, prompt: prompt.id, file: f, err: String(err) }, 'digit prompt unreadable; skipped');
-      }
-    }
-    const pcm = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-    let o = 0;
-    for (const p of parts) {
-      pcm.set(p, o);
-      o += p.length;
-    }
+    const pcm = await promptPcm(prompt, v.sayDir, this.#log, callId);
+    if (!pcm) return undefined;
     if (c.ended) return undefined;
     const cut = new AbortController();
     const ended = v.port.play(pcm, cut.signal).then(() => undefined);
