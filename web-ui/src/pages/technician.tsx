@@ -152,6 +152,19 @@ function useOptional<T>(url: string, tick: number): { data: T | null | 'missing'
   return { data, error };
 }
 
+/** A table's header row: each column's label by its key in this page's strings ('' for an empty column). */
+function Head({ cols }: { cols: (keyof typeof dict | '')[] }) {
+  return (
+    <thead>
+      <tr>
+        {cols.map((c, i) => (
+          <th key={i}>{c ? s(c) : null}</th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
 function AlarmRows({ items, withCleared }: { items: Alarm[]; withCleared: boolean }) {
   return (
     <tbody>
@@ -278,16 +291,7 @@ function BelowAlarms({ below }: { below: BelowAlarm[] }) {
       {below.length === 0 ? <p class="muted">{s('noBelow')}</p> : null}
       {below.length ? (
         <table class="list">
-          <thead>
-            <tr>
-              <th>{s('origin')}</th>
-              <th>{s('key')}</th>
-              <th>{s('severity')}</th>
-              <th>{s('message')}</th>
-              <th>{s('raisedAt')}</th>
-              <th>{s('clearedAt')}</th>
-            </tr>
-          </thead>
+          <Head cols={['origin', 'key', 'severity', 'message', 'raisedAt', 'clearedAt']} />
           <tbody>
             {below.map((a) => (
               <tr key={`${a.origin}/${a.key}/${a.raisedAt}`} data-origin={a.origin} data-key={a.key} class={a.severity}>
@@ -319,17 +323,7 @@ function JobsCard({ jobs, busy, runJob }: { jobs: { data: { timezone: string; jo
       {jobs.error ? <ErrorBox error={jobs.error} /> : null}
       {jobs.data && jobs.data !== 'missing' ? (
         <table class="list">
-          <thead>
-            <tr>
-              <th>{s('job')}</th>
-              <th>{s('schedule')}</th>
-              <th>{s('lastRun')}</th>
-              <th>{s('outcome')}</th>
-              <th>{s('duration')}</th>
-              <th>{s('nextRun')}</th>
-              <th />
-            </tr>
-          </thead>
+          <Head cols={['job', 'schedule', 'lastRun', 'outcome', 'duration', 'nextRun', '']} />
           <tbody>
             {jobs.data.jobs.map((j) => (
               <tr key={j.name} data-job={j.name} class={j.lastRun?.outcome === 'failed' ? 'warning' : ''}>
@@ -398,14 +392,7 @@ function SelftestCard({ selftest, rerun }: { selftest: { data: SelfTest | null |
             </span>
           </p>
           <table class="list">
-            <thead>
-              <tr>
-                <th>{s('check')}</th>
-                <th>{s('result')}</th>
-                <th>{s('value')}</th>
-                <th>{s('hint')}</th>
-              </tr>
-            </thead>
+            <Head cols={['check', 'result', 'value', 'hint']} />
             <tbody>
               {(selftest.data.checks ?? []).map((c) => (
                 <tr key={c.name} data-check={c.name} data-ok={String(c.ok)}>
@@ -444,29 +431,14 @@ function AlarmsCard({ alarms, busy, sampleNow }: { alarms: { active: Alarm[]; hi
       {alarms && alarms.active.length === 0 ? <p class="muted" id="tech-no-active">{s('noActive')}</p> : null}
       {alarms && alarms.active.length ? (
         <table class="list" id="tech-active">
-          <thead>
-            <tr>
-              <th>{s('key')}</th>
-              <th>{s('severity')}</th>
-              <th>{s('message')}</th>
-              <th>{s('raisedAt')}</th>
-            </tr>
-          </thead>
+          <Head cols={['key', 'severity', 'message', 'raisedAt']} />
           <AlarmRows items={alarms.active} withCleared={false} />
         </table>
       ) : null}
       <h4>{s('history')}</h4>
       {alarms ? (
         <table class="list" id="tech-history">
-          <thead>
-            <tr>
-              <th>{s('key')}</th>
-              <th>{s('severity')}</th>
-              <th>{s('message')}</th>
-              <th>{s('raisedAt')}</th>
-              <th>{s('clearedAt')}</th>
-            </tr>
-          </thead>
+          <Head cols={['key', 'severity', 'message', 'raisedAt', 'clearedAt']} />
           <AlarmRows items={alarms.history} withCleared />
         </table>
       ) : null}
