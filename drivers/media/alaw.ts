@@ -61,3 +61,14 @@ export function alawToLinear(a: Uint8Array): Int16Array {
   for (let i = 0; i < a.length; i++) out[i] = ALAW_DECODE[a[i]!]!;
   return out;
 }
+
+/** Linear audio pieces one after the other, as one buffer. */
+export function concatPcm(parts: readonly Int16Array[]): Int16Array {
+  const all = new Int16Array(parts.reduce((n, x) => n + x.length, 0));
+  let o = 0;
+  for (const x of parts) {
+    all.set(x, o);
+    o += x.length;
+  }
+  return all;
+}

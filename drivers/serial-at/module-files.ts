@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Clock } from '../../common/clock.js';
 import type { Logger } from '../../common/log.js';
-import { alawToLinear } from '../media/alaw.js';
+import { alawToLinear, concatPcm } from '../media/alaw.js';
 import { loadPromptAlaw, WavRecorder } from '../media/wav.js';
 import { TrunkError, type CallId, type Prompt } from '../trunk/types.js';
 import { isSerialAtError } from './errors.js';
@@ -184,11 +184,5 @@ export async function promptPcm(prompt: Prompt, sayDir: string | undefined, log:
       log.warn({ callId, prompt: prompt.id, file: f, err: String(err) }, 'digit prompt unreadable; skipped');
     }
   }
-  const pcm = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    pcm.set(p, o);
-    o += p.length;
-  }
-  return pcm;
+  return concatPcm(parts);
 }

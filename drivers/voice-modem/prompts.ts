@@ -2,7 +2,7 @@
 // drivers/media/wav.ts) followed by the digit prompts of its `say` values. A file that cannot be read is skipped
 // (logged); a prompt with nothing playable is null, and the trunk plays its short pause instead.
 import path from 'node:path';
-import { alawToLinear } from '../media/alaw.js';
+import { alawToLinear, concatPcm } from '../media/alaw.js';
 import { loadPromptAlaw } from '../media/wav.js';
 import type { Logger } from '../../common/log.js';
 import type { Prompt } from '../trunk/types.js';
@@ -35,12 +35,6 @@ export class PromptLoader {
       if (pcm) parts.push(pcm);
     }
     if (!parts.length) return null;
-    const all = new Int16Array(parts.reduce((n, x) => n + x.length, 0));
-    let o = 0;
-    for (const x of parts) {
-      all.set(x, o);
-      o += x.length;
-    }
-    return all;
+    return concatPcm(parts);
   }
 }
