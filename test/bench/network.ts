@@ -18,7 +18,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { v7 as uuidv7 } from 'uuid';
 import { systemActor } from '../../firmware-agent/accounts/service.js';
-import { type Box, createBox } from '../../firmware-agent/app.js';
+import { type Box } from '../../firmware-agent/app.js';
+import { startTestBox } from '../helpers/box.js';
 import { UpstreamClient } from '../../firmware-agent/network/client.js';
 import { checkEnvelope, newEnvelope } from '../../firmware-agent/network/messages.js';
 import { pairWithUpstream } from '../../firmware-agent/network/pairing.js';
@@ -150,7 +151,7 @@ export async function run(opts: NetworkBenchOptions = {}): Promise<Figure[]> {
      * them: seconds from pairing until the province has applied the last one. Returns the envelopes queued.
      */
     const drain = async (label: string, region: string, url: string, code: string): Promise<{ seconds: number; queued: number; envelopes: string[]; pairSeconds: number; cpuUsPerMsg: { city: number; province: number } }> => {
-      const city = await createBox({ dataDir: path.join(root, `city-${region}`), role: 'city', region, host: '127.0.0.1', port: 0, flags });
+      const city = (await startTestBox({ login: false, dataDir: path.join(root, `city-${region}`), role: 'city', region, host: '127.0.0.1', port: 0, flags })).box;
       boxes.push(city);
       // The outage: tickets taken while the city is not connected; each queues one report.
       city.db.transaction(() => {
@@ -235,9 +236,8 @@ export async function run(opts: NetworkBenchOptions = {}): Promise<Figure[]> {
     };
     figures.push(catchUp, catchUpTls, ceiling);
     // --- the ministry's sustained ingest of reported tickets
-    const ministry = await createBox({ dataDir: path.join(root, 'ministry'), role: 'ministry', region: '110000', host: '127.0.0.1', port: 0, flags });
+    const { box: ministry, url: ministryUrl } = await startTestBox({ login: false, dataDir: path.join(root, 'ministry'), role: 'ministry', region: '110000', flags, listen: true });
     boxes.push(ministry);
-    const ministryUrl = await ministry.listen();
     await promptsSettled(ministry);
     const senderDb = openDb({ file: ':memory:' });
     const sender = new NetStore(senderDb);

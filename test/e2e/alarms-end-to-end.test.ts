@@ -12,8 +12,8 @@ import t from 'tap';
 import { openPtyPair } from '../../drivers/serial-at/simulator/pty.js';
 import { SimulatedModem } from '../../drivers/serial-at/simulator/modem-sim.js';
 import { serialPortTransport } from '../../drivers/serial-at/transport.js';
-import { type Box, createBox } from '../../firmware-agent/app.js';
-import { client } from '../helpers/box.js';
+import { type Box } from '../../firmware-agent/app.js';
+import { client, startTestBox } from '../helpers/box.js';
 import { waitFor } from '../helpers/wait.js';
 import { launch, login, newPage, password, shot } from './helpers.js';
 
@@ -37,9 +37,8 @@ t.test('an alarm raised and cleared: banner, SMS to the duty technician, the pro
   const modem = new SimulatedModem();
   modem.attach(simPort);
 
-  const province = await createBox({ dataDir: provinceDir, role: 'province', region: '620000', host: '127.0.0.1', port: 0, flags: fast });
-  const provinceUrl = await province.listen();
-  const city = await createBox({ dataDir: cityDir, role: 'city', region: '623000', host: '127.0.0.1', port: 0, flags: { ...fast, driver: 'serial-at', serial: link, module: 'simcom' } });
+  const { box: province, url: provinceUrl } = await startTestBox({ login: false, dataDir: provinceDir, role: 'province', region: '620000', flags: fast, listen: true });
+  const city = (await startTestBox({ login: false, dataDir: cityDir, role: 'city', region: '623000', host: '127.0.0.1', port: 0, flags: { ...fast, driver: 'serial-at', serial: link, module: 'simcom' } })).box;
   const browser = await launch();
   t.teardown(async () => {
     await browser.close();

@@ -2,10 +2,10 @@
 // a simulated call reaches an agent whatever the wall clock says), users for each role, and Debian's
 // chromium driven by playwright-core (never a downloaded browser; launch() gives each run a fresh profile).
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { createBox, type Box, type BoxOptions } from '../../firmware-agent/app.js';
+import type { Box, BoxOptions } from '../../firmware-agent/app.js';
+import { startTestBox, tempDir } from '../helpers/box.js';
 
 export const artifacts = path.resolve(import.meta.dirname, '../artifacts');
 export const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
@@ -22,29 +22,15 @@ export interface TestBox {
  * command's (e.g. a test's own trunk driver registered with registerTrunkDriver).
  */
 export async function startBox(reuse?: { dir: string; port: number }, opts: { flags?: BoxOptions['flags'] } = {}): Promise<TestBox & { dir: string; port: number }> {
-  const dir = reuse?.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-box-'));
+  const dir = reuse?.dir ?? tempDir('e2e-box-');
   fs.writeFileSync(path.join(dir, 'calls.json'), JSON.stringify({ ivr: { hours: { open: '00:00', close: '23:59', days: 'every-day' } } }));
   // The e2e box is a demo box: the agent's knowledge-base search needs the demo articles.
-  const box = await createBox({ dataDir: dir, host: '127.0.0.1', port: reuse?.port ?? 0, demo: true, ...(opts.flags ? { flags: opts.flags } : {}) });
-  const url = await box.listen();
-  const adminPassword = box.initialAdminPassword ?? fs.readFileSync(path.join(dir, 'initial-admin-password'), 'utf8').trim();
-  const login = await box.http.inject({ method: 'POST', url: '/api/session', payload: { username: 'admin', password: adminPassword } });
-  const cookie = String(login.headers['set-cookie']).split(';')[0]!;
+  const tb = await startTestBox({ dataDir: dir, listen: true, port: reuse?.port ?? 0, demo: true, ...(opts.flags ? { flags: opts.flags } : {}) });
   const admin = async (method: string, u: string, payload?: unknown) => {
-    const r = await box.http.inject({ method: method as 'GET', url: u, headers: { cookie }, ...(payload !== undefined ? { payload: payload as object } : {}) });
+    const r = await tb.admin.request(method as 'GET', u, payload);
     return { status: r.statusCode, body: r.body ? JSON.parse(r.body) : null };
   };
-  return {
-    box,
-    url,
-    dir,
-    port: Number(new URL(url).port),
-    admin,
-    close: async () => {
-      await box.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return { box: tb.box, url: tb.url, dir, port: Number(new URL(tb.url).port), admin, close: tb.close };
 }
 
 export const password = 'Lanzhou-12328-test';

@@ -8,7 +8,8 @@ import path from 'node:path';
 import t from 'tap';
 import { v7 as uuidv7 } from 'uuid';
 import { systemActor } from '../../firmware-agent/accounts/service.js';
-import { type Box, createBox } from '../../firmware-agent/app.js';
+import { type Box } from '../../firmware-agent/app.js';
+import { startTestBox } from '../helpers/box.js';
 import { canonicalRequest, generateKeyPair, sign } from '../../firmware-agent/network/crypto.js';
 import { type Envelope, newEnvelope } from '../../firmware-agent/network/messages.js';
 import { signOwn } from '../../firmware-agent/network/origin.js';
@@ -72,8 +73,7 @@ function clashingTransfer(number: string): Envelope {
 
 t.test('the network page of a province box', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-network-'));
-  const box: Box = await createBox({ dataDir: dir, role: 'province', region: '620000', host: '127.0.0.1', port: 0 });
-  const url = await box.listen();
+  const { box: box, url } = await startTestBox({ login: false, dataDir: dir, role: 'province', region: '620000', listen: true });
   const browser = await launch();
   t.teardown(async () => {
     await browser.close();

@@ -9,8 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import type { Page } from 'playwright-core';
-import { createBox } from '../../firmware-agent/app.js';
-import { client } from '../helpers/box.js';
+import { client, startTestBox } from '../helpers/box.js';
 import { launch, login, newPage, shot } from './helpers.js';
 import { modemRig, pngWithMetadata } from '../integration/public-fixtures.js';
 
@@ -21,8 +20,7 @@ declare const document: any;
 t.test('a citizen files, confirms, looks up and rates a complaint; the disclosure page', { timeout: 300_000 }, async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-public-'));
   const modem = await modemRig(dir);
-  const box = await createBox({ dataDir: dir, host: '127.0.0.1', port: 0, flags: modem.flags });
-  const url = await box.listen();
+  const { box: box, url } = await startTestBox({ login: false, dataDir: dir, flags: modem.flags, listen: true });
   const browser = await launch();
   t.teardown(async () => {
     await browser.close();

@@ -12,7 +12,7 @@ import t from 'tap';
 import { openPtyPair } from '../../drivers/serial-at/simulator/pty.js';
 import { SimulatedModem } from '../../drivers/serial-at/simulator/modem-sim.js';
 import { serialPortTransport } from '../../drivers/serial-at/transport.js';
-import { createBox } from '../../firmware-agent/app.js';
+import { startTestBox } from '../helpers/box.js';
 import { callCenterOf } from '../../firmware-agent/calls/install.js';
 import type { LiveEvent } from '../../firmware-agent/calls/events.js';
 import { nextOpening } from '../../firmware-agent/calls/hours.js';
@@ -36,14 +36,13 @@ t.test('on a serial gateway that can neither transfer nor play, distress reaches
   const modem = new SimulatedModem();
   modem.attach(simPort);
   const realStart = Date.now();
-  const box = await createBox({
+  const { box, url } = await startTestBox({
+    login: false,
+    listen: true,
     dataDir: dir,
-    host: '127.0.0.1',
-    port: 0,
     now: () => new Date(night + (Date.now() - realStart)),
     flags: { driver: 'serial-at', serial: link, stations: '801', module: 'simcom' },
   });
-  const url = await box.listen();
   const browser = await launch();
   t.teardown(async () => {
     await browser.close();

@@ -10,9 +10,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { type Box, createBox } from '../../firmware-agent/app.js';
+import { type Box } from '../../firmware-agent/app.js';
 import { addDays, localTime } from '../../firmware-agent/calendar/time.js';
-import { client } from '../helpers/box.js';
+import { client, startTestBox } from '../helpers/box.js';
 import { waitFor } from '../helpers/wait.js';
 import { launch, login, newPage, password, seedUsers, shot, startBox } from './helpers.js';
 
@@ -242,14 +242,11 @@ async function adminOf(box: Box, dir: string) {
 
 t.test('a province box: its cities side by side, ranked, the late one marked', async (t) => {
   const dirs = ['province', '623000', '620100'].map((n) => fs.mkdtempSync(path.join(os.tmpdir(), `e2e-stats-${n}-`)));
-  const province = await createBox({ dataDir: dirs[0]!, role: 'province', region: '620000', host: '127.0.0.1', port: 0, flags: fast });
-  const url = await province.listen();
+  const { box: province, url } = await startTestBox({ login: false, dataDir: dirs[0]!, role: 'province', region: '620000', flags: fast, listen: true });
   const cities = [
-    await createBox({ dataDir: dirs[1]!, role: 'city', region: '623000', host: '127.0.0.1', port: 0, flags: fast }),
-    await createBox({ dataDir: dirs[2]!, role: 'city', region: '620100', host: '127.0.0.1', port: 0, flags: fast }),
+    (await startTestBox({ login: false, dataDir: dirs[1]!, role: 'city', region: '623000', flags: fast, listen: true })).box,
+    (await startTestBox({ login: false, dataDir: dirs[2]!, role: 'city', region: '620100', flags: fast, listen: true })).box,
   ] as const;
-  // The network client starts with the box's listener.
-  for (const c of cities) await c.listen();
   const browser = await launch();
   t.teardown(async () => {
     await browser.close();

@@ -10,7 +10,7 @@ import { openPtyPair } from '../../drivers/serial-at/simulator/pty.js';
 import { serialPortTransport } from '../../drivers/serial-at/transport.js';
 import { SimulatedVoiceModem } from '../../drivers/voice-modem/simulator/modem-sim.js';
 import { speechPcm } from '../../drivers/voice-modem/simulator/speech.js';
-import { createBox } from '../../firmware-agent/app.js';
+import { startTestBox } from '../helpers/box.js';
 import { callCenterOf } from '../../firmware-agent/calls/install.js';
 import type { LiveEvent } from '../../firmware-agent/calls/events.js';
 import { client } from '../helpers/box.js';
@@ -32,14 +32,13 @@ t.test('an after-hours voicemail left on an analog line plays from its ticket in
   const sim = new SimulatedVoiceModem({ family: 'conexant', duplex: true, ringIntervalMs: 4000 });
   sim.attach(simPort);
   const realStart = Date.now();
-  const box = await createBox({
+  const { box, url } = await startTestBox({
+    login: false,
+    listen: true,
     dataDir: dir,
-    host: '127.0.0.1',
-    port: 0,
     now: () => new Date(night + (Date.now() - realStart)),
     flags: { driver: 'voice-modem', serial: link },
   });
-  const url = await box.listen();
   const browser = await launch();
   t.teardown(async () => {
     await browser.close();

@@ -9,14 +9,21 @@ export interface TestBox {
   box: Box;
   dir: string;
   adminPassword: string;
+  /** The box's own address when started with `listen` (real HTTP on loopback), else ''. */
+  url: string;
   /** Logs in and returns a client that sends the session cookie. */
   login(username: string, password: string): Promise<Client>;
+  /** The first-start admin's session (unless started with `login: false`). */
   admin: Client;
+  /** Closes the box and keeps its data directory: start it again with `startTestBox({ dataDir: tb.dir })`. */
+  stop(): Promise<void>;
+  /** Closes the box and removes its data directory. */
   close(): Promise<void>;
 }
 
 export interface Client {
   cookie: string;
+  request(method: Method, url: string, body?: unknown): Promise<LightMyRequestResponse>;
   get(url: string): Promise<LightMyRequestResponse>;
   post(url: string, body?: unknown): Promise<LightMyRequestResponse>;
   put(url: string, body?: unknown): Promise<LightMyRequestResponse>;
@@ -24,14 +31,31 @@ export interface Client {
   delete(url: string): Promise<LightMyRequestResponse>;
 }
 
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface TestBoxOptions extends Partial<BoxOptions> {
+  /** Listen on loopback (on `port`, or a free one) for real HTTP: browsers, peer boxes, other processes. */
+  listen?: boolean;
+  /** Log in as the first-start admin (default); false for a box whose test never needs a session. */
+  login?: boolean;
+}
+
 export function tempDir(prefix = 'edgebox-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-export async function startTestBox(opts: Partial<BoxOptions> = {}): Promise<TestBox> {
-  const dir = opts.dataDir ?? tempDir();
-  const box = await createBox({ dataDir: dir, ...opts });
-  const adminPassword = fs.readFileSync(path.join(dir, 'initial-admin-password'), 'utf8').trim();
+/**
+ * The one way tests start a box in their own process: `createBox` on a temp data directory (or `dataDir`, to
+ * start an earlier box again), optionally listening on loopback, with the first-start admin logged in.
+ * Tests that need a box as a separate process (crashes, signals, the CLI) use `startBoxProcess` instead.
+ */
+export async function startTestBox(opts: TestBoxOptions = {}): Promise<TestBox> {
+  const { listen, login: loginAdmin = true, ...boxOpts } = opts;
+  const dir = boxOpts.dataDir ?? tempDir();
+  const box = await createBox({ ...boxOpts, dataDir: dir, ...(listen ? { host: boxOpts.host ?? '127.0.0.1', port: boxOpts.port ?? 0 } : {}) });
+  const url = listen ? await box.listen() : '';
+  const passwordFile = path.join(dir, 'initial-admin-password');
+  const adminPassword = box.initialAdminPassword ?? (fs.existsSync(passwordFile) ? fs.readFileSync(passwordFile, 'utf8').trim() : '');
   const login = async (username: string, password: string): Promise<Client> => {
     const res = await box.http.inject({ method: 'POST', url: '/api/session', payload: { username, password } });
     if (res.statusCode !== 200) throw new Error(`login ${username} failed: ${res.statusCode} ${res.body}`);
@@ -39,13 +63,15 @@ export async function startTestBox(opts: Partial<BoxOptions> = {}): Promise<Test
     const cookie = (Array.isArray(set) ? set[0]! : set!).split(';')[0]!;
     return client(box, cookie);
   };
-  const admin = await login('admin', adminPassword);
+  const admin = loginAdmin ? await login('admin', adminPassword) : noSession;
   return {
     box,
     dir,
     adminPassword,
+    url,
     login,
     admin,
+    stop: () => box.close(),
     async close() {
       await box.close();
       fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
@@ -53,8 +79,13 @@ export async function startTestBox(opts: Partial<BoxOptions> = {}): Promise<Test
   };
 }
 
+const refuse = (): never => {
+  throw new Error('this test box was started with login: false; log in with tb.login()');
+};
+const noSession: Client = { cookie: '', request: refuse, get: refuse, post: refuse, put: refuse, patch: refuse, delete: refuse };
+
 export function client(box: Box, cookie: string): Client {
-  const send = (method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, body?: unknown) =>
+  const send = (method: Method, url: string, body?: unknown) =>
     box.http.inject({
       method,
       url,
@@ -63,6 +94,7 @@ export function client(box: Box, cookie: string): Client {
     });
   return {
     cookie,
+    request: send,
     get: (url) => send('GET', url),
     post: (url, body) => send('POST', url, body),
     put: (url, body) => send('PUT', url, body),
@@ -70,6 +102,9 @@ export function client(box: Box, cookie: string): Client {
     delete: (url) => send('DELETE', url),
   };
 }
+
+/** The session id a client sends (its cookie's value), for tests that set the cookie themselves. */
+export const sessionId = (c: Client): string => c.cookie.slice(c.cookie.indexOf('=') + 1);
 
 export const strongPassword = 'Correct-Horse-12328';
 

@@ -10,13 +10,28 @@ export interface RunningBox {
   child: ChildProcess;
   url: string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** The last 10 KB the box wrote to stderr. */
+  stderr(): string;
 }
 
-/** Starts a box on a free port and resolves when it listens. */
-export function startBoxProcess(args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunningBox> {
-  const child = spawn(process.execPath, [edgebox, 'start', '--port', '0', '--log-level', 'warn', ...args], {
-    cwd: root,
-    env: { ...process.env, ...env },
+/**
+ * The one way tests start a box as its own process (`node bin/edgebox-dev.js start …args`), for crashes,
+ * signals, the CLI and the three-level network: on a free port unless `args` name one, logging warnings only
+ * unless they say otherwise; resolves when it listens, rejects with its stderr if it exits first or does not
+ * listen within `timeoutMs`. `bin` runs another install of the box (a built tree) from `cwd`; `env` is added to
+ * this process's environment, less the keys in `unset` (e.g. NODE_OPTIONS, so no loader is inherited).
+ */
+export function startBoxProcess(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  opts: { timeoutMs?: number; bin?: string; cwd?: string; unset?: string[] } = {},
+): Promise<RunningBox> {
+  const timeoutMs = opts.timeoutMs ?? 180_000;
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !opts.unset?.includes(k)));
+  const defaults = [...(args.includes('--port') ? [] : ['--port', '0']), ...(args.includes('--log-level') ? [] : ['--log-level', 'warn'])];
+  const child = spawn(process.execPath, [opts.bin ?? edgebox, 'start', ...defaults, ...args], {
+    cwd: opts.cwd ?? root,
+    env: { ...inherited, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
@@ -24,14 +39,27 @@ export function startBoxProcess(args: string[], env: NodeJS.ProcessEnv = {}): Pr
   );
   let out = '';
   let err = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    err += d.toString();
+    if (err.length > 20_000) err = err.slice(-10_000);
+  });
   return new Promise((resolve, reject) => {
+    // Generous: six boxes starting at once on a busy two-core machine each take tens of seconds.
+    const timer = setTimeout(() => reject(new Error(`box did not listen within ${timeoutMs / 1000} s: ${err}${out}`)), timeoutMs);
     child.stdout!.on('data', (d: Buffer) => {
+      if (out.length > 20_000) return;
       out += d.toString();
-      const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
-      if (m) resolve({ child, url: m[1]!, exited });
+      const m = /listening on (https?:\/\/[^\s]+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        out = '';
+        resolve({ child, url: m[1]!, exited, stderr: () => err });
+      }
     });
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    void exited.then(({ code, signal }) => reject(new Error(`box exited (${code ?? signal}) before listening: ${err}${out}`)));
+    void exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`box exited (${code ?? signal}) before listening: ${err}${out}`));
+    });
   });
 }
 

@@ -5,7 +5,6 @@
 import t from 'tap';
 import { AlarmError } from '../../firmware-agent/alarms/model.js';
 import { alarmsOf, clearAlarm, raiseAlarm } from '../../firmware-agent/alarms/install.js';
-import { createBox } from '../../firmware-agent/app.js';
 import { startTestBox, staff } from '../helpers/box.js';
 
 t.test('a threshold raises and clears an alarm with hysteresis, history and audit', async (t) => {
@@ -84,7 +83,7 @@ t.test('the alarm API for other subsystems', async (t) => {
 
   // The history survives a restart; the active alarm is still active there.
   await tb.box.close();
-  const box = await createBox({ dataDir: tb.dir });
+  const box = (await startTestBox({ login: false, dataDir: tb.dir })).box;
   t.teardown(() => box.close());
   t.same(alarmsOf(box).active().map((x) => x.key), ['job-failed:backup']);
   const c = clearAlarm(box, 'job-failed:backup', 'the next backup succeeded');

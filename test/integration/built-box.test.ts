@@ -2,14 +2,14 @@
 // build goes into a temporary tree (bin/edgebox.js, dist/, the checkout's node_modules), the box starts
 // from it with the E1 driver, and its span worker must be the built worker-main.js, run without tsx, that
 // answers the telco simulator on the D-channel. Every other test runs the sources (bin/edgebox-dev.js).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import { statusPathOf } from '../../drivers/e1-pri/probe.js';
 import { TelcoSim } from '../../drivers/e1-pri/telco-sim/telco.js';
-import { root } from '../helpers/process.js';
+import { root, startBoxProcess } from '../helpers/process.js';
 import { waitFor } from '../helpers/wait.js';
 
 const cmdline = (pid: number) => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
@@ -29,25 +29,9 @@ t.test('the built box runs without tsx, serves the prebuilt UI, and forks the bu
   const data = path.join(tree, 'data');
   const dchannel = path.join(tree, 'e1.sock');
   // No loader inherited from the test runner: the built box must stand on its own.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_OPTIONS'));
-  const box = spawn(process.execPath, [path.join(tree, 'bin/edgebox.js'), 'start', '--port', '0', '--data', data, '--log-level', 'warn', '--driver', 'e1-pri', '--dchannel', dchannel], {
-    cwd: tree,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = new Promise<number | null>((resolve) => box.on('exit', (code) => resolve(code)));
+  const run = await startBoxProcess(['--data', data, '--driver', 'e1-pri', '--dchannel', dchannel], {}, { bin: path.join(tree, 'bin/edgebox.js'), cwd: tree, unset: ['NODE_OPTIONS'] });
+  const { url, child: box } = run;
   t.teardown(() => box.kill('SIGKILL'));
-  let out = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
-      if (m) resolve(m[1]!);
-    };
-    box.stdout.on('data', onData);
-    box.stderr.on('data', onData);
-    void exited.then((code) => reject(new Error(`built box exited ${code}: ${out}`)));
-  });
   const health = await fetch(`${url}/healthz`);
   t.equal(health.status, 200);
   const page = await fetch(`${url}/`);
@@ -78,5 +62,5 @@ t.test('the built box runs without tsx, serves the prebuilt UI, and forks the bu
   t.teardown(() => telco.close());
   t.pass('the telco simulator is connected to the built worker');
   box.kill('SIGTERM');
-  t.equal(await exited, 0, 'stops cleanly on SIGTERM');
+  t.equal((await run.exited).code, 0, 'stops cleanly on SIGTERM');
 });

@@ -7,7 +7,8 @@ import fc from 'fast-check';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createBox, type Box } from '../../firmware-agent/app.js';
+import { type Box } from '../../firmware-agent/app.js';
+import { startTestBox } from '../helpers/box.js';
 import { systemActor } from '../../firmware-agent/accounts/service.js';
 import { cli } from './provision-rig.js';
 import { boxSectionFor } from '../sim/gov12345-sim.js';
@@ -15,7 +16,7 @@ import { boxSectionFor } from '../sim/gov12345-sim.js';
 async function boxWithUsers(t: { teardown(fn: () => unknown): void }, initial?: object): Promise<{ box: Box; dir: string; cookies: Record<string, string> }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'config-api-'));
   if (initial) fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(initial));
-  const box = await createBox({ dataDir: dir });
+  const box = (await startTestBox({ login: false, dataDir: dir })).box;
   t.teardown(async () => {
     await box.close();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -6,17 +6,15 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { type Box, createBox } from '../../firmware-agent/app.js';
+import { type Box } from '../../firmware-agent/app.js';
+import { sessionId, startTestBox } from '../helpers/box.js';
 
 const dirs: string[] = [];
 async function box(role: string, region: string): Promise<{ box: Box; url: string; cookie: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `edgebox-pair-audit-${region}-`));
   dirs.push(dir);
-  const b = await createBox({ dataDir: dir, role: role as 'city', region, port: 0, host: '127.0.0.1', flags: { 'net-idle-ms': '60000' } });
-  const url = await b.listen();
-  const pw = fs.readFileSync(path.join(dir, 'initial-admin-password'), 'utf8').trim();
-  const s = await b.http.inject({ method: 'POST', url: '/api/session', payload: { username: 'admin', password: pw } });
-  return { box: b, url, cookie: s.cookies.find((c) => c.name === 'edgebox_session')!.value };
+  const tb = await startTestBox({ dataDir: dir, role: role as 'city', region, listen: true, flags: { 'net-idle-ms': '60000' } });
+  return { box: tb.box, url: tb.url, cookie: sessionId(tb.admin) };
 }
 
 let province: Awaited<ReturnType<typeof box>>;

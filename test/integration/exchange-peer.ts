@@ -4,7 +4,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
-import { type Box, createBox } from '../../firmware-agent/app.js';
+import { type Box } from '../../firmware-agent/app.js';
+import { startTestBox } from '../helpers/box.js';
 import { canonicalRequest, generateKeyPair, sha256Hex, sign } from '../../firmware-agent/network/crypto.js';
 import { type Envelope, type MessageKind, newEnvelope } from '../../firmware-agent/network/messages.js';
 import { signOwn } from '../../firmware-agent/network/origin.js';
@@ -79,14 +80,10 @@ export async function upstreamWithPeers(o: {
   peers: { region: string; role?: 'city' | 'province' }[];
   flags?: Record<string, string>;
 }): Promise<{ box: Box; url: string; peers: FakePeer[] }> {
-  const box = await createBox({ dataDir: o.dataDir, role: o.role, region: o.region, port: 0, host: '127.0.0.1', flags: { 'net-idle-ms': '60000', ...o.flags } });
-  const url = await box.listen();
-  const pw = fs.readFileSync(path.join(o.dataDir, 'initial-admin-password'), 'utf8').trim();
-  const s = await box.http.inject({ method: 'POST', url: '/api/session', payload: { username: 'admin', password: pw } });
-  const cookie = s.cookies.find((c) => c.name === 'edgebox_session')!.value;
+  const { box, url, admin } = await startTestBox({ dataDir: o.dataDir, role: o.role, region: o.region, listen: true, flags: { 'net-idle-ms': '60000', ...o.flags } });
   const peers: FakePeer[] = [];
   for (const { region, role } of o.peers) {
-    const e = await box.http.inject({ method: 'POST', url: '/api/network/enrollments', payload: { region }, cookies: { edgebox_session: cookie } });
+    const e = await admin.post('/api/network/enrollments', { region });
     if (e.statusCode !== 201) throw new Error(`enroll ${region}: ${e.body}`);
     const p = new FakePeer(url, region, role ?? 'city');
     await p.pair(e.json().code);

@@ -7,7 +7,8 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { type Box, createBox } from '../../firmware-agent/app.js';
+import { type Box } from '../../firmware-agent/app.js';
+import { sessionId, startTestBox } from '../helpers/box.js';
 import { generateKeyPair } from '../../firmware-agent/network/crypto.js';
 import { selfSignedCertificate } from '../../firmware-agent/network/x509.js';
 import { waitFor } from '../helpers/wait.js';
@@ -16,11 +17,8 @@ const dirs: string[] = [];
 async function box(role: string, region: string): Promise<{ box: Box; url: string; cookie: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `edgebox-tls-${region}-`));
   dirs.push(dir);
-  const b = await createBox({ dataDir: dir, role: role as 'city', region, port: 0, host: '127.0.0.1', flags: { 'net-idle-ms': '200', 'net-poll-wait': '1', 'net-retry-base-ms': '50', 'net-retry-max-ms': '400' } });
-  const url = await b.listen();
-  const pw = fs.readFileSync(path.join(dir, 'initial-admin-password'), 'utf8').trim();
-  const s = await b.http.inject({ method: 'POST', url: '/api/session', payload: { username: 'admin', password: pw } });
-  return { box: b, url, cookie: s.cookies.find((c) => c.name === 'edgebox_session')!.value };
+  const tb = await startTestBox({ dataDir: dir, role: role as 'city', region, listen: true, flags: { 'net-idle-ms': '200', 'net-poll-wait': '1', 'net-retry-base-ms': '50', 'net-retry-max-ms': '400' } });
+  return { box: tb.box, url: tb.url, cookie: sessionId(tb.admin) };
 }
 const as = (b: { box: Box; cookie: string }, method: 'GET' | 'POST', url: string, payload?: object) => b.box.http.inject({ method, url, payload, cookies: { edgebox_session: b.cookie } });
 

@@ -4,12 +4,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { createBox, type Box } from '../../firmware-agent/app.js';
+import { type Box } from '../../firmware-agent/app.js';
+import { startTestBox } from '../helpers/box.js';
 import { knowledgeBase } from '../../firmware-agent/kb/install.js';
 
 async function boxWithAdmin(t: { teardown(fn: () => Promise<void>): void }): Promise<{ box: Box; cookie: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kb-'));
-  const box = await createBox({ dataDir: dir, demo: true });
+  const box = (await startTestBox({ login: false, dataDir: dir, demo: true })).box;
   t.teardown(async () => {
     await box.close();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -6,13 +6,13 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import t from 'tap';
-import { createBox } from '../../firmware-agent/app.js';
+import { startTestBox } from '../helpers/box.js';
 import { knowledgeBase } from '../../firmware-agent/kb/install.js';
 import { openDb } from '../../firmware-agent/store/db.js';
 
 t.test('every version of an article is kept and a ticket cites the one the agent read', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kb-versions-'));
-  const box = await createBox({ dataDir: dir });
+  const box = (await startTestBox({ login: false, dataDir: dir })).box;
   t.teardown(async () => {
     await box.close();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -63,7 +63,7 @@ t.test('every version of an article is kept and a ticket cites the one the agent
 t.test('the migration keeps the current version of articles that existed before it', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kb-versions-mig-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const box = await createBox({ dataDir: dir, demo: true });
+  const box = (await startTestBox({ login: false, dataDir: dir, demo: true })).box;
   const seeded = (box.db.prepare('SELECT count(*) AS n FROM kb_articles').get() as { n: number }).n;
   await box.close();
   // Roll the store back to before the migration: drop the table and its record, as an older build left it.

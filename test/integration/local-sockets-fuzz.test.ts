@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import fc from 'fast-check';
-import { createBox } from '../../firmware-agent/app.js';
+import { startTestBox } from '../helpers/box.js';
 import { errorCatalogue } from '../../firmware-agent/errors.js';
 
 function ask(socketPath: string, method: string, p: string, body: string | null): Promise<{ status: number; text: string }> {
@@ -25,7 +25,7 @@ function ask(socketPath: string, method: string, p: string, body: string | null)
 
 t.test('the local sockets answer any request with a catalogued code and keep serving', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgebox-sock-'));
-  const box = await createBox({ dataDir: dir, role: 'city', region: '623000', host: '127.0.0.1', port: 0, logger: false });
+  const box = (await startTestBox({ login: false, dataDir: dir, role: 'city', region: '623000', host: '127.0.0.1', port: 0, logger: false })).box;
   t.teardown(async () => {
     await box.close();
     fs.rmSync(dir, { recursive: true, force: true });

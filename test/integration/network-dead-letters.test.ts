@@ -8,7 +8,8 @@ import path from 'node:path';
 import t from 'tap';
 import { v7 as uuidv7 } from 'uuid';
 import { systemActor } from '../../firmware-agent/accounts/service.js';
-import { type Box, createBox } from '../../firmware-agent/app.js';
+import { type Box } from '../../firmware-agent/app.js';
+import { sessionId, startTestBox } from '../helpers/box.js';
 import { canonicalRequest, generateKeyPair, sign } from '../../firmware-agent/network/crypto.js';
 import { type Envelope, newEnvelope } from '../../firmware-agent/network/messages.js';
 import { signOwn } from '../../firmware-agent/network/origin.js';
@@ -20,11 +21,9 @@ let cookie: string;
 const beijing = generateKeyPair();
 
 t.before(async () => {
-  box = await createBox({ dataDir: dir, role: 'ministry', region: '110000', port: 0, host: '127.0.0.1' });
-  url = await box.listen();
-  const pw = fs.readFileSync(path.join(dir, 'initial-admin-password'), 'utf8').trim();
-  const s = await box.http.inject({ method: 'POST', url: '/api/session', payload: { username: 'admin', password: pw } });
-  cookie = s.cookies.find((c) => c.name === 'edgebox_session')!.value;
+  const tb = await startTestBox({ dataDir: dir, role: 'ministry', region: '110000', listen: true });
+  ({ box, url } = tb);
+  cookie = sessionId(tb.admin);
   const e = await box.http.inject({ method: 'POST', url: '/api/network/enrollments', payload: { region: '110000' }, cookies: { edgebox_session: cookie } });
   t.equal(e.statusCode, 201);
   const res = await fetch(`${url}/api/exchange/v1/pair`, {

@@ -1,14 +1,12 @@
 // Real boxes as separate processes on loopback for the network tests: start, stop, SIGKILL, restart on
 // the same port and data directory; log in as the first-start admin; call the API; wait on conditions.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { startBoxProcess } from '../helpers/process.js';
 import { waitFor } from '../helpers/wait.js';
 
-export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const bin = path.join(root, 'bin/edgebox-dev.js');
 
 /** Fast sync settings so tests take seconds, not minutes; no web UI build (these boxes serve no browser). */
 export const fastFlags = ['--no-ui-build', '--net-retry-base-ms', '50', '--net-retry-max-ms', '400', '--net-idle-ms', '200', '--net-poll-wait', '2', '--log-level', 'warn'];
@@ -30,33 +28,12 @@ export function tempDir(prefix: string): string {
 
 export async function startBox(o: { role: string; region: string; dir?: string; port?: number; flags?: string[] }): Promise<BoxProc> {
   const dir = o.dir ?? tempDir(`${o.role}-${o.region}`);
-  const args = [bin, 'start', '--data', dir, '--host', '127.0.0.1', '--port', String(o.port ?? 0), '--role', o.role, '--region', o.region, ...(o.flags ?? fastFlags)];
-  const proc = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, EDGEBOX_LOG_LEVEL: 'warn' } });
-  let err = '';
-  proc.stderr!.on('data', (d: Buffer) => {
-    err += d.toString();
-    if (err.length > 20000) err = err.slice(-10000);
+  const args = ['--data', dir, '--host', '127.0.0.1', '--port', String(o.port ?? 0), '--role', o.role, '--region', o.region, ...(o.flags ?? fastFlags)];
+  const run = await startBoxProcess(args, { EDGEBOX_LOG_LEVEL: 'warn' }).catch((e: Error) => {
+    throw new Error(`box ${o.role} ${o.region}: ${e.message}`);
   });
-  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    // Generous: six boxes starting at once on a busy two-core machine each take tens of seconds.
-    const timer = setTimeout(() => reject(new Error(`box ${o.role} ${o.region} did not start in 180 s: ${err}`)), 180_000);
-    proc.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/[^\s]+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    proc.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`box ${o.role} ${o.region} exited with ${code}: ${err}`));
-    });
-  });
-  const port = Number(new URL(url).port);
-  return { role: o.role, region: o.region, dir, port, url, proc, cookie: null, exited };
+  const port = Number(new URL(run.url).port);
+  return { role: o.role, region: o.region, dir, port, url: run.url, proc: run.child, cookie: null, exited: run.exited.then((e) => e.code) };
 }
 
 export async function stopBox(b: BoxProc, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {

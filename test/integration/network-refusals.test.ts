@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import t, { type Test } from 'tap';
 import { v7 as uuidv7 } from 'uuid';
-import { type Box, createBox } from '../../firmware-agent/app.js';
+import { type Box } from '../../firmware-agent/app.js';
+import { startTestBox } from '../helpers/box.js';
 import { canonicalRequest, generateKeyPair, sign } from '../../firmware-agent/network/crypto.js';
 import { signEnvelope } from '../../firmware-agent/network/origin.js';
 import { newEnvelope } from '../../firmware-agent/network/messages.js';
@@ -22,8 +23,7 @@ const stranger = generateKeyPair();
 let originKey = city;
 
 t.before(async () => {
-  box = await createBox({ dataDir: dir, role: 'province', region: '620000', port: 0, host: '127.0.0.1', flags: { 'net-max-batch': '10' } });
-  url = await box.listen();
+  ({ box, url } = await startTestBox({ login: false, dataDir: dir, role: 'province', region: '620000', flags: { 'net-max-batch': '10' }, listen: true }));
   // Pair the Gannan city key through the real pairing endpoint.
   const e = await box.http.inject({ method: 'POST', url: '/api/network/enrollments', payload: { region: '623000' }, cookies: { edgebox_session: await session() } });
   t.equal(e.statusCode, 201);

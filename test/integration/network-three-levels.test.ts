@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import t from 'tap';
-import { type BoxProc, api, login, pair, root, startBox, stopBox, ticketInput } from './network-fixture.js';
+import { root } from '../helpers/process.js';
+import { type BoxProc, api, login, pair, startBox, stopBox, ticketInput } from './network-fixture.js';
 import { waitFor } from '../helpers/wait.js';
 
 const run = promisify(execFile);

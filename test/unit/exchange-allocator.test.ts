@@ -6,13 +6,14 @@ import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import { v7 as uuidv7 } from 'uuid';
-import { type Box, createBox } from '../../firmware-agent/app.js';
+import { type Box } from '../../firmware-agent/app.js';
+import { startTestBox } from '../helpers/box.js';
 import { systemActor } from '../../firmware-agent/accounts/service.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgebox-allocator-'));
 let box: Box;
 t.before(async () => {
-  box = await createBox({ dataDir: dir, role: 'province', region: '620000', flags: { 'net-idle-ms': '60000' } });
+  box = (await startTestBox({ login: false, dataDir: dir, role: 'province', region: '620000', flags: { 'net-idle-ms': '60000' } })).box;
 });
 t.teardown(async () => {
   await box.close();

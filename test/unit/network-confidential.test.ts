@@ -7,13 +7,14 @@ import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import { systemActor } from '../../firmware-agent/accounts/service.js';
-import { type Box, createBox } from '../../firmware-agent/app.js';
+import { type Box } from '../../firmware-agent/app.js';
+import { startTestBox } from '../helpers/box.js';
 import type { Envelope, ReportBody, TransferBody } from '../../firmware-agent/network/messages.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgebox-confidential-'));
 let box: Box;
 t.before(async () => {
-  box = await createBox({ dataDir: dir, role: 'city', region: '623000', flags: { 'net-idle-ms': '60000' } });
+  box = (await startTestBox({ login: false, dataDir: dir, role: 'city', region: '623000', flags: { 'net-idle-ms': '60000' } })).box;
 });
 t.teardown(async () => {
   await box.close();

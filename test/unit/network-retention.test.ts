@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { type Box, createBox } from '../../firmware-agent/app.js';
+import { type Box } from '../../firmware-agent/app.js';
+import { startTestBox } from '../helpers/box.js';
 import { AppError } from '../../firmware-agent/errors.js';
 import { type Envelope, checkMessageTime, inboxKeepMs, messageLeadMs, newEnvelope } from '../../firmware-agent/network/messages.js';
 import { pruneNetwork } from '../../firmware-agent/network/retention.js';
@@ -22,7 +23,7 @@ const settings = { maxMessageAgeDays: 30, outboxRetentionDays: 30, logRetentionD
 
 t.before(async () => {
   // Daily jobs checked every 100 ms, so the nightly retention runs at once (see the last test).
-  box = await createBox({ dataDir: dir, role: 'city', region: '623000', flags: { 'net-idle-ms': '60000', 'net-stats-check-ms': '100' } });
+  box = (await startTestBox({ login: false, dataDir: dir, role: 'city', region: '623000', flags: { 'net-idle-ms': '60000', 'net-stats-check-ms': '100' } })).box;
   net = new NetworkService({ db: box.db, tickets: box.tickets, regions: box.regions, role: () => 'city', region: () => '623000', now: () => clock, settings: () => settings });
 });
 t.teardown(async () => {

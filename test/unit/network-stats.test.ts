@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import { systemActor } from '../../firmware-agent/accounts/service.js';
-import { type Box, createBox } from '../../firmware-agent/app.js';
+import { type Box } from '../../firmware-agent/app.js';
+import { startTestBox } from '../helpers/box.js';
 import { addDays, localDay, localTime } from '../../firmware-agent/calendar/time.js';
 import { newEnvelope } from '../../firmware-agent/network/messages.js';
 import { NetworkService } from '../../firmware-agent/network/service.js';
@@ -16,7 +17,7 @@ import { waitFor } from '../helpers/wait.js';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgebox-stats-'));
 let box: Box;
 t.before(async () => {
-  box = await createBox({ dataDir: dir, role: 'city', region: '623000', flags: { 'net-idle-ms': '60000' } });
+  box = (await startTestBox({ login: false, dataDir: dir, role: 'city', region: '623000', flags: { 'net-idle-ms': '60000' } })).box;
 });
 t.teardown(async () => {
   await box.close();
@@ -102,7 +103,7 @@ t.test('a receiver keeps the latest computation of a day, whatever order they ar
 
 t.test('the daily job computes the last seven days again once a day and queues them up', async (t) => {
   const dir2 = fs.mkdtempSync(path.join(os.tmpdir(), 'edgebox-stats-job-'));
-  const b = await createBox({ dataDir: dir2, role: 'city', region: '623000', flags: { 'net-idle-ms': '60000', 'net-stats-check-ms': '100', 'no-ui-build': true } });
+  const b = (await startTestBox({ login: false, dataDir: dir2, role: 'city', region: '623000', flags: { 'net-idle-ms': '60000', 'net-stats-check-ms': '100', 'no-ui-build': true } })).box;
   t.teardown(async () => {
     await b.close();
     fs.rmSync(dir2, { recursive: true, force: true });

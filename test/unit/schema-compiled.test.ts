@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject } from 'ajv';
 import { declared, declaringModules, standaloneSource } from '../../firmware-agent/schema/compiled.js';
-import { createBox } from '../../firmware-agent/app.js';
+import { startTestBox } from '../helpers/box.js';
 import { defaultConfig } from '../../firmware-agent/config/model.js';
 import { defaultCallsConfig } from '../../firmware-agent/calls/config.js';
 
@@ -98,7 +98,7 @@ for (const [name, base] of [
 
 t.test('every route schema of a full box compiles; validation works before and after warm-up', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgebox-schemas-'));
-  const box = await createBox({ dataDir: dir, role: 'city', region: '623000', port: 0, host: '127.0.0.1', logger: false });
+  const box = (await startTestBox({ login: false, dataDir: dir, role: 'city', region: '623000', port: 0, host: '127.0.0.1', logger: false })).box;
   t.teardown(async () => {
     await box.close();
     fs.rmSync(dir, { recursive: true, force: true });

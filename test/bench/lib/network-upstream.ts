@@ -10,7 +10,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Fastify from 'fastify';
-import { type Box, createBox } from '../../../firmware-agent/app.js';
+import { type Box } from '../../../firmware-agent/app.js';
+import { startTestBox } from '../../helpers/box.js';
 import { checkEnvelope } from '../../../firmware-agent/network/messages.js';
 import { profileWindow } from './profile.js';
 import { promptTexts } from '../../../firmware-agent/calls/prompts.js';
@@ -38,8 +39,7 @@ async function promptsSettled(box: Box): Promise<void> {
   }
 }
 
-const province = await createBox({ dataDir, role: 'province', region: '620000', host: '127.0.0.1', port: 0, flags: JSON.parse(flagsJson) as Record<string, string> });
-const url = await province.listen();
+const { box: province, url } = await startTestBox({ login: false, dataDir, role: 'province', region: '620000', flags: JSON.parse(flagsJson) as Record<string, string>, listen: true });
 const bare = Fastify({ bodyLimit: 64 * 1024 * 1024 });
 bare.post('/api/exchange/v1/messages', async (request) => {
   const body = request.body as { messages: { id: string }[] };
