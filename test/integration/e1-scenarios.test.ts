@@ -9,7 +9,7 @@ import { e1Rig } from './e1-rig.js';
 import { nextEvent, scenarioSuite } from './scenarios.js';
 
 // Each scenario gets its own span; the next one's worker starts while a scenario runs.
-const rig = e1Rig({ scale: 10, prewarm: true });
+const rig = e1Rig({ scale: 20, prewarm: true });
 t.teardown(() => rig.dispose());
 
 scenarioSuite(t, rig);

@@ -1,5 +1,6 @@
 // The scenario suite of the calls issue (test/integration/scenarios.ts), unchanged, on the serial-AT GSM driver:
-// simulated GSM modules on real socat ptys (gsm-rig.ts), in real time with the scenario timings scaled down.
+// simulated GSM modules on real socat ptys (gsm-rig.ts), in real time with the scenario timings scaled down
+// 20 times (10 where a test measures the length of real audio).
 // Two profiles of the same driver:
 //  - a SIMCom module with a voice port (AT+CPCMREG, PCM on a second pty): the box plays its prompts, hears the
 //    caller's keys as tones and records voicemail itself — play 'audio', digits 'box', record 'box';
@@ -15,15 +16,15 @@ import { nextOpening, weekdayCalendar } from '../../firmware-agent/calls/hours.j
 import { gsmRig } from './gsm-rig.js';
 import { mondayNight, nextEvent, scenarioSuite } from './scenarios.js';
 
-t.test('SIMCom module with a voice port', async (t) => scenarioSuite(t, gsmRig({ scale: 10, family: 'simcom', profile: 'voice-port' })));
+t.test('SIMCom module with a voice port', async (t) => scenarioSuite(t, gsmRig({ scale: 20, family: 'simcom', profile: 'voice-port' })));
 t.test('Quectel module with prompts and recordings stored on the module', async (t) =>
-  scenarioSuite(t, gsmRig({ scale: 10, family: 'quectel', profile: 'module-files' })),
+  scenarioSuite(t, gsmRig({ scale: 20, family: 'quectel', profile: 'module-files' })),
 );
 
-t.test('SIMCom module that can neither play nor record', async (t) => scenarioSuite(t, gsmRig({ scale: 10, family: 'simcom', profile: 'plain' })));
+t.test('SIMCom module that can neither play nor record', async (t) => scenarioSuite(t, gsmRig({ scale: 20, family: 'simcom', profile: 'plain' })));
 
 t.test('on a gateway that can neither transfer nor play, a distress caller reaches an agent ahead of five queued callers', async (t) => {
-  const h = await gsmRig({ scale: 10, profile: 'plain', modules: 6 })({ config: { queue: { maxWaitMs: 3_600_000 } } });
+  const h = await gsmRig({ scale: 20, profile: 'plain', modules: 6 })({ config: { queue: { maxWaitMs: 3_600_000 } } });
   t.teardown(() => h.close());
   t.match(h.center.capabilities, { play: 'none', transfer: false, record: false, digits: 'module' });
   h.agent(1, 'break', '801', { talkMs: 3000 });
@@ -44,7 +45,7 @@ t.test('on a gateway that can neither transfer nor play, a distress caller reach
 });
 
 t.test('on a gateway that cannot record, an after-hours call is a ticket, a callback for the next working day and an SMS the module sends', async (t) => {
-  const h = await gsmRig({ scale: 10, profile: 'plain' })({ start: mondayNight });
+  const h = await gsmRig({ scale: 20, profile: 'plain' })({ start: mondayNight });
   t.teardown(() => h.close());
   const sent = new Promise<{ destination: { value: string }; text: string }>((r) => h.lines[0]!.sim.once('sent', r));
   const { done } = h.caller({ caller: '13300000001', presses: ['2'] });
@@ -59,7 +60,7 @@ t.test('on a gateway that cannot record, an after-hours call is a ticket, a call
 });
 
 t.test('over the voice port, a distress caller hears the 12395 announcement as audio and reaches the agent', async (t) => {
-  const h = await gsmRig({ scale: 10 })();
+  const h = await gsmRig({ scale: 20 })();
   t.teardown(() => h.close());
   h.agent(1, 'ready', '801', { talkMs: 5000 });
   const { done } = h.caller({ caller: '13900000002', presses: ['1'] });
@@ -93,7 +94,7 @@ t.test("stored on the module: the prompts are uploaded once, played there, and t
 });
 
 t.test('a voicemail the module recorded but could not hand over (transfer cut) becomes the missed-call ticket with its callback', async (t) => {
-  const h = await gsmRig({ scale: 10, family: 'quectel', profile: 'module-files' })({ start: mondayNight });
+  const h = await gsmRig({ scale: 20, family: 'quectel', profile: 'module-files' })({ start: mondayNight });
   t.teardown(() => h.close());
   for (const l of h.lines) l.sim.truncateNextDownload = 100;
   const { done } = h.caller({ caller: '13300000002', presses: ['2'], voicemailMs: 10_000 });

@@ -1,7 +1,8 @@
 // The scenario suite of the calls issue (test/integration/scenarios.ts), unchanged, on the V.253 voice-modem
 // driver: the same CallCenter takes calls on one simulated analog line over a real pty, in real time with the
-// scenario timings scaled down (voice-modem-rig.ts). The profile is an analog voice modem: prompts as audio,
-// digits from the modem (and the box's detector), voicemail recorded by the box, no transfer, no station.
+// scenario timings scaled down 20 times (voice-modem-rig.ts; 10 where a test measures the length of real
+// audio). The profile is an analog voice modem: prompts as audio, digits from the modem (and the box's
+// detector), voicemail recorded by the box, no transfer, no station.
 // Twice: a Conexant-style modem in full duplex (+VTR, A-law), and a USRobotics 5637-style modem in half
 // duplex (+VRX/+VTX around every prompt, µ-law).
 import fs from 'node:fs';
@@ -9,13 +10,13 @@ import t from 'tap';
 import { mondayNight, scenarioSuite } from './scenarios.js';
 import { voiceModemRig } from './voice-modem-rig.js';
 
-t.test('full duplex, A-law (Conexant AT+VSM=? list)', async (t) => scenarioSuite(t, voiceModemRig({ scale: 10 })));
+t.test('full duplex, A-law (Conexant AT+VSM=? list)', async (t) => scenarioSuite(t, voiceModemRig({ scale: 20 })));
 t.test('half duplex, µ-law (USRobotics 5637 AT+VSM=? list)', async (t) =>
-  scenarioSuite(t, voiceModemRig({ scale: 10, sim: { family: 'usr5637', duplex: false } })),
+  scenarioSuite(t, voiceModemRig({ scale: 20, sim: { family: 'usr5637', duplex: false } })),
 );
 
 t.test('over the analog line, a distress caller hears the 12395 announcement as audio and is promised a first callback', async (t) => {
-  const rig = voiceModemRig({ scale: 10 });
+  const rig = voiceModemRig({ scale: 20 });
   const h = await rig();
   t.teardown(() => h.close());
   const { done } = h.caller({ caller: '13900000002', presses: ['1'] });
