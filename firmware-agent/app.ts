@@ -1,6 +1,7 @@
 // Composition root: opens the store and the configuration, builds the domain services, decides what runs
 // (compose.ts: the trunk driver and each part's typed options), runs the installers of subsystems.ts with
 // that plan, mounts the HTTP API, and closes everything in reverse order.
+import { fastPasswordHashForTests } from './accounts/passwords.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
@@ -138,6 +139,7 @@ export async function createBox(opts: BoxOptions): Promise<Box> {
 
   const services: BoxServices = { version, dataDir: opts.dataDir, config, db, regions, calendar, accounts, tickets, health, now };
   const http = await createHttp({ accounts, version, logger: opts.logger ?? false });
+  if (fastPasswordHashForTests()) http.log.warn('EDGEBOX_TEST_FAST_PASSWORD_HASH is set: passwords are hashed at a test cost; never serve people so');
   if (modes.fixed.length) http.log.warn({ fixed: modes.fixed }, 'data directory: took away access for other users');
   modes.deep
     .then((deep) => deep.length && http.log.warn({ count: deep.length, first: deep[0] }, 'data directory: took away access for other users (recordings, prompts, backups)'))

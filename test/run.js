@@ -97,6 +97,9 @@ if (!process.env.EDGEBOX_PROMPT_CACHE) {
 }
 
 let summary = null;
+// Passwords at a test cost (firmware-agent/accounts/passwords.ts): the suite makes about a thousand accounts and
+// logins, each 0.1-0.3 s of scrypt at the box's cost. hardening-accounts.test.ts checks the full cost.
+process.env.EDGEBOX_TEST_FAST_PASSWORD_HASH ??= '1';
 const tapArgs = extra.filter((a) => a !== '--no-typecheck' && a !== '--no-deps');
 // Which tests failed, by file and subtest path: printed again just before the last line, because CI often
 // keeps only the tail of a 10,000-line log.

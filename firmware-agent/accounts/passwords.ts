@@ -6,10 +6,19 @@ import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 // N = 2^15 (32 MiB with r = 8, about 0.1 s on this class of machine): OWASP's floor for scrypt is 2^17 at
 // r = 8 with p = 1 for servers with memory to spare; a 2-core appliance taking logins while it carries calls
 // holds 2^15 and caps concurrent checks (AccountService.login) instead.
-const N = 32768;
+const FULL_N = 32768;
 const r = 8;
 const p = 1;
 const keyLength = 32;
+
+/**
+ * The suite's own cost: `npm test` sets EDGEBOX_TEST_FAST_PASSWORD_HASH=1 so its thousand-odd logins and
+ * accounts do not spend minutes in scrypt (N = 2^10: the same code, a lower cost). A box started with it
+ * says so in its log (fastPasswordHashForTests); a hash made so is re-hashed at the full cost at the next
+ * login on a box without it (needsRehash). Never set it on a box that serves people.
+ */
+export const fastPasswordHashForTests = (): boolean => process.env.EDGEBOX_TEST_FAST_PASSWORD_HASH === '1';
+const costN = (): number => (fastPasswordHashForTests() ? 1024 : FULL_N);
 
 function derive(password: string, salt: Buffer, n: number, rr: number, pp: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -21,6 +30,7 @@ function derive(password: string, salt: Buffer, n: number, rr: number, pp: numbe
 
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
+  const N = costN();
   const key = await derive(password, salt, N, r, p);
   return `scrypt$${N}$${r}$${p}$${salt.toString('base64')}$${key.toString('base64')}`;
 }
@@ -37,7 +47,7 @@ export async function verifyPassword(password: string, stored: string): Promise<
 /** True when a stored hash was made with another (older) cost than the current one. */
 export function needsRehash(stored: string): boolean {
   const parts = stored.split('$');
-  return parts[0] !== 'scrypt' || Number(parts[1]) !== N || Number(parts[2]) !== r || Number(parts[3]) !== p;
+  return parts[0] !== 'scrypt' || Number(parts[1]) !== costN() || Number(parts[2]) !== r || Number(parts[3]) !== p;
 }
 
 /** A random password that is easy to read aloud and type: 4 groups of 4 from an unambiguous alphabet. */
