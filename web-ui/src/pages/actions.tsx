@@ -11,13 +11,9 @@ const centre = ['admin', 'supervisor', 'agent'];
 const sups = ['admin', 'supervisor'];
 
 export function TicketActions({ ticket, onChanged }: { ticket: Ticket; onChanged: (tk: Ticket) => void }) {
-  const { user, departments, codes } = useApp();
+  const { user } = useApp();
   const [open, setOpen] = useState<string | null>(null);
   const [text, setText] = useState('');
-  const [dept, setDept] = useState('');
-  const [due, setDue] = useState('');
-  const [sat, setSat] = useState('satisfied');
-  const [outcome, setOutcome] = useState<'approved' | 'returned'>('approved');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const role = user.role;
@@ -98,60 +94,84 @@ export function TicketActions({ ticket, onChanged }: { ticket: Ticket; onChanged
           <button type="submit" class="primary" id={`${open}-submit`} disabled={busy || !text.trim()}>{labels[open]}</button>
         </form>
       ) : null}
-      {open === 'dispatch' ? (
-        <form
-          class="act-form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void act('dispatch', { department: Number(dept), ...(due ? { dueAt: new Date(due).toISOString() } : {}) });
-          }}
-        >
-          <select id="dispatch-dept" required value={dept} onChange={(e) => setDept((e.target as HTMLSelectElement).value)}>
-            <option value="">{t('department')}: {t('select')}</option>
-            {departments.filter((d) => !d.disabled).map((d) => (
-              <option key={d.id} value={d.id}>{d.name}</option>
-            ))}
-          </select>
-          <label class="check">
-            {t('dueAt')} <input type="datetime-local" value={due} onInput={(e) => setDue((e.target as HTMLInputElement).value)} />
-          </label>
-          <button type="submit" class="primary" id="dispatch-submit" disabled={busy || !dept}>{labels.dispatch}</button>
-        </form>
-      ) : null}
-      {open === 'visit' ? (
-        <form
-          class="act-form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void act('visit', { satisfaction: sat, ...(text ? { note: text } : {}) });
-          }}
-        >
-          <select id="visit-satisfaction" value={sat} onChange={(e) => setSat((e.target as HTMLSelectElement).value)}>
-            {codes.satisfactions.map((x) => (
-              <option key={x.code} value={x.code}>{L(x)}</option>
-            ))}
-          </select>
-          <input id="visit-note" placeholder={t('note')} value={text} onInput={(e) => setText((e.target as HTMLInputElement).value)} />
-          <button type="submit" class="primary" id="visit-submit" disabled={busy}>{t('visit')}</button>
-        </form>
-      ) : null}
-      {open === 'review' ? (
-        <form
-          class="act-form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void act('review', { outcome, ...(text.trim() ? { note: text.trim() } : {}) });
-          }}
-        >
-          <select id="review-outcome" value={outcome} onChange={(e) => setOutcome((e.target as HTMLSelectElement).value as 'approved' | 'returned')}>
-            <option value="approved">{t('reviewApproved')}</option>
-            <option value="returned">{t('reviewReturned')}</option>
-          </select>
-          <textarea id="review-note" rows={2} maxLength={1000} required={outcome === 'returned'} placeholder={t('reviewNote')} value={text} onInput={(e) => setText((e.target as HTMLTextAreaElement).value)} />
-          <button type="submit" class="primary" id="review-submit" disabled={busy || (outcome === 'returned' && !text.trim())}>{t('reviewSubmit')}</button>
-        </form>
-      ) : null}
+      {open === 'dispatch' ? <DispatchForm label={labels.dispatch} busy={busy} onAct={act} /> : null}
+      {open === 'visit' ? <VisitForm busy={busy} onAct={act} /> : null}
+      {open === 'review' ? <ReviewForm busy={busy} onAct={act} /> : null}
       <ErrorBox error={error} />
     </div>
+  );
+}
+
+type Act = (action: string, body?: Record<string, unknown>) => Promise<void>;
+
+function DispatchForm({ label, busy, onAct }: { label: string; busy: boolean; onAct: Act }) {
+  const { departments } = useApp();
+  const [dept, setDept] = useState('');
+  const [due, setDue] = useState('');
+  return (
+    <form
+      class="act-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void onAct('dispatch', { department: Number(dept), ...(due ? { dueAt: new Date(due).toISOString() } : {}) });
+      }}
+    >
+      <select id="dispatch-dept" required value={dept} onChange={(e) => setDept((e.target as HTMLSelectElement).value)}>
+        <option value="">{t('department')}: {t('select')}</option>
+        {departments.filter((d) => !d.disabled).map((d) => (
+          <option key={d.id} value={d.id}>{d.name}</option>
+        ))}
+      </select>
+      <label class="check">
+        {t('dueAt')} <input type="datetime-local" value={due} onInput={(e) => setDue((e.target as HTMLInputElement).value)} />
+      </label>
+      <button type="submit" class="primary" id="dispatch-submit" disabled={busy || !dept}>{label}</button>
+    </form>
+  );
+}
+
+/** 回访: the caller's satisfaction and a note. */
+function VisitForm({ busy, onAct }: { busy: boolean; onAct: Act }) {
+  const { codes } = useApp();
+  const [sat, setSat] = useState('satisfied');
+  const [note, setNote] = useState('');
+  return (
+    <form
+      class="act-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void onAct('visit', { satisfaction: sat, ...(note ? { note } : {}) });
+      }}
+    >
+      <select id="visit-satisfaction" value={sat} onChange={(e) => setSat((e.target as HTMLSelectElement).value)}>
+        {codes.satisfactions.map((x) => (
+          <option key={x.code} value={x.code}>{L(x)}</option>
+        ))}
+      </select>
+      <input id="visit-note" placeholder={t('note')} value={note} onInput={(e) => setNote((e.target as HTMLInputElement).value)} />
+      <button type="submit" class="primary" id="visit-submit" disabled={busy}>{t('visit')}</button>
+    </form>
+  );
+}
+
+/** 复核: approve a department's result or return it, with a note that a return requires. */
+function ReviewForm({ busy, onAct }: { busy: boolean; onAct: Act }) {
+  const [outcome, setOutcome] = useState<'approved' | 'returned'>('approved');
+  const [note, setNote] = useState('');
+  return (
+    <form
+      class="act-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void onAct('review', { outcome, ...(note.trim() ? { note: note.trim() } : {}) });
+      }}
+    >
+      <select id="review-outcome" value={outcome} onChange={(e) => setOutcome((e.target as HTMLSelectElement).value as 'approved' | 'returned')}>
+        <option value="approved">{t('reviewApproved')}</option>
+        <option value="returned">{t('reviewReturned')}</option>
+      </select>
+      <textarea id="review-note" rows={2} maxLength={1000} required={outcome === 'returned'} placeholder={t('reviewNote')} value={note} onInput={(e) => setNote((e.target as HTMLTextAreaElement).value)} />
+      <button type="submit" class="primary" id="review-submit" disabled={busy || (outcome === 'returned' && !note.trim())}>{t('reviewSubmit')}</button>
+    </form>
   );
 }

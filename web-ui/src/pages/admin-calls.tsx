@@ -1,5 +1,6 @@
 // Administration, calls: the IVR menu, business hours, redirects and prompts, and the legacy numbers (when the
 // calls subsystem exposes them). Saved to calls.json; applied to new calls at once.
+import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { get, put } from '../api.js';
 import { useMsg } from '../components.js';
@@ -27,8 +28,6 @@ interface CallsSettingsView {
 export function CallsSettings({ part }: { part: 'ivr' | 'legacy' }) {
   const [v, setV] = useState<CallsSettingsView | null>(null);
   const [saved, setSaved] = useState<'applied' | 'restart' | null>(null);
-  const [newNumber, setNewNumber] = useState('');
-  const [promptId, setPromptId] = useState('');
   const m = useMsg();
   useEffect(() => void get<CallsSettingsView>('/api/ui/calls-settings').then(setV).catch(() => undefined), []);
   if (!v) return <p class="muted">{t('loading')}</p>;
@@ -50,33 +49,7 @@ export function CallsSettings({ part }: { part: 'ivr' | 'legacy' }) {
     ) : saved === 'restart' ? (
       <p class="notice">{t('admSavedToCallsJson')}</p>
     ) : null;
-  if (part === 'legacy') {
-    return (
-      <div class="card" id="calls-legacy">
-        <p class="muted">{t('admCallersToTheseOld')}</p>
-        <ul>
-          {ivr.legacyNumbers.map((n) => (
-            <li key={n} class="row">
-              <span class="mono">{n}</span>
-              <button onClick={() => void save({ legacyNumbers: ivr.legacyNumbers.filter((x) => x !== n) })}>×</button>
-            </li>
-          ))}
-        </ul>
-        <form class="row" onSubmit={(e) => (e.preventDefault(), void save({ legacyNumbers: [...ivr.legacyNumbers, newNumber.trim()] }).then(() => setNewNumber('')))}>
-          <input id="legacy-number" placeholder={t('admEG09418212345')} pattern="[0-9]{3,20}" value={newNumber} onInput={(e) => setNewNumber((e.target as HTMLInputElement).value)} required />
-          <button type="submit" class="primary">{t('add')}</button>
-        </form>
-        {restartNote}
-        {m.view}
-      </div>
-    );
-  }
-  const upload = async (f: File) => {
-    const bytes = new Uint8Array(await f.arrayBuffer());
-    let bin = '';
-    for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-    await m.run(() => put(`/api/ui/prompts/${promptId}`, { wavBase64: btoa(bin) }));
-  };
+  if (part === 'legacy') return <LegacyNumbers numbers={ivr.legacyNumbers} save={save} note={restartNote} msg={m.view} />;
   return (
     <div class="card" id="calls-ivr">
       <h3>{t('ivr')}</h3>
@@ -143,17 +116,55 @@ export function CallsSettings({ part }: { part: 'ivr' | 'legacy' }) {
       <ul class="muted small" id="prompt-list">
         {files.length ? files.map((p) => <li key={p}>{promptLabel(p)} <span class="mono">{p}</span></li>) : <li>{t('none')}</li>}
       </ul>
-      <div class="row">
-        <select id="prompt-id" value={promptId} onChange={(e) => setPromptId((e.target as HTMLSelectElement).value)}>
-          <option value="">—</option>
-          {promptIds.map((p) => <option key={p} value={p}>{`${promptLabel(p)} (${p})`}</option>)}
-        </select>
-        <input type="file" accept=".wav,audio/wav" disabled={!promptId} onChange={(e) => {
-          const f = (e.target as HTMLInputElement).files?.[0];
-          if (f) void upload(f);
-        }} />
-      </div>
+      <PromptUpload promptIds={promptIds} run={m.run} />
       {m.view}
+    </div>
+  );
+}
+
+/** 旧号码: numbers whose callers hear the transition prompt; each change saved at once. */
+function LegacyNumbers({ numbers, save, note, msg }: { numbers: string[]; save: (patch: { legacyNumbers: string[] }) => Promise<unknown>; note: ComponentChildren; msg: ComponentChildren }) {
+  const [newNumber, setNewNumber] = useState('');
+  return (
+    <div class="card" id="calls-legacy">
+      <p class="muted">{t('admCallersToTheseOld')}</p>
+      <ul>
+        {numbers.map((n) => (
+          <li key={n} class="row">
+            <span class="mono">{n}</span>
+            <button onClick={() => void save({ legacyNumbers: numbers.filter((x) => x !== n) })}>×</button>
+          </li>
+        ))}
+      </ul>
+      <form class="row" onSubmit={(e) => (e.preventDefault(), void save({ legacyNumbers: [...numbers, newNumber.trim()] }).then(() => setNewNumber('')))}>
+        <input id="legacy-number" placeholder={t('admEG09418212345')} pattern="[0-9]{3,20}" value={newNumber} onInput={(e) => setNewNumber((e.target as HTMLInputElement).value)} required />
+        <button type="submit" class="primary">{t('add')}</button>
+      </form>
+      {note}
+      {msg}
+    </div>
+  );
+}
+
+/** A recorded prompt uploaded as a WAV file for one of the prompts the box can play. */
+function PromptUpload({ promptIds, run }: { promptIds: string[]; run: (fn: () => Promise<unknown>) => Promise<unknown> }) {
+  const [promptId, setPromptId] = useState('');
+  const upload = async (f: File) => {
+    const bytes = new Uint8Array(await f.arrayBuffer());
+    let bin = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    await run(() => put(`/api/ui/prompts/${promptId}`, { wavBase64: btoa(bin) }));
+  };
+  return (
+    <div class="row">
+      <select id="prompt-id" value={promptId} onChange={(e) => setPromptId((e.target as HTMLSelectElement).value)}>
+        <option value="">—</option>
+        {promptIds.map((p) => <option key={p} value={p}>{`${promptLabel(p)} (${p})`}</option>)}
+      </select>
+      <input type="file" accept=".wav,audio/wav" disabled={!promptId} onChange={(e) => {
+        const f = (e.target as HTMLInputElement).files?.[0];
+        if (f) void upload(f);
+      }} />
     </div>
   );
 }

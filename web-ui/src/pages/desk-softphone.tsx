@@ -86,33 +86,20 @@ export function SoftphonePanel({ agent, pop, onError }: { agent: AgentSnap | nul
   const [muted, setMuted] = useState(false);
   const [held, setHeld] = useState(false);
   const [level, setLevel] = useState(0);
-  const [mics, setMics] = useState<MediaDeviceInfo[]>([]);
-  const [speakers, setSpeakers] = useState<MediaDeviceInfo[]>([]);
   const [micId, setMicId] = useStored('sp-mic');
   const [speakerId, setSpeakerId] = useStored('sp-speaker');
   const [autoAnswer, setAutoAnswer] = useStored('sp-auto');
   const audioRef = useRef<HTMLAudioElement>(null);
-  const call = useRef<{ callId: string; pc: RTCPeerConnection; stream: MediaStream; stopMeter: () => void } | null>(null);
+  const call = useRef<BrowserCall | null>(null);
 
   const onBrowser = !!agent?.station?.startsWith('browser/');
   const ringingHere = onBrowser && !!pop && !pop.ended && !!pop.callId && agent?.ringing === pop.callId;
 
-  useEffect(() => {
-    if (!navigator.mediaDevices?.enumerateDevices) return;
-    void navigator.mediaDevices.enumerateDevices().then((d) => {
-      setMics(d.filter((x) => x.kind === 'audioinput'));
-      setSpeakers(d.filter((x) => x.kind === 'audiooutput'));
-    });
-  }, [state]);
+  const { mics, speakers } = useAudioDevices(state);
 
   const finish = (next: SoftphoneState) => {
-    const c = call.current;
+    release(call.current);
     call.current = null;
-    if (c) {
-      c.stopMeter();
-      c.stream.getTracks().forEach((tr) => tr.stop());
-      c.pc.close();
-    }
     setMuted(false);
     setHeld(false);
     setLevel(0);
@@ -137,29 +124,14 @@ export function SoftphonePanel({ agent, pop, onError }: { agent: AgentSnap | nul
       setState('mic-refused');
       return;
     }
-    const pc = new RTCPeerConnection({ iceServers: [] });
-    const track = stream.getAudioTracks()[0]!;
-    const tr = pc.addTransceiver(track, { direction: 'sendrecv', streams: [stream] });
-    // A-law only: the box bridges the B-channel's bytes without transcoding.
-    const pcma = RTCRtpSender.getCapabilities?.('audio')?.codecs.filter((c) => c.mimeType.toLowerCase() === 'audio/pcma') ?? [];
-    if (pcma.length && tr.setCodecPreferences) tr.setCodecPreferences(pcma);
-    pc.ontrack = (e) => {
-      const el = audioRef.current;
-      if (!el) return;
-      el.srcObject = e.streams[0] ?? new MediaStream([e.track]);
-      if (speakerId && 'setSinkId' in el) void (el as HTMLAudioElement & { setSinkId(id: string): Promise<void> }).setSinkId(speakerId).catch(() => undefined);
-      void el.play().catch(() => undefined);
-    };
+    const pc = peerFor(stream, (remote) => play(audioRef.current, remote, speakerId));
     pc.onconnectionstatechange = () => {
       if (pc.connectionState === 'connected') setState('talking');
       else if ((pc.connectionState === 'failed' || pc.connectionState === 'disconnected') && call.current?.pc === pc) finish('dropped');
     };
     call.current = { callId, pc, stream, stopMeter: meter(stream, setLevel) };
     try {
-      await pc.setLocalDescription(await pc.createOffer());
-      await gathered(pc);
-      const { sdp } = await post<{ sdp: string }>('/api/softphone/answer', { callId, sdp: pc.localDescription!.sdp });
-      await pc.setRemoteDescription({ type: 'answer', sdp });
+      await negotiate(pc, callId);
     } catch (e) {
       onError(errText(e));
       finish('idle');
@@ -205,45 +177,144 @@ export function SoftphonePanel({ agent, pop, onError }: { agent: AgentSnap | nul
   };
 
   // Keyboard, as the rest of the desk: F7 answer, F8 hang up, Alt+M mute, Alt+H hold.
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'F7' && ringingHere && state === 'ringing') void answer();
-      else if (e.key === 'F8' && (state === 'talking' || state === 'connecting')) void hangup();
-      else if (e.altKey && (e.key === 'm' || e.key === 'M') && state === 'talking') toggleMute();
-      else if (e.altKey && (e.key === 'h' || e.key === 'H') && state === 'talking') void toggleHold();
-      else return;
-      e.preventDefault();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
+  useKeys((e) => {
+    if (e.key === 'F7' && ringingHere && state === 'ringing') void answer();
+    else if (e.key === 'F8' && (state === 'talking' || state === 'connecting')) void hangup();
+    else if (e.altKey && (e.key === 'm' || e.key === 'M') && state === 'talking') toggleMute();
+    else if (e.altKey && (e.key === 'h' || e.key === 'H') && state === 'talking') void toggleHold();
+    else return false;
+    return true;
   });
 
   // Leaving the page ends the browser's part (the box re-queues the caller when it notices).
   useEffect(() => () => finish('idle'), []);
 
-  const label = { idle: t('spIdle'), ringing: t('spRinging'), connecting: t('spConnecting'), talking: held ? t('spHeld') : t('spTalking'), 'mic-refused': t('spMicRefused'), dropped: t('spDropped') }[state];
   return (
     <div class="card softphone" id="softphone" data-state={state}>
       <h3>{t('spTitle')}</h3>
-      <div class={state === 'mic-refused' || state === 'dropped' ? 'error' : 'muted'} id="sp-state" data-held={held ? '1' : '0'}>{label}</div>
-      <div class="row">
-        <button type="button" class="primary" id="sp-answer" disabled={!ringingHere || state === 'connecting' || state === 'talking'} onClick={() => void answer()}>{t('spAnswer')} (F7)</button>
-        <button type="button" id="sp-mute" disabled={state !== 'talking'} onClick={toggleMute} aria-pressed={muted}>{muted ? t('spUnmute') : t('spMute')} (Alt+M)</button>
-        <button type="button" id="sp-hold" disabled={state !== 'talking'} onClick={() => void toggleHold()} aria-pressed={held}>{held ? t('spResume') : t('spHold')} (Alt+H)</button>
-        <button type="button" class="danger" id="sp-hangup" disabled={state !== 'talking' && state !== 'connecting'} onClick={() => void hangup()}>{t('spHangup')} (F8)</button>
-      </div>
+      <div class={state === 'mic-refused' || state === 'dropped' ? 'error' : 'muted'} id="sp-state" data-held={held ? '1' : '0'}>{stateLabel(state, held)}</div>
+      <CallButtons state={state} ringingHere={ringingHere} muted={muted} held={held} answer={answer} toggleMute={toggleMute} toggleHold={toggleHold} hangup={hangup} />
       <meter id="sp-level" min={0} max={1} value={muted ? 0 : level} aria-label="mic level" />
-      <label class="check small">
-        <input type="checkbox" id="sp-auto" checked={autoAnswer === '1'} onChange={(e) => setAutoAnswer((e.target as HTMLInputElement).checked ? '1' : '0')} />
-        {t('spAutoAnswer')}
-      </label>
-      <div class="grid2 small">
-        <DeviceSelect id="sp-mic" label={t('spMic')} devices={mics} value={micId} onChange={setMicId} />
-        <DeviceSelect id="sp-speaker" label={t('spSpeaker')} devices={speakers} value={speakerId} onChange={setSpeakerId} />
-      </div>
+      <SoftphoneSettings devices={{ mics, speakers }} stored={{ micId, setMicId, speakerId, setSpeakerId, autoAnswer, setAutoAnswer }} />
       <audio id="sp-audio" ref={audioRef} autoplay />
     </div>
   );
+}
+
+interface BrowserCall {
+  callId: string;
+  pc: RTCPeerConnection;
+  stream: MediaStream;
+  stopMeter: () => void;
+}
+
+/** Ends the browser's side of a call: the meter, the microphone, the peer connection. */
+function release(c: BrowserCall | null): void {
+  if (!c) return;
+  c.stopMeter();
+  c.stream.getTracks().forEach((tr) => tr.stop());
+  c.pc.close();
+}
+
+/** Offer, gather host candidates, and take the box's answer (signalling over the agent's session). */
+async function negotiate(pc: RTCPeerConnection, callId: string): Promise<void> {
+  await pc.setLocalDescription(await pc.createOffer());
+  await gathered(pc);
+  const { sdp } = await post<{ sdp: string }>('/api/softphone/answer', { callId, sdp: pc.localDescription!.sdp });
+  await pc.setRemoteDescription({ type: 'answer', sdp });
+}
+
+function stateLabel(state: SoftphoneState, held: boolean): string {
+  const labels = { idle: t('spIdle'), ringing: t('spRinging'), connecting: t('spConnecting'), talking: held ? t('spHeld') : t('spTalking'), 'mic-refused': t('spMicRefused'), dropped: t('spDropped') };
+  return labels[state];
+}
+
+/** Answer, mute, hold and hang up, each with its key. */
+function CallButtons(p: {
+  state: SoftphoneState;
+  ringingHere: boolean;
+  muted: boolean;
+  held: boolean;
+  answer: () => Promise<void>;
+  toggleMute: () => void;
+  toggleHold: () => Promise<void>;
+  hangup: () => Promise<void>;
+}) {
+  const { state, muted, held } = p;
+  return (
+    <div class="row">
+      <button type="button" class="primary" id="sp-answer" disabled={!p.ringingHere || state === 'connecting' || state === 'talking'} onClick={() => void p.answer()}>
+        {t('spAnswer')} (F7)
+      </button>
+      <button type="button" id="sp-mute" disabled={state !== 'talking'} onClick={p.toggleMute} aria-pressed={muted}>
+        {muted ? t('spUnmute') : t('spMute')} (Alt+M)
+      </button>
+      <button type="button" id="sp-hold" disabled={state !== 'talking'} onClick={() => void p.toggleHold()} aria-pressed={held}>
+        {held ? t('spResume') : t('spHold')} (Alt+H)
+      </button>
+      <button type="button" class="danger" id="sp-hangup" disabled={state !== 'talking' && state !== 'connecting'} onClick={() => void p.hangup()}>
+        {t('spHangup')} (F8)
+      </button>
+    </div>
+  );
+}
+
+/** This PC's choices: auto-answer, microphone and speaker. */
+function SoftphoneSettings({ devices, stored: s }: {
+  devices: { mics: MediaDeviceInfo[]; speakers: MediaDeviceInfo[] };
+  stored: { micId: string; setMicId: (v: string) => void; speakerId: string; setSpeakerId: (v: string) => void; autoAnswer: string; setAutoAnswer: (v: string) => void };
+}) {
+  return (
+    <>
+      <label class="check small">
+        <input type="checkbox" id="sp-auto" checked={s.autoAnswer === '1'} onChange={(e) => s.setAutoAnswer((e.target as HTMLInputElement).checked ? '1' : '0')} />
+        {t('spAutoAnswer')}
+      </label>
+      <div class="grid2 small">
+        <DeviceSelect id="sp-mic" label={t('spMic')} devices={devices.mics} value={s.micId} onChange={s.setMicId} />
+        <DeviceSelect id="sp-speaker" label={t('spSpeaker')} devices={devices.speakers} value={s.speakerId} onChange={s.setSpeakerId} />
+      </div>
+    </>
+  );
+}
+
+/** A peer connection sending the microphone's track, A-law only: the box bridges the B-channel's bytes without transcoding. */
+function peerFor(stream: MediaStream, onRemote: (remote: MediaStream) => void): RTCPeerConnection {
+  const pc = new RTCPeerConnection({ iceServers: [] });
+  const tr = pc.addTransceiver(stream.getAudioTracks()[0]!, { direction: 'sendrecv', streams: [stream] });
+  const pcma = RTCRtpSender.getCapabilities?.('audio')?.codecs.filter((c) => c.mimeType.toLowerCase() === 'audio/pcma') ?? [];
+  if (pcma.length && tr.setCodecPreferences) tr.setCodecPreferences(pcma);
+  pc.ontrack = (e) => onRemote(e.streams[0] ?? new MediaStream([e.track]));
+  return pc;
+}
+
+/** The caller's audio on the chosen speaker. */
+function play(el: HTMLAudioElement | null, remote: MediaStream, speakerId: string): void {
+  if (!el) return;
+  el.srcObject = remote;
+  if (speakerId && 'setSinkId' in el) void (el as HTMLAudioElement & { setSinkId(id: string): Promise<void> }).setSinkId(speakerId).catch(() => undefined);
+  void el.play().catch(() => undefined);
+}
+
+/** This PC's microphones and speakers, listed again when the softphone's state changes (labels come with a grant). */
+function useAudioDevices(state: SoftphoneState): { mics: MediaDeviceInfo[]; speakers: MediaDeviceInfo[] } {
+  const [devices, setDevices] = useState<MediaDeviceInfo[]>([]);
+  useEffect(() => {
+    if (!navigator.mediaDevices?.enumerateDevices) return;
+    void navigator.mediaDevices.enumerateDevices().then(setDevices);
+  }, [state]);
+  return { mics: devices.filter((x) => x.kind === 'audioinput'), speakers: devices.filter((x) => x.kind === 'audiooutput') };
+}
+
+/** Keys for the softphone, as the rest of the desk has: `handle` says whether it took the key. */
+function useKeys(handle: (e: KeyboardEvent) => boolean): void {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (handle(e)) e.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  });
 }
 
 /** A setting of this PC's desk (kept in localStorage). */

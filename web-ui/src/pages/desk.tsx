@@ -24,40 +24,19 @@ export function articleSummary(a: Pick<KbArticle, 'body'>): string {
 export function Desk() {
   const { user, callsAvailable } = useApp();
   const { station, setStation, inBrowser, inBrowserRef, browserProps } = useStationChoice(callsAvailable);
-  const [boxRegion, setBoxRegion] = useState('');
-  const [form, setForm] = useState<DeskForm>(emptyForm(''));
-  const [cited, setCited] = useState<KbArticle | null>(null);
-  // The answer given to the caller (即时答复): prefilled from the cited article's summary, always editable.
-  const [answerText, setAnswerText] = useState('');
-  const answerRef = useRef(answerText);
-  answerRef.current = answerText;
+  const { boxRegion, form, setForm, formRef, formKey, cited, setCited, cite, answerText, setAnswerText, answerRef, fresh } = useTicketDraft();
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [done, setDone] = useState<Ticket | null>(null);
   const [busy, setBusy] = useState(false);
-  const [formKey, setFormKey] = useState(0);
   const kbInput = useRef<HTMLInputElement>(null);
   const stationInput = useRef<HTMLInputElement>(null);
   // The ticket saved during a callback task, sent with its done mark.
   const lastTicket = useRef<string | null>(null);
-  // Latest form for shortcuts: the key handler may be the one registered by the render before.
-  const formRef = useRef(form);
-  formRef.current = form;
-
-  // The box's own region is the default of the region picker.
-  useEffect(() => {
-    void get<{ region: string }>('/healthz').then((h) => {
-      setBoxRegion(h.region);
-      setForm((f) => (f.region ? f : { ...f, region: h.region }));
-    });
-  }, []);
-
   // Agent state and the call pop from the live stream (desk-live.ts); a new offer starts a fresh form.
   const { agent, setAgent, pop, setPop } = useLiveDesk(callsAvailable, user.id, (caller) => {
     setDone(null);
-    setForm((f) => ({ ...emptyForm(f.region || boxRegion), phone: caller ?? '' }));
-    setAnswerText('');
-    setFormKey((k) => k + 1);
+    fresh(caller ?? '');
   });
 
   // The state as rendered, for F4: the key handler registered by an earlier render may still be the one that
@@ -100,21 +79,13 @@ export function Desk() {
       });
       setDone(final);
       setNotice(`${t('created')}: ${final.number}`);
-      setForm(emptyForm(f.region));
-      setFormKey((k) => k + 1);
+      fresh('');
       setCited(null);
-      setAnswerText('');
     } catch (e) {
       setError(errText(e));
     } finally {
       setBusy(false);
     }
-  };
-
-  const cite = (a: KbArticle) => {
-    // A new citation replaces a prefilled summary, never text the agent has written or edited.
-    setAnswerText((cur) => (!cur.trim() || (cited && cur === articleSummary(cited)) ? articleSummary(a) : cur));
-    setCited(a);
   };
 
   useDeskKeys({
@@ -149,11 +120,7 @@ export function Desk() {
             onError={setError}
           />
           {inBrowser ? <SoftphonePanel agent={agent} pop={pop} onError={setError} /> : null}
-          {done ? (
-            <div class="card">
-              <Link href={`/tickets/${done.number}`} class="mono" id="last-ticket">{done.number}</Link> <StatusBadge status={done.status} />
-            </div>
-          ) : null}
+          {done ? <LastTicket ticket={done} /> : null}
         </div>
         <TicketForm
           key={formKey}
@@ -171,4 +138,50 @@ export function Desk() {
       </div>
     </section>
   );
+}
+
+/** The ticket this desk saved last, with its status. */
+function LastTicket({ ticket }: { ticket: Ticket }) {
+  return (
+    <div class="card">
+      <Link href={`/tickets/${ticket.number}`} class="mono" id="last-ticket">{ticket.number}</Link> <StatusBadge status={ticket.status} />
+    </div>
+  );
+}
+
+/**
+ * The ticket being written: its form (with the box's own region as the default of the region picker), the
+ * cited article and the answer given to the caller (即时答复: prefilled from the cited article's summary,
+ * always editable). `fresh` starts a new form for a caller's number; refs give shortcuts the latest values
+ * (the key handler may be the one registered by the render before).
+ */
+function useTicketDraft() {
+  const [boxRegion, setBoxRegion] = useState('');
+  const [form, setForm] = useState<DeskForm>(emptyForm(''));
+  const formRef = useRef(form);
+  formRef.current = form;
+  const [formKey, setFormKey] = useState(0);
+  const [cited, setCited] = useState<KbArticle | null>(null);
+  const [answerText, setAnswerText] = useState('');
+  const answerRef = useRef(answerText);
+  answerRef.current = answerText;
+
+  useEffect(() => {
+    void get<{ region: string }>('/healthz').then((h) => {
+      setBoxRegion(h.region);
+      setForm((f) => (f.region ? f : { ...f, region: h.region }));
+    });
+  }, []);
+
+  const fresh = (phone: string) => {
+    setForm((f) => ({ ...emptyForm(f.region || boxRegion), phone }));
+    setAnswerText('');
+    setFormKey((k) => k + 1);
+  };
+  const cite = (a: KbArticle) => {
+    // A new citation replaces a prefilled summary, never text the agent has written or edited.
+    setAnswerText((cur) => (!cur.trim() || (cited && cur === articleSummary(cited)) ? articleSummary(a) : cur));
+    setCited(a);
+  };
+  return { boxRegion, form, setForm, formRef, formKey, cited, setCited, cite, answerText, setAnswerText, answerRef, fresh };
 }

@@ -118,88 +118,131 @@ export function QaPage() {
       <ErrorBox error={error} />
       {inspector ? (
         <div class="cols">
-          <div class="card">
-            <h3>{t('qaRecordedCalls')}</h3>
-            <table class="list" id="qa-calls">
-              <thead>
-                <tr><th>{t('qaCallTime')}</th><th>{t('qaAgent')}</th><th>{t('qaTalk')}</th><th>{t('qaScore')}</th><th /></tr>
-              </thead>
-              <tbody>
-                {calls.map((c) => (
-                  <tr key={`${c.callId}:${c.agentId}`} data-call={c.callId} data-agent={c.agentId} class={picked?.callId === c.callId && picked.agentId === c.agentId ? 'on' : ''}>
-                    <td>{fmtTime(new Date(c.legStartedAt).toISOString())}</td>
-                    <td>{c.agentName}</td>
-                    <td>{c.talkSeconds ?? ''}</td>
-                    <td class="qa-score">{c.score ?? ''}</td>
-                    <td>{c.inspectionId === null ? <button data-inspect={`${c.callId}:${c.agentId}`} onClick={() => pick(c)}>{t('qaInspect')}</button> : null}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            {calls.length === 0 ? <p class="muted">{t('qaNoCalls')}</p> : null}
-          </div>
+          <RecordedCalls calls={calls} picked={picked} onPick={pick} />
           {picked || editing ? (
-            <div class="card">
-              <h3>{editing ? t('qaCorrect') : t('qaInspect')} · {editing ? editing.agent.name : picked!.agentName}</h3>
-              <audio id="qa-recording" controls preload="metadata" src={`/api/ui/calls/${encodeURIComponent(editing ? editing.callId : picked!.callId)}/recording`} />
-              <form
-                id="qa-form"
-                class="act-form"
-                onSubmit={(e) => {
-                  e.preventDefault();
-                  void submit();
-                }}
-              >
-                <table class="list">
-                  <thead>
-                    <tr><th>{t('qaCriterion')}</th><th>{t('qaWeight')}</th><th>{t('qaPoints')}</th></tr>
-                  </thead>
-                  <tbody>
-                    {shown.map((c) => (
-                      <tr key={c.key}>
-                        <td>{L(c)}</td>
-                        <td>{c.weight}</td>
-                        <td>
-                          <input id={`qa-points-${c.key}`} class="short" type="number" min={0} max={c.maxPoints} step={1} required value={points[c.key] ?? ''} onInput={(e) => setPoints({ ...points, [c.key]: (e.target as HTMLInputElement).value })} /> / {c.maxPoints}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-                <textarea id="qa-comment" rows={2} maxLength={2000} placeholder={t('qaComment')} value={comment} onInput={(e) => setComment((e.target as HTMLTextAreaElement).value)} />
-                {editing ? (
-                  <input id="qa-reason" type="text" maxLength={500} required placeholder={t('qaCorrectReason')} aria-label={t('qaCorrectReason')} value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
-                ) : null}
-                <button type="submit" class="primary" id="qa-submit" disabled={busy || !complete}>{t('qaSubmit')}</button>
-              </form>
-            </div>
+            <ScoreCard
+              title={`${editing ? t('qaCorrect') : t('qaInspect')} · ${editing ? editing.agent.name : picked!.agentName}`}
+              callId={editing ? editing.callId : picked!.callId}
+              criteria={shown}
+              points={points}
+              onPoints={setPoints}
+              comment={comment}
+              onComment={setComment}
+              reason={editing ? reason : null}
+              onReason={setReason}
+              canSubmit={!busy && complete}
+              onSubmit={() => void submit()}
+            />
           ) : null}
         </div>
       ) : null}
-      <div class="card">
-        <h3>{inspector ? t('qaInspections') : t('qaMine')}</h3>
-        <table class="list" id="qa-inspections">
+      <Inspections items={items} inspector={inspector} onCorrect={edit} />
+    </section>
+  );
+}
+
+function RecordedCalls({ calls, picked, onPick }: { calls: RecordedCall[]; picked: RecordedCall | null; onPick: (c: RecordedCall) => void }) {
+  return (
+    <div class="card">
+      <h3>{t('qaRecordedCalls')}</h3>
+      <table class="list" id="qa-calls">
+        <thead>
+          <tr><th>{t('qaCallTime')}</th><th>{t('qaAgent')}</th><th>{t('qaTalk')}</th><th>{t('qaScore')}</th><th /></tr>
+        </thead>
+        <tbody>
+          {calls.map((c) => (
+            <tr key={`${c.callId}:${c.agentId}`} data-call={c.callId} data-agent={c.agentId} class={picked?.callId === c.callId && picked.agentId === c.agentId ? 'on' : ''}>
+              <td>{fmtTime(new Date(c.legStartedAt).toISOString())}</td>
+              <td>{c.agentName}</td>
+              <td>{c.talkSeconds ?? ''}</td>
+              <td class="qa-score">{c.score ?? ''}</td>
+              <td>{c.inspectionId === null ? <button data-inspect={`${c.callId}:${c.agentId}`} onClick={() => onPick(c)}>{t('qaInspect')}</button> : null}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {calls.length === 0 ? <p class="muted">{t('qaNoCalls')}</p> : null}
+    </div>
+  );
+}
+
+/** The call's recording and the form it is scored on; `reason` (a correction's) is null for a first scoring. */
+function ScoreCard(p: {
+  title: string;
+  callId: string;
+  criteria: Criterion[];
+  points: Record<string, string>;
+  onPoints: (points: Record<string, string>) => void;
+  comment: string;
+  onComment: (comment: string) => void;
+  reason: string | null;
+  onReason: (reason: string) => void;
+  canSubmit: boolean;
+  onSubmit: () => void;
+}) {
+  return (
+    <div class="card">
+      <h3>{p.title}</h3>
+      <audio id="qa-recording" controls preload="metadata" src={`/api/ui/calls/${encodeURIComponent(p.callId)}/recording`} />
+      <form
+        id="qa-form"
+        class="act-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          p.onSubmit();
+        }}
+      >
+        <table class="list">
           <thead>
-            <tr><th>{t('qaCallTime')}</th><th>{t('qaAgent')}</th><th>{t('qaScore')}</th><th>{t('qaInspector')}</th><th>{t('qaComment')}</th>{inspector ? <th /> : null}</tr>
+            <tr><th>{t('qaCriterion')}</th><th>{t('qaWeight')}</th><th>{t('qaPoints')}</th></tr>
           </thead>
           <tbody>
-            {items.map((i) => (
-              <tr key={i.id} data-inspection={i.id} data-call={i.callId} title={i.form.map((c) => `${L(c)} ${i.points[c.key]}/${c.maxPoints}`).join(' · ')}>
-                <td>{fmtTime(i.callAt)}</td>
-                <td>{i.agent.name}</td>
-                <td class="qa-score">
-                  {i.score}
-                  {i.corrected ? <span class="small muted qa-corrected"> {t('qaCorrected')} · {i.corrected.by}</span> : null}
+            {p.criteria.map((c) => (
+              <tr key={c.key}>
+                <td>{L(c)}</td>
+                <td>{c.weight}</td>
+                <td>
+                  <input id={`qa-points-${c.key}`} class="short" type="number" min={0} max={c.maxPoints} step={1} required value={p.points[c.key] ?? ''} onInput={(e) => p.onPoints({ ...p.points, [c.key]: (e.target as HTMLInputElement).value })} /> / {c.maxPoints}
                 </td>
-                <td>{i.inspector.name}</td>
-                <td>{i.comment ?? ''}</td>
-                {inspector ? <td><button data-correct={i.id} onClick={() => edit(i)}>{t('qaCorrect')}</button></td> : null}
               </tr>
             ))}
           </tbody>
         </table>
-        {items.length === 0 ? <p class="muted">{t('qaNone')}</p> : null}
-      </div>
-    </section>
+        <textarea id="qa-comment" rows={2} maxLength={2000} placeholder={t('qaComment')} value={p.comment} onInput={(e) => p.onComment((e.target as HTMLTextAreaElement).value)} />
+        {p.reason !== null ? (
+          <input id="qa-reason" type="text" maxLength={500} required placeholder={t('qaCorrectReason')} aria-label={t('qaCorrectReason')} value={p.reason} onInput={(e) => p.onReason((e.target as HTMLInputElement).value)} />
+        ) : null}
+        <button type="submit" class="primary" id="qa-submit" disabled={!p.canSubmit}>{t('qaSubmit')}</button>
+      </form>
+    </div>
+  );
+}
+
+function Inspections({ items, inspector, onCorrect }: { items: Inspection[]; inspector: boolean; onCorrect: (i: Inspection) => void }) {
+  return (
+    <div class="card">
+      <h3>{inspector ? t('qaInspections') : t('qaMine')}</h3>
+      <table class="list" id="qa-inspections">
+        <thead>
+          <tr><th>{t('qaCallTime')}</th><th>{t('qaAgent')}</th><th>{t('qaScore')}</th><th>{t('qaInspector')}</th><th>{t('qaComment')}</th>{inspector ? <th /> : null}</tr>
+        </thead>
+        <tbody>
+          {items.map((i) => (
+            <tr key={i.id} data-inspection={i.id} data-call={i.callId} title={i.form.map((c) => `${L(c)} ${i.points[c.key]}/${c.maxPoints}`).join(' · ')}>
+              <td>{fmtTime(i.callAt)}</td>
+              <td>{i.agent.name}</td>
+              <td class="qa-score">
+                {i.score}
+                {i.corrected ? <span class="small muted qa-corrected"> {t('qaCorrected')} · {i.corrected.by}</span> : null}
+              </td>
+              <td>{i.inspector.name}</td>
+              <td>{i.comment ?? ''}</td>
+              {inspector ? <td><button data-correct={i.id} onClick={() => onCorrect(i)}>{t('qaCorrect')}</button></td> : null}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {items.length === 0 ? <p class="muted">{t('qaNone')}</p> : null}
+    </div>
   );
 }

@@ -244,11 +244,7 @@ export function StatsReport() {
   const { data: r, error } = useGet<Report>(`/api/stats/report${qs(reportQs)}`, rev);
   const { data: trend } = useGet<Trend>(`/api/stats/trend${qs({ ...periodQs, department })}`);
   const { data: hourly } = useGet<Hourly>(sup && !department ? `/api/stats/hourly${qs(periodQs)}` : null);
-  const [regionPath, setRegionPath] = useState<{ code: string; name: string }[]>([]);
-  useEffect(() => {
-    if (!region) return setRegionPath([]);
-    void get<{ path: { code: string; name: string }[] }>(`/api/regions/${region}`).then((x) => setRegionPath(x.path), () => setRegionPath([]));
-  }, [region]);
+  const regionPath = useRegionPath(region);
 
   const lang = getLang();
   const typeName = (code: string) => L(codes.types.find((x) => x.code === code), code);
@@ -323,56 +319,80 @@ export function StatsReport() {
             <FigureTable id="table-domain" title={t('stByDomain')} rows={r.tables.domain} name={(f) => domainName(f.key, f.zh)} hideEmpty />
           </div>
           <FigureTable id="table-subtype" title={t('stBySubtype')} rows={r.tables.subtype} name={(f) => subtypeName(f.key)} hideEmpty />
-          <div class="card region-card">
-            <div class="row wrap crumbs" id="region-crumbs">
-              <button class="link" onClick={() => setQuery({ region: undefined }, ['department'])}>{t('stAllRegions')}</button>
-              {regionPath.map((p) => (
-                <span key={p.code}>› <button class="link" data-region={p.code} onClick={() => setQuery({ region: p.code }, ['department'])}>{p.name}</button></span>
-              ))}
-            </div>
-            <div class="grid2">
-              <FigureTable
-                id="table-region"
-                title={`${t('stByRegion')} · ${t(r.tables.region.level === 'province' ? 'province' : r.tables.region.level === 'city' ? 'city' : 'county')}`}
-                rows={r.tables.region.rows}
-                name={(f) => f.zh}
-                drill={r.tables.region.level === 'county' ? undefined : (f) => setQuery({ region: f.key }, ['department'])}
-              />
-              {r.tables.region.rows.some((f) => f.count) ? (
-                <Chart id="chart-region" option={barOption(r.tables.region.rows.filter((f) => f.count).map((f) => ({ name: f.zh, value: f.count })), t('stCount'))} height={240} />
-              ) : null}
-            </div>
-          </div>
-          <div class="card stats-table" id="table-department">
-            <h3>{t('stByDepartment')}</h3>
-            <table class="list stat-figures">
-              <thead>
-                <tr>
-                  <th>{t('department')}</th>
-                  <th class="num">{t('stCount')}</th>
-                  <th class="num">{t('stOnTime')}</th>
-                  <th class="num">{t('stReturns')}</th>
-                  <th class="num">{t('stOverdue')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {r.tables.department.map((d) => (
-                  <tr key={d.department} data-department={d.department}>
-                    <td>{d.name}</td>
-                    <td class="num"><Link href={ticketsHref(d.filter)} class="figure">{num(d.count)}</Link></td>
-                    <td class="num">{pct(d.onTime.rate, 1)} <span class="small muted">({d.onTime.numerator}/{d.onTime.denominator})</span></td>
-                    <td class="num">{num(d.returns)}</td>
-                    <td class="num"><Link href={ticketsHref(d.overdueFilter)} class="figure">{num(d.overdue)}</Link></td>
-                  </tr>
-                ))}
-                {r.tables.department.length === 0 ? (
-                  <tr><td colSpan={5} class="muted">{t('stNoData')}</td></tr>
-                ) : null}
-              </tbody>
-            </table>
-          </div>
+          <RegionCard region={r.tables.region} path={regionPath} />
+          <DepartmentTable rows={r.tables.department} />
         </div>
       )}
     </StatsShell>
+  );
+}
+
+/** The region the report is narrowed to, from the province down (the crumbs above the region table). */
+function useRegionPath(region: string): { code: string; name: string }[] {
+  const [path, setPath] = useState<{ code: string; name: string }[]>([]);
+  useEffect(() => {
+    if (!region) return setPath([]);
+    void get<{ path: { code: string; name: string }[] }>(`/api/regions/${region}`).then((x) => setPath(x.path), () => setPath([]));
+  }, [region]);
+  return path;
+}
+
+/** Figures by region, one level below the one shown, each a drill-down (a county is the last level). */
+function RegionCard({ region, path }: { region: Report['tables']['region']; path: { code: string; name: string }[] }) {
+  return (
+    <div class="card region-card">
+      <div class="row wrap crumbs" id="region-crumbs">
+        <button class="link" onClick={() => setQuery({ region: undefined }, ['department'])}>{t('stAllRegions')}</button>
+        {path.map((p) => (
+          <span key={p.code}>› <button class="link" data-region={p.code} onClick={() => setQuery({ region: p.code }, ['department'])}>{p.name}</button></span>
+        ))}
+      </div>
+      <div class="grid2">
+        <FigureTable
+          id="table-region"
+          title={`${t('stByRegion')} · ${t(region.level === 'province' ? 'province' : region.level === 'city' ? 'city' : 'county')}`}
+          rows={region.rows}
+          name={(f) => f.zh}
+          drill={region.level === 'county' ? undefined : (f) => setQuery({ region: f.key }, ['department'])}
+        />
+        {region.rows.some((f) => f.count) ? (
+          <Chart id="chart-region" option={barOption(region.rows.filter((f) => f.count).map((f) => ({ name: f.zh, value: f.count })), t('stCount'))} height={240} />
+        ) : null}
+      </div>
+    </div>
+  );
+}
+
+/** Figures by department: count, on-time rate, returns and overdue, each count a link to its tickets. */
+function DepartmentTable({ rows }: { rows: Report['tables']['department'] }) {
+  return (
+    <div class="card stats-table" id="table-department">
+      <h3>{t('stByDepartment')}</h3>
+      <table class="list stat-figures">
+        <thead>
+          <tr>
+            <th>{t('department')}</th>
+            <th class="num">{t('stCount')}</th>
+            <th class="num">{t('stOnTime')}</th>
+            <th class="num">{t('stReturns')}</th>
+            <th class="num">{t('stOverdue')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((d) => (
+            <tr key={d.department} data-department={d.department}>
+              <td>{d.name}</td>
+              <td class="num"><Link href={ticketsHref(d.filter)} class="figure">{num(d.count)}</Link></td>
+              <td class="num">{pct(d.onTime.rate, 1)} <span class="small muted">({d.onTime.numerator}/{d.onTime.denominator})</span></td>
+              <td class="num">{num(d.returns)}</td>
+              <td class="num"><Link href={ticketsHref(d.overdueFilter)} class="figure">{num(d.overdue)}</Link></td>
+            </tr>
+          ))}
+          {rows.length === 0 ? (
+            <tr><td colSpan={5} class="muted">{t('stNoData')}</td></tr>
+          ) : null}
+        </tbody>
+      </table>
+    </div>
   );
 }

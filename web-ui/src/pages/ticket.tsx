@@ -16,11 +16,17 @@ interface CallView {
   legs: { kind: string; target: string | null; started_at: number; outcome: string | null }[];
 }
 
+interface Citation {
+  articleId: number;
+  title: string;
+  version: number;
+}
+
 export function TicketDetail({ number }: { number: string }) {
   const { codes, user } = useApp();
   const [tk, setTk] = useState<Ticket | null>(null);
   const [audit, setAudit] = useState<AuditRecord[]>([]);
-  const [cites, setCites] = useState<{ articleId: number; title: string; version: number }[]>([]);
+  const [cites, setCites] = useState<Citation[]>([]);
   const [calls, setCalls] = useState<CallView[]>([]);
   const [error, setError] = useState<string | null>(null);
 
@@ -29,7 +35,7 @@ export function TicketDetail({ number }: { number: string }) {
       const [ticket, trail, c] = await Promise.all([
         get<Ticket>(`/api/tickets/${number}`),
         get<{ items: AuditRecord[] }>(`/api/tickets/${number}/audit`),
-        get<{ items: { articleId: number; title: string; version: number }[] }>(`/api/kb/citations?ticket=${number}`).catch(() => ({ items: [] })),
+        get<{ items: Citation[] }>(`/api/kb/citations?ticket=${number}`).catch(() => ({ items: [] })),
       ]);
       setTk(ticket);
       setAudit(trail.items);
@@ -116,52 +122,69 @@ export function TicketDetail({ number }: { number: string }) {
         </div>
         <div>
           <Ticket12345 number={tk.number} version={`${tk.status}:${tk.updatedAt}`} onChanged={() => void load()} />
-          <div class="card">
-            <h3>{t('timeline')}</h3>
-            <ol class="timeline" id="timeline">
-              {audit.map((a) => (
-                <li key={a.id} data-action={a.action}>
-                  <span class="when">{fmtTime(a.at)}</span> <b>{actionLabel(a.action)}</b>
-                  {a.data?.outcome === 'approved' ? ` (${t('reviewApproved')})` : a.data?.outcome === 'returned' ? ` (${t('reviewReturned')})` : ''} · {a.actor.name}
-                  {typeof (a.data?.department as { name?: string } | undefined)?.name === 'string' ? ` → ${(a.data!.department as { name: string }).name}` : ''}
-                  {a.note ? <div class="text note">{a.note}</div> : null}
-                </li>
-              ))}
-            </ol>
-          </div>
-          {cites.length ? (
-            <div class="card">
-              <h3>{t('citedArticles')}</h3>
-              <ul id="citations">
-                {cites.map((c) => (
-                  <li key={c.articleId}><Link href={`/kb/${c.articleId}?version=${c.version}`}>{c.title}</Link> ({t('version')} {c.version})</li>
-                ))}
-              </ul>
-            </div>
-          ) : null}
-          {calls.length ? (
-            <div class="card">
-              <h3>{t('calls')}</h3>
-              <ul id="calls">
-                {calls.map(({ call: c, legs }) => (
-                  <li key={c.id} data-call={c.id}>
-                    <span class="mono">{c.caller ?? ''}</span> {fmtTime(new Date(c.arrived_at).toISOString())} · {callCodeLabel(c.route)} · {callCodeLabel(c.outcome)}
-                    {c.transferred_to ? ` → ${c.transferred_to}` : ''}
-                    <div class="muted">{legs.map((l) => `${callCodeLabel(l.kind)}${l.target ? ' ' + l.target : ''}`).join(' → ')}</div>
-                    {c.recording_file ? <audio class="recording" controls preload="metadata" src={`/api/ui/calls/${encodeURIComponent(c.id)}/recording`} /> : null}
-                    {c.voicemail_file ? (
-                      <div class="voicemail">
-                        <span class="muted">{t('tkVoicemail')}</span>{' '}
-                        <audio class="voicemail" controls preload="metadata" src={`/api/ui/calls/${encodeURIComponent(c.id)}/voicemail`} />
-                      </div>
-                    ) : null}
-                  </li>
-                ))}
-              </ul>
-            </div>
-          ) : null}
+          <Timeline audit={audit} actionLabel={actionLabel} />
+          {cites.length ? <Citations cites={cites} /> : null}
+          {calls.length ? <LinkedCalls calls={calls} /> : null}
         </div>
       </div>
     </section>
+  );
+}
+
+/** The ticket's history from its audit trail. */
+function Timeline({ audit, actionLabel }: { audit: AuditRecord[]; actionLabel: (action: string) => string }) {
+  return (
+    <div class="card">
+      <h3>{t('timeline')}</h3>
+      <ol class="timeline" id="timeline">
+        {audit.map((a) => (
+          <li key={a.id} data-action={a.action}>
+            <span class="when">{fmtTime(a.at)}</span> <b>{actionLabel(a.action)}</b>
+            {a.data?.outcome === 'approved' ? ` (${t('reviewApproved')})` : a.data?.outcome === 'returned' ? ` (${t('reviewReturned')})` : ''} · {a.actor.name}
+            {typeof (a.data?.department as { name?: string } | undefined)?.name === 'string' ? ` → ${(a.data!.department as { name: string }).name}` : ''}
+            {a.note ? <div class="text note">{a.note}</div> : null}
+          </li>
+        ))}
+      </ol>
+    </div>
+  );
+}
+
+/** The knowledge-base articles cited by the answer, each at the version cited. */
+function Citations({ cites }: { cites: Citation[] }) {
+  return (
+    <div class="card">
+      <h3>{t('citedArticles')}</h3>
+      <ul id="citations">
+        {cites.map((c) => (
+          <li key={c.articleId}><Link href={`/kb/${c.articleId}?version=${c.version}`}>{c.title}</Link> ({t('version')} {c.version})</li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/** The calls linked to the ticket: route, outcome, legs, and the recording and voicemail to play. */
+function LinkedCalls({ calls }: { calls: CallView[] }) {
+  return (
+    <div class="card">
+      <h3>{t('calls')}</h3>
+      <ul id="calls">
+        {calls.map(({ call: c, legs }) => (
+          <li key={c.id} data-call={c.id}>
+            <span class="mono">{c.caller ?? ''}</span> {fmtTime(new Date(c.arrived_at).toISOString())} · {callCodeLabel(c.route)} · {callCodeLabel(c.outcome)}
+            {c.transferred_to ? ` → ${c.transferred_to}` : ''}
+            <div class="muted">{legs.map((l) => `${callCodeLabel(l.kind)}${l.target ? ' ' + l.target : ''}`).join(' → ')}</div>
+            {c.recording_file ? <audio class="recording" controls preload="metadata" src={`/api/ui/calls/${encodeURIComponent(c.id)}/recording`} /> : null}
+            {c.voicemail_file ? (
+              <div class="voicemail">
+                <span class="muted">{t('tkVoicemail')}</span>{' '}
+                <audio class="voicemail" controls preload="metadata" src={`/api/ui/calls/${encodeURIComponent(c.id)}/voicemail`} />
+              </div>
+            ) : null}
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }
