@@ -442,87 +442,13 @@ export class SimulatedModem extends EventEmitter<SimEvents> {
 
   #handle(upper: string, line: string): void {
     const ok = () => this.#reply('OK');
-    const err = (n?: number) => this.#reply(n === undefined ? 'ERROR' : `+CMS ERROR: ${n}`);
     if (upper === 'AT' || upper === 'AT+CMEE=1' || upper === 'AT+CMGF=0' || upper === 'AT+CLIP=1') return ok();
     if (upper.startsWith('AT+CNMI=') || upper.startsWith('AT+CSCA=')) return ok();
     if (upper === 'ATE0' || upper === 'ATE1') {
       this.#echo = upper === 'ATE1';
       return ok();
     }
-    let d = /^AT\+DDET=([01])(?:,.*)?$/.exec(upper);
-    if (d) {
-      this.#dtmf = d[1] === '1' ? 'ddet' : 'off';
-      return ok();
-    }
-    d = /^AT\+QTONEDET=([01])$/.exec(upper);
-    if (d) {
-      this.#dtmf = d[1] === '1' ? 'qtonedet' : 'off';
-      return ok();
-    }
-    // TTS (SIMCom AT+CTTS, Quectel AT+QTTS): mode 1 speaks UCS2 hex text, mode 0 stops; the end of
-    // speech is reported as +CTTS: 0 / +QTTS: 0. AT+CDTAM=1 routes it to the far end of the call.
-    if (/^AT\+CDTAM=[01]$/.test(upper)) return this.tts ? ok() : err();
-    // Voice over the USB serial port. Quectel AT+QPCMV=<enable>[,<port>] (port 0: USB serial; the simulator
-    // has no UAC, so 2 is refused), AT+QPCMV? → +QPCMV: <enable>,<port>. SIMCom AT+CPCMREG=<0|1>: only on a
-    // call, and =1 again without =0 after the previous call fails, as users of SIM7600 report.
-    if (this.#pcm === 'quectel' || this.#pcm === 'both') {
-      if (upper === 'AT+QPCMV?') return this.#reply(`+QPCMV: ${this.#qpcmv ? 1 : 0},0`, 'OK');
-      const q = /^AT\+QPCMV=([01])(?:,(\d))?$/.exec(upper);
-      if (q) {
-        if (q[1] === '1' && (q[2] ?? '0') !== '0') return err();
-        this.#qpcmv = q[1] === '1';
-        ok();
-        return this.#voiceState();
-      }
-    }
-    if (this.#pcm === 'simcom' || this.#pcm === 'both') {
-      if (upper === 'AT+CPCMREG?') return this.#reply(`+CPCMREG: ${this.#cpcmreg ? 1 : 0}`, 'OK');
-      const c = /^AT\+CPCMREG=([01])$/.exec(upper);
-      if (c) {
-        if (c[1] === '1' && (this.#call?.state !== 'active' || this.#cpcmreg)) return err();
-        this.#cpcmreg = c[1] === '1';
-        ok();
-        return this.#voiceState();
-      }
-    }
-    const tts = /^AT\+(CTTS|QTTS)=([01])(?:,"([0-9A-F]*)")?$/.exec(upper);
-    if (tts) {
-      if (!this.tts) return err();
-      const urc = `+${tts[1]}: 0`;
-      if (tts[2] === '0') {
-        if (this.#speech) this.ttsStops += 1;
-        this.#clock.clearTimeout(this.#speech?.timer);
-        this.#speech = undefined;
-        return ok();
-      }
-      const hex = tts[3] ?? '';
-      if (hex.length === 0 || hex.length % 4 !== 0) return err();
-      let text = '';
-      for (let i = 0; i < hex.length; i += 4) text += String.fromCharCode(parseInt(hex.slice(i, i + 4), 16));
-      this.#clock.clearTimeout(this.#speech?.timer);
-      ok();
-      this.spoken.push(text);
-      this.emit('spoke', text);
-      const timer = this.#clock.setTimeout(() => {
-        this.#speech = undefined;
-        this.#urc(urc);
-      }, this.#o.ttsMsPerChar * text.length);
-      this.#speech = { timer, urc };
-      return;
-    }
-    if (this.#files(upper, line)) return;
-    // Message storages (TS 27.005 §3.2.2): <mem1> is where AT+CMGR/CMGL/CMGD read and delete.
-    if (upper === 'AT+CPMS?') {
-      const n = (m: 'SM' | 'ME') => `${this.#mem(m).size},30`;
-      return this.#reply(`+CPMS: "${this.#mem1}",${n(this.#mem1)},"SM",${n('SM')},"SM",${n('SM')}`, 'OK');
-    }
-    const cpms = /^AT\+CPMS="([A-Z]+)"/.exec(upper);
-    if (cpms) {
-      if (cpms[1] !== 'SM' && cpms[1] !== 'ME') return this.#reply('+CMS ERROR: 302'); // operation not allowed
-      this.#mem1 = cpms[1];
-      const n = (m: 'SM' | 'ME') => `${this.#mem(m).size},30`;
-      return this.#reply(`+CPMS: ${n(this.#mem1)},${n('SM')},${n('SM')}`, 'OK');
-    }
+    if (this.#voiceCommand(upper) || this.#files(upper, line) || this.#smsCommand(upper) || this.#callCommand(upper)) return;
     if (upper === 'AT+CPIN?') return this.sim === 'READY' ? this.#reply('+CPIN: READY', 'OK') : this.#reply(`+CME ERROR: ${this.sim}`);
     if (upper === 'AT+CSQ') return this.#reply(`+CSQ: ${this.rssi},99`, 'OK');
     if (upper === 'AT+CREG?') return this.#reply(`+CREG: 0,${this.creg}`, 'OK');
@@ -534,50 +460,160 @@ export class SimulatedModem extends EventEmitter<SimEvents> {
       ok();
       return this.#restart(true);
     }
+    void line;
+    return this.#reply('ERROR');
+  }
+
+  /** DTMF detection, TTS, and voice over the USB serial port (Quectel AT+QPCMV, SIMCom AT+CPCMREG). Returns true when the line was one of them. */
+  #voiceCommand(upper: string): boolean {
+    let d = /^AT\+DDET=([01])(?:,.*)?$/.exec(upper);
+    if (d) {
+      this.#dtmf = d[1] === '1' ? 'ddet' : 'off';
+      return this.#ok();
+    }
+    d = /^AT\+QTONEDET=([01])$/.exec(upper);
+    if (d) {
+      this.#dtmf = d[1] === '1' ? 'qtonedet' : 'off';
+      return this.#ok();
+    }
+    // TTS (SIMCom AT+CTTS, Quectel AT+QTTS): mode 1 speaks UCS2 hex text, mode 0 stops; the end of
+    // speech is reported as +CTTS: 0 / +QTTS: 0. AT+CDTAM=1 routes it to the far end of the call.
+    if (/^AT\+CDTAM=[01]$/.test(upper)) return this.tts ? this.#ok() : this.#err();
+    // Voice over the USB serial port. Quectel AT+QPCMV=<enable>[,<port>] (port 0: USB serial; the simulator
+    // has no UAC, so 2 is refused), AT+QPCMV? → +QPCMV: <enable>,<port>. SIMCom AT+CPCMREG=<0|1>: only on a
+    // call, and =1 again without =0 after the previous call fails, as users of SIM7600 report.
+    if (this.#pcm === 'quectel' || this.#pcm === 'both') {
+      if (upper === 'AT+QPCMV?') return this.#answer(`+QPCMV: ${this.#qpcmv ? 1 : 0},0`, 'OK');
+      const q = /^AT\+QPCMV=([01])(?:,(\d))?$/.exec(upper);
+      if (q) {
+        if (q[1] === '1' && (q[2] ?? '0') !== '0') return this.#err();
+        this.#qpcmv = q[1] === '1';
+        this.#reply('OK');
+        this.#voiceState();
+        return true;
+      }
+    }
+    if (this.#pcm === 'simcom' || this.#pcm === 'both') {
+      if (upper === 'AT+CPCMREG?') return this.#answer(`+CPCMREG: ${this.#cpcmreg ? 1 : 0}`, 'OK');
+      const c = /^AT\+CPCMREG=([01])$/.exec(upper);
+      if (c) {
+        if (c[1] === '1' && (this.#call?.state !== 'active' || this.#cpcmreg)) return this.#err();
+        this.#cpcmreg = c[1] === '1';
+        this.#reply('OK');
+        this.#voiceState();
+        return true;
+      }
+    }
+    const tts = /^AT\+(CTTS|QTTS)=([01])(?:,"([0-9A-F]*)")?$/.exec(upper);
+    if (tts) {
+      if (!this.tts) return this.#err();
+      const urc = `+${tts[1]}: 0`;
+      if (tts[2] === '0') {
+        if (this.#speech) this.ttsStops += 1;
+        this.#clock.clearTimeout(this.#speech?.timer);
+        this.#speech = undefined;
+        return this.#ok();
+      }
+      const hex = tts[3] ?? '';
+      if (hex.length === 0 || hex.length % 4 !== 0) return this.#err();
+      let text = '';
+      for (let i = 0; i < hex.length; i += 4) text += String.fromCharCode(parseInt(hex.slice(i, i + 4), 16));
+      this.#clock.clearTimeout(this.#speech?.timer);
+      this.#reply('OK');
+      this.spoken.push(text);
+      this.emit('spoke', text);
+      const timer = this.#clock.setTimeout(() => {
+        this.#speech = undefined;
+        this.#urc(urc);
+      }, this.#o.ttsMsPerChar * text.length);
+      this.#speech = { timer, urc };
+      return true;
+    }
+    return false;
+  }
+
+  /** Short messages in PDU mode: storages, read, list, delete, send (TS 27.005 §3). Returns true when the line was one of them. */
+  #smsCommand(upper: string): boolean {
+    // Message storages (TS 27.005 §3.2.2): <mem1> is where AT+CMGR/CMGL/CMGD read and delete.
+    if (upper === 'AT+CPMS?') {
+      const n = (m: 'SM' | 'ME') => `${this.#mem(m).size},30`;
+      return this.#answer(`+CPMS: "${this.#mem1}",${n(this.#mem1)},"SM",${n('SM')},"SM",${n('SM')}`, 'OK');
+    }
+    const cpms = /^AT\+CPMS="([A-Z]+)"/.exec(upper);
+    if (cpms) {
+      if (cpms[1] !== 'SM' && cpms[1] !== 'ME') return this.#answer('+CMS ERROR: 302'); // operation not allowed
+      this.#mem1 = cpms[1];
+      const n = (m: 'SM' | 'ME') => `${this.#mem(m).size},30`;
+      return this.#answer(`+CPMS: ${n(this.#mem1)},${n('SM')},${n('SM')}`, 'OK');
+    }
     let m = /^AT\+CMGR=(\d+)$/.exec(upper);
     if (m) {
       const s = this.#mem(this.#mem1).get(Number(m[1]));
-      if (!s) return err(321); // invalid memory index
+      if (!s) return this.#err(321); // invalid memory index
       this.#reply(`+CMGR: ${s.stat},,${Math.max(0, s.pdu.length / 2 - 1 - this.#scaLen(s.pdu))}`);
       this.#write(`${s.pdu}\r\n\r\nOK\r\n`);
       if (s.stat === 0) s.stat = 1;
-      return;
+      return true;
     }
     if (upper === 'AT+CMGL=4') {
       let out = '';
       for (const [i, s] of [...this.#mem(this.#mem1)].sort((a, b) => a[0] - b[0])) {
         out += `\r\n+CMGL: ${i},${s.stat},,${Math.max(0, s.pdu.length / 2 - 1 - this.#scaLen(s.pdu))}\r\n${s.pdu}`;
       }
-      return this.#write(`${out}\r\n\r\nOK\r\n`);
+      this.#write(`${out}\r\n\r\nOK\r\n`);
+      return true;
     }
     m = /^AT\+CMGD=(\d+)/.exec(upper);
     if (m) {
       this.#mem(this.#mem1).delete(Number(m[1]));
       this.emit('deleted', Number(m[1]), this.#mem1);
-      return ok();
+      return this.#ok();
     }
     m = /^AT\+CMGS=(\d+)$/.exec(upper);
     if (m) {
       this.#pendingCmgs = Number(m[1]);
-      return this.#write('\r\n> ');
+      this.#write('\r\n> ');
+      return true;
     }
+    return false;
+  }
+
+  /** The call: answer, hang up, send a tone. Returns true when the line was one of them. */
+  #callCommand(upper: string): boolean {
     if (upper === 'ATA') {
-      if (this.#call?.state !== 'ringing') return this.#reply('NO CARRIER');
+      if (this.#call?.state !== 'ringing') return this.#answer('NO CARRIER');
       this.#clock.clearTimeout(this.#ringTimer);
       this.#call.state = 'active';
-      ok();
-      return this.#voiceState();
+      this.#reply('OK');
+      this.#voiceState();
+      return true;
     }
     if (upper === 'ATH' || upper === 'AT+CHUP') {
       this.#clock.clearTimeout(this.#ringTimer);
       this.#call = undefined;
       this.#callOver();
-      ok();
-      return this.#voiceState();
+      this.#reply('OK');
+      this.#voiceState();
+      return true;
     }
-    if (/^AT\+VTS=[0-9*#A-D]$/.test(upper)) return this.#call?.state === 'active' ? ok() : this.#reply('+CME ERROR: 3');
-    void line;
-    return this.#reply('ERROR');
+    if (/^AT\+VTS=[0-9*#A-D]$/.test(upper)) return this.#call?.state === 'active' ? this.#ok() : this.#answer('+CME ERROR: 3');
+    return false;
+  }
+
+  #ok(): true {
+    this.#reply('OK');
+    return true;
+  }
+
+  /** ERROR, or a +CMS ERROR with its number. */
+  #err(n?: number): true {
+    this.#reply(n === undefined ? 'ERROR' : `+CMS ERROR: ${n}`);
+    return true;
+  }
+
+  #answer(...lines: string[]): true {
+    this.#reply(...lines);
+    return true;
   }
 
   /**
