@@ -20,7 +20,8 @@ import { initialiseModem, isInitCommand, type InitOutcome } from './init.js';
 import type { Urc } from './parsers/urc.js';
 import { parseCmgl, parseCops, parseCpin, parseCreg, parseCsq, registrationOf, type StoredPdu } from './responses.js';
 import { Waitress } from './waitress.js';
-import { CftrantxSession, describeTransferFailure, checkModuleFileName, parseQflst, QfdwlSession, UploadSession, type TransferFailure, type TransferSession } from './files.js';
+import type { TransferResult, TransferSession } from './files.js';
+import { ModuleFileCommands } from './modem-files.js';
 import type { TransportFactory } from './transport.js';
 import { CallTracker } from './voice.js';
 import { positive, type GsmModemOptions, type LinkState, type ModemEvents, type ModemStatus, type PcmFamily, type TtsEngine } from './modem-types.js';
@@ -30,9 +31,6 @@ export type { GsmModemOptions, LinkState, ModemEvents, ModemStatus, PcmFamily, T
 
 /** Module TTS command sets: SIMCom AT+CTTS, Quectel AT+QTTS; mode 1 takes the text as UCS2 hex. */
 const ttsCommand: Record<TtsEngine, string> = { simcom: 'AT+CTTS', quectel: 'AT+QTTS' };
-
-/** AT+QFUPL <timeout>: seconds without a byte before the module leaves data mode. */
-const UPLOAD_TIMEOUT_S = 3;
 
 type Trouble = 'closed' | 'unresponsive' | 'stopped';
 
@@ -73,6 +71,14 @@ export class GsmModem {
   #storageLock: Promise<unknown> = Promise.resolve();
   readonly #urcWaitress: Waitress<Urc>;
   #status: ModemStatus;
+  /** Files on the module: upload, download, delete, play into the call, record the call (modem-files.ts). */
+  readonly files = new ModuleFileCommands({
+    commandTimeoutMs: () => this.#o.commandTimeoutMs,
+    exec: (spec) => this.#exec(spec),
+    transfer: (session, idleMs) => this.#transfer(session, idleMs),
+    callActive: () => this.#calls.current?.state === 'active',
+    ready: () => this.#status.state === 'ready',
+  });
 
   constructor(options: GsmModemOptions) {
     if (!options || typeof options.transport?.open !== 'function') {
@@ -339,115 +345,14 @@ export class GsmModem {
     await this.#exec({ command: family === 'quectel' ? 'AT+QPCMV=0' : 'AT+CPCMREG=0', timeoutMs: this.#o.commandTimeoutMs }).catch(() => undefined);
   }
 
-  // ---------------------------------------------------------------- files on the module
-
-  /**
-   * Stores `data` on the module as `name` (Quectel AT+QFUPL, checked against the size and XOR checksum the module
-   * reports; SIMCom AT+CFTRANRX). A Quectel file of that name is deleted first (AT+QFUPL refuses to overwrite,
-   * +CME ERROR: 407). Throws ModuleStorageFull, ModuleFile (refused, cut short, checksum, timeout) or PortClosed.
-   */
-  async uploadFile(family: PcmFamily, name: string, data: Buffer): Promise<void> {
-    this.#checkName(name);
-    await this.deleteFile(family, name);
-    // The module leaves data mode after <timeout> s without a byte and reports what it got (AT+QFUPL); the box
-    // waits longer than that, so a transfer that lost bytes ends in the module's count, not in a guess.
-    await this.#transfer(new UploadSession(family, name, data, UPLOAD_TIMEOUT_S), 'upload', name, UPLOAD_TIMEOUT_S * 1000 + 2000);
-  }
-
-  /** Reads a file from the module (Quectel AT+QFDWL, SIMCom AT+CFTRANTX). `expected`: its size when known. */
-  async downloadFile(family: PcmFamily, name: string, expected?: number): Promise<Buffer> {
-    this.#checkName(name);
-    const session = family === 'quectel' ? new QfdwlSession(name, expected) : new CftrantxSession(name, expected);
-    return this.#transfer(session, 'download', name);
-  }
-
-  /** Size of a file on the module (Quectel AT+QFLST="<name>"); undefined when absent or the module has no listing. */
-  async fileSize(family: PcmFamily, name: string): Promise<number | undefined> {
-    this.#checkName(name);
-    if (family !== 'quectel') return undefined;
-    const r = await this.#exec({ command: `AT+QFLST="${name}"`, timeoutMs: this.#o.commandTimeoutMs, expect: ['+QFLST:'] });
-    return r.ok ? parseQflst(r.lines).get(name) : undefined;
-  }
-
-  /** Deletes a file on the module (AT+QFDEL / AT+FSDEL). Never throws: a missing file is already gone. */
-  async deleteFile(family: PcmFamily, name: string): Promise<void> {
-    this.#checkName(name);
-    await this.#exec({ command: family === 'quectel' ? `AT+QFDEL="${name}"` : `AT+FSDEL="${name}"`, timeoutMs: this.#o.commandTimeoutMs });
-  }
-
-  /**
-   * Plays a file stored on the module into the active call, to the far end (Quectel AT+QPSND=1,"<name>",0;
-   * SIMCom AT+CCMXPLAY="<name>",1,0 — play path 1: remote). The end comes as a `modulePlayEnded` event.
-   * Throws ModuleFileMissing when the module has no such file, CommandFailed on another refusal.
-   */
-  async playFile(family: PcmFamily, name: string): Promise<void> {
-    this.#checkName(name);
-    if (this.#calls.current?.state !== 'active') throw new SerialAtError(SerialAtErrorCodes.CallState, 'playFile: no active call');
-    const command = family === 'quectel' ? `AT+QPSND=1,"${name}",0` : `AT+CCMXPLAY="${name}",1,0`;
-    await this.#fileCommand(command, name, family === 'simcom' ? ['+CCMXPLAY:'] : []);
-  }
-
-  /** Stops a file playing (AT+QPSND=0 / AT+CCMXSTOP). Never throws. */
-  async stopFile(family: PcmFamily): Promise<void> {
-    if (this.#status.state !== 'ready') return;
-    await this.#exec({ command: family === 'quectel' ? 'AT+QPSND=0' : 'AT+CCMXSTOP', timeoutMs: this.#o.commandTimeoutMs, expect: ['+CCMXSTOP:'] }).catch(() => undefined);
-  }
-
-  /**
-   * Starts the module recording the active call into a WAV file on the module: Quectel AT+QAUDRD=1,"<name>",13,<d>
-   * (13: WAV PCM16; <d> 1: the far end, 2: both sides), SIMCom AT+CREC=<p>,"<name>" (<p> 2: remote, 3: local and
-   * remote mixed). `both`: a conversation (the far end and the gateway's local audio port).
-   */
-  async startRecording(family: PcmFamily, name: string, both: boolean): Promise<void> {
-    this.#checkName(name);
-    if (this.#calls.current?.state !== 'active') throw new SerialAtError(SerialAtErrorCodes.CallState, 'startRecording: no active call');
-    const command = family === 'quectel' ? `AT+QAUDRD=1,"${name}",13,${both ? 2 : 1}` : `AT+CREC=${both ? 3 : 2},"${name}"`;
-    await this.#fileCommand(command, name, ['+CREC:', '+QAUDRD:']);
-  }
-
-  /** Stops the module's recording (AT+QAUDRD=0 / AT+CREC=0); the module closes the file. Never throws. */
-  async stopRecording(family: PcmFamily): Promise<void> {
-    if (this.#status.state !== 'ready') return;
-    await this.#exec({ command: family === 'quectel' ? 'AT+QAUDRD=0' : 'AT+CREC=0', timeoutMs: this.#o.commandTimeoutMs, expect: ['+CREC:', '+QAUDRD:'] }).catch(() => undefined);
-  }
-
-  #checkName(name: string): void {
-    const why = checkModuleFileName(name.replace(/^(UFS|RAM|SD):|^[A-Za-z]:\//, ''));
-    if (why) throw new SerialAtError(SerialAtErrorCodes.BadOption, `module file ${JSON.stringify(name)}: ${why}`, { param: 'name' });
-  }
-
-  /** A command about a file: a refusal naming a missing file or full storage gets its own code. */
-  async #fileCommand(command: string, name: string, expect: string[]): Promise<void> {
-    const r = await this.#exec({ command, timeoutMs: this.#o.commandTimeoutMs, expect });
-    if (r.ok) return;
-    if (r.failure.kind === 'cme') throw this.#fileError({ kind: 'cme', code: r.failure.code, text: r.failure.text }, command.split('=')[0]!, name);
-    if (r.failure.kind === 'closed') throw new SerialAtError(SerialAtErrorCodes.PortClosed, `${command.split('=')[0]}: port closed`, { file: name });
-    throw new SerialAtError(SerialAtErrorCodes.CommandFailed, `${command.split('=')[0]} failed for ${name}`, { file: name, failure: r.failure });
-  }
-
-  #fileError(f: TransferFailure, what: string, name: string): SerialAtError {
-    const text = `${what} ${name}: ${describeTransferFailure(f)}`;
-    if (f.kind === 'cme' && (f.code === 403 || f.code === 420 || f.code === 20 || /full|no space/i.test(f.text))) {
-      return new SerialAtError(SerialAtErrorCodes.ModuleStorageFull, `${text} (the module's storage is full)`, { file: name, failure: f });
-    }
-    if (f.kind === 'cme' && (f.code === 405 || f.code === 22 || /not (found|exist)/i.test(f.text))) {
-      return new SerialAtError(SerialAtErrorCodes.ModuleFileMissing, `${text} (no such file on the module)`, { file: name, failure: f });
-    }
-    if (f.kind === 'closed') return new SerialAtError(SerialAtErrorCodes.PortClosed, text, { file: name, failure: f });
-    return new SerialAtError(SerialAtErrorCodes.ModuleFile, text, { file: name, failure: f });
-  }
-
-  async #transfer(session: TransferSession, what: 'upload' | 'download', name: string, idleMs = Math.max(this.#o.commandTimeoutMs, 2000)): Promise<Buffer> {
+  /** A data-mode transfer for the file commands (ModuleFileCommands); null when the port is closed. */
+  async #transfer(session: TransferSession, idleMs: number): Promise<TransferResult | null> {
     await this.whenReady();
     const ch = this.#channel;
-    if (!ch) throw new SerialAtError(SerialAtErrorCodes.PortClosed, `${what} ${name}: port closed`, { file: name });
+    if (!ch) return null;
     const r = await ch.runTransfer(session, idleMs);
-    if (r.ok) {
-      this.#status.lastAnswerAt = this.#clock.now();
-      return r.data;
-    }
-    if (r.failure.kind !== 'timeout' && r.failure.kind !== 'closed') this.#status.lastAnswerAt = this.#clock.now();
-    throw this.#fileError(r.failure, what, name);
+    if (r.ok || (r.failure.kind !== 'timeout' && r.failure.kind !== 'closed')) this.#status.lastAnswerAt = this.#clock.now();
+    return r;
   }
 
   /** Puts a problem found outside the AT exchanges (the voice port) on the status for /healthz. */

@@ -62,7 +62,7 @@ export class ModuleFiles {
   #upload(name: string, wav: Buffer, why: string): Promise<boolean> {
     let p = this.#uploads.get(name);
     if (!p) {
-      p = this.modem.uploadFile(this.files.family, name, wav).then(
+      p = this.modem.files.upload(this.files.family, name, wav).then(
         () => {
           this.log.info({ file: name, bytes: wav.length, why }, 'prompt stored on the module');
           return true;
@@ -114,7 +114,7 @@ export class ModuleFiles {
         });
       });
       try {
-        await this.modem.playFile(f.family, m.name);
+        await this.modem.files.play(f.family, m.name);
       } catch (err) {
         release();
         if (isSerialAtError(err, 'SERIAL_AT_MODULE_FILE_MISSING') && attempt === 0) {
@@ -126,7 +126,7 @@ export class ModuleFiles {
         return undefined;
       }
       this.log.debug({ callId, prompt: prompt.id, file: m.name }, 'prompt played from the module');
-      return { ended: done, release, stop: () => this.modem.stopFile(f.family), maxMs: m.ms + 2000, over: false };
+      return { ended: done, release, stop: () => this.modem.files.stopPlaying(f.family), maxMs: m.ms + 2000, over: false };
     }
     return undefined;
   }
@@ -135,8 +135,8 @@ export class ModuleFiles {
   async fetchRecording(callId: CallId, name: string, file: string): Promise<number> {
     const f = this.files;
     try {
-      const size = await this.modem.fileSize(f.family, name);
-      const data = await this.modem.downloadFile(f.family, name, size);
+      const size = await this.modem.files.size(f.family, name);
+      const data = await this.modem.files.download(f.family, name, size);
       let pcm: Int16Array;
       try {
         pcm = parseWavPcm16(data);
@@ -160,7 +160,7 @@ export class ModuleFiles {
       this.modem.noteProblem(`recording ${name}: ${text}`);
       throw new TrunkError('driver-failed', `the module's recording could not be fetched: ${text}`, { cause: err });
     } finally {
-      await this.modem.deleteFile(f.family, name).catch(() => undefined);
+      await this.modem.files.delete(f.family, name).catch(() => undefined);
     }
   }
 }

@@ -425,7 +425,7 @@ export class SerialAtTrunk implements TrunkDriver {
       if (options.signal?.aborted) return { outcome: 'cancelled', file: options.file, durationMs: 0 };
       c.moduleRecording = true;
       try {
-        await this.#modem.startRecording(f.family, name, background);
+        await this.#modem.files.startRecording(f.family, name, background);
       } catch (err) {
         if (c.ended) return { outcome: background ? 'ended' : 'caller-gone', file: options.file, durationMs: 0 };
         throw new TrunkError('unsupported', `the module refused to record: ${(err as Error).message}`, { cause: err });
@@ -467,7 +467,7 @@ export class SerialAtTrunk implements TrunkDriver {
       for (const fn of cleanups.splice(0)) fn();
       if (c.fail.signal.aborted && !c.ended) throw new TrunkError('driver-failed', 'the gateway was lost');
       // The module stops by itself when the call ends; otherwise it is told to.
-      if (!c.ended) await this.#modem.stopRecording(f.family);
+      if (!c.ended) await this.#modem.files.stopRecording(f.family);
       const durationMs = await this.#moduleFiles!.fetchRecording(callId, name, options.file);
       return { outcome, file: options.file, durationMs };
     } finally {

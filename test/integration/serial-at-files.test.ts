@@ -49,31 +49,31 @@ for (const family of families) {
     const r = await rig(family, t);
     const name = `${where(family)}t1.bin`;
     const data = Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 37) & 0xff)); // every byte value, CR/LF included
-    await r.modem.uploadFile(family, name, data);
+    await r.modem.files.upload(family, name, data);
     t.ok(r.sim.files.get(name)?.equals(data), 'stored on the module as sent');
-    await r.modem.uploadFile(family, name, data.subarray(0, 100));
+    await r.modem.files.upload(family, name, data.subarray(0, 100));
     t.equal(r.sim.files.get(name)?.length, 100, 'an upload replaces a file of the same name');
-    t.ok((await r.modem.downloadFile(family, name, family === 'quectel' ? 100 : undefined)).equals(data.subarray(0, 100)));
-    if (family === 'quectel') t.equal(await r.modem.fileSize(family, name), 100, 'AT+QFLST gives its size');
+    t.ok((await r.modem.files.download(family, name, family === 'quectel' ? 100 : undefined)).equals(data.subarray(0, 100)));
+    if (family === 'quectel') t.equal(await r.modem.files.size(family, name), 100, 'AT+QFLST gives its size');
 
-    const missing = await r.modem.downloadFile(family, `${where(family)}none.wav`).catch((e: unknown) => e);
+    const missing = await r.modem.files.download(family, `${where(family)}none.wav`).catch((e: unknown) => e);
     t.ok(isSerialAtError(missing, 'SERIAL_AT_MODULE_FILE_MISSING'), `a missing file: ${String(missing)}`);
 
     r.sim.fileStorageBytes = r.sim.fileBytesUsed + 50;
-    const full = await r.modem.uploadFile(family, `${where(family)}big.wav`, Buffer.alloc(500)).catch((e: unknown) => e);
+    const full = await r.modem.files.upload(family, `${where(family)}big.wav`, Buffer.alloc(500)).catch((e: unknown) => e);
     t.ok(isSerialAtError(full, 'SERIAL_AT_MODULE_STORAGE_FULL'), `a full storage: ${String(full)}`);
     r.sim.fileStorageBytes = 1 << 20;
 
     r.sim.truncateNextUpload = 300;
-    const cutUp = await r.modem.uploadFile(family, `${where(family)}cut.bin`, data).catch((e: unknown) => e);
+    const cutUp = await r.modem.files.upload(family, `${where(family)}cut.bin`, data).catch((e: unknown) => e);
     t.ok(isSerialAtError(cutUp, 'SERIAL_AT_MODULE_FILE'), `an upload the module did not get whole: ${String(cutUp)}`);
 
     r.sim.truncateNextDownload = 40;
-    const cutDown = await r.modem.downloadFile(family, name).catch((e: unknown) => e);
+    const cutDown = await r.modem.files.download(family, name).catch((e: unknown) => e);
     t.ok(isSerialAtError(cutDown, 'SERIAL_AT_MODULE_FILE'), `a download cut short: ${String(cutDown)}`);
     t.match(String(cutDown), family === 'quectel' ? /stopped short: 40 of 100/ : /no complete answer in time/);
 
-    const bad = await r.modem.uploadFile(family, `${where(family)}a"b.wav`, data).catch((e: unknown) => e);
+    const bad = await r.modem.files.upload(family, `${where(family)}a"b.wav`, data).catch((e: unknown) => e);
     t.ok(isSerialAtError(bad, 'SERIAL_AT_BAD_OPTION'), 'a name that cannot be quoted is refused before anything is sent');
     t.equal(r.modem.status.state, 'ready', 'none of this disturbed the modem');
   });
