@@ -1,8 +1,6 @@
 // The `edgebox` command: `start` runs the box; other subcommands are technician tools.
 import { parseArgs } from 'node:util';
 import path from 'node:path';
-import { startCommand } from './start.js';
-import { userCommand } from './user.js';
 
 export const usage = `usage: edgebox <command> [options]
 
@@ -53,12 +51,12 @@ export function dataDirOf(values: { data?: string | undefined }): string {
 type Command = (argv: string[]) => Promise<number>;
 
 /**
- * Every subcommand. Those of other subsystems are loaded when run, so `edgebox start` does not pay for them
- * (and a technician's tool never loads the call engine it does not need).
+ * Every subcommand, each loaded when run: `edgebox start` does not pay for the technician's tools, and a tool
+ * (`config get`, `user unlock` …) never loads the box, its call engine or drivers it does not need.
  */
 export const commands = new Map<string, Command>([
-  ['start', startCommand],
-  ['user', userCommand],
+  ['start', async (argv) => (await import('./start.js')).startCommand(argv)],
+  ['user', async (argv) => (await import('./user.js')).userCommand(argv)],
   ['call', async (argv) => (await import('./calls.js')).callCommand(argv)],
   [
     'simulate',
