@@ -13,24 +13,10 @@
 // Calls routed by the IVR alone (distress, railway/aviation/postal, after-hours voicemail) count as offered
 // but not as queued, so routing rules never flatter or spoil the agent KPIs.
 import type { Db } from '../store/db.js';
+import type { CallKpi as Kpi } from '../stats/view-types.js';
 
-export interface Kpi {
-  offered: number;
-  queued: number;
-  answered: number;
-  answeredWithin10s: number;
-  /** 10秒接通率, 0..1; null when no call entered the queue. */
-  answeredWithin10sRate: number | null;
-  abandoned: number;
-  abandonRate: number | null;
-  asaMs: number | null;
-  ahtMs: number | null;
-  transferred: number;
-  voicemail: number;
-  callback: number;
-  failed: number;
-  routes: Record<string, number>;
-}
+export type { CallKpi as Kpi } from '../stats/view-types.js';
+
 
 export interface KpiBucket extends Kpi {
   /** Local start of the bucket: 'YYYY-MM-DD' or 'YYYY-MM-DDTHH:00'. */

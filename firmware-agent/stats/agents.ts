@@ -7,20 +7,10 @@
 import { qaFigures } from '../qa/service.js';
 import type { Db } from '../store/db.js';
 import { ratio, type Ratio } from './kpis.js';
+import type { AgentFigures } from './view-types.js';
 
-export interface AgentFigures {
-  agent: number;
-  name: string;
-  callsAnswered: number;
-  talkSeconds: number;
-  wrapUpSeconds: number;
-  ticketsReceived: number;
-  instantAnswers: number;
-  /** Satisfied or basically satisfied over visited, of the tickets the agent received. */
-  satisfaction: Ratio;
-  /** 质检: inspections of the agent's calls in the period and their average score (0–100, null when none). */
-  qa: { inspected: number; averageScore: number | null };
-}
+export type { AgentFigures } from './view-types.js';
+
 
 const hasTable = (db: Db, name: string) => !!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name);
 

@@ -7,21 +7,10 @@ import type { RegionTable } from '../regions/regions.js';
 import type { Db } from '../store/db.js';
 import { compositeScore, defaultWeights, kpiKeys, ratio, reviewNotReported, type KpiKey, type KpiValue, type Score } from './kpis.js';
 import { daysBetween, type Period } from './period.js';
+import type { ChildFigures } from './view-types.js';
 
-export interface ChildFigures {
-  region: string;
-  name: string;
-  daysExpected: number;
-  daysReceived: number;
-  /** Latest day the box sent figures for (any period), null when never. */
-  lastDay: string | null;
-  late: boolean;
-  total: number;
-  kpis: Record<KpiKey, KpiValue>;
-  score: Score;
-  /** 1 = best score; boxes without a score are unranked (null). */
-  rank: number | null;
-}
+export type { ChildFigures } from './view-types.js';
+
 
 interface Body {
   volumes?: { total?: number };

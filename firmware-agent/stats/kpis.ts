@@ -5,13 +5,10 @@
 // counted in the volumes but not in the handling KPIs of this box; a reopened ticket keeps its first
 // received day and counts once, with its latest result.
 import type { Db } from '../store/db.js';
+import type { KpiKey, KpiValue, Ratio, Score, UnavailableKpi } from './view-types.js';
 
-export interface Ratio {
-  numerator: number;
-  denominator: number;
-  /** numerator / denominator rounded to 4 decimals, or null when nothing was counted. */
-  rate: number | null;
-}
+export type { KpiKey, KpiValue, Ratio, Score, UnavailableKpi } from './view-types.js';
+
 
 export const kpiKeys = [
   'inquiryImmediateAnswerRate',
@@ -22,8 +19,7 @@ export const kpiKeys = [
   'complaintOnTimeRate',
   'complaintReviewRate',
   'complaintVisitSatisfactionRate',
-] as const;
-export type KpiKey = (typeof kpiKeys)[number];
+] as const satisfies readonly KpiKey[];
 
 export const kpiLabels: Record<KpiKey, string> = {
   inquiryImmediateAnswerRate: '信息咨询类即时答复率',
@@ -48,13 +44,8 @@ export const defaultWeights: Readonly<Record<KpiKey, number>> = Object.freeze({
   complaintVisitSatisfactionRate: 15,
 });
 
-export interface UnavailableKpi {
-  available: false;
-  reason: string;
-  reasonZh: string;
-}
 
-export type KpiValue = (Ratio & { available: true }) | UnavailableKpi;
+
 
 /** A box below whose daily figures carry no 复核 pair (a version before the review step) has no 复核率. */
 export const reviewNotReported: UnavailableKpi = {
@@ -128,14 +119,6 @@ export function computeKpis(db: Db, q: { fromIso: string; toIso: string; now: Da
   return out;
 }
 
-export interface Score {
-  /** 0–100, two decimals; null when no KPI had anything to count. */
-  value: number | null;
-  weights: Record<KpiKey, number>;
-  /** The KPIs the score is made of (available, with a denominator); their weights are scaled to add up to 100. */
-  counted: KpiKey[];
-  usesDefaultWeights: boolean;
-}
 
 /** Composite score: Σ wᵢ·rateᵢ / Σ wᵢ × 100 over the KPIs that have a value. */
 export function compositeScore(kpis: Record<KpiKey, KpiValue | (Ratio & { available?: boolean })>, weights: Record<KpiKey, number> = defaultWeights): Score {

@@ -3,19 +3,12 @@
 // 同比 (the same period a year earlier). Periods are half-open ranges of local days [from, to) in the box's
 // time zone; `to` is the first day after the period.
 import { addDays, isDay, weekday } from '../calendar/time.js';
+import type { Period, PeriodKind } from './view-types.js';
 
-export type PeriodKind = 'day' | 'week' | 'month' | 'quarter' | 'year' | 'custom';
+export type { Period, PeriodKind } from './view-types.js';
+
 const kinds: readonly string[] = ['day', 'week', 'month', 'quarter', 'year'];
 
-export interface Period {
-  kind: PeriodKind;
-  /** First local day of the period. */
-  from: string;
-  /** First local day after the period (exclusive). */
-  to: string;
-  /** The period written the way it was asked for: 2026-11, 2026-Q4, 2026-W48, 2026-11-03, 2026-11-01..2026-11-15. */
-  label: string;
-}
 
 /** Longest custom range, in days (two years plus a leap day). */
 export const maxCustomDays = 731;

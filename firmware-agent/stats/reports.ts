@@ -3,12 +3,15 @@
 // department, each row with its count, share, 同比 and 环比, and the KPIs and composite score of the
 // period. Every figure carries the filter of the tickets behind it; GET /api/stats/tickets lists them.
 import { localTime } from '../calendar/time.js';
-import { callKpis, type Kpi as CallKpi } from '../calls/kpis.js';
+import { callKpis } from '../calls/kpis.js';
 import type { RegionTable } from '../regions/regions.js';
 import type { Db } from '../store/db.js';
 import { channels as boxChannels, defaultDomains, subtypes, ticketTypes } from '../tickets/codes.js';
 import { compositeScore, computeKpis, defaultWeights, type KpiKey, type KpiValue, type Score } from './kpis.js';
 import { previousPeriod, yearAgoPeriod, type Period } from './period.js';
+import type { CallKpi, DepartmentFigure, Figure, Report, TicketFilter } from './view-types.js';
+
+export type { DepartmentFigure, Figure, Report, TicketFilter } from './view-types.js';
 
 /** The channels of JT/T 1019.5 and the box's channel codes each one counts. */
 export const jtChannels: readonly { code: string; zh: string; en: string; box: readonly string[] }[] = [
@@ -27,75 +30,9 @@ export const jtChannels: readonly { code: string; zh: string; en: string; box: r
 const mapped = jtChannels.filter((j) => j.code !== 'other').flatMap((j) => j.box);
 
 /** Which tickets a figure counts; the query parameters of GET /api/stats/tickets. */
-export interface TicketFilter {
-  /** Local days, `to` exclusive. */
-  from: string;
-  to: string;
-  /** A JT/T 1019.5 channel (jtChannels): the box channel codes it counts; 'other' also takes any unmapped code. */
-  jtChannel?: string;
-  type?: string;
-  subtype?: string;
-  domain?: string;
-  /** Tickets whose region code starts with this prefix (2 digits: a province, 4: a city, 6: a county). */
-  regionPrefix?: string;
-  department?: number;
-  /** Only tickets sent to a department and still open past their due time, or settled after it. */
-  overdue?: boolean;
-}
 
-export interface Figure {
-  key: string;
-  zh: string;
-  count: number;
-  /** count / the table's total, 4 decimals; null when the total is 0. */
-  share: number | null;
-  /** Count in the previous period (环比) and the change (count − previous) / previous; null when previous is 0. */
-  previous: number;
-  momChange: number | null;
-  /** Count a year earlier (同比) and the change. */
-  yearAgo: number;
-  yoyChange: number | null;
-  filter: TicketFilter;
-}
 
-export interface DepartmentFigure {
-  department: number;
-  name: string;
-  /** Tickets received in the period and sent to the department. */
-  count: number;
-  onTime: { numerator: number; denominator: number; rate: number | null };
-  /** 退回: times the department sent one of these tickets back to the centre. */
-  returns: number;
-  overdue: number;
-  filter: TicketFilter;
-  overdueFilter: TicketFilter;
-}
 
-export interface Report {
-  period: Period;
-  previous: Period;
-  yearAgo: Period;
-  timezone: string;
-  computedAt: string;
-  /** Set for a department user: the report covers only its tickets. */
-  scope: { department: number } | null;
-  total: Figure;
-  tables: {
-    channel: Figure[];
-    type: Figure[];
-    subtype: Figure[];
-    domain: Figure[];
-    region: { parent: string | null; level: 'province' | 'city' | 'county'; rows: Figure[] };
-    department: DepartmentFigure[];
-  };
-  kpis: Record<KpiKey, KpiValue & { filter: TicketFilter }>;
-  score: Score;
-  /**
-   * The telephone figures of the period and the one before (环比): 10秒接通率, abandonment, ASA and AHT
-   * from the call records (calls/kpis.ts). Null in a department's report: departments take no calls.
-   */
-  calls: { current: CallKpi; previous: CallKpi } | null;
-}
 
 export interface ReportInput {
   period: Period;

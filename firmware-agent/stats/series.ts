@@ -8,24 +8,15 @@ import { addDays, localTime, weekday } from '../calendar/time.js';
 import type { Db } from '../store/db.js';
 import { errorResponses } from '../http/server.js';
 import { daysBetween, previousPeriod, type Period } from './period.js';
+import type { Bucket, HourLoad, Hourly, HourlyLoad, TicketSeries, Trend } from './view-types.js';
+
+export type { Bucket, HourLoad, HourlyLoad, TicketSeries } from './view-types.js';
 import { filterSql } from './reports.js';
 
 /** Longest period counted per day; longer ones are counted per ISO week (Monday first). */
 export const maxDailyBuckets = 62;
 
-export interface Bucket {
-  /** First local day of the bucket. */
-  from: string;
-  /** First local day after it (exclusive), clipped to the period. */
-  to: string;
-  count: number;
-}
 
-export interface TicketSeries {
-  unit: 'day' | 'week';
-  current: Bucket[];
-  previous: Bucket[];
-}
 
 /** The period cut into days, or into ISO weeks clipped to the period when it is longer than 62 days. */
 export function buckets(p: Pick<Period, 'from' | 'to'>): { unit: 'day' | 'week'; ranges: [string, string][] } {
@@ -53,23 +44,7 @@ export function ticketSeries(db: Db, p: Period, tz: string, department: number |
   return { unit: cur.unit, current: count(cur.ranges), previous: count(prev.ranges) };
 }
 
-export interface HourLoad {
-  hour: number;
-  /** Calls that arrived in this local hour (IVR included). */
-  arrived: number;
-  /** Of those, offered to the agents (queued), answered by an agent, and given up in the queue. */
-  queued: number;
-  answered: number;
-  abandoned: number;
-}
 
-export interface HourlyLoad {
-  from: string;
-  to: string;
-  /** Local days of the period with at least one call. */
-  daysWithCalls: number;
-  hours: HourLoad[];
-}
 
 /** Calls per local hour of day over the period (totals; divide by daysWithCalls for a mean day). */
 export function hourlyLoad(db: Db, p: Pick<Period, 'from' | 'to'>, tz: string): HourlyLoad {
@@ -122,7 +97,7 @@ export function seriesRoutes(app: FastifyInstance, { box, period, scopeOf, perio
     async (request) => {
       const p = period(request.query);
       const dept = scopeOf(request, request.query.department);
-      return { period: p, previousPeriod: previousPeriod(p), scope: dept != null ? { department: dept } : null, ...ticketSeries(box.db, p, tz(), dept) };
+      return { period: p, previousPeriod: previousPeriod(p), scope: dept != null ? { department: dept } : null, ...ticketSeries(box.db, p, tz(), dept) } satisfies Trend;
     },
   );
   app.get<{ Querystring: SeriesQ }>(
@@ -138,7 +113,7 @@ export function seriesRoutes(app: FastifyInstance, { box, period, scopeOf, perio
     },
     async (request) => {
       const p = period(request.query);
-      return { period: p, ...hourlyLoad(box.db, p, tz()) };
+      return { period: p, ...hourlyLoad(box.db, p, tz()) } satisfies Hourly;
     },
   );
 }

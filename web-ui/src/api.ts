@@ -51,7 +51,7 @@ export const put = <T>(url: string, body: unknown) => api<T>('PUT', url, body);
 export const del = <T>(url: string) => api<T>('DELETE', url);
 
 /** Query string from an object, skipping empty values; arrays repeat the key. */
-export function qs(o: Record<string, unknown>): string {
+export function qs(o: object): string {
   const p = new URLSearchParams();
   for (const [k, v] of Object.entries(o)) {
     if (v === undefined || v === null || v === '' || v === false) continue;

@@ -2,6 +2,7 @@
 // cities, the ministry's provinces) ranked by score with late figures marked, agent performance (绩效, with
 // the 质检 scores when the API carries them), and the capacity planner (Erlang C seats, Erlang B trunks)
 // pre-filled from the last four weeks' busy hour, with its table of seats → service level.
+import type { AgentFigures, ChildFigures } from '../../../firmware-agent/stats/view-types';
 import { useEffect, useState } from 'preact/hooks';
 import { qs } from '../api.js';
 import type { ChartOption } from '../charts.js';
@@ -11,18 +12,8 @@ import { type Kpi, type Period, type Score, StatsShell, kpiKeys, kpiName, num, p
 import { Chart } from './stats-charts.js';
 import { PeriodPicker, type PeriodSel, usePeriod } from './stats-period.js';
 
-interface ChildBox {
-  region: string;
-  name: string;
-  daysExpected: number;
-  daysReceived: number;
-  lastDay: string | null;
-  late: boolean;
-  total: number;
-  kpis: Record<string, Kpi>;
-  score: Score;
-  rank: number | null;
-}
+/** A box below (GET /api/stats/children). */
+type ChildBox = ChildFigures;
 
 const lateColour = '#a0aec0';
 
@@ -116,18 +107,8 @@ export function StatsChildren() {
   );
 }
 
-interface AgentRow {
-  agent: number;
-  name: string;
-  callsAnswered: number;
-  talkSeconds: number;
-  wrapUpSeconds: number;
-  ticketsReceived: number;
-  instantAnswers: number;
-  satisfaction: { numerator: number; denominator: number; rate: number | null };
-  /** 质检 (another engineer's work): present once the API carries it. */
-  qa?: { inspected: number; averageScore: number | null };
-}
+/** An agent's row (GET /api/stats/agents). */
+type AgentRow = AgentFigures;
 
 const hms = (s: number) => {
   const x = Math.round(s);

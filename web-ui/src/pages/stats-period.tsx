@@ -3,9 +3,11 @@
 import { useEffect, useState } from 'preact/hooks';
 import { type Key, t } from '../i18n.js';
 import { navigate, useLocation } from '../router.js';
+import type { PeriodKind } from '../../../firmware-agent/stats/view-types';
 import { useApp } from '../state.js';
 
-export type PeriodKind = 'day' | 'week' | 'month' | 'quarter' | 'year' | 'custom';
+export type { PeriodKind } from '../../../firmware-agent/stats/view-types';
+
 const kinds: PeriodKind[] = ['day', 'week', 'month', 'quarter', 'year', 'custom'];
 const kindLabel: Record<PeriodKind, Key> = { day: 'stDay', week: 'stWeek', month: 'stMonth', quarter: 'stQuarter', year: 'stYear', custom: 'stCustom' };
 

@@ -2,6 +2,7 @@
 // ASA, AHT beside the previous period, from the report's `calls` part) and the editor of the composite
 // score's stored weights (GET/PUT /api/stats/weights, supervisors and admins; a change is audited as a
 // setting and every later report uses it unless a request gives its own weights).
+import type { CallKpi } from '../../../firmware-agent/stats/view-types';
 import { useEffect, useState } from 'preact/hooks';
 import { get, put } from '../api.js';
 import { ErrorBox } from '../components.js';
@@ -9,16 +10,8 @@ import { errText, t } from '../i18n.js';
 import { kpiKeys, kpiName, num, pct } from './stats.js';
 
 /** One period's call figures (calls/kpis.ts `Kpi`, the fields this page shows). */
-export interface CallFigures {
-  offered: number;
-  queued: number;
-  answered: number;
-  answeredWithin10sRate: number | null;
-  abandoned: number;
-  abandonRate: number | null;
-  asaMs: number | null;
-  ahtMs: number | null;
-}
+/** A period's call figures (the report's `calls`). */
+export type CallFigures = CallKpi;
 
 const seconds = (ms: number | null) => (ms == null ? '—' : `${num(ms / 1000, 1)} ${t('stSeconds')}`);
 

@@ -5,82 +5,23 @@
 // its own department only: the server scopes it, and the page offers nothing the server would refuse.
 // The period and the drill-down live in the address, so a figure's page can be linked, reloaded and printed.
 // The period picker is stats-period.tsx, the charts stats-charts.tsx (ECharts imported on first use).
+import type { Figure, Hourly, KpiValue, Report, Score, TicketFilter, Trend } from '../../../firmware-agent/stats/view-types';
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { get, qs } from '../api.js';
 import { ErrorBox, Link } from '../components.js';
 import { type Key, L, errText, getLang, t } from '../i18n.js';
 import { supervisorRoles, useApp } from '../state.js';
-import { CallFiguresCard, type CallFigures, WeightsEditor } from './stats-report-parts.js';
+import { CallFiguresCard, WeightsEditor } from './stats-report-parts.js';
 import { Chart, barOption, hourlyOption, pieOption, trendOption } from './stats-charts.js';
 import { PeriodPicker, setQuery, usePeriod } from './stats-period.js';
 
-// ---- the API's shapes (docs/statistics.md) ----
-export interface Period {
-  kind: string;
-  from: string;
-  to: string;
-  label: string;
-}
-export type Filter = Record<string, string | number | boolean>;
-export interface Figure {
-  key: string;
-  zh: string;
-  count: number;
-  share: number | null;
-  previous: number;
-  momChange: number | null;
-  yearAgo: number;
-  yoyChange: number | null;
-  filter: Filter;
-}
-interface DeptFigure {
-  department: number;
-  name: string;
-  count: number;
-  onTime: { numerator: number; denominator: number; rate: number | null };
-  returns: number;
-  overdue: number;
-  filter: Filter;
-  overdueFilter: Filter;
-}
-export type Kpi = { available: true; numerator: number; denominator: number; rate: number | null; filter?: Filter } | { available: false; reason: string; reasonZh?: string };
-export interface Score {
-  value: number | null;
-  weights: Record<string, number>;
-  counted: string[];
-  usesDefaultWeights: boolean;
-}
-interface Report {
-  period: Period;
-  previous: Period;
-  yearAgo: Period;
-  scope: { department: number } | null;
-  total: Figure;
-  tables: {
-    channel: Figure[];
-    type: Figure[];
-    subtype: Figure[];
-    domain: Figure[];
-    region: { parent: string | null; level: 'province' | 'city' | 'county'; rows: Figure[] };
-    department: DeptFigure[];
-  };
-  kpis: Record<string, Kpi>;
-  score: Score;
-  /** Telephone figures of the period and the previous one; null in a department's report. */
-  calls: { current: CallFigures; previous: CallFigures } | null;
-}
-export interface Trend {
-  unit: 'day' | 'week';
-  period: Period;
-  previousPeriod: Period;
-  current: { from: string; to: string; count: number }[];
-  previous: { from: string; to: string; count: number }[];
-}
-export interface Hourly {
-  daysWithCalls: number;
-  hours: { hour: number; arrived: number; queued: number; answered: number; abandoned: number }[];
-}
+// ---- the API's shapes (docs/statistics.md): the server's own types, one file for both sides ----
+export type { Figure, Hourly, Period, Score, Trend } from '../../../firmware-agent/stats/view-types';
+/** What a ticket link of a figure carries (GET /api/stats/tickets). */
+export type Filter = TicketFilter;
+/** A KPI as the report gives it; a box below's may lack the filter. */
+export type Kpi = KpiValue & { filter?: TicketFilter };
 
 export const kpiKeys = [
   'inquiryImmediateAnswerRate',
