@@ -10,53 +10,13 @@
 // - Phone numbers are stored in full (the centre needs them for callbacks); logs redact them.
 import type { Db } from '../store/db.js';
 import type { CallOffered } from '../../drivers/trunk/types.js';
+import type { CallRow, CallStatus, CallView, CallerHistory, LegRow } from './view-types.js';
 import { WriteBehind, type WriteOp } from './writer.js';
 
-export type CallStatus = 'ivr' | 'queued' | 'ringing' | 'talking' | 'ended' | 'failed';
+export type { CallRow, CallStatus, CallView, CallerHistory, LegRow } from './view-types.js';
 
-export interface CallRow {
-  id: string;
-  channel: string;
-  caller: string | null;
-  called: string;
-  presentation: string;
-  legacy: number;
-  after_hours: number;
-  route: string | null;
-  menu_choice: string | null;
-  ticket_type: string | null;
-  skill: string | null;
-  status: CallStatus;
-  outcome: string | null;
-  arrived_at: number;
-  ivr_answered_at: number | null;
-  queued_at: number | null;
-  agent_answered_at: number | null;
-  transferred_at: number | null;
-  transferred_to: string | null;
-  abandoned_at: number | null;
-  ended_at: number | null;
-  hangup_cause: string | null;
-  /** Q.850 cause value where the line gave one. */
-  hangup_q850: number | null;
-  hangup_party: string | null;
-  agent_id: number | null;
-  station: string | null;
-  recording_file: string | null;
-  voicemail_file: string | null;
-  callback_id: string | null;
-  prompts: string;
-}
 
-export interface LegRow {
-  id: number;
-  call_id: string;
-  kind: string;
-  target: string | null;
-  started_at: number;
-  ended_at: number | null;
-  outcome: string | null;
-}
+
 
 export type CallUpdate = Partial<
   Pick<
@@ -112,16 +72,7 @@ const updatable = new Set([
   'prompts',
 ]);
 
-export interface CallView {
-  call: CallRow & { promptList: string[] };
-  legs: LegRow[];
-  tickets: { ticket_number: string; linked_at: number; linked_by: string }[];
-}
 
-export interface CallerHistory {
-  calls: Pick<CallRow, 'id' | 'arrived_at' | 'route' | 'outcome' | 'agent_id'>[];
-  tickets: { number: string; type: string; status: string; subject: string; created_at: string }[];
-}
 
 // Write statements, run by the write-behind (possibly in its writer thread, on its own connection).
 const sql = {

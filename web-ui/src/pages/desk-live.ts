@@ -1,22 +1,16 @@
 // The agent desk's live parts (坐席工作台, desk.tsx): the agent's state and the call or callback pop from the
 // live stream, with the caller's home area (归属地) and recent tickets; and knowledge-base search as the agent
 // types.
+import type { AgentSnapshot, CallerHistory } from '../../../firmware-agent/calls/view-types';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { get, post, qs, type KbHit, type Ticket, type TicketList } from '../api.js';
 import * as events from '../events.js';
 import { t } from '../i18n.js';
 
-export interface AgentSnap {
-  agentId: number;
-  state: string;
-  station: string | null;
-  callId: string | null;
-  ringing: string | null;
-}
-export interface History {
-  calls: { id: string; arrived_at: number; route: string | null; outcome: string | null }[];
-  tickets: { number: string; type: string; status: string; subject: string; created_at: string }[];
-}
+/** The agent's state as the box gives it (PUT /api/agent/state, agent.state events). */
+export type AgentSnap = AgentSnapshot;
+/** The caller's recent calls and tickets on the pop. */
+export type History = CallerHistory;
 export interface Pop {
   /** Set when the pop is a callback task (回拨) rather than a live call. */
   callbackId?: string;

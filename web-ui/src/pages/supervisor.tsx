@@ -1,4 +1,5 @@
 // Supervisor pages: the wallboard, the return-visit worklist (回访) and overdue escalation with re-dispatch.
+import type { AgentSnapshot, QueueSnapshot } from '../../../firmware-agent/calls/view-types';
 import { useEffect, useState } from 'preact/hooks';
 import { get, post, put, qs, type Ticket, type TicketList } from '../api.js';
 import { ErrorBox, TicketTable } from '../components.js';
@@ -8,16 +9,8 @@ import { agentStateLabel } from '../labels.js';
 import { useApp } from '../state.js';
 import { longestWaitS } from '../wait.js';
 
-interface AgentSnap {
-  agentId: number;
-  name: string;
-  state: string;
-  since: number;
-}
-interface Queue {
-  waiting: { since: number }[];
-  longestWaitMs: number;
-}
+type AgentSnap = AgentSnapshot;
+type Queue = QueueSnapshot;
 
 interface Kpi {
   [k: string]: unknown;

@@ -1,5 +1,6 @@
 // Ticket detail: the work order, its actions, the timeline from the audit trail, cited knowledge-base
 // articles and the linked call records with their recordings.
+import type { CallView } from '../../../firmware-agent/calls/view-types';
 import { useEffect, useState } from 'preact/hooks';
 import { get, type AuditRecord, type Ticket } from '../api.js';
 import { DomainLabel, Due, ErrorBox, Link, StatusBadge, TypeLabel } from '../components.js';
@@ -11,10 +12,6 @@ import { TicketActions } from './actions.js';
 import { TicketPhotos } from './ticket-photos.js';
 import { Ticket12345 } from './ticket-12345.js';
 
-interface CallView {
-  call: { id: string; caller: string | null; arrived_at: number; agent_answered_at: number | null; ended_at: number | null; outcome: string | null; route: string | null; recording_file: string | null; voicemail_file: string | null; transferred_to: string | null };
-  legs: { kind: string; target: string | null; started_at: number; outcome: string | null }[];
-}
 
 interface Citation {
   articleId: number;
