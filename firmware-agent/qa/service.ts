@@ -10,23 +10,13 @@ import type { BoxConfig } from '../config/model.js';
 import { AppError } from '../errors.js';
 import type { Db } from '../store/db.js';
 import type { Actor } from '../accounts/actor.js';
+import type { Criterion, Inspection, RecordedCall } from './view-types.js';
 
-export type Criterion = NonNullable<BoxConfig['qa']>['criteria'][number];
+export type { Criterion, Inspection, RecordedCall } from './view-types.js';
 
-export interface Inspection {
-  id: number;
-  callId: string;
-  agent: { id: number; name: string };
-  inspector: { id: number | null; name: string };
-  form: Criterion[];
-  points: Record<string, number>;
-  score: number;
-  comment: string | null;
-  callAt: string;
-  createdAt: string;
-  /** Set once the points were corrected: when and by whom (the reason is in the audit trail). */
-  corrected: { at: string; by: string } | null;
-}
+/** The form's criteria in the configuration are the API's criteria: this fails to compile when they part. */
+type Holds<T extends true> = T;
+export type ConfigCriterionIsCriterion = Holds<NonNullable<BoxConfig['qa']>['criteria'][number] extends Criterion ? true : false>;
 
 export interface CorrectInput {
   points: Record<string, number>;
@@ -108,7 +98,7 @@ export class QaService {
   }
 
   /** Recorded calls an agent answered, newest first, each agent leg with its inspection id when scored. */
-  recordedCalls(q: { fromMs: number; toMs: number; agent?: number; limit: number }) {
+  recordedCalls(q: { fromMs: number; toMs: number; agent?: number; limit: number }): RecordedCall[] {
     const rows = this.db
       .prepare(
         `SELECT c.id AS callId, c.caller, c.arrived_at AS arrivedAt, c.ended_at AS endedAt, l.started_at AS legStartedAt, l.ended_at AS legEndedAt,

@@ -6,36 +6,7 @@ import { get, post, put } from '../api.js';
 import { ErrorBox } from '../components.js';
 import { L, errText, fmtTime, t } from '../i18n.js';
 import { useApp } from '../state.js';
-
-interface Criterion {
-  key: string;
-  zh: string;
-  en: string;
-  maxPoints: number;
-  weight: number;
-}
-interface RecordedCall {
-  callId: string;
-  caller: string | null;
-  legStartedAt: number;
-  agentId: number;
-  agentName: string;
-  talkSeconds: number | null;
-  inspectionId: number | null;
-  score: number | null;
-}
-interface Inspection {
-  id: number;
-  callId: string;
-  agent: { id: number; name: string };
-  inspector: { name: string };
-  form: Criterion[];
-  points: Record<string, number>;
-  score: number;
-  comment: string | null;
-  callAt: string;
-  corrected: { at: string; by: string } | null;
-}
+import type { Criterion, Inspection, RecordedCall } from '../../../firmware-agent/qa/view-types';
 
 export function QaPage() {
   const { user } = useApp();
