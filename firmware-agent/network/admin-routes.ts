@@ -8,12 +8,13 @@ import { errorResponses } from '../http/server.js';
 import { keyFingerprint } from './crypto.js';
 import { issueEnrollment, pairWithUpstream } from './pairing.js';
 import type { NetworkService } from './service.js';
+import type { NetworkStatus } from './view-types.js';
 
 const managers = ['admin', 'technician'] as const;
 const viewers = ['admin', 'supervisor', 'technician'] as const;
 const obj = { type: 'object', additionalProperties: true } as const;
 
-export function networkStatus(box: BoxServices, net: NetworkService) {
+export function networkStatus(box: BoxServices, net: NetworkService): NetworkStatus {
   const id = net.store.identity();
   const d = net.store.depth();
   const now = box.now();

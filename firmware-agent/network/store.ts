@@ -5,6 +5,7 @@ import type { Db } from '../store/db.js';
 import { generateKeyPair, keyFingerprint } from './crypto.js';
 import type { Envelope } from './messages.js';
 import { envelopeText } from './origin.js';
+import type { DeadLetter } from './view-types.js';
 
 export interface Identity {
   box_id: string;
@@ -242,16 +243,8 @@ export class NetStore {
     this.#s.deadLetter.run(env.id, env.kind, env.from, via, env.ticket?.id ?? null, JSON.stringify(env), error.slice(0, 1000), at.toISOString());
   }
 
-  deadLetters(limit: number): { id: string; kind: string; origin: string; via: string; ticket_id: string | null; error: string; at: string }[] {
-    return this.db.prepare('SELECT id, kind, origin, via, ticket_id, error, at FROM net_dead_letters ORDER BY at DESC LIMIT ?').all(limit) as {
-      id: string;
-      kind: string;
-      origin: string;
-      via: string;
-      ticket_id: string | null;
-      error: string;
-      at: string;
-    }[];
+  deadLetters(limit: number): DeadLetter[] {
+    return this.db.prepare('SELECT id, kind, origin, via, ticket_id, error, at FROM net_dead_letters ORDER BY at DESC LIMIT ?').all(limit) as DeadLetter[];
   }
 
   seen(id: string): boolean {

@@ -2,6 +2,7 @@
 // oldest unsent message, last contact), received messages set aside, the boxes below (enrollment codes and
 // revocation, admins and technicians only) and, at a province or ministry, the daily statistics of the boxes
 // below side by side. Reads GET /api/network/status, /dead-letters and /stats (docs/exchange.md §9).
+import type { DeadLetter, NetworkStatus, PeerView } from '../../../firmware-agent/network/view-types';
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, get, post } from '../api.js';
 import { ErrorBox, Notice } from '../components.js';
@@ -70,31 +71,7 @@ const dict = {
 } as const satisfies Record<string, readonly [string, string]>;
 const tx = strings(dict);
 
-interface Peer {
-  region: string;
-  role: string;
-  boxId: string;
-  enrolledAt: string;
-  revokedAt: string | null;
-  lastContact: string | null;
-}
-interface Status {
-  role: 'city' | 'province' | 'ministry';
-  address: string;
-  upstream: { url: string; address: string; role: string; pairedAt: string; lastContact: string | null; lastError: string | null } | null;
-  outboxDepth: number;
-  oldestAgeSeconds: number;
-  rejected: number;
-  deadLetters: number;
-  peers: Peer[];
-}
-interface DeadLetter {
-  id: string;
-  kind: string;
-  origin: string;
-  error: string;
-  at: string;
-}
+type Status = NetworkStatus;
 interface Ratio {
   numerator: number;
   denominator: number;
@@ -125,7 +102,8 @@ export function fmtAge(s: number): string {
   return `${Math.floor(s / 3600)} ${tx('hours')} ${Math.floor((s % 3600) / 60)} ${tx('minutes')}`;
 }
 const pct = (r: Ratio | undefined) => (r && r.rate !== null ? `${(r.rate * 100).toFixed(1)}%` : '—');
-const levelLabel = (role: string) => (role === 'ministry' ? tx('ministry') : role === 'province' ? tx('province') : tx('city'));
+/** A level's name; nothing for an upstream paired before boxes said their role. */
+const levelLabel = (role: string | null) => (role === null ? '' : role === 'ministry' ? tx('ministry') : role === 'province' ? tx('province') : tx('city'));
 
 function yesterday(): string {
   const d = new Date(Date.now() - 86_400_000);
@@ -251,7 +229,7 @@ function DeadLetters({ items }: { items: DeadLetter[] }) {
   );
 }
 
-function Peers({ peers, manage, reload }: { peers: Peer[]; manage: boolean; reload: () => Promise<void> }) {
+function Peers({ peers, manage, reload }: { peers: PeerView[]; manage: boolean; reload: () => Promise<void> }) {
   const names = useRegionNames(peers.map((p) => p.region));
   const [region, setRegion] = useState('');
   const [issued, setIssued] = useState<{ code: string; region: string; expiresAt: string } | null>(null);
