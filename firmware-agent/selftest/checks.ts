@@ -3,21 +3,9 @@
 // measuring is in run.ts (store, disk, clock, network) and trunk.ts (the hardware).
 import type { SelftestConfig } from '../config/model.js';
 import type { ModemProbe } from './modem-probe.js';
+import type { Check } from './view-types.js';
 
-export interface Check {
-  name: string;
-  ok: boolean;
-  value: unknown;
-  /** What to do, English then Chinese; null when ok. */
-  hint: string | null;
-}
-
-export interface SelfTest {
-  ok: boolean;
-  at: string;
-  source: 'box' | 'direct';
-  checks: Check[];
-}
+export type { Check, SelfTest } from './view-types.js';
 
 const check = (name: string, ok: boolean, value: unknown, hint: string): Check => ({ name, ok, value, hint: ok ? null : hint });
 

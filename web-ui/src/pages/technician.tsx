@@ -4,6 +4,7 @@
 // ministry (GET /api/network/alarms), scheduled jobs (GET /api/admin/jobs, with 'run now'), and
 // the LAN HTTPS certificate and how to trust it (GET /api/admin/tls, docs/https.md), and the health figures
 // (GET /api/health/sample, /healthz warnings). docs/technician.md describes each API.
+import type { Check, SelfTest } from '../../../firmware-agent/selftest/view-types';
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, get, post } from '../api.js';
 import { type Alarm, type BelowAlarm, alarmText, alarmsChanged } from '../alarms.js';
@@ -109,18 +110,7 @@ interface Job {
   lastRun: { startedAt: string; durationMs: number; outcome: 'ok' | 'failed'; error: string | null } | null;
 }
 /** GET /api/admin/selftest (docs/technician.md §Self-test). */
-interface SelftestCheck {
-  name: string;
-  ok: boolean;
-  value: unknown;
-  hint: string | null;
-}
-interface SelfTest {
-  ok: boolean;
-  at: string;
-  source: 'box' | 'direct';
-  checks: SelftestCheck[];
-}
+type SelftestCheck = Check;
 
 /** The LAN certificate as /api/admin/tls gives it. */
 type TlsInfo = { url: string | null; caFingerprint: string; caNotAfter: string; names: string[]; addresses: string[]; notAfter: string; download: string };
