@@ -110,18 +110,7 @@ export class QaService {
             ${q.agent !== undefined ? 'AND l.target = @agentText' : ''}
           ORDER BY l.started_at DESC, l.id DESC LIMIT @limit`,
       )
-      .all({ from: q.fromMs, to: q.toMs, limit: q.limit, agentText: String(q.agent ?? '') }) as {
-      callId: string;
-      caller: string | null;
-      arrivedAt: number;
-      endedAt: number | null;
-      legStartedAt: number;
-      legEndedAt: number | null;
-      agentId: number;
-      agentName: string | null;
-      inspectionId: number | null;
-      score: number | null;
-    }[];
+      .all({ from: q.fromMs, to: q.toMs, limit: q.limit, agentText: String(q.agent ?? '') }) as (Omit<RecordedCall, 'agentName' | 'talkSeconds'> & { agentName: string | null })[];
     return rows.map((r) => ({ ...r, agentName: r.agentName ?? String(r.agentId), talkSeconds: r.legEndedAt ? Math.round((r.legEndedAt - r.legStartedAt) / 1000) : null }));
   }
 

@@ -1,5 +1,6 @@
 // The workflow actions a user may take on a ticket, by role and status (mirrors the server's transition
 // table; the server decides, this only hides buttons that would be refused).
+import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { post, type Ticket } from '../api.js';
 import { ErrorBox } from '../components.js';
@@ -83,16 +84,10 @@ export function TicketActions({ ticket, onChanged }: { ticket: Ticket; onChanged
         ))}
       </div>
       {open === 'return' || open === 'reply' || open === 'answer' ? (
-        <form
-          class="act-form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void act(open, open === 'return' ? { reason: text } : { text });
-          }}
-        >
+        <ActForm onSubmit={() => act(open, open === 'return' ? { reason: text } : { text })}>
           <textarea id={`${open}-text`} rows={3} required placeholder={open === 'return' ? t('reason') : open === 'reply' ? t('replyText') : t('answer')} value={text} onInput={(e) => setText((e.target as HTMLTextAreaElement).value)} />
           <button type="submit" class="primary" id={`${open}-submit`} disabled={busy || !text.trim()}>{labels[open]}</button>
-        </form>
+        </ActForm>
       ) : null}
       {open === 'dispatch' ? <DispatchForm label={labels.dispatch} busy={busy} onAct={act} /> : null}
       {open === 'visit' ? <VisitForm busy={busy} onAct={act} /> : null}
@@ -104,18 +99,27 @@ export function TicketActions({ ticket, onChanged }: { ticket: Ticket; onChanged
 
 type Act = (action: string, body?: Record<string, unknown>) => Promise<void>;
 
-function DispatchForm({ label, busy, onAct }: { label: string; busy: boolean; onAct: Act }) {
-  const { departments } = useApp();
-  const [dept, setDept] = useState('');
-  const [due, setDue] = useState('');
+/** An action's form: submitting runs the action (the page does not reload). */
+function ActForm({ onSubmit, children }: { onSubmit: () => Promise<void>; children: ComponentChildren }) {
   return (
     <form
       class="act-form"
       onSubmit={(e) => {
         e.preventDefault();
-        void onAct('dispatch', { department: Number(dept), ...(due ? { dueAt: new Date(due).toISOString() } : {}) });
+        void onSubmit();
       }}
     >
+      {children}
+    </form>
+  );
+}
+
+function DispatchForm({ label, busy, onAct }: { label: string; busy: boolean; onAct: Act }) {
+  const { departments } = useApp();
+  const [dept, setDept] = useState('');
+  const [due, setDue] = useState('');
+  return (
+    <ActForm onSubmit={() => onAct('dispatch', { department: Number(dept), ...(due ? { dueAt: new Date(due).toISOString() } : {}) })}>
       <select id="dispatch-dept" required value={dept} onChange={(e) => setDept((e.target as HTMLSelectElement).value)}>
         <option value="">{t('department')}: {t('select')}</option>
         {departments.filter((d) => !d.disabled).map((d) => (
@@ -126,7 +130,7 @@ function DispatchForm({ label, busy, onAct }: { label: string; busy: boolean; on
         {t('dueAt')} <input type="datetime-local" value={due} onInput={(e) => setDue((e.target as HTMLInputElement).value)} />
       </label>
       <button type="submit" class="primary" id="dispatch-submit" disabled={busy || !dept}>{label}</button>
-    </form>
+    </ActForm>
   );
 }
 
@@ -136,13 +140,7 @@ function VisitForm({ busy, onAct }: { busy: boolean; onAct: Act }) {
   const [sat, setSat] = useState('satisfied');
   const [note, setNote] = useState('');
   return (
-    <form
-      class="act-form"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void onAct('visit', { satisfaction: sat, ...(note ? { note } : {}) });
-      }}
-    >
+    <ActForm onSubmit={() => onAct('visit', { satisfaction: sat, ...(note ? { note } : {}) })}>
       <select id="visit-satisfaction" value={sat} onChange={(e) => setSat((e.target as HTMLSelectElement).value)}>
         {codes.satisfactions.map((x) => (
           <option key={x.code} value={x.code}>{L(x)}</option>
@@ -150,7 +148,7 @@ function VisitForm({ busy, onAct }: { busy: boolean; onAct: Act }) {
       </select>
       <input id="visit-note" placeholder={t('note')} value={note} onInput={(e) => setNote((e.target as HTMLInputElement).value)} />
       <button type="submit" class="primary" id="visit-submit" disabled={busy}>{t('visit')}</button>
-    </form>
+    </ActForm>
   );
 }
 
@@ -159,19 +157,13 @@ function ReviewForm({ busy, onAct }: { busy: boolean; onAct: Act }) {
   const [outcome, setOutcome] = useState<'approved' | 'returned'>('approved');
   const [note, setNote] = useState('');
   return (
-    <form
-      class="act-form"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void onAct('review', { outcome, ...(note.trim() ? { note: note.trim() } : {}) });
-      }}
-    >
+    <ActForm onSubmit={() => onAct('review', { outcome, ...(note.trim() ? { note: note.trim() } : {}) })}>
       <select id="review-outcome" value={outcome} onChange={(e) => setOutcome((e.target as HTMLSelectElement).value as 'approved' | 'returned')}>
         <option value="approved">{t('reviewApproved')}</option>
         <option value="returned">{t('reviewReturned')}</option>
       </select>
       <textarea id="review-note" rows={2} maxLength={1000} required={outcome === 'returned'} placeholder={t('reviewNote')} value={note} onInput={(e) => setNote((e.target as HTMLTextAreaElement).value)} />
       <button type="submit" class="primary" id="review-submit" disabled={busy || (outcome === 'returned' && !note.trim())}>{t('reviewSubmit')}</button>
-    </form>
+    </ActForm>
   );
 }
