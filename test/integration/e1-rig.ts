@@ -17,11 +17,9 @@
 // The caller-side log (prompts, collects, stations rung, connected, transferred) is what the box commanded
 // the driver, observed by a pass-through TrunkDriver between the CallCenter and E1PriDriver
 // (e1-rig-observed.ts).
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { E1PriDriver } from '../../drivers/e1-pri/driver.js';
 import { CAUSE } from '../../drivers/e1-pri/binding/constants.js';
 import { loadPromptAlaw } from '../../drivers/media/wav.js';
@@ -32,7 +30,7 @@ import { CallCenter } from '../../firmware-agent/calls/center.js';
 import { callsConfig, defaultCallsConfig, type CallsConfig } from '../../firmware-agent/calls/config.js';
 import type { CallTicketInput } from '../../firmware-agent/calls/context.js';
 import type { LiveEvent } from '../../firmware-agent/calls/events.js';
-import { generatePrompts, promptTexts } from '../../firmware-agent/calls/prompts.js';
+import { promptsOf } from '../helpers/prompts.js';
 import { openDb } from '../../firmware-agent/store/db.js';
 import { dchannelUp, dahdiSetup } from './e1-harness.js';
 import type { DahdiCard } from '../../drivers/e1-pri/telco-sim/dahdi-card.js';
@@ -135,37 +133,6 @@ async function closeSpan(s: Span): Promise<void> {
   fs.rmSync(s.dir, { recursive: true, force: true });
 }
 
-const run = promisify(execFile);
-const cutPrompts = new Map<number, Promise<{ full: string; cut: string }>>();
-
-/**
- * The real prompts (generatePrompts: espeak-ng + sox, through the prompt cache) and a copy of each
- * cut or padded to exactly `ms`, once per process. espeak-ng and sox are part of the platform (platform
- * notes); a missing one fails the rig rather than silently testing silent prompts.
- */
-function promptsOf(ms: number): Promise<{ full: string; cut: string }> {
-  let p = cutPrompts.get(ms);
-  if (!p) {
-    p = (async () => {
-      const root = fs.mkdtempSync(path.join(os.tmpdir(), 'e1-rig-prompts-'));
-      process.once('exit', () => fs.rmSync(root, { recursive: true, force: true }));
-      const full = path.join(root, 'full');
-      const cut = path.join(root, 'cut');
-      fs.mkdirSync(cut, { recursive: true });
-      const report = await generatePrompts(full, { cacheDir: process.env.EDGEBOX_PROMPT_CACHE });
-      if (report.failed.length) throw new Error(`e1 rig: prompts not generated: ${JSON.stringify(report.failed[0])}`);
-      const s = (ms / 1000).toFixed(3);
-      await Promise.all(
-        Object.keys(promptTexts).map((id) =>
-          run('sox', [path.join(full, `${id}.wav`), '-r', '8000', '-c', '1', '-e', 'a-law', path.join(cut, `${id}.wav`), 'pad', '0', s, 'trim', '0', s]),
-        ),
-      );
-      return { full, cut };
-    })();
-    cutPrompts.set(ms, p);
-  }
-  return p;
-}
 
 interface Station {
   answerAfterMs: number;

@@ -19,11 +19,9 @@
 // - Scenario time runs `scale` times faster (queue timings, voicemail length, caller timings); the digit
 //   timeout is not scaled (DTMF takes real time). Prompts are the real espeak-ng + sox prompts, cut to
 //   `promptMs` / scale.
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { alawToLinear } from '../../drivers/media/alaw.js';
 import { loadPromptAlaw } from '../../drivers/media/wav.js';
 import type { PcmFamily } from '../../drivers/serial-at/modem.js';
@@ -33,7 +31,7 @@ import type { CallerScript } from '../../drivers/simulator/callers.js';
 import { CallCenter } from '../../firmware-agent/calls/center.js';
 import { callsConfig, defaultCallsConfig, type CallsConfig } from '../../firmware-agent/calls/config.js';
 import type { LiveEvent } from '../../firmware-agent/calls/events.js';
-import { generatePrompts, promptTexts } from '../../firmware-agent/calls/prompts.js';
+import { promptsOf } from '../helpers/prompts.js';
 import { openDb } from '../../firmware-agent/store/db.js';
 import { shiftedClock } from './e1-rig.js';
 import { ObservedTrunk, type E1Call } from './e1-rig-observed.js';
@@ -81,32 +79,6 @@ function lateConnected(call: VoiceCall): VoiceCall {
 }
 
 const STATIONS = ['801', '802', '803', '804', '805', '806'];
-const run = promisify(execFile);
-const cutPrompts = new Map<number, Promise<{ full: string; cut: string }>>();
-
-function promptsOf(ms: number): Promise<{ full: string; cut: string }> {
-  let p = cutPrompts.get(ms);
-  if (!p) {
-    p = (async () => {
-      const root = fs.mkdtempSync(path.join(os.tmpdir(), 'gsm-rig-prompts-'));
-      process.once('exit', () => fs.rmSync(root, { recursive: true, force: true }));
-      const full = path.join(root, 'full');
-      const cut = path.join(root, 'cut');
-      fs.mkdirSync(cut, { recursive: true });
-      const report = await generatePrompts(full, { cacheDir: process.env.EDGEBOX_PROMPT_CACHE });
-      if (report.failed.length) throw new Error(`gsm rig: prompts not generated: ${JSON.stringify(report.failed[0])}`);
-      const s = (ms / 1000).toFixed(3);
-      await Promise.all(
-        Object.keys(promptTexts).map((id) =>
-          run('sox', [path.join(full, `${id}.wav`), '-r', '8000', '-c', '1', '-e', 'a-law', path.join(cut, `${id}.wav`), 'pad', '0', s, 'trim', '0', s]),
-        ),
-      );
-      return { full, cut };
-    })();
-    cutPrompts.set(ms, p);
-  }
-  return p;
-}
 
 /** A rig factory for scenarios.ts on the serial-AT driver with simulated GSM modules. */
 export function gsmRig(settings: GsmRigSettings = {}): (options?: RigOptions) => Promise<GsmRig> {

@@ -15,12 +15,9 @@
 //   the number the script dialled (see `relabel`), as that line's `--called` would.
 // The caller-side log (prompts, collects, recordings) is what the centre commanded, observed by
 // ObservedTrunk (e1-rig-observed.ts) between the CallCenter and the driver.
-import { execFile } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { alawToLinear } from '../../drivers/media/alaw.js';
 import { loadPromptAlaw } from '../../drivers/media/wav.js';
 import type { CallerScript } from '../../drivers/simulator/callers.js';
@@ -30,7 +27,7 @@ import type { VoiceSimOptions } from '../../drivers/voice-modem/simulator/modem-
 import { CallCenter } from '../../firmware-agent/calls/center.js';
 import { callsConfig, defaultCallsConfig, type CallsConfig } from '../../firmware-agent/calls/config.js';
 import type { LiveEvent } from '../../firmware-agent/calls/events.js';
-import { generatePrompts, promptTexts } from '../../firmware-agent/calls/prompts.js';
+import { promptsOf } from '../helpers/prompts.js';
 import { openDb } from '../../firmware-agent/store/db.js';
 import { shiftedClock } from './e1-rig.js';
 import { ObservedTrunk, type E1Call } from './e1-rig-observed.js';
@@ -115,32 +112,6 @@ class Relabel implements TrunkDriver {
   hangup: TrunkDriver['hangup'] = (...a) => this.inner.hangup(...a);
 }
 
-const run = promisify(execFile);
-const cutPrompts = new Map<number, Promise<{ full: string; cut: string }>>();
-
-function promptsOf(ms: number): Promise<{ full: string; cut: string }> {
-  let p = cutPrompts.get(ms);
-  if (!p) {
-    p = (async () => {
-      const root = fs.mkdtempSync(path.join(os.tmpdir(), 'voice-rig-prompts-'));
-      process.once('exit', () => fs.rmSync(root, { recursive: true, force: true }));
-      const full = path.join(root, 'full');
-      const cut = path.join(root, 'cut');
-      fs.mkdirSync(cut, { recursive: true });
-      const report = await generatePrompts(full, { cacheDir: process.env.EDGEBOX_PROMPT_CACHE });
-      if (report.failed.length) throw new Error(`voice rig: prompts not generated: ${JSON.stringify(report.failed[0])}`);
-      const s = (ms / 1000).toFixed(3);
-      await Promise.all(
-        Object.keys(promptTexts).map((id) =>
-          run('sox', [path.join(full, `${id}.wav`), '-r', '8000', '-c', '1', '-e', 'a-law', path.join(cut, `${id}.wav`), 'pad', '0', s, 'trim', '0', s]),
-        ),
-      );
-      return { full, cut };
-    })();
-    cutPrompts.set(ms, p);
-  }
-  return p;
-}
 
 /** A rig factory for scenarios.ts on the voice-modem driver. */
 export function voiceModemRig(settings: VoiceRigSettings = {}): (options?: RigOptions) => Promise<VoiceRig> {
