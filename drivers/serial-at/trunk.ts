@@ -430,40 +430,7 @@ export class SerialAtTrunk implements TrunkDriver {
         if (c.ended) return { outcome: background ? 'ended' : 'caller-gone', file: options.file, durationMs: 0 };
         throw new TrunkError('unsupported', `the module refused to record: ${(err as Error).message}`, { cause: err });
       }
-      type Outcome = RecordResult['outcome'];
-      const outcome = await new Promise<Outcome>((resolve) => {
-        const over = () => resolve(background ? 'ended' : 'caller-gone');
-        if (c.over.signal.aborted || c.fail.signal.aborted) return over();
-        c.over.signal.addEventListener('abort', over, { once: true });
-        c.fail.signal.addEventListener('abort', over, { once: true });
-        cleanups.push(() => {
-          c.over.signal.removeEventListener('abort', over);
-          c.fail.signal.removeEventListener('abort', over);
-        });
-        if (options.maxMs !== undefined) {
-          const t = this.#clock.setTimeout(() => resolve('max'), options.maxMs);
-          cleanups.push(() => this.#clock.clearTimeout(t));
-        }
-        if (!background && options.stopDigits) {
-          const stop = options.stopDigits;
-          const watch = new AbortController();
-          cleanups.push(() => watch.abort());
-          const next = (): void => {
-            void c.digits.firstDigit(watch.signal).then((d) => {
-              if (d === null) return;
-              c.digits.shift();
-              if (stop.includes(d)) resolve('digit');
-              else next();
-            });
-          };
-          next();
-        }
-        if (options.signal) {
-          const ab = () => resolve('cancelled');
-          options.signal.addEventListener('abort', ab, { once: true });
-          cleanups.push(() => options.signal!.removeEventListener('abort', ab));
-        }
-      });
+      const outcome = await this.#recordingOutcome(c, options, background, cleanups);
       for (const fn of cleanups.splice(0)) fn();
       if (c.fail.signal.aborted && !c.ended) throw new TrunkError('driver-failed', 'the gateway was lost');
       // The module stops by itself when the call ends; otherwise it is told to.
@@ -504,6 +471,46 @@ export class SerialAtTrunk implements TrunkDriver {
   }
 
   /**
+   * How a recording ends: the call over (or the gateway lost), `maxMs`, a stop digit (not in the background),
+   * or the caller's signal. What it listens on is undone by `cleanups`.
+   */
+  #recordingOutcome(c: CallState, options: RecordOptions, background: boolean, cleanups: Array<() => void>): Promise<RecordResult['outcome']> {
+    return new Promise((resolve) => {
+      const over = () => resolve(background ? 'ended' : 'caller-gone');
+      if (c.over.signal.aborted || c.fail.signal.aborted) return over();
+      c.over.signal.addEventListener('abort', over, { once: true });
+      c.fail.signal.addEventListener('abort', over, { once: true });
+      cleanups.push(() => {
+        c.over.signal.removeEventListener('abort', over);
+        c.fail.signal.removeEventListener('abort', over);
+      });
+      if (options.maxMs !== undefined) {
+        const t = this.#clock.setTimeout(() => resolve('max'), options.maxMs);
+        cleanups.push(() => this.#clock.clearTimeout(t));
+      }
+      if (!background && options.stopDigits) {
+        const stop = options.stopDigits;
+        const watch = new AbortController();
+        cleanups.push(() => watch.abort());
+        const next = (): void => {
+          void c.digits.firstDigit(watch.signal).then((d) => {
+            if (d === null) return;
+            c.digits.shift();
+            if (stop.includes(d)) resolve('digit');
+            else next();
+          });
+        };
+        next();
+      }
+      if (options.signal) {
+        const ab = () => resolve('cancelled');
+        options.signal.addEventListener('abort', ab, { once: true });
+        cleanups.push(() => options.signal!.removeEventListener('abort', ab));
+      }
+    });
+  }
+
+  /**
    * Records what the caller says (voicemail; `background`: the whole conversation, the box's prompts mixed in)
    * from the voice port into an 8 kHz WAV (media/wav.ts WavRecorder: .part, fsync, rename). Without an audio
    * path for this call: `unsupported` (capabilities say record false). With one-way audio the file is written
@@ -530,40 +537,7 @@ export class SerialAtTrunk implements TrunkDriver {
         throw new TrunkError('invalid-argument', `cannot record to ${options.file}: ${(err as Error).message}`, { cause: err });
       }
       cleanups.push(audio.record(rec, background));
-      type Outcome = RecordResult['outcome'];
-      const outcome = await new Promise<Outcome>((resolve) => {
-        const over = () => resolve(background ? 'ended' : 'caller-gone');
-        if (c.over.signal.aborted || c.fail.signal.aborted) return over();
-        c.over.signal.addEventListener('abort', over, { once: true });
-        c.fail.signal.addEventListener('abort', over, { once: true });
-        cleanups.push(() => {
-          c.over.signal.removeEventListener('abort', over);
-          c.fail.signal.removeEventListener('abort', over);
-        });
-        if (options.maxMs !== undefined) {
-          const t = this.#clock.setTimeout(() => resolve('max'), options.maxMs);
-          cleanups.push(() => this.#clock.clearTimeout(t));
-        }
-        if (!background && options.stopDigits) {
-          const stop = options.stopDigits;
-          const watch = new AbortController();
-          cleanups.push(() => watch.abort());
-          const next = (): void => {
-            void c.digits.firstDigit(watch.signal).then((d) => {
-              if (d === null) return;
-              c.digits.shift();
-              if (stop.includes(d)) resolve('digit');
-              else next();
-            });
-          };
-          next();
-        }
-        if (options.signal) {
-          const ab = () => resolve('cancelled');
-          options.signal.addEventListener('abort', ab, { once: true });
-          cleanups.push(() => options.signal!.removeEventListener('abort', ab));
-        }
-      });
+      const outcome = await this.#recordingOutcome(c, options, background, cleanups);
       for (const f of cleanups.splice(0)) f();
       const durationMs = rec.finish();
       if (c.fail.signal.aborted && !c.ended) throw new TrunkError('driver-failed', 'the gateway was lost');
