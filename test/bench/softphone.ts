@@ -20,7 +20,7 @@ import { linearToAlaw } from '../../drivers/media/alaw.js';
 import { sineTone } from '../../drivers/media/tones.js';
 import type { SimLine } from '../../drivers/e1-pri/telco-sim/telco.js';
 import { BrowserStations, browserStation, withBrowserStations } from '../../firmware-agent/softphone/stations.js';
-import { e1Harness } from '../integration/e1-harness.js';
+import { e1Harness } from '../rigs/e1-harness.js';
 import { type Figure, round } from './lib/figure.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -11,7 +11,7 @@ import t from 'tap';
 import type { Page } from 'playwright-core';
 import { client, startTestBox } from '../helpers/box.js';
 import { launch, login, newPage, shot } from './helpers.js';
-import { modemRig, pngWithMetadata } from '../integration/public-fixtures.js';
+import { modemRig, pngWithMetadata } from '../fixtures/public-fixtures.js';
 
 const wechatUa = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 MicroMessenger/8.0.47(0x18002f2c) NetType/WIFI Language/zh_CN';
 const strong = 'Correct-Horse-12328';

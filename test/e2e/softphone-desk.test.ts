@@ -15,7 +15,7 @@ import { sineTone, toneShare } from '../../drivers/media/tones.js';
 import { wavHeader, wavToAlaw } from '../../drivers/media/wav.js';
 import { SimulatorTrunk } from '../../drivers/simulator/trunk.js';
 import { callCenterOf, registerTrunkDriver } from '../../firmware-agent/calls/install.js';
-import { e1Harness } from '../integration/e1-harness.js';
+import { e1Harness } from '../rigs/e1-harness.js';
 import type { Browser, Page } from 'playwright-core';
 import type { TrunkDriver } from '../../drivers/trunk/types.js';
 import { launch, login, newPage, seedUsers, shot, startBox } from './helpers.js';

@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import type { Box } from '../../firmware-agent/app.js';
 import { systemActor } from '../../firmware-agent/accounts/service.js';
 import { type Envelope, newEnvelope } from '../../firmware-agent/network/messages.js';
-import { FakePeer, localDay, snapshot, transfer } from '../integration/exchange-peer.js';
+import { FakePeer, localDay, snapshot, transfer } from '../fixtures/exchange-peer.js';
 
 export type ExchangeCommand =
   | { c: 'report'; city: number; slot: number; foreign: boolean; bump: boolean }

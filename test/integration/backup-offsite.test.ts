@@ -8,7 +8,7 @@ import t from 'tap';
 import { verifyBackup } from '../../firmware-agent/jobs/backup.js';
 import { UpstreamClient } from '../../firmware-agent/network/client.js';
 import { NetStore } from '../../firmware-agent/network/store.js';
-import { api, pair, startBox, stopBox } from './network-fixture.js';
+import { api, pair, startBox, stopBox } from '../fixtures/network-fixture.js';
 
 t.test('a city sends its nightly backup to its province, which keeps it per city', async (t) => {
   const province = await startBox({ role: 'province', region: '620000' });

@@ -9,7 +9,7 @@ import { SimulatorTrunk } from '../../drivers/simulator/trunk.js';
 import { CallCenter } from '../../firmware-agent/calls/center.js';
 import { callsConfig, defaultCallsConfig } from '../../firmware-agent/calls/config.js';
 import { openDb } from '../../firmware-agent/store/db.js';
-import { harness } from './calls-harness.js';
+import { harness } from '../rigs/calls-harness.js';
 
 t.test('events for unknown calls are counted and dropped', async (t) => {
   const h = await harness();

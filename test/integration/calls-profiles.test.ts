@@ -3,8 +3,8 @@
 // contact is lost. The real drivers run the same suite on their own rigs (e1-, voice-modem-, serial-at-…).
 import t from 'tap';
 import type { TrunkCapabilities } from '../../drivers/trunk/types.js';
-import { simRig } from './calls-harness.js';
-import { nextEvent, scenarioSuite } from './scenarios.js';
+import { simRig } from '../rigs/calls-harness.js';
+import { nextEvent, scenarioSuite } from '../rigs/scenarios.js';
 
 const profiles: Record<string, Partial<TrunkCapabilities>> = {
   // A GSM gateway with no audio path to the box and its DTMF detector on: silent prompts, a local handset.

@@ -3,7 +3,7 @@
 import t from 'tap';
 import { runCaller } from '../../drivers/simulator/callers.js';
 import { CallCenterError } from '../../firmware-agent/calls/center.js';
-import { harness } from './calls-harness.js';
+import { harness } from '../rigs/calls-harness.js';
 
 const agent1 = { userId: 1, name: 'agent1', anyCall: false };
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { type Box } from '../../firmware-agent/app.js';
 import { startTestBox } from '../helpers/box.js';
 import { systemActor } from '../../firmware-agent/accounts/service.js';
-import { cli } from './provision-rig.js';
+import { cli } from '../rigs/provision-rig.js';
 import { boxSectionFor } from '../sim/gov12345-sim.js';
 
 async function boxWithUsers(t: { teardown(fn: () => unknown): void }, initial?: object): Promise<{ box: Box; dir: string; cookies: Record<string, string> }> {

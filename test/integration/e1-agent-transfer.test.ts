@@ -12,7 +12,7 @@ import { CallCenter } from '../../firmware-agent/calls/center.js';
 import { callsConfig, defaultCallsConfig } from '../../firmware-agent/calls/config.js';
 import type { LiveEvent } from '../../firmware-agent/calls/events.js';
 import { openDb } from '../../firmware-agent/store/db.js';
-import { dchannelUp } from './e1-harness.js';
+import { dchannelUp } from '../rigs/e1-harness.js';
 
 const mondayMorning = Date.UTC(2026, 10, 30, 2, 0, 0); // 10:00 in China: open
 

@@ -9,7 +9,7 @@ import { alawToLinear, linearToAlaw } from '../../drivers/media/alaw.js';
 import { sineTone, toneShare } from '../../drivers/media/tones.js';
 import { wavToAlaw } from '../../drivers/media/wav.js';
 import { BrowserStations, browserStation, withBrowserStations } from '../../firmware-agent/softphone/stations.js';
-import { e1Harness } from './e1-harness.js';
+import { e1Harness } from '../rigs/e1-harness.js';
 import { browser, firstHeard, talk } from '../helpers/webrtc-browser.js';
 
 const tone = (freq: number, ms: number) => linearToAlaw(sineTone(freq, ms, 8000));

@@ -4,7 +4,7 @@ import t from 'tap';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { e1Harness } from './e1-harness.js';
+import { e1Harness } from '../rigs/e1-harness.js';
 import { CAUSE } from '../../drivers/e1-pri/binding/constants.js';
 
 t.test('an incoming SETUP becomes an offered call with caller, called number, presentation and B-channel', async (t) => {

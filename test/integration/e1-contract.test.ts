@@ -4,7 +4,7 @@
 import t from 'tap';
 import fs from 'node:fs';
 import path from 'node:path';
-import { e1Harness } from './e1-harness.js';
+import { e1Harness } from '../rigs/e1-harness.js';
 import { E1PriDriver } from '../../drivers/e1-pri/driver.js';
 import { type TrunkRig, outcomeCode as code, trunkContract } from '../helpers/trunk-contract.js';
 

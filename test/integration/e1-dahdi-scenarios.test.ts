@@ -1,11 +1,11 @@
-// The scenario suite of the calls issue (test/integration/scenarios.ts), unchanged, on a rig "E1 over the
+// The scenario suite of the calls issue (test/rigs/scenarios.ts), unchanged, on a rig "E1 over the
 // DAHDI shim": the span worker opens the D-channel device /dev/dahdi/16 and one /dev/dahdi/channel fd per
 // B-channel (DAHDI_SPECIFY, A-law, 160-byte blocks) through koffi, with the DAHDI stand-in preloaded
 // (test/fixtures/dahdi-shim) and the telco simulator's calls and audio carried by a simulated card.
 // E1 has full capabilities, so the scenarios are those of the socket rig (e1-scenarios.test.ts).
 import t from 'tap';
-import { e1Rig } from './e1-rig.js';
-import { scenarioSuite } from './scenarios.js';
+import { e1Rig } from '../rigs/e1-rig.js';
+import { scenarioSuite } from '../rigs/scenarios.js';
 
 const rig = e1Rig({ scale: 20, prewarm: true, media: 'dahdi' });
 t.teardown(() => rig.dispose());

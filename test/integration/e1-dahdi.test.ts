@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { once } from 'node:events';
 import { execFileSync } from 'node:child_process';
-import { e1Harness, dchannelState, type E1Harness } from './e1-harness.js';
+import { e1Harness, dchannelState, type E1Harness } from '../rigs/e1-harness.js';
 import { E1PriDriver } from '../../drivers/e1-pri/driver.js';
 import { CAUSE } from '../../drivers/e1-pri/binding/constants.js';
 import type { DahdiCard } from '../../drivers/e1-pri/telco-sim/dahdi-card.js';

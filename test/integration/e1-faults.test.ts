@@ -1,9 +1,9 @@
 // Failures of the E1 span: the link lost mid-call, the span worker killed mid-call, RESTART, glare.
 import t from 'tap';
-import { e1Harness, dchannelUp, dchannelState } from './e1-harness.js';
+import { e1Harness, dchannelUp, dchannelState } from '../rigs/e1-harness.js';
 import type { SimLine } from '../../drivers/e1-pri/telco-sim/telco.js';
-import { e1Rig } from './e1-rig.js';
-import { nextEvent } from './scenarios.js';
+import { e1Rig } from '../rigs/e1-rig.js';
+import { nextEvent } from '../rigs/scenarios.js';
 
 t.test('when the link is lost mid-call the call is reported failed, and the link comes back', async (t) => {
   const h = await e1Harness();

@@ -4,7 +4,7 @@
 // re-dials on another channel or, with none left, ends its outgoing call (cause 34 in the worker; the
 // transfer reports failed).
 import t from 'tap';
-import { e1Harness } from './e1-harness.js';
+import { e1Harness } from '../rigs/e1-harness.js';
 import type { SimLine } from '../../drivers/e1-pri/telco-sim/telco.js';
 import { CAUSE } from '../../drivers/e1-pri/binding/constants.js';
 

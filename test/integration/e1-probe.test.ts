@@ -3,7 +3,7 @@
 import t from 'tap';
 import fs from 'node:fs';
 import { once } from 'node:events';
-import { e1Harness } from './e1-harness.js';
+import { e1Harness } from '../rigs/e1-harness.js';
 import { probeE1, formatProbe, statusPathOf } from '../../drivers/e1-pri/probe.js';
 import { runProbe } from '../../firmware-agent/cli/probe.js';
 

@@ -1,12 +1,12 @@
-// The scenario suite of the calls issue (test/integration/scenarios.ts), unchanged, on the E1 driver: the
+// The scenario suite of the calls issue (test/rigs/scenarios.ts), unchanged, on the E1 driver: the
 // same CallCenter takes real ISDN calls from the telco simulator through the span worker, in real time
 // with the scenario timings scaled down by the rig (e1-rig.ts). Callers press each menu choice as in-band
 // DTMF when the box collects it; prompts are real synthesised speech.
 import t from 'tap';
 import { alawToLinear } from '../../drivers/media/alaw.js';
 import type { SimLine } from '../../drivers/e1-pri/telco-sim/telco.js';
-import { e1Rig } from './e1-rig.js';
-import { nextEvent, scenarioSuite } from './scenarios.js';
+import { e1Rig } from '../rigs/e1-rig.js';
+import { nextEvent, scenarioSuite } from '../rigs/scenarios.js';
 
 // Each scenario gets its own span; the next one's worker starts while a scenario runs.
 const rig = e1Rig({ scale: 20, prewarm: true });

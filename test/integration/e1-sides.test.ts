@@ -1,7 +1,7 @@
 // The box as the NETWORK side of the span (a PBX behind it is the user side), and a second switch type.
 // The simulator runs libpri as the opposite side through the same binding.
 import t from 'tap';
-import { e1Harness } from './e1-harness.js';
+import { e1Harness } from '../rigs/e1-harness.js';
 import type { SimLine } from '../../drivers/e1-pri/telco-sim/telco.js';
 
 t.test('as the network side the box takes a call from a CPE and places one to it', async (t) => {

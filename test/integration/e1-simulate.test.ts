@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createE1PriTrunk, simulateE1 } from '../../drivers/e1-pri/index.js';
-import { dchannelUp } from './e1-harness.js';
+import { dchannelUp } from '../rigs/e1-harness.js';
 import { e1Options } from '../../firmware-agent/config/trunk-options.js';
 
 t.test('the factory builds the driver from --dchannel and the e1 flags, and the simulator calls it', async (t) => {

@@ -8,8 +8,8 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import t from 'tap';
 import { v7 as uuidv7 } from 'uuid';
-import { FakePeer, snapshot, ticketMessage } from './exchange-peer.js';
-import { type BoxProc, api, startBox, stopBox } from './network-fixture.js';
+import { FakePeer, snapshot, ticketMessage } from '../fixtures/exchange-peer.js';
+import { type BoxProc, api, startBox, stopBox } from '../fixtures/network-fixture.js';
 
 let province: BoxProc;
 let city: FakePeer;

@@ -4,8 +4,8 @@
 // process, over HTTP; the city is a key paired through the province's pairing endpoint.
 import fs from 'node:fs';
 import t from 'tap';
-import { FakePeer, localDay, transfer } from './exchange-peer.js';
-import { type BoxProc, api, startBox, stopBox, ticketInput } from './network-fixture.js';
+import { FakePeer, localDay, transfer } from '../fixtures/exchange-peer.js';
+import { type BoxProc, api, startBox, stopBox, ticketInput } from '../fixtures/network-fixture.js';
 
 let province: BoxProc;
 let city: FakePeer;

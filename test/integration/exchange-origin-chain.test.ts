@@ -5,7 +5,7 @@
 // as separate processes over real HTTP.
 import fs from 'node:fs';
 import t from 'tap';
-import { type BoxProc, api, pair, startBox, stopBox, ticketInput } from './network-fixture.js';
+import { type BoxProc, api, pair, startBox, stopBox, ticketInput } from '../fixtures/network-fixture.js';
 import { waitFor } from '../helpers/wait.js';
 
 const boxes: BoxProc[] = [];

@@ -14,7 +14,7 @@ import type { Box } from '../../firmware-agent/app.js';
 import { generateKeyPair } from '../../firmware-agent/network/crypto.js';
 import { type Envelope, newEnvelope } from '../../firmware-agent/network/messages.js';
 import { signEnvelope } from '../../firmware-agent/network/origin.js';
-import { type FakePeer, localDay, snapshot, ticketMessage, upstreamWithPeers } from './exchange-peer.js';
+import { type FakePeer, localDay, snapshot, ticketMessage, upstreamWithPeers } from '../fixtures/exchange-peer.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgebox-origin-'));
 let ministry: Box;

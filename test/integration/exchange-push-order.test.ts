@@ -11,7 +11,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Box } from '../../firmware-agent/app.js';
 import { canonicalRequest, sha256Hex, sign } from '../../firmware-agent/network/crypto.js';
 import { newEnvelope } from '../../firmware-agent/network/messages.js';
-import { FakePeer, snapshot, upstreamWithPeers } from './exchange-peer.js';
+import { FakePeer, snapshot, upstreamWithPeers } from '../fixtures/exchange-peer.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgebox-push-order-'));
 let box: Box;

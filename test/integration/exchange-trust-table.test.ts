@@ -11,7 +11,7 @@ import { systemActor } from '../../firmware-agent/accounts/service.js';
 import { AppError } from '../../firmware-agent/errors.js';
 import { type Envelope, newEnvelope } from '../../firmware-agent/network/messages.js';
 import { checkDoor, trustTable } from '../../firmware-agent/network/policy.js';
-import { type FakePeer, localDay, snapshot, ticketMessage, transfer, upstreamWithPeers } from './exchange-peer.js';
+import { type FakePeer, localDay, snapshot, ticketMessage, transfer, upstreamWithPeers } from '../fixtures/exchange-peer.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgebox-trust-'));
 let box: Box;

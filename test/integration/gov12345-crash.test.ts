@@ -7,7 +7,7 @@ import path from 'node:path';
 import t from 'tap';
 import { strongPassword } from '../helpers/box.js';
 import { Gov12345Sim, boxSectionFor } from '../sim/gov12345-sim.js';
-import { type BoxProc, api, login, restartBox, startBox, stopBox, tempDir } from './network-fixture.js';
+import { type BoxProc, api, login, restartBox, startBox, stopBox, tempDir } from '../fixtures/network-fixture.js';
 import { waitFor } from '../helpers/wait.js';
 
 const secret = 'crash-test-shared-secret-0123456789abcdef';

@@ -1,4 +1,4 @@
-// The scenario suite of the calls issue (test/integration/scenarios.ts), unchanged, on the serial-AT GSM driver:
+// The scenario suite of the calls issue (test/rigs/scenarios.ts), unchanged, on the serial-AT GSM driver:
 // simulated GSM modules on real socat ptys (gsm-rig.ts), in real time with the scenario timings scaled down
 // 20 times (10 where a test measures the length of real audio).
 // Two profiles of the same driver:
@@ -13,8 +13,8 @@
 import fs from 'node:fs';
 import t from 'tap';
 import { nextOpening, weekdayCalendar } from '../../firmware-agent/calls/hours.js';
-import { gsmRig } from './gsm-rig.js';
-import { mondayNight, nextEvent, scenarioSuite } from './scenarios.js';
+import { gsmRig } from '../rigs/gsm-rig.js';
+import { mondayNight, nextEvent, scenarioSuite } from '../rigs/scenarios.js';
 
 t.test('SIMCom module with a voice port', async (t) => scenarioSuite(t, gsmRig({ scale: 20, family: 'simcom', profile: 'voice-port' })));
 t.test('Quectel module with prompts and recordings stored on the module', async (t) =>

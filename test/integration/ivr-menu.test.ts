@@ -2,7 +2,7 @@
 import t from 'tap';
 import { runCaller } from '../../drivers/simulator/callers.js';
 import { defaultMenu } from '../../firmware-agent/calls/config.js';
-import { harness } from './calls-harness.js';
+import { harness } from '../rigs/calls-harness.js';
 
 t.test('a caller who presses an invalid digit and then nothing is put through to an agent', async (t) => {
   const h = await harness({ config: { ivr: { maxRetries: 2 } } });

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { type BoxProc, api, fastFlags, pair, restartBox, startBox, stopBox, ticketInput } from './network-fixture.js';
+import { type BoxProc, api, fastFlags, pair, restartBox, startBox, stopBox, ticketInput } from '../fixtures/network-fixture.js';
 import { waitFor } from '../helpers/wait.js';
 
 // Small batches so the catch-up spans many requests and the kills land in the middle of it.

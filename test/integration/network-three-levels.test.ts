@@ -6,7 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import t from 'tap';
 import { root } from '../helpers/process.js';
-import { type BoxProc, api, login, pair, startBox, stopBox, ticketInput } from './network-fixture.js';
+import { type BoxProc, api, login, pair, startBox, stopBox, ticketInput } from '../fixtures/network-fixture.js';
 import { waitFor } from '../helpers/wait.js';
 
 const run = promisify(execFile);

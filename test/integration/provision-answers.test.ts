@@ -5,7 +5,7 @@ import t from 'tap';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { cli, modemRig } from './provision-rig.js';
+import { cli, modemRig } from '../rigs/provision-rig.js';
 
 const identity = { model: 'Quectel EC20F Revision: EC20CEFAGR06A05M4G', imei: '866758041234567', operator: 'CHINA MOBILE' };
 

@@ -3,8 +3,8 @@
 import t from 'tap';
 import fs from 'node:fs';
 import path from 'node:path';
-import { api, startBox, stopBox, tempDir } from './network-fixture.js';
-import { cli } from './provision-rig.js';
+import { api, startBox, stopBox, tempDir } from '../fixtures/network-fixture.js';
+import { cli } from '../rigs/provision-rig.js';
 
 t.test('provision with an upstream URL and code pairs the box; the self-test checks the link and the clock', async (t) => {
   const province = await startBox({ role: 'province', region: '620000' });

@@ -6,9 +6,9 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { edgebox, root } from '../helpers/process.js';
-import { modemRig } from './provision-rig.js';
+import { modemRig } from '../rigs/provision-rig.js';
 
-const driver = path.join(root, 'test/integration/provision-pty.py');
+const driver = path.join(root, 'test/rigs/provision-pty.py');
 
 function inPty(steps: [RegExp, string][], args: string[]): Promise<{ code: number; transcript: string }> {
   return new Promise((resolve) => {

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import t from 'tap';
 import { cleanPhoto, PhotoError, sniff } from '../../firmware-agent/public/images.js';
 import { RateLimiter } from '../../firmware-agent/public/limiter.js';
-import { jpegWithMetadata, pngWithMetadata } from './public-fixtures.js';
+import { jpegWithMetadata, pngWithMetadata } from '../fixtures/public-fixtures.js';
 
 const secret = 'SECRET-GPS-METADATA';
 

@@ -7,7 +7,7 @@ import net from 'node:net';
 import fc from 'fast-check';
 import t from 'tap';
 import { staff, startTestBox } from '../helpers/box.js';
-import { jpegWithMetadata, pngWithMetadata } from './public-fixtures.js';
+import { jpegWithMetadata, pngWithMetadata } from '../fixtures/public-fixtures.js';
 
 const phone = '13912345678';
 const name = '李建国';

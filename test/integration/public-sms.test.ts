@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import t from 'tap';
 import { startTestBox, tempDir } from '../helpers/box.js';
-import { modemRig } from './public-fixtures.js';
+import { modemRig } from '../fixtures/public-fixtures.js';
 
 t.test('the phone is confirmed by a code from the modem; the number goes out by SMS', { timeout: 180_000 }, async (t) => {
   const dir = tempDir('public-sms-');

@@ -6,7 +6,7 @@ import t from 'tap';
 import fs from 'node:fs';
 import path from 'node:path';
 import { HttpClient, startBoxProcess } from '../helpers/process.js';
-import { cli, modemRig } from './provision-rig.js';
+import { cli, modemRig } from '../rigs/provision-rig.js';
 
 t.test('selftest asks the running box, and the API serves the same checks by role', async (t) => {
   const rig = await modemRig({ model: 'Quectel EC25', imei: '866758049876543', operator: 'CHINA MOBILE' });

@@ -102,7 +102,7 @@ t.test('when the gateway is unplugged mid-call the call centre is told the trunk
 });
 
 t.test('on a real pty, in real time: a ring with caller id runs the IVR and reaches an agent', async (t) => {
-  const { ptyRig } = await import('./serial-at-rig.js');
+  const { ptyRig } = await import('../rigs/serial-at-rig.js');
   const { systemClock } = await import('../../common/clock.js');
   const rig = await ptyRig(t);
   const modem = rig.newModem({ extraInit: moduleInit.simcom });
@@ -144,7 +144,7 @@ t.test('on a real pty, in real time: a ring with caller id runs the IVR and reac
 });
 
 t.test('on a real pty: the caller\'s keys reach the box only once initialisation turned the module\'s DTMF detector on, and again after a reset', async (t) => {
-  const { ptyRig } = await import('./serial-at-rig.js');
+  const { ptyRig } = await import('../rigs/serial-at-rig.js');
   const { extraInitOf } = await import('../../drivers/serial-at/index.js');
   const { serialAtOptions } = await import('../../firmware-agent/config/trunk-options.js');
   const rig = await ptyRig(t);
@@ -203,7 +203,7 @@ t.test('on a real pty: the caller\'s keys reach the box only once initialisation
 });
 
 t.test('on a real pty: with --prompts tts a prompt is spoken by the module (UCS2), a key cuts it short, and a module without TTS falls back to the pause', async (t) => {
-  const { ptyRig } = await import('./serial-at-rig.js');
+  const { ptyRig } = await import('../rigs/serial-at-rig.js');
   const { systemClock } = await import('../../common/clock.js');
   const { extraInitOf } = await import('../../drivers/serial-at/index.js');
   const { serialAtOptions } = await import('../../firmware-agent/config/trunk-options.js');

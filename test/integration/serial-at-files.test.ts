@@ -10,7 +10,7 @@ import { isSerialAtError } from '../../drivers/serial-at/errors.js';
 import { wavPcm16 } from '../../drivers/serial-at/files.js';
 import type { PcmFamily } from '../../drivers/serial-at/modem.js';
 import { TrunkError } from '../../drivers/trunk/types.js';
-import { gsmVoiceRig, type GsmVoiceRig } from './serial-at-voice-harness.js';
+import { gsmVoiceRig, type GsmVoiceRig } from '../rigs/serial-at-voice-harness.js';
 
 const families: PcmFamily[] = ['quectel', 'simcom'];
 const where = (f: PcmFamily) => (f === 'quectel' ? 'UFS:' : 'E:/');

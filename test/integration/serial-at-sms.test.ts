@@ -10,7 +10,7 @@ import { smsConfig, type SmsConfig } from '../../firmware-agent/sms/config.js';
 import { gsmModemPort } from '../../firmware-agent/sms/modem-port.js';
 import { TicketService, type TicketChange } from '../../firmware-agent/tickets/service.js';
 import type { Actor } from '../../firmware-agent/accounts/actor.js';
-import { ptyRig } from './serial-at-rig.js';
+import { ptyRig } from '../rigs/serial-at-rig.js';
 import { memoryTickets } from '../helpers/tickets.js';
 
 const agent: Actor = { id: null, name: 'agent', role: 'agent' };

@@ -8,7 +8,7 @@ import t from 'tap';
 import { alawToLinear } from '../../drivers/media/alaw.js';
 import { loadPromptAlaw, wavHeader } from '../../drivers/media/wav.js';
 import { dtmfSequence } from '../../drivers/media/tones.js';
-import { gsmVoiceRig, type GsmVoiceRig } from './serial-at-voice-harness.js';
+import { gsmVoiceRig, type GsmVoiceRig } from '../rigs/serial-at-voice-harness.js';
 
 function energy(pcm: Int16Array): number {
   let s = 0;

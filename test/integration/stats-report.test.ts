@@ -230,7 +230,7 @@ t.test('a fixture month: KPIs, volumes, 同比/环比, drill-down, scoping, expo
   t.match(x.headers['content-type'], /spreadsheetml/);
   const file = path.join(tb.dir, 'report.xlsx');
   fs.writeFileSync(file, x.rawPayload);
-  const py = spawnSync('python3', [path.join(import.meta.dirname, 'stats-xlsx-read.py'), file], { encoding: 'utf8' });
+  const py = spawnSync('python3', [path.join(import.meta.dirname, '../fixtures/stats-xlsx-read.py'), file], { encoding: 'utf8' });
   t.equal(py.status, 0, py.stderr);
   const sheets = JSON.parse(py.stdout) as Record<string, { cells: (string | number | null)[][]; formats: string[] }>;
   t.same(Object.keys(sheets), ['考核指标', '渠道', '类型', '子类型', '行业', '区域', '部门', '话务'], 'one sheet per table');

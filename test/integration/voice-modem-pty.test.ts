@@ -6,7 +6,7 @@ import t from 'tap';
 
 import { linearToAlaw } from '../../drivers/media/alaw.js';
 import { dtmfSequence } from '../../drivers/media/tones.js';
-import { peak, voicePtyRig } from './voice-modem-harness.js';
+import { peak, voicePtyRig } from '../rigs/voice-modem-harness.js';
 
 /** A 0.4 s 1 kHz prompt as an A-law file. */
 function promptFile(dir: string): string {

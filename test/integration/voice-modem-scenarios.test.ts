@@ -1,4 +1,4 @@
-// The scenario suite of the calls issue (test/integration/scenarios.ts), unchanged, on the V.253 voice-modem
+// The scenario suite of the calls issue (test/rigs/scenarios.ts), unchanged, on the V.253 voice-modem
 // driver: the same CallCenter takes calls on one simulated analog line over a real pty, in real time with the
 // scenario timings scaled down 20 times (voice-modem-rig.ts; 10 where a test measures the length of real
 // audio). The profile is an analog voice modem: prompts as audio, digits from the modem (and the box's
@@ -7,8 +7,8 @@
 // duplex (+VRX/+VTX around every prompt, µ-law).
 import fs from 'node:fs';
 import t from 'tap';
-import { mondayNight, scenarioSuite } from './scenarios.js';
-import { voiceModemRig } from './voice-modem-rig.js';
+import { mondayNight, scenarioSuite } from '../rigs/scenarios.js';
+import { voiceModemRig } from '../rigs/voice-modem-rig.js';
 
 t.test('full duplex, A-law (Conexant AT+VSM=? list)', async (t) => scenarioSuite(t, voiceModemRig({ scale: 20 })));
 t.test('half duplex, µ-law (USRobotics 5637 AT+VSM=? list)', async (t) =>

@@ -11,7 +11,7 @@ import t from 'tap';
 import type { Box } from '../../firmware-agent/app.js';
 import { errorCatalogue } from '../../firmware-agent/errors.js';
 import { newEnvelope } from '../../firmware-agent/network/messages.js';
-import { type FakePeer, upstreamWithPeers } from '../integration/exchange-peer.js';
+import { type FakePeer, upstreamWithPeers } from '../fixtures/exchange-peer.js';
 
 const runs = Number(process.env.FUZZ_RUNS ?? 60);
 const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);

@@ -86,7 +86,7 @@ t.test('through the stand-in, the binding specifies a channel, sets it up, write
     card.sendAudio(5, Buffer.alloc(160, 0x2a));
     card.setAlarms(1 << 3);
   });
-  const client = fileURLToPath(new URL('./e1-fixtures/dahdi-client.ts', import.meta.url));
+  const client = fileURLToPath(new URL('../fixtures/e1/dahdi-client.ts', import.meta.url));
   const child = execFile(process.execPath, ['--import', 'tsx', client], { env: { ...process.env, ...shimEnv(so, card.path) }, timeout: 60_000 });
   let stdout = '';
   let stderr = '';

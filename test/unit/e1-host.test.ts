@@ -8,7 +8,7 @@ import { validateConfig } from '../../drivers/e1-pri/config.js';
 import { E1PriDriver } from '../../drivers/e1-pri/driver.js';
 import type { DriverFailed } from '../../drivers/trunk/types.js';
 
-const CRASH_WORKER = fileURLToPath(new URL('./e1-fixtures/crash-worker.ts', import.meta.url));
+const CRASH_WORKER = fileURLToPath(new URL('../fixtures/e1/crash-worker.ts', import.meta.url));
 type Exit = SpanHostEvents['exit'][0];
 
 t.test('a worker that keeps crashing is restarted after doubling delays, then the host gives up', async (t) => {

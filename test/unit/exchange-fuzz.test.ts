@@ -15,7 +15,7 @@ import { systemActor } from '../../firmware-agent/accounts/service.js';
 import { errorCatalogue } from '../../firmware-agent/errors.js';
 import { generateKeyPair } from '../../firmware-agent/network/crypto.js';
 import { type MessageKind, messageKinds, newEnvelope } from '../../firmware-agent/network/messages.js';
-import { type FakePeer, localDay, snapshot, upstreamWithPeers } from '../integration/exchange-peer.js';
+import { type FakePeer, localDay, snapshot, upstreamWithPeers } from '../fixtures/exchange-peer.js';
 
 const runs = Number(process.env.FUZZ_RUNS ?? 60);
 const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import t from 'tap';
 import type { Box } from '../../firmware-agent/app.js';
 import { ExchangeModel, exchangeCommand } from '../fuzz/exchange.js';
-import { upstreamWithPeers } from '../integration/exchange-peer.js';
+import { upstreamWithPeers } from '../fixtures/exchange-peer.js';
 
 const runs = Number(process.env.FUZZ_RUNS ?? 25);
 const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);

@@ -10,7 +10,7 @@ import { defaultConfig } from '../../firmware-agent/config/model.js';
 import { ConfigError, validateConfig, withDefaults } from '../../firmware-agent/config/schema.js';
 import { defaultSmsConfig, smsConfig } from '../../firmware-agent/sms/config.js';
 import { SmsError } from '../../firmware-agent/sms/errors.js';
-import { harness } from '../integration/calls-harness.js';
+import { harness } from '../rigs/calls-harness.js';
 
 const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000);
 const runs = Number(process.env.FUZZ_RUNS ?? 300);
