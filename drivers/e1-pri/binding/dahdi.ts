@@ -9,7 +9,7 @@
  * A lookup through the libc handle would bypass interposition.
  *
  * ioctl numbers are _IOW/_IOR/_IOWR(DAHDI_CODE 0xDA, nr, size) as user.h defines them; they and the
- * struct offsets are checked against the header with gcc in test/unit/e1-dahdi.test.ts.
+ * struct offsets are checked against the header with gcc in test/integration/e1-dahdi-binding.test.ts.
  */
 import koffi from 'koffi';
 import { E1Error } from '../errors.js';
