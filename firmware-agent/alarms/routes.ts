@@ -8,53 +8,13 @@ import type { BoxServices } from '../box.js';
 import type { HealthSample, HealthSampler } from '../health/sampler.js';
 import { errorResponses } from '../http/server.js';
 import { belowAlarms } from '../network/alarm-reports.js';
+import { alarmListSchema, belowAlarmListSchema } from './schemas.js';
 import type { Decision } from './rules.js';
 import type { AlarmService } from './service.js';
 
 const viewers = ['admin', 'supervisor', 'technician'] as const;
 const managers = ['admin', 'technician'] as const;
 const obj = { type: 'object', additionalProperties: true } as const;
-const num = { type: ['number', 'null'] } as const;
-const str = { type: ['string', 'null'] } as const;
-const alarmSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['id', 'key', 'source', 'severity', 'message', 'messageZh', 'value', 'threshold', 'raisedAt', 'lastSeenAt', 'clearedAt', 'clearReason'],
-  properties: {
-    id: { type: 'integer' },
-    key: { type: 'string' },
-    source: { type: 'string', enum: ['threshold', 'api'] },
-    severity: { type: 'string', enum: ['warning', 'critical'] },
-    message: { type: 'string' },
-    messageZh: str,
-    value: num,
-    threshold: num,
-    raisedAt: { type: 'string' },
-    lastSeenAt: { type: 'string' },
-    clearedAt: str,
-    clearReason: str,
-  },
-} as const;
-const belowSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['origin', 'originName', 'key', 'severity', 'message', 'messageZh', 'value', 'threshold', 'raisedAt', 'clearedAt', 'reportedAt', 'receivedAt'],
-  properties: {
-    origin: { type: 'string' },
-    originName: str,
-    key: { type: 'string' },
-    severity: { type: 'string' },
-    message: { type: 'string' },
-    messageZh: str,
-    value: num,
-    threshold: num,
-    raisedAt: { type: 'string' },
-    clearedAt: str,
-    reportedAt: { type: 'string' },
-    receivedAt: { type: 'string' },
-  },
-} as const;
-
 export interface AlarmRouteDeps {
   box: BoxServices;
   alarms: AlarmService;
@@ -73,12 +33,7 @@ export const alarmRoutes: FastifyPluginAsync<AlarmRouteDeps> = async (app, { box
         summary: 'Active alarms, and the latest raises (newest first) with when each cleared',
         querystring: { type: 'object', additionalProperties: false, properties: { limit: { type: 'integer', minimum: 1, maximum: 1000 } } },
         response: {
-          200: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['active', 'history'],
-            properties: { active: { type: 'array', items: alarmSchema }, history: { type: 'array', items: alarmSchema } },
-          },
+          200: alarmListSchema,
           ...errorResponses(400, 401, 403),
         },
       },
@@ -116,7 +71,7 @@ export const alarmRoutes: FastifyPluginAsync<AlarmRouteDeps> = async (app, { box
           additionalProperties: false,
           properties: { active: { type: 'boolean' }, limit: { type: 'integer', minimum: 1, maximum: 1000 } },
         },
-        response: { 200: { type: 'object', additionalProperties: false, required: ['items'], properties: { items: { type: 'array', items: belowSchema } } }, ...errorResponses(400, 401, 403) },
+        response: { 200: belowAlarmListSchema, ...errorResponses(400, 401, 403) },
       },
     },
     async (request) => ({

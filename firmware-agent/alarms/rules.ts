@@ -5,28 +5,10 @@
 // of it (the band between threshold and margin counts for neither), so a figure hovering at the threshold
 // does not flap. A figure the box cannot measure (no sensor, no modem) neither raises nor clears.
 import type { AlarmsConfig } from '../config/model.js';
+import type { Figures } from '../health/view-types.js';
 import type { Severity } from './model.js';
 
-/** What a health sample measured; null where the box has no such figure. */
-export interface Figures {
-  load1PerCore: number | null;
-  cpuUsePercent: number | null;
-  temperatureC: number | null;
-  memoryAvailablePercent: number | null;
-  diskFreePercent: number | null;
-  diskFreeMB: number | null;
-  rssMB: number | null;
-  eventLoopDelayMs: number | null;
-  modemSignalRssi: number | null;
-  netOutboxDepth: number | null;
-  netOutboxAgeMinutes: number | null;
-  smsOutboxDepth: number | null;
-  overdueTickets: number | null;
-  /** States: true good, false bad, null when the box has no such part. */
-  modemReady: boolean | null;
-  modemRegistered: boolean | null;
-  trunkUp: boolean | null;
-}
+export type { Figures } from '../health/view-types.js';
 
 type Thresholds = AlarmsConfig['thresholds'];
 

@@ -10,6 +10,9 @@
 import { createRequire } from 'node:module';
 import type { Db } from '../store/db.js';
 import { addDays, endOfLocalDay, localDay, weekday } from './time.js';
+import type { DayInfo, DayKind } from './view-types.js';
+
+export type { DayInfo, DayKind } from './view-types.js';
 
 const require = createRequire(import.meta.url);
 
@@ -23,18 +26,6 @@ function loadPackage(): { data: PackageData; years: Set<number> } {
   const years = new Set<number>();
   for (const day of Object.keys(data.holidays)) years.add(Number(day.slice(0, 4)));
   return { data, years };
-}
-
-export type DayKind = 'workday' | 'holiday' | 'weekend';
-
-export interface DayInfo {
-  day: string;
-  kind: DayKind;
-  working: boolean;
-  name: string | null;
-  source: 'admin' | 'package' | 'weekday-rule';
-  /** True when no official data exists for the day's year: the answer is a guess from the weekday. */
-  uncertain: boolean;
 }
 
 export interface DueDate {

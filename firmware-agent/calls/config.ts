@@ -1,73 +1,11 @@
 // Call-handling configuration: the IVR menu, the national routing rules, business hours and the queue,
-// kept as the configuration's `calls` section (config.json).
+// kept as the configuration's `calls` section (config.json). Validated once at start (`callsConfig()` merges
+// a partial over the defaults, names the bad field, and freezes the result). Units are in the names (Ms, S).
+// The section's types live in view-types.ts, which the admin page reads too.
 import { schemaValidator } from '../schema/compiled.js';
-// Validated once at start (`callsConfig()` merges a partial over the defaults, names the bad field, and
-// freezes the result). Units are in the names (Ms, S).
+import type { BusinessHours, IvrConfig, MenuAction, MenuItem, QueueConfig, RedirectTarget } from './view-types.js';
 
-export type MenuAction =
-  | { kind: 'distress' } // 水上遇险求救 → 12395 at once
-  | { kind: 'queue'; ticketType: 'complaint' | 'inquiry' | 'suggestion' | null; skill?: string }
-  | { kind: 'redirect'; service: 'railway' | 'aviation' | 'postal' | 'railway-aviation-postal' };
-
-export interface MenuItem {
-  digit: string;
-  /** Prompt id spoken for this entry of the menu. */
-  label: string;
-  action: MenuAction;
-}
-
-export interface RedirectTarget {
-  /** The national number the caller is told (and transferred to when `transfer` is on). */
-  number: string;
-  /** Transfer instead of only announcing (once the transition period allows it, design §1). */
-  transfer: boolean;
-}
-
-export interface BusinessHours {
-  /** 'HH:MM' local time, inclusive. */
-  open: string;
-  /** 'HH:MM' local time, exclusive. */
-  close: string;
-  /** Open on official working days only (holidays and 调休 from the calendar), or every day. */
-  days: 'workdays' | 'every-day';
-  timezone: string;
-}
-
-export interface QueueConfig {
-  /** Position / expected wait announcement period, ms. */
-  announceEveryMs: number;
-  /** Past this wait the caller is offered a callback (1) or voicemail (2), ms. */
-  maxWaitMs: number;
-  /** Ring an agent's station this long before trying the next agent, ms. */
-  ringTimeoutMs: number;
-  /** Wrap-up (话后处理) after each call before the agent is offered another, ms. */
-  wrapUpMs: number;
-  /** Expected handle time used for the wait estimate until there is history, ms. */
-  defaultHandleMs: number;
-  /** Longest voicemail, ms. */
-  voicemailMaxMs: number;
-  /** Record agent conversations. */
-  recordCalls: boolean;
-  /**
-   * Outside numbers an agent may transfer a live call to, besides the distress number and the three
-   * redirect numbers (which are always allowed). Default none.
-   */
-  transferNumbers: string[];
-}
-
-export interface IvrConfig {
-  menu: MenuItem[];
-  /** Wait for a menu choice, ms. */
-  digitTimeoutMs: number;
-  /** Menu repeats after a timeout or an invalid digit before the call goes to an agent. */
-  maxRetries: number;
-  /** Water distress number (水上遇险), transferred to at once. */
-  distressNumber: string;
-  redirects: Record<'railway' | 'aviation' | 'postal', RedirectTarget>;
-  /** Old local hotline numbers that now reach 12328: the caller hears the transition prompt first. */
-  legacyNumbers: string[];
-  hours: BusinessHours;
-}
+export type { BusinessHours, IvrConfig, MenuAction, MenuItem, QueueConfig, RedirectTarget } from './view-types.js';
 
 export interface CallsConfig {
   ivr: IvrConfig;

@@ -14,23 +14,10 @@
 // but not as queued, so routing rules never flatter or spoil the agent KPIs.
 import type { Db } from '../store/db.js';
 import type { CallKpi as Kpi } from '../stats/view-types.js';
+import type { CallKpiBucket as KpiBucket, CallKpiReport as KpiReport } from './view-types.js';
 
 export type { CallKpi as Kpi } from '../stats/view-types.js';
-
-
-export interface KpiBucket extends Kpi {
-  /** Local start of the bucket: 'YYYY-MM-DD' or 'YYYY-MM-DDTHH:00'. */
-  start: string;
-}
-
-export interface KpiReport {
-  from: number;
-  to: number;
-  bucket: 'hour' | 'day';
-  timezone: string;
-  total: Kpi;
-  buckets: KpiBucket[];
-}
+export type { CallKpiBucket as KpiBucket, CallKpiReport as KpiReport } from './view-types.js';
 
 interface Row {
   arrived_at: number;

@@ -2,6 +2,8 @@
 // runtime import: the server writes them (records.ts, events.ts, acd.ts) and the web UI reads them (the desk,
 // the wallboard, the ticket page), from this one file.
 
+import type { CallKpi } from '../stats/view-types.js';
+
 export type CallStatus = 'ivr' | 'queued' | 'ringing' | 'talking' | 'ended' | 'failed';
 
 export interface CallRow {
@@ -114,3 +116,98 @@ export type LiveEvent =
   | { type: 'agent.state'; at: number; agent: AgentSnapshot }
   | { type: 'queue.state'; at: number; queue: QueueSnapshot }
   | { type: 'trunk.state'; at: number; up: boolean; reason?: string };
+
+/** GET /api/calls/kpis: call KPIs per hour or day of a range (calls/kpis.ts), and over the whole range. */
+export interface CallKpiBucket extends CallKpi {
+  /** Local start of the bucket: 'YYYY-MM-DD' or 'YYYY-MM-DDTHH:00'. */
+  start: string;
+}
+
+export interface CallKpiReport {
+  from: number;
+  to: number;
+  bucket: 'hour' | 'day';
+  timezone: string;
+  total: CallKpi;
+  buckets: CallKpiBucket[];
+}
+
+// The call settings (the configuration's `calls` section, calls/config.ts validates it) and the admin page's
+// view of them (GET/PUT /api/ui/calls-settings, calls/routes/settings.ts; web-ui/src/pages/admin-calls.tsx).
+
+export type MenuAction =
+  | { kind: 'distress' } // 水上遇险求救 → 12395 at once
+  | { kind: 'queue'; ticketType: 'complaint' | 'inquiry' | 'suggestion' | null; skill?: string }
+  | { kind: 'redirect'; service: 'railway' | 'aviation' | 'postal' | 'railway-aviation-postal' };
+
+export interface MenuItem {
+  digit: string;
+  /** Prompt id spoken for this entry of the menu. */
+  label: string;
+  action: MenuAction;
+}
+
+export interface RedirectTarget {
+  /** The national number the caller is told (and transferred to when `transfer` is on). */
+  number: string;
+  /** Transfer instead of only announcing (once the transition period allows it, design §1). */
+  transfer: boolean;
+}
+
+export interface BusinessHours {
+  /** 'HH:MM' local time, inclusive. */
+  open: string;
+  /** 'HH:MM' local time, exclusive. */
+  close: string;
+  /** Open on official working days only (holidays and 调休 from the calendar), or every day. */
+  days: 'workdays' | 'every-day';
+  timezone: string;
+}
+
+export interface QueueConfig {
+  /** Position / expected wait announcement period, ms. */
+  announceEveryMs: number;
+  /** Past this wait the caller is offered a callback (1) or voicemail (2), ms. */
+  maxWaitMs: number;
+  /** Ring an agent's station this long before trying the next agent, ms. */
+  ringTimeoutMs: number;
+  /** Wrap-up (话后处理) after each call before the agent is offered another, ms. */
+  wrapUpMs: number;
+  /** Expected handle time used for the wait estimate until there is history, ms. */
+  defaultHandleMs: number;
+  /** Longest voicemail, ms. */
+  voicemailMaxMs: number;
+  /** Record agent conversations. */
+  recordCalls: boolean;
+  /**
+   * Outside numbers an agent may transfer a live call to, besides the distress number and the three
+   * redirect numbers (which are always allowed). Default none.
+   */
+  transferNumbers: string[];
+}
+
+export interface IvrConfig {
+  menu: MenuItem[];
+  /** Wait for a menu choice, ms. */
+  digitTimeoutMs: number;
+  /** Menu repeats after a timeout or an invalid digit before the call goes to an agent. */
+  maxRetries: number;
+  /** Water distress number (水上遇险), transferred to at once. */
+  distressNumber: string;
+  redirects: Record<'railway' | 'aviation' | 'postal', RedirectTarget>;
+  /** Old local hotline numbers that now reach 12328: the caller hears the transition prompt first. */
+  legacyNumbers: string[];
+  hours: BusinessHours;
+}
+
+/** GET and PUT /api/ui/calls-settings: the settings in force over the defaults, and the prompt files. */
+export interface CallsSettingsView {
+  ivr: IvrConfig;
+  queue: QueueConfig;
+  /** The prompt files in the prompt directory (<id>.wav), sorted. */
+  prompts: string[];
+  /** The configuration file's own `calls` section (what was set, without the defaults). */
+  file: unknown;
+  /** True on a box without a call centre: the section is only read at the next start. */
+  restartRequired: boolean;
+}

@@ -19,6 +19,7 @@ import type { RegionTable } from '../regions/regions.js';
 import { type Gov12345Config, type Gov12345Platform, defaultGov12345 } from './config.js';
 import { type Kind, type Message, type Order, checkOrder, fromPlatform, toPlatform } from './mapping.js';
 import { Gov12345Store, type OutboxRow } from './store.js';
+import type { Gov12345State, Gov12345TicketState } from './view-types.js';
 
 export interface Gov12345Deps {
   db: Db;
@@ -35,31 +36,6 @@ export interface ReceiveResult {
   status: 'applied' | 'duplicate';
   /** The ticket the message created or changed (its number on this box). */
   ticket?: string;
-}
-
-export type Gov12345State =
-  | 'none'
-  | 'transfer-queued'
-  | 'transfer-delivered'
-  | 'transfer-rejected'
-  | 'result-received'
-  | 'visit-queued'
-  | 'visit-delivered'
-  | 'visit-rejected'
-  | 'received'
-  | 'result-queued'
-  | 'result-delivered'
-  | 'result-rejected';
-
-export interface Gov12345TicketState {
-  number: string;
-  /** The enabled platforms (what a transfer may name). */
-  platforms: { id: string; name: string }[];
-  canTransfer: boolean;
-  link: { platform: string; platformName: string; direction: 'out' | 'in'; remoteRef: string; at: string } | null;
-  state: Gov12345State;
-  sent: { id: string; kind: string; queuedAt: string; deliveredAt: string | null; attempts: number; lastError: string | null; rejectedCode: string | null }[];
-  received: { id: string; kind: string; receivedAt: string }[];
 }
 
 /**

@@ -11,14 +11,10 @@ import type { Figures } from '../alarms/rules.js';
 import type { Db } from '../store/db.js';
 import { statuses } from '../tickets/codes.js';
 import type { HealthPart } from './health.js';
-import { type SystemSample, sampleSystem } from './system.js';
+import { sampleSystem } from './system.js';
+import type { HealthSample } from './view-types.js';
 
-export interface HealthSample {
-  at: string;
-  system: SystemSample;
-  rssBytes: number;
-  figures: Figures;
-}
+export type { HealthSample } from './view-types.js';
 
 const mib = 1024 ** 2;
 

@@ -8,17 +8,9 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { SystemSample } from './view-types.js';
 
-export interface SystemSample {
-  at: string;
-  disk: { mount: string; sizeBytes: number; availableBytes: number; usePercent: number } | null;
-  memory: { totalBytes: number; availableBytes: number };
-  cpuTemperatureC: number | null;
-  /** The 1-minute load average (runnable processes), as `uptime` shows it. */
-  load1: number | null;
-  /** CPU use since the previous sample, percent of all cores — a different figure from the load average. */
-  cpuUsePercent: number | null;
-}
+export type { SystemSample } from './view-types.js';
 
 /** Minimum free space on the data disk before /healthz warns. */
 export const diskWarnBytes = 1024 ** 3;

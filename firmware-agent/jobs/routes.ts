@@ -9,42 +9,11 @@ import { AppError } from '../errors.js';
 import { actor } from '../http/auth.js';
 import { errorResponses } from '../http/server.js';
 import { listNotices } from '../tickets/deadlines.js';
+import { jobListSchema, jobRunSchema } from './schemas.js';
 import type { JobTable } from './table.js';
 
 const viewers = ['admin', 'supervisor', 'technician'] as const;
 const runners = ['admin', 'technician'] as const;
-
-const runSchema = {
-  type: ['object', 'null'],
-  additionalProperties: false,
-  required: ['name', 'reason', 'startedAt', 'finishedAt', 'durationMs', 'outcome', 'detail', 'error'],
-  properties: {
-    name: { type: 'string' },
-    reason: { type: 'string', enum: ['scheduled', 'manual', 'startup'] },
-    startedAt: { type: 'string' },
-    finishedAt: { type: 'string' },
-    durationMs: { type: 'number' },
-    outcome: { type: 'string', enum: ['ok', 'failed'] },
-    detail: { type: ['object', 'null'], additionalProperties: true },
-    error: { type: ['string', 'null'] },
-  },
-} as const;
-
-const jobSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['name', 'schedule', 'description', 'running', 'nextRun', 'lastRun', 'runs', 'failures'],
-  properties: {
-    name: { type: 'string' },
-    schedule: { type: 'string' },
-    description: { type: 'string' },
-    running: { type: 'boolean' },
-    nextRun: { type: ['string', 'null'] },
-    lastRun: runSchema,
-    runs: { type: 'integer' },
-    failures: { type: 'integer' },
-  },
-} as const;
 
 export const jobRoutes: FastifyPluginAsync<{ box: BoxServices; jobs: JobTable }> = async (app, { box, jobs }) => {
   app.get(
@@ -54,7 +23,7 @@ export const jobRoutes: FastifyPluginAsync<{ box: BoxServices; jobs: JobTable }>
       schema: {
         tags: ['admin'],
         summary: 'Scheduled jobs: schedule (cron, box time zone), next run, last run with outcome and duration',
-        response: { 200: { type: 'object', additionalProperties: false, required: ['timezone', 'jobs'], properties: { timezone: { type: 'string' }, jobs: { type: 'array', items: jobSchema } } }, ...errorResponses(401, 403) },
+        response: { 200: jobListSchema, ...errorResponses(401, 403) },
       },
     },
     async () => ({ timezone: box.config.current().box.timezone, jobs: jobs.list() }),
@@ -68,7 +37,7 @@ export const jobRoutes: FastifyPluginAsync<{ box: BoxServices; jobs: JobTable }>
         tags: ['admin'],
         summary: 'Run a job now; answers with the run (a job that fails answers 200 with outcome "failed" and raises its alarm). 404 job-not-found',
         params: { type: 'object', additionalProperties: false, required: ['name'], properties: { name: { type: 'string', maxLength: 64 } } },
-        response: { 200: { type: 'object', additionalProperties: false, required: ['run'], properties: { run: runSchema } }, ...errorResponses(400, 401, 403, 404) },
+        response: { 200: jobRunSchema, ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (request) => {

@@ -5,7 +5,7 @@ import type { BoxServices } from '../box.js';
 import { AppError } from '../errors.js';
 import { actor } from '../http/auth.js';
 import { errorResponses } from '../http/server.js';
-import { kbArticleReadSchema, kbArticleSchema, kbSearchSchema } from './schemas.js';
+import { kbArticleReadSchema, kbArticleSchema, kbKindsSchema, kbSearchSchema, kbVersionListSchema, kbVersionSchema } from './schemas.js';
 import type { KnowledgeBase } from './service.js';
 import { type ArticleInput, type KbKind, type KbScope, kbKinds, kbScopes } from './types.js';
 
@@ -28,7 +28,7 @@ const articleProps = {
 export const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const;
 
 export const kbRoutes: FastifyPluginAsync<{ box: BoxServices; kb: KnowledgeBase }> = async (app, { box, kb }) => {
-  app.get('/api/kb/kinds', { config: { roles: readers }, schema: { tags: ['kb'], summary: 'The six JT/T 1019.6 article kinds and the scopes' } }, async () => ({
+  app.get('/api/kb/kinds', { config: { roles: readers }, schema: { tags: ['kb'], summary: 'The six JT/T 1019.6 article kinds and the scopes', response: { 200: kbKindsSchema, ...errorResponses(401, 403) } } }, async () => ({
     kinds: kbKinds,
     scopes: kbScopes,
   }));
@@ -84,7 +84,7 @@ export const kbRoutes: FastifyPluginAsync<{ box: BoxServices; kb: KnowledgeBase 
     '/api/kb/articles/:id/versions',
     {
       config: { roles: readers },
-      schema: { tags: ['kb'], summary: 'Every kept version of an article, newest first, with its text', params: idParams, response: errorResponses(400, 401, 403, 404) },
+      schema: { tags: ['kb'], summary: 'Every kept version of an article, newest first, with its text', params: idParams, response: { 200: kbVersionListSchema, ...errorResponses(400, 401, 403, 404) } },
     },
     async (request) => {
       mayRead(request.params.id, request.user?.role);
@@ -99,7 +99,7 @@ export const kbRoutes: FastifyPluginAsync<{ box: BoxServices; kb: KnowledgeBase 
         tags: ['kb'],
         summary: 'One version of an article as it was (e.g. the one a ticket cited)',
         params: { type: 'object', required: ['id', 'version'], properties: { id: { type: 'integer', minimum: 1 }, version: { type: 'integer', minimum: 1 } } },
-        response: errorResponses(400, 401, 403, 404),
+        response: { 200: kbVersionSchema, ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (request) => {

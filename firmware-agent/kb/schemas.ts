@@ -39,3 +39,27 @@ export const kbSearchSchema = record({
   total: { type: 'integer' },
   totalCapped: { type: 'boolean' },
 });
+
+/** One kept version of an article, with its text (the history view, the version a ticket cited). */
+export const kbVersionSchema = record({
+  version: { type: 'integer' },
+  kind: articleHead.kind,
+  scope: articleHead.scope,
+  title: { type: 'string' },
+  body: { type: 'string' },
+  tags: articleHead.tags,
+  domain: articleHead.domain,
+  validFrom: articleHead.validFrom,
+  validTo: articleHead.validTo,
+  status: articleHead.status,
+  changedBy: nullable({ type: 'string' }),
+  changedAt: { type: 'string' },
+});
+
+export const kbVersionListSchema = record({ items: { type: 'array', items: kbVersionSchema } });
+
+/** The six JT/T 1019.6 article kinds with their names, and the scopes. */
+export const kbKindsSchema = record({
+  kinds: { type: 'array', items: record({ code: { type: 'string', enum: codes(kbKinds) }, zh: { type: 'string' }, en: { type: 'string' } }) },
+  scopes: { type: 'array', items: { type: 'string', enum: [...kbScopes] } },
+});

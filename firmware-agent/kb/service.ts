@@ -17,7 +17,7 @@ import { words } from '../search/segment.js';
 import type { Db } from '../store/db.js';
 import { SqlFilter } from '../store/filter.js';
 import type { Actor } from '../accounts/actor.js';
-import { type KbKind, type KbScope, type ArticleInput, type Article, type SyncedArticle, type ArticleVersion, type SearchHit, type SearchFilter, type Row } from './types.js';
+import { type KbKind, type KbScope, type ArticleInput, type Article, type SyncedArticle, type ArticleVersion, type SearchHit, type SearchFilter, type Row, type Citation } from './types.js';
 import { type VersionRow, rowField, cleanTags, checkInput, toArticle, snippet, kbMatchExpression, toVersion } from './rows.js';
 
 export interface KbDeps {
@@ -317,7 +317,7 @@ export class KnowledgeBase {
     return true;
   }
 
-  citationsOf(ticketNumber: string): { articleId: number; version: number; usedAt: string; title: string; kind: KbKind }[] {
+  citationsOf(ticketNumber: string): Citation[] {
     return (this.#s.usesOfTicket.all(ticketNumber) as { article_id: number; article_version: number; used_at: string; title: string; kind: KbKind }[]).map((u) => ({
       articleId: u.article_id,
       version: u.article_version,

@@ -113,3 +113,12 @@ export interface Row {
   created_at: string;
   updated_at: string;
 }
+
+/** GET /api/kb/citations: an article a ticket cited (and the version it cited). */
+export interface Citation {
+  articleId: number;
+  version: number;
+  usedAt: string;
+  title: string;
+  kind: KbKind;
+}

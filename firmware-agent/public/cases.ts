@@ -11,6 +11,7 @@ import { buildReport } from '../stats/reports.js';
 import { parsePeriod } from '../stats/period.js';
 import { localDay } from '../calendar/time.js';
 import { anonymise, identifies } from './anonymise.js';
+import type { CaseDraft, PublishedCase } from './view-types.js';
 
 const publishers = ['admin', 'supervisor'] as const;
 const rates = ['nonComplaintOnTimeRate', 'complaintOnTimeRate', 'immediateAnswerSatisfactionRate', 'complaintVisitSatisfactionRate'] as const;
@@ -67,7 +68,7 @@ export async function caseRoutes(app: FastifyInstance, box: Box): Promise<void> 
     const caller = { phone: row.caller_phone, name: row.caller_name };
     const result = row.reply_text ?? row.answer_text;
     const text = anonymise(`${row.description}${result ? `\n处理结果：${result}` : ''}`, caller);
-    return { row, caller, draft: { number: row.number, title: anonymise(row.subject, caller), text } };
+    return { row, caller, draft: { number: row.number, title: anonymise(row.subject, caller), text } satisfies CaseDraft };
   };
 
   app.get<{ Params: { number: string } }>(
@@ -77,7 +78,7 @@ export async function caseRoutes(app: FastifyInstance, box: Box): Promise<void> 
   );
 
   app.get('/api/public-cases', { config: { roles: publishers }, schema: { tags: ['public'], summary: 'Published typical cases' } }, async () => ({
-    items: (box.db.prepare('SELECT * FROM public_cases ORDER BY published_at DESC LIMIT 200').all() as CaseRow[]).map((c) => ({ id: c.id, number: c.ticket_number, title: c.title, text: c.text, month: c.month, publishedAt: c.published_at })),
+    items: (box.db.prepare('SELECT * FROM public_cases ORDER BY published_at DESC LIMIT 200').all() as CaseRow[]).map((c): PublishedCase => ({ id: c.id, number: c.ticket_number, title: c.title, text: c.text, month: c.month, publishedAt: c.published_at })),
   }));
 
   app.post<{ Body: { number: string; title: string; text: string } }>(

@@ -7,6 +7,7 @@ import { AppError } from '../errors.js';
 import { actor } from '../http/auth.js';
 import { errorResponses } from '../http/server.js';
 import { numberSchema } from './intake.js';
+import type { PhotoView } from './view-types.js';
 
 export async function intakePhotoRoutes(app: FastifyInstance, box: Box): Promise<void> {
   const db = box.db;
@@ -22,7 +23,7 @@ export async function intakePhotoRoutes(app: FastifyInstance, box: Box): Promise
     { config: { roles: photoViewers }, schema: { tags: ['public'], summary: 'Photos attached on the public page (ids and types); a department: its own tickets only', params: { type: 'object', properties: { number: numberSchema } }, response: errorResponses(400, 401, 403, 404) } },
     async (request) => {
       if (!mayView(request, request.params.number)) throw new AppError('ticket-not-found', undefined, { number: request.params.number });
-      return { items: db.prepare('SELECT id, mime, length(bytes) AS size, created_at AS createdAt FROM public_photos WHERE ticket_number = ? ORDER BY id').all(request.params.number) as object[] };
+      return { items: db.prepare('SELECT id, mime, length(bytes) AS size, created_at AS createdAt FROM public_photos WHERE ticket_number = ? ORDER BY id').all(request.params.number) as PhotoView[] };
     },
   );
   app.get<{ Params: { id: number } }>(

@@ -4,29 +4,9 @@
 // had waited (their patience). Counted from `calls`: a call is offered to the agents when it was queued.
 import type { Db } from '../store/db.js';
 import { addDays, localDay, localTime } from '../calendar/time.js';
+import type { BusyHour } from './view-types.js';
 
-export interface BusyHour {
-  /** Window: the `days` local days before `to` (exclusive), in the box's time zone. */
-  from: string;
-  to: string;
-  days: number;
-  /** Days in the window with at least one call offered to the agents. */
-  daysWithCalls: number;
-  /** Local hour of day (0–23) of the busy hour, null without calls. */
-  hourOfDay: number | null;
-  /** Mean calls offered in that hour over the days with calls. */
-  callsPerHour: number;
-  offered: number;
-  answered: number;
-  abandoned: number;
-  /** Mean talk time of answered calls, seconds (null when none was answered). */
-  talkSeconds: number | null;
-  wrapUpSeconds: number;
-  /** talkSeconds + wrapUpSeconds (null when no call was answered). */
-  ahtSeconds: number | null;
-  /** Mean wait of callers who abandoned in the queue, seconds. */
-  patienceSeconds: number | null;
-}
+export type { BusyHour } from './view-types.js';
 
 interface Row {
   queued_at: number;

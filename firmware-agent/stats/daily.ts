@@ -11,42 +11,10 @@ import { callKpis } from '../calls/kpis.js';
 import type { Db } from '../store/db.js';
 import { computeKpis, kpiKeys, ratio, type KpiKey, type Ratio } from './kpis.js';
 
+import type { CallFigures, DailyStats } from './view-types.js';
+
 export type { Ratio } from './kpis.js';
-
-export interface DailyStats {
-  region: string;
-  day: string;
-  computedAt: string;
-  volumes: {
-    total: number;
-    byType: Record<string, number>;
-    byDomain: Record<string, number>;
-    byChannel: Record<string, number>;
-    /** Of the day's tickets: transferred here from other boxes, and sent elsewhere for handling. */
-    transferredIn: number;
-    transferredOut: number;
-  };
-  /** The eight KPIs of kpis.ts over the day's tickets as they stand at `computedAt`. */
-  kpis: Record<KpiKey, Ratio>;
-  /** Call KPIs (calls/kpis.ts definitions) of the calls that arrived on the day; absent without calls tables. */
-  calls?: CallFigures;
-}
-
-export interface CallFigures {
-  offered: number;
-  /** Calls that entered the queue (转人工): the denominator of the two rates. */
-  queued: number;
-  answered: number;
-  abandoned: number;
-  /** 10秒接通率. */
-  answeredWithin10sRate: Ratio;
-  /** 放弃率. */
-  abandonmentRate: Ratio;
-  /** Average speed of answer (queue entry → agent answer), seconds, one decimal; null when none answered. */
-  averageSpeedOfAnswerSeconds: number | null;
-  /** Sum of the answered calls' waits, seconds (with `answered`, lets a level above average exactly). */
-  answerWaitSeconds: number;
-}
+export type { CallFigures, DailyStats } from './view-types.js';
 
 export function computeDailyStats(db: Db, region: string, day: string, tz: string, now: Date): DailyStats {
   const from = localTime(day, tz).toISOString();

@@ -13,6 +13,10 @@
 //   ASA          Pw·AHT / (N − A)                                            (average speed of answer)
 //   occupancy    A / N
 
+import type { Plan, PlanInput, SeatFigures } from './view-types.js';
+
+export type { Plan, PlanInput, SeatFigures } from './view-types.js';
+
 export function erlangB(traffic: number, servers: number): number {
   if (!(traffic >= 0) || !Number.isFinite(traffic)) throw new RangeError('traffic must be a finite number of erlangs ≥ 0');
   if (!Number.isInteger(servers) || servers < 0) throw new RangeError('servers must be an integer ≥ 0');
@@ -28,18 +32,6 @@ export function erlangC(traffic: number, seats: number): number {
   return (seats * b) / (seats - traffic * (1 - b));
 }
 
-export interface SeatFigures {
-  seats: number;
-  /** Share of calls answered within the target time, 0..1. */
-  serviceLevel: number;
-  /** Probability of waiting at all, 0..1. */
-  probabilityWait: number;
-  /** Average speed of answer, seconds (Infinity when the seats cannot carry the traffic). */
-  asaSeconds: number;
-  /** Share of the seats' time spent handling calls, 0..1 (above 1: overloaded). */
-  occupancy: number;
-}
-
 export function seatFigures(traffic: number, seats: number, ahtSeconds: number, targetSeconds: number): SeatFigures {
   const pw = erlangC(traffic, seats);
   const stable = seats > traffic;
@@ -50,33 +42,6 @@ export function seatFigures(traffic: number, seats: number, ahtSeconds: number, 
     asaSeconds: stable ? (pw * ahtSeconds) / (seats - traffic) : Infinity,
     occupancy: seats > 0 ? traffic / seats : Infinity,
   };
-}
-
-export interface PlanInput {
-  callsPerHour: number;
-  ahtSeconds: number;
-  /** Service-level target: this share of calls answered within targetSeconds. Default 0.8 (80/10). */
-  targetServiceLevel?: number;
-  targetSeconds?: number;
-  /** Trunk blocking target (grade of service). Default 0.01. */
-  blocking?: number;
-  /**
-   * Seconds a call holds a trunk. Default: the IVR, the wait and the conversation — ivrSeconds + ASA at the
-   * planned seats + AHT — since a caller in the queue holds a circuit too.
-   */
-  trunkHoldSeconds?: number;
-  /** Seconds in the IVR before queueing, used for the default trunk hold. Default 20. */
-  ivrSeconds?: number;
-}
-
-export interface Plan {
-  input: Required<Omit<PlanInput, 'trunkHoldSeconds'>> & { trunkHoldSeconds: number; trunkHoldDefaulted: boolean };
-  /** Offered traffic at the seats, erlangs. */
-  trafficErlangs: number;
-  seats: SeatFigures;
-  trunks: { trunks: number; blocking: number; trafficErlangs: number; holdSeconds: number };
-  /** Service level by seats, from the least that can carry the traffic to a few beyond the plan. */
-  table: SeatFigures[];
 }
 
 export class PlanError extends Error {

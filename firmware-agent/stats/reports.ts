@@ -9,7 +9,7 @@ import type { Db } from '../store/db.js';
 import { channels as boxChannels, defaultDomains, subtypes, ticketTypes } from '../tickets/codes.js';
 import { compositeScore, computeKpis, defaultWeights, type KpiKey, type KpiValue, type Score } from './kpis.js';
 import { previousPeriod, yearAgoPeriod, type Period } from './period.js';
-import type { CallKpi, DepartmentFigure, Figure, Report, TicketFilter } from './view-types.js';
+import type { CallKpi, DepartmentFigure, Figure, FigureTicket, Report, TicketFilter } from './view-types.js';
 
 export type { DepartmentFigure, Figure, Report, TicketFilter } from './view-types.js';
 
@@ -246,7 +246,7 @@ function departmentFigures(db: Db, input: ReportInput, base: TicketFilter, scope
 }
 
 /** Tickets matching a filter, newest first (the list behind a figure). */
-export function listTickets(db: Db, f: TicketFilter, tz: string, now: Date, page: number, pageSize: number): { total: number; items: Record<string, unknown>[] } {
+export function listTickets(db: Db, f: TicketFilter, tz: string, now: Date, page: number, pageSize: number): { total: number; items: FigureTicket[] } {
   const { fromIso, toIso } = rangeIso(f.from, f.to, tz);
   const s = filterSql(f);
   const where = `created_at >= @from AND created_at < @to${s.where ? ` AND ${s.where}` : ''}`;
@@ -258,7 +258,7 @@ export function listTickets(db: Db, f: TicketFilter, tz: string, now: Date, page
               coalesce(replied_at, closed_at) AS settledAt, satisfaction, reopen_count AS reopenCount
          FROM tickets WHERE ${where} ORDER BY created_at DESC, rowid DESC LIMIT @limit OFFSET @offset`,
     )
-    .all({ ...params, limit: pageSize, offset: (page - 1) * pageSize }) as Record<string, unknown>[];
+    .all({ ...params, limit: pageSize, offset: (page - 1) * pageSize }) as FigureTicket[];
   return { total, items };
 }
 

@@ -18,6 +18,7 @@ import { PeriodError, parsePeriod, type Period } from './period.js';
 import { buildReport, jtChannels, listTickets, rangeIso, type TicketFilter } from './reports.js';
 import { storedWeights } from './weights.js';
 import { seriesRoutes } from './series.js';
+import type { CapacityAnswer } from './view-types.js';
 
 const periodProps = {
   period: { type: 'string', enum: ['day', 'week', 'month', 'quarter', 'year', 'custom'] },
@@ -201,7 +202,7 @@ function capacityRoute(app: FastifyInstance, box: BoxServices, wrapUpSeconds: ()
         response: { 200: anyObject, ...errorResponses(400, 401, 403) },
       },
     },
-    async (request) => {
+    async (request): Promise<CapacityAnswer> => {
       const q = request.query;
       const hasCalls = !!box.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'calls'").get();
       const busyHour = hasCalls ? busyHourFromHistory(box.db, { now: box.now(), timezone: box.config.current().box.timezone, days: q.days ?? 28, wrapUpSeconds: wrapUpSeconds() }) : null;

@@ -213,3 +213,147 @@ export interface AgentFigures {
   /** 质检: inspections of the agent's calls in the period and their average score (0–100, null when none). */
   qa: { inspected: number; averageScore: number | null };
 }
+
+// The capacity planner (容量规划, GET /api/stats/capacity): busy-hour.ts measures, erlang.ts plans.
+
+export interface BusyHour {
+  /** Window: the `days` local days before `to` (exclusive), in the box's time zone. */
+  from: string;
+  to: string;
+  days: number;
+  /** Days in the window with at least one call offered to the agents. */
+  daysWithCalls: number;
+  /** Local hour of day (0–23) of the busy hour, null without calls. */
+  hourOfDay: number | null;
+  /** Mean calls offered in that hour over the days with calls. */
+  callsPerHour: number;
+  offered: number;
+  answered: number;
+  abandoned: number;
+  /** Mean talk time of answered calls, seconds (null when none was answered). */
+  talkSeconds: number | null;
+  wrapUpSeconds: number;
+  /** talkSeconds + wrapUpSeconds (null when no call was answered). */
+  ahtSeconds: number | null;
+  /** Mean wait of callers who abandoned in the queue, seconds. */
+  patienceSeconds: number | null;
+}
+
+export interface SeatFigures {
+  seats: number;
+  /** Share of calls answered within the target time, 0..1. */
+  serviceLevel: number;
+  /** Probability of waiting at all, 0..1. */
+  probabilityWait: number;
+  /** Average speed of answer, seconds (Infinity when the seats cannot carry the traffic). */
+  asaSeconds: number;
+  /** Share of the seats' time spent handling calls, 0..1 (above 1: overloaded). */
+  occupancy: number;
+}
+
+export interface PlanInput {
+  callsPerHour: number;
+  ahtSeconds: number;
+  /** Service-level target: this share of calls answered within targetSeconds. Default 0.8 (80/10). */
+  targetServiceLevel?: number;
+  targetSeconds?: number;
+  /** Trunk blocking target (grade of service). Default 0.01. */
+  blocking?: number;
+  /**
+   * Seconds a call holds a trunk. Default: the IVR, the wait and the conversation — ivrSeconds + ASA at the
+   * planned seats + AHT — since a caller in the queue holds a circuit too.
+   */
+  trunkHoldSeconds?: number;
+  /** Seconds in the IVR before queueing, used for the default trunk hold. Default 20. */
+  ivrSeconds?: number;
+}
+
+export interface Plan {
+  input: Required<Omit<PlanInput, 'trunkHoldSeconds'>> & { trunkHoldSeconds: number; trunkHoldDefaulted: boolean };
+  /** Offered traffic at the seats, erlangs. */
+  trafficErlangs: number;
+  seats: SeatFigures;
+  trunks: { trunks: number; blocking: number; trafficErlangs: number; holdSeconds: number };
+  /** Service level by seats, from the least that can carry the traffic to a few beyond the plan. */
+  table: SeatFigures[];
+}
+
+/** GET /api/stats/capacity as the route builds it; `reason` says why there is no plan. */
+export interface CapacityAnswer {
+  busyHour: BusyHour | null;
+  plan: Plan | null;
+  reason?: string;
+}
+
+/** Seat figures as they reach the page: JSON has no Infinity, so the ASA or occupancy of seats that cannot carry the traffic arrives as null. */
+export type SeatFiguresOnWire = Omit<SeatFigures, 'asaSeconds' | 'occupancy'> & { asaSeconds: number | null; occupancy: number | null };
+
+/** GET /api/stats/capacity as the capacity page reads it. */
+export interface CapacityView {
+  busyHour: BusyHour | null;
+  plan: (Omit<Plan, 'seats' | 'table'> & { seats: SeatFiguresOnWire; table: SeatFiguresOnWire[] }) | null;
+  reason?: string;
+}
+
+// A box's daily statistics (daily.ts; the stats.daily message a province keeps per box and day, and
+// GET /api/network/stats lists side by side).
+
+export interface DailyStats {
+  region: string;
+  day: string;
+  computedAt: string;
+  volumes: {
+    total: number;
+    byType: Record<string, number>;
+    byDomain: Record<string, number>;
+    byChannel: Record<string, number>;
+    /** Of the day's tickets: transferred here from other boxes, and sent elsewhere for handling. */
+    transferredIn: number;
+    transferredOut: number;
+  };
+  /** The eight KPIs of kpis.ts over the day's tickets as they stand at `computedAt`. */
+  kpis: Record<KpiKey, Ratio>;
+  /** Call KPIs (calls/kpis.ts definitions) of the calls that arrived on the day; absent without calls tables. */
+  calls?: CallFigures;
+}
+
+export interface CallFigures {
+  offered: number;
+  /** Calls that entered the queue (转人工): the denominator of the two rates. */
+  queued: number;
+  answered: number;
+  abandoned: number;
+  /** 10秒接通率. */
+  answeredWithin10sRate: Ratio;
+  /** 放弃率. */
+  abandonmentRate: Ratio;
+  /** Average speed of answer (queue entry → agent answer), seconds, one decimal; null when none answered. */
+  averageSpeedOfAnswerSeconds: number | null;
+  /** Sum of the answered calls' waits, seconds (with `answered`, lets a level above average exactly). */
+  answerWaitSeconds: number;
+}
+
+/** GET /api/stats/tickets: one ticket behind a figure (reports.ts listTickets). */
+export interface FigureTicket {
+  number: string;
+  type: string;
+  subtype: string | null;
+  domain: string;
+  channel: string;
+  region: string;
+  status: string;
+  department: number | null;
+  subject: string;
+  createdAt: string;
+  dueAt: string | null;
+  settledAt: string | null;
+  satisfaction: string | null;
+  reopenCount: number;
+}
+
+/** GET and PUT /api/stats/weights: the composite score's weights in force, and the documented defaults. */
+export interface WeightsView {
+  weights: Record<KpiKey, number>;
+  defaults: Record<KpiKey, number>;
+  usesDefaultWeights: boolean;
+}

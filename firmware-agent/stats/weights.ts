@@ -11,6 +11,7 @@ import { AppError } from '../errors.js';
 import { actor } from '../http/auth.js';
 import { errorResponses } from '../http/server.js';
 import { defaultWeights, kpiKeys, type KpiKey } from './kpis.js';
+import type { WeightsView } from './view-types.js';
 
 /** The weights in force: the stored setting, or the documented defaults on a configuration without one. */
 export function storedWeights(cfg: Readonly<BoxConfig>): Record<KpiKey, number> {
@@ -22,7 +23,7 @@ const weightsObject = { type: 'object', additionalProperties: false, properties:
 const roles = ['admin', 'supervisor'] as const;
 
 export const weightRoutes: FastifyPluginAsync<{ box: BoxServices }> = async (app, { box }) => {
-  const answer = () => {
+  const answer = (): WeightsView => {
     const weights = storedWeights(box.config.current());
     return { weights, defaults: { ...defaultWeights }, usesDefaultWeights: kpiKeys.every((k) => weights[k] === defaultWeights[k]) };
   };

@@ -10,6 +10,7 @@ import https from 'node:https';
 import type { Box, BoxOptions } from '../app.js';
 import { errorResponses } from '../http/server.js';
 import { type LanCertificate, ensureLanCertificate, lanIdentity } from './lan-tls.js';
+import type { TlsView } from './view-types.js';
 
 const checkEveryMs = 24 * 3600_000;
 
@@ -74,7 +75,7 @@ export async function installLanHttps(box: Box, opts: BoxOptions): Promise<void>
       addresses: cert.addresses,
       notAfter: cert.notAfter,
       download: '/ca.crt',
-    }),
+    }) satisfies TlsView,
   );
 
   // The UI on plain HTTP away from this machine offers its HTTPS address (the desk's microphone needs it).

@@ -2,26 +2,16 @@
 // every page to admins, supervisors and technicians (the roles GET /api/alarms and /api/network/alarms serve). It loads on start and then every 20 s (alarms are sampled once a
 // minute on the box), and at once when another part of the UI says alarms changed (the technician page's
 // "sample now").
+import type { FromSchema } from 'json-schema-to-ts';
 import { useEffect, useState } from 'preact/hooks';
+import type { alarmSchema, belowAlarmSchema } from '../../firmware-agent/alarms/schemas';
 import { get } from './api.js';
 import { Link } from './components.js';
 import { fmtTime, getLang, t } from './i18n.js';
 import type { Role } from './state.js';
 
-export interface Alarm {
-  id: number;
-  key: string;
-  source: 'threshold' | 'api';
-  severity: 'warning' | 'critical';
-  message: string;
-  messageZh: string | null;
-  value: number | null;
-  threshold: number | null;
-  raisedAt: string;
-  lastSeenAt: string;
-  clearedAt: string | null;
-  clearReason: string | null;
-}
+/** An alarm of this box, as GET /api/alarms sends it (the route's schema, alarms/schemas.ts). */
+export type Alarm = FromSchema<typeof alarmSchema>;
 
 export const alarmRoles: Role[] = ['admin', 'supervisor', 'technician'];
 
@@ -41,10 +31,7 @@ export function onAlarmsChanged(f: () => void): () => void {
 }
 
 /** An alarm a box below reported (alarm.report), as GET /api/network/alarms lists it. */
-export interface BelowAlarm extends Pick<Alarm, 'key' | 'severity' | 'message' | 'messageZh' | 'raisedAt' | 'clearedAt'> {
-  origin: string;
-  originName: string | null;
-}
+export type BelowAlarm = FromSchema<typeof belowAlarmSchema>;
 
 export function AlarmBanner({ role }: { role: Role }) {
   const [active, setActive] = useState<Alarm[]>([]);

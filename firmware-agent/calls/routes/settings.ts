@@ -16,6 +16,7 @@ import { ConfigError } from '../../config/schema.js';
 import { writeFileDurably } from '../../config/store.js';
 import { AppError } from '../../errors.js';
 import { actor } from '../../http/auth.js';
+import type { CallsSettingsView } from '../view-types.js';
 
 /** `over` merged into `base`: objects key by key, everything else (lists, texts, numbers) replaced. */
 function mergeInto(base: unknown, over: unknown): unknown {
@@ -30,7 +31,7 @@ const promptId = '^[a-z0-9][a-z0-9._-]{0,39}$';
 
 export const callSettingsRoutes: FastifyPluginAsync<{ box: BoxServices }> = async (app, { box }) => {
   const effective = () => callsConfigFor(box);
-  const view = (restartRequired: boolean, e = effective()) => {
+  const view = (restartRequired: boolean, e = effective()): CallsSettingsView => {
     const prompts = fs.existsSync(e.promptsDir) ? fs.readdirSync(e.promptsDir).filter((f) => f.endsWith('.wav') && !f.startsWith('.')).sort() : [];
     return { ivr: e.ivr, queue: e.queue, prompts, file: box.config.current().calls, restartRequired };
   };

@@ -1,27 +1,19 @@
 // Administration, calls: the IVR menu, business hours, redirects and prompts, and the legacy numbers (when the
 // calls subsystem exposes them). Saved to calls.json; applied to new calls at once.
 import type { ComponentChildren } from 'preact';
+import type { BusinessHours, CallsSettingsView, MenuAction, MenuItem } from '../../../firmware-agent/calls/view-types';
 import { useEffect, useState } from 'preact/hooks';
 import { get, put } from '../api.js';
 import { useMsg } from '../components.js';
 import { t } from '../i18n.js';
 import { knownPromptIds, promptLabel } from '../labels.js';
 
-interface MenuItem {
-  digit: string;
-  label: string;
-  action: { kind: string; ticketType?: string | null; service?: string; skill?: string };
-}
-interface CallsSettingsView {
-  ivr: {
-    menu: MenuItem[];
-    legacyNumbers: string[];
-    hours: { open: string; close: string; days: string; timezone: string };
-    redirects: Record<string, { number: string; transfer: boolean }>;
-    distressNumber: string;
-  };
-  prompts: string[];
-  restartRequired: boolean;
+/** A menu entry's action from its option value ('distress', 'queue:complaint', 'redirect:railway'); the server validates it. */
+function actionOf(value: string): MenuAction {
+  const [kind, arg] = value.split(':');
+  if (kind === 'queue') return { kind, ticketType: (arg || null) as Extract<MenuAction, { kind: 'queue' }>['ticketType'] };
+  if (kind === 'redirect') return { kind, service: arg as Extract<MenuAction, { kind: 'redirect' }>['service'] };
+  return { kind: 'distress' };
 }
 
 /** IVR menu, business hours, redirects and prompts; legacy numbers. Saved to calls.json and applied to new calls at once. */
@@ -67,8 +59,7 @@ export function CallsSettings({ part }: { part: 'ivr' | 'legacy' }) {
               <td>
                 <select value={item.action.kind === 'queue' ? `queue:${item.action.ticketType ?? ''}` : item.action.kind === 'redirect' ? `redirect:${item.action.service}` : item.action.kind}
                   onChange={(e) => {
-                    const [kind, arg] = (e.target as HTMLSelectElement).value.split(':');
-                    setMenu(i, { ...item, action: kind === 'queue' ? { kind, ticketType: arg || null } : kind === 'redirect' ? { kind, service: arg! } : { kind: kind! } });
+                    setMenu(i, { ...item, action: actionOf((e.target as HTMLSelectElement).value) });
                   }}>
                   <option value="distress">{t('waterDistress')} → {ivr.distressNumber}</option>
                   <option value="queue:complaint">{t('admAgentComplaintOrReport')}</option>
@@ -94,7 +85,7 @@ export function CallsSettings({ part }: { part: 'ivr' | 'legacy' }) {
         <input type="time" id="hours-open" value={ivr.hours.open} onInput={(e) => setV({ ...v, ivr: { ...ivr, hours: { ...ivr.hours, open: (e.target as HTMLInputElement).value } } })} />
         –
         <input type="time" id="hours-close" value={ivr.hours.close} onInput={(e) => setV({ ...v, ivr: { ...ivr, hours: { ...ivr.hours, close: (e.target as HTMLInputElement).value } } })} />
-        <select value={ivr.hours.days} onChange={(e) => setV({ ...v, ivr: { ...ivr, hours: { ...ivr.hours, days: (e.target as HTMLSelectElement).value } } })}>
+        <select value={ivr.hours.days} onChange={(e) => setV({ ...v, ivr: { ...ivr, hours: { ...ivr.hours, days: (e.target as HTMLSelectElement).value as BusinessHours['days'] } } })}>
           <option value="workdays">{t('admWorkingDaysOfficialCalendar')}</option>
           <option value="every-day">{t('admEveryDay')}</option>
         </select>

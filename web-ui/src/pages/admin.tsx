@@ -1,5 +1,8 @@
 // Administration: users and roles, departments, the working-day calendar, deadline limits, the domain code
 // table, the calls settings (admin-calls.tsx) and the audit log.
+import type { FromSchema } from 'json-schema-to-ts';
+import type { domainSchema } from '../../../firmware-agent/tickets/reference-schemas';
+import type { DayInfo } from '../../../firmware-agent/calendar/view-types';
 import { useEffect, useState } from 'preact/hooks';
 import { get, patch, post, put, type AuditRecord, type User } from '../api.js';
 import { Field, Link, useMsg } from '../components.js';
@@ -147,12 +150,7 @@ function Departments() {
   );
 }
 
-interface CalDay {
-  day: string;
-  kind: string;
-  name?: string | null;
-  source: string;
-}
+type CalDay = DayInfo;
 
 function Calendar() {
   const [year, setYear] = useState(new Date().getFullYear());
@@ -212,7 +210,8 @@ function Deadlines() {
   );
 }
 
-type DomainItem = { code: string; zh: string; en: string; parent: string | null; disabled: boolean };
+/** A business domain as GET/PATCH /api/domains give it (domainSchema, firmware-agent/tickets/reference-schemas.ts). */
+type DomainItem = FromSchema<typeof domainSchema>;
 
 /** A domain code is never changed or deleted (tickets refer to it): only its names, or disabled for new tickets. */
 function DomainRow({ x, run, onSaved }: { x: DomainItem; run: (fn: () => Promise<unknown>) => Promise<void>; onSaved: (row: DomainItem) => void }) {

@@ -1,30 +1,19 @@
 // Knowledge base: search and read for everyone; the editor for admins and supervisors. Articles owned by
 // an upstream centre are read-only here (the server refuses edits too).
+import type { FromSchema } from 'json-schema-to-ts';
 import { useEffect, useState } from 'preact/hooks';
 import { get, patch, post, qs, type KbArticle, type KbHit } from '../api.js';
 import { ErrorBox, Field, Link, Notice } from '../components.js';
 import { L, errText, fmtTime, t } from '../i18n.js';
 import { navigate, useLocation } from '../router.js';
 import { useApp } from '../state.js';
+import type { kbKindsSchema, kbVersionSchema } from '../../../firmware-agent/kb/schemas';
 
-interface Kind {
-  code: string;
-  zh: string;
-  en: string;
-}
+/** An article kind, as GET /api/kb/kinds lists it (firmware-agent/kb/schemas.ts). */
+type Kind = FromSchema<typeof kbKindsSchema>['kinds'][number];
 
-interface Version {
-  version: number;
-  title: string;
-  body: string;
-  tags: string[];
-  scope: string;
-  validFrom: string | null;
-  validTo: string | null;
-  status: string;
-  changedBy: string | null;
-  changedAt: string;
-}
+/** One kept version, as GET /api/kb/articles/:id/versions lists it. */
+type Version = FromSchema<typeof kbVersionSchema>;
 
 const scopes: Record<string, [string, string]> = { ministry: ['部级', 'Ministry'], province: ['省级', 'Province'], city: ['市级', 'City'] };
 const scopeLabel = (s: string) => L(scopes[s] ? { zh: scopes[s][0], en: scopes[s][1] } : null, s);

@@ -3,6 +3,7 @@
 // revocation, admins and technicians only) and, at a province or ministry, the daily statistics of the boxes
 // below side by side. Reads GET /api/network/status, /dead-letters and /stats (docs/exchange.md §9).
 import type { DeadLetter, NetworkStatus, PeerView } from '../../../firmware-agent/network/view-types';
+import type { DailyStats, Ratio } from '../../../firmware-agent/stats/view-types';
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, get, post } from '../api.js';
 import { ErrorBox, Notice } from '../components.js';
@@ -72,17 +73,8 @@ const dict = {
 const tx = strings(dict);
 
 type Status = NetworkStatus;
-interface Ratio {
-  numerator: number;
-  denominator: number;
-  rate: number | null;
-}
-interface DayStats {
-  region: string;
-  volumes: { total: number; byType: Record<string, number>; transferredIn: number; transferredOut: number };
-  kpis: Record<string, Ratio>;
-  calls?: Record<string, number | Ratio | null>;
-}
+/** A box's day as GET /api/network/stats lists it (firmware-agent/stats/view-types.ts). */
+type DayStats = DailyStats;
 
 const managers = ['admin', 'technician'];
 const ticketKpis = [

@@ -2,21 +2,14 @@
 // anonymised by the server (caller's name and number, phone-like numbers, ID numbers, plates, 张先生-style
 // forms of address) — edits it if need be and publishes it to the public disclosure page; the server refuses a
 // text that still identifies the caller. Published cases can be withdrawn. Every change is audited server-side.
+import type { CaseDraft, PublishedCase } from '../../../firmware-agent/public/view-types';
 import { useEffect, useState } from 'preact/hooks';
 import { del, get, post } from '../api.js';
 import { ErrorBox } from '../components.js';
 import { errText, fmtTime, strings } from '../i18n.js';
 
-interface Draft {
-  number: string;
-  title: string;
-  text: string;
-}
-interface Published extends Draft {
-  id: number;
-  month: string;
-  publishedAt: string;
-}
+type Draft = CaseDraft;
+type Published = PublishedCase;
 
 // The page's own strings, Chinese first (i18n.ts strings).
 const dict = {

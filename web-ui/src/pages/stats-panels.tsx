@@ -2,7 +2,7 @@
 // cities, the ministry's provinces) ranked by score with late figures marked, agent performance (绩效, with
 // the 质检 scores when the API carries them), and the capacity planner (Erlang C seats, Erlang B trunks)
 // pre-filled from the last four weeks' busy hour, with its table of seats → service level.
-import type { AgentFigures, ChildFigures } from '../../../firmware-agent/stats/view-types';
+import type { AgentFigures, CapacityView, ChildFigures } from '../../../firmware-agent/stats/view-types';
 import { useEffect, useState } from 'preact/hooks';
 import { qs } from '../api.js';
 import type { ChartOption } from '../charts.js';
@@ -184,24 +184,8 @@ export function StatsAgents() {
   );
 }
 
-interface SeatFigures {
-  seats: number;
-  serviceLevel: number;
-  probabilityWait: number;
-  asaSeconds: number | null;
-  occupancy: number;
-}
-interface Capacity {
-  busyHour: { from: string; to: string; days: number; daysWithCalls: number; hourOfDay: number | null; callsPerHour: number; ahtSeconds: number | null; patienceSeconds: number | null } | null;
-  plan: {
-    input: { callsPerHour: number; ahtSeconds: number; targetServiceLevel: number; targetSeconds: number; blocking: number; trunkHoldSeconds: number };
-    trafficErlangs: number;
-    seats: SeatFigures;
-    trunks: { trunks: number; blocking: number; trafficErlangs: number; holdSeconds: number };
-    table: SeatFigures[];
-  } | null;
-  reason?: string;
-}
+/** GET /api/stats/capacity (firmware-agent/stats/view-types.ts). */
+type Capacity = CapacityView;
 
 interface PlanForm {
   callsPerHour: string;
@@ -226,7 +210,7 @@ function slOption(plan: NonNullable<Capacity['plan']>): ChartOption {
         data: plan.table.map((r) => Math.round(r.serviceLevel * 1000) / 10),
         markLine: { silent: true, symbol: 'none', data: [{ yAxis: Math.round(plan.input.targetServiceLevel * 1000) / 10, name: t('stTargetSl') }], lineStyle: { type: 'dashed', color: '#c0392b' } },
       },
-      { name: t('stOccupancy'), type: 'line', data: plan.table.map((r) => Math.round(r.occupancy * 1000) / 10), lineStyle: { type: 'dotted' } },
+      { name: t('stOccupancy'), type: 'line', data: plan.table.map((r) => (r.occupancy === null ? null : Math.round(r.occupancy * 1000) / 10)), lineStyle: { type: 'dotted' } },
     ],
   };
 }

@@ -2,7 +2,7 @@
 // ASA, AHT beside the previous period, from the report's `calls` part) and the editor of the composite
 // score's stored weights (GET/PUT /api/stats/weights, supervisors and admins; a change is audited as a
 // setting and every later report uses it unless a request gives its own weights).
-import type { CallKpi } from '../../../firmware-agent/stats/view-types';
+import type { CallKpi, WeightsView } from '../../../firmware-agent/stats/view-types';
 import { useEffect, useState } from 'preact/hooks';
 import { get, put } from '../api.js';
 import { ErrorBox } from '../components.js';
@@ -43,11 +43,7 @@ export function CallFiguresCard({ calls, previousLabel }: { calls: { current: Ca
   );
 }
 
-interface Weights {
-  weights: Record<string, number>;
-  defaults: Record<string, number>;
-  usesDefaultWeights: boolean;
-}
+type Weights = WeightsView;
 
 /** The stored weights, editable; `onSaved` lets the page recompute the score with them. */
 export function WeightsEditor({ onSaved }: { onSaved: () => void }) {

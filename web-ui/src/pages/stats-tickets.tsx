@@ -1,5 +1,6 @@
 // The tickets behind a statistics figure (/stats/tickets?…): the figure's filter in the address, the list
 // with its deadline outcome, paged, each ticket one click away.
+import type { FigureTicket } from '../../../firmware-agent/stats/view-types';
 import { qs } from '../api.js';
 import { ErrorBox, Link, StatusBadge, TypeLabel } from '../components.js';
 import { fmtTime, t } from '../i18n.js';
@@ -7,17 +8,6 @@ import { navigate, useLocation } from '../router.js';
 import { useApp } from '../state.js';
 import { StatsShell, tf, useGet } from './stats.js';
 import { addDay } from './stats-period.js';
-
-interface FigureTicket {
-  number: string;
-  type: string;
-  subject: string;
-  status: string;
-  department: number | null;
-  createdAt: string;
-  dueAt: string | null;
-  settledAt: string | null;
-}
 
 export function StatsTickets() {
   const { departments } = useApp();

@@ -1,5 +1,5 @@
 // Supervisor pages: the wallboard, the return-visit worklist (回访) and overdue escalation with re-dispatch.
-import type { AgentSnapshot, QueueSnapshot } from '../../../firmware-agent/calls/view-types';
+import type { AgentSnapshot, CallKpiReport, QueueSnapshot } from '../../../firmware-agent/calls/view-types';
 import { useEffect, useState } from 'preact/hooks';
 import { get, post, put, qs, type Ticket, type TicketList } from '../api.js';
 import { ErrorBox, TicketTable } from '../components.js';
@@ -12,19 +12,16 @@ import { longestWaitS } from '../wait.js';
 type AgentSnap = AgentSnapshot;
 type Queue = QueueSnapshot;
 
-interface Kpi {
-  [k: string]: unknown;
-}
-
-function pct(x: unknown): string {
-  return typeof x === 'number' && Number.isFinite(x) ? `${(x * (x <= 1 ? 100 : 1)).toFixed(1)}%` : '—';
+/** A rate of 0..1 as a percentage; '—' when there is none (no call entered the queue). */
+function pct(x: number | null | undefined): string {
+  return typeof x === 'number' && Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : '—';
 }
 
 export function Wallboard() {
   const { callsAvailable } = useApp();
   const [agents, setAgents] = useState<AgentSnap[]>([]);
   const [queue, setQueue] = useState<(Queue & { receivedAt: number }) | null>(null);
-  const [kpi, setKpi] = useState<Kpi | null>(null);
+  const [kpi, setKpi] = useState<CallKpiReport | null>(null);
   const [counts, setCounts] = useState({ dueSoon: 0, overdue: 0 });
   const [tick, setTick] = useState(0);
 
@@ -38,7 +35,7 @@ export function Wallboard() {
     if (callsAvailable) {
       const day = new Date();
       day.setHours(0, 0, 0, 0);
-      const loadKpi = () => void get<Kpi>(`/api/calls/kpis${qs({ from: day.toISOString(), bucket: 'day' })}`).then(setKpi).catch(() => undefined);
+      const loadKpi = () => void get<CallKpiReport>(`/api/calls/kpis${qs({ from: day.toISOString(), bucket: 'day' })}`).then(setKpi).catch(() => undefined);
       const gotQueue = (q: Queue) => setQueue({ ...q, receivedAt: Date.now() });
       const loadCalls = () => {
         loadKpi();
@@ -73,7 +70,7 @@ export function Wallboard() {
   };
   const byState: Record<string, number> = {};
   for (const a of agents) byState[a.state] = (byState[a.state] ?? 0) + 1;
-  const total = (kpi?.total ?? kpi) as Record<string, unknown> | null;
+  const total = kpi?.total ?? null;
   void tick;
   const longest = queue ? longestWaitS(queue, Date.now()) : null;
   return (
@@ -82,8 +79,8 @@ export function Wallboard() {
       <div class="tiles big">
         <div class="tile"><span class="tile-label">{t('callsWaiting')}</span><span class="tile-count" id="wb-waiting">{queue ? queue.waiting.length : '—'}</span></div>
         <div class="tile"><span class="tile-label">{t('longestWait')}</span><span class="tile-count" id="wb-longest">{longest !== null ? `${longest}s` : '—'}</span></div>
-        <div class="tile"><span class="tile-label">{t('answered10s')}</span><span class="tile-count">{pct(total?.answeredWithin10sRate ?? total?.answered10sRate ?? total?.serviceLevel)}</span></div>
-        <div class="tile"><span class="tile-label">{t('abandonment')}</span><span class="tile-count">{pct(total?.abandonmentRate ?? total?.abandonRate)}</span></div>
+        <div class="tile"><span class="tile-label">{t('answered10s')}</span><span class="tile-count">{pct(total?.answeredWithin10sRate)}</span></div>
+        <div class="tile"><span class="tile-label">{t('abandonment')}</span><span class="tile-count">{pct(total?.abandonRate)}</span></div>
         <div class="tile"><span class="tile-label">{t('ticketsDueSoon')}</span><span class="tile-count" id="wb-duesoon">{counts.dueSoon}</span></div>
         <div class="tile warn"><span class="tile-label">{t('ticketsOverdue')}</span><span class="tile-count" id="wb-overdue">{counts.overdue}</span></div>
       </div>

@@ -4,7 +4,11 @@
 // ministry (GET /api/network/alarms), scheduled jobs (GET /api/admin/jobs, with 'run now'), and
 // the LAN HTTPS certificate and how to trust it (GET /api/admin/tls, docs/https.md), and the health figures
 // (GET /api/health/sample, /healthz warnings). docs/technician.md describes each API.
+import type { FromSchema } from 'json-schema-to-ts';
+import type { jobSchema } from '../../../firmware-agent/jobs/schemas';
 import type { Check, SelfTest } from '../../../firmware-agent/selftest/view-types';
+import type { TlsView } from '../../../firmware-agent/webui/view-types';
+import type { HealthSample } from '../../../firmware-agent/health/view-types';
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, get, post } from '../api.js';
 import { type Alarm, type BelowAlarm, alarmText, alarmsChanged } from '../alarms.js';
@@ -95,25 +99,15 @@ const figureOrder = [
   'modemSignalRssi', 'modemReady', 'modemRegistered', 'trunkUp', 'netOutboxDepth', 'netOutboxAgeMinutes', 'smsOutboxDepth', 'overdueTickets',
 ] as const;
 
-interface Sample {
-  at: string;
-  figures: Record<string, number | boolean | null>;
-  system: { disk: { mount: string; sizeBytes: number; availableBytes: number } | null };
-}
-/** GET /api/admin/jobs (firmware-agent/jobs/routes.ts). */
-interface Job {
-  name: string;
-  schedule: string;
-  description: string;
-  running: boolean;
-  nextRun: string | null;
-  lastRun: { startedAt: string; durationMs: number; outcome: 'ok' | 'failed'; error: string | null } | null;
-}
+/** GET /api/health/sample (firmware-agent/health/view-types.ts). */
+type Sample = HealthSample;
+/** A job as GET /api/admin/jobs lists it (the route's schema, firmware-agent/jobs/schemas.ts). */
+type Job = FromSchema<typeof jobSchema>;
 /** GET /api/admin/selftest (docs/technician.md §Self-test). */
 type SelftestCheck = Check;
 
 /** The LAN certificate as /api/admin/tls gives it. */
-type TlsInfo = { url: string | null; caFingerprint: string; caNotAfter: string; names: string[]; addresses: string[]; notAfter: string; download: string };
+type TlsInfo = TlsView;
 
 function show(v: unknown): string {
   if (v === null || v === undefined) return s('unknown');

@@ -3,20 +3,14 @@
 // message received) and, for a received or returned ticket, the 转12345 button with the platform (when several
 // are enabled), a note for the platform and a confirmation. The server decides who may; nothing is shown on a
 // box without an enabled platform for a ticket that never travelled with 12345.
+import type { Gov12345TicketState } from '../../../firmware-agent/gov12345/view-types';
 import { useEffect, useState } from 'preact/hooks';
 import { get, post } from '../api.js';
 import { ErrorBox } from '../components.js';
 import { errText, fmtTime, hasKey, t } from '../i18n.js';
 
-interface Gov12345State {
-  number: string;
-  platforms: { id: string; name: string }[];
-  canTransfer: boolean;
-  link: { platform: string; platformName: string; direction: 'out' | 'in'; remoteRef: string; at: string } | null;
-  state: string;
-  sent: { id: string; kind: string; queuedAt: string; deliveredAt: string | null; attempts: number; lastError: string | null; rejectedCode: string | null }[];
-  received: { id: string; kind: string; receivedAt: string }[];
-}
+/** GET /api/gov12345/tickets/:number (firmware-agent/gov12345/view-types.ts). */
+type Gov12345State = Gov12345TicketState;
 
 /** A state or message kind from the API as a dictionary key: `transfer-queued` → g12345_transfer_queued. */
 const labelOf = (prefix: 'g12345_' | 'g12345Kind_', code: string): string => {

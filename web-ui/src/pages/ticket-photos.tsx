@@ -1,15 +1,12 @@
 // The photos a citizen attached on the public intake page, on the staff ticket page: served by the staff
 // API (GET /api/public-intake/:number/photos and /photos/:id, metadata already stripped at intake; a
 // department only for its own tickets), never from /public. Nothing is shown for a ticket without photos.
+import type { PhotoView } from '../../../firmware-agent/public/view-types';
 import { useEffect, useState } from 'preact/hooks';
 import { get } from '../api.js';
 import { t } from '../i18n.js';
 
-interface Photo {
-  id: number;
-  mime: string;
-  size: number;
-}
+type Photo = PhotoView;
 
 export function TicketPhotos({ number }: { number: string }) {
   const [photos, setPhotos] = useState<Photo[]>([]);

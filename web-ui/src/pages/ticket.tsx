@@ -1,6 +1,7 @@
 // Ticket detail: the work order, its actions, the timeline from the audit trail, cited knowledge-base
 // articles and the linked call records with their recordings.
 import type { CallView } from '../../../firmware-agent/calls/view-types';
+import type { Citation } from '../../../firmware-agent/kb/types';
 import { useEffect, useState } from 'preact/hooks';
 import { get, type AuditRecord, type Ticket } from '../api.js';
 import { DomainLabel, Due, ErrorBox, Link, StatusBadge, TypeLabel } from '../components.js';
@@ -13,11 +14,6 @@ import { TicketPhotos } from './ticket-photos.js';
 import { Ticket12345 } from './ticket-12345.js';
 
 
-interface Citation {
-  articleId: number;
-  title: string;
-  version: number;
-}
 
 export function TicketDetail({ number }: { number: string }) {
   const { codes, user } = useApp();
