@@ -11,7 +11,7 @@ import { serialPortTransport } from '../../drivers/serial-at/transport.js';
 import { SimulatedVoiceModem } from '../../drivers/voice-modem/simulator/modem-sim.js';
 import { speechPcm } from '../../drivers/voice-modem/simulator/speech.js';
 import { startTestBox } from '../helpers/box.js';
-import { promptsOf } from '../helpers/prompts.js';
+import { shortPrompts } from '../helpers/prompts.js';
 import { callCenterOf } from '../../firmware-agent/calls/install.js';
 import type { LiveEvent } from '../../firmware-agent/calls/events.js';
 import { client } from '../helpers/box.js';
@@ -35,8 +35,7 @@ t.test('an after-hours voicemail left on an analog line plays from its ticket in
   // The real prompts cut to 0.4 s, as recorded prompts in the box's prompt directory (kept, not regenerated):
   // what is played back here is the caller's message, and the after-hours menu at full length only made the
   // test wait (about 20 s of speech) for nothing it checks.
-  const prompts = await promptsOf(400);
-  fs.cpSync(prompts.cut, path.join(dir, 'prompts'), { recursive: true });
+  await shortPrompts(dir);
   const realStart = Date.now();
   const { box, url } = await startTestBox({
     login: false,

@@ -9,12 +9,14 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { simAgentBase } from '../../firmware-agent/calls/simulate.js';
 import { HttpClient, startBoxProcess } from '../helpers/process.js';
+import { shortPrompts } from '../helpers/prompts.js';
 
 const run = promisify(execFile);
 const edgebox = (args: string[]) => run(process.execPath, ['bin/edgebox-dev.js', ...args], { cwd: process.cwd(), timeout: 90_000 });
 
 t.test('edgebox simulate and edgebox call against a running box print their results, and the simulated agents are gone afterwards', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgebox-cli-box-'));
+  await shortPrompts(dir); // the callers hear each announcement in real time: short ones
   const box = await startBoxProcess(['--data', dir]);
   t.teardown(async () => {
     box.child.kill('SIGTERM');
