@@ -11,7 +11,8 @@ import { CallCenter } from '../../firmware-agent/calls/center.js';
 import { callsConfig, defaultCallsConfig, type CallsConfig, type DeepPartial } from '../../firmware-agent/calls/config.js';
 import type { CallTicketInput } from '../../firmware-agent/calls/context.js';
 import type { LiveEvent } from '../../firmware-agent/calls/events.js';
-import { openDb, type Db } from '../../firmware-agent/store/db.js';
+import type { Db } from '../../firmware-agent/store/db.js';
+import { rigCenter } from './kit.js';
 import { mondayMorning, type Rig, type RigOptions } from './scenarios.js';
 
 export interface Harness {
@@ -40,30 +41,11 @@ export interface HarnessOptions {
 
 export async function harness(options: HarnessOptions = {}): Promise<Harness> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'calls-'));
-  const db = openDb({ file: ':memory:' });
   const clock = new VirtualClock(options.start ?? mondayMorning);
   const sim = new SimulatorTrunk({ clock, promptMs: () => 2000, ...(options.capabilities ? { capabilities: options.capabilities } : {}) });
   const config = callsConfig(options.config ?? {}, defaultCallsConfig(dir, '623000'));
-  const tickets: Harness['tickets'] = [];
   const sms: Harness['sms'] = [];
-  let seq = 0;
-  const center = new CallCenter({
-    db,
-    driver: sim,
-    config,
-    clock,
-    sms: (to, text, ticketNumber) => sms.push({ to, text, ticketNumber }),
-    tickets: {
-      create(input) {
-        const number = `623000202611300${String(++seq).padStart(4, '0')}`;
-        tickets.push({ ...input, number });
-        return { number };
-      },
-    },
-  });
-  const events: LiveEvent[] = [];
-  center.events.subscribe((e) => events.push(e));
-  await center.start();
+  const { db, center, tickets, events } = await rigCenter({ driver: sim, config, clock, sms: (to, text, ticketNumber) => sms.push({ to, text, ticketNumber }) });
   return {
     db,
     clock,

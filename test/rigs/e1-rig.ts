@@ -26,15 +26,12 @@ import { loadPromptAlaw } from '../../drivers/media/wav.js';
 import { TelcoSim, type IncomingBehaviour, type SimLine } from '../../drivers/e1-pri/telco-sim/telco.js';
 import type { CallerScript } from '../../drivers/simulator/callers.js';
 import { systemClock, type Clock } from '../../common/clock.js';
-import { CallCenter } from '../../firmware-agent/calls/center.js';
 import { callsConfig, defaultCallsConfig, type CallsConfig } from '../../firmware-agent/calls/config.js';
-import type { CallTicketInput } from '../../firmware-agent/calls/context.js';
-import type { LiveEvent } from '../../firmware-agent/calls/events.js';
 import { promptsOf } from '../helpers/prompts.js';
-import { openDb } from '../../firmware-agent/store/db.js';
 import { dchannelUp, dahdiSetup } from './e1-harness.js';
 import type { DahdiCard } from '../../drivers/e1-pri/telco-sim/dahdi-card.js';
 import { E1Call, ObservedTrunk } from './e1-rig-observed.js';
+import { realTime, rigCenter } from './kit.js';
 import { mondayMorning, type Rig, type RigOptions } from './scenarios.js';
 
 export interface E1RigSettings {
@@ -230,25 +227,7 @@ export function e1Rig(settings: E1RigSettings = {}): E1RigFactory {
     });
     const observed = new ObservedTrunk(driver, (id) => byId.get(id), () => clock.now(), driver.config.channels.length);
 
-    const db = openDb({ file: ':memory:' });
-    const tickets: E1Rig['tickets'] = [];
-    let seq = 0;
-    const center = new CallCenter({
-      db,
-      driver: observed,
-      config,
-      clock,
-      tickets: {
-        create(input) {
-          const number = `623000202611300${String(++seq).padStart(4, '0')}`;
-          tickets.push({ ...input, number });
-          return { number };
-        },
-      },
-    });
-    const events: LiveEvent[] = [];
-    center.events.subscribe((e) => events.push(e));
-    await center.start();
+    const { db, center, tickets, events } = await rigCenter({ driver: observed, config, clock });
 
     const stations = new Map<string, Station>();
     const removed = new Set<string>();
@@ -351,16 +330,7 @@ export function e1Rig(settings: E1RigSettings = {}): E1RigFactory {
         });
         return { call, done };
       },
-      time: {
-        until<T>(p: Promise<T>): Promise<T> {
-          let t: NodeJS.Timeout | undefined;
-          const limit = new Promise<never>((_, reject) => {
-            t = setTimeout(() => reject(new Error(`e1 rig: still waiting after ${untilLimitMs} ms`)), untilLimitMs);
-          });
-          return Promise.race([p, limit]).finally(() => clearTimeout(t));
-        },
-        elapse: (ms) => new Promise((r) => setTimeout(r, wall(ms))),
-      },
+      time: realTime('e1 rig', untilLimitMs, wall),
       async close() {
         for (const t of timers) clearTimeout(t);
         timers.clear();

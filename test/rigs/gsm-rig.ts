@@ -20,21 +20,16 @@
 //   timeout is not scaled (DTMF takes real time). Prompts are the real espeak-ng + sox prompts, cut to
 //   `promptMs` / scale.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { alawToLinear } from '../../drivers/media/alaw.js';
-import { loadPromptAlaw } from '../../drivers/media/wav.js';
 import type { PcmFamily } from '../../drivers/serial-at/modem.js';
 import { isSerialAtError } from '../../drivers/serial-at/errors.js';
 import { SerialAtGroup } from '../../drivers/serial-at/group.js';
 import type { CallerScript } from '../../drivers/simulator/callers.js';
-import { CallCenter } from '../../firmware-agent/calls/center.js';
 import { callsConfig, defaultCallsConfig, type CallsConfig } from '../../firmware-agent/calls/config.js';
-import type { LiveEvent } from '../../firmware-agent/calls/events.js';
 import { promptsOf } from '../helpers/prompts.js';
-import { openDb } from '../../firmware-agent/store/db.js';
 import { shiftedClock } from './e1-rig.js';
 import { ObservedTrunk, type E1Call } from './e1-rig-observed.js';
+import { realTime, rigCenter, speechOf } from './kit.js';
 import { mondayMorning, type Rig, type RigOptions } from './scenarios.js';
 import { gsmVoiceRig, type GsmVoiceRig } from './serial-at-voice-harness.js';
 import { VoiceCall } from './voice-modem-rig.js';
@@ -192,12 +187,8 @@ export function gsmRig(settings: GsmRigSettings = {}): (options?: RigOptions) =>
     });
     const observed = new ObservedTrunk(group, (id) => byId.get(id) as unknown as E1Call | undefined, () => clock.now(), lines.length);
 
-    const db = openDb({ file: ':memory:' });
-    const tickets: Rig['tickets'] = [];
     const sms: NonNullable<Rig['sms']> = [];
-    let seq = 0;
-    const center = new CallCenter({
-      db,
+    const { db, center, tickets, events } = await rigCenter({
       driver: observed,
       config,
       clock,
@@ -207,26 +198,9 @@ export function gsmRig(settings: GsmRigSettings = {}): (options?: RigOptions) =>
           if (!isSerialAtError(e, 'SERIAL_AT_STOPPED')) errors.push(e); // the rig closed before it went out
         });
       },
-      tickets: {
-        create(input) {
-          const number = `623000202611300${String(++seq).padStart(4, '0')}`;
-          tickets.push({ ...input, number });
-          return { number };
-        },
-      },
     });
-    const events: LiveEvent[] = [];
-    center.events.subscribe((e) => events.push(e));
-    await center.start();
 
-    let voice: Int16Array | undefined;
-    const speech = async (scenarioMs: number): Promise<Int16Array> => {
-      voice ??= alawToLinear(await loadPromptAlaw(path.join(prompts.full, 'welcome.wav')));
-      const n = Math.round((wall(scenarioMs) * 8000) / 1000);
-      const out = new Int16Array(n);
-      for (let i = 0; i < n; i += voice.length) out.set(voice.subarray(0, Math.min(voice.length, n - i)), i);
-      return out;
-    };
+    const speech = speechOf(prompts.full, wall);
 
     const calledOf = (c: VoiceCall) => scripts.get(c)?.called ?? '12328';
     const ring = (call: VoiceCall, line: GsmVoiceRig) => {
@@ -313,16 +287,7 @@ export function gsmRig(settings: GsmRigSettings = {}): (options?: RigOptions) =>
         else waiting.push(call);
         return { call, done };
       },
-      time: {
-        until<T>(p: Promise<T>): Promise<T> {
-          let t: NodeJS.Timeout | undefined;
-          const limit = new Promise<never>((_, reject) => {
-            t = setTimeout(() => reject(new Error(`gsm rig: still waiting after ${untilLimitMs} ms`)), untilLimitMs);
-          });
-          return Promise.race([p, limit]).finally(() => clearTimeout(t));
-        },
-        elapse: (ms) => new Promise((r) => setTimeout(r, wall(ms))),
-      },
+      time: realTime('gsm rig', untilLimitMs, wall),
       async close() {
         for (const t of timers) clearTimeout(t);
         timers.clear();

@@ -16,21 +16,15 @@
 // The caller-side log (prompts, collects, recordings) is what the centre commanded, observed by
 // ObservedTrunk (e1-rig-observed.ts) between the CallCenter and the driver.
 import { EventEmitter } from 'node:events';
-import os from 'node:os';
-import path from 'node:path';
-import { alawToLinear } from '../../drivers/media/alaw.js';
-import { loadPromptAlaw } from '../../drivers/media/wav.js';
 import type { CallerScript } from '../../drivers/simulator/callers.js';
 import type { SimCallEvents, SimCallLog } from '../../drivers/simulator/trunk.js';
 import type { TrunkDriver, TrunkEventName, TrunkListener, TrunkEvents } from '../../drivers/trunk/types.js';
 import type { VoiceSimOptions } from '../../drivers/voice-modem/simulator/modem-sim.js';
-import { CallCenter } from '../../firmware-agent/calls/center.js';
 import { callsConfig, defaultCallsConfig, type CallsConfig } from '../../firmware-agent/calls/config.js';
-import type { LiveEvent } from '../../firmware-agent/calls/events.js';
 import { promptsOf } from '../helpers/prompts.js';
-import { openDb } from '../../firmware-agent/store/db.js';
 import { shiftedClock } from './e1-rig.js';
 import { ObservedTrunk, type E1Call } from './e1-rig-observed.js';
+import { realTime, rigCenter, speechOf } from './kit.js';
 import { mondayMorning, type Rig, type RigOptions } from './scenarios.js';
 import { voicePtyRig, type VoicePtyRig } from './voice-modem-harness.js';
 
@@ -185,34 +179,9 @@ export function voiceModemRig(settings: VoiceRigSettings = {}): (options?: RigOp
     const relabelled = new Relabel(driver, () => ringing?.script.called);
     const observed = new ObservedTrunk(relabelled, (id) => byId.get(id) as unknown as E1Call | undefined, () => clock.now(), 1);
 
-    const db = openDb({ file: ':memory:' });
-    const tickets: Rig['tickets'] = [];
-    let seq = 0;
-    const center = new CallCenter({
-      db,
-      driver: observed,
-      config,
-      clock,
-      tickets: {
-        create(input) {
-          const number = `623000202611300${String(++seq).padStart(4, '0')}`;
-          tickets.push({ ...input, number });
-          return { number };
-        },
-      },
-    });
-    const events: LiveEvent[] = [];
-    center.events.subscribe((e) => events.push(e));
-    await center.start();
+    const { db, center, tickets, events } = await rigCenter({ driver: observed, config, clock });
 
-    let voice: Int16Array | undefined;
-    const speech = async (scenarioMs: number): Promise<Int16Array> => {
-      voice ??= alawToLinear(await loadPromptAlaw(path.join(prompts.full, 'welcome.wav')));
-      const n = Math.round((wall(scenarioMs) * 8000) / 1000);
-      const out = new Int16Array(n);
-      for (let i = 0; i < n; i += voice.length) out.set(voice.subarray(0, Math.min(voice.length, n - i)), i);
-      return out;
-    };
+    const speech = speechOf(prompts.full, wall);
 
     const ring = (call: VoiceCall) => {
       const script = scripts.get(call)!;
@@ -268,16 +237,7 @@ export function voiceModemRig(settings: VoiceRigSettings = {}): (options?: RigOp
         else ring(call);
         return { call, done };
       },
-      time: {
-        until<T>(p: Promise<T>): Promise<T> {
-          let t: NodeJS.Timeout | undefined;
-          const limit = new Promise<never>((_, reject) => {
-            t = setTimeout(() => reject(new Error(`voice rig: still waiting after ${untilLimitMs} ms`)), untilLimitMs);
-          });
-          return Promise.race([p, limit]).finally(() => clearTimeout(t));
-        },
-        elapse: (ms) => new Promise((r) => setTimeout(r, wall(ms))),
-      },
+      time: realTime('voice rig', untilLimitMs, wall),
       async close() {
         for (const t of timers) clearTimeout(t);
         timers.clear();
