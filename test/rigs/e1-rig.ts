@@ -26,12 +26,11 @@ import { loadPromptAlaw } from '../../drivers/media/wav.js';
 import { TelcoSim, type IncomingBehaviour, type SimLine } from '../../drivers/e1-pri/telco-sim/telco.js';
 import type { CallerScript } from '../../drivers/simulator/callers.js';
 import { systemClock, type Clock } from '../../common/clock.js';
-import { callsConfig, defaultCallsConfig, type CallsConfig } from '../../firmware-agent/calls/config.js';
 import { promptsOf } from '../helpers/prompts.js';
 import { dchannelUp, dahdiSetup } from './e1-harness.js';
 import type { DahdiCard } from '../../drivers/e1-pri/telco-sim/dahdi-card.js';
 import { E1Call, ObservedTrunk } from './e1-rig-observed.js';
-import { realTime, rigCenter } from './kit.js';
+import { realTime, rigCenter, scaledConfig, scheduler } from './kit.js';
 import { mondayMorning, type Rig, type RigOptions } from './scenarios.js';
 
 export interface E1RigSettings {
@@ -164,37 +163,11 @@ export function e1Rig(settings: E1RigSettings = {}): E1RigFactory {
     const span = await take();
     const { dir, driver, telco, clock } = span;
     clock.shiftTo(options.start ?? mondayMorning);
-    const timers = new Set<NodeJS.Timeout>();
     // A caller's or station's action that throws is kept and fails close(), not the test process.
-    const errors: unknown[] = [];
-    const later = (scenarioMs: number, fn: () => void) => {
-      const t = setTimeout(() => {
-        timers.delete(t);
-        try {
-          fn();
-        } catch (e) {
-          errors.push(e);
-        }
-      }, wall(scenarioMs));
-      timers.add(t);
-    };
+    const { later, errors, clear: clearTimers } = scheduler(wall);
 
     // The validated scenario settings, with this rig's time scale applied to its own copy.
-    const base = callsConfig(options.config ?? {}, defaultCallsConfig(dir, '623000'));
-    const q = base.queue;
-    const config: Readonly<CallsConfig> = Object.freeze({
-      ...base,
-      promptsDir: prompts.cut,
-      queue: Object.freeze({
-        ...q,
-        announceEveryMs: wall(q.announceEveryMs),
-        maxWaitMs: wall(q.maxWaitMs),
-        ringTimeoutMs: wall(q.ringTimeoutMs),
-        wrapUpMs: wall(q.wrapUpMs),
-        defaultHandleMs: wall(q.defaultHandleMs),
-        voicemailMaxMs: wall(q.voicemailMaxMs),
-      }),
-    });
+    const config = scaledConfig(options.config, dir, prompts.cut, wall);
 
     const byChannel = new Map<number, E1Call>();
     const byId = new Map<string, E1Call>();
@@ -306,14 +279,7 @@ export function e1Rig(settings: E1RigSettings = {}): E1RigFactory {
             .then(() => press('#'));
         });
         const hangUpLater = (ms: number) => {
-          const t = setTimeout(() => {
-            try {
-              line.hangup();
-            } catch (e) {
-              errors.push(e);
-            }
-          }, wall(ms));
-          timers.add(t);
+          const t = later(ms, () => line.hangup());
           mine.add(t);
           return t;
         };
@@ -332,8 +298,7 @@ export function e1Rig(settings: E1RigSettings = {}): E1RigFactory {
       },
       time: realTime('e1 rig', untilLimitMs, wall),
       async close() {
-        for (const t of timers) clearTimeout(t);
-        timers.clear();
+        clearTimers();
         await center.stop();
         await closeSpan(span);
         db.close();

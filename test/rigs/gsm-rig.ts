@@ -25,11 +25,10 @@ import type { PcmFamily } from '../../drivers/serial-at/modem.js';
 import { isSerialAtError } from '../../drivers/serial-at/errors.js';
 import { SerialAtGroup } from '../../drivers/serial-at/group.js';
 import type { CallerScript } from '../../drivers/simulator/callers.js';
-import { callsConfig, defaultCallsConfig, type CallsConfig } from '../../firmware-agent/calls/config.js';
 import { promptsOf } from '../helpers/prompts.js';
 import { shiftedClock } from './e1-rig.js';
 import { ObservedTrunk, type E1Call } from './e1-rig-observed.js';
-import { realTime, rigCenter, speechOf } from './kit.js';
+import { realTime, rigCenter, scaledConfig, scheduler, speechOf } from './kit.js';
 import { mondayMorning, type Rig, type RigOptions } from './scenarios.js';
 import { gsmVoiceRig, type GsmVoiceRig } from './serial-at-voice-harness.js';
 import { VoiceCall } from './voice-modem-rig.js';
@@ -118,36 +117,9 @@ export function gsmRig(settings: GsmRigSettings = {}): (options?: RigOptions) =>
     );
     await group.start();
     const dir = lines[0]!.dir;
-    const timers = new Set<NodeJS.Timeout>();
-    const errors: unknown[] = [];
-    const later = (scenarioMs: number, fn: () => void) => {
-      const t = setTimeout(() => {
-        timers.delete(t);
-        try {
-          fn();
-        } catch (e) {
-          errors.push(e);
-        }
-      }, wall(scenarioMs));
-      timers.add(t);
-      return t;
-    };
+    const { later, errors, clear: clearTimers } = scheduler(wall);
 
-    const base = callsConfig(options.config ?? {}, defaultCallsConfig(fs.mkdtempSync(path.join(dir, 'calls-')), '623000'));
-    const q = base.queue;
-    const config: Readonly<CallsConfig> = Object.freeze({
-      ...base,
-      promptsDir: prompts.cut,
-      queue: Object.freeze({
-        ...q,
-        announceEveryMs: wall(q.announceEveryMs),
-        maxWaitMs: wall(q.maxWaitMs),
-        ringTimeoutMs: wall(q.ringTimeoutMs),
-        wrapUpMs: wall(q.wrapUpMs),
-        defaultHandleMs: wall(q.defaultHandleMs),
-        voicemailMaxMs: wall(q.voicemailMaxMs),
-      }),
-    });
+    const config = scaledConfig(options.config, fs.mkdtempSync(path.join(dir, 'calls-')), prompts.cut, wall);
 
     // Which module each waiting or ringing caller is on.
     const busy = new Map<GsmVoiceRig, VoiceCall>();
@@ -289,8 +261,7 @@ export function gsmRig(settings: GsmRigSettings = {}): (options?: RigOptions) =>
       },
       time: realTime('gsm rig', untilLimitMs, wall),
       async close() {
-        for (const t of timers) clearTimeout(t);
-        timers.clear();
+        clearTimers();
         await center.stop();
         for (const l of lines) await l.close();
         db.close();

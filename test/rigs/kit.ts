@@ -1,13 +1,14 @@
 // What every call-centre rig builds the same way (calls-harness.ts, e1-rig.ts, gsm-rig.ts, voice-modem-rig.ts):
 // the call centre on an in-memory store with the tickets it files captured, the live events kept, time on a
-// real-time rig, and the caller's speech.
+// real-time rig (its clock, its scaled settings, its scripted actions), and the caller's speech.
 import path from 'node:path';
 import { alawToLinear } from '../../drivers/media/alaw.js';
 import { loadPromptAlaw } from '../../drivers/media/wav.js';
 import { CallCenter, type CallCenterOptions } from '../../firmware-agent/calls/center.js';
+import { callsConfig, defaultCallsConfig, type CallsConfig } from '../../firmware-agent/calls/config.js';
 import type { LiveEvent } from '../../firmware-agent/calls/events.js';
 import { openDb } from '../../firmware-agent/store/db.js';
-import type { Rig } from './scenarios.js';
+import type { Rig, RigOptions } from './scenarios.js';
 
 /**
  * A started call centre on an in-memory store: the tickets it files are numbered in order and kept in
@@ -60,5 +61,56 @@ export function speechOf(promptsDir: string, wall: (scenarioMs: number) => numbe
     const out = new Int16Array(n);
     for (let i = 0; i < n; i += voice.length) out.set(voice.subarray(0, Math.min(voice.length, n - i)), i);
     return out;
+  };
+}
+
+/**
+ * The scenario's call settings on a real-time rig: validated over the defaults, the rig's cut prompts, and the
+ * queue's timings scaled to wall time (the same scale as the rig's clock).
+ */
+export function scaledConfig(settings: RigOptions['config'], dataDir: string, promptsDir: string, wall: (scenarioMs: number) => number): Readonly<CallsConfig> {
+  const base = callsConfig(settings ?? {}, defaultCallsConfig(dataDir, '623000'));
+  const q = base.queue;
+  return Object.freeze({
+    ...base,
+    promptsDir,
+    queue: Object.freeze({
+      ...q,
+      announceEveryMs: wall(q.announceEveryMs),
+      maxWaitMs: wall(q.maxWaitMs),
+      ringTimeoutMs: wall(q.ringTimeoutMs),
+      wrapUpMs: wall(q.wrapUpMs),
+      defaultHandleMs: wall(q.defaultHandleMs),
+      voicemailMaxMs: wall(q.voicemailMaxMs),
+    }),
+  });
+}
+
+/**
+ * Scripted callers' and stations' later actions on a real-time rig: `later(scenarioMs, fn)` runs `fn` after
+ * that much scenario time; an action that throws is kept in `errors` (the rig's close() fails with it, not the
+ * test process); `clear()` cancels what has not run yet.
+ */
+export function scheduler(wall: (scenarioMs: number) => number): { later(scenarioMs: number, fn: () => void): NodeJS.Timeout; errors: unknown[]; clear(): void } {
+  const timers = new Set<NodeJS.Timeout>();
+  const errors: unknown[] = [];
+  return {
+    errors,
+    later(scenarioMs, fn) {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        try {
+          fn();
+        } catch (e) {
+          errors.push(e);
+        }
+      }, wall(scenarioMs));
+      timers.add(t);
+      return t;
+    },
+    clear() {
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+    },
   };
 }

@@ -20,11 +20,10 @@ import type { CallerScript } from '../../drivers/simulator/callers.js';
 import type { SimCallEvents, SimCallLog } from '../../drivers/simulator/trunk.js';
 import type { TrunkDriver, TrunkEventName, TrunkListener, TrunkEvents } from '../../drivers/trunk/types.js';
 import type { VoiceSimOptions } from '../../drivers/voice-modem/simulator/modem-sim.js';
-import { callsConfig, defaultCallsConfig, type CallsConfig } from '../../firmware-agent/calls/config.js';
 import { promptsOf } from '../helpers/prompts.js';
 import { shiftedClock } from './e1-rig.js';
 import { ObservedTrunk, type E1Call } from './e1-rig-observed.js';
-import { realTime, rigCenter, speechOf } from './kit.js';
+import { realTime, rigCenter, scaledConfig, scheduler, speechOf } from './kit.js';
 import { mondayMorning, type Rig, type RigOptions } from './scenarios.js';
 import { voicePtyRig, type VoicePtyRig } from './voice-modem-harness.js';
 
@@ -119,36 +118,9 @@ export function voiceModemRig(settings: VoiceRigSettings = {}): (options?: RigOp
     const clock = shiftedClock(options.start ?? mondayMorning);
     const line = await voicePtyRig({ clock, sim: { family: 'conexant', duplex: true, ...settings.sim } });
     const dir = line.dir;
-    const timers = new Set<NodeJS.Timeout>();
-    const errors: unknown[] = [];
-    const later = (scenarioMs: number, fn: () => void) => {
-      const t = setTimeout(() => {
-        timers.delete(t);
-        try {
-          fn();
-        } catch (e) {
-          errors.push(e);
-        }
-      }, wall(scenarioMs));
-      timers.add(t);
-      return t;
-    };
+    const { later, errors, clear: clearTimers } = scheduler(wall);
 
-    const base = callsConfig(options.config ?? {}, defaultCallsConfig(dir, '623000'));
-    const q = base.queue;
-    const config: Readonly<CallsConfig> = Object.freeze({
-      ...base,
-      promptsDir: prompts.cut,
-      queue: Object.freeze({
-        ...q,
-        announceEveryMs: wall(q.announceEveryMs),
-        maxWaitMs: wall(q.maxWaitMs),
-        ringTimeoutMs: wall(q.ringTimeoutMs),
-        wrapUpMs: wall(q.wrapUpMs),
-        defaultHandleMs: wall(q.defaultHandleMs),
-        voicemailMaxMs: wall(q.voicemailMaxMs),
-      }),
-    });
+    const config = scaledConfig(options.config, dir, prompts.cut, wall);
 
     // Callers wait their turn on the one line: the next rings when the previous call is over.
     const waiting: VoiceCall[] = [];
@@ -239,8 +211,7 @@ export function voiceModemRig(settings: VoiceRigSettings = {}): (options?: RigOp
       },
       time: realTime('voice rig', untilLimitMs, wall),
       async close() {
-        for (const t of timers) clearTimeout(t);
-        timers.clear();
+        clearTimers();
         await center.stop();
         await line.close();
         db.close();
