@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { GsmModem, type IncomingSms } from '../../drivers/serial-at/modem.js';
 import { ConcatAssembler, type AssembledMessage } from '../../drivers/serial-at/concat.js';
 import { SimulatedModem } from '../../drivers/serial-at/simulator/modem-sim.js';
-import { openPtyPair, type PtyPair } from '../../drivers/serial-at/simulator/pty.js';
-import { serialPortTransport, type ByteTransport } from '../../drivers/serial-at/transport.js';
+import { serialPortTransport } from '../../drivers/serial-at/transport.js';
+import { pluggedPty } from '../rigs/pty.js';
 import { recordingLogger } from '../../common/log.js';
 import { systemClock } from '../../common/clock.js';
 import { SerialAtErrorCodes } from '../../drivers/serial-at/errors.js';
@@ -24,20 +24,8 @@ interface Rig {
 async function rig(t: { teardown(fn: () => unknown): void }): Promise<Rig> {
   const dir = mkdtempSync(join(tmpdir(), 'edgebox-pty-'));
   const link = join(dir, 'ttyGSM0');
-  const state: { pair: PtyPair | undefined; port: ByteTransport | undefined } = { pair: undefined, port: undefined };
   const sim = new SimulatedModem({ restartMs: 20, ringIntervalMs: 400 });
-  const plug = async () => {
-    state.pair = await openPtyPair({ hostLink: link });
-    state.port = await serialPortTransport({ path: state.pair.device }).open();
-    sim.attach(state.port);
-  };
-  const unplug = async () => {
-    await state.pair?.close();
-    await state.port?.close();
-    state.pair = undefined;
-    state.port = undefined;
-  };
-  await plug();
+  const { plug, unplug } = await pluggedPty(link, sim);
   const log = recordingLogger();
   const modem = new GsmModem({
     transport: serialPortTransport({ path: link }),

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GsmModem, type GsmModemOptions } from '../../drivers/serial-at/modem.js';
 import { SimulatedModem } from '../../drivers/serial-at/simulator/modem-sim.js';
-import { openPtyPair, type PtyPair } from '../../drivers/serial-at/simulator/pty.js';
-import { serialPortTransport, type ByteTransport } from '../../drivers/serial-at/transport.js';
+import { serialPortTransport } from '../../drivers/serial-at/transport.js';
+import { pluggedPty } from './pty.js';
 import { recordingLogger } from '../../common/log.js';
 import { systemClock } from '../../common/clock.js';
 
@@ -24,22 +24,10 @@ export interface PtyRig {
 export async function ptyRig(t: { teardown(fn: () => unknown): void }): Promise<PtyRig> {
   const dir = mkdtempSync(join(tmpdir(), 'edgebox-pty-'));
   const link = join(dir, 'ttyGSM0');
-  const state: { pair: PtyPair | undefined; port: ByteTransport | undefined } = { pair: undefined, port: undefined };
   const sim = new SimulatedModem({ restartMs: 20, ringIntervalMs: 400, ttsMsPerChar: 5 });
   const log = recordingLogger();
   const modems: GsmModem[] = [];
-  const plug = async () => {
-    state.pair = await openPtyPair({ hostLink: link });
-    state.port = await serialPortTransport({ path: state.pair.device }).open();
-    sim.attach(state.port);
-  };
-  const unplug = async () => {
-    await state.pair?.close();
-    await state.port?.close();
-    state.pair = undefined;
-    state.port = undefined;
-  };
-  await plug();
+  const { plug, unplug } = await pluggedPty(link, sim);
   t.teardown(async () => {
     for (const m of modems) await m.stop();
     await unplug();

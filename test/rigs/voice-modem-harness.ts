@@ -4,8 +4,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openPtyPair, type PtyPair } from '../../drivers/serial-at/simulator/pty.js';
-import { serialPortTransport, type ByteTransport } from '../../drivers/serial-at/transport.js';
+import { serialPortTransport } from '../../drivers/serial-at/transport.js';
+import { pluggedPty } from './pty.js';
 import { recordingLogger } from '../../common/log.js';
 import { systemClock, type Clock } from '../../common/clock.js';
 import type { TrunkEvents } from '../../drivers/trunk/types.js';
@@ -32,21 +32,9 @@ export async function voicePtyRig(
   const dir = mkdtempSync(join(tmpdir(), 'voice-modem-'));
   const link = join(dir, 'ttyACM0');
   const clock = o.clock ?? systemClock;
-  const state: { pair: PtyPair | undefined; port: ByteTransport | undefined } = { pair: undefined, port: undefined };
   const sim = new SimulatedVoiceModem({ clock, ...o.sim });
   const log = recordingLogger();
-  const plug = async () => {
-    state.pair = await openPtyPair({ hostLink: link });
-    state.port = await serialPortTransport({ path: state.pair.device }).open();
-    sim.attach(state.port);
-  };
-  const unplug = async () => {
-    await state.pair?.close();
-    await state.port?.close();
-    state.pair = undefined;
-    state.port = undefined;
-  };
-  await plug();
+  const { plug, unplug } = await pluggedPty(link, sim);
   const modem = new VoiceModem({
     transport: serialPortTransport({ path: link }),
     clock,
