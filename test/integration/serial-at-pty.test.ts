@@ -8,6 +8,7 @@ import { GsmModem, type IncomingSms } from '../../drivers/serial-at/modem.js';
 import { ConcatAssembler, type AssembledMessage } from '../../drivers/serial-at/concat.js';
 import { SimulatedModem } from '../../drivers/serial-at/simulator/modem-sim.js';
 import { serialPortTransport } from '../../drivers/serial-at/transport.js';
+import { rigModemTimings } from '../rigs/serial-at-rig.js';
 import { pluggedPty } from '../rigs/pty.js';
 import { recordingLogger } from '../../common/log.js';
 import { systemClock } from '../../common/clock.js';
@@ -31,13 +32,7 @@ async function rig(t: { teardown(fn: () => unknown): void }): Promise<Rig> {
     transport: serialPortTransport({ path: link }),
     clock: systemClock,
     logger: log,
-    commandTimeoutMs: 1000,
-    sendTimeoutMs: 2500,
-    backoffMs: 50,
-    maxBackoffMs: 400,
-    resetSettleMs: 3000,
-    healthIntervalMs: 60_000,
-    ringGapMs: 5000,
+    ...rigModemTimings,
   });
   t.teardown(async () => {
     await modem.stop();

@@ -21,6 +21,17 @@ export interface PtyRig {
   comeBack(): Promise<void>;
 }
 
+/** A GSM modem's timings on a test rig: short command and send timeouts and backoff, so faults show quickly. */
+export const rigModemTimings = {
+  commandTimeoutMs: 1000,
+  sendTimeoutMs: 2500,
+  backoffMs: 50,
+  maxBackoffMs: 400,
+  resetSettleMs: 3000,
+  healthIntervalMs: 60_000,
+  ringGapMs: 5000,
+} as const;
+
 export async function ptyRig(t: { teardown(fn: () => unknown): void }): Promise<PtyRig> {
   const dir = mkdtempSync(join(tmpdir(), 'edgebox-pty-'));
   const link = join(dir, 'ttyGSM0');
@@ -41,13 +52,7 @@ export async function ptyRig(t: { teardown(fn: () => unknown): void }): Promise<
         transport: serialPortTransport({ path: link }),
         clock: systemClock,
         logger: log,
-        commandTimeoutMs: 1000,
-        sendTimeoutMs: 2500,
-        backoffMs: 50,
-        maxBackoffMs: 400,
-        resetSettleMs: 3000,
-        healthIntervalMs: 60_000,
-        ringGapMs: 5000,
+        ...rigModemTimings,
         ...overrides,
       });
       modems.push(m);

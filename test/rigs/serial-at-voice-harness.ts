@@ -12,6 +12,7 @@ import { recordingLogger } from '../../common/log.js';
 import { GsmModem, type PcmFamily } from '../../drivers/serial-at/modem.js';
 import { SimulatedModem, type SimOptions } from '../../drivers/serial-at/simulator/modem-sim.js';
 import { openPtyPair, type PtyPair } from '../../drivers/serial-at/simulator/pty.js';
+import { rigModemTimings } from './serial-at-rig.js';
 import { SimulatedVoicePort, type VoicePortSimOptions } from '../../drivers/serial-at/simulator/voice-sim.js';
 import { serialPortTransport, type ByteTransport } from '../../drivers/serial-at/transport.js';
 import { SerialAtTrunk, type SerialAtTrunkOptions } from '../../drivers/serial-at/trunk.js';
@@ -66,13 +67,7 @@ export async function gsmVoiceRig(
     transport: serialPortTransport({ path: atLink }),
     clock,
     logger: log,
-    commandTimeoutMs: 1000,
-    sendTimeoutMs: 2500,
-    backoffMs: 50,
-    maxBackoffMs: 400,
-    resetSettleMs: 3000,
-    healthIntervalMs: 60_000,
-    ringGapMs: 5000,
+    ...rigModemTimings,
     extraInit,
   });
   const port = new VoicePort({ transport: serialPortTransport({ path: voiceLink }), clock, logger: log, rate: o.rate ?? (family === 'quectel' ? 8000 : 'auto') });
