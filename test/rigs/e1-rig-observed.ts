@@ -1,23 +1,30 @@
-// The caller's side of the E1 scenario rig (e1-rig.ts): one caller's call as the scenarios see it, and a
+// The caller's side of the real-time scenario rigs (e1-rig.ts, gsm-rig.ts, voice-modem-rig.ts): one caller's
+// call as the scenarios see it, and a
 // pass-through TrunkDriver between the CallCenter and E1PriDriver that notes what the centre commands for
 // each call (prompts, digit collections, stations rung, transfers) — the log the simulator keeps itself.
 import { EventEmitter } from 'node:events';
-import type { SimLine } from '../../drivers/e1-pri/telco-sim/telco.js';
 import type { SimCallEvents, SimCallLog } from '../../drivers/simulator/trunk.js';
 import type {
   CallId, CollectOptions, CollectResult, ConnectOptions, ConnectResult, HangupCause, PlayOptions, PlayResult, Prompt,
   RecordOptions, RecordResult, TransferOptions, TransferResult, TrunkDriver, TrunkEventName, TrunkListener,
 } from '../../drivers/trunk/types.js';
 
-/** One caller's call as the scenarios see it (the E1 counterpart of SimCall). */
-export class E1Call extends EventEmitter<SimCallEvents> {
+/**
+ * One caller's call as the scenarios see it on a real-time rig (E1, GSM, voice modem): the counterpart of the
+ * simulator's SimCall. `onHangup` is how the caller hangs up on that rig; once the call is over it does nothing.
+ */
+export class RigCall extends EventEmitter<SimCallEvents> {
   callId = '';
   readonly log: SimCallLog;
   readonly ended: Promise<SimCallLog>;
   #resolve!: (l: SimCallLog) => void;
   #over = false;
 
-  constructor(readonly line: SimLine, caller: string | null, called: string) {
+  constructor(
+    caller: string | null,
+    called: string,
+    private readonly onHangup: () => void,
+  ) {
     super();
     this.log = { callId: '', caller, called, prompts: [], collects: 0, stationsRung: [], recordings: [] };
     this.ended = new Promise((r) => (this.#resolve = r));
@@ -29,7 +36,7 @@ export class E1Call extends EventEmitter<SimCallEvents> {
   }
 
   hangup(): void {
-    this.line.hangup();
+    if (!this.#over) this.onHangup();
   }
 
   finish(): void {
@@ -53,7 +60,7 @@ export class ObservedTrunk implements TrunkDriver {
   /** `channels`: the inner driver was started before the centre, whose start must still see `ready`. */
   constructor(
     private readonly inner: TrunkDriver,
-    private readonly callOf: (id: CallId) => E1Call | undefined,
+    private readonly callOf: (id: CallId) => RigCall | undefined,
     private readonly now: () => number,
     private readonly channels: number,
   ) {

@@ -29,7 +29,7 @@ import { systemClock, type Clock } from '../../common/clock.js';
 import { promptsOf } from '../helpers/prompts.js';
 import { dchannelUp, dahdiSetup } from './e1-harness.js';
 import type { DahdiCard } from '../../drivers/e1-pri/telco-sim/dahdi-card.js';
-import { E1Call, ObservedTrunk } from './e1-rig-observed.js';
+import { ObservedTrunk, RigCall } from './e1-rig-observed.js';
 import { realTime, rigCenter, scaledConfig, scheduler } from './kit.js';
 import { mondayMorning, type Rig, type RigOptions } from './scenarios.js';
 
@@ -169,8 +169,9 @@ export function e1Rig(settings: E1RigSettings = {}): E1RigFactory {
     // The validated scenario settings, with this rig's time scale applied to its own copy.
     const config = scaledConfig(options.config, dir, prompts.cut, wall);
 
-    const byChannel = new Map<number, E1Call>();
-    const byId = new Map<string, E1Call>();
+    const byChannel = new Map<number, RigCall>();
+    const byId = new Map<string, RigCall>();
+    const callLines = new Map<RigCall, SimLine>();
     const lines = new Map<string, SimLine>();
     // Registered before the call centre's listeners, so a call is bound before its flow starts.
     driver.on('offered', (o) => {
@@ -180,7 +181,7 @@ export function e1Rig(settings: E1RigSettings = {}): E1RigFactory {
       byChannel.delete(ch);
       c.bind(o.callId);
       byId.set(o.callId, c);
-      lines.set(o.callId, c.line);
+      lines.set(o.callId, callLines.get(c)!);
     });
     driver.on('hangup', (e) => {
       const c = byId.get(e.callId);
@@ -256,7 +257,8 @@ export function e1Rig(settings: E1RigSettings = {}): E1RigFactory {
       caller(script: CallerScript) {
         const called = script.called ?? '12328';
         const line = telco.placeCall({ caller: script.caller ?? '', called });
-        const call = new E1Call(line, script.caller, called);
+        const call = new RigCall(script.caller, called, () => line.hangup());
+        callLines.set(call, line);
         byChannel.set(line.channel, call);
         const mine = new Set<NodeJS.Timeout>();
         const press = (digits: string) => {

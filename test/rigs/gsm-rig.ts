@@ -27,11 +27,10 @@ import { SerialAtGroup } from '../../drivers/serial-at/group.js';
 import type { CallerScript } from '../../drivers/simulator/callers.js';
 import { promptsOf } from '../helpers/prompts.js';
 import { shiftedClock } from './e1-rig.js';
-import { ObservedTrunk, type E1Call } from './e1-rig-observed.js';
+import { ObservedTrunk, RigCall } from './e1-rig-observed.js';
 import { realTime, rigCenter, scaledConfig, scheduler, speechOf } from './kit.js';
 import { mondayMorning, type Rig, type RigOptions } from './scenarios.js';
 import { gsmVoiceRig, type GsmVoiceRig } from './serial-at-voice-harness.js';
-import { VoiceCall } from './voice-modem-rig.js';
 
 export interface GsmRigSettings {
   scale?: number;
@@ -57,8 +56,8 @@ export interface GsmRig extends Rig {
  * waits for `connected` after seeing the pop would wait for an event already past: `once('connected')` on a call
  * that is connected calls back at once (in a microtask), as if the caller said "I am through".
  */
-function lateConnected(call: VoiceCall): VoiceCall {
-  const once = call.once.bind(call) as (event: string, listener: (...a: unknown[]) => void) => VoiceCall;
+function lateConnected(call: RigCall): RigCall {
+  const once = call.once.bind(call) as (event: string, listener: (...a: unknown[]) => void) => RigCall;
   Object.assign(call, {
     once(event: string, listener: (...a: unknown[]) => void) {
       const connected = call.log.connected;
@@ -122,12 +121,12 @@ export function gsmRig(settings: GsmRigSettings = {}): (options?: RigOptions) =>
     const config = scaledConfig(options.config, fs.mkdtempSync(path.join(dir, 'calls-')), prompts.cut, wall);
 
     // Which module each waiting or ringing caller is on.
-    const busy = new Map<GsmVoiceRig, VoiceCall>();
-    const waiting: VoiceCall[] = [];
-    const scripts = new Map<VoiceCall, CallerScript>();
-    const byId = new Map<string, VoiceCall>();
+    const busy = new Map<GsmVoiceRig, RigCall>();
+    const waiting: RigCall[] = [];
+    const scripts = new Map<RigCall, CallerScript>();
+    const byId = new Map<string, RigCall>();
     const lineById = new Map<string, GsmVoiceRig>();
-    const ringingOn = new Map<GsmVoiceRig, VoiceCall>();
+    const ringingOn = new Map<GsmVoiceRig, RigCall>();
     for (const line of lines) {
       // Registered before the centre's listeners (through the group), so a call is bound before its flow starts.
       line.trunk.on('offered', (o) => {
@@ -144,7 +143,7 @@ export function gsmRig(settings: GsmRigSettings = {}): (options?: RigOptions) =>
       const i = waiting.findIndex((c) => calledOf(c) === numbers[lines.indexOf(line)]);
       if (i >= 0) ring(waiting.splice(i, 1)[0]!, line);
     };
-    const end = (id: string, fill: (c: VoiceCall) => void) => {
+    const end = (id: string, fill: (c: RigCall) => void) => {
       const c = byId.get(id);
       if (!c) return;
       byId.delete(id);
@@ -157,7 +156,7 @@ export function gsmRig(settings: GsmRigSettings = {}): (options?: RigOptions) =>
     group.on('failed', (f) => {
       for (const id of f.callIds) end(id, (c) => (c.log.failed = true));
     });
-    const observed = new ObservedTrunk(group, (id) => byId.get(id) as unknown as E1Call | undefined, () => clock.now(), lines.length);
+    const observed = new ObservedTrunk(group, (id) => byId.get(id), () => clock.now(), lines.length);
 
     const sms: NonNullable<Rig['sms']> = [];
     const { db, center, tickets, events } = await rigCenter({
@@ -174,8 +173,8 @@ export function gsmRig(settings: GsmRigSettings = {}): (options?: RigOptions) =>
 
     const speech = speechOf(prompts.full, wall);
 
-    const calledOf = (c: VoiceCall) => scripts.get(c)?.called ?? '12328';
-    const ring = (call: VoiceCall, line: GsmVoiceRig) => {
+    const calledOf = (c: RigCall) => scripts.get(c)?.called ?? '12328';
+    const ring = (call: RigCall, line: GsmVoiceRig) => {
       busy.set(line, call);
       ringingOn.set(line, call);
       line.sim.ring(scripts.get(call)!.caller ?? null);
@@ -200,7 +199,7 @@ export function gsmRig(settings: GsmRigSettings = {}): (options?: RigOptions) =>
       },
       caller(script: CallerScript) {
         const called = script.called ?? '12328';
-        const call: VoiceCall = lateConnected(new VoiceCall(script.caller, called, () => {
+        const call: RigCall = lateConnected(new RigCall(script.caller, called, () => {
           const line = call.callId ? lineById.get(call.callId) : [...busy].find(([, c]) => c === call)?.[0];
           if (line) line.sim.callerHangsUp();
           else {

@@ -15,14 +15,12 @@
 //   the number the script dialled (see `relabel`), as that line's `--called` would.
 // The caller-side log (prompts, collects, recordings) is what the centre commanded, observed by
 // ObservedTrunk (e1-rig-observed.ts) between the CallCenter and the driver.
-import { EventEmitter } from 'node:events';
 import type { CallerScript } from '../../drivers/simulator/callers.js';
-import type { SimCallEvents, SimCallLog } from '../../drivers/simulator/trunk.js';
 import type { TrunkDriver, TrunkEventName, TrunkListener, TrunkEvents } from '../../drivers/trunk/types.js';
 import type { VoiceSimOptions } from '../../drivers/voice-modem/simulator/modem-sim.js';
 import { promptsOf } from '../helpers/prompts.js';
 import { shiftedClock } from './e1-rig.js';
-import { ObservedTrunk, type E1Call } from './e1-rig-observed.js';
+import { ObservedTrunk, RigCall } from './e1-rig-observed.js';
 import { realTime, rigCenter, scaledConfig, scheduler, speechOf } from './kit.js';
 import { mondayMorning, type Rig, type RigOptions } from './scenarios.js';
 import { voicePtyRig, type VoicePtyRig } from './voice-modem-harness.js';
@@ -36,37 +34,6 @@ export interface VoiceRigSettings {
 
 export interface VoiceRig extends Rig {
   line: VoicePtyRig;
-}
-
-/** One caller's call as the scenarios see it. */
-export class VoiceCall extends EventEmitter<SimCallEvents> {
-  callId = '';
-  readonly log: SimCallLog;
-  readonly ended: Promise<SimCallLog>;
-  #resolve!: (l: SimCallLog) => void;
-  #over = false;
-  constructor(
-    caller: string | null,
-    called: string,
-    private readonly onHangup: () => void,
-  ) {
-    super();
-    this.log = { callId: '', caller, called, prompts: [], collects: 0, stationsRung: [], recordings: [] };
-    this.ended = new Promise((r) => (this.#resolve = r));
-  }
-  bind(callId: string): void {
-    this.callId = callId;
-    this.log.callId = callId;
-  }
-  hangup(): void {
-    if (!this.#over) this.onHangup();
-  }
-  finish(): void {
-    if (this.#over) return;
-    this.#over = true;
-    this.emit('ended', this.log);
-    this.#resolve(this.log);
-  }
 }
 
 /**
@@ -123,10 +90,10 @@ export function voiceModemRig(settings: VoiceRigSettings = {}): (options?: RigOp
     const config = scaledConfig(options.config, dir, prompts.cut, wall);
 
     // Callers wait their turn on the one line: the next rings when the previous call is over.
-    const waiting: VoiceCall[] = [];
-    let ringing: { call: VoiceCall; script: CallerScript } | undefined;
-    const scripts = new Map<VoiceCall, CallerScript>();
-    const byId = new Map<string, VoiceCall>();
+    const waiting: RigCall[] = [];
+    let ringing: { call: RigCall; script: CallerScript } | undefined;
+    const scripts = new Map<RigCall, CallerScript>();
+    const byId = new Map<string, RigCall>();
     const driver = line.trunk;
     driver.on('offered', (o) => {
       const c = ringing?.call;
@@ -134,7 +101,7 @@ export function voiceModemRig(settings: VoiceRigSettings = {}): (options?: RigOp
       c.bind(o.callId);
       byId.set(o.callId, c);
     });
-    const end = (id: string, fill: (c: VoiceCall) => void) => {
+    const end = (id: string, fill: (c: RigCall) => void) => {
       const c = byId.get(id);
       if (!c) return;
       byId.delete(id);
@@ -149,13 +116,13 @@ export function voiceModemRig(settings: VoiceRigSettings = {}): (options?: RigOp
       for (const id of f.callIds) end(id, (c) => (c.log.failed = true));
     });
     const relabelled = new Relabel(driver, () => ringing?.script.called);
-    const observed = new ObservedTrunk(relabelled, (id) => byId.get(id) as unknown as E1Call | undefined, () => clock.now(), 1);
+    const observed = new ObservedTrunk(relabelled, (id) => byId.get(id), () => clock.now(), 1);
 
     const { db, center, tickets, events } = await rigCenter({ driver: observed, config, clock });
 
     const speech = speechOf(prompts.full, wall);
 
-    const ring = (call: VoiceCall) => {
+    const ring = (call: RigCall) => {
       const script = scripts.get(call)!;
       ringing = { call, script };
       line.sim.ring(script.caller ?? null);
@@ -173,7 +140,7 @@ export function voiceModemRig(settings: VoiceRigSettings = {}): (options?: RigOp
       removeStation() {},
       caller(script: CallerScript) {
         const called = script.called ?? '12328';
-        const call: VoiceCall = new VoiceCall(script.caller, called, () => {
+        const call: RigCall = new RigCall(script.caller, called, () => {
           if (call.callId) line.sim.hangUp('loop-drop');
           else {
             const i = waiting.indexOf(call);
