@@ -21,7 +21,7 @@ import { systemActor } from '../../firmware-agent/accounts/service.js';
 import { type Box } from '../../firmware-agent/app.js';
 import { startTestBox } from '../helpers/box.js';
 import { UpstreamClient } from '../../firmware-agent/network/client.js';
-import { checkEnvelope, newEnvelope } from '../../firmware-agent/network/messages.js';
+import { newEnvelope } from '../../firmware-agent/network/messages.js';
 import { pairWithUpstream } from '../../firmware-agent/network/pairing.js';
 import { NetStore } from '../../firmware-agent/network/store.js';
 import { openDb } from '../../firmware-agent/store/db.js';

@@ -8,7 +8,6 @@ import path from 'node:path';
 import t from 'tap';
 import { v7 as uuidv7 } from 'uuid';
 import { systemActor } from '../../firmware-agent/accounts/service.js';
-import { type Box } from '../../firmware-agent/app.js';
 import { startTestBox } from '../helpers/box.js';
 import { canonicalRequest, generateKeyPair, sign } from '../../firmware-agent/network/crypto.js';
 import { type Envelope, newEnvelope } from '../../firmware-agent/network/messages.js';

@@ -8,7 +8,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import type { Page } from 'playwright-core';
 import { client, startTestBox } from '../helpers/box.js';
 import { launch, login, newPage, shot } from './helpers.js';
 import { modemRig, pngWithMetadata } from '../fixtures/public-fixtures.js';

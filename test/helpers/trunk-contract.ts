@@ -45,10 +45,11 @@ export const outcomeCode = (p: Promise<unknown>): Promise<string> =>
     (e: unknown) => (e instanceof TrunkError ? e.code : String(e)),
   );
 
-/** The next `event` from the driver (listen before doing what causes it). */
-export function nextEvent<K extends TrunkEventName>(trunk: TrunkDriver, event: K): Promise<TrunkEvents[K]> {
+/** The next `event` from the driver that passes `filter` (listen before doing what causes it). */
+export function nextEvent<K extends TrunkEventName>(trunk: Pick<TrunkDriver, 'on' | 'off'>, event: K, filter: (e: TrunkEvents[K]) => boolean = () => true): Promise<TrunkEvents[K]> {
   return new Promise((resolve) => {
     const once = (e: TrunkEvents[K]) => {
+      if (!filter(e)) return;
       trunk.off(event, once);
       resolve(e);
     };

@@ -8,7 +8,7 @@ import type { SimulatedModem } from '../../drivers/serial-at/simulator/modem-sim
 import { SmsChannel } from '../../firmware-agent/sms/channel.js';
 import { smsConfig, type SmsConfig } from '../../firmware-agent/sms/config.js';
 import { gsmModemPort } from '../../firmware-agent/sms/modem-port.js';
-import { TicketService, type TicketChange } from '../../firmware-agent/tickets/service.js';
+import type { TicketChange } from '../../firmware-agent/tickets/service.js';
 import type { Actor } from '../../firmware-agent/accounts/actor.js';
 import { ptyRig } from '../rigs/serial-at-rig.js';
 import { memoryTickets } from '../helpers/tickets.js';

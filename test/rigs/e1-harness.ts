@@ -10,6 +10,7 @@ import type { SwitchTypeName } from '../../drivers/e1-pri/binding/constants.js';
 import type { CallOffered, HangupEvent, DriverFailed, TrunkEvents, TrunkEventName } from '../../drivers/trunk/types.js';
 import { DahdiCard } from '../../drivers/e1-pri/telco-sim/dahdi-card.js';
 import { buildDahdiShim, shimEnv } from '../fixtures/dahdi-shim/build.js';
+import { nextEvent } from '../helpers/trunk-contract.js';
 
 /**
  * B-channels on DAHDI channel devices, stood in for by the LD_PRELOAD shim in the span worker and a
@@ -95,16 +96,7 @@ export async function e1Harness(
     offered,
     hangups,
     failed,
-    next(event, filter) {
-      return new Promise((resolve) => {
-        const l = (e: never) => {
-          if (filter && !filter(e)) return;
-          driver.off(event, l as never);
-          resolve(e);
-        };
-        driver.on(event, l as never);
-      });
-    },
+    next: (event, filter) => nextEvent(driver, event, filter),
     async close() {
       telco.close();
       await driver.stop();

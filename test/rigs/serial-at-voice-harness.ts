@@ -17,6 +17,7 @@ import { SimulatedVoicePort, type VoicePortSimOptions } from '../../drivers/seri
 import { serialPortTransport, type ByteTransport } from '../../drivers/serial-at/transport.js';
 import { SerialAtTrunk, type SerialAtTrunkOptions } from '../../drivers/serial-at/trunk.js';
 import { VoicePort } from '../../drivers/serial-at/voice-port.js';
+import { nextEvent } from '../helpers/trunk-contract.js';
 
 export interface GsmVoiceRig {
   sim: SimulatedModem;
@@ -88,16 +89,7 @@ export async function gsmVoiceRig(
     log,
     dir,
     voicePath: voiceLink,
-    next(event, filter = () => true) {
-      return new Promise((resolve) => {
-        const l = (e: never) => {
-          if (!filter(e)) return;
-          trunk.off(event, l as never);
-          resolve(e);
-        };
-        trunk.on(event, l as never);
-      });
-    },
+    next: (event, filter) => nextEvent(trunk, event, filter),
     async close() {
       if (closed) return;
       closed = true;

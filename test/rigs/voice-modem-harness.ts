@@ -12,6 +12,7 @@ import type { TrunkEvents } from '../../drivers/trunk/types.js';
 import { VoiceModem, type VoiceModemOptions } from '../../drivers/voice-modem/modem.js';
 import { VoiceModemTrunk, type VoiceModemTrunkOptions } from '../../drivers/voice-modem/trunk.js';
 import { SimulatedVoiceModem, type VoiceSimOptions } from '../../drivers/voice-modem/simulator/modem-sim.js';
+import { nextEvent } from '../helpers/trunk-contract.js';
 
 export interface VoicePtyRig {
   sim: SimulatedVoiceModem;
@@ -55,16 +56,7 @@ export async function voicePtyRig(
     trunk,
     log,
     dir,
-    next(event, filter = () => true) {
-      return new Promise((resolve) => {
-        const l = (e: never) => {
-          if (!filter(e)) return;
-          trunk.off(event, l as never);
-          resolve(e);
-        };
-        trunk.on(event, l as never);
-      });
-    },
+    next: (event, filter) => nextEvent(trunk, event, filter),
     disappear: unplug,
     comeBack: plug,
     async close() {

@@ -38,16 +38,13 @@ function setup(t: { teardown(fn: () => unknown): void }, behaviour: (to: string,
       let seen = 0;
       outbox.onSettled(() => ++seen === n && resolve());
     });
-  return { db, clock, outbox, sends, report: () => report! };
+  return { db, clock, outbox, sends, settled, report: () => report! };
 }
 
 t.test('messages go out in order, at most one per minSendIntervalMs', async (t) => {
-  const { clock, outbox, sends } = setup(t, async (_to, n) => ({ references: [n] }));
+  const { clock, outbox, sends, settled } = setup(t, async (_to, n) => ({ references: [n] }));
   for (const to of ['13800000001', '13800000002', '13800000003']) outbox.enqueue({ recipient: to, text: 'x', kind: 'result' });
-  const done = new Promise<void>((resolve) => {
-    let n = 0;
-    outbox.onSettled(() => ++n === 3 && resolve());
-  });
+  const done = settled(3);
   outbox.start();
   await clock.until(done);
   t.same(sends.map((s) => s.to), ['13800000001', '13800000002', '13800000003']);
@@ -56,14 +53,11 @@ t.test('messages go out in order, at most one per minSendIntervalMs', async (t) 
 });
 
 t.test('the rate limit counts parts: a three-part message holds the next one back three intervals', async (t) => {
-  const { clock, outbox, sends } = setup(t, async (to, n) => ({ references: to === 'long' ? [n, n + 1, n + 2] : [n] }));
+  const { clock, outbox, sends, settled } = setup(t, async (to, n) => ({ references: to === 'long' ? [n, n + 1, n + 2] : [n] }));
   outbox.enqueue({ recipient: 'long', text: '长'.repeat(150), kind: 'result' });
   outbox.enqueue({ recipient: '13800000002', text: 'x', kind: 'result' });
   outbox.enqueue({ recipient: '13800000003', text: 'y', kind: 'result' });
-  const done = new Promise<void>((resolve) => {
-    let n = 0;
-    outbox.onSettled(() => ++n === 3 && resolve());
-  });
+  const done = settled(3);
   outbox.start();
   await clock.until(done);
   t.same(sends.map((s) => s.at - sends[0]!.at), [0, 9000, 12000]);
@@ -71,7 +65,7 @@ t.test('the rate limit counts parts: a three-part message holds the next one bac
 
 t.test('a transient failure is retried with backoff; a permanent one is given up at once', async (t) => {
   let calls = 0;
-  const { clock, outbox, sends } = setup(t, async (to) => {
+  const { clock, outbox, sends, settled } = setup(t, async (to) => {
     calls++;
     if (to === 'bad') throw new SmsError('sms-send-permanent', 'unassigned number');
     if (calls < 3) throw new SmsError('sms-send-transient', 'network timeout');
@@ -79,10 +73,7 @@ t.test('a transient failure is retried with backoff; a permanent one is given up
   });
   outbox.enqueue({ recipient: '13800000001', text: 'x', kind: 'result' });
   outbox.enqueue({ recipient: 'bad', text: 'y', kind: 'alert' });
-  const done = new Promise<void>((resolve) => {
-    let n = 0;
-    outbox.onSettled(() => ++n === 2 && resolve());
-  });
+  const done = settled(2);
   outbox.start();
   await clock.until(done);
   const rows = outbox.rows();
