@@ -11,9 +11,8 @@
 // One modem instance serves both the trunk and the SMS channel: they share the one serial port.
 import type { Clock } from '../../common/clock.js';
 import { systemClock } from '../../common/clock.js';
-import { SerialAtError, SerialAtErrorCodes } from './errors.js';
 import type { Logger } from '../../common/log.js';
-import { isInitCommand, moduleInit, type ModuleFamily } from './init.js';
+import { moduleInit, type ModuleFamily } from './init.js';
 import { GsmModem } from './modem.js';
 import { serialPortTransport, type TransportFactory } from './transport.js';
 import { SerialAtTrunk } from './trunk.js';

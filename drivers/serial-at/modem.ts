@@ -24,7 +24,7 @@ import type { TransferResult, TransferSession } from './files.js';
 import { ModuleFileCommands } from './modem-files.js';
 import type { TransportFactory } from './transport.js';
 import { CallTracker } from './voice.js';
-import { positive, type GsmModemOptions, type LinkState, type ModemEvents, type ModemStatus, type PcmFamily, type TtsEngine } from './modem-types.js';
+import { positive, type GsmModemOptions, type ModemEvents, type ModemStatus, type PcmFamily, type TtsEngine } from './modem-types.js';
 
 export type { IncomingSms, UndecodableSms } from './inbox.js';
 export type { GsmModemOptions, LinkState, ModemEvents, ModemStatus, PcmFamily, TtsEngine } from './modem-types.js';

@@ -38,7 +38,7 @@ import {
   type TrunkListener,
 } from '../trunk/types.js';
 import { wavHeader } from '../media/wav.js';
-import { SimCall, type OutsideBehaviour, type SimCallLog, type StationBehaviour } from './sim-call.js';
+import { SimCall, type OutsideBehaviour, type StationBehaviour } from './sim-call.js';
 
 export { SimCall, type OutsideBehaviour, type SimCallEvents, type SimCallLog, type StationBehaviour } from './sim-call.js';
 

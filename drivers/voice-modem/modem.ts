@@ -19,7 +19,7 @@ import { classifyEvent, DleFramer, DTE, shield, type DleToken } from './dle.js';
 import { VoiceModemError, VoiceModemErrorCodes } from './errors.js';
 import { classifyLine } from './lines.js';
 import { RingTracker } from './ringing.js';
-import { positive, type LinkState, type StreamState, type VoiceModemEvents, type VoiceModemOptions, type VoiceModemStatus } from './modem-types.js';
+import { positive, type StreamState, type VoiceModemEvents, type VoiceModemOptions, type VoiceModemStatus } from './modem-types.js';
 
 export type { LinkState, StreamState, VoiceModemEvents, VoiceModemOptions, VoiceModemStatus } from './modem-types.js';
 

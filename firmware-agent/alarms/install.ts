@@ -53,7 +53,6 @@ export function setAlarmSms(box: Box, installed: { channel: { outbox: AlarmSms }
 
 export const installAlarms: Installer = async (box) => {
   const alarms = alarmsOf(box);
-  const log = box.http.log.child({ module: 'alarms' });
   // The network installer is loaded lazily by subsystems.ts; so is its registry here.
   const net = (await import('../network/install.js')).networkOf.get(box);
   if (net) {

@@ -10,7 +10,7 @@
 import { createRequire } from 'node:module';
 import type { Db } from '../store/db.js';
 import { addDays, endOfLocalDay, localDay, weekday } from './time.js';
-import type { DayInfo, DayKind } from './view-types.js';
+import type { DayInfo } from './view-types.js';
 
 export type { DayInfo, DayKind } from './view-types.js';
 

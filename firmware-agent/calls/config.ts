@@ -3,7 +3,7 @@
 // a partial over the defaults, names the bad field, and freezes the result). Units are in the names (Ms, S).
 // The section's types live in view-types.ts, which the admin page reads too.
 import { schemaValidator } from '../schema/compiled.js';
-import type { BusinessHours, IvrConfig, MenuAction, MenuItem, QueueConfig, RedirectTarget } from './view-types.js';
+import type { BusinessHours, IvrConfig, MenuItem, QueueConfig } from './view-types.js';
 
 export type { BusinessHours, IvrConfig, MenuAction, MenuItem, QueueConfig, RedirectTarget } from './view-types.js';
 

@@ -8,8 +8,6 @@
 //
 // A test may register its own trunk driver with `registerTrunkDriver(name, factory)` and start a box with
 // `flags: {driver: name}`.
-import fs from 'node:fs';
-import path from 'node:path';
 import { systemClock, type Clock } from '../../common/clock.js';
 import type { TrunkDriver } from '../../drivers/trunk/types.js';
 import { SimulatorTrunk } from '../../drivers/simulator/trunk.js';
@@ -85,7 +83,6 @@ export function loadCallsConfig(dataDir: string, region: string, timezone: strin
 }
 
 export async function installCalls(box: Box, opts: InstallOptions): Promise<void> {
-  const cfg = box.config.current();
   const config = callsConfigFor(box);
   // The driver the composition chose and built (compose.ts buildTrunk); this installer starts and stops it.
   const driver = opts.trunk.driver;

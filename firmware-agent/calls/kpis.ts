@@ -14,7 +14,7 @@
 // but not as queued, so routing rules never flatter or spoil the agent KPIs.
 import type { Db } from '../store/db.js';
 import type { CallKpi as Kpi } from '../stats/view-types.js';
-import type { CallKpiBucket as KpiBucket, CallKpiReport as KpiReport } from './view-types.js';
+import type { CallKpiReport as KpiReport } from './view-types.js';
 
 export type { CallKpi as Kpi } from '../stats/view-types.js';
 export type { CallKpiBucket as KpiBucket, CallKpiReport as KpiReport } from './view-types.js';

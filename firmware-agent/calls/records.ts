@@ -10,7 +10,7 @@
 // - Phone numbers are stored in full (the centre needs them for callbacks); logs redact them.
 import type { Db } from '../store/db.js';
 import type { CallOffered } from '../../drivers/trunk/types.js';
-import type { CallRow, CallStatus, CallView, CallerHistory, LegRow } from './view-types.js';
+import type { CallRow, CallView, CallerHistory, LegRow } from './view-types.js';
 import { WriteBehind, type WriteOp } from './writer.js';
 
 export type { CallRow, CallStatus, CallView, CallerHistory, LegRow } from './view-types.js';

@@ -6,7 +6,7 @@
 // (qa/service.ts: count inspected and average score).
 import { qaFigures } from '../qa/service.js';
 import type { Db } from '../store/db.js';
-import { ratio, type Ratio } from './kpis.js';
+import { ratio } from './kpis.js';
 import type { AgentFigures } from './view-types.js';
 
 export type { AgentFigures } from './view-types.js';

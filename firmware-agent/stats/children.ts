@@ -5,7 +5,7 @@
 
 import type { RegionTable } from '../regions/regions.js';
 import type { Db } from '../store/db.js';
-import { compositeScore, defaultWeights, kpiKeys, ratio, reviewNotReported, type KpiKey, type KpiValue, type Score } from './kpis.js';
+import { compositeScore, defaultWeights, kpiKeys, ratio, reviewNotReported, type KpiKey, type KpiValue } from './kpis.js';
 import { daysBetween, type Period } from './period.js';
 import type { ChildFigures } from './view-types.js';
 

@@ -7,7 +7,7 @@ import { callKpis } from '../calls/kpis.js';
 import type { RegionTable } from '../regions/regions.js';
 import type { Db } from '../store/db.js';
 import { channels as boxChannels, defaultDomains, subtypes, ticketTypes } from '../tickets/codes.js';
-import { compositeScore, computeKpis, defaultWeights, type KpiKey, type KpiValue, type Score } from './kpis.js';
+import { compositeScore, computeKpis, defaultWeights, type KpiKey, type KpiValue } from './kpis.js';
 import { previousPeriod, yearAgoPeriod, type Period } from './period.js';
 import type { CallKpi, DepartmentFigure, Figure, FigureTicket, Report, TicketFilter } from './view-types.js';
 

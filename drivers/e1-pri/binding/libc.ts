@@ -19,7 +19,8 @@ const O_NONBLOCK = 0o4000;
 const O_CLOEXEC = 0o2000000;
 
 /** struct sockaddr_un { sa_family_t sun_family; char sun_path[108]; } */
-const SockaddrUn = koffi.struct('e1_sockaddr_un', { sun_family: 'uint16', sun_path: koffi.array('char', 108, 'String') });
+// Registered by name for the prototypes below (koffi resolves 'e1_sockaddr_un' in them).
+koffi.struct('e1_sockaddr_un', { sun_family: 'uint16', sun_path: koffi.array('char', 108, 'String') });
 
 const c = {
   socket: libc.func('int socket(int domain, int type, int protocol)'),

@@ -5,8 +5,6 @@ import { ticketNumberPattern } from '../../http/schemas.js';
 import { centre, idParams, rethrow, type CallRoutesOptions } from './shared.js';
 
 export const callbackRoutes: FastifyPluginAsync<CallRoutesOptions> = async (app, { center }) => {
-  const now = () => center.clock.now();
-
   app.get<{ Querystring: { status: 'pending' | 'assigned' | 'done' | 'cancelled' } }>(
     '/api/callbacks',
     {

@@ -8,7 +8,7 @@ import { qs } from '../api.js';
 import type { ChartOption } from '../charts.js';
 import { ErrorBox, Field } from '../components.js';
 import { t } from '../i18n.js';
-import { type Kpi, type Period, type Score, StatsShell, kpiKeys, kpiName, num, pct, useGet } from './stats.js';
+import { type Period, StatsShell, kpiKeys, kpiName, num, pct, useGet } from './stats.js';
 import { Chart } from './stats-charts.js';
 import { PeriodPicker, type PeriodSel, usePeriod } from './stats-period.js';
 

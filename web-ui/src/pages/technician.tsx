@@ -6,7 +6,7 @@
 // (GET /api/health/sample, /healthz warnings). docs/technician.md describes each API.
 import type { FromSchema } from 'json-schema-to-ts';
 import type { jobSchema } from '../../../firmware-agent/jobs/schemas';
-import type { Check, SelfTest } from '../../../firmware-agent/selftest/view-types';
+import type { SelfTest } from '../../../firmware-agent/selftest/view-types';
 import type { TlsView } from '../../../firmware-agent/webui/view-types';
 import type { HealthSample } from '../../../firmware-agent/health/view-types';
 import { useEffect, useState } from 'preact/hooks';
@@ -103,8 +103,6 @@ const figureOrder = [
 type Sample = HealthSample;
 /** A job as GET /api/admin/jobs lists it (the route's schema, firmware-agent/jobs/schemas.ts). */
 type Job = FromSchema<typeof jobSchema>;
-/** GET /api/admin/selftest (docs/technician.md §Self-test). */
-type SelftestCheck = Check;
 
 /** The LAN certificate as /api/admin/tls gives it. */
 type TlsInfo = TlsView;
