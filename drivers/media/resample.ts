@@ -84,5 +84,3 @@ export class Upsampler {
   }
 }
 
-/** Group delay of either converter, in samples at 16 kHz. */
-export const RESAMPLE_DELAY_16K = (TAPS - 1) / 2;

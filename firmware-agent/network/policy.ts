@@ -273,9 +273,6 @@ export const trustTable: Record<MessageKind, KindTrust> = {
   },
 };
 
-/** Kept for callers that only need the directions. */
-export const kindRules = trustTable;
-
 function destination(to: string): Destination {
   return to === '^' ? 'above' : to === '*' ? 'below' : 'region';
 }

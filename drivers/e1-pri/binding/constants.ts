@@ -15,11 +15,6 @@ export const SWITCH_TYPES = {
 } as const;
 export type SwitchTypeName = keyof typeof SWITCH_TYPES;
 
-export const PRI_DEBUG_Q921_STATE = 1 << 2;
-export const PRI_DEBUG_Q931_DUMP = 1 << 5;
-export const PRI_DEBUG_Q931_STATE = 1 << 6;
-export const PRI_DEBUG_Q931_ANOMALY = 1 << 7;
-
 export const EV = {
   DCHAN_UP: 1,
   DCHAN_DOWN: 2,
@@ -52,25 +47,13 @@ export const EV = {
 
 /** Q.931 §4.5.8 / Q.850 presentation indicator bits as libpri encodes them. */
 export const PRES_ALLOWED_USER_NUMBER_NOT_SCREENED = 0x00;
-export const PRES_ALLOWED_NETWORK_NUMBER = 0x03;
-export const PRES_PROHIB_USER_NUMBER_NOT_SCREENED = 0x20;
-export const PRES_NUMBER_NOT_AVAILABLE = 0x43;
 export const PRI_PRES_RESTRICTION = 0x60;
-export const PRI_PRES_ALLOWED = 0x00;
 export const PRI_PRES_RESTRICTED = 0x20;
 export const PRI_PRES_UNAVAILABLE = 0x40;
-
-/** Dialing plan (Q.931 §4.5.8 type of number + numbering plan) as libpri packs them. */
-export const PRI_NATIONAL_ISDN = 0x21;
-export const PRI_LOCAL_ISDN = 0x41;
-export const PRI_UNKNOWN = 0x0;
 
 /** Q.931 §4.5.5 bearer capability: speech, A-law layer 1. */
 export const PRI_TRANS_CAP_SPEECH = 0x0;
 export const PRI_LAYER_1_ALAW = 0x23;
-
-/** Progress indicator (Q.931 §4.5.23): in-band information available. */
-export const PRI_PROG_INBAND_AVAILABLE = 1 << 3;
 
 /** Q.850 cause values used by the driver (Q.850 Table 1). */
 export const CAUSE = {
@@ -105,7 +88,4 @@ export const CAUSE = {
 /** libpri packs channel numbers as (span << 8) | channel, with an 0x10000 "explicit" flag; PRI_CHANNEL() extracts the B-channel. */
 export function priChannel(p: number): number {
   return p < 0 ? -1 : p & 0xff;
-}
-export function priExplicit(channel: number): number {
-  return channel | 0x10000;
 }

@@ -55,7 +55,6 @@ export const DAHDI = {
 } as const;
 
 export const DAHDI_LAW_ALAW = 2;
-export const DAHDI_FLUSH_BOTH = 3;
 
 /** DAHDI_EVENT_* (user.h) the span worker acts on. */
 export const DAHDI_EVENT = {
@@ -119,7 +118,6 @@ export const dahdiAudioMode = (fd: number, on: boolean) => void ioctlInt(fd, DAH
 /** DAHDI_SET_BLOCKSIZE: bytes per read()/write() block (160 = 20 ms at 8 kHz). */
 export const dahdiSetBlocksize = (fd: number, n: number) => void ioctlInt(fd, DAHDI.SET_BLOCKSIZE, n, `DAHDI_SET_BLOCKSIZE ${n}`);
 export const dahdiGetBlocksize = (fd: number) => ioctlInt(fd, DAHDI.GET_BLOCKSIZE, 0, 'DAHDI_GET_BLOCKSIZE');
-export const dahdiFlush = (fd: number, what = DAHDI_FLUSH_BOTH) => void ioctlInt(fd, DAHDI.FLUSH, what, 'DAHDI_FLUSH');
 /** DAHDI_GETEVENT: the next queued event of this channel, DAHDI_EVENT_NONE when none. */
 export const dahdiGetEvent = (fd: number) => ioctlInt(fd, DAHDI.GETEVENT, 0, 'DAHDI_GETEVENT');
 

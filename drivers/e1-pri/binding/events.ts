@@ -7,7 +7,7 @@ import {
   EventAnswer, EventConnectAck, EventError, EventHangup, EventKeypad, EventProceeding, EventRestart, EventRing,
   EventSetupAck, decodeInt, decodeStruct, type CallPtr,
 } from './libpri.js';
-import { EV, priChannel } from './constants.js';
+import { EV } from './constants.js';
 
 export type PriEvent =
   | { kind: 'dchan_up' }
@@ -107,6 +107,3 @@ export function parseEvent(ptr: bigint): PriEvent {
   }
 }
 
-export function eventChannel(ev: PriEvent): number | undefined {
-  return 'channel' in ev ? priChannel(ev.channel) : undefined;
-}
