@@ -2,7 +2,7 @@
 // calls subsystem exposes them). Saved to calls.json; applied to new calls at once.
 import type { ComponentChildren } from 'preact';
 import type { BusinessHours, CallsSettingsView, MenuAction, MenuItem } from '../../../firmware-agent/calls/view-types';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { get, put } from '../api.js';
 import { useMsg } from '../components.js';
 import { t } from '../i18n.js';
@@ -19,11 +19,21 @@ function actionOf(value: string): MenuAction {
 /** IVR menu, business hours, redirects and prompts; legacy numbers. Saved to calls.json and applied to new calls at once. */
 export function CallsSettings({ part }: { part: 'ivr' | 'legacy' }) {
   const [v, setV] = useState<CallsSettingsView | null>(null);
+  // The draft as last edited, kept beside the state: an edit and the save click can come before the page has
+  // re-rendered (a quick typist, a test), and the save must send the edit, not the draft of the last render.
+  const draft = useRef<CallsSettingsView | null>(null);
+  draft.current = v;
   const [saved, setSaved] = useState<'applied' | 'restart' | null>(null);
   const m = useMsg();
   useEffect(() => void get<CallsSettingsView>('/api/ui/calls-settings').then(setV).catch(() => undefined), []);
   if (!v) return <p class="muted">{t('loading')}</p>;
   const ivr = v.ivr;
+  const edit = (change: (ivr: CallsSettingsView['ivr']) => CallsSettingsView['ivr']) => {
+    const cur = draft.current ?? v;
+    const next = { ...cur, ivr: change(cur.ivr) };
+    draft.current = next;
+    setV(next);
+  };
   // Recorded or generated prompt files (<id>.wav), and every prompt the box can play (to upload one).
   const files = v.prompts.map((f) => f.replace(/\.wav$/, ''));
   const promptIds = [...new Set([...knownPromptIds, ...files])];
@@ -33,7 +43,7 @@ export function CallsSettings({ part }: { part: 'ivr' | 'legacy' }) {
       setV(r);
       setSaved(r.restartRequired ? 'restart' : 'applied');
     });
-  const setMenu = (i: number, item: MenuItem) => setV({ ...v, ivr: { ...ivr, menu: ivr.menu.map((x, j) => (j === i ? item : x)) } });
+  const setMenu = (i: number, item: MenuItem) => edit((d) => ({ ...d, menu: d.menu.map((x, j) => (j === i ? item : x)) }));
   // The box applies saved settings to calls that arrive from now on; calls in progress keep theirs.
   const restartNote =
     saved === 'applied' ? (
@@ -72,20 +82,20 @@ export function CallsSettings({ part }: { part: 'ivr' | 'legacy' }) {
                   <option value="redirect:postal">{t('admPostal')} 12305</option>
                 </select>
               </td>
-              <td><button onClick={() => setV({ ...v, ivr: { ...ivr, menu: ivr.menu.filter((_, j) => j !== i) } })}>×</button></td>
+              <td><button onClick={() => edit((d) => ({ ...d, menu: d.menu.filter((_, j) => j !== i) }))}>×</button></td>
             </tr>
           ))}
         </tbody>
       </table>
       <div class="row">
-        <button onClick={() => setV({ ...v, ivr: { ...ivr, menu: [...ivr.menu, { digit: '', label: '', action: { kind: 'queue', ticketType: null } }] } })}>{t('add')}</button>
+        <button onClick={() => edit((d) => ({ ...d, menu: [...d.menu, { digit: '', label: '', action: { kind: 'queue', ticketType: null } }] }))}>{t('add')}</button>
       </div>
       <h4>{t('admBusinessHours')}</h4>
       <div class="row">
-        <input type="time" id="hours-open" value={ivr.hours.open} onInput={(e) => setV({ ...v, ivr: { ...ivr, hours: { ...ivr.hours, open: (e.target as HTMLInputElement).value } } })} />
+        <input type="time" id="hours-open" value={ivr.hours.open} onInput={(e) => edit((d) => ({ ...d, hours: { ...d.hours, open: (e.target as HTMLInputElement).value } }))} />
         –
-        <input type="time" id="hours-close" value={ivr.hours.close} onInput={(e) => setV({ ...v, ivr: { ...ivr, hours: { ...ivr.hours, close: (e.target as HTMLInputElement).value } } })} />
-        <select value={ivr.hours.days} onChange={(e) => setV({ ...v, ivr: { ...ivr, hours: { ...ivr.hours, days: (e.target as HTMLSelectElement).value as BusinessHours['days'] } } })}>
+        <input type="time" id="hours-close" value={ivr.hours.close} onInput={(e) => edit((d) => ({ ...d, hours: { ...d.hours, close: (e.target as HTMLInputElement).value } }))} />
+        <select value={ivr.hours.days} onChange={(e) => edit((d) => ({ ...d, hours: { ...d.hours, days: (e.target as HTMLSelectElement).value as BusinessHours['days'] } }))}>
           <option value="workdays">{t('admWorkingDaysOfficialCalendar')}</option>
           <option value="every-day">{t('admEveryDay')}</option>
         </select>
@@ -94,13 +104,16 @@ export function CallsSettings({ part }: { part: 'ivr' | 'legacy' }) {
       <div class="row wrap">
         {Object.entries(ivr.redirects).map(([k, r]) => (
           <label key={k} class="check">
-            <input type="checkbox" checked={r.transfer} onChange={(e) => setV({ ...v, ivr: { ...ivr, redirects: { ...ivr.redirects, [k]: { ...r, transfer: (e.target as HTMLInputElement).checked } } } })} />
+            <input type="checkbox" checked={r.transfer} onChange={(e) => edit((d) => ({ ...d, redirects: { ...d.redirects, [k]: { ...d.redirects[k as keyof typeof d.redirects], transfer: (e.target as HTMLInputElement).checked } } }))} />
             {r.number} {t('admTransferDirectly')}
           </label>
         ))}
       </div>
       <div class="row">
-        <button class="primary" id="ivr-save" onClick={() => void save({ menu: ivr.menu, hours: ivr.hours, redirects: ivr.redirects })}>{t('save')}</button>
+        <button class="primary" id="ivr-save" onClick={() => {
+            const d = (draft.current ?? v).ivr;
+            void save({ menu: d.menu, hours: d.hours, redirects: d.redirects });
+          }}>{t('save')}</button>
       </div>
       {restartNote}
       <h4>{t('admPrompts')}</h4>
