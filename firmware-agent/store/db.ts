@@ -63,10 +63,11 @@ export function openDb({ file, migrations = loadMigrations(), backupDir, now = (
   } catch (err) {
     throw new StoreError('store-open-failed', `cannot open database ${file}: ${(err as Error).message}`, { cause: err });
   }
+  db.pragma('busy_timeout = 5000');
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
+  beginImmediately(db);
   try {
     const dir = backupDir ?? (file === ':memory:' ? undefined : path.join(path.dirname(file), 'backups'));
     migrate(db, migrations, dir ? { beforeMigrating: (last) => backupBeforeMigrating(db, dir, last, now()) } : {});
@@ -75,6 +76,27 @@ export function openDb({ file, migrations = loadMigrations(), backupDir, now = (
     throw err;
   }
   return db;
+}
+
+/**
+ * Every transaction of this connection begins IMMEDIATE, taking the write lock before its first read. The box, its
+ * call-record writer and the CLI (`edgebox user add`, restore, provisioning) write to the same file; a deferred
+ * transaction that has read cannot become a writer once another connection has committed (SQLITE_BUSY_SNAPSHOT,
+ * "database is locked"), and no busy timeout waits that out. An immediate one waits for the lock instead.
+ * `.deferred`, `.immediate` and `.exclusive` keep their meaning; a nested call is a savepoint as before.
+ */
+function beginImmediately(db: Db): void {
+  const make = db.transaction.bind(db);
+  db.transaction = ((fn: (...args: never[]) => unknown) => {
+    const tx = make(fn);
+    const run = function (this: unknown, ...args: never[]) {
+      return tx.immediate.apply(this, args);
+    };
+    for (const k of ['deferred', 'immediate', 'exclusive'] as const) Object.defineProperty(run, k, { value: tx[k] });
+    Object.defineProperty(run, 'database', { value: db });
+    Object.defineProperty(run, 'default', { value: run });
+    return run;
+  }) as Db['transaction'];
 }
 
 export interface MigrateHooks {

@@ -33,12 +33,15 @@ export function CallsSettings({ part }: { part: 'ivr' | 'legacy' }) {
     const next = { ...cur, ivr: change(cur.ivr) };
     draft.current = next;
     setV(next);
+    setSaved(null);
   };
   // Recorded or generated prompt files (<id>.wav), and every prompt the box can play (to upload one).
   const files = v.prompts.map((f) => f.replace(/\.wav$/, ''));
   const promptIds = [...new Set([...knownPromptIds, ...files])];
   const save = (patchIvr: Partial<CallsSettingsView['ivr']>) =>
     m.run(async () => {
+      // The notice speaks of this save only: cleared while it is on its way, shown again when the box has applied it.
+      setSaved(null);
       const r = await put<CallsSettingsView>('/api/ui/calls-settings', { ivr: patchIvr });
       setV(r);
       setSaved(r.restartRequired ? 'restart' : 'applied');

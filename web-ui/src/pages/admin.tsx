@@ -30,7 +30,7 @@ export function Admin({ tab }: { tab: string }) {
           <Link key={k} href={`/admin/${k}`} class={tab === k ? 'on' : ''}>{t(label)}</Link>
         ))}
       </div>
-      {tab === 'users' ? <Users /> : tab === 'departments' ? <Departments /> : tab === 'calendar' ? <Calendar /> : tab === 'deadlines' ? <Deadlines /> : tab === 'domains' ? <Domains /> : tab === 'ivr' || tab === 'legacy' ? <CallsSettings part={tab} /> : tab === 'audit' ? <Audit /> : null}
+      {tab === 'users' ? <Users /> : tab === 'departments' ? <Departments /> : tab === 'calendar' ? <Calendar /> : tab === 'deadlines' ? <Deadlines /> : tab === 'domains' ? <Domains /> : tab === 'ivr' || tab === 'legacy' ? <CallsSettings key={tab} part={tab} /> : tab === 'audit' ? <Audit /> : null}
     </section>
   );
 }
