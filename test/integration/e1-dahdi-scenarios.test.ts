@@ -10,7 +10,8 @@ import { scenarioSuite } from '../rigs/scenarios.js';
 const rig = e1Rig({ scale: 20, prewarm: true, media: 'dahdi' });
 t.teardown(() => rig.dispose());
 
-scenarioSuite(t, rig);
+// Three scenarios at once: each takes its own span (its own worker and simulated network side).
+scenarioSuite(t, rig, { jobs: 3 });
 
 t.test('over the DAHDI shim, the caller hears the prompts the box wrote to its channel device', async (t) => {
   const h = await rig();

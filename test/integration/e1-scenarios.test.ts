@@ -12,7 +12,8 @@ import { nextEvent, scenarioSuite } from '../rigs/scenarios.js';
 const rig = e1Rig({ scale: 20, prewarm: true });
 t.teardown(() => rig.dispose());
 
-scenarioSuite(t, rig);
+// Three scenarios at once: each takes its own span (its own worker and simulated network side).
+scenarioSuite(t, rig, { jobs: 3 });
 
 t.test('over the E1, a distress transfer is a second call to 12395 bridged to the caller, who hears spoken prompts', async (t) => {
   const h = await rig();

@@ -16,12 +16,16 @@ import { nextOpening, weekdayCalendar } from '../../firmware-agent/calls/hours.j
 import { gsmRig } from '../rigs/gsm-rig.js';
 import { mondayNight, nextEvent, scenarioSuite } from '../rigs/scenarios.js';
 
-t.test('SIMCom module with a voice port', async (t) => scenarioSuite(t, gsmRig({ scale: 20, family: 'simcom', profile: 'voice-port' })));
+// Each test has its own modules, ptys and call centre, and waits on real time far more than it computes (about
+// 7 s of CPU in 100 s): three at once, and two scenarios at once within each profile.
+t.jobs = 3;
+
+t.test('SIMCom module with a voice port', async (t) => scenarioSuite(t, gsmRig({ scale: 20, family: 'simcom', profile: 'voice-port' }), { jobs: 2 }));
 t.test('Quectel module with prompts and recordings stored on the module', async (t) =>
-  scenarioSuite(t, gsmRig({ scale: 20, family: 'quectel', profile: 'module-files' })),
+  scenarioSuite(t, gsmRig({ scale: 20, family: 'quectel', profile: 'module-files' }), { jobs: 2 }),
 );
 
-t.test('SIMCom module that can neither play nor record', async (t) => scenarioSuite(t, gsmRig({ scale: 20, family: 'simcom', profile: 'plain' })));
+t.test('SIMCom module that can neither play nor record', async (t) => scenarioSuite(t, gsmRig({ scale: 20, family: 'simcom', profile: 'plain' }), { jobs: 2 }));
 
 t.test('on a gateway that can neither transfer nor play, a distress caller reaches an agent ahead of five queued callers', async (t) => {
   const h = await gsmRig({ scale: 20, profile: 'plain', modules: 6 })({ config: { queue: { maxWaitMs: 3_600_000 } } });

@@ -10,9 +10,13 @@ import t from 'tap';
 import { mondayNight, scenarioSuite } from '../rigs/scenarios.js';
 import { voiceModemRig } from '../rigs/voice-modem-rig.js';
 
-t.test('full duplex, A-law (Conexant AT+VSM=? list)', async (t) => scenarioSuite(t, voiceModemRig({ scale: 20 })));
+// Each test has its own line, pty and call centre, and mostly waits on the wall clock: two at once, and two
+// scenarios at once within each modem.
+t.jobs = 2;
+
+t.test('full duplex, A-law (Conexant AT+VSM=? list)', async (t) => scenarioSuite(t, voiceModemRig({ scale: 20 }), { jobs: 2 }));
 t.test('half duplex, µ-law (USRobotics 5637 AT+VSM=? list)', async (t) =>
-  scenarioSuite(t, voiceModemRig({ scale: 20, sim: { family: 'usr5637', duplex: false } })),
+  scenarioSuite(t, voiceModemRig({ scale: 20, sim: { family: 'usr5637', duplex: false } }), { jobs: 2 }),
 );
 
 t.test('over the analog line, a distress caller hears the 12395 announcement as audio and is promised a first callback', async (t) => {

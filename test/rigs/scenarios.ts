@@ -94,8 +94,11 @@ function queued(h: Rig, call: RigCall): Promise<void> {
  * rig's trunk capabilities (drivers/trunk/types.ts) once and expects, for each capability the trunk lacks,
  * the flow's fallback (C1–C5) instead: a scenario that cannot happen on such a trunk (an agent who vanishes
  * mid-ring, on a trunk with no station to ring) is replaced by the one that does.
+ *
+ * `jobs`: how many scenarios run at once. Each scenario builds its own rig (trunk, call centre, store), so on a
+ * real-time rig, whose scenarios mostly wait on the wall clock, several can wait together.
  */
-export function scenarioSuite(t: Test, rig: RigFactory): void {
+export function scenarioSuite(t: Test, rig: RigFactory, { jobs = 1 }: { jobs?: number } = {}): void {
   t.test('the trunk declares its capabilities', async (t) => {
     const h = await rig();
     t.teardown(() => h.close());
@@ -108,6 +111,7 @@ export function scenarioSuite(t: Test, rig: RigFactory): void {
   });
   // The capabilities of this rig's trunk decide which expectations apply; read once from a throw-away rig.
   t.test('every scenario on this profile', async (t) => {
+    t.jobs = jobs;
     const probe = await rig();
     const caps = { ...probe.center.capabilities };
     await probe.close();
