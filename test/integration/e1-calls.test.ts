@@ -7,6 +7,9 @@ import { execFileSync } from 'node:child_process';
 import { e1Harness } from '../rigs/e1-harness.js';
 import { CAUSE } from '../../drivers/e1-pri/binding/constants.js';
 
+// Each test builds its own rig and mostly waits on the wall clock: three at once.
+t.jobs = 3;
+
 t.test('an incoming SETUP becomes an offered call with caller, called number, presentation and B-channel', async (t) => {
   const h = await e1Harness();
   t.teardown(() => h.close());

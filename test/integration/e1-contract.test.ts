@@ -8,6 +8,9 @@ import { e1Harness } from '../rigs/e1-harness.js';
 import { E1PriDriver } from '../../drivers/e1-pri/driver.js';
 import { type TrunkRig, outcomeCode as code, trunkContract } from '../helpers/trunk-contract.js';
 
+// Each test builds its own rig and mostly waits on the wall clock: three at once.
+t.jobs = 3;
+
 /** A second of A-law silence, as a prompt file. */
 function promptFile(dir: string): string {
   const file = path.join(dir, 'p.al');

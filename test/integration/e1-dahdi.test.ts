@@ -14,6 +14,9 @@ import { E1PriDriver } from '../../drivers/e1-pri/driver.js';
 import { CAUSE } from '../../drivers/e1-pri/binding/constants.js';
 import type { DahdiCard } from '../../drivers/e1-pri/telco-sim/dahdi-card.js';
 
+// Each test builds its own rig and mostly waits on the wall clock: three at once.
+t.jobs = 3;
+
 /** user.h: DAHDI_ALARM_RED, DAHDI_ALARM_LOS. */
 const RED = 1 << 3;
 const LOS = 1 << 8;

@@ -5,6 +5,9 @@ import type { SimLine } from '../../drivers/e1-pri/telco-sim/telco.js';
 import { e1Rig } from '../rigs/e1-rig.js';
 import { nextEvent } from '../rigs/scenarios.js';
 
+// Each test builds its own rig and mostly waits on the wall clock: three at once.
+t.jobs = 3;
+
 t.test('when the link is lost mid-call the call is reported failed, and the link comes back', async (t) => {
   const h = await e1Harness();
   t.teardown(() => h.close());

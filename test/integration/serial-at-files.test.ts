@@ -12,6 +12,9 @@ import type { PcmFamily } from '../../drivers/serial-at/modem.js';
 import { TrunkError } from '../../drivers/trunk/types.js';
 import { gsmVoiceRig, type GsmVoiceRig } from '../rigs/serial-at-voice-harness.js';
 
+// Each test builds its own rig and mostly waits on the wall clock: three at once.
+t.jobs = 3;
+
 const families: PcmFamily[] = ['quectel', 'simcom'];
 const where = (f: PcmFamily) => (f === 'quectel' ? 'UFS:' : 'E:/');
 

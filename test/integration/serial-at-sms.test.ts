@@ -13,6 +13,9 @@ import type { Actor } from '../../firmware-agent/accounts/actor.js';
 import { ptyRig } from '../rigs/serial-at-rig.js';
 import { memoryTickets } from '../helpers/tickets.js';
 
+// Each test builds its own rig and mostly waits on the wall clock: three at once.
+t.jobs = 3;
+
 const agent: Actor = { id: null, name: 'agent', role: 'agent' };
 const supervisor: Actor = { id: null, name: 'lead', role: 'supervisor' };
 

@@ -10,6 +10,9 @@ import { loadPromptAlaw, wavHeader } from '../../drivers/media/wav.js';
 import { dtmfSequence } from '../../drivers/media/tones.js';
 import { gsmVoiceRig, type GsmVoiceRig } from '../rigs/serial-at-voice-harness.js';
 
+// Each test builds its own rig and mostly waits on the wall clock: three at once.
+t.jobs = 3;
+
 function energy(pcm: Int16Array): number {
   let s = 0;
   for (const v of pcm) s += v * v;
