@@ -14,9 +14,6 @@ import { recordingLogger } from '../../common/log.js';
 import { systemClock } from '../../common/clock.js';
 import { SerialAtErrorCodes } from '../../drivers/serial-at/errors.js';
 
-// Each test builds its own rig and mostly waits on the wall clock: three at once.
-t.jobs = 3;
-
 interface Rig {
   sim: SimulatedModem;
   modem: GsmModem;

@@ -15,19 +15,21 @@ function runner(fixture: string) {
     timeout: 120_000,
   });
   const lines = r.stdout.trimEnd().split('\n');
-  return { code: r.status, last: lines.at(-1), before: lines.at(-2), stdout: r.stdout };
+  // What the inner run printed, shown with a failed assertion.
+  const output = { stdout: r.stdout.slice(-3000), stderr: r.stderr.slice(-3000) };
+  return { code: r.status, last: lines.at(-1), before: lines.at(-2), output };
 }
 
 t.test('skipped and todo counts go on the line before the last', async (t) => {
   const r = runner('mixed.fixture.ts');
-  t.equal(r.last, '2 passed, 0 failed', 'the last line is exactly the two counts');
+  t.equal(r.last, '2 passed, 0 failed', 'the last line is exactly the two counts', r.output);
   t.equal(r.before, '# 1 skipped, 1 todo', 'tap listed todo before skip; both are read');
   t.equal(r.code, 0);
 });
 
 t.test('a failure is counted and the exit code says so', async (t) => {
   const r = runner('failing.fixture.ts');
-  t.equal(r.last, '1 passed, 1 failed');
+  t.equal(r.last, '1 passed, 1 failed', r.output);
   t.notMatch(r.before ?? '', /skipped/, 'no skipped line when nothing was skipped');
   t.equal(r.code, 1);
 });
