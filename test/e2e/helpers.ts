@@ -14,7 +14,7 @@ export const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 export interface TestBox {
   box: Box;
   url: string;
-  admin: (method: string, url: string, payload?: unknown) => Promise<{ status: number; body: any }>;
+  admin: (method: string, url: string, payload?: unknown, headers?: Record<string, string>) => Promise<{ status: number; body: any }>;
   close: () => Promise<void>;
 }
 
@@ -30,8 +30,8 @@ export async function startBox(reuse?: { dir: string; port: number }, opts: { fl
   if (!reuse) await shortPrompts(dir);
   // The e2e box is a demo box: the agent's knowledge-base search needs the demo articles.
   const tb = await startTestBox({ dataDir: dir, listen: true, port: reuse?.port ?? 0, demo: true, ...(opts.flags ? { flags: opts.flags } : {}) });
-  const admin = async (method: string, u: string, payload?: unknown) => {
-    const r = await tb.admin.request(method as 'GET', u, payload);
+  const admin = async (method: string, u: string, payload?: unknown, headers?: Record<string, string>) => {
+    const r = await tb.admin.request(method as 'GET', u, payload, headers);
     return { status: r.statusCode, body: r.body ? JSON.parse(r.body) : null };
   };
   return { box: tb.box, url: tb.url, dir, port: Number(new URL(tb.url).port), admin, close: tb.close };

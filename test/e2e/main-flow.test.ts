@@ -4,6 +4,7 @@
 // closes. Each step asserts what the page shows; screenshots go to test/artifacts/.
 import t from 'tap';
 import { callCenterOf } from '../../firmware-agent/calls/install.js';
+import { waitFor } from '../helpers/wait.js';
 import { launch, login, newPage, seedUsers, shot, startBox } from './helpers.js';
 
 // Browser globals used inside page.evaluate (the root tsconfig has no DOM lib).
@@ -61,7 +62,10 @@ t.test('agent → department → supervisor, in the browser', async (t) => {
       }
     }).observe(document.body, { childList: true, subtree: true });
   });
-  const call = tb.admin('POST', '/api/simulator/call', { from: caller, digits: '2', timeoutS: 15 });
+  // The caller stays on the line until the ticket is filed and shows the call, then hangs up (the job is
+  // cancelled): the recording is complete once the job has ended.
+  const call = await tb.admin('POST', '/api/simulator/call', { from: caller, digits: '2', timeoutS: 60 }, { prefer: 'respond-async' });
+  t.equal(call.status, 202, 'the simulated call runs as a job');
   await agent.waitForSelector('#pop-caller');
   const popAt = await agent.evaluate(() => (window as unknown as { __popAt: number }).__popAt);
   const latency = popAt - offeredAt;
@@ -155,8 +159,17 @@ t.test('agent → department → supervisor, in the browser', async (t) => {
   t.same(steps, ['create', 'dispatch', 'accept', 'reply', 'visit'], 'the timeline shows every step from the audit trail');
   t.match(await sup.textContent('#timeline'), /签收[\s\S]*回复反馈[\s\S]*回访/);
 
-  const callResult = await call; // the simulated caller hangs up; the recording is complete
-  t.equal(callResult.status, 200);
+  // The station answered 3 s after it started ringing, while the department worked; the caller hangs up now.
+  await waitFor('the station to answer', async () => {
+    const items = (await tb.admin('GET', `/api/ui/tickets/${number}/calls`)).body.items as { call: { agent_answered_at: number | null } }[];
+    return items.some((x) => x.call.agent_answered_at !== null);
+  });
+  t.equal((await tb.admin('DELETE', `/api/simulator/jobs/${call.body.id}`)).status, 200, 'the caller hangs up');
+  const ended = await waitFor('the simulated call to end', async () => {
+    const job = (await tb.admin('GET', `/api/simulator/jobs/${call.body.id}`)).body as { state: string };
+    return job.state !== 'running' && job;
+  });
+  t.not(ended.state, 'failed', 'the call ended without an error');
   const audioSrc = await sup.getAttribute('#calls audio', 'src');
   const rec = await sup.evaluate(async (u) => {
     const r = await fetch(u as string);
@@ -183,7 +196,7 @@ t.test('agent → department → supervisor, in the browser', async (t) => {
   t.ok(seconds > 0, `the browser reads the recording's duration (${seconds} s)`);
 
   // A second call from the same caller about the same matter, linked to the ticket: the page lists both.
-  const second = await tb.admin('POST', '/api/simulator/call', { from: caller, digits: '2', timeoutS: 2 });
+  const second = await tb.admin('POST', '/api/simulator/call', { from: caller, digits: '2', timeoutS: 1 });
   t.equal(second.status, 200);
   const link = await tb.admin('POST', `/api/calls/${encodeURIComponent(second.body.callId)}/tickets`, { ticket: number });
   t.ok(link.status < 300, `the second call is linked (${link.status})`);

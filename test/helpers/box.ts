@@ -23,7 +23,7 @@ export interface TestBox {
 
 export interface Client {
   cookie: string;
-  request(method: Method, url: string, body?: unknown): Promise<LightMyRequestResponse>;
+  request(method: Method, url: string, body?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
   get(url: string): Promise<LightMyRequestResponse>;
   post(url: string, body?: unknown): Promise<LightMyRequestResponse>;
   put(url: string, body?: unknown): Promise<LightMyRequestResponse>;
@@ -85,11 +85,11 @@ const refuse = (): never => {
 const noSession: Client = { cookie: '', request: refuse, get: refuse, post: refuse, put: refuse, patch: refuse, delete: refuse };
 
 export function client(box: Box, cookie: string): Client {
-  const send = (method: Method, url: string, body?: unknown) =>
+  const send = (method: Method, url: string, body?: unknown, headers: Record<string, string> = {}) =>
     box.http.inject({
       method,
       url,
-      headers: { cookie, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: { ...headers, cookie, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
       ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
     });
   return {

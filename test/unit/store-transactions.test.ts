@@ -34,7 +34,7 @@ t.test('a transaction takes the write lock before its first read, so another con
   t.equal(otherWrite, 'SQLITE_BUSY', 'the other connection waited for the lock (here: refused at once, timeout 0)');
   t.equal((cli.prepare("SELECT v FROM kv WHERE k = 'n'").get() as { v: number }).v, 1, 'no lost update');
 
-  t.equal(bump.deferred.database, box, 'the other modes are still there');
+  t.equal((bump.deferred as unknown as { database: unknown }).database, box, 'the other modes are still there');
   const nested = box.transaction(() => box.transaction(() => box.prepare("UPDATE kv SET v = v + 1 WHERE k = 'n'").run())());
   nested();
   t.equal((box.prepare("SELECT v FROM kv WHERE k = 'n'").get() as { v: number }).v, 2, 'a nested transaction is a savepoint');
