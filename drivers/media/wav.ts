@@ -20,6 +20,35 @@ export async function loadPromptAlaw(file: string): Promise<Buffer> {
   return wavToAlaw(buf, file);
 }
 
+/**
+ * How long a WAV file plays, ms, from its header (the data chunk over the format's byte rate); undefined for a
+ * missing, unreadable or malformed file. Reads only the first few kilobytes.
+ */
+export function wavDurationMs(file: string): number | undefined {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, 'r');
+    const size = fs.fstatSync(fd).size;
+    const head = Buffer.alloc(Math.min(size, 4096));
+    fs.readSync(fd, head, 0, head.length, 0);
+    if (head.length < 12 || head.toString('ascii', 0, 4) !== 'RIFF' || head.toString('ascii', 8, 12) !== 'WAVE') return undefined;
+    let byteRate = 0;
+    for (let off = 12; off + 8 <= head.length; ) {
+      const id = head.toString('ascii', off, off + 4);
+      const chunk = head.readUInt32LE(off + 4);
+      const body = off + 8;
+      if (id === 'fmt ' && body + 12 <= head.length) byteRate = head.readUInt32LE(body + 8);
+      else if (id === 'data') return byteRate > 0 ? (Math.min(chunk, size - body) * 1000) / byteRate : undefined;
+      off = body + chunk + (chunk & 1);
+    }
+    return undefined;
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
 export function wavToAlaw(buf: Buffer, name = 'wav'): Buffer {
   if (buf.length < 12 || buf.toString('ascii', 0, 4) !== 'RIFF' || buf.toString('ascii', 8, 12) !== 'WAVE') {
     throw new MediaError('MEDIA_FORMAT', `${name}: not a RIFF/WAVE file`);

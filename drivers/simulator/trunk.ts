@@ -37,16 +37,24 @@ import {
   type TrunkEventName,
   type TrunkListener,
 } from '../trunk/types.js';
-import { wavHeader } from '../media/wav.js';
+import { wavDurationMs, wavHeader } from '../media/wav.js';
 import { SimCall, type OutsideBehaviour, type StationBehaviour } from './sim-call.js';
 
 export { SimCall, type OutsideBehaviour, type SimCallEvents, type SimCallLog, type StationBehaviour } from './sim-call.js';
+
+/**
+ * How long a prompt plays on the simulated line: the length of the recorded file the box plays (its prompts
+ * directory), or, for a prompt without one, 1 s + 120 ms per character of its text, at most 8 s.
+ */
+export function promptLength(p: Prompt): number {
+  return (p.file ? wavDurationMs(p.file) : undefined) ?? Math.min(8000, 1000 + 120 * (p.text?.length ?? 10));
+}
 
 export interface SimulatorOptions {
   clock?: Clock;
   /** Concurrent calls the simulated trunk carries (4 E1 spans = 120). Default 120. */
   channels?: number;
-  /** How long a prompt plays, ms. Default: 1 s + 120 ms per character of text, at most 8 s. */
+  /** How long a prompt plays, ms. Default `promptLength`: its recorded file's length, else estimated from its text. */
   promptMs?: (prompt: Prompt) => number;
   /** Back-off before the simulated driver comes back after `crash()`, ms. Default 1000. */
   restartBackoffMs?: number;
@@ -123,7 +131,7 @@ export class SimulatorTrunk implements TrunkDriver {
     this.clock = options.clock ?? systemClock;
     this.channels = channels;
     this.#emitter = new TrunkEmitter(options.onListenerError);
-    this.#promptMs = options.promptMs ?? ((p) => Math.min(8000, 1000 + 120 * (p.text?.length ?? 10)));
+    this.#promptMs = options.promptMs ?? promptLength;
     this.#restartBackoffMs = options.restartBackoffMs ?? 1000;
     this.#newId = options.newId ?? (() => `sim-${randomUUID()}`);
     this.capabilities = { ...fullCapabilities, ...options.capabilities };
