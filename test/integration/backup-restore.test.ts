@@ -93,7 +93,7 @@ t.test('edgebox backup asks the running box; a damaged backup is refused; edgebo
   t.equal(r.code, 0, r.stderr);
   const done = JSON.parse(r.stdout) as { keptAside: string; started: string };
   t.equal((await box.exited).code, 0, 'the running box was stopped cleanly');
-  t.match(done.started, /edgebox-dev\.js start/, 'and started again the way it ran');
+  t.match(done.started, /bin\/edgebox(-dev)?\.js start/, 'and started again the way it ran');
   t.ok(fs.existsSync(path.join(done.keptAside, 'edgebox.sqlite')), 'the previous store is kept aside');
   t.teardown(() => {
     const h = storeHolder(dir);

@@ -8,11 +8,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { simAgentBase } from '../../firmware-agent/calls/simulate.js';
-import { HttpClient, startBoxProcess } from '../helpers/process.js';
+import { HttpClient, edgebox as edgeboxBin, startBoxProcess } from '../helpers/process.js';
 import { shortPrompts } from '../helpers/prompts.js';
 
 const run = promisify(execFile);
-const edgebox = (args: string[]) => run(process.execPath, ['bin/edgebox-dev.js', ...args], { cwd: process.cwd(), timeout: 90_000 });
+const edgebox = (args: string[]) => run(process.execPath, [edgeboxBin, ...args], { cwd: process.cwd(), timeout: 90_000 });
 
 t.test('edgebox simulate and edgebox call against a running box print their results, and the simulated agents are gone afterwards', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgebox-cli-box-'));

@@ -3,9 +3,10 @@
 import t from 'tap';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { edgebox as edgeboxBin } from '../helpers/process.js';
 
 const run = promisify(execFile);
-const edgebox = (args: string[]) => run(process.execPath, ['bin/edgebox-dev.js', ...args], { cwd: process.cwd(), timeout: 60_000 });
+const edgebox = (args: string[]) => run(process.execPath, [edgeboxBin, ...args], { cwd: process.cwd(), timeout: 60_000 });
 
 t.test('edgebox call prints what happened to a railway call as JSON', async (t) => {
   const { stdout } = await edgebox(['call', '--local', '--from', '13800138000', '--digits', '51']);

@@ -10,6 +10,7 @@ import { gov12345Command } from '../../firmware-agent/cli/gov12345.js';
 import { complaint, staff, startTestBox, strongPassword, tempDir } from '../helpers/box.js';
 import { Gov12345Sim, boxSectionFor } from '../sim/gov12345-sim.js';
 import { waitFor } from '../helpers/wait.js';
+import { edgebox as edgeboxBin } from '../helpers/process.js';
 
 const run = promisify(execFile);
 const secret = 'k'.repeat(16) + 'shared-secret-of-the-cli-platform';
@@ -28,7 +29,7 @@ t.test('a ticket handed over to 12345 from the shell, its exchange shown, and re
   });
   const s = await staff(tb);
   const edgebox = (args: string[], user = 'agent1') =>
-    run(process.execPath, ['bin/edgebox-dev.js', 'gov12345', ...args, '--url', url], {
+    run(process.execPath, [edgeboxBin, 'gov12345', ...args, '--url', url], {
       cwd: process.cwd(),
       timeout: 60_000,
       env: { ...process.env, EDGEBOX_USER: user, EDGEBOX_PASSWORD: strongPassword },

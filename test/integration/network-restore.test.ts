@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { systemActor } from '../../firmware-agent/accounts/service.js';
 import { type TestBox, startTestBox } from '../helpers/box.js';
 import { waitFor } from '../helpers/wait.js';
+import { edgebox } from '../helpers/process.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'edgebox-restore-'));
 const flags = { 'net-idle-ms': '100', 'net-poll-wait': '1', 'net-retry-base-ms': '50', 'net-retry-max-ms': '300' };
@@ -81,7 +82,7 @@ t.test('after the province is restored from a backup, `edgebox network resend` s
   fs.cpSync(backup, provinceDir, { recursive: true });
   province = await startTestBox({ dataDir: provinceDir, role: 'province', region: '620000', listen: true, port, flags });
   t.notOk(reported(), 'the restored province lacks the report');
-  const bin = path.join(path.dirname(new URL(import.meta.url).pathname), '../../bin/edgebox-dev.js');
+  const bin = edgebox;
   const out = await promisify(execFile)(process.execPath, [bin, 'network', 'resend', '--since', backupTime.toISOString(), '--data', cityDir]);
   t.match(out.stdout, /queued again for the upstream/);
   await waitFor('the report at the restored province', reported);

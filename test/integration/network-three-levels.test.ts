@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import t from 'tap';
-import { root } from '../helpers/process.js';
+import { edgebox } from '../helpers/process.js';
 import { type BoxProc, api, login, pair, startBox, stopBox, ticketInput } from '../fixtures/network-fixture.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -34,7 +34,7 @@ t.teardown(async () => {
 });
 
 t.test('a city pairs with its province from the command line: enroll prints a one-time code, pair registers the key', async (t) => {
-  const bin = path.join(root, 'bin/edgebox-dev.js');
+  const bin = edgebox;
   const enroll = await run(process.execPath, [bin, 'enroll', '--region', '623000', '--data', gansu.dir]);
   const code = enroll.stdout.split('\n')[0]!.trim();
   t.match(code, /^[0-9A-Z]{4}(-[0-9A-Z]{4}){7}$/, 'enroll prints the code on its first line');

@@ -6,12 +6,11 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PlanError, erlangB, erlangC, plan, seatFigures } from '../../firmware-agent/stats/erlang.js';
 import { busyHourFromHistory } from '../../firmware-agent/stats/busy-hour.js';
 import { openDb } from '../../firmware-agent/store/db.js';
+import { edgebox as edgeboxBin, root } from '../helpers/process.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 t.test('Erlang B: traffic carried at 1% blocking, as the published tables give it', async (t) => {
   // Standard Erlang B table, grade of service 0.01: circuits → erlangs (e.g. ITU-T E.501-era planning tables).
@@ -104,7 +103,7 @@ t.test('planner: bad figures are refused naming the input', async (t) => {
 });
 
 function edgebox(args: string[]) {
-  return spawnSync(process.execPath, [path.join(root, 'bin', 'edgebox-dev.js'), ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  return spawnSync(process.execPath, [edgeboxBin, ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
 }
 
 t.test('edgebox erlang as a process: JSON, the Chinese table, and clear refusals', async (t) => {
