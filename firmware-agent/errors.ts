@@ -77,6 +77,7 @@ export const errorCatalogue = {
   'softphone-not-ringing': { status: 409, en: 'No call is ringing your browser (it was answered, or it ended)', zh: '当前没有呼入振铃到您的浏览器（已接听或已结束）' },
   'softphone-bad-offer': { status: 422, en: 'The browser sent no usable audio offer (WebRTC SDP)', zh: '浏览器未提供有效的音频协商信息（WebRTC SDP）' },
   'softphone-no-pcma': { status: 422, en: 'The browser does not offer G.711 A-law (PCMA) audio', zh: '浏览器不支持G.711 A律（PCMA）音频' },
+  'softphone-negotiation-timeout': { status: 503, en: "The box could not prepare the browser's audio in time: answer again", zh: '浏览器通话协商超时，请重新接听' },
   'callback-not-found': { status: 404, en: 'No such callback request', zh: '回电任务不存在' },
   'callback-not-yours': { status: 409, en: 'This callback request is not assigned to you', zh: '该回电任务未分配给您' },
   'range-invalid': { status: 400, en: 'The start of the range must be before its end', zh: '起始时间必须早于结束时间' },

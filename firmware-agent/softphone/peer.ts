@@ -12,7 +12,7 @@
 // every 20 ms (`onAudio`), with silence for a lost packet once playout has started; audio to the browser is
 // sent as it is given (`send`, one frame per 20 ms from the B-channel's own clock).
 import type * as WeriftModule from 'werift';
-import { type Clock, systemClock } from '../../common/clock.js';
+import { type Clock, type TimerHandle, systemClock } from '../../common/clock.js';
 import { ALAW_SILENCE } from '../../drivers/media/alaw.js';
 import { JitterBuffer, type JitterOptions } from './jitter.js';
 
@@ -39,14 +39,33 @@ export interface SoftphonePeerOptions {
    * browsers keep sending packets of silence when muted, and ICE takes much longer to notice. Default 4000 ms.
    */
   silenceTimeoutMs?: number;
+  /**
+   * How long answering an offer may take (the WebRTC stack's certificate, ICE gathering): past it the answer is
+   * refused with `softphone-negotiation-timeout` rather than holding the agent's request. Host candidates take
+   * milliseconds; the suite once saw an answer never settle on a loaded machine. Default 10 000 ms.
+   */
+  answerTimeoutMs?: number;
   clock?: Clock;
+}
+
+/** How long closing the WebRTC stack may take before the box stops waiting for it, ms. */
+const CLOSE_TIMEOUT_MS = 2000;
+
+/** `p`, or the error `late()` makes once `ms` have passed without it settling. */
+async function within<T>(clock: Clock, p: Promise<T>, ms: number, late: () => unknown): Promise<T> {
+  let timer: TimerHandle | undefined;
+  try {
+    return await Promise.race([p, new Promise<never>((_, reject) => (timer = clock.setTimeout(() => reject(late()), ms)))]);
+  } finally {
+    clock.clearTimeout(timer);
+  }
 }
 
 export type PeerState = 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
 
 export class SoftphoneError extends Error {
   constructor(
-    readonly code: 'softphone-unavailable' | 'softphone-no-pcma' | 'softphone-bad-offer' | 'softphone-not-ringing' | 'softphone-not-talking',
+    readonly code: 'softphone-unavailable' | 'softphone-no-pcma' | 'softphone-bad-offer' | 'softphone-negotiation-timeout' | 'softphone-not-ringing' | 'softphone-not-talking',
     message: string,
     options?: { cause?: unknown },
   ) {
@@ -110,15 +129,20 @@ export class SoftphonePeer {
       iceServers: o.iceServers ?? [],
       ...(o.hostAddresses?.length ? { iceAdditionalHostAddresses: o.hostAddresses } : {}),
     });
+    const clock = o.clock ?? systemClock;
+    const timeoutMs = o.answerTimeoutMs ?? 10_000;
     try {
       const transceiver = pc.addTransceiver('audio', { direction: 'sendrecv' });
       const peer = new SoftphonePeer(w, pc, transceiver, o);
-      await pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
-      await pc.setLocalDescription(await pc.createAnswer());
-      await peer.#gathered();
+      const answer = async () => {
+        await pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
+        await pc.setLocalDescription(await pc.createAnswer());
+        await peer.#gathered();
+      };
+      await within(clock, answer(), timeoutMs, () => new SoftphoneError('softphone-negotiation-timeout', `the offer was not answered within ${timeoutMs} ms`));
       return { peer, answerSdp: pc.localDescription!.sdp };
     } catch (err) {
-      await pc.close().catch(() => undefined);
+      await within(clock, pc.close(), CLOSE_TIMEOUT_MS, () => undefined).catch(() => undefined);
       if (err instanceof SoftphoneError) throw err;
       throw new SoftphoneError('softphone-bad-offer', `the offer could not be answered: ${(err as Error).message}`, { cause: err });
     }
@@ -151,7 +175,7 @@ export class SoftphonePeer {
     if (this.#closed) return;
     this.#closed = true;
     this.#clock.clearTimeout(this.#tick);
-    await this.#pc.close().catch(() => undefined);
+    await within(this.#clock, this.#pc.close(), CLOSE_TIMEOUT_MS, () => undefined).catch(() => undefined);
   }
 
   async #gathered(): Promise<void> {

@@ -53,6 +53,16 @@ t.test('offers the box cannot take are refused with their codes', async (t) => {
   const opusOnly = await browser([new w.RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2 })]);
   t.teardown(() => opusOnly.pc.close());
   t.equal(await code(SoftphonePeer.answerOffer(opusOnly.offer)), 'softphone-no-pcma', 'a browser without A-law');
+  // An answer that takes longer than allowed (the WebRTC stack alone takes milliseconds to make its
+  // certificate) is refused at once, not left to hold the agent's request.
+  const pcma = await browser();
+  t.teardown(() => pcma.pc.close());
+  const started = performance.now();
+  t.equal(await code(SoftphonePeer.answerOffer(pcma.offer, { answerTimeoutMs: 1 })), 'softphone-negotiation-timeout', 'an answer past its time');
+  t.ok(performance.now() - started < 3000, 'refused without waiting for the stack');
+  const { peer, answerSdp } = await SoftphonePeer.answerOffer(pcma.offer);
+  t.match(answerSdp, /a=rtpmap:8 PCMA\/8000/, 'the same offer is answered with the time it needs');
+  await peer.close();
 });
 
 t.test('whatever a browser (or anyone with a session) sends as an offer, the box answers or refuses with a code', async (t) => {
@@ -74,13 +84,20 @@ t.test('whatever a browser (or anyone with a session) sends as an offer, the box
     fc.asyncProperty(fc.array(line, { maxLength: 30 }), fc.boolean(), async (lines, audio) => {
       // Half of them pass the box's first look (audio and PCMA) and reach the WebRTC stack.
       const sdp = ['v=0', ...(audio ? ['m=audio 9 UDP/TLS/RTP/SAVPF 8', 'a=rtpmap:8 PCMA/8000'] : []), ...lines].join('\r\n') + '\r\n';
+      // An answer or a close that never settles would hold an agent's request for ever: the peer bounds both
+      // (answerTimeoutMs); should that fail, the hang fails here with the offer that caused it.
+      let hung: NodeJS.Timeout | undefined;
+      const bounded = <T>(p: Promise<T>, what: string) =>
+        Promise.race([p, new Promise<never>((_, reject) => (hung = setTimeout(() => reject(new Error(`${what} did not settle in 20 s`)), 20_000)))]).finally(() => clearTimeout(hung));
+      let answered: Awaited<ReturnType<typeof SoftphonePeer.answerOffer>>;
       try {
-        const { peer } = await SoftphonePeer.answerOffer(sdp);
-        await peer.close();
-        return true;
+        answered = await bounded(SoftphonePeer.answerOffer(sdp), 'the answer');
       } catch (err) {
-        return err instanceof SoftphoneError && ['softphone-bad-offer', 'softphone-no-pcma'].includes(err.code);
+        if (!(err instanceof SoftphoneError)) throw err;
+        return ['softphone-bad-offer', 'softphone-no-pcma', 'softphone-negotiation-timeout'].includes(err.code);
       }
+      await bounded(answered.peer.close(), 'the close');
+      return true;
     }),
     { numRuns: 60 },
   );
