@@ -11,9 +11,11 @@ export async function browser(codecs = [new w.RTCRtpCodecParameters({ mimeType: 
   const heard: { at: number; pcm: Int16Array }[] = [];
   transceiver.onTrack.subscribe((track) => track.onReceiveRtp.subscribe((rtp) => heard.push({ at: performance.now(), pcm: alawToLinear(rtp.payload) })));
   await pc.setLocalDescription(await pc.createOffer());
-  await new Promise<void>((resolve) => {
+  // Bounded: a stand-in that never finishes gathering fails its test at once, not at tap's timeout.
+  await new Promise<void>((resolve, reject) => {
     if (pc.iceGatheringState === 'complete') return resolve();
-    pc.iceGatheringStateChange.subscribe((s) => s === 'complete' && resolve());
+    const late = setTimeout(() => reject(new Error('the stand-in browser did not finish ICE gathering in 10 s')), 10_000);
+    pc.iceGatheringStateChange.subscribe((s) => s === 'complete' && (clearTimeout(late), resolve()));
   });
   let seq = 1000;
   let ts = 5000;
