@@ -6,7 +6,6 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Box, BoxOptions } from '../../firmware-agent/app.js';
 import { startTestBox, tempDir } from '../helpers/box.js';
-import { shortPrompts } from '../helpers/prompts.js';
 
 export const artifacts = path.resolve(import.meta.dirname, '../artifacts');
 export const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
@@ -27,9 +26,8 @@ export async function startBox(reuse?: { dir: string; port: number }, opts: { fl
   fs.writeFileSync(path.join(dir, 'calls.json'), JSON.stringify({ ivr: { hours: { open: '00:00', close: '23:59', days: 'every-day' } } }));
   // The real prompts cut to 0.4 s, as recorded prompts (kept by the box, not regenerated): a simulated caller
   // then spends its time with the agent, not listening to minutes of IVR speech no page shows.
-  if (!reuse) await shortPrompts(dir);
   // The e2e box is a demo box: the agent's knowledge-base search needs the demo articles.
-  const tb = await startTestBox({ dataDir: dir, listen: true, port: reuse?.port ?? 0, demo: true, ...(opts.flags ? { flags: opts.flags } : {}) });
+  const tb = await startTestBox({ dataDir: dir, shortPrompts: !reuse, listen: true, port: reuse?.port ?? 0, demo: true, ...(opts.flags ? { flags: opts.flags } : {}) });
   const admin = async (method: string, u: string, payload?: unknown, headers?: Record<string, string>) => {
     const r = await tb.admin.request(method as 'GET', u, payload, headers);
     return { status: r.statusCode, body: r.body ? JSON.parse(r.body) : null };

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
 import { type Box, type BoxOptions, createBox } from '../../firmware-agent/app.js';
+import { shortPrompts } from './prompts.js';
 
 export interface TestBox {
   box: Box;
@@ -38,6 +39,8 @@ export interface TestBoxOptions extends Partial<BoxOptions> {
   listen?: boolean;
   /** Log in as the first-start admin (default); false for a box whose test never needs a session. */
   login?: boolean;
+  /** The real prompts cut to 0.4 s as the box's recorded prompts (helpers/prompts.ts), for simulated callers. */
+  shortPrompts?: boolean;
 }
 
 export function tempDir(prefix = 'edgebox-test-'): string {
@@ -50,8 +53,9 @@ export function tempDir(prefix = 'edgebox-test-'): string {
  * Tests that need a box as a separate process (crashes, signals, the CLI) use `startBoxProcess` instead.
  */
 export async function startTestBox(opts: TestBoxOptions = {}): Promise<TestBox> {
-  const { listen, login: loginAdmin = true, ...boxOpts } = opts;
+  const { listen, login: loginAdmin = true, shortPrompts: short = false, ...boxOpts } = opts;
   const dir = boxOpts.dataDir ?? tempDir();
+  if (short) await shortPrompts(dir);
   const box = await createBox({ ...boxOpts, dataDir: dir, ...(listen ? { host: boxOpts.host ?? '127.0.0.1', port: boxOpts.port ?? 0 } : {}) });
   const url = listen ? await box.listen() : '';
   const passwordFile = path.join(dir, 'initial-admin-password');

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { complaint, staff, startTestBox } from '../helpers/box.js';
 
 t.test('an agent goes ready, a distress call is routed, and the call record, history and KPIs show it', async (t) => {
-  const tb = await startTestBox();
+  const tb = await startTestBox({ shortPrompts: true });
   t.teardown(() => tb.close());
   const s = await staff(tb);
 
@@ -75,7 +75,7 @@ t.test('an agent goes ready, a distress call is routed, and the call record, his
 });
 
 t.test('live events stream over SSE', async (t) => {
-  const tb = await startTestBox();
+  const tb = await startTestBox({ shortPrompts: true });
   t.teardown(() => tb.close());
   const s = await staff(tb);
   await tb.box.http.listen({ port: 0, host: '127.0.0.1' });

@@ -10,7 +10,7 @@ t.test('on the running box a public holiday weekday is closed and an adjusted wo
   // The box's clock starts at a chosen day and then runs in real time, so calls take their real course.
   let start = tenAm('2026-10-15');
   let realStart = Date.now();
-  const tb = await startTestBox({ now: () => new Date(start + (Date.now() - realStart)) });
+  const tb = await startTestBox({ shortPrompts: true, now: () => new Date(start + (Date.now() - realStart)) });
   t.teardown(() => tb.close());
   const at = (day: string) => {
     start = tenAm(day);
