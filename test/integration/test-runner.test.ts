@@ -1,15 +1,31 @@
 // `npm test` (test/run.js) ends with exactly `N passed, N failed`: CI tooling reads the last line.
-// It runs the runner on two fixture files, with a tap of its own, outside the outer tap's environment.
+// It runs the runner on two fixture files, with a tap of its own, outside the outer tap's environment — and
+// outside its directory: tap empties <project>/.tap/processinfo when it starts, under the outer run's feet (an
+// inner run once died with '0 passed, 1 failed' in a full run). The inner project is a copy of the runner, its
+// fixtures and its tap settings, with the project's node_modules linked in.
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
+import { tempDir } from '../helpers/box.js';
 import { root } from '../helpers/process.js';
+
+const project = tempDir('runner-project-');
+t.teardown(() => fs.rmSync(project, { recursive: true, force: true }));
+for (const f of ['test/run.js', 'packaging/source-hash.js', 'test/fixtures/runner/mixed.fixture.ts', 'test/fixtures/runner/failing.fixture.ts', 'test/helpers/test-process.mjs']) {
+  fs.mkdirSync(path.dirname(path.join(project, f)), { recursive: true });
+  fs.copyFileSync(path.join(root, f), path.join(project, f));
+}
+fs.symlinkSync(path.join(root, 'node_modules'), path.join(project, 'node_modules'));
+const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { tap: Record<string, unknown> };
+const { before: _before, ...tap } = pkg.tap; // the web UI build is the real project's
+fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'runner-project', type: 'module', private: true, tap }));
 
 function runner(fixture: string) {
   // The outer tap's variables would make the inner tap report to it instead of printing its summary.
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^_?TAP/.test(k) && k !== 'NODE_OPTIONS'));
-  const r = spawnSync(process.execPath, [path.join(root, 'test/run.js'), '--no-typecheck', `test/fixtures/runner/${fixture}`], {
-    cwd: root,
+  const r = spawnSync(process.execPath, [path.join(project, 'test/run.js'), '--no-typecheck', '--no-deps', `test/fixtures/runner/${fixture}`], {
+    cwd: project,
     env,
     encoding: 'utf8',
     timeout: 120_000,
