@@ -10,7 +10,6 @@ import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildSourceHash, builtSourceHash } from '../packaging/source-hash.js';
 
 const require = createRequire(import.meta.url);
 const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
@@ -101,7 +100,10 @@ if (!process.env.EDGEBOX_PROMPT_CACHE) {
 // as `npm ci` leaves a clean clone — and the sources through tsx otherwise (test/helpers/process.ts): the built
 // box starts in half the CPU time, and it is what ships. EDGEBOX_TEST_BIN set by the caller is kept.
 if (!process.env.EDGEBOX_TEST_BIN) {
-  const built = builtSourceHash() === buildSourceHash() && fs.existsSync(path.join(root, 'dist', 'firmware-agent', 'cli', 'main.js'));
+  // Loaded here, not at the top, and optional: the checks above also run in a tree that holds little more than
+  // the runner (the package test's Debian root).
+  const hashes = await import('../packaging/source-hash.js').catch(() => null);
+  const built = hashes !== null && hashes.builtSourceHash() === hashes.buildSourceHash() && fs.existsSync(path.join(root, 'dist', 'firmware-agent', 'cli', 'main.js'));
   if (built) process.env.EDGEBOX_TEST_BIN = path.join(root, 'bin', 'edgebox.js');
   console.log(built ? '# box processes: the built box (dist/ is current)' : '# box processes: the sources (dist/ is older than them; `npm run build` to test the built box)');
 }
