@@ -22,6 +22,28 @@ export const systemClock: Clock = {
   },
 };
 
+/**
+ * `p`'s outcome, or `late()`'s once `ms` of `clock` have passed without `p` settling (`late` may throw, to fail
+ * with an error of its own). The timer is cleared either way; `p` is left to settle on its own.
+ */
+export async function within<T, L>(clock: Clock, p: Promise<T>, ms: number, late: () => L): Promise<T | L> {
+  let timer: TimerHandle | undefined;
+  const timeout = new Promise<L>((resolve, reject) => {
+    timer = clock.setTimeout(() => {
+      try {
+        resolve(late());
+      } catch (err) {
+        reject(err);
+      }
+    }, ms);
+  });
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clock.clearTimeout(timer);
+  }
+}
+
 interface VTimer extends TimerHandle {
   at: number;
   seq: number;

@@ -20,6 +20,39 @@ export async function loadPromptAlaw(file: string): Promise<Buffer> {
   return wavToAlaw(buf, file);
 }
 
+/** A WAV's format and where its samples are, from its RIFF chunks. */
+interface WavLayout {
+  format: number;
+  channels: number;
+  rate: number;
+  bits: number;
+  byteRate: number;
+  /** Offset of the data chunk's samples. */
+  data: number;
+  /** Length of the samples the data chunk declares. */
+  dataBytes: number;
+}
+
+/** The layout of a WAV whose first bytes are `head`, or why it is not one. */
+function wavLayout(head: Buffer): WavLayout | string {
+  if (head.length < 12 || head.toString('ascii', 0, 4) !== 'RIFF' || head.toString('ascii', 8, 12) !== 'WAVE') return 'not a RIFF/WAVE file';
+  const fmt = { format: -1, channels: 0, rate: 0, bits: 0, byteRate: 0 };
+  for (let off = 12; off + 8 <= head.length; ) {
+    const id = head.toString('ascii', off, off + 4);
+    const size = head.readUInt32LE(off + 4);
+    const body = off + 8;
+    if (id === 'fmt ' && body + 16 <= head.length) {
+      fmt.format = head.readUInt16LE(body);
+      fmt.channels = head.readUInt16LE(body + 2);
+      fmt.rate = head.readUInt32LE(body + 4);
+      fmt.byteRate = head.readUInt32LE(body + 8);
+      fmt.bits = head.readUInt16LE(body + 14);
+    } else if (id === 'data') return { ...fmt, data: body, dataBytes: size };
+    off = body + size + (size & 1);
+  }
+  return 'no data chunk';
+}
+
 /**
  * How long a WAV file plays, ms, from its header (the data chunk over the format's byte rate); undefined for a
  * missing, unreadable or malformed file. Reads only the first few kilobytes.
@@ -31,17 +64,9 @@ export function wavDurationMs(file: string): number | undefined {
     const size = fs.fstatSync(fd).size;
     const head = Buffer.alloc(Math.min(size, 4096));
     fs.readSync(fd, head, 0, head.length, 0);
-    if (head.length < 12 || head.toString('ascii', 0, 4) !== 'RIFF' || head.toString('ascii', 8, 12) !== 'WAVE') return undefined;
-    let byteRate = 0;
-    for (let off = 12; off + 8 <= head.length; ) {
-      const id = head.toString('ascii', off, off + 4);
-      const chunk = head.readUInt32LE(off + 4);
-      const body = off + 8;
-      if (id === 'fmt ' && body + 12 <= head.length) byteRate = head.readUInt32LE(body + 8);
-      else if (id === 'data') return byteRate > 0 ? (Math.min(chunk, size - body) * 1000) / byteRate : undefined;
-      off = body + chunk + (chunk & 1);
-    }
-    return undefined;
+    const w = wavLayout(head);
+    if (typeof w === 'string' || w.byteRate <= 0) return undefined;
+    return (Math.min(w.dataBytes, size - w.data) * 1000) / w.byteRate;
   } catch {
     return undefined;
   } finally {
@@ -50,37 +75,17 @@ export function wavDurationMs(file: string): number | undefined {
 }
 
 export function wavToAlaw(buf: Buffer, name = 'wav'): Buffer {
-  if (buf.length < 12 || buf.toString('ascii', 0, 4) !== 'RIFF' || buf.toString('ascii', 8, 12) !== 'WAVE') {
-    throw new MediaError('MEDIA_FORMAT', `${name}: not a RIFF/WAVE file`);
+  const w = wavLayout(buf);
+  if (typeof w === 'string') throw new MediaError('MEDIA_FORMAT', `${name}: ${w}`);
+  const data = buf.subarray(w.data, Math.min(buf.length, w.data + w.dataBytes));
+  if (w.rate !== 8000 || w.channels !== 1) throw new MediaError('MEDIA_FORMAT', `${name}: ${w.rate} Hz × ${w.channels} ch, need 8000 Hz mono`);
+  if (w.format === 6 && w.bits === 8) return Buffer.from(data);
+  if (w.format === 1 && w.bits === 16) {
+    const pcm = new Int16Array(data.length >> 1);
+    for (let i = 0; i < pcm.length; i++) pcm[i] = data.readInt16LE(i * 2);
+    return linearToAlaw(pcm);
   }
-  let off = 12;
-  let format = -1;
-  let channels = 0;
-  let rate = 0;
-  let bits = 0;
-  while (off + 8 <= buf.length) {
-    const id = buf.toString('ascii', off, off + 4);
-    const size = buf.readUInt32LE(off + 4);
-    const body = off + 8;
-    if (id === 'fmt ') {
-      format = buf.readUInt16LE(body);
-      channels = buf.readUInt16LE(body + 2);
-      rate = buf.readUInt32LE(body + 4);
-      bits = buf.readUInt16LE(body + 14);
-    } else if (id === 'data') {
-      const data = buf.subarray(body, Math.min(buf.length, body + size));
-      if (rate !== 8000 || channels !== 1) throw new MediaError('MEDIA_FORMAT', `${name}: ${rate} Hz × ${channels} ch, need 8000 Hz mono`);
-      if (format === 6 && bits === 8) return Buffer.from(data);
-      if (format === 1 && bits === 16) {
-        const pcm = new Int16Array(data.length >> 1);
-        for (let i = 0; i < pcm.length; i++) pcm[i] = data.readInt16LE(i * 2);
-        return linearToAlaw(pcm);
-      }
-      throw new MediaError('MEDIA_FORMAT', `${name}: WAV format ${format}/${bits} bit, need PCM16 or A-law`);
-    }
-    off = body + size + (size & 1);
-  }
-  throw new MediaError('MEDIA_FORMAT', `${name}: no data chunk`);
+  throw new MediaError('MEDIA_FORMAT', `${name}: WAV format ${w.format}/${w.bits} bit, need PCM16 or A-law`);
 }
 
 export function wavHeader(dataBytes: number): Buffer {

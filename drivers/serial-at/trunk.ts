@@ -30,7 +30,7 @@
 //    call's WAV and deletes it on the module: record 'module'. A prompt the module cannot take (storage full,
 //    refused) falls back to TTS or the pause; a recording that cannot be fetched rejects `record` with a clear
 //    error (the flow then files the missed call).
-import type { Clock, TimerHandle } from '../../common/clock.js';
+import { type Clock, type TimerHandle, within } from '../../common/clock.js';
 import { DigitBuffer } from '../trunk/digits.js';
 import { TrunkEmitter } from '../trunk/emitter.js';
 import { liveCall, mediaCall } from '../trunk/guards.js';
@@ -229,11 +229,8 @@ export class SerialAtTrunk implements TrunkDriver {
       }),
     ];
     await this.#openVoice();
-    let timer: TimerHandle | undefined;
-    const late = new Promise<'late'>((resolve) => (timer = this.#clock.setTimeout(() => resolve('late'), this.#startTimeoutMs)));
     const started = this.#modem.start().then(() => 'ready' as const);
-    const first = await Promise.race([started, late]);
-    this.#clock.clearTimeout(timer);
+    const first = await within(this.#clock, started, this.#startTimeoutMs, () => 'late' as const);
     this.#up = true;
     if (first === 'ready') {
       this.#emitter.emit('ready', { channels: 1, at: this.#clock.now() });

@@ -18,7 +18,7 @@
 //  - No agent stations (a modem on one line cannot bridge the caller to a second line) and no transfer (no
 //    hook-flash transfer implemented): capabilities say so; connectAgent is `unreachable`, transfer
 //    `unsupported`.
-import type { Clock, TimerHandle } from '../../common/clock.js';
+import { type Clock, within } from '../../common/clock.js';
 import { DigitBuffer } from '../trunk/digits.js';
 import { TrunkEmitter } from '../trunk/emitter.js';
 import { liveCall, mediaCall } from '../trunk/guards.js';
@@ -146,14 +146,11 @@ export class VoiceModemTrunk implements TrunkDriver {
         if (this.#up) this.#emitter.emit('ready', { channels: 1, at: this.#clock.now() });
       }),
     ];
-    let timer: TimerHandle | undefined;
-    const late = new Promise<'late'>((resolve) => (timer = this.#clock.setTimeout(() => resolve('late'), this.#o.startTimeoutMs)));
     const started = this.#modem.start().then(
       () => 'ready' as const,
       (err: unknown) => (isVoiceModemError(err, VoiceModemErrorCodes.NoVoiceMode) ? ('refused' as const) : ('late' as const)),
     );
-    const first = await Promise.race([started, late]);
-    this.#clock.clearTimeout(timer);
+    const first = await within(this.#clock, started, this.#o.startTimeoutMs, () => 'late' as const);
     this.#up = true;
     if (first === 'ready') {
       this.#emitter.emit('ready', { channels: 1, at: this.#clock.now() });

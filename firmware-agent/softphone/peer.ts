@@ -12,7 +12,7 @@
 // every 20 ms (`onAudio`), with silence for a lost packet once playout has started; audio to the browser is
 // sent as it is given (`send`, one frame per 20 ms from the B-channel's own clock).
 import type * as WeriftModule from 'werift';
-import { type Clock, type TimerHandle, systemClock } from '../../common/clock.js';
+import { type Clock, systemClock, within } from '../../common/clock.js';
 import { ALAW_SILENCE } from '../../drivers/media/alaw.js';
 import { JitterBuffer, type JitterOptions } from './jitter.js';
 
@@ -50,16 +50,6 @@ export interface SoftphonePeerOptions {
 
 /** How long closing the WebRTC stack may take before the box stops waiting for it, ms. */
 const CLOSE_TIMEOUT_MS = 2000;
-
-/** `p`, or the error `late()` makes once `ms` have passed without it settling. */
-async function within<T>(clock: Clock, p: Promise<T>, ms: number, late: () => unknown): Promise<T> {
-  let timer: TimerHandle | undefined;
-  try {
-    return await Promise.race([p, new Promise<never>((_, reject) => (timer = clock.setTimeout(() => reject(late()), ms)))]);
-  } finally {
-    clock.clearTimeout(timer);
-  }
-}
 
 export type PeerState = 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
 
@@ -139,7 +129,9 @@ export class SoftphonePeer {
         await pc.setLocalDescription(await pc.createAnswer());
         await peer.#gathered();
       };
-      await within(clock, answer(), timeoutMs, () => new SoftphoneError('softphone-negotiation-timeout', `the offer was not answered within ${timeoutMs} ms`));
+      await within(clock, answer(), timeoutMs, () => {
+        throw new SoftphoneError('softphone-negotiation-timeout', `the offer was not answered within ${timeoutMs} ms`);
+      });
       return { peer, answerSdp: pc.localDescription!.sdp };
     } catch (err) {
       await within(clock, pc.close(), CLOSE_TIMEOUT_MS, () => undefined).catch(() => undefined);
