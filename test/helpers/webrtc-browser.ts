@@ -22,12 +22,32 @@ export async function browser(codecs = [new w.RTCRtpCodecParameters({ mimeType: 
   const send = (frame: Buffer) => {
     void transceiver.sender.sendRtp(new w.RtpPacket(new w.RtpHeader({ payloadType: 8, sequenceNumber: seq++ & 0xffff, timestamp: (ts += 160) >>> 0 }), frame)).catch(() => undefined);
   };
-  return { pc, offer: pc.localDescription!.sdp, heard, send };
+  // Closing is bounded too: werift's close waits on its sockets, and a test's teardown must not wait for ever.
+  const close = () => settles(pc.close(), 2000, 'the stand-in browser’s close').catch(() => undefined);
+  return { pc, offer: pc.localDescription!.sdp, heard, send, close };
 }
 
-export const connected = (pc: w.RTCPeerConnection) =>
-  new Promise<void>((resolve, reject) => {
-    pc.connectionStateChange.subscribe((s) => (s === 'connected' ? resolve() : s === 'failed' ? reject(new Error('failed')) : undefined));
+/**
+ * `p`, or a rejection naming `what` once `ms` have passed: every wait on the WebRTC stack in a test is bounded,
+ * so a connection that never comes up fails its step by name rather than at tap's timeout.
+ */
+export function settles<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms)));
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
+/** Resolves when `pc` is connected; rejects when it fails, or (naming its last state) after `ms`. */
+export const connected = (pc: w.RTCPeerConnection, ms = 15_000) =>
+  settles(
+    new Promise<void>((resolve, reject) => {
+      if (pc.connectionState === 'connected') return resolve();
+      pc.connectionStateChange.subscribe((s) => (s === 'connected' ? resolve() : s === 'failed' ? reject(new Error('the stand-in browser’s connection failed')) : undefined));
+    }),
+    ms,
+    'the stand-in browser’s connection',
+  ).catch((err: Error) => {
+    throw new Error(`${err.message} (its state: ${pc.connectionState}, ICE: ${pc.iceConnectionState})`);
   });
 
 /** Sends 20 ms frames of `freq` (or silence when 0) every 20 ms for `ms`; resolves with when the tone began. */
@@ -46,3 +66,20 @@ export function firstHeard(blocks: { at: number; pcm: Int16Array }[], freq: numb
   return blocks.find((b) => b.pcm.length >= 80 && toneShare(b.pcm, freq) > 0.8)?.at;
 }
 
+
+/** The UDP sockets this process holds open (every WebRTC peer has at least one while it lives). */
+export const openUdpSockets = () => process.getActiveResourcesInfo().filter((r) => r === 'UDPWRAP').length;
+
+/**
+ * Once the file's tests are done, the process must end: a WebRTC peer left half-closed keeps its sockets and
+ * timers alive, and tap would wait its whole timeout on the file and then name no test. Past `graceMs` this
+ * names what still holds the process and ends it with a failure.
+ */
+export function exitsOnceDone(t: { teardown(fn: () => void): void }, graceMs = 20_000): void {
+  t.teardown(() => {
+    setTimeout(() => {
+      process.stderr.write(`the tests are done but the process is still held by: ${process.getActiveResourcesInfo().join(', ')}\n`);
+      process.exit(1);
+    }, graceMs).unref();
+  });
+}

@@ -10,7 +10,9 @@ import { sineTone, toneShare } from '../../drivers/media/tones.js';
 import { wavToAlaw } from '../../drivers/media/wav.js';
 import { BrowserStations, browserStation, withBrowserStations } from '../../firmware-agent/softphone/stations.js';
 import { e1Harness } from '../rigs/e1-harness.js';
-import { browser, firstHeard, talk } from '../helpers/webrtc-browser.js';
+import { browser, exitsOnceDone, firstHeard, talk } from '../helpers/webrtc-browser.js';
+
+exitsOnceDone(t);
 
 const tone = (freq: number, ms: number) => linearToAlaw(sineTone(freq, ms, 8000));
 /** Whether some 20 ms block of the A-law audio is mostly `freq`. */
@@ -62,7 +64,7 @@ t.test('a browser station on the span: the caller and the agent’s browser hear
   const driver = withBrowserStations(h.driver, stations);
   const b = await browser();
   t.teardown(async () => {
-    await b.pc.close();
+    await b.close();
     await h.close();
   });
   const offered = h.next('offered');
@@ -97,7 +99,7 @@ t.test('the channel count: 30 callers on one span, all answered by browser stati
   const driver = withBrowserStations(h.driver, stations);
   const browsers: Awaited<ReturnType<typeof browser>>[] = [];
   t.teardown(async () => {
-    await Promise.all(browsers.map((b) => b.pc.close()));
+    await Promise.all(browsers.map((b) => b.close()));
     await h.close();
   });
   const channels = 30;

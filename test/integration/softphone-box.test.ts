@@ -12,7 +12,9 @@ import { callCenterOf, registerTrunkDriver } from '../../firmware-agent/calls/in
 import type { LiveEvent } from '../../firmware-agent/calls/events.js';
 import { staff, startTestBox, tempDir } from '../helpers/box.js';
 import { waitFor } from '../helpers/wait.js';
-import { browser, firstHeard, talk } from '../helpers/webrtc-browser.js';
+import { browser, exitsOnceDone, firstHeard, talk } from '../helpers/webrtc-browser.js';
+
+exitsOnceDone(t);
 
 let seq = 0;
 
@@ -47,7 +49,7 @@ t.test('an agent answers a queued call in the browser, talks, and hangs up there
   t.match((await s.agent.get('/api/softphone')).json(), { call: { callId: call.callId, state: 'ringing' } });
 
   const b = await browser();
-  t.teardown(() => b.pc.close());
+  t.teardown(b.close);
   t.match((await s.supervisor.post('/api/softphone/answer', { callId: call.callId, sdp: b.offer })).json(), { error: { code: 'softphone-not-ringing' } }, 'not someone else’s browser');
   const answered = await s.agent.post('/api/softphone/answer', { callId: call.callId, sdp: b.offer });
   t.equal(answered.statusCode, 200, answered.body);
@@ -89,7 +91,7 @@ t.test('a browser that drops during the call puts the caller back at the head of
   const answered = await s.agent.post('/api/softphone/answer', { callId: call.callId, sdp: b.offer });
   await b.pc.setRemoteDescription({ type: 'answer', sdp: (answered.json() as { sdp: string }).sdp });
   await waitFor('the call connected', () => events.find((e) => e.type === 'call.connected' && e.callId === call.callId));
-  await b.pc.close(); // the tab is closed
+  await b.close(); // the tab is closed
   await waitFor('the agent logged out', () => center.acd.agents.get(agentId)?.state === 'logged-out', 20_000);
   await waitFor('the caller queued again', () => center.acd.queueSnapshot().waiting.some((w) => w.callId === call.callId), 20_000);
   t.pass('the caller waits at the head of the queue; the agent, whose station is gone, is logged out');

@@ -7,7 +7,9 @@ import t from 'tap';
 import * as w from 'werift';
 import { alawToLinear } from '../../drivers/media/alaw.js';
 import { FRAME_BYTES, SoftphoneError, SoftphonePeer } from '../../firmware-agent/softphone/peer.js';
-import { browser, connected, firstHeard, talk } from '../helpers/webrtc-browser.js';
+import { browser, connected, exitsOnceDone, firstHeard, openUdpSockets, settles, talk } from '../helpers/webrtc-browser.js';
+
+exitsOnceDone(t);
 
 t.test('a call’s audio goes both ways as PCMA over DTLS-SRTP, each way within the delay budget', async (t) => {
   const b = await browser();
@@ -15,14 +17,15 @@ t.test('a call’s audio goes both ways as PCMA over DTLS-SRTP, each way within 
   const { peer, answerSdp } = await SoftphonePeer.answerOffer(b.offer);
   t.teardown(async () => {
     await peer.close();
-    await b.pc.close();
+    await b.close();
   });
   t.match(answerSdp, /a=rtpmap:8 PCMA\/8000/, 'the answer takes PCMA');
   t.notMatch(answerSdp, /a=rtpmap:\d+ (opus|PCMU)/i, 'and nothing else: no transcoding on the box');
   t.match(answerSdp, /a=fingerprint:sha-256 /, 'DTLS fingerprint in the answer');
   t.match(answerSdp, /a=candidate:.* typ host/, 'host candidates, no STUN needed on a LAN');
-  const up = Promise.all([connected(b.pc), new Promise<void>((r) => (peer.onState = (s) => s === 'connected' && r()))]);
-  await b.pc.setRemoteDescription({ type: 'answer', sdp: answerSdp });
+  const boxUp = settles(new Promise<void>((r) => (peer.onState = (s) => s === 'connected' && r())), 15_000, 'the box peer’s connection');
+  const up = Promise.all([connected(b.pc), boxUp]);
+  await settles(b.pc.setRemoteDescription({ type: 'answer', sdp: answerSdp }), 10_000, 'the stand-in browser taking the answer');
   await up;
   t.pass(`connected in ${Math.round(performance.now() - t0)} ms`);
 
@@ -51,12 +54,12 @@ t.test('offers the box cannot take are refused with their codes', async (t) => {
   t.equal(await code(SoftphonePeer.answerOffer('hello')), 'softphone-bad-offer');
   t.equal(await code(SoftphonePeer.answerOffer('v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n')), 'softphone-bad-offer', 'no audio');
   const opusOnly = await browser([new w.RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2 })]);
-  t.teardown(() => opusOnly.pc.close());
+  t.teardown(opusOnly.close);
   t.equal(await code(SoftphonePeer.answerOffer(opusOnly.offer)), 'softphone-no-pcma', 'a browser without A-law');
   // An answer that takes longer than allowed (the WebRTC stack alone takes milliseconds to make its
   // certificate) is refused at once, not left to hold the agent's request.
   const pcma = await browser();
-  t.teardown(() => pcma.pc.close());
+  t.teardown(pcma.close);
   const started = performance.now();
   t.equal(await code(SoftphonePeer.answerOffer(pcma.offer, { answerTimeoutMs: 1 })), 'softphone-negotiation-timeout', 'an answer past its time');
   t.ok(performance.now() - started < 3000, 'refused without waiting for the stack');
@@ -67,7 +70,7 @@ t.test('offers the box cannot take are refused with their codes', async (t) => {
 
 t.test('whatever a browser (or anyone with a session) sends as an offer, the box answers or refuses with a code', async (t) => {
   const sample = await browser();
-  await sample.pc.close();
+  await sample.close();
   const real = sample.offer.split('\r\n').filter(Boolean);
   const unhandled: unknown[] = [];
   const onUnhandled = (e: unknown) => unhandled.push(e);
@@ -103,4 +106,7 @@ t.test('whatever a browser (or anyone with a session) sends as an offer, the box
   );
   await new Promise((r) => setTimeout(r, 100));
   t.same(unhandled, [], 'nothing thrown out of band');
+  // Every peer answered or refused has let go of its sockets (the earlier tests' peers are closed too).
+  for (let i = 0; i < 30 && openUdpSockets() > 0; i++) await new Promise((r) => setTimeout(r, 100));
+  t.equal(openUdpSockets(), 0, 'no UDP socket left open');
 });

@@ -8,7 +8,9 @@ import { SimulatorTrunk } from '../../drivers/simulator/trunk.js';
 import type { ConnectResult } from '../../drivers/trunk/types.js';
 import { SoftphoneError } from '../../firmware-agent/softphone/peer.js';
 import { BrowserStations, browserAgent, browserStation, withBrowserStations } from '../../firmware-agent/softphone/stations.js';
-import { browser, firstHeard, talk } from '../helpers/webrtc-browser.js';
+import { browser, exitsOnceDone, firstHeard, talk } from '../helpers/webrtc-browser.js';
+
+exitsOnceDone(t);
 
 async function rig(t: { teardown(fn: () => unknown): void }) {
   const sim = new SimulatorTrunk({ promptMs: () => 10 });
@@ -41,7 +43,7 @@ t.test('the agent’s browser answers: the caller and the agent hear each other'
   const ring = driver.connectAgent(c.callId, browserStation(7), { ringTimeoutMs: 30_000 });
   t.same(stations.callOf(7), { callId: c.callId, state: 'ringing' });
   const b = await browser();
-  t.teardown(() => b.pc.close());
+  t.teardown(b.close);
   t.equal(await code(stations.answer(8, c.callId, b.offer)), 'softphone-not-ringing', 'another agent cannot take it');
   const answerSdp = await stations.answer(7, c.callId, b.offer);
   t.equal(await code(stations.answer(7, c.callId, b.offer)), 'softphone-not-ringing', 'nor can it be answered twice');
@@ -86,7 +88,7 @@ t.test('a ring nobody answers, one the caller leaves and one the engine cancels 
   ac.abort();
   t.same(await cancelled, { outcome: 'cancelled' });
   const br = await browser();
-  t.teardown(() => br.pc.close());
+  t.teardown(br.close);
   t.equal(await code(stations.answer(7, c.callId, br.offer)), 'softphone-not-ringing', 'an answer after the ring ended is refused');
 });
 
