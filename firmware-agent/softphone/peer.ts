@@ -50,6 +50,8 @@ export interface SoftphonePeerOptions {
 
 /** How long closing the WebRTC stack may take before the box stops waiting for it, ms. */
 const CLOSE_TIMEOUT_MS = 2000;
+/** How long a refused answer's stack is given to finish before it is closed regardless, ms. */
+const STACK_SETTLE_MS = 30_000;
 
 export type PeerState = 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
 
@@ -121,20 +123,29 @@ export class SoftphonePeer {
     });
     const clock = o.clock ?? systemClock;
     const timeoutMs = o.answerTimeoutMs ?? 10_000;
+    let answering: Promise<void> | undefined;
     try {
       const transceiver = pc.addTransceiver('audio', { direction: 'sendrecv' });
       const peer = new SoftphonePeer(w, pc, transceiver, o);
-      const answer = async () => {
+      answering = (async () => {
         await pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
         await pc.setLocalDescription(await pc.createAnswer());
         await peer.#gathered();
-      };
-      await within(clock, answer(), timeoutMs, () => {
+      })();
+      await within(clock, answering, timeoutMs, () => {
         throw new SoftphoneError('softphone-negotiation-timeout', `the offer was not answered within ${timeoutMs} ms`);
       });
       return { peer, answerSdp: pc.localDescription!.sdp };
     } catch (err) {
-      await within(clock, pc.close(), CLOSE_TIMEOUT_MS, () => undefined).catch(() => undefined);
+      // The stack is closed once it has finished what it was doing (or given a while longer): closed in the
+      // middle of gathering, it could open sockets after its close and hold them. The agent is answered now.
+      const settled = answering?.then(
+        () => undefined,
+        () => undefined,
+      );
+      void within(clock, settled ?? Promise.resolve(), STACK_SETTLE_MS, () => undefined)
+        .then(() => within(clock, pc.close(), CLOSE_TIMEOUT_MS, () => undefined))
+        .catch(() => undefined);
       if (err instanceof SoftphoneError) throw err;
       throw new SoftphoneError('softphone-bad-offer', `the offer could not be answered: ${(err as Error).message}`, { cause: err });
     }
