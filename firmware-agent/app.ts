@@ -27,6 +27,7 @@ import { ticketRoutes } from './tickets/routes.js';
 import { ticketSettingsRoutes } from './tickets/settings-routes.js';
 import { auditSchema, departmentSchema, ticketSchema, userSchema } from './http/schemas.js';
 import { createHttp } from './http/server.js';
+import { lazySchemasForTests } from './http/lazy-compilers.js';
 import { ticketNumberRegion } from './network/router.js';
 import { RegionTable } from './regions/regions.js';
 import { openDb } from './store/db.js';
@@ -167,10 +168,12 @@ export async function createBox(opts: BoxOptions): Promise<Box> {
     async listen() {
       const c = config.current();
       const address = await http.listen({ host: opts.host ?? c.http.host, port: opts.port ?? c.http.port });
-      // Route schemas compile on first use; the rest now, a few at a time between requests.
-      void http.schemaWarmUp.run().then(() => {
-        for (const f of http.schemaWarmUp.failures) http.log.error({ route: f.label, err: f.error }, 'route schema does not compile');
-      });
+      // Route schemas compile on first use; the rest now, a few at a time between requests. Not in the test
+      // suite's short-lived boxes (lazySchemasForTests): about 0.7 s of CPU each, for routes most never call.
+      if (!lazySchemasForTests())
+        void http.schemaWarmUp.run().then(() => {
+          for (const f of http.schemaWarmUp.failures) http.log.error({ route: f.label, err: f.error }, 'route schema does not compile');
+        });
       return address;
     },
     async close() {

@@ -112,6 +112,9 @@ let summary = null;
 // Passwords at a test cost (firmware-agent/accounts/passwords.ts): the suite makes about a thousand accounts and
 // logins, each 0.1-0.3 s of scrypt at the box's cost. hardening-accounts.test.ts checks the full cost.
 process.env.EDGEBOX_TEST_FAST_PASSWORD_HASH ??= '1';
+// Route schemas compiled on first use only, without the warm-up a box runs after it listens (firmware-agent/http/
+// lazy-compilers.ts): about 0.7 s of CPU in each of the suite's box processes.
+process.env.EDGEBOX_TEST_LAZY_SCHEMAS ??= '1';
 const tapArgs = extra.filter((a) => a !== '--no-typecheck' && a !== '--no-deps');
 // Which tests failed, by file and subtest path: printed again just before the last line, because CI often
 // keeps only the tail of a 10,000-line log.

@@ -25,6 +25,14 @@ interface ValidatorFn {
 }
 type SerializerFn = (data: unknown) => string;
 
+/**
+ * The test suite's boxes skip the warm-up (`npm test` sets EDGEBOX_TEST_LAZY_SCHEMAS=1): each box process would
+ * spend about 0.7 s of CPU, two seconds after it listens, compiling the schemas of ~200 routes when a test calls a
+ * handful, and the suite starts a hundred-odd boxes on two cores. A schema still compiles on its first use, and
+ * test/unit/http-lazy-compilers.test.ts compiles every route of a full box.
+ */
+export const lazySchemasForTests = (): boolean => process.env.EDGEBOX_TEST_LAZY_SCHEMAS === '1';
+
 /** Compilations recorded and not yet run, in registration order. */
 export class SchemaWarmUp {
   private readonly pending: { label: string; compile: () => void }[] = [];
