@@ -6,6 +6,7 @@ import { EventEmitter } from 'node:events';
 // starts: a box without a serial trunk never loads it, and one with it reaches ready sooner (issue 11).
 import type { SerialPort, SerialPortMock } from 'serialport';
 import { SerialAtError, SerialAtErrorCodes } from './errors.js';
+import { hangupAware } from './hangup.js';
 
 /**
  * An open byte stream. Contract (the in-memory pair enforces the same rules as the real port):
@@ -120,7 +121,11 @@ export function serialPortTransport(options: SerialOptions): TransportFactory {
     describe: `serial:${o.path}`,
     async open() {
       const { SerialPort } = await import('serialport');
-      const t = new StreamTransport(new SerialPort({ path: o.path, baudRate: o.baudRate, rtscts: o.rtscts, autoOpen: false }));
+      // The detected binding, with reads that end when the line hangs up (hangup.ts): SerialPort takes a
+      // binding given in its options over its own, though its type leaves the option out.
+      const binding = hangupAware(SerialPort.binding);
+      const options = { path: o.path, baudRate: o.baudRate, rtscts: o.rtscts, autoOpen: false, binding };
+      const t = new StreamTransport(new SerialPort(options as ConstructorParameters<typeof SerialPort>[0]));
       await t.openPort();
       return t;
     },
