@@ -28,7 +28,7 @@ import type { CallerScript } from '../../drivers/simulator/callers.js';
 import { promptsOf } from '../helpers/prompts.js';
 import { shiftedClock } from './e1-rig.js';
 import { ObservedTrunk, RigCall } from './e1-rig-observed.js';
-import { realTime, rigCenter, scaledConfig, scheduler, speechOf } from './kit.js';
+import { playCallerScript, realTime, rigCenter, scaledConfig, scheduler, speechOf } from './kit.js';
 import { mondayMorning, type Rig, type RigOptions } from './scenarios.js';
 import { gsmVoiceRig, type GsmVoiceRig } from './serial-at-voice-harness.js';
 
@@ -209,49 +209,29 @@ export function gsmRig(settings: GsmRigSettings = {}): (options?: RigOptions) =>
           }
         }));
         scripts.set(call, script);
-        const mine = new Set<NodeJS.Timeout>();
-        const presses = [...(script.presses ?? [])];
-        const press = (digits: string) => {
-          const line = lineById.get(call.callId);
-          if (!line || byId.get(call.callId) !== call) return;
-          // With a voice port the keys are tones in the audio the box hears; without, the module's detector.
-          if (profile === 'voice-port') void line.voice.press(digits, { onMs: 70, offMs: 70, levelDbm0: -12 });
-          else line.sim.callerPresses(digits);
-        };
-        call.on('collect', () => {
-          const next = presses.shift();
-          if (next !== undefined) mine.add(later(script.thinkMs ?? 800, () => press(next)));
-        });
-        if (script.eager) call.once('answered', () => press(presses.splice(0).join('')));
-        call.on('record', (o) => {
-          if (o.background) return;
-          speech(script.voicemailMs ?? 8000)
-            .then((pcm) => {
+        const { done, hangUpLater } = playCallerScript(
+          call,
+          script,
+          {
+            press(digits) {
+              const line = lineById.get(call.callId);
+              if (!line || byId.get(call.callId) !== call) return;
+              // With a voice port the keys are tones in the audio the box hears; without, the module's detector.
+              if (profile === 'voice-port') void line.voice.press(digits, { onMs: 70, offMs: 70, levelDbm0: -12 });
+              else line.sim.callerPresses(digits);
+            },
+            speak(pcm) {
               const line = lineById.get(call.callId);
               if (!line) return;
-              if (profile === 'voice-port') return line.voice.speak(pcm);
-              return line.sim.callerSpeaks(pcm);
-            })
-            .catch(() => undefined)
-            .then(() => press('#'));
-        });
+              return profile === 'voice-port' ? line.voice.speak(pcm) : line.sim.callerSpeaks(pcm);
+            },
+          },
+          { later, speech },
+        );
+        // A station's talk time: the conversation lasts that long, then the caller hangs up.
         call.on('connected', (station) => {
           const ms = talk.get(station) ?? 90_000;
-          if (Number.isFinite(ms)) mine.add(later(ms, () => call.hangup()));
-        });
-        const hangUpLater = (ms: number) => {
-          const t = later(ms, () => call.hangup());
-          mine.add(t);
-          return t;
-        };
-        if (script.patienceMs !== undefined && Number.isFinite(script.patienceMs)) {
-          const t = hangUpLater(script.patienceMs);
-          call.on('connected', () => clearTimeout(t));
-        }
-        if (script.hangUpAfterMs !== undefined) hangUpLater(script.hangUpAfterMs);
-        const done = call.ended.then((log) => {
-          for (const t of mine) clearTimeout(t);
-          return log;
+          if (Number.isFinite(ms)) hangUpLater(ms);
         });
         const line = freeLine(called);
         if (line) ring(call, line);

@@ -8,6 +8,9 @@ import { CallCenter, type CallCenterOptions } from '../../firmware-agent/calls/c
 import { callsConfig, defaultCallsConfig, type CallsConfig } from '../../firmware-agent/calls/config.js';
 import type { LiveEvent } from '../../firmware-agent/calls/events.js';
 import { openDb } from '../../firmware-agent/store/db.js';
+import type { CallerScript } from '../../drivers/simulator/callers.js';
+import type { SimCallLog } from '../../drivers/simulator/trunk.js';
+import type { RigCall } from './e1-rig-observed.js';
 import type { Rig, RigOptions } from './scenarios.js';
 
 /**
@@ -113,4 +116,53 @@ export function scheduler(wall: (scenarioMs: number) => number): { later(scenari
       timers.clear();
     },
   };
+}
+
+/** How a rig's caller acts on its line: presses keys (DTMF, as the line carries them) and speaks (8 kHz PCM). */
+export interface CallerLine {
+  press(digits: string): void;
+  speak(pcm: Int16Array): unknown;
+}
+
+/**
+ * A scripted caller (drivers/simulator/callers.ts) played on a real-time rig's line: a key at each prompt that
+ * collects, after its think time; every key at once when it is eager; a voicemail spoken, then '#'; its patience
+ * (until an agent answers) and its hang-up time. Its timers are cleared when the call ends. Returns the call's
+ * end and `hangUpLater`, for timings of the rig's own (a station's talk time).
+ */
+export function playCallerScript(
+  call: RigCall,
+  script: CallerScript,
+  line: CallerLine,
+  o: { later: ReturnType<typeof scheduler>['later']; speech: ReturnType<typeof speechOf> },
+): { done: Promise<SimCallLog>; hangUpLater(scenarioMs: number): NodeJS.Timeout } {
+  const mine = new Set<NodeJS.Timeout>();
+  const hangUpLater = (ms: number) => {
+    const t = o.later(ms, () => call.hangup());
+    mine.add(t);
+    return t;
+  };
+  const presses = [...(script.presses ?? [])];
+  call.on('collect', () => {
+    const next = presses.shift();
+    if (next !== undefined) mine.add(o.later(script.thinkMs ?? 800, () => line.press(next)));
+  });
+  if (script.eager) call.once('answered', () => line.press(presses.splice(0).join('')));
+  call.on('record', (r) => {
+    if (r.background) return;
+    o.speech(script.voicemailMs ?? 8000)
+      .then((pcm) => line.speak(pcm))
+      .catch(() => undefined)
+      .then(() => line.press('#'));
+  });
+  if (script.patienceMs !== undefined && Number.isFinite(script.patienceMs)) {
+    const t = hangUpLater(script.patienceMs);
+    call.on('connected', () => clearTimeout(t));
+  }
+  if (script.hangUpAfterMs !== undefined) hangUpLater(script.hangUpAfterMs);
+  const done = call.ended.then((log) => {
+    for (const t of mine) clearTimeout(t);
+    return log;
+  });
+  return { done, hangUpLater };
 }

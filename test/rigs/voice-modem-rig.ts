@@ -21,7 +21,7 @@ import type { VoiceSimOptions } from '../../drivers/voice-modem/simulator/modem-
 import { promptsOf } from '../helpers/prompts.js';
 import { shiftedClock } from './e1-rig.js';
 import { ObservedTrunk, RigCall } from './e1-rig-observed.js';
-import { realTime, rigCenter, scaledConfig, scheduler, speechOf } from './kit.js';
+import { playCallerScript, realTime, rigCenter, scaledConfig, scheduler, speechOf } from './kit.js';
 import { mondayMorning, type Rig, type RigOptions } from './scenarios.js';
 import { voicePtyRig, type VoicePtyRig } from './voice-modem-harness.js';
 
@@ -149,29 +149,17 @@ export function voiceModemRig(settings: VoiceRigSettings = {}): (options?: RigOp
           }
         });
         scripts.set(call, script);
-        const mine = new Set<NodeJS.Timeout>();
-        const presses = [...(script.presses ?? [])];
-        const press = (digits: string) => {
-          if (byId.get(call.callId) === call) line.sim.press(digits);
-        };
-        call.on('collect', () => {
-          const next = presses.shift();
-          if (next !== undefined) mine.add(later(script.thinkMs ?? 800, () => press(next)));
-        });
-        if (script.eager) call.once('answered', () => press(presses.splice(0).join('')));
-        call.on('record', (o) => {
-          if (o.background) return;
-          speech(script.voicemailMs ?? 8000)
-            .then((pcm) => line.sim.speak(pcm))
-            .catch(() => undefined)
-            .then(() => press('#'));
-        });
-        if (script.patienceMs !== undefined && Number.isFinite(script.patienceMs)) mine.add(later(script.patienceMs, () => call.hangup()));
-        if (script.hangUpAfterMs !== undefined) mine.add(later(script.hangUpAfterMs, () => call.hangup()));
-        const done = call.ended.then((log) => {
-          for (const t of mine) clearTimeout(t);
-          return log;
-        });
+        const { done } = playCallerScript(
+          call,
+          script,
+          {
+            press(digits) {
+              if (byId.get(call.callId) === call) line.sim.press(digits);
+            },
+            speak: (pcm) => line.sim.speak(pcm),
+          },
+          { later, speech },
+        );
         if (ringing) waiting.push(call);
         else ring(call);
         return { call, done };
