@@ -16,8 +16,9 @@ import { SerialAtError, SerialAtErrorCodes } from './errors.js';
 import { silentLogger, type Logger } from '../../common/log.js';
 import { FRAME_MS, frameBytes, PcmFramer, pcmBytes, RateDetector, type PcmRate } from './pcm.js';
 import type { ByteTransport, TransportFactory } from './transport.js';
+import { type PlayEnd, PromptSlot } from '../media/playback.js';
 
-export type PlayEnd = 'done' | 'stopped';
+export type { PlayEnd } from '../media/playback.js';
 
 export interface VoicePortOptions {
   transport: TransportFactory;
@@ -32,12 +33,6 @@ export interface VoicePortOptions {
 }
 
 const FRAME_8K = (8000 * FRAME_MS) / 1000; // 160 samples
-
-interface Playing {
-  pcm: Int16Array;
-  pos: number;
-  finish: (e: PlayEnd) => void;
-}
 
 export class VoicePort {
   readonly #factory: TransportFactory;
@@ -65,7 +60,7 @@ export class VoicePort {
   #sentSamples = 0;
   #pumpTimer: TimerHandle | undefined;
   #rateTimer: TimerHandle | undefined;
-  #playing: Playing | undefined;
+  readonly #prompt = new PromptSlot();
 
   constructor(o: VoicePortOptions) {
     if (!o || typeof o.transport?.open !== 'function') {
@@ -123,7 +118,7 @@ export class VoicePort {
       this.#port = undefined;
       this.#log.warn({ port: this.#factory.describe, err: err ? String(err) : undefined }, 'voice port closed');
       this.#stopPump();
-      this.#playing?.finish('stopped');
+      this.#prompt.stop();
       for (const l of this.#closedListeners) l(err);
     });
   }
@@ -177,7 +172,7 @@ export class VoicePort {
     this.#inCall = false;
     this.#clock.clearTimeout(this.#rateTimer);
     this.#stopPump();
-    this.#playing?.finish('stopped');
+    this.#prompt.stop();
     this.#framer?.reset();
     this.#early = [];
   }
@@ -185,21 +180,7 @@ export class VoicePort {
   /** Plays 8 kHz linear audio into the call; `stop` cuts it. Resolves when the last sample has been heard. */
   play(pcm: Int16Array, stop: AbortSignal): Promise<PlayEnd> {
     if (!this.#inCall || !this.isOpen || stop.aborted) return Promise.resolve('stopped');
-    return new Promise<PlayEnd>((resolve) => {
-      this.#playing?.finish('stopped');
-      const onStop = () => p.finish('stopped');
-      const p: Playing = {
-        pcm,
-        pos: 0,
-        finish: (e) => {
-          if (this.#playing === p) this.#playing = undefined;
-          stop.removeEventListener('abort', onStop);
-          resolve(e);
-        },
-      };
-      this.#playing = p;
-      stop.addEventListener('abort', onStop, { once: true });
-    });
+    return this.#prompt.play(pcm, stop);
   }
 
   // ------------------------------------------------------------------
@@ -259,7 +240,7 @@ export class VoicePort {
     const due = Math.floor(((now - this.#t0) * 8000) / 1000) + this.#lead * FRAME_8K;
     const frames: Int16Array[] = [];
     while (this.#sentSamples < due) {
-      const p = this.#playing;
+      const p = this.#prompt.current;
       const frame = new Int16Array(FRAME_8K);
       if (p) {
         const part = p.pcm.subarray(p.pos, p.pos + FRAME_8K);
@@ -268,7 +249,7 @@ export class VoicePort {
         if (p.pos >= p.pcm.length) {
           // The prompt's last sample leaves now; the caller hears it after the lead already queued.
           const aheadMs = ((this.#sentSamples + FRAME_8K) * 1000) / 8000 - (now - this.#t0);
-          this.#playing = undefined;
+          this.#prompt.current = undefined;
           this.#clock.setTimeout(() => p.finish('done'), Math.max(0, aheadMs));
         }
       }

@@ -12,16 +12,11 @@
 import type { Clock, TimerHandle } from '../../common/clock.js';
 import type { Logger } from '../../common/log.js';
 import type { VoiceModem } from './modem.js';
+import { type PlayEnd, PromptSlot } from '../media/playback.js';
 
-export type PlayEnd = 'done' | 'stopped';
+export type { PlayEnd } from '../media/playback.js';
 
 const RATE = 8000;
-
-interface Playing {
-  pcm: Int16Array;
-  pos: number;
-  finish: (e: PlayEnd) => void;
-}
 
 export class VoicePath {
   readonly #frame: number;
@@ -29,7 +24,7 @@ export class VoicePath {
   #sentSamples = 0;
   #timer: TimerHandle | undefined;
   #pumping = false;
-  #playing: Playing | undefined;
+  readonly #prompt = new PromptSlot();
   /** Stream changes (open, play in half duplex, close) run one after the other. */
   #chain: Promise<unknown> = Promise.resolve();
   #closed = false;
@@ -77,7 +72,7 @@ export class VoicePath {
   /** Ends the stream (the call is over); the line is put on-hook by the caller. */
   close(): Promise<void> {
     this.#closed = true;
-    this.#playing?.finish('stopped');
+    this.#prompt.stop();
     return this.#serial(async () => {
       this.#stopPump();
       if (this.modem.stream !== 'command') await this.modem.endStream(true);
@@ -88,7 +83,7 @@ export class VoicePath {
   abandon(): void {
     this.#closed = true;
     this.#stopPump();
-    this.#playing?.finish('stopped');
+    this.#prompt.stop();
   }
 
   #serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -98,21 +93,7 @@ export class VoicePath {
   }
 
   #playOn(pcm: Int16Array, stop: AbortSignal): Promise<PlayEnd> {
-    return new Promise<PlayEnd>((resolve) => {
-      this.#playing?.finish('stopped');
-      const onStop = () => p.finish('stopped');
-      const p: Playing = {
-        pcm,
-        pos: 0,
-        finish: (e) => {
-          if (this.#playing === p) this.#playing = undefined;
-          stop.removeEventListener('abort', onStop);
-          resolve(e);
-        },
-      };
-      this.#playing = p;
-      stop.addEventListener('abort', onStop, { once: true });
-    });
+    return this.#prompt.play(pcm, stop);
   }
 
   #startPump(): void {
@@ -132,7 +113,7 @@ export class VoicePath {
     const due = Math.floor(((this.mono() - this.#t0) * RATE) / 1000) + this.leadFrames * this.#frame;
     const chunks: Int16Array[] = [];
     while (this.#sentSamples < due) {
-      const p = this.#playing;
+      const p = this.#prompt.current;
       let frame: Int16Array;
       if (p) {
         frame = p.pcm.subarray(p.pos, p.pos + this.#frame);
@@ -140,7 +121,7 @@ export class VoicePath {
         if (p.pos >= p.pcm.length) {
           // The last sample leaves the box now; it is heard after the lead already queued.
           const lead = ((this.#sentSamples + frame.length - (this.mono() - this.#t0) * (RATE / 1000)) * 1000) / RATE;
-          this.#playing = undefined;
+          this.#prompt.current = undefined;
           if (this.duplex) this.clock.setTimeout(() => p.finish('done'), Math.max(0, lead));
           else p.finish('done');
         }
