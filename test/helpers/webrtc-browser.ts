@@ -69,17 +69,3 @@ export function firstHeard(blocks: { at: number; pcm: Int16Array }[], freq: numb
 
 /** The UDP sockets this process holds open (every WebRTC peer has at least one while it lives). */
 export const openUdpSockets = () => process.getActiveResourcesInfo().filter((r) => r === 'UDPWRAP').length;
-
-/**
- * Once the file's tests are done, the process must end: a WebRTC peer left half-closed keeps its sockets and
- * timers alive, and tap would wait its whole timeout on the file and then name no test. Past `graceMs` this
- * names what still holds the process and ends it with a failure.
- */
-export function exitsOnceDone(t: { teardown(fn: () => void): void }, graceMs = 20_000): void {
-  t.teardown(() => {
-    setTimeout(() => {
-      process.stderr.write(`the tests are done but the process is still held by: ${process.getActiveResourcesInfo().join(', ')}\n`);
-      process.exit(1);
-    }, graceMs).unref();
-  });
-}

@@ -10,9 +10,7 @@ import { sineTone, toneShare } from '../../drivers/media/tones.js';
 import { wavToAlaw } from '../../drivers/media/wav.js';
 import { BrowserStations, browserStation, withBrowserStations } from '../../firmware-agent/softphone/stations.js';
 import { e1Harness } from '../rigs/e1-harness.js';
-import { browser, exitsOnceDone, firstHeard, talk } from '../helpers/webrtc-browser.js';
-
-exitsOnceDone(t);
+import { browser, firstHeard, talk } from '../helpers/webrtc-browser.js';
 
 const tone = (freq: number, ms: number) => linearToAlaw(sineTone(freq, ms, 8000));
 /** Whether some 20 ms block of the A-law audio is mostly `freq`. */

@@ -12,9 +12,7 @@ import { callCenterOf, registerTrunkDriver } from '../../firmware-agent/calls/in
 import type { LiveEvent } from '../../firmware-agent/calls/events.js';
 import { staff, startTestBox, tempDir } from '../helpers/box.js';
 import { waitFor } from '../helpers/wait.js';
-import { browser, exitsOnceDone, firstHeard, talk } from '../helpers/webrtc-browser.js';
-
-exitsOnceDone(t);
+import { browser, firstHeard, talk } from '../helpers/webrtc-browser.js';
 
 let seq = 0;
 

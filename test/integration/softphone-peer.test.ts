@@ -7,9 +7,7 @@ import t from 'tap';
 import * as w from 'werift';
 import { alawToLinear } from '../../drivers/media/alaw.js';
 import { FRAME_BYTES, SoftphoneError, SoftphonePeer } from '../../firmware-agent/softphone/peer.js';
-import { browser, connected, exitsOnceDone, firstHeard, openUdpSockets, settles, talk } from '../helpers/webrtc-browser.js';
-
-exitsOnceDone(t);
+import { browser, connected, firstHeard, openUdpSockets, settles, talk } from '../helpers/webrtc-browser.js';
 
 t.test('a call’s audio goes both ways as PCMA over DTLS-SRTP, each way within the delay budget', async (t) => {
   const b = await browser();

@@ -8,9 +8,7 @@ import { SimulatorTrunk } from '../../drivers/simulator/trunk.js';
 import type { ConnectResult } from '../../drivers/trunk/types.js';
 import { SoftphoneError } from '../../firmware-agent/softphone/peer.js';
 import { BrowserStations, browserAgent, browserStation, withBrowserStations } from '../../firmware-agent/softphone/stations.js';
-import { browser, exitsOnceDone, firstHeard, talk } from '../helpers/webrtc-browser.js';
-
-exitsOnceDone(t);
+import { browser, firstHeard, talk } from '../helpers/webrtc-browser.js';
 
 async function rig(t: { teardown(fn: () => unknown): void }) {
   const sim = new SimulatorTrunk({ promptMs: () => 10 });
