@@ -19,7 +19,8 @@ t.test('admin pages and answer-now citing an article', async (t) => {
   const admin = await newPage(browser, tb.url);
   await login(admin, 'admin', adminPw);
   await admin.click('header nav a[href="/admin"]');
-  await admin.waitForSelector('#users');
+  // The table's header shows before its rows, which come from GET /api/users: wait for a row.
+  await admin.waitForSelector('#users tbody tr');
   t.match(await admin.textContent('#users'), /agent1/, 'users are listed');
   await admin.fill('#admin form input[placeholder="用户名"]', 'agent2');
   await admin.fill('#admin form input[type="password"]', 'Xiahe-agent-2026');
