@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import fc from 'fast-check';
 import t from 'tap';
 import { LineHungUp, hangupAware } from '../../drivers/serial-at/hangup.js';
 
@@ -33,6 +34,7 @@ function line(t: { teardown(fn: () => void): void }) {
   return {
     open: () => binding.open({ path: fifo }),
     send: (s: string) => fs.writeSync(writer!, s),
+    writer: () => writer!,
     hangUp: () => {
       fs.closeSync(writer!);
       writer = undefined;
@@ -98,4 +100,32 @@ t.test('a port closed while its read is out does not wait on the poller it no lo
   l.port.isOpen = false; // closed before the read (EAGAIN: nothing sent) comes back
   t.match(await pending, { canceled: true });
   t.equal(l.waiting, 0, 'the poller was not asked (a destroyed one crashes the process: serial-at-voice-pty found it)');
+});
+
+t.test('whatever the line sends, in whatever pieces, the reads give it back in order and then the hang-up', async (t) => {
+  await fc.assert(
+    fc.asyncProperty(fc.array(fc.uint8Array({ minLength: 1, maxLength: 300 }), { maxLength: 12 }), fc.integer({ min: 1, max: 64 }), async (chunks, size) => {
+      const cleanups: (() => void)[] = [];
+      const l = line({ teardown: (fn) => void cleanups.push(fn) });
+      try {
+        const port = await l.open();
+        for (const c of chunks) fs.writeSync(l.writer(), c);
+        l.hangUp();
+        const got: Buffer[] = [];
+        const buf = Buffer.alloc(size);
+        for (;;) {
+          const r = await port.read(buf, 0, size).catch((e: unknown) => e);
+          if (r instanceof LineHungUp) break;
+          if (r instanceof Error) return false;
+          const { bytesRead } = r as { bytesRead: number };
+          if (bytesRead <= 0) return false; // never a read of nothing
+          got.push(Buffer.from(buf.subarray(0, bytesRead)));
+        }
+        return Buffer.concat(got).equals(Buffer.concat(chunks));
+      } finally {
+        cleanups.forEach((fn) => fn());
+      }
+    }),
+    { numRuns: Number(process.env.FUZZ_RUNS ?? 60) },
+  );
 });
