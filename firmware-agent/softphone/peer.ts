@@ -50,6 +50,10 @@ export interface SoftphonePeerOptions {
 
 /** How long closing the WebRTC stack may take before the box stops waiting for it, ms. */
 const CLOSE_TIMEOUT_MS = 2000;
+/** Closes a WebRTC connection, waiting for it at most CLOSE_TIMEOUT_MS; never fails. */
+function closeStack(clock: Clock, pc: WeriftModule.RTCPeerConnection): Promise<unknown> {
+  return within(clock, pc.close(), CLOSE_TIMEOUT_MS, () => undefined).catch(() => undefined);
+}
 /** How long a refused answer's stack is given to finish before it is closed regardless, ms. */
 const STACK_SETTLE_MS = 30_000;
 
@@ -143,9 +147,7 @@ export class SoftphonePeer {
         () => undefined,
         () => undefined,
       );
-      void within(clock, settled ?? Promise.resolve(), STACK_SETTLE_MS, () => undefined)
-        .then(() => within(clock, pc.close(), CLOSE_TIMEOUT_MS, () => undefined))
-        .catch(() => undefined);
+      void within(clock, settled ?? Promise.resolve(), STACK_SETTLE_MS, () => undefined).then(() => closeStack(clock, pc));
       if (err instanceof SoftphoneError) throw err;
       throw new SoftphoneError('softphone-bad-offer', `the offer could not be answered: ${(err as Error).message}`, { cause: err });
     }
@@ -178,7 +180,7 @@ export class SoftphonePeer {
     if (this.#closed) return;
     this.#closed = true;
     this.#clock.clearTimeout(this.#tick);
-    await within(this.#clock, this.#pc.close(), CLOSE_TIMEOUT_MS, () => undefined).catch(() => undefined);
+    await closeStack(this.#clock, this.#pc);
   }
 
   async #gathered(): Promise<void> {

@@ -3,6 +3,7 @@
 import * as w from 'werift';
 import { alawToLinear, linearToAlaw } from '../../drivers/media/alaw.js';
 import { sineTone, toneShare } from '../../drivers/media/tones.js';
+import { systemClock, within } from '../../common/clock.js';
 
 /** The browser's side: an audio transceiver offering PCMA (as Chrome and Firefox do), all candidates in the offer. */
 export async function browser(codecs = [new w.RTCRtpCodecParameters({ mimeType: 'audio/PCMA', clockRate: 8000, channels: 1, payloadType: 8 })]) {
@@ -32,9 +33,9 @@ export async function browser(codecs = [new w.RTCRtpCodecParameters({ mimeType: 
  * so a connection that never comes up fails its step by name rather than at tap's timeout.
  */
 export function settles<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms)));
-  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+  return within(systemClock, p, ms, () => {
+    throw new Error(`${what} did not happen within ${ms} ms`);
+  });
 }
 
 /** Resolves when `pc` is connected; rejects when it fails, or (naming its last state) after `ms`. */
