@@ -8,6 +8,13 @@
 //                             apply, onward outbox rows written; the sender's delivered marks are not fsync'd).
 //   network.catch-up.ceiling  the same envelopes, batches and HTTP client posted to a bare fastify server
 //                             that parses the JSON and answers, with no store and no signature.
+//   network.catch-up.store-floor
+//                             the rows a province writes for each of those messages (its inbox record, the report
+//                             upsert with the ticket snapshot, the onward outbox row with the signed envelope),
+//                             written by bare prepared statements in transactions of one batch, synchronous=FULL,
+//                             with nothing else: no HTTP, no parsing, no signature. What the store alone permits.
+//   network.catch-up.store-floor-nosync
+//                             the same with synchronous=OFF: the difference is the time the fsyncs block.
 //   network.ministry-ingest   the ministry applying signed batches of ticket reports from a province back
 //                             to back (sustained rate; the whole country averaged about 1 report a second
 //                             in 2016, with peaks many times that).
@@ -24,6 +31,8 @@ import { UpstreamClient } from '../../firmware-agent/network/client.js';
 import { newEnvelope } from '../../firmware-agent/network/messages.js';
 import { pairWithUpstream } from '../../firmware-agent/network/pairing.js';
 import { NetStore } from '../../firmware-agent/network/store.js';
+import { generateKeyPair } from '../../firmware-agent/network/crypto.js';
+import { signOwn } from '../../firmware-agent/network/origin.js';
 import { openDb } from '../../firmware-agent/store/db.js';
 import type { Figure } from './lib/figure.js';
 import { profileWindow } from './lib/profile.js';
@@ -131,6 +140,50 @@ function ticketInput(i: number, region = '623001') {
   };
 }
 
+/**
+ * Seconds a province's store takes to write what it writes for each message of a catch-up (see
+ * NetworkService.applyBatch: the duplicate check, the inbox record, the report upsert with its snapshot, the
+ * onward outbox row), in transactions of `batch`, with prepared statements and nothing else. The envelopes
+ * are signed as their origin signs them, so the onward rows are as long as the province's.
+ */
+function storeFloor(dir: string, envelopes: string[], synchronous: 'FULL' | 'OFF'): number {
+  const db = openDb({ file: path.join(dir, `floor-${synchronous}.db`) });
+  try {
+    db.pragma(`synchronous = ${synchronous}`);
+    const store = new NetStore(db);
+    const upsertReport = db.prepare(
+      `INSERT INTO net_reports (ticket_id, reporter, number, region, type, domain, channel, status, version, snapshot, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (ticket_id, reporter) DO UPDATE SET snapshot = excluded.snapshot, version = excluded.version, updated_at = excluded.updated_at
+       WHERE excluded.version > net_reports.version`,
+    );
+    const key = generateKeyPair();
+    const signed: string[] = [];
+    for (let i = 0; i < envelopes.length; i += batch) signed.push(...signOwn(envelopes.slice(i, i + batch), '623000', key.privateKey, key.publicKey));
+    const rows = signed.map((text) => {
+      const env = JSON.parse(text) as { id: string; kind: string; from: string; body: { ticket: { id: string; number: string; region: string; type: string; domain: string; channel: string; status: string; version: number } } };
+      return { env, text, snapshot: JSON.stringify(env.body.ticket) };
+    });
+    const at = new Date();
+    const stamp = at.toISOString();
+    const t0 = performance.now();
+    for (let i = 0; i < rows.length; i += batch) {
+      db.transaction(() => {
+        for (const { env, text, snapshot } of rows.slice(i, i + batch)) {
+          const t = env.body.ticket;
+          if (store.seen(env.id)) continue;
+          upsertReport.run(t.id, env.from, t.number, t.region, t.type, t.domain, t.channel, t.status, t.version, snapshot, stamp);
+          store.enqueueRaw(env.id, env.kind, t.id, text, '^', at);
+          store.record(env as never, '623000', 'applied', at);
+        }
+      }).immediate();
+    }
+    return (performance.now() - t0) / 1000;
+  } finally {
+    db.close();
+  }
+}
+
 export async function run(opts: NetworkBenchOptions = {}): Promise<Figure[]> {
   const n = opts.messages ?? (opts.quick ? 2000 : 10_000);
   const ingest = opts.ingest ?? (opts.quick ? 4000 : 20_000);
@@ -234,7 +287,28 @@ export async function run(opts: NetworkBenchOptions = {}): Promise<Figure[]> {
       baseline: 'network.catch-up.ceiling',
       note: 'as network.catch-up, over the exchange TLS port with the certificate pinned (a connection per request)',
     };
-    figures.push(catchUp, catchUpTls, ceiling);
+    // --- what the province's store alone permits, with and without the fsyncs
+    const floorFull = storeFloor(root, envelopes, 'FULL');
+    const floorOff = storeFloor(root, envelopes, 'OFF');
+    const floor = (name: string, s: number, note: string): Figure => ({
+      bench: name,
+      store: 'sqlite',
+      size: envelopes.length,
+      messages: envelopes.length,
+      seconds: round(s),
+      us_per_msg: Math.round((s * 1e6) / envelopes.length),
+      ops_per_s: round(envelopes.length / s),
+      ratio_vs_baseline: Math.round((envelopes.length / s / (ceiling.ops_per_s as number)) * 100) / 100,
+      baseline: 'network.catch-up.ceiling',
+      note,
+    });
+    figures.push(
+      catchUp,
+      catchUpTls,
+      ceiling,
+      floor('network.catch-up.store-floor', floorFull, `only the rows the province writes per message (inbox, report with snapshot, onward signed envelope), bare statements, ${batch} per transaction, synchronous=FULL`),
+      floor('network.catch-up.store-floor-nosync', floorOff, 'as network.catch-up.store-floor with synchronous=OFF (the difference is the fsyncs)'),
+    );
     // --- the ministry's sustained ingest of reported tickets
     const { box: ministry, url: ministryUrl } = await startTestBox({ login: false, dataDir: path.join(root, 'ministry'), role: 'ministry', region: '110000', flags, listen: true });
     boxes.push(ministry);
