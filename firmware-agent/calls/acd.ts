@@ -74,6 +74,8 @@ export class Acd {
   #queue: Entry[] = [];
   #headSeq = 0;
   #pendingLogout = new Set<number>();
+  /** Snapshots made so far: each snapshot's `rev`. */
+  #snapshots = 0;
   /** Exponential moving average of handle time, for the expected-wait announcement. */
   #avgHandleMs: number;
 
@@ -395,6 +397,7 @@ export class Acd {
       ringing: a.reservedFor,
       callId: a.callId,
       callbackId: a.callbackId,
+      rev: ++this.#snapshots,
     };
   }
 

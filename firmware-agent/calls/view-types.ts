@@ -74,6 +74,12 @@ export interface AgentSnapshot {
   ringing: string | null;
   callId: string | null;
   callbackId: string | null;
+  /**
+   * Increases with every snapshot the box makes: of two snapshots of one agent, the one with the higher `rev`
+   * is the later state. A desk that gets its own state both from an answer and from the live stream keeps the
+   * later one (an answer can arrive after a newer event).
+   */
+  rev: number;
 }
 
 export interface QueueSnapshot {

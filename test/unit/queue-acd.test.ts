@@ -5,6 +5,8 @@ import { VirtualClock } from '../../common/clock.js';
 import { Acd, AcdError } from '../../firmware-agent/calls/acd.js';
 import { LiveEvents } from '../../firmware-agent/calls/events.js';
 import { openDb } from '../../firmware-agent/store/db.js';
+import type { AgentSnapshot } from '../../firmware-agent/calls/view-types.js';
+import { laterAgent } from '../../web-ui/src/live-order.js';
 
 function setup(wrapUpMs = 10_000) {
   const db = openDb({ file: ':memory:' });
@@ -130,4 +132,23 @@ t.test('a distress caller stays ahead of an ordinary call re-queued after a fail
   await clock.advance(0);
   for (const w of acd.queueSnapshot().waiting) got.push(w.callId);
   t.same(got, ['callback-distress', 'ordinary'], 'the first free agent takes the distress caller');
+});
+
+t.test('a desk keeps the later of its agent’s snapshots: an answer that arrives after the offer’s event does not hide the offer', async (t) => {
+  const { db, clock, events, acd, ready } = setup();
+  t.teardown(() => db.close());
+  const streamed: AgentSnapshot[] = [];
+  events.subscribe((e) => {
+    if (e.type === 'agent.state') streamed.push(e.agent);
+  });
+  const answer = ready(1); // the PUT /api/agent/state answer, still on its way to the browser
+  void acd.enqueue('c1', 'call', null, clock.now());
+  await clock.advance(0);
+  const offered = streamed.findLast((a) => a.ringing === 'c1');
+  t.ok(offered, 'the offer reached the stream');
+  t.ok(offered!.rev > answer.rev, 'the offer’s snapshot is the later one');
+  let desk: AgentSnapshot | null = null;
+  for (const s of [...streamed, answer]) desk = laterAgent(desk, s);
+  t.equal(desk?.ringing, 'c1', 'the desk still shows the call ringing');
+  t.equal(laterAgent(offered!, { ...answer, agentId: 2 }).agentId, 2, 'another agent’s snapshot is not compared');
 });

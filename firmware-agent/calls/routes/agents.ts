@@ -37,6 +37,7 @@ const agentSchema = {
     ringing: { type: ['string', 'null'] },
     callId: { type: ['string', 'null'] },
     callbackId: { type: ['string', 'null'] },
+    rev: { type: 'integer' },
   },
 } as const;
 

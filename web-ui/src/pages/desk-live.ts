@@ -5,6 +5,7 @@ import type { AgentSnapshot, CallerHistory } from '../../../firmware-agent/calls
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { get, post, qs, type KbHit, type Ticket, type TicketList } from '../api.js';
 import * as events from '../events.js';
+import { laterAgent } from '../live-order.js';
 import { t } from '../i18n.js';
 
 /** The agent's state as the box gives it (PUT /api/agent/state, agent.state events). */
@@ -61,7 +62,7 @@ export function useLiveDesk(callsAvailable: boolean, userId: number, onOffer: (c
     const offs = [
       // The calls stream was down: state changes in the gap were not delivered, so ask for the current one.
       events.on('calls.resync', () => void get<AgentSnap[]>('/api/agents').then((list) => setAgent(list.find((a) => a.agentId === userId) ?? null)).catch(() => undefined)),
-      events.on('agent.state', (e: { agent: AgentSnap }) => e.agent.agentId === userId && setAgent(e.agent)),
+      events.on('agent.state', (e: { agent: AgentSnap }) => e.agent.agentId === userId && setAgent((cur) => laterAgent(cur, e.agent))),
       events.on('call.offered', (e: { callId: string; agentId: number; caller: string | null; history: History; at: number; distress?: boolean; canTransfer?: boolean; ticketNumber?: string }) => {
         if (e.agentId !== userId) return;
         // A re-offer of the call already on screen (ring-no-answer, retry) must not wipe what was typed.

@@ -106,10 +106,11 @@ export function SoftphonePanel({ agent, pop, onError }: { agent: AgentSnap | nul
     setState(next);
   };
 
-  // The call offered to this browser rings; the pop ending (caller gone, answered elsewhere) ends it.
+  // The call offered to this browser rings; the pop ending (caller gone, answered elsewhere) ends it. The state
+  // is updated from its latest value, not this render's: an offer that comes and goes between two renders
+  // (its effect run just before the next render) would otherwise leave the panel ringing with nothing to answer.
   useEffect(() => {
-    if (ringingHere && state !== 'connecting' && state !== 'talking') setState('ringing');
-    else if (!ringingHere && state === 'ringing') setState('idle');
+    setState((s) => (ringingHere ? (s === 'connecting' || s === 'talking' ? s : 'ringing') : s === 'ringing' ? 'idle' : s));
     if (pop?.ended && call.current && call.current.callId === pop.callId) finish('idle');
   }, [ringingHere, pop?.ended, pop?.callId]);
 

@@ -10,6 +10,7 @@ import { useApp } from '../state.js';
 import { type DeskForm, type SubmitMode, TicketForm, emptyForm, formOk } from './desk-form.js';
 import { KbPanel } from './desk-kb.js';
 import { type AgentSnap, useLiveDesk } from './desk-live.js';
+import { laterAgent } from '../live-order.js';
 import { CallPop } from './desk-pop.js';
 import { saveTicket, transferCall, useDeskKeys } from './desk-save.js';
 import { SoftphonePanel, useStationChoice } from './desk-softphone.js';
@@ -52,7 +53,7 @@ export function Desk() {
       if (typed) localStorage.setItem('station', typed);
       const st = inBrowserRef.current ? 'browser' : typed;
       const a = await put<AgentSnap>('/api/agent/state', { state, ...(st ? { station: st } : {}) });
-      setAgent(a);
+      setAgent((cur) => laterAgent(cur, a));
     } catch (e) {
       setError(errText(e));
     }
