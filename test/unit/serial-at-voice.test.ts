@@ -112,6 +112,21 @@ function level(pcm: Int16Array, hz: number): number {
   return (2 * Math.hypot(re, im)) / Math.max(1, pcm.length);
 }
 
+/**
+ * The 20 ms frames of `pcm` that carry sound: a pacer that fell behind on a loaded machine fills with silence,
+ * which would dilute a level taken over the whole stream.
+ */
+function voiced(pcm: Int16Array): Int16Array {
+  const frames: Int16Array[] = [];
+  for (let i = 0; i + 160 <= pcm.length; i += 160) {
+    const f = pcm.subarray(i, i + 160);
+    if (f.some((v) => v !== 0)) frames.push(f);
+  }
+  const out = new Int16Array(frames.length * 160);
+  frames.forEach((f, i) => out.set(f, i * 160));
+  return out;
+}
+
 function setup(
   t: { teardown(fn: () => unknown): void },
   o: { family?: 'simcom' | 'quectel'; voice?: VoicePortSimOptions; noVoicePort?: boolean; pcm?: 'quectel' | 'simcom' | 'both' | 'none'; rate?: string } = {},
@@ -169,7 +184,9 @@ t.test('Quectel: AT+QPCMV=1,0 at answer; a prompt file is played at real time an
   // (Virtual time also ran while the prompt file was read, so the play itself may take longer than 600 ms.)
   t.ok(Math.abs(heard.length - took * 8) <= 5 * 160, `paced at real time: ${heard.length / 8} ms of audio sent in ${took} ms`);
   t.ok(took >= 600, 'not faster than real time');
-  t.ok(level(heard, 1000) > 1000, `the caller heard the 1 kHz prompt (level ${level(heard, 1000).toFixed(0)})`);
+  const sound = voiced(heard);
+  t.ok(sound.length >= 500 * 8, `the caller heard ${sound.length / 8} ms of the 600 ms prompt`);
+  t.ok(level(sound, 1000) > 1000, `the caller heard the 1 kHz prompt (level ${level(sound, 1000).toFixed(0)})`);
   t.ok(heard.length % 160 === 0, 'whole 20 ms frames');
   await h.clock.until(h.trunk.hangup(id));
   t.ok(h.sim.commands.includes('AT+QPCMV=0'), 'voice port released after the call');
