@@ -114,8 +114,8 @@ function forkUpstream(dataDir: string) {
       child.send({ warm: envelope, label });
       return done;
     },
-    applied(count: number): Promise<{ applied: number; cpuMs: number }> {
-      const done = next((m) => (typeof m.applied === 'number' ? (m as { applied: number; cpuMs: number }) : undefined));
+    applied(count: number): Promise<{ applied: number; cpuMs: number; mainThreadCpuMs?: number }> {
+      const done = next((m) => (typeof m.applied === 'number' ? (m as { applied: number; cpuMs: number; mainThreadCpuMs?: number }) : undefined));
       child.send({ watch: count });
       return done;
     },
@@ -203,7 +203,7 @@ export async function run(opts: NetworkBenchOptions = {}): Promise<Figure[]> {
      * A city at `region` with `n` reports queued during an outage pairs with the province at `url` and drains
      * them: seconds from pairing until the province has applied the last one. Returns the envelopes queued.
      */
-    const drain = async (label: string, region: string, url: string, code: string): Promise<{ seconds: number; queued: number; envelopes: string[]; pairSeconds: number; cpuUsPerMsg: { city: number; province: number } }> => {
+    const drain = async (label: string, region: string, url: string, code: string): Promise<{ seconds: number; queued: number; envelopes: string[]; pairSeconds: number; cpuUsPerMsg: { city: number; province: number; provinceMain: number | null } }> => {
       const city = (await startTestBox({ login: false, dataDir: path.join(root, `city-${region}`), role: 'city', region, host: '127.0.0.1', port: 0, flags })).box;
       boxes.push(city);
       // The outage: tickets taken while the city is not connected; each queues one report.
@@ -227,11 +227,15 @@ export async function run(opts: NetworkBenchOptions = {}): Promise<Figure[]> {
       const pr = await city.http.inject({ method: 'POST', url: '/api/network/pair', payload: { upstream: url, code }, cookies: { edgebox_session: cookie } });
       if (pr.statusCode !== 200) throw new Error(`pair: ${pr.body}`);
       const paired = performance.now();
-      const province = (await Promise.race([done, new Promise((_, reject) => setTimeout(() => reject(new Error('bench: timed out waiting for the catch-up')), 600_000).unref())])) as { cpuMs: number };
+      const province = (await Promise.race([done, new Promise((_, reject) => setTimeout(() => reject(new Error('bench: timed out waiting for the catch-up')), 600_000).unref())])) as { cpuMs: number; mainThreadCpuMs?: number };
       const seconds = (performance.now() - t0) / 1000;
       const cityCpu = process.cpuUsage(cpu0);
       // CPU per message on each side: with both on one 2-core machine, their sum bounds the rate (cores / sum).
-      const cpuUsPerMsg = { city: Math.round((cityCpu.user + cityCpu.system) / queued), province: Math.round((province.cpuMs * 1000) / queued) };
+      const cpuUsPerMsg = {
+        city: Math.round((cityCpu.user + cityCpu.system) / queued),
+        province: Math.round((province.cpuMs * 1000) / queued),
+        provinceMain: province.mainThreadCpuMs === undefined ? null : Math.round((province.mainThreadCpuMs * 1000) / queued),
+      };
       await stopProfile();
       return { seconds, queued, envelopes, pairSeconds: (paired - t0) / 1000, cpuUsPerMsg };
     };
@@ -247,6 +251,7 @@ export async function run(opts: NetworkBenchOptions = {}): Promise<Figure[]> {
       pair_seconds: round(plain.pairSeconds),
       city_cpu_us_per_msg: plain.cpuUsPerMsg.city,
       province_cpu_us_per_msg: plain.cpuUsPerMsg.province,
+      province_main_thread_cpu_us_per_msg: plain.cpuUsPerMsg.provinceMain,
       ops_per_s: round(queued / catchUpS),
       note: `city and province in their own processes; batches of ${batch} signed per request and at their origin (one Ed25519 signature per batch, Merkle paths), two in flight (ordered pushes), verified at the province, applied idempotently with onward outbox rows in one transaction per batch, synchronous=FULL; time includes pairing`,
     };

@@ -4,7 +4,8 @@
 // applies the last one.
 //
 // IPC, parent → child: {warm: envelope, label} (check one, so the validators are compiled before the measured time;
-// answer {warm: true}), {watch: n} (answer {applied: n, cpuMs} once the province's inbox holds n messages: its CPU time since the warm-up),
+// answer {warm: true}), {watch: n} (answer {applied: n, cpuMs, mainThreadCpuMs} once the province's inbox holds n messages: its CPU time
+// since the warm-up, all threads and its main thread alone),
 // {close: true}. Child → parent, once at start: {url, tlsUrl, bareUrl, codes} (the province's address over
 // HTTP and over the exchange's TLS, the bare server's, and enrollment codes for regions 623000 and 622900).
 import fs from 'node:fs';
@@ -64,10 +65,25 @@ const lastApplied = province.db.prepare('SELECT coalesce(max(seq), 0) AS n FROM 
 let stopProfile: () => Promise<void> = async () => undefined;
 // CPU time of this process (the province) from the warm-up to the last message applied: µs of CPU per message.
 let cpuAtWarm = process.cpuUsage();
+/**
+ * CPU time of this process's main thread in ms (Linux, /proc; undefined elsewhere): the thread that parses,
+ * verifies and applies, which bounds the province's rate, apart from what GC and compiler threads add.
+ */
+function mainThreadCpuMs(): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in clock ticks of 1/100 s
+  } catch {
+    return undefined;
+  }
+}
+let mainAtWarm = mainThreadCpuMs();
 process.on('message', (m: { watch?: number; warm?: string; label?: string; close?: boolean }) => {
   if (typeof m.warm === 'string') {
     checkEnvelope(JSON.parse(m.warm));
     cpuAtWarm = process.cpuUsage();
+    mainAtWarm = mainThreadCpuMs();
     void profileWindow(`${m.label ?? 'catch-up'}.province`).then((stop) => {
       stopProfile = stop;
       send({ warm: true });
@@ -80,7 +96,9 @@ process.on('message', (m: { watch?: number; warm?: string; label?: string; close
       if (n >= want) {
         clearInterval(timer);
         const cpu = process.cpuUsage(cpuAtWarm);
-        void stopProfile().then(() => send({ applied: n, cpuMs: (cpu.user + cpu.system) / 1000 }));
+        const main = mainThreadCpuMs();
+        const mainMs = main === undefined || mainAtWarm === undefined ? undefined : main - mainAtWarm;
+        void stopProfile().then(() => send({ applied: n, cpuMs: (cpu.user + cpu.system) / 1000, mainThreadCpuMs: mainMs }));
       }
     }, 2);
   }
