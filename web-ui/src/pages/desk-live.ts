@@ -109,7 +109,9 @@ export function useLiveDesk(callsAvailable: boolean, userId: number, onOffer: (c
     ];
     return () => offs.forEach((f) => f());
   }, [callsAvailable, userId]);
-  return { agent, setAgent, pop, setPop };
+  /** Takes a snapshot of the agent from an answer (PUT /api/agent/state): kept only if it is the later one. */
+  const takeAgent = (a: AgentSnap) => setAgent((cur) => laterAgent(cur, a));
+  return { agent, takeAgent, pop, setPop };
 }
 
 /** Knowledge-base search as the agent types: `q` and its hits. */

@@ -10,7 +10,6 @@ import { useApp } from '../state.js';
 import { type DeskForm, type SubmitMode, TicketForm, emptyForm, formOk } from './desk-form.js';
 import { KbPanel } from './desk-kb.js';
 import { type AgentSnap, useLiveDesk } from './desk-live.js';
-import { laterAgent } from '../live-order.js';
 import { CallPop } from './desk-pop.js';
 import { saveTicket, transferCall, useDeskKeys } from './desk-save.js';
 import { SoftphonePanel, useStationChoice } from './desk-softphone.js';
@@ -35,7 +34,7 @@ export function Desk() {
   // The ticket saved during a callback task, sent with its done mark.
   const lastTicket = useRef<string | null>(null);
   // Agent state and the call pop from the live stream (desk-live.ts); a new offer starts a fresh form.
-  const { agent, setAgent, pop, setPop } = useLiveDesk(callsAvailable, user.id, (caller) => {
+  const { agent, takeAgent, pop, setPop } = useLiveDesk(callsAvailable, user.id, (caller) => {
     setDone(null);
     fresh(caller ?? '');
   });
@@ -53,7 +52,7 @@ export function Desk() {
       if (typed) localStorage.setItem('station', typed);
       const st = inBrowserRef.current ? 'browser' : typed;
       const a = await put<AgentSnap>('/api/agent/state', { state, ...(st ? { station: st } : {}) });
-      setAgent((cur) => laterAgent(cur, a));
+      takeAgent(a);
     } catch (e) {
       setError(errText(e));
     }
