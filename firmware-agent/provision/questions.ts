@@ -277,6 +277,15 @@ export const allKeys: readonly Key[] = [
   'admin.username', 'admin.password', 'supervisor.username', 'supervisor.password', 'supervisor.displayName', 'upstream.url', 'upstream.code',
 ];
 
+const isScalar = (v: unknown): v is string | number | boolean => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+
+/** A file's answer as the text a person would type: a scalar, or a list of scalars joined by commas. */
+function answerText(key: Key, raw: unknown): string {
+  if (isScalar(raw)) return String(raw);
+  if (Array.isArray(raw) && raw.every(isScalar)) return raw.map(String).join(',');
+  throw new AnswerError(key, 'expected text, a number or a list of them / 应为文字、数字或其列表');
+}
+
 /** Answers from a file, checked question by question in order (so later checks see earlier answers). */
 export function answersFromDoc(doc: unknown, ctx: Omit<Context, 'answers'>): Answers {
   const flat = flattenAnswers(doc);
@@ -293,8 +302,7 @@ export function answersFromDoc(doc: unknown, ctx: Omit<Context, 'answers'>): Ans
       else if (!next.optional) throw new AnswerError(next.key, 'required / 必填');
       continue;
     }
-    const text = Array.isArray(raw) ? raw.map(String).join(',') : String(raw);
-    (answers as Record<string, unknown>)[next.key] = next.parse(text);
+    (answers as Record<string, unknown>)[next.key] = next.parse(answerText(next.key, raw));
   }
   for (const k of Object.keys(flat)) if (!asked.has(k as Key) && flat[k] !== undefined && flat[k] !== null) throw new AnswerError(k as Key, 'does not apply to the other answers (e.g. serial without the serial-at driver) / 与其他应答不符');
   return answers;

@@ -132,6 +132,10 @@ t.test('answers files: any document gives answers or an AnswerError naming the k
   const ministry = answersFromDoc({ role: 'ministry', admin: { password: 'Provision-2026-x' }, supervisor: { password: 'Provision-2026-y' } }, ctx);
   t.equal(ministry.region, nationalRegion, 'a ministry defaults to the national code');
   t.equal(ministry['upstream.url'], undefined, 'a ministry is not asked for an upstream');
+  // Found by the property below (seed 1087771160): a list holding an object whose toString is not a function.
+  t.throws(() => answersFromDoc({ driver: [{ toString: '' }] }, ctx), /driver: expected text, a number or a list of them/);
+  t.throws(() => answersFromDoc({ admin: { password: { x: 1 } } }, ctx), /admin\.password: expected text/);
+  t.equal(answersFromDoc({ hotline: ['12328', 96520], admin: { password: 'Provision-2026-x' }, supervisor: { password: 'Provision-2026-y' } }, ctx).hotline?.length, 2, 'a list of numbers and text is still an answer');
   const doc = fc.dictionary(
     fc.constantFrom('driver', 'serial', 'role', 'region', 'name', 'hours', 'hotline', 'admin', 'supervisor', 'upstream', 'x'),
     fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constantFrom('serial-at', 'city', '620100', ['12328'], { open: '08:30', close: '17:00' }, { username: 'admin', password: 'Provision-2026-x' })),
