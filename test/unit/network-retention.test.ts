@@ -9,6 +9,7 @@ import path from 'node:path';
 import t from 'tap';
 import { type Box } from '../../firmware-agent/app.js';
 import { startTestBox } from '../helpers/box.js';
+import { jobsOf } from '../../firmware-agent/jobs/install.js';
 import { AppError } from '../../firmware-agent/errors.js';
 import { type Envelope, checkMessageTime, inboxKeepMs, messageLeadMs, newEnvelope } from '../../firmware-agent/network/messages.js';
 import { pruneNetwork } from '../../firmware-agent/network/retention.js';
@@ -25,6 +26,11 @@ t.before(async () => {
   // Daily jobs checked every 100 ms, so the nightly retention runs at once (see the last test).
   box = (await startTestBox({ login: false, dataDir: dir, role: 'city', region: '623000', flags: { 'net-idle-ms': '60000', 'net-stats-check-ms': '100' } })).box;
   net = new NetworkService({ db: box.db, tickets: box.tickets, regions: box.regions, role: () => 'city', region: () => '623000', now: () => clock, settings: () => settings });
+  // The box's own start-up runs of both jobs are over before the tests look at the outbox: its statistics job
+  // queues a week of rows, which would otherwise land in the middle of a test on a loaded machine.
+  const ran = () => jobsOf(box).list().filter((j) => ['daily-stats', 'network-retention'].includes(j.name) && j.runs > 0 && !j.running).length === 2;
+  for (let i = 0; i < 600 && !ran(); i++) await new Promise((r) => setTimeout(r, 50));
+  if (!ran()) throw new Error('the box did not run its daily network jobs within 30 s of start');
 });
 t.teardown(async () => {
   await box.close();
