@@ -128,6 +128,29 @@ process.env.EDGEBOX_TEST_FAST_PASSWORD_HASH ??= '1';
 // Route schemas compiled on first use only, without the warm-up a box runs after it listens (firmware-agent/http/
 // lazy-compilers.ts): about 0.7 s of CPU in each of the suite's box processes.
 process.env.EDGEBOX_TEST_LAZY_SCHEMAS ??= '1';
+// tap's Test class is built with the plugins package.json names (tap.plugin: the suite turns off typescript, mock
+// and others). `npm ci` installs it built with tap's defaults. tap notices and rebuilds it when it starts, but the
+// runner has by then loaded the defaults, and it gives this run's test processes the default plugins' loaders: a
+// second TypeScript loader and the module-mocking loader, in every test process and every process those start.
+// That made a clean clone's first `npm test` about 1.6 times slower than the next (issue 14). So the class is built
+// here first when it does not match. Optional, like the checks above: a tree without tap's packages skips it.
+const tapPlugins = spawnSync(
+  process.execPath,
+  [
+    '--input-type=module',
+    '-e',
+    `const { TapConfig } = await import('@tapjs/config');
+     const wanted = (await TapConfig.load()).pluginSignature;
+     const built = (await import('node:fs')).readFileSync(new URL(import.meta.resolve('@tapjs/test/test-built')), 'utf8');
+     process.stdout.write(/^export const signature = \`([^\`]*)\`;/m.exec(built)?.[1] === wanted ? 'current' : 'stale');`,
+  ],
+  { cwd: root, encoding: 'utf8' },
+);
+if (tapPlugins.stdout === 'stale') {
+  console.log("# tap: building its Test class with this project's plugins (package.json tap.plugin) before the run");
+  const build = spawnSync(process.execPath, [tapBin, 'build'], { cwd: root, encoding: 'utf8' });
+  if (build.status !== 0) console.log(`# tap build failed (exit ${build.status}); the run goes on with tap's default plugins:\n${build.stdout}${build.stderr}`.replace(/\n(?!$)/g, '\n# '));
+}
 const tapArgs = extra.filter((a) => a !== '--no-typecheck' && a !== '--no-deps');
 // Which tests failed, by file and subtest path: printed again just before the last line, because CI often
 // keeps only the tail of a 10,000-line log.
