@@ -7,7 +7,7 @@ import { actor } from '../http/auth.js';
 import { errorResponses } from '../http/server.js';
 
 // Response schemas: fastify serialises with them, so every field a route returns must be listed here
-// (an unlisted one would be dropped); test/integration/api-response-schemas.test.ts compares each answer
+// (an unlisted one would be dropped); test/in-process/api-response-schemas.test.ts compares each answer
 // with the service's own value.
 const dayInfoSchema = {
   type: 'object',

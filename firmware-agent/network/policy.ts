@@ -5,7 +5,7 @@
 // before anything of a batch is applied: a violation refuses the batch with the rule's code) or of the
 // envelope and the receiver's own copy of the ticket (held rules, checked as the message applies: a
 // violation changes nothing and answers `ignored` with the rule's code). The exchange's tests walk this
-// table (test/integration/exchange-trust-table.test.ts): every rule has a violating message there.
+// table (test/in-process/exchange-trust-table.test.ts): every rule has a violating message there.
 import { AppError, type ErrorCode } from '../errors.js';
 import { type ArticleBody, type Envelope, type MessageKind, type PeerKeyBody, type ReportBody, type ResultBody, type StatsBody, type TransferBody, type VisitBody, ministryAddress } from './messages.js';
 import { addressServes, ministryNumberPrefix, peerMayOriginate } from './router.js';

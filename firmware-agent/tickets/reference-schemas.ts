@@ -1,7 +1,7 @@
 // The code tables' and regions' answers (tickets/reference-routes.ts) as schemas, apart from the routes so
 // that the web UI takes its types from them (web-ui/src/api.ts).
 // Response schemas: fastify serialises with them, so every field a route returns must be listed here
-// (an unlisted one would be dropped); test/integration/api-response-schemas.test.ts compares each answer
+// (an unlisted one would be dropped); test/in-process/api-response-schemas.test.ts compares each answer
 // with the service's own value.
 export const labelSchema = {
   type: 'object',

@@ -65,7 +65,7 @@ export function qs(o: object): string {
 // ---- shapes of the API's objects (the parts the UI reads) ----
 export type Label = FromSchema<typeof labelSchema>;
 // The objects the server describes with shared schemas are typed from those schemas (firmware-agent/
-// http/schemas.ts; test/integration/api-schema-types.test.ts holds the server's views to them): no hand copy.
+// http/schemas.ts; test/in-process/api-schema-types.test.ts holds the server's views to them): no hand copy.
 export type User = FromSchema<typeof userSchema>;
 export type Department = FromSchema<typeof departmentSchema>;
 export type Ticket = FromSchema<typeof ticketSchema>;
