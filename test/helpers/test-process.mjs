@@ -26,3 +26,24 @@ if (/\.test\.[cm]?[jt]s$/.test(process.argv[1] ?? '')) {
     }, Number(process.env.EDGEBOX_TEST_LINGER_MS ?? 30_000)).unref();
   });
 }
+
+// Where the suite's CPU goes (issue 14): with EDGEBOX_TEST_CPU_LOG set to a file, each test file appends one line
+// at exit: its file, its own CPU and that of the processes it started and waited for (box processes, the CLI,
+// browsers), in seconds, from /proc (Linux). `sort -k2 -rn` of that file lists the costliest files.
+if (process.env.EDGEBOX_TEST_CPU_LOG && /\.test\.[cm]?[jt]s$/.test(process.argv[1] ?? '')) {
+  const fs = await import('node:fs');
+  const log = process.env.EDGEBOX_TEST_CPU_LOG;
+  process.once('exit', () => {
+    try {
+      // Fields after the command's closing parenthesis: utime, stime, cutime and cstime are the 12th to 15th.
+      const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const tick = 100; // USER_HZ, 100 on Linux (getconf CLK_TCK)
+      const own = (Number(f[11]) + Number(f[12])) / tick;
+      const children = (Number(f[13]) + Number(f[14])) / tick;
+      fs.appendFileSync(log, `${process.argv[1]} ${(own + children).toFixed(1)} own=${own.toFixed(1)} children=${children.toFixed(1)}\n`);
+    } catch {
+      // not Linux, or /proc unreadable: no figure
+    }
+  });
+}
