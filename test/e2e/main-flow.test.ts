@@ -170,6 +170,9 @@ t.test('agent → department → supervisor, in the browser', async (t) => {
     return job.state !== 'running' && job;
   });
   t.not(ended.state, 'failed', 'the call ended without an error');
+  // The ticket page lists its calls as they were when it loaded (it follows the ticket's changes, not its calls'):
+  // on a quick run it loaded before the station answered, when the call had no recording yet.
+  await sup.reload();
   const audioSrc = await sup.getAttribute('#calls audio', 'src');
   const rec = await sup.evaluate(async (u) => {
     const r = await fetch(u as string);

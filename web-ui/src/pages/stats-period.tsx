@@ -1,6 +1,6 @@
 // The statistics pages' period (统计周期), kept in the address so a figure's page can be linked, reloaded and
 // printed: day, ISO week, month, quarter, year or a custom range, and the picker that sets it.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { type Key, t } from '../i18n.js';
 import { navigate, useLocation } from '../router.js';
 import type { PeriodKind } from '../../../firmware-agent/stats/view-types';
@@ -65,11 +65,23 @@ export function setQuery(changes: Record<string, string | undefined>, keep: stri
   navigate(location.pathname + (s ? `?${s}` : ''));
 }
 
+const selKey = (s: PeriodSel) => (s.period === 'custom' ? `custom ${s.from} ${s.to}` : `${s.period} ${s.at}`);
+
 export function PeriodPicker({ sel, keep = [] }: { sel: PeriodSel; keep?: string[] }) {
   const day = today(useApp().timezone);
   const [draft, setDraft] = useState<PeriodSel>(sel);
-  useEffect(() => setDraft(sel), [sel.period, sel.at, sel.from, sel.to]);
-  const apply = (d: PeriodSel) => setQuery(d.period === 'custom' ? { period: d.period, at: undefined, from: d.from, to: d.to } : { period: d.period, at: d.at, from: undefined, to: undefined }, keep);
+  // The period this picker last put in the address. When the address comes back with it, the draft is kept: the
+  // user may already be typing the next one (clicking 自定义 applies a default range at once, and dates typed
+  // before that re-render landed were replaced by it). A period from elsewhere (a link, back, forward) is shown.
+  const applied = useRef<string | null>(null);
+  useEffect(() => {
+    if (applied.current === selKey(sel)) applied.current = null;
+    else setDraft(sel);
+  }, [sel.period, sel.at, sel.from, sel.to]);
+  const apply = (d: PeriodSel) => {
+    applied.current = selKey(d) === selKey(sel) ? null : selKey(d);
+    setQuery(d.period === 'custom' ? { period: d.period, at: undefined, from: d.from, to: d.to } : { period: d.period, at: d.at, from: undefined, to: undefined }, keep);
+  };
   const at = draft.at ?? '';
   const input = (type: 'date' | 'week' | 'month' | 'number', value: string, onValue: (v: string) => void, label: string, id?: string) => (
     <input type={type} value={value} aria-label={label} id={id} onChange={(e) => onValue((e.target as HTMLInputElement).value)} />
