@@ -29,7 +29,8 @@ if (/\.test\.[cm]?[jt]s$/.test(process.argv[1] ?? '')) {
 
 // Where the suite's CPU goes (issue 14): with EDGEBOX_TEST_CPU_LOG set to a file, each test file appends one line
 // at exit: its file, its own CPU and that of the processes it started and waited for (box processes, the CLI,
-// browsers), in seconds, from /proc (Linux). `sort -k2 -rn` of that file lists the costliest files.
+// browsers), in seconds, from /proc (Linux), and when it started and ended (ms since the epoch, for a timeline of
+// the run). `sort -k2 -rn` of that file lists the costliest files.
 if (process.env.EDGEBOX_TEST_CPU_LOG && /\.test\.[cm]?[jt]s$/.test(process.argv[1] ?? '')) {
   const fs = await import('node:fs');
   const log = process.env.EDGEBOX_TEST_CPU_LOG;
@@ -41,7 +42,9 @@ if (process.env.EDGEBOX_TEST_CPU_LOG && /\.test\.[cm]?[jt]s$/.test(process.argv[
       const tick = 100; // USER_HZ, 100 on Linux (getconf CLK_TCK)
       const own = (Number(f[11]) + Number(f[12])) / tick;
       const children = (Number(f[13]) + Number(f[14])) / tick;
-      fs.appendFileSync(log, `${process.argv[1]} ${(own + children).toFixed(1)} own=${own.toFixed(1)} children=${children.toFixed(1)}\n`);
+      const end = Date.now();
+      const start = Math.round(end - process.uptime() * 1000);
+      fs.appendFileSync(log, `${process.argv[1]} ${(own + children).toFixed(1)} own=${own.toFixed(1)} children=${children.toFixed(1)} start=${start} end=${end}\n`);
     } catch {
       // not Linux, or /proc unreadable: no figure
     }
