@@ -16,6 +16,7 @@ import type { Box, InstallOptions } from '../app.js';
 import type { BoxServices } from '../box.js';
 import { CallCenter } from './center.js';
 import { softphoneRoutes } from '../softphone/routes.js';
+import { SoftphonePeer } from '../softphone/peer.js';
 import { BrowserStations, withBrowserStations } from '../softphone/stations.js';
 import { callRoutes } from './routes/index.js';
 import { callsConfigOf, type CallsConfig } from './config.js';
@@ -163,5 +164,6 @@ export async function installCalls(box: Box, opts: InstallOptions): Promise<void
     stopPrompts.abort();
     await prompts; // never write into the data dir after close
     await center.stop();
+    await SoftphonePeer.closeSettling();
   });
 }

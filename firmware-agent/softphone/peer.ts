@@ -56,6 +56,8 @@ function closeStack(clock: Clock, pc: WeriftModule.RTCPeerConnection): Promise<u
 }
 /** How long a refused answer's stack is given to finish before it is closed regardless, ms. */
 const STACK_SETTLE_MS = 30_000;
+/** The stacks of refused answers still given time to finish, each with its close (see answerOffer). */
+const settling = new Set<() => Promise<unknown>>();
 
 export type PeerState = 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
 
@@ -114,6 +116,14 @@ export class SoftphonePeer {
     pc.connectionStateChange.subscribe((state) => this.#setState(state));
   }
 
+  /**
+   * Closes now the stacks of refused answers that are still being given time to finish: a box that stops does not
+   * wait for them (an answer the stack never finishes would hold its timers and sockets for STACK_SETTLE_MS).
+   */
+  static async closeSettling(): Promise<void> {
+    await Promise.all([...settling].map((close) => close()));
+  }
+
   /** Answers a browser's offer: the peer, and the answer (with its candidates) to send back. */
   static async answerOffer(offerSdp: string, o: SoftphonePeerOptions = {}): Promise<{ peer: SoftphonePeer; answerSdp: string }> {
     if (typeof offerSdp !== 'string' || !offerSdp.startsWith('v=0')) throw new SoftphoneError('softphone-bad-offer', 'the offer is not an SDP description');
@@ -145,7 +155,11 @@ export class SoftphonePeer {
       // middle of gathering, it could open sockets after its close and hold them. The agent is answered now.
       // The wait is housekeeping: it does not keep a process that is otherwise done alive for 30 s.
       let closing: Promise<unknown> | undefined;
-      const close = () => (closing ??= closeStack(clock, pc));
+      const close = () => {
+        settling.delete(close);
+        return (closing ??= closeStack(clock, pc));
+      };
+      settling.add(close);
       const giveUp = clock.setTimeout(close, STACK_SETTLE_MS);
       clock.unref?.(giveUp);
       void (answering ?? Promise.resolve()).then(close, close).finally(() => clock.clearTimeout(giveUp));
