@@ -12,8 +12,6 @@ export interface Clock {
   now(): number;
   setTimeout(fn: () => void, ms: number): TimerHandle;
   clearTimeout(handle: TimerHandle | undefined): void;
-  /** Lets a housekeeping timer fire without keeping the process alive for it alone (wall-time clocks only). */
-  unref?(handle: TimerHandle): void;
 }
 
 export const systemClock: Clock = {
@@ -22,7 +20,6 @@ export const systemClock: Clock = {
   clearTimeout: (h) => {
     if (h) clearTimeout(h as unknown as NodeJS.Timeout);
   },
-  unref: (h) => void (h as unknown as NodeJS.Timeout).unref(),
 };
 
 /**

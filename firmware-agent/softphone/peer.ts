@@ -153,7 +153,7 @@ export class SoftphonePeer {
     } catch (err) {
       // The stack is closed once it has finished what it was doing (or given a while longer): closed in the
       // middle of gathering, it could open sockets after its close and hold them. The agent is answered now.
-      // The wait is housekeeping: it does not keep a process that is otherwise done alive for 30 s.
+      // A box that stops closes it at once (closeSettling).
       let closing: Promise<unknown> | undefined;
       const close = () => {
         settling.delete(close);
@@ -161,7 +161,6 @@ export class SoftphonePeer {
       };
       settling.add(close);
       const giveUp = clock.setTimeout(close, STACK_SETTLE_MS);
-      clock.unref?.(giveUp);
       void (answering ?? Promise.resolve()).then(close, close).finally(() => clock.clearTimeout(giveUp));
       if (err instanceof SoftphoneError) throw err;
       throw new SoftphoneError('softphone-bad-offer', `the offer could not be answered: ${(err as Error).message}`, { cause: err });
